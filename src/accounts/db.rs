@@ -1,0 +1,145 @@
+use serde_json::json;
+use sqlx::PgConnection;
+
+use crate::{
+    audit::{self, Actor},
+    auth::Role,
+};
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub employee_id: Option<i64>,
+    pub employee_name: Option<String>,
+    pub nip: Option<String>,
+    pub roles: Vec<String>,
+    pub head_units: Vec<String>,
+    pub disabled: bool,
+    pub must_change_password: bool,
+    pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl AccountRow {
+    pub fn last_login(&self, lang: &crate::i18n::Lang) -> String {
+        self.last_login_at
+            .map(|t| crate::i18n::datetime(*lang, t))
+            .unwrap_or_else(|| "—".into())
+    }
+
+    pub fn has_role(&self, r: &str) -> bool {
+        self.roles.iter().any(|x| x == r)
+    }
+}
+
+pub const SELECT: &str = "select a.id, a.username, a.employee_id, e.name as employee_name, e.nip,
+        array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
+        array(select u.name from account_roles r join units u on u.id = r.unit_id
+              where r.account_id = a.id order by u.path) as head_units,
+        a.disabled_at is not null as disabled, a.must_change_password, a.last_login_at
+      from accounts a left join employees e on e.id = a.employee_id";
+
+pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} where a.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The role grants of an account as JSON, for the audit log.
+pub async fn roles_json(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<serde_json::Value, sqlx::Error> {
+    sqlx::query_scalar(
+        "select coalesce(json_agg(json_build_object('role', role, 'unit_id', unit_id) order by role, unit_id), '[]'::json)::jsonb
+         from account_roles where account_id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn set_roles(
+    conn: &mut PgConnection,
+    id: i64,
+    roles: &[Role],
+    head_unit: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from account_roles where account_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for r in roles.iter().filter(|r| **r != Role::Head) {
+        sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
+            .bind(id)
+            .bind(r.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    if let Some(u) = head_unit {
+        sqlx::query(
+            "insert into account_roles (account_id, role, unit_id) values ($1, 'head', $2)",
+        )
+        .bind(id)
+        .bind(u)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A readable one-time password: three groups of four from an unambiguous alphabet.
+pub fn generate_one_time_password() -> String {
+    use rand::Rng as _;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..3)
+        .map(|_| {
+            (0..4)
+                .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Create an account with roles inside the caller's transaction, audited.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site per entry point; a struct adds nothing"
+)]
+pub async fn create_account(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    username: &str,
+    employee_id: Option<i64>,
+    password_hash: &str,
+    must_change: bool,
+    roles: &[Role],
+    head_unit: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    let id: i64 = sqlx::query_scalar(
+        "insert into accounts (username, employee_id, password_hash, must_change_password)
+         values ($1, $2, $3, $4) returning id",
+    )
+    .bind(username)
+    .bind(employee_id)
+    .bind(password_hash)
+    .bind(must_change)
+    .fetch_one(&mut *conn)
+    .await?;
+    set_roles(conn, id, roles, head_unit).await?;
+    let roles_after = roles_json(conn, id).await?;
+    audit::record(
+        conn,
+        actor,
+        "account",
+        id,
+        "create",
+        None,
+        Some(json!({"username": username, "employee_id": employee_id, "roles": roles_after, "must_change_password": must_change})),
+    )
+    .await?;
+    Ok(id)
+}

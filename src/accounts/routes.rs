@@ -1,0 +1,532 @@
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::db::{self, AccountRow, SELECT};
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        form::FieldErrors,
+        paging::{Pager, query_string},
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::{CurrentUser, Role, hash_password, session},
+    units::db::{UnitOption, options as unit_options},
+};
+
+const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/accounts", Access::AnyOf(MANAGERS), list)
+        .get("/accounts/new", Access::AnyOf(MANAGERS), new_form)
+        .post("/accounts", Access::AnyOf(MANAGERS), create)
+        .get("/accounts/{id}", Access::AnyOf(MANAGERS), detail)
+        .post(
+            "/accounts/{id}/roles",
+            Access::AnyOf(MANAGERS),
+            update_roles,
+        )
+        .post(
+            "/accounts/{id}/reset-password",
+            Access::AnyOf(MANAGERS),
+            reset_password,
+        )
+        .post("/accounts/{id}/disable", Access::AnyOf(MANAGERS), disable)
+        .post("/accounts/{id}/enable", Access::AnyOf(MANAGERS), enable)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    q: String,
+    page: Option<i64>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "accounts/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    q: String,
+    rows: Vec<AccountRow>,
+    pager: Pager,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let search: String = q.q.trim().chars().take(100).collect();
+    let pattern = format!(
+        "%{}%",
+        search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let filter = "where ($1 = '' or a.username ilike $2 or e.name ilike $2 or e.nip like $2)";
+    let mut conn = state.pool.acquire().await?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "select count(*) from accounts a left join employees e on e.id = a.employee_id {filter}"
+    ))
+    .bind(&search)
+    .bind(&pattern)
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows: Vec<AccountRow> = sqlx::query_as(&format!(
+        "{SELECT} {filter} order by a.username limit $3 offset $4"
+    ))
+    .bind(&search)
+    .bind(&pattern)
+    .bind(crate::app::paging::PER_PAGE)
+    .bind(Pager::offset(q.page))
+    .fetch_all(&mut *conn)
+    .await?;
+    let pager = Pager::new(q.page, total, query_string(&[("q", &search)]));
+    render(&ListPage {
+        ctx,
+        q: search,
+        rows,
+        pager,
+    })
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct AccountForm {
+    username: String,
+    nip: String,
+    role_admin: Option<String>,
+    role_hr: Option<String>,
+    role_employee: Option<String>,
+    head_unit: String,
+}
+
+impl AccountForm {
+    fn roles(&self) -> Vec<Role> {
+        let mut r = vec![];
+        if self.role_admin.is_some() {
+            r.push(Role::Admin);
+        }
+        if self.role_hr.is_some() {
+            r.push(Role::Hr);
+        }
+        if self.role_employee.is_some() {
+            r.push(Role::Employee);
+        }
+        if !self.head_unit.is_empty() {
+            r.push(Role::Head);
+        }
+        r
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "accounts/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    form: AccountForm,
+    errors: FieldErrors,
+    units: Vec<UnitOption>,
+    can_grant_admin: bool,
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let units = unit_options(&mut conn).await?;
+    let can_grant_admin = ctx.has(Role::Admin);
+    let form = AccountForm {
+        role_employee: Some("on".into()),
+        ..Default::default()
+    };
+    render(&FormPage {
+        ctx,
+        form,
+        errors: FieldErrors::default(),
+        units,
+        can_grant_admin,
+    })
+}
+
+/// Only admins grant or take away admin and HR roles.
+fn may_grant(user: &CurrentUser, roles: &[Role]) -> bool {
+    user.has(Role::Admin) || !roles.iter().any(|r| matches!(r, Role::Admin | Role::Hr))
+}
+
+/// Check the role part of the form; returns the head unit id.
+async fn check_roles(
+    conn: &mut sqlx::PgConnection,
+    form: &AccountForm,
+    errors: &mut FieldErrors,
+    user: &CurrentUser,
+) -> AppResult<Option<i64>> {
+    let roles = form.roles();
+    if roles.is_empty() {
+        errors.add("roles", "acct.err.no_role");
+    }
+    if !may_grant(user, &roles) {
+        errors.add("roles", "acct.err.grant_admin");
+    }
+    if form.head_unit.is_empty() {
+        return Ok(None);
+    }
+    let unit: Option<i64> = match form.head_unit.parse::<i64>() {
+        Ok(id) => {
+            sqlx::query_scalar("select id from units where id = $1 and closed_on is null")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        Err(_) => None,
+    };
+    if unit.is_none() {
+        errors.add("head_unit", "acct.err.unit");
+    }
+    Ok(unit)
+}
+
+#[derive(askama::Template)]
+#[template(path = "accounts/one_time.html")]
+struct OneTimePage {
+    ctx: Ctx,
+    id: i64,
+    username: String,
+    password: String,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(mut form): Form<AccountForm>,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    form.username = form.username.trim().to_lowercase();
+    form.nip = form.nip.chars().filter(|c| !c.is_whitespace()).collect();
+    let valid_name = (3..=40).contains(&form.username.len())
+        && form
+            .username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if !valid_name {
+        errors.add("username", "acct.err.username");
+    }
+    let mut conn = state.pool.acquire().await?;
+    if valid_name {
+        let taken: bool =
+            sqlx::query_scalar("select exists(select 1 from accounts where username = $1)")
+                .bind(&form.username)
+                .fetch_one(&mut *conn)
+                .await?;
+        if taken {
+            errors.add("username", "acct.err.username_taken");
+        }
+    }
+    let mut employee_id = None;
+    if !form.nip.is_empty() {
+        let found: Option<(i64, bool)> = sqlx::query_as(
+            "select e.id, exists(select 1 from accounts a where a.employee_id = e.id) from employees e where e.nip = $1 and e.active",
+        )
+        .bind(&form.nip)
+        .fetch_optional(&mut *conn)
+        .await?;
+        match found {
+            None => errors.add("nip", "acct.err.nip_unknown"),
+            Some((_, true)) => errors.add("nip", "acct.err.nip_has_account"),
+            Some((id, false)) => employee_id = Some(id),
+        }
+    } else if form
+        .roles()
+        .iter()
+        .any(|r| matches!(r, Role::Employee | Role::Head))
+    {
+        errors.add("nip", "acct.err.nip_needed");
+    }
+    let head_unit = check_roles(&mut conn, &form, &mut errors, &user).await?;
+    if !errors.is_empty() {
+        let units = unit_options(&mut conn).await?;
+        let can_grant_admin = ctx.has(Role::Admin);
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &FormPage {
+                ctx,
+                form,
+                errors,
+                units,
+                can_grant_admin,
+            },
+        );
+    }
+    drop(conn);
+    let password = db::generate_one_time_password();
+    let hash = hash_password(password.clone()).await?;
+    let mut tx = state.pool.begin().await?;
+    let id = db::create_account(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        &form.username,
+        employee_id,
+        &hash,
+        true,
+        &form.roles(),
+        head_unit,
+    )
+    .await?;
+    tx.commit().await?;
+    render(&OneTimePage {
+        ctx,
+        id,
+        username: form.username,
+        password,
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "accounts/detail.html")]
+struct DetailPage {
+    ctx: Ctx,
+    account: AccountRow,
+    form: AccountForm,
+    errors: FieldErrors,
+    units: Vec<UnitOption>,
+    can_grant_admin: bool,
+    may_manage: bool,
+    is_self: bool,
+}
+
+/// Load the account and check the actor may manage it (HR may not touch admin/HR accounts).
+async fn load_managed(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    user: &CurrentUser,
+) -> AppResult<(AccountRow, bool)> {
+    let account = db::find(conn, id).await?.ok_or(AppError::NotFound)?;
+    let may = user.has(Role::Admin) || !(account.has_role("admin") || account.has_role("hr"));
+    Ok((account, may))
+}
+
+async fn detail_page(
+    state: &AppState,
+    ctx: Ctx,
+    user: &CurrentUser,
+    id: i64,
+    form: Option<AccountForm>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let (account, may_manage) = load_managed(&mut conn, id, user).await?;
+    let head_unit: Option<i64> = sqlx::query_scalar(
+        "select unit_id from account_roles where account_id = $1 and role = 'head' limit 1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .flatten();
+    let units = unit_options(&mut conn).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let form = form.unwrap_or_else(|| AccountForm {
+        username: account.username.clone(),
+        nip: account.nip.clone().unwrap_or_default(),
+        role_admin: account.has_role("admin").then(|| "on".into()),
+        role_hr: account.has_role("hr").then(|| "on".into()),
+        role_employee: account.has_role("employee").then(|| "on".into()),
+        head_unit: head_unit.map(|u| u.to_string()).unwrap_or_default(),
+    });
+    let page = DetailPage {
+        is_self: account.id == user.account_id,
+        can_grant_admin: user.has(Role::Admin),
+        ctx,
+        account,
+        form,
+        errors,
+        units,
+        may_manage,
+    };
+    render_status(status, &page)
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    detail_page(&state, ctx, &user, id, None, FieldErrors::default()).await
+}
+
+async fn update_roles(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<AccountForm>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let (account, may) = load_managed(&mut tx, id, &user).await?;
+    if !may {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = FieldErrors::default();
+    let head_unit = check_roles(&mut tx, &form, &mut errors, &user).await?;
+    if account.employee_id.is_none()
+        && form
+            .roles()
+            .iter()
+            .any(|r| matches!(r, Role::Employee | Role::Head))
+    {
+        errors.add("roles", "acct.err.nip_needed");
+    }
+    if id == user.account_id && account.has_role("admin") && form.role_admin.is_none() {
+        errors.add("roles", "acct.err.self_admin");
+    }
+    if !errors.is_empty() {
+        drop(tx);
+        return detail_page(&state, ctx, &user, id, Some(form), errors).await;
+    }
+    let before = db::roles_json(&mut tx, id).await?;
+    db::set_roles(&mut tx, id, &form.roles(), head_unit).await?;
+    let after = db::roles_json(&mut tx, id).await?;
+    if before != after {
+        audit::record(
+            &mut tx,
+            &Actor::from_ctx(&ctx),
+            "account",
+            id,
+            "roles_change",
+            Some(json!({"roles": before})),
+            Some(json!({"roles": after})),
+        )
+        .await?;
+        session::delete_all_for(&mut tx, id, None).await?;
+    }
+    tx.commit().await?;
+    Ok(redirect_flash(
+        &format!("/accounts/{id}"),
+        FlashKind::Ok,
+        "flash.saved",
+    ))
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let (account, may) = load_managed(&mut conn, id, &user).await?;
+    drop(conn);
+    if !may {
+        return Err(AppError::Forbidden);
+    }
+    let password = db::generate_one_time_password();
+    let hash = hash_password(password.clone()).await?;
+    let mut tx = state.pool.begin().await?;
+    sqlx::query(
+        "update accounts set password_hash = $1, must_change_password = true where id = $2",
+    )
+    .bind(hash)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    session::delete_all_for(&mut tx, id, None).await?;
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "account",
+        id,
+        "password_reset",
+        Some(json!({"must_change_password": account.must_change_password})),
+        Some(json!({"must_change_password": true})),
+    )
+    .await?;
+    tx.commit().await?;
+    render(&OneTimePage {
+        ctx,
+        id,
+        username: account.username,
+        password,
+    })
+}
+
+async fn set_disabled(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: i64,
+    disable: bool,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let (account, may) = load_managed(&mut tx, id, &user).await?;
+    if !may {
+        return Err(AppError::Forbidden);
+    }
+    if id == user.account_id {
+        return Ok(redirect_flash(
+            &format!("/accounts/{id}"),
+            FlashKind::Err,
+            "acct.err.self_disable",
+        ));
+    }
+    if account.disabled != disable {
+        sqlx::query("update accounts set disabled_at = case when $2 then now() end where id = $1")
+            .bind(id)
+            .bind(disable)
+            .execute(&mut *tx)
+            .await?;
+        if disable {
+            session::delete_all_for(&mut tx, id, None).await?;
+        }
+        let action = if disable { "disable" } else { "enable" };
+        audit::record(
+            &mut tx,
+            &Actor::from_ctx(&ctx),
+            "account",
+            id,
+            action,
+            Some(json!({"disabled": account.disabled})),
+            Some(json!({"disabled": disable})),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let key = if disable {
+        "flash.account_disabled"
+    } else {
+        "flash.account_enabled"
+    };
+    Ok(redirect_flash(
+        &format!("/accounts/{id}"),
+        FlashKind::Ok,
+        key,
+    ))
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    set_disabled(state, ctx, user, id, true).await
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    set_disabled(state, ctx, user, id, false).await
+}

@@ -1,0 +1,101 @@
+//! Configuration from environment variables (all listed in the README).
+
+use std::{env, path::PathBuf, time::Duration};
+
+use anyhow::{Context as _, bail};
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`: the PostgreSQL server and database.
+    pub database_url: String,
+    /// `CAKAP_BIND`: address to listen on.
+    pub bind: String,
+    /// `CAKAP_PUBLIC_URL`: the address users reach; `https://…` turns on `Secure` cookies.
+    pub public_url: String,
+    /// `CAKAP_STATIC_DIR`: where `static/` is.
+    pub static_dir: PathBuf,
+    /// `CAKAP_DB_MAX_CONNECTIONS`.
+    pub db_max_connections: u32,
+    /// `CAKAP_SESSION_IDLE_MINUTES`: a session ends after this long without a request.
+    pub session_idle: Duration,
+    /// `CAKAP_SESSION_MAX_HOURS`: a session ends this long after login, whatever happens.
+    pub session_max: Duration,
+    /// `CAKAP_REQUEST_TIMEOUT_SECS`.
+    pub request_timeout: Duration,
+    /// `CAKAP_MAX_BODY_BYTES`: the largest request body (uploads included).
+    pub max_body_bytes: usize,
+    /// `CAKAP_LOGIN_DELAY_MS`: base of the growing delay after repeated failed logins.
+    pub login_delay_ms: u64,
+    /// `CAKAP_SEED_DEMO`: seed the demo department once at start (`1`/`true`).
+    pub seed_demo: bool,
+}
+
+fn var(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn num<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .with_context(|| format!("{name}={v:?} is not a valid number")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Self> {
+        let Some(database_url) = var("DATABASE_URL") else {
+            bail!(
+                "DATABASE_URL is not set: use scripts/run (it starts a local PostgreSQL) or set DATABASE_URL=postgres://user@host:port/db"
+            );
+        };
+        let bind = var("CAKAP_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let public_url = var("CAKAP_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        let seed_demo = matches!(
+            var("CAKAP_SEED_DEMO")
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("1" | "true" | "yes")
+        );
+        Ok(Self {
+            database_url,
+            bind,
+            public_url,
+            static_dir: var("CAKAP_STATIC_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static"))),
+            db_max_connections: num("CAKAP_DB_MAX_CONNECTIONS", 10)?,
+            session_idle: Duration::from_secs(60 * num("CAKAP_SESSION_IDLE_MINUTES", 30u64)?),
+            session_max: Duration::from_secs(3600 * num("CAKAP_SESSION_MAX_HOURS", 12u64)?),
+            request_timeout: Duration::from_secs(num("CAKAP_REQUEST_TIMEOUT_SECS", 30)?),
+            max_body_bytes: num("CAKAP_MAX_BODY_BYTES", 10 * 1024 * 1024)?,
+            login_delay_ms: num("CAKAP_LOGIN_DELAY_MS", 500)?,
+            seed_demo,
+        })
+    }
+
+    /// A configuration for tests: the given database, quick login delays.
+    pub fn for_tests(database_url: &str) -> Self {
+        Self {
+            database_url: database_url.to_string(),
+            bind: "127.0.0.1:0".into(),
+            public_url: "http://localhost".into(),
+            static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
+            db_max_connections: 5,
+            session_idle: Duration::from_secs(30 * 60),
+            session_max: Duration::from_secs(12 * 3600),
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 10 * 1024 * 1024,
+            login_delay_ms: 1,
+            seed_demo: false,
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}

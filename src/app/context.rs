@@ -1,0 +1,433 @@
+//! The per-request context middleware. For every request to the application it:
+//! - reads the language, flash and CSRF cookies and loads the signed-in user (one query);
+//! - refuses state-changing requests without a valid CSRF token or from another site;
+//! - after the handler, turns error responses into a friendly page (HTML), JSON or a login redirect.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use askama::Template;
+use axum::{
+    body::{Body, to_bytes},
+    extract::{ConnectInfo, FromRequestParts, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    middleware::Next,
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use base64::Engine as _;
+use rand::RngCore as _;
+use subtle::ConstantTimeEq as _;
+
+use super::{
+    error::{AppError, ErrorKind, ErrorMeta},
+    render::{FLASH_COOKIE, FlashKind},
+    state::AppState,
+};
+use crate::{
+    auth::{CurrentUser, Role, session},
+    i18n::{self, Lang},
+};
+
+pub const CSRF_COOKIE: &str = "cakap_csrf";
+pub const CSRF_FIELD: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+pub const LANG_COOKIE: &str = "cakap_lang";
+
+/// What every page needs: language, user, CSRF token, flash message.
+#[derive(Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user: Option<Arc<CurrentUser>>,
+    pub flash: Option<(FlashKind, &'static str)>,
+    /// Path and query of this request (for "back here" links).
+    pub here: String,
+    pub ip: String,
+    pub secure: bool,
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+impl Ctx {
+    pub fn t(&self, key: &str) -> &'static str {
+        i18n::t(self.lang, key)
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.user.as_ref().is_some_and(|u| u.has(role))
+    }
+
+    pub fn flash_ok(&self) -> bool {
+        matches!(self.flash, Some((FlashKind::Ok, _)))
+    }
+
+    pub fn flash_text(&self) -> &'static str {
+        self.flash.map(|(_, k)| self.t(k)).unwrap_or("")
+    }
+
+    pub fn version(&self) -> &'static str {
+        env!("CARGO_PKG_VERSION")
+    }
+
+    /// The label of a role given by its stored name.
+    pub fn role_label(&self, role: &str) -> &'static str {
+        Role::parse(role)
+            .map(|r| self.t(r.label_key()))
+            .unwrap_or("?")
+    }
+
+    pub fn user_name(&self) -> &str {
+        self.user
+            .as_ref()
+            .map(|u| u.display_name.as_str())
+            .unwrap_or("")
+    }
+
+    /// The left navigation for the signed-in user's roles.
+    pub fn nav(&self) -> Vec<NavItem> {
+        let Some(u) = &self.user else { return vec![] };
+        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
+        if u.has(Role::Hr) || u.has(Role::Admin) {
+            items.push(("/accounts", "nav.accounts"));
+            items.push(("/audit", "nav.audit"));
+        }
+        items.push(("/password", "nav.password"));
+        let path = self.here.split('?').next().unwrap_or("");
+        items
+            .into_iter()
+            .map(|(href, key)| NavItem {
+                href,
+                label: self.t(key),
+                active: if href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                },
+            })
+            .collect()
+    }
+
+    /// The URL that switches language and comes back here.
+    pub fn lang_switch(&self, code: &str) -> String {
+        format!("/lang/{code}?next={}", urlencode(&self.here))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::Other(anyhow::anyhow!("context middleware missing")))
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|v| v.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn set_cookie(
+    res: &mut Response,
+    name: &str,
+    value: &str,
+    secure: bool,
+    max_age: Option<i64>,
+    same_site: &str,
+) {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
+    if secure {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if let Ok(v) = HeaderValue::from_str(&c) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn wants_json(headers: &HeaderMap, path: &str) -> bool {
+    if path.starts_with("/api/") {
+        return true;
+    }
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    accept.contains("application/json") && !accept.contains("text/html")
+}
+
+fn same_origin(headers: &HeaderMap) -> bool {
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return false;
+    }
+    match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        (Some("null"), _) => false,
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) == Some(host),
+        _ => true,
+    }
+}
+
+fn csrf_from_pairs(body: &[u8]) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == CSRF_FIELD)
+        .map(|(_, v)| v)
+}
+
+fn tokens_match(a: &str, b: &str) -> bool {
+    !a.is_empty() && a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub ctx: Ctx,
+    pub title: &'static str,
+    pub body: &'static str,
+    pub detail: &'static str,
+    pub status: u16,
+}
+
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let secure = state.config.secure_cookies();
+    let headers = &parts.headers;
+    let lang = cookie(headers, LANG_COOKIE)
+        .map(Lang::from_code)
+        .unwrap_or_default();
+    let (csrf, new_csrf) = match cookie(headers, CSRF_COOKIE) {
+        Some(t) if t.len() >= 32 && t.len() <= 64 => (t.to_string(), false),
+        _ => (random_token(), true),
+    };
+    let flash = cookie(headers, FLASH_COOKIE).and_then(|v| {
+        let (kind, key) = v.split_once('.')?;
+        let kind = if kind == "ok" {
+            FlashKind::Ok
+        } else {
+            FlashKind::Err
+        };
+        i18n::key(key).map(|k| (kind, k))
+    });
+    let here = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    let path = parts.uri.path().to_string();
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default();
+    let json = wants_json(headers, &path);
+    let mut ctx = Ctx {
+        lang,
+        csrf: csrf.clone(),
+        user: None,
+        flash,
+        here: here.clone(),
+        ip,
+        secure,
+    };
+
+    // CSRF: every state-changing request carries the token (header, query or form field)
+    // and comes from this site.
+    let mut body = body;
+    if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        let mut presented = headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| {
+                parts
+                    .uri
+                    .query()
+                    .and_then(|q| csrf_from_pairs(q.as_bytes()))
+            });
+        let is_form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if is_form {
+            match to_bytes(body, state.config.max_body_bytes).await {
+                Ok(bytes) => {
+                    if presented.is_none() {
+                        presented = csrf_from_pairs(&bytes);
+                    }
+                    body = Body::from(bytes);
+                }
+                Err(_) => {
+                    return finish(&state, &ctx, json, &path, too_large(), new_csrf, false);
+                }
+            }
+        }
+        let ok = !new_csrf
+            && same_origin(&parts.headers)
+            && presented.is_some_and(|p| tokens_match(&p, &csrf));
+        if !ok {
+            tracing::warn!(%path, "CSRF check failed");
+            let res = AppError::BadRequest("err.csrf").into_response();
+            let mut res = finish(&state, &ctx, json, &path, res, new_csrf, false);
+            *res.status_mut() = StatusCode::FORBIDDEN;
+            return res;
+        }
+    }
+
+    if let Some(token) = cookie(&parts.headers, session::SESSION_COOKIE) {
+        match session::load_user(&state, token).await {
+            Ok(user) => ctx.user = user.map(Arc::new),
+            Err(e) => {
+                let res = AppError::Db(e).into_response();
+                return finish(&state, &ctx, json, &path, res, new_csrf, false);
+            }
+        }
+    }
+
+    parts.extensions.insert(ctx.clone());
+    let res = next.run(Request::from_parts(parts, body)).await;
+    finish(
+        &state,
+        &ctx,
+        json,
+        &path,
+        res,
+        new_csrf,
+        ctx.flash.is_some(),
+    )
+}
+
+fn too_large() -> Response {
+    let mut res = StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    res.extensions_mut().insert(ErrorMeta {
+        kind: ErrorKind::TooLarge,
+        message_key: None,
+        fields: vec![],
+    });
+    res
+}
+
+fn finish(
+    state: &AppState,
+    ctx: &Ctx,
+    json: bool,
+    path: &str,
+    res: Response,
+    new_csrf: bool,
+    flash_shown: bool,
+) -> Response {
+    let mut res = render_error(ctx, json, path, res);
+    if new_csrf {
+        set_cookie(
+            &mut res,
+            CSRF_COOKIE,
+            &ctx.csrf,
+            state.config.secure_cookies(),
+            None,
+            "Strict",
+        );
+    }
+    if flash_shown && !res.status().is_redirection() {
+        set_cookie(
+            &mut res,
+            FLASH_COOKIE,
+            "",
+            state.config.secure_cookies(),
+            Some(0),
+            "Lax",
+        );
+    }
+    res
+}
+
+fn render_error(ctx: &Ctx, json: bool, path: &str, res: Response) -> Response {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"));
+    let meta = res.extensions().get::<ErrorMeta>().cloned();
+    let meta = match meta {
+        Some(m) => m,
+        None if is_page => return res,
+        None => ErrorMeta {
+            kind: ErrorKind::from_status(status),
+            message_key: None,
+            fields: vec![],
+        },
+    };
+    let (title_key, body_key) = meta.kind.keys();
+    if json {
+        let fields: serde_json::Map<String, serde_json::Value> = meta
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone().into()))
+            .collect();
+        let body = serde_json::json!({
+            "error": meta.kind.code(),
+            "message": i18n::t(ctx.lang, meta.message_key.unwrap_or(body_key)),
+            "fields": fields,
+        });
+        return (meta.kind.status(), axum::Json(body)).into_response();
+    }
+    if meta.kind == ErrorKind::Unauthorized {
+        let next = if ctx.here.starts_with("/login") {
+            "/".to_string()
+        } else {
+            ctx.here.clone()
+        };
+        let _ = path;
+        return Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response();
+    }
+    let page = ErrorPage {
+        ctx: ctx.clone(),
+        title: ctx.t(title_key),
+        body: ctx.t(body_key),
+        detail: meta.message_key.map(|k| ctx.t(k)).unwrap_or(""),
+        status: meta.kind.status().as_u16(),
+    };
+    match page.render() {
+        Ok(html) => (meta.kind.status(), Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page failed to render");
+            (
+                meta.kind.status(),
+                "Terjadi kesalahan / Something went wrong",
+            )
+                .into_response()
+        }
+    }
+}

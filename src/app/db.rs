@@ -1,0 +1,67 @@
+//! Connecting, creating the database and migrating.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sqlx::{
+    PgPool, Postgres,
+    migrate::{MigrateDatabase, MigrateError, Migrator},
+    postgres::PgPoolOptions,
+};
+
+use super::config::Config;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub fn pool_options(config: &Config) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(config.db_max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(true)
+}
+
+/// Connect, creating the database first if the server lacks it.
+pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
+    let url = &config.database_url;
+    let shown = redact(url);
+    let exists = tokio::time::timeout(Duration::from_secs(10), Postgres::database_exists(url))
+        .await
+        .map_err(|_| anyhow::anyhow!("cannot reach the database at {shown}: timed out"))?
+        .with_context(|| format!("cannot connect to the database at {shown}"))?;
+    if !exists {
+        Postgres::create_database(url)
+            .await
+            .with_context(|| format!("cannot create the database at {shown}"))?;
+        tracing::info!("created database {shown}");
+    }
+    pool_options(config)
+        .connect(url)
+        .await
+        .with_context(|| format!("cannot connect to the database at {shown}"))
+}
+
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    MIGRATOR.run(pool).await.map_err(|e| match e {
+        MigrateError::VersionMissing(v) => anyhow::anyhow!(
+            "the database has migration {v} applied, but this build of Cakap does not know it: run the newer build, or use another database"
+        ),
+        MigrateError::VersionMismatch(v) => anyhow::anyhow!(
+            "migration {v} was changed after it was applied: migrations are forward-only, add a new file instead"
+        ),
+        other => anyhow::anyhow!("migrating the database failed: {other}"),
+    })
+}

@@ -1,0 +1,166 @@
+//! One application error type. Handlers return `AppError`; `into_response` leaves an
+//! [`ErrorMeta`] on the response and the context middleware renders it as a friendly HTML page
+//! in the user's language, a JSON body for API callers, or a redirect to the login page.
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("login required")]
+    Unauthorized,
+    /// Field errors for API callers (forms re-render themselves instead).
+    #[error("invalid input")]
+    Validation(Vec<(String, String)>),
+    /// A user-facing message key (i18n) for a request that cannot be honoured.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    NotFound,
+    Forbidden,
+    Unauthorized,
+    BadRequest,
+    Conflict,
+    TooLarge,
+    Timeout,
+    Unavailable,
+    Internal,
+}
+
+/// Left on an error response for the context middleware to render.
+#[derive(Clone, Debug)]
+pub struct ErrorMeta {
+    pub kind: ErrorKind,
+    /// An i18n key with a more specific message.
+    pub message_key: Option<&'static str>,
+    pub fields: Vec<(String, String)>,
+}
+
+impl ErrorKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::BadRequest => StatusCode::BAD_REQUEST,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Timeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => Self::NotFound,
+            StatusCode::FORBIDDEN => Self::Forbidden,
+            StatusCode::UNAUTHORIZED => Self::Unauthorized,
+            StatusCode::CONFLICT => Self::Conflict,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::TooLarge,
+            StatusCode::REQUEST_TIMEOUT => Self::Timeout,
+            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable,
+            s if s.is_client_error() => Self::BadRequest,
+            _ => Self::Internal,
+        }
+    }
+
+    /// The i18n key of the title and the default explanation.
+    pub fn keys(self) -> (&'static str, &'static str) {
+        match self {
+            Self::NotFound => ("err.not_found.title", "err.not_found.body"),
+            Self::Forbidden => ("err.forbidden.title", "err.forbidden.body"),
+            Self::Unauthorized => ("err.unauthorized.title", "err.unauthorized.body"),
+            Self::BadRequest => ("err.bad_request.title", "err.bad_request.body"),
+            Self::Conflict => ("err.conflict.title", "err.conflict.body"),
+            Self::TooLarge => ("err.too_large.title", "err.too_large.body"),
+            Self::Timeout => ("err.timeout.title", "err.timeout.body"),
+            Self::Unavailable => ("err.unavailable.title", "err.unavailable.body"),
+            Self::Internal => ("err.internal.title", "err.internal.body"),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::Forbidden => "forbidden",
+            Self::Unauthorized => "unauthorized",
+            Self::BadRequest => "bad_request",
+            Self::Conflict => "conflict",
+            Self::TooLarge => "payload_too_large",
+            Self::Timeout => "timeout",
+            Self::Unavailable => "service_unavailable",
+            Self::Internal => "internal_error",
+        }
+    }
+}
+
+/// Whether a database error means "the server is not there" rather than a bug.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
+    )
+}
+
+impl AppError {
+    pub fn meta(&self) -> ErrorMeta {
+        let (kind, message_key, fields) = match self {
+            Self::NotFound => (ErrorKind::NotFound, None, vec![]),
+            Self::Forbidden => (ErrorKind::Forbidden, None, vec![]),
+            Self::Unauthorized => (ErrorKind::Unauthorized, None, vec![]),
+            Self::Validation(f) => (ErrorKind::BadRequest, None, f.clone()),
+            Self::BadRequest(k) => (ErrorKind::BadRequest, Some(*k), vec![]),
+            Self::Conflict(k) => (ErrorKind::Conflict, Some(*k), vec![]),
+            Self::Db(e) if is_unavailable(e) => (ErrorKind::Unavailable, None, vec![]),
+            Self::Db(_) | Self::Other(_) => (ErrorKind::Internal, None, vec![]),
+        };
+        ErrorMeta {
+            kind,
+            message_key,
+            fields,
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let meta = self.meta();
+        match meta.kind {
+            ErrorKind::Unavailable => tracing::warn!(error = %self, "database unavailable"),
+            ErrorKind::Internal => {
+                let chain: Vec<String> = match &self {
+                    Self::Other(e) => e.chain().map(ToString::to_string).collect(),
+                    other => vec![other.to_string()],
+                };
+                tracing::error!(cause = %chain.join(": "), "request failed");
+            }
+            _ => {}
+        }
+        let mut res = (meta.kind.status(), meta.kind.code()).into_response();
+        res.extensions_mut().insert(meta);
+        res
+    }
+}
+
+/// Map a unique-constraint violation named `constraint` to `field`.
+pub fn on_constraint(e: &sqlx::Error, constraint: &str) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.constraint() == Some(constraint))
+}

@@ -1,0 +1,44 @@
+//! Field errors for forms that re-render with the user's input kept.
+
+/// (field name, i18n key of the message), in the order they were found.
+#[derive(Clone, Debug, Default)]
+pub struct FieldErrors(pub Vec<(&'static str, &'static str)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, key: &'static str) {
+        if self.get(field).is_none() {
+            self.0.push((field, key));
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&'static str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, k)| *k)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `aria-invalid` value for a field.
+    pub fn invalid(&self, field: &str) -> &'static str {
+        if self.get(field).is_some() {
+            "true"
+        } else {
+            "false"
+        }
+    }
+}
+
+/// Trim a text field and refuse control characters and over-long values.
+pub fn clean_text(value: &str, max: usize) -> Result<String, &'static str> {
+    let v = value.trim();
+    if v.chars().count() > max {
+        return Err("form.too_long");
+    }
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err("form.bad_chars");
+    }
+    Ok(v.to_string())
+}

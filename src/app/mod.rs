@@ -1,0 +1,19 @@
+//! Shared plumbing: configuration, state, the router, middleware, errors and rendering.
+
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod error;
+pub mod form;
+pub mod health;
+pub mod paging;
+pub mod render;
+pub mod router;
+pub mod routes;
+pub mod server;
+pub mod state;
+
+pub use context::Ctx;
+pub use error::{AppError, AppResult};
+pub use routes::{Access, RouteInfo, Routes};
+pub use state::AppState;

@@ -1,0 +1,77 @@
+//! Pagination that keeps the current filters in the URL.
+
+pub const PER_PAGE: i64 = 50;
+
+#[derive(Clone, Debug)]
+pub struct Pager {
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+    /// The query string of the filters, without `page`.
+    pub query: String,
+}
+
+impl Pager {
+    pub fn new(page: Option<i64>, total: i64, query: String) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            per_page: PER_PAGE,
+            total,
+            query,
+        }
+    }
+
+    pub fn offset(page: Option<i64>) -> i64 {
+        (page.unwrap_or(1).max(1) - 1).min(1_000_000) * PER_PAGE
+    }
+
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+
+    pub fn has_prev(&self) -> bool {
+        self.page > 1
+    }
+
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages()
+    }
+
+    fn link(&self, page: i64) -> String {
+        if self.query.is_empty() {
+            format!("?page={page}")
+        } else {
+            format!("?{}&page={page}", self.query)
+        }
+    }
+
+    pub fn prev_link(&self) -> String {
+        self.link(self.page - 1)
+    }
+
+    pub fn next_link(&self) -> String {
+        self.link(self.page + 1)
+    }
+
+    pub fn first_row(&self) -> i64 {
+        if self.total == 0 {
+            0
+        } else {
+            (self.page - 1) * self.per_page + 1
+        }
+    }
+
+    pub fn last_row(&self) -> i64 {
+        (self.page * self.per_page).min(self.total)
+    }
+}
+
+/// Build a query string from the non-empty filter pairs.
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .copied()
+        .collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}

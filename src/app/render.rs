@@ -1,0 +1,44 @@
+//! Rendering askama templates and redirects with flash messages.
+
+use askama::Template;
+use axum::{
+    http::{HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+
+use super::error::AppError;
+
+pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
+    render_status(StatusCode::OK, t)
+}
+
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Result<Response, AppError> {
+    let html = t
+        .render()
+        .map_err(|e| AppError::Other(anyhow::anyhow!("template: {e}")))?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// Flash kinds shown after a redirect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashKind {
+    Ok,
+    Err,
+}
+
+pub const FLASH_COOKIE: &str = "cakap_flash";
+
+/// A 303 redirect that shows the message (an i18n key) on the next page.
+pub fn redirect_flash(to: &str, kind: FlashKind, key: &'static str) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    let k = match kind {
+        FlashKind::Ok => "ok",
+        FlashKind::Err => "err",
+    };
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{FLASH_COOKIE}={k}.{key}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+    )) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}

@@ -1,0 +1,128 @@
+//! Router assembly: feature routes, the context middleware, static files and tower-http layers.
+
+use axum::{
+    Router,
+    extract::{Path, Query, State},
+    http::{HeaderName, HeaderValue, header},
+    middleware,
+    response::{IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use tower_http::{
+    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
+    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
+};
+
+use super::{
+    context::{self, Ctx, LANG_COOKIE, set_cookie},
+    error::AppError,
+    health,
+    routes::{Access, RouteInfo, Routes},
+    state::AppState,
+};
+use crate::{accounts, audit, auth, home, i18n::Lang};
+
+/// Every application route with its access rule.
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(health::routes())
+        .merge(Routes::new().get("/lang/{code}", Access::Public, switch_lang))
+        .merge(auth::routes())
+        .merge(home::routes())
+        .merge(accounts::routes())
+        .merge(audit::routes())
+}
+
+/// The route table, for tests and documentation.
+pub fn route_table() -> Vec<RouteInfo> {
+    routes().into_parts().1
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after login or a language switch.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+async fn switch_lang(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let lang = Lang::from_code(&code);
+    let mut res = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    set_cookie(
+        &mut res,
+        LANG_COOKIE,
+        lang.code(),
+        state.config.secure_cookies(),
+        Some(365 * 24 * 3600),
+        "Lax",
+    );
+    res
+}
+
+async fn not_found(_ctx: Ctx) -> AppError {
+    AppError::NotFound
+}
+
+pub fn build(state: AppState) -> Router {
+    let (app, _) = routes().into_parts();
+    let app = app
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            context::middleware,
+        ))
+        .with_state(state.clone());
+    let statics = Router::new().nest_service(
+        "/static",
+        tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ))
+            .service(ServeDir::new(&state.config.static_dir)),
+    );
+    let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+               font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+               base-uri 'none'; object-src 'none'";
+    statics
+        .merge(app)
+        .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            state.config.request_timeout,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+}

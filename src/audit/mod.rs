@@ -1,0 +1,69 @@
+//! The append-only audit log: who, when, from where, what, before and after.
+//! Rows are written in the same transaction as the change they record; the table refuses
+//! updates and deletes (a trigger), and the portal offers no way to edit it.
+
+mod routes;
+
+use serde_json::Value;
+use sqlx::PgConnection;
+
+pub use routes::routes;
+
+use crate::app::Ctx;
+
+/// Who did it and from where.
+#[derive(Clone, Debug, Default)]
+pub struct Actor {
+    pub account_id: Option<i64>,
+    pub label: String,
+    pub ip: String,
+}
+
+impl Actor {
+    pub fn from_ctx(ctx: &Ctx) -> Self {
+        Self {
+            account_id: ctx.user.as_ref().map(|u| u.account_id),
+            label: ctx
+                .user
+                .as_ref()
+                .map(|u| u.username.clone())
+                .unwrap_or_default(),
+            ip: ctx.ip.clone(),
+        }
+    }
+
+    /// The command line (`cakap create-user`, the demo seed).
+    pub fn system(label: &str) -> Self {
+        Self {
+            account_id: None,
+            label: label.into(),
+            ip: String::new(),
+        }
+    }
+}
+
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    entity: &str,
+    entity_id: impl ToString,
+    action: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into audit_log (account_id, actor, ip, entity, entity_id, action, before, after)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(actor.account_id)
+    .bind(&actor.label)
+    .bind(&actor.ip)
+    .bind(entity)
+    .bind(entity_id.to_string())
+    .bind(action)
+    .bind(before)
+    .bind(after)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

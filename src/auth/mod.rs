@@ -1,0 +1,115 @@
+//! Login, sessions, roles and the scope every query of personal data is filtered by.
+
+mod password;
+mod routes;
+pub mod session;
+mod throttle;
+
+use axum::{extract::FromRequestParts, http::request::Parts};
+pub use password::{PasswordError, check_new_password, hash_password, verify_password};
+pub use routes::routes;
+
+use crate::app::{AppError, Ctx};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Admin,
+    Hr,
+    Head,
+    Employee,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Hr, Role::Head, Role::Employee];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Hr => "hr",
+            Self::Head => "head",
+            Self::Employee => "employee",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Self::Admin => "role.admin",
+            Self::Hr => "role.hr",
+            Self::Head => "role.head",
+            Self::Employee => "role.employee",
+        }
+    }
+}
+
+/// A unit led by a head, with its materialised path.
+#[derive(Clone, Debug)]
+pub struct HeadUnit {
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+}
+
+/// The signed-in account, loaded once per request by the context middleware.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub account_id: i64,
+    pub username: String,
+    pub employee_id: Option<i64>,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub head_units: Vec<HeadUnit>,
+    pub must_change_password: bool,
+    pub session_hash: Vec<u8>,
+}
+
+impl CurrentUser {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// What personal records this user may read.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            all: self.has(Role::Hr),
+            own: self.employee_id,
+            unit_patterns: self
+                .head_units
+                .iter()
+                .map(|u| format!("{}%", u.path))
+                .collect(),
+        }
+    }
+}
+
+/// Row-level reach over employees, to bind into queries:
+/// `($1 or e.id = $2 or u.path like any($3))` with `all`, `own`, `unit_patterns`.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub all: bool,
+    pub own: Option<i64>,
+    pub unit_patterns: Vec<String>,
+}
+
+impl Scope {
+    /// Whether a unit (by path) is inside the scope's unit subtrees (or everything).
+    pub fn covers_unit(&self, unit_path: &str) -> bool {
+        self.all
+            || self
+                .unit_patterns
+                .iter()
+                .any(|p| unit_path.starts_with(p.trim_end_matches('%')))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        ctx.user.map(|u| (*u).clone()).ok_or(AppError::Unauthorized)
+    }
+}

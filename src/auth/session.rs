@@ -1,0 +1,135 @@
+//! Server-side sessions in PostgreSQL. The cookie holds a random token; the table holds its
+//! SHA-256. Idle and absolute expiry are checked on every load; logout deletes the row.
+
+use sha2::{Digest as _, Sha256};
+use sqlx::PgConnection;
+
+use super::{CurrentUser, HeadUnit, Role};
+use crate::app::{AppState, context::random_token};
+
+pub const SESSION_COOKIE: &str = "cakap_session";
+
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    account_id: i64,
+    username: String,
+    employee_id: Option<i64>,
+    display_name: String,
+    must_change_password: bool,
+    stale: bool,
+    roles: Vec<String>,
+    head_ids: Vec<i64>,
+    head_names: Vec<String>,
+    head_paths: Vec<String>,
+}
+
+/// The user behind a session token, or `None` when the session is unknown, idle too long,
+/// past its absolute expiry or the account is disabled.
+pub async fn load_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
+    if token.len() > 100 {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let row: Option<Row> = sqlx::query_as(
+        "select a.id as account_id, a.username, a.employee_id, a.must_change_password,
+                coalesce(nullif(trim(concat_ws(' ', nullif(e.front_title, ''), e.name) ||
+                    case when e.back_title <> '' then ', ' || e.back_title else '' end), ''), a.username) as display_name,
+                s.last_seen_at < now() - interval '60 seconds' as stale,
+                array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
+                array(select r.unit_id from account_roles r join units u on u.id = r.unit_id
+                      where r.account_id = a.id and r.role = 'head' order by u.path) as head_ids,
+                array(select u.name from account_roles r join units u on u.id = r.unit_id
+                      where r.account_id = a.id and r.role = 'head' order by u.path) as head_names,
+                array(select u.path from account_roles r join units u on u.id = r.unit_id
+                      where r.account_id = a.id and r.role = 'head' order by u.path) as head_paths
+         from sessions s
+         join accounts a on a.id = s.account_id
+         left join employees e on e.id = a.employee_id
+         where s.token_hash = $1
+           and s.expires_at > now()
+           and s.last_seen_at > now() - make_interval(secs => $2)
+           and a.disabled_at is null",
+    )
+    .bind(&hash)
+    .bind(state.config.session_idle.as_secs_f64())
+    .fetch_optional(&state.pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    if r.stale {
+        sqlx::query("update sessions set last_seen_at = now() where token_hash = $1")
+            .bind(&hash)
+            .execute(&state.pool)
+            .await?;
+    }
+    let head_units = r
+        .head_ids
+        .into_iter()
+        .zip(r.head_names)
+        .zip(r.head_paths)
+        .map(|((id, name), path)| HeadUnit { id, name, path })
+        .collect();
+    Ok(Some(CurrentUser {
+        account_id: r.account_id,
+        username: r.username,
+        employee_id: r.employee_id,
+        display_name: r.display_name,
+        roles: r.roles.iter().filter_map(|s| Role::parse(s)).collect(),
+        head_units,
+        must_change_password: r.must_change_password,
+        session_hash: hash,
+    }))
+}
+
+/// Start a new session (a new token every login, so the id rotates) and return the token.
+pub async fn create(
+    conn: &mut PgConnection,
+    state: &AppState,
+    account_id: i64,
+    ip: &str,
+    user_agent: &str,
+) -> Result<String, sqlx::Error> {
+    let token = random_token();
+    sqlx::query(
+        "insert into sessions (token_hash, account_id, expires_at, ip, user_agent)
+         values ($1, $2, now() + make_interval(secs => $3), $4, $5)",
+    )
+    .bind(token_hash(&token))
+    .bind(account_id)
+    .bind(state.config.session_max.as_secs_f64())
+    .bind(ip)
+    .bind(user_agent.chars().take(300).collect::<String>())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("delete from sessions where expires_at < now() - interval '1 day'")
+        .execute(&mut *conn)
+        .await?;
+    Ok(token)
+}
+
+pub async fn delete(conn: &mut PgConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from sessions where token_hash = $1")
+        .bind(hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// End every session of an account except (optionally) one.
+pub async fn delete_all_for(
+    conn: &mut PgConnection,
+    account_id: i64,
+    keep: Option<&[u8]>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "delete from sessions where account_id = $1 and ($2::bytea is null or token_hash <> $2)",
+    )
+    .bind(account_id)
+    .bind(keep)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! Cakap: a portal for developing the competencies of civil servants (ASN) in a regional ICT
+//! department. One module folder per domain; shared plumbing lives in `app`.
+
+pub mod accounts;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod home;
+pub mod i18n;
+pub mod seed;
+pub mod units;
+
+pub use app::config::Config;
+pub use app::state::AppState;

@@ -1,0 +1,249 @@
+//! The `cakap` command: serve the portal, migrate, seed the demo department, create users.
+
+use std::{
+    io::{BufRead as _, IsTerminal as _},
+    process::ExitCode,
+};
+
+use anyhow::{Context as _, bail};
+use cakap::{
+    AppState, Config,
+    app::{db, router, server},
+    audit::Actor,
+    auth::{Role, check_new_password, hash_password},
+    seed,
+};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cakap",
+    version,
+    about = "Cakap: competency development portal for ASN"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, seed the demo department once if CAKAP_SEED_DEMO=1, and serve.
+    Serve {
+        /// Seed the demo department (once) before serving; same as CAKAP_SEED_DEMO=1.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Seed the demo department (only what is not seeded yet) and print the demo logins.
+    SeedDemo,
+    /// Create an account (e.g. the first admin). Prints a one-time password unless
+    /// --password-stdin is given.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// Roles: admin, hr, head, employee (repeat or comma-separate).
+        #[arg(long, value_delimiter = ',', required = true)]
+        role: Vec<String>,
+        /// NIP of the employee this account belongs to (needed for head and employee).
+        #[arg(long)]
+        nip: Option<String>,
+        /// Code of the unit led, for the head role (e.g. APT).
+        #[arg(long)]
+        head_unit: Option<String>,
+        /// Read the password from standard input instead of generating a one-time password.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cakap: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cakap: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mut config = Config::from_env()?;
+    match cli.command {
+        Command::Serve { demo } => {
+            config.seed_demo |= demo;
+            serve(config).await
+        }
+        Command::Migrate => {
+            let pool = db::connect(&config).await?;
+            db::migrate(&pool).await?;
+            println!("Migrations applied to {}", db::redact(&config.database_url));
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let pool = db::connect(&config).await?;
+            db::migrate(&pool).await?;
+            let applied = seed::demo(&pool).await?;
+            println!(
+                "{}",
+                if applied {
+                    "Demo department seeded."
+                } else {
+                    "Demo department was already seeded."
+                }
+            );
+            print_logins();
+            Ok(())
+        }
+        Command::CreateUser {
+            username,
+            role,
+            nip,
+            head_unit,
+            password_stdin,
+        } => create_user(&config, username, role, nip, head_unit, password_stdin).await,
+    }
+}
+
+fn print_logins() {
+    println!("Demo logins (password for all: {}):", seed::DEMO_PASSWORD);
+    for (user, what) in seed::DEMO_LOGINS {
+        println!("  {user:<14} {what}");
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let pool = db::connect(&config).await?;
+    db::migrate(&pool).await?;
+    if config.seed_demo {
+        seed::demo(&pool).await?;
+    }
+    let listener = server::bind(&config.bind).await?;
+    let addr = listener.local_addr().context("listener address")?;
+    let state = AppState::new(pool, config.clone());
+    let app = router::build(state);
+    println!("Cakap is running at http://{addr}/  (Ctrl-C to stop)");
+    if config.seed_demo {
+        print_logins();
+    }
+    server::serve(listener, app, server::shutdown_signal()).await?;
+    println!("Cakap stopped.");
+    Ok(())
+}
+
+async fn create_user(
+    config: &Config,
+    username: String,
+    roles: Vec<String>,
+    nip: Option<String>,
+    head_unit: Option<String>,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    let username = username.trim().to_lowercase();
+    let roles: Vec<Role> = roles
+        .iter()
+        .map(|r| {
+            Role::parse(r.trim())
+                .with_context(|| format!("unknown role {r:?}: use admin, hr, head or employee"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let pool = db::connect(config).await?;
+    db::migrate(&pool).await?;
+    let employee_id: Option<i64> = match &nip {
+        Some(n) => Some(
+            sqlx::query_scalar("select id from employees where nip = $1")
+                .bind(n.trim())
+                .fetch_optional(&pool)
+                .await?
+                .with_context(|| format!("no employee with NIP {n}"))?,
+        ),
+        None => None,
+    };
+    if employee_id.is_none()
+        && roles
+            .iter()
+            .any(|r| matches!(r, Role::Head | Role::Employee))
+    {
+        bail!("the head and employee roles need --nip of the employee");
+    }
+    let unit_id: Option<i64> = match (&head_unit, roles.contains(&Role::Head)) {
+        (Some(code), true) => Some(
+            sqlx::query_scalar("select id from units where code = $1 and closed_on is null")
+                .bind(code.trim())
+                .fetch_optional(&pool)
+                .await?
+                .with_context(|| format!("no open unit with code {code}"))?,
+        ),
+        (None, true) => bail!("the head role needs --head-unit CODE"),
+        (_, false) => None,
+    };
+    let (password, must_change) = if password_stdin {
+        let mut line = String::new();
+        if std::io::stdin().is_terminal() {
+            eprint!("Password: ");
+        }
+        std::io::stdin().lock().read_line(&mut line)?;
+        let pw = line.trim_end_matches(['\n', '\r']).to_string();
+        if let Err(e) = check_new_password(&pw, &username) {
+            bail!(
+                "password refused: {}",
+                cakap::i18n::t(cakap::i18n::Lang::En, e.key())
+            );
+        }
+        (pw, false)
+    } else {
+        (cakap::accounts::generate_one_time_password(), true)
+    };
+    let hash = hash_password(password.clone()).await?;
+    let mut tx = pool.begin().await?;
+    let taken: bool =
+        sqlx::query_scalar("select exists(select 1 from accounts where username = $1)")
+            .bind(&username)
+            .fetch_one(&mut *tx)
+            .await?;
+    if taken {
+        bail!("an account named {username} already exists");
+    }
+    let id = cakap::accounts::create_account(
+        &mut tx,
+        &Actor::system("cakap create-user"),
+        &username,
+        employee_id,
+        &hash,
+        must_change,
+        &roles,
+        unit_id,
+    )
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(d) if d.constraint() == Some("accounts_username_check") => {
+            anyhow::anyhow!("username must be 3–40 characters: a–z, 0–9, '.', '_' or '-'")
+        }
+        sqlx::Error::Database(d) if d.constraint() == Some("accounts_employee_id_key") => {
+            anyhow::anyhow!("that employee already has an account")
+        }
+        other => other.into(),
+    })?;
+    tx.commit().await?;
+    println!("Account {username} created (id {id}).");
+    if must_change {
+        println!("One-time password: {password}  (it must be changed at first login)");
+    }
+    Ok(())
+}

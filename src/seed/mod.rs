@@ -1,0 +1,81 @@
+//! The demo department: a Diskominfo like that of Bandung Regency. Deterministic: the same data
+//! every time. Seeded in steps; each step runs once (recorded in `app_meta`), so later features
+//! add their own step without touching what is there.
+
+mod names;
+mod org;
+
+use sqlx::PgPool;
+
+pub const DEMO_PASSWORD: &str = "demo-cakap-2026";
+
+/// (username, what the account is) for the README and the start-up banner.
+pub const DEMO_LOGINS: &[(&str, &str)] = &[
+    ("admin", "admin: accounts, settings, audit log"),
+    ("kepegawaian", "hr: all records of the department"),
+    ("kadis", "head: Kepala Dinas (whole department)"),
+    ("kabid.aptika", "head: Kepala Bidang Aplikasi Informatika"),
+    ("kabid.infra", "head: Kepala Bidang Infrastruktur TIK"),
+    (
+        "pegawai",
+        "employee: a Pranata Komputer in Aplikasi Informatika",
+    ),
+];
+
+/// Deterministic pseudo-random numbers (xorshift64*), so the seed is the same every time.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `lo..=hi`.
+    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+const STEPS: &[&str] = &["demo.org.v1"];
+
+/// Apply the demo steps not applied yet. Returns whether anything was seeded.
+pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
+    let mut applied = false;
+    for step in STEPS {
+        let mut tx = pool.begin().await?;
+        sqlx::query("select pg_advisory_xact_lock(727001)")
+            .execute(&mut *tx)
+            .await?;
+        let done: bool = sqlx::query_scalar("select exists(select 1 from app_meta where key = $1)")
+            .bind(step)
+            .fetch_one(&mut *tx)
+            .await?;
+        if done {
+            continue;
+        }
+        match *step {
+            "demo.org.v1" => org::seed(&mut tx).await?,
+            other => anyhow::bail!("unknown seed step {other}"),
+        }
+        sqlx::query("insert into app_meta (key, value) values ($1, now()::text)")
+            .bind(step)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        applied = true;
+    }
+    Ok(applied)
+}

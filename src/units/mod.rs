@@ -1,0 +1,3 @@
+//! The unit tree (dinas → bidang/sekretariat → seksi/subbagian/UPT).
+
+pub mod db;

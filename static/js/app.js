@@ -1,0 +1,16 @@
+// Small progressive enhancements; every page works without this file.
+(function () {
+  'use strict';
+  // Ask before destructive actions: forms with data-confirm.
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    if (form instanceof HTMLFormElement && form.dataset.confirm) {
+      if (!window.confirm(form.dataset.confirm)) { ev.preventDefault(); }
+    }
+  });
+  // Auto-submit filter selects marked data-autosubmit.
+  document.addEventListener('change', function (ev) {
+    var el = ev.target;
+    if (el instanceof HTMLSelectElement && el.dataset.autosubmit !== undefined && el.form) { el.form.submit(); }
+  });
+})();
