@@ -1,1 +1,9 @@
+//! One integration test binary: every test gets a fresh migrated database (`#[sqlx::test]`)
+//! and talks to the real router.
 
+mod access;
+mod accounts;
+mod auth;
+mod browser;
+mod foundation;
+mod helpers;

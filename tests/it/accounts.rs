@@ -1,0 +1,138 @@
+//! Account management by admin and HR, and the audit log.
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::{PW, TestApp};
+
+async fn free_employee(app: &TestApp) -> (i64, String) {
+    sqlx::query_as("select id, nip from employees e where not exists (select 1 from accounts a where a.employee_id = e.id) order by id limit 1")
+        .fetch_one(&app.pool)
+        .await
+        .expect("an employee without account")
+}
+
+#[sqlx::test]
+async fn hr_creates_an_account_with_a_one_time_password(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let (emp, nip) = free_employee(&app).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    assert!(hr.get("/accounts/new").await.body.contains("name=\"nip\""));
+    let r = hr.post("/accounts", &[("username", "Budi.Baru"), ("nip", &nip), ("role_employee", "on")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let pw = r.body.split("id=\"ot-password\">").nth(1).and_then(|s| s.split('<').next()).expect("one-time password").to_string();
+    assert_eq!(pw.len(), 14);
+    let row: (i64, bool) = sqlx::query_as("select employee_id, must_change_password from accounts where username = 'budi.baru'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("account");
+    assert_eq!(row, (emp, true));
+    let audit: (serde_json::Value,) = sqlx::query_as("select after from audit_log where action = 'create' and entity = 'account' and after->>'username' = 'budi.baru'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("one audit row");
+    assert_eq!(audit.0["roles"][0]["role"], "employee");
+    let n: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'create' and after->>'username' = 'budi.baru'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("count");
+    assert_eq!(n, 1, "exactly one audit row");
+    // First login must change the password before anything else.
+    let mut user = app.client();
+    assert_eq!(user.login("budi.baru", &pw).await.location(), "/");
+    assert_eq!(user.get("/").await.location(), "/password");
+    let new = "ciwidey-hujan-sore";
+    assert_eq!(user.post("/password", &[("current", &pw), ("new", new), ("confirm", new)]).await.location(), "/");
+    assert_eq!(user.get("/").await.status, StatusCode::OK);
+}
+
+#[sqlx::test]
+async fn account_form_errors_keep_the_input(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let r = hr.post("/accounts", &[("username", "x"), ("nip", "123"), ("role_employee", "on")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Nama pengguna harus 3–40 karakter"));
+    assert!(r.body.contains("Tidak ada pegawai aktif dengan NIP ini"));
+    assert!(r.body.contains("value=\"123\""), "input kept");
+    let r = hr.post("/accounts", &[("username", "pegawai"), ("nip", ""), ("role_employee", "on")]).await;
+    assert!(r.body.contains("sudah dipakai"));
+    assert!(r.body.contains("memerlukan NIP"));
+    let r = hr.post("/accounts", &[("username", "<script>alert(1)</script>")]).await;
+    assert!(r.body.contains("Pilih minimal satu peran"));
+    assert!(!r.body.contains("<script>alert"));
+    let (_, nip) = free_employee(&app).await;
+    let r = hr.post("/accounts", &[("username", "calon.admin"), ("nip", &nip), ("role_admin", "on")]).await;
+    assert!(r.body.contains("Hanya admin yang dapat"), "HR cannot grant admin");
+    let r = hr.post("/accounts", &[("username", "calon.kepala"), ("nip", &nip), ("head_unit", "999999")]).await;
+    assert!(r.body.contains("Pilih unit kerja yang masih aktif"));
+    let n: i64 = sqlx::query_scalar("select count(*) from accounts").fetch_one(&app.pool).await.expect("n");
+    assert_eq!(n, 6, "nothing written");
+}
+
+#[sqlx::test]
+async fn reset_disable_enable_and_roles_are_audited(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let target: i64 = sqlx::query_scalar("select id from accounts where username = 'pegawai'").fetch_one(&app.pool).await.expect("id");
+    let mut victim = app.client();
+    victim.login("pegawai", PW).await;
+    let mut hr = app.as_user("kepegawaian").await;
+
+    let r = hr.post(&format!("/accounts/{target}/reset-password"), &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("ot-password"));
+    assert_eq!(app.audit_count("password_reset").await, 1);
+    assert!(victim.get("/").await.location().starts_with("/login"), "sessions ended by reset");
+    assert_eq!(app.client().login("pegawai", PW).await.status, StatusCode::UNAUTHORIZED);
+
+    let r = hr.post(&format!("/accounts/{target}/disable"), &[]).await;
+    assert_eq!(r.location(), format!("/accounts/{target}"));
+    let (before, after): (serde_json::Value, serde_json::Value) =
+        sqlx::query_as("select before, after from audit_log where action = 'disable'").fetch_one(&app.pool).await.expect("row");
+    assert_eq!(before["disabled"], false);
+    assert_eq!(after["disabled"], true);
+    hr.post(&format!("/accounts/{target}/disable"), &[]).await;
+    assert_eq!(app.audit_count("disable").await, 1, "no change, no second row");
+    hr.post(&format!("/accounts/{target}/enable"), &[]).await;
+    assert_eq!(app.audit_count("enable").await, 1);
+
+    let apt: i64 = sqlx::query_scalar("select id from units where code = 'APT-PA'").fetch_one(&app.pool).await.expect("unit");
+    let r = hr.post(&format!("/accounts/{target}/roles"), &[("role_employee", "on"), ("head_unit", &apt.to_string())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (before, after): (serde_json::Value, serde_json::Value) =
+        sqlx::query_as("select before, after from audit_log where action = 'roles_change'").fetch_one(&app.pool).await.expect("row");
+    assert_eq!(before["roles"].as_array().map(Vec::len), Some(1));
+    assert_eq!(after["roles"][1]["role"], "head");
+    assert_eq!(after["roles"][1]["unit_id"], apt);
+    assert_eq!(app.audit_count("roles_change").await, 1);
+    // HR may not touch the admin account; admin may not disable itself.
+    let admin_id: i64 = sqlx::query_scalar("select id from accounts where username = 'admin'").fetch_one(&app.pool).await.expect("id");
+    assert_eq!(hr.post(&format!("/accounts/{admin_id}/reset-password"), &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(hr.post(&format!("/accounts/{admin_id}/disable"), &[]).await.status, StatusCode::FORBIDDEN);
+    let mut admin = app.as_user("admin").await;
+    admin.post(&format!("/accounts/{admin_id}/disable"), &[]).await;
+    let disabled: bool = sqlx::query_scalar("select disabled_at is not null from accounts where id = $1").bind(admin_id).fetch_one(&app.pool).await.expect("row");
+    assert!(!disabled);
+}
+
+#[sqlx::test]
+async fn audit_log_is_browsable_filterable_and_append_only(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut c = app.client();
+    c.login("pegawai", "bad-password-1").await;
+    c.login("pegawai", PW).await;
+    let mut admin = app.as_user("admin").await;
+    let r = admin.get("/audit?action=login_failed").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("login_failed") && r.body.contains("10.0.0.1"));
+    let r = admin.get("/audit?action=login&actor=pegawai").await;
+    assert!(r.body.contains("<td>login</td>"));
+    assert!(!r.body.contains("<td>login_failed</td>"));
+    let r = admin.get("/audit?from=32/13/2026").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Tanggal tidak valid"));
+    let err = sqlx::query("update audit_log set action = 'x'").execute(&app.pool).await;
+    assert!(err.is_err(), "updates refused");
+    let err = sqlx::query("delete from audit_log").execute(&app.pool).await;
+    assert!(err.is_err(), "deletes refused");
+}

@@ -1,0 +1,1 @@
+//! Browser tests in Debian's Chromium (headless) through chromedriver.

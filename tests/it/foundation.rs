@@ -1,0 +1,334 @@
+//! Health check, error pages, security headers, static files, graceful shutdown, the binary's
+//! start-up errors, the demo seed and the project-local PostgreSQL bring-up.
+
+use std::{
+    io::{BufRead as _, BufReader, Read as _},
+    process::{Command, Stdio},
+    time::Duration,
+};
+
+use axum::{Router, http::StatusCode, routing::get};
+use cakap::{AppState, Config, app::router, seed};
+use sqlx::PgPool;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+use crate::helpers::{TestApp, test_config};
+
+/// An app whose database is not there (nothing listens on port 1).
+fn app_without_database() -> TestApp {
+    let config = Config::for_tests("postgres://postgres@127.0.0.1:1/nothing");
+    let pool = cakap::app::db::pool_options(&config)
+        .acquire_timeout(Duration::from_millis(500))
+        .connect_lazy(&config.database_url)
+        .expect("lazy pool");
+    let state = AppState::new(pool.clone(), config);
+    TestApp { router: router::build(state.clone()), pool, state }
+}
+
+#[sqlx::test]
+async fn healthz_is_ok_when_the_database_answers(pool: PgPool) {
+    let app = TestApp::bare(pool);
+    let r = app.client().get("/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, "ok");
+}
+
+#[tokio::test]
+async fn healthz_is_503_and_pages_are_friendly_without_database() {
+    let app = app_without_database();
+    let mut c = app.client();
+    let r = c.get("/healthz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    // A signed-in page needs the database to load the session: the friendly page, no SQL.
+    c.cookies.insert("cakap_session".into(), "whatever".into());
+    let r = c.get("/").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.body.contains("Layanan sedang tidak tersedia"), "{}", r.body);
+    assert!(!r.body.to_lowercase().contains("sqlx") && !r.body.contains("127.0.0.1:1"));
+    let r = c.get_json("/").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(v["error"], "service_unavailable");
+}
+
+#[sqlx::test]
+async fn unknown_pages_get_a_friendly_404_in_both_languages_and_json(pool: PgPool) {
+    let app = TestApp::bare(pool);
+    let mut c = app.client();
+    let r = c.get("/tidak-ada").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.headers["content-type"].to_str().unwrap_or("").starts_with("text/html"));
+    assert!(r.body.contains("Halaman tidak ditemukan"));
+    assert!(r.body.contains("lang=\"id\""));
+    let r = c.get("/lang/en?next=/tidak-ada").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/tidak-ada");
+    let r = c.get("/tidak-ada").await;
+    assert!(r.body.contains("Page not found") && r.body.contains("lang=\"en\""));
+    let r = c.get_json("/tidak-ada").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let v: serde_json::Value = serde_json::from_str(&r.body).expect("json");
+    assert_eq!(v["error"], "not_found");
+    // The language switch only follows local paths.
+    let r = c.get("/lang/id?next=//evil.example").await;
+    assert_eq!(r.location(), "/");
+}
+
+#[sqlx::test]
+async fn security_headers_and_static_files(pool: PgPool) {
+    let app = TestApp::bare(pool);
+    let mut c = app.client();
+    let r = c.get("/login").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csp = r.headers["content-security-policy"].to_str().unwrap_or("");
+    assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"));
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+    assert_eq!(r.headers["x-frame-options"], "DENY");
+    assert_eq!(r.headers["referrer-policy"], "same-origin");
+    assert!(!r.body.contains("<script>") && !r.body.contains("style=\""), "no inline script or style");
+    let css = c.get("/static/css/app.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css.headers["cache-control"].to_str().unwrap_or("").contains("max-age"));
+    assert!(css.body.contains("--accent"));
+    assert_eq!(c.get("/static/js/app.js").await.status, StatusCode::OK);
+}
+
+#[sqlx::test]
+async fn oversized_and_malformed_bodies_are_refused_cleanly(pool: PgPool) {
+    let mut app = TestApp::bare(pool);
+    let mut config = (*app.state.config).clone();
+    config.max_body_bytes = 1024;
+    app.state = AppState::new(app.pool.clone(), config);
+    app.router = router::build(app.state.clone());
+    let mut c = app.client();
+    c.prime().await;
+    let big = format!("csrf_token={}&username={}", c.csrf(), "a".repeat(5000));
+    let r = c.post_raw("/login", "application/x-www-form-urlencoded", big.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("terlalu besar"), "{}", r.body);
+    let mut bad = format!("csrf_token={}&username=", c.csrf()).into_bytes();
+    bad.extend_from_slice(&[0xff, 0xfe, 0x80]);
+    bad.extend_from_slice(b"&password=x");
+    let r = c.post_raw("/login", "application/x-www-form-urlencoded", bad).await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert!(r.body.contains("<html"));
+}
+
+#[sqlx::test]
+async fn demo_seed_runs_once(pool: PgPool) {
+    assert!(seed::demo(&pool).await.expect("first seed"));
+    let count = |p: PgPool| async move {
+        sqlx::query_scalar::<_, i64>("select (select count(*) from employees) + (select count(*) from accounts) * 1000")
+            .fetch_one(&p)
+            .await
+            .expect("count")
+    };
+    let before = count(pool.clone()).await;
+    assert!(!seed::demo(&pool).await.expect("second seed"));
+    assert_eq!(count(pool.clone()).await, before);
+    let employees: i64 = sqlx::query_scalar("select count(*) from employees").fetch_one(&pool).await.expect("n");
+    assert!((100..=150).contains(&employees), "about 120 employees, got {employees}");
+    // Every NIP has 18 digits and a real birth date that matches the record.
+    let bad: i64 = sqlx::query_scalar(
+        "select count(*) from employees where nip !~ '^[0-9]{18}$' or to_char(birth_date, 'YYYYMMDD') <> substr(nip, 1, 8)",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("n");
+    assert_eq!(bad, 0);
+    let units: Vec<String> = sqlx::query_scalar("select name from units order by path").fetch_all(&pool).await.expect("units");
+    for u in ["Sekretariat", "Bidang Infrastruktur TIK", "Bidang Persandian dan Keamanan Informasi", "Bidang Statistik"] {
+        assert!(units.iter().any(|n| n == u), "unit {u}");
+    }
+}
+
+#[sqlx::test]
+async fn graceful_shutdown_finishes_requests_in_flight(pool: PgPool) {
+    let app = TestApp::bare(pool);
+    let slow = Router::new().route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            "done"
+        }),
+    );
+    let router = slow.merge(app.router.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(cakap::app::server::serve(listener, router, async {
+        let _ = rx.await;
+    }));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(b"GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.expect("write");
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let _ = tx.send(());
+    let mut buf = String::new();
+    stream.read_to_string(&mut buf).await.expect("read");
+    assert!(buf.starts_with("HTTP/1.1 200"), "{buf}");
+    assert!(buf.ends_with("done"));
+    let res = tokio::time::timeout(Duration::from_secs(5), server).await.expect("server stops");
+    assert!(res.expect("join").is_ok());
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "no longer listening");
+}
+
+fn cakap() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cakap"));
+    c.env_remove("CAKAP_SEED_DEMO").env("RUST_LOG", "warn").stdin(Stdio::null());
+    c
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::Write as _;
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok();
+    out
+}
+
+#[sqlx::test]
+async fn binary_serves_and_stops_on_sigterm(pool: PgPool) {
+    let url = test_config(&pool).database_url;
+    let mut child = cakap()
+        .args(["serve", "--demo"])
+        .env("DATABASE_URL", &url)
+        .env("CAKAP_BIND", "127.0.0.1:0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("utf8");
+    assert!(first.contains("running at http://"), "{first}");
+    let addr = first.split("http://").nth(1).and_then(|s| s.split('/').next()).expect("address").to_string();
+    let rest: Vec<String> = (0..7).filter_map(|_| lines.next().and_then(Result::ok)).collect();
+    assert!(rest.iter().any(|l| l.contains("kepegawaian")), "demo logins printed: {rest:?}");
+    let a = addr.clone();
+    let health = tokio::task::spawn_blocking(move || http_get(&a, "/healthz")).await.expect("join");
+    assert!(health.starts_with("HTTP/1.1 200") && health.ends_with("ok"), "{health}");
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
+    let status = tokio::task::spawn_blocking(move || child.wait()).await.expect("join").expect("wait");
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+    let tail: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(tail.iter().any(|l| l.contains("Cakap stopped")), "{tail:?}");
+    // Seeded once: a second start does not seed again.
+    let out = cakap().arg("seed-demo").env("DATABASE_URL", &url).output().expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already seeded"));
+}
+
+fn assert_one_clear_line(out: &std::process::Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "must fail");
+    assert!(err.contains(needle), "stderr: {err}");
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "no panic: {err}");
+    assert_eq!(err.lines().filter(|l| l.starts_with("cakap:")).count(), 1, "{err}");
+}
+
+#[sqlx::test]
+async fn port_in_use_wrong_url_and_unknown_migration_fail_clearly(pool: PgPool) {
+    let url = test_config(&pool).database_url;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let out = cakap().arg("serve").env("DATABASE_URL", &url).env("CAKAP_BIND", &addr).output().expect("run");
+    assert_one_clear_line(&out, "already in use");
+
+    let out = cakap().arg("migrate").env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nothing").output().expect("run");
+    assert_one_clear_line(&out, "cannot connect to the database");
+
+    let out = cakap().arg("migrate").env("DATABASE_URL", "not a url").output().expect("run");
+    assert_one_clear_line(&out, "cannot connect to the database");
+
+    let out = cakap().arg("migrate").env_remove("DATABASE_URL").output().expect("run");
+    assert_one_clear_line(&out, "DATABASE_URL is not set");
+
+    sqlx::query(
+        "insert into _sqlx_migrations (version, description, success, checksum, execution_time)
+         values (29991231000000, 'from the future', true, '\\x00', 0)",
+    )
+    .execute(&pool)
+    .await
+    .expect("fake migration");
+    let out = cakap().arg("migrate").env("DATABASE_URL", &url).output().expect("run");
+    assert_one_clear_line(&out, "does not know it");
+}
+
+#[sqlx::test]
+async fn create_user_cli_makes_a_first_admin(pool: PgPool) {
+    let url = test_config(&pool).database_url;
+    let out = cakap()
+        .args(["create-user", "--username", "root.admin", "--role", "admin"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let password = stdout.split("One-time password: ").nth(1).and_then(|s| s.split_whitespace().next()).expect("password shown");
+    let app = TestApp::bare(pool.clone());
+    let mut c = app.client();
+    let r = c.login("root.admin", password).await;
+    assert_eq!(r.location(), "/");
+    assert_eq!(c.get("/").await.location(), "/password", "must change the one-time password first");
+    let out = cakap()
+        .args(["create-user", "--username", "root.admin", "--role", "admin"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("run");
+    assert_one_clear_line(&out, "already exists");
+    let out = cakap().args(["create-user", "--username", "x", "--role", "boss"]).env("DATABASE_URL", &url).output().expect("run");
+    assert_one_clear_line(&out, "unknown role");
+}
+
+/// scripts/pg.sh: a project-local server, data kept across restarts; the portal's pool
+/// recovers by itself when the server comes back.
+#[tokio::test]
+async fn local_postgres_bring_up_keeps_data_and_portal_recovers() {
+    let dir = std::env::temp_dir().join(format!("cakap-pg-it-{}", std::process::id()));
+    let port = 56000 + (std::process::id() % 1000) as u16;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg.sh");
+    let pg = |cmd: &str| {
+        Command::new("bash")
+            .args([script, cmd])
+            .env("CAKAP_PGDIR", &dir)
+            .env("CAKAP_PGPORT", port.to_string())
+            .env("CAKAP_PGDB", "bringup")
+            .output()
+            .expect("pg.sh runs")
+    };
+    let up = pg("up");
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    let url = String::from_utf8_lossy(&up.stdout).trim().trim_start_matches("export DATABASE_URL=").to_string();
+    assert!(url.starts_with("postgres://"), "{url}");
+
+    let config = Config::for_tests(&url);
+    let pool = cakap::app::db::connect(&config).await.expect("connect");
+    cakap::app::db::migrate(&pool).await.expect("migrate");
+    assert!(seed::demo(&pool).await.expect("seed"));
+    let state = AppState::new(pool.clone(), config.clone());
+    let app = TestApp { router: router::build(state.clone()), pool: pool.clone(), state };
+
+    assert!(pg("down").status.success());
+    let r = app.client().get("/healthz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+
+    let again = pg("up");
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let mut ok = false;
+    for _ in 0..20 {
+        if app.client().get("/healthz").await.status == StatusCode::OK {
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(ok, "the portal recovers without a restart");
+    assert!(!seed::demo(&pool).await.expect("seed again"), "nothing re-seeded");
+    let n: i64 = sqlx::query_scalar("select count(*) from employees").fetch_one(&pool).await.expect("count");
+    assert!(n > 100, "data kept");
+    pool.close().await;
+    let gone = pg("destroy");
+    assert!(gone.status.success());
+    assert!(!dir.exists());
+}

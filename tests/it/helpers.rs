@@ -1,0 +1,178 @@
+//! TestApp: the real router over a fresh database, and a cookie-keeping client.
+
+use std::{collections::HashMap, net::SocketAddr};
+
+use axum::{
+    Router,
+    body::Body,
+    extract::ConnectInfo,
+    http::{HeaderMap, Method, Request, StatusCode, header},
+};
+use cakap::{AppState, Config, app::router, auth::session, seed};
+use sqlx::PgPool;
+use tower::ServiceExt as _;
+
+pub const PW: &str = seed::DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub pool: PgPool,
+    pub state: AppState,
+    pub router: Router,
+}
+
+pub fn test_config(pool: &PgPool) -> Config {
+    let opts = pool.connect_options();
+    let db = opts.get_database().unwrap_or("postgres");
+    let host = opts.get_host();
+    let port = opts.get_port();
+    let user = opts.get_username();
+    Config::for_tests(&format!("postgres://{user}@{host}:{port}/{db}"))
+}
+
+impl TestApp {
+    /// The router over `pool` with the demo department seeded.
+    pub async fn seeded(pool: PgPool) -> Self {
+        seed::demo(&pool).await.expect("demo seed");
+        Self::bare(pool)
+    }
+
+    pub fn bare(pool: PgPool) -> Self {
+        let state = AppState::new(pool.clone(), test_config(&pool));
+        let router = router::build(state.clone());
+        Self { pool, state, router }
+    }
+
+    pub fn client(&self) -> Client {
+        Client { router: self.router.clone(), cookies: HashMap::new(), ip: "10.0.0.1".into() }
+    }
+
+    /// A client already signed in as `username` (a session made directly, no password check).
+    pub async fn as_user(&self, username: &str) -> Client {
+        let mut c = self.client();
+        let id: i64 = sqlx::query_scalar("select id from accounts where username = $1")
+            .bind(username)
+            .fetch_one(&self.pool)
+            .await
+            .expect("account exists");
+        let mut conn = self.pool.acquire().await.expect("conn");
+        let token = session::create(&mut conn, &self.state, id, "10.0.0.1", "test").await.expect("session");
+        c.cookies.insert(session::SESSION_COOKIE.into(), token);
+        c
+    }
+
+    pub async fn audit_count(&self, action: &str) -> i64 {
+        sqlx::query_scalar("select count(*) from audit_log where action = $1")
+            .bind(action)
+            .fetch_one(&self.pool)
+            .await
+            .expect("count")
+    }
+
+    pub async fn employee_id(&self, username: &str) -> i64 {
+        sqlx::query_scalar("select employee_id from accounts where username = $1")
+            .bind(username)
+            .fetch_one(&self.pool)
+            .await
+            .expect("employee of account")
+    }
+}
+
+pub struct Client {
+    router: Router,
+    pub cookies: HashMap<String, String>,
+    pub ip: String,
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    /// The value of a hidden/text input named `name` in the first form that has it.
+    pub fn input(&self, name: &str) -> Option<String> {
+        let needle = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&needle)? + needle.len();
+        let end = self.body[start..].find('"')?;
+        Some(self.body[start..start + end].to_string())
+    }
+}
+
+impl Client {
+    pub fn csrf(&self) -> String {
+        self.cookies.get("cakap_csrf").cloned().unwrap_or_default()
+    }
+
+    pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        let cookie: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if !cookie.is_empty() {
+            req.headers_mut().insert(header::COOKIE, cookie.join("; ").parse().expect("cookie header"));
+        }
+        if let Ok(addr) = format!("{}:40000", self.ip).parse::<SocketAddr>() {
+            req.extensions_mut().insert(ConnectInfo(addr));
+        }
+        let res = self.router.clone().oneshot(req).await.expect("infallible");
+        for v in res.headers().get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap_or("");
+            let first = s.split(';').next().unwrap_or("");
+            if let Some((k, val)) = first.split_once('=') {
+                if s.contains("Max-Age=0") || val.is_empty() {
+                    self.cookies.remove(k);
+                } else {
+                    self.cookies.insert(k.to_string(), val.to_string());
+                }
+            }
+        }
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");
+        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let req = Request::get(path).body(Body::empty()).expect("request");
+        self.send(req).await
+    }
+
+    pub async fn get_json(&mut self, path: &str) -> Resp {
+        let req = Request::get(path).header(header::ACCEPT, "application/json").body(Body::empty()).expect("request");
+        self.send(req).await
+    }
+
+    /// Make sure the CSRF cookie exists (as a browser would after any page).
+    pub async fn prime(&mut self) {
+        if self.csrf().is_empty() {
+            self.get("/healthz").await;
+        }
+    }
+
+    /// Post a form with the CSRF token added.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        self.prime().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let token = self.csrf();
+        all.push(("csrf_token", &token));
+        let body = serde_urlencoded::to_string(&all).expect("form");
+        self.post_raw(path, "application/x-www-form-urlencoded", body.into_bytes()).await
+    }
+
+    pub async fn post_raw(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> Resp {
+        self.post("/login", &[("username", username), ("password", password), ("next", "/")]).await
+    }
+}
