@@ -16,11 +16,7 @@ use cakap::{
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "cakap",
-    version,
-    about = "Cakap: competency development portal for ASN"
-)]
+#[command(name = "cakap", version, about = "Cakap: competency development portal for ASN")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -100,24 +96,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let pool = db::connect(&config).await?;
             db::migrate(&pool).await?;
             let applied = seed::demo(&pool).await?;
-            println!(
-                "{}",
-                if applied {
-                    "Demo department seeded."
-                } else {
-                    "Demo department was already seeded."
-                }
-            );
+            println!("{}", if applied { "Demo department seeded." } else { "Demo department was already seeded." });
             print_logins();
             Ok(())
         }
-        Command::CreateUser {
-            username,
-            role,
-            nip,
-            head_unit,
-            password_stdin,
-        } => create_user(&config, username, role, nip, head_unit, password_stdin).await,
+        Command::CreateUser { username, role, nip, head_unit, password_stdin } => {
+            create_user(&config, username, role, nip, head_unit, password_stdin).await
+        }
     }
 }
 
@@ -158,10 +143,7 @@ async fn create_user(
     let username = username.trim().to_lowercase();
     let roles: Vec<Role> = roles
         .iter()
-        .map(|r| {
-            Role::parse(r.trim())
-                .with_context(|| format!("unknown role {r:?}: use admin, hr, head or employee"))
-        })
+        .map(|r| Role::parse(r.trim()).with_context(|| format!("unknown role {r:?}: use admin, hr, head or employee")))
         .collect::<anyhow::Result<_>>()?;
     let pool = db::connect(config).await?;
     db::migrate(&pool).await?;
@@ -175,11 +157,7 @@ async fn create_user(
         ),
         None => None,
     };
-    if employee_id.is_none()
-        && roles
-            .iter()
-            .any(|r| matches!(r, Role::Head | Role::Employee))
-    {
+    if employee_id.is_none() && roles.iter().any(|r| matches!(r, Role::Head | Role::Employee)) {
         bail!("the head and employee roles need --nip of the employee");
     }
     let unit_id: Option<i64> = match (&head_unit, roles.contains(&Role::Head)) {
@@ -201,10 +179,7 @@ async fn create_user(
         std::io::stdin().lock().read_line(&mut line)?;
         let pw = line.trim_end_matches(['\n', '\r']).to_string();
         if let Err(e) = check_new_password(&pw, &username) {
-            bail!(
-                "password refused: {}",
-                cakap::i18n::t(cakap::i18n::Lang::En, e.key())
-            );
+            bail!("password refused: {}", cakap::i18n::t(cakap::i18n::Lang::En, e.key()));
         }
         (pw, false)
     } else {
@@ -212,11 +187,10 @@ async fn create_user(
     };
     let hash = hash_password(password.clone()).await?;
     let mut tx = pool.begin().await?;
-    let taken: bool =
-        sqlx::query_scalar("select exists(select 1 from accounts where username = $1)")
-            .bind(&username)
-            .fetch_one(&mut *tx)
-            .await?;
+    let taken: bool = sqlx::query_scalar("select exists(select 1 from accounts where username = $1)")
+        .bind(&username)
+        .fetch_one(&mut *tx)
+        .await?;
     if taken {
         bail!("an account named {username} already exists");
     }

@@ -22,9 +22,7 @@ pub struct AccountRow {
 
 impl AccountRow {
     pub fn last_login(&self, lang: &crate::i18n::Lang) -> String {
-        self.last_login_at
-            .map(|t| crate::i18n::datetime(*lang, t))
-            .unwrap_or_else(|| "—".into())
+        self.last_login_at.map(|t| crate::i18n::datetime(*lang, t)).unwrap_or_else(|| "—".into())
     }
 
     pub fn has_role(&self, r: &str) -> bool {
@@ -40,17 +38,11 @@ pub const SELECT: &str = "select a.id, a.username, a.employee_id, e.name as empl
       from accounts a left join employees e on e.id = a.employee_id";
 
 pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} where a.id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(&format!("{SELECT} where a.id = $1")).bind(id).fetch_optional(conn).await
 }
 
 /// The role grants of an account as JSON, for the audit log.
-pub async fn roles_json(
-    conn: &mut PgConnection,
-    id: i64,
-) -> Result<serde_json::Value, sqlx::Error> {
+pub async fn roles_json(conn: &mut PgConnection, id: i64) -> Result<serde_json::Value, sqlx::Error> {
     sqlx::query_scalar(
         "select coalesce(json_agg(json_build_object('role', role, 'unit_id', unit_id) order by role, unit_id), '[]'::json)::jsonb
          from account_roles where account_id = $1",
@@ -66,10 +58,7 @@ pub async fn set_roles(
     roles: &[Role],
     head_unit: Option<i64>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from account_roles where account_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("delete from account_roles where account_id = $1").bind(id).execute(&mut *conn).await?;
     for r in roles.iter().filter(|r| **r != Role::Head) {
         sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
             .bind(id)
@@ -78,13 +67,11 @@ pub async fn set_roles(
             .await?;
     }
     if let Some(u) = head_unit {
-        sqlx::query(
-            "insert into account_roles (account_id, role, unit_id) values ($1, 'head', $2)",
-        )
-        .bind(id)
-        .bind(u)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query("insert into account_roles (account_id, role, unit_id) values ($1, 'head', $2)")
+            .bind(id)
+            .bind(u)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -95,20 +82,13 @@ pub fn generate_one_time_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::rngs::OsRng;
     (0..3)
-        .map(|_| {
-            (0..4)
-                .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-                .collect::<String>()
-        })
+        .map(|_| (0..4).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect::<String>())
         .collect::<Vec<_>>()
         .join("-")
 }
 
 /// Create an account with roles inside the caller's transaction, audited.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site per entry point; a struct adds nothing"
-)]
+#[expect(clippy::too_many_arguments, reason = "one call site per entry point; a struct adds nothing")]
 pub async fn create_account(
     conn: &mut PgConnection,
     actor: &Actor,

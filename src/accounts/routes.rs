@@ -28,16 +28,8 @@ pub fn routes() -> Routes {
         .get("/accounts/new", Access::AnyOf(MANAGERS), new_form)
         .post("/accounts", Access::AnyOf(MANAGERS), create)
         .get("/accounts/{id}", Access::AnyOf(MANAGERS), detail)
-        .post(
-            "/accounts/{id}/roles",
-            Access::AnyOf(MANAGERS),
-            update_roles,
-        )
-        .post(
-            "/accounts/{id}/reset-password",
-            Access::AnyOf(MANAGERS),
-            reset_password,
-        )
+        .post("/accounts/{id}/roles", Access::AnyOf(MANAGERS), update_roles)
+        .post("/accounts/{id}/reset-password", Access::AnyOf(MANAGERS), reset_password)
         .post("/accounts/{id}/disable", Access::AnyOf(MANAGERS), disable)
         .post("/accounts/{id}/enable", Access::AnyOf(MANAGERS), enable)
 }
@@ -58,19 +50,9 @@ struct ListPage {
     pager: Pager,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> AppResult<Response> {
+async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     let search: String = q.q.trim().chars().take(100).collect();
-    let pattern = format!(
-        "%{}%",
-        search
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let filter = "where ($1 = '' or a.username ilike $2 or e.name ilike $2 or e.nip like $2)";
     let mut conn = state.pool.acquire().await?;
     let total: i64 = sqlx::query_scalar(&format!(
@@ -80,22 +62,15 @@ async fn list(
     .bind(&pattern)
     .fetch_one(&mut *conn)
     .await?;
-    let rows: Vec<AccountRow> = sqlx::query_as(&format!(
-        "{SELECT} {filter} order by a.username limit $3 offset $4"
-    ))
-    .bind(&search)
-    .bind(&pattern)
-    .bind(crate::app::paging::PER_PAGE)
-    .bind(Pager::offset(q.page))
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows: Vec<AccountRow> = sqlx::query_as(&format!("{SELECT} {filter} order by a.username limit $3 offset $4"))
+        .bind(&search)
+        .bind(&pattern)
+        .bind(crate::app::paging::PER_PAGE)
+        .bind(Pager::offset(q.page))
+        .fetch_all(&mut *conn)
+        .await?;
     let pager = Pager::new(q.page, total, query_string(&[("q", &search)]));
-    render(&ListPage {
-        ctx,
-        q: search,
-        rows,
-        pager,
-    })
+    render(&ListPage { ctx, q: search, rows, pager })
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -142,17 +117,8 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
     let mut conn = state.pool.acquire().await?;
     let units = unit_options(&mut conn).await?;
     let can_grant_admin = ctx.has(Role::Admin);
-    let form = AccountForm {
-        role_employee: Some("on".into()),
-        ..Default::default()
-    };
-    render(&FormPage {
-        ctx,
-        form,
-        errors: FieldErrors::default(),
-        units,
-        can_grant_admin,
-    })
+    let form = AccountForm { role_employee: Some("on".into()), ..Default::default() };
+    render(&FormPage { ctx, form, errors: FieldErrors::default(), units, can_grant_admin })
 }
 
 /// Only admins grant or take away admin and HR roles.
@@ -211,20 +177,16 @@ async fn create(
     form.username = form.username.trim().to_lowercase();
     form.nip = form.nip.chars().filter(|c| !c.is_whitespace()).collect();
     let valid_name = (3..=40).contains(&form.username.len())
-        && form
-            .username
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+        && form.username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if !valid_name {
         errors.add("username", "acct.err.username");
     }
     let mut conn = state.pool.acquire().await?;
     if valid_name {
-        let taken: bool =
-            sqlx::query_scalar("select exists(select 1 from accounts where username = $1)")
-                .bind(&form.username)
-                .fetch_one(&mut *conn)
-                .await?;
+        let taken: bool = sqlx::query_scalar("select exists(select 1 from accounts where username = $1)")
+            .bind(&form.username)
+            .fetch_one(&mut *conn)
+            .await?;
         if taken {
             errors.add("username", "acct.err.username_taken");
         }
@@ -242,11 +204,7 @@ async fn create(
             Some((_, true)) => errors.add("nip", "acct.err.nip_has_account"),
             Some((id, false)) => employee_id = Some(id),
         }
-    } else if form
-        .roles()
-        .iter()
-        .any(|r| matches!(r, Role::Employee | Role::Head))
-    {
+    } else if form.roles().iter().any(|r| matches!(r, Role::Employee | Role::Head)) {
         errors.add("nip", "acct.err.nip_needed");
     }
     let head_unit = check_roles(&mut conn, &form, &mut errors, &user).await?;
@@ -255,13 +213,7 @@ async fn create(
         let can_grant_admin = ctx.has(Role::Admin);
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &FormPage {
-                ctx,
-                form,
-                errors,
-                units,
-                can_grant_admin,
-            },
+            &FormPage { ctx, form, errors, units, can_grant_admin },
         );
     }
     drop(conn);
@@ -280,12 +232,7 @@ async fn create(
     )
     .await?;
     tx.commit().await?;
-    render(&OneTimePage {
-        ctx,
-        id,
-        username: form.username,
-        password,
-    })
+    render(&OneTimePage { ctx, id, username: form.username, password })
 }
 
 #[derive(askama::Template)]
@@ -302,11 +249,7 @@ struct DetailPage {
 }
 
 /// Load the account and check the actor may manage it (HR may not touch admin/HR accounts).
-async fn load_managed(
-    conn: &mut sqlx::PgConnection,
-    id: i64,
-    user: &CurrentUser,
-) -> AppResult<(AccountRow, bool)> {
+async fn load_managed(conn: &mut sqlx::PgConnection, id: i64, user: &CurrentUser) -> AppResult<(AccountRow, bool)> {
     let account = db::find(conn, id).await?.ok_or(AppError::NotFound)?;
     let may = user.has(Role::Admin) || !(account.has_role("admin") || account.has_role("hr"));
     Ok((account, may))
@@ -322,19 +265,14 @@ async fn detail_page(
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let (account, may_manage) = load_managed(&mut conn, id, user).await?;
-    let head_unit: Option<i64> = sqlx::query_scalar(
-        "select unit_id from account_roles where account_id = $1 and role = 'head' limit 1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .flatten();
+    let head_unit: Option<i64> =
+        sqlx::query_scalar("select unit_id from account_roles where account_id = $1 and role = 'head' limit 1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
     let units = unit_options(&mut conn).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let form = form.unwrap_or_else(|| AccountForm {
         username: account.username.clone(),
         nip: account.nip.clone().unwrap_or_default(),
@@ -379,12 +317,7 @@ async fn update_roles(
     }
     let mut errors = FieldErrors::default();
     let head_unit = check_roles(&mut tx, &form, &mut errors, &user).await?;
-    if account.employee_id.is_none()
-        && form
-            .roles()
-            .iter()
-            .any(|r| matches!(r, Role::Employee | Role::Head))
-    {
+    if account.employee_id.is_none() && form.roles().iter().any(|r| matches!(r, Role::Employee | Role::Head)) {
         errors.add("roles", "acct.err.nip_needed");
     }
     if id == user.account_id && account.has_role("admin") && form.role_admin.is_none() {
@@ -411,11 +344,7 @@ async fn update_roles(
         session::delete_all_for(&mut tx, id, None).await?;
     }
     tx.commit().await?;
-    Ok(redirect_flash(
-        &format!("/accounts/{id}"),
-        FlashKind::Ok,
-        "flash.saved",
-    ))
+    Ok(redirect_flash(&format!("/accounts/{id}"), FlashKind::Ok, "flash.saved"))
 }
 
 async fn reset_password(
@@ -433,13 +362,11 @@ async fn reset_password(
     let password = db::generate_one_time_password();
     let hash = hash_password(password.clone()).await?;
     let mut tx = state.pool.begin().await?;
-    sqlx::query(
-        "update accounts set password_hash = $1, must_change_password = true where id = $2",
-    )
-    .bind(hash)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("update accounts set password_hash = $1, must_change_password = true where id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     session::delete_all_for(&mut tx, id, None).await?;
     audit::record(
         &mut tx,
@@ -452,32 +379,17 @@ async fn reset_password(
     )
     .await?;
     tx.commit().await?;
-    render(&OneTimePage {
-        ctx,
-        id,
-        username: account.username,
-        password,
-    })
+    render(&OneTimePage { ctx, id, username: account.username, password })
 }
 
-async fn set_disabled(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    disable: bool,
-) -> AppResult<Response> {
+async fn set_disabled(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, disable: bool) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let (account, may) = load_managed(&mut tx, id, &user).await?;
     if !may {
         return Err(AppError::Forbidden);
     }
     if id == user.account_id {
-        return Ok(redirect_flash(
-            &format!("/accounts/{id}"),
-            FlashKind::Err,
-            "acct.err.self_disable",
-        ));
+        return Ok(redirect_flash(&format!("/accounts/{id}"), FlashKind::Err, "acct.err.self_disable"));
     }
     if account.disabled != disable {
         sqlx::query("update accounts set disabled_at = case when $2 then now() end where id = $1")
@@ -501,16 +413,8 @@ async fn set_disabled(
         .await?;
     }
     tx.commit().await?;
-    let key = if disable {
-        "flash.account_disabled"
-    } else {
-        "flash.account_enabled"
-    };
-    Ok(redirect_flash(
-        &format!("/accounts/{id}"),
-        FlashKind::Ok,
-        key,
-    ))
+    let key = if disable { "flash.account_disabled" } else { "flash.account_enabled" };
+    Ok(redirect_flash(&format!("/accounts/{id}"), FlashKind::Ok, key))
 }
 
 async fn disable(

@@ -37,11 +37,7 @@ fn var(name: &str) -> Option<String> {
 fn num<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
     match var(name) {
         None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse()
-            .ok()
-            .with_context(|| format!("{name}={v:?} is not a valid number")),
+        Some(v) => v.trim().parse().ok().with_context(|| format!("{name}={v:?} is not a valid number")),
     }
 }
 
@@ -55,10 +51,7 @@ impl Config {
         let bind = var("CAKAP_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
         let public_url = var("CAKAP_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         let seed_demo = matches!(
-            var("CAKAP_SEED_DEMO")
-                .as_deref()
-                .map(str::to_ascii_lowercase)
-                .as_deref(),
+            var("CAKAP_SEED_DEMO").as_deref().map(str::to_ascii_lowercase).as_deref(),
             Some("1" | "true" | "yes")
         );
         Ok(Self {

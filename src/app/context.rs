@@ -74,16 +74,11 @@ impl Ctx {
 
     /// The label of a role given by its stored name.
     pub fn role_label(&self, role: &str) -> &'static str {
-        Role::parse(role)
-            .map(|r| self.t(r.label_key()))
-            .unwrap_or("?")
+        Role::parse(role).map(|r| self.t(r.label_key())).unwrap_or("?")
     }
 
     pub fn user_name(&self) -> &str {
-        self.user
-            .as_ref()
-            .map(|u| u.display_name.as_str())
-            .unwrap_or("")
+        self.user.as_ref().map(|u| u.display_name.as_str()).unwrap_or("")
     }
 
     /// The left navigation for the signed-in user's roles.
@@ -101,11 +96,7 @@ impl Ctx {
             .map(|(href, key)| NavItem {
                 href,
                 label: self.t(key),
-                active: if href == "/" {
-                    path == "/"
-                } else {
-                    path.starts_with(href)
-                },
+                active: if href == "/" { path == "/" } else { path.starts_with(href) },
             })
             .collect()
     }
@@ -129,9 +120,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 }
 
 pub fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)])
-        .map(|v| v.trim_start_matches('=').to_string())
-        .unwrap_or_default()
+    serde_urlencoded::to_string([("", s)]).map(|v| v.trim_start_matches('=').to_string()).unwrap_or_default()
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -151,14 +140,7 @@ pub fn random_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-pub fn set_cookie(
-    res: &mut Response,
-    name: &str,
-    value: &str,
-    secure: bool,
-    max_age: Option<i64>,
-    same_site: &str,
-) {
+pub fn set_cookie(res: &mut Response, name: &str, value: &str, secure: bool, max_age: Option<i64>, same_site: &str) {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}");
     if secure {
         c.push_str("; Secure");
@@ -175,10 +157,7 @@ fn wants_json(headers: &HeaderMap, path: &str) -> bool {
     if path.starts_with("/api/") {
         return true;
     }
-    let accept = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
     accept.contains("application/json") && !accept.contains("text/html")
 }
 
@@ -222,43 +201,21 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let (mut parts, body) = req.into_parts();
     let secure = state.config.secure_cookies();
     let headers = &parts.headers;
-    let lang = cookie(headers, LANG_COOKIE)
-        .map(Lang::from_code)
-        .unwrap_or_default();
+    let lang = cookie(headers, LANG_COOKIE).map(Lang::from_code).unwrap_or_default();
     let (csrf, new_csrf) = match cookie(headers, CSRF_COOKIE) {
         Some(t) if t.len() >= 32 && t.len() <= 64 => (t.to_string(), false),
         _ => (random_token(), true),
     };
     let flash = cookie(headers, FLASH_COOKIE).and_then(|v| {
         let (kind, key) = v.split_once('.')?;
-        let kind = if kind == "ok" {
-            FlashKind::Ok
-        } else {
-            FlashKind::Err
-        };
+        let kind = if kind == "ok" { FlashKind::Ok } else { FlashKind::Err };
         i18n::key(key).map(|k| (kind, k))
     });
-    let here = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".into());
+    let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
     let path = parts.uri.path().to_string();
-    let ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
+    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
     let json = wants_json(headers, &path);
-    let mut ctx = Ctx {
-        lang,
-        csrf: csrf.clone(),
-        user: None,
-        flash,
-        here: here.clone(),
-        ip,
-        secure,
-    };
+    let mut ctx = Ctx { lang, csrf: csrf.clone(), user: None, flash, here: here.clone(), ip, secure };
 
     // CSRF: every state-changing request carries the token (header, query or form field)
     // and comes from this site.
@@ -268,12 +225,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
-            .or_else(|| {
-                parts
-                    .uri
-                    .query()
-                    .and_then(|q| csrf_from_pairs(q.as_bytes()))
-            });
+            .or_else(|| parts.uri.query().and_then(|q| csrf_from_pairs(q.as_bytes())));
         let is_form = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -291,9 +243,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
                 }
             }
         }
-        let ok = !new_csrf
-            && same_origin(&parts.headers)
-            && presented.is_some_and(|p| tokens_match(&p, &csrf));
+        let ok = !new_csrf && same_origin(&parts.headers) && presented.is_some_and(|p| tokens_match(&p, &csrf));
         if !ok {
             tracing::warn!(%path, "CSRF check failed");
             let res = AppError::BadRequest("err.csrf").into_response();
@@ -315,24 +265,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 
     parts.extensions.insert(ctx.clone());
     let res = next.run(Request::from_parts(parts, body)).await;
-    finish(
-        &state,
-        &ctx,
-        json,
-        &path,
-        res,
-        new_csrf,
-        ctx.flash.is_some(),
-    )
+    finish(&state, &ctx, json, &path, res, new_csrf, ctx.flash.is_some())
 }
 
 fn too_large() -> Response {
     let mut res = StatusCode::PAYLOAD_TOO_LARGE.into_response();
-    res.extensions_mut().insert(ErrorMeta {
-        kind: ErrorKind::TooLarge,
-        message_key: None,
-        fields: vec![],
-    });
+    res.extensions_mut().insert(ErrorMeta { kind: ErrorKind::TooLarge, message_key: None, fields: vec![] });
     res
 }
 
@@ -347,24 +285,10 @@ fn finish(
 ) -> Response {
     let mut res = render_error(ctx, json, path, res);
     if new_csrf {
-        set_cookie(
-            &mut res,
-            CSRF_COOKIE,
-            &ctx.csrf,
-            state.config.secure_cookies(),
-            None,
-            "Strict",
-        );
+        set_cookie(&mut res, CSRF_COOKIE, &ctx.csrf, state.config.secure_cookies(), None, "Strict");
     }
     if flash_shown && !res.status().is_redirection() {
-        set_cookie(
-            &mut res,
-            FLASH_COOKIE,
-            "",
-            state.config.secure_cookies(),
-            Some(0),
-            "Lax",
-        );
+        set_cookie(&mut res, FLASH_COOKIE, "", state.config.secure_cookies(), Some(0), "Lax");
     }
     res
 }
@@ -383,19 +307,12 @@ fn render_error(ctx: &Ctx, json: bool, path: &str, res: Response) -> Response {
     let meta = match meta {
         Some(m) => m,
         None if is_page => return res,
-        None => ErrorMeta {
-            kind: ErrorKind::from_status(status),
-            message_key: None,
-            fields: vec![],
-        },
+        None => ErrorMeta { kind: ErrorKind::from_status(status), message_key: None, fields: vec![] },
     };
     let (title_key, body_key) = meta.kind.keys();
     if json {
-        let fields: serde_json::Map<String, serde_json::Value> = meta
-            .fields
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone().into()))
-            .collect();
+        let fields: serde_json::Map<String, serde_json::Value> =
+            meta.fields.iter().map(|(k, v)| (k.clone(), v.clone().into())).collect();
         let body = serde_json::json!({
             "error": meta.kind.code(),
             "message": i18n::t(ctx.lang, meta.message_key.unwrap_or(body_key)),
@@ -404,11 +321,7 @@ fn render_error(ctx: &Ctx, json: bool, path: &str, res: Response) -> Response {
         return (meta.kind.status(), axum::Json(body)).into_response();
     }
     if meta.kind == ErrorKind::Unauthorized {
-        let next = if ctx.here.starts_with("/login") {
-            "/".to_string()
-        } else {
-            ctx.here.clone()
-        };
+        let next = if ctx.here.starts_with("/login") { "/".to_string() } else { ctx.here.clone() };
         let _ = path;
         return Redirect::to(&format!("/login?next={}", urlencode(&next))).into_response();
     }
@@ -423,11 +336,7 @@ fn render_error(ctx: &Ctx, json: bool, path: &str, res: Response) -> Response {
         Ok(html) => (meta.kind.status(), Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "error page failed to render");
-            (
-                meta.kind.status(),
-                "Terjadi kesalahan / Something went wrong",
-            )
-                .into_response()
+            (meta.kind.status(), "Terjadi kesalahan / Something went wrong").into_response()
         }
     }
 }

@@ -43,15 +43,10 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
         .map_err(|_| anyhow::anyhow!("cannot reach the database at {shown}: timed out"))?
         .with_context(|| format!("cannot connect to the database at {shown}"))?;
     if !exists {
-        Postgres::create_database(url)
-            .await
-            .with_context(|| format!("cannot create the database at {shown}"))?;
+        Postgres::create_database(url).await.with_context(|| format!("cannot create the database at {shown}"))?;
         tracing::info!("created database {shown}");
     }
-    pool_options(config)
-        .connect(url)
-        .await
-        .with_context(|| format!("cannot connect to the database at {shown}"))
+    pool_options(config).connect(url).await.with_context(|| format!("cannot connect to the database at {shown}"))
 }
 
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {

@@ -114,10 +114,7 @@ impl ErrorKind {
 
 /// Whether a database error means "the server is not there" rather than a bug.
 pub fn is_unavailable(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed
-    )
+    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
 }
 
 impl AppError {
@@ -132,11 +129,7 @@ impl AppError {
             Self::Db(e) if is_unavailable(e) => (ErrorKind::Unavailable, None, vec![]),
             Self::Db(_) | Self::Other(_) => (ErrorKind::Internal, None, vec![]),
         };
-        ErrorMeta {
-            kind,
-            message_key,
-            fields,
-        }
+        ErrorMeta { kind, message_key, fields }
     }
 }
 

@@ -21,11 +21,7 @@ impl FieldErrors {
 
     /// `aria-invalid` value for a field.
     pub fn invalid(&self, field: &str) -> &'static str {
-        if self.get(field).is_some() {
-            "true"
-        } else {
-            "false"
-        }
+        if self.get(field).is_some() { "true" } else { "false" }
     }
 }
 
@@ -35,9 +31,7 @@ pub fn clean_text(value: &str, max: usize) -> Result<String, &'static str> {
     if v.chars().count() > max {
         return Err("form.too_long");
     }
-    if v.chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         return Err("form.bad_chars");
     }
     Ok(v.to_string())

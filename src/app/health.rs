@@ -12,11 +12,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let ping = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&state.pool);
     match tokio::time::timeout(Duration::from_secs(3), ping).await {
         Ok(Ok(_)) => (StatusCode::OK, [("cache-control", "no-store")], "ok"),
-        _ => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [("cache-control", "no-store")],
-            "database unavailable",
-        ),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, [("cache-control", "no-store")], "database unavailable"),
     }
 }
 

@@ -13,12 +13,7 @@ pub struct Pager {
 
 impl Pager {
     pub fn new(page: Option<i64>, total: i64, query: String) -> Self {
-        Self {
-            page: page.unwrap_or(1).max(1),
-            per_page: PER_PAGE,
-            total,
-            query,
-        }
+        Self { page: page.unwrap_or(1).max(1), per_page: PER_PAGE, total, query }
     }
 
     pub fn offset(page: Option<i64>) -> i64 {
@@ -38,11 +33,7 @@ impl Pager {
     }
 
     fn link(&self, page: i64) -> String {
-        if self.query.is_empty() {
-            format!("?page={page}")
-        } else {
-            format!("?{}&page={page}", self.query)
-        }
+        if self.query.is_empty() { format!("?page={page}") } else { format!("?{}&page={page}", self.query) }
     }
 
     pub fn prev_link(&self) -> String {
@@ -54,11 +45,7 @@ impl Pager {
     }
 
     pub fn first_row(&self) -> i64 {
-        if self.total == 0 {
-            0
-        } else {
-            (self.page - 1) * self.per_page + 1
-        }
+        if self.total == 0 { 0 } else { (self.page - 1) * self.per_page + 1 }
     }
 
     pub fn last_row(&self) -> i64 {
@@ -68,10 +55,6 @@ impl Pager {
 
 /// Build a query string from the non-empty filter pairs.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
-    let kept: Vec<(&str, &str)> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .copied()
-        .collect();
+    let kept: Vec<(&str, &str)> = pairs.iter().filter(|(_, v)| !v.is_empty()).copied().collect();
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }

@@ -13,9 +13,7 @@ pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
 }
 
 pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Result<Response, AppError> {
-    let html = t
-        .render()
-        .map_err(|e| AppError::Other(anyhow::anyhow!("template: {e}")))?;
+    let html = t.render().map_err(|e| AppError::Other(anyhow::anyhow!("template: {e}")))?;
     Ok((status, Html(html)).into_response())
 }
 
@@ -35,9 +33,9 @@ pub fn redirect_flash(to: &str, kind: FlashKind, key: &'static str) -> Response 
         FlashKind::Ok => "ok",
         FlashKind::Err => "err",
     };
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "{FLASH_COOKIE}={k}.{key}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
-    )) {
+    if let Ok(v) =
+        HeaderValue::from_str(&format!("{FLASH_COOKIE}={k}.{key}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"))
+    {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     res

@@ -46,28 +46,15 @@ struct NextQuery {
 /// Only local paths are followed after login or a language switch.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_string()
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
         _ => "/".to_string(),
     }
 }
 
-async fn switch_lang(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-    Query(q): Query<NextQuery>,
-) -> Response {
+async fn switch_lang(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let lang = Lang::from_code(&code);
     let mut res = Redirect::to(&safe_next(q.next.as_deref())).into_response();
-    set_cookie(
-        &mut res,
-        LANG_COOKIE,
-        lang.code(),
-        state.config.secure_cookies(),
-        Some(365 * 24 * 3600),
-        "Lax",
-    );
+    set_cookie(&mut res, LANG_COOKIE, lang.code(), state.config.secure_cookies(), Some(365 * 24 * 3600), "Lax");
     res
 }
 
@@ -79,10 +66,7 @@ pub fn build(state: AppState) -> Router {
     let (app, _) = routes().into_parts();
     let app = app
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            context::middleware,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), context::middleware))
         .with_state(state.clone());
     let statics = Router::new().nest_service(
         "/static",
@@ -99,27 +83,12 @@ pub fn build(state: AppState) -> Router {
     statics
         .merge(app)
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            state.config.request_timeout,
-        ))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
         .layer(CompressionLayer::new())
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(csp),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("cross-origin-opener-policy"),
             HeaderValue::from_static("same-origin"),

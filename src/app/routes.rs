@@ -55,11 +55,7 @@ async fn check(access: Access, req: Request, next: Next) -> Response {
         let Some(user) = &ctx.user else {
             return AppError::Unauthorized.into_response();
         };
-        if user.must_change_password
-            && !FIRST_LOGIN_PATHS
-                .iter()
-                .any(|p| req.uri().path().starts_with(p))
-        {
+        if user.must_change_password && !FIRST_LOGIN_PATHS.iter().any(|p| req.uri().path().starts_with(p)) {
             return Redirect::to("/password").into_response();
         }
         if let Access::AnyOf(roles) = access
@@ -73,28 +69,13 @@ async fn check(access: Access, req: Request, next: Next) -> Response {
 
 impl Routes {
     pub fn new() -> Self {
-        Self {
-            router: Router::new(),
-            infos: vec![],
-        }
+        Self { router: Router::new(), infos: vec![] }
     }
 
-    fn add(
-        mut self,
-        method: Method,
-        path: &'static str,
-        access: Access,
-        mr: MethodRouter<AppState>,
-    ) -> Self {
-        let mr = mr.route_layer(middleware::from_fn(move |req: Request, next: Next| {
-            check(access, req, next)
-        }));
+    fn add(mut self, method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>) -> Self {
+        let mr = mr.route_layer(middleware::from_fn(move |req: Request, next: Next| check(access, req, next)));
         self.router = self.router.route(path, mr);
-        self.infos.push(RouteInfo {
-            method,
-            path,
-            access,
-        });
+        self.infos.push(RouteInfo { method, path, access });
         self
     }
 

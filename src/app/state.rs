@@ -13,9 +13,6 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(pool: PgPool, config: Config) -> Self {
-        Self {
-            pool,
-            config: Arc::new(config),
-        }
+        Self { pool, config: Arc::new(config) }
     }
 }

@@ -23,22 +23,14 @@ impl Actor {
     pub fn from_ctx(ctx: &Ctx) -> Self {
         Self {
             account_id: ctx.user.as_ref().map(|u| u.account_id),
-            label: ctx
-                .user
-                .as_ref()
-                .map(|u| u.username.clone())
-                .unwrap_or_default(),
+            label: ctx.user.as_ref().map(|u| u.username.clone()).unwrap_or_default(),
             ip: ctx.ip.clone(),
         }
     }
 
     /// The command line (`cakap create-user`, the demo seed).
     pub fn system(label: &str) -> Self {
-        Self {
-            account_id: None,
-            label: label.into(),
-            ip: String::new(),
-        }
+        Self { account_id: None, label: label.into(), ip: String::new() }
     }
 }
 

@@ -71,16 +71,11 @@ fn show(v: &Option<serde_json::Value>) -> String {
     v.as_ref().map(|v| v.to_string()).unwrap_or_default()
 }
 
-async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(mut f): Query<Filter>,
-) -> AppResult<Response> {
+async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filter>) -> AppResult<Response> {
     f.actor = f.actor.trim().chars().take(60).collect();
     let from = NaiveDate::parse_from_str(f.from.trim(), "%Y-%m-%d").ok();
     let to = NaiveDate::parse_from_str(f.to.trim(), "%Y-%m-%d").ok();
-    let date_error =
-        (!f.from.trim().is_empty() && from.is_none()) || (!f.to.trim().is_empty() && to.is_none());
+    let date_error = (!f.from.trim().is_empty() && from.is_none()) || (!f.to.trim().is_empty() && to.is_none());
     let filter = "where ($1 = '' or actor ilike $1 || '%') and ($2 = '' or entity = $2) and ($3 = '' or action = $3)
                     and ($4::date is null or at >= ($4::date - interval '7 hours'))
                     and ($5::date is null or at < ($5::date + interval '17 hours'))";
@@ -107,13 +102,9 @@ async fn list(
     .fetch_all(&mut *conn)
     .await?;
     let actions: Vec<String> =
-        sqlx::query_scalar("select distinct action from audit_log order by 1")
-            .fetch_all(&mut *conn)
-            .await?;
+        sqlx::query_scalar("select distinct action from audit_log order by 1").fetch_all(&mut *conn).await?;
     let entities: Vec<String> =
-        sqlx::query_scalar("select distinct entity from audit_log order by 1")
-            .fetch_all(&mut *conn)
-            .await?;
+        sqlx::query_scalar("select distinct entity from audit_log order by 1").fetch_all(&mut *conn).await?;
     let rows = rows
         .into_iter()
         .map(|r| View {
@@ -138,13 +129,5 @@ async fn list(
             ("to", &f.to),
         ]),
     );
-    render(&ListPage {
-        ctx,
-        f,
-        rows,
-        pager,
-        actions,
-        entities,
-        date_error,
-    })
+    render(&ListPage { ctx, f, rows, pager, actions, entities, date_error })
 }

@@ -76,11 +76,7 @@ impl CurrentUser {
         Scope {
             all: self.has(Role::Hr),
             own: self.employee_id,
-            unit_patterns: self
-                .head_units
-                .iter()
-                .map(|u| format!("{}%", u.path))
-                .collect(),
+            unit_patterns: self.head_units.iter().map(|u| format!("{}%", u.path)).collect(),
         }
     }
 }
@@ -97,11 +93,7 @@ pub struct Scope {
 impl Scope {
     /// Whether a unit (by path) is inside the scope's unit subtrees (or everything).
     pub fn covers_unit(&self, unit_path: &str) -> bool {
-        self.all
-            || self
-                .unit_patterns
-                .iter()
-                .any(|p| unit_path.starts_with(p.trim_end_matches('%')))
+        self.all || self.unit_patterns.iter().any(|p| unit_path.starts_with(p.trim_end_matches('%')))
     }
 }
 

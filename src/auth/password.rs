@@ -27,8 +27,7 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 }
 
 /// A hash to verify against when the account does not exist, so timing reveals nothing.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_blocking("cakap-dummy-password").unwrap_or_default());
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_blocking("cakap-dummy-password").unwrap_or_default());
 
 /// Verify `password` against `hash` (or a dummy hash when there is no account).
 pub async fn verify_password(password: String, hash: Option<String>) -> bool {
@@ -36,11 +35,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
         let real = hash.is_some();
         let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
         let ok = PasswordHash::new(&hash)
-            .map(|parsed| {
-                argon2()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
+            .map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
             .unwrap_or(false);
         ok && real
     })
@@ -70,13 +65,8 @@ impl PasswordError {
 pub const MIN_LEN: usize = 10;
 const MAX_LEN: usize = 128;
 
-static COMMON: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("common_passwords.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect()
-});
+static COMMON: LazyLock<std::collections::HashSet<&'static str>> =
+    LazyLock::new(|| include_str!("common_passwords.txt").lines().map(str::trim).filter(|l| !l.is_empty()).collect());
 
 /// The rules for a new password: 10–128 characters, not a common password, not the username.
 pub fn check_new_password(password: &str, username: &str) -> Result<(), PasswordError> {
@@ -103,34 +93,17 @@ mod tests {
 
     #[test]
     fn rules_for_new_passwords() {
-        assert_eq!(
-            check_new_password("short", "budi"),
-            Err(PasswordError::TooShort)
-        );
-        assert_eq!(
-            check_new_password("1234567890", "budi"),
-            Err(PasswordError::Common)
-        );
-        assert_eq!(
-            check_new_password("Password123", "budi"),
-            Err(PasswordError::Common)
-        );
-        assert_eq!(
-            check_new_password("budi-sayang-2026", "budi"),
-            Err(PasswordError::LikeUsername)
-        );
-        assert_eq!(
-            check_new_password(&"x".repeat(129), "budi"),
-            Err(PasswordError::TooLong)
-        );
+        assert_eq!(check_new_password("short", "budi"), Err(PasswordError::TooShort));
+        assert_eq!(check_new_password("1234567890", "budi"), Err(PasswordError::Common));
+        assert_eq!(check_new_password("Password123", "budi"), Err(PasswordError::Common));
+        assert_eq!(check_new_password("budi-sayang-2026", "budi"), Err(PasswordError::LikeUsername));
+        assert_eq!(check_new_password(&"x".repeat(129), "budi"), Err(PasswordError::TooLong));
         assert_eq!(check_new_password("kopi-hitam-di-soreang", "budi"), Ok(()));
     }
 
     #[tokio::test]
     async fn hash_and_verify() {
-        let h = hash_password("kopi-hitam-di-soreang".into())
-            .await
-            .expect("hash");
+        let h = hash_password("kopi-hitam-di-soreang".into()).await.expect("hash");
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(verify_password("kopi-hitam-di-soreang".into(), Some(h.clone())).await);
         assert!(!verify_password("wrong".into(), Some(h)).await);

@@ -53,12 +53,7 @@ async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response>
         return Ok(Redirect::to("/").into_response());
     }
     let next = safe_next(q.next.as_deref());
-    render(&LoginPage {
-        ctx,
-        username: String::new(),
-        next,
-        error: None,
-    })
+    render(&LoginPage { ctx, username: String::new(), next, error: None })
 }
 
 #[derive(Deserialize, Default)]
@@ -79,37 +74,16 @@ async fn login_submit(
     let key = username.to_lowercase();
     let next = safe_next(Some(&f.next));
     let fail = |ctx: Ctx, status: StatusCode, key: &'static str| {
-        render_status(
-            status,
-            &LoginPage {
-                ctx,
-                username: username.clone(),
-                next: next.clone(),
-                error: Some(key),
-            },
-        )
+        render_status(status, &LoginPage { ctx, username: username.clone(), next: next.clone(), error: Some(key) })
     };
     if key.is_empty() || f.password.is_empty() {
         return fail(ctx, StatusCode::UNPROCESSABLE_ENTITY, "login.missing");
     }
-    let actor = Actor {
-        account_id: None,
-        label: key.clone(),
-        ip: ctx.ip.clone(),
-    };
+    let actor = Actor { account_id: None, label: key.clone(), ip: ctx.ip.clone() };
     let mut conn = state.pool.acquire().await?;
     let failures = throttle::failures(&mut conn, &key, &ctx.ip).await?;
     if failures.locked() {
-        audit::record(
-            &mut conn,
-            &actor,
-            "login",
-            &key,
-            "login_blocked",
-            None,
-            Some(json!({"username": key})),
-        )
-        .await?;
+        audit::record(&mut conn, &actor, "login", &key, "login_blocked", None, Some(json!({"username": key}))).await?;
         return fail(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked");
     }
     drop(conn);
@@ -137,44 +111,20 @@ async fn login_submit(
             if let Some(old) = crate::app::context::cookie(&headers, SESSION_COOKIE) {
                 session::delete(&mut tx, &session::token_hash(old)).await?;
             }
-            let ua = headers
-                .get(header::USER_AGENT)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
+            let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
             let token = session::create(&mut tx, &state, id, &ctx.ip, ua).await?;
-            sqlx::query("update accounts set last_login_at = now() where id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            let who = Actor {
-                account_id: Some(id),
-                ..actor
-            };
+            sqlx::query("update accounts set last_login_at = now() where id = $1").bind(id).execute(&mut *tx).await?;
+            let who = Actor { account_id: Some(id), ..actor };
             audit::record(&mut tx, &who, "account", id, "login", None, None).await?;
             tx.commit().await?;
             let mut res = Redirect::to(&next).into_response();
-            set_cookie(
-                &mut res,
-                SESSION_COOKIE,
-                &token,
-                state.config.secure_cookies(),
-                None,
-                "Lax",
-            );
+            set_cookie(&mut res, SESSION_COOKIE, &token, state.config.secure_cookies(), None, "Lax");
             Ok(res)
         }
         _ => {
             let entity_id = account_id.map(|i| i.to_string()).unwrap_or_default();
-            audit::record(
-                &mut tx,
-                &actor,
-                "login",
-                &entity_id,
-                "login_failed",
-                None,
-                Some(json!({"username": key})),
-            )
-            .await?;
+            audit::record(&mut tx, &actor, "login", &entity_id, "login_failed", None, Some(json!({"username": key})))
+                .await?;
             if failures.user + 1 == throttle::LOCK_AFTER {
                 audit::record(
                     &mut tx,
@@ -196,26 +146,10 @@ async fn login_submit(
 async fn logout(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     session::delete(&mut tx, &user.session_hash).await?;
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "account",
-        user.account_id,
-        "logout",
-        None,
-        None,
-    )
-    .await?;
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "account", user.account_id, "logout", None, None).await?;
     tx.commit().await?;
     let mut res = redirect_flash("/login", FlashKind::Ok, "flash.logged_out");
-    set_cookie(
-        &mut res,
-        SESSION_COOKIE,
-        "",
-        state.config.secure_cookies(),
-        Some(0),
-        "Lax",
-    );
+    set_cookie(&mut res, SESSION_COOKIE, "", state.config.secure_cookies(), Some(0), "Lax");
     Ok(res)
 }
 
@@ -252,11 +186,10 @@ async fn password_submit(
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let hash: Option<String> =
-        sqlx::query_scalar("select password_hash from accounts where id = $1")
-            .bind(user.account_id)
-            .fetch_optional(&state.pool)
-            .await?;
+    let hash: Option<String> = sqlx::query_scalar("select password_hash from accounts where id = $1")
+        .bind(user.account_id)
+        .fetch_optional(&state.pool)
+        .await?;
     if f.current.is_empty() || !verify_password(f.current.clone(), hash).await {
         errors.add("current", "pw.current_wrong");
     }
@@ -269,23 +202,16 @@ async fn password_submit(
         errors.add("confirm", "pw.mismatch");
     }
     if !errors.is_empty() {
-        let page = PasswordPage {
-            ctx,
-            errors,
-            forced: user.must_change_password,
-            min_len: super::password::MIN_LEN,
-        };
+        let page = PasswordPage { ctx, errors, forced: user.must_change_password, min_len: super::password::MIN_LEN };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let new_hash = hash_password(f.new).await?;
     let mut tx = state.pool.begin().await?;
-    sqlx::query(
-        "update accounts set password_hash = $1, must_change_password = false where id = $2",
-    )
-    .bind(new_hash)
-    .bind(user.account_id)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("update accounts set password_hash = $1, must_change_password = false where id = $2")
+        .bind(new_hash)
+        .bind(user.account_id)
+        .execute(&mut *tx)
+        .await?;
     session::delete_all_for(&mut tx, user.account_id, Some(&user.session_hash)).await?;
     audit::record(
         &mut tx,

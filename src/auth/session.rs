@@ -104,32 +104,21 @@ pub async fn create(
     .bind(user_agent.chars().take(300).collect::<String>())
     .execute(&mut *conn)
     .await?;
-    sqlx::query("delete from sessions where expires_at < now() - interval '1 day'")
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query("delete from sessions where expires_at < now() - interval '1 day'").execute(&mut *conn).await?;
     Ok(token)
 }
 
 pub async fn delete(conn: &mut PgConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from sessions where token_hash = $1")
-        .bind(hash)
-        .execute(conn)
-        .await?;
+    sqlx::query("delete from sessions where token_hash = $1").bind(hash).execute(conn).await?;
     Ok(())
 }
 
 /// End every session of an account except (optionally) one.
-pub async fn delete_all_for(
-    conn: &mut PgConnection,
-    account_id: i64,
-    keep: Option<&[u8]>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "delete from sessions where account_id = $1 and ($2::bytea is null or token_hash <> $2)",
-    )
-    .bind(account_id)
-    .bind(keep)
-    .execute(conn)
-    .await?;
+pub async fn delete_all_for(conn: &mut PgConnection, account_id: i64, keep: Option<&[u8]>) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from sessions where account_id = $1 and ($2::bytea is null or token_hash <> $2)")
+        .bind(account_id)
+        .bind(keep)
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -33,11 +33,7 @@ impl Failures {
 }
 
 /// Failed attempts since the last success, within the window.
-pub async fn failures(
-    conn: &mut PgConnection,
-    username_key: &str,
-    ip: &str,
-) -> Result<Failures, sqlx::Error> {
+pub async fn failures(conn: &mut PgConnection, username_key: &str, ip: &str) -> Result<Failures, sqlx::Error> {
     let (user, ip): (i64, i64) = sqlx::query_as(
         "select
            (select count(*) from login_attempts
@@ -54,12 +50,7 @@ pub async fn failures(
     Ok(Failures { user, ip })
 }
 
-pub async fn record(
-    conn: &mut PgConnection,
-    username_key: &str,
-    ip: &str,
-    success: bool,
-) -> Result<(), sqlx::Error> {
+pub async fn record(conn: &mut PgConnection, username_key: &str, ip: &str, success: bool) -> Result<(), sqlx::Error> {
     sqlx::query("insert into login_attempts (username_key, ip, success) values ($1, $2, $3)")
         .bind(username_key)
         .bind(ip)

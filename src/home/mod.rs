@@ -55,8 +55,9 @@ struct HomePage {
 async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let profile: Option<OwnProfile> = match user.employee_id {
-        Some(id) => sqlx::query_as(
-            "select e.nip, concat_ws(' ', nullif(e.front_title, ''), e.name) ||
+        Some(id) => {
+            sqlx::query_as(
+                "select e.nip, concat_ws(' ', nullif(e.front_title, ''), e.name) ||
                     case when e.back_title <> '' then ', ' || e.back_title else '' end as name,
                     coalesce(p.name, '') as position, u.name as unit,
                     coalesce(r.grade || case when r.status = 'PNS' then ' · ' || r.title else '' end, '') as rank,
@@ -64,10 +65,11 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
              from employees e join units u on u.id = e.unit_id
              left join positions p on p.id = e.position_id left join ranks r on r.code = e.rank_code
              where e.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?,
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
         None => None,
     };
     let unit_ids: Vec<i64> = user.head_units.iter().map(|u| u.id).collect();
@@ -105,12 +107,5 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     } else {
         None
     };
-    render(&HomePage {
-        ctx,
-        profile,
-        units,
-        totals,
-        is_admin,
-        is_hr,
-    })
+    render(&HomePage { ctx, profile, units, totals, is_admin, is_hr })
 }

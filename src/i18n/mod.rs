@@ -14,11 +14,7 @@ pub enum Lang {
 
 impl Lang {
     pub fn from_code(code: &str) -> Self {
-        if code.eq_ignore_ascii_case("en") {
-            Self::En
-        } else {
-            Self::Id
-        }
+        if code.eq_ignore_ascii_case("en") { Self::En } else { Self::Id }
     }
 
     pub fn code(self) -> &'static str {
@@ -33,12 +29,8 @@ impl Lang {
     }
 }
 
-static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> = LazyLock::new(|| {
-    strings::STRINGS
-        .iter()
-        .map(|(k, id, en)| (*k, (*id, *en)))
-        .collect()
-});
+static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
+    LazyLock::new(|| strings::STRINGS.iter().map(|(k, id, en)| (*k, (*id, *en))).collect());
 
 /// The text for `key`; a missing key shows itself (and fails the i18n test).
 pub fn t(lang: Lang, key: &str) -> &'static str {
@@ -94,11 +86,7 @@ pub fn date(lang: Lang, d: chrono::NaiveDate) -> String {
 /// Date and time (WIB is the portal's time zone, UTC+7).
 pub fn datetime(lang: Lang, at: chrono::DateTime<chrono::Utc>) -> String {
     let local = at + chrono::Duration::hours(7);
-    format!(
-        "{} {} WIB",
-        date(lang, local.date_naive()),
-        local.format("%H:%M")
-    )
+    format!("{} {} WIB", date(lang, local.date_naive()), local.format("%H:%M"))
 }
 
 #[cfg(test)]
@@ -143,11 +131,7 @@ mod tests {
                 }
             }
         }
-        assert!(
-            missing.is_empty(),
-            "missing i18n keys:\n{}",
-            missing.join("\n")
-        );
+        assert!(missing.is_empty(), "missing i18n keys:\n{}", missing.join("\n"));
     }
 
     #[test]

@@ -1,16 +1,8 @@
 //! Every string shown to users: (key, Bahasa Indonesia, English).
 
 pub const STRINGS: &[(&str, &str, &str)] = &[
-    (
-        "app.dept",
-        "Diskominfo Kabupaten Bandung",
-        "Diskominfo, Bandung Regency",
-    ),
-    (
-        "app.tagline",
-        "Portal pengembangan kompetensi ASN",
-        "Competency development portal for civil servants",
-    ),
+    ("app.dept", "Diskominfo Kabupaten Bandung", "Diskominfo, Bandung Regency"),
+    ("app.tagline", "Portal pengembangan kompetensi ASN", "Competency development portal for civil servants"),
     ("a11y.skip", "Langsung ke isi", "Skip to content"),
     ("a11y.lang", "Bahasa", "Language"),
     ("a11y.nav", "Navigasi utama", "Main navigation"),
@@ -27,79 +19,43 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("role.employee", "Pegawai", "Employee"),
     // errors
     ("err.go_home", "Kembali ke beranda", "Back to the home page"),
-    (
-        "err.not_found.title",
-        "Halaman tidak ditemukan",
-        "Page not found",
-    ),
+    ("err.not_found.title", "Halaman tidak ditemukan", "Page not found"),
     (
         "err.not_found.body",
         "Alamat yang Anda buka tidak ada atau sudah dipindahkan.",
         "The address you opened does not exist or has moved.",
     ),
     ("err.forbidden.title", "Akses ditolak", "Access denied"),
-    (
-        "err.forbidden.body",
-        "Anda tidak berwenang membuka halaman ini.",
-        "You are not allowed to open this page.",
-    ),
+    ("err.forbidden.body", "Anda tidak berwenang membuka halaman ini.", "You are not allowed to open this page."),
     ("err.unauthorized.title", "Silakan masuk", "Please log in"),
-    (
-        "err.unauthorized.body",
-        "Anda perlu masuk untuk membuka halaman ini.",
-        "You need to log in to open this page.",
-    ),
-    (
-        "err.bad_request.title",
-        "Permintaan tidak dapat diproses",
-        "The request could not be processed",
-    ),
+    ("err.unauthorized.body", "Anda perlu masuk untuk membuka halaman ini.", "You need to log in to open this page."),
+    ("err.bad_request.title", "Permintaan tidak dapat diproses", "The request could not be processed"),
     (
         "err.bad_request.body",
         "Data yang dikirim tidak lengkap atau tidak sesuai. Periksa kembali lalu coba lagi.",
         "The data sent was incomplete or invalid. Please check it and try again.",
     ),
-    (
-        "err.conflict.title",
-        "Data bertentangan",
-        "Conflicting data",
-    ),
+    ("err.conflict.title", "Data bertentangan", "Conflicting data"),
     (
         "err.conflict.body",
         "Data ini sudah diubah atau sudah ada.",
         "This data was changed meanwhile or already exists.",
     ),
-    (
-        "err.too_large.title",
-        "Berkas atau data terlalu besar",
-        "File or data too large",
-    ),
-    (
-        "err.too_large.body",
-        "Ukuran data yang dikirim melebihi batas.",
-        "What you sent is larger than allowed.",
-    ),
+    ("err.too_large.title", "Berkas atau data terlalu besar", "File or data too large"),
+    ("err.too_large.body", "Ukuran data yang dikirim melebihi batas.", "What you sent is larger than allowed."),
     ("err.timeout.title", "Waktu habis", "Timed out"),
     (
         "err.timeout.body",
         "Permintaan terlalu lama diproses. Silakan coba lagi.",
         "The request took too long. Please try again.",
     ),
-    (
-        "err.unavailable.title",
-        "Layanan sedang tidak tersedia",
-        "Service unavailable",
-    ),
+    ("err.unavailable.title", "Layanan sedang tidak tersedia", "Service unavailable"),
     (
         "err.unavailable.body",
         "Basis data sedang tidak dapat dihubungi. Silakan coba beberapa saat lagi.",
         "The database cannot be reached right now. Please try again in a moment.",
     ),
-    (
-        "err.internal.title",
-        "Terjadi kesalahan",
-        "Something went wrong",
-    ),
+    ("err.internal.title", "Terjadi kesalahan", "Something went wrong"),
     (
         "err.internal.body",
         "Maaf, terjadi kesalahan pada sistem. Kejadian ini sudah dicatat.",
@@ -111,27 +67,15 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The form expired or is not valid. Reload the page and send it again.",
     ),
     // forms
-    (
-        "form.fix_errors",
-        "Periksa isian yang ditandai di bawah.",
-        "Please check the fields marked below.",
-    ),
+    ("form.fix_errors", "Periksa isian yang ditandai di bawah.", "Please check the fields marked below."),
     ("form.save", "Simpan", "Save"),
-    (
-        "form.too_long",
-        "Isian terlalu panjang.",
-        "This is too long.",
-    ),
+    ("form.too_long", "Isian terlalu panjang.", "This is too long."),
     (
         "form.bad_chars",
         "Isian mengandung karakter yang tidak diperbolehkan.",
         "This contains characters that are not allowed.",
     ),
-    (
-        "form.bad_date",
-        "Tanggal tidak valid (gunakan hh/bb/tttt).",
-        "Invalid date (use dd/mm/yyyy).",
-    ),
+    ("form.bad_date", "Tanggal tidak valid (gunakan hh/bb/tttt).", "Invalid date (use dd/mm/yyyy)."),
     ("filter.apply", "Terapkan", "Apply"),
     ("filter.all", "Semua", "All"),
     ("pager.label", "Halaman", "Pages"),
@@ -142,26 +86,10 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("pager.next", "Berikutnya", "Next"),
     // flash
     ("flash.saved", "Perubahan disimpan.", "Changes saved."),
-    (
-        "flash.logged_out",
-        "Anda sudah keluar.",
-        "You have logged out.",
-    ),
-    (
-        "flash.password_changed",
-        "Kata sandi berhasil diubah.",
-        "Your password has been changed.",
-    ),
-    (
-        "flash.account_disabled",
-        "Akun dinonaktifkan.",
-        "Account disabled.",
-    ),
-    (
-        "flash.account_enabled",
-        "Akun diaktifkan kembali.",
-        "Account enabled again.",
-    ),
+    ("flash.logged_out", "Anda sudah keluar.", "You have logged out."),
+    ("flash.password_changed", "Kata sandi berhasil diubah.", "Your password has been changed."),
+    ("flash.account_disabled", "Akun dinonaktifkan.", "Account disabled."),
+    ("flash.account_enabled", "Akun diaktifkan kembali.", "Account enabled again."),
     // login
     ("login.title", "Masuk ke Cakap", "Log in to Cakap"),
     (
@@ -169,23 +97,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Gunakan nama pengguna atau NIP dan kata sandi Anda.",
         "Use your username or NIP and your password.",
     ),
-    (
-        "login.username",
-        "Nama pengguna atau NIP",
-        "Username or NIP",
-    ),
+    ("login.username", "Nama pengguna atau NIP", "Username or NIP"),
     ("login.password", "Kata sandi", "Password"),
     ("login.submit", "Masuk", "Log in"),
-    (
-        "login.missing",
-        "Isi nama pengguna dan kata sandi.",
-        "Enter your username and password.",
-    ),
-    (
-        "login.failed",
-        "Nama pengguna atau kata sandi salah.",
-        "Wrong username or password.",
-    ),
+    ("login.missing", "Isi nama pengguna dan kata sandi.", "Enter your username and password."),
+    ("login.failed", "Nama pengguna atau kata sandi salah.", "Wrong username or password."),
     (
         "login.locked",
         "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit.",
@@ -200,47 +116,23 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("pw.current", "Kata sandi saat ini", "Current password"),
     ("pw.new", "Kata sandi baru", "New password"),
-    (
-        "pw.confirm",
-        "Ulangi kata sandi baru",
-        "Repeat the new password",
-    ),
+    ("pw.confirm", "Ulangi kata sandi baru", "Repeat the new password"),
     (
         "pw.hint",
         "Minimal 10 karakter; jangan memakai kata sandi umum atau nama pengguna Anda.",
         "At least 10 characters; not a common password and not your username.",
     ),
     ("pw.submit", "Simpan kata sandi", "Save password"),
-    (
-        "pw.current_wrong",
-        "Kata sandi saat ini salah.",
-        "The current password is wrong.",
-    ),
-    (
-        "pw.too_short",
-        "Kata sandi minimal 10 karakter.",
-        "The password needs at least 10 characters.",
-    ),
-    (
-        "pw.too_long",
-        "Kata sandi maksimal 128 karakter.",
-        "The password can have at most 128 characters.",
-    ),
-    (
-        "pw.common",
-        "Kata sandi ini terlalu umum dan mudah ditebak.",
-        "This password is too common and easy to guess.",
-    ),
+    ("pw.current_wrong", "Kata sandi saat ini salah.", "The current password is wrong."),
+    ("pw.too_short", "Kata sandi minimal 10 karakter.", "The password needs at least 10 characters."),
+    ("pw.too_long", "Kata sandi maksimal 128 karakter.", "The password can have at most 128 characters."),
+    ("pw.common", "Kata sandi ini terlalu umum dan mudah ditebak.", "This password is too common and easy to guess."),
     (
         "pw.like_username",
         "Kata sandi tidak boleh memuat nama pengguna.",
         "The password must not contain your username.",
     ),
-    (
-        "pw.mismatch",
-        "Kedua kata sandi baru tidak sama.",
-        "The two new passwords do not match.",
-    ),
+    ("pw.mismatch", "Kedua kata sandi baru tidak sama.", "The two new passwords do not match."),
     (
         "pw.same_as_old",
         "Kata sandi baru harus berbeda dari yang lama.",
@@ -259,11 +151,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("home.positions", "jabatan", "positions"),
     ("home.accounts", "akun pengguna", "user accounts"),
     ("home.disabled", "nonaktif", "disabled"),
-    (
-        "home.failed_logins",
-        "percobaan masuk gagal (24 jam)",
-        "failed logins (24 hours)",
-    ),
+    ("home.failed_logins", "percobaan masuk gagal (24 jam)", "failed logins (24 hours)"),
     // employees (shared labels)
     ("emp.nip", "NIP", "NIP"),
     ("emp.name", "Nama", "Name"),
@@ -275,11 +163,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("acct.title", "Akun pengguna", "User accounts"),
     ("acct.new", "Buat akun", "New account"),
     ("acct.create", "Buat akun", "Create account"),
-    (
-        "acct.search",
-        "Cari nama pengguna, nama atau NIP",
-        "Search username, name or NIP",
-    ),
+    ("acct.search", "Cari nama pengguna, nama atau NIP", "Search username, name or NIP"),
     (
         "acct.empty",
         "Belum ada akun yang cocok. Buat akun baru untuk pegawai.",
@@ -299,11 +183,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("acct.roles", "Peran", "Roles"),
     ("acct.head_unit", "Kepala unit untuk", "Head of unit"),
-    (
-        "acct.not_head",
-        "— bukan kepala unit —",
-        "— not a unit head —",
-    ),
+    ("acct.not_head", "— bukan kepala unit —", "— not a unit head —"),
     (
         "acct.head_hint",
         "Kepala unit melihat data unitnya beserta seluruh subunit.",
@@ -314,11 +194,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("acct.active", "Aktif", "Active"),
     ("acct.disabled", "Nonaktif", "Disabled"),
     ("acct.last_login", "Terakhir masuk", "Last login"),
-    (
-        "acct.must_change",
-        "Wajib ganti kata sandi",
-        "Must change password",
-    ),
+    ("acct.must_change", "Wajib ganti kata sandi", "Must change password"),
     ("acct.account", "Akun", "Account"),
     ("acct.actions", "Tindakan", "Actions"),
     ("acct.reset", "Atur ulang kata sandi", "Reset password"),
@@ -339,21 +215,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Akun admin dan kepegawaian hanya dapat dikelola oleh admin.",
         "Admin and HR accounts can only be managed by an admin.",
     ),
-    (
-        "acct.one_time_title",
-        "Kata sandi sekali pakai",
-        "One-time password",
-    ),
+    ("acct.one_time_title", "Kata sandi sekali pakai", "One-time password"),
     (
         "acct.one_time_intro",
         "Berikan kata sandi ini kepada pemilik akun secara langsung. Kata sandi hanya ditampilkan sekali.",
         "Hand this password to the account's owner in person. It is shown only once.",
     ),
-    (
-        "acct.one_time_password",
-        "Kata sandi sekali pakai",
-        "One-time password",
-    ),
+    ("acct.one_time_password", "Kata sandi sekali pakai", "One-time password"),
     (
         "acct.one_time_note",
         "Pengguna wajib menggantinya saat pertama kali masuk.",
@@ -365,41 +233,21 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Nama pengguna harus 3–40 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.",
         "Username must be 3–40 characters: lower-case letters, digits, dot, underscore or hyphen.",
     ),
-    (
-        "acct.err.username_taken",
-        "Nama pengguna ini sudah dipakai.",
-        "This username is already taken.",
-    ),
-    (
-        "acct.err.nip_unknown",
-        "Tidak ada pegawai aktif dengan NIP ini.",
-        "There is no active employee with this NIP.",
-    ),
-    (
-        "acct.err.nip_has_account",
-        "Pegawai ini sudah memiliki akun.",
-        "This employee already has an account.",
-    ),
+    ("acct.err.username_taken", "Nama pengguna ini sudah dipakai.", "This username is already taken."),
+    ("acct.err.nip_unknown", "Tidak ada pegawai aktif dengan NIP ini.", "There is no active employee with this NIP."),
+    ("acct.err.nip_has_account", "Pegawai ini sudah memiliki akun.", "This employee already has an account."),
     (
         "acct.err.nip_needed",
         "Peran pegawai dan kepala unit memerlukan NIP pegawai.",
         "The employee and unit head roles need the employee's NIP.",
     ),
-    (
-        "acct.err.no_role",
-        "Pilih minimal satu peran.",
-        "Choose at least one role.",
-    ),
+    ("acct.err.no_role", "Pilih minimal satu peran.", "Choose at least one role."),
     (
         "acct.err.grant_admin",
         "Hanya admin yang dapat memberikan peran admin atau kepegawaian.",
         "Only an admin can grant the admin or HR role.",
     ),
-    (
-        "acct.err.unit",
-        "Pilih unit kerja yang masih aktif.",
-        "Choose an open unit.",
-    ),
+    ("acct.err.unit", "Pilih unit kerja yang masih aktif.", "Choose an open unit."),
     (
         "acct.err.self_admin",
         "Anda tidak dapat mencabut peran admin dari akun Anda sendiri.",
@@ -425,9 +273,5 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("audit.after", "Sesudah", "After"),
     ("audit.from", "Dari tanggal", "From"),
     ("audit.to", "Sampai tanggal", "To"),
-    (
-        "audit.empty",
-        "Tidak ada catatan yang cocok dengan filter.",
-        "No entries match the filter.",
-    ),
+    ("audit.empty", "Tidak ada catatan yang cocok dengan filter.", "No entries match the filter."),
 ];

@@ -16,10 +16,7 @@ pub const DEMO_LOGINS: &[(&str, &str)] = &[
     ("kadis", "head: Kepala Dinas (whole department)"),
     ("kabid.aptika", "head: Kepala Bidang Aplikasi Informatika"),
     ("kabid.infra", "head: Kepala Bidang Infrastruktur TIK"),
-    (
-        "pegawai",
-        "employee: a Pranata Komputer in Aplikasi Informatika",
-    ),
+    ("pegawai", "employee: a Pranata Komputer in Aplikasi Informatika"),
 ];
 
 /// Deterministic pseudo-random numbers (xorshift64*), so the seed is the same every time.
@@ -30,7 +27,7 @@ impl Rng {
         Self(seed.max(1))
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -41,11 +38,11 @@ impl Rng {
 
     /// A number in `lo..=hi`.
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % ((hi - lo + 1) as u64)) as i64
+        lo + (self.next_u64() % ((hi - lo + 1) as u64)) as i64
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[(self.next_u64() % items.len() as u64) as usize]
     }
 }
 
@@ -56,9 +53,7 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
     let mut applied = false;
     for step in STEPS {
         let mut tx = pool.begin().await?;
-        sqlx::query("select pg_advisory_xact_lock(727001)")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("select pg_advisory_xact_lock(727001)").execute(&mut *tx).await?;
         let done: bool = sqlx::query_scalar("select exists(select 1 from app_meta where key = $1)")
             .bind(step)
             .fetch_one(&mut *tx)
@@ -70,10 +65,7 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
             "demo.org.v1" => org::seed(&mut tx).await?,
             other => anyhow::bail!("unknown seed step {other}"),
         }
-        sqlx::query("insert into app_meta (key, value) values ($1, now()::text)")
-            .bind(step)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("insert into app_meta (key, value) values ($1, now()::text)").bind(step).execute(&mut *tx).await?;
         tx.commit().await?;
         applied = true;
     }

@@ -1,16 +1,14 @@
 //! Indonesian (largely Sundanese) names for the demo data.
 
 pub const MALE: &[&str] = &[
-    "Asep", "Dadang", "Ujang", "Cecep", "Deden", "Agus", "Budi", "Rizal", "Hendra", "Yusuf",
-    "Ridwan", "Dedi", "Iwan", "Fajar", "Galih", "Ilham", "Irfan", "Rudi", "Wahyu", "Yayan",
-    "Engkos", "Aep", "Dodi", "Hadi", "Firman", "Gilang", "Rizky", "Taufik", "Zaenal", "Andri",
-    "Bayu", "Eko", "Kurnia", "Nandang", "Rahmat", "Sandi",
+    "Asep", "Dadang", "Ujang", "Cecep", "Deden", "Agus", "Budi", "Rizal", "Hendra", "Yusuf", "Ridwan", "Dedi", "Iwan",
+    "Fajar", "Galih", "Ilham", "Irfan", "Rudi", "Wahyu", "Yayan", "Engkos", "Aep", "Dodi", "Hadi", "Firman", "Gilang",
+    "Rizky", "Taufik", "Zaenal", "Andri", "Bayu", "Eko", "Kurnia", "Nandang", "Rahmat", "Sandi",
 ];
 pub const FEMALE: &[&str] = &[
-    "Siti", "Neneng", "Euis", "Dewi", "Rina", "Lilis", "Nining", "Yanti", "Ani", "Rini", "Sri",
-    "Tati", "Wulan", "Intan", "Nurul", "Fitri", "Ratna", "Diah", "Endah", "Gita", "Hana", "Ika",
-    "Lina", "Maya", "Nia", "Puspa", "Rosita", "Sinta", "Tuti", "Yuli", "Ayu", "Citra", "Dian",
-    "Elis", "Kartika", "Mira",
+    "Siti", "Neneng", "Euis", "Dewi", "Rina", "Lilis", "Nining", "Yanti", "Ani", "Rini", "Sri", "Tati", "Wulan",
+    "Intan", "Nurul", "Fitri", "Ratna", "Diah", "Endah", "Gita", "Hana", "Ika", "Lina", "Maya", "Nia", "Puspa",
+    "Rosita", "Sinta", "Tuti", "Yuli", "Ayu", "Citra", "Dian", "Elis", "Kartika", "Mira",
 ];
 pub const FAMILY: &[&str] = &[
     "Sutisna",

@@ -11,11 +11,7 @@ pub struct UnitOption {
 impl UnitOption {
     /// The name indented with non-breaking spaces by depth, for `<option>`s.
     pub fn label(&self) -> String {
-        format!(
-            "{}{}",
-            "\u{a0}\u{a0}\u{a0}".repeat(self.depth.max(0) as usize),
-            self.name
-        )
+        format!("{}{}", "\u{a0}\u{a0}\u{a0}".repeat(self.depth.max(0) as usize), self.name)
     }
 }
 

@@ -51,7 +51,13 @@ pub fn outcome(r: &Resp) -> O {
         StatusCode::FORBIDDEN => Forbidden,
         StatusCode::NOT_FOUND => NotFound,
         s if s.is_redirection() && r.location().starts_with("/login?") => Login,
-        s if s.is_success() || s.is_redirection() || s == StatusCode::UNPROCESSABLE_ENTITY || s == StatusCode::UNAUTHORIZED => Ok,
+        s if s.is_success()
+            || s.is_redirection()
+            || s == StatusCode::UNPROCESSABLE_ENTITY
+            || s == StatusCode::UNAUTHORIZED =>
+        {
+            Ok
+        }
         other => panic!("unexpected status {other}: {}", r.body),
     }
 }
@@ -116,7 +122,8 @@ async fn route_by_role_matrix(pool: PgPool) {
             let r = if method == "GET" { c.get(&url).await } else { c.post(&url, &[]).await };
             let got = outcome(&r);
             if got != expected[i] {
-                failures.push(format!("{method} {url} as {role}: expected {:?}, got {got:?} ({})", expected[i], r.status));
+                failures
+                    .push(format!("{method} {url} as {role}: expected {:?}, got {got:?} ({})", expected[i], r.status));
             }
         }
     }

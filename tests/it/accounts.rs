@@ -20,22 +20,31 @@ async fn hr_creates_an_account_with_a_one_time_password(pool: PgPool) {
     assert!(hr.get("/accounts/new").await.body.contains("name=\"nip\""));
     let r = hr.post("/accounts", &[("username", "Budi.Baru"), ("nip", &nip), ("role_employee", "on")]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let pw = r.body.split("id=\"ot-password\">").nth(1).and_then(|s| s.split('<').next()).expect("one-time password").to_string();
+    let pw = r
+        .body
+        .split("id=\"ot-password\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("one-time password")
+        .to_string();
     assert_eq!(pw.len(), 14);
-    let row: (i64, bool) = sqlx::query_as("select employee_id, must_change_password from accounts where username = 'budi.baru'")
-        .fetch_one(&app.pool)
-        .await
-        .expect("account");
+    let row: (i64, bool) =
+        sqlx::query_as("select employee_id, must_change_password from accounts where username = 'budi.baru'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("account");
     assert_eq!(row, (emp, true));
     let audit: (serde_json::Value,) = sqlx::query_as("select after from audit_log where action = 'create' and entity = 'account' and after->>'username' = 'budi.baru'")
         .fetch_one(&app.pool)
         .await
         .expect("one audit row");
     assert_eq!(audit.0["roles"][0]["role"], "employee");
-    let n: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'create' and after->>'username' = 'budi.baru'")
-        .fetch_one(&app.pool)
-        .await
-        .expect("count");
+    let n: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'create' and after->>'username' = 'budi.baru'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
     assert_eq!(n, 1, "exactly one audit row");
     // First login must change the password before anything else.
     let mut user = app.client();
@@ -73,7 +82,10 @@ async fn account_form_errors_keep_the_input(pool: PgPool) {
 #[sqlx::test]
 async fn reset_disable_enable_and_roles_are_audited(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
-    let target: i64 = sqlx::query_scalar("select id from accounts where username = 'pegawai'").fetch_one(&app.pool).await.expect("id");
+    let target: i64 = sqlx::query_scalar("select id from accounts where username = 'pegawai'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("id");
     let mut victim = app.client();
     victim.login("pegawai", PW).await;
     let mut hr = app.as_user("kepegawaian").await;
@@ -88,7 +100,10 @@ async fn reset_disable_enable_and_roles_are_audited(pool: PgPool) {
     let r = hr.post(&format!("/accounts/{target}/disable"), &[]).await;
     assert_eq!(r.location(), format!("/accounts/{target}"));
     let (before, after): (serde_json::Value, serde_json::Value) =
-        sqlx::query_as("select before, after from audit_log where action = 'disable'").fetch_one(&app.pool).await.expect("row");
+        sqlx::query_as("select before, after from audit_log where action = 'disable'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("row");
     assert_eq!(before["disabled"], false);
     assert_eq!(after["disabled"], true);
     hr.post(&format!("/accounts/{target}/disable"), &[]).await;
@@ -96,22 +111,33 @@ async fn reset_disable_enable_and_roles_are_audited(pool: PgPool) {
     hr.post(&format!("/accounts/{target}/enable"), &[]).await;
     assert_eq!(app.audit_count("enable").await, 1);
 
-    let apt: i64 = sqlx::query_scalar("select id from units where code = 'APT-PA'").fetch_one(&app.pool).await.expect("unit");
-    let r = hr.post(&format!("/accounts/{target}/roles"), &[("role_employee", "on"), ("head_unit", &apt.to_string())]).await;
+    let apt: i64 =
+        sqlx::query_scalar("select id from units where code = 'APT-PA'").fetch_one(&app.pool).await.expect("unit");
+    let r = hr
+        .post(&format!("/accounts/{target}/roles"), &[("role_employee", "on"), ("head_unit", &apt.to_string())])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let (before, after): (serde_json::Value, serde_json::Value) =
-        sqlx::query_as("select before, after from audit_log where action = 'roles_change'").fetch_one(&app.pool).await.expect("row");
+        sqlx::query_as("select before, after from audit_log where action = 'roles_change'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("row");
     assert_eq!(before["roles"].as_array().map(Vec::len), Some(1));
     assert_eq!(after["roles"][1]["role"], "head");
     assert_eq!(after["roles"][1]["unit_id"], apt);
     assert_eq!(app.audit_count("roles_change").await, 1);
     // HR may not touch the admin account; admin may not disable itself.
-    let admin_id: i64 = sqlx::query_scalar("select id from accounts where username = 'admin'").fetch_one(&app.pool).await.expect("id");
+    let admin_id: i64 =
+        sqlx::query_scalar("select id from accounts where username = 'admin'").fetch_one(&app.pool).await.expect("id");
     assert_eq!(hr.post(&format!("/accounts/{admin_id}/reset-password"), &[]).await.status, StatusCode::FORBIDDEN);
     assert_eq!(hr.post(&format!("/accounts/{admin_id}/disable"), &[]).await.status, StatusCode::FORBIDDEN);
     let mut admin = app.as_user("admin").await;
     admin.post(&format!("/accounts/{admin_id}/disable"), &[]).await;
-    let disabled: bool = sqlx::query_scalar("select disabled_at is not null from accounts where id = $1").bind(admin_id).fetch_one(&app.pool).await.expect("row");
+    let disabled: bool = sqlx::query_scalar("select disabled_at is not null from accounts where id = $1")
+        .bind(admin_id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("row");
     assert!(!disabled);
 }
 

@@ -13,7 +13,8 @@ async fn login_with_username_or_nip_rotates_the_session(pool: PgPool) {
     let r = c.login("pegawai", PW).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/");
-    let set: Vec<String> = r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or("").to_string()).collect();
+    let set: Vec<String> =
+        r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or("").to_string()).collect();
     let session = set.iter().find(|s| s.starts_with("cakap_session=")).expect("session cookie");
     assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));
     assert!(!session.contains("stale-token-from-before"));
@@ -22,10 +23,12 @@ async fn login_with_username_or_nip_rotates_the_session(pool: PgPool) {
     assert!(home.body.contains("Data saya"));
     assert_eq!(app.audit_count("login").await, 1);
 
-    let nip: String = sqlx::query_scalar("select e.nip from accounts a join employees e on e.id = a.employee_id where a.username = 'kadis'")
-        .fetch_one(&app.pool)
-        .await
-        .expect("nip");
+    let nip: String = sqlx::query_scalar(
+        "select e.nip from accounts a join employees e on e.id = a.employee_id where a.username = 'kadis'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("nip");
     let mut c2 = app.client();
     assert_eq!(c2.login(&nip, PW).await.location(), "/");
     assert!(c2.get("/").await.body.contains("Unit yang saya pimpin"));
@@ -66,10 +69,12 @@ async fn repeated_failures_lock_the_username_known_or_not(pool: PgPool) {
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{user} locked");
         assert!(r.body.contains("Terlalu banyak percobaan"));
     }
-    let lockouts: i64 = sqlx::query_scalar("select count(*) from audit_log where action = 'lockout' and after->>'username' = 'pegawai'")
-        .fetch_one(&app.pool)
-        .await
-        .expect("count");
+    let lockouts: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action = 'lockout' and after->>'username' = 'pegawai'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
     assert_eq!(lockouts, 1, "exactly one lockout row");
     // Another account is not affected.
     let mut other = app.client();
@@ -99,12 +104,21 @@ async fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing(pool: P
     let app = TestApp::seeded(pool).await;
     let mut c = app.as_user("admin").await;
     c.prime().await;
-    let target: i64 = sqlx::query_scalar("select id from accounts where username = 'pegawai'").fetch_one(&app.pool).await.expect("id");
+    let target: i64 = sqlx::query_scalar("select id from accounts where username = 'pegawai'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("id");
     let path = format!("/accounts/{target}/disable");
     let r = c.post_raw(&path, "application/x-www-form-urlencoded", b"".to_vec()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("Formulir kedaluwarsa"));
-    let r = c.post_raw(&path, "application/x-www-form-urlencoded", b"csrf_token=forged-token-forged-token-forged-token-xx".to_vec()).await;
+    let r = c
+        .post_raw(
+            &path,
+            "application/x-www-form-urlencoded",
+            b"csrf_token=forged-token-forged-token-forged-token-xx".to_vec(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     // A token for another browser does not work either.
     let mut other = app.client();
@@ -115,12 +129,18 @@ async fn posts_without_a_valid_csrf_token_are_refused_and_change_nothing(pool: P
     // Multipart without a token in the query or header.
     let r = c.post_raw(&path, "multipart/form-data; boundary=x", b"--x--".to_vec()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let disabled: bool = sqlx::query_scalar("select disabled_at is not null from accounts where id = $1").bind(target).fetch_one(&app.pool).await.expect("row");
+    let disabled: bool = sqlx::query_scalar("select disabled_at is not null from accounts where id = $1")
+        .bind(target)
+        .fetch_one(&app.pool)
+        .await
+        .expect("row");
     assert!(!disabled);
     assert_eq!(app.audit_count("disable").await, 0);
     // Login form too.
     let mut anon = app.client();
-    let r = anon.post_raw("/login", "application/x-www-form-urlencoded", b"username=pegawai&password=demo-cakap-2026".to_vec()).await;
+    let r = anon
+        .post_raw("/login", "application/x-www-form-urlencoded", b"username=pegawai&password=demo-cakap-2026".to_vec())
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(!anon.cookies.contains_key("cakap_session"));
     // With the token it works.
@@ -165,13 +185,19 @@ async fn idle_and_absolute_expiry_end_sessions(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let mut c = app.as_user("pegawai").await;
     assert_eq!(c.get("/").await.status, StatusCode::OK);
-    sqlx::query("update sessions set last_seen_at = now() - interval '31 minutes'").execute(&app.pool).await.expect("idle");
+    sqlx::query("update sessions set last_seen_at = now() - interval '31 minutes'")
+        .execute(&app.pool)
+        .await
+        .expect("idle");
     let r = c.get("/").await;
     assert!(r.location().starts_with("/login?next="), "idle session ends");
 
     let mut c = app.as_user("pegawai").await;
     assert_eq!(c.get("/").await.status, StatusCode::OK);
-    sqlx::query("update sessions set expires_at = now() - interval '1 second', last_seen_at = now()").execute(&app.pool).await.expect("abs");
+    sqlx::query("update sessions set expires_at = now() - interval '1 second', last_seen_at = now()")
+        .execute(&app.pool)
+        .await
+        .expect("abs");
     assert!(c.get("/").await.location().starts_with("/login"), "absolute expiry");
 }
 

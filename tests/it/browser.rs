@@ -1,1 +1,219 @@
-//! Browser tests in Debian's Chromium (headless) through chromedriver.
+//! Browser tests in Debian's Chromium (headless) driven through chromedriver (WebDriver).
+//! `scripts/test` installs both; CAKAP_SKIP_BROWSER=1 skips these tests.
+
+use std::{
+    net::SocketAddr,
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::helpers::{PW, TestApp};
+
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    driver: Child,
+    profile: std::path::PathBuf,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9515)
+}
+
+/// Serve the app on a real port and open a headless Chromium on it. `None` when skipped.
+pub async fn open(app: &TestApp) -> Option<Browser> {
+    if std::env::var_os("CAKAP_SKIP_BROWSER").is_some() {
+        eprintln!("browser test skipped (CAKAP_SKIP_BROWSER)");
+        return None;
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr: SocketAddr = listener.local_addr().expect("addr");
+    let router = app.router.clone();
+    tokio::spawn(cakap::app::server::serve(listener, router, std::future::pending()));
+
+    let port = free_port();
+    let driver = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (scripts/ensure-chromium.sh)");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let profile = std::env::temp_dir().join(format!("cakap-chromium-{}-{port}", std::process::id()));
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-component-update",
+                "--disable-sync", "--window-size=1280,900", format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    });
+    let caps = caps.as_object().cloned().expect("object");
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a Chromium session");
+    Some(Browser { client, base: format!("http://{addr}"), driver, profile })
+}
+
+impl Browser {
+    pub async fn goto(&self, path: &str) {
+        self.client.goto(&format!("{}{path}", self.base)).await.expect("navigate");
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let el = self.client.find(Locator::Css(css)).await.expect(css);
+        el.clear().await.expect("clear");
+        el.send_keys(text).await.expect("type");
+    }
+
+    /// Click something that loads a new page, and wait until the new page is there.
+    pub async fn click(&self, css: &str) {
+        self.client.execute("window.__cakapOld = true;", vec![]).await.expect("mark page");
+        self.client.find(Locator::Css(css)).await.expect(css).click().await.expect("click");
+        for _ in 0..200 {
+            let fresh = self
+                .client
+                .execute("return window.__cakapOld === undefined && document.readyState === 'complete';", vec![])
+                .await
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            if fresh {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("no new page after clicking {css}");
+    }
+
+    /// Click something that changes the page in place (no navigation).
+    pub async fn tap(&self, css: &str) {
+        self.client.find(Locator::Css(css)).await.expect(css).click().await.expect("click");
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.client.find(Locator::Css(css)).await.expect(css).text().await.expect("text")
+    }
+
+    pub async fn path(&self) -> String {
+        let url = self.client.current_url().await.expect("url");
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_string(),
+        }
+    }
+
+    pub async fn visible(&self, css: &str) -> bool {
+        match self.client.find(Locator::Css(css)).await {
+            Ok(el) => el.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
+    }
+
+    /// Save a screenshot under target/screenshots (for people to look at).
+    pub async fn shot(&self, name: &str) {
+        if let Ok(png) = self.client.screenshot().await {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+
+    pub async fn login(&self, user: &str, password: &str) {
+        self.goto("/login").await;
+        self.fill("#username", user).await;
+        self.fill("#password", password).await;
+        self.click("form[action='/login'] button[type=submit]").await;
+    }
+
+    pub async fn close(self) {
+        let c = self.client.clone();
+        let _ = c.close().await;
+    }
+}
+
+#[sqlx::test]
+async fn employee_logs_in_switches_language_and_logs_out(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let Some(b) = open(&app).await else { return };
+    b.goto("/").await;
+    assert!(b.path().await.starts_with("/login"), "anonymous users are sent to the login page");
+    b.fill("#username", "pegawai").await;
+    b.fill("#password", "not-the-password").await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    assert!(b.text("#login-error").await.contains("Nama pengguna atau kata sandi salah"));
+    let kept = b.client.find(Locator::Css("#username")).await.expect("field").prop("value").await.expect("value");
+    assert_eq!(kept.as_deref(), Some("pegawai"), "username kept after an error");
+    b.fill("#password", PW).await;
+    b.click("form[action='/login'] button[type=submit]").await;
+    assert_eq!(b.path().await, "/", "{}", b.text("main").await);
+    assert!(b.text("main h1").await.starts_with("Selamat datang"));
+    assert!(b.text("main").await.contains("Pranata Komputer Ahli Pertama"));
+    b.shot("home-pegawai-id").await;
+    b.click("nav.lang a[lang=en]").await;
+    assert_eq!(b.path().await, "/");
+    assert!(b.text("main h1").await.starts_with("Welcome"));
+    assert!(b.text("nav.sidenav").await.contains("Change password"));
+    b.tap("details.usermenu summary").await;
+    b.click("details.usermenu button[type=submit]").await;
+    assert!(b.path().await.starts_with("/login"));
+    assert!(b.text(".flash").await.contains("You have logged out"));
+    b.goto("/").await;
+    assert!(b.path().await.starts_with("/login"), "the session is gone");
+    b.close().await;
+}
+
+#[sqlx::test]
+async fn hr_creates_an_account_in_the_browser_and_the_menu_folds_on_a_phone(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let Some(b) = open(&app).await else { return };
+    b.login("kepegawaian", PW).await;
+    b.click("nav.sidenav a[href='/accounts']").await;
+    assert!(b.text("main h1").await.contains("Akun pengguna"));
+    b.click("a[href='/accounts/new']").await;
+    b.fill("#username", "X").await;
+    b.fill("#nip", "1234").await;
+    b.click("main form button[type=submit]").await;
+    assert!(b.text("main").await.contains("Nama pengguna harus 3–40 karakter"));
+    let nip = b.client.find(Locator::Css("#nip")).await.expect("nip").prop("value").await.expect("value");
+    assert_eq!(nip.as_deref(), Some("1234"), "input kept");
+    b.shot("account-form-errors").await;
+    let free: String = sqlx::query_scalar("select nip from employees e where not exists (select 1 from accounts a where a.employee_id = e.id) order by id limit 1")
+        .fetch_one(&app.pool)
+        .await
+        .expect("nip");
+    b.fill("#username", "staf.baru").await;
+    b.fill("#nip", &free).await;
+    b.click("main form button[type=submit]").await;
+    let pw = b.text("#ot-password").await;
+    assert_eq!(pw.len(), 14, "one-time password shown: {pw}");
+
+    b.client.set_window_size(390, 844).await.expect("resize");
+    b.goto("/").await;
+    assert!(!b.visible("nav.sidenav").await, "navigation folded on a phone");
+    b.tap("label.navbutton").await;
+    assert!(b.visible("nav.sidenav").await, "menu button opens it");
+    b.shot("home-hr-phone").await;
+    b.close().await;
+}

@@ -81,7 +81,9 @@ async fn security_headers_and_static_files(pool: PgPool) {
     let r = c.get("/login").await;
     assert_eq!(r.status, StatusCode::OK);
     let csp = r.headers["content-security-policy"].to_str().unwrap_or("");
-    assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"));
+    assert!(
+        csp.contains("default-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'")
+    );
     assert_eq!(r.headers["x-content-type-options"], "nosniff");
     assert_eq!(r.headers["x-frame-options"], "DENY");
     assert_eq!(r.headers["referrer-policy"], "same-origin");
@@ -136,8 +138,10 @@ async fn demo_seed_runs_once(pool: PgPool) {
     .await
     .expect("n");
     assert_eq!(bad, 0);
-    let units: Vec<String> = sqlx::query_scalar("select name from units order by path").fetch_all(&pool).await.expect("units");
-    for u in ["Sekretariat", "Bidang Infrastruktur TIK", "Bidang Persandian dan Keamanan Informasi", "Bidang Statistik"] {
+    let units: Vec<String> =
+        sqlx::query_scalar("select name from units order by path").fetch_all(&pool).await.expect("units");
+    for u in ["Sekretariat", "Bidang Infrastruktur TIK", "Bidang Persandian dan Keamanan Informasi", "Bidang Statistik"]
+    {
         assert!(units.iter().any(|n| n == u), "unit {u}");
     }
 }
@@ -235,7 +239,8 @@ async fn port_in_use_wrong_url_and_unknown_migration_fail_clearly(pool: PgPool) 
     let out = cakap().arg("serve").env("DATABASE_URL", &url).env("CAKAP_BIND", &addr).output().expect("run");
     assert_one_clear_line(&out, "already in use");
 
-    let out = cakap().arg("migrate").env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nothing").output().expect("run");
+    let out =
+        cakap().arg("migrate").env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nothing").output().expect("run");
     assert_one_clear_line(&out, "cannot connect to the database");
 
     let out = cakap().arg("migrate").env("DATABASE_URL", "not a url").output().expect("run");
@@ -265,7 +270,8 @@ async fn create_user_cli_makes_a_first_admin(pool: PgPool) {
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let password = stdout.split("One-time password: ").nth(1).and_then(|s| s.split_whitespace().next()).expect("password shown");
+    let password =
+        stdout.split("One-time password: ").nth(1).and_then(|s| s.split_whitespace().next()).expect("password shown");
     let app = TestApp::bare(pool.clone());
     let mut c = app.client();
     let r = c.login("root.admin", password).await;
@@ -277,7 +283,11 @@ async fn create_user_cli_makes_a_first_admin(pool: PgPool) {
         .output()
         .expect("run");
     assert_one_clear_line(&out, "already exists");
-    let out = cakap().args(["create-user", "--username", "x", "--role", "boss"]).env("DATABASE_URL", &url).output().expect("run");
+    let out = cakap()
+        .args(["create-user", "--username", "x", "--role", "boss"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("run");
     assert_one_clear_line(&out, "unknown role");
 }
 

@@ -67,14 +67,6 @@ impl TestApp {
             .await
             .expect("count")
     }
-
-    pub async fn employee_id(&self, username: &str) -> i64 {
-        sqlx::query_scalar("select employee_id from accounts where username = $1")
-            .bind(username)
-            .fetch_one(&self.pool)
-            .await
-            .expect("employee of account")
-    }
 }
 
 pub struct Client {
@@ -93,14 +85,6 @@ pub struct Resp {
 impl Resp {
     pub fn location(&self) -> &str {
         self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
-    }
-
-    /// The value of a hidden/text input named `name` in the first form that has it.
-    pub fn input(&self, name: &str) -> Option<String> {
-        let needle = format!("name=\"{name}\" value=\"");
-        let start = self.body.find(&needle)? + needle.len();
-        let end = self.body[start..].find('"')?;
-        Some(self.body[start..start + end].to_string())
     }
 }
 
