@@ -3,10 +3,15 @@
 
 pub mod accounts;
 pub mod app;
+pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod competencies;
+pub mod employees;
 pub mod home;
 pub mod i18n;
+pub mod imports;
+pub mod positions;
 pub mod seed;
 pub mod units;
 

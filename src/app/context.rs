@@ -45,8 +45,31 @@ pub struct Ctx {
     pub secure: bool,
 }
 
+/// A value or a reference to one (templates pass either).
+pub trait Val<T: Copy> {
+    fn val(&self) -> T;
+}
+
+impl<T: Copy> Val<T> for T {
+    fn val(&self) -> T {
+        *self
+    }
+}
+
+impl<T: Copy> Val<T> for &T {
+    fn val(&self) -> T {
+        **self
+    }
+}
+
+impl<T: Copy> Val<T> for &&T {
+    fn val(&self) -> T {
+        ***self
+    }
+}
+
 pub struct NavItem {
-    pub href: &'static str,
+    pub href: String,
     pub label: &'static str,
     pub active: bool,
 }
@@ -58,6 +81,14 @@ impl Ctx {
 
     pub fn has(&self, role: Role) -> bool {
         self.user.as_ref().is_some_and(|u| u.has(role))
+    }
+
+    pub fn has_head(&self) -> bool {
+        self.has(Role::Head)
+    }
+
+    pub fn is_hr(&self) -> bool {
+        self.has(Role::Hr)
     }
 
     pub fn flash_ok(&self) -> bool {
@@ -84,21 +115,66 @@ impl Ctx {
     /// The left navigation for the signed-in user's roles.
     pub fn nav(&self) -> Vec<NavItem> {
         let Some(u) = &self.user else { return vec![] };
-        let mut items: Vec<(&'static str, &'static str)> = vec![("/", "nav.home")];
-        if u.has(Role::Hr) || u.has(Role::Admin) {
-            items.push(("/accounts", "nav.accounts"));
-            items.push(("/audit", "nav.audit"));
+        let mut items: Vec<(String, &'static str)> = vec![("/".into(), "nav.home")];
+        let hr = u.has(Role::Hr);
+        let head = u.has(Role::Head);
+        if let Some(id) = u.employee_id {
+            items.push((format!("/employees/{id}"), "nav.my_profile"));
         }
-        items.push(("/password", "nav.password"));
+        if hr || head {
+            items.push(("/employees".into(), if hr { "nav.employees" } else { "nav.unit_employees" }));
+            items.push(("/assessments/pending".into(), "nav.approvals"));
+        }
+        if hr {
+            items.push(("/units".into(), "nav.units"));
+        }
+        if hr || head {
+            items.push(("/positions".into(), "nav.positions"));
+        }
+        items.push(("/competencies".into(), "nav.catalog"));
+        if hr {
+            items.push(("/imports".into(), "nav.imports"));
+        }
+        if hr || u.has(Role::Admin) {
+            items.push(("/accounts".into(), "nav.accounts"));
+            items.push(("/audit".into(), "nav.audit"));
+        }
         let path = self.here.split('?').next().unwrap_or("");
+        let best = items
+            .iter()
+            .filter(
+                |(href, _)| {
+                    if href == "/" { path == "/" } else { path == href || path.starts_with(&format!("{href}/")) }
+                },
+            )
+            .map(|(href, _)| href.len())
+            .max();
         items
             .into_iter()
             .map(|(href, key)| NavItem {
-                href,
+                active: Some(href.len()) == best && (href != "/" || path == "/"),
                 label: self.t(key),
-                active: if href == "/" { path == "/" } else { path.starts_with(href) },
+                href,
             })
             .collect()
+    }
+
+    /// The label of a stored value: `tv("src", "supervisor")` → the text of `src.supervisor`.
+    pub fn tv(&self, prefix: &str, value: &str) -> &'static str {
+        i18n::t(self.lang, &format!("{prefix}.{value}"))
+    }
+
+    /// A level as "3 · Menengah".
+    pub fn level_label(&self, level: impl Val<i16>) -> String {
+        let level = level.val();
+        match level {
+            1..=5 => format!("{} · {}", level, self.t(&format!("level.{level}"))),
+            _ => "—".into(),
+        }
+    }
+
+    pub fn date(&self, d: impl Val<chrono::NaiveDate>) -> String {
+        i18n::date(self.lang, d.val())
     }
 
     /// The URL that switches language and comes back here.

@@ -3,7 +3,9 @@
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod enums;
 pub mod error;
+pub mod export;
 pub mod form;
 pub mod health;
 pub mod paging;

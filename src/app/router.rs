@@ -20,7 +20,7 @@ use super::{
     routes::{Access, RouteInfo, Routes},
     state::AppState,
 };
-use crate::{accounts, audit, auth, home, i18n::Lang};
+use crate::{accounts, assessments, audit, auth, competencies, employees, home, i18n::Lang, imports, positions, units};
 
 /// Every application route with its access rule.
 pub fn routes() -> Routes {
@@ -31,6 +31,12 @@ pub fn routes() -> Routes {
         .merge(home::routes())
         .merge(accounts::routes())
         .merge(audit::routes())
+        .merge(units::routes())
+        .merge(positions::routes())
+        .merge(employees::routes())
+        .merge(competencies::routes())
+        .merge(assessments::routes())
+        .merge(imports::routes())
 }
 
 /// The route table, for tests and documentation.

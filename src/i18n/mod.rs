@@ -126,7 +126,10 @@ mod tests {
             for part in text.split("t(\"").skip(1) {
                 let Some(end) = part.find('"') else { continue };
                 let k = &part[..end];
-                if k.contains('.') && !k.contains(' ') && key(k).is_none() {
+                if k.contains('.')
+                    && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                    && key(k).is_none()
+                {
                     missing.push(format!("{}: {k}", f.display()));
                 }
             }

@@ -2,6 +2,7 @@
 //! every time. Seeded in steps; each step runs once (recorded in `app_meta`), so later features
 //! add their own step without touching what is there.
 
+pub mod catalog;
 mod names;
 mod org;
 
@@ -46,7 +47,7 @@ impl Rng {
     }
 }
 
-const STEPS: &[&str] = &["demo.org.v1"];
+const STEPS: &[&str] = &["demo.org.v1", "demo.catalog.v1"];
 
 /// Apply the demo steps not applied yet. Returns whether anything was seeded.
 pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
@@ -63,6 +64,7 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
         }
         match *step {
             "demo.org.v1" => org::seed(&mut tx).await?,
+            "demo.catalog.v1" => catalog::seed(&mut tx).await?,
             other => anyhow::bail!("unknown seed step {other}"),
         }
         sqlx::query("insert into app_meta (key, value) values ($1, now()::text)").bind(step).execute(&mut *tx).await?;

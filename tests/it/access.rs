@@ -23,28 +23,83 @@ use O::*;
 /// The roles, in the order of the matrix columns.
 pub const ROLES: [&str; 6] = ["anonymous", "pegawai", "kabid.aptika", "kabid.infra", "kepegawaian", "admin"];
 
-/// (method, route pattern, [anonymous, employee, head A (Aplikasi), head B (Infrastruktur), hr, admin])
-pub fn matrix() -> Vec<(&'static str, &'static str, [O; 6])> {
+/// (method, route pattern, URL with placeholders, [anonymous, employee, head A (Aplikasi),
+/// head B (Infrastruktur), hr, admin]). `{emp}` is a staff member of unit A who is not the
+/// employee account; `{asm}` and `{ev}` are their pending assessment and evidence file.
+pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
+    const ALL: [O; 6] = [Ok, Ok, Ok, Ok, Ok, Ok];
+    const SIGNED: [O; 6] = [Login, Ok, Ok, Ok, Ok, Ok];
+    const ADMIN_HR: [O; 6] = [Login, Forbidden, Forbidden, Forbidden, Ok, Ok];
+    const HR: [O; 6] = [Login, Forbidden, Forbidden, Forbidden, Ok, Forbidden];
+    const HR_HEAD: [O; 6] = [Login, Forbidden, Ok, Ok, Ok, Forbidden];
+    const UNIT_A: [O; 6] = [Login, NotFound, Ok, NotFound, Ok, NotFound];
+    const DECIDE: [O; 6] = [Login, Forbidden, Ok, Forbidden, Ok, Forbidden];
     vec![
-        ("GET", "/healthz", [Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("GET", "/lang/{code}", [Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("GET", "/login", [Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("POST", "/login", [Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("POST", "/logout", [Login, Ok, Ok, Ok, Ok, Ok]),
-        ("GET", "/password", [Login, Ok, Ok, Ok, Ok, Ok]),
-        ("POST", "/password", [Login, Ok, Ok, Ok, Ok, Ok]),
-        ("GET", "/", [Login, Ok, Ok, Ok, Ok, Ok]),
-        ("GET", "/accounts", [Login, Forbidden, Forbidden, Forbidden, Ok, Ok]),
-        ("GET", "/accounts/new", [Login, Forbidden, Forbidden, Forbidden, Ok, Ok]),
-        ("POST", "/accounts", [Login, Forbidden, Forbidden, Forbidden, Ok, Ok]),
-        ("GET", "/accounts/{id}", [Login, Forbidden, Forbidden, Forbidden, Ok, Ok]),
-        ("POST", "/accounts/{id}/roles", [Login, Forbidden, Forbidden, Forbidden, Ok, Ok]),
-        ("POST", "/accounts/{id}/reset-password", [Login, Forbidden, Forbidden, Forbidden, Ok, Ok]),
-        ("POST", "/accounts/{id}/disable", [Login, Forbidden, Forbidden, Forbidden, Ok, Ok]),
-        ("POST", "/accounts/{id}/enable", [Login, Forbidden, Forbidden, Forbidden, Ok, Ok]),
-        ("GET", "/audit", [Login, Forbidden, Forbidden, Forbidden, Ok, Ok]),
+        ("GET", "/healthz", "/healthz", ALL),
+        ("GET", "/lang/{code}", "/lang/en", ALL),
+        ("GET", "/login", "/login", ALL),
+        ("POST", "/login", "/login", ALL),
+        ("POST", "/logout", "/logout", SIGNED),
+        ("GET", "/password", "/password", SIGNED),
+        ("POST", "/password", "/password", SIGNED),
+        ("GET", "/", "/", SIGNED),
+        ("GET", "/accounts", "/accounts", ADMIN_HR),
+        ("GET", "/accounts/new", "/accounts/new", ADMIN_HR),
+        ("POST", "/accounts", "/accounts", ADMIN_HR),
+        ("GET", "/accounts/{id}", "/accounts/{account}", ADMIN_HR),
+        ("POST", "/accounts/{id}/roles", "/accounts/{account}/roles", ADMIN_HR),
+        ("POST", "/accounts/{id}/reset-password", "/accounts/{account}/reset-password", ADMIN_HR),
+        ("POST", "/accounts/{id}/disable", "/accounts/{account}/disable", ADMIN_HR),
+        ("POST", "/accounts/{id}/enable", "/accounts/{account}/enable", ADMIN_HR),
+        ("GET", "/audit", "/audit", ADMIN_HR),
+        ("GET", "/units", "/units", SIGNED),
+        ("GET", "/units/new", "/units/new", HR),
+        ("POST", "/units", "/units", HR),
+        ("GET", "/units/{id}/edit", "/units/{unit}/edit", HR),
+        ("POST", "/units/{id}", "/units/{unit}", HR),
+        ("POST", "/units/{id}/close", "/units/{unit}/close", HR),
+        ("POST", "/units/{id}/reopen", "/units/{unit}/reopen", HR),
+        ("GET", "/positions", "/positions", HR_HEAD),
+        ("GET", "/positions/new", "/positions/new", HR),
+        ("POST", "/positions", "/positions", HR),
+        ("GET", "/positions/{id}", "/positions/{pos}", HR_HEAD),
+        ("GET", "/positions/{id}/edit", "/positions/{pos}/edit", HR),
+        ("POST", "/positions/{id}", "/positions/{pos}", HR),
+        ("POST", "/positions/{id}/standard", "/positions/{pos}/standard", HR),
+        ("POST", "/positions/{id}/standard/remove", "/positions/{pos}/standard/remove", HR),
+        ("POST", "/positions/{id}/standard/copy", "/positions/{pos}/standard/copy", HR),
+        ("GET", "/employees", "/employees", HR_HEAD),
+        ("GET", "/employees/export.csv", "/employees/export.csv", HR_HEAD),
+        ("GET", "/employees/export.xlsx", "/employees/export.xlsx", HR_HEAD),
+        ("GET", "/employees/new", "/employees/new", HR),
+        ("POST", "/employees", "/employees", HR),
+        ("GET", "/employees/{id}", "/employees/{emp}", UNIT_A),
+        ("GET", "/employees/{id}/edit", "/employees/{emp}/edit", HR),
+        ("POST", "/employees/{id}", "/employees/{emp}", HR),
+        ("POST", "/employees/{id}/deactivate", "/employees/{emp}/deactivate", HR),
+        ("POST", "/employees/{id}/activate", "/employees/{emp}/activate", HR),
+        ("GET", "/employees/{id}/assessments/new", "/employees/{emp}/assessments/new", UNIT_A),
+        ("POST", "/employees/{id}/assessments", "/employees/{emp}/assessments", UNIT_A),
+        ("GET", "/assessments/pending", "/assessments/pending", HR_HEAD),
+        ("POST", "/assessments/{id}/validate", "/assessments/{asm}/validate", DECIDE),
+        ("POST", "/assessments/{id}/reject", "/assessments/{asm}/reject", DECIDE),
+        ("GET", "/evidence/{id}", "/evidence/{ev}", UNIT_A),
+        ("GET", "/competencies", "/competencies", SIGNED),
+        ("GET", "/competencies/new", "/competencies/new", HR),
+        ("POST", "/competencies", "/competencies", HR),
+        ("GET", "/competencies/{id}", "/competencies/{comp}", SIGNED),
+        ("GET", "/competencies/{id}/edit", "/competencies/{comp}/edit", HR),
+        ("POST", "/competencies/{id}", "/competencies/{comp}", HR),
+        ("GET", "/imports", "/imports", HR),
+        ("GET", "/imports/templates/{file}", "/imports/templates/employees.xlsx", HR),
+        ("POST", "/imports/{kind}", "/imports/employees", HR),
+        ("GET", "/imports/batches/{id}", "/imports/batches/{batch}", HR),
+        ("POST", "/imports/batches/{id}/apply", "/imports/batches/{batch}/apply", HR),
     ]
 }
+
+/// Routes whose form is multipart (the CSRF token travels in the query string).
+const MULTIPART: &[&str] = &["/employees/{id}/assessments", "/imports/{kind}"];
 
 pub fn outcome(r: &Resp) -> O {
     match r.status {
@@ -67,12 +122,12 @@ fn every_route_has_a_rule() {
     let m = matrix();
     let mut missing = vec![];
     for r in route_table() {
-        if !m.iter().any(|(method, path, _)| *method == r.method.as_str() && *path == r.path) {
+        if !m.iter().any(|(method, path, _, _)| *method == r.method.as_str() && *path == r.path) {
             missing.push(format!("{} {}", r.method, r.path));
         }
     }
     assert!(missing.is_empty(), "routes without a row in the access matrix: {missing:?}");
-    for (method, path, _) in &m {
+    for (method, path, _, _) in &m {
         assert!(
             route_table().iter().any(|r| r.method.as_str() == *method && r.path == *path),
             "matrix row for a route that does not exist: {method} {path}"
@@ -80,18 +135,19 @@ fn every_route_has_a_rule() {
     }
 }
 
-/// Concrete ids for the route patterns, taken from the demo data plus a target account.
+/// Concrete ids for the placeholders, from the demo data plus a few records made here.
 pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
-    let emp: i64 = sqlx::query_scalar("select id from employees e where not exists (select 1 from accounts a where a.employee_id = e.id) order by id limit 1")
-        .fetch_one(&app.pool)
-        .await
-        .expect("employee");
+    let q = |sql: &'static str| {
+        let pool = app.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.expect(sql) }
+    };
+    let free = q("select id from employees e where not exists (select 1 from accounts a where a.employee_id = e.id) order by id limit 1").await;
     let mut conn = app.pool.acquire().await.expect("conn");
     let target = cakap::accounts::create_account(
         &mut conn,
         &cakap::audit::Actor::system("test"),
         "target.user",
-        Some(emp),
+        Some(free),
         "x",
         false,
         &[cakap::auth::Role::Employee],
@@ -99,7 +155,51 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
     )
     .await
     .expect("target account");
-    HashMap::from([("{id}", target.to_string()), ("{code}", "en".to_string())])
+    let emp = q("select e.id from employees e join units u on u.id = e.unit_id where u.code = 'APT-PA'
+                 and not exists (select 1 from accounts a where a.employee_id = e.id) order by e.id limit 1")
+    .await;
+    let comp = q("select id from competencies where code = 'APL-01'").await;
+    let asm: i64 = sqlx::query_scalar(
+        "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+         values ($1, $2, 3, current_date, 'self', 'pending') returning id",
+    )
+    .bind(emp)
+    .bind(comp)
+    .fetch_one(&app.pool)
+    .await
+    .expect("pending assessment");
+    let ev: i64 = sqlx::query_scalar(
+        "insert into evidence_files (employee_id, filename, content_type, size_bytes, sha256, data)
+         values ($1, 'sertifikat.pdf', 'application/pdf', 8, '\\x00', '%PDF-1.4') returning id",
+    )
+    .bind(emp)
+    .fetch_one(&app.pool)
+    .await
+    .expect("evidence");
+    let hr = q("select id from accounts where username = 'kepegawaian'").await;
+    let pos: i64 = sqlx::query_scalar("select position_id from employees where id = $1")
+        .bind(emp)
+        .fetch_one(&app.pool)
+        .await
+        .expect("position");
+    let batch: i64 = sqlx::query_scalar(
+        "insert into import_batches (kind, account_id, filename, rows, row_count, error_count)
+         values ('employees', $1, 'x.csv', '[]', 0, 1) returning id",
+    )
+    .bind(hr)
+    .fetch_one(&app.pool)
+    .await
+    .expect("batch");
+    HashMap::from([
+        ("{account}", target.to_string()),
+        ("{emp}", emp.to_string()),
+        ("{comp}", comp.to_string()),
+        ("{asm}", asm.to_string()),
+        ("{ev}", ev.to_string()),
+        ("{unit}", q("select id from units where code = 'APT-PA'").await.to_string()),
+        ("{pos}", pos.to_string()),
+        ("{batch}", batch.to_string()),
+    ])
 }
 
 pub fn concrete(path: &str, ids: &HashMap<&'static str, String>) -> String {
@@ -115,11 +215,19 @@ async fn route_by_role_matrix(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let ids = ids(&app).await;
     let mut failures = vec![];
-    for (method, path, expected) in matrix() {
-        let url = concrete(path, &ids);
+    for (method, path, url, expected) in matrix() {
+        let url = concrete(url, &ids);
         for (i, role) in ROLES.iter().enumerate() {
             let mut c = if *role == "anonymous" { app.client() } else { app.as_user(role).await };
-            let r = if method == "GET" { c.get(&url).await } else { c.post(&url, &[]).await };
+            let r = if method == "GET" {
+                c.get(&url).await
+            } else if MULTIPART.contains(&path) {
+                c.prime().await;
+                let with_token = format!("{url}?csrf_token={}", c.csrf());
+                c.post_raw(&with_token, "multipart/form-data; boundary=XyZ", b"--XyZ--\r\n".to_vec()).await
+            } else {
+                c.post(&url, &[]).await
+            };
             let got = outcome(&r);
             if got != expected[i] {
                 failures

@@ -174,7 +174,7 @@ async fn employee_logs_in_switches_language_and_logs_out(pool: PgPool) {
     b.click("nav.lang a[lang=en]").await;
     assert_eq!(b.path().await, "/");
     assert!(b.text("main h1").await.starts_with("Welcome"));
-    assert!(b.text("nav.sidenav").await.contains("Change password"));
+    assert!(b.text("nav.sidenav").await.contains("Competency catalog"));
     b.tap("details.usermenu summary").await;
     b.click("details.usermenu button[type=submit]").await;
     assert!(b.path().await.starts_with("/login"));

@@ -1,0 +1,47 @@
+use sqlx::PgConnection;
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub level: i16,
+    pub assessed_on: chrono::NaiveDate,
+    pub source: String,
+    pub assessor: String,
+    pub note: String,
+    pub status: String,
+    pub evidence_id: Option<i64>,
+}
+
+/// Every assessment of an employee, newest first.
+pub async fn history(conn: &mut PgConnection, employee_id: i64) -> Result<Vec<HistoryRow>, sqlx::Error> {
+    sqlx::query_as(
+        "select a.id, c.code, c.name_id, c.name_en, a.level, a.assessed_on, a.source,
+                coalesce(nullif(a.assessor_name, ''), acc.username, '') as assessor, a.note, a.status, a.evidence_id
+         from assessments a join competencies c on c.id = a.competency_id
+         left join accounts acc on acc.id = a.assessor_account_id
+         where a.employee_id = $1 order by a.assessed_on desc, a.id desc",
+    )
+    .bind(employee_id)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct PendingRow {
+    pub id: i64,
+    pub employee_id: i64,
+    pub nip: String,
+    pub employee: String,
+    pub unit: String,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub level: i16,
+    pub current_level: Option<i16>,
+    pub assessed_on: chrono::NaiveDate,
+    pub note: String,
+    pub evidence_id: Option<i64>,
+}

@@ -1,0 +1,348 @@
+use axum::{
+    extract::{Multipart, Path, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+use sha2::{Digest as _, Sha256};
+
+use super::{
+    db::PendingRow,
+    model::{Evidence, Source, Status},
+};
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        form::{FieldErrors, clean_text},
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::{CurrentUser, Role},
+    competencies::model::Level,
+    employees::{
+        db::{self as emp_db, Detail, Opt},
+        form::parse_date,
+    },
+};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/employees/{id}/assessments/new", Access::SignedIn, new_form)
+        .post("/employees/{id}/assessments", Access::SignedIn, create)
+        .get("/assessments/pending", Access::AnyOf(&[Role::Hr, Role::Head]), pending)
+        .post("/assessments/{id}/validate", Access::AnyOf(&[Role::Hr, Role::Head]), validate)
+        .post("/assessments/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), reject)
+        .get("/evidence/{id}", Access::SignedIn, evidence)
+}
+
+/// Who may record what for this employee: `None` = nothing; `Some(true)` = a self-assessment
+/// (pending); `Some(false)` = an assessment by HR or the head (validated at once).
+fn mode(user: &CurrentUser, e: &Detail) -> Option<bool> {
+    if user.employee_id == Some(e.id) {
+        Some(true)
+    } else if user.has(Role::Hr)
+        || user.scope().unit_patterns.iter().any(|p| e.unit_path.starts_with(p.trim_end_matches('%')))
+    {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AssessmentInput {
+    pub competency: String,
+    pub level: String,
+    pub assessed_on: String,
+    pub source: String,
+    pub assessor_name: String,
+    pub note: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "assessments/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    e: Detail,
+    form: AssessmentInput,
+    errors: FieldErrors,
+    competencies: Vec<Opt>,
+    is_self: bool,
+    sources: Vec<Source>,
+    levels: [Level; 5],
+}
+
+async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(Detail, bool)> {
+    let mut conn = state.pool.acquire().await?;
+    let e = emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    let is_self = mode(user, &e).ok_or(AppError::Forbidden)?;
+    Ok((e, is_self))
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: Ctx,
+    e: Detail,
+    is_self: bool,
+    form: AssessmentInput,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let competencies = emp_db::competency_options(&mut conn, ctx.lang.is_en()).await?;
+    let sources = if is_self {
+        vec![Source::SelfAssessment]
+    } else {
+        Source::ALL.iter().copied().filter(|s| *s != Source::SelfAssessment).collect()
+    };
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(status, &FormPage { ctx, e, form, errors, competencies, is_self, sources, levels: Level::ALL })
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (e, is_self) = load(&state, &user, id).await?;
+    let form = AssessmentInput {
+        assessed_on: chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+        source: if is_self { "self".into() } else { "supervisor".into() },
+        ..Default::default()
+    };
+    form_page(&state, ctx, e, is_self, form, FieldErrors::default()).await
+}
+
+async fn read_multipart(mut mp: Multipart) -> Result<(AssessmentInput, Option<(String, Vec<u8>)>), AppError> {
+    let mut input = AssessmentInput::default();
+    let mut file = None;
+    while let Some(field) = mp.next_field().await.map_err(|_| AppError::BadRequest("err.upload"))? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "evidence" {
+            let filename = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|_| AppError::BadRequest("err.upload"))?;
+            if !bytes.is_empty() {
+                file = Some((filename, bytes.to_vec()));
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(|_| AppError::BadRequest("err.upload"))?;
+        match name.as_str() {
+            "competency" => input.competency = value,
+            "level" => input.level = value,
+            "assessed_on" => input.assessed_on = value,
+            "source" => input.source = value,
+            "assessor_name" => input.assessor_name = value,
+            "note" => input.note = value,
+            _ => {}
+        }
+    }
+    Ok((input, file))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let (e, is_self) = load(&state, &user, id).await?;
+    let (form, file) = read_multipart(mp).await?;
+    let mut errors = FieldErrors::default();
+    let mut conn = state.pool.acquire().await?;
+    let competency: Option<i64> = match form.competency.trim().parse::<i64>() {
+        Ok(c) => {
+            sqlx::query_scalar("select id from competencies where id = $1 and active")
+                .bind(c)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        Err(_) => None,
+    };
+    if competency.is_none() {
+        errors.add("competency", "asm.err.competency");
+    }
+    let level = Level::parse(&form.level).map_err(|k| errors.add("level", k)).ok();
+    let today = chrono::Utc::now().date_naive();
+    let date = parse_date(&form.assessed_on);
+    match date {
+        None => errors.add("assessed_on", "form.bad_date"),
+        Some(d) if d > today => errors.add("assessed_on", "asm.err.future"),
+        Some(d) if d < chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default() => {
+            errors.add("assessed_on", "form.bad_date")
+        }
+        _ => {}
+    }
+    let source = Source::parse(&form.source).filter(|s| (*s == Source::SelfAssessment) == is_self);
+    if source.is_none() {
+        errors.add("source", "asm.err.source");
+    }
+    let note = clean_text(&form.note, 2000).map_err(|k| errors.add("note", k)).unwrap_or_default();
+    let assessor_name =
+        clean_text(&form.assessor_name, 200).map_err(|k| errors.add("assessor_name", k)).unwrap_or_default();
+    let evidence = match file {
+        Some((name, bytes)) => Evidence::parse(&name, bytes).map_err(|k| errors.add("evidence", k)).ok(),
+        None => None,
+    };
+    drop(conn);
+    let (Some(competency), Some(level), Some(date), Some(source), true) =
+        (competency, level, date, source, errors.is_empty())
+    else {
+        return form_page(&state, ctx, e, is_self, form, errors).await;
+    };
+    let status = if is_self { Status::Pending } else { Status::Validated };
+    let mut tx = state.pool.begin().await?;
+    let evidence_id: Option<i64> = match &evidence {
+        Some(ev) => Some(
+            sqlx::query_scalar(
+                "insert into evidence_files (employee_id, filename, content_type, size_bytes, sha256, data, uploaded_by)
+                 values ($1, $2, $3, $4, $5, $6, $7) returning id",
+            )
+            .bind(id)
+            .bind(&ev.filename)
+            .bind(ev.content_type)
+            .bind(ev.bytes.len() as i32)
+            .bind(Sha256::digest(&ev.bytes).to_vec())
+            .bind(&ev.bytes)
+            .bind(user.account_id)
+            .fetch_one(&mut *tx)
+            .await?,
+        ),
+        None => None,
+    };
+    let aid: i64 = sqlx::query_scalar(
+        "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_account_id, assessor_name,
+                                  note, evidence_id, status, validated_by, validated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, case when $10 = 'validated' then now() end) returning id",
+    )
+    .bind(id)
+    .bind(competency)
+    .bind(level.get())
+    .bind(date)
+    .bind(source.as_str())
+    .bind(user.account_id)
+    .bind(&assessor_name)
+    .bind(&note)
+    .bind(evidence_id)
+    .bind(status.as_str())
+    .bind((!is_self).then_some(user.account_id))
+    .fetch_one(&mut *tx)
+    .await?;
+    let after = json!({"employee_id": id, "competency_id": competency, "level": level.get(), "assessed_on": date,
+                       "source": source.as_str(), "status": status.as_str(), "evidence_id": evidence_id, "note": note});
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "assessment", aid, "create", None, Some(after)).await?;
+    tx.commit().await?;
+    let key = if is_self { "flash.self_assessment_sent" } else { "flash.assessment_saved" };
+    Ok(redirect_flash(&format!("/employees/{id}"), FlashKind::Ok, key))
+}
+
+#[derive(askama::Template)]
+#[template(path = "assessments/pending.html")]
+struct PendingPage {
+    ctx: Ctx,
+    rows: Vec<PendingRow>,
+}
+
+async fn pending(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+    let scope = user.scope();
+    let rows: Vec<PendingRow> = sqlx::query_as(
+        "select a.id, e.id as employee_id, e.nip, e.name as employee, u.name as unit, c.code, c.name_id, c.name_en, a.level,
+                (select v.level from assessments v where v.employee_id = a.employee_id and v.competency_id = a.competency_id
+                   and v.status = 'validated' order by v.assessed_on desc, v.id desc limit 1) as current_level,
+                a.assessed_on, a.note, a.evidence_id
+         from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+         join competencies c on c.id = a.competency_id
+         where a.status = 'pending' and e.id is distinct from $2 and ($1 or u.path like any($3))
+         order by a.created_at, a.id limit 500",
+    )
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .fetch_all(&state.pool)
+    .await?;
+    render(&PendingPage { ctx, rows })
+}
+
+async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: bool) -> AppResult<Response> {
+    let scope = user.scope();
+    let mut tx = state.pool.begin().await?;
+    let row: Option<(i64, String, String)> = sqlx::query_as(
+        "select e.id, u.path, a.status from assessments a join employees e on e.id = a.employee_id
+         join units u on u.id = e.unit_id where a.id = $1 for update of a",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (employee_id, path, status) = row.ok_or(AppError::NotFound)?;
+    if !scope.covers_unit(&path) || user.employee_id == Some(employee_id) {
+        return Err(AppError::Forbidden);
+    }
+    if status != "pending" {
+        return Ok(redirect_flash("/assessments/pending", FlashKind::Err, "flash.already_decided"));
+    }
+    let new_status = if approve { Status::Validated } else { Status::Rejected };
+    sqlx::query("update assessments set status = $2, validated_by = $3, validated_at = now() where id = $1")
+        .bind(id)
+        .bind(new_status.as_str())
+        .bind(user.account_id)
+        .execute(&mut *tx)
+        .await?;
+    let action = if approve { "validate" } else { "reject" };
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "assessment",
+        id,
+        action,
+        Some(json!({"status": "pending"})),
+        Some(json!({"status": new_status.as_str()})),
+    )
+    .await?;
+    tx.commit().await?;
+    let key = if approve { "flash.assessment_validated" } else { "flash.assessment_rejected" };
+    Ok(redirect_flash("/assessments/pending", FlashKind::Ok, key))
+}
+
+async fn validate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    decide(state, ctx, user, id, true).await
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    decide(state, ctx, user, id, false).await
+}
+
+/// An evidence file, only to those who may see the employee.
+async fn evidence(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+    let scope = user.scope();
+    let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+        "select f.filename, f.content_type, f.data from evidence_files f join employees e on e.id = f.employee_id
+         join units u on u.id = e.unit_id where f.id = $1 and ($2 or e.id = $3 or u.path like any($4))",
+    )
+    .bind(id)
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .fetch_optional(&state.pool)
+    .await?;
+    let (filename, content_type, data) = row.ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", filename.replace('"', ""))),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}

@@ -1,0 +1,397 @@
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use super::model::{Area, CompetencyCode, CompetencyKind};
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        error::on_constraint,
+        form::{FieldErrors, clean_text},
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::Role,
+};
+
+const HR: &[Role] = &[Role::Hr];
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/competencies", Access::SignedIn, list)
+        .get("/competencies/new", Access::AnyOf(HR), new_form)
+        .post("/competencies", Access::AnyOf(HR), create)
+        .get("/competencies/{id}", Access::SignedIn, detail)
+        .get("/competencies/{id}/edit", Access::AnyOf(HR), edit_form)
+        .post("/competencies/{id}", Access::AnyOf(HR), update)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ListQuery {
+    q: String,
+    kind: String,
+    area: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct CompRow {
+    pub id: i64,
+    pub code: String,
+    pub kind: String,
+    pub area: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub active: bool,
+    pub positions: i64,
+}
+
+#[derive(askama::Template)]
+#[template(path = "competencies/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    f: ListQuery,
+    rows: Vec<CompRow>,
+    kinds: &'static [CompetencyKind],
+    areas: &'static [Area],
+    is_hr: bool,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQuery>) -> AppResult<Response> {
+    f.q = f.q.trim().chars().take(100).collect();
+    let like = format!("%{}%", f.q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let rows: Vec<CompRow> = sqlx::query_as(
+        "select c.id, c.code, c.kind, c.area, c.name_id, c.name_en, c.active,
+                (select count(*) from position_standards s where s.competency_id = c.id) as positions
+         from competencies c
+         where ($1 = '' or c.code ilike $2 or c.name_id ilike $2 or c.name_en ilike $2)
+           and ($3 = '' or c.kind = $3) and ($4 = '' or c.area = $4)
+         order by c.kind <> 'teknis', c.code",
+    )
+    .bind(&f.q)
+    .bind(&like)
+    .bind(&f.kind)
+    .bind(&f.area)
+    .fetch_all(&state.pool)
+    .await?;
+    let is_hr = ctx.has(Role::Hr);
+    render(&ListPage { ctx, f, rows, kinds: CompetencyKind::ALL, areas: Area::ALL, is_hr })
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Comp {
+    pub id: i64,
+    pub code: String,
+    pub kind: String,
+    pub area: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub description_id: String,
+    pub description_en: String,
+    pub framework_ref: String,
+    pub active: bool,
+}
+
+impl Comp {
+    pub fn name(&self, en: &bool) -> &str {
+        if *en { &self.name_en } else { &self.name_id }
+    }
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct LevelRow {
+    pub level: i16,
+    pub descriptor_id: String,
+    pub descriptor_en: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct StdRow {
+    pub position_id: i64,
+    pub position: String,
+    pub unit: String,
+    pub required_level: i16,
+    pub priority: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "competencies/detail.html")]
+struct DetailPage {
+    ctx: Ctx,
+    c: Comp,
+    levels: Vec<LevelRow>,
+    standards: Vec<StdRow>,
+    is_hr: bool,
+    en: bool,
+}
+
+async fn find(conn: &mut PgConnection, id: i64) -> AppResult<(Comp, Vec<LevelRow>)> {
+    let c: Comp = sqlx::query_as(
+        "select id, code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active
+         from competencies where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let levels = sqlx::query_as(
+        "select level, descriptor_id, descriptor_en from competency_levels where competency_id = $1 order by level",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((c, levels))
+}
+
+async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let (c, levels) = find(&mut conn, id).await?;
+    let standards = sqlx::query_as(
+        "select p.id as position_id, p.name as position, u.name as unit, s.required_level, s.priority
+         from position_standards s join positions p on p.id = s.position_id join units u on u.id = p.unit_id
+         where s.competency_id = $1 order by u.path, p.name",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let is_hr = ctx.has(Role::Hr);
+    let en = ctx.lang.is_en();
+    render(&DetailPage { ctx, c, levels, standards, is_hr, en })
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct CompForm {
+    pub code: String,
+    pub kind: String,
+    pub area: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub description_id: String,
+    pub description_en: String,
+    pub framework_ref: String,
+    pub active: Option<String>,
+    pub l1_id: String,
+    pub l1_en: String,
+    pub l2_id: String,
+    pub l2_en: String,
+    pub l3_id: String,
+    pub l3_en: String,
+    pub l4_id: String,
+    pub l4_en: String,
+    pub l5_id: String,
+    pub l5_en: String,
+}
+
+impl CompForm {
+    fn levels(&self) -> [(&'static str, &str, &'static str, &str); 5] {
+        [
+            ("l1_id", &self.l1_id, "l1_en", &self.l1_en),
+            ("l2_id", &self.l2_id, "l2_en", &self.l2_en),
+            ("l3_id", &self.l3_id, "l3_en", &self.l3_en),
+            ("l4_id", &self.l4_id, "l4_en", &self.l4_en),
+            ("l5_id", &self.l5_id, "l5_en", &self.l5_en),
+        ]
+    }
+
+    /// (level number, field name of the id text, its value, field of the en text, its value)
+    pub fn level_fields(&self) -> Vec<(i16, &'static str, String, &'static str, String)> {
+        self.levels()
+            .iter()
+            .enumerate()
+            .map(|(i, (a, av, b, bv))| (i as i16 + 1, *a, av.to_string(), *b, bv.to_string()))
+            .collect()
+    }
+}
+
+struct Checked {
+    code: CompetencyCode,
+    kind: CompetencyKind,
+    area: Area,
+    texts: [String; 5],
+    levels: Vec<(String, String)>,
+}
+
+fn check(f: &CompForm) -> Result<Checked, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let code = CompetencyCode::parse(&f.code).map_err(|k| e.add("code", k)).ok();
+    let kind = CompetencyKind::parse(&f.kind);
+    if kind.is_none() {
+        e.add("kind", "comp.err.kind");
+    }
+    let area = Area::parse(&f.area);
+    if area.is_none() {
+        e.add("area", "comp.err.area");
+    }
+    let mut text = |field: &'static str, v: &str, max: usize, required: bool| {
+        let t = clean_text(v, max).map_err(|k| e.add(field, k)).unwrap_or_default();
+        if required && t.is_empty() {
+            e.add(field, "form.required");
+        }
+        t
+    };
+    let texts = [
+        text("name_id", &f.name_id, 200, true),
+        text("name_en", &f.name_en, 200, true),
+        text("description_id", &f.description_id, 2000, false),
+        text("description_en", &f.description_en, 2000, false),
+        text("framework_ref", &f.framework_ref, 40, false),
+    ];
+    let levels: Vec<(String, String)> =
+        f.levels().iter().map(|(a, av, b, bv)| (text(a, av, 1000, true), text(b, bv, 1000, true))).collect();
+    match (code, kind, area, e.is_empty()) {
+        (Some(code), Some(kind), Some(area), true) => Ok(Checked { code, kind, area, texts, levels }),
+        _ => Err(e),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "competencies/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    id: Option<i64>,
+    form: CompForm,
+    errors: FieldErrors,
+    kinds: &'static [CompetencyKind],
+    areas: &'static [Area],
+}
+
+fn form_page(ctx: Ctx, id: Option<i64>, form: CompForm, errors: FieldErrors) -> AppResult<Response> {
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(status, &FormPage { ctx, id, form, errors, kinds: CompetencyKind::ALL, areas: Area::ALL })
+}
+
+async fn new_form(ctx: Ctx) -> AppResult<Response> {
+    let form = CompForm { kind: "teknis".into(), active: Some("on".into()), ..Default::default() };
+    form_page(ctx, None, form, FieldErrors::default())
+}
+
+async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let (c, levels) = find(&mut conn, id).await?;
+    let lv = |n: i16| levels.iter().find(|l| l.level == n).cloned();
+    let d = |n: i16| lv(n).map(|l| (l.descriptor_id, l.descriptor_en)).unwrap_or_default();
+    let (l1_id, l1_en) = d(1);
+    let (l2_id, l2_en) = d(2);
+    let (l3_id, l3_en) = d(3);
+    let (l4_id, l4_en) = d(4);
+    let (l5_id, l5_en) = d(5);
+    let form = CompForm {
+        code: c.code,
+        kind: c.kind,
+        area: c.area,
+        name_id: c.name_id,
+        name_en: c.name_en,
+        description_id: c.description_id,
+        description_en: c.description_en,
+        framework_ref: c.framework_ref,
+        active: c.active.then(|| "on".into()),
+        l1_id,
+        l1_en,
+        l2_id,
+        l2_en,
+        l3_id,
+        l3_en,
+        l4_id,
+        l4_en,
+        l5_id,
+        l5_en,
+    };
+    form_page(ctx, Some(id), form, FieldErrors::default())
+}
+
+async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select to_jsonb(c) - 'created_at' - 'updated_at' ||
+                jsonb_build_object('levels', (select jsonb_agg(jsonb_build_object('level', level, 'id', descriptor_id, 'en', descriptor_en) order by level)
+                                              from competency_levels where competency_id = c.id))
+         from competencies c where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: CompForm) -> AppResult<Response> {
+    let c = match check(&form) {
+        Ok(c) => c,
+        Err(errors) => return form_page(ctx, id, form, errors),
+    };
+    let mut tx = state.pool.begin().await?;
+    let before = match id {
+        Some(id) => Some(snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let sql = if id.is_some() {
+        "update competencies set code = $1, kind = $2, area = $3, name_id = $4, name_en = $5, description_id = $6,
+           description_en = $7, framework_ref = $8, active = $9 where id = $10 returning id"
+    } else {
+        "insert into competencies (code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id"
+    };
+    let saved: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
+        .bind(c.code.as_str())
+        .bind(c.kind.as_str())
+        .bind(c.area.as_str())
+        .bind(&c.texts[0])
+        .bind(&c.texts[1])
+        .bind(&c.texts[2])
+        .bind(&c.texts[3])
+        .bind(&c.texts[4])
+        .bind(form.active.is_some())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await;
+    let saved = match saved {
+        Ok(s) => s,
+        Err(e) if on_constraint(&e, "competencies_code_key") => {
+            let mut errors = FieldErrors::default();
+            errors.add("code", "comp.err.code_taken");
+            return form_page(ctx, id, form, errors);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for (i, (d_id, d_en)) in c.levels.iter().enumerate() {
+        sqlx::query(
+            "insert into competency_levels (competency_id, level, descriptor_id, descriptor_en) values ($1, $2, $3, $4)
+             on conflict (competency_id, level) do update set descriptor_id = excluded.descriptor_id, descriptor_en = excluded.descriptor_en",
+        )
+        .bind(saved)
+        .bind(i as i16 + 1)
+        .bind(d_id)
+        .bind(d_en)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let after = snapshot(&mut tx, saved).await?;
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "competency",
+        saved,
+        if id.is_some() { "update" } else { "create" },
+        before,
+        after,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/competencies/{saved}"), FlashKind::Ok, "flash.saved"))
+}
+
+async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CompForm>) -> AppResult<Response> {
+    save(state, ctx, None, form).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<CompForm>,
+) -> AppResult<Response> {
+    save(state, ctx, Some(id), form).await
+}

@@ -1,0 +1,339 @@
+//! Employee queries. Every read is filtered by the caller's scope.
+
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+
+use crate::auth::Scope;
+
+/// The list filters, as they appear in the URL.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Filter {
+    pub q: String,
+    pub unit: String,
+    pub position: String,
+    pub rank: String,
+    pub competency: String,
+    pub status: String,
+    pub active: String,
+    pub sort: String,
+    pub dir: String,
+    pub page: Option<i64>,
+}
+
+impl Filter {
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("q", self.q.clone()),
+            ("unit", self.unit.clone()),
+            ("position", self.position.clone()),
+            ("rank", self.rank.clone()),
+            ("competency", self.competency.clone()),
+            ("status", self.status.clone()),
+            ("active", self.active.clone()),
+            ("sort", self.sort.clone()),
+            ("dir", self.dir.clone()),
+        ]
+    }
+
+    pub fn query_string(&self) -> String {
+        let pairs = self.pairs();
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        crate::app::paging::query_string(&refs)
+    }
+
+    /// The URL of this list sorted by `col` (toggling the direction when already sorted by it).
+    pub fn sort_link(&self, col: &str) -> String {
+        let mut f = self.clone();
+        f.dir = if self.sort == col && self.dir != "desc" { "desc".into() } else { "asc".into() };
+        f.sort = col.into();
+        format!("?{}", f.query_string())
+    }
+
+    pub fn sort_mark(&self, col: &str) -> &'static str {
+        match (self.sort == col || (self.sort.is_empty() && col == "name"), self.dir == "desc") {
+            (true, true) => "descending",
+            (true, false) => "ascending",
+            _ => "none",
+        }
+    }
+
+    fn order_by(&self) -> &'static str {
+        let desc = self.dir == "desc";
+        match (self.sort.as_str(), desc) {
+            ("nip", false) => "e.nip asc",
+            ("nip", true) => "e.nip desc",
+            ("unit", false) => "u.path asc, e.name asc, e.id",
+            ("unit", true) => "u.path desc, e.name asc, e.id",
+            ("position", false) => "p.name asc nulls last, e.name asc, e.id",
+            ("position", true) => "p.name desc nulls last, e.name asc, e.id",
+            ("rank", false) => "r.status, r.ordinal asc nulls last, e.name, e.id",
+            ("rank", true) => "r.status, r.ordinal desc nulls last, e.name, e.id",
+            (_, true) => "e.name desc, e.id desc",
+            _ => "e.name asc, e.id asc",
+        }
+    }
+}
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Row {
+    pub id: i64,
+    pub nip: String,
+    pub full_name: String,
+    pub status: String,
+    pub rank: String,
+    pub position: String,
+    pub unit: String,
+    pub active: bool,
+    pub competency_level: Option<i16>,
+    pub competency_required: Option<i16>,
+}
+
+const SELECT: &str = "select e.id, e.nip,
+    concat_ws(' ', nullif(e.front_title, ''), e.name) || case when e.back_title <> '' then ', ' || e.back_title else '' end as full_name,
+    e.status, coalesce(r.grade || case when r.status = 'PNS' then ' ' || r.title else '' end, '') as rank,
+    coalesce(p.name, '') as position, u.name as unit, e.active";
+
+fn push_from(qb: &mut QueryBuilder<'_, Postgres>) {
+    qb.push(
+        " from employees e join units u on u.id = e.unit_id
+          left join positions p on p.id = e.position_id left join ranks r on r.code = e.rank_code",
+    );
+}
+
+/// Bind the scope: HR all, heads their unit subtrees, everyone their own record.
+pub fn push_scope(qb: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
+    qb.push(" (")
+        .push_bind(scope.all)
+        .push(" or e.id = ")
+        .push_bind(scope.own)
+        .push(" or u.path like any(")
+        .push_bind(scope.unit_patterns.clone())
+        .push("))");
+}
+
+fn push_where(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter, scope: &Scope) {
+    qb.push(" where");
+    push_scope(qb, scope);
+    match f.active.as_str() {
+        "all" => {}
+        "no" => {
+            qb.push(" and not e.active");
+        }
+        _ => {
+            qb.push(" and e.active");
+        }
+    }
+    let q = f.q.trim();
+    if !q.is_empty() {
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let like = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        qb.push(" and (e.name ilike ").push_bind(like);
+        if digits.len() >= 4 && digits.len() == q.chars().filter(|c| !c.is_whitespace()).count() {
+            qb.push(" or e.nip like ").push_bind(format!("{digits}%"));
+        }
+        qb.push(")");
+    }
+    if let Ok(unit) = f.unit.parse::<i64>() {
+        qb.push(" and u.path like (select path from units where id = ").push_bind(unit).push(") || '%'");
+    }
+    if let Ok(pos) = f.position.parse::<i64>() {
+        qb.push(" and e.position_id = ").push_bind(pos);
+    }
+    if !f.rank.is_empty() {
+        qb.push(" and e.rank_code = ").push_bind(f.rank.clone());
+    }
+    if matches!(f.status.as_str(), "PNS" | "PPPK") {
+        qb.push(" and e.status = ").push_bind(f.status.clone());
+    }
+    if let Ok(c) = f.competency.parse::<i64>() {
+        qb.push(" and (exists (select 1 from position_standards s where s.position_id = e.position_id and s.competency_id = ")
+            .push_bind(c)
+            .push(") or exists (select 1 from assessments a where a.employee_id = e.id and a.status = 'validated' and a.competency_id = ")
+            .push_bind(c)
+            .push("))");
+    }
+}
+
+fn push_competency_columns(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter) {
+    match f.competency.parse::<i64>() {
+        Ok(c) => {
+            qb.push(", (select a.level from assessments a where a.employee_id = e.id and a.competency_id = ")
+                .push_bind(c)
+                .push(" and a.status = 'validated' order by a.assessed_on desc, a.id desc limit 1) as competency_level")
+                .push(", (select s.required_level from position_standards s where s.position_id = e.position_id and s.competency_id = ")
+                .push_bind(c)
+                .push(") as competency_required");
+        }
+        Err(_) => {
+            qb.push(", null::smallint as competency_level, null::smallint as competency_required");
+        }
+    }
+}
+
+pub async fn count(conn: &mut PgConnection, f: &Filter, scope: &Scope) -> Result<i64, sqlx::Error> {
+    let mut qb = QueryBuilder::new("select count(*)");
+    push_from(&mut qb);
+    push_where(&mut qb, f, scope);
+    qb.build_query_scalar().fetch_one(conn).await
+}
+
+/// One page of the list (or everything, for exports, with `limit` = None).
+pub async fn list(
+    conn: &mut PgConnection,
+    f: &Filter,
+    scope: &Scope,
+    limit: Option<i64>,
+    offset: i64,
+) -> Result<Vec<Row>, sqlx::Error> {
+    let mut qb = QueryBuilder::new(SELECT);
+    push_competency_columns(&mut qb, f);
+    push_from(&mut qb);
+    push_where(&mut qb, f, scope);
+    qb.push(" order by ").push(f.order_by());
+    if let Some(l) = limit {
+        qb.push(" limit ").push_bind(l).push(" offset ").push_bind(offset);
+    }
+    qb.build_query_as().fetch_all(conn).await
+}
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Detail {
+    pub id: i64,
+    pub nip: String,
+    pub status: String,
+    pub front_title: String,
+    pub name: String,
+    pub back_title: String,
+    pub full_name: String,
+    pub sex: String,
+    pub birth_date: chrono::NaiveDate,
+    pub rank_code: Option<String>,
+    pub rank: String,
+    pub position_id: Option<i64>,
+    pub position: String,
+    pub unit_id: i64,
+    pub unit: String,
+    pub unit_path: String,
+    pub education_level: Option<String>,
+    pub education_field: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub active: bool,
+    pub deactivated_on: Option<chrono::NaiveDate>,
+}
+
+/// One employee, if within the scope.
+pub async fn find(conn: &mut PgConnection, id: i64, scope: &Scope) -> Result<Option<Detail>, sqlx::Error> {
+    let mut qb = QueryBuilder::new(
+        "select e.id, e.nip, e.status, e.front_title, e.name, e.back_title,
+            concat_ws(' ', nullif(e.front_title, ''), e.name) || case when e.back_title <> '' then ', ' || e.back_title else '' end as full_name,
+            e.sex, e.birth_date, e.rank_code,
+            coalesce(r.grade || case when r.status = 'PNS' then ' · ' || r.title else '' end, '') as rank,
+            e.position_id, coalesce(p.name, '') as position, e.unit_id, u.name as unit, u.path as unit_path,
+            e.education_level, e.education_field, e.email, e.phone, e.active, e.deactivated_on",
+    );
+    push_from(&mut qb);
+    qb.push(" where e.id = ").push_bind(id).push(" and");
+    push_scope(&mut qb, scope);
+    qb.build_query_as().fetch_optional(conn).await
+}
+
+/// A competency line on the profile: the standard's requirement beside the current level.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Line {
+    pub competency_id: i64,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub kind: String,
+    pub required_level: Option<i16>,
+    pub priority: Option<String>,
+    pub current_level: Option<i16>,
+    pub assessed_on: Option<chrono::NaiveDate>,
+    pub pending: i64,
+}
+
+impl Line {
+    pub fn gap(&self) -> Option<i16> {
+        match (self.required_level, self.current_level) {
+            (Some(r), Some(c)) => Some(c - r),
+            _ => None,
+        }
+    }
+
+    /// CSS class for the gap cell: met, −1, −2 or worse, not assessed, not required.
+    pub fn gap_class(&self) -> &'static str {
+        match (self.required_level, self.gap()) {
+            (None, _) => "gap-none",
+            (Some(_), None) => "gap-unknown",
+            (_, Some(g)) if g >= 0 => "gap-met",
+            (_, Some(-1)) => "gap-1",
+            _ => "gap-2",
+        }
+    }
+}
+
+/// The standard of the employee's position beside current levels, plus competencies assessed
+/// outside the standard. One query.
+pub async fn profile_lines(conn: &mut PgConnection, employee_id: i64) -> Result<Vec<Line>, sqlx::Error> {
+    sqlx::query_as(
+        "with e as (select id, position_id from employees where id = $1),
+         cur as (select distinct on (a.competency_id) a.competency_id, a.level, a.assessed_on
+                 from assessments a where a.employee_id = $1 and a.status = 'validated'
+                 order by a.competency_id, a.assessed_on desc, a.id desc),
+         pend as (select competency_id, count(*) as n from assessments where employee_id = $1 and status = 'pending' group by 1),
+         comps as (select s.competency_id from position_standards s join e on s.position_id = e.position_id
+                   union select competency_id from cur union select competency_id from pend)
+         select c.id as competency_id, c.code, c.name_id, c.name_en, c.kind,
+                s.required_level, s.priority, cur.level as current_level, cur.assessed_on, coalesce(pend.n, 0) as pending
+         from comps join competencies c on c.id = comps.competency_id
+         left join e on true
+         left join position_standards s on s.position_id = e.position_id and s.competency_id = c.id
+         left join cur on cur.competency_id = c.id
+         left join pend on pend.competency_id = c.id
+         order by s.required_level is null, c.kind <> 'teknis', case s.priority when 'critical' then 0 when 'important' then 1 else 2 end, c.code",
+    )
+    .bind(employee_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Options for the filter and form select lists.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Opt {
+    pub id: i64,
+    pub label: String,
+}
+
+pub async fn position_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx::Error> {
+    sqlx::query_as(
+        "select p.id, p.name || ' — ' || u.name as label from positions p join units u on u.id = p.unit_id
+         where p.active and u.closed_on is null order by u.path, p.is_unit_head desc, p.name",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn competency_options(conn: &mut PgConnection, en: bool) -> Result<Vec<Opt>, sqlx::Error> {
+    sqlx::query_as(
+        "select id, code || ' ' || case when $1 then name_en else name_id end as label from competencies where active order by code",
+    )
+    .bind(en)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct RankOpt {
+    pub code: String,
+    pub label: String,
+}
+
+pub async fn rank_options(conn: &mut PgConnection) -> Result<Vec<RankOpt>, sqlx::Error> {
+    sqlx::query_as(
+        "select code, case when status = 'PNS' then grade || ' ' || title else 'PPPK ' || grade end as label
+         from ranks order by status, ordinal",
+    )
+    .fetch_all(conn)
+    .await
+}

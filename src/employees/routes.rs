@@ -1,0 +1,341 @@
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use serde::Deserialize;
+
+use super::{
+    db::{self, Detail, Filter, Line, Opt, RankOpt, Row},
+    form::{EmployeeInput, NewEmployee, input_from_detail, parse_date, snapshot},
+};
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        error::on_constraint,
+        export::{self, Table},
+        form::FieldErrors,
+        paging::{PER_PAGE, Pager},
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::{CurrentUser, Role},
+    units::db::{UnitOption, options as unit_options},
+};
+
+const HR: &[Role] = &[Role::Hr];
+const LISTERS: &[Role] = &[Role::Hr, Role::Head];
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/employees", Access::AnyOf(LISTERS), list)
+        .get("/employees/export.csv", Access::AnyOf(LISTERS), export_csv)
+        .get("/employees/export.xlsx", Access::AnyOf(LISTERS), export_xlsx)
+        .get("/employees/new", Access::AnyOf(HR), new_form)
+        .post("/employees", Access::AnyOf(HR), create)
+        .get("/employees/{id}", Access::SignedIn, detail)
+        .get("/employees/{id}/edit", Access::AnyOf(HR), edit_form)
+        .post("/employees/{id}", Access::AnyOf(HR), update)
+        .post("/employees/{id}/deactivate", Access::AnyOf(HR), deactivate)
+        .post("/employees/{id}/activate", Access::AnyOf(HR), activate)
+}
+
+#[derive(askama::Template)]
+#[template(path = "employees/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    f: Filter,
+    rows: Vec<Row>,
+    pager: Pager,
+    units: Vec<UnitOption>,
+    positions: Vec<Opt>,
+    ranks: Vec<RankOpt>,
+    competencies: Vec<Opt>,
+    query: String,
+}
+
+fn clean_filter(mut f: Filter) -> Filter {
+    f.q = f.q.trim().chars().take(100).collect();
+    f
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(f): Query<Filter>,
+) -> AppResult<Response> {
+    let f = clean_filter(f);
+    let scope = user.scope();
+    let mut conn = state.pool.acquire().await?;
+    let total = db::count(&mut conn, &f, &scope).await?;
+    let rows = db::list(&mut conn, &f, &scope, Some(PER_PAGE), Pager::offset(f.page)).await?;
+    let units = unit_options(&mut conn).await?;
+    let positions = db::position_options(&mut conn).await?;
+    let ranks = db::rank_options(&mut conn).await?;
+    let competencies = db::competency_options(&mut conn, ctx.lang.is_en()).await?;
+    let query = f.query_string();
+    let pager = Pager::new(f.page, total, query.clone());
+    render(&ListPage { ctx, f, rows, pager, units, positions, ranks, competencies, query })
+}
+
+/// Exports are capped so one request cannot exhaust memory.
+const EXPORT_MAX: i64 = 200_000;
+
+async fn export_table(state: &AppState, user: &CurrentUser, f: Filter) -> AppResult<Table> {
+    let f = clean_filter(f);
+    let mut conn = state.pool.acquire().await?;
+    let rows = db::list(&mut conn, &f, &user.scope(), Some(EXPORT_MAX), 0).await?;
+    let with_comp = !f.competency.is_empty();
+    let mut headers = vec!["NIP", "Nama", "Status", "Golongan", "Jabatan", "Unit kerja", "Aktif"];
+    if with_comp {
+        headers.extend(["Tingkat saat ini", "Tingkat standar"]);
+    }
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let mut v = vec![
+                r.nip,
+                r.full_name,
+                r.status,
+                r.rank,
+                r.position,
+                r.unit,
+                if r.active { "ya".into() } else { "tidak".into() },
+            ];
+            if with_comp {
+                v.push(r.competency_level.map(|l| l.to_string()).unwrap_or_default());
+                v.push(r.competency_required.map(|l| l.to_string()).unwrap_or_default());
+            }
+            v
+        })
+        .collect();
+    Ok(Table { name: "pegawai", headers, rows })
+}
+
+async fn export_csv(State(state): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Response> {
+    export::csv(&export_table(&state, &user, f).await?)
+}
+
+async fn export_xlsx(State(state): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Response> {
+    export::xlsx(&export_table(&state, &user, f).await?)
+}
+
+#[derive(askama::Template)]
+#[template(path = "employees/detail.html")]
+struct DetailPage {
+    ctx: Ctx,
+    e: Detail,
+    lines: Vec<Line>,
+    history: Vec<crate::assessments::db::HistoryRow>,
+    is_hr: bool,
+    can_assess: bool,
+    is_self: bool,
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let scope = user.scope();
+    let mut conn = state.pool.acquire().await?;
+    let e = db::find(&mut conn, id, &scope).await?.ok_or(AppError::NotFound)?;
+    let lines = db::profile_lines(&mut conn, id).await?;
+    let history = crate::assessments::db::history(&mut conn, id).await?;
+    let is_self = user.employee_id == Some(id);
+    let can_assess = user.has(Role::Hr) || (!is_self && scope.covers_unit(&e.unit_path));
+    render(&DetailPage { ctx, e, lines, history, is_hr: user.has(Role::Hr), can_assess, is_self })
+}
+
+#[derive(askama::Template)]
+#[template(path = "employees/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    id: Option<i64>,
+    form: EmployeeInput,
+    errors: FieldErrors,
+    positions: Vec<Opt>,
+    ranks: Vec<RankOpt>,
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: Ctx,
+    id: Option<i64>,
+    form: EmployeeInput,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let positions = db::position_options(&mut conn).await?;
+    let ranks = db::rank_options(&mut conn).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(status, &FormPage { ctx, id, form, errors, positions, ranks })
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let form = EmployeeInput { status: "PNS".into(), ..Default::default() };
+    form_page(&state, ctx, None, form, FieldErrors::default()).await
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let e = db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    form_page(&state, ctx, Some(id), input_from_detail(&e), FieldErrors::default()).await
+}
+
+/// Check the form and resolve the position (and so the unit). Returns field errors to re-show.
+async fn check(
+    conn: &mut sqlx::PgConnection,
+    form: &EmployeeInput,
+    id: Option<i64>,
+) -> AppResult<Result<(NewEmployee, Option<i64>, i64), FieldErrors>> {
+    let parsed = form.parse();
+    let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
+    let position: Option<(i64, i64)> = match form.position.trim().parse::<i64>() {
+        Ok(pid) => {
+            sqlx::query_as(
+                "select p.id, p.unit_id from positions p join units u on u.id = p.unit_id
+                 where p.id = $1 and p.active and u.closed_on is null",
+            )
+            .bind(pid)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        Err(_) => None,
+    };
+    if position.is_none() {
+        errors.add("position", "emp.err.position");
+    }
+    if let Ok(e) = &parsed {
+        let taken: bool =
+            sqlx::query_scalar("select exists(select 1 from employees where nip = $1 and id is distinct from $2)")
+                .bind(e.nip.as_str())
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+        if taken {
+            errors.add("nip", "emp.err.nip_taken");
+        }
+    }
+    match (parsed, position, errors.is_empty()) {
+        (Ok(e), Some((pid, uid)), true) => Ok(Ok((e, Some(pid), uid))),
+        _ => Ok(Err(errors)),
+    }
+}
+
+async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: EmployeeInput) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    if let Some(id) = id {
+        let exists: bool = sqlx::query_scalar("select exists(select 1 from employees where id = $1)")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !exists {
+            return Err(AppError::NotFound);
+        }
+    }
+    let (e, pid, uid) = match check(&mut tx, &form, id).await? {
+        Ok(v) => v,
+        Err(errors) => {
+            drop(tx);
+            return form_page(&state, ctx, id, form, errors).await;
+        }
+    };
+    let before = match id {
+        Some(id) => snapshot(&mut tx, id).await?,
+        None => None,
+    };
+    let saved = match e.save(&mut tx, id, pid, uid).await {
+        Ok(saved) => saved,
+        Err(err) if on_constraint(&err, "employees_nip_key") => {
+            drop(tx);
+            let mut errors = FieldErrors::default();
+            errors.add("nip", "emp.err.nip_taken");
+            return form_page(&state, ctx, id, form, errors).await;
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let after = snapshot(&mut tx, saved).await?;
+    let action = if id.is_some() { "update" } else { "create" };
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "employee", saved, action, before, after).await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/employees/{saved}"), FlashKind::Ok, "flash.employee_saved"))
+}
+
+async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<EmployeeInput>) -> AppResult<Response> {
+    save(state, ctx, None, form).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<EmployeeInput>,
+) -> AppResult<Response> {
+    save(state, ctx, Some(id), form).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeactivateForm {
+    date: String,
+}
+
+async fn set_active(
+    state: AppState,
+    ctx: Ctx,
+    id: i64,
+    active: bool,
+    date: Option<chrono::NaiveDate>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let before = snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let changed = sqlx::query(
+        "update employees set active = $2, deactivated_on = case when $2 then null else coalesce($3, current_date) end
+         where id = $1 and active <> $2",
+    )
+    .bind(id)
+    .bind(active)
+    .bind(date)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed > 0 {
+        let after = snapshot(&mut tx, id).await?;
+        let action = if active { "activate" } else { "deactivate" };
+        audit::record(&mut tx, &Actor::from_ctx(&ctx), "employee", id, action, Some(before), after).await?;
+    }
+    tx.commit().await?;
+    let key = if active { "flash.employee_activated" } else { "flash.employee_deactivated" };
+    Ok(redirect_flash(&format!("/employees/{id}"), FlashKind::Ok, key))
+}
+
+async fn deactivate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<DeactivateForm>,
+) -> AppResult<Response> {
+    let date = if f.date.trim().is_empty() {
+        None
+    } else {
+        match parse_date(&f.date) {
+            Some(d) => Some(d),
+            None => return Ok(redirect_flash(&format!("/employees/{id}"), FlashKind::Err, "form.bad_date")),
+        }
+    };
+    set_active(state, ctx, id, false, date).await
+}
+
+async fn activate(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    set_active(state, ctx, id, true, None).await
+}

@@ -1,0 +1,487 @@
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::{FunctionalLevel, PositionKind};
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        form::{FieldErrors, clean_text},
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::Role,
+    competencies::model::{Level, Priority},
+    employees::db::{Opt, competency_options, position_options},
+    units::db::{UnitOption, options as unit_options},
+};
+
+const HR: &[Role] = &[Role::Hr];
+const READERS: &[Role] = &[Role::Hr, Role::Head];
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/positions", Access::AnyOf(READERS), list)
+        .get("/positions/new", Access::AnyOf(HR), new_form)
+        .post("/positions", Access::AnyOf(HR), create)
+        .get("/positions/{id}", Access::AnyOf(READERS), detail)
+        .get("/positions/{id}/edit", Access::AnyOf(HR), edit_form)
+        .post("/positions/{id}", Access::AnyOf(HR), update)
+        .post("/positions/{id}/standard", Access::AnyOf(HR), set_standard)
+        .post("/positions/{id}/standard/remove", Access::AnyOf(HR), remove_standard)
+        .post("/positions/{id}/standard/copy", Access::AnyOf(HR), copy_standard)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ListQuery {
+    unit: String,
+    q: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct PosRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub functional_level: Option<String>,
+    pub class_grade: Option<i16>,
+    pub unit: String,
+    pub is_unit_head: bool,
+    pub active: bool,
+    pub holders: i64,
+    pub standard_size: i64,
+}
+
+#[derive(askama::Template)]
+#[template(path = "positions/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    f: ListQuery,
+    rows: Vec<PosRow>,
+    units: Vec<UnitOption>,
+    is_hr: bool,
+}
+
+const POS_SELECT: &str =
+    "select p.id, p.name, p.kind, p.functional_level, p.class_grade, u.name as unit, p.is_unit_head, p.active,
+        (select count(*) from employees e where e.position_id = p.id and e.active) as holders,
+        (select count(*) from position_standards s where s.position_id = p.id) as standard_size
+      from positions p join units u on u.id = p.unit_id";
+
+async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQuery>) -> AppResult<Response> {
+    f.q = f.q.trim().chars().take(100).collect();
+    let like = format!("%{}%", f.q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let unit = f.unit.parse::<i64>().ok();
+    let mut conn = state.pool.acquire().await?;
+    let rows: Vec<PosRow> = sqlx::query_as(&format!(
+        "{POS_SELECT} where ($1::bigint is null or u.path like (select path from units where id = $1) || '%')
+           and ($2 = '' or p.name ilike $3)
+         order by u.path, p.is_unit_head desc, p.name limit 1000"
+    ))
+    .bind(unit)
+    .bind(&f.q)
+    .bind(&like)
+    .fetch_all(&mut *conn)
+    .await?;
+    let units = unit_options(&mut conn).await?;
+    let is_hr = ctx.has(Role::Hr);
+    render(&ListPage { ctx, f, rows, units, is_hr })
+}
+
+#[derive(sqlx::FromRow)]
+pub struct StdLine {
+    pub competency_id: i64,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub required_level: i16,
+    pub priority: String,
+    pub met: i64,
+    pub holders: i64,
+}
+
+#[derive(askama::Template)]
+#[template(path = "positions/detail.html")]
+struct DetailPage {
+    ctx: Ctx,
+    p: PosRow,
+    lines: Vec<StdLine>,
+    competencies: Vec<Opt>,
+    positions: Vec<Opt>,
+    priorities: &'static [Priority],
+    levels: [Level; 5],
+    errors: FieldErrors,
+    is_hr: bool,
+}
+
+async fn detail_page(state: &AppState, ctx: Ctx, id: i64, errors: FieldErrors) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let p: PosRow = sqlx::query_as(&format!("{POS_SELECT} where p.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lines: Vec<StdLine> = sqlx::query_as(
+        "select c.id as competency_id, c.code, c.name_id, c.name_en, c.kind, s.required_level, s.priority,
+                count(cl.employee_id) filter (where cl.level >= s.required_level) as met,
+                count(e.id) as holders
+         from position_standards s join competencies c on c.id = s.competency_id
+         left join employees e on e.position_id = s.position_id and e.active
+         left join current_levels cl on cl.employee_id = e.id and cl.competency_id = s.competency_id
+         where s.position_id = $1
+         group by c.id, s.required_level, s.priority
+         order by c.kind <> 'teknis', case s.priority when 'critical' then 0 when 'important' then 1 else 2 end, c.code",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
+    let positions = position_options(&mut conn).await?.into_iter().filter(|o| o.id != id).collect();
+    let is_hr = ctx.has(Role::Hr);
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = DetailPage {
+        ctx,
+        p,
+        lines,
+        competencies,
+        positions,
+        priorities: Priority::ALL,
+        levels: Level::ALL,
+        errors,
+        is_hr,
+    };
+    render_status(status, &page)
+}
+
+async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    detail_page(&state, ctx, id, FieldErrors::default()).await
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct PosForm {
+    name: String,
+    kind: String,
+    functional_level: String,
+    class_grade: String,
+    unit: String,
+    is_unit_head: Option<String>,
+    active: Option<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "positions/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    id: Option<i64>,
+    form: PosForm,
+    errors: FieldErrors,
+    units: Vec<UnitOption>,
+    kinds: &'static [PositionKind],
+    levels: &'static [FunctionalLevel],
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: Ctx,
+    id: Option<i64>,
+    form: PosForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let units = unit_options(&mut conn).await?;
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(
+        status,
+        &FormPage { ctx, id, form, errors, units, kinds: PositionKind::ALL, levels: FunctionalLevel::ALL },
+    )
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let form = PosForm { kind: "pelaksana".into(), active: Some("on".into()), ..Default::default() };
+    form_page(&state, ctx, None, form, FieldErrors::default()).await
+}
+
+async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let r: (String, String, Option<String>, Option<i16>, i64, bool, bool) = sqlx::query_as(
+        "select name, kind, functional_level, class_grade, unit_id, is_unit_head, active from positions where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let form = PosForm {
+        name: r.0,
+        kind: r.1,
+        functional_level: r.2.unwrap_or_default(),
+        class_grade: r.3.map(|c| c.to_string()).unwrap_or_default(),
+        unit: r.4.to_string(),
+        is_unit_head: r.5.then(|| "on".into()),
+        active: r.6.then(|| "on".into()),
+    };
+    form_page(&state, ctx, Some(id), form, FieldErrors::default()).await
+}
+
+async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    sqlx::query_scalar("select to_jsonb(p) - 'created_at' - 'updated_at' from positions p where id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let name = clean_text(&form.name, 200).map_err(|k| errors.add("name", k)).unwrap_or_default();
+    if name.is_empty() && errors.get("name").is_none() {
+        errors.add("name", "form.required");
+    }
+    let kind = PositionKind::parse(&form.kind);
+    if kind.is_none() {
+        errors.add("kind", "pos.err.kind");
+    }
+    let level = FunctionalLevel::parse(&form.functional_level);
+    match (kind, level) {
+        (Some(PositionKind::Fungsional), None) => errors.add("functional_level", "pos.err.level_needed"),
+        (Some(k), Some(_)) if k != PositionKind::Fungsional => {
+            errors.add("functional_level", "pos.err.level_only_functional")
+        }
+        _ => {}
+    }
+    let class = if form.class_grade.trim().is_empty() {
+        None
+    } else {
+        match form.class_grade.trim().parse::<i16>() {
+            Ok(c) if (1..=17).contains(&c) => Some(c),
+            _ => {
+                errors.add("class_grade", "pos.err.class");
+                None
+            }
+        }
+    };
+    let mut tx = state.pool.begin().await?;
+    let unit: Option<i64> = match form.unit.trim().parse::<i64>() {
+        Ok(u) => {
+            sqlx::query_scalar("select id from units where id = $1 and closed_on is null")
+                .bind(u)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+        Err(_) => None,
+    };
+    if unit.is_none() {
+        errors.add("unit", "acct.err.unit");
+    }
+    let head = form.is_unit_head.is_some();
+    if let (true, Some(u)) = (head, unit) {
+        let other: bool = sqlx::query_scalar(
+            "select exists(select 1 from positions where unit_id = $1 and is_unit_head and id is distinct from $2)",
+        )
+        .bind(u)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if other {
+            errors.add("is_unit_head", "pos.err.head_taken");
+        }
+    }
+    let (Some(kind), Some(unit), true) = (kind, unit, errors.is_empty()) else {
+        drop(tx);
+        return form_page(&state, ctx, id, form, errors).await;
+    };
+    let before = match id {
+        Some(id) => Some(snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let sql = if id.is_some() {
+        "update positions set name = $1, kind = $2, functional_level = $3, class_grade = $4, unit_id = $5, is_unit_head = $6,
+           active = $7 where id = $8 returning id"
+    } else {
+        "insert into positions (name, kind, functional_level, class_grade, unit_id, is_unit_head, active)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id"
+    };
+    let saved: i64 = sqlx::query_scalar(sql)
+        .bind(&name)
+        .bind(kind.as_str())
+        .bind(level.map(FunctionalLevel::as_str))
+        .bind(class)
+        .bind(unit)
+        .bind(head)
+        .bind(id.is_none() || form.active.is_some())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let after = snapshot(&mut tx, saved).await?;
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "position",
+        saved,
+        if id.is_some() { "update" } else { "create" },
+        before,
+        after,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/positions/{saved}"), FlashKind::Ok, "flash.saved"))
+}
+
+async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<PosForm>) -> AppResult<Response> {
+    save(state, ctx, None, form).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<PosForm>,
+) -> AppResult<Response> {
+    save(state, ctx, Some(id), form).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StdForm {
+    competency: String,
+    level: String,
+    priority: String,
+    from: String,
+}
+
+async fn standard_json(conn: &mut PgConnection, id: i64) -> Result<serde_json::Value, sqlx::Error> {
+    sqlx::query_scalar(
+        "select coalesce(jsonb_agg(jsonb_build_object('competency_id', competency_id, 'level', required_level, 'priority', priority)
+                 order by competency_id), '[]'::jsonb) from position_standards where position_id = $1",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await
+}
+
+async fn position_exists(conn: &mut PgConnection, id: i64) -> AppResult<()> {
+    let ok: bool =
+        sqlx::query_scalar("select exists(select 1 from positions where id = $1)").bind(id).fetch_one(conn).await?;
+    if ok { Ok(()) } else { Err(AppError::NotFound) }
+}
+
+/// Add a competency to the standard, or change its level and priority.
+async fn set_standard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StdForm>,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let mut tx = state.pool.begin().await?;
+    position_exists(&mut tx, id).await?;
+    let competency: Option<i64> = match f.competency.trim().parse::<i64>() {
+        Ok(c) => {
+            sqlx::query_scalar("select id from competencies where id = $1").bind(c).fetch_optional(&mut *tx).await?
+        }
+        Err(_) => None,
+    };
+    if competency.is_none() {
+        errors.add("competency", "asm.err.competency");
+    }
+    let level = Level::parse(&f.level).map_err(|k| errors.add("level", k)).ok();
+    let priority = Priority::parse(&f.priority);
+    if priority.is_none() {
+        errors.add("priority", "pos.err.priority");
+    }
+    let (Some(c), Some(level), Some(priority), true) = (competency, level, priority, errors.is_empty()) else {
+        drop(tx);
+        return detail_page(&state, ctx, id, errors).await;
+    };
+    let before = standard_json(&mut tx, id).await?;
+    sqlx::query(
+        "insert into position_standards (position_id, competency_id, required_level, priority) values ($1, $2, $3, $4)
+         on conflict (position_id, competency_id) do update set required_level = excluded.required_level, priority = excluded.priority",
+    )
+    .bind(id)
+    .bind(c)
+    .bind(level.get())
+    .bind(priority.as_str())
+    .execute(&mut *tx)
+    .await?;
+    let after = standard_json(&mut tx, id).await?;
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "position_standard", id, "update", Some(before), Some(after))
+        .await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/positions/{id}"), FlashKind::Ok, "flash.saved"))
+}
+
+async fn remove_standard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StdForm>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    position_exists(&mut tx, id).await?;
+    let before = standard_json(&mut tx, id).await?;
+    let n = sqlx::query("delete from position_standards where position_id = $1 and competency_id = $2")
+        .bind(id)
+        .bind(f.competency.trim().parse::<i64>().unwrap_or(-1))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n > 0 {
+        let after = standard_json(&mut tx, id).await?;
+        audit::record(&mut tx, &Actor::from_ctx(&ctx), "position_standard", id, "update", Some(before), Some(after))
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/positions/{id}"), FlashKind::Ok, "flash.saved"))
+}
+
+/// Replace this position's standard with a copy of another's (one transaction).
+async fn copy_standard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StdForm>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    position_exists(&mut tx, id).await?;
+    let from: Option<i64> = match f.from.trim().parse::<i64>() {
+        Ok(p) if p != id => {
+            sqlx::query_scalar("select id from positions where id = $1").bind(p).fetch_optional(&mut *tx).await?
+        }
+        _ => None,
+    };
+    let Some(from) = from else {
+        drop(tx);
+        let mut errors = FieldErrors::default();
+        errors.add("from", "pos.err.copy_from");
+        return detail_page(&state, ctx, id, errors).await;
+    };
+    let before = standard_json(&mut tx, id).await?;
+    sqlx::query("delete from position_standards where position_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query(
+        "insert into position_standards (position_id, competency_id, required_level, priority)
+         select $1, competency_id, required_level, priority from position_standards where position_id = $2",
+    )
+    .bind(id)
+    .bind(from)
+    .execute(&mut *tx)
+    .await?;
+    let after = standard_json(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "position_standard",
+        id,
+        "copy",
+        Some(before),
+        Some(json!({"from": from, "standard": after})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/positions/{id}"), FlashKind::Ok, "flash.standard_copied"))
+}

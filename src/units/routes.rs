@@ -1,0 +1,283 @@
+use axum::{
+    Form,
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+use serde::Deserialize;
+use sqlx::PgConnection;
+
+use super::{
+    UnitKind,
+    db::{UnitOption, options},
+};
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        error::on_constraint,
+        form::{FieldErrors, clean_text},
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::Role,
+    competencies::model::CompetencyCode,
+};
+
+const HR: &[Role] = &[Role::Hr];
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/units", Access::SignedIn, list)
+        .get("/units/new", Access::AnyOf(HR), new_form)
+        .post("/units", Access::AnyOf(HR), create)
+        .get("/units/{id}/edit", Access::AnyOf(HR), edit_form)
+        .post("/units/{id}", Access::AnyOf(HR), update)
+        .post("/units/{id}/close", Access::AnyOf(HR), close)
+        .post("/units/{id}/reopen", Access::AnyOf(HR), reopen)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct TreeRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub depth: i32,
+    pub closed: bool,
+    pub employees: i64,
+    pub subtree_employees: i64,
+    pub head: Option<String>,
+}
+
+impl TreeRow {
+    pub fn indent(&self) -> String {
+        "\u{a0}\u{a0}\u{a0}\u{a0}".repeat(self.depth.max(0) as usize)
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "units/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    rows: Vec<TreeRow>,
+    is_hr: bool,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let rows: Vec<TreeRow> = sqlx::query_as(
+        "with counts as (select unit_id, count(*) as n from employees where active group by unit_id)
+         select u.id, u.code, u.name, u.kind, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth,
+                u.closed_on is not null as closed, coalesce(c.n, 0) as employees,
+                (select coalesce(sum(c2.n), 0)::bigint from units s join counts c2 on c2.unit_id = s.id where s.path like u.path || '%') as subtree_employees,
+                (select e.name from positions p join employees e on e.position_id = p.id and e.active
+                  where p.unit_id = u.id and p.is_unit_head order by e.id limit 1) as head
+         from units u left join counts c on c.unit_id = u.id
+         order by u.path",
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    let is_hr = ctx.has(Role::Hr);
+    render(&ListPage { ctx, rows, is_hr })
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct UnitForm {
+    code: String,
+    name: String,
+    kind: String,
+    parent: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "units/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    id: Option<i64>,
+    form: UnitForm,
+    errors: FieldErrors,
+    units: Vec<UnitOption>,
+    kinds: &'static [UnitKind],
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: Ctx,
+    id: Option<i64>,
+    form: UnitForm,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let units = options(&mut conn).await?.into_iter().filter(|u| Some(u.id) != id).collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render_status(status, &FormPage { ctx, id, form, errors, units, kinds: UnitKind::ALL })
+}
+
+async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    form_page(&state, ctx, None, UnitForm { kind: "seksi".into(), ..Default::default() }, FieldErrors::default()).await
+}
+
+async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let row: (String, String, String, Option<i64>) =
+        sqlx::query_as("select code, name, kind, parent_id from units where id = $1")
+            .bind(id)
+            .fetch_optional(&state.pool)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let form =
+        UnitForm { code: row.0, name: row.1, kind: row.2, parent: row.3.map(|p| p.to_string()).unwrap_or_default() };
+    form_page(&state, ctx, Some(id), form, FieldErrors::default()).await
+}
+
+async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
+    sqlx::query_scalar("select to_jsonb(u) - 'created_at' - 'updated_at' from units u where id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let code = CompetencyCode::parse(&form.code).map_err(|_| errors.add("code", "unit.err.code")).ok();
+    let name = clean_text(&form.name, 200).map_err(|k| errors.add("name", k)).unwrap_or_default();
+    if name.is_empty() && errors.get("name").is_none() {
+        errors.add("name", "form.required");
+    }
+    let kind = UnitKind::parse(&form.kind);
+    if kind.is_none() {
+        errors.add("kind", "unit.err.kind");
+    }
+    let mut tx = state.pool.begin().await?;
+    let parent: Option<i64> = if form.parent.trim().is_empty() {
+        None
+    } else {
+        let p: Option<(i64, String)> = match form.parent.trim().parse::<i64>() {
+            Ok(pid) => {
+                sqlx::query_as("select id, path from units where id = $1 and closed_on is null")
+                    .bind(pid)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            Err(_) => None,
+        };
+        match (p, id) {
+            (None, _) => {
+                errors.add("parent", "unit.err.parent");
+                None
+            }
+            (Some((_, path)), Some(me)) if path.contains(&format!("/{me}/")) => {
+                errors.add("parent", "unit.err.cycle");
+                None
+            }
+            (Some((pid, _)), _) => Some(pid),
+        }
+    };
+    if parent.is_none() && kind != Some(UnitKind::Dinas) && errors.get("parent").is_none() {
+        errors.add("parent", "unit.err.parent_needed");
+    }
+    let (Some(code), Some(kind), true) = (code, kind, errors.is_empty()) else {
+        drop(tx);
+        return form_page(&state, ctx, id, form, errors).await;
+    };
+    let before = match id {
+        Some(id) => Some(snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let sql = if id.is_some() {
+        "update units set code = $1, name = $2, kind = $3, parent_id = $4 where id = $5 returning id"
+    } else {
+        "insert into units (code, name, kind, parent_id) values ($1, $2, $3, $4) returning id"
+    };
+    let saved: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
+        .bind(code.as_str())
+        .bind(&name)
+        .bind(kind.as_str())
+        .bind(parent)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await;
+    let saved = match saved {
+        Ok(s) => s,
+        Err(e) if on_constraint(&e, "units_code_key") => {
+            drop(tx);
+            let mut errors = FieldErrors::default();
+            errors.add("code", "unit.err.code_taken");
+            return form_page(&state, ctx, id, form, errors).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let after = snapshot(&mut tx, saved).await?;
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "unit",
+        saved,
+        if id.is_some() { "update" } else { "create" },
+        before,
+        after,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_flash("/units", FlashKind::Ok, "flash.saved"))
+}
+
+async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<UnitForm>) -> AppResult<Response> {
+    save(state, ctx, None, form).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<UnitForm>,
+) -> AppResult<Response> {
+    save(state, ctx, Some(id), form).await
+}
+
+async fn set_closed(state: AppState, ctx: Ctx, id: i64, close: bool) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let before = snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if close {
+        let busy: (i64, i64) = sqlx::query_as(
+            "select (select count(*) from employees where unit_id = $1 and active),
+                    (select count(*) from units where parent_id = $1 and closed_on is null)",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if busy.0 > 0 || busy.1 > 0 {
+            return Ok(redirect_flash("/units", FlashKind::Err, "unit.err.not_empty"));
+        }
+    }
+    let n = sqlx::query(
+        "update units set closed_on = case when $2 then current_date end where id = $1 and (closed_on is null) = $2",
+    )
+    .bind(id)
+    .bind(close)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n > 0 {
+        let after = snapshot(&mut tx, id).await?;
+        audit::record(
+            &mut tx,
+            &Actor::from_ctx(&ctx),
+            "unit",
+            id,
+            if close { "close" } else { "reopen" },
+            Some(before),
+            after,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(redirect_flash("/units", FlashKind::Ok, if close { "flash.unit_closed" } else { "flash.unit_reopened" }))
+}
+
+async fn close(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    set_closed(state, ctx, id, true).await
+}
+
+async fn reopen(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    set_closed(state, ctx, id, false).await
+}
