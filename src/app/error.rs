@@ -23,6 +23,8 @@ pub enum AppError {
     BadRequest(&'static str),
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    #[error("request body too large")]
+    TooLarge,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
     #[error(transparent)]
@@ -126,6 +128,7 @@ impl AppError {
             Self::Validation(f) => (ErrorKind::BadRequest, None, f.clone()),
             Self::BadRequest(k) => (ErrorKind::BadRequest, Some(*k), vec![]),
             Self::Conflict(k) => (ErrorKind::Conflict, Some(*k), vec![]),
+            Self::TooLarge => (ErrorKind::TooLarge, None, vec![]),
             Self::Db(e) if is_unavailable(e) => (ErrorKind::Unavailable, None, vec![]),
             Self::Db(_) | Self::Other(_) => (ErrorKind::Internal, None, vec![]),
         };
@@ -156,4 +159,17 @@ impl IntoResponse for AppError {
 /// Map a unique-constraint violation named `constraint` to `field`.
 pub fn on_constraint(e: &sqlx::Error, constraint: &str) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.constraint() == Some(constraint))
+}
+
+impl From<axum::extract::multipart::MultipartError> for AppError {
+    fn from(e: axum::extract::multipart::MultipartError) -> Self {
+        // A body cut by the size limit surfaces as a stream error whose cause names the limit.
+        let mut too_large = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
+        let mut cause: Option<&dyn std::error::Error> = Some(&e);
+        while let Some(c) = cause {
+            too_large |= c.to_string().to_lowercase().contains("length limit");
+            cause = c.source();
+        }
+        if too_large { Self::TooLarge } else { Self::BadRequest("err.upload") }
+    }
 }

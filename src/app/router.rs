@@ -89,6 +89,7 @@ pub fn build(state: AppState) -> Router {
     statics
         .merge(app)
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))

@@ -116,17 +116,17 @@ async fn new_form(
 async fn read_multipart(mut mp: Multipart) -> Result<(AssessmentInput, Option<(String, Vec<u8>)>), AppError> {
     let mut input = AssessmentInput::default();
     let mut file = None;
-    while let Some(field) = mp.next_field().await.map_err(|_| AppError::BadRequest("err.upload"))? {
+    while let Some(field) = mp.next_field().await? {
         let name = field.name().unwrap_or("").to_string();
         if name == "evidence" {
             let filename = field.file_name().unwrap_or("").to_string();
-            let bytes = field.bytes().await.map_err(|_| AppError::BadRequest("err.upload"))?;
+            let bytes = field.bytes().await?;
             if !bytes.is_empty() {
                 file = Some((filename, bytes.to_vec()));
             }
             continue;
         }
-        let value = field.text().await.map_err(|_| AppError::BadRequest("err.upload"))?;
+        let value = field.text().await?;
         match name.as_str() {
             "competency" => input.competency = value,
             "level" => input.level = value,

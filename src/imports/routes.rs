@@ -94,10 +94,10 @@ async fn upload(
 ) -> AppResult<Response> {
     let kind = Kind::parse(&kind).ok_or(AppError::NotFound)?;
     let mut upload: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = mp.next_field().await.map_err(|_| AppError::BadRequest("err.upload"))? {
+    while let Some(field) = mp.next_field().await? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("berkas").chars().take(200).collect::<String>();
-            let bytes = field.bytes().await.map_err(|_| AppError::BadRequest("err.upload"))?;
+            let bytes = field.bytes().await?;
             upload = Some((name, bytes.to_vec()));
         }
     }

@@ -14,6 +14,30 @@ use tower::ServiceExt as _;
 
 pub const PW: &str = seed::DEMO_PASSWORD;
 
+/// Count the SQL statements sqlx runs while `f` runs (sqlx logs each one as a tracing event).
+pub async fn count_queries<F: std::future::Future>(f: F) -> (F::Output, usize) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    use tracing_subscriber::{Layer, layer::SubscriberExt as _};
+
+    struct Counter(Arc<AtomicUsize>);
+    impl<S: tracing::Subscriber> Layer<S> for Counter {
+        fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+            if event.metadata().target() == "sqlx::query" {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+    let n = Arc::new(AtomicUsize::new(0));
+    let subscriber = tracing_subscriber::registry().with(Counter(n.clone()));
+    let guard = tracing::subscriber::set_default(subscriber);
+    let out = f.await;
+    drop(guard);
+    (out, n.load(Ordering::SeqCst))
+}
+
 pub struct TestApp {
     pub pool: PgPool,
     pub state: AppState,
@@ -154,6 +178,37 @@ impl Client {
             .body(Body::from(body))
             .expect("request");
         self.send(req).await
+    }
+
+    /// Post a multipart form (the CSRF token goes in the query string, as the pages do).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Resp {
+        self.prime().await;
+        let boundary = "cakapTestBoundary7MA4YWxk";
+        let mut body: Vec<u8> = vec![];
+        for (k, v) in fields {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        if let Some((name, filename, bytes)) = file {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").as_bytes());
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let url = format!("{path}{sep}csrf_token={}", self.csrf());
+        self.post_raw(&url, &format!("multipart/form-data; boundary={boundary}"), body).await
     }
 
     pub async fn login(&mut self, username: &str, password: &str) -> Resp {

@@ -3,7 +3,10 @@
 
 mod access;
 mod accounts;
+mod assessments;
 mod auth;
 mod browser;
 mod foundation;
 mod helpers;
+mod imports;
+mod records;

@@ -1,0 +1,173 @@
+//! Self-assessments, validation by the head, assessments by HR, evidence files.
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::TestApp;
+
+async fn id_of(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.pool).await.expect(sql)
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+#[sqlx::test]
+async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own = id_of(&app, "select employee_id from accounts where username = 'pegawai'").await;
+    let comp = id_of(&app, "select id from competencies where code = 'APL-05'").await.to_string();
+    let mut me = app.as_user("pegawai").await;
+    let form = me.get(&format!("/employees/{own}/assessments/new")).await;
+    assert!(form.body.contains("Penilaian mandiri") && form.body.contains("enctype=\"multipart/form-data\""));
+    // Bad input: level out of range, future date, a "PDF" that is not one; nothing stored.
+    let r = me
+        .post_multipart(
+            &format!("/employees/{own}/assessments"),
+            &[
+                ("competency", &comp),
+                ("level", "7"),
+                ("assessed_on", "2999-01-01"),
+                ("source", "self"),
+                ("note", "<script>x</script>"),
+            ],
+            Some(("evidence", "bukti.pdf", b"<html>not a pdf</html>")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for msg in ["Tingkat harus 1 sampai 5", "tidak boleh di masa depan", "PDF, PNG atau JPEG"] {
+        assert!(r.body.contains(msg), "{msg}");
+    }
+    assert!(
+        r.body.contains("&#60;script&#62;x&#60;/script&#62;") || r.body.contains("&lt;script&gt;"),
+        "note kept, escaped"
+    );
+    // An employee cannot pretend to be their supervisor.
+    let r = me
+        .post_multipart(
+            &format!("/employees/{own}/assessments"),
+            &[("competency", &comp), ("level", "4"), ("assessed_on", "2026-11-20"), ("source", "supervisor")],
+            None,
+        )
+        .await;
+    assert!(r.body.contains("Pilih sumber penilaian"));
+    assert_eq!(id_of(&app, "select count(*) from evidence_files").await, 0);
+    let pending_before = id_of(&app, "select count(*) from assessments where status = 'pending'").await;
+
+    let r = me
+        .post_multipart(
+            &format!("/employees/{own}/assessments"),
+            &[
+                ("competency", &comp),
+                ("level", "4"),
+                ("assessed_on", "2026-11-20"),
+                ("source", "self"),
+                ("note", "Membuat desain aplikasi layanan"),
+            ],
+            Some(("evidence", "sertifikat.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let aid = id_of(&app, "select max(id) from assessments").await;
+    assert_eq!(id_of(&app, "select count(*) from assessments where status = 'pending'").await, pending_before + 1);
+    let ev = id_of(&app, &format!("select evidence_id from assessments where id = {aid}")).await;
+
+    // Head B does not see it, cannot decide it, cannot fetch the evidence.
+    let mut head_b = app.as_user("kabid.infra").await;
+    assert!(!head_b.get("/assessments/pending").await.body.contains("Membuat desain aplikasi"));
+    assert_eq!(head_b.post(&format!("/assessments/{aid}/validate"), &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(head_b.get(&format!("/evidence/{ev}")).await.status, StatusCode::NOT_FOUND);
+    // The employee cannot validate their own.
+    let mut head_a = app.as_user("kabid.aptika").await;
+    let queue = head_a.get("/assessments/pending").await;
+    assert!(queue.body.contains("Membuat desain aplikasi"));
+    let file = head_a.get(&format!("/evidence/{ev}")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(file.headers["content-type"], "application/pdf");
+    assert!(file.headers["content-disposition"].to_str().unwrap_or("").starts_with("attachment"));
+    assert_eq!(file.body.as_bytes(), PDF);
+    assert_eq!(me.get(&format!("/evidence/{ev}")).await.status, StatusCode::OK, "own evidence");
+
+    let r = head_a.post(&format!("/assessments/{aid}/validate"), &[]).await;
+    assert_eq!(r.location(), "/assessments/pending");
+    let profile = me.get(&format!("/employees/{own}")).await;
+    let row = profile.body.split("APL-05").nth(1).unwrap_or("");
+    assert!(row.contains("4 · Mumpuni"), "the validated level is the current level");
+    assert_eq!(
+        id_of(&app, &format!("select count(*) from audit_log where entity = 'assessment' and entity_id = '{aid}'"))
+            .await,
+        2
+    );
+    // Deciding twice changes nothing.
+    head_a.post(&format!("/assessments/{aid}/reject"), &[]).await;
+    assert_eq!(
+        id_of(&app, &format!("select count(*) from assessments where id = {aid} and status = 'validated'")).await,
+        1
+    );
+}
+
+#[sqlx::test]
+async fn hr_records_a_validated_assessment_and_history_is_kept(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let emp = id_of(
+        &app,
+        "select e.id from employees e join units u on u.id = e.unit_id where u.code = 'STA-SS' order by e.id limit 1",
+    )
+    .await;
+    let comp = id_of(&app, "select id from competencies where code = 'DAT-03'").await.to_string();
+    let before = id_of(&app, &format!("select count(*) from assessments where employee_id = {emp}")).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let r = hr
+        .post_multipart(
+            &format!("/employees/{emp}/assessments"),
+            &[
+                ("competency", &comp),
+                ("level", "5"),
+                ("assessed_on", "2026-11-02"),
+                ("source", "certification"),
+                ("assessor_name", "LSP Informatika"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(id_of(&app, &format!("select count(*) from assessments where employee_id = {emp}")).await, before + 1);
+    let level = id_of(
+        &app,
+        &format!("select level::bigint from current_levels where employee_id = {emp} and competency_id = {comp}"),
+    )
+    .await;
+    assert_eq!(level, 5, "validated at once");
+    let page = hr.get(&format!("/employees/{emp}")).await;
+    assert!(page.body.contains("LSP Informatika") && page.body.contains("Sertifikasi"));
+    let r = hr
+        .post_multipart(
+            &format!("/employees/{emp}/assessments"),
+            &[("competency", "abc"), ("assessed_on", "31/02/2026"), ("source", "self")],
+            None,
+        )
+        .await;
+    for msg in ["Pilih kompetensi", "Tingkat harus 1 sampai 5", "Tanggal tidak valid", "Pilih sumber"] {
+        assert!(r.body.contains(msg), "{msg}");
+    }
+}
+
+#[sqlx::test]
+async fn demo_data_has_under_skilled_and_expert_staff(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let (under, expert): (i64, i64) = sqlx::query_as(
+        "with g as (select e.id, count(*) as assessed, count(*) filter (where cl.level < s.required_level) as below,
+                           count(*) filter (where cl.level >= s.required_level + 1) as above
+                    from employees e join position_standards s on s.position_id = e.position_id
+                    join competencies c on c.id = s.competency_id and c.kind = 'teknis'
+                    join current_levels cl on cl.employee_id = e.id and cl.competency_id = s.competency_id
+                    group by e.id)
+         select count(*) filter (where assessed >= 2 and below = assessed), count(*) filter (where above >= 2) from g",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("gaps");
+    assert!(under >= 10, "clearly under-skilled staff: {under}");
+    assert!((2..=25).contains(&expert), "a few clear experts: {expert}");
+    let pending = id_of(&app, "select count(*) from assessments where status = 'pending'").await;
+    assert!(pending >= 3, "some self-assessments wait for validation");
+}

@@ -1,0 +1,377 @@
+//! Employees, units, positions and standards, the competency catalog: pages, forms, errors.
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::{TestApp, count_queries};
+
+/// The table rows of a list page (not the filter form).
+fn tbody(body: &str) -> &str {
+    body.split("<tbody>").nth(1).unwrap_or("")
+}
+
+async fn id_of(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.pool).await.expect(sql)
+}
+
+#[sqlx::test]
+async fn employee_list_filters_sorts_pages_and_respects_scope(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let r = hr.get("/employees").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("dari 120"), "HR sees all 120");
+    let apt = id_of(&app, "select id from units where code = 'APT'").await;
+    let in_apt =
+        id_of(&app, "select count(*) from employees e join units u on u.id = e.unit_id where u.code like 'APT%'").await;
+    let r = hr.get(&format!("/employees?unit={apt}")).await;
+    assert!(r.body.contains(&format!("dari {in_apt}")), "unit filter includes sub-units");
+    let mut head_a = app.as_user("kabid.aptika").await;
+    let r = head_a.get("/employees").await;
+    assert!(r.body.contains(&format!("dari {in_apt}")), "head sees only the unit subtree");
+    assert!(!tbody(&r.body).contains("Seksi Jaringan dan Pusat Data"));
+    let r = hr.get("/employees?status=PPPK").await;
+    let pppk = id_of(&app, "select count(*) from employees where status = 'PPPK'").await;
+    assert!(r.body.contains(&format!("dari {pppk}")));
+    let (name, nip): (String, String) =
+        sqlx::query_as("select name, nip from employees order by id limit 1").fetch_one(&app.pool).await.expect("row");
+    assert!(hr.get(&format!("/employees?q={}", &nip[..10])).await.body.contains(&name));
+    let r = hr.get(&format!("/employees?q={}", name.replace(' ', "+"))).await;
+    assert!(r.body.contains(&nip));
+    let r = hr.get("/employees?q=%27%3B+drop+table+employees%3B--").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Tidak ada pegawai yang cocok"));
+    let r = hr.get("/employees?rank=III%2Fa").await;
+    let iiia = id_of(&app, "select count(*) from employees where rank_code = 'III/a'").await;
+    assert!(r.body.contains(&format!("dari {iiia}")));
+    // Sorting and pagination keep the filters in the URL.
+    let r = hr.get("/employees?sort=nip&dir=desc&page=2").await;
+    let max_nip: String = sqlx::query_scalar("select nip from employees order by nip desc offset 50 limit 1")
+        .fetch_one(&app.pool)
+        .await
+        .expect("nip");
+    let first_row = r.body.split("<tbody>").nth(1).expect("table");
+    assert!(first_row.trim_start().contains(&max_nip), "page 2 of NIP descending starts at the 51st");
+    let next = r.body.split("rel=\"next\"").next().and_then(|s| s.rsplit("href=\"").next()).unwrap_or("");
+    assert!(
+        next.contains("sort=nip") && next.contains("dir=desc") && next.contains("page=3"),
+        "next link keeps filters: {next}"
+    );
+    let comp = id_of(&app, "select id from competencies where code = 'APL-01'").await;
+    let r = hr.get(&format!("/employees?competency={comp}")).await;
+    assert!(r.body.contains("Tingkat / standar"));
+}
+
+#[sqlx::test]
+async fn list_pages_issue_a_bounded_number_of_queries(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let (_, before) = count_queries(hr.get("/employees")).await;
+    assert!(before > 0, "the counter sees sqlx statements");
+    sqlx::query(
+        "insert into employees (nip, status, name, sex, birth_date, unit_id, position_id)
+         select lpad((900000000000000000 + g)::text, 18, '0'), 'PPPK', 'Tambahan ' || g, 'L', date '1990-01-01',
+                (select id from units where code = 'UPT-CC'), (select id from positions where name = 'Teknisi Jaringan' limit 1)
+         from generate_series(1, 300) g",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("more employees");
+    let (r, after) = count_queries(hr.get("/employees")).await;
+    assert!(r.body.contains("dari 420"));
+    assert_eq!(before, after, "same number of queries for 120 and 420 employees");
+    assert!(after <= 10, "{after} queries");
+    for page in ["/positions", "/units", "/competencies", "/assessments/pending", "/audit"] {
+        let (_, n) = count_queries(hr.get(page)).await;
+        assert!(n <= 10, "{page}: {n} queries");
+    }
+    let emp = id_of(&app, "select id from employees order by id limit 1").await;
+    let (_, n) = count_queries(hr.get(&format!("/employees/{emp}"))).await;
+    assert!(n <= 8, "employee detail: {n} queries");
+}
+
+#[sqlx::test]
+async fn export_matches_the_filtered_list(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let r = hr.get("/employees/export.csv?status=PPPK&sort=nip").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
+    let pppk = id_of(&app, "select count(*) from employees where status = 'PPPK'").await;
+    let lines: Vec<&str> = r.body.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("NIP,Nama,Status"));
+    assert_eq!(lines.len() as i64, pppk + 1);
+    assert!(lines[1..].iter().all(|l| l.contains(",PPPK,")));
+    let mut head_b = app.as_user("kabid.infra").await;
+    let r = head_b.get("/employees/export.csv").await;
+    assert!(!r.body.contains("Seksi Pengembangan Aplikasi"), "exports respect the scope");
+    assert!(r.body.contains("Seksi Jaringan dan Pusat Data"));
+    let req =
+        axum::http::Request::get("/employees/export.xlsx?status=PNS").body(axum::body::Body::empty()).expect("req");
+    let r = hr.send(req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers["content-type"].to_str().unwrap_or("").contains("spreadsheetml"));
+}
+
+#[sqlx::test]
+async fn hr_creates_edits_and_deactivates_an_employee(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    assert_eq!(hr.get("/employees/new").await.status, StatusCode::OK);
+    let pos = id_of(&app, "select id from positions where name = 'Pengembang Aplikasi'").await.to_string();
+    let form = |nip: &str, name: &str| {
+        vec![
+            ("status", "PNS".to_string()),
+            ("nip", nip.to_string()),
+            ("name", name.to_string()),
+            ("back_title", "S.Kom.".to_string()),
+            ("rank", "III/a".to_string()),
+            ("position", pos.clone()),
+            ("education_level", "S1".to_string()),
+            ("email", "dewi.baru@bandungkab.go.id".to_string()),
+        ]
+    };
+    let f = form("19950417 202001 2 003", "Dewi <b>Baru</b>");
+    let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = hr.post("/employees", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r.location().trim_start_matches("/employees/").parse().expect("id");
+    let page = hr.get(&format!("/employees/{id}")).await;
+    assert!(page.body.contains("17 April 1995"), "birth date taken from the NIP");
+    assert!(page.body.contains("Perempuan"));
+    assert!(
+        page.body.contains("Dewi &#60;b&#62;Baru&#60;/b&#62;") || page.body.contains("Dewi &lt;b&gt;Baru&lt;/b&gt;")
+    );
+    assert!(page.body.contains("Data pegawai disimpan"));
+    let audit: i64 = id_of(
+        &app,
+        &format!(
+            "select count(*) from audit_log where entity = 'employee' and entity_id = '{id}' and action = 'create'"
+        ),
+    )
+    .await;
+    assert_eq!(audit, 1);
+
+    // Error paths: everything reported next to its field, input kept, nothing written.
+    let before = id_of(&app, "select count(*) from employees").await;
+    let f = form("199502312020012003", "Salah Tanggal");
+    let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = hr.post("/employees", &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Tanggal lahir dalam NIP"));
+    assert!(r.body.contains("value=\"Salah Tanggal\""));
+    let f = form("199504172020012003", "Duplikat");
+    let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert!(hr.post("/employees", &fields).await.body.contains("sudah terdaftar"));
+    let r = hr
+        .post(
+            "/employees",
+            &[
+                ("status", "PPPK"),
+                ("nip", "123"),
+                ("name", ""),
+                ("birth_date", "2090-01-01"),
+                ("position", "999999"),
+                ("rank", "III/a"),
+            ],
+        )
+        .await;
+    for msg in [
+        "NIP harus 18 angka",
+        "Nama wajib diisi",
+        "tidak boleh di masa depan",
+        "Pilih jabatan",
+        "Golongan PPPK",
+        "Pilih jenis kelamin",
+    ] {
+        assert!(r.body.contains(msg), "{msg}");
+    }
+    assert_eq!(id_of(&app, "select count(*) from employees").await, before);
+
+    // Edit: the audit row holds before and after.
+    let mut f = form("199504172020012003", "Dewi Baru");
+    f[4] = ("rank", "III/b".to_string());
+    let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(hr.post(&format!("/employees/{id}"), &fields).await.status, StatusCode::SEE_OTHER);
+    let (b, a): (serde_json::Value, serde_json::Value) =
+        sqlx::query_as("select before, after from audit_log where entity = 'employee' and action = 'update'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("audit");
+    assert_eq!(b["rank_code"], "III/a");
+    assert_eq!(a["rank_code"], "III/b");
+
+    // Leaving: deactivated, never deleted; gone from the default list, history kept.
+    let r = hr.post(&format!("/employees/{id}/deactivate"), &[("date", "2026-11-01")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!tbody(&hr.get("/employees?q=Dewi+Baru").await.body).contains("Dewi Baru"));
+    assert!(tbody(&hr.get("/employees?q=Dewi+Baru&active=no").await.body).contains("Dewi Baru"));
+    assert!(hr.get(&format!("/employees/{id}")).await.body.contains("1 November 2026"));
+    let r = hr.post(&format!("/employees/{id}/deactivate"), &[("date", "kemarin")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    hr.post(&format!("/employees/{id}/activate"), &[]).await;
+    assert_eq!(id_of(&app, &format!("select count(*) from employees where id = {id} and active")).await, 1);
+}
+
+#[sqlx::test]
+async fn employee_sees_own_profile_with_standard_and_levels(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own = id_of(&app, "select employee_id from accounts where username = 'pegawai'").await;
+    let mut me = app.as_user("pegawai").await;
+    let r = me.get(&format!("/employees/{own}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Standar jabatan dan tingkat saat ini"));
+    assert!(r.body.contains("APL-01"));
+    assert!(r.body.contains("Penilaian mandiri"), "self-assessment button");
+    assert!(!r.body.contains("/edit\""), "no edit button for employees");
+    let other = id_of(&app, &format!("select id from employees where id <> {own} order by id limit 1")).await;
+    assert_eq!(me.get(&format!("/employees/{other}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(me.get("/employees/abc").await.status, StatusCode::BAD_REQUEST);
+}
+
+#[sqlx::test]
+async fn units_move_rename_and_close(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let apt = id_of(&app, "select id from units where code = 'APT'").await.to_string();
+    let r = hr
+        .post(
+            "/units",
+            &[("code", "apt-ai"), ("name", "Seksi Kecerdasan Artifisial"), ("kind", "seksi"), ("parent", &apt)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let new = id_of(&app, "select id from units where code = 'APT-AI'").await;
+    let r = hr.post("/units", &[("code", "APT-AI"), ("name", "Lagi"), ("kind", "seksi"), ("parent", &apt)]).await;
+    assert!(r.body.contains("Kode unit ini sudah dipakai"));
+    let r = hr.post("/units", &[("code", "X"), ("name", ""), ("kind", "kantor"), ("parent", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for msg in ["Kode harus 2–20", "Wajib diisi", "Pilih jenis unit"] {
+        assert!(r.body.contains(msg), "{msg}");
+    }
+    // Move Seksi Pengembangan Aplikasi under Bidang Infrastruktur: its staff move to that head's scope.
+    let pa = id_of(&app, "select id from units where code = 'APT-PA'").await;
+    let inf = id_of(&app, "select id from units where code = 'INF'").await.to_string();
+    let r = hr
+        .post(
+            &format!("/units/{pa}"),
+            &[("code", "APT-PA"), ("name", "Seksi Pengembangan Aplikasi"), ("kind", "seksi"), ("parent", &inf)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let staff = id_of(&app, &format!("select id from employees where unit_id = {pa} order by id limit 1")).await;
+    assert_eq!(app.as_user("kabid.infra").await.get(&format!("/employees/{staff}")).await.status, StatusCode::OK);
+    assert_eq!(
+        app.as_user("kabid.aptika").await.get(&format!("/employees/{staff}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // A unit cannot move under its own sub-unit.
+    let dkis = id_of(&app, "select id from units where code = 'DKIS'").await;
+    let r = hr
+        .post(
+            &format!("/units/{dkis}"),
+            &[("code", "DKIS"), ("name", "Dinas"), ("kind", "dinas"), ("parent", &pa.to_string())],
+        )
+        .await;
+    assert!(r.body.contains("bawah subunitnya sendiri"));
+    // Close: refused with staff, allowed when empty; never deleted.
+    let r = hr.post(&format!("/units/{pa}/close"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(hr.get("/units").await.body.contains("masih memiliki pegawai aktif"));
+    hr.post(&format!("/units/{new}/close"), &[]).await;
+    assert_eq!(id_of(&app, &format!("select count(*) from units where id = {new} and closed_on is not null")).await, 1);
+    assert_eq!(id_of(&app, "select count(*) from audit_log where entity = 'unit' and action = 'close'").await, 1);
+}
+
+#[sqlx::test]
+async fn position_standards_add_and_copy(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let target = id_of(&app, "select id from positions where name = 'Pengembang Aplikasi'").await;
+    let source = id_of(&app, "select id from positions where name = 'Pranata Komputer Ahli Muda' and unit_id = (select id from units where code = 'APT-PA')").await;
+    let comp = id_of(&app, "select id from competencies where code = 'SEC-04'").await.to_string();
+    let r = hr
+        .post(
+            &format!("/positions/{target}/standard"),
+            &[("competency", &comp), ("level", "9"), ("priority", "urgent")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Tingkat harus 1 sampai 5") && r.body.contains("Pilih prioritas"));
+    let r = hr
+        .post(
+            &format!("/positions/{target}/standard"),
+            &[("competency", &comp), ("level", "3"), ("priority", "critical")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = hr.get(&format!("/positions/{target}")).await;
+    assert!(page.body.contains("SEC-04") && page.body.contains("3 · Menengah"));
+    let r = hr.post(&format!("/positions/{target}/standard/copy"), &[("from", &source.to_string())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let diff = id_of(
+        &app,
+        &format!(
+            "select count(*) from (
+               (select competency_id, required_level, priority from position_standards where position_id = {target}
+                except select competency_id, required_level, priority from position_standards where position_id = {source})
+               union all
+               (select competency_id, required_level, priority from position_standards where position_id = {source}
+                except select competency_id, required_level, priority from position_standards where position_id = {target})) d"
+        ),
+    )
+    .await;
+    assert_eq!(diff, 0, "the standard is an exact copy");
+    assert!(
+        hr.post(&format!("/positions/{target}/standard/copy"), &[("from", "")])
+            .await
+            .body
+            .contains("Pilih jabatan lain")
+    );
+    let r = hr.post("/positions", &[("name", "Pranata Komputer"), ("kind", "fungsional"), ("unit", "1")]).await;
+    assert!(r.body.contains("memerlukan jenjang"));
+}
+
+#[sqlx::test]
+async fn competency_catalog_create_and_edit(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let r = hr.get("/competencies?area=keamanan").await;
+    assert!(r.body.contains("SEC-01") && !r.body.contains("APL-01"));
+    let mut fields: Vec<(String, String)> = vec![
+        ("code".into(), "ai-01".into()),
+        ("kind".into(), "teknis".into()),
+        ("area".into(), "aplikasi".into()),
+        ("name_id".into(), "Kecerdasan Artifisial Terapan".into()),
+        ("name_en".into(), "Applied Artificial Intelligence".into()),
+        ("active".into(), "on".into()),
+    ];
+    for l in 1..=4 {
+        fields.push((format!("l{l}_id"), format!("Tingkat {l}")));
+        fields.push((format!("l{l}_en"), format!("Level {l}")));
+    }
+    let as_refs = |f: &Vec<(String, String)>| f.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>();
+    let f = as_refs(&fields);
+    let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = hr.post("/competencies", &refs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "level 5 descriptors missing");
+    assert!(r.body.contains("value=\"Kecerdasan Artifisial Terapan\""));
+    fields.push(("l5_id".into(), "Tingkat 5".into()));
+    fields.push(("l5_en".into(), "Level 5".into()));
+    let f = as_refs(&fields);
+    let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = hr.post("/competencies", &refs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = hr.get(r.location()).await;
+    assert!(page.body.contains("AI-01") && page.body.contains("Tingkat 5"));
+    let r = hr.post("/competencies", &refs).await;
+    assert!(r.body.contains("Kode ini sudah dipakai"));
+    let levels = id_of(
+        &app,
+        "select count(*) from competency_levels l join competencies c on c.id = l.competency_id where c.code = 'AI-01'",
+    )
+    .await;
+    assert_eq!(levels, 5);
+    let catalog = id_of(&app, "select count(*) from competencies").await;
+    assert!((30..=40).contains(&catalog), "about 30 competencies in the default catalog");
+}
