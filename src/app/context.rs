@@ -147,15 +147,11 @@ impl Ctx {
                     if href == "/" { path == "/" } else { path == href || path.starts_with(&format!("{href}/")) }
                 },
             )
-            .map(|(href, _)| href.len())
-            .max();
+            .max_by_key(|(href, _)| href.len())
+            .map(|(href, _)| href.clone());
         items
             .into_iter()
-            .map(|(href, key)| NavItem {
-                active: Some(href.len()) == best && (href != "/" || path == "/"),
-                label: self.t(key),
-                href,
-            })
+            .map(|(href, key)| NavItem { active: best.as_deref() == Some(href.as_str()), label: self.t(key), href })
             .collect()
     }
 

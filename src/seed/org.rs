@@ -230,13 +230,18 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
             "D3" => 6,
             _ => 4,
         };
-        let cap = match p.kind {
-            "jpt_pratama" => 14,
-            "administrator" => 13,
-            "pengawas" => 12,
-            _ => 12,
+        // Ranks follow the position's range (e.g. Ahli Pertama III/a–III/b) and years of service.
+        let (lo, hi) = match (p.kind, p.level) {
+            ("jpt_pratama", _) => (13, 14),
+            ("administrator", _) => (12, 13),
+            ("pengawas", _) => (10, 12),
+            (_, Some("ahli_madya")) => (12, 14),
+            (_, Some("ahli_muda" | "penyelia")) => (10, 11),
+            (_, Some("ahli_pertama" | "mahir")) => (8, 9),
+            (_, Some(_)) => (6, 7),
+            _ => (4, 11),
         };
-        let rank_idx = (base + years / 4).min(cap);
+        let rank_idx = (base + years / 4).clamp(lo, hi);
         let rank_code = if pppk {
             let idx = match edu {
                 "S1" | "S2" => 8,

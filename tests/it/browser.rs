@@ -217,3 +217,144 @@ async fn hr_creates_an_account_in_the_browser_and_the_menu_folds_on_a_phone(pool
     b.shot("home-hr-phone").await;
     b.close().await;
 }
+
+#[sqlx::test]
+async fn self_assessment_with_evidence_is_approved_by_the_head(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let Some(b) = open(&app).await else { return };
+    let own: i64 = sqlx::query_scalar("select employee_id from accounts where username = 'pegawai'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("id");
+    let pdf = std::env::temp_dir().join(format!("cakap-bukti-{}.pdf", std::process::id()));
+    std::fs::write(&pdf, b"%PDF-1.4\n%%EOF\n").expect("pdf");
+    b.login("pegawai", PW).await;
+    b.click("nav.sidenav a[href^='/employees/']").await;
+    assert!(b.text("main").await.contains("Standar jabatan dan tingkat saat ini"));
+    b.shot("profile-pegawai").await;
+    b.click(&format!("a[href='/employees/{own}/assessments/new']")).await;
+    // Submit with no competency chosen: the error shows next to the field.
+    b.click("main form button[type=submit]").await;
+    assert!(b.text("main").await.contains("Pilih kompetensi dari katalog"));
+    let comp: i64 = sqlx::query_scalar("select id from competencies where code = 'APL-05'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("comp");
+    b.client
+        .find(Locator::Css(&format!("#competency option[value='{comp}']")))
+        .await
+        .expect("option")
+        .click()
+        .await
+        .expect("select");
+    b.tap("input[name=level][value='4']").await;
+    b.fill("#note", "Merancang antarmuka layanan perizinan").await;
+    b.client
+        .find(Locator::Css("#evidence"))
+        .await
+        .expect("file")
+        .send_keys(&pdf.display().to_string())
+        .await
+        .expect("attach");
+    b.shot("self-assessment-form").await;
+    b.click("main form button[type=submit]").await;
+    assert!(b.text(".flash").await.contains("menunggu validasi"));
+    b.close().await;
+    let _ = std::fs::remove_file(&pdf);
+
+    let Some(b) = open(&app).await else { return };
+    b.login("kabid.aptika", PW).await;
+    b.click("nav.sidenav a[href='/assessments/pending']").await;
+    assert!(b.text("main").await.contains("Merancang antarmuka layanan perizinan"));
+    b.shot("approvals-head").await;
+    let row = b
+        .client
+        .find(Locator::XPath("//tr[contains(., 'Merancang antarmuka')]//form[contains(@action, '/validate')]//button"))
+        .await
+        .expect("approve");
+    b.client.execute("window.__cakapOld = true;", vec![]).await.expect("mark");
+    row.click().await.expect("click");
+    for _ in 0..100 {
+        if b.client
+            .execute("return window.__cakapOld === undefined;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(b.text(".flash").await.contains("Penilaian disetujui"));
+    b.goto(&format!("/employees/{own}")).await;
+    let profile = b.text("main").await;
+    assert!(profile.contains("4 · Mumpuni"));
+    b.shot("profile-after-approval").await;
+    b.close().await;
+}
+
+#[sqlx::test]
+async fn hr_filters_employees_and_imports_a_file(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let Some(b) = open(&app).await else { return };
+    b.login("kepegawaian", PW).await;
+    b.click("nav.sidenav a[href='/employees']").await;
+    let unit: i64 =
+        sqlx::query_scalar("select id from units where code = 'STA'").fetch_one(&app.pool).await.expect("unit");
+    b.client
+        .find(Locator::Css(&format!("#unit option[value='{unit}']")))
+        .await
+        .expect("option")
+        .click()
+        .await
+        .expect("select");
+    b.click(".filters button[type=submit]").await;
+    assert!(b.path().await.contains(&format!("unit={unit}")), "filters live in the URL");
+    let rows = b.text("table.table tbody").await;
+    assert!(rows.contains("Statistik") && !rows.contains("Seksi Persandian"));
+    b.shot("employees-filtered").await;
+    b.click("th a[href*='sort=nip']").await;
+    assert!(
+        b.path().await.contains("sort=nip") && b.path().await.contains(&format!("unit={unit}")),
+        "sorting keeps the filter"
+    );
+
+    let csv = std::env::temp_dir().join(format!("cakap-impor-{}.csv", std::process::id()));
+    std::fs::write(
+        &csv,
+        "NIP,Nama,Status,Golongan,Jabatan,Unit Kerja\n199203152019031004,Yogi Permadi,PNS,III/b,Statistisi Ahli Pertama,STA-SS\n199203152019031005,Salah Unit,PNS,III/b,Statistisi Ahli Pertama,TIDAK-ADA\n",
+    )
+    .expect("csv");
+    b.click("nav.sidenav a[href='/imports']").await;
+    b.client
+        .find(Locator::Css("#file-employees"))
+        .await
+        .expect("file")
+        .send_keys(&csv.display().to_string())
+        .await
+        .expect("attach");
+    b.click("form[action^='/imports/employees'] button[type=submit]").await;
+    let preview = b.text("main").await;
+    assert!(preview.contains("Unit kerja tidak dikenal") && preview.contains("Tidak ada yang disimpan"));
+    b.shot("import-preview-errors").await;
+    std::fs::write(&csv, "NIP,Nama,Status,Golongan,Jabatan,Unit Kerja\n199203152019031004,Yogi Permadi,PNS,III/b,Statistisi Ahli Pertama,STA-SS\n").expect("csv");
+    b.click("nav.sidenav a[href='/imports']").await;
+    b.client
+        .find(Locator::Css("#file-employees"))
+        .await
+        .expect("file")
+        .send_keys(&csv.display().to_string())
+        .await
+        .expect("attach");
+    b.click("form[action^='/imports/employees'] button[type=submit]").await;
+    b.click("form[action$='/apply'] button[type=submit]").await;
+    assert!(b.text(".flash").await.contains("Impor diterapkan"));
+    let n: i64 = sqlx::query_scalar("select count(*) from employees where nip = '199203152019031004'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("n");
+    assert_eq!(n, 1);
+    let _ = std::fs::remove_file(&csv);
+    b.close().await;
+}
