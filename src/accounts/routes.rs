@@ -11,6 +11,7 @@ use super::db::{self, AccountRow, SELECT};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
+        export::{self, Table},
         form::FieldErrors,
         paging::{Pager, query_string},
         render::{FlashKind, redirect_flash, render, render_status},
@@ -39,6 +40,7 @@ pub fn routes() -> Routes {
 struct ListQuery {
     q: String,
     page: Option<i64>,
+    format: String,
 }
 
 #[derive(askama::Template)]
@@ -65,10 +67,31 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     let rows: Vec<AccountRow> = sqlx::query_as(&format!("{SELECT} {filter} order by a.username limit $3 offset $4"))
         .bind(&search)
         .bind(&pattern)
-        .bind(crate::app::paging::PER_PAGE)
-        .bind(Pager::offset(q.page))
+        .bind(if export::wanted(&q.format) { 200_000 } else { crate::app::paging::PER_PAGE })
+        .bind(if export::wanted(&q.format) { 0 } else { Pager::offset(q.page) })
         .fetch_all(&mut *conn)
         .await?;
+    if export::wanted(&q.format) {
+        let table = Table {
+            name: "akun",
+            headers: vec!["Nama pengguna", "Nama", "NIP", "Peran", "Kepala unit", "Nonaktif", "Wajib ganti kata sandi"],
+            rows: rows
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.username.clone(),
+                        a.employee_name.clone().unwrap_or_default(),
+                        a.nip.clone().unwrap_or_default(),
+                        a.roles.join(", "),
+                        a.head_units.join(", "),
+                        if a.disabled { "ya".into() } else { String::new() },
+                        if a.must_change_password { "ya".into() } else { String::new() },
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&q.format, &table);
+    }
     let pager = Pager::new(q.page, total, query_string(&[("q", &search)]));
     render(&ListPage { ctx, q: search, rows, pager })
 }

@@ -173,6 +173,18 @@ impl Ctx {
         i18n::date(self.lang, d.val())
     }
 
+    /// This list as a file: the current URL with its filters, without paging, plus `format`.
+    pub fn export_link(&self, format: &str) -> String {
+        let (path, query) = self.here.split_once('?').unwrap_or((&self.here, ""));
+        let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| k != "page" && k != "format")
+            .collect();
+        pairs.push(("format".into(), format.into()));
+        format!("{path}?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+    }
+
     /// The URL that switches language and comes back here.
     pub fn lang_switch(&self, code: &str) -> String {
         format!("/lang/{code}?next={}", urlencode(&self.here))
@@ -255,6 +267,11 @@ fn csrf_from_pairs(body: &[u8]) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// A raw or percent-encoded NUL byte.
+fn has_nul(s: &str) -> bool {
+    s.contains('\0') || s.to_ascii_lowercase().contains("%00")
+}
+
 fn tokens_match(a: &str, b: &str) -> bool {
     !a.is_empty() && a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
@@ -289,6 +306,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let json = wants_json(headers, &path);
     let mut ctx = Ctx { lang, csrf: csrf.clone(), user: None, flash, here: here.clone(), ip, secure };
 
+    // NUL cannot be stored in PostgreSQL text: refuse it up front with a clear message.
+    if parts.uri.query().is_some_and(has_nul) {
+        let res = AppError::BadRequest("err.nul").into_response();
+        return finish(&state, &ctx, json, &path, res, new_csrf, false);
+    }
+
     // CSRF: every state-changing request carries the token (header, query or form field)
     // and comes from this site.
     let mut body = body;
@@ -305,6 +328,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         if is_form {
             match to_bytes(body, state.config.max_body_bytes).await {
                 Ok(bytes) => {
+                    if has_nul(&String::from_utf8_lossy(&bytes)) {
+                        let res = AppError::BadRequest("err.nul").into_response();
+                        return finish(&state, &ctx, json, &path, res, new_csrf, false);
+                    }
                     if presented.is_none() {
                         presented = csrf_from_pairs(&bytes);
                     }

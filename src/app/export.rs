@@ -68,3 +68,12 @@ pub fn xlsx(t: &Table) -> Result<Response, AppError> {
     )
         .into_response())
 }
+
+/// `?format=csv` or `?format=xlsx` on a list page: the same rows, as a file.
+pub fn wanted(format: &str) -> bool {
+    matches!(format, "csv" | "xlsx")
+}
+
+pub fn send(format: &str, t: &Table) -> Result<Response, AppError> {
+    if format == "xlsx" { xlsx(t) } else { csv(t) }
+}

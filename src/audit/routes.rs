@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::{
     app::{
         Access, AppResult, AppState, Ctx, Routes,
+        export::{self, Table},
         paging::{PER_PAGE, Pager, query_string},
         render::render,
     },
@@ -30,6 +31,7 @@ struct Filter {
     from: String,
     to: String,
     page: Option<i64>,
+    format: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -97,10 +99,32 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
     .bind(&f.action)
     .bind(from)
     .bind(to)
-    .bind(PER_PAGE)
-    .bind(Pager::offset(f.page))
+    .bind(if export::wanted(&f.format) { 200_000 } else { PER_PAGE })
+    .bind(if export::wanted(&f.format) { 0 } else { Pager::offset(f.page) })
     .fetch_all(&mut *conn)
     .await?;
+    if export::wanted(&f.format) {
+        let table = Table {
+            name: "log-audit",
+            headers: vec!["Waktu (UTC)", "Pelaku", "IP", "Data", "ID", "Tindakan", "Sebelum", "Sesudah"],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                        r.actor.clone(),
+                        r.ip.clone(),
+                        r.entity.clone(),
+                        r.entity_id.clone(),
+                        r.action.clone(),
+                        show(&r.before),
+                        show(&r.after),
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&f.format, &table);
+    }
     let actions: Vec<String> =
         sqlx::query_scalar("select distinct action from audit_log order by 1").fetch_all(&mut *conn).await?;
     let entities: Vec<String> =

@@ -12,6 +12,7 @@ use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
         error::on_constraint,
+        export::{self, Table},
         form::{FieldErrors, clean_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
@@ -37,6 +38,7 @@ struct ListQuery {
     q: String,
     kind: String,
     area: String,
+    format: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -79,6 +81,27 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     .bind(&f.area)
     .fetch_all(&state.pool)
     .await?;
+    if export::wanted(&f.format) {
+        let table = Table {
+            name: "kompetensi",
+            headers: vec!["Kode", "Nama", "Name (EN)", "Jenis", "Bidang", "Aktif", "Jabatan"],
+            rows: rows
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.code.clone(),
+                        c.name_id.clone(),
+                        c.name_en.clone(),
+                        ctx.tv("comp.kind", &c.kind).to_string(),
+                        ctx.tv("comp.area", &c.area).to_string(),
+                        if c.active { "ya".into() } else { "tidak".into() },
+                        c.positions.to_string(),
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&f.format, &table);
+    }
     let is_hr = ctx.has(Role::Hr);
     render(&ListPage { ctx, f, rows, kinds: CompetencyKind::ALL, areas: Area::ALL, is_hr })
 }

@@ -66,6 +66,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.",
         "The form expired or is not valid. Reload the page and send it again.",
     ),
+    (
+        "err.nul",
+        "Data yang dikirim mengandung karakter kosong (NUL) yang tidak diperbolehkan.",
+        "What you sent contains a NUL character, which is not allowed.",
+    ),
     // forms
     ("form.fix_errors", "Periksa isian yang ditandai di bawah.", "Please check the fields marked below."),
     ("form.save", "Simpan", "Save"),

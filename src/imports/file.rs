@@ -29,7 +29,10 @@ pub fn read(bytes: &[u8]) -> Result<Sheet, FileError> {
     let mut it = raw.into_iter().filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()));
     let (_, header) = it.next().ok_or("imp.err.empty")?;
     let headers: Vec<String> = header.iter().map(|h| normalise(h)).collect();
-    let rows: Vec<(usize, Vec<String>)> = it.collect();
+    // Control characters cannot be stored as text; they never belong in these cells.
+    let rows: Vec<(usize, Vec<String>)> = it
+        .map(|(n, r)| (n, r.into_iter().map(|c| c.chars().filter(|ch| !ch.is_control()).collect()).collect()))
+        .collect();
     if rows.is_empty() {
         return Err("imp.err.no_rows");
     }

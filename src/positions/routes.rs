@@ -12,6 +12,7 @@ use super::{FunctionalLevel, PositionKind};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
+        export::{self, Table},
         form::{FieldErrors, clean_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
@@ -43,6 +44,7 @@ pub fn routes() -> Routes {
 struct ListQuery {
     unit: String,
     q: String,
+    format: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -90,6 +92,39 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     .bind(&like)
     .fetch_all(&mut *conn)
     .await?;
+    if export::wanted(&f.format) {
+        let table = Table {
+            name: "jabatan",
+            headers: vec![
+                "Jabatan",
+                "Jenis",
+                "Jenjang",
+                "Kelas",
+                "Unit kerja",
+                "Kepala unit",
+                "Aktif",
+                "Pemangku",
+                "Kompetensi dalam standar",
+            ],
+            rows: rows
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.name.clone(),
+                        ctx.tv("pos.kind", &p.kind).to_string(),
+                        p.functional_level.as_deref().map(|l| ctx.tv("pos.fl", l)).unwrap_or("").to_string(),
+                        p.class_grade.map(|c| c.to_string()).unwrap_or_default(),
+                        p.unit.clone(),
+                        if p.is_unit_head { "ya".into() } else { String::new() },
+                        if p.active { "ya".into() } else { "tidak".into() },
+                        p.holders.to_string(),
+                        p.standard_size.to_string(),
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&f.format, &table);
+    }
     let units = unit_options(&mut conn).await?;
     let is_hr = ctx.has(Role::Hr);
     render(&ListPage { ctx, f, rows, units, is_hr })

@@ -1,6 +1,6 @@
 use axum::{
     Form,
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::StatusCode,
     response::Response,
 };
@@ -15,6 +15,7 @@ use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
         error::on_constraint,
+        export::{self, Table},
         form::{FieldErrors, clean_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
@@ -63,7 +64,13 @@ struct ListPage {
     is_hr: bool,
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    format: String,
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     let rows: Vec<TreeRow> = sqlx::query_as(
         "with counts as (select unit_id, count(*) as n from employees where active group by unit_id)
          select u.id, u.code, u.name, u.kind, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth,
@@ -76,6 +83,37 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     )
     .fetch_all(&state.pool)
     .await?;
+    if export::wanted(&q.format) {
+        let table = Table {
+            name: "unit-kerja",
+            headers: vec![
+                "Kode",
+                "Unit kerja",
+                "Jenis",
+                "Tingkat",
+                "Kepala",
+                "Pegawai",
+                "Pegawai termasuk subunit",
+                "Ditutup",
+            ],
+            rows: rows
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.code.clone(),
+                        u.name.clone(),
+                        ctx.tv("unit.kind", &u.kind).to_string(),
+                        u.depth.to_string(),
+                        u.head.clone().unwrap_or_default(),
+                        u.employees.to_string(),
+                        u.subtree_employees.to_string(),
+                        if u.closed { "ya".into() } else { String::new() },
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&q.format, &table);
+    }
     let is_hr = ctx.has(Role::Hr);
     render(&ListPage { ctx, rows, is_hr })
 }
