@@ -83,6 +83,10 @@ impl Ctx {
         self.user.as_ref().is_some_and(|u| u.has(role))
     }
 
+    pub fn own_employee_id(&self) -> Option<i64> {
+        self.user.as_ref().and_then(|u| u.employee_id)
+    }
+
     pub fn has_head(&self) -> bool {
         self.has(Role::Head)
     }

@@ -41,11 +41,23 @@ pub struct Totals {
     pub failed_logins_24h: i64,
 }
 
+/// The employee's own standard at a glance.
+#[derive(sqlx::FromRow, Default)]
+pub struct OwnStanding {
+    pub required: i64,
+    pub met: i64,
+    pub below: i64,
+    pub not_assessed: i64,
+    pub pending: i64,
+}
+
 #[derive(askama::Template)]
 #[template(path = "home/index.html")]
 struct HomePage {
     ctx: Ctx,
     profile: Option<OwnProfile>,
+    standing: Option<OwnStanding>,
+    pending_to_validate: Option<i64>,
     units: Vec<UnitSummary>,
     totals: Option<Totals>,
     is_admin: bool,
@@ -71,6 +83,40 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
             .await?
         }
         None => None,
+    };
+    let standing: Option<OwnStanding> = match user.employee_id {
+        Some(id) => Some(
+            sqlx::query_as(
+                "with s as (select s.competency_id, s.required_level, cl.level
+                            from employees e join position_standards s on s.position_id = e.position_id
+                            left join current_levels cl on cl.employee_id = e.id and cl.competency_id = s.competency_id
+                            where e.id = $1)
+                 select count(*) as required, count(*) filter (where level >= required_level) as met,
+                        count(*) filter (where level < required_level) as below, count(*) filter (where level is null) as not_assessed,
+                        (select count(*) from assessments where employee_id = $1 and status = 'pending') as pending
+                 from s",
+            )
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?,
+        ),
+        None => None,
+    };
+    let pending_to_validate: Option<i64> = if user.has(Role::Hr) || user.has(Role::Head) {
+        let scope = user.scope();
+        Some(
+            sqlx::query_scalar(
+                "select count(*) from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+                 where a.status = 'pending' and e.id is distinct from $2 and ($1 or u.path like any($3))",
+            )
+            .bind(scope.all)
+            .bind(scope.own)
+            .bind(&scope.unit_patterns)
+            .fetch_one(&mut *conn)
+            .await?,
+        )
+    } else {
+        None
     };
     let unit_ids: Vec<i64> = user.head_units.iter().map(|u| u.id).collect();
     let units: Vec<UnitSummary> = if unit_ids.is_empty() {
@@ -107,5 +153,5 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     } else {
         None
     };
-    render(&HomePage { ctx, profile, units, totals, is_admin, is_hr })
+    render(&HomePage { ctx, profile, standing, pending_to_validate, units, totals, is_admin, is_hr })
 }

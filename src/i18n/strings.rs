@@ -145,6 +145,17 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     // home
     ("home.title", "Beranda", "Home"),
+    (
+        "home.pending_to_validate",
+        "penilaian mandiri menunggu validasi Anda",
+        "self-assessments wait for your validation",
+    ),
+    ("home.my_standing", "Posisi saya terhadap standar jabatan", "Where I stand against my position standard"),
+    ("home.met", "kompetensi standar terpenuhi", "standard competencies met"),
+    ("home.below", "di bawah standar", "below the standard"),
+    ("home.not_assessed", "belum dinilai", "not assessed yet"),
+    ("home.my_pending", "penilaian mandiri menunggu", "self-assessments pending"),
+    ("home.open_profile", "Lihat profil kompetensi", "Open my competency profile"),
     ("home.welcome", "Selamat datang", "Welcome"),
     ("home.my_profile", "Data saya", "My record"),
     ("home.my_units", "Unit yang saya pimpin", "Units I lead"),

@@ -490,3 +490,24 @@ async fn hostile_input_in_every_form_never_breaks_a_page(pool: PgPool) {
             .expect("n");
     assert_eq!(n, 0, "no hostile employee was stored");
 }
+
+#[sqlx::test]
+async fn each_role_home_answers_its_first_question(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let r = app.as_user("pegawai").await.get("/").await;
+    assert!(r.body.contains("kompetensi standar terpenuhi") && r.body.contains("Lihat profil kompetensi"));
+    let pending_a = id_of(
+        &app,
+        "select count(*) from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+         where a.status = 'pending' and u.code like 'APT%'
+           and e.id <> (select employee_id from accounts where username = 'kabid.aptika')",
+    )
+    .await;
+    let r = app.as_user("kabid.aptika").await.get("/").await;
+    assert!(r.body.contains(&format!("{pending_a} penilaian mandiri menunggu validasi Anda")));
+    assert!(r.body.contains("Bidang Aplikasi Informatika dan e-Government"));
+    let r = app.as_user("kepegawaian").await.get("/").await;
+    assert!(r.body.contains("pegawai aktif") && r.body.contains("menunggu validasi Anda"));
+    let r = app.as_user("admin").await.get("/").await;
+    assert!(r.body.contains("akun pengguna") && !r.body.contains("menunggu validasi"));
+}
