@@ -36,3 +36,12 @@ pub fn clean_text(value: &str, max: usize) -> Result<String, &'static str> {
     }
     Ok(v.to_string())
 }
+
+/// A required text field: cleaned, not empty; the error is recorded under `field`.
+pub fn required_text(errors: &mut FieldErrors, field: &'static str, value: &str, max: usize) -> String {
+    let v = clean_text(value, max).map_err(|k| errors.add(field, k)).unwrap_or_default();
+    if v.is_empty() {
+        errors.add(field, "form.required");
+    }
+    v
+}

@@ -59,3 +59,21 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// The tables whose rows are snapshotted for before/after values.
+#[derive(Clone, Copy, Debug)]
+pub enum Table {
+    Units,
+    Positions,
+    Employees,
+}
+
+/// A row as JSON (without timestamps) for the audit log's before/after values.
+pub async fn snapshot(conn: &mut PgConnection, table: Table, id: i64) -> Result<Option<Value>, sqlx::Error> {
+    let sql = match table {
+        Table::Units => "select to_jsonb(t) - 'created_at' - 'updated_at' from units t where id = $1",
+        Table::Positions => "select to_jsonb(t) - 'created_at' - 'updated_at' from positions t where id = $1",
+        Table::Employees => "select to_jsonb(t) - 'created_at' - 'updated_at' from employees t where id = $1",
+    };
+    sqlx::query_scalar(sql).bind(id).fetch_optional(conn).await
+}

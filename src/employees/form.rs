@@ -204,10 +204,7 @@ impl NewEmployee {
 
 /// The employee row as JSON for the audit log.
 pub async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    sqlx::query_scalar("select to_jsonb(e) - 'created_at' - 'updated_at' from employees e where id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    crate::audit::snapshot(conn, crate::audit::Table::Employees, id).await
 }
 
 pub fn input_from_detail(d: &super::db::Detail) -> EmployeeInput {

@@ -13,10 +13,10 @@ use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
         export::{self, Table},
-        form::{FieldErrors, clean_text},
+        form::{FieldErrors, required_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
-    audit::{self, Actor},
+    audit::{self, Actor, Table as AuditTable},
     auth::Role,
     competencies::model::{Level, Priority},
     employees::db::{Opt, competency_options, position_options},
@@ -264,19 +264,9 @@ async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     form_page(&state, ctx, Some(id), form, FieldErrors::default()).await
 }
 
-async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    sqlx::query_scalar("select to_jsonb(p) - 'created_at' - 'updated_at' from positions p where id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-}
-
 async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let name = clean_text(&form.name, 200).map_err(|k| errors.add("name", k)).unwrap_or_default();
-    if name.is_empty() && errors.get("name").is_none() {
-        errors.add("name", "form.required");
-    }
+    let name = required_text(&mut errors, "name", &form.name, 200);
     let kind = PositionKind::parse(&form.kind);
     if kind.is_none() {
         errors.add("kind", "pos.err.kind");
@@ -331,7 +321,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppR
         return form_page(&state, ctx, id, form, errors).await;
     };
     let before = match id {
-        Some(id) => Some(snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?),
+        Some(id) => Some(audit::snapshot(&mut tx, AuditTable::Positions, id).await?.ok_or(AppError::NotFound)?),
         None => None,
     };
     let sql = if id.is_some() {
@@ -352,7 +342,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppR
         .bind(id)
         .fetch_one(&mut *tx)
         .await?;
-    let after = snapshot(&mut tx, saved).await?;
+    let after = audit::snapshot(&mut tx, AuditTable::Positions, saved).await?;
     audit::record(
         &mut tx,
         &Actor::from_ctx(&ctx),

@@ -5,7 +5,6 @@ use axum::{
     response::Response,
 };
 use serde::Deserialize;
-use sqlx::PgConnection;
 
 use super::{
     UnitKind,
@@ -16,10 +15,10 @@ use crate::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
         error::on_constraint,
         export::{self, Table},
-        form::{FieldErrors, clean_text},
+        form::{FieldErrors, required_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
-    audit::{self, Actor},
+    audit::{self, Actor, Table as AuditTable},
     auth::Role,
     competencies::model::CompetencyCode,
 };
@@ -167,20 +166,10 @@ async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     form_page(&state, ctx, Some(id), form, FieldErrors::default()).await
 }
 
-async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    sqlx::query_scalar("select to_jsonb(u) - 'created_at' - 'updated_at' from units u where id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-}
-
 async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     let code = CompetencyCode::parse(&form.code).map_err(|_| errors.add("code", "unit.err.code")).ok();
-    let name = clean_text(&form.name, 200).map_err(|k| errors.add("name", k)).unwrap_or_default();
-    if name.is_empty() && errors.get("name").is_none() {
-        errors.add("name", "form.required");
-    }
+    let name = required_text(&mut errors, "name", &form.name, 200);
     let kind = UnitKind::parse(&form.kind);
     if kind.is_none() {
         errors.add("kind", "unit.err.kind");
@@ -218,7 +207,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -> App
         return form_page(&state, ctx, id, form, errors).await;
     };
     let before = match id {
-        Some(id) => Some(snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?),
+        Some(id) => Some(audit::snapshot(&mut tx, AuditTable::Units, id).await?.ok_or(AppError::NotFound)?),
         None => None,
     };
     let sql = if id.is_some() {
@@ -244,7 +233,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -> App
         }
         Err(e) => return Err(e.into()),
     };
-    let after = snapshot(&mut tx, saved).await?;
+    let after = audit::snapshot(&mut tx, AuditTable::Units, saved).await?;
     audit::record(
         &mut tx,
         &Actor::from_ctx(&ctx),
@@ -274,7 +263,7 @@ async fn update(
 
 async fn set_closed(state: AppState, ctx: Ctx, id: i64, close: bool) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    let before = snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let before = audit::snapshot(&mut tx, AuditTable::Units, id).await?.ok_or(AppError::NotFound)?;
     if close {
         let busy: (i64, i64) = sqlx::query_as(
             "select (select count(*) from employees where unit_id = $1 and active),
@@ -296,7 +285,7 @@ async fn set_closed(state: AppState, ctx: Ctx, id: i64, close: bool) -> AppResul
     .await?
     .rows_affected();
     if n > 0 {
-        let after = snapshot(&mut tx, id).await?;
+        let after = audit::snapshot(&mut tx, AuditTable::Units, id).await?;
         audit::record(
             &mut tx,
             &Actor::from_ctx(&ctx),
