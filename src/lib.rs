@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod imports;
 pub mod positions;
 pub mod seed;
+pub mod settings;
 pub mod units;
 
 pub use app::config::Config;

@@ -143,6 +143,9 @@ impl Ctx {
             items.push(("/accounts".into(), "nav.accounts"));
             items.push(("/audit".into(), "nav.audit"));
         }
+        if u.has(Role::Admin) {
+            items.push(("/settings".into(), "nav.settings"));
+        }
         let path = self.here.split('?').next().unwrap_or("");
         let best = items
             .iter()

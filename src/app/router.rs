@@ -20,7 +20,9 @@ use super::{
     routes::{Access, RouteInfo, Routes},
     state::AppState,
 };
-use crate::{accounts, assessments, audit, auth, competencies, employees, home, i18n::Lang, imports, positions, units};
+use crate::{
+    accounts, assessments, audit, auth, competencies, employees, home, i18n::Lang, imports, positions, settings, units,
+};
 
 /// Every application route with its access rule.
 pub fn routes() -> Routes {
@@ -37,6 +39,7 @@ pub fn routes() -> Routes {
         .merge(competencies::routes())
         .merge(assessments::routes())
         .merge(imports::routes())
+        .merge(settings::routes())
 }
 
 /// The route table, for tests and documentation.

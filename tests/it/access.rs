@@ -31,6 +31,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
     const SIGNED: [O; 6] = [Login, Ok, Ok, Ok, Ok, Ok];
     const ADMIN_HR: [O; 6] = [Login, Forbidden, Forbidden, Forbidden, Ok, Ok];
     const HR: [O; 6] = [Login, Forbidden, Forbidden, Forbidden, Ok, Forbidden];
+    const ADMIN: [O; 6] = [Login, Forbidden, Forbidden, Forbidden, Forbidden, Ok];
     const HR_HEAD: [O; 6] = [Login, Forbidden, Ok, Ok, Ok, Forbidden];
     const UNIT_A: [O; 6] = [Login, NotFound, Ok, NotFound, Ok, NotFound];
     const DECIDE: [O; 6] = [Login, Forbidden, Ok, Forbidden, Ok, Forbidden];
@@ -95,6 +96,8 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/imports/{kind}", "/imports/employees", HR),
         ("GET", "/imports/batches/{id}", "/imports/batches/{batch}", HR),
         ("POST", "/imports/batches/{id}/apply", "/imports/batches/{batch}/apply", HR),
+        ("GET", "/settings", "/settings", ADMIN),
+        ("POST", "/settings", "/settings", ADMIN),
     ]
 }
 

@@ -162,3 +162,35 @@ async fn audit_log_is_browsable_filterable_and_append_only(pool: PgPool) {
     let err = sqlx::query("delete from audit_log").execute(&app.pool).await;
     assert!(err.is_err(), "deletes refused");
 }
+
+#[sqlx::test]
+async fn admin_keeps_the_settings(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut admin = app.as_user("admin").await;
+    let r = admin.get("/settings").await;
+    assert!(r.body.contains("value=\"20\"") && r.body.contains("value=\"45\""));
+    let r =
+        admin.post("/settings", &[("department_name", ""), ("jp_per_year", "banyak"), ("jp_minutes", "1000")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Wajib diisi") && r.body.contains("1 sampai 500") && r.body.contains("15 sampai 120"));
+    assert!(r.body.contains("value=\"banyak\""), "input kept");
+    let r = admin
+        .post(
+            "/settings",
+            &[("department_name", "Diskominfo Kab. Bandung"), ("jp_per_year", "24,5"), ("jp_minutes", "45")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let v: String = sqlx::query_scalar("select value from settings where key = 'jp_per_year'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("v");
+    assert_eq!(v, "24.5");
+    let (b, a): (serde_json::Value, serde_json::Value) =
+        sqlx::query_as("select before, after from audit_log where entity = 'settings'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("audit");
+    assert_eq!(b["jp_per_year"], "20");
+    assert_eq!(a["jp_per_year"], "24.5");
+}

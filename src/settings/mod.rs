@@ -1,0 +1,102 @@
+//! Settings the admin keeps (values DOMAIN.md marks "to confirm" live here, not in code).
+
+use axum::{Form, extract::State, http::StatusCode, response::Response};
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::PgConnection;
+
+use crate::{
+    app::{
+        Access, AppResult, AppState, Ctx, Routes,
+        form::{FieldErrors, required_text},
+        render::{FlashKind, redirect_flash, render_status},
+    },
+    audit::{self, Actor},
+    auth::Role,
+};
+
+pub fn routes() -> Routes {
+    Routes::new().get("/settings", Access::AnyOf(&[Role::Admin]), page).post(
+        "/settings",
+        Access::AnyOf(&[Role::Admin]),
+        save,
+    )
+}
+
+#[derive(Deserialize, Default, Clone, Debug)]
+#[serde(default)]
+pub struct SettingsForm {
+    pub department_name: String,
+    pub jp_per_year: String,
+    pub jp_minutes: String,
+}
+
+/// Read all settings (three small rows).
+pub async fn load(conn: &mut PgConnection) -> Result<SettingsForm, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as("select key, value from settings").fetch_all(conn).await?;
+    let get = |k: &str| rows.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    Ok(SettingsForm {
+        department_name: get("department_name"),
+        jp_per_year: get("jp_per_year"),
+        jp_minutes: get("jp_minutes"),
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "settings/index.html")]
+struct Page {
+    ctx: Ctx,
+    form: SettingsForm,
+    errors: FieldErrors,
+}
+
+async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let form = load(&mut conn).await?;
+    render_status(StatusCode::OK, &Page { ctx, form, errors: FieldErrors::default() })
+}
+
+/// A number in a range, with at most one decimal (JP are counted in halves at most).
+fn number(errors: &mut FieldErrors, field: &'static str, v: &str, min: f64, max: f64, key: &'static str) -> String {
+    let t = v.trim().replace(',', ".");
+    match t.parse::<f64>() {
+        Ok(n) if n.is_finite() && (min..=max).contains(&n) && (n * 10.0).fract() == 0.0 => {
+            if n.fract() == 0.0 {
+                format!("{}", n as i64)
+            } else {
+                format!("{n:.1}")
+            }
+        }
+        _ => {
+            errors.add(field, key);
+            t
+        }
+    }
+}
+
+async fn save(State(state): State<AppState>, ctx: Ctx, Form(form): Form<SettingsForm>) -> AppResult<Response> {
+    let mut errors = FieldErrors::default();
+    let name = required_text(&mut errors, "department_name", &form.department_name, 200);
+    let jp = number(&mut errors, "jp_per_year", &form.jp_per_year, 1.0, 500.0, "set.err.jp");
+    let minutes = number(&mut errors, "jp_minutes", &form.jp_minutes, 15.0, 120.0, "set.err.minutes");
+    if !errors.is_empty() {
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &Page { ctx, form, errors });
+    }
+    let mut tx = state.pool.begin().await?;
+    let before = load(&mut tx).await?;
+    for (k, v) in [("department_name", &name), ("jp_per_year", &jp), ("jp_minutes", &minutes)] {
+        sqlx::query("update settings set value = $2 where key = $1").bind(k).bind(v).execute(&mut *tx).await?;
+    }
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "settings",
+        "",
+        "update",
+        Some(json!({"department_name": before.department_name, "jp_per_year": before.jp_per_year, "jp_minutes": before.jp_minutes})),
+        Some(json!({"department_name": name, "jp_per_year": jp, "jp_minutes": minutes})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_flash("/settings", FlashKind::Ok, "flash.saved"))
+}
