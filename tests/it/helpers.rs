@@ -14,28 +14,37 @@ use tower::ServiceExt as _;
 
 pub const PW: &str = seed::DEMO_PASSWORD;
 
-/// Count the SQL statements sqlx runs while `f` runs (sqlx logs each one as a tracing event).
+/// Count the SQL statements sqlx runs while `f` runs on this thread (sqlx logs each one as a
+/// `sqlx::query` tracing event). One global subscriber counts into a thread-local slot, so
+/// tests running side by side do not disturb each other.
 pub async fn count_queries<F: std::future::Future>(f: F) -> (F::Output, usize) {
-    use std::sync::{
-        Arc,
-        atomic::{AtomicUsize, Ordering},
-    };
+    use std::cell::Cell;
+
+    use tracing::subscriber::Interest;
     use tracing_subscriber::{Layer, layer::SubscriberExt as _};
 
-    struct Counter(Arc<AtomicUsize>);
+    thread_local! {
+        static COUNT: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+    struct Counter;
     impl<S: tracing::Subscriber> Layer<S> for Counter {
+        fn register_callsite(&self, m: &'static tracing::Metadata<'static>) -> Interest {
+            if m.target() == "sqlx::query" { Interest::always() } else { Interest::never() }
+        }
         fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
             if event.metadata().target() == "sqlx::query" {
-                self.0.fetch_add(1, Ordering::SeqCst);
+                COUNT.with(|c| c.set(c.get().map(|n| n + 1)));
             }
         }
     }
-    let n = Arc::new(AtomicUsize::new(0));
-    let subscriber = tracing_subscriber::registry().with(Counter(n.clone()));
-    let guard = tracing::subscriber::set_default(subscriber);
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Counter));
+    });
+    COUNT.with(|c| c.set(Some(0)));
     let out = f.await;
-    drop(guard);
-    (out, n.load(Ordering::SeqCst))
+    let n = COUNT.with(|c| c.replace(None)).unwrap_or(0);
+    (out, n)
 }
 
 pub struct TestApp {
