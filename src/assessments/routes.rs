@@ -1,5 +1,5 @@
 use axum::{
-    extract::{Multipart, Path, State},
+    extract::{Multipart, Path, Query, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -13,6 +13,7 @@ use super::{
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
+        export::{self, Table},
         form::{FieldErrors, clean_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
@@ -244,7 +245,18 @@ struct PendingPage {
     rows: Vec<PendingRow>,
 }
 
-async fn pending(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PendingQuery {
+    format: String,
+}
+
+async fn pending(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<PendingQuery>,
+) -> AppResult<Response> {
     let scope = user.scope();
     let rows: Vec<PendingRow> = sqlx::query_as(
         "select a.id, e.id as employee_id, e.nip, e.name as employee, u.name as unit, c.code, c.name_id, c.name_en, a.level,
@@ -261,6 +273,39 @@ async fn pending(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> 
     .bind(&scope.unit_patterns)
     .fetch_all(&state.pool)
     .await?;
+    if export::wanted(&q.format) {
+        let table = Table {
+            name: "penilaian-menunggu",
+            headers: vec![
+                "NIP",
+                "Nama",
+                "Unit kerja",
+                "Kode",
+                "Kompetensi",
+                "Tingkat diajukan",
+                "Tingkat saat ini",
+                "Tanggal",
+                "Catatan",
+            ],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.nip.clone(),
+                        r.employee.clone(),
+                        r.unit.clone(),
+                        r.code.clone(),
+                        r.name_id.clone(),
+                        r.level.to_string(),
+                        r.current_level.map(|l| l.to_string()).unwrap_or_default(),
+                        r.assessed_on.format("%Y-%m-%d").to_string(),
+                        r.note.clone(),
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&q.format, &table);
+    }
     render(&PendingPage { ctx, rows })
 }
 

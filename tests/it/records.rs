@@ -386,6 +386,7 @@ async fn every_list_exports_as_filtered(pool: PgPool) {
         ("/units?format=csv", "Kode,Unit kerja", 20),
         ("/accounts?q=kab&format=csv", "Nama pengguna,Nama", 2),
         ("/audit?action=create&entity=account&format=csv", "Waktu (UTC),Pelaku", 6),
+        ("/assessments/pending?format=csv", "NIP,Nama,Unit kerja", -1),
     ];
     for (url, header, rows) in cases {
         let r = hr.get(url).await;
