@@ -43,6 +43,8 @@ pub struct Ctx {
     pub here: String,
     pub ip: String,
     pub secure: bool,
+    /// Self-assessments waiting for this head or HR user (shown beside "Persetujuan").
+    pub pending: Option<i64>,
 }
 
 /// A value or a reference to one (templates pass either).
@@ -311,7 +313,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let path = parts.uri.path().to_string();
     let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
     let json = wants_json(headers, &path);
-    let mut ctx = Ctx { lang, csrf: csrf.clone(), user: None, flash, here: here.clone(), ip, secure };
+    let mut ctx = Ctx { lang, csrf: csrf.clone(), user: None, flash, here: here.clone(), ip, secure, pending: None };
 
     // NUL cannot be stored in PostgreSQL text: refuse it up front with a clear message.
     if parts.uri.query().is_some_and(has_nul) {
@@ -360,8 +362,11 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     }
 
     if let Some(token) = cookie(&parts.headers, session::SESSION_COOKIE) {
-        match session::load_user(&state, token).await {
-            Ok(user) => ctx.user = user.map(Arc::new),
+        match load_user_and_pending(&state, token).await {
+            Ok((user, pending)) => {
+                ctx.user = user.map(Arc::new);
+                ctx.pending = pending.filter(|n| *n > 0);
+            }
             Err(e) => {
                 let res = AppError::Db(e).into_response();
                 return finish(&state, &ctx, json, &path, res, new_csrf, false);
@@ -372,6 +377,19 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     parts.extensions.insert(ctx.clone());
     let res = next.run(Request::from_parts(parts, body)).await;
     finish(&state, &ctx, json, &path, res, new_csrf, ctx.flash.is_some())
+}
+
+/// The signed-in user and, for heads and HR, how many self-assessments wait for them.
+async fn load_user_and_pending(
+    state: &AppState,
+    token: &str,
+) -> Result<(Option<CurrentUser>, Option<i64>), sqlx::Error> {
+    let Some(user) = session::load_user(state, token).await? else { return Ok((None, None)) };
+    if !(user.has(Role::Hr) || user.has(Role::Head)) {
+        return Ok((Some(user), None));
+    }
+    let pending = crate::assessments::db::pending_count(&state.pool, &user.scope()).await?;
+    Ok((Some(user), Some(pending)))
 }
 
 fn too_large() -> Response {

@@ -45,3 +45,16 @@ pub struct PendingRow {
     pub note: String,
     pub evidence_id: Option<i64>,
 }
+
+/// Self-assessments in the scope waiting for validation (never counting one's own).
+pub async fn pending_count(pool: &sqlx::PgPool, scope: &crate::auth::Scope) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "select count(*) from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+         where a.status = 'pending' and e.id is distinct from $2 and ($1 or u.path like any($3))",
+    )
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .fetch_one(pool)
+    .await
+}

@@ -102,22 +102,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         ),
         None => None,
     };
-    let pending_to_validate: Option<i64> = if user.has(Role::Hr) || user.has(Role::Head) {
-        let scope = user.scope();
-        Some(
-            sqlx::query_scalar(
-                "select count(*) from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
-                 where a.status = 'pending' and e.id is distinct from $2 and ($1 or u.path like any($3))",
-            )
-            .bind(scope.all)
-            .bind(scope.own)
-            .bind(&scope.unit_patterns)
-            .fetch_one(&mut *conn)
-            .await?,
-        )
-    } else {
-        None
-    };
+    let pending_to_validate = ctx.pending;
     let unit_ids: Vec<i64> = user.head_units.iter().map(|u| u.id).collect();
     let units: Vec<UnitSummary> = if unit_ids.is_empty() {
         vec![]

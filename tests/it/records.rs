@@ -506,6 +506,14 @@ async fn each_role_home_answers_its_first_question(pool: PgPool) {
     .await;
     let r = app.as_user("kabid.aptika").await.get("/").await;
     assert!(r.body.contains(&format!("{pending_a} penilaian mandiri menunggu validasi Anda")));
+    assert!(
+        r.body.contains(&format!("Persetujuan <span class=\"chip count\">{pending_a}</span>")),
+        "count beside the menu item"
+    );
+    assert!(
+        r.body.contains("action=\"/employees\" role=\"search\""),
+        "the top-bar search looks in the unit's employees"
+    );
     assert!(r.body.contains("Bidang Aplikasi Informatika dan e-Government"));
     let r = app.as_user("kepegawaian").await.get("/").await;
     assert!(r.body.contains("pegawai aktif") && r.body.contains("menunggu validasi Anda"));
