@@ -358,3 +358,97 @@ async fn hr_filters_employees_and_imports_a_file(pool: PgPool) {
     let _ = std::fs::remove_file(&csv);
     b.close().await;
 }
+
+/// axe-core (vendored, MPL-2.0) in the page: the WCAG 2.1 A/AA violations, one line each.
+async fn axe(b: &Browser) -> Vec<String> {
+    const AXE: &str = include_str!("../vendor/axe-core-4.14.1/axe.min.js");
+    b.client.execute(AXE, vec![]).await.expect("inject axe");
+    let script = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+          .then(r => done(r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))))
+          .catch(e => done(['axe failed: ' + e]));
+    "#;
+    let v = b.client.execute_async(script, vec![]).await.expect("axe run");
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+#[sqlx::test]
+async fn pages_meet_wcag_aa(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own: i64 = sqlx::query_scalar("select employee_id from accounts where username = 'pegawai'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("id");
+    let pos: i64 = sqlx::query_scalar("select position_id from employees where id = $1")
+        .bind(own)
+        .fetch_one(&app.pool)
+        .await
+        .expect("pos");
+    let comp: i64 = sqlx::query_scalar("select id from competencies where code = 'APL-01'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("comp");
+    let Some(b) = open(&app).await else { return };
+    let mut problems = vec![];
+    let mut check = async |b: &Browser, label: &str| {
+        for v in axe(b).await {
+            problems.push(format!("{label}: {v}"));
+        }
+    };
+    b.goto("/login").await;
+    check(&b, "/login").await;
+    let pages: [(&str, Vec<String>); 4] = [
+        (
+            "pegawai",
+            vec![
+                "/".into(),
+                format!("/employees/{own}"),
+                format!("/employees/{own}/assessments/new"),
+                "/competencies".into(),
+                format!("/competencies/{comp}"),
+                "/password".into(),
+                "/lang/en?next=/".into(),
+            ],
+        ),
+        (
+            "kabid.aptika",
+            vec!["/".into(), "/employees".into(), "/assessments/pending".into(), format!("/positions/{pos}")],
+        ),
+        (
+            "kepegawaian",
+            vec![
+                "/employees?competency=1".into(),
+                "/employees/new".into(),
+                "/units".into(),
+                "/units/new".into(),
+                "/positions".into(),
+                "/positions/new".into(),
+                "/competencies/new".into(),
+                "/imports".into(),
+                "/accounts".into(),
+                "/accounts/new".into(),
+                "/audit".into(),
+            ],
+        ),
+        ("admin", vec!["/settings".into(), "/nothing-here".into()]),
+    ];
+    for (user, urls) in pages {
+        b.login(user, PW).await;
+        for url in urls {
+            b.goto(&url).await;
+            check(&b, &format!("{user} {url}")).await;
+        }
+        // A form re-shown with errors.
+        if user == "kepegawaian" {
+            b.goto("/employees/new").await;
+            b.click("main form button[type=submit]").await;
+            check(&b, "employee form with errors").await;
+        }
+        b.goto("/").await;
+        b.tap("details.usermenu summary").await;
+        b.click("details.usermenu button[type=submit]").await;
+    }
+    b.close().await;
+    assert!(problems.is_empty(), "accessibility problems:\n{}", problems.join("\n"));
+}
