@@ -90,7 +90,7 @@ async fn login_submit(
     tokio::time::sleep(failures.delay(state.config.login_delay_ms)).await;
 
     let account: Option<(i64, String, bool)> = sqlx::query_as(
-        "select a.id, a.password_hash, a.disabled_at is not null
+        "select a.id, a.password_hash, a.disabled_at is not null or coalesce(not e.active, false)
          from accounts a left join employees e on e.id = a.employee_id
          where a.username = $1 or (e.nip = $1 and length($1) = 18)
          order by (a.username = $1) desc limit 1",

@@ -52,7 +52,8 @@ pub async fn load_user(state: &AppState, token: &str) -> Result<Option<CurrentUs
          where s.token_hash = $1
            and s.expires_at > now()
            and s.last_seen_at > now() - make_interval(secs => $2)
-           and a.disabled_at is null",
+           and a.disabled_at is null
+           and (e.id is null or e.active)",
     )
     .bind(&hash)
     .bind(state.config.session_idle.as_secs_f64())

@@ -5,6 +5,7 @@ use axum::{
     response::Response,
 };
 use serde::Deserialize;
+use serde_json::json;
 
 use super::{
     db::{self, Detail, Filter, Line, Opt, RankOpt, Row},
@@ -313,6 +314,28 @@ async fn set_active(
         let after = snapshot(&mut tx, id).await?;
         let action = if active { "activate" } else { "deactivate" };
         audit::record(&mut tx, &Actor::from_ctx(&ctx), "employee", id, action, Some(before), after).await?;
+        if !active {
+            // Someone who has left no longer signs in: their account is disabled with them.
+            let accounts: Vec<i64> = sqlx::query_scalar(
+                "update accounts set disabled_at = now() where employee_id = $1 and disabled_at is null returning id",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            for account in accounts {
+                crate::auth::session::delete_all_for(&mut tx, account, None).await?;
+                audit::record(
+                    &mut tx,
+                    &Actor::from_ctx(&ctx),
+                    "account",
+                    account,
+                    "disable",
+                    Some(json!({"disabled": false})),
+                    Some(json!({"disabled": true, "reason": "employee deactivated"})),
+                )
+                .await?;
+            }
+        }
     }
     tx.commit().await?;
     let key = if active { "flash.employee_activated" } else { "flash.employee_deactivated" };

@@ -194,3 +194,26 @@ async fn admin_keeps_the_settings(pool: PgPool) {
     assert_eq!(b["jp_per_year"], "20");
     assert_eq!(a["jp_per_year"], "24.5");
 }
+
+#[sqlx::test]
+async fn an_employee_who_leaves_can_no_longer_sign_in(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut user = app.client();
+    user.login("pegawai", PW).await;
+    assert_eq!(user.get("/").await.status, StatusCode::OK);
+    let emp: i64 = sqlx::query_scalar("select employee_id from accounts where username = 'pegawai'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("id");
+    let mut hr = app.as_user("kepegawaian").await;
+    assert_eq!(hr.post(&format!("/employees/{emp}/deactivate"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert!(user.get("/").await.location().starts_with("/login"), "session ended");
+    assert_eq!(app.client().login("pegawai", PW).await.status, StatusCode::UNAUTHORIZED);
+    let (before, after): (serde_json::Value, serde_json::Value) =
+        sqlx::query_as("select before, after from audit_log where entity = 'account' and action = 'disable'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("audit");
+    assert_eq!(before["disabled"], false);
+    assert_eq!(after["reason"], "employee deactivated");
+}
