@@ -438,6 +438,9 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
         for url in urls {
             b.goto(&url).await;
             check(&b, &format!("{user} {url}")).await;
+            let name: String =
+                format!("a11y-{user}{url}").chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+            b.shot(&name).await;
         }
         // A form re-shown with errors.
         if user == "kepegawaian" {
