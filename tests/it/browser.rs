@@ -89,8 +89,13 @@ impl Browser {
 
     /// Click something that loads a new page, and wait until the new page is there.
     pub async fn click(&self, css: &str) {
+        self.click_at(Locator::Css(css)).await;
+    }
+
+    pub async fn click_at(&self, at: Locator<'_>) {
+        let what = format!("{at:?}");
         self.client.execute("window.__cakapOld = true;", vec![]).await.expect("mark page");
-        self.client.find(Locator::Css(css)).await.expect(css).click().await.expect("click");
+        self.client.find(at).await.expect(&what).click().await.expect("click");
         for _ in 0..200 {
             let fresh = self
                 .client
@@ -104,7 +109,13 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("no new page after clicking {css}");
+        panic!("no new page after clicking {what}");
+    }
+
+    /// Put a file into a file input.
+    pub async fn attach(&self, css: &str, file: &std::path::Path) {
+        let el = self.client.find(Locator::Css(css)).await.expect(css);
+        el.send_keys(&file.display().to_string()).await.expect("attach");
     }
 
     /// Click something that changes the page in place (no navigation).
@@ -249,13 +260,7 @@ async fn self_assessment_with_evidence_is_approved_by_the_head(pool: PgPool) {
         .expect("select");
     b.tap("input[name=level][value='4']").await;
     b.fill("#note", "Merancang antarmuka layanan perizinan").await;
-    b.client
-        .find(Locator::Css("#evidence"))
-        .await
-        .expect("file")
-        .send_keys(&pdf.display().to_string())
-        .await
-        .expect("attach");
+    b.attach("#evidence", &pdf).await;
     b.shot("self-assessment-form").await;
     b.click("main form button[type=submit]").await;
     assert!(b.text(".flash").await.contains("menunggu validasi"));
@@ -267,25 +272,10 @@ async fn self_assessment_with_evidence_is_approved_by_the_head(pool: PgPool) {
     b.click("nav.sidenav a[href='/assessments/pending']").await;
     assert!(b.text("main").await.contains("Merancang antarmuka layanan perizinan"));
     b.shot("approvals-head").await;
-    let row = b
-        .client
-        .find(Locator::XPath("//tr[contains(., 'Merancang antarmuka')]//form[contains(@action, '/validate')]//button"))
-        .await
-        .expect("approve");
-    b.client.execute("window.__cakapOld = true;", vec![]).await.expect("mark");
-    row.click().await.expect("click");
-    for _ in 0..100 {
-        if b.client
-            .execute("return window.__cakapOld === undefined;", vec![])
-            .await
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    b.click_at(Locator::XPath(
+        "//tr[contains(., 'Merancang antarmuka')]//form[contains(@action, '/validate')]//button",
+    ))
+    .await;
     assert!(b.text(".flash").await.contains("Penilaian disetujui"));
     b.goto(&format!("/employees/{own}")).await;
     let profile = b.text("main").await;
@@ -327,26 +317,14 @@ async fn hr_filters_employees_and_imports_a_file(pool: PgPool) {
     )
     .expect("csv");
     b.click("nav.sidenav a[href='/imports']").await;
-    b.client
-        .find(Locator::Css("#file-employees"))
-        .await
-        .expect("file")
-        .send_keys(&csv.display().to_string())
-        .await
-        .expect("attach");
+    b.attach("#file-employees", &csv).await;
     b.click("form[action^='/imports/employees'] button[type=submit]").await;
     let preview = b.text("main").await;
     assert!(preview.contains("Unit kerja tidak dikenal") && preview.contains("Tidak ada yang disimpan"));
     b.shot("import-preview-errors").await;
     std::fs::write(&csv, "NIP,Nama,Status,Golongan,Jabatan,Unit Kerja\n199203152019031004,Yogi Permadi,PNS,III/b,Statistisi Ahli Pertama,STA-SS\n").expect("csv");
     b.click("nav.sidenav a[href='/imports']").await;
-    b.client
-        .find(Locator::Css("#file-employees"))
-        .await
-        .expect("file")
-        .send_keys(&csv.display().to_string())
-        .await
-        .expect("attach");
+    b.attach("#file-employees", &csv).await;
     b.click("form[action^='/imports/employees'] button[type=submit]").await;
     b.click("form[action$='/apply'] button[type=submit]").await;
     assert!(b.text(".flash").await.contains("Impor diterapkan"));
