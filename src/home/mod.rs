@@ -8,7 +8,18 @@ use crate::{
 };
 
 pub fn routes() -> Routes {
-    Routes::new().get("/", Access::SignedIn, home)
+    Routes::new().get("/", Access::SignedIn, home).get("/help", Access::Public, help)
+}
+
+#[derive(askama::Template)]
+#[template(path = "help/index.html")]
+struct HelpPage {
+    ctx: Ctx,
+}
+
+/// The help page (both languages live in the template).
+async fn help(ctx: Ctx) -> AppResult<Response> {
+    render(&HelpPage { ctx })
 }
 
 #[derive(sqlx::FromRow, Default)]

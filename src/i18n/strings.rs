@@ -310,6 +310,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("nav.catalog", "Katalog kompetensi", "Competency catalog"),
     ("nav.imports", "Impor data", "Import data"),
     ("nav.settings", "Pengaturan", "Settings"),
+    ("nav.help", "Bantuan", "Help"),
     ("search.employees", "Cari nama atau NIP", "Search name or NIP"),
     ("search.catalog", "Cari kompetensi", "Search competencies"),
     ("set.title", "Pengaturan", "Settings"),

@@ -44,6 +44,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/password", "/password", SIGNED),
         ("POST", "/password", "/password", SIGNED),
         ("GET", "/", "/", SIGNED),
+        ("GET", "/help", "/help", ALL),
         ("GET", "/accounts", "/accounts", ADMIN_HR),
         ("GET", "/accounts/new", "/accounts/new", ADMIN_HR),
         ("POST", "/accounts", "/accounts", ADMIN_HR),

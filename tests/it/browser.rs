@@ -96,7 +96,7 @@ impl Browser {
         let what = format!("{at:?}");
         self.client.execute("window.__cakapOld = true;", vec![]).await.expect("mark page");
         self.client.find(at).await.expect(&what).click().await.expect("click");
-        for _ in 0..200 {
+        for _ in 0..600 {
             let fresh = self
                 .client
                 .execute("return window.__cakapOld === undefined && document.readyState === 'complete';", vec![])
@@ -376,6 +376,8 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
     };
     b.goto("/login").await;
     check(&b, "/login").await;
+    b.goto("/help").await;
+    check(&b, "/help").await;
     let pages: [(&str, Vec<String>); 4] = [
         (
             "pegawai",
@@ -387,6 +389,7 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 format!("/competencies/{comp}"),
                 "/password".into(),
                 "/lang/en?next=/".into(),
+                "/help".into(),
             ],
         ),
         (
