@@ -33,7 +33,7 @@ impl AccountRow {
 pub const SELECT: &str = "select a.id, a.username, a.employee_id, e.name as employee_name, e.nip,
         array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
         array(select u.name from account_roles r join units u on u.id = r.unit_id
-              where r.account_id = a.id order by u.path) as head_units,
+              where r.account_id = a.id order by u.sort_key) as head_units,
         a.disabled_at is not null as disabled, a.must_change_password, a.last_login_at
       from accounts a left join employees e on e.id = a.employee_id";
 

@@ -41,11 +41,11 @@ pub async fn load_user(state: &AppState, token: &str) -> Result<Option<CurrentUs
                 s.last_seen_at < now() - interval '60 seconds' as stale,
                 array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
                 array(select r.unit_id from account_roles r join units u on u.id = r.unit_id
-                      where r.account_id = a.id and r.role = 'head' order by u.path) as head_ids,
+                      where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_ids,
                 array(select u.name from account_roles r join units u on u.id = r.unit_id
-                      where r.account_id = a.id and r.role = 'head' order by u.path) as head_names,
+                      where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_names,
                 array(select u.path from account_roles r join units u on u.id = r.unit_id
-                      where r.account_id = a.id and r.role = 'head' order by u.path) as head_paths
+                      where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_paths
          from sessions s
          join accounts a on a.id = s.account_id
          left join employees e on e.id = a.employee_id

@@ -177,7 +177,7 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     let standards = sqlx::query_as(
         "select p.id as position_id, p.name as position, u.name as unit, s.required_level, s.priority
          from position_standards s join positions p on p.id = s.position_id join units u on u.id = p.unit_id
-         where s.competency_id = $1 order by u.path, p.name",
+         where s.competency_id = $1 order by u.sort_key, p.name",
     )
     .bind(id)
     .fetch_all(&mut *conn)

@@ -62,8 +62,8 @@ impl Filter {
         match (self.sort.as_str(), desc) {
             ("nip", false) => "e.nip asc",
             ("nip", true) => "e.nip desc",
-            ("unit", false) => "u.path asc, e.name asc, e.id",
-            ("unit", true) => "u.path desc, e.name asc, e.id",
+            ("unit", false) => "u.sort_key asc, e.name asc, e.id",
+            ("unit", true) => "u.sort_key desc, e.name asc, e.id",
             ("position", false) => "p.name asc nulls last, e.name asc, e.id",
             ("position", true) => "p.name desc nulls last, e.name asc, e.id",
             ("rank", false) => "r.status, r.ordinal asc nulls last, e.name, e.id",
@@ -308,7 +308,7 @@ pub struct Opt {
 pub async fn position_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx::Error> {
     sqlx::query_as(
         "select p.id, p.name || ' — ' || u.name as label from positions p join units u on u.id = p.unit_id
-         where p.active and u.closed_on is null order by u.path, p.is_unit_head desc, p.name",
+         where p.active and u.closed_on is null order by u.sort_key, p.is_unit_head desc, p.name",
     )
     .fetch_all(conn)
     .await

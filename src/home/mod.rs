@@ -123,7 +123,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
                     (select count(*) from units s where s.path like h.path || '%' and s.id <> h.id and s.closed_on is null) as sub_units,
                     (select count(*) from employees e join units s on s.id = e.unit_id
                       where s.path like h.path || '%' and e.active) as employees
-             from units h where h.id = any($1) order by h.path",
+             from units h where h.id = any($1) order by h.sort_key",
         )
         .bind(&unit_ids)
         .fetch_all(&mut *conn)

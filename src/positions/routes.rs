@@ -85,7 +85,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     let rows: Vec<PosRow> = sqlx::query_as(&format!(
         "{POS_SELECT} where ($1::bigint is null or u.path like (select path from units where id = $1) || '%')
            and ($2 = '' or p.name ilike $3)
-         order by u.path, p.is_unit_head desc, p.name limit 1000"
+         order by u.sort_key, p.is_unit_head desc, p.name limit 1000"
     ))
     .bind(unit)
     .bind(&f.q)

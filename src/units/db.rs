@@ -19,7 +19,7 @@ impl UnitOption {
 pub async fn options(conn: &mut PgConnection) -> Result<Vec<UnitOption>, sqlx::Error> {
     sqlx::query_as(
         "select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as depth
-         from units where closed_on is null order by path",
+         from units where closed_on is null order by sort_key",
     )
     .fetch_all(conn)
     .await

@@ -78,7 +78,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                 (select e.name from positions p join employees e on e.position_id = p.id and e.active
                   where p.unit_id = u.id and p.is_unit_head order by e.id limit 1) as head
          from units u left join counts c on c.unit_id = u.id
-         order by u.path",
+         order by u.sort_key",
     )
     .fetch_all(&state.pool)
     .await?;
