@@ -28,6 +28,9 @@ pub struct Config {
     pub login_delay_ms: u64,
     /// `CAKAP_SEED_DEMO`: seed the demo department once at start (`1`/`true`).
     pub seed_demo: bool,
+    /// `CAKAP_TRUST_PROXY`: behind a reverse proxy, take the client address from the first
+    /// `X-Forwarded-For` entry (for the audit log and login throttling).
+    pub trust_proxy: bool,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -50,10 +53,11 @@ impl Config {
         };
         let bind = var("CAKAP_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
         let public_url = var("CAKAP_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
-        let seed_demo = matches!(
-            var("CAKAP_SEED_DEMO").as_deref().map(str::to_ascii_lowercase).as_deref(),
-            Some("1" | "true" | "yes")
-        );
+        let flag = |name: &str| {
+            matches!(var(name).as_deref().map(str::to_ascii_lowercase).as_deref(), Some("1" | "true" | "yes"))
+        };
+        let seed_demo = flag("CAKAP_SEED_DEMO");
+        let trust_proxy = flag("CAKAP_TRUST_PROXY");
         Ok(Self {
             database_url,
             bind,
@@ -68,6 +72,7 @@ impl Config {
             max_body_bytes: num("CAKAP_MAX_BODY_BYTES", 10 * 1024 * 1024)?,
             login_delay_ms: num("CAKAP_LOGIN_DELAY_MS", 500)?,
             seed_demo,
+            trust_proxy,
         })
     }
 
@@ -85,6 +90,7 @@ impl Config {
             max_body_bytes: 10 * 1024 * 1024,
             login_delay_ms: 1,
             seed_demo: false,
+            trust_proxy: false,
         }
     }
 

@@ -311,7 +311,17 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     });
     let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
     let path = parts.uri.path().to_string();
-    let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
+    let forwarded = state
+        .config
+        .trust_proxy
+        .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
+        .flatten()
+        .and_then(|v| v.split(',').next())
+        .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+    let ip = forwarded
+        .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
     let json = wants_json(headers, &path);
     let mut ctx = Ctx { lang, csrf: csrf.clone(), user: None, flash, here: here.clone(), ip, secure, pending: None };
 

@@ -222,3 +222,29 @@ async fn changing_the_password(pool: PgPool) {
     assert_eq!(again.login("pegawai", PW).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(again.login("pegawai", new).await.location(), "/");
 }
+
+#[sqlx::test]
+async fn behind_a_trusted_proxy_the_forwarded_address_is_recorded(pool: PgPool) {
+    let mut app = TestApp::seeded(pool).await;
+    let plain = TestApp::bare(app.pool.clone());
+    let mut config = (*app.state.config).clone();
+    config.trust_proxy = true;
+    app.state = cakap::AppState::new(app.pool.clone(), config);
+    app.router = cakap::app::router::build(app.state.clone());
+    for (which, ip) in [(&app, "203.0.113.7"), (&plain, "203.0.113.8")] {
+        let mut c = which.client();
+        c.prime().await;
+        let body = format!("csrf_token={}&username=pegawai&password=salah-sekali", c.csrf());
+        let req = axum::http::Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", format!("{ip}, 10.0.0.1"))
+            .body(axum::body::Body::from(body))
+            .expect("req");
+        assert_eq!(c.send(req).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let ips: Vec<String> = sqlx::query_scalar("select ip from audit_log where action = 'login_failed' order by id")
+        .fetch_all(&app.pool)
+        .await
+        .expect("rows");
+    assert_eq!(ips, vec!["203.0.113.7".to_string(), "10.0.0.1".to_string()], "the header counts only when trusted");
+}
