@@ -499,6 +499,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("asm.note", "Catatan", "Note"),
     ("asm.evidence", "Bukti", "Evidence"),
     ("asm.evidence_hint", "PDF, PNG atau JPEG, maksimal 5 MB.", "PDF, PNG or JPEG, at most 5 MB."),
+    ("asm.evidence_again", "Jika ada bukti, pilih berkasnya lagi.", "If you have evidence, choose the file again."),
     ("asm.send", "Kirim untuk divalidasi", "Send for validation"),
     ("asm.pending_title", "Persetujuan penilaian", "Assessment approvals"),
     (
