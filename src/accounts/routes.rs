@@ -54,7 +54,7 @@ struct ListPage {
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     let search: String = q.q.trim().chars().take(100).collect();
-    let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let pattern = crate::app::form::contains_pattern(&search);
     let filter = "where ($1 = '' or a.username ilike $2 or e.name ilike $2 or e.nip like $2)";
     let mut conn = state.pool.acquire().await?;
     let total: i64 = sqlx::query_scalar(&format!(
@@ -295,7 +295,7 @@ async fn detail_page(
             .await?
             .flatten();
     let units = unit_options(&mut conn).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     let form = form.unwrap_or_else(|| AccountForm {
         username: account.username.clone(),
         nip: account.nip.clone().unwrap_or_default(),

@@ -19,6 +19,11 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// The status of a form page: 200 when shown fresh, 422 when shown again with errors.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY }
+    }
+
     /// `aria-invalid` value for a field.
     pub fn invalid(&self, field: &str) -> &'static str {
         if self.get(field).is_some() { "true" } else { "false" }
@@ -44,4 +49,9 @@ pub fn required_text(errors: &mut FieldErrors, field: &'static str, value: &str,
         errors.add(field, "form.required");
     }
     v
+}
+
+/// A `like`/`ilike` pattern matching `text` anywhere, with `\`, `%` and `_` taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }

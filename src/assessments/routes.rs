@@ -1,6 +1,6 @@
 use axum::{
     extract::{Multipart, Path, Query, State},
-    http::{StatusCode, header},
+    http::header,
     response::{IntoResponse, Response},
 };
 use serde_json::json;
@@ -95,7 +95,7 @@ async fn form_page(
     } else {
         Source::ALL.iter().copied().filter(|s| *s != Source::SelfAssessment).collect()
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     render_status(status, &FormPage { ctx, e, form, errors, competencies, is_self, sources, levels: Level::ALL })
 }
 

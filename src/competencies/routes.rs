@@ -1,7 +1,6 @@
 use axum::{
     Form,
     extract::{Path, Query, State},
-    http::StatusCode,
     response::Response,
 };
 use serde::Deserialize;
@@ -66,7 +65,7 @@ struct ListPage {
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQuery>) -> AppResult<Response> {
     f.q = f.q.trim().chars().take(100).collect();
-    let like = format!("%{}%", f.q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let like = crate::app::form::contains_pattern(&f.q);
     let rows: Vec<CompRow> = sqlx::query_as(
         "select c.id, c.code, c.kind, c.area, c.name_id, c.name_en, c.active,
                 (select count(*) from position_standards s where s.competency_id = c.id) as positions
@@ -285,7 +284,7 @@ struct FormPage {
 }
 
 fn form_page(ctx: Ctx, id: Option<i64>, form: CompForm, errors: FieldErrors) -> AppResult<Response> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     render_status(status, &FormPage { ctx, id, form, errors, kinds: CompetencyKind::ALL, areas: Area::ALL })
 }
 

@@ -1,7 +1,6 @@
 use axum::{
     Form,
     extract::{Path, Query, State},
-    http::StatusCode,
     response::Response,
 };
 use serde::Deserialize;
@@ -172,7 +171,7 @@ async fn form_page(
     let mut conn = state.pool.acquire().await?;
     let positions = db::position_options(&mut conn).await?;
     let ranks = db::rank_options(&mut conn).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     render_status(status, &FormPage { ctx, id, form, errors, positions, ranks })
 }
 

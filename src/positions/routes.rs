@@ -1,7 +1,6 @@
 use axum::{
     Form,
     extract::{Path, Query, State},
-    http::StatusCode,
     response::Response,
 };
 use serde::Deserialize;
@@ -79,7 +78,7 @@ const POS_SELECT: &str =
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQuery>) -> AppResult<Response> {
     f.q = f.q.trim().chars().take(100).collect();
-    let like = format!("%{}%", f.q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let like = crate::app::form::contains_pattern(&f.q);
     let unit = f.unit.parse::<i64>().ok();
     let mut conn = state.pool.acquire().await?;
     let rows: Vec<PosRow> = sqlx::query_as(&format!(
@@ -180,7 +179,7 @@ async fn detail_page(state: &AppState, ctx: Ctx, id: i64, errors: FieldErrors) -
     let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
     let positions = position_options(&mut conn).await?.into_iter().filter(|o| o.id != id).collect();
     let is_hr = ctx.has(Role::Hr);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     let page = DetailPage {
         ctx,
         p,
@@ -232,7 +231,7 @@ async fn form_page(
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let units = unit_options(&mut conn).await?;
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     render_status(
         status,
         &FormPage { ctx, id, form, errors, units, kinds: PositionKind::ALL, levels: FunctionalLevel::ALL },

@@ -1,7 +1,6 @@
 use axum::{
     Form,
     extract::{Path, Query, State},
-    http::StatusCode,
     response::Response,
 };
 use serde::Deserialize;
@@ -146,7 +145,7 @@ async fn form_page(
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let units = options(&mut conn).await?.into_iter().filter(|u| Some(u.id) != id).collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = errors.status();
     render_status(status, &FormPage { ctx, id, form, errors, units, kinds: UnitKind::ALL })
 }
 

@@ -5,17 +5,13 @@ use sqlx::PgPool;
 
 use crate::helpers::TestApp;
 
-async fn id_of(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&app.pool).await.expect(sql)
-}
-
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 #[sqlx::test]
 async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
-    let own = id_of(&app, "select employee_id from accounts where username = 'pegawai'").await;
-    let comp = id_of(&app, "select id from competencies where code = 'APL-05'").await.to_string();
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let comp = app.scalar("select id from competencies where code = 'APL-05'").await.to_string();
     let mut me = app.as_user("pegawai").await;
     let form = me.get(&format!("/employees/{own}/assessments/new")).await;
     assert!(form.body.contains("Penilaian mandiri") && form.body.contains("enctype=\"multipart/form-data\""));
@@ -50,8 +46,8 @@ async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
         )
         .await;
     assert!(r.body.contains("Pilih sumber penilaian"));
-    assert_eq!(id_of(&app, "select count(*) from evidence_files").await, 0);
-    let pending_before = id_of(&app, "select count(*) from assessments where status = 'pending'").await;
+    assert_eq!(app.scalar("select count(*) from evidence_files").await, 0);
+    let pending_before = app.scalar("select count(*) from assessments where status = 'pending'").await;
 
     let r = me
         .post_multipart(
@@ -67,9 +63,9 @@ async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let aid = id_of(&app, "select max(id) from assessments").await;
-    assert_eq!(id_of(&app, "select count(*) from assessments where status = 'pending'").await, pending_before + 1);
-    let ev = id_of(&app, &format!("select evidence_id from assessments where id = {aid}")).await;
+    let aid = app.scalar("select max(id) from assessments").await;
+    assert_eq!(app.scalar("select count(*) from assessments where status = 'pending'").await, pending_before + 1);
+    let ev = app.scalar(&format!("select evidence_id from assessments where id = {aid}")).await;
 
     // Head B does not see it, cannot decide it, cannot fetch the evidence.
     let mut head_b = app.as_user("kabid.infra").await;
@@ -93,14 +89,14 @@ async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
     let row = profile.body.split("APL-05").nth(1).unwrap_or("");
     assert!(row.contains("4 · Mumpuni"), "the validated level is the current level");
     assert_eq!(
-        id_of(&app, &format!("select count(*) from audit_log where entity = 'assessment' and entity_id = '{aid}'"))
+        app.scalar(&format!("select count(*) from audit_log where entity = 'assessment' and entity_id = '{aid}'"))
             .await,
         2
     );
     // Deciding twice changes nothing.
     head_a.post(&format!("/assessments/{aid}/reject"), &[]).await;
     assert_eq!(
-        id_of(&app, &format!("select count(*) from assessments where id = {aid} and status = 'validated'")).await,
+        app.scalar(&format!("select count(*) from assessments where id = {aid} and status = 'validated'")).await,
         1
     );
 }
@@ -108,13 +104,11 @@ async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
 #[sqlx::test]
 async fn hr_records_a_validated_assessment_and_history_is_kept(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
-    let emp = id_of(
-        &app,
-        "select e.id from employees e join units u on u.id = e.unit_id where u.code = 'STA-SS' order by e.id limit 1",
+    let emp = app.scalar("select e.id from employees e join units u on u.id = e.unit_id where u.code = 'STA-SS' order by e.id limit 1",
     )
     .await;
-    let comp = id_of(&app, "select id from competencies where code = 'DAT-03'").await.to_string();
-    let before = id_of(&app, &format!("select count(*) from assessments where employee_id = {emp}")).await;
+    let comp = app.scalar("select id from competencies where code = 'DAT-03'").await.to_string();
+    let before = app.scalar(&format!("select count(*) from assessments where employee_id = {emp}")).await;
     let mut hr = app.as_user("kepegawaian").await;
     let r = hr
         .post_multipart(
@@ -130,12 +124,12 @@ async fn hr_records_a_validated_assessment_and_history_is_kept(pool: PgPool) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(id_of(&app, &format!("select count(*) from assessments where employee_id = {emp}")).await, before + 1);
-    let level = id_of(
-        &app,
-        &format!("select level::bigint from current_levels where employee_id = {emp} and competency_id = {comp}"),
-    )
-    .await;
+    assert_eq!(app.scalar(&format!("select count(*) from assessments where employee_id = {emp}")).await, before + 1);
+    let level = app
+        .scalar(&format!(
+            "select level::bigint from current_levels where employee_id = {emp} and competency_id = {comp}"
+        ))
+        .await;
     assert_eq!(level, 5, "validated at once");
     let page = hr.get(&format!("/employees/{emp}")).await;
     assert!(page.body.contains("LSP Informatika") && page.body.contains("Sertifikasi"));
@@ -168,6 +162,6 @@ async fn demo_data_has_under_skilled_and_expert_staff(pool: PgPool) {
     .expect("gaps");
     assert!(under >= 10, "clearly under-skilled staff: {under}");
     assert!((2..=25).contains(&expert), "a few clear experts: {expert}");
-    let pending = id_of(&app, "select count(*) from assessments where status = 'pending'").await;
+    let pending = app.scalar("select count(*) from assessments where status = 'pending'").await;
     assert!(pending >= 3, "some self-assessments wait for validation");
 }

@@ -93,6 +93,11 @@ impl TestApp {
         c
     }
 
+    /// One number from the database (ids and counts in assertions).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await.expect(sql)
+    }
+
     pub async fn audit_count(&self, action: &str) -> i64 {
         sqlx::query_scalar("select count(*) from audit_log where action = $1")
             .bind(action)

@@ -5,10 +5,6 @@ use sqlx::PgPool;
 
 use crate::helpers::{Client, Resp, TestApp};
 
-async fn n(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&app.pool).await.expect(sql)
-}
-
 async fn upload(c: &mut Client, kind: &str, name: &str, bytes: &[u8]) -> Resp {
     let r = c.post_multipart(&format!("/imports/{kind}"), &[], Some(("file", name, bytes))).await;
     if r.status == StatusCode::SEE_OTHER {
@@ -34,37 +30,40 @@ async fn employees_csv_preview_apply_and_reimport_updates(pool: PgPool) {
          {existing};Nama Diperbarui;;PNS;;;IV/a;Kepala Dinas;DKIS;S2;\n"
     );
     let mut hr = app.as_user("kepegawaian").await;
-    let before = n(&app, "select count(*) from employees").await;
+    let before = app.scalar("select count(*) from employees").await;
     let r = upload(&mut hr, "employees", "pegawai.csv", csv.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Terapkan impor"));
-    assert_eq!(n(&app, "select count(*) from employees").await, before, "nothing written before applying");
+    assert_eq!(app.scalar("select count(*) from employees").await, before, "nothing written before applying");
     let id = batch_id(&r);
     let r = hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(n(&app, "select count(*) from employees").await, before + 2);
+    assert_eq!(app.scalar("select count(*) from employees").await, before + 2);
     assert_eq!(
-        n(&app, &format!("select count(*) from employees where nip = '{existing}' and name = 'Nama Diperbarui'")).await,
+        app.scalar(&format!("select count(*) from employees where nip = '{existing}' and name = 'Nama Diperbarui'"))
+            .await,
         1
     );
     assert_eq!(
-        n(
-            &app,
+        app.scalar(
             "select count(*) from employees where nip = '199811222023212001' and sex = 'P' and rank_code = 'PPPK-IX'"
         )
         .await,
         1
     );
-    assert_eq!(n(&app, "select count(*) from audit_log where action = 'apply' and entity = 'import_batch'").await, 1);
+    assert_eq!(
+        app.scalar("select count(*) from audit_log where action = 'apply' and entity = 'import_batch'").await,
+        1
+    );
     // Applying twice does nothing more.
     hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
-    assert_eq!(n(&app, "select count(*) from employees").await, before + 2);
+    assert_eq!(app.scalar("select count(*) from employees").await, before + 2);
     // Re-importing the same file updates by NIP instead of duplicating.
     let r = upload(&mut hr, "employees", "pegawai.csv", csv.as_bytes()).await;
     assert!(r.body.contains("<span class=\"tile-num\">0</span><span class=\"tile-label\">pegawai baru"));
     let id = batch_id(&r);
     hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
-    assert_eq!(n(&app, "select count(*) from employees").await, before + 2);
+    assert_eq!(app.scalar("select count(*) from employees").await, before + 2);
 }
 
 #[sqlx::test]
@@ -77,7 +76,7 @@ async fn a_partly_bad_file_shows_every_error_and_writes_nothing(pool: PgPool) {
                199203152019031006,Email Salah,PNS,Z/z,Jabatan Fiktif,APT-PA,bukan-email\n\
                199203152019031004,Duplikat,PNS,III/b,Pranata Komputer Ahli Pertama,APT-PA,\n";
     let mut hr = app.as_user("kepegawaian").await;
-    let before = n(&app, "select count(*) from employees").await;
+    let before = app.scalar("select count(*) from employees").await;
     let r = upload(&mut hr, "employees", "campur.csv", csv.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Tidak ada yang disimpan"));
@@ -94,10 +93,10 @@ async fn a_partly_bad_file_shows_every_error_and_writes_nothing(pool: PgPool) {
     }
     assert!(r.body.contains("<strong>Unit Kerja</strong>"), "the column is named");
     assert!(r.body.contains("<td class=\"num\">3</td>"), "the row is numbered as in the file");
-    let id: i64 = n(&app, "select max(id) from import_batches").await;
+    let id: i64 = app.scalar("select max(id) from import_batches").await;
     let r = hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(n(&app, "select count(*) from employees").await, before, "all or nothing");
+    assert_eq!(app.scalar("select count(*) from employees").await, before, "all or nothing");
 }
 
 #[sqlx::test]
@@ -121,7 +120,7 @@ async fn malformed_files_get_one_clear_message(pool: PgPool) {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         assert!(r.body.contains(msg), "{name}: {msg}");
     }
-    assert_eq!(n(&app, "select count(*) from import_batches").await, 0, "nothing stored");
+    assert_eq!(app.scalar("select count(*) from import_batches").await, 0, "nothing stored");
     let big = vec![b'a'; 11 * 1024 * 1024];
     let r = upload(&mut hr, "employees", "besar.csv", &big).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body.split("<main").nth(1).unwrap_or(""));
@@ -161,17 +160,17 @@ async fn xlsx_template_round_trip_and_assessment_import(pool: PgPool) {
     let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 10, 15).expect("date");
     ws.write_datetime_with_format(2, 3, &date, &date_format).expect("date cell");
     let bytes = wb.save_to_buffer().expect("xlsx");
-    let before = n(&app, "select count(*) from assessments").await;
+    let before = app.scalar("select count(*) from assessments").await;
     let r = upload(&mut hr, "assessments", "penilaian.xlsx", &bytes).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id = batch_id(&r);
     assert_eq!(hr.post(&format!("/imports/batches/{id}/apply"), &[]).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(n(&app, "select count(*) from assessments").await, before + 2);
+    assert_eq!(app.scalar("select count(*) from assessments").await, before + 2);
     // Re-import: updated in place, not duplicated.
     let r = upload(&mut hr, "assessments", "penilaian.xlsx", &bytes).await;
     let id = batch_id(&r);
     hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
-    assert_eq!(n(&app, "select count(*) from assessments").await, before + 2);
+    assert_eq!(app.scalar("select count(*) from assessments").await, before + 2);
     // Another HR user's batch is not reachable.
     let mut admin = app.as_user("admin").await;
     assert_eq!(admin.get(&format!("/imports/batches/{id}")).await.status, StatusCode::FORBIDDEN);

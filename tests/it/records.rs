@@ -10,10 +10,6 @@ fn tbody(body: &str) -> &str {
     body.split("<tbody>").nth(1).unwrap_or("")
 }
 
-async fn id_of(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&app.pool).await.expect(sql)
-}
-
 #[sqlx::test]
 async fn employee_list_filters_sorts_pages_and_respects_scope(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
@@ -21,9 +17,9 @@ async fn employee_list_filters_sorts_pages_and_respects_scope(pool: PgPool) {
     let r = hr.get("/employees").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("dari 120"), "HR sees all 120");
-    let apt = id_of(&app, "select id from units where code = 'APT'").await;
+    let apt = app.scalar("select id from units where code = 'APT'").await;
     let in_apt =
-        id_of(&app, "select count(*) from employees e join units u on u.id = e.unit_id where u.code like 'APT%'").await;
+        app.scalar("select count(*) from employees e join units u on u.id = e.unit_id where u.code like 'APT%'").await;
     let r = hr.get(&format!("/employees?unit={apt}")).await;
     assert!(r.body.contains(&format!("dari {in_apt}")), "unit filter includes sub-units");
     let mut head_a = app.as_user("kabid.aptika").await;
@@ -31,7 +27,7 @@ async fn employee_list_filters_sorts_pages_and_respects_scope(pool: PgPool) {
     assert!(r.body.contains(&format!("dari {in_apt}")), "head sees only the unit subtree");
     assert!(!tbody(&r.body).contains("Seksi Jaringan dan Pusat Data"));
     let r = hr.get("/employees?status=PPPK").await;
-    let pppk = id_of(&app, "select count(*) from employees where status = 'PPPK'").await;
+    let pppk = app.scalar("select count(*) from employees where status = 'PPPK'").await;
     assert!(r.body.contains(&format!("dari {pppk}")));
     let (name, nip): (String, String) =
         sqlx::query_as("select name, nip from employees order by id limit 1").fetch_one(&app.pool).await.expect("row");
@@ -42,7 +38,7 @@ async fn employee_list_filters_sorts_pages_and_respects_scope(pool: PgPool) {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Tidak ada pegawai yang cocok"));
     let r = hr.get("/employees?rank=III%2Fa").await;
-    let iiia = id_of(&app, "select count(*) from employees where rank_code = 'III/a'").await;
+    let iiia = app.scalar("select count(*) from employees where rank_code = 'III/a'").await;
     assert!(r.body.contains(&format!("dari {iiia}")));
     // Sorting and pagination keep the filters in the URL.
     let r = hr.get("/employees?sort=nip&dir=desc&page=2").await;
@@ -57,7 +53,7 @@ async fn employee_list_filters_sorts_pages_and_respects_scope(pool: PgPool) {
         next.contains("sort=nip") && next.contains("dir=desc") && next.contains("page=3"),
         "next link keeps filters: {next}"
     );
-    let comp = id_of(&app, "select id from competencies where code = 'APL-01'").await;
+    let comp = app.scalar("select id from competencies where code = 'APL-01'").await;
     let r = hr.get(&format!("/employees?competency={comp}")).await;
     assert!(r.body.contains("Tingkat / standar"));
 }
@@ -85,7 +81,7 @@ async fn list_pages_issue_a_bounded_number_of_queries(pool: PgPool) {
         let (_, n) = count_queries(hr.get(page)).await;
         assert!(n <= 10, "{page}: {n} queries");
     }
-    let emp = id_of(&app, "select id from employees order by id limit 1").await;
+    let emp = app.scalar("select id from employees order by id limit 1").await;
     let (_, n) = count_queries(hr.get(&format!("/employees/{emp}"))).await;
     assert!(n <= 8, "employee detail: {n} queries");
 }
@@ -97,7 +93,7 @@ async fn export_matches_the_filtered_list(pool: PgPool) {
     let r = hr.get("/employees/export.csv?status=PPPK&sort=nip").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
-    let pppk = id_of(&app, "select count(*) from employees where status = 'PPPK'").await;
+    let pppk = app.scalar("select count(*) from employees where status = 'PPPK'").await;
     let lines: Vec<&str> = r.body.trim_start_matches('\u{feff}').lines().collect();
     assert!(lines[0].starts_with("NIP,Nama,Status"));
     assert_eq!(lines.len() as i64, pppk + 1);
@@ -118,7 +114,7 @@ async fn hr_creates_edits_and_deactivates_an_employee(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let mut hr = app.as_user("kepegawaian").await;
     assert_eq!(hr.get("/employees/new").await.status, StatusCode::OK);
-    let pos = id_of(&app, "select id from positions where name = 'Pengembang Aplikasi'").await.to_string();
+    let pos = app.scalar("select id from positions where name = 'Pengembang Aplikasi'").await.to_string();
     let form = |nip: &str, name: &str| {
         vec![
             ("status", "PNS".to_string()),
@@ -143,17 +139,15 @@ async fn hr_creates_edits_and_deactivates_an_employee(pool: PgPool) {
         page.body.contains("Dewi &#60;b&#62;Baru&#60;/b&#62;") || page.body.contains("Dewi &lt;b&gt;Baru&lt;/b&gt;")
     );
     assert!(page.body.contains("Data pegawai disimpan"));
-    let audit: i64 = id_of(
-        &app,
-        &format!(
+    let audit: i64 = app
+        .scalar(&format!(
             "select count(*) from audit_log where entity = 'employee' and entity_id = '{id}' and action = 'create'"
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(audit, 1);
 
     // Error paths: everything reported next to its field, input kept, nothing written.
-    let before = id_of(&app, "select count(*) from employees").await;
+    let before = app.scalar("select count(*) from employees").await;
     let f = form("199502312020012003", "Salah Tanggal");
     let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let r = hr.post("/employees", &fields).await;
@@ -186,7 +180,7 @@ async fn hr_creates_edits_and_deactivates_an_employee(pool: PgPool) {
     ] {
         assert!(r.body.contains(msg), "{msg}");
     }
-    assert_eq!(id_of(&app, "select count(*) from employees").await, before);
+    assert_eq!(app.scalar("select count(*) from employees").await, before);
 
     // Edit: the audit row holds before and after.
     let mut f = form("199504172020012003", "Dewi Baru");
@@ -210,13 +204,13 @@ async fn hr_creates_edits_and_deactivates_an_employee(pool: PgPool) {
     let r = hr.post(&format!("/employees/{id}/deactivate"), &[("date", "kemarin")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     hr.post(&format!("/employees/{id}/activate"), &[]).await;
-    assert_eq!(id_of(&app, &format!("select count(*) from employees where id = {id} and active")).await, 1);
+    assert_eq!(app.scalar(&format!("select count(*) from employees where id = {id} and active")).await, 1);
 }
 
 #[sqlx::test]
 async fn employee_sees_own_profile_with_standard_and_levels(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
-    let own = id_of(&app, "select employee_id from accounts where username = 'pegawai'").await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
     let mut me = app.as_user("pegawai").await;
     let r = me.get(&format!("/employees/{own}")).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -224,7 +218,7 @@ async fn employee_sees_own_profile_with_standard_and_levels(pool: PgPool) {
     assert!(r.body.contains("APL-01"));
     assert!(r.body.contains("Penilaian mandiri"), "self-assessment button");
     assert!(!r.body.contains("/edit\""), "no edit button for employees");
-    let other = id_of(&app, &format!("select id from employees where id <> {own} order by id limit 1")).await;
+    let other = app.scalar(&format!("select id from employees where id <> {own} order by id limit 1")).await;
     assert_eq!(me.get(&format!("/employees/{other}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(me.get("/employees/abc").await.status, StatusCode::BAD_REQUEST);
 }
@@ -233,7 +227,7 @@ async fn employee_sees_own_profile_with_standard_and_levels(pool: PgPool) {
 async fn units_move_rename_and_close(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let mut hr = app.as_user("kepegawaian").await;
-    let apt = id_of(&app, "select id from units where code = 'APT'").await.to_string();
+    let apt = app.scalar("select id from units where code = 'APT'").await.to_string();
     let r = hr
         .post(
             "/units",
@@ -241,7 +235,7 @@ async fn units_move_rename_and_close(pool: PgPool) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let new = id_of(&app, "select id from units where code = 'APT-AI'").await;
+    let new = app.scalar("select id from units where code = 'APT-AI'").await;
     let r = hr.post("/units", &[("code", "APT-AI"), ("name", "Lagi"), ("kind", "seksi"), ("parent", &apt)]).await;
     assert!(r.body.contains("Kode unit ini sudah dipakai"));
     let r = hr.post("/units", &[("code", "X"), ("name", ""), ("kind", "kantor"), ("parent", "")]).await;
@@ -250,8 +244,8 @@ async fn units_move_rename_and_close(pool: PgPool) {
         assert!(r.body.contains(msg), "{msg}");
     }
     // Move Seksi Pengembangan Aplikasi under Bidang Infrastruktur: its staff move to that head's scope.
-    let pa = id_of(&app, "select id from units where code = 'APT-PA'").await;
-    let inf = id_of(&app, "select id from units where code = 'INF'").await.to_string();
+    let pa = app.scalar("select id from units where code = 'APT-PA'").await;
+    let inf = app.scalar("select id from units where code = 'INF'").await.to_string();
     let r = hr
         .post(
             &format!("/units/{pa}"),
@@ -259,14 +253,14 @@ async fn units_move_rename_and_close(pool: PgPool) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let staff = id_of(&app, &format!("select id from employees where unit_id = {pa} order by id limit 1")).await;
+    let staff = app.scalar(&format!("select id from employees where unit_id = {pa} order by id limit 1")).await;
     assert_eq!(app.as_user("kabid.infra").await.get(&format!("/employees/{staff}")).await.status, StatusCode::OK);
     assert_eq!(
         app.as_user("kabid.aptika").await.get(&format!("/employees/{staff}")).await.status,
         StatusCode::NOT_FOUND
     );
     // A unit cannot move under its own sub-unit.
-    let dkis = id_of(&app, "select id from units where code = 'DKIS'").await;
+    let dkis = app.scalar("select id from units where code = 'DKIS'").await;
     let r = hr
         .post(
             &format!("/units/{dkis}"),
@@ -279,17 +273,17 @@ async fn units_move_rename_and_close(pool: PgPool) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(hr.get("/units").await.body.contains("masih memiliki pegawai aktif"));
     hr.post(&format!("/units/{new}/close"), &[]).await;
-    assert_eq!(id_of(&app, &format!("select count(*) from units where id = {new} and closed_on is not null")).await, 1);
-    assert_eq!(id_of(&app, "select count(*) from audit_log where entity = 'unit' and action = 'close'").await, 1);
+    assert_eq!(app.scalar(&format!("select count(*) from units where id = {new} and closed_on is not null")).await, 1);
+    assert_eq!(app.scalar("select count(*) from audit_log where entity = 'unit' and action = 'close'").await, 1);
 }
 
 #[sqlx::test]
 async fn position_standards_add_and_copy(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let mut hr = app.as_user("kepegawaian").await;
-    let target = id_of(&app, "select id from positions where name = 'Pengembang Aplikasi'").await;
-    let source = id_of(&app, "select id from positions where name = 'Pranata Komputer Ahli Muda' and unit_id = (select id from units where code = 'APT-PA')").await;
-    let comp = id_of(&app, "select id from competencies where code = 'SEC-04'").await.to_string();
+    let target = app.scalar("select id from positions where name = 'Pengembang Aplikasi'").await;
+    let source = app.scalar("select id from positions where name = 'Pranata Komputer Ahli Muda' and unit_id = (select id from units where code = 'APT-PA')").await;
+    let comp = app.scalar("select id from competencies where code = 'SEC-04'").await.to_string();
     let r = hr
         .post(
             &format!("/positions/{target}/standard"),
@@ -309,9 +303,7 @@ async fn position_standards_add_and_copy(pool: PgPool) {
     assert!(page.body.contains("SEC-04") && page.body.contains("3 · Menengah"));
     let r = hr.post(&format!("/positions/{target}/standard/copy"), &[("from", &source.to_string())]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let diff = id_of(
-        &app,
-        &format!(
+    let diff = app.scalar(&format!(
             "select count(*) from (
                (select competency_id, required_level, priority from position_standards where position_id = {target}
                 except select competency_id, required_level, priority from position_standards where position_id = {source})
@@ -366,13 +358,11 @@ async fn competency_catalog_create_and_edit(pool: PgPool) {
     assert!(page.body.contains("AI-01") && page.body.contains("Tingkat 5"));
     let r = hr.post("/competencies", &refs).await;
     assert!(r.body.contains("Kode ini sudah dipakai"));
-    let levels = id_of(
-        &app,
-        "select count(*) from competency_levels l join competencies c on c.id = l.competency_id where c.code = 'AI-01'",
+    let levels = app.scalar("select count(*) from competency_levels l join competencies c on c.id = l.competency_id where c.code = 'AI-01'",
     )
     .await;
     assert_eq!(levels, 5);
-    let catalog = id_of(&app, "select count(*) from competencies").await;
+    let catalog = app.scalar("select count(*) from competencies").await;
     assert!((30..=40).contains(&catalog), "about 30 competencies in the default catalog");
 }
 
@@ -497,9 +487,7 @@ async fn each_role_home_answers_its_first_question(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let r = app.as_user("pegawai").await.get("/").await;
     assert!(r.body.contains("kompetensi standar terpenuhi") && r.body.contains("Lihat profil kompetensi"));
-    let pending_a = id_of(
-        &app,
-        "select count(*) from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+    let pending_a = app.scalar("select count(*) from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
          where a.status = 'pending' and u.code like 'APT%'
            and e.id <> (select employee_id from accounts where username = 'kabid.aptika')",
     )
