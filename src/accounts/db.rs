@@ -30,7 +30,7 @@ impl AccountRow {
     }
 }
 
-pub const SELECT: &str = "select a.id, a.username, a.employee_id, e.name as employee_name, e.nip,
+pub const SELECT: &str = "select a.id, a.username, a.employee_id, employee_display_name(e.front_title, e.name, e.back_title) as employee_name, e.nip,
         array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
         array(select u.name from account_roles r join units u on u.id = r.unit_id
               where r.account_id = a.id order by u.sort_key) as head_units,

@@ -74,7 +74,15 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     if export::wanted(&q.format) {
         let table = Table {
             name: "akun",
-            headers: vec!["Nama pengguna", "Nama", "NIP", "Peran", "Kepala unit", "Nonaktif", "Wajib ganti kata sandi"],
+            headers: vec![
+                "col.username",
+                "col.name",
+                "col.nip",
+                "col.roles",
+                "col.unit_head",
+                "col.disabled",
+                "col.must_change",
+            ],
             rows: rows
                 .iter()
                 .map(|a| {
@@ -84,13 +92,13 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                         a.nip.clone().unwrap_or_default(),
                         a.roles.join(", "),
                         a.head_units.join(", "),
-                        if a.disabled { "ya".into() } else { String::new() },
-                        if a.must_change_password { "ya".into() } else { String::new() },
+                        if a.disabled { ctx.t("col.yes").into() } else { String::new() },
+                        if a.must_change_password { ctx.t("col.yes").into() } else { String::new() },
                     ]
                 })
                 .collect(),
         };
-        return export::send(&q.format, &table);
+        return export::send(&ctx, &q.format, &table);
     }
     let pager = Pager::new(q.page, total, query_string(&[("q", &search)]));
     render(&ListPage { ctx, q: search, rows, pager })
@@ -243,7 +251,7 @@ async fn create(
     let password = db::generate_one_time_password();
     let hash = hash_password(password.clone()).await?;
     let mut tx = state.pool.begin().await?;
-    let id = db::create_account(
+    let created = db::create_account(
         &mut tx,
         &Actor::from_ctx(&ctx),
         &form.username,
@@ -253,7 +261,25 @@ async fn create(
         &form.roles(),
         head_unit,
     )
-    .await?;
+    .await;
+    let id = match created {
+        Ok(id) => id,
+        // Another officer saved the same username (or account for this employee) meanwhile.
+        Err(e) => match crate::app::error::constraint_field(&e) {
+            Some((field, key)) => {
+                drop(tx);
+                errors.add(field, key);
+                let mut conn = state.pool.acquire().await?;
+                let units = unit_options(&mut conn).await?;
+                let can_grant_admin = ctx.has(Role::Admin);
+                return render_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &FormPage { ctx, form, errors, units, can_grant_admin },
+                );
+            }
+            None => return Err(e.into()),
+        },
+    };
     tx.commit().await?;
     render(&OneTimePage { ctx, id, username: form.username, password })
 }

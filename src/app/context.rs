@@ -25,6 +25,7 @@ use super::{
 use crate::{
     auth::{CurrentUser, Role, session},
     i18n::{self, Lang},
+    settings::AgencySettings,
 };
 
 pub const CSRF_COOKIE: &str = "cakap_csrf";
@@ -43,8 +44,14 @@ pub struct Ctx {
     pub here: String,
     pub ip: String,
     pub secure: bool,
-    /// Self-assessments waiting for this head or HR user (shown beside "Persetujuan").
-    pub pending: Option<i64>,
+    /// Counts beside navigation items, registered by the features (href, count > 0).
+    pub badges: Vec<(&'static str, i64)>,
+    /// The agency's settings (name, JP rules, time zone).
+    pub agency: Arc<AgencySettings>,
+    /// The agency's date today, in its time zone.
+    pub today: chrono::NaiveDate,
+    /// A short id for this request, in the logs and on error pages.
+    pub request_id: String,
 }
 
 /// A value or a reference to one (templates pass either).
@@ -95,6 +102,21 @@ impl Ctx {
 
     pub fn is_hr(&self) -> bool {
         self.has(Role::Hr)
+    }
+
+    /// The count shown beside the navigation item `href`, if any.
+    pub fn badge(&self, href: &str) -> Option<i64> {
+        self.badges.iter().find(|(h, _)| *h == href).map(|(_, n)| *n)
+    }
+
+    /// "ya"/"tidak" or "yes"/"no" (exports).
+    pub fn yes_no(&self, v: bool) -> &'static str {
+        self.t(if v { "col.yes" } else { "col.no" })
+    }
+
+    /// The agency's name (a setting), for the top bar, titles and exports.
+    pub fn agency_name(&self) -> &str {
+        &self.agency.department_name
     }
 
     pub fn flash_ok(&self) -> bool {
@@ -167,6 +189,11 @@ impl Ctx {
     /// The label of a stored value: `tv("src", "supervisor")` → the text of `src.supervisor`.
     pub fn tv(&self, prefix: &str, value: &str) -> &'static str {
         i18n::t(self.lang, &format!("{prefix}.{value}"))
+    }
+
+    /// The label of a closed value (status, kind, source…) decoded from the database.
+    pub fn label(&self, v: impl super::enums::Labelled) -> &'static str {
+        self.t(v.label_key())
     }
 
     /// A level as "3 · Menengah".
@@ -254,18 +281,26 @@ fn wants_json(headers: &HeaderMap, path: &str) -> bool {
     accept.contains("application/json") && !accept.contains("text/html")
 }
 
-fn same_origin(headers: &HeaderMap) -> bool {
+/// The request comes from this site: its `Origin` is the public address (`CAKAP_PUBLIC_URL`, which
+/// survives a reverse proxy that rewrites `Host`) or the `Host` it was sent to.
+fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return false;
     }
-    match (
-        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-    ) {
-        (Some("null"), _) => false,
-        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) == Some(host),
-        _ => true,
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    if origin == "null" {
+        return false;
     }
+    let public = public_url.trim_end_matches('/');
+    let public_origin = public.split_once("://").map(|(scheme, rest)| {
+        let host = rest.split('/').next().unwrap_or(rest);
+        format!("{scheme}://{host}")
+    });
+    if public_origin.is_some_and(|p| p.eq_ignore_ascii_case(origin)) {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    host.is_some_and(|h| origin.split_once("://").map(|(_, o)| o) == Some(h))
 }
 
 fn csrf_from_pairs(body: &[u8]) -> Option<String> {
@@ -293,6 +328,13 @@ pub struct ErrorPage {
     pub body: &'static str,
     pub detail: &'static str,
     pub status: u16,
+}
+
+impl ErrorPage {
+    /// A server error shows the request id, so a user can quote it to the helpdesk.
+    pub fn request_id(&self) -> Option<&str> {
+        (self.status >= 500).then_some(self.ctx.request_id.as_str())
+    }
 }
 
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -323,12 +365,47 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         .map(|ip| ip.to_string())
         .unwrap_or_default();
     let json = wants_json(headers, &path);
-    let mut ctx = Ctx { lang, csrf: csrf.clone(), user: None, flash, here: here.clone(), ip, secure, pending: None };
+    let method = parts.method.clone();
+    let request_id = short_id();
+    let agency = match state.settings.get(&state.pool).await {
+        Ok(a) => a,
+        Err(e) => {
+            let ctx = Ctx {
+                lang,
+                csrf: csrf.clone(),
+                user: None,
+                flash,
+                here: here.clone(),
+                ip,
+                secure,
+                badges: vec![],
+                agency: Arc::new(AgencySettings::default()),
+                today: state.clock.today(crate::app::clock::TimeZone::Wib),
+                request_id,
+            };
+            let res = AppError::Db(e).into_response();
+            return finish(&state, &ctx, json, &method, &path, res, new_csrf, false);
+        }
+    };
+    let today = state.clock.today(agency.time_zone);
+    let mut ctx = Ctx {
+        lang,
+        csrf: csrf.clone(),
+        user: None,
+        flash,
+        here: here.clone(),
+        ip,
+        secure,
+        badges: vec![],
+        agency,
+        today,
+        request_id,
+    };
 
     // NUL cannot be stored in PostgreSQL text: refuse it up front with a clear message.
     if parts.uri.query().is_some_and(has_nul) {
         let res = AppError::BadRequest("err.nul").into_response();
-        return finish(&state, &ctx, json, &path, res, new_csrf, false);
+        return finish(&state, &ctx, json, &method, &path, res, new_csrf, false);
     }
 
     // CSRF: every state-changing request carries the token (header, query or form field)
@@ -349,7 +426,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
                 Ok(bytes) => {
                     if has_nul(&String::from_utf8_lossy(&bytes)) {
                         let res = AppError::BadRequest("err.nul").into_response();
-                        return finish(&state, &ctx, json, &path, res, new_csrf, false);
+                        return finish(&state, &ctx, json, &method, &path, res, new_csrf, false);
                     }
                     if presented.is_none() {
                         presented = csrf_from_pairs(&bytes);
@@ -357,49 +434,58 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
                     body = Body::from(bytes);
                 }
                 Err(_) => {
-                    return finish(&state, &ctx, json, &path, too_large(), new_csrf, false);
+                    return finish(&state, &ctx, json, &method, &path, too_large(), new_csrf, false);
                 }
             }
         }
-        let ok = !new_csrf && same_origin(&parts.headers) && presented.is_some_and(|p| tokens_match(&p, &csrf));
+        let ok = !new_csrf
+            && same_origin(&parts.headers, &state.config.public_url)
+            && presented.is_some_and(|p| tokens_match(&p, &csrf));
         if !ok {
             tracing::warn!(%path, "CSRF check failed");
             let res = AppError::BadRequest("err.csrf").into_response();
-            let mut res = finish(&state, &ctx, json, &path, res, new_csrf, false);
+            let mut res = finish(&state, &ctx, json, &method, &path, res, new_csrf, false);
             *res.status_mut() = StatusCode::FORBIDDEN;
             return res;
         }
     }
 
     if let Some(token) = cookie(&parts.headers, session::SESSION_COOKIE) {
-        match load_user_and_pending(&state, token).await {
-            Ok((user, pending)) => {
+        match load_user_and_badges(&state, token).await {
+            Ok((user, badges)) => {
                 ctx.user = user.map(Arc::new);
-                ctx.pending = pending.filter(|n| *n > 0);
+                ctx.badges = badges;
             }
             Err(e) => {
                 let res = AppError::Db(e).into_response();
-                return finish(&state, &ctx, json, &path, res, new_csrf, false);
+                return finish(&state, &ctx, json, &method, &path, res, new_csrf, false);
             }
         }
     }
 
     parts.extensions.insert(ctx.clone());
     let res = next.run(Request::from_parts(parts, body)).await;
-    finish(&state, &ctx, json, &path, res, new_csrf, ctx.flash.is_some())
+    finish(&state, &ctx, json, &method, &path, res, new_csrf, ctx.flash.is_some())
 }
 
-/// The signed-in user and, for heads and HR, how many self-assessments wait for them.
-async fn load_user_and_pending(
+/// The signed-in user and the navigation counts the features registered for them.
+async fn load_user_and_badges(
     state: &AppState,
     token: &str,
-) -> Result<(Option<CurrentUser>, Option<i64>), sqlx::Error> {
-    let Some(user) = session::load_user(state, token).await? else { return Ok((None, None)) };
-    if !(user.has(Role::Hr) || user.has(Role::Head)) {
-        return Ok((Some(user), None));
+) -> Result<(Option<CurrentUser>, Vec<(&'static str, i64)>), sqlx::Error> {
+    let Some(user) = session::load_user(state, token).await? else { return Ok((None, vec![])) };
+    let mut badges = vec![];
+    for b in state.badges.iter() {
+        if let Some(n) = (b.count)(state, &user).await?.filter(|n| *n > 0) {
+            badges.push((b.href, n));
+        }
     }
-    let pending = crate::assessments::db::pending_count(&state.pool, &user.scope()).await?;
-    Ok((Some(user), Some(pending)))
+    Ok((Some(user), badges))
+}
+
+/// Eight hex digits naming one request in the log and on its error page.
+fn short_id() -> String {
+    format!("{:08x}", rand::random::<u32>())
 }
 
 fn too_large() -> Response {
@@ -408,15 +494,20 @@ fn too_large() -> Response {
     res
 }
 
+#[expect(clippy::too_many_arguments, reason = "the middleware's one exit, called from each branch")]
 fn finish(
     state: &AppState,
     ctx: &Ctx,
     json: bool,
+    method: &Method,
     path: &str,
     res: Response,
     new_csrf: bool,
     flash_shown: bool,
 ) -> Response {
+    if res.status().is_server_error() {
+        tracing::error!(request_id = %ctx.request_id, %method, %path, status = res.status().as_u16(), "server error");
+    }
     let mut res = render_error(ctx, json, path, res);
     if new_csrf {
         set_cookie(&mut res, CSRF_COOKIE, &ctx.csrf, state.config.secure_cookies(), None, "Strict");
@@ -451,6 +542,7 @@ fn render_error(ctx: &Ctx, json: bool, path: &str, res: Response) -> Response {
             "error": meta.kind.code(),
             "message": i18n::t(ctx.lang, meta.message_key.unwrap_or(body_key)),
             "fields": fields,
+            "request_id": ctx.request_id,
         });
         return (meta.kind.status(), axum::Json(body)).into_response();
     }

@@ -161,6 +161,25 @@ pub fn on_constraint(e: &sqlx::Error, constraint: &str) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.constraint() == Some(constraint))
 }
 
+/// The named constraints a form can run into when two people save at once, each with the field
+/// and the message it means. A check before the write answers the common case; this answers
+/// the race the check cannot see.
+const CONSTRAINT_FIELDS: &[(&str, &str, &str)] = &[
+    ("accounts_username_key", "username", "acct.err.username_taken"),
+    ("accounts_employee_id_key", "nip", "acct.err.nip_has_account"),
+    ("positions_one_head_per_unit", "is_unit_head", "pos.err.head_taken"),
+    ("employees_nip_key", "nip", "emp.err.nip_taken"),
+    ("units_code_key", "code", "unit.err.code_taken"),
+    ("competencies_code_key", "code", "comp.err.code_taken"),
+];
+
+/// The form field and message of a named constraint violation, if it is one a user can fix.
+pub fn constraint_field(e: &sqlx::Error) -> Option<(&'static str, &'static str)> {
+    let sqlx::Error::Database(d) = e else { return None };
+    let name = d.constraint()?;
+    CONSTRAINT_FIELDS.iter().find(|(c, _, _)| *c == name).map(|(_, f, k)| (*f, *k))
+}
+
 impl From<axum::extract::multipart::MultipartError> for AppError {
     fn from(e: axum::extract::multipart::MultipartError) -> Self {
         // A body cut by the size limit surfaces as a stream error whose cause names the limit.

@@ -1,18 +1,33 @@
-//! Export a list exactly as filtered on screen, as CSV or XLSX.
+//! Export a list exactly as filtered on screen, as CSV or XLSX (`?format=csv|xlsx` on every
+//! list). Column headers are i18n keys, written in the user's language; an XLSX carries the
+//! agency's name and the date in its properties and printed header.
 
 use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{DocProperties, Format, Workbook};
 
-use crate::app::AppError;
+use crate::app::{AppError, Ctx};
 
-/// A table to export: headers and rows of text.
+/// A table to export: i18n keys of the column headers and rows of text.
 pub struct Table {
     pub name: &'static str,
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
+}
+
+/// Who exported and when: the agency's name and its date (XLSX only; a CSV stays a plain table
+/// that imports back).
+pub struct Stamp {
+    pub agency: String,
+    pub date: String,
+}
+
+impl Stamp {
+    pub fn from_ctx(ctx: &Ctx) -> Self {
+        Self { agency: ctx.agency_name().to_string(), date: ctx.date(ctx.today) }
+    }
 }
 
 /// Guard against formula injection when a spreadsheet opens the CSV.
@@ -24,9 +39,20 @@ fn cell(v: &str) -> String {
     }
 }
 
-pub fn csv(t: &Table) -> Result<Response, AppError> {
+/// The headers as text: i18n keys are translated, anything else (import templates) is kept.
+fn header_texts(ctx: Option<&Ctx>, t: &Table) -> Vec<&'static str> {
+    t.headers
+        .iter()
+        .map(|h| match (ctx, crate::i18n::key(h)) {
+            (Some(ctx), Some(k)) => ctx.t(k),
+            _ => *h,
+        })
+        .collect()
+}
+
+pub fn csv(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
     let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(&t.headers).map_err(anyhow::Error::from)?;
+    w.write_record(header_texts(ctx, t)).map_err(anyhow::Error::from)?;
     for r in &t.rows {
         w.write_record(r.iter().map(|v| cell(v))).map_err(anyhow::Error::from)?;
     }
@@ -42,13 +68,23 @@ pub fn csv(t: &Table) -> Result<Response, AppError> {
         .into_response())
 }
 
-pub fn xlsx(t: &Table) -> Result<Response, AppError> {
+pub fn xlsx(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
     let mut wb = Workbook::new();
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::Other(anyhow::anyhow!("xlsx: {e}"));
+    let stamp = ctx.map(Stamp::from_ctx);
+    if let Some(s) = &stamp {
+        wb.set_properties(&DocProperties::new().set_company(&s.agency).set_title(t.name).set_author("Cakap"));
+    }
     let ws = wb.add_worksheet();
+    if let Some(s) = &stamp {
+        // Printed on every page: the agency on the left, the date on the right, page numbers.
+        let esc = |v: &str| v.replace('&', "&&");
+        ws.set_header(format!("&L{}&R{}", esc(&s.agency), esc(&s.date)));
+        ws.set_footer("&C&P / &N");
+    }
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
-    let err = |e: rust_xlsxwriter::XlsxError| AppError::Other(anyhow::anyhow!("xlsx: {e}"));
-    for (c, h) in t.headers.iter().enumerate() {
+    for (c, h) in header_texts(ctx, t).iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold).map_err(err)?;
         ws.set_column_width(c as u16, 18).map_err(err)?;
     }
@@ -74,6 +110,7 @@ pub fn wanted(format: &str) -> bool {
     matches!(format, "csv" | "xlsx")
 }
 
-pub fn send(format: &str, t: &Table) -> Result<Response, AppError> {
-    if format == "xlsx" { xlsx(t) } else { csv(t) }
+/// The list as the file the user asked for, headers in their language.
+pub fn send(ctx: &Ctx, format: &str, t: &Table) -> Result<Response, AppError> {
+    if format == "xlsx" { xlsx(Some(ctx), t) } else { csv(Some(ctx), t) }
 }

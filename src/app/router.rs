@@ -71,8 +71,10 @@ async fn not_found(_ctx: Ctx) -> AppError {
     AppError::NotFound
 }
 
-pub fn build(state: AppState) -> Router {
-    let (app, _) = routes().into_parts();
+pub fn build(mut state: AppState) -> Router {
+    let routes = routes();
+    state.badges = std::sync::Arc::new(routes.badges());
+    let (app, _) = routes.into_parts();
     let app = app
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), context::middleware))

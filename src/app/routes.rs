@@ -33,9 +33,22 @@ pub struct RouteInfo {
     pub access: Access,
 }
 
+/// A count shown beside a navigation item (approvals waiting…), computed per request for the
+/// signed-in user by the feature that owns it. The layout knows only the href and the number.
+pub type BadgeFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<i64>, sqlx::Error>> + Send + 'a>>;
+pub type BadgeFn = for<'a> fn(&'a AppState, &'a crate::auth::CurrentUser) -> BadgeFuture<'a>;
+
+#[derive(Clone, Copy)]
+pub struct Badge {
+    pub href: &'static str,
+    pub count: BadgeFn,
+}
+
 pub struct Routes {
     router: Router<AppState>,
     infos: Vec<RouteInfo>,
+    badges: Vec<Badge>,
 }
 
 impl Default for Routes {
@@ -69,7 +82,7 @@ async fn check(access: Access, req: Request, next: Next) -> Response {
 
 impl Routes {
     pub fn new() -> Self {
-        Self { router: Router::new(), infos: vec![] }
+        Self { router: Router::new(), infos: vec![], badges: vec![] }
     }
 
     fn add(mut self, method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>) -> Self {
@@ -98,7 +111,18 @@ impl Routes {
     pub fn merge(mut self, other: Routes) -> Self {
         self.router = self.router.merge(other.router);
         self.infos.extend(other.infos);
+        self.badges.extend(other.badges);
         self
+    }
+
+    /// Register a count for the navigation item `href` (the layout shows it when above zero).
+    pub fn badge(mut self, href: &'static str, count: BadgeFn) -> Self {
+        self.badges.push(Badge { href, count });
+        self
+    }
+
+    pub fn badges(&self) -> Vec<Badge> {
+        self.badges.clone()
     }
 
     pub fn into_parts(self) -> (Router<AppState>, Vec<RouteInfo>) {

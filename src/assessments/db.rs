@@ -8,10 +8,10 @@ pub struct HistoryRow {
     pub name_en: String,
     pub level: i16,
     pub assessed_on: chrono::NaiveDate,
-    pub source: String,
+    pub source: crate::assessments::model::Source,
     pub assessor: String,
     pub note: String,
-    pub status: String,
+    pub status: crate::assessments::model::Status,
     pub evidence_id: Option<i64>,
 }
 
@@ -50,7 +50,7 @@ pub struct PendingRow {
 pub async fn pending_count(pool: &sqlx::PgPool, scope: &crate::auth::Scope) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "select count(*) from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
-         where a.status = 'pending' and e.id is distinct from $2 and ($1 or u.path like any($3))",
+         where a.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)",
     )
     .bind(scope.all)
     .bind(scope.own)

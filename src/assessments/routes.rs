@@ -34,6 +34,17 @@ pub fn routes() -> Routes {
         .post("/assessments/{id}/validate", Access::AnyOf(&[Role::Hr, Role::Head]), validate)
         .post("/assessments/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), reject)
         .get("/evidence/{id}", Access::SignedIn, evidence)
+        .badge("/assessments/pending", pending_badge)
+}
+
+/// Self-assessments waiting for this head or HR officer (the count beside "Persetujuan").
+fn pending_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> crate::app::routes::BadgeFuture<'a> {
+    Box::pin(async move {
+        if !(user.has(Role::Hr) || user.has(Role::Head)) {
+            return Ok(None);
+        }
+        super::db::pending_count(&state.pool, &user.scope()).await.map(Some)
+    })
 }
 
 /// Who may record what for this employee: `None` = nothing; `Some(true)` = a self-assessment
@@ -41,9 +52,7 @@ pub fn routes() -> Routes {
 fn mode(user: &CurrentUser, e: &Detail) -> Option<bool> {
     if user.employee_id == Some(e.id) {
         Some(true)
-    } else if user.has(Role::Hr)
-        || user.scope().unit_patterns.iter().any(|p| e.unit_path.starts_with(p.trim_end_matches('%')))
-    {
+    } else if user.scope().covers_unit(&e.unit_path) {
         Some(false)
     } else {
         None
@@ -107,7 +116,7 @@ async fn new_form(
 ) -> AppResult<Response> {
     let (e, is_self) = load(&state, &user, id).await?;
     let form = AssessmentInput {
-        assessed_on: chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+        assessed_on: ctx.today.format("%Y-%m-%d").to_string(),
         source: if is_self { "self".into() } else { "supervisor".into() },
         ..Default::default()
     };
@@ -165,7 +174,7 @@ async fn create(
         errors.add("competency", "asm.err.competency");
     }
     let level = Level::parse(&form.level).map_err(|k| errors.add("level", k)).ok();
-    let today = chrono::Utc::now().date_naive();
+    let today = ctx.today;
     let date = parse_date(&form.assessed_on);
     match date {
         None => errors.add("assessed_on", "form.bad_date"),
@@ -259,13 +268,14 @@ async fn pending(
 ) -> AppResult<Response> {
     let scope = user.scope();
     let rows: Vec<PendingRow> = sqlx::query_as(
-        "select a.id, e.id as employee_id, e.nip, e.name as employee, u.name as unit, c.code, c.name_id, c.name_en, a.level,
-                (select v.level from assessments v where v.employee_id = a.employee_id and v.competency_id = a.competency_id
-                   and v.status = 'validated' order by v.assessed_on desc, v.id desc limit 1) as current_level,
+        "select a.id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as employee,
+                u.name as unit, c.code, c.name_id, c.name_en, a.level,
+                (select cl.level from current_levels cl where cl.employee_id = a.employee_id
+                   and cl.competency_id = a.competency_id) as current_level,
                 a.assessed_on, a.note, a.evidence_id
          from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
          join competencies c on c.id = a.competency_id
-         where a.status = 'pending' and e.id is distinct from $2 and ($1 or u.path like any($3))
+         where a.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)
          order by a.created_at, a.id limit 500",
     )
     .bind(scope.all)
@@ -277,15 +287,15 @@ async fn pending(
         let table = Table {
             name: "penilaian-menunggu",
             headers: vec![
-                "NIP",
-                "Nama",
-                "Unit kerja",
-                "Kode",
-                "Kompetensi",
-                "Tingkat diajukan",
-                "Tingkat saat ini",
-                "Tanggal",
-                "Catatan",
+                "col.nip",
+                "col.name",
+                "col.unit",
+                "col.code",
+                "col.competency",
+                "col.level_proposed",
+                "col.level_current",
+                "col.date",
+                "col.note",
             ],
             rows: rows
                 .iter()
@@ -304,7 +314,7 @@ async fn pending(
                 })
                 .collect(),
         };
-        return export::send(&q.format, &table);
+        return export::send(&ctx, &q.format, &table);
     }
     render(&PendingPage { ctx, rows })
 }
@@ -372,7 +382,7 @@ async fn evidence(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     let scope = user.scope();
     let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
         "select f.filename, f.content_type, f.data from evidence_files f join employees e on e.id = f.employee_id
-         join units u on u.id = e.unit_id where f.id = $1 and ($2 or e.id = $3 or u.path like any($4))",
+         join units u on u.id = e.unit_id where f.id = $1 and scope_sees($2, $3, $4, e.id, u.path)",
     )
     .bind(id)
     .bind(scope.all)

@@ -106,7 +106,16 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
     if export::wanted(&f.format) {
         let table = Table {
             name: "log-audit",
-            headers: vec!["Waktu (UTC)", "Pelaku", "IP", "Data", "ID", "Tindakan", "Sebelum", "Sesudah"],
+            headers: vec![
+                "col.time_utc",
+                "col.actor",
+                "col.ip",
+                "col.entity",
+                "col.id",
+                "col.action",
+                "col.before",
+                "col.after",
+            ],
             rows: rows
                 .iter()
                 .map(|r| {
@@ -123,7 +132,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
                 })
                 .collect(),
         };
-        return export::send(&f.format, &table);
+        return export::send(&ctx, &f.format, &table);
     }
     let actions: Vec<String> =
         sqlx::query_scalar("select distinct action from audit_log order by 1").fetch_all(&mut *conn).await?;

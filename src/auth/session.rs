@@ -36,8 +36,8 @@ pub async fn load_user(state: &AppState, token: &str) -> Result<Option<CurrentUs
     let hash = token_hash(token);
     let row: Option<Row> = sqlx::query_as(
         "select a.id as account_id, a.username, a.employee_id, a.must_change_password,
-                coalesce(nullif(trim(concat_ws(' ', nullif(e.front_title, ''), e.name) ||
-                    case when e.back_title <> '' then ', ' || e.back_title else '' end), ''), a.username) as display_name,
+                coalesce(nullif(trim(employee_display_name(e.front_title, e.name, e.back_title)), ''), a.username)
+                    as display_name,
                 s.last_seen_at < now() - interval '60 seconds' as stale,
                 array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
                 array(select r.unit_id from account_roles r join units u on u.id = r.unit_id

@@ -13,10 +13,13 @@ impl Level {
         (1..=5).contains(&n).then_some(Self(n as u8))
     }
 
+    /// Only the whole numbers 1 to 5: `4.5`, `2,9`, `1e3`, `4 ` + text are not levels.
     pub fn parse(s: &str) -> Result<Self, &'static str> {
         let t = s.trim();
-        let n = t.split(|c: char| !c.is_ascii_digit()).next().unwrap_or("");
-        n.parse::<i64>().ok().and_then(Self::new).ok_or("level.err")
+        if t.len() != 1 || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err("level.err");
+        }
+        t.parse::<i64>().ok().and_then(Self::new).ok_or("level.err")
     }
 
     pub fn get(self) -> i16 {
@@ -82,7 +85,10 @@ mod tests {
     #[test]
     fn levels_are_one_to_five() {
         assert_eq!(Level::parse("3").map(Level::get), Ok(3));
-        assert_eq!(Level::parse(" 4 - Mumpuni").map(Level::get), Ok(4));
+        assert_eq!(Level::parse(" 4 ").map(Level::get), Ok(4));
+        for bad in ["4.5", "2,9", "1e3", "4 - Mumpuni", "04", "+3", "3.0"] {
+            assert!(Level::parse(bad).is_err(), "{bad}");
+        }
         for bad in ["0", "6", "-1", "", "tiga", "99999999999999999999"] {
             assert!(Level::parse(bad).is_err(), "{bad}");
         }

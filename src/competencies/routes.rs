@@ -44,8 +44,8 @@ struct ListQuery {
 pub struct CompRow {
     pub id: i64,
     pub code: String,
-    pub kind: String,
-    pub area: String,
+    pub kind: super::model::CompetencyKind,
+    pub area: super::model::Area,
     pub name_id: String,
     pub name_en: String,
     pub active: bool,
@@ -83,7 +83,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     if export::wanted(&f.format) {
         let table = Table {
             name: "kompetensi",
-            headers: vec!["Kode", "Nama", "Name (EN)", "Jenis", "Bidang", "Aktif", "Jabatan"],
+            headers: vec!["col.code", "col.name", "col.name_en", "col.kind", "col.area", "col.active", "col.position"],
             rows: rows
                 .iter()
                 .map(|c| {
@@ -91,15 +91,15 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
                         c.code.clone(),
                         c.name_id.clone(),
                         c.name_en.clone(),
-                        ctx.tv("comp.kind", &c.kind).to_string(),
-                        ctx.tv("comp.area", &c.area).to_string(),
-                        if c.active { "ya".into() } else { "tidak".into() },
+                        ctx.label(c.kind).to_string(),
+                        ctx.label(c.area).to_string(),
+                        ctx.yes_no(c.active).into(),
                         c.positions.to_string(),
                     ]
                 })
                 .collect(),
         };
-        return export::send(&f.format, &table);
+        return export::send(&ctx, &f.format, &table);
     }
     let is_hr = ctx.has(Role::Hr);
     render(&ListPage { ctx, f, rows, kinds: CompetencyKind::ALL, areas: Area::ALL, is_hr })
@@ -109,8 +109,8 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
 pub struct Comp {
     pub id: i64,
     pub code: String,
-    pub kind: String,
-    pub area: String,
+    pub kind: super::model::CompetencyKind,
+    pub area: super::model::Area,
     pub name_id: String,
     pub name_en: String,
     pub description_id: String,
@@ -138,7 +138,7 @@ pub struct StdRow {
     pub position: String,
     pub unit: String,
     pub required_level: i16,
-    pub priority: String,
+    pub priority: super::model::Priority,
 }
 
 #[derive(askama::Template)]
@@ -305,8 +305,8 @@ async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
     let (l5_id, l5_en) = d(5);
     let form = CompForm {
         code: c.code,
-        kind: c.kind,
-        area: c.area,
+        kind: c.kind.to_string(),
+        area: c.area.to_string(),
         name_id: c.name_id,
         name_en: c.name_en,
         description_id: c.description_id,

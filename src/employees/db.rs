@@ -18,6 +18,8 @@ pub struct Filter {
     pub sort: String,
     pub dir: String,
     pub page: Option<i64>,
+    /// `csv` or `xlsx`: the same list as a file.
+    pub format: String,
 }
 
 impl Filter {
@@ -79,7 +81,7 @@ pub struct Row {
     pub id: i64,
     pub nip: String,
     pub full_name: String,
-    pub status: String,
+    pub status: super::model::EmployeeStatus,
     pub rank: String,
     pub position: String,
     pub unit: String,
@@ -89,8 +91,8 @@ pub struct Row {
 }
 
 const SELECT: &str = "select e.id, e.nip,
-    concat_ws(' ', nullif(e.front_title, ''), e.name) || case when e.back_title <> '' then ', ' || e.back_title else '' end as full_name,
-    e.status, coalesce(r.grade || case when r.status = 'PNS' then ' ' || r.title else '' end, '') as rank,
+    employee_display_name(e.front_title, e.name, e.back_title) as full_name,
+    e.status, coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
     coalesce(p.name, '') as position, u.name as unit, e.active";
 
 fn push_from(qb: &mut QueryBuilder<'_, Postgres>) {
@@ -100,15 +102,15 @@ fn push_from(qb: &mut QueryBuilder<'_, Postgres>) {
     );
 }
 
-/// Bind the scope: HR all, heads their unit subtrees, everyone their own record.
+/// Bind the scope (the `scope_sees` rule): HR all, heads their unit subtrees, everyone their own record.
 pub fn push_scope(qb: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
-    qb.push(" (")
+    qb.push(" scope_sees(")
         .push_bind(scope.all)
-        .push(" or e.id = ")
+        .push(", ")
         .push_bind(scope.own)
-        .push(" or u.path like any(")
+        .push(", ")
         .push_bind(scope.unit_patterns.clone())
-        .push("))");
+        .push(", e.id, u.path)");
 }
 
 fn push_where(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter, scope: &Scope) {
@@ -148,7 +150,7 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter, scope: &Scope) {
     if let Ok(c) = f.competency.parse::<i64>() {
         qb.push(" and (exists (select 1 from position_standards s where s.position_id = e.position_id and s.competency_id = ")
             .push_bind(c)
-            .push(") or exists (select 1 from assessments a where a.employee_id = e.id and a.status = 'validated' and a.competency_id = ")
+            .push(") or exists (select 1 from current_levels a where a.employee_id = e.id and a.competency_id = ")
             .push_bind(c)
             .push("))");
     }
@@ -157,9 +159,9 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter, scope: &Scope) {
 fn push_competency_columns(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter) {
     match f.competency.parse::<i64>() {
         Ok(c) => {
-            qb.push(", (select a.level from assessments a where a.employee_id = e.id and a.competency_id = ")
+            qb.push(", (select cl.level from current_levels cl where cl.employee_id = e.id and cl.competency_id = ")
                 .push_bind(c)
-                .push(" and a.status = 'validated' order by a.assessed_on desc, a.id desc limit 1) as competency_level")
+                .push(") as competency_level")
                 .push(", (select s.required_level from position_standards s where s.position_id = e.position_id and s.competency_id = ")
                 .push_bind(c)
                 .push(") as competency_required");
@@ -200,12 +202,12 @@ pub async fn list(
 pub struct Detail {
     pub id: i64,
     pub nip: String,
-    pub status: String,
+    pub status: super::model::EmployeeStatus,
     pub front_title: String,
     pub name: String,
     pub back_title: String,
     pub full_name: String,
-    pub sex: String,
+    pub sex: super::model::Sex,
     pub birth_date: chrono::NaiveDate,
     pub rank_code: Option<String>,
     pub rank: String,
@@ -226,9 +228,9 @@ pub struct Detail {
 pub async fn find(conn: &mut PgConnection, id: i64, scope: &Scope) -> Result<Option<Detail>, sqlx::Error> {
     let mut qb = QueryBuilder::new(
         "select e.id, e.nip, e.status, e.front_title, e.name, e.back_title,
-            concat_ws(' ', nullif(e.front_title, ''), e.name) || case when e.back_title <> '' then ', ' || e.back_title else '' end as full_name,
+            employee_display_name(e.front_title, e.name, e.back_title) as full_name,
             e.sex, e.birth_date, e.rank_code,
-            coalesce(r.grade || case when r.status = 'PNS' then ' · ' || r.title else '' end, '') as rank,
+            coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
             e.position_id, coalesce(p.name, '') as position, e.unit_id, u.name as unit, u.path as unit_path,
             e.education_level, e.education_field, e.email, e.phone, e.active, e.deactivated_on",
     );
@@ -245,9 +247,9 @@ pub struct Line {
     pub code: String,
     pub name_id: String,
     pub name_en: String,
-    pub kind: String,
+    pub kind: crate::competencies::model::CompetencyKind,
     pub required_level: Option<i16>,
-    pub priority: Option<String>,
+    pub priority: Option<crate::competencies::model::Priority>,
     pub current_level: Option<i16>,
     pub assessed_on: Option<chrono::NaiveDate>,
     pub pending: i64,
@@ -278,9 +280,7 @@ impl Line {
 pub async fn profile_lines(conn: &mut PgConnection, employee_id: i64) -> Result<Vec<Line>, sqlx::Error> {
     sqlx::query_as(
         "with e as (select id, position_id from employees where id = $1),
-         cur as (select distinct on (a.competency_id) a.competency_id, a.level, a.assessed_on
-                 from assessments a where a.employee_id = $1 and a.status = 'validated'
-                 order by a.competency_id, a.assessed_on desc, a.id desc),
+         cur as (select competency_id, level, assessed_on from current_levels where employee_id = $1),
          pend as (select competency_id, count(*) as n from assessments where employee_id = $1 and status = 'pending' group by 1),
          comps as (select s.competency_id from position_standards s join e on s.position_id = e.position_id
                    union select competency_id from cur union select competency_id from pend)
@@ -331,7 +331,7 @@ pub struct RankOpt {
 
 pub async fn rank_options(conn: &mut PgConnection) -> Result<Vec<RankOpt>, sqlx::Error> {
     sqlx::query_as(
-        "select code, case when status = 'PNS' then grade || ' ' || title else 'PPPK ' || grade end as label
+        "select code, rank_label(grade, status, title) as label
          from ranks order by status, ordinal",
     )
     .fetch_all(conn)

@@ -60,15 +60,15 @@ fn parse_sex(s: &str) -> Option<Sex> {
 }
 
 impl EmployeeInput {
-    /// Check every field; all errors at once.
-    pub fn parse(&self) -> Result<NewEmployee, FieldErrors> {
+    /// Check every field; all errors at once (and only real ones). `today` is the agency's date.
+    pub fn parse(&self, today: NaiveDate) -> Result<NewEmployee, FieldErrors> {
         let mut errors = FieldErrors::default();
         let status = EmployeeStatus::parse(&self.status.to_uppercase());
         if status.is_none() {
             errors.add("status", "emp.err.status");
         }
         let st = status.unwrap_or(EmployeeStatus::Pns);
-        let nip = Nip::parse(&self.nip, st).map_err(|e| errors.add("nip", e.key())).ok();
+        let nip = Nip::parse(&self.nip, st, today).map_err(|e| errors.add("nip", e.key())).ok();
         let text = |errors: &mut FieldErrors, field: &'static str, v: &str, max: usize| {
             clean_text(v, max).map_err(|k| errors.add(field, k)).unwrap_or_default()
         };
@@ -88,7 +88,6 @@ impl EmployeeInput {
         if !self.birth_date.trim().is_empty() && typed_birth.is_none() {
             errors.add("birth_date", "form.bad_date");
         }
-        let today = chrono::Utc::now().date_naive();
         if typed_birth.is_some_and(|b| b > today) {
             errors.add("birth_date", "emp.err.birth_future");
         } else if typed_birth.is_some_and(|b| b.year() > today.year() - 17) {
@@ -105,6 +104,9 @@ impl EmployeeInput {
                 }
                 (s, b)
             }
+            // A PNS whose NIP is wrong: sex and birth date come from the NIP once it is fixed,
+            // so asking for them now would be a false error.
+            (None, EmployeeStatus::Pns) if status.is_some() => (typed_sex, typed_birth),
             _ => {
                 if typed_sex.is_none() && errors.get("sex").is_none() {
                     errors.add("sex", "emp.err.sex");
@@ -210,11 +212,11 @@ pub async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_j
 pub fn input_from_detail(d: &super::db::Detail) -> EmployeeInput {
     EmployeeInput {
         nip: d.nip.clone(),
-        status: d.status.clone(),
+        status: d.status.as_str().to_string(),
         front_title: d.front_title.clone(),
         name: d.name.clone(),
         back_title: d.back_title.clone(),
-        sex: d.sex.clone(),
+        sex: d.sex.as_str().to_string(),
         birth_date: d.birth_date.format("%Y-%m-%d").to_string(),
         rank: d.rank_code.clone().unwrap_or_default(),
         position: d.position_id.map(|p| p.to_string()).unwrap_or_default(),
@@ -229,6 +231,10 @@ pub fn input_from_detail(d: &super::db::Detail) -> EmployeeInput {
 mod tests {
     use super::*;
 
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")
+    }
+
     fn pns() -> EmployeeInput {
         EmployeeInput {
             nip: "198609262015051001".into(),
@@ -241,13 +247,13 @@ mod tests {
 
     #[test]
     fn pns_birth_date_and_sex_come_from_the_nip() {
-        let e = pns().parse().expect("valid");
+        let e = pns().parse(day()).expect("valid");
         assert_eq!(e.birth_date, NaiveDate::from_ymd_opt(1986, 9, 26).expect("date"));
         assert_eq!(e.sex, Sex::Male);
         let mut wrong = pns();
         wrong.sex = "P".into();
         wrong.birth_date = "1990-01-01".into();
-        let errs = wrong.parse().expect_err("mismatch");
+        let errs = wrong.parse(day()).expect_err("mismatch");
         assert_eq!(errs.get("sex"), Some("emp.err.sex_nip"));
         assert_eq!(errs.get("birth_date"), Some("emp.err.birth_nip"));
     }
@@ -257,15 +263,15 @@ mod tests {
         let mut p = pns();
         p.status = "PPPK".into();
         p.rank = "IX".into();
-        let errs = p.parse().expect_err("missing");
+        let errs = p.parse(day()).expect_err("missing");
         assert_eq!(errs.get("sex"), Some("emp.err.sex"));
         assert_eq!(errs.get("birth_date"), Some("emp.err.birth_required"));
         p.sex = "Perempuan".into();
         p.birth_date = "26/09/1986".into();
-        let e = p.parse().expect("valid");
+        let e = p.parse(day()).expect("valid");
         assert_eq!(e.rank.map(|r| r.as_str().to_string()), Some("PPPK-IX".into()));
         p.birth_date = "2099-01-01".into();
-        assert_eq!(p.parse().expect_err("future").get("birth_date"), Some("emp.err.birth_future"));
+        assert_eq!(p.parse(day()).expect_err("future").get("birth_date"), Some("emp.err.birth_future"));
     }
 
     #[test]
@@ -280,7 +286,7 @@ mod tests {
             education_level: "S9".into(),
             ..Default::default()
         };
-        let errs = bad.parse().expect_err("bad");
+        let errs = bad.parse(day()).expect_err("bad");
         for f in ["nip", "status", "name", "rank", "email", "phone", "education_level"] {
             assert!(errs.get(f).is_some(), "{f}");
         }

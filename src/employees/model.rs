@@ -59,15 +59,16 @@ impl NipError {
 pub struct Nip(String);
 
 impl Nip {
-    /// Spaces, dots and dashes people type between the groups are ignored.
-    pub fn parse(input: &str, status: EmployeeStatus) -> Result<Self, NipError> {
+    /// Spaces, dots and dashes people type between the groups are ignored. `today` is the
+    /// agency's date (a birth date after it is refused).
+    pub fn parse(input: &str, status: EmployeeStatus, today: NaiveDate) -> Result<Self, NipError> {
         let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}')).collect();
         if digits.len() != 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(NipError::Length);
         }
         if status == EmployeeStatus::Pns {
             let birth = Self::date(&digits[0..8]).ok_or(NipError::BirthDate)?;
-            if birth > chrono::Utc::now().date_naive() {
+            if birth > today {
                 return Err(NipError::BirthDate);
             }
             let tmt = Self::date(&format!("{}01", &digits[8..14])).ok_or(NipError::AppointmentDate)?;
@@ -214,28 +215,32 @@ impl RankCode {
 mod tests {
     use super::*;
 
+    fn day() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")
+    }
+
     #[test]
     fn nip_of_a_pns() {
-        let nip = Nip::parse("19860926 201505 1 001", EmployeeStatus::Pns).expect("valid");
+        let nip = Nip::parse("19860926 201505 1 001", EmployeeStatus::Pns, day()).expect("valid");
         assert_eq!(nip.as_str(), "198609262015051001");
         assert_eq!(nip.birth_date(), NaiveDate::from_ymd_opt(1986, 9, 26));
         assert_eq!(nip.sex(), Some(Sex::Male));
-        assert_eq!(Nip::parse("19860926201505100", EmployeeStatus::Pns), Err(NipError::Length));
-        assert_eq!(Nip::parse("1986092620150510011", EmployeeStatus::Pns), Err(NipError::Length));
-        assert_eq!(Nip::parse("19860926201505100a", EmployeeStatus::Pns), Err(NipError::Length));
-        assert_eq!(Nip::parse("19860231201505 1001", EmployeeStatus::Pns), Err(NipError::BirthDate));
-        assert_eq!(Nip::parse("198609262015131001", EmployeeStatus::Pns), Err(NipError::AppointmentDate));
-        assert_eq!(Nip::parse("198609262015053001", EmployeeStatus::Pns), Err(NipError::SexDigit));
-        assert_eq!(Nip::parse("198609262000051001", EmployeeStatus::Pns), Err(NipError::TooYoung));
-        assert_eq!(Nip::parse("209909262015051001", EmployeeStatus::Pns), Err(NipError::BirthDate));
-        assert_eq!(Nip::parse("' or 1=1 --", EmployeeStatus::Pns), Err(NipError::Length));
+        assert_eq!(Nip::parse("19860926201505100", EmployeeStatus::Pns, day()), Err(NipError::Length));
+        assert_eq!(Nip::parse("1986092620150510011", EmployeeStatus::Pns, day()), Err(NipError::Length));
+        assert_eq!(Nip::parse("19860926201505100a", EmployeeStatus::Pns, day()), Err(NipError::Length));
+        assert_eq!(Nip::parse("19860231201505 1001", EmployeeStatus::Pns, day()), Err(NipError::BirthDate));
+        assert_eq!(Nip::parse("198609262015131001", EmployeeStatus::Pns, day()), Err(NipError::AppointmentDate));
+        assert_eq!(Nip::parse("198609262015053001", EmployeeStatus::Pns, day()), Err(NipError::SexDigit));
+        assert_eq!(Nip::parse("198609262000051001", EmployeeStatus::Pns, day()), Err(NipError::TooYoung));
+        assert_eq!(Nip::parse("209909262015051001", EmployeeStatus::Pns, day()), Err(NipError::BirthDate));
+        assert_eq!(Nip::parse("' or 1=1 --", EmployeeStatus::Pns, day()), Err(NipError::Length));
     }
 
     #[test]
     fn nip_of_a_pppk_is_only_18_digits() {
-        assert!(Nip::parse("199001012023211001", EmployeeStatus::Pppk).is_ok());
-        assert!(Nip::parse("999999999999999999", EmployeeStatus::Pppk).is_ok());
-        assert_eq!(Nip::parse("12345", EmployeeStatus::Pppk), Err(NipError::Length));
+        assert!(Nip::parse("199001012023211001", EmployeeStatus::Pppk, day()).is_ok());
+        assert!(Nip::parse("999999999999999999", EmployeeStatus::Pppk, day()).is_ok());
+        assert_eq!(Nip::parse("12345", EmployeeStatus::Pppk, day()), Err(NipError::Length));
     }
 
     #[test]

@@ -30,8 +30,6 @@ const LISTERS: &[Role] = &[Role::Hr, Role::Head];
 pub fn routes() -> Routes {
     Routes::new()
         .get("/employees", Access::AnyOf(LISTERS), list)
-        .get("/employees/export.csv", Access::AnyOf(LISTERS), export_csv)
-        .get("/employees/export.xlsx", Access::AnyOf(LISTERS), export_xlsx)
         .get("/employees/new", Access::AnyOf(HR), new_form)
         .post("/employees", Access::AnyOf(HR), create)
         .get("/employees/{id}", Access::SignedIn, detail)
@@ -52,7 +50,6 @@ struct ListPage {
     positions: Vec<Opt>,
     ranks: Vec<RankOpt>,
     competencies: Vec<Opt>,
-    query: String,
 }
 
 fn clean_filter(mut f: Filter) -> Filter {
@@ -67,6 +64,10 @@ async fn list(
     Query(f): Query<Filter>,
 ) -> AppResult<Response> {
     let f = clean_filter(f);
+    if export::wanted(&f.format) {
+        let table = export_table(&state, &ctx, &user, &f).await?;
+        return export::send(&ctx, &f.format, &table);
+    }
     let scope = user.scope();
     let mut conn = state.pool.acquire().await?;
     let total = db::count(&mut conn, &f, &scope).await?;
@@ -76,34 +77,26 @@ async fn list(
     let ranks = db::rank_options(&mut conn).await?;
     let competencies = db::competency_options(&mut conn, ctx.lang.is_en()).await?;
     let query = f.query_string();
-    let pager = Pager::new(f.page, total, query.clone());
-    render(&ListPage { ctx, f, rows, pager, units, positions, ranks, competencies, query })
+    let pager = Pager::new(f.page, total, query);
+    render(&ListPage { ctx, f, rows, pager, units, positions, ranks, competencies })
 }
 
 /// Exports are capped so one request cannot exhaust memory.
 const EXPORT_MAX: i64 = 200_000;
 
-async fn export_table(state: &AppState, user: &CurrentUser, f: Filter) -> AppResult<Table> {
-    let f = clean_filter(f);
+async fn export_table(state: &AppState, ctx: &Ctx, user: &CurrentUser, f: &Filter) -> AppResult<Table> {
     let mut conn = state.pool.acquire().await?;
-    let rows = db::list(&mut conn, &f, &user.scope(), Some(EXPORT_MAX), 0).await?;
+    let rows = db::list(&mut conn, f, &user.scope(), Some(EXPORT_MAX), 0).await?;
     let with_comp = !f.competency.is_empty();
-    let mut headers = vec!["NIP", "Nama", "Status", "Golongan", "Jabatan", "Unit kerja", "Aktif"];
+    let mut headers = vec!["col.nip", "col.name", "col.status", "col.rank", "col.position", "col.unit", "col.active"];
     if with_comp {
-        headers.extend(["Tingkat saat ini", "Tingkat standar"]);
+        headers.extend(["col.level_current", "col.level_required"]);
     }
     let rows = rows
         .into_iter()
         .map(|r| {
-            let mut v = vec![
-                r.nip,
-                r.full_name,
-                r.status,
-                r.rank,
-                r.position,
-                r.unit,
-                if r.active { "ya".into() } else { "tidak".into() },
-            ];
+            let mut v =
+                vec![r.nip, r.full_name, r.status.to_string(), r.rank, r.position, r.unit, ctx.yes_no(r.active).into()];
             if with_comp {
                 v.push(r.competency_level.map(|l| l.to_string()).unwrap_or_default());
                 v.push(r.competency_required.map(|l| l.to_string()).unwrap_or_default());
@@ -112,14 +105,6 @@ async fn export_table(state: &AppState, user: &CurrentUser, f: Filter) -> AppRes
         })
         .collect();
     Ok(Table { name: "pegawai", headers, rows })
-}
-
-async fn export_csv(State(state): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Response> {
-    export::csv(&export_table(&state, &user, f).await?)
-}
-
-async fn export_xlsx(State(state): State<AppState>, user: CurrentUser, Query(f): Query<Filter>) -> AppResult<Response> {
-    export::xlsx(&export_table(&state, &user, f).await?)
 }
 
 #[derive(askama::Template)]
@@ -197,8 +182,9 @@ async fn check(
     conn: &mut sqlx::PgConnection,
     form: &EmployeeInput,
     id: Option<i64>,
+    today: chrono::NaiveDate,
 ) -> AppResult<Result<(NewEmployee, Option<i64>, i64), FieldErrors>> {
-    let parsed = form.parse();
+    let parsed = form.parse(today);
     let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
     let position: Option<(i64, i64)> = match form.position.trim().parse::<i64>() {
         Ok(pid) => {
@@ -243,7 +229,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: EmployeeInput) -
             return Err(AppError::NotFound);
         }
     }
-    let (e, pid, uid) = match check(&mut tx, &form, id).await? {
+    let (e, pid, uid) = match check(&mut tx, &form, id, ctx.today).await? {
         Ok(v) => v,
         Err(errors) => {
             drop(tx);
@@ -300,12 +286,13 @@ async fn set_active(
     let mut tx = state.pool.begin().await?;
     let before = snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let changed = sqlx::query(
-        "update employees set active = $2, deactivated_on = case when $2 then null else coalesce($3, current_date) end
+        "update employees set active = $2, deactivated_on = case when $2 then null else coalesce($3::date, $4::date) end
          where id = $1 and active <> $2",
     )
     .bind(id)
     .bind(active)
     .bind(date)
+    .bind(ctx.today)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -351,7 +338,8 @@ async fn deactivate(
         None
     } else {
         match parse_date(&f.date) {
-            Some(d) => Some(d),
+            Some(d) if d <= ctx.today => Some(d),
+            Some(_) => return Ok(redirect_flash(&format!("/employees/{id}"), FlashKind::Err, "emp.err.leave_future")),
             None => return Ok(redirect_flash(&format!("/employees/{id}"), FlashKind::Err, "form.bad_date")),
         }
     };

@@ -22,14 +22,14 @@ async fn help(ctx: Ctx) -> AppResult<Response> {
     render(&HelpPage { ctx })
 }
 
-#[derive(sqlx::FromRow, Default)]
+#[derive(sqlx::FromRow)]
 pub struct OwnProfile {
     pub nip: String,
     pub name: String,
     pub position: String,
     pub unit: String,
     pub rank: String,
-    pub status: String,
+    pub status: crate::employees::model::EmployeeStatus,
 }
 
 #[derive(sqlx::FromRow)]
@@ -80,10 +80,9 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     let profile: Option<OwnProfile> = match user.employee_id {
         Some(id) => {
             sqlx::query_as(
-                "select e.nip, concat_ws(' ', nullif(e.front_title, ''), e.name) ||
-                    case when e.back_title <> '' then ', ' || e.back_title else '' end as name,
+                "select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
                     coalesce(p.name, '') as position, u.name as unit,
-                    coalesce(r.grade || case when r.status = 'PNS' then ' · ' || r.title else '' end, '') as rank,
+                    coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
                     e.status
              from employees e join units u on u.id = e.unit_id
              left join positions p on p.id = e.position_id left join ranks r on r.code = e.rank_code
@@ -113,7 +112,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         ),
         None => None,
     };
-    let pending_to_validate = ctx.pending;
+    let pending_to_validate = ctx.badge("/assessments/pending");
     let unit_ids: Vec<i64> = user.head_units.iter().map(|u| u.id).collect();
     let units: Vec<UnitSummary> = if unit_ids.is_empty() {
         vec![]

@@ -50,8 +50,8 @@ struct ListQuery {
 pub struct PosRow {
     pub id: i64,
     pub name: String,
-    pub kind: String,
-    pub functional_level: Option<String>,
+    pub kind: super::PositionKind,
+    pub functional_level: Option<super::FunctionalLevel>,
     pub class_grade: Option<i16>,
     pub unit: String,
     pub is_unit_head: bool,
@@ -95,34 +95,34 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
         let table = Table {
             name: "jabatan",
             headers: vec![
-                "Jabatan",
-                "Jenis",
-                "Jenjang",
-                "Kelas",
-                "Unit kerja",
-                "Kepala unit",
-                "Aktif",
-                "Pemangku",
-                "Kompetensi dalam standar",
+                "col.position",
+                "col.kind",
+                "col.functional_level",
+                "col.class",
+                "col.unit",
+                "col.unit_head",
+                "col.active",
+                "col.holders",
+                "col.standard_size",
             ],
             rows: rows
                 .iter()
                 .map(|p| {
                     vec![
                         p.name.clone(),
-                        ctx.tv("pos.kind", &p.kind).to_string(),
-                        p.functional_level.as_deref().map(|l| ctx.tv("pos.fl", l)).unwrap_or("").to_string(),
+                        ctx.label(p.kind).to_string(),
+                        p.functional_level.map(|l| ctx.label(l)).unwrap_or("").to_string(),
                         p.class_grade.map(|c| c.to_string()).unwrap_or_default(),
                         p.unit.clone(),
-                        if p.is_unit_head { "ya".into() } else { String::new() },
-                        if p.active { "ya".into() } else { "tidak".into() },
+                        if p.is_unit_head { ctx.t("col.yes").into() } else { String::new() },
+                        ctx.yes_no(p.active).into(),
                         p.holders.to_string(),
                         p.standard_size.to_string(),
                     ]
                 })
                 .collect(),
         };
-        return export::send(&f.format, &table);
+        return export::send(&ctx, &f.format, &table);
     }
     let units = unit_options(&mut conn).await?;
     let is_hr = ctx.has(Role::Hr);
@@ -136,7 +136,7 @@ pub struct StdLine {
     pub name_id: String,
     pub name_en: String,
     pub required_level: i16,
-    pub priority: String,
+    pub priority: crate::competencies::model::Priority,
     pub met: i64,
     pub holders: i64,
 }
@@ -330,7 +330,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppR
         "insert into positions (name, kind, functional_level, class_grade, unit_id, is_unit_head, active)
          values ($1, $2, $3, $4, $5, $6, $7) returning id"
     };
-    let saved: i64 = sqlx::query_scalar(sql)
+    let saved: i64 = match sqlx::query_scalar(sql)
         .bind(&name)
         .bind(kind.as_str())
         .bind(level.map(FunctionalLevel::as_str))
@@ -340,7 +340,20 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppR
         .bind(id.is_none() || form.active.is_some())
         .bind(id)
         .fetch_one(&mut *tx)
-        .await?;
+        .await
+    {
+        Ok(saved) => saved,
+        // Another officer made a head position for this unit at the same moment.
+        Err(e) => match crate::app::error::constraint_field(&e) {
+            Some((field, key)) => {
+                drop(tx);
+                let mut errors = FieldErrors::default();
+                errors.add(field, key);
+                return form_page(&state, ctx, id, form, errors).await;
+            }
+            None => return Err(e.into()),
+        },
+    };
     let after = audit::snapshot(&mut tx, AuditTable::Positions, saved).await?;
     audit::record(
         &mut tx,

@@ -1,5 +1,9 @@
 //! Settings the admin keeps (values DOMAIN.md marks "to confirm" live here, not in code).
 
+mod model;
+
+pub use model::{AgencySettings, SettingsCache};
+
 use axum::{Form, extract::State, http::StatusCode, response::Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -8,6 +12,7 @@ use sqlx::PgConnection;
 use crate::{
     app::{
         Access, AppResult, AppState, Ctx, Routes,
+        clock::TimeZone,
         form::{FieldErrors, required_text},
         render::{FlashKind, redirect_flash, render_status},
     },
@@ -29,6 +34,7 @@ pub struct SettingsForm {
     pub department_name: String,
     pub jp_per_year: String,
     pub jp_minutes: String,
+    pub time_zone: String,
 }
 
 /// Read all settings (three small rows).
@@ -39,6 +45,7 @@ pub async fn load(conn: &mut PgConnection) -> Result<SettingsForm, sqlx::Error> 
         department_name: get("department_name"),
         jp_per_year: get("jp_per_year"),
         jp_minutes: get("jp_minutes"),
+        time_zone: get("time_zone"),
     })
 }
 
@@ -48,12 +55,13 @@ struct Page {
     ctx: Ctx,
     form: SettingsForm,
     errors: FieldErrors,
+    zones: &'static [TimeZone],
 }
 
 async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let form = load(&mut conn).await?;
-    render_status(StatusCode::OK, &Page { ctx, form, errors: FieldErrors::default() })
+    render_status(StatusCode::OK, &Page { ctx, form, errors: FieldErrors::default(), zones: TimeZone::ALL })
 }
 
 /// A number in a range, with at most one decimal (JP are counted in halves at most).
@@ -79,13 +87,25 @@ async fn save(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Settings
     let name = required_text(&mut errors, "department_name", &form.department_name, 200);
     let jp = number(&mut errors, "jp_per_year", &form.jp_per_year, 1.0, 500.0, "set.err.jp");
     let minutes = number(&mut errors, "jp_minutes", &form.jp_minutes, 15.0, 120.0, "set.err.minutes");
-    if !errors.is_empty() {
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &Page { ctx, form, errors });
+    let tz = TimeZone::parse(&form.time_zone);
+    if tz.is_none() {
+        errors.add("time_zone", "set.err.time_zone");
     }
+    let (false, Some(tz)) = (!errors.is_empty(), tz) else {
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &Page { ctx, form, errors, zones: TimeZone::ALL });
+    };
     let mut tx = state.pool.begin().await?;
     let before = load(&mut tx).await?;
-    for (k, v) in [("department_name", &name), ("jp_per_year", &jp), ("jp_minutes", &minutes)] {
-        sqlx::query("update settings set value = $2 where key = $1").bind(k).bind(v).execute(&mut *tx).await?;
+    for (k, v) in
+        [("department_name", name.as_str()), ("jp_per_year", &jp), ("jp_minutes", &minutes), ("time_zone", tz.as_str())]
+    {
+        sqlx::query(
+            "insert into settings (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value",
+        )
+        .bind(k)
+        .bind(v)
+        .execute(&mut *tx)
+        .await?;
     }
     audit::record(
         &mut tx,
@@ -93,10 +113,11 @@ async fn save(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Settings
         "settings",
         "",
         "update",
-        Some(json!({"department_name": before.department_name, "jp_per_year": before.jp_per_year, "jp_minutes": before.jp_minutes})),
-        Some(json!({"department_name": name, "jp_per_year": jp, "jp_minutes": minutes})),
+        Some(json!({"department_name": before.department_name, "jp_per_year": before.jp_per_year, "jp_minutes": before.jp_minutes, "time_zone": before.time_zone})),
+        Some(json!({"department_name": name, "jp_per_year": jp, "jp_minutes": minutes, "time_zone": tz.as_str()})),
     )
     .await?;
     tx.commit().await?;
+    state.settings.invalidate();
     Ok(redirect_flash("/settings", FlashKind::Ok, "flash.saved"))
 }

@@ -40,7 +40,7 @@ pub struct TreeRow {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: super::UnitKind,
     pub depth: i32,
     pub closed: bool,
     pub employees: i64,
@@ -74,7 +74,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
          select u.id, u.code, u.name, u.kind, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth,
                 u.closed_on is not null as closed, coalesce(c.n, 0) as employees,
                 (select coalesce(sum(c2.n), 0)::bigint from units s join counts c2 on c2.unit_id = s.id where s.path like u.path || '%') as subtree_employees,
-                (select e.name from positions p join employees e on e.position_id = p.id and e.active
+                (select employee_display_name(e.front_title, e.name, e.back_title) from positions p join employees e on e.position_id = p.id and e.active
                   where p.unit_id = u.id and p.is_unit_head order by e.id limit 1) as head
          from units u left join counts c on c.unit_id = u.id
          order by u.sort_key",
@@ -85,14 +85,14 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         let table = Table {
             name: "unit-kerja",
             headers: vec![
-                "Kode",
-                "Unit kerja",
-                "Jenis",
-                "Tingkat",
-                "Kepala",
-                "Pegawai",
-                "Pegawai termasuk subunit",
-                "Ditutup",
+                "col.code",
+                "col.unit",
+                "col.kind",
+                "col.level",
+                "col.head",
+                "col.staff",
+                "col.staff_all",
+                "col.closed",
             ],
             rows: rows
                 .iter()
@@ -100,17 +100,17 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                     vec![
                         u.code.clone(),
                         u.name.clone(),
-                        ctx.tv("unit.kind", &u.kind).to_string(),
+                        ctx.label(u.kind).to_string(),
                         u.depth.to_string(),
                         u.head.clone().unwrap_or_default(),
                         u.employees.to_string(),
                         u.subtree_employees.to_string(),
-                        if u.closed { "ya".into() } else { String::new() },
+                        if u.closed { ctx.t("col.yes").into() } else { String::new() },
                     ]
                 })
                 .collect(),
         };
-        return export::send(&q.format, &table);
+        return export::send(&ctx, &q.format, &table);
     }
     let is_hr = ctx.has(Role::Hr);
     render(&ListPage { ctx, rows, is_hr })
@@ -276,10 +276,11 @@ async fn set_closed(state: AppState, ctx: Ctx, id: i64, close: bool) -> AppResul
         }
     }
     let n = sqlx::query(
-        "update units set closed_on = case when $2 then current_date end where id = $1 and (closed_on is null) = $2",
+        "update units set closed_on = case when $2 then $3::date end where id = $1 and (closed_on is null) = $2",
     )
     .bind(id)
     .bind(close)
+    .bind(ctx.today)
     .execute(&mut *tx)
     .await?
     .rows_affected();

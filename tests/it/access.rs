@@ -71,8 +71,6 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/positions/{id}/standard/remove", "/positions/{pos}/standard/remove", HR),
         ("POST", "/positions/{id}/standard/copy", "/positions/{pos}/standard/copy", HR),
         ("GET", "/employees", "/employees", HR_HEAD),
-        ("GET", "/employees/export.csv", "/employees/export.csv", HR_HEAD),
-        ("GET", "/employees/export.xlsx", "/employees/export.xlsx", HR_HEAD),
         ("GET", "/employees/new", "/employees/new", HR),
         ("POST", "/employees", "/employees", HR),
         ("GET", "/employees/{id}", "/employees/{emp}", UNIT_A),

@@ -177,7 +177,12 @@ async fn admin_keeps_the_settings(pool: PgPool) {
     let r = admin
         .post(
             "/settings",
-            &[("department_name", "Diskominfo Kab. Bandung"), ("jp_per_year", "24,5"), ("jp_minutes", "45")],
+            &[
+                ("department_name", "Diskominfo Kab. Bandung"),
+                ("jp_per_year", "24,5"),
+                ("jp_minutes", "45"),
+                ("time_zone", "Asia/Makassar"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -193,6 +198,20 @@ async fn admin_keeps_the_settings(pool: PgPool) {
             .expect("audit");
     assert_eq!(b["jp_per_year"], "20");
     assert_eq!(a["jp_per_year"], "24.5");
+    assert_eq!((b["time_zone"].as_str(), a["time_zone"].as_str()), (Some("Asia/Jakarta"), Some("Asia/Makassar")));
+    // The agency's name is the one on the settings page: top bar and title, at once.
+    let page = admin.get("/settings").await;
+    assert!(page.body.contains("<span class=\"dept\">Diskominfo Kab. Bandung</span>"), "top bar");
+    assert!(page.body.contains("· Diskominfo Kab. Bandung</title>"), "title");
+    assert!(page.body.contains("value=\"Asia/Makassar\" selected"));
+    let r = admin
+        .post(
+            "/settings",
+            &[("department_name", "X"), ("jp_per_year", "20"), ("jp_minutes", "45"), ("time_zone", "Europe/Paris")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Pilih WIB, WITA atau WIT"));
 }
 
 #[sqlx::test]

@@ -30,7 +30,7 @@ async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    for msg in ["Tingkat harus 1 sampai 5", "tidak boleh di masa depan", "PDF, PNG atau JPEG"] {
+    for msg in ["Tingkat harus bilangan bulat 1 sampai 5", "tidak boleh di masa depan", "PDF, PNG atau JPEG"] {
         assert!(r.body.contains(msg), "{msg}");
     }
     assert!(
@@ -140,7 +140,7 @@ async fn hr_records_a_validated_assessment_and_history_is_kept(pool: PgPool) {
             None,
         )
         .await;
-    for msg in ["Pilih kompetensi", "Tingkat harus 1 sampai 5", "Tanggal tidak valid", "Pilih sumber"] {
+    for msg in ["Pilih kompetensi", "Tingkat harus bilangan bulat 1 sampai 5", "Tanggal tidak valid", "Pilih sumber"] {
         assert!(r.body.contains(msg), "{msg}");
     }
 }

@@ -35,7 +35,10 @@ fn free_port() -> u16 {
 /// Serve the app on a real port and open a headless Chromium on it. `None` when skipped.
 pub async fn open(app: &TestApp) -> Option<Browser> {
     if std::env::var_os("CAKAP_SKIP_BROWSER").is_some() {
-        eprintln!("browser test skipped (CAKAP_SKIP_BROWSER)");
+        // CI never skips: scripts/test refuses CAKAP_SKIP_BROWSER when CI is set.
+        eprintln!(
+            "\n!!! WARNING: BROWSER TEST SKIPPED (CAKAP_SKIP_BROWSER is set): pages, flows and accessibility were NOT checked in Chromium !!!\n"
+        );
         return None;
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -348,7 +351,23 @@ async fn axe(b: &Browser) -> Vec<String> {
           .catch(e => done(['axe failed: ' + e]));
     "#;
     let v = b.client.execute_async(script, vec![]).await.expect("axe run");
-    serde_json::from_value(v).unwrap_or_default()
+    parse_axe(v)
+}
+
+/// axe's answer must be a list of violations; anything else is a failure, never "no violations".
+fn parse_axe(v: serde_json::Value) -> Vec<String> {
+    match serde_json::from_value::<Vec<String>>(v.clone()) {
+        Ok(list) => list,
+        Err(e) => vec![format!("axe result unreadable ({e}): {v}")],
+    }
+}
+
+#[test]
+fn an_unreadable_axe_result_is_a_failure() {
+    assert_eq!(parse_axe(json!(["color-contrast (serious): p"])), vec!["color-contrast (serious): p".to_string()]);
+    assert!(parse_axe(json!(null))[0].starts_with("axe result unreadable"));
+    assert!(parse_axe(json!({"violations": []}))[0].starts_with("axe result unreadable"));
+    assert!(parse_axe(json!([]).clone()).is_empty());
 }
 
 #[sqlx::test]

@@ -62,11 +62,103 @@ pub fn test_config(pool: &PgPool) -> Config {
     Config::for_tests(&format!("postgres://{user}@{host}:{port}/{db}"))
 }
 
+/// The migrations and the seed code, hashed: a template made from other code is not reused.
+fn template_name() -> String {
+    use sha2::{Digest as _, Sha256};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<std::path::PathBuf> = vec![];
+    for dir in ["migrations", "src/seed"] {
+        for e in std::fs::read_dir(root.join(dir)).expect("read dir").flatten() {
+            files.push(e.path());
+        }
+    }
+    files.sort();
+    let mut h = Sha256::new();
+    for f in files {
+        h.update(f.file_name().map(|n| n.as_encoded_bytes().to_vec()).unwrap_or_default());
+        h.update(std::fs::read(&f).expect("read file"));
+    }
+    let hex: String = h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    format!("cakap_tpl_{hex}")
+}
+
+static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+static CLONES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The migrated, demo-seeded template database: made once (per change of migrations or seed),
+/// then cloned for each test, which is far quicker than seeding every test's database.
+async fn template(admin: &PgPool) -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = template_name();
+            let mut conn = admin.acquire().await.expect("admin connection");
+            // One test process at a time makes the template; stale clones of an earlier run go.
+            sqlx::query("select pg_advisory_lock(727099)").execute(&mut *conn).await.expect("lock");
+            let stale: Vec<String> = sqlx::query_scalar(
+                "select datname from pg_database where datname like 'cakap_clone_%' or (datname like 'cakap_tpl_%' and datname <> $1)",
+            )
+            .bind(&name)
+            .fetch_all(&mut *conn)
+            .await
+            .expect("list");
+            for db in stale {
+                let _ = sqlx::query(&format!("drop database if exists \"{db}\" with (force)")).execute(&mut *conn).await;
+            }
+            let exists: bool = sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+                .bind(&name)
+                .fetch_one(&mut *conn)
+                .await
+                .expect("exists");
+            if !exists {
+                let building = format!("{name}_building");
+                let _ = sqlx::query(&format!("drop database if exists \"{building}\" with (force)")).execute(&mut *conn).await;
+                sqlx::query(&format!("create database \"{building}\"")).execute(&mut *conn).await.expect("create template");
+                let opts = admin.connect_options().as_ref().clone().database(&building);
+                let tpl = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect_with(opts).await.expect("connect");
+                sqlx::migrate!("./migrations").run(&tpl).await.expect("migrate template");
+                seed::demo(&tpl).await.expect("seed template");
+                tpl.close().await;
+                sqlx::query(&format!("alter database \"{building}\" rename to \"{name}\""))
+                    .execute(&mut *conn)
+                    .await
+                    .expect("rename template");
+            }
+            sqlx::query("select pg_advisory_unlock(727099)").execute(&mut *conn).await.expect("unlock");
+            name
+        })
+        .await
+        .clone()
+}
+
 impl TestApp {
-    /// The router over `pool` with the demo department seeded.
+    /// The router over a fresh copy of the seeded demo department (cloned from a template
+    /// database; `pool` only tells which server to use).
     pub async fn seeded(pool: PgPool) -> Self {
-        seed::demo(&pool).await.expect("demo seed");
-        Self::bare(pool)
+        let admin_opts = pool.connect_options().as_ref().clone().database("postgres");
+        let admin =
+            sqlx::postgres::PgPoolOptions::new().max_connections(1).connect_with(admin_opts).await.expect("admin");
+        let tpl = template(&admin).await;
+        let n = CLONES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let clone = format!("cakap_clone_{}_{n}", std::process::id());
+        // A template cannot be copied while anyone is connected to it; retry briefly if so.
+        let mut tries = 0;
+        loop {
+            match sqlx::query(&format!("create database \"{clone}\" template \"{tpl}\"")).execute(&admin).await {
+                Ok(_) => break,
+                Err(e) if tries < 50 => {
+                    tries += 1;
+                    tracing::debug!(error = %e, "template busy");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("clone template: {e}"),
+            }
+        }
+        admin.close().await;
+        let opts = pool.connect_options().as_ref().clone().database(&clone);
+        let cloned =
+            sqlx::postgres::PgPoolOptions::new().max_connections(8).connect_with(opts).await.expect("connect clone");
+        pool.close().await;
+        Self::bare(cloned)
     }
 
     pub fn bare(pool: PgPool) -> Self {

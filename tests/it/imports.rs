@@ -60,7 +60,7 @@ async fn employees_csv_preview_apply_and_reimport_updates(pool: PgPool) {
     assert_eq!(app.scalar("select count(*) from employees").await, before + 2);
     // Re-importing the same file updates by NIP instead of duplicating.
     let r = upload(&mut hr, "employees", "pegawai.csv", csv.as_bytes()).await;
-    assert!(r.body.contains("<span class=\"tile-num\">0</span><span class=\"tile-label\">pegawai baru"));
+    assert!(r.body.contains("<span class=\"tile-num\">0</span><span class=\"tile-label\">baris baru"));
     let id = batch_id(&r);
     hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
     assert_eq!(app.scalar("select count(*) from employees").await, before + 2);
@@ -104,13 +104,15 @@ async fn malformed_files_get_one_clear_message(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let mut hr = app.as_user("kepegawaian").await;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("kosong.csv", vec![], "Pilih berkas"),
+        ("kosong.csv", vec![], "Berkas kosong"),
+        ("spasi.csv", b" \r\n\r\n".to_vec(), "Berkas kosong"),
         ("judul.csv", b"NIP,Nama,Status,Jabatan,Unit Kerja\n".to_vec(), "hanya berisi judul"),
         (
             "kolom.csv",
             b"Nomor,Nama\n1,Asep\n".to_vec(),
-            "Kolom wajib tidak ditemukan: NIP, Status, Jabatan, Unit Kerja",
+            "Baris judul kolom tidak ditemukan. Nama kolom yang dikenali: NIP, Nama",
         ),
+        ("kurang.csv", b"NIP,Nama\n1,Asep\n".to_vec(), "Kolom wajib tidak ditemukan: Status, Jabatan, Unit Kerja"),
         ("rusak.xlsx", b"PK\x03\x04this is not a zip".to_vec(), "XLSX rusak"),
         ("gambar.csv", vec![0x89, b'P', b'N', b'G', 0, 0, 0], "bukan CSV atau XLSX"),
         ("latin1.csv", b"NIP,Nama\n1,Jos\xe9\n".to_vec(), "UTF-8"),

@@ -10,3 +10,4 @@ mod foundation;
 mod helpers;
 mod imports;
 mod records;
+mod schema;

@@ -62,6 +62,7 @@ async fn employee_list_filters_sorts_pages_and_respects_scope(pool: PgPool) {
 async fn list_pages_issue_a_bounded_number_of_queries(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let mut hr = app.as_user("kepegawaian").await;
+    hr.get("/").await; // the agency's settings are cached from the first request on
     let (_, before) = count_queries(hr.get("/employees")).await;
     assert!(before > 0, "the counter sees sqlx statements");
     sqlx::query(
@@ -90,7 +91,7 @@ async fn list_pages_issue_a_bounded_number_of_queries(pool: PgPool) {
 async fn export_matches_the_filtered_list(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let mut hr = app.as_user("kepegawaian").await;
-    let r = hr.get("/employees/export.csv?status=PPPK&sort=nip").await;
+    let r = hr.get("/employees?status=PPPK&sort=nip&format=csv").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
     let pppk = app.scalar("select count(*) from employees where status = 'PPPK'").await;
@@ -99,14 +100,20 @@ async fn export_matches_the_filtered_list(pool: PgPool) {
     assert_eq!(lines.len() as i64, pppk + 1);
     assert!(lines[1..].iter().all(|l| l.contains(",PPPK,")));
     let mut head_b = app.as_user("kabid.infra").await;
-    let r = head_b.get("/employees/export.csv").await;
+    let r = head_b.get("/employees?format=csv").await;
     assert!(!r.body.contains("Seksi Pengembangan Aplikasi"), "exports respect the scope");
     assert!(r.body.contains("Seksi Jaringan dan Pusat Data"));
     let req =
-        axum::http::Request::get("/employees/export.xlsx?status=PNS").body(axum::body::Body::empty()).expect("req");
+        axum::http::Request::get("/employees?status=PNS&format=xlsx").body(axum::body::Body::empty()).expect("req");
     let r = hr.send(req).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers["content-type"].to_str().unwrap_or("").contains("spreadsheetml"));
+    // Headers and yes/no follow the user's language.
+    hr.get("/lang/en?next=/").await;
+    let r = hr.get("/employees?status=PPPK&format=csv").await;
+    let body = r.body.trim_start_matches('\u{feff}');
+    assert!(body.starts_with("NIP,Name,Status,Rank,Position,Unit,Active"), "{}", &body[..60.min(body.len())]);
+    assert!(body.lines().nth(1).is_some_and(|l| l.ends_with(",yes")));
 }
 
 #[sqlx::test]
@@ -291,7 +298,7 @@ async fn position_standards_add_and_copy(pool: PgPool) {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("Tingkat harus 1 sampai 5") && r.body.contains("Pilih prioritas"));
+    assert!(r.body.contains("Tingkat harus bilangan bulat 1 sampai 5") && r.body.contains("Pilih prioritas"));
     let r = hr
         .post(
             &format!("/positions/{target}/standard"),

@@ -1,0 +1,152 @@
+//! Every SQL statement written in the source is checked against the migrated schema before a
+//! user can run it: each static query is prepared (`describe`) on a fresh database, so a renamed
+//! column or a wrong type fails the test command, not a request. Query builders that assemble a
+//! statement from pieces (the employee list) are exercised by the HTTP tests instead.
+
+use std::path::Path;
+
+use sqlx::{Executor as _, PgPool};
+
+/// The string literals of a Rust source file (normal and raw), with the text just before each.
+fn literals(src: &str) -> Vec<(String, String)> {
+    let b = src.as_bytes();
+    let mut out = vec![];
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'\'' => {
+                // A char literal ('x', '\n', '"') or a lifetime ('a).
+                if b.get(i + 1) == Some(&b'\\') {
+                    i += 2;
+                    while i < b.len() && b[i] != b'\'' {
+                        i += 1;
+                    }
+                    i += 1;
+                } else if b.get(i + 2) == Some(&b'\'') {
+                    i += 3;
+                } else {
+                    i += 1;
+                }
+            }
+            b'r' if (b.get(i + 1) == Some(&b'"') || b.get(i + 1) == Some(&b'#'))
+                && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_')) =>
+            {
+                let mut j = i + 1;
+                let mut hashes = 0;
+                while b.get(j) == Some(&b'#') {
+                    hashes += 1;
+                    j += 1;
+                }
+                if b.get(j) != Some(&b'"') {
+                    i += 1;
+                    continue;
+                }
+                let close = format!("\"{}", "#".repeat(hashes));
+                let start = j + 1;
+                let end = src[start..].find(&close).map(|e| start + e).unwrap_or(b.len());
+                out.push((src[i.saturating_sub(60)..i].to_string(), src[start..end].to_string()));
+                i = end + close.len();
+            }
+            b'"' => {
+                let mut s = String::new();
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' {
+                    if b[j] == b'\\' {
+                        match b.get(j + 1) {
+                            Some(b'\n') => {
+                                j += 2;
+                                while j < b.len() && (b[j] as char).is_whitespace() {
+                                    j += 1;
+                                }
+                                continue;
+                            }
+                            Some(b'n') => s.push('\n'),
+                            Some(b't') => s.push('\t'),
+                            Some(&c) => s.push(c as char),
+                            None => {}
+                        }
+                        j += 2;
+                    } else {
+                        let ch = src[j..].chars().next().unwrap_or(' ');
+                        s.push(ch);
+                        j += ch.len_utf8();
+                    }
+                }
+                out.push((src[i.saturating_sub(60)..i].to_string(), s));
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn is_statement(sql: &str) -> bool {
+    let t = sql.trim_start();
+    ["select", "insert", "update", "delete", "with"]
+        .iter()
+        .any(|k| t.starts_with(k) && t[k.len()..].starts_with(|c: char| c.is_whitespace()))
+}
+
+/// Pieces of statements built at run time (query builders), not statements of their own.
+fn is_fragment(before: &str) -> bool {
+    let b = before.trim_end();
+    b.ends_with("QueryBuilder::new(")
+        || b.ends_with(".push(")
+        || b.ends_with("const SELECT: &str =")
+        || b.ends_with("format!(")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read src").flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn the_scanner_finds_statements_and_skips_fragments() {
+    let src = r####"let a = sqlx::query("select 1 from x where y = 'it''s'"); let c = '"'; // "select nope"
+        let b = QueryBuilder::new("select e.id"); let r = r#"update t set a = "b""#;"####;
+    let found: Vec<String> =
+        literals(src).into_iter().filter(|(b, s)| is_statement(s) && !is_fragment(b)).map(|(_, s)| s).collect();
+    assert_eq!(found, vec!["select 1 from x where y = 'it''s'".to_string(), "update t set a = \"b\"".to_string()]);
+}
+
+#[sqlx::test]
+async fn every_static_query_matches_the_schema(pool: PgPool) {
+    let mut files = vec![];
+    rust_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut files);
+    files.sort();
+    let mut checked = 0;
+    let mut failures = vec![];
+    for file in &files {
+        let src = std::fs::read_to_string(file).expect("read file");
+        for (before, sql) in literals(&src) {
+            if !is_statement(&sql) || is_fragment(&before) {
+                continue;
+            }
+            checked += 1;
+            if let Err(e) = pool.describe(&sql).await {
+                let name = file.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(file).display().to_string();
+                failures.push(format!("{name}: {e}\n    {}", sql.split_whitespace().collect::<Vec<_>>().join(" ")));
+            }
+        }
+    }
+    assert!(checked >= 100, "only {checked} statements found: is the scanner broken?");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} statements do not match the schema:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
