@@ -231,7 +231,7 @@ pub async fn find(conn: &mut PgConnection, id: i64, scope: &Scope) -> Result<Opt
             employee_display_name(e.front_title, e.name, e.back_title) as full_name,
             e.sex, e.birth_date, e.rank_code,
             coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
-            e.position_id, coalesce(p.name, '') as position, e.unit_id, u.name as unit, u.path as unit_path,
+            e.position_id, coalesce(p.name, '') as position, e.unit_id, unit_path_label(u.path) as unit, u.path as unit_path,
             e.education_level, e.education_field, e.email, e.phone, e.active, e.deactivated_on",
     );
     push_from(&mut qb);

@@ -11,3 +11,4 @@ mod helpers;
 mod imports;
 mod records;
 mod schema;
+mod truth;
