@@ -52,7 +52,7 @@ fn pending_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> crate::app::
 fn mode(user: &CurrentUser, e: &Detail) -> Option<bool> {
     if user.employee_id == Some(e.id) {
         Some(true)
-    } else if user.scope().covers_unit(&e.unit_path) {
+    } else if e.decides {
         Some(false)
     } else {
         None
@@ -319,30 +319,53 @@ async fn pending(
     render(&PendingPage { ctx, rows })
 }
 
+/// Validate or reject one self-assessment: one atomic state change under a row lock. When two
+/// people decide the same item at once, exactly one decision is recorded and audited; the other
+/// is told who decided it, how and when.
 async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: bool) -> AppResult<Response> {
     let scope = user.scope();
     let mut tx = state.pool.begin().await?;
-    let row: Option<(i64, String, String)> = sqlx::query_as(
-        "select e.id, u.path, a.status from assessments a join employees e on e.id = a.employee_id
-         join units u on u.id = e.unit_id where a.id = $1 for update of a",
+    let row: Option<(bool, Status, Option<String>, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
+        "select scope_decides($2, $3, $4, e.id, u.path), a.status,
+                coalesce(employee_display_name(ve.front_title, ve.name, ve.back_title), v.username), a.validated_at
+         from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+         left join accounts v on v.id = a.validated_by left join employees ve on ve.id = v.employee_id
+         where a.id = $1 for update of a",
     )
     .bind(id)
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
     .fetch_optional(&mut *tx)
     .await?;
-    let (employee_id, path, status) = row.ok_or(AppError::NotFound)?;
-    if !scope.covers_unit(&path) || user.employee_id == Some(employee_id) {
+    let (decides, status, by, at) = row.ok_or(AppError::NotFound)?;
+    if !decides {
         return Err(AppError::Forbidden);
     }
-    if status != "pending" {
-        return Ok(redirect_flash("/assessments/pending", FlashKind::Err, "flash.already_decided"));
+    if status != Status::Pending {
+        drop(tx);
+        let at = at.map(|t| t.with_timezone(&ctx.agency.time_zone.offset()));
+        let page = DecidedPage {
+            when: at.map(|t| format!("{} {}", ctx.date(t.date_naive()), t.format("%H:%M"))).unwrap_or_default(),
+            ctx,
+            status,
+            by: by.unwrap_or_default(),
+        };
+        return render_status(axum::http::StatusCode::CONFLICT, &page);
     }
     let new_status = if approve { Status::Validated } else { Status::Rejected };
-    sqlx::query("update assessments set status = $2, validated_by = $3, validated_at = now() where id = $1")
-        .bind(id)
-        .bind(new_status.as_str())
-        .bind(user.account_id)
-        .execute(&mut *tx)
-        .await?;
+    let changed = sqlx::query(
+        "update assessments set status = $2, validated_by = $3, validated_at = now() where id = $1 and status = 'pending'",
+    )
+    .bind(id)
+    .bind(new_status.as_str())
+    .bind(user.account_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(AppError::Conflict("flash.already_decided"));
+    }
     let action = if approve { "validate" } else { "reject" };
     audit::record(
         &mut tx,
@@ -357,6 +380,16 @@ async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: 
     tx.commit().await?;
     let key = if approve { "flash.assessment_validated" } else { "flash.assessment_rejected" };
     Ok(redirect_flash("/assessments/pending", FlashKind::Ok, key))
+}
+
+/// Someone else decided first: who, how and when.
+#[derive(askama::Template)]
+#[template(path = "assessments/decided.html")]
+struct DecidedPage {
+    ctx: Ctx,
+    status: Status,
+    by: String,
+    when: String,
 }
 
 async fn validate(

@@ -90,12 +90,6 @@ pub struct Scope {
     pub unit_patterns: Vec<String>,
 }
 
-impl Scope {
-    /// Whether a unit (by path) is inside the scope's unit subtrees (or everything).
-    pub fn covers_unit(&self, unit_path: &str) -> bool {
-        self.all || self.unit_patterns.iter().any(|p| unit_path.starts_with(p.trim_end_matches('%')))
-    }
-}
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;

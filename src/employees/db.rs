@@ -222,6 +222,9 @@ pub struct Detail {
     pub phone: Option<String>,
     pub active: bool,
     pub deactivated_on: Option<chrono::NaiveDate>,
+    /// Whether the reader may decide on this employee's records (validate, assess): the
+    /// `scope_decides` rule, never their own record.
+    pub decides: bool,
 }
 
 /// One employee, if within the scope.
@@ -232,8 +235,14 @@ pub async fn find(conn: &mut PgConnection, id: i64, scope: &Scope) -> Result<Opt
             e.sex, e.birth_date, e.rank_code,
             coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
             e.position_id, coalesce(p.name, '') as position, e.unit_id, unit_path_label(u.path) as unit, u.path as unit_path,
-            e.education_level, e.education_field, e.email, e.phone, e.active, e.deactivated_on",
+            e.education_level, e.education_field, e.email, e.phone, e.active, e.deactivated_on, scope_decides(",
     );
+    qb.push_bind(scope.all)
+        .push(", ")
+        .push_bind(scope.own)
+        .push(", ")
+        .push_bind(scope.unit_patterns.clone())
+        .push(", e.id, u.path) as decides");
     push_from(&mut qb);
     qb.push(" where e.id = ").push_bind(id).push(" and");
     push_scope(&mut qb, scope);

@@ -131,7 +131,7 @@ async fn detail(
     let lines = db::profile_lines(&mut conn, id).await?;
     let history = crate::assessments::db::history(&mut conn, id).await?;
     let is_self = user.employee_id == Some(id);
-    let can_assess = user.has(Role::Hr) || (!is_self && scope.covers_unit(&e.unit_path));
+    let can_assess = user.has(Role::Hr) || e.decides;
     render(&DetailPage { ctx, e, lines, history, is_hr: user.has(Role::Hr), can_assess, is_self })
 }
 

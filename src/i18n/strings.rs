@@ -887,4 +887,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("col.level_required", "Tingkat standar", "Required level"),
     ("col.yes", "ya", "yes"),
     ("col.no", "tidak", "no"),
+    ("asm.decided_title", "Sudah diputuskan", "Already decided"),
+    ("asm.decided_body", "Penilaian ini sudah diputuskan lebih dulu:", "This assessment was already decided:"),
+    ("asm.decided_by", "oleh", "by"),
+    ("asm.decided_nothing", "Keputusan Anda tidak disimpan.", "Your decision was not saved."),
+    ("asm.back_to_pending", "Kembali ke daftar persetujuan", "Back to the approvals"),
 ];
