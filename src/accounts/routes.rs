@@ -11,6 +11,7 @@ use super::db::{self, AccountRow, SELECT};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
+        edit::{EditState, Outcome, Versioned, reconcile},
         export::{self, Table},
         form::FieldErrors,
         paging::{Pager, query_string},
@@ -115,7 +116,36 @@ struct AccountForm {
     head_unit: String,
 }
 
+/// The part of an account its roles form edits (what concurrent edits are compared on).
+#[derive(Deserialize, serde::Serialize, Default, Clone, Debug)]
+#[serde(default)]
+struct RolesForm {
+    role_admin: Option<String>,
+    role_hr: Option<String>,
+    role_employee: Option<String>,
+    head_unit: String,
+}
+
 impl AccountForm {
+    fn roles_view(&self) -> RolesForm {
+        RolesForm {
+            role_admin: self.role_admin.clone(),
+            role_hr: self.role_hr.clone(),
+            role_employee: self.role_employee.clone(),
+            head_unit: self.head_unit.clone(),
+        }
+    }
+
+    fn with_roles(&self, r: RolesForm) -> Self {
+        Self {
+            role_admin: r.role_admin,
+            role_hr: r.role_hr,
+            role_employee: r.role_employee,
+            head_unit: r.head_unit,
+            ..self.clone()
+        }
+    }
+
     fn roles(&self) -> Vec<Role> {
         let mut r = vec![];
         if self.role_admin.is_some() {
@@ -295,6 +325,8 @@ struct DetailPage {
     can_grant_admin: bool,
     may_manage: bool,
     is_self: bool,
+    edit: EditState,
+    label_prefix: &'static str,
 }
 
 /// Load the account and check the actor may manage it (HR may not touch admin/HR accounts).
@@ -311,9 +343,11 @@ async fn detail_page(
     id: i64,
     form: Option<AccountForm>,
     errors: FieldErrors,
+    edit: Option<EditState>,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let (account, may_manage) = load_managed(&mut conn, id, user).await?;
+    let (version, current) = current_roles(&mut conn, id, false).await?;
     let head_unit: Option<i64> =
         sqlx::query_scalar("select unit_id from account_roles where account_id = $1 and role = 'head' limit 1")
             .bind(id)
@@ -321,7 +355,8 @@ async fn detail_page(
             .await?
             .flatten();
     let units = unit_options(&mut conn).await?;
-    let status = errors.status();
+    let edit = edit.unwrap_or_else(|| EditState::loaded(version, &current));
+    let status = edit.status(&errors);
     let form = form.unwrap_or_else(|| AccountForm {
         username: account.username.clone(),
         nip: account.nip.clone().unwrap_or_default(),
@@ -339,6 +374,8 @@ async fn detail_page(
         errors,
         units,
         may_manage,
+        edit,
+        label_prefix: "acct",
     };
     render_status(status, &page)
 }
@@ -349,7 +386,34 @@ async fn detail(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    detail_page(&state, ctx, &user, id, None, FieldErrors::default()).await
+    detail_page(&state, ctx, &user, id, None, FieldErrors::default(), None).await
+}
+
+/// The roles of an account as its form shows them, with the account's version (`lock`: held
+/// until the transaction ends).
+async fn current_roles(conn: &mut sqlx::PgConnection, id: i64, lock: bool) -> AppResult<(i64, RolesForm)> {
+    let sql = if lock {
+        "select version from accounts where id = $1 for update"
+    } else {
+        "select version from accounts where id = $1"
+    };
+    let version: i64 = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
+    let roles: Vec<(String, Option<i64>)> =
+        sqlx::query_as("select role, unit_id from account_roles where account_id = $1")
+            .bind(id)
+            .fetch_all(conn)
+            .await?;
+    let has = |r: &str| roles.iter().any(|(x, _)| x == r).then(|| "on".to_string());
+    let head = roles.iter().find(|(r, _)| r == "head").and_then(|(_, u)| *u);
+    Ok((
+        version,
+        RolesForm {
+            role_admin: has("admin"),
+            role_hr: has("hr"),
+            role_employee: has("employee"),
+            head_unit: head.map(|u| u.to_string()).unwrap_or_default(),
+        },
+    ))
 }
 
 async fn update_roles(
@@ -357,13 +421,28 @@ async fn update_roles(
     ctx: Ctx,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<AccountForm>,
+    Form(posted): Form<Versioned<AccountForm>>,
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
+    let (version, current) = current_roles(&mut tx, id, true).await?;
     let (account, may) = load_managed(&mut tx, id, &user).await?;
     if !may {
         return Err(AppError::Forbidden);
     }
+    let typed = posted.form.roles_view();
+    let mut merged = false;
+    let form = match reconcile(posted.loaded(), version, &posted.base, &typed, &current) {
+        Outcome::Fresh => posted.form.clone(),
+        Outcome::Merged(m) => {
+            merged = true;
+            posted.form.with_roles(m)
+        }
+        Outcome::Conflict(clashes) => {
+            drop(tx);
+            let edit = EditState::conflict(version, &current, clashes);
+            return detail_page(&state, ctx, &user, id, Some(posted.form), FieldErrors::default(), Some(edit)).await;
+        }
+    };
     let mut errors = FieldErrors::default();
     let head_unit = check_roles(&mut tx, &form, &mut errors, &user).await?;
     if account.employee_id.is_none() && form.roles().iter().any(|r| matches!(r, Role::Employee | Role::Head)) {
@@ -374,12 +453,13 @@ async fn update_roles(
     }
     if !errors.is_empty() {
         drop(tx);
-        return detail_page(&state, ctx, &user, id, Some(form), errors).await;
+        return detail_page(&state, ctx, &user, id, Some(form), errors, Some(posted.again())).await;
     }
     let before = db::roles_json(&mut tx, id).await?;
     db::set_roles(&mut tx, id, &form.roles(), head_unit).await?;
     let after = db::roles_json(&mut tx, id).await?;
     if before != after {
+        sqlx::query("update accounts set version = version + 1 where id = $1").bind(id).execute(&mut *tx).await?;
         audit::record(
             &mut tx,
             &Actor::from_ctx(&ctx),
@@ -393,7 +473,11 @@ async fn update_roles(
         session::delete_all_for(&mut tx, id, None).await?;
     }
     tx.commit().await?;
-    Ok(redirect_flash(&format!("/accounts/{id}"), FlashKind::Ok, "flash.saved"))
+    Ok(redirect_flash(
+        &format!("/accounts/{id}"),
+        FlashKind::Ok,
+        if merged { "flash.saved_merged" } else { "flash.saved" },
+    ))
 }
 
 async fn reset_password(

@@ -221,6 +221,16 @@ impl Ctx {
         format!("{path}?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
     }
 
+    /// Where an edit form is loaded again from (after a POST to `/x/{id}` that is `/x/{id}/edit`).
+    pub fn edit_again(&self) -> String {
+        let path = self.here.split('?').next().unwrap_or("/");
+        if path.rsplit('/').next().is_some_and(|last| !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit())) {
+            format!("{path}/edit")
+        } else {
+            path.to_string()
+        }
+    }
+
     /// The URL that switches language and comes back here.
     pub fn lang_switch(&self, code: &str) -> String {
         format!("/lang/{code}?next={}", urlencode(&self.here))

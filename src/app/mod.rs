@@ -4,6 +4,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod edit;
 pub mod enums;
 pub mod error;
 pub mod export;

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     app::{
-        Access, AppError, AppResult, AppState, Ctx, Routes,
+        Access, AppError, AppResult, AppState, Ctx, Routes, edit,
         export::{self, Table},
         form::{FieldErrors, clean_text},
         render::{FlashKind, redirect_flash, render, render_status},
@@ -67,6 +67,8 @@ pub struct AssessmentInput {
     pub source: String,
     pub assessor_name: String,
     pub note: String,
+    /// One-time token: the form sent twice records one assessment.
+    pub form_token: String,
 }
 
 #[derive(askama::Template)]
@@ -118,6 +120,7 @@ async fn new_form(
     let form = AssessmentInput {
         assessed_on: ctx.today.format("%Y-%m-%d").to_string(),
         source: if is_self { "self".into() } else { "supervisor".into() },
+        form_token: edit::new_token(),
         ..Default::default()
     };
     form_page(&state, ctx, e, is_self, form, FieldErrors::default()).await
@@ -144,6 +147,7 @@ async fn read_multipart(mut mp: Multipart) -> Result<(AssessmentInput, Option<(S
             "source" => input.source = value,
             "assessor_name" => input.assessor_name = value,
             "note" => input.note = value,
+            "form_token" => input.form_token = value,
             _ => {}
         }
     }
@@ -203,6 +207,9 @@ async fn create(
     };
     let status = if is_self { Status::Pending } else { Status::Validated };
     let mut tx = state.pool.begin().await?;
+    if edit::claim(&mut tx, user.account_id, &form.form_token).await?.is_some() {
+        return Ok(redirect_flash(&format!("/employees/{id}"), FlashKind::Ok, "flash.already_saved"));
+    }
     let evidence_id: Option<i64> = match &evidence {
         Some(ev) => Some(
             sqlx::query_scalar(
@@ -325,9 +332,10 @@ async fn pending(
 async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: bool) -> AppResult<Response> {
     let scope = user.scope();
     let mut tx = state.pool.begin().await?;
-    let row: Option<(bool, Status, Option<String>, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
-        "select scope_decides($2, $3, $4, e.id, u.path), a.status,
-                coalesce(employee_display_name(ve.front_title, ve.name, ve.back_title), v.username), a.validated_at
+    let row: Option<DecisionRow> = sqlx::query_as(
+        "select scope_decides($2, $3, $4, e.id, u.path) as decides, a.status,
+                coalesce(employee_display_name(ve.front_title, ve.name, ve.back_title), v.username) as by,
+                a.validated_at as at
          from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
          left join accounts v on v.id = a.validated_by left join employees ve on ve.id = v.employee_id
          where a.id = $1 for update of a",
@@ -338,7 +346,7 @@ async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: 
     .bind(&scope.unit_patterns)
     .fetch_optional(&mut *tx)
     .await?;
-    let (decides, status, by, at) = row.ok_or(AppError::NotFound)?;
+    let DecisionRow { decides, status, by, at } = row.ok_or(AppError::NotFound)?;
     if !decides {
         return Err(AppError::Forbidden);
     }
@@ -380,6 +388,15 @@ async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: 
     tx.commit().await?;
     let key = if approve { "flash.assessment_validated" } else { "flash.assessment_rejected" };
     Ok(redirect_flash("/assessments/pending", FlashKind::Ok, key))
+}
+
+/// A self-assessment about to be decided: may this user decide it, its status, who decided it and when.
+#[derive(sqlx::FromRow)]
+struct DecisionRow {
+    decides: bool,
+    status: Status,
+    by: Option<String>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Someone else decided first: who, how and when.

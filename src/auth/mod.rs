@@ -90,7 +90,6 @@ pub struct Scope {
     pub unit_patterns: Vec<String>,
 }
 
-
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
 

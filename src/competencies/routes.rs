@@ -10,13 +10,14 @@ use super::model::{Area, CompetencyCode, CompetencyKind};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
+        edit::{self, Begin, EditState, Versioned},
         error::on_constraint,
         export::{self, Table},
         form::{FieldErrors, clean_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor},
-    auth::Role,
+    auth::{CurrentUser, Role},
 };
 
 const HR: &[Role] = &[Role::Hr];
@@ -186,7 +187,7 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     render(&DetailPage { ctx, c, levels, standards, is_hr, en })
 }
 
-#[derive(Deserialize, Default, Clone, Debug)]
+#[derive(Deserialize, serde::Serialize, Default, Clone, Debug)]
 #[serde(default)]
 pub struct CompForm {
     pub code: String,
@@ -281,21 +282,37 @@ struct FormPage {
     errors: FieldErrors,
     kinds: &'static [CompetencyKind],
     areas: &'static [Area],
+    edit: EditState,
+    label_prefix: &'static str,
 }
 
-fn form_page(ctx: Ctx, id: Option<i64>, form: CompForm, errors: FieldErrors) -> AppResult<Response> {
-    let status = errors.status();
-    render_status(status, &FormPage { ctx, id, form, errors, kinds: CompetencyKind::ALL, areas: Area::ALL })
+fn form_page(ctx: Ctx, id: Option<i64>, form: CompForm, errors: FieldErrors, edit: EditState) -> AppResult<Response> {
+    let status = edit.status(&errors);
+    let (kinds, areas) = (CompetencyKind::ALL, Area::ALL);
+    render_status(status, &FormPage { ctx, id, form, errors, kinds, areas, edit, label_prefix: "comp" })
 }
 
 async fn new_form(ctx: Ctx) -> AppResult<Response> {
     let form = CompForm { kind: "teknis".into(), active: Some("on".into()), ..Default::default() };
-    form_page(ctx, None, form, FieldErrors::default())
+    form_page(ctx, None, form, FieldErrors::default(), EditState::create())
 }
 
 async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let (c, levels) = find(&mut conn, id).await?;
+    let (version, form) = load_form(&mut conn, id, false).await?;
+    let edit = EditState::loaded(version, &form);
+    form_page(ctx, Some(id), form, FieldErrors::default(), edit)
+}
+
+/// A competency as its edit form shows it, with its version (`lock`: held until the transaction ends).
+async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> AppResult<(i64, CompForm)> {
+    let sql = if lock {
+        "select version from competencies where id = $1 for update"
+    } else {
+        "select version from competencies where id = $1"
+    };
+    let version: i64 = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
+    let (c, levels) = find(conn, id).await?;
     let lv = |n: i16| levels.iter().find(|l| l.level == n).cloned();
     let d = |n: i16| lv(n).map(|l| (l.descriptor_id, l.descriptor_en)).unwrap_or_default();
     let (l1_id, l1_en) = d(1);
@@ -324,7 +341,7 @@ async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
         l5_id,
         l5_en,
     };
-    form_page(ctx, Some(id), form, FieldErrors::default())
+    Ok((version, form))
 }
 
 async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
@@ -339,12 +356,30 @@ async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json:
     .await
 }
 
-async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: CompForm) -> AppResult<Response> {
+async fn save(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: Option<i64>,
+    posted: Versioned<CompForm>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let current = match id {
+        Some(id) => Some(load_form(&mut tx, id, true).await?),
+        None => None,
+    };
+    let (form, merged) = match edit::begin(&mut tx, user.account_id, &posted, current).await? {
+        Begin::Go { form, merged } => (form, merged),
+        Begin::Conflict(edit) => return form_page(ctx, id, posted.form, FieldErrors::default(), edit),
+        Begin::Duplicate(location) => {
+            let to = if location.is_empty() { "/competencies".to_string() } else { location };
+            return Ok(redirect_flash(&to, FlashKind::Ok, "flash.already_saved"));
+        }
+    };
     let c = match check(&form) {
         Ok(c) => c,
-        Err(errors) => return form_page(ctx, id, form, errors),
+        Err(errors) => return form_page(ctx, id, form, errors, posted.again()),
     };
-    let mut tx = state.pool.begin().await?;
     let before = match id {
         Some(id) => Some(snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?),
         None => None,
@@ -374,7 +409,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: CompForm) -> App
         Err(e) if on_constraint(&e, "competencies_code_key") => {
             let mut errors = FieldErrors::default();
             errors.add("code", "comp.err.code_taken");
-            return form_page(ctx, id, form, errors);
+            return form_page(ctx, id, form, errors, posted.again());
         }
         Err(e) => return Err(e.into()),
     };
@@ -401,19 +436,29 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: CompForm) -> App
         after,
     )
     .await?;
+    let to = format!("/competencies/{saved}");
+    if id.is_none() {
+        edit::remember(&mut tx, &posted.form_token, &to).await?;
+    }
     tx.commit().await?;
-    Ok(redirect_flash(&format!("/competencies/{saved}"), FlashKind::Ok, "flash.saved"))
+    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<CompForm>) -> AppResult<Response> {
-    save(state, ctx, None, form).await
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(form): Form<Versioned<CompForm>>,
+) -> AppResult<Response> {
+    save(state, ctx, user, None, form).await
 }
 
 async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<CompForm>,
+    Form(form): Form<Versioned<CompForm>>,
 ) -> AppResult<Response> {
-    save(state, ctx, Some(id), form).await
+    save(state, ctx, user, Some(id), form).await
 }

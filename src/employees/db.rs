@@ -225,6 +225,8 @@ pub struct Detail {
     /// Whether the reader may decide on this employee's records (validate, assess): the
     /// `scope_decides` rule, never their own record.
     pub decides: bool,
+    /// The version this was read at (edit forms carry it).
+    pub version: i64,
 }
 
 /// One employee, if within the scope.
@@ -235,7 +237,7 @@ pub async fn find(conn: &mut PgConnection, id: i64, scope: &Scope) -> Result<Opt
             e.sex, e.birth_date, e.rank_code,
             coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
             e.position_id, coalesce(p.name, '') as position, e.unit_id, unit_path_label(u.path) as unit, u.path as unit_path,
-            e.education_level, e.education_field, e.email, e.phone, e.active, e.deactivated_on, scope_decides(",
+            e.education_level, e.education_field, e.email, e.phone, e.active, e.deactivated_on, e.version, scope_decides(",
     );
     qb.push_bind(scope.all)
         .push(", ")

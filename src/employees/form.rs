@@ -7,7 +7,7 @@ use sqlx::PgConnection;
 use super::model::{EducationLevel, Email, EmployeeStatus, Nip, Phone, RankCode, Sex};
 use crate::app::form::{FieldErrors, clean_text};
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct EmployeeInput {
     pub nip: String,

@@ -13,7 +13,7 @@ use super::{
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        error::on_constraint,
+        edit::{self, EditState, Outcome, Versioned, reconcile},
         export::{self, Table},
         form::FieldErrors,
         paging::{PER_PAGE, Pager},
@@ -144,6 +144,8 @@ struct FormPage {
     errors: FieldErrors,
     positions: Vec<Opt>,
     ranks: Vec<RankOpt>,
+    edit: EditState,
+    label_prefix: &'static str,
 }
 
 async fn form_page(
@@ -152,17 +154,18 @@ async fn form_page(
     id: Option<i64>,
     form: EmployeeInput,
     errors: FieldErrors,
+    edit: EditState,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let positions = db::position_options(&mut conn).await?;
     let ranks = db::rank_options(&mut conn).await?;
-    let status = errors.status();
-    render_status(status, &FormPage { ctx, id, form, errors, positions, ranks })
+    let status = edit.status(&errors);
+    render_status(status, &FormPage { ctx, id, form, errors, positions, ranks, edit, label_prefix: "emp" })
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let form = EmployeeInput { status: "PNS".into(), ..Default::default() };
-    form_page(&state, ctx, None, form, FieldErrors::default()).await
+    form_page(&state, ctx, None, form, FieldErrors::default(), EditState::create()).await
 }
 
 async fn edit_form(
@@ -174,7 +177,9 @@ async fn edit_form(
     let mut conn = state.pool.acquire().await?;
     let e = db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     drop(conn);
-    form_page(&state, ctx, Some(id), input_from_detail(&e), FieldErrors::default()).await
+    let form = input_from_detail(&e);
+    let edit = EditState::loaded(e.version, &form);
+    form_page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
 }
 
 /// Check the form and resolve the position (and so the unit). Returns field errors to re-show.
@@ -218,22 +223,53 @@ async fn check(
     }
 }
 
-async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: EmployeeInput) -> AppResult<Response> {
+async fn save(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: Option<i64>,
+    posted: Versioned<EmployeeInput>,
+) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    if let Some(id) = id {
-        let exists: bool = sqlx::query_scalar("select exists(select 1 from employees where id = $1)")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        if !exists {
-            return Err(AppError::NotFound);
+    let mut form = posted.form.clone();
+    let mut merged = false;
+    match id {
+        // The record as it is now, locked until this transaction ends: nobody saves in between.
+        Some(id) => {
+            let version: i64 = sqlx::query_scalar("select version from employees where id = $1 for update")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let current = db::find(&mut tx, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+            let current = input_from_detail(&current);
+            match reconcile(posted.loaded(), version, &posted.base, &form, &current) {
+                Outcome::Fresh => {}
+                Outcome::Merged(m) => {
+                    form = m;
+                    merged = true;
+                }
+                Outcome::Conflict(clashes) => {
+                    drop(tx);
+                    let edit = EditState::conflict(version, &current, clashes);
+                    return form_page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await;
+                }
+            }
+        }
+        // A create form submitted twice creates one employee.
+        None => {
+            if let Some(location) = edit::claim(&mut tx, user.account_id, &posted.form_token).await? {
+                drop(tx);
+                let to = if location.is_empty() { "/employees".to_string() } else { location };
+                return Ok(redirect_flash(&to, FlashKind::Ok, "flash.already_saved"));
+            }
         }
     }
     let (e, pid, uid) = match check(&mut tx, &form, id, ctx.today).await? {
         Ok(v) => v,
         Err(errors) => {
             drop(tx);
-            return form_page(&state, ctx, id, form, errors).await;
+            return form_page(&state, ctx, id, form, errors, posted.again()).await;
         }
     };
     let before = match id {
@@ -242,32 +278,44 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: EmployeeInput) -
     };
     let saved = match e.save(&mut tx, id, pid, uid).await {
         Ok(saved) => saved,
-        Err(err) if on_constraint(&err, "employees_nip_key") => {
-            drop(tx);
-            let mut errors = FieldErrors::default();
-            errors.add("nip", "emp.err.nip_taken");
-            return form_page(&state, ctx, id, form, errors).await;
-        }
-        Err(err) => return Err(err.into()),
+        Err(err) => match crate::app::error::constraint_field(&err) {
+            Some((field, key)) => {
+                drop(tx);
+                let mut errors = FieldErrors::default();
+                errors.add(field, key);
+                return form_page(&state, ctx, id, form, errors, posted.again()).await;
+            }
+            None => return Err(err.into()),
+        },
     };
     let after = snapshot(&mut tx, saved).await?;
     let action = if id.is_some() { "update" } else { "create" };
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "employee", saved, action, before, after).await?;
+    let to = format!("/employees/{saved}");
+    if id.is_none() {
+        edit::remember(&mut tx, &posted.form_token, &to).await?;
+    }
     tx.commit().await?;
-    Ok(redirect_flash(&format!("/employees/{saved}"), FlashKind::Ok, "flash.employee_saved"))
+    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.employee_saved" }))
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<EmployeeInput>) -> AppResult<Response> {
-    save(state, ctx, None, form).await
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(form): Form<Versioned<EmployeeInput>>,
+) -> AppResult<Response> {
+    save(state, ctx, user, None, form).await
 }
 
 async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<EmployeeInput>,
+    Form(form): Form<Versioned<EmployeeInput>>,
 ) -> AppResult<Response> {
-    save(state, ctx, Some(id), form).await
+    save(state, ctx, user, Some(id), form).await
 }
 
 #[derive(Deserialize, Default)]

@@ -290,6 +290,17 @@ async fn apply(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Path(
     // Serialise applies: two imports (or one applied twice at once) never interleave their checks.
     sqlx::query("select pg_advisory_xact_lock(hashtext('cakap.import.apply'))").execute(&mut *tx).await?;
     let mapped = b.mapped();
+    // Lock the employees this file touches before checking it again: an edit saved meanwhile is
+    // either seen by the check (and the preview is stale) or waits for this import.
+    let nips: Vec<String> = mapped
+        .rows
+        .iter()
+        .map(|r| r.values.first().cloned().flatten().unwrap_or_default().chars().filter(char::is_ascii_digit).collect())
+        .collect();
+    sqlx::query("select id from employees where nip = any($1) order by id for update")
+        .bind(&nips)
+        .execute(&mut *tx)
+        .await?;
     let written = match b.kind {
         Kind::Employees => {
             let (results, ok) = validate::employees(&mut tx, &mapped, ctx.today).await?;

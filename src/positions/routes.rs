@@ -11,12 +11,13 @@ use super::{FunctionalLevel, PositionKind};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
+        edit::{self, Begin, EditState, Versioned},
         export::{self, Table},
         form::{FieldErrors, required_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor, Table as AuditTable},
-    auth::Role,
+    auth::{CurrentUser, Role},
     competencies::model::{Level, Priority},
     employees::db::{Opt, competency_options, position_options},
     units::db::{UnitOption, options as unit_options},
@@ -198,7 +199,7 @@ async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     detail_page(&state, ctx, id, FieldErrors::default()).await
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, serde::Serialize, Default, Clone)]
 #[serde(default)]
 struct PosForm {
     name: String,
@@ -220,6 +221,8 @@ struct FormPage {
     units: Vec<UnitOption>,
     kinds: &'static [PositionKind],
     levels: &'static [FunctionalLevel],
+    edit: EditState,
+    label_prefix: &'static str,
 }
 
 async fn form_page(
@@ -228,42 +231,87 @@ async fn form_page(
     id: Option<i64>,
     form: PosForm,
     errors: FieldErrors,
+    edit: EditState,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let units = unit_options(&mut conn).await?;
-    let status = errors.status();
-    render_status(
-        status,
-        &FormPage { ctx, id, form, errors, units, kinds: PositionKind::ALL, levels: FunctionalLevel::ALL },
-    )
+    let status = edit.status(&errors);
+    let (kinds, levels) = (PositionKind::ALL, FunctionalLevel::ALL);
+    render_status(status, &FormPage { ctx, id, form, errors, units, kinds, levels, edit, label_prefix: "pos" })
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let form = PosForm { kind: "pelaksana".into(), active: Some("on".into()), ..Default::default() };
-    form_page(&state, ctx, None, form, FieldErrors::default()).await
+    form_page(&state, ctx, None, form, FieldErrors::default(), EditState::create()).await
+}
+
+/// A position as its edit form shows it, with its version (`lock`: held until the transaction ends).
+async fn load_form(conn: &mut sqlx::PgConnection, id: i64, lock: bool) -> Result<Option<(i64, PosForm)>, sqlx::Error> {
+    let sql = if lock {
+        "select version, name, kind, functional_level, class_grade, unit_id, is_unit_head, active from positions
+         where id = $1 for update"
+    } else {
+        "select version, name, kind, functional_level, class_grade, unit_id, is_unit_head, active from positions
+         where id = $1"
+    };
+    let r: Option<PosRecord> = sqlx::query_as(sql).bind(id).fetch_optional(conn).await?;
+    Ok(r.map(|r| {
+        let form = PosForm {
+            name: r.name,
+            kind: r.kind,
+            functional_level: r.functional_level.unwrap_or_default(),
+            class_grade: r.class_grade.map(|c| c.to_string()).unwrap_or_default(),
+            unit: r.unit_id.to_string(),
+            is_unit_head: r.is_unit_head.then(|| "on".into()),
+            active: r.active.then(|| "on".into()),
+        };
+        (r.version, form)
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct PosRecord {
+    version: i64,
+    name: String,
+    kind: String,
+    functional_level: Option<String>,
+    class_grade: Option<i16>,
+    unit_id: i64,
+    is_unit_head: bool,
+    active: bool,
 }
 
 async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let r: (String, String, Option<String>, Option<i16>, i64, bool, bool) = sqlx::query_as(
-        "select name, kind, functional_level, class_grade, unit_id, is_unit_head, active from positions where id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&state.pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let form = PosForm {
-        name: r.0,
-        kind: r.1,
-        functional_level: r.2.unwrap_or_default(),
-        class_grade: r.3.map(|c| c.to_string()).unwrap_or_default(),
-        unit: r.4.to_string(),
-        is_unit_head: r.5.then(|| "on".into()),
-        active: r.6.then(|| "on".into()),
-    };
-    form_page(&state, ctx, Some(id), form, FieldErrors::default()).await
+    let mut conn = state.pool.acquire().await?;
+    let (version, form) = load_form(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let edit = EditState::loaded(version, &form);
+    form_page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
 }
 
-async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppResult<Response> {
+async fn save(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: Option<i64>,
+    posted: Versioned<PosForm>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let current = match id {
+        Some(id) => Some(load_form(&mut tx, id, true).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let (form, merged) = match edit::begin(&mut tx, user.account_id, &posted, current).await? {
+        Begin::Go { form, merged } => (form, merged),
+        Begin::Conflict(edit) => {
+            drop(tx);
+            return form_page(&state, ctx, id, posted.form, FieldErrors::default(), edit).await;
+        }
+        Begin::Duplicate(location) => {
+            let to = if location.is_empty() { "/positions".to_string() } else { location };
+            return Ok(redirect_flash(&to, FlashKind::Ok, "flash.already_saved"));
+        }
+    };
     let mut errors = FieldErrors::default();
     let name = required_text(&mut errors, "name", &form.name, 200);
     let kind = PositionKind::parse(&form.kind);
@@ -289,7 +337,6 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppR
             }
         }
     };
-    let mut tx = state.pool.begin().await?;
     let unit: Option<i64> = match form.unit.trim().parse::<i64>() {
         Ok(u) => {
             sqlx::query_scalar("select id from units where id = $1 and closed_on is null")
@@ -317,7 +364,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppR
     }
     let (Some(kind), Some(unit), true) = (kind, unit, errors.is_empty()) else {
         drop(tx);
-        return form_page(&state, ctx, id, form, errors).await;
+        return form_page(&state, ctx, id, form, errors, posted.again()).await;
     };
     let before = match id {
         Some(id) => Some(audit::snapshot(&mut tx, AuditTable::Positions, id).await?.ok_or(AppError::NotFound)?),
@@ -349,7 +396,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppR
                 drop(tx);
                 let mut errors = FieldErrors::default();
                 errors.add(field, key);
-                return form_page(&state, ctx, id, form, errors).await;
+                return form_page(&state, ctx, id, form, errors, posted.again()).await;
             }
             None => return Err(e.into()),
         },
@@ -365,21 +412,31 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: PosForm) -> AppR
         after,
     )
     .await?;
+    let to = format!("/positions/{saved}");
+    if id.is_none() {
+        edit::remember(&mut tx, &posted.form_token, &to).await?;
+    }
     tx.commit().await?;
-    Ok(redirect_flash(&format!("/positions/{saved}"), FlashKind::Ok, "flash.saved"))
+    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<PosForm>) -> AppResult<Response> {
-    save(state, ctx, None, form).await
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(form): Form<Versioned<PosForm>>,
+) -> AppResult<Response> {
+    save(state, ctx, user, None, form).await
 }
 
 async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<PosForm>,
+    Form(form): Form<Versioned<PosForm>>,
 ) -> AppResult<Response> {
-    save(state, ctx, Some(id), form).await
+    save(state, ctx, user, Some(id), form).await
 }
 
 #[derive(Deserialize, Default)]

@@ -13,6 +13,7 @@ use crate::{
     app::{
         Access, AppResult, AppState, Ctx, Routes,
         clock::TimeZone,
+        edit::{EditState, Outcome, Versioned, reconcile},
         form::{FieldErrors, required_text},
         render::{FlashKind, redirect_flash, render_status},
     },
@@ -28,7 +29,7 @@ pub fn routes() -> Routes {
     )
 }
 
-#[derive(Deserialize, Default, Clone, Debug)]
+#[derive(Deserialize, serde::Serialize, Default, Clone, Debug)]
 #[serde(default)]
 pub struct SettingsForm {
     pub department_name: String,
@@ -56,12 +57,17 @@ struct Page {
     form: SettingsForm,
     errors: FieldErrors,
     zones: &'static [TimeZone],
+    edit: EditState,
+    label_prefix: &'static str,
 }
 
 async fn page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
+    let version = version(&mut conn, false).await?;
     let form = load(&mut conn).await?;
-    render_status(StatusCode::OK, &Page { ctx, form, errors: FieldErrors::default(), zones: TimeZone::ALL })
+    let edit = EditState::loaded(version, &form);
+    let page = Page { ctx, form, errors: FieldErrors::default(), zones: TimeZone::ALL, edit, label_prefix: "set" };
+    render_status(StatusCode::OK, &page)
 }
 
 /// A number in a range, with at most one decimal (JP are counted in halves at most).
@@ -82,7 +88,39 @@ fn number(errors: &mut FieldErrors, field: &'static str, v: &str, min: f64, max:
     }
 }
 
-async fn save(State(state): State<AppState>, ctx: Ctx, Form(form): Form<SettingsForm>) -> AppResult<Response> {
+/// The settings' version: the sum of their rows' versions, which grows with every change
+/// (`lock`: the rows stay locked until the transaction ends).
+async fn version(conn: &mut PgConnection, lock: bool) -> Result<i64, sqlx::Error> {
+    let sql = if lock { "select version from settings for update" } else { "select version from settings" };
+    let v: Vec<i64> = sqlx::query_scalar(sql).fetch_all(conn).await?;
+    Ok(v.iter().sum())
+}
+
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(posted): Form<Versioned<SettingsForm>>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let current_version = version(&mut tx, true).await?;
+    let current = load(&mut tx).await?;
+    let (form, merged) = match reconcile(posted.loaded(), current_version, &posted.base, &posted.form, &current) {
+        Outcome::Fresh => (posted.form.clone(), false),
+        Outcome::Merged(m) => (m, true),
+        Outcome::Conflict(clashes) => {
+            drop(tx);
+            let edit = EditState::conflict(current_version, &current, clashes);
+            let page = Page {
+                ctx,
+                form: posted.form,
+                errors: FieldErrors::default(),
+                zones: TimeZone::ALL,
+                edit,
+                label_prefix: "set",
+            };
+            return render_status(StatusCode::CONFLICT, &page);
+        }
+    };
     let mut errors = FieldErrors::default();
     let name = required_text(&mut errors, "department_name", &form.department_name, 200);
     let jp = number(&mut errors, "jp_per_year", &form.jp_per_year, 1.0, 500.0, "set.err.jp");
@@ -92,10 +130,12 @@ async fn save(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Settings
         errors.add("time_zone", "set.err.time_zone");
     }
     let (false, Some(tz)) = (!errors.is_empty(), tz) else {
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &Page { ctx, form, errors, zones: TimeZone::ALL });
+        drop(tx);
+        let edit = posted.again();
+        let page = Page { ctx, form, errors, zones: TimeZone::ALL, edit, label_prefix: "set" };
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let mut tx = state.pool.begin().await?;
-    let before = load(&mut tx).await?;
+    let before = current;
     for (k, v) in
         [("department_name", name.as_str()), ("jp_per_year", &jp), ("jp_minutes", &minutes), ("time_zone", tz.as_str())]
     {
@@ -119,5 +159,5 @@ async fn save(State(state): State<AppState>, ctx: Ctx, Form(form): Form<Settings
     .await?;
     tx.commit().await?;
     state.settings.invalidate();
-    Ok(redirect_flash("/settings", FlashKind::Ok, "flash.saved"))
+    Ok(redirect_flash("/settings", FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
 }

@@ -4,6 +4,7 @@ use axum::{
     response::Response,
 };
 use serde::Deserialize;
+use sqlx::PgConnection;
 
 use super::{
     UnitKind,
@@ -12,13 +13,14 @@ use super::{
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
+        edit::{self, Begin, EditState, Versioned},
         error::on_constraint,
         export::{self, Table},
         form::{FieldErrors, required_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor, Table as AuditTable},
-    auth::Role,
+    auth::{CurrentUser, Role},
     competencies::model::CompetencyCode,
 };
 
@@ -116,7 +118,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     render(&ListPage { ctx, rows, is_hr })
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, serde::Serialize, Default, Clone)]
 #[serde(default)]
 struct UnitForm {
     code: String,
@@ -134,6 +136,8 @@ struct FormPage {
     errors: FieldErrors,
     units: Vec<UnitOption>,
     kinds: &'static [UnitKind],
+    edit: EditState,
+    label_prefix: &'static str,
 }
 
 async fn form_page(
@@ -142,30 +146,61 @@ async fn form_page(
     id: Option<i64>,
     form: UnitForm,
     errors: FieldErrors,
+    edit: EditState,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let units = options(&mut conn).await?.into_iter().filter(|u| Some(u.id) != id).collect();
-    let status = errors.status();
-    render_status(status, &FormPage { ctx, id, form, errors, units, kinds: UnitKind::ALL })
+    let status = edit.status(&errors);
+    render_status(status, &FormPage { ctx, id, form, errors, units, kinds: UnitKind::ALL, edit, label_prefix: "unit" })
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    form_page(&state, ctx, None, UnitForm { kind: "seksi".into(), ..Default::default() }, FieldErrors::default()).await
+    let form = UnitForm { kind: "seksi".into(), ..Default::default() };
+    form_page(&state, ctx, None, form, FieldErrors::default(), EditState::create()).await
+}
+
+/// A unit as its edit form shows it, with its version (`lock`: held until the transaction ends).
+async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, UnitForm)>, sqlx::Error> {
+    let sql = if lock {
+        "select version, code, name, kind, parent_id from units where id = $1 for update"
+    } else {
+        "select version, code, name, kind, parent_id from units where id = $1"
+    };
+    let row: Option<(i64, String, String, String, Option<i64>)> =
+        sqlx::query_as(sql).bind(id).fetch_optional(conn).await?;
+    Ok(row.map(|r| {
+        (r.0, UnitForm { code: r.1, name: r.2, kind: r.3, parent: r.4.map(|p| p.to_string()).unwrap_or_default() })
+    }))
 }
 
 async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let row: (String, String, String, Option<i64>) =
-        sqlx::query_as("select code, name, kind, parent_id from units where id = $1")
-            .bind(id)
-            .fetch_optional(&state.pool)
-            .await?
-            .ok_or(AppError::NotFound)?;
-    let form =
-        UnitForm { code: row.0, name: row.1, kind: row.2, parent: row.3.map(|p| p.to_string()).unwrap_or_default() };
-    form_page(&state, ctx, Some(id), form, FieldErrors::default()).await
+    let mut conn = state.pool.acquire().await?;
+    let (version, form) = load_form(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let edit = EditState::loaded(version, &form);
+    form_page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
 }
 
-async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -> AppResult<Response> {
+async fn save(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: Option<i64>,
+    posted: Versioned<UnitForm>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let current = match id {
+        Some(id) => Some(load_form(&mut tx, id, true).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let (form, merged) = match edit::begin(&mut tx, user.account_id, &posted, current).await? {
+        Begin::Go { form, merged } => (form, merged),
+        Begin::Conflict(edit) => {
+            drop(tx);
+            return form_page(&state, ctx, id, posted.form, FieldErrors::default(), edit).await;
+        }
+        Begin::Duplicate(_) => return Ok(redirect_flash("/units", FlashKind::Ok, "flash.already_saved")),
+    };
     let mut errors = FieldErrors::default();
     let code = CompetencyCode::parse(&form.code).map_err(|_| errors.add("code", "unit.err.code")).ok();
     let name = required_text(&mut errors, "name", &form.name, 200);
@@ -173,7 +208,6 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -> App
     if kind.is_none() {
         errors.add("kind", "unit.err.kind");
     }
-    let mut tx = state.pool.begin().await?;
     let parent: Option<i64> = if form.parent.trim().is_empty() {
         None
     } else {
@@ -203,7 +237,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -> App
     }
     let (Some(code), Some(kind), true) = (code, kind, errors.is_empty()) else {
         drop(tx);
-        return form_page(&state, ctx, id, form, errors).await;
+        return form_page(&state, ctx, id, form, errors, posted.again()).await;
     };
     let before = match id {
         Some(id) => Some(audit::snapshot(&mut tx, AuditTable::Units, id).await?.ok_or(AppError::NotFound)?),
@@ -228,7 +262,7 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -> App
             drop(tx);
             let mut errors = FieldErrors::default();
             errors.add("code", "unit.err.code_taken");
-            return form_page(&state, ctx, id, form, errors).await;
+            return form_page(&state, ctx, id, form, errors, posted.again()).await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -243,21 +277,30 @@ async fn save(state: AppState, ctx: Ctx, id: Option<i64>, form: UnitForm) -> App
         after,
     )
     .await?;
+    if id.is_none() {
+        edit::remember(&mut tx, &posted.form_token, "/units").await?;
+    }
     tx.commit().await?;
-    Ok(redirect_flash("/units", FlashKind::Ok, "flash.saved"))
+    Ok(redirect_flash("/units", FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, Form(form): Form<UnitForm>) -> AppResult<Response> {
-    save(state, ctx, None, form).await
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(form): Form<Versioned<UnitForm>>,
+) -> AppResult<Response> {
+    save(state, ctx, user, None, form).await
 }
 
 async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     Path(id): Path<i64>,
-    Form(form): Form<UnitForm>,
+    Form(form): Form<Versioned<UnitForm>>,
 ) -> AppResult<Response> {
-    save(state, ctx, Some(id), form).await
+    save(state, ctx, user, Some(id), form).await
 }
 
 async fn set_closed(state: AppState, ctx: Ctx, id: i64, close: bool) -> AppResult<Response> {

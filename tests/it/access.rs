@@ -111,6 +111,7 @@ pub fn outcome(r: &Resp) -> O {
         s if s.is_success()
             || s.is_redirection()
             || s == StatusCode::UNPROCESSABLE_ENTITY
+            || s == StatusCode::CONFLICT
             || s == StatusCode::UNAUTHORIZED =>
         {
             Ok

@@ -114,7 +114,11 @@ async fn reset_disable_enable_and_roles_are_audited(pool: PgPool) {
     let apt: i64 =
         sqlx::query_scalar("select id from units where code = 'APT-PA'").fetch_one(&app.pool).await.expect("unit");
     let r = hr
-        .post(&format!("/accounts/{target}/roles"), &[("role_employee", "on"), ("head_unit", &apt.to_string())])
+        .post_edit(
+            &format!("/accounts/{target}"),
+            &format!("/accounts/{target}/roles"),
+            &[("role_employee", "on"), ("head_unit", &apt.to_string())],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let (before, after): (serde_json::Value, serde_json::Value) =
@@ -169,13 +173,19 @@ async fn admin_keeps_the_settings(pool: PgPool) {
     let mut admin = app.as_user("admin").await;
     let r = admin.get("/settings").await;
     assert!(r.body.contains("value=\"20\"") && r.body.contains("value=\"45\""));
-    let r =
-        admin.post("/settings", &[("department_name", ""), ("jp_per_year", "banyak"), ("jp_minutes", "1000")]).await;
+    let r = admin
+        .post_edit(
+            "/settings",
+            "/settings",
+            &[("department_name", ""), ("jp_per_year", "banyak"), ("jp_minutes", "1000")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Wajib diisi") && r.body.contains("1 sampai 500") && r.body.contains("15 sampai 120"));
     assert!(r.body.contains("value=\"banyak\""), "input kept");
     let r = admin
-        .post(
+        .post_edit(
+            "/settings",
             "/settings",
             &[
                 ("department_name", "Diskominfo Kab. Bandung"),
@@ -205,7 +215,8 @@ async fn admin_keeps_the_settings(pool: PgPool) {
     assert!(page.body.contains("· Diskominfo Kab. Bandung</title>"), "title");
     assert!(page.body.contains("value=\"Asia/Makassar\" selected"));
     let r = admin
-        .post(
+        .post_edit(
+            "/settings",
             "/settings",
             &[("department_name", "X"), ("jp_per_year", "20"), ("jp_minutes", "45"), ("time_zone", "Europe/Paris")],
         )

@@ -219,6 +219,11 @@ impl Resp {
 }
 
 impl Client {
+    /// A second client with the same session and cookies (two tabs of one browser).
+    pub fn clone_session(&self) -> Client {
+        Client { router: self.router.clone(), cookies: self.cookies.clone(), ip: self.ip.clone() }
+    }
+
     pub fn csrf(&self) -> String {
         self.cookies.get("cakap_csrf").cloned().unwrap_or_default()
     }
@@ -317,7 +322,36 @@ impl Client {
         self.post_raw(&url, &format!("multipart/form-data; boundary={boundary}"), body).await
     }
 
+    /// Open an edit form (`form_path`) and post `fields` to `path` with the version and values it
+    /// was loaded with, as a browser submitting that form does.
+    pub async fn post_edit(&mut self, form_path: &str, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let page = self.get(form_path).await;
+        let version = hidden(&page.body, "version");
+        let base = hidden(&page.body, "base");
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("version", &version));
+        all.push(("base", &base));
+        self.post(path, &all).await
+    }
+
     pub async fn login(&mut self, username: &str, password: &str) -> Resp {
         self.post("/login", &[("username", username), ("password", password), ("next", "/")]).await
     }
+}
+
+/// The value of an input (hidden or not) in a page, unescaped.
+pub fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\"");
+    let tag = body.split(&marker).nth(1).and_then(|s| s.split('>').next()).unwrap_or("");
+    let raw = tag.split("value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("");
+    raw.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&#60;", "<")
+        .replace("&gt;", ">")
+        .replace("&#62;", ">")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod assessments;
 mod auth;
 mod browser;
+mod concurrency;
 mod foundation;
 mod helpers;
 mod imports;

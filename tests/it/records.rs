@@ -193,7 +193,8 @@ async fn hr_creates_edits_and_deactivates_an_employee(pool: PgPool) {
     let mut f = form("199504172020012003", "Dewi Baru");
     f[4] = ("rank", "III/b".to_string());
     let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert_eq!(hr.post(&format!("/employees/{id}"), &fields).await.status, StatusCode::SEE_OTHER);
+    let r = hr.post_edit(&format!("/employees/{id}/edit"), &format!("/employees/{id}"), &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let (b, a): (serde_json::Value, serde_json::Value) =
         sqlx::query_as("select before, after from audit_log where entity = 'employee' and action = 'update'")
             .fetch_one(&app.pool)
@@ -254,7 +255,8 @@ async fn units_move_rename_and_close(pool: PgPool) {
     let pa = app.scalar("select id from units where code = 'APT-PA'").await;
     let inf = app.scalar("select id from units where code = 'INF'").await.to_string();
     let r = hr
-        .post(
+        .post_edit(
+            &format!("/units/{pa}/edit"),
             &format!("/units/{pa}"),
             &[("code", "APT-PA"), ("name", "Seksi Pengembangan Aplikasi"), ("kind", "seksi"), ("parent", &inf)],
         )
@@ -269,7 +271,8 @@ async fn units_move_rename_and_close(pool: PgPool) {
     // A unit cannot move under its own sub-unit.
     let dkis = app.scalar("select id from units where code = 'DKIS'").await;
     let r = hr
-        .post(
+        .post_edit(
+            &format!("/units/{dkis}/edit"),
             &format!("/units/{dkis}"),
             &[("code", "DKIS"), ("name", "Dinas"), ("kind", "dinas"), ("parent", &pa.to_string())],
         )

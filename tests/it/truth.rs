@@ -379,7 +379,8 @@ async fn exports_carry_the_agency_s_name(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let mut admin = app.as_user("admin").await;
     let r = admin
-        .post(
+        .post_edit(
+            "/settings",
             "/settings",
             &[
                 ("department_name", "Diskominfo Kabupaten Contoh"),
