@@ -288,6 +288,44 @@ async fn self_assessment_with_evidence_is_approved_by_the_head(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn an_edit_over_someone_else_s_change_is_shown_then_applied(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let id: i64 = sqlx::query_scalar(
+        "select id from employees where status = 'PNS' and position_id is not null order by id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("id");
+    let Some(b) = open(&app).await else { return };
+    b.login("kepegawaian", PW).await;
+    b.goto(&format!("/employees/{id}/edit")).await;
+    // Another officer saves a new phone number while this form is open.
+    sqlx::query("update employees set phone = '082211112222' where id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("other");
+    b.fill("#phone", "083333334444").await;
+    b.click("main form button[type=submit]").await;
+    let main = b.text("main").await;
+    assert!(main.contains("Data ini diubah orang lain"), "{main}");
+    assert!(main.contains("082211112222"), "their value is shown");
+    b.shot("edit-conflict").await;
+    let problems = axe(&b).await;
+    assert!(problems.is_empty(), "{problems:?}");
+    // What this officer typed is still in the form: saving applies it on top.
+    b.click("main form button[type=submit]").await;
+    assert!(b.text(".flash").await.contains("disimpan"));
+    let phone: String = sqlx::query_scalar("select phone from employees where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("phone");
+    assert_eq!(phone, "083333334444");
+    b.close().await;
+}
+
+#[sqlx::test]
 async fn hr_filters_employees_and_imports_a_file(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let Some(b) = open(&app).await else { return };
