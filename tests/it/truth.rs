@@ -545,3 +545,22 @@ async fn an_xlsx_that_expands_too_far_is_refused_before_it_is_read(pool: PgPool)
     assert!(r.body.contains("terlalu besar setelah diekstrak"));
     assert_eq!(app.scalar("select count(*) from import_batches").await, 0);
 }
+
+/// By hand: `CAKAP_MEASURE_IMPORT=/path/to/file.csv cargo test --test it measure_import -- --nocapture`
+/// prints how long checking and applying a large employee file takes (not a timed test).
+#[sqlx::test]
+async fn measure_import(pool: PgPool) {
+    let Ok(path) = std::env::var("CAKAP_MEASURE_IMPORT") else { return };
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let bytes = std::fs::read(path).expect("file");
+    let t = std::time::Instant::now();
+    let r = hr.post_multipart("/imports/employees", &[], Some(("file", "big.csv", &bytes))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let checked = t.elapsed();
+    let id = last_batch(&app).await;
+    let t = std::time::Instant::now();
+    let r = hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", &r.body[..300.min(r.body.len())]);
+    eprintln!("import of {} bytes: check and preview {checked:?}, apply {:?}", bytes.len(), t.elapsed());
+}
