@@ -938,4 +938,14 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("acct.role_admin", "Peran admin", "Admin role"),
     ("acct.role_hr", "Peran kepegawaian", "HR role"),
     ("acct.role_employee", "Peran pegawai", "Employee role"),
+    (
+        "pos.err.std_changed",
+        "Orang lain mengubah kebutuhan kompetensi ini sementara Anda membuka halaman. Tidak ada yang disimpan; periksa standar terbaru di atas lalu simpan lagi.",
+        "Someone else changed this competency's requirement while you had the page open. Nothing was saved; check the latest standard above and save again.",
+    ),
+    (
+        "pos.err.std_changed_all",
+        "Standar jabatan ini diubah orang lain sementara Anda membuka halaman. Tidak ada yang disalin; periksa standar terbaru lalu salin lagi bila tetap perlu.",
+        "Someone else changed this standard while you had the page open. Nothing was copied; check the latest standard and copy again if still needed.",
+    ),
 ];

@@ -147,6 +147,7 @@ pub struct StdLine {
 struct DetailPage {
     ctx: Ctx,
     p: PosRow,
+    seen: String,
     lines: Vec<StdLine>,
     competencies: Vec<Opt>,
     positions: Vec<Opt>,
@@ -158,6 +159,9 @@ struct DetailPage {
 
 async fn detail_page(state: &AppState, ctx: Ctx, id: i64, errors: FieldErrors) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
+    // The standard as this page shows it: its forms send it back, so a change someone else made
+    // meanwhile is noticed instead of overwritten.
+    let seen = standard_json(&mut conn, id).await?.to_string();
     let p: PosRow = sqlx::query_as(&format!("{POS_SELECT} where p.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
@@ -180,10 +184,17 @@ async fn detail_page(state: &AppState, ctx: Ctx, id: i64, errors: FieldErrors) -
     let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
     let positions = position_options(&mut conn).await?.into_iter().filter(|o| o.id != id).collect();
     let is_hr = ctx.has(Role::Hr);
-    let status = errors.status();
+    let status = if errors.get("competency") == Some("pos.err.std_changed")
+        || errors.get("from") == Some("pos.err.std_changed_all")
+    {
+        axum::http::StatusCode::CONFLICT
+    } else {
+        errors.status()
+    };
     let page = DetailPage {
         ctx,
         p,
+        seen,
         lines,
         competencies,
         positions,
@@ -446,6 +457,21 @@ struct StdForm {
     level: String,
     priority: String,
     from: String,
+    /// The standard as the page showed it (JSON), to notice a change made meanwhile.
+    seen: String,
+}
+
+/// Whether someone changed the standard since the page was shown: the line of `competency`
+/// (`None`: any line) differs between what the form saw and what is stored now.
+fn changed_since(seen: &str, now: &serde_json::Value, competency: Option<i64>) -> bool {
+    let Ok(seen) = serde_json::from_str::<serde_json::Value>(seen) else { return false };
+    let line = |v: &serde_json::Value, c: i64| {
+        v.as_array().and_then(|a| a.iter().find(|l| l["competency_id"].as_i64() == Some(c)).cloned())
+    };
+    match competency {
+        Some(c) => line(&seen, c) != line(now, c),
+        None => &seen != now,
+    }
 }
 
 async fn standard_json(conn: &mut PgConnection, id: i64) -> Result<serde_json::Value, sqlx::Error> {
@@ -458,10 +484,12 @@ async fn standard_json(conn: &mut PgConnection, id: i64) -> Result<serde_json::V
     .await
 }
 
+/// The position exists; its row stays locked until the transaction ends, so edits of its
+/// standard happen one after the other.
 async fn position_exists(conn: &mut PgConnection, id: i64) -> AppResult<()> {
-    let ok: bool =
-        sqlx::query_scalar("select exists(select 1 from positions where id = $1)").bind(id).fetch_one(conn).await?;
-    if ok { Ok(()) } else { Err(AppError::NotFound) }
+    let ok: Option<i64> =
+        sqlx::query_scalar("select id from positions where id = $1 for update").bind(id).fetch_optional(conn).await?;
+    if ok.is_some() { Ok(()) } else { Err(AppError::NotFound) }
 }
 
 /// Add a competency to the standard, or change its level and priority.
@@ -493,6 +521,11 @@ async fn set_standard(
         return detail_page(&state, ctx, id, errors).await;
     };
     let before = standard_json(&mut tx, id).await?;
+    if changed_since(&f.seen, &before, Some(c)) {
+        drop(tx);
+        errors.add("competency", "pos.err.std_changed");
+        return detail_page(&state, ctx, id, errors).await;
+    }
     sqlx::query(
         "insert into position_standards (position_id, competency_id, required_level, priority) values ($1, $2, $3, $4)
          on conflict (position_id, competency_id) do update set required_level = excluded.required_level, priority = excluded.priority",
@@ -519,6 +552,12 @@ async fn remove_standard(
     let mut tx = state.pool.begin().await?;
     position_exists(&mut tx, id).await?;
     let before = standard_json(&mut tx, id).await?;
+    if changed_since(&f.seen, &before, f.competency.trim().parse::<i64>().ok()) {
+        drop(tx);
+        let mut errors = FieldErrors::default();
+        errors.add("competency", "pos.err.std_changed");
+        return detail_page(&state, ctx, id, errors).await;
+    }
     let n = sqlx::query("delete from position_standards where position_id = $1 and competency_id = $2")
         .bind(id)
         .bind(f.competency.trim().parse::<i64>().unwrap_or(-1))
@@ -556,6 +595,12 @@ async fn copy_standard(
         return detail_page(&state, ctx, id, errors).await;
     };
     let before = standard_json(&mut tx, id).await?;
+    if changed_since(&f.seen, &before, None) {
+        drop(tx);
+        let mut errors = FieldErrors::default();
+        errors.add("from", "pos.err.std_changed_all");
+        return detail_page(&state, ctx, id, errors).await;
+    }
     sqlx::query("delete from position_standards where position_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query(
         "insert into position_standards (position_id, competency_id, required_level, priority)

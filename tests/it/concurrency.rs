@@ -349,3 +349,55 @@ async fn an_import_applied_while_someone_edits_sees_the_edit(pool: PgPool) {
     assert_eq!(app.scalar("select count(*) from employees where nip = '700000000000000001'").await, 1);
     assert_eq!(app.scalar("select count(*) from audit_log where entity = 'employee' and action = 'create' and after->>'nip' = '700000000000000001'").await, 1);
 }
+
+#[sqlx::test]
+async fn a_standard_changed_meanwhile_is_not_overwritten(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let (pos, comp): (i64, i64) = sqlx::query_as(
+        "select position_id, competency_id from position_standards order by position_id, competency_id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("line");
+    let page = hr.get(&format!("/positions/{pos}")).await;
+    let seen = hidden(&page.body, "seen");
+    assert!(seen.starts_with('['), "the page carries the standard it shows");
+    // Another officer changes this line's level meanwhile.
+    sqlx::query("update position_standards set required_level = 5 where position_id = $1 and competency_id = $2")
+        .bind(pos)
+        .bind(comp)
+        .execute(&app.pool)
+        .await
+        .expect("other");
+    let (c, s) = (comp.to_string(), seen.clone());
+    let r = hr
+        .post(
+            &format!("/positions/{pos}/standard"),
+            &[("competency", &c), ("level", "2"), ("priority", "useful"), ("seen", &s)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("Orang lain mengubah kebutuhan kompetensi ini"));
+    let level = app
+        .scalar(&format!(
+            "select required_level::bigint from position_standards where position_id = {pos} and competency_id = {comp}"
+        ))
+        .await;
+    assert_eq!(level, 5, "their change stays");
+    // Removing or copying over the changed standard is refused the same way.
+    let r = hr.post(&format!("/positions/{pos}/standard/remove"), &[("competency", &c), ("seen", &s)]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // A line nobody touched can still be changed from the same page.
+    let other = app
+        .scalar(&format!("select id from competencies where id not in (select competency_id from position_standards where position_id = {pos}) order by id limit 1"))
+        .await
+        .to_string();
+    let r = hr
+        .post(
+            &format!("/positions/{pos}/standard"),
+            &[("competency", &other), ("level", "2"), ("priority", "useful"), ("seen", &s)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
