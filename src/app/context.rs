@@ -377,25 +377,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let json = wants_json(headers, &path);
     let method = parts.method.clone();
     let request_id = short_id();
-    let agency = match state.settings.get(&state.pool).await {
-        Ok(a) => a,
-        Err(e) => {
-            let ctx = Ctx {
-                lang,
-                csrf: csrf.clone(),
-                user: None,
-                flash,
-                here: here.clone(),
-                ip,
-                secure,
-                badges: vec![],
-                agency: Arc::new(AgencySettings::default()),
-                today: state.clock.today(crate::app::clock::TimeZone::Wib),
-                request_id,
-            };
-            let res = AppError::Db(e).into_response();
-            return finish(&state, &ctx, json, &method, &path, res, new_csrf, false);
-        }
+    // Without the settings (database down) the page still renders its error with the defaults.
+    let (agency, settings_error) = match state.settings.get(&state.pool).await {
+        Ok(a) => (a, None),
+        Err(e) => (Arc::new(AgencySettings::default()), Some(e)),
     };
     let today = state.clock.today(agency.time_zone);
     let mut ctx = Ctx {
@@ -411,6 +396,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         today,
         request_id,
     };
+    if let Some(e) = settings_error {
+        let res = AppError::Db(e).into_response();
+        return finish(&state, &ctx, json, &method, &path, res, new_csrf, false);
+    }
 
     // NUL cannot be stored in PostgreSQL text: refuse it up front with a clear message.
     if parts.uri.query().is_some_and(has_nul) {
