@@ -34,6 +34,14 @@ enum Command {
     Migrate,
     /// Seed the demo department (only what is not seeded yet) and print the demo logins.
     SeedDemo,
+    /// Add a synthetic organisation of N employees (units, positions, standards, assessment
+    /// histories) on top of the demo, for measuring; deterministic for a given seed.
+    SeedSynthetic {
+        #[arg(long)]
+        employees: i64,
+        #[arg(long, default_value_t = 1)]
+        seed: i64,
+    },
     /// Create an account (e.g. the first admin). Prints a one-time password unless
     /// --password-stdin is given.
     CreateUser {
@@ -97,6 +105,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&pool).await?;
             let applied = seed::demo(&pool).await?;
             println!("{}", if applied { "Demo department seeded." } else { "Demo department was already seeded." });
+            print_logins();
+            Ok(())
+        }
+        Command::SeedSynthetic { employees, seed } => {
+            let pool = db::connect(&config).await?;
+            db::migrate(&pool).await?;
+            let r = seed::synthetic::seed(&pool, employees, seed).await?;
+            println!(
+                "Synthetic organisation seeded in {:.1} s: {} units, {} positions, {} employees, {} assessments.",
+                r.took.as_secs_f64(),
+                r.units,
+                r.positions,
+                r.employees,
+                r.assessments
+            );
             print_logins();
             Ok(())
         }

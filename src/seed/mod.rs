@@ -5,6 +5,7 @@
 pub mod catalog;
 mod names;
 mod org;
+pub mod synthetic;
 
 use sqlx::PgPool;
 

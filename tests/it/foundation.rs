@@ -342,3 +342,58 @@ async fn local_postgres_bring_up_keeps_data_and_portal_recovers() {
     assert!(gone.status.success());
     assert!(!dir.exists());
 }
+
+#[sqlx::test]
+async fn a_synthetic_organisation_is_valid_and_deterministic(pool: PgPool) {
+    let r = cakap::seed::synthetic::seed(&pool, 950, 7).await.expect("seed");
+    assert_eq!(r.employees, 950);
+    assert_eq!(r.units, 3 * (1 + 4 + 12), "three dinas of 4 bidang with 3 seksi each");
+    assert!(r.assessments > 950 * 15, "assessment histories: {}", r.assessments);
+    // Every synthetic NIP is a valid PNS NIP whose birth date and sex match the record.
+    let rows: Vec<(String, chrono::NaiveDate, String)> = sqlx::query_as(
+        "select nip, birth_date, sex from employees where unit_id in (select id from units where code like 'SYN-%')",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("rows");
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+    for (nip, birth, sex) in &rows {
+        let n = cakap::employees::model::Nip::parse(nip, cakap::employees::model::EmployeeStatus::Pns, today)
+            .unwrap_or_else(|e| panic!("{nip}: {e:?}"));
+        assert_eq!(n.birth_date(), Some(*birth));
+        assert_eq!(n.sex().map(|s| s.as_str().to_string()), Some(sex.clone()));
+    }
+    let standards: i64 = sqlx::query_scalar(
+        "select min(n) from (select count(*) as n from position_standards s join positions p on p.id = s.position_id
+         join units u on u.id = p.unit_id where u.code like 'SYN-%' group by p.id) t",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("standards");
+    assert_eq!(standards, 20);
+    let fingerprint = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, String>(
+            "select md5(string_agg(nip || name || coalesce(rank_code, ''), ',' order by nip)) from employees
+             where unit_id in (select id from units where code like 'SYN-%')",
+        )
+        .fetch_one(&pool)
+        .await
+        .expect("fingerprint")
+    };
+    let first = fingerprint(pool.clone()).await;
+    // A second run on the same database is refused, not doubled.
+    assert!(cakap::seed::synthetic::seed(&pool, 10, 7).await.is_err());
+    // The same N and seed on another fresh database give the same people.
+    let opts = pool.connect_options().as_ref().clone().database("postgres");
+    let admin = sqlx::PgPool::connect_with(opts).await.expect("admin");
+    let name = format!("cakap_clone_syn_{}", std::process::id());
+    sqlx::query(&format!("drop database if exists \"{name}\"")).execute(&admin).await.expect("drop");
+    sqlx::query(&format!("create database \"{name}\"")).execute(&admin).await.expect("create");
+    let other =
+        sqlx::PgPool::connect_with(pool.connect_options().as_ref().clone().database(&name)).await.expect("other");
+    sqlx::migrate!("./migrations").run(&other).await.expect("migrate");
+    cakap::seed::synthetic::seed(&other, 950, 7).await.expect("seed again");
+    assert_eq!(fingerprint(other.clone()).await, first);
+    other.close().await;
+    sqlx::query(&format!("drop database if exists \"{name}\" with (force)")).execute(&admin).await.expect("drop");
+}
