@@ -116,7 +116,15 @@ impl ErrorKind {
 
 /// Whether a database error means "the server is not there" rather than a bug.
 pub fn is_unavailable(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed)
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => true,
+        // PostgreSQL shutting down or restarting ("terminating connection due to administrator
+        // command", crash shutdown, "the database system is starting up"), or a broken connection.
+        sqlx::Error::Database(d) => {
+            d.code().is_some_and(|c| matches!(c.as_ref(), "57P01" | "57P02" | "57P03") || c.starts_with("08"))
+        }
+        _ => false,
+    }
 }
 
 impl AppError {

@@ -397,3 +397,18 @@ async fn a_synthetic_organisation_is_valid_and_deterministic(pool: PgPool) {
     other.close().await;
     sqlx::query(&format!("drop database if exists \"{name}\" with (force)")).execute(&admin).await.expect("drop");
 }
+
+#[sqlx::test]
+async fn a_connection_terminated_by_the_server_answers_503(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    hr.get("/").await;
+    // What a PostgreSQL restart does to a session: terminated "due to administrator command".
+    let mut conn = app.pool.acquire().await.expect("conn");
+    let pid: i32 = sqlx::query_scalar("select pg_backend_pid()").fetch_one(&mut *conn).await.expect("pid");
+    let killer = app.pool.clone();
+    sqlx::query("select pg_terminate_backend($1)").bind(pid).execute(&killer).await.expect("terminate");
+    let err = sqlx::query("select 1").execute(&mut *conn).await.expect_err("terminated");
+    assert!(cakap::app::error::is_unavailable(&err), "{err:?}");
+    assert_eq!(cakap::app::AppError::Db(err).meta().kind, cakap::app::error::ErrorKind::Unavailable);
+}
