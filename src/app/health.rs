@@ -16,6 +16,13 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// `GET /ping` (signed in): `select 1` through the same pool, session and middleware as every
+/// page. The benchmark's floor: what a page costs before its own work.
+async fn ping(State(state): State<AppState>, _user: crate::auth::CurrentUser) -> Result<&'static str, super::AppError> {
+    sqlx::query_scalar::<_, i32>("select 1").fetch_one(&state.pool).await?;
+    Ok("pong")
+}
+
 pub fn routes() -> Routes {
-    Routes::new().get("/healthz", Access::Public, healthz)
+    Routes::new().get("/healthz", Access::Public, healthz).get("/ping", Access::SignedIn, ping)
 }

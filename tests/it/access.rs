@@ -37,6 +37,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
     const DECIDE: [O; 6] = [Login, Forbidden, Ok, Forbidden, Ok, Forbidden];
     vec![
         ("GET", "/healthz", "/healthz", ALL),
+        ("GET", "/ping", "/ping", SIGNED),
         ("GET", "/lang/{code}", "/lang/en", ALL),
         ("GET", "/login", "/login", ALL),
         ("POST", "/login", "/login", ALL),
