@@ -11,7 +11,7 @@ use super::db::{self, AccountRow, SELECT};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{EditState, Outcome, Versioned, reconcile},
+        edit::{self, EditState, Outcome, Versioned, reconcile},
         export::{self, Table},
         form::FieldErrors,
         paging::{Pager, query_string},
@@ -517,19 +517,27 @@ async fn reset_password(
 
 async fn set_disabled(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, disable: bool) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    let (account, may) = load_managed(&mut tx, id, &user).await?;
+    let (_, may) = load_managed(&mut tx, id, &user).await?;
     if !may {
         return Err(AppError::Forbidden);
     }
     if id == user.account_id {
         return Ok(redirect_flash(&format!("/accounts/{id}"), FlashKind::Err, "acct.err.self_disable"));
     }
-    if account.disabled != disable {
-        sqlx::query("update accounts set disabled_at = case when $2 then now() end where id = $1")
-            .bind(id)
-            .bind(disable)
-            .execute(&mut *tx)
-            .await?;
+    // One atomic change: of two officers disabling at once, one does it, the other is told.
+    let changed = sqlx::query(
+        "update accounts set disabled_at = case when $2 then now() end where id = $1 and (disabled_at is null) = $2",
+    )
+    .bind(id)
+    .bind(disable)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        let action = if disable { "disable" } else { "enable" };
+        return edit::already_done(&mut tx, ctx, "account", id, action, &format!("/accounts/{id}")).await;
+    }
+    {
         if disable {
             session::delete_all_for(&mut tx, id, None).await?;
         }
@@ -540,7 +548,7 @@ async fn set_disabled(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, dis
             "account",
             id,
             action,
-            Some(json!({"disabled": account.disabled})),
+            Some(json!({"disabled": !disable})),
             Some(json!({"disabled": disable})),
         )
         .await?;

@@ -211,6 +211,46 @@ pub async fn begin<F: Serialize + DeserializeOwned + Clone>(
     }
 }
 
+/// The same state change made twice at once (deactivate, close, disable…): the second person is
+/// told who made it, when, and that nothing more was done (409). The facts come from the audit log.
+#[derive(askama::Template)]
+#[template(path = "already_done.html")]
+struct AlreadyDonePage {
+    ctx: super::Ctx,
+    what: &'static str,
+    by: String,
+    when: String,
+    back: String,
+}
+
+pub async fn already_done(
+    conn: &mut PgConnection,
+    ctx: super::Ctx,
+    entity: &str,
+    id: i64,
+    action: &str,
+    back: &str,
+) -> Result<axum::response::Response, super::AppError> {
+    let row: Option<(String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "select actor, at from audit_log where entity = $1 and entity_id = $2 and action = $3 order by id desc limit 1",
+    )
+    .bind(entity)
+    .bind(id.to_string())
+    .bind(action)
+    .fetch_optional(conn)
+    .await?;
+    let (by, when) = match row {
+        Some((by, at)) => {
+            let t = at.with_timezone(&ctx.agency.time_zone.offset());
+            (by, format!("{} {}", ctx.date(t.date_naive()), t.format("%H:%M")))
+        }
+        None => (String::new(), String::new()),
+    };
+    let what = ctx.t(&format!("done.{action}"));
+    let page = AlreadyDonePage { ctx, what, by, when, back: back.to_string() };
+    super::render::render_status(axum::http::StatusCode::CONFLICT, &page)
+}
+
 /// A create form's one-time token.
 pub fn new_token() -> String {
     super::context::random_token()

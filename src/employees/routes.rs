@@ -370,6 +370,9 @@ async fn set_active(
                 .await?;
             }
         }
+    } else {
+        let action = if active { "activate" } else { "deactivate" };
+        return edit::already_done(&mut tx, ctx, "employee", id, action, &format!("/employees/{id}")).await;
     }
     tx.commit().await?;
     let key = if active { "flash.employee_activated" } else { "flash.employee_deactivated" };

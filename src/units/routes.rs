@@ -339,6 +339,8 @@ async fn set_closed(state: AppState, ctx: Ctx, id: i64, close: bool) -> AppResul
             after,
         )
         .await?;
+    } else {
+        return edit::already_done(&mut tx, ctx, "unit", id, if close { "close" } else { "reopen" }, "/units").await;
     }
     tx.commit().await?;
     Ok(redirect_flash("/units", FlashKind::Ok, if close { "flash.unit_closed" } else { "flash.unit_reopened" }))

@@ -401,3 +401,39 @@ async fn a_standard_changed_meanwhile_is_not_overwritten(pool: PgPool) {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 }
+
+#[sqlx::test]
+async fn deactivating_or_disabling_twice_at_once_is_one_change(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let id = app.scalar("select id from employees where active order by id desc limit 1").await;
+    let mut a = app.as_user("kepegawaian").await;
+    let mut b = app.as_user("kepegawaian").await;
+    a.prime().await;
+    b.prime().await;
+    let mut hold = app.pool.begin().await.expect("tx");
+    sqlx::query("select id from employees where id = $1 for update").bind(id).execute(&mut *hold).await.expect("lock");
+    let one = tokio::spawn(async move { a.post(&format!("/employees/{id}/deactivate"), &[("date", "")]).await });
+    let two = tokio::spawn(async move { b.post(&format!("/employees/{id}/deactivate"), &[("date", "")]).await });
+    wait_for_locks(&app, 2).await;
+    hold.commit().await.expect("release");
+    let (r1, r2) = (one.await.expect("join"), two.await.expect("join"));
+    let mut statuses = [r1.status.as_u16(), r2.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [303, 409]);
+    let loser = if r1.status == StatusCode::CONFLICT { &r1 } else { &r2 };
+    assert!(loser.body.contains("pegawai dinonaktifkan") && loser.body.contains("kepegawaian"), "what and by whom");
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from audit_log where entity = 'employee' and entity_id = '{id}' and action = 'deactivate'"
+        ))
+        .await,
+        1
+    );
+    // Disabling an account twice: the second is told, one audit row.
+    let acc = app.scalar("select id from accounts where username = 'pegawai'").await;
+    let mut hr = app.as_user("kepegawaian").await;
+    assert_eq!(hr.post(&format!("/accounts/{acc}/disable"), &[]).await.status, StatusCode::SEE_OTHER);
+    let r = hr.post(&format!("/accounts/{acc}/disable"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("akun dinonaktifkan"));
+}
