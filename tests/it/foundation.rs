@@ -412,3 +412,63 @@ async fn a_connection_terminated_by_the_server_answers_503(pool: PgPool) {
     assert!(cakap::app::error::is_unavailable(&err), "{err:?}");
     assert_eq!(cakap::app::AppError::Db(err).meta().kind, cakap::app::error::ErrorKind::Unavailable);
 }
+
+#[sqlx::test]
+async fn two_portal_nodes_on_one_database_behave_as_one(pool: PgPool) {
+    let a = TestApp::seeded(pool).await;
+    // A second node: its own state (pool, settings cache, clock) and router, the same database.
+    let b = TestApp::bare(a.pool.clone());
+    let mut on_a = a.client();
+    let r = on_a.login("kepegawaian", crate::helpers::PW).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "signed in on node A");
+    // The same browser, now served by node B: the session, CSRF token and flash all hold.
+    let mut on_b = on_a.via(&b);
+    assert!(on_b.get("/employees").await.body.contains("Pegawai"), "signed in on node B");
+    let unit = a.scalar("select id from units where code = 'INF'").await.to_string();
+    let page = on_b.get("/units/new").await;
+    let token = crate::helpers::hidden(&page.body, "form_token");
+    let r = on_b
+        .post(
+            "/units",
+            &[
+                ("code", "DUA-NODE"),
+                ("name", "Seksi Dua Node"),
+                ("kind", "seksi"),
+                ("parent", &unit),
+                ("form_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // The flash message set by B shows on A.
+    let mut back_on_a = on_b.via(&a);
+    assert!(back_on_a.get(r.location()).await.body.contains("disimpan"), "flash across nodes");
+    // The same form sent again to the other node creates nothing more.
+    back_on_a
+        .post(
+            "/units",
+            &[
+                ("code", "DUA-NODE"),
+                ("name", "Seksi Dua Node"),
+                ("kind", "seksi"),
+                ("parent", &unit),
+                ("form_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(a.scalar("select count(*) from units where code = 'DUA-NODE'").await, 1);
+    // Login throttling counts failures on both nodes together.
+    let mut x = a.client();
+    let mut y = x.via(&b);
+    for i in 0..5 {
+        let c = if i % 2 == 0 { &mut x } else { &mut y };
+        c.login("pegawai", "salah-sekali").await;
+    }
+    let r = y.login("pegawai", crate::helpers::PW).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "locked across nodes");
+    let r = x.login("pegawai", crate::helpers::PW).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Logging out on one node ends the session on the other.
+    back_on_a.post("/logout", &[]).await;
+    assert!(on_b.get("/employees").await.location().starts_with("/login"), "the old cookie no longer works on B");
+}

@@ -219,6 +219,11 @@ impl Resp {
 }
 
 impl Client {
+    /// The same browser (cookies) talking to another portal node.
+    pub fn via(&self, node: &TestApp) -> Client {
+        Client { router: node.router.clone(), cookies: self.cookies.clone(), ip: self.ip.clone() }
+    }
+
     /// A second client with the same session and cookies (two tabs of one browser).
     pub fn clone_session(&self) -> Client {
         Client { router: self.router.clone(), cookies: self.cookies.clone(), ip: self.ip.clone() }
