@@ -3,6 +3,8 @@
 #
 #   scripts/pg.sh up       start (initialising on first use) and print `export DATABASE_URL=…`
 #   scripts/pg.sh down     stop the server (data kept)
+#   scripts/pg.sh restart [fast|immediate]
+#                          restart it: `fast` ends sessions cleanly, `immediate` is a crash (WAL recovery)
 #   scripts/pg.sh status   say whether it runs
 #   scripts/pg.sh destroy  stop the server and delete its data directory
 #
@@ -77,6 +79,15 @@ case "$cmd" in
   down)
     if running; then as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null; say "PostgreSQL stopped"; else say "not running"; fi
     ;;
+  restart)
+    mode="${2:-fast}"
+    case "$mode" in fast|immediate) ;; *) die "restart mode is fast or immediate" ;; esac
+    running || die "not running"
+    as_pg "$bin/pg_ctl" -D "$data" -m "$mode" -w stop >/dev/null
+    as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
+      -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" start >/dev/null
+    say "PostgreSQL restarted ($mode)"
+    ;;
   status)
     if running; then say "running on 127.0.0.1:$port (data in $data)"; else say "not running"; exit 3; fi
     ;;
@@ -84,5 +95,5 @@ case "$cmd" in
     if running; then as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null; fi
     rm -rf "$dir"; say "deleted $dir"
     ;;
-  *) die "usage: scripts/pg.sh up|down|status|destroy" ;;
+  *) die "usage: scripts/pg.sh up|down|restart [fast|immediate]|status|destroy" ;;
 esac

@@ -472,3 +472,111 @@ async fn two_portal_nodes_on_one_database_behave_as_one(pool: PgPool) {
     back_on_a.post("/logout", &[]).await;
     assert!(on_b.get("/employees").await.location().starts_with("/login"), "the old cookie no longer works on B");
 }
+
+/// The restart drill: eight officers keep saving assessments while PostgreSQL restarts, first
+/// cleanly (fast: "terminating connection due to administrator command"), then as a crash
+/// (immediate: WAL recovery). Every save that was answered with success is in the database
+/// afterwards; every other answer is a clear 503 page, never a 500; the portal recovers by itself.
+#[tokio::test]
+async fn no_acknowledged_write_is_lost_when_postgres_restarts() {
+    let dir = std::env::temp_dir().join(format!("cakap-pg-drill-{}", std::process::id()));
+    let port = 57000 + (std::process::id() % 1000) as u16;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg.sh");
+    let pg = move |args: &[&str]| {
+        Command::new("bash")
+            .arg(script)
+            .args(args)
+            .env("CAKAP_PGDIR", dir.clone())
+            .env("CAKAP_PGPORT", port.to_string())
+            .env("CAKAP_PGDB", "drill")
+            .output()
+            .expect("pg.sh runs")
+    };
+    let up = pg(&["up"]);
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    let url = String::from_utf8_lossy(&up.stdout).trim().trim_start_matches("export DATABASE_URL=").to_string();
+    let mut config = Config::for_tests(&url);
+    config.db_max_connections = 10;
+    let pool = cakap::app::db::connect(&config).await.expect("connect");
+    cakap::app::db::migrate(&pool).await.expect("migrate");
+    seed::demo(&pool).await.expect("seed");
+    let state = AppState::new(pool.clone(), config.clone());
+    let app = TestApp { router: router::build(state.clone()), pool: pool.clone(), state };
+    let emp: i64 =
+        sqlx::query_scalar("select id from employees order by id limit 1").fetch_one(&pool).await.expect("emp");
+    let comp: i64 =
+        sqlx::query_scalar("select id from competencies where code = 'APL-01'").fetch_one(&pool).await.expect("comp");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = vec![];
+    for w in 0..8 {
+        let mut hr = app.as_user("kepegawaian").await;
+        hr.prime().await;
+        let stop = stop.clone();
+        writers.push(tokio::spawn(async move {
+            let mut answers = vec![];
+            let mut i = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let note = format!("drill-{w}-{i}");
+                let r = hr
+                    .post_multipart(
+                        &format!("/employees/{emp}/assessments"),
+                        &[
+                            ("competency", &comp.to_string()),
+                            ("level", "3"),
+                            ("assessed_on", "2026-11-01"),
+                            ("source", "supervisor"),
+                            ("note", &note),
+                        ],
+                        None,
+                    )
+                    .await;
+                answers.push((note, r.status, r.body.contains("Layanan sedang tidak tersedia")));
+                i += 1;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            answers
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let r = tokio::task::spawn_blocking({
+        let pg = pg.clone();
+        move || pg(&["restart", "fast"])
+    })
+    .await
+    .expect("join");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let r = tokio::task::spawn_blocking({
+        let pg = pg.clone();
+        move || pg(&["restart", "immediate"])
+    })
+    .await
+    .expect("join");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut answers = vec![];
+    for w in writers {
+        answers.extend(w.await.expect("writer"));
+    }
+    let acknowledged: Vec<String> =
+        answers.iter().filter(|(_, s, _)| *s == StatusCode::SEE_OTHER).map(|(n, _, _)| n.clone()).collect();
+    let refused: Vec<&(String, StatusCode, bool)> =
+        answers.iter().filter(|(_, s, _)| *s != StatusCode::SEE_OTHER).collect();
+    assert!(acknowledged.len() > 20, "the drill wrote: {} acknowledged", acknowledged.len());
+    for (note, status, clear) in &refused {
+        assert_eq!(*status, StatusCode::SERVICE_UNAVAILABLE, "{note}: a failed save is a 503, never a 500");
+        assert!(clear, "{note}: with the friendly page");
+    }
+    let stored: Vec<String> = sqlx::query_scalar("select note from assessments where note like 'drill-%'")
+        .fetch_all(&pool)
+        .await
+        .expect("stored");
+    let stored: std::collections::HashSet<String> = stored.into_iter().collect();
+    let lost: Vec<&String> = acknowledged.iter().filter(|n| !stored.contains(*n)).collect();
+    assert!(lost.is_empty(), "acknowledged but lost: {lost:?}");
+    eprintln!("restart drill: {} acknowledged, {} refused with 503, none lost", acknowledged.len(), refused.len());
+    assert_eq!(app.client().get("/healthz").await.status, StatusCode::OK, "recovered by itself");
+    pool.close().await;
+    assert!(pg(&["destroy"]).status.success());
+}
