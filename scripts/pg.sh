@@ -5,6 +5,9 @@
 #   scripts/pg.sh down     stop the server (data kept)
 #   scripts/pg.sh restart [fast|immediate]
 #                          restart it: `fast` ends sessions cleanly, `immediate` is a crash (WAL recovery)
+#   scripts/pg.sh replica-up    start a streaming replica of it (pg_basebackup -R) on
+#                               CAKAP_PGREPLICAPORT (default port + 1) and print `export CAKAP_DATABASE_READ_URL=…`
+#   scripts/pg.sh replica-down  stop the replica
 #   scripts/pg.sh status   say whether it runs
 #   scripts/pg.sh destroy  stop the server and delete its data directory
 #
@@ -88,12 +91,36 @@ case "$cmd" in
       -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" start >/dev/null
     say "PostgreSQL restarted ($mode)"
     ;;
+  replica-up)
+    running || die "the primary is not running (scripts/pg.sh up first)"
+    rdir="$dir-replica"
+    rport="${CAKAP_PGREPLICAPORT:-$((port + 1))}"
+    if [ ! -f "$rdir/data/PG_VERSION" ]; then
+      mkdir -p "$rdir"
+      [ "$(id -u)" = 0 ] && chown postgres:postgres "$rdir"
+      as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$port" -U postgres -D "$rdir/data" -R -X stream -c fast \
+        >"$rdir/basebackup.log" 2>&1 || die "pg_basebackup failed, see $rdir/basebackup.log"
+    fi
+    if ! { [ -f "$rdir/data/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$rdir/data" status >/dev/null 2>&1; }; then
+      as_pg "$bin/pg_ctl" -D "$rdir/data" -l "$rdir/server.log" -w -t 60 \
+        -o "-p $rport -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c hot_standby=on" start >/dev/null \
+        || die "the replica did not start, see $rdir/server.log"
+      say "replica started on 127.0.0.1:$rport (data in $rdir/data)"
+    fi
+    echo "export CAKAP_DATABASE_READ_URL=postgres://postgres@127.0.0.1:$rport/$db"
+    ;;
+  replica-down)
+    rdir="$dir-replica"
+    if [ -f "$rdir/data/postmaster.pid" ]; then as_pg "$bin/pg_ctl" -D "$rdir/data" -m fast -w stop >/dev/null; say "replica stopped"; else say "replica not running"; fi
+    ;;
   status)
     if running; then say "running on 127.0.0.1:$port (data in $data)"; else say "not running"; exit 3; fi
     ;;
   destroy)
+    if [ -f "$dir-replica/data/postmaster.pid" ]; then as_pg "$bin/pg_ctl" -D "$dir-replica/data" -m immediate -w stop >/dev/null || true; fi
+    rm -rf "$dir-replica"
     if running; then as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null; fi
     rm -rf "$dir"; say "deleted $dir"
     ;;
-  *) die "usage: scripts/pg.sh up|down|restart [fast|immediate]|status|destroy" ;;
+  *) die "usage: scripts/pg.sh up|down|restart [fast|immediate]|replica-up|replica-down|status|destroy" ;;
 esac

@@ -31,6 +31,10 @@ pub struct Config {
     /// `CAKAP_TRUST_PROXY`: behind a reverse proxy, take the client address from the first
     /// `X-Forwarded-For` entry (for the audit log and login throttling).
     pub trust_proxy: bool,
+    /// `CAKAP_DATABASE_READ_URL`: a streaming replica for the heavy read-only pages (optional).
+    pub read_url: Option<String>,
+    /// `CAKAP_REPLICA_MAX_LAG_SECS`: a replica further behind than this is not read from.
+    pub replica_max_lag: Duration,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -73,6 +77,8 @@ impl Config {
             login_delay_ms: num("CAKAP_LOGIN_DELAY_MS", 500)?,
             seed_demo,
             trust_proxy,
+            read_url: var("CAKAP_DATABASE_READ_URL"),
+            replica_max_lag: Duration::from_secs(num("CAKAP_REPLICA_MAX_LAG_SECS", 10)?),
         })
     }
 
@@ -91,6 +97,8 @@ impl Config {
             login_delay_ms: 1,
             seed_demo: false,
             trust_proxy: false,
+            read_url: None,
+            replica_max_lag: Duration::from_secs(10),
         }
     }
 

@@ -32,6 +32,8 @@ pub const CSRF_COOKIE: &str = "cakap_csrf";
 pub const CSRF_FIELD: &str = "csrf_token";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const LANG_COOKIE: &str = "cakap_lang";
+/// Set after a write for as long as a replica may lag, so the pages that follow read the primary.
+pub const RECENT_WRITE_COOKIE: &str = "cakap_rw";
 
 /// What every page needs: language, user, CSRF token, flash message.
 #[derive(Clone)]
@@ -52,6 +54,8 @@ pub struct Ctx {
     pub today: chrono::NaiveDate,
     /// A short id for this request, in the logs and on error pages.
     pub request_id: String,
+    /// This browser wrote something moments ago: read from the primary, not the replica.
+    pub recent_write: bool,
 }
 
 /// A value or a reference to one (templates pass either).
@@ -395,6 +399,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         agency,
         today,
         request_id,
+        recent_write: cookie(headers, RECENT_WRITE_COOKIE).is_some(),
     };
     if let Some(e) = settings_error {
         let res = AppError::Db(e).into_response();
@@ -507,7 +512,13 @@ fn finish(
     if res.status().is_server_error() {
         tracing::error!(request_id = %ctx.request_id, %method, %path, status = res.status().as_u16(), "server error");
     }
+    let wrote = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        && (res.status().is_success() || res.status().is_redirection());
     let mut res = render_error(ctx, json, path, res);
+    if wrote && state.replica.is_some() {
+        let secs = state.config.replica_max_lag.as_secs().max(1) as i64 * 3;
+        set_cookie(&mut res, RECENT_WRITE_COOKIE, "1", state.config.secure_cookies(), Some(secs), "Lax");
+    }
     if new_csrf {
         set_cookie(&mut res, CSRF_COOKIE, &ctx.csrf, state.config.secure_cookies(), None, "Strict");
     }

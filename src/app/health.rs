@@ -3,17 +3,33 @@ use std::time::Duration;
 use axum::{extract::State, http::StatusCode, response::IntoResponse};
 
 use super::{
+    replica::ReplicaHealth,
     routes::{Access, Routes},
     state::AppState,
 };
 
-/// `GET /healthz`: 200 `ok` when the database answers, 503 when it does not.
+/// `GET /healthz`: 200 `ok` when the database answers, 503 when it does not; with a read
+/// replica configured, a second line says whether reads go to it or fall back to the primary.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let ping = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&state.pool);
-    match tokio::time::timeout(Duration::from_secs(3), ping).await {
-        Ok(Ok(_)) => (StatusCode::OK, [("cache-control", "no-store")], "ok"),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, [("cache-control", "no-store")], "database unavailable"),
+    let (status, mut body) = match tokio::time::timeout(Duration::from_secs(3), ping).await {
+        Ok(Ok(_)) => (StatusCode::OK, "ok".to_string()),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable".to_string()),
+    };
+    if let Some(r) = &state.replica
+        && status == StatusCode::OK
+    {
+        let line = match r.health(&state.pool).await {
+            ReplicaHealth::Ok(lag) => format!("replica: ok (lag {lag:.1} s)"),
+            ReplicaHealth::Lagging(lag) if lag >= 1e8 => {
+                "replica: lagging (nothing replayed yet), reads from the primary".into()
+            }
+            ReplicaHealth::Lagging(lag) => format!("replica: lagging {lag:.1} s, reads from the primary"),
+            ReplicaHealth::Down => "replica: unreachable, reads from the primary".to_string(),
+        };
+        body = format!("{body}\n{line}");
     }
+    (status, [("cache-control", "no-store")], body)
 }
 
 /// `GET /ping` (signed in): `select 1` through the same pool, session and middleware as every

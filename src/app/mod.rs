@@ -12,6 +12,7 @@ pub mod form;
 pub mod health;
 pub mod paging;
 pub mod render;
+pub mod replica;
 pub mod router;
 pub mod routes;
 pub mod server;

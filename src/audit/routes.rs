@@ -81,7 +81,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
     let filter = "where ($1 = '' or actor ilike $1 || '%') and ($2 = '' or entity = $2) and ($3 = '' or action = $3)
                     and ($4::date is null or at >= ($4::date - interval '7 hours'))
                     and ($5::date is null or at < ($5::date + interval '17 hours'))";
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&ctx).await.acquire().await?;
     let total: i64 = sqlx::query_scalar(&format!("select count(*) from audit_log {filter}"))
         .bind(&f.actor)
         .bind(&f.entity)

@@ -79,7 +79,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     .bind(&like)
     .bind(&f.kind)
     .bind(&f.area)
-    .fetch_all(&state.pool)
+    .fetch_all(state.reader(&ctx).await)
     .await?;
     if export::wanted(&f.format) {
         let table = Table {

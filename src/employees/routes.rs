@@ -69,7 +69,7 @@ async fn list(
         return export::send(&ctx, &f.format, &table);
     }
     let scope = user.scope();
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&ctx).await.acquire().await?;
     let total = db::count(&mut conn, &f, &scope).await?;
     let rows = db::list(&mut conn, &f, &scope, Some(PER_PAGE), Pager::offset(f.page)).await?;
     let units = unit_options(&mut conn).await?;
@@ -85,7 +85,7 @@ async fn list(
 const EXPORT_MAX: i64 = 200_000;
 
 async fn export_table(state: &AppState, ctx: &Ctx, user: &CurrentUser, f: &Filter) -> AppResult<Table> {
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(ctx).await.acquire().await?;
     let rows = db::list(&mut conn, f, &user.scope(), Some(EXPORT_MAX), 0).await?;
     let with_comp = !f.competency.is_empty();
     let mut headers = vec!["col.nip", "col.name", "col.status", "col.rank", "col.position", "col.unit", "col.active"];

@@ -81,7 +81,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     f.q = f.q.trim().chars().take(100).collect();
     let like = crate::app::form::contains_pattern(&f.q);
     let unit = f.unit.parse::<i64>().ok();
-    let mut conn = state.pool.acquire().await?;
+    let mut conn = state.reader(&ctx).await.acquire().await?;
     let rows: Vec<PosRow> = sqlx::query_as(&format!(
         "{POS_SELECT} where ($1::bigint is null or u.path like (select path from units where id = $1) || '%')
            and ($2 = '' or p.name ilike $3)

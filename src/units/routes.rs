@@ -81,7 +81,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
          from units u left join counts c on c.unit_id = u.id
          order by u.sort_key",
     )
-    .fetch_all(&state.pool)
+    .fetch_all(state.reader(&ctx).await)
     .await?;
     if export::wanted(&q.format) {
         let table = Table {

@@ -580,3 +580,89 @@ async fn no_acknowledged_write_is_lost_when_postgres_restarts() {
     pool.close().await;
     assert!(pg(&["destroy"]).status.success());
 }
+
+/// A streaming replica (scripts/pg.sh replica-up: pg_basebackup -R) serves the lists; a user's
+/// own write is read back from the primary; a replica that lags or is gone is not read from.
+#[tokio::test]
+async fn a_read_replica_serves_lists_without_hiding_anyone_s_own_writes() {
+    let dir = std::env::temp_dir().join(format!("cakap-pg-replica-{}", std::process::id()));
+    let port = 58000 + (std::process::id() % 1000) as u16 * 2;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg.sh");
+    let pg = move |args: &[&str]| {
+        Command::new("bash")
+            .arg(script)
+            .args(args)
+            .env("CAKAP_PGDIR", dir.clone())
+            .env("CAKAP_PGPORT", port.to_string())
+            .env("CAKAP_PGDB", "replicated")
+            .output()
+            .expect("pg.sh runs")
+    };
+    let up = pg(&["up"]);
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    let url = String::from_utf8_lossy(&up.stdout).trim().trim_start_matches("export DATABASE_URL=").to_string();
+    let mut config = Config::for_tests(&url);
+    let pool = cakap::app::db::connect(&config).await.expect("connect");
+    cakap::app::db::migrate(&pool).await.expect("migrate");
+    seed::demo(&pool).await.expect("seed");
+    let replica_up = pg(&["replica-up"]);
+    assert!(replica_up.status.success(), "{}", String::from_utf8_lossy(&replica_up.stderr));
+    let read_url = String::from_utf8_lossy(&replica_up.stdout)
+        .trim()
+        .trim_start_matches("export CAKAP_DATABASE_READ_URL=")
+        .to_string();
+    config.read_url = Some(read_url.clone());
+    config.replica_max_lag = Duration::from_secs(3);
+    let state = AppState::new(pool.clone(), config.clone());
+    let app = TestApp { router: router::build(state.clone()), pool: pool.clone(), state };
+    let replica = app.state.replica.clone().expect("replica configured");
+    let replica_db = sqlx::PgPool::connect(&read_url).await.expect("replica connects");
+    // Wait until the replica has replayed a fresh write (its replay time is now).
+    sqlx::query("update settings set value = value where key = 'jp_minutes'").execute(&pool).await.expect("touch");
+    let mut healthy = false;
+    for _ in 0..100 {
+        replica.recheck();
+        let h = app.client().get("/healthz").await.body;
+        if h.contains("replica: ok (lag 0.0 s)") {
+            healthy = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(healthy, "the replica catches up");
+    sqlx::query("select pg_wal_replay_pause()").execute(&replica_db).await.expect("pause replay");
+
+    // Officer A renames a unit (a write to the primary) while the replica stands still.
+    let mut a = app.as_user("kepegawaian").await;
+    let mut b = app.as_user("kepegawaian").await;
+    let unit = app.scalar("select id from units where code = 'APT-PA'").await;
+    let parent = app.scalar(&format!("select parent_id from units where id = {unit}")).await.to_string();
+    let r = a
+        .post_edit(
+            &format!("/units/{unit}/edit"),
+            &format!("/units/{unit}"),
+            &[("code", "APT-PA"), ("name", "Seksi Dari Primer"), ("kind", "seksi"), ("parent", &parent)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    replica.recheck();
+    assert!(a.get("/units").await.body.contains("Seksi Dari Primer"), "A sees their own write (primary)");
+    assert!(!b.get("/units").await.body.contains("Seksi Dari Primer"), "B's list comes from the replica");
+    // The replica falls behind more than the allowed lag: everyone reads the primary.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    replica.recheck();
+    assert!(b.get("/units").await.body.contains("Seksi Dari Primer"), "lagging replica not read");
+    assert!(app.client().get("/healthz").await.body.contains("replica: lagging"));
+    // The replica goes away: reads fall back to the primary, /healthz says so.
+    sqlx::query("select pg_wal_replay_resume()").execute(&replica_db).await.expect("resume");
+    replica_db.close().await;
+    assert!(pg(&["replica-down"]).status.success());
+    replica.recheck();
+    let h = app.client().get("/healthz").await;
+    assert_eq!(h.status, StatusCode::OK);
+    assert!(h.body.contains("replica: unreachable"), "{}", h.body);
+    let r = b.get("/employees").await;
+    assert_eq!(r.status, StatusCode::OK, "lists still work from the primary");
+    pool.close().await;
+    assert!(pg(&["destroy"]).status.success());
+}
