@@ -144,6 +144,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let listener = server::bind(&config.bind).await?;
     let addr = listener.local_addr().context("listener address")?;
+    let jobs = tokio::spawn(cakap::app::jobs::run(pool.clone()));
     let state = AppState::new(pool, config.clone());
     let app = router::build(state);
     println!("Cakap is running at http://{addr}/  (Ctrl-C to stop)");
@@ -151,6 +152,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         print_logins();
     }
     server::serve(listener, app, server::shutdown_signal()).await?;
+    jobs.abort();
     println!("Cakap stopped.");
     Ok(())
 }

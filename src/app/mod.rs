@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod form;
 pub mod health;
+pub mod jobs;
 pub mod paging;
 pub mod render;
 pub mod replica;

@@ -666,3 +666,79 @@ async fn a_read_replica_serves_lists_without_hiding_anyone_s_own_writes() {
     pool.close().await;
     assert!(pg(&["destroy"]).status.success());
 }
+
+#[sqlx::test]
+async fn a_scheduled_job_runs_once_whatever_the_number_of_nodes(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let account = app.scalar("select id from accounts where username = 'pegawai'").await;
+    sqlx::query(
+        "insert into sessions (token_hash, account_id, expires_at, last_seen_at) values ('\\x01', $1, now() - interval '3 days', now() - interval '3 days')",
+    )
+    .bind(account)
+    .execute(&app.pool)
+    .await
+    .expect("old session");
+    sqlx::query("insert into login_attempts (username_key, ip, success, at) values ('x', '1.2.3.4', false, now() - interval '40 days')")
+        .execute(&app.pool)
+        .await
+        .expect("old attempt");
+    // Four nodes wake at the same moment.
+    let runs = futures_join4(&app.pool).await;
+    assert_eq!(runs.iter().filter(|r| r.is_some()).count(), 1, "exactly one node ran it: {runs:?}");
+    assert_eq!(runs.iter().flatten().sum::<u64>(), 2, "the expired session and the old attempt are gone");
+    assert_eq!(app.scalar("select count(*) from sessions where token_hash = '\\x01'").await, 0);
+    // Within the period nobody runs it again.
+    assert_eq!(cakap::app::jobs::housekeeping(&app.pool).await.expect("again"), None);
+}
+
+async fn futures_join4(pool: &PgPool) -> Vec<Option<u64>> {
+    let run = |p: PgPool| tokio::spawn(async move { cakap::app::jobs::housekeeping(&p).await.expect("job") });
+    let hs = [run(pool.clone()), run(pool.clone()), run(pool.clone()), run(pool.clone())];
+    let mut out = vec![];
+    for h in hs {
+        out.push(h.await.expect("join"));
+    }
+    out
+}
+
+#[sqlx::test]
+async fn graceful_shutdown_under_load_drops_no_request(pool: PgPool) {
+    let app = TestApp::bare(pool);
+    let slow = Router::new().route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            "done"
+        }),
+    );
+    let router = slow.merge(app.router.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(cakap::app::server::serve(listener, router, async {
+        let _ = rx.await;
+    }));
+    // Sixteen requests in flight (slow page and the health check) when the stop signal comes.
+    let mut clients = vec![];
+    for i in 0..16 {
+        let path = if i % 2 == 0 { "/slow" } else { "/healthz" };
+        clients.push(tokio::spawn(async move {
+            let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");
+            s.write_all(format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes())
+                .await
+                .expect("write");
+            let mut buf = String::new();
+            s.read_to_string(&mut buf).await.expect("read");
+            buf
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let _ = tx.send(());
+    for c in clients {
+        let answer = c.await.expect("client");
+        assert!(answer.starts_with("HTTP/1.1 200"), "an in-flight request was dropped: {answer:?}");
+    }
+    let res = tokio::time::timeout(Duration::from_secs(5), server).await.expect("server stops");
+    assert!(res.expect("join").is_ok());
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "no longer listening");
+}

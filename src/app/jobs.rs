@@ -1,0 +1,61 @@
+//! Scheduled jobs. Every portal node runs the same loop; a job runs once per period for the whole
+//! portal, not once per node: the node that atomically moves the job's "last run" forward in
+//! `app_meta` (a conditional update) runs it, the others see that it already ran.
+
+use std::time::Duration;
+
+use sqlx::PgPool;
+
+/// A job: its name and how often it runs.
+pub struct Job {
+    pub name: &'static str,
+    pub every: Duration,
+}
+
+/// Housekeeping: expired sessions, old login attempts, old one-time form tokens and import
+/// batches that were never applied.
+pub const HOUSEKEEPING: Job = Job { name: "housekeeping", every: Duration::from_secs(3600) };
+
+/// Claim this period's run of `job`. True for exactly one caller per period, whatever the node.
+pub async fn claim(pool: &PgPool, job: &Job) -> Result<bool, sqlx::Error> {
+    let key = format!("job.{}", job.name);
+    let claimed: Option<String> = sqlx::query_scalar(
+        "insert into app_meta (key, value) values ($1, now()::text)
+         on conflict (key) do update set value = now()::text
+           where app_meta.value::timestamptz <= now() - make_interval(secs => $2)
+         returning value",
+    )
+    .bind(&key)
+    .bind(job.every.as_secs_f64())
+    .fetch_optional(pool)
+    .await?;
+    Ok(claimed.is_some())
+}
+
+/// Run housekeeping if this node claims it; returns the rows removed (None: another node ran it).
+pub async fn housekeeping(pool: &PgPool) -> Result<Option<u64>, sqlx::Error> {
+    if !claim(pool, &HOUSEKEEPING).await? {
+        return Ok(None);
+    }
+    let mut removed = 0;
+    for sql in [
+        "delete from sessions where expires_at < now() - interval '1 day'",
+        "delete from login_attempts where at < now() - interval '30 days'",
+        "delete from form_submissions where created_at < now() - interval '7 days'",
+        "delete from import_batches where applied_at is null and created_at < now() - interval '30 days'",
+    ] {
+        removed += sqlx::query(sql).execute(pool).await?.rows_affected();
+    }
+    tracing::info!(removed, "housekeeping ran");
+    Ok(Some(removed))
+}
+
+/// The loop every node runs while it serves: it wakes each minute and runs what is due.
+pub async fn run(pool: PgPool) {
+    loop {
+        if let Err(e) = housekeeping(&pool).await {
+            tracing::warn!(error = %e, "housekeeping failed; will retry");
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}
