@@ -34,6 +34,16 @@ enum Command {
     Migrate,
     /// Seed the demo department (only what is not seeded yet) and print the demo logins.
     SeedDemo,
+    /// Write the whole database (records, audit log, evidence files) to one pg_dump archive.
+    Backup {
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup into an empty database (DATABASE_URL; created if missing), all or nothing.
+    Restore {
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
     /// Add a synthetic organisation of N employees (units, positions, standards, assessment
     /// histories) on top of the demo, for measuring; deterministic for a given seed.
     SeedSynthetic {
@@ -106,6 +116,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let applied = seed::demo(&pool).await?;
             println!("{}", if applied { "Demo department seeded." } else { "Demo department was already seeded." });
             print_logins();
+            Ok(())
+        }
+        Command::Backup { file } => {
+            cakap::app::backup::backup(&config.database_url, &file)?;
+            println!("Backup written to {}", file.display());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let pool = db::connect(&config).await?;
+            cakap::app::backup::restore(&pool, &config.database_url, &file).await?;
+            db::migrate(&pool).await?;
+            println!("Restored {} into {}", file.display(), db::redact(&config.database_url));
             Ok(())
         }
         Command::SeedSynthetic { employees, seed } => {

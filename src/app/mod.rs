@@ -1,5 +1,6 @@
 //! Shared plumbing: configuration, state, the router, middleware, errors and rendering.
 
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod context;
