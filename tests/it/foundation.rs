@@ -149,20 +149,7 @@ async fn demo_seed_runs_once(pool: PgPool) {
 #[sqlx::test]
 async fn graceful_shutdown_finishes_requests_in_flight(pool: PgPool) {
     let app = TestApp::bare(pool);
-    let slow = Router::new().route(
-        "/slow",
-        get(|| async {
-            tokio::time::sleep(Duration::from_millis(600)).await;
-            "done"
-        }),
-    );
-    let router = slow.merge(app.router.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(cakap::app::server::serve(listener, router, async {
-        let _ = rx.await;
-    }));
+    let (addr, tx, server) = serve_with_slow_page(&app, Duration::from_millis(600)).await;
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     stream.write_all(b"GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.expect("write");
     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -291,22 +278,51 @@ async fn create_user_cli_makes_a_first_admin(pool: PgPool) {
     assert_one_clear_line(&out, "unknown role");
 }
 
+/// scripts/pg.sh for a server of a test's own (data in `dir`, on `port`, database `db`).
+fn local_pg(dir: std::path::PathBuf, port: u16, db: &'static str) -> impl Fn(&[&str]) -> std::process::Output + Clone {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg.sh");
+    move |args: &[&str]| {
+        Command::new("bash")
+            .arg(script)
+            .args(args)
+            .env("CAKAP_PGDIR", dir.clone())
+            .env("CAKAP_PGPORT", port.to_string())
+            .env("CAKAP_PGDB", db)
+            .output()
+            .expect("pg.sh runs")
+    }
+}
+
+/// The real router plus a `/slow` page (`delay`), served on a port until `tx` is sent.
+async fn serve_with_slow_page(
+    app: &TestApp,
+    delay: Duration,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<anyhow::Result<()>>) {
+    let slow = Router::new().route(
+        "/slow",
+        get(move || async move {
+            tokio::time::sleep(delay).await;
+            "done"
+        }),
+    );
+    let router = slow.merge(app.router.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(cakap::app::server::serve(listener, router, async {
+        let _ = rx.await;
+    }));
+    (addr, tx, server)
+}
+
 /// scripts/pg.sh: a project-local server, data kept across restarts; the portal's pool
 /// recovers by itself when the server comes back.
 #[tokio::test]
 async fn local_postgres_bring_up_keeps_data_and_portal_recovers() {
     let dir = std::env::temp_dir().join(format!("cakap-pg-it-{}", std::process::id()));
     let port = 56000 + (std::process::id() % 1000) as u16;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg.sh");
-    let pg = |cmd: &str| {
-        Command::new("bash")
-            .args([script, cmd])
-            .env("CAKAP_PGDIR", &dir)
-            .env("CAKAP_PGPORT", port.to_string())
-            .env("CAKAP_PGDB", "bringup")
-            .output()
-            .expect("pg.sh runs")
-    };
+    let run = local_pg(dir.clone(), port, "bringup");
+    let pg = |cmd: &str| run(&[cmd]);
     let up = pg("up");
     assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
     let url = String::from_utf8_lossy(&up.stdout).trim().trim_start_matches("export DATABASE_URL=").to_string();
@@ -481,17 +497,7 @@ async fn two_portal_nodes_on_one_database_behave_as_one(pool: PgPool) {
 async fn no_acknowledged_write_is_lost_when_postgres_restarts() {
     let dir = std::env::temp_dir().join(format!("cakap-pg-drill-{}", std::process::id()));
     let port = 57000 + (std::process::id() % 1000) as u16;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg.sh");
-    let pg = move |args: &[&str]| {
-        Command::new("bash")
-            .arg(script)
-            .args(args)
-            .env("CAKAP_PGDIR", dir.clone())
-            .env("CAKAP_PGPORT", port.to_string())
-            .env("CAKAP_PGDB", "drill")
-            .output()
-            .expect("pg.sh runs")
-    };
+    let pg = local_pg(dir, port, "drill");
     let up = pg(&["up"]);
     assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
     let url = String::from_utf8_lossy(&up.stdout).trim().trim_start_matches("export DATABASE_URL=").to_string();
@@ -587,17 +593,7 @@ async fn no_acknowledged_write_is_lost_when_postgres_restarts() {
 async fn a_read_replica_serves_lists_without_hiding_anyone_s_own_writes() {
     let dir = std::env::temp_dir().join(format!("cakap-pg-replica-{}", std::process::id()));
     let port = 58000 + (std::process::id() % 1000) as u16 * 2;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg.sh");
-    let pg = move |args: &[&str]| {
-        Command::new("bash")
-            .arg(script)
-            .args(args)
-            .env("CAKAP_PGDIR", dir.clone())
-            .env("CAKAP_PGPORT", port.to_string())
-            .env("CAKAP_PGDB", "replicated")
-            .output()
-            .expect("pg.sh runs")
-    };
+    let pg = local_pg(dir, port, "replicated");
     let up = pg(&["up"]);
     assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
     let url = String::from_utf8_lossy(&up.stdout).trim().trim_start_matches("export DATABASE_URL=").to_string();
@@ -704,20 +700,7 @@ async fn futures_join4(pool: &PgPool) -> Vec<Option<u64>> {
 #[sqlx::test]
 async fn graceful_shutdown_under_load_drops_no_request(pool: PgPool) {
     let app = TestApp::bare(pool);
-    let slow = Router::new().route(
-        "/slow",
-        get(|| async {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            "done"
-        }),
-    );
-    let router = slow.merge(app.router.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(cakap::app::server::serve(listener, router, async {
-        let _ = rx.await;
-    }));
+    let (addr, tx, server) = serve_with_slow_page(&app, Duration::from_millis(300)).await;
     // Sixteen requests in flight (slow page and the health check) when the stop signal comes.
     let mut clients = vec![];
     for i in 0..16 {
