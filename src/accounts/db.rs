@@ -13,7 +13,7 @@ pub struct AccountRow {
     pub employee_id: Option<i64>,
     pub employee_name: Option<String>,
     pub nip: Option<String>,
-    pub roles: Vec<String>,
+    pub roles: Vec<crate::auth::Role>,
     pub head_units: Vec<String>,
     pub disabled: bool,
     pub must_change_password: bool,
@@ -25,8 +25,8 @@ impl AccountRow {
         self.last_login_at.map(|t| crate::i18n::datetime(*lang, t)).unwrap_or_else(|| "—".into())
     }
 
-    pub fn has_role(&self, r: &str) -> bool {
-        self.roles.iter().any(|x| x == r)
+    pub fn has_role(&self, r: crate::auth::Role) -> bool {
+        self.roles.contains(&r)
     }
 }
 

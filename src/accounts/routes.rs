@@ -91,7 +91,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                         a.username.clone(),
                         a.employee_name.clone().unwrap_or_default(),
                         a.nip.clone().unwrap_or_default(),
-                        a.roles.join(", "),
+                        a.roles.iter().map(|r| ctx.t(r.label_key())).collect::<Vec<_>>().join(", "),
                         a.head_units.join(", "),
                         if a.disabled { ctx.t("col.yes").into() } else { String::new() },
                         if a.must_change_password { ctx.t("col.yes").into() } else { String::new() },
@@ -332,7 +332,7 @@ struct DetailPage {
 /// Load the account and check the actor may manage it (HR may not touch admin/HR accounts).
 async fn load_managed(conn: &mut sqlx::PgConnection, id: i64, user: &CurrentUser) -> AppResult<(AccountRow, bool)> {
     let account = db::find(conn, id).await?.ok_or(AppError::NotFound)?;
-    let may = user.has(Role::Admin) || !(account.has_role("admin") || account.has_role("hr"));
+    let may = user.has(Role::Admin) || !(account.has_role(Role::Admin) || account.has_role(Role::Hr));
     Ok((account, may))
 }
 
@@ -360,9 +360,9 @@ async fn detail_page(
     let form = form.unwrap_or_else(|| AccountForm {
         username: account.username.clone(),
         nip: account.nip.clone().unwrap_or_default(),
-        role_admin: account.has_role("admin").then(|| "on".into()),
-        role_hr: account.has_role("hr").then(|| "on".into()),
-        role_employee: account.has_role("employee").then(|| "on".into()),
+        role_admin: account.has_role(Role::Admin).then(|| "on".into()),
+        role_hr: account.has_role(Role::Hr).then(|| "on".into()),
+        role_employee: account.has_role(Role::Employee).then(|| "on".into()),
         head_unit: head_unit.map(|u| u.to_string()).unwrap_or_default(),
     });
     let page = DetailPage {
@@ -448,7 +448,7 @@ async fn update_roles(
     if account.employee_id.is_none() && form.roles().iter().any(|r| matches!(r, Role::Employee | Role::Head)) {
         errors.add("roles", "acct.err.nip_needed");
     }
-    if id == user.account_id && account.has_role("admin") && form.role_admin.is_none() {
+    if id == user.account_id && account.has_role(Role::Admin) && form.role_admin.is_none() {
         errors.add("roles", "acct.err.self_admin");
     }
     if !errors.is_empty() {

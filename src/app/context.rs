@@ -135,11 +135,6 @@ impl Ctx {
         env!("CARGO_PKG_VERSION")
     }
 
-    /// The label of a role given by its stored name.
-    pub fn role_label(&self, role: &str) -> &'static str {
-        Role::parse(role).map(|r| self.t(r.label_key())).unwrap_or("?")
-    }
-
     pub fn user_name(&self) -> &str {
         self.user.as_ref().map(|u| u.display_name.as_str()).unwrap_or("")
     }
