@@ -26,6 +26,7 @@ const MANAGERS: &[Role] = &[Role::Admin, Role::Hr];
 
 pub fn routes() -> Routes {
     Routes::new()
+        .nav(90, |u| (u.has(Role::Hr) || u.has(Role::Admin)).then(|| ("/accounts".into(), "nav.accounts")))
         .get("/accounts", Access::AnyOf(MANAGERS), list)
         .get("/accounts/new", Access::AnyOf(MANAGERS), new_form)
         .post("/accounts", Access::AnyOf(MANAGERS), create)

@@ -56,6 +56,8 @@ pub struct Ctx {
     pub request_id: String,
     /// This browser wrote something moments ago: read from the primary, not the replica.
     pub recent_write: bool,
+    /// The navigation entries the features registered.
+    pub nav_entries: Arc<Vec<super::routes::NavEntry>>,
 }
 
 /// A value or a reference to one (templates pass either).
@@ -139,36 +141,10 @@ impl Ctx {
         self.user.as_ref().map(|u| u.display_name.as_str()).unwrap_or("")
     }
 
-    /// The left navigation for the signed-in user's roles.
+    /// The left navigation: the entries the features registered for this user, in menu order.
     pub fn nav(&self) -> Vec<NavItem> {
         let Some(u) = &self.user else { return vec![] };
-        let mut items: Vec<(String, &'static str)> = vec![("/".into(), "nav.home")];
-        let hr = u.has(Role::Hr);
-        let head = u.has(Role::Head);
-        if let Some(id) = u.employee_id {
-            items.push((format!("/employees/{id}"), "nav.my_profile"));
-        }
-        if hr || head {
-            items.push(("/employees".into(), if hr { "nav.employees" } else { "nav.unit_employees" }));
-            items.push(("/assessments/pending".into(), "nav.approvals"));
-        }
-        if hr {
-            items.push(("/units".into(), "nav.units"));
-        }
-        if hr || head {
-            items.push(("/positions".into(), "nav.positions"));
-        }
-        items.push(("/competencies".into(), "nav.catalog"));
-        if hr {
-            items.push(("/imports".into(), "nav.imports"));
-        }
-        if hr || u.has(Role::Admin) {
-            items.push(("/accounts".into(), "nav.accounts"));
-            items.push(("/audit".into(), "nav.audit"));
-        }
-        if u.has(Role::Admin) {
-            items.push(("/settings".into(), "nav.settings"));
-        }
+        let items: Vec<(String, &'static str)> = self.nav_entries.iter().filter_map(|e| (e.item)(u)).collect();
         let path = self.here.split('?').next().unwrap_or("");
         let best = items
             .iter()
@@ -395,6 +371,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         today,
         request_id,
         recent_write: cookie(headers, RECENT_WRITE_COOKIE).is_some(),
+        nav_entries: state.nav.clone(),
     };
     if let Some(e) = settings_error {
         let res = AppError::Db(e).into_response();

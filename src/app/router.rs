@@ -74,6 +74,7 @@ async fn not_found(_ctx: Ctx) -> AppError {
 pub fn build(mut state: AppState) -> Router {
     let routes = routes();
     state.badges = std::sync::Arc::new(routes.badges());
+    state.nav = std::sync::Arc::new(routes.nav_entries());
     let (app, _) = routes.into_parts();
     let app = app
         .fallback(not_found)

@@ -39,6 +39,16 @@ pub type BadgeFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<i64>, sqlx::Error>> + Send + 'a>>;
 pub type BadgeFn = for<'a> fn(&'a AppState, &'a crate::auth::CurrentUser) -> BadgeFuture<'a>;
 
+/// A navigation entry a feature adds for the user who may use it: (href, i18n key of the label),
+/// or `None` when the user has no business there. `order` places it in the menu.
+pub type NavFn = fn(&crate::auth::CurrentUser) -> Option<(String, &'static str)>;
+
+#[derive(Clone, Copy)]
+pub struct NavEntry {
+    pub order: u16,
+    pub item: NavFn,
+}
+
 #[derive(Clone, Copy)]
 pub struct Badge {
     pub href: &'static str,
@@ -49,6 +59,7 @@ pub struct Routes {
     router: Router<AppState>,
     infos: Vec<RouteInfo>,
     badges: Vec<Badge>,
+    nav: Vec<NavEntry>,
 }
 
 impl Default for Routes {
@@ -82,7 +93,7 @@ async fn check(access: Access, req: Request, next: Next) -> Response {
 
 impl Routes {
     pub fn new() -> Self {
-        Self { router: Router::new(), infos: vec![], badges: vec![] }
+        Self { router: Router::new(), infos: vec![], badges: vec![], nav: vec![] }
     }
 
     fn add(mut self, method: Method, path: &'static str, access: Access, mr: MethodRouter<AppState>) -> Self {
@@ -112,7 +123,21 @@ impl Routes {
         self.router = self.router.merge(other.router);
         self.infos.extend(other.infos);
         self.badges.extend(other.badges);
+        self.nav.extend(other.nav);
         self
+    }
+
+    /// Add an entry to the left navigation (shown to the users `item` returns something for).
+    pub fn nav(mut self, order: u16, item: NavFn) -> Self {
+        self.nav.push(NavEntry { order, item });
+        self
+    }
+
+    /// The navigation entries, in menu order.
+    pub fn nav_entries(&self) -> Vec<NavEntry> {
+        let mut n = self.nav.clone();
+        n.sort_by_key(|e| e.order);
+        n
     }
 
     /// Register a count for the navigation item `href` (the layout shows it when above zero).

@@ -7,7 +7,7 @@ use super::{
     config::Config,
     context::Ctx,
     replica::{Replica, ReplicaHealth},
-    routes::Badge,
+    routes::{Badge, NavEntry},
 };
 use crate::settings::SettingsCache;
 
@@ -20,6 +20,8 @@ pub struct AppState {
     pub settings: SettingsCache,
     /// Navigation counts registered by features (set when the router is built).
     pub badges: Arc<Vec<Badge>>,
+    /// Navigation entries registered by features (set when the router is built).
+    pub nav: Arc<Vec<NavEntry>>,
     /// The streaming replica for heavy reads (`CAKAP_DATABASE_READ_URL`), if any.
     pub replica: Option<Replica>,
 }
@@ -37,6 +39,7 @@ impl AppState {
             clock: Clock::default(),
             settings: SettingsCache::default(),
             badges: Arc::default(),
+            nav: Arc::default(),
             replica,
         }
     }

@@ -28,6 +28,7 @@ use crate::{
 
 pub fn routes() -> Routes {
     Routes::new()
+        .nav(40, |u| (u.has(Role::Hr) || u.has(Role::Head)).then(|| ("/assessments/pending".into(), "nav.approvals")))
         .get("/employees/{id}/assessments/new", Access::SignedIn, new_form)
         .post("/employees/{id}/assessments", Access::SignedIn, create)
         .get("/assessments/pending", Access::AnyOf(&[Role::Hr, Role::Head]), pending)

@@ -19,7 +19,11 @@ use crate::{
 };
 
 pub fn routes() -> Routes {
-    Routes::new().get("/audit", Access::AnyOf(&[Role::Admin, Role::Hr]), list)
+    Routes::new().nav(100, |u| (u.has(Role::Hr) || u.has(Role::Admin)).then(|| ("/audit".into(), "nav.audit"))).get(
+        "/audit",
+        Access::AnyOf(&[Role::Admin, Role::Hr]),
+        list,
+    )
 }
 
 #[derive(Deserialize, Default)]

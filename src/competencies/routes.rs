@@ -24,6 +24,7 @@ const HR: &[Role] = &[Role::Hr];
 
 pub fn routes() -> Routes {
     Routes::new()
+        .nav(70, |_| Some(("/competencies".into(), "nav.catalog")))
         .get("/competencies", Access::SignedIn, list)
         .get("/competencies/new", Access::AnyOf(HR), new_form)
         .post("/competencies", Access::AnyOf(HR), create)

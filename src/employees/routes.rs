@@ -29,6 +29,12 @@ const LISTERS: &[Role] = &[Role::Hr, Role::Head];
 
 pub fn routes() -> Routes {
     Routes::new()
+        .nav(20, |u| u.employee_id.map(|id| (format!("/employees/{id}"), "nav.my_profile")))
+        .nav(30, |u| {
+            let hr = u.has(Role::Hr);
+            (hr || u.has(Role::Head))
+                .then(|| ("/employees".into(), if hr { "nav.employees" } else { "nav.unit_employees" }))
+        })
         .get("/employees", Access::AnyOf(LISTERS), list)
         .get("/employees/new", Access::AnyOf(HR), new_form)
         .post("/employees", Access::AnyOf(HR), create)

@@ -8,7 +8,11 @@ use crate::{
 };
 
 pub fn routes() -> Routes {
-    Routes::new().get("/", Access::SignedIn, home).get("/help", Access::Public, help)
+    Routes::new().nav(10, |_| Some(("/".into(), "nav.home"))).get("/", Access::SignedIn, home).get(
+        "/help",
+        Access::Public,
+        help,
+    )
 }
 
 #[derive(askama::Template)]

@@ -23,6 +23,7 @@ const HR: &[Role] = &[Role::Hr];
 
 pub fn routes() -> Routes {
     Routes::new()
+        .nav(80, |u| u.has(Role::Hr).then(|| ("/imports".into(), "nav.imports")))
         .get("/imports", Access::AnyOf(HR), index)
         .get("/imports/templates/{file}", Access::AnyOf(HR), template)
         .post("/imports/{kind}", Access::AnyOf(HR), upload)

@@ -28,6 +28,7 @@ const READERS: &[Role] = &[Role::Hr, Role::Head];
 
 pub fn routes() -> Routes {
     Routes::new()
+        .nav(60, |u| (u.has(Role::Hr) || u.has(Role::Head)).then(|| ("/positions".into(), "nav.positions")))
         .get("/positions", Access::AnyOf(READERS), list)
         .get("/positions/new", Access::AnyOf(HR), new_form)
         .post("/positions", Access::AnyOf(HR), create)

@@ -22,11 +22,10 @@ use crate::{
 };
 
 pub fn routes() -> Routes {
-    Routes::new().get("/settings", Access::AnyOf(&[Role::Admin]), page).post(
-        "/settings",
-        Access::AnyOf(&[Role::Admin]),
-        save,
-    )
+    Routes::new()
+        .nav(110, |u| u.has(Role::Admin).then(|| ("/settings".into(), "nav.settings")))
+        .get("/settings", Access::AnyOf(&[Role::Admin]), page)
+        .post("/settings", Access::AnyOf(&[Role::Admin]), save)
 }
 
 #[derive(Deserialize, serde::Serialize, Default, Clone, Debug)]

@@ -28,6 +28,7 @@ const HR: &[Role] = &[Role::Hr];
 
 pub fn routes() -> Routes {
     Routes::new()
+        .nav(50, |u| u.has(Role::Hr).then(|| ("/units".into(), "nav.units")))
         .get("/units", Access::SignedIn, list)
         .get("/units/new", Access::AnyOf(HR), new_form)
         .post("/units", Access::AnyOf(HR), create)
