@@ -171,6 +171,18 @@ impl Ctx {
         self.t(v.label_key())
     }
 
+    /// A gap in words: "terpenuhi", "kurang 1 tingkat", "belum dinilai" (met, 1 level short,
+    /// not assessed), never an arrow that reads like a change over time.
+    pub fn gap_words(&self, required: Option<i16>, current: Option<i16>) -> String {
+        match (required, current) {
+            (None, _) => String::new(),
+            (Some(_), None) => self.t("gap.unknown").to_string(),
+            (Some(r), Some(c)) if c >= r => format!("✔ {}", self.t("gap.met")),
+            (Some(r), Some(c)) if r - c == 1 => self.t("gap.short_1").to_string(),
+            (Some(r), Some(c)) => self.t("gap.short_n").replace("{n}", &(r - c).to_string()),
+        }
+    }
+
     /// A level as "3 · Menengah".
     pub fn level_label(&self, level: impl Val<i16>) -> String {
         let level = level.val();

@@ -958,4 +958,6 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("done.reopen", "unit dibuka kembali", "unit reopened"),
     ("done.disable", "akun dinonaktifkan", "account disabled"),
     ("done.enable", "akun diaktifkan", "account enabled"),
+    ("gap.short_1", "kurang 1 tingkat", "1 level short"),
+    ("gap.short_n", "kurang {n} tingkat", "{n} levels short"),
 ];

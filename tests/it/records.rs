@@ -226,6 +226,25 @@ async fn employee_sees_own_profile_with_standard_and_levels(pool: PgPool) {
     assert!(r.body.contains("APL-01"));
     assert!(r.body.contains("Penilaian mandiri"), "self-assessment button");
     assert!(!r.body.contains("/edit\""), "no edit button for employees");
+    // Gaps read in words, computed from the stored levels of one competency.
+    let (req, cur): (i16, Option<i16>) = sqlx::query_as(
+        "select s.required_level, cl.level from employees e join position_standards s on s.position_id = e.position_id
+         join competencies c on c.id = s.competency_id and c.code = 'APL-01'
+         left join current_levels cl on cl.employee_id = e.id and cl.competency_id = s.competency_id where e.id = $1",
+    )
+    .bind(own)
+    .fetch_one(&app.pool)
+    .await
+    .expect("APL-01 in the standard");
+    let expected = match cur {
+        None => "belum dinilai".to_string(),
+        Some(c) if c >= req => "terpenuhi".to_string(),
+        Some(c) if req - c == 1 => "kurang 1 tingkat".to_string(),
+        Some(c) => format!("kurang {} tingkat", req - c),
+    };
+    let row = r.body.split("APL-01").nth(1).and_then(|s| s.split("</tr>").next()).unwrap_or("");
+    assert!(row.contains(&expected), "{expected}: {row}");
+    assert!(!row.contains('→'), "no arrow that reads like a change over time");
     let other = app.scalar(&format!("select id from employees where id <> {own} order by id limit 1")).await;
     assert_eq!(me.get(&format!("/employees/{other}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(me.get("/employees/abc").await.status, StatusCode::BAD_REQUEST);
