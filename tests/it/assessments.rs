@@ -15,6 +15,7 @@ async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
     let mut me = app.as_user("pegawai").await;
     let form = me.get(&format!("/employees/{own}/assessments/new")).await;
     assert!(form.body.contains("Penilaian mandiri") && form.body.contains("enctype=\"multipart/form-data\""));
+    assert!(!form.body.contains("<select id=\"source\""), "one possible source is stated, not offered as a choice");
     // Bad input: level out of range, future date, a "PDF" that is not one; nothing stored.
     let r = me
         .post_multipart(
