@@ -15,6 +15,12 @@ pub struct HistoryRow {
     pub evidence_id: Option<i64>,
 }
 
+impl HistoryRow {
+    pub fn is_pending(&self) -> bool {
+        self.status == crate::assessments::model::Status::Pending
+    }
+}
+
 /// Every assessment of an employee, newest first.
 pub async fn history(conn: &mut PgConnection, employee_id: i64) -> Result<Vec<HistoryRow>, sqlx::Error> {
     sqlx::query_as(

@@ -35,6 +35,7 @@ pub fn routes() -> Routes {
         .post("/assessments/{id}/validate", Access::AnyOf(&[Role::Hr, Role::Head]), validate)
         .post("/assessments/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), reject)
         .get("/evidence/{id}", Access::SignedIn, evidence)
+        .post("/assessments/{id}/withdraw", Access::SignedIn, withdraw)
         .badge("/assessments/pending", pending_badge)
 }
 
@@ -211,6 +212,24 @@ async fn create(
     if edit::claim(&mut tx, user.account_id, &form.form_token).await?.is_some() {
         return Ok(redirect_flash(&format!("/employees/{id}"), FlashKind::Ok, "flash.already_saved"));
     }
+    // One pending self-assessment per competency: a new one replaces the one still waiting
+    // (the employee's row is locked, so two at once end as one).
+    let mut replaced = false;
+    if is_self {
+        sqlx::query("select id from employees where id = $1 for update").bind(id).execute(&mut *tx).await?;
+        let old: Option<(i64, serde_json::Value)> = sqlx::query_as(
+            "delete from assessments a where employee_id = $1 and competency_id = $2 and status = 'pending'
+             returning a.id, to_jsonb(a) - 'created_at'",
+        )
+        .bind(id)
+        .bind(competency)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((old_id, before)) = old {
+            audit::record(&mut tx, &Actor::from_ctx(&ctx), "assessment", old_id, "replace", Some(before), None).await?;
+            replaced = true;
+        }
+    }
     let evidence_id: Option<i64> = match &evidence {
         Some(ev) => Some(
             sqlx::query_scalar(
@@ -251,7 +270,11 @@ async fn create(
                        "source": source.as_str(), "status": status.as_str(), "evidence_id": evidence_id, "note": note});
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "assessment", aid, "create", None, Some(after)).await?;
     tx.commit().await?;
-    let key = if is_self { "flash.self_assessment_sent" } else { "flash.assessment_saved" };
+    let key = match (is_self, replaced) {
+        (true, true) => "flash.self_assessment_replaced",
+        (true, false) => "flash.self_assessment_sent",
+        _ => "flash.assessment_saved",
+    };
     Ok(redirect_flash(&format!("/employees/{id}"), FlashKind::Ok, key))
 }
 
@@ -389,6 +412,48 @@ async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: 
     tx.commit().await?;
     let key = if approve { "flash.assessment_validated" } else { "flash.assessment_rejected" };
     Ok(redirect_flash("/assessments/pending", FlashKind::Ok, key))
+}
+
+/// An employee withdraws their own self-assessment while it still waits.
+async fn withdraw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let own = user.employee_id.ok_or(AppError::NotFound)?;
+    let mut tx = state.pool.begin().await?;
+    let row: Option<DecisionRow> = sqlx::query_as(
+        "select true as decides, a.status,
+                coalesce(employee_display_name(ve.front_title, ve.name, ve.back_title), v.username) as by,
+                a.validated_at as at
+         from assessments a left join accounts v on v.id = a.validated_by left join employees ve on ve.id = v.employee_id
+         where a.id = $1 and a.employee_id = $2 and a.source = 'self' for update of a",
+    )
+    .bind(id)
+    .bind(own)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let DecisionRow { status, by, at, .. } = row.ok_or(AppError::NotFound)?;
+    if status != Status::Pending {
+        drop(tx);
+        let at = at.map(|t| t.with_timezone(&ctx.agency.time_zone.offset()));
+        let page = DecidedPage {
+            when: at.map(|t| format!("{} {}", ctx.date(t.date_naive()), t.format("%H:%M"))).unwrap_or_default(),
+            ctx,
+            status,
+            by: by.unwrap_or_default(),
+        };
+        return render_status(axum::http::StatusCode::CONFLICT, &page);
+    }
+    let before: serde_json::Value =
+        sqlx::query_scalar("delete from assessments a where id = $1 returning to_jsonb(a) - 'created_at'")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "assessment", id, "withdraw", Some(before), None).await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/employees/{own}"), FlashKind::Ok, "flash.self_assessment_withdrawn"))
 }
 
 /// A self-assessment about to be decided: may this user decide it, its status, who decided it and when.

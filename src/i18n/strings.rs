@@ -960,4 +960,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("done.enable", "akun diaktifkan", "account enabled"),
     ("gap.short_1", "kurang 1 tingkat", "1 level short"),
     ("gap.short_n", "kurang {n} tingkat", "{n} levels short"),
+    (
+        "flash.self_assessment_replaced",
+        "Penilaian mandiri dikirim dan menunggu validasi; ia menggantikan penilaian mandiri sebelumnya untuk kompetensi ini yang masih menunggu.",
+        "Self-assessment sent; it waits for validation and replaces your earlier one for this competency that was still waiting.",
+    ),
+    ("flash.self_assessment_withdrawn", "Penilaian mandiri ditarik.", "Self-assessment withdrawn."),
+    ("asm.withdraw", "Tarik", "Withdraw"),
+    ("asm.confirm_withdraw", "Tarik penilaian mandiri ini?", "Withdraw this self-assessment?"),
 ];

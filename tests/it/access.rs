@@ -35,6 +35,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
     const HR_HEAD: [O; 6] = [Login, Forbidden, Ok, Ok, Ok, Forbidden];
     const UNIT_A: [O; 6] = [Login, NotFound, Ok, NotFound, Ok, NotFound];
     const DECIDE: [O; 6] = [Login, Forbidden, Ok, Forbidden, Ok, Forbidden];
+    const OWNER_ONLY: [O; 6] = [Login, NotFound, NotFound, NotFound, NotFound, NotFound];
     vec![
         ("GET", "/healthz", "/healthz", ALL),
         ("GET", "/ping", "/ping", SIGNED),
@@ -84,6 +85,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/assessments/pending", "/assessments/pending", HR_HEAD),
         ("POST", "/assessments/{id}/validate", "/assessments/{asm}/validate", DECIDE),
         ("POST", "/assessments/{id}/reject", "/assessments/{asm}/reject", DECIDE),
+        ("POST", "/assessments/{id}/withdraw", "/assessments/{asm}/withdraw", OWNER_ONLY),
         ("GET", "/evidence/{id}", "/evidence/{ev}", UNIT_A),
         ("GET", "/competencies", "/competencies", SIGNED),
         ("GET", "/competencies/new", "/competencies/new", HR),

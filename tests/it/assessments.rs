@@ -65,7 +65,16 @@ async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let aid = app.scalar("select max(id) from assessments").await;
-    assert_eq!(app.scalar("select count(*) from assessments where status = 'pending'").await, pending_before + 1);
+    // The demo's earlier pending self-assessment for this competency (if any) is replaced: one waits.
+    let now_pending = app.scalar("select count(*) from assessments where status = 'pending'").await;
+    assert!(now_pending == pending_before || now_pending == pending_before + 1);
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from assessments where status = 'pending' and employee_id = {own} and competency_id = {comp}"
+        ))
+        .await,
+        1
+    );
     let ev = app.scalar(&format!("select evidence_id from assessments where id = {aid}")).await;
 
     // Head B does not see it, cannot decide it, cannot fetch the evidence.
@@ -165,4 +174,52 @@ async fn demo_data_has_under_skilled_and_expert_staff(pool: PgPool) {
     assert!((2..=25).contains(&expert), "a few clear experts: {expert}");
     let pending = app.scalar("select count(*) from assessments where status = 'pending'").await;
     assert!(pending >= 3, "some self-assessments wait for validation");
+}
+
+#[sqlx::test]
+async fn one_pending_self_assessment_per_competency_and_it_can_be_withdrawn(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let comp = app.scalar("select id from competencies where code = 'DAT-01'").await;
+    let mut me = app.as_user("pegawai").await;
+    let send = async |me: &mut crate::helpers::Client, level: &str| {
+        me.post_multipart(
+            &format!("/employees/{own}/assessments"),
+            &[("competency", &comp.to_string()), ("level", level), ("assessed_on", "2026-11-01"), ("source", "self")],
+            None,
+        )
+        .await
+    };
+    let pending = || {
+        format!(
+            "select count(*) from assessments where employee_id = {own} and competency_id = {comp} and status = 'pending'"
+        )
+    };
+    assert_eq!(send(&mut me, "2").await.status, StatusCode::SEE_OTHER);
+    let r = send(&mut me, "3").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(me.get(r.location()).await.body.contains("menggantikan penilaian mandiri sebelumnya"), "said so");
+    assert_eq!(app.scalar(&pending()).await, 1, "one pending per competency");
+    let level = app.scalar(&format!("select level::bigint from assessments where employee_id = {own} and competency_id = {comp} and status = 'pending'")).await;
+    assert_eq!(level, 3, "the newer one stays");
+    let id = app
+        .scalar(&format!(
+            "select id from assessments where employee_id = {own} and competency_id = {comp} and status = 'pending'"
+        ))
+        .await;
+    let page = me.get(&format!("/employees/{own}")).await;
+    assert!(page.body.contains(&format!("/assessments/{id}/withdraw")), "a withdraw button on one's own pending row");
+    // Someone else cannot withdraw it.
+    let mut head = app.as_user("kabid.aptika").await;
+    assert_eq!(head.post(&format!("/assessments/{id}/withdraw"), &[]).await.status, StatusCode::NOT_FOUND);
+    let r = me.post(&format!("/assessments/{id}/withdraw"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.scalar(&pending()).await, 0);
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from audit_log where entity = 'assessment' and entity_id = '{id}' and action = 'withdraw'"
+        ))
+        .await,
+        1
+    );
 }
