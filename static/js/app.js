@@ -8,6 +8,9 @@
       if (!window.confirm(form.dataset.confirm)) { ev.preventDefault(); }
     }
   });
+  // A form that came back with errors: move focus to the summary, whose links lead to each field.
+  var summary = document.getElementById('error-summary');
+  if (summary) { summary.focus(); }
   // Auto-submit filter selects marked data-autosubmit.
   document.addEventListener('change', function (ev) {
     var el = ev.target;

@@ -187,6 +187,9 @@ async fn hr_creates_edits_and_deactivates_an_employee(pool: PgPool) {
     ] {
         assert!(r.body.contains(msg), "{msg}");
     }
+    // An error summary at the top links to each field in error.
+    let summary = r.body.split("id=\"error-summary\"").nth(1).and_then(|s| s.split("</div>").next()).unwrap_or("");
+    assert!(summary.contains("<a href=\"#nip\">") && summary.contains("<a href=\"#name\">"), "{summary}");
     assert_eq!(app.scalar("select count(*) from employees").await, before);
 
     // Edit: the audit row holds before and after.
