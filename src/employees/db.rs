@@ -81,19 +81,23 @@ pub struct Row {
     pub id: i64,
     pub nip: String,
     pub full_name: String,
+    pub front_title: String,
+    pub name: String,
+    pub back_title: String,
     pub status: super::model::EmployeeStatus,
     pub rank: String,
     pub position: String,
     pub unit: String,
+    pub unit_code: String,
     pub active: bool,
     pub competency_level: Option<i16>,
     pub competency_required: Option<i16>,
 }
 
 const SELECT: &str = "select e.id, e.nip,
-    employee_display_name(e.front_title, e.name, e.back_title) as full_name,
+    employee_display_name(e.front_title, e.name, e.back_title) as full_name, e.front_title, e.name, e.back_title,
     e.status, coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
-    coalesce(p.name, '') as position, u.name as unit, e.active";
+    coalesce(p.name, '') as position, u.name as unit, u.code as unit_code, e.active";
 
 fn push_from(qb: &mut QueryBuilder<'_, Postgres>) {
     qb.push(

@@ -196,7 +196,7 @@ impl RankCode {
                     .ok_or("emp.err.rank")
             }
             EmployeeStatus::Pppk => {
-                let g = v.trim_start_matches("PPPK-").trim_start_matches("pppk-").trim();
+                let g = ["PPPK-", "pppk-", "PPPK ", "pppk "].iter().fold(v, |acc, p| acc.trim_start_matches(p)).trim();
                 PPPK_GRADES
                     .iter()
                     .find(|x| x.eq_ignore_ascii_case(g))

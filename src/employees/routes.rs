@@ -94,15 +94,38 @@ async fn export_table(state: &AppState, ctx: &Ctx, user: &CurrentUser, f: &Filte
     let mut conn = state.reader(ctx).await.acquire().await?;
     let rows = db::list(&mut conn, f, &user.scope(), Some(EXPORT_MAX), 0).await?;
     let with_comp = !f.competency.is_empty();
-    let mut headers = vec!["col.nip", "col.name", "col.status", "col.rank", "col.position", "col.unit", "col.active"];
+    // The columns the import reads back (titles apart from the name, the unit's code): an export
+    // edited in a spreadsheet and imported again changes only what was edited.
+    let mut headers = vec![
+        "col.nip",
+        "col.front_title",
+        "col.name",
+        "col.back_title",
+        "col.status",
+        "col.rank",
+        "col.position",
+        "col.unit_code",
+        "col.unit",
+        "col.active",
+    ];
     if with_comp {
         headers.extend(["col.level_current", "col.level_required"]);
     }
     let rows = rows
         .into_iter()
         .map(|r| {
-            let mut v =
-                vec![r.nip, r.full_name, r.status.to_string(), r.rank, r.position, r.unit, ctx.yes_no(r.active).into()];
+            let mut v = vec![
+                r.nip,
+                r.front_title,
+                r.name,
+                r.back_title,
+                r.status.to_string(),
+                r.rank,
+                r.position,
+                r.unit_code,
+                r.unit,
+                ctx.yes_no(r.active).into(),
+            ];
             if with_comp {
                 v.push(r.competency_level.map(|l| l.to_string()).unwrap_or_default());
                 v.push(r.competency_required.map(|l| l.to_string()).unwrap_or_default());

@@ -968,4 +968,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("flash.self_assessment_withdrawn", "Penilaian mandiri ditarik.", "Self-assessment withdrawn."),
     ("asm.withdraw", "Tarik", "Withdraw"),
     ("asm.confirm_withdraw", "Tarik penilaian mandiri ini?", "Withdraw this self-assessment?"),
+    ("col.front_title", "Gelar depan", "Title before the name"),
+    ("col.back_title", "Gelar belakang", "Title after the name"),
+    ("col.unit_code", "Kode unit", "Unit code"),
 ];

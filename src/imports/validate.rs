@@ -50,8 +50,8 @@ const fn f(
 const EMPLOYEE_FIELDS: &[Field] = &[
     f("nip", "NIP", &["nip", "nipbaru", "nippegawai", "nomorindukpegawai", "nipnippk", "nippppk", "nipni"], true, true),
     f("name", "Nama", &["nama", "namalengkap", "namapegawai", "namatanpagelar", "name"], true, false),
-    f("front_title", "Gelar Depan", &["gelardepan", "fronttitle"], false, false),
-    f("back_title", "Gelar Belakang", &["gelarbelakang", "backtitle"], false, false),
+    f("front_title", "Gelar Depan", &["gelardepan", "fronttitle", "titlebeforethename"], false, false),
+    f("back_title", "Gelar Belakang", &["gelarbelakang", "backtitle", "titleafterthename"], false, false),
     f(
         "status",
         "Status",
@@ -86,7 +86,13 @@ const EMPLOYEE_FIELDS: &[Field] = &[
         true,
         false,
     ),
-    f("unit", "Unit Kerja", &["unitkerja", "unit", "kodeunit", "unitkerjakode", "namaunitkerja", "unor"], true, true),
+    f(
+        "unit",
+        "Unit Kerja",
+        &["kodeunit", "unitcode", "unitkerjakode", "unitkerja", "unit", "namaunitkerja", "unor"],
+        true,
+        true,
+    ),
     f(
         "education_level",
         "Pendidikan",

@@ -96,7 +96,7 @@ async fn export_matches_the_filtered_list(pool: PgPool) {
     assert!(r.headers["content-type"].to_str().unwrap_or("").starts_with("text/csv"));
     let pppk = app.scalar("select count(*) from employees where status = 'PPPK'").await;
     let lines: Vec<&str> = r.body.trim_start_matches('\u{feff}').lines().collect();
-    assert!(lines[0].starts_with("NIP,Nama,Status"));
+    assert!(lines[0].starts_with("NIP,Gelar depan,Nama,Gelar belakang,Status"), "{}", lines[0]);
     assert_eq!(lines.len() as i64, pppk + 1);
     assert!(lines[1..].iter().all(|l| l.contains(",PPPK,")));
     let mut head_b = app.as_user("kabid.infra").await;
@@ -112,7 +112,13 @@ async fn export_matches_the_filtered_list(pool: PgPool) {
     hr.get("/lang/en?next=/").await;
     let r = hr.get("/employees?status=PPPK&format=csv").await;
     let body = r.body.trim_start_matches('\u{feff}');
-    assert!(body.starts_with("NIP,Name,Status,Rank,Position,Unit,Active"), "{}", &body[..60.min(body.len())]);
+    assert!(
+        body.starts_with(
+            "NIP,Title before the name,Name,Title after the name,Status,Rank,Position,Unit code,Unit,Active"
+        ),
+        "{}",
+        &body[..100.min(body.len())]
+    );
     assert!(body.lines().nth(1).is_some_and(|l| l.ends_with(",yes")));
 }
 
