@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Datelike as _, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 use crate::str_enum;
 
@@ -48,20 +48,6 @@ impl Clock {
     /// The agency's date now.
     pub fn today(&self, tz: TimeZone) -> NaiveDate {
         self.now().with_timezone(&tz.offset()).date_naive()
-    }
-}
-
-/// A day in the agency's calendar, with the year it belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Today(pub NaiveDate);
-
-impl Today {
-    pub fn date(self) -> NaiveDate {
-        self.0
-    }
-
-    pub fn year(self) -> i32 {
-        self.0.year()
     }
 }
 

@@ -196,6 +196,12 @@ impl Ctx {
         i18n::date(self.lang, d.val())
     }
 
+    /// An instant as the agency's date and time: "23 November 2026 14:05".
+    pub fn date_time(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        let t = at.with_timezone(&self.agency.time_zone.offset());
+        format!("{} {}", self.date(t.date_naive()), t.format("%H:%M"))
+    }
+
     /// This list as a file: the current URL with its filters, without paging, plus `format`.
     pub fn export_link(&self, format: &str) -> String {
         let (path, query) = self.here.split_once('?').unwrap_or((&self.here, ""));

@@ -240,10 +240,7 @@ pub async fn already_done(
     .fetch_optional(conn)
     .await?;
     let (by, when) = match row {
-        Some((by, at)) => {
-            let t = at.with_timezone(&ctx.agency.time_zone.offset());
-            (by, format!("{} {}", ctx.date(t.date_naive()), t.format("%H:%M")))
-        }
+        Some((by, at)) => (by, ctx.date_time(at)),
         None => (String::new(), String::new()),
     };
     let what = ctx.t(&format!("done.{action}"));

@@ -375,15 +375,7 @@ async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: 
         return Err(AppError::Forbidden);
     }
     if status != Status::Pending {
-        drop(tx);
-        let at = at.map(|t| t.with_timezone(&ctx.agency.time_zone.offset()));
-        let page = DecidedPage {
-            when: at.map(|t| format!("{} {}", ctx.date(t.date_naive()), t.format("%H:%M"))).unwrap_or_default(),
-            ctx,
-            status,
-            by: by.unwrap_or_default(),
-        };
-        return render_status(axum::http::StatusCode::CONFLICT, &page);
+        return decided_page(ctx, status, by, at);
     }
     let new_status = if approve { Status::Validated } else { Status::Rejected };
     let changed = sqlx::query(
@@ -436,15 +428,7 @@ async fn withdraw(
     .await?;
     let DecisionRow { status, by, at, .. } = row.ok_or(AppError::NotFound)?;
     if status != Status::Pending {
-        drop(tx);
-        let at = at.map(|t| t.with_timezone(&ctx.agency.time_zone.offset()));
-        let page = DecidedPage {
-            when: at.map(|t| format!("{} {}", ctx.date(t.date_naive()), t.format("%H:%M"))).unwrap_or_default(),
-            ctx,
-            status,
-            by: by.unwrap_or_default(),
-        };
-        return render_status(axum::http::StatusCode::CONFLICT, &page);
+        return decided_page(ctx, status, by, at);
     }
     let before: serde_json::Value =
         sqlx::query_scalar("delete from assessments a where id = $1 returning to_jsonb(a) - 'created_at'")
@@ -463,6 +447,18 @@ struct DecisionRow {
     status: Status,
     by: Option<String>,
     at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The 409 page for an assessment someone else decided first.
+fn decided_page(
+    ctx: Ctx,
+    status: Status,
+    by: Option<String>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> AppResult<Response> {
+    let page =
+        DecidedPage { when: at.map(|t| ctx.date_time(t)).unwrap_or_default(), ctx, status, by: by.unwrap_or_default() };
+    render_status(axum::http::StatusCode::CONFLICT, &page)
 }
 
 /// Someone else decided first: who, how and when.

@@ -2,8 +2,6 @@
 //! interleavings are made deterministic with the database's own locks (a test transaction holds
 //! the row; the requests are known to wait on it before it is released), never with sleeps.
 
-use std::time::Duration;
-
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
@@ -199,22 +197,6 @@ async fn units_and_settings_refuse_lost_updates(pool: PgPool) {
     assert!(r.body.contains("Nama X") && r.body.contains("value=\"Nama Y\""));
 }
 
-/// Wait until `n` statements of the test database wait for a lock.
-async fn wait_for_locks(app: &TestApp, n: i64) {
-    for _ in 0..250 {
-        let waiting = app
-            .scalar(
-                "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-            )
-            .await;
-        if waiting >= n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the requests never waited for the lock");
-}
-
 #[sqlx::test]
 async fn approve_and_reject_at_the_same_moment_records_one_decision(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
@@ -240,7 +222,7 @@ async fn approve_and_reject_at_the_same_moment_records_one_decision(pool: PgPool
             .expect("lock");
         let one = tokio::spawn(async move { hr.post(&format!("/assessments/{id}/validate"), &[]).await });
         let two = tokio::spawn(async move { head.post(&format!("/assessments/{id}/reject"), &[]).await });
-        wait_for_locks(&app, 2).await;
+        app.wait_for_locks(2).await;
         hold.commit().await.expect("release");
         let (r1, r2) = (one.await.expect("join"), two.await.expect("join"));
         let mut statuses = [r1.status.as_u16(), r2.status.as_u16()];
@@ -326,7 +308,7 @@ async fn an_import_applied_while_someone_edits_sees_the_edit(pool: PgPool) {
         .await
         .expect("edit");
     let apply = tokio::spawn(async move { hr.post(&format!("/imports/batches/{batch}/apply"), &[]).await });
-    wait_for_locks(&app, 1).await;
+    app.wait_for_locks(1).await;
     edit.commit().await.expect("commit");
     let r = apply.await.expect("join");
     assert_eq!(r.status, StatusCode::CONFLICT, "the import sees the edit and asks again");
@@ -414,7 +396,7 @@ async fn deactivating_or_disabling_twice_at_once_is_one_change(pool: PgPool) {
     sqlx::query("select id from employees where id = $1 for update").bind(id).execute(&mut *hold).await.expect("lock");
     let one = tokio::spawn(async move { a.post(&format!("/employees/{id}/deactivate"), &[("date", "")]).await });
     let two = tokio::spawn(async move { b.post(&format!("/employees/{id}/deactivate"), &[("date", "")]).await });
-    wait_for_locks(&app, 2).await;
+    app.wait_for_locks(2).await;
     hold.commit().await.expect("release");
     let (r1, r2) = (one.await.expect("join"), two.await.expect("join"));
     let mut statuses = [r1.status.as_u16(), r2.status.as_u16()];

@@ -443,35 +443,20 @@ async fn two_portal_nodes_on_one_database_behave_as_one(pool: PgPool) {
     let unit = a.scalar("select id from units where code = 'INF'").await.to_string();
     let page = on_b.get("/units/new").await;
     let token = crate::helpers::hidden(&page.body, "form_token");
-    let r = on_b
-        .post(
-            "/units",
-            &[
-                ("code", "DUA-NODE"),
-                ("name", "Seksi Dua Node"),
-                ("kind", "seksi"),
-                ("parent", &unit),
-                ("form_token", &token),
-            ],
-        )
-        .await;
+    let unit_form = [
+        ("code", "DUA-NODE"),
+        ("name", "Seksi Dua Node"),
+        ("kind", "seksi"),
+        ("parent", &unit),
+        ("form_token", &token),
+    ];
+    let r = on_b.post("/units", &unit_form).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     // The flash message set by B shows on A.
     let mut back_on_a = on_b.via(&a);
     assert!(back_on_a.get(r.location()).await.body.contains("disimpan"), "flash across nodes");
     // The same form sent again to the other node creates nothing more.
-    back_on_a
-        .post(
-            "/units",
-            &[
-                ("code", "DUA-NODE"),
-                ("name", "Seksi Dua Node"),
-                ("kind", "seksi"),
-                ("parent", &unit),
-                ("form_token", &token),
-            ],
-        )
-        .await;
+    back_on_a.post("/units", &unit_form).await;
     assert_eq!(a.scalar("select count(*) from units where code = 'DUA-NODE'").await, 1);
     // Login throttling counts failures on both nodes together.
     let mut x = a.client();

@@ -185,6 +185,23 @@ impl TestApp {
         c
     }
 
+    /// Wait until `n` statements of this test's database wait for a lock: the requests under test
+    /// are known to be blocked before the test releases what it holds (no sleeps guessing it).
+    pub async fn wait_for_locks(&self, n: i64) {
+        for _ in 0..250 {
+            let waiting = self
+                .scalar(
+                    "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+                )
+                .await;
+            if waiting >= n {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the requests never waited for the lock");
+    }
+
     /// One number from the database (ids and counts in assertions).
     pub async fn scalar(&self, sql: &str) -> i64 {
         sqlx::query_scalar(sql).fetch_one(&self.pool).await.expect(sql)
@@ -337,6 +354,16 @@ impl Client {
         all.push(("version", &version));
         all.push(("base", &base));
         self.post(path, &all).await
+    }
+
+    /// Upload a file to import and follow to its preview.
+    pub async fn upload(&mut self, kind: &str, name: &str, bytes: &[u8]) -> Resp {
+        let r = self.post_multipart(&format!("/imports/{kind}"), &[], Some(("file", name, bytes))).await;
+        if r.status == StatusCode::SEE_OTHER {
+            let to = r.location().to_string();
+            return self.get(&to).await;
+        }
+        r
     }
 
     pub async fn login(&mut self, username: &str, password: &str) -> Resp {

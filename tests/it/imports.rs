@@ -3,16 +3,7 @@
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{Client, Resp, TestApp};
-
-async fn upload(c: &mut Client, kind: &str, name: &str, bytes: &[u8]) -> Resp {
-    let r = c.post_multipart(&format!("/imports/{kind}"), &[], Some(("file", name, bytes))).await;
-    if r.status == StatusCode::SEE_OTHER {
-        let to = r.location().to_string();
-        return c.get(&to).await;
-    }
-    r
-}
+use crate::helpers::{Resp, TestApp};
 
 fn batch_id(r: &Resp) -> String {
     r.body.split("/imports/batches/").nth(1).and_then(|s| s.split('/').next()).expect("apply form").to_string()
@@ -31,7 +22,7 @@ async fn employees_csv_preview_apply_and_reimport_updates(pool: PgPool) {
     );
     let mut hr = app.as_user("kepegawaian").await;
     let before = app.scalar("select count(*) from employees").await;
-    let r = upload(&mut hr, "employees", "pegawai.csv", csv.as_bytes()).await;
+    let r = hr.upload("employees", "pegawai.csv", csv.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Terapkan impor"));
     assert_eq!(app.scalar("select count(*) from employees").await, before, "nothing written before applying");
@@ -59,7 +50,7 @@ async fn employees_csv_preview_apply_and_reimport_updates(pool: PgPool) {
     hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
     assert_eq!(app.scalar("select count(*) from employees").await, before + 2);
     // Re-importing the same file updates by NIP instead of duplicating.
-    let r = upload(&mut hr, "employees", "pegawai.csv", csv.as_bytes()).await;
+    let r = hr.upload("employees", "pegawai.csv", csv.as_bytes()).await;
     assert!(r.body.contains("<span class=\"tile-num\">0</span><span class=\"tile-label\">baris baru"));
     let id = batch_id(&r);
     hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
@@ -77,7 +68,7 @@ async fn a_partly_bad_file_shows_every_error_and_writes_nothing(pool: PgPool) {
                199203152019031004,Duplikat,PNS,III/b,Pranata Komputer Ahli Pertama,APT-PA,\n";
     let mut hr = app.as_user("kepegawaian").await;
     let before = app.scalar("select count(*) from employees").await;
-    let r = upload(&mut hr, "employees", "campur.csv", csv.as_bytes()).await;
+    let r = hr.upload("employees", "campur.csv", csv.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Tidak ada yang disimpan"));
     assert!(!r.body.contains("Terapkan impor"));
@@ -118,13 +109,13 @@ async fn malformed_files_get_one_clear_message(pool: PgPool) {
         ("latin1.csv", b"NIP,Nama\n1,Jos\xe9\n".to_vec(), "UTF-8"),
     ];
     for (name, bytes, msg) in cases {
-        let r = upload(&mut hr, "employees", name, &bytes).await;
+        let r = hr.upload("employees", name, &bytes).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         assert!(r.body.contains(msg), "{name}: {msg}");
     }
     assert_eq!(app.scalar("select count(*) from import_batches").await, 0, "nothing stored");
     let big = vec![b'a'; 11 * 1024 * 1024];
-    let r = upload(&mut hr, "employees", "besar.csv", &big).await;
+    let r = hr.upload("employees", "besar.csv", &big).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body.split("<main").nth(1).unwrap_or(""));
     assert_eq!(hr.post_multipart("/imports/unknown", &[], None).await.status, StatusCode::NOT_FOUND);
 }
@@ -163,13 +154,13 @@ async fn xlsx_template_round_trip_and_assessment_import(pool: PgPool) {
     ws.write_datetime_with_format(2, 3, &date, &date_format).expect("date cell");
     let bytes = wb.save_to_buffer().expect("xlsx");
     let before = app.scalar("select count(*) from assessments").await;
-    let r = upload(&mut hr, "assessments", "penilaian.xlsx", &bytes).await;
+    let r = hr.upload("assessments", "penilaian.xlsx", &bytes).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id = batch_id(&r);
     assert_eq!(hr.post(&format!("/imports/batches/{id}/apply"), &[]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(app.scalar("select count(*) from assessments").await, before + 2);
     // Re-import: updated in place, not duplicated.
-    let r = upload(&mut hr, "assessments", "penilaian.xlsx", &bytes).await;
+    let r = hr.upload("assessments", "penilaian.xlsx", &bytes).await;
     let id = batch_id(&r);
     hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
     assert_eq!(app.scalar("select count(*) from assessments").await, before + 2);

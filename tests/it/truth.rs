@@ -2,22 +2,11 @@
 //! wrong before (a lossy NIP from a numeric cell, a re-import erasing columns it did not carry,
 //! 4.5 read as level 4, UTC's date instead of the agency's, a race answered with a 500…).
 
-use std::time::Duration;
-
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use crate::helpers::{Client, Resp, TestApp, count_queries};
-
-async fn upload(c: &mut Client, kind: &str, name: &str, bytes: &[u8]) -> Resp {
-    let r = c.post_multipart(&format!("/imports/{kind}"), &[], Some(("file", name, bytes))).await;
-    if r.status == StatusCode::SEE_OTHER {
-        let to = r.location().to_string();
-        return c.get(&to).await;
-    }
-    r
-}
+use crate::helpers::{Client, TestApp, count_queries};
 
 async fn last_batch(app: &TestApp) -> i64 {
     app.scalar("select max(id) from import_batches").await
@@ -59,7 +48,7 @@ async fn a_nip_stored_as_a_number_is_refused_never_guessed(pool: PgPool) {
         ],
         &[(1, 0)],
     );
-    let r = upload(&mut hr, "employees", "angka.xlsx", &bytes).await;
+    let r = hr.upload("employees", "angka.xlsx", &bytes).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("NIP tersimpan sebagai angka"), "says why");
     assert!(r.body.contains("Format kolom NIP sebagai Teks"), "says how to fix it");
@@ -69,7 +58,7 @@ async fn a_nip_stored_as_a_number_is_refused_never_guessed(pool: PgPool) {
     assert_eq!(text(&app, &format!("select name from employees where nip = '{existing}'")).await, name_before);
     // Excel's scientific notation typed into a CSV is refused the same way.
     let csv = "NIP,Nama,Status,Jabatan,Unit Kerja\n1.98609262015051E+17,Asep,PNS,Kepala Dinas,DKIS\n";
-    let r = upload(&mut hr, "employees", "sci.csv", csv.as_bytes()).await;
+    let r = hr.upload("employees", "sci.csv", csv.as_bytes()).await;
     assert!(r.body.contains("NIP tersimpan sebagai angka"));
     // A phone number typed as a number has lost its leading zero: refused too.
     let nip = existing.as_str();
@@ -80,7 +69,7 @@ async fn a_nip_stored_as_a_number_is_refused_never_guessed(pool: PgPool) {
         ],
         &[(1, 5)],
     );
-    let r = upload(&mut hr, "employees", "telp.xlsx", &bytes).await;
+    let r = hr.upload("employees", "telp.xlsx", &bytes).await;
     assert!(r.body.contains("<strong>Telepon</strong>: Sel ini tersimpan sebagai angka"));
 }
 
@@ -106,7 +95,7 @@ async fn a_file_with_fewer_columns_leaves_the_others_as_they_are(pool: PgPool) {
     .expect("row");
     // No e-mail, phone or education columns at all: those stay; the name changes.
     let csv = format!("NIP;Nama;Status;Jabatan;Unit Kerja\n{nip};{name} Baru;PNS;{position};{unit}\n");
-    let r = upload(&mut hr, "employees", "sedikit.csv", csv.as_bytes()).await;
+    let r = hr.upload("employees", "sedikit.csv", csv.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("Kolom yang tidak ada di berkas"), "absent columns are named");
     assert!(r.body.contains(&format!("<strong>Nama</strong>: {name} → {name} Baru")), "the change is shown");
@@ -124,7 +113,7 @@ async fn a_file_with_fewer_columns_leaves_the_others_as_they_are(pool: PgPool) {
     assert_eq!(field, "Informatika");
     // A present but empty cell clears the field (and the preview says so).
     let csv = format!("NIP;Nama;Status;Jabatan;Unit Kerja;Email\n{nip};{name} Baru;PNS;{position};{unit};\n");
-    let r = upload(&mut hr, "employees", "kosongkan.csv", csv.as_bytes()).await;
+    let r = hr.upload("employees", "kosongkan.csv", csv.as_bytes()).await;
     assert!(r.body.contains("<strong>Email</strong>: lama@bandungkab.go.id → <em>kosong</em>"));
     let id = last_batch(&app).await;
     hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
@@ -149,7 +138,7 @@ async fn re_importing_unchanged_data_writes_nothing(pool: PgPool) {
     hr.get("/lang/en?next=/").await;
     let csv = hr.get("/employees?format=csv").await.body;
     hr.get("/lang/id?next=/").await;
-    let r = upload(&mut hr, "employees", "pegawai.csv", csv.as_bytes()).await;
+    let r = hr.upload("employees", "pegawai.csv", csv.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let pns = app.scalar("select count(*) from employees where active").await;
     let changes: Vec<&str> = r.body.split("<ul class=\"changes\">").skip(1).take(3).collect();
@@ -184,7 +173,7 @@ async fn applying_is_set_based_whatever_the_number_of_rows(pool: PgPool) {
     };
     let mut counts = vec![];
     for (n, from) in [(20, 0), (600, 100)] {
-        let r = upload(&mut hr, "employees", "banyak.csv", file(n, from).as_bytes()).await;
+        let r = hr.upload("employees", "banyak.csv", file(n, from).as_bytes()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", &r.body[..400.min(r.body.len())]);
         let id = last_batch(&app).await;
         let (r, q) = count_queries(hr.post(&format!("/imports/batches/{id}/apply"), &[])).await;
@@ -213,7 +202,7 @@ async fn a_stale_preview_is_checked_again_and_says_so(pool: PgPool) {
     .await
     .expect("row");
     let csv = format!("NIP,Nama,Status,Jabatan,Unit Kerja\n{nip},{name} Impor,PNS,{position},{unit}\n");
-    upload(&mut hr, "employees", "basi.csv", csv.as_bytes()).await;
+    hr.upload("employees", "basi.csv", csv.as_bytes()).await;
     let id = last_batch(&app).await;
     // Someone renames the employee after the preview was made.
     sqlx::query("update employees set name = 'Diubah Orang Lain' where nip = $1")
@@ -243,7 +232,7 @@ async fn spreadsheets_as_they_come_from_simpeg(pool: PgPool) {
                2;199203152019031;Salah NIP;PNS;III/b;Pranata Komputer Ahli Pertama;APT-PA;Islam\r\n\
                3;199811222023212001;Siti;PPPK;IX;Operator Command Center;UPT-CC;Islam\r\n\
                4;199811222023212001;Siti Lagi;PPPK;X;Operator Command Center;Antah;Islam\r\n";
-    let r = upload(&mut hr, "employees", "simpeg.csv", csv.as_bytes()).await;
+    let r = hr.upload("employees", "simpeg.csv", csv.as_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("<strong>No</strong>, <strong>Agama</strong>"), "unknown columns listed as ignored");
     let row = |n: usize| {
@@ -272,7 +261,7 @@ async fn spreadsheets_as_they_come_from_simpeg(pool: PgPool) {
         "{nine}"
     );
     // No header at all: the expected names are listed.
-    let r = upload(&mut hr, "employees", "tanpa.csv", b"a;b;c\n1;2;3\n").await;
+    let r = hr.upload("employees", "tanpa.csv", b"a;b;c\n1;2;3\n").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Baris judul kolom tidak ditemukan") && r.body.contains("Unit Kerja"));
 }
@@ -286,7 +275,7 @@ async fn levels_are_whole_numbers_one_to_five(pool: PgPool) {
         "NIP,Kode Kompetensi,Tingkat,Tanggal Penilaian,Sumber\n\
          {nip},APL-01,4.5,2026-10-01,Atasan\n{nip},APL-02,\"2,9\",2026-10-01,Atasan\n{nip},APL-03,1e3,2026-10-01,Atasan\n"
     );
-    let r = upload(&mut hr, "assessments", "tingkat.csv", csv.as_bytes()).await;
+    let r = hr.upload("assessments", "tingkat.csv", csv.as_bytes()).await;
     assert_eq!(r.body.matches("Tingkat harus bilangan bulat").count(), 3);
     // An XLSX numeric cell holding exactly 4.0 is level 4; 4.5 is not a level.
     let bytes = xlsx(
@@ -297,7 +286,7 @@ async fn levels_are_whole_numbers_one_to_five(pool: PgPool) {
         ],
         &[(1, 2), (2, 2)],
     );
-    let r = upload(&mut hr, "assessments", "tingkat.xlsx", &bytes).await;
+    let r = hr.upload("assessments", "tingkat.xlsx", &bytes).await;
     assert_eq!(r.body.matches("Tingkat harus bilangan bulat").count(), 1);
     // The form refuses the same.
     let emp = app.scalar("select id from employees order by id limit 1").await;
@@ -408,22 +397,6 @@ fn with_cookies(mut req: axum::http::Request<axum::body::Body>, c: &Client) -> a
     req
 }
 
-/// Wait until a statement of the test database waits for a lock (the request is blocked).
-async fn wait_for_lock(app: &TestApp) {
-    for _ in 0..200 {
-        let waiting = app
-            .scalar(
-                "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
-            )
-            .await;
-        if waiting > 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the request never waited for the lock");
-}
-
 #[sqlx::test]
 async fn two_officers_saving_the_same_username_get_a_field_error(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
@@ -437,7 +410,7 @@ async fn two_officers_saving_the_same_username_get_a_field_error(pool: PgPool) {
         .expect("insert");
     let b =
         tokio::spawn(async move { hr.post("/accounts", &[("username", "operator.baru"), ("role_hr", "on")]).await });
-    wait_for_lock(&app).await;
+    app.wait_for_locks(1).await;
     a.commit().await.expect("commit");
     let r = b.await.expect("join");
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a field error, not a 500");
@@ -473,7 +446,7 @@ async fn two_officers_making_a_head_for_one_unit_get_a_field_error(pool: PgPool)
         )
         .await
     });
-    wait_for_lock(&app).await;
+    app.wait_for_locks(1).await;
     a.commit().await.expect("commit");
     let r = b.await.expect("join");
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a field error, not a 500: {}", r.status);
@@ -532,7 +505,7 @@ async fn an_xlsx_that_expands_too_far_is_refused_before_it_is_read(pool: PgPool)
     }
     let bytes = buf.into_inner();
     assert!(bytes.len() < 2 * 1024 * 1024, "small on the wire: {}", bytes.len());
-    let r = upload(&mut hr, "employees", "bom.xlsx", &bytes).await;
+    let r = hr.upload("employees", "bom.xlsx", &bytes).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("terlalu besar setelah diekstrak"));
     assert_eq!(app.scalar("select count(*) from import_batches").await, 0);
