@@ -7,6 +7,7 @@ pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod competencies;
+pub mod development;
 pub mod employees;
 pub mod home;
 pub mod i18n;

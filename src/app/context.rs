@@ -197,8 +197,8 @@ impl Ctx {
     }
 
     /// An instant as the agency's date and time: "23 November 2026 14:05".
-    pub fn date_time(&self, at: chrono::DateTime<chrono::Utc>) -> String {
-        let t = at.with_timezone(&self.agency.time_zone.offset());
+    pub fn date_time(&self, at: impl Val<chrono::DateTime<chrono::Utc>>) -> String {
+        let t = at.val().with_timezone(&self.agency.time_zone.offset());
         format!("{} {}", self.date(t.date_naive()), t.format("%H:%M"))
     }
 

@@ -21,7 +21,8 @@ use super::{
     state::AppState,
 };
 use crate::{
-    accounts, assessments, audit, auth, competencies, employees, home, i18n::Lang, imports, positions, settings, units,
+    accounts, assessments, audit, auth, competencies, development, employees, home, i18n::Lang, imports, positions,
+    settings, units,
 };
 
 /// Every application route with its access rule.
@@ -38,6 +39,7 @@ pub fn routes() -> Routes {
         .merge(employees::routes())
         .merge(competencies::routes())
         .merge(assessments::routes())
+        .merge(development::routes())
         .merge(imports::routes())
         .merge(settings::routes())
 }

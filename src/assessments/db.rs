@@ -64,3 +64,26 @@ pub async fn pending_count(pool: &sqlx::PgPool, scope: &crate::auth::Scope) -> R
     .fetch_one(pool)
     .await
 }
+
+/// Store an uploaded evidence file (already checked by `Evidence::parse`) for an employee.
+pub async fn store_evidence(
+    conn: &mut PgConnection,
+    employee_id: i64,
+    ev: &super::model::Evidence,
+    uploaded_by: i64,
+) -> Result<i64, sqlx::Error> {
+    use sha2::{Digest as _, Sha256};
+    sqlx::query_scalar(
+        "insert into evidence_files (employee_id, filename, content_type, size_bytes, sha256, data, uploaded_by)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+    )
+    .bind(employee_id)
+    .bind(&ev.filename)
+    .bind(ev.content_type)
+    .bind(ev.bytes.len() as i32)
+    .bind(Sha256::digest(&ev.bytes).to_vec())
+    .bind(&ev.bytes)
+    .bind(uploaded_by)
+    .fetch_one(conn)
+    .await
+}

@@ -4,7 +4,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde_json::json;
-use sha2::{Digest as _, Sha256};
 
 use super::{
     db::PendingRow,
@@ -231,21 +230,7 @@ async fn create(
         }
     }
     let evidence_id: Option<i64> = match &evidence {
-        Some(ev) => Some(
-            sqlx::query_scalar(
-                "insert into evidence_files (employee_id, filename, content_type, size_bytes, sha256, data, uploaded_by)
-                 values ($1, $2, $3, $4, $5, $6, $7) returning id",
-            )
-            .bind(id)
-            .bind(&ev.filename)
-            .bind(ev.content_type)
-            .bind(ev.bytes.len() as i32)
-            .bind(Sha256::digest(&ev.bytes).to_vec())
-            .bind(&ev.bytes)
-            .bind(user.account_id)
-            .fetch_one(&mut *tx)
-            .await?,
-        ),
+        Some(ev) => Some(super::db::store_evidence(&mut tx, id, ev, user.account_id).await?),
         None => None,
     };
     let aid: i64 = sqlx::query_scalar(

@@ -3,6 +3,7 @@
 //! add their own step without touching what is there.
 
 pub mod catalog;
+mod development;
 mod names;
 mod org;
 pub mod synthetic;
@@ -48,7 +49,7 @@ impl Rng {
     }
 }
 
-const STEPS: &[&str] = &["demo.org.v1", "demo.catalog.v1"];
+const STEPS: &[&str] = &["demo.org.v1", "demo.catalog.v1", "demo.development.v1"];
 
 /// Apply the demo steps not applied yet. Returns whether anything was seeded.
 pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
@@ -66,6 +67,7 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
         match *step {
             "demo.org.v1" => org::seed(&mut tx).await?,
             "demo.catalog.v1" => catalog::seed(&mut tx).await?,
+            "demo.development.v1" => development::seed(&mut tx).await?,
             other => anyhow::bail!("unknown seed step {other}"),
         }
         sqlx::query("insert into app_meta (key, value) values ($1, now()::text)").bind(step).execute(&mut *tx).await?;

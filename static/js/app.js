@@ -11,6 +11,11 @@
   // A form that came back with errors: move focus to the summary, whose links lead to each field.
   var summary = document.getElementById('error-summary');
   if (summary) { summary.focus(); }
+  // Print buttons (the page has a print stylesheet).
+  document.addEventListener('click', function (ev) {
+    var el = ev.target;
+    if (el instanceof HTMLElement && el.dataset.print !== undefined) { window.print(); }
+  });
   // Auto-submit filter selects marked data-autosubmit.
   document.addEventListener('change', function (ev) {
     var el = ev.target;

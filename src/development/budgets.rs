@@ -1,0 +1,205 @@
+//! Yearly training budgets per unit and for the department: allocated (HR sets it), committed,
+//! spent and remaining, all derived from the trainings charged to each budget.
+
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use chrono::Datelike as _;
+use serde::Deserialize;
+
+use super::model::{Rupiah, rupiah};
+use crate::app::context::Val;
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        export::{self, Table},
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::{CurrentUser, Role},
+};
+
+pub fn routes() -> Routes {
+    Routes::new().get("/budgets", Access::AnyOf(&[Role::Hr, Role::Head]), list).post(
+        "/budgets/{year}/{unit}",
+        Access::AnyOf(&[Role::Hr]),
+        save,
+    )
+}
+
+#[derive(sqlx::FromRow)]
+pub struct BudgetRow {
+    pub unit_id: i64,
+    pub unit: String,
+    pub depth: i32,
+    pub allocated: i64,
+    pub committed: i64,
+    pub spent: i64,
+    pub version: i64,
+    pub trainings: i64,
+}
+
+impl BudgetRow {
+    pub fn remaining(&self) -> i64 {
+        self.allocated - self.committed - self.spent
+    }
+
+    pub fn indent(&self) -> String {
+        "\u{a0}\u{a0}\u{a0}".repeat(self.depth.max(0) as usize)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct BudgetQuery {
+    year: String,
+    format: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/budgets.html")]
+struct BudgetPage {
+    ctx: Ctx,
+    rows: Vec<BudgetRow>,
+    year: i32,
+    years: Vec<i32>,
+    total: (i64, i64, i64),
+    problem: Option<(i64, &'static str, String)>,
+}
+
+impl BudgetPage {
+    fn money(&self, v: impl Val<i64>) -> String {
+        rupiah(v.val())
+    }
+}
+
+/// Units within the reader's reach (HR: all; a head: their subtrees), with each budget's figures.
+const BUDGET_SQL: &str = "
+    select u.id as unit_id, u.name as unit, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth,
+           coalesce(b.amount, 0) as allocated, coalesce(bu.committed, 0) as committed, coalesce(bu.spent, 0) as spent,
+           coalesce(b.version, 0) as version,
+           (select count(*) from trainings t where t.budget_year = $1 and t.budget_unit_id = u.id and t.status <> 'cancelled') as trainings
+    from units u left join unit_budgets b on b.unit_id = u.id and b.year = $1
+    left join budget_use bu on bu.unit_id = u.id and bu.year = $1
+    where (u.closed_on is null or b.amount is not null or bu.unit_id is not null) and ($2 or u.path like any($3))
+    order by u.sort_key";
+
+async fn page(
+    state: &AppState,
+    ctx: Ctx,
+    user: &CurrentUser,
+    year: i32,
+    problem: Option<(i64, &'static str, String)>,
+) -> AppResult<BudgetPage> {
+    let scope = user.scope();
+    let rows: Vec<BudgetRow> = sqlx::query_as(BUDGET_SQL)
+        .bind(year)
+        .bind(scope.all)
+        .bind(&scope.unit_patterns)
+        .fetch_all(state.reader(&ctx).await)
+        .await?;
+    let total = rows.iter().fold((0, 0, 0), |t, r| (t.0 + r.allocated, t.1 + r.committed, t.2 + r.spent));
+    let this_year = ctx.today.year();
+    let years = ((this_year - 3)..=(this_year + 1)).rev().collect();
+    Ok(BudgetPage { ctx, rows, year, years, total, problem })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<BudgetQuery>,
+) -> AppResult<Response> {
+    let year: i32 = q.year.trim().parse().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(ctx.today.year());
+    let p = page(&state, ctx, &user, year, None).await?;
+    if export::wanted(&q.format) {
+        let table = Table {
+            name: "anggaran",
+            headers: vec!["col.unit", "col.year", "col.allocated", "col.committed", "col.spent", "col.remaining"],
+            rows: p
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.unit.clone(),
+                        year.to_string(),
+                        r.allocated.to_string(),
+                        r.committed.to_string(),
+                        r.spent.to_string(),
+                        r.remaining().to_string(),
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&p.ctx, &q.format, &table);
+    }
+    render(&p)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct BudgetForm {
+    amount: String,
+    version: String,
+}
+
+/// Set a unit's budget for a year. The form carries the version it showed (0: none yet); a budget
+/// changed meanwhile is not overwritten.
+async fn save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path((year, unit)): Path<(i32, i64)>,
+    Form(f): Form<BudgetForm>,
+) -> AppResult<Response> {
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = state.pool.begin().await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("select id from units where id = $1").bind(unit).fetch_optional(&mut *tx).await?;
+    exists.ok_or(AppError::NotFound)?;
+    super::db::lock_budget(&mut tx, year, unit).await?;
+    let current: Option<(i64, i64)> =
+        sqlx::query_as("select amount, version from unit_budgets where year = $1 and unit_id = $2 for update")
+            .bind(year)
+            .bind(unit)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let amount = Rupiah::parse(&f.amount);
+    let problem = match (&amount, current) {
+        (Err(k), _) => Some(*k),
+        (Ok(_), Some((_, v))) if f.version.trim().parse::<i64>().ok() != Some(v) => Some("budget.err.changed"),
+        (Ok(_), None) if f.version.trim() != "0" => Some("budget.err.changed"),
+        _ => None,
+    };
+    let (Ok(amount), None) = (amount, problem) else {
+        drop(tx);
+        let p = page(&state, ctx, &user, year, Some((unit, problem.unwrap_or("dev.err.money"), f.amount))).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
+    };
+    sqlx::query(
+        "insert into unit_budgets (year, unit_id, amount) values ($1, $2, $3)
+         on conflict (year, unit_id) do update set amount = excluded.amount",
+    )
+    .bind(year)
+    .bind(unit)
+    .bind(amount.get())
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "budget",
+        format!("{year}/{unit}"),
+        "set",
+        current.map(|(a, _)| serde_json::json!({"amount": a})),
+        Some(serde_json::json!({"amount": amount.get()})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/budgets?year={year}"), FlashKind::Ok, "flash.saved"))
+}

@@ -1,0 +1,127 @@
+//! Queries several development pages share: a budget's figures, JP totals, select options.
+
+use sqlx::PgConnection;
+
+/// One budget (year, unit): allocated, committed, spent; `remaining` derived.
+#[derive(sqlx::FromRow, Clone, Debug, Default)]
+pub struct BudgetFigures {
+    pub unit_id: i64,
+    pub unit: String,
+    pub year: i32,
+    pub allocated: i64,
+    pub committed: i64,
+    pub spent: i64,
+}
+
+impl BudgetFigures {
+    pub fn remaining(&self) -> i64 {
+        self.allocated - self.committed - self.spent
+    }
+}
+
+/// The figures of one budget, computed from the trainings charged to it.
+pub async fn budget(conn: &mut PgConnection, year: i32, unit_id: i64) -> Result<BudgetFigures, sqlx::Error> {
+    sqlx::query_as(
+        "select u.id as unit_id, u.name as unit, $1::int as year, coalesce(b.amount, 0) as allocated,
+                coalesce(bu.committed, 0) as committed, coalesce(bu.spent, 0) as spent
+         from units u left join unit_budgets b on b.unit_id = u.id and b.year = $1
+         left join budget_use bu on bu.unit_id = u.id and bu.year = $1
+         where u.id = $2",
+    )
+    .bind(year)
+    .bind(unit_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Serialise every decision that spends from one budget: approvals charged to (year, unit) run
+/// one after another, so two approvals cannot both pass a check only one of them fits.
+pub async fn lock_budget(conn: &mut PgConnection, year: i32, unit_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("select pg_advisory_xact_lock(727100, hashtext($1::int::text || '/' || $2::bigint::text))")
+        .bind(year)
+        .bind(unit_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An employee's JP in a year, formal and informal.
+#[derive(sqlx::FromRow, Clone, Debug, Default)]
+pub struct JpYear {
+    pub year: i32,
+    pub formal: f64,
+    pub informal: f64,
+}
+
+impl JpYear {
+    pub fn total(&self) -> f64 {
+        self.formal + self.informal
+    }
+}
+
+/// JP per year for one employee, newest year first.
+pub async fn jp_years(conn: &mut PgConnection, employee_id: i64) -> Result<Vec<JpYear>, sqlx::Error> {
+    sqlx::query_as(
+        "select year, coalesce(sum(jp) filter (where source = 'formal'), 0)::float8 as formal,
+                coalesce(sum(jp) filter (where source = 'informal'), 0)::float8 as informal
+         from jp_entries where employee_id = $1 group by year order by year desc",
+    )
+    .bind(employee_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub use crate::employees::db::Opt;
+
+pub async fn provider_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx::Error> {
+    sqlx::query_as("select id, name as label from providers where active order by name").fetch_all(conn).await
+}
+
+/// Trainings one can still be scheduled into (planned or open), newest first.
+pub async fn open_training_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx::Error> {
+    sqlx::query_as(
+        "select id, title || ' (' || to_char(starts_on, 'DD-MM-YYYY') || ')' as label from trainings
+         where status in ('planned', 'open') order by starts_on, id",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// An active employee found by NIP, with whether this reader may decide for them.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct NipMatch {
+    pub nip: String,
+    pub id: i64,
+    pub name: String,
+    pub decides: bool,
+}
+
+/// Look up many NIPs at once (one query); unknown NIPs are simply absent from the result.
+pub async fn by_nips(
+    conn: &mut PgConnection,
+    nips: &[String],
+    scope: &crate::auth::Scope,
+) -> Result<Vec<NipMatch>, sqlx::Error> {
+    sqlx::query_as(
+        "select e.nip, e.id, employee_display_name(e.front_title, e.name, e.back_title) as name,
+                scope_decides($2, $3, $4, e.id, u.path) as decides
+         from employees e join units u on u.id = e.unit_id where e.nip = any($1) and e.active",
+    )
+    .bind(nips)
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .fetch_all(conn)
+    .await
+}
+
+/// NIPs typed one per line (or separated by commas or spaces), without repeats, in order.
+pub fn split_nips(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for n in text.split(|c: char| c.is_whitespace() || c == ',' || c == ';').map(str::trim).filter(|s| !s.is_empty()) {
+        if !out.iter().any(|o| o == n) {
+            out.push(n.to_string());
+        }
+    }
+    out
+}

@@ -1,0 +1,129 @@
+//! Did it work? For every training, provider, form and informal activity type: how many
+//! participants were measured, their validated level before versus the first validated level
+//! after, and what one level gained cost. Classroom or colleague: the figures side by side.
+
+use axum::{extract::State, response::Response};
+
+use super::model::rupiah;
+use crate::app::context::Val;
+use crate::{
+    app::{Access, AppResult, AppState, Ctx, Routes, render::render},
+    auth::Role,
+};
+
+pub fn routes() -> Routes {
+    Routes::new().get("/development/effect", Access::AnyOf(&[Role::Hr, Role::Head]), effect)
+}
+
+/// One line of the effect table: a training, a provider, a form or an informal type.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct EffectRow {
+    /// The training, provider, form or kind (forms and kinds are stored values, labelled in the page).
+    pub label: String,
+    pub trainings: i64,
+    /// Participant × competency pairs with a level measured after.
+    pub measured: i64,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    pub gain: Option<f64>,
+    pub levels_gained: i64,
+    pub cost: i64,
+    /// Reaction: mean of the four evaluation scores.
+    pub reaction: Option<f64>,
+}
+
+impl EffectRow {
+    pub fn cost_per_level(&self) -> Option<i64> {
+        (self.levels_gained > 0).then(|| self.cost / self.levels_gained)
+    }
+}
+
+/// Per completed training: its cost, the measured pairs and their levels, its reaction score.
+macro_rules! per_training {
+    () => {
+        "with pt as (
+           select t.id, t.title, t.form, coalesce(p.name, '—') as provider, c.cost,
+                  (select count(fx.after_level) from training_effect fx where fx.training_id = t.id) as measured,
+                  (select avg(fx.before_level) filter (where fx.after_level is not null) from training_effect fx where fx.training_id = t.id) as before,
+                  (select avg(fx.after_level) from training_effect fx where fx.training_id = t.id) as after,
+                  (select coalesce(sum(greatest(fx.after_level - fx.before_level, 0)), 0) from training_effect fx
+                    where fx.training_id = t.id and fx.after_level is not null) as gained,
+                  (select avg((ev.relevance + ev.method + ev.trainer + ev.usefulness) / 4.0) from training_evaluations ev
+                    join training_participants tp on tp.id = ev.participant_id where tp.training_id = t.id) as reaction
+           from trainings t join training_costs c on c.training_id = t.id left join providers p on p.id = t.provider_id
+           where t.status = 'completed')"
+    };
+}
+
+const BY_TRAINING: &str = concat!(
+    per_training!(),
+    " select title as label, 1::bigint as trainings, measured, before::float8, after::float8,
+             (after - before)::float8 as gain, gained::bigint as levels_gained, cost, reaction::float8
+      from pt order by measured = 0, gained desc, title"
+);
+
+const BY_PROVIDER: &str = concat!(
+    per_training!(),
+    " select provider as label, count(*) as trainings, sum(measured)::bigint as measured,
+             (sum(before * measured) / nullif(sum(measured), 0))::float8 as before,
+             (sum(after * measured) / nullif(sum(measured), 0))::float8 as after,
+             ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8 as gain,
+             sum(gained)::bigint as levels_gained, sum(cost)::bigint as cost, avg(reaction)::float8 as reaction
+      from pt group by provider order by provider"
+);
+
+const BY_FORM: &str = concat!(
+    per_training!(),
+    " select form as label, count(*) as trainings, sum(measured)::bigint as measured,
+             (sum(before * measured) / nullif(sum(measured), 0))::float8 as before,
+             (sum(after * measured) / nullif(sum(measured), 0))::float8 as after,
+             ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8 as gain,
+             sum(gained)::bigint as levels_gained, sum(cost)::bigint as cost, avg(reaction)::float8 as reaction
+      from pt group by form order by form"
+);
+
+/// Informal development costs the budget nothing; its effect is measured the same way.
+const BY_KIND: &str = "
+    select kind as label, count(distinct activity_id) as trainings, count(after_level) as measured,
+           avg(before_level) filter (where after_level is not null)::float8 as before, avg(after_level)::float8 as after,
+           avg(after_level - before_level)::float8 as gain,
+           coalesce(sum(greatest(after_level - before_level, 0)) filter (where after_level is not null), 0)::bigint as levels_gained,
+           0::bigint as cost, null::float8 as reaction
+    from activity_effect group by kind order by kind";
+
+#[derive(askama::Template)]
+#[template(path = "development/effect.html")]
+struct EffectPage {
+    ctx: Ctx,
+    by_training: Vec<EffectRow>,
+    by_provider: Vec<EffectRow>,
+    by_form: Vec<EffectRow>,
+    by_kind: Vec<EffectRow>,
+}
+
+impl EffectPage {
+    fn money(&self, v: impl Val<i64>) -> String {
+        rupiah(v.val())
+    }
+
+    fn num(&self, v: &Option<f64>) -> String {
+        match v {
+            Some(x) if self.ctx.lang.is_en() => format!("{x:.2}"),
+            Some(x) => format!("{x:.2}").replace('.', ","),
+            None => "—".into(),
+        }
+    }
+
+    fn cpl(&self, r: &EffectRow) -> String {
+        r.cost_per_level().map(rupiah).unwrap_or_else(|| "—".into())
+    }
+}
+
+async fn effect(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let pool = state.reader(&ctx).await;
+    let by_training: Vec<EffectRow> = sqlx::query_as(BY_TRAINING).fetch_all(pool).await?;
+    let by_provider: Vec<EffectRow> = sqlx::query_as(BY_PROVIDER).fetch_all(pool).await?;
+    let by_form: Vec<EffectRow> = sqlx::query_as(BY_FORM).fetch_all(pool).await?;
+    let by_kind: Vec<EffectRow> = sqlx::query_as(BY_KIND).fetch_all(pool).await?;
+    render(&EffectPage { ctx, by_training, by_provider, by_form, by_kind })
+}

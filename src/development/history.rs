@@ -1,0 +1,363 @@
+//! Riwayat pengembangan kompetensi: every formal and informal activity of an employee, JP per
+//! year against the minimum, certificates, mentoring given; printable and as XLSX/CSV. And the
+//! SIASN files (riwayat diklat, riwayat kursus) for one employee or for everyone in scope.
+
+use axum::{
+    extract::{Path, Query, State},
+    response::Response,
+};
+use chrono::Datelike as _;
+use serde::Deserialize;
+
+use super::{
+    db::{self, JpYear},
+    model::{ActivityKind, ActivityStatus, JpRuleApplied, ParticipantStatus, TrainingStatus, jenis_name, jp_text},
+};
+use crate::app::context::Val;
+use crate::{
+    app::render::render,
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        export::{self, Table},
+    },
+    auth::{CurrentUser, Role, Scope},
+    employees::db::{self as emp_db, Detail},
+};
+
+pub fn routes() -> Routes {
+    Routes::new().get("/employees/{id}/development", Access::SignedIn, history).get(
+        "/development/siasn",
+        Access::AnyOf(&[Role::Hr, Role::Head]),
+        siasn_all,
+    )
+}
+
+#[derive(sqlx::FromRow)]
+pub struct FormalRow {
+    pub participant_id: i64,
+    pub training_id: i64,
+    pub title: String,
+    pub jenis_diklat: i16,
+    pub provider: Option<String>,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    pub training_status: TrainingStatus,
+    pub status: ParticipantStatus,
+    pub jp: Option<f64>,
+    pub rule: Option<JpRuleApplied>,
+    pub certificate_no: String,
+    pub certificate_expires_on: Option<chrono::NaiveDate>,
+    pub certificate_file_id: Option<i64>,
+    pub evaluated: bool,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct InformalRow {
+    pub id: i64,
+    pub kind: ActivityKind,
+    pub topic: String,
+    pub competency: String,
+    pub held_on: chrono::NaiveDate,
+    pub minutes: i32,
+    pub mentor: Option<String>,
+    pub status: ActivityStatus,
+    pub jp: Option<f64>,
+    pub rule: Option<JpRuleApplied>,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct GivenRow {
+    pub kind: ActivityKind,
+    pub topic: String,
+    pub held_on: chrono::NaiveDate,
+    pub minutes: i32,
+    pub learners: String,
+    pub status: ActivityStatus,
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/history.html")]
+struct HistoryPage {
+    ctx: Ctx,
+    e: Detail,
+    formal: Vec<FormalRow>,
+    informal: Vec<InformalRow>,
+    given: Vec<GivenRow>,
+    years: Vec<JpYear>,
+    minimum: f64,
+    is_self: bool,
+}
+
+impl HistoryPage {
+    fn jp(&self, v: impl Val<f64>) -> String {
+        jp_text(v.val(), self.ctx.lang.is_en())
+    }
+
+    fn jp_opt(&self, v: &Option<f64>) -> String {
+        v.map(|j| self.jp(j)).unwrap_or_else(|| "—".into())
+    }
+
+    fn expiring(&self, d: &Option<chrono::NaiveDate>) -> bool {
+        d.is_some_and(|d| d >= self.ctx.today && d <= self.ctx.today + chrono::Duration::days(90))
+    }
+
+    fn expired(&self, d: &Option<chrono::NaiveDate>) -> bool {
+        d.is_some_and(|d| d < self.ctx.today)
+    }
+
+    fn this_year(&self) -> i32 {
+        self.ctx.today.year()
+    }
+
+    fn percent(&self, y: &JpYear) -> i64 {
+        if self.minimum <= 0.0 { 100 } else { ((y.total() / self.minimum) * 100.0).min(100.0).round() as i64 }
+    }
+
+    fn rule_label(&self, r: &Option<JpRuleApplied>) -> &'static str {
+        r.map(|r| self.ctx.label(r)).unwrap_or("")
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct HistoryQuery {
+    format: String,
+}
+
+async fn formal_rows(conn: &mut sqlx::PgConnection, employee: i64) -> Result<Vec<FormalRow>, sqlx::Error> {
+    sqlx::query_as(
+        "select tp.id as participant_id, t.id as training_id, t.title, t.jenis_diklat, p.name as provider, t.starts_on, t.ends_on,
+                t.status as training_status, tp.status, tj.jp::float8 as jp, tj.rule, tp.certificate_no, tp.certificate_expires_on,
+                tp.certificate_file_id, exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as evaluated
+         from training_participants tp join trainings t on t.id = tp.training_id left join providers p on p.id = t.provider_id
+         left join training_jp tj on tj.participant_id = tp.id
+         where tp.employee_id = $1 order by t.starts_on desc, t.id desc",
+    )
+    .bind(employee)
+    .fetch_all(conn)
+    .await
+}
+
+async fn history(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<HistoryQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let e = emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    if q.format == "siasn-diklat" || q.format == "siasn-kursus" {
+        drop(conn);
+        return siasn(&state, &ctx, &user.scope(), Some(id), None, &q.format).await;
+    }
+    let en = ctx.lang.is_en();
+    let formal = formal_rows(&mut conn, id).await?;
+    let informal: Vec<InformalRow> = sqlx::query_as(
+        "select a.id, a.kind, a.topic, c.code || ' ' || case when $2 then c.name_en else c.name_id end as competency, a.held_on,
+                a.minutes, employee_display_name(m.front_title, m.name, m.back_title) as mentor, a.status,
+                aj.jp::float8 as jp, aj.rule
+         from activity_learners l join activities a on a.id = l.activity_id join competencies c on c.id = a.competency_id
+         left join employees m on m.id = a.mentor_id left join activity_jp aj on aj.activity_id = a.id and aj.employee_id = l.employee_id
+         where l.employee_id = $1 order by a.held_on desc, a.id desc",
+    )
+    .bind(id)
+    .bind(en)
+    .fetch_all(&mut *conn)
+    .await?;
+    let given: Vec<GivenRow> = sqlx::query_as(
+        "select a.kind, a.topic, a.held_on, a.minutes, a.status,
+                (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ' order by e.name)
+                   from activity_learners l join employees e on e.id = l.employee_id where l.activity_id = a.id) as learners
+         from activities a where a.mentor_id = $1 order by a.held_on desc, a.id desc",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let years = db::jp_years(&mut conn, id).await?;
+    if export::wanted(&q.format) {
+        let mut rows: Vec<Vec<String>> = formal
+            .iter()
+            .map(|f| {
+                vec![
+                    f.ends_on.year().to_string(),
+                    ctx.date(f.starts_on),
+                    ctx.date(f.ends_on),
+                    ctx.t("hist.formal").to_string(),
+                    jenis_name(f.jenis_diklat).to_string(),
+                    f.title.clone(),
+                    f.provider.clone().unwrap_or_default(),
+                    ctx.label(f.status).to_string(),
+                    f.jp.map(|j| jp_text(j, en)).unwrap_or_default(),
+                    f.certificate_no.clone(),
+                ]
+            })
+            .collect();
+        rows.extend(informal.iter().map(|a| {
+            vec![
+                a.held_on.year().to_string(),
+                ctx.date(a.held_on),
+                ctx.date(a.held_on),
+                ctx.t("hist.informal").to_string(),
+                jenis_name(a.kind.jenis()).to_string(),
+                a.topic.clone(),
+                a.mentor.clone().unwrap_or_default(),
+                ctx.label(a.status).to_string(),
+                a.jp.map(|j| jp_text(j, en)).unwrap_or_default(),
+                String::new(),
+            ]
+        }));
+        let table = Table {
+            name: "riwayat-pengembangan",
+            headers: vec![
+                "col.year",
+                "col.start",
+                "col.end",
+                "col.route",
+                "col.siasn_type",
+                "col.title",
+                "col.provider_mentor",
+                "col.status",
+                "col.jp",
+                "col.certificate",
+            ],
+            rows,
+        };
+        return export::send(&ctx, &q.format, &table);
+    }
+    let minimum = ctx.agency.jp_per_year;
+    let is_self = user.employee_id == Some(id);
+    render(&HistoryPage { ctx, e, formal, informal, given, years, minimum, is_self })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SiasnQuery {
+    file: String,
+    year: String,
+}
+
+async fn siasn_all(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<SiasnQuery>,
+) -> AppResult<Response> {
+    let year = q.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(ctx.today.year());
+    let format = if q.file == "diklat" { "siasn-diklat" } else { "siasn-kursus" };
+    siasn(&state, &ctx, &user.scope(), None, Some(year), format).await
+}
+
+fn dmy(d: chrono::NaiveDate) -> String {
+    d.format("%d-%m-%Y").to_string()
+}
+
+/// The SIASN riwayat files as CSV. Diklat: struktural trainings (jenisDiklatId 1). Kursus: every
+/// other passed training, and every confirmed informal activity with its type (14, 15, 22…).
+async fn siasn(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: &Scope,
+    employee: Option<i64>,
+    year: Option<i32>,
+    format: &str,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let agency = ctx.agency_name().to_string();
+    if format == "siasn-diklat" {
+        let rows: Vec<(String, String, String, f64, String, chrono::NaiveDate, chrono::NaiveDate)> = sqlx::query_as(
+            "select e.nip, t.siasn_ref, coalesce(p.name, ''), tj.jp::float8, tp.certificate_no, t.starts_on, t.ends_on
+             from training_jp tj join training_participants tp on tp.id = tj.participant_id join trainings t on t.id = tj.training_id
+             join employees e on e.id = tj.employee_id join units u on u.id = e.unit_id left join providers p on p.id = t.provider_id
+             where t.jenis_diklat = 1 and ($1::bigint is null or e.id = $1) and ($2::int is null or tj.year = $2)
+               and scope_sees($3, $4, $5, e.id, u.path)
+             order by e.nip, t.starts_on",
+        )
+        .bind(employee)
+        .bind(year)
+        .bind(scope.all)
+        .bind(scope.own)
+        .bind(&scope.unit_patterns)
+        .fetch_all(&mut *conn)
+        .await?;
+        let table = Table {
+            name: "siasn-riwayat-diklat",
+            headers: vec![
+                "nip",
+                "latihanStrukturalId",
+                "institusiPenyelenggara",
+                "jumlahJam",
+                "nomor",
+                "tanggal",
+                "tanggalSelesai",
+                "tahun",
+            ],
+            rows: rows
+                .into_iter()
+                .map(|r| vec![r.0, r.1, r.2, jp_text(r.3, true), r.4, dmy(r.5), dmy(r.6), r.6.year().to_string()])
+                .collect(),
+        };
+        return export::csv(None, &table);
+    }
+    type K = (String, i16, String, String, String, f64, String, chrono::NaiveDate, chrono::NaiveDate);
+    let rows: Vec<K> = sqlx::query_as(
+        "select * from (
+           select e.nip, t.jenis_diklat, t.form as jenis, t.title, coalesce(p.name, '') as institusi, tj.jp::float8 as jp,
+                  tp.certificate_no, t.starts_on, t.ends_on
+           from training_jp tj join training_participants tp on tp.id = tj.participant_id join trainings t on t.id = tj.training_id
+           join employees e on e.id = tj.employee_id join units u on u.id = e.unit_id left join providers p on p.id = t.provider_id
+           where t.jenis_diklat <> 1 and ($1::bigint is null or e.id = $1) and ($2::int is null or tj.year = $2)
+             and scope_sees($3, $4, $5, e.id, u.path)
+           union all
+           select e.nip, 0::smallint, a.kind, a.topic, $6, aj.jp::float8, '', a.held_on, a.held_on
+           from activity_jp aj join activities a on a.id = aj.activity_id join employees e on e.id = aj.employee_id
+           join units u on u.id = e.unit_id
+           where aj.jp > 0 and ($1::bigint is null or e.id = $1) and ($2::int is null or aj.year = $2)
+             and scope_sees($3, $4, $5, e.id, u.path)
+         ) k order by 1, 8",
+    )
+    .bind(employee)
+    .bind(year)
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .bind(&agency)
+    .fetch_all(&mut *conn)
+    .await?;
+    let table = Table {
+        name: "siasn-riwayat-kursus",
+        headers: vec![
+            "nip",
+            "jenisDiklatId",
+            "jenisKursus",
+            "namaKursus",
+            "institusiPenyelenggara",
+            "jumlahJam",
+            "nomorSertipikat",
+            "tanggalKursus",
+            "tanggalSelesaiKursus",
+            "tahunKursus",
+        ],
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                // Informal rows carry their kind; its SIASN type comes from the one mapping.
+                let jenis =
+                    if r.1 == 0 { ActivityKind::parse(&r.2).map(ActivityKind::jenis).unwrap_or(25) } else { r.1 };
+                vec![
+                    r.0,
+                    jenis.to_string(),
+                    jenis_name(jenis).to_string(),
+                    r.3,
+                    r.4,
+                    jp_text(r.5, true),
+                    r.6,
+                    dmy(r.7),
+                    dmy(r.8),
+                    r.8.year().to_string(),
+                ]
+            })
+            .collect(),
+    };
+    export::csv(None, &table)
+}

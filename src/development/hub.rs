@@ -1,0 +1,264 @@
+//! The development page: what waits for this user (decisions, scheduling, evaluations owed,
+//! 3-month re-assessments), certificates about to expire, and the way to every development page.
+
+use axum::{
+    extract::{Query, State},
+    response::Response,
+};
+use chrono::Datelike as _;
+use serde::Deserialize;
+
+use super::model::{ParticipantStatus, jp_text};
+use crate::app::context::Val;
+use crate::{
+    app::{
+        Access, AppResult, AppState, Ctx, Routes,
+        export::{self, Table},
+        render::render,
+    },
+    auth::{CurrentUser, Role},
+};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .nav(36, |_| Some(("/development".into(), "nav.development")))
+        .get("/development", Access::SignedIn, hub)
+        .get("/certificates", Access::SignedIn, certificates)
+}
+
+/// Counts of what waits for this user.
+#[derive(sqlx::FromRow, Default, Clone, Debug)]
+pub struct Waiting {
+    pub activities: i64,
+    pub participants: i64,
+    pub requests: i64,
+    pub to_schedule: i64,
+    pub evaluations: i64,
+    pub reassessments: i64,
+}
+
+impl Waiting {
+    pub fn total(&self) -> i64 {
+        self.activities + self.participants + self.requests + self.to_schedule + self.evaluations + self.reassessments
+    }
+}
+
+/// Participant statuses of someone who took part (owes an evaluation when completed).
+const REASSESS_SQL: &str = "
+    select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as employee, u.name as unit,
+           c.id as competency_id, c.code, case when $5 then c.name_en else c.name_id end as competency, tc.target_level,
+           t.id as training_id, t.title, t.ends_on + 90 as due_on
+    from training_participants p join trainings t on t.id = p.training_id
+    join training_competencies tc on tc.training_id = t.id join competencies c on c.id = tc.competency_id
+    join employees e on e.id = p.employee_id join units u on u.id = e.unit_id
+    where t.status = 'completed' and p.status in ('attended', 'passed', 'failed') and e.active
+      and t.ends_on + 90 <= $4 and t.ends_on + 90 > $4 - 365
+      and scope_decides($1, $2, $3, e.id, u.path)
+      and not exists (select 1 from assessments a where a.employee_id = p.employee_id and a.competency_id = tc.competency_id
+                      and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90)
+    order by t.ends_on, e.name, c.code limit 300";
+
+pub async fn waiting(state: &AppState, user: &CurrentUser) -> Result<Waiting, sqlx::Error> {
+    let today = state.clock.today(state.settings.get(&state.pool).await?.time_zone);
+    let scope = user.scope();
+    let staff = user.has(Role::Hr) || user.has(Role::Head);
+    sqlx::query_as(
+        "select
+           case when $5 then (select count(*) from activities a where a.status = 'pending' and a.mentor_id is distinct from $2
+              and not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                              where l.activity_id = a.id and not scope_decides($1, $2, $3, e.id, u.path))) else 0 end as activities,
+           case when $5 then (select count(*) from training_participants tp join employees e on e.id = tp.employee_id
+              join units u on u.id = e.unit_id where tp.status = 'nominated' and scope_decides($1, $2, $3, e.id, u.path)) else 0 end as participants,
+           case when $5 then (select count(*) from training_requests r join employees e on e.id = r.employee_id
+              join units u on u.id = e.unit_id where r.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)) else 0 end as requests,
+           case when $1 then (select count(*) from training_requests where status = 'approved') else 0 end as to_schedule,
+           (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
+             where tp.employee_id = $2 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
+               and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)) as evaluations,
+           case when $5 then (select count(*) from training_participants p join trainings t on t.id = p.training_id
+              join training_competencies tc on tc.training_id = t.id join employees e on e.id = p.employee_id
+              join units u on u.id = e.unit_id
+              where t.status = 'completed' and p.status in ('attended', 'passed', 'failed') and e.active
+                and t.ends_on + 90 <= $4 and t.ends_on + 90 > $4 - 365 and scope_decides($1, $2, $3, e.id, u.path)
+                and not exists (select 1 from assessments a where a.employee_id = p.employee_id and a.competency_id = tc.competency_id
+                                and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90)) else 0 end as reassessments",
+    )
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .bind(today)
+    .bind(staff)
+    .fetch_one(&state.pool)
+    .await
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Reassessment {
+    pub employee_id: i64,
+    pub employee: String,
+    pub unit: String,
+    pub competency_id: i64,
+    pub code: String,
+    pub competency: String,
+    pub target_level: i16,
+    pub training_id: i64,
+    pub title: String,
+    pub due_on: chrono::NaiveDate,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Owed {
+    pub participant_id: i64,
+    pub training_id: i64,
+    pub title: String,
+    pub ends_on: chrono::NaiveDate,
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/hub.html")]
+struct HubPage {
+    ctx: Ctx,
+    w: Waiting,
+    reassess: Vec<Reassessment>,
+    owed: Vec<Owed>,
+    expiring: Vec<Certificate>,
+    jp_year: f64,
+    minimum: f64,
+    staff: bool,
+}
+
+impl HubPage {
+    fn jp(&self, v: impl Val<f64>) -> String {
+        jp_text(v.val(), self.ctx.lang.is_en())
+    }
+
+    fn percent(&self) -> i64 {
+        if self.minimum <= 0.0 { 100 } else { ((self.jp_year / self.minimum) * 100.0).min(100.0).round() as i64 }
+    }
+}
+
+async fn hub(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+    let w = waiting(&state, &user).await?;
+    let staff = user.has(Role::Hr) || user.has(Role::Head);
+    let scope = user.scope();
+    let mut conn = state.pool.acquire().await?;
+    let reassess: Vec<Reassessment> = if staff {
+        sqlx::query_as(REASSESS_SQL)
+            .bind(scope.all)
+            .bind(scope.own)
+            .bind(&scope.unit_patterns)
+            .bind(ctx.today)
+            .bind(ctx.lang.is_en())
+            .fetch_all(&mut *conn)
+            .await?
+    } else {
+        vec![]
+    };
+    let me = user.employee_id.unwrap_or(0);
+    let owed: Vec<Owed> = sqlx::query_as(
+        "select tp.id as participant_id, t.id as training_id, t.title, t.ends_on
+         from training_participants tp join trainings t on t.id = tp.training_id
+         where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
+           and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
+         order by t.ends_on desc",
+    )
+    .bind(me)
+    .fetch_all(&mut *conn)
+    .await?;
+    let expiring = expiring_certificates(&mut conn, &user, ctx.today, 90, 20).await?;
+    let jp_year: f64 =
+        sqlx::query_scalar("select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = $2")
+            .bind(me)
+            .bind(ctx.today.year())
+            .fetch_one(&mut *conn)
+            .await?;
+    let minimum = ctx.agency.jp_per_year;
+    render(&HubPage { ctx, w, reassess, owed, expiring, jp_year, minimum, staff })
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Certificate {
+    pub participant_id: i64,
+    pub employee_id: i64,
+    pub nip: String,
+    pub employee: String,
+    pub unit: String,
+    pub title: String,
+    pub certificate_no: String,
+    pub expires_on: chrono::NaiveDate,
+    pub status: ParticipantStatus,
+}
+
+/// Certificates expiring within `days` (from today), of the people this user may see.
+async fn expiring_certificates(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    today: chrono::NaiveDate,
+    days: i32,
+    limit: i64,
+) -> Result<Vec<Certificate>, sqlx::Error> {
+    let scope = user.scope();
+    sqlx::query_as(
+        "select tp.id as participant_id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as employee,
+                u.name as unit, t.title, tp.certificate_no, tp.certificate_expires_on as expires_on, tp.status
+         from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
+         join units u on u.id = e.unit_id
+         where tp.certificate_expires_on between $4 and $4 + $5 and e.active and scope_sees($1, $2, $3, e.id, u.path)
+         order by tp.certificate_expires_on, e.name limit $6",
+    )
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .bind(today)
+    .bind(days)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CertQuery {
+    days: String,
+    format: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/certificates.html")]
+struct CertPage {
+    ctx: Ctx,
+    rows: Vec<Certificate>,
+    days: i32,
+}
+
+async fn certificates(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<CertQuery>,
+) -> AppResult<Response> {
+    let days = q.days.trim().parse::<i32>().ok().filter(|d| (1..=730).contains(d)).unwrap_or(90);
+    let mut conn = state.pool.acquire().await?;
+    let rows = expiring_certificates(&mut conn, &user, ctx.today, days, 2000).await?;
+    if export::wanted(&q.format) {
+        let table = Table {
+            name: "sertifikat-kedaluwarsa",
+            headers: vec!["col.nip", "col.name", "col.unit", "col.training", "col.certificate", "col.expires"],
+            rows: rows
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.nip.clone(),
+                        c.employee.clone(),
+                        c.unit.clone(),
+                        c.title.clone(),
+                        c.certificate_no.clone(),
+                        ctx.date(c.expires_on),
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&ctx, &q.format, &table);
+    }
+    render(&CertPage { ctx, rows, days })
+}

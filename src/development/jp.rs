@@ -1,0 +1,316 @@
+//! JP (jam pelajaran) against the yearly minimum, and the agency's own conversion rules for
+//! informal development (HR edits them; every change is audited; every JP figure names its rule).
+
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use chrono::Datelike as _;
+use serde::Deserialize;
+
+use super::model::{ActivityKind, Jp, jp_text};
+use crate::app::context::Val;
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        export::{self, Table},
+        paging::{Pager, query_string},
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::{CurrentUser, Role},
+};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/jp", Access::AnyOf(&[Role::Hr, Role::Head]), list)
+        .get("/jp/rules", Access::SignedIn, rules)
+        .post("/jp/rules/{kind}", Access::AnyOf(&[Role::Hr]), save_rule)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct JpRow {
+    pub id: i64,
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub formal: f64,
+    pub informal: f64,
+}
+
+impl JpRow {
+    pub fn total(&self) -> f64 {
+        self.formal + self.informal
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct JpQuery {
+    year: String,
+    all: String,
+    page: Option<i64>,
+    format: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/jp.html")]
+struct JpPage {
+    ctx: Ctx,
+    rows: Vec<JpRow>,
+    year: i32,
+    years: Vec<i32>,
+    all: bool,
+    minimum: f64,
+    pager: Pager,
+}
+
+impl JpPage {
+    fn jp(&self, v: impl Val<f64>) -> String {
+        jp_text(v.val(), self.ctx.lang.is_en())
+    }
+
+    fn lacking(&self, r: &JpRow) -> String {
+        let l = (self.minimum - r.total()).max(0.0);
+        if l > 0.0 { self.jp(l) } else { "—".into() }
+    }
+}
+
+/// Staff within the reader's scope with their JP of the year, those below the minimum first
+/// (only those, unless `all`). One query; the totals come from `jp_entries`.
+const JP_SQL: &str = "
+    with totals as (
+      select employee_id, coalesce(sum(jp) filter (where source = 'formal'), 0)::float8 as formal,
+             coalesce(sum(jp) filter (where source = 'informal'), 0)::float8 as informal
+      from jp_entries where year = $1 group by employee_id)
+    select e.id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
+           coalesce(t.formal, 0) as formal, coalesce(t.informal, 0) as informal, count(*) over () as total_rows
+    from employees e join units u on u.id = e.unit_id left join totals t on t.employee_id = e.id
+    where e.active and scope_sees($2, $3, $4, e.id, u.path) and ($5 or coalesce(t.formal, 0) + coalesce(t.informal, 0) < $6)
+    order by coalesce(t.formal, 0) + coalesce(t.informal, 0), e.name, e.id
+    limit $7 offset $8";
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<JpQuery>,
+) -> AppResult<Response> {
+    let this_year = ctx.today.year();
+    let year: i32 = q.year.trim().parse().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(this_year);
+    let all = q.all == "1";
+    let minimum = ctx.agency.jp_per_year;
+    let scope = user.scope();
+    let exporting = export::wanted(&q.format);
+    let (limit, offset) = if exporting { (100_000, 0) } else { (crate::app::paging::PER_PAGE, Pager::offset(q.page)) };
+    let raw: Vec<(i64, String, String, String, f64, f64, i64)> = sqlx::query_as(JP_SQL)
+        .bind(year)
+        .bind(scope.all)
+        .bind(scope.own)
+        .bind(&scope.unit_patterns)
+        .bind(all)
+        .bind(minimum)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(state.reader(&ctx).await)
+        .await?;
+    let total = raw.first().map(|r| r.6).unwrap_or(0);
+    let rows: Vec<JpRow> = raw
+        .into_iter()
+        .map(|r| JpRow { id: r.0, nip: r.1, name: r.2, unit: r.3, formal: r.4, informal: r.5 })
+        .collect();
+    let en = ctx.lang.is_en();
+    if exporting {
+        let table = Table {
+            name: "jp-pegawai",
+            headers: vec![
+                "col.nip",
+                "col.name",
+                "col.unit",
+                "col.jp_formal",
+                "col.jp_informal",
+                "col.jp_total",
+                "col.jp_lacking",
+            ],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.nip.clone(),
+                        r.name.clone(),
+                        r.unit.clone(),
+                        jp_text(r.formal, en),
+                        jp_text(r.informal, en),
+                        jp_text(r.total(), en),
+                        jp_text((minimum - r.total()).max(0.0), en),
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&ctx, &q.format, &table);
+    }
+    let year_s = year.to_string();
+    let pager = Pager::new(q.page, total, query_string(&[("year", &year_s), ("all", if all { "1" } else { "" })]));
+    let years = ((this_year - 3)..=this_year).rev().collect();
+    render(&JpPage { ctx, rows, year, years, all, minimum, pager })
+}
+
+/// One conversion rule as stored.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Rule {
+    pub kind: ActivityKind,
+    pub minutes_per_jp: i32,
+    pub max_jp_per_session: Option<f64>,
+    pub max_sessions_per_month: Option<i32>,
+    pub max_jp_per_day: Option<f64>,
+    pub fixed_jp: Option<f64>,
+    pub version: i64,
+}
+
+pub const RULES_SQL: &str =
+    "select kind, minutes_per_jp, max_jp_per_session::float8 as max_jp_per_session, max_sessions_per_month,
+        max_jp_per_day::float8 as max_jp_per_day, fixed_jp::float8 as fixed_jp, version from jp_rules order by kind";
+
+impl Rule {
+    /// The rule in words, in the reader's language.
+    pub fn describe(&self, ctx: &Ctx) -> String {
+        let en = ctx.lang.is_en();
+        if let Some(f) = self.fixed_jp {
+            return ctx.t("jp.rule.fixed").replace("{jp}", &jp_text(f, en));
+        }
+        let mut parts = vec![ctx.t("jp.rule.minutes").replace("{m}", &self.minutes_per_jp.to_string())];
+        if let Some(s) = self.max_jp_per_session {
+            parts.push(ctx.t("jp.rule.session").replace("{jp}", &jp_text(s, en)));
+        }
+        if let Some(n) = self.max_sessions_per_month {
+            parts.push(ctx.t("jp.rule.month").replace("{n}", &n.to_string()));
+        }
+        if let Some(d) = self.max_jp_per_day {
+            parts.push(ctx.t("jp.rule.day").replace("{jp}", &jp_text(d, en)));
+        }
+        parts.join("; ")
+    }
+
+    fn opt(v: Option<f64>) -> String {
+        v.map(|x| jp_text(x, true)).unwrap_or_default()
+    }
+
+    pub fn session_text(&self) -> String {
+        Self::opt(self.max_jp_per_session)
+    }
+
+    pub fn day_text(&self) -> String {
+        Self::opt(self.max_jp_per_day)
+    }
+
+    pub fn fixed_text(&self) -> String {
+        Self::opt(self.fixed_jp)
+    }
+
+    pub fn month_text(&self) -> String {
+        self.max_sessions_per_month.map(|n| n.to_string()).unwrap_or_default()
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/jp_rules.html")]
+struct RulesPage {
+    ctx: Ctx,
+    rules: Vec<Rule>,
+    /// The rule whose form came back with an error, and the message.
+    problem: Option<(ActivityKind, &'static str)>,
+}
+
+async fn rules(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let rules: Vec<Rule> = sqlx::query_as(RULES_SQL).fetch_all(&state.pool).await?;
+    render(&RulesPage { ctx, rules, problem: None })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RuleForm {
+    minutes_per_jp: String,
+    max_jp_per_session: String,
+    max_sessions_per_month: String,
+    max_jp_per_day: String,
+    fixed_jp: String,
+    version: String,
+}
+
+fn opt_jp(s: &str) -> Result<Option<f64>, &'static str> {
+    if s.trim().is_empty() { Ok(None) } else { Jp::parse(s).map(|j| Some(j.get())) }
+}
+
+async fn save_rule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(kind): Path<String>,
+    Form(f): Form<RuleForm>,
+) -> AppResult<Response> {
+    let kind = ActivityKind::parse(&kind).ok_or(AppError::NotFound)?;
+    let minutes = f.minutes_per_jp.trim().parse::<i32>().ok().filter(|m| (1..=600).contains(m));
+    let months = if f.max_sessions_per_month.trim().is_empty() {
+        Ok(None)
+    } else {
+        f.max_sessions_per_month
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .map(Some)
+            .ok_or("jp.err.month")
+    };
+    let parsed = (|| -> Result<_, &'static str> {
+        Ok((
+            minutes.ok_or("jp.err.minutes")?,
+            opt_jp(&f.max_jp_per_session)?,
+            months?,
+            opt_jp(&f.max_jp_per_day)?,
+            opt_jp(&f.fixed_jp)?,
+        ))
+    })();
+    let mut tx = state.pool.begin().await?;
+    let current: Option<Rule> = sqlx::query_as(
+        "select kind, minutes_per_jp, max_jp_per_session::float8 as max_jp_per_session, max_sessions_per_month,
+                max_jp_per_day::float8 as max_jp_per_day, fixed_jp::float8 as fixed_jp, version from jp_rules where kind = $1 for update",
+    )
+    .bind(kind.as_str())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let current = current.ok_or(AppError::NotFound)?;
+    let problem = match &parsed {
+        Err(k) => Some(*k),
+        Ok(_) if f.version.trim().parse::<i64>().ok() != Some(current.version) => Some("jp.err.changed"),
+        Ok(_) => None,
+    };
+    let (Ok((minutes, session, month, day, fixed)), None) = (parsed, problem) else {
+        drop(tx);
+        let rules: Vec<Rule> = sqlx::query_as(RULES_SQL).fetch_all(&state.pool).await?;
+        let page = RulesPage { ctx, rules, problem: Some((kind, problem.unwrap_or("jp.err.minutes"))) };
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let before: serde_json::Value =
+        sqlx::query_scalar("select to_jsonb(r) - 'updated_at' from jp_rules r where kind = $1")
+            .bind(kind.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+    let after: serde_json::Value = sqlx::query_scalar(
+        "update jp_rules r set minutes_per_jp = $2, max_jp_per_session = round($3::numeric, 1), max_sessions_per_month = $4,
+                max_jp_per_day = round($5::numeric, 1), fixed_jp = round($6::numeric, 1)
+         where kind = $1 returning to_jsonb(r) - 'updated_at'",
+    )
+    .bind(kind.as_str())
+    .bind(minutes)
+    .bind(session)
+    .bind(month)
+    .bind(day)
+    .bind(fixed)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "jp_rule", kind.as_str(), "update", Some(before), Some(after))
+        .await?;
+    tx.commit().await?;
+    Ok(redirect_flash("/jp/rules", FlashKind::Ok, "flash.saved"))
+}

@@ -1,0 +1,705 @@
+//! A training's participants: nominated → approved (their head or HR, within quota and budget) →
+//! attended → passed / failed / absent, with certificate and JP; then the participant's
+//! evaluation. Every decision is one atomic change under a row lock; every budget check runs
+//! under the budget's lock, so two approvals cannot both spend the last rupiah.
+
+use axum::{
+    Form,
+    extract::{Multipart, Path, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{
+    db,
+    model::{Jp, ParticipantStatus, TrainingStatus, rating, rupiah},
+    trainings::detail_page,
+};
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        form::{FieldErrors, clean_text},
+        render::{FlashKind, redirect_flash, render_status},
+    },
+    assessments::{db::store_evidence, model::Evidence},
+    audit::{self, Actor},
+    auth::{CurrentUser, Role},
+    employees::form::parse_date,
+};
+
+const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .post("/trainings/{id}/participants", Access::AnyOf(HR_HEAD), nominate)
+        .post("/participants/{id}/approve", Access::AnyOf(HR_HEAD), approve)
+        .post("/participants/{id}/reject", Access::AnyOf(HR_HEAD), reject)
+        .get("/participants/{id}/result", Access::AnyOf(&[Role::Hr]), result_form)
+        .post("/participants/{id}/result", Access::AnyOf(&[Role::Hr]), save_result)
+        .get("/participants/{id}/certificate", Access::SignedIn, certificate)
+        .get("/participants/{id}/evaluation", Access::SignedIn, evaluation_form)
+        .post("/participants/{id}/evaluation", Access::SignedIn, save_evaluation)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NominateForm {
+    nips: String,
+}
+
+async fn refuse(
+    state: &AppState,
+    ctx: Ctx,
+    user: &CurrentUser,
+    id: i64,
+    nips: String,
+    problem: Vec<String>,
+) -> AppResult<Response> {
+    let page = detail_page(state, ctx, user, id, nips, problem).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+}
+
+/// Add participants by NIP (one per line). All or nothing: any unknown NIP, anyone outside the
+/// nominator's reach, anyone already on the list, or more than the seats left, and nothing is added.
+async fn nominate(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<NominateForm>,
+) -> AppResult<Response> {
+    let nips = db::split_nips(&f.nips);
+    let mut tx = state.pool.begin().await?;
+    let row: Option<(TrainingStatus, i32)> =
+        sqlx::query_as("select status, quota from trainings where id = $1 for update")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (status, quota) = row.ok_or(AppError::NotFound)?;
+    let mut problem = vec![];
+    if !matches!(status, TrainingStatus::Planned | TrainingStatus::Open) {
+        problem.push(ctx.t("part.err.closed").to_string());
+    }
+    if nips.is_empty() {
+        problem.push(ctx.t("part.err.no_nip").to_string());
+    }
+    if nips.len() > 500 {
+        problem.push(ctx.t("part.err.too_many").to_string());
+    }
+    let found = db::by_nips(&mut tx, &nips, &user.scope()).await?;
+    for n in &nips {
+        match found.iter().find(|m| &m.nip == n) {
+            None => problem.push(ctx.t("part.err.unknown_nip").replace("{nip}", n)),
+            Some(m) if !m.decides => problem.push(ctx.t("part.err.not_yours").replace("{name}", &m.name)),
+            Some(_) => {}
+        }
+    }
+    let ids: Vec<i64> = found.iter().map(|m| m.id).collect();
+    let already: Vec<String> = sqlx::query_scalar(
+        "select employee_display_name(e.front_title, e.name, e.back_title) from training_participants tp
+         join employees e on e.id = tp.employee_id where tp.training_id = $1 and tp.employee_id = any($2) order by e.name",
+    )
+    .bind(id)
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await?;
+    for name in already {
+        problem.push(ctx.t("part.err.twice").replace("{name}", &name));
+    }
+    let taken: i64 = sqlx::query_scalar(
+        "select count(*) from training_participants where training_id = $1 and status <> 'rejected'",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let left = i64::from(quota) - taken;
+    if problem.is_empty() && ids.len() as i64 > left {
+        problem.push(ctx.t("part.err.quota").replace("{left}", &left.max(0).to_string()));
+    }
+    if !problem.is_empty() {
+        drop(tx);
+        return refuse(&state, ctx, &user, id, f.nips, problem).await;
+    }
+    let inserted: Vec<(i64, i64)> = sqlx::query_as(
+        "insert into training_participants (training_id, employee_id, nominated_by)
+         select $1, unnest($2::bigint[]), $3 returning id, employee_id",
+    )
+    .bind(id)
+    .bind(&ids)
+    .bind(user.account_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let actor = Actor::from_ctx(&ctx);
+    for (pid, emp) in inserted {
+        let after = json!({"training_id": id, "employee_id": emp, "status": "nominated"});
+        audit::record(&mut tx, &actor, "participant", pid, "nominate", None, Some(after)).await?;
+    }
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/trainings/{id}"), FlashKind::Ok, "flash.nominated"))
+}
+
+/// A participant about to be decided, read under a lock.
+#[derive(sqlx::FromRow)]
+struct Deciding {
+    training_id: i64,
+    status: ParticipantStatus,
+    decides: bool,
+    training_status: TrainingStatus,
+    budget_year: i32,
+    budget_unit_id: i64,
+    cost_per_participant: i64,
+    fixed_cost: i64,
+    quota: i32,
+}
+
+async fn load_deciding(tx: &mut sqlx::PgConnection, user: &CurrentUser, id: i64) -> AppResult<Deciding> {
+    let scope = user.scope();
+    let row: Option<Deciding> = sqlx::query_as(
+        "select tp.training_id, tp.status, scope_decides($2, $3, $4, e.id, u.path) as decides, t.status as training_status,
+                t.budget_year, t.budget_unit_id, t.cost_per_participant, t.fixed_cost, t.quota
+         from training_participants tp join trainings t on t.id = tp.training_id
+         join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
+         where tp.id = $1 for update of tp",
+    )
+    .bind(id)
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let d = row.ok_or(AppError::NotFound)?;
+    if !d.decides {
+        return Err(AppError::Forbidden);
+    }
+    Ok(d)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DecisionForm {
+    reason: String,
+}
+
+/// Approve a nomination: within the seats and the budget it is charged to. Past the budget only
+/// HR can approve, and only with a reason (kept on the participant and in the audit log).
+async fn approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    // Lock order: budget, then training, then participant (every approval takes them so).
+    let key: Option<(i32, i64, i64)> = sqlx::query_as(
+        "select t.budget_year, t.budget_unit_id, t.id from training_participants tp join trainings t on t.id = tp.training_id
+         where tp.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (year, unit, training) = key.ok_or(AppError::NotFound)?;
+    db::lock_budget(&mut tx, year, unit).await?;
+    sqlx::query("select id from trainings where id = $1 for update").bind(training).execute(&mut *tx).await?;
+    let d = load_deciding(&mut tx, &user, id).await?;
+    if d.status != ParticipantStatus::Nominated {
+        return Err(AppError::Conflict("flash.already_decided"));
+    }
+    let mut problem = vec![];
+    if !matches!(d.training_status, TrainingStatus::Planned | TrainingStatus::Open | TrainingStatus::Running) {
+        problem.push(ctx.t("part.err.closed").to_string());
+    }
+    let paid: i64 = sqlx::query_scalar(
+        "select count(*) from training_participants where training_id = $1 and participant_billable(status)",
+    )
+    .bind(d.training_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if paid + 1 > i64::from(d.quota) {
+        problem.push(ctx.t("part.err.quota").replace("{left}", "0"));
+    }
+    let extra = if paid == 0 { d.fixed_cost + d.cost_per_participant } else { d.cost_per_participant };
+    let budget = db::budget(&mut tx, d.budget_year, d.budget_unit_id).await?;
+    let reason = clean_text(&f.reason, 1000).unwrap_or_default();
+    let over = extra > budget.remaining();
+    let may_override = user.has(Role::Hr) && !reason.is_empty();
+    if over && problem.is_empty() && !may_override {
+        let text = ctx
+            .t(if user.has(Role::Hr) { "part.err.over_budget_hr" } else { "part.err.over_budget" })
+            .replace("{unit}", &budget.unit)
+            .replace("{year}", &budget.year.to_string())
+            .replace("{cost}", &rupiah(extra))
+            .replace("{left}", &rupiah(budget.remaining()));
+        problem.push(text);
+    }
+    if !problem.is_empty() {
+        drop(tx);
+        return refuse(&state, ctx, &user, d.training_id, String::new(), problem).await;
+    }
+    let override_reason = if over { reason } else { String::new() };
+    sqlx::query(
+        "update training_participants set status = 'approved', decided_by = $2, decided_at = now(), override_reason = $3
+         where id = $1 and status = 'nominated'",
+    )
+    .bind(id)
+    .bind(user.account_id)
+    .bind(&override_reason)
+    .execute(&mut *tx)
+    .await?;
+    let action = if over { "approve_over_budget" } else { "approve" };
+    let after = json!({"status": "approved", "cost": extra, "remaining_before": budget.remaining(), "override_reason": override_reason});
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "participant",
+        id,
+        action,
+        Some(json!({"status": "nominated"})),
+        Some(after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/trainings/{}", d.training_id), FlashKind::Ok, "flash.participant_approved"))
+}
+
+/// Reject a nomination, with a reason.
+async fn reject(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let d = load_deciding(&mut tx, &user, id).await?;
+    if d.status != ParticipantStatus::Nominated {
+        return Err(AppError::Conflict("flash.already_decided"));
+    }
+    let reason = clean_text(&f.reason, 1000).unwrap_or_default();
+    if reason.is_empty() {
+        drop(tx);
+        let problem = vec![ctx.t("part.err.reason").to_string()];
+        return refuse(&state, ctx, &user, d.training_id, String::new(), problem).await;
+    }
+    sqlx::query(
+        "update training_participants set status = 'rejected', decided_by = $2, decided_at = now(), decision_reason = $3
+         where id = $1 and status = 'nominated'",
+    )
+    .bind(id)
+    .bind(user.account_id)
+    .bind(&reason)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "participant",
+        id,
+        "reject",
+        Some(json!({"status": "nominated"})),
+        Some(json!({"status": "rejected", "reason": reason})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/trainings/{}", d.training_id), FlashKind::Ok, "flash.participant_rejected"))
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ResultInput {
+    pub status: String,
+    pub certificate_no: String,
+    pub issued_on: String,
+    pub expires_on: String,
+    pub score: String,
+    pub jp: String,
+    pub version: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ResultRow {
+    training_id: i64,
+    title: String,
+    training_status: TrainingStatus,
+    employee_id: i64,
+    name: String,
+    nip: String,
+    status: ParticipantStatus,
+    certificate_no: String,
+    certificate_issued_on: Option<chrono::NaiveDate>,
+    certificate_expires_on: Option<chrono::NaiveDate>,
+    score: Option<f64>,
+    jp_credited: Option<f64>,
+    training_jp: f64,
+    certificate_file_id: Option<i64>,
+    version: i64,
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/result_form.html")]
+struct ResultPage {
+    ctx: Ctx,
+    id: i64,
+    r: ResultRow,
+    form: ResultInput,
+    errors: FieldErrors,
+    statuses: &'static [ParticipantStatus],
+}
+
+impl ResultPage {
+    fn training_jp(&self) -> String {
+        super::model::jp_text(self.r.training_jp, self.ctx.lang.is_en())
+    }
+}
+
+async fn load_result(conn: &mut sqlx::PgConnection, id: i64, lock: bool) -> Result<Option<ResultRow>, sqlx::Error> {
+    let sql = if lock {
+        "select tp.training_id, t.title, t.status as training_status, e.id as employee_id,
+                employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, tp.status, tp.certificate_no,
+                tp.certificate_issued_on, tp.certificate_expires_on, tp.score::float8 as score, tp.jp_credited::float8 as jp_credited,
+                t.jp::float8 as training_jp, tp.certificate_file_id, tp.version
+         from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
+         where tp.id = $1 for update of tp"
+    } else {
+        "select tp.training_id, t.title, t.status as training_status, e.id as employee_id,
+                employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, tp.status, tp.certificate_no,
+                tp.certificate_issued_on, tp.certificate_expires_on, tp.score::float8 as score, tp.jp_credited::float8 as jp_credited,
+                t.jp::float8 as training_jp, tp.certificate_file_id, tp.version
+         from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
+         where tp.id = $1"
+    };
+    sqlx::query_as(sql).bind(id).fetch_optional(conn).await
+}
+
+fn opt_date(d: Option<chrono::NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+async fn result_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let r = load_result(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
+    let form = ResultInput {
+        status: if r.status.took_part() || r.status == ParticipantStatus::Absent {
+            r.status.as_str().into()
+        } else {
+            "passed".into()
+        },
+        certificate_no: r.certificate_no.clone(),
+        issued_on: opt_date(r.certificate_issued_on),
+        expires_on: opt_date(r.certificate_expires_on),
+        score: r.score.map(|s| s.to_string()).unwrap_or_default(),
+        jp: r.jp_credited.map(|j| super::model::jp_text(j, true)).unwrap_or_default(),
+        version: r.version.to_string(),
+    };
+    result_page(ctx, id, r, form, FieldErrors::default())
+}
+
+fn result_page(ctx: Ctx, id: i64, r: ResultRow, form: ResultInput, errors: FieldErrors) -> AppResult<Response> {
+    let status = errors.status();
+    render_status(status, &ResultPage { ctx, id, r, form, errors, statuses: ParticipantStatus::RESULTS })
+}
+
+async fn read_result(mut mp: Multipart) -> AppResult<(ResultInput, Option<(String, Vec<u8>)>)> {
+    let mut input = ResultInput::default();
+    let mut file = None;
+    while let Some(field) = mp.next_field().await? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "certificate_file" {
+            let filename = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await?;
+            if !bytes.is_empty() {
+                file = Some((filename, bytes.to_vec()));
+            }
+            continue;
+        }
+        let value = field.text().await?;
+        match name.as_str() {
+            "status" => input.status = value,
+            "certificate_no" => input.certificate_no = value,
+            "issued_on" => input.issued_on = value,
+            "expires_on" => input.expires_on = value,
+            "score" => input.score = value,
+            "jp" => input.jp = value,
+            "version" => input.version = value,
+            _ => {}
+        }
+    }
+    Ok((input, file))
+}
+
+/// Record a participant's result. Passing proposes an assessment at the training's target level
+/// for each competency it develops (source: training), which the head or HR confirms.
+async fn save_result(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let (form, file) = read_result(mp).await?;
+    let mut tx = state.pool.begin().await?;
+    let r = load_result(&mut tx, id, true).await?.ok_or(AppError::NotFound)?;
+    let mut errors = FieldErrors::default();
+    if form.version.trim().parse::<i64>().ok() != Some(r.version) {
+        errors.add("status", "part.err.changed");
+    }
+    if !matches!(r.training_status, TrainingStatus::Running | TrainingStatus::Completed) {
+        errors.add("status", "part.err.not_running");
+    }
+    if matches!(r.status, ParticipantStatus::Nominated | ParticipantStatus::Rejected) {
+        errors.add("status", "part.err.not_approved");
+    }
+    let status = ParticipantStatus::parse(&form.status).filter(|s| ParticipantStatus::RESULTS.contains(s));
+    if status.is_none() {
+        errors.add("status", "part.err.result");
+    }
+    let cert = clean_text(&form.certificate_no, 100).map_err(|k| errors.add("certificate_no", k)).unwrap_or_default();
+    let issued = (!form.issued_on.trim().is_empty()).then(|| parse_date(&form.issued_on));
+    if issued == Some(None) {
+        errors.add("issued_on", "form.bad_date");
+    }
+    let expires = (!form.expires_on.trim().is_empty()).then(|| parse_date(&form.expires_on));
+    if expires == Some(None) {
+        errors.add("expires_on", "form.bad_date");
+    }
+    let (issued, expires) = (issued.flatten(), expires.flatten());
+    if let (Some(i), Some(e)) = (issued, expires)
+        && e < i
+    {
+        errors.add("expires_on", "part.err.expiry_before_issue");
+    }
+    if issued.is_some_and(|i| i > ctx.today) {
+        errors.add("issued_on", "part.err.future");
+    }
+    let score = if form.score.trim().is_empty() {
+        None
+    } else {
+        let s = form.score.trim().replace(',', ".").parse::<f64>().ok().filter(|s| (0.0..=100.0).contains(s));
+        if s.is_none() {
+            errors.add("score", "part.err.score");
+        }
+        s
+    };
+    let jp =
+        if form.jp.trim().is_empty() { None } else { Jp::parse_zero(&form.jp).map_err(|k| errors.add("jp", k)).ok() };
+    let evidence = match file {
+        Some((name, bytes)) => Evidence::parse(&name, bytes).map_err(|k| errors.add("certificate_file", k)).ok(),
+        None => None,
+    };
+    let Some(status) = status.filter(|_| errors.is_empty()) else {
+        drop(tx);
+        return result_page(ctx, id, r, form, errors);
+    };
+    let file_id = match &evidence {
+        Some(ev) => Some(store_evidence(&mut tx, r.employee_id, ev, user.account_id).await?),
+        None => r.certificate_file_id,
+    };
+    let before: serde_json::Value = sqlx::query_scalar(
+        "select to_jsonb(tp) - 'created_at' - 'updated_at' from training_participants tp where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let after: serde_json::Value = sqlx::query_scalar(
+        "update training_participants tp set status = $2, certificate_no = $3, certificate_issued_on = $4,
+                certificate_expires_on = $5, score = $6::float8::numeric(5, 2), jp_credited = round($7::numeric, 1),
+                certificate_file_id = $8
+         where id = $1 returning to_jsonb(tp) - 'created_at' - 'updated_at'",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(&cert)
+    .bind(issued)
+    .bind(expires)
+    .bind(score)
+    .bind(jp.map(Jp::get))
+    .bind(file_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "participant", id, "result", Some(before), Some(after)).await?;
+    if status == ParticipantStatus::Passed && r.status != ParticipantStatus::Passed {
+        // One proposal per developed competency, unless one is already waiting.
+        let proposed = sqlx::query(
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_account_id,
+                                      assessor_name, note, status)
+             select $1, tc.competency_id, tc.target_level, t.ends_on, 'training', $3, coalesce(p.name, ''), t.title, 'pending'
+             from training_competencies tc join trainings t on t.id = tc.training_id left join providers p on p.id = t.provider_id
+             where tc.training_id = $2 and not exists (
+               select 1 from assessments a where a.employee_id = $1 and a.competency_id = tc.competency_id and a.status = 'pending')",
+        )
+        .bind(r.employee_id)
+        .bind(r.training_id)
+        .bind(user.account_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if proposed > 0 {
+            audit::record(
+                &mut tx,
+                &Actor::from_ctx(&ctx),
+                "participant",
+                id,
+                "propose_assessments",
+                None,
+                Some(json!({"proposed": proposed})),
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/trainings/{}", r.training_id), FlashKind::Ok, "flash.result_saved"))
+}
+
+/// A certificate file, to those who may see the participant.
+async fn certificate(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+    let scope = user.scope();
+    let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+        "select f.filename, f.content_type, f.data from training_participants tp join evidence_files f on f.id = tp.certificate_file_id
+         join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
+         where tp.id = $1 and scope_sees($2, $3, $4, e.id, u.path)",
+    )
+    .bind(id)
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .fetch_optional(&state.pool)
+    .await?;
+    let (filename, content_type, data) = row.ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", filename.replace('"', ""))),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        data,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct EvaluationForm {
+    relevance: String,
+    method: String,
+    trainer: String,
+    usefulness: String,
+    comment: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/evaluation_form.html")]
+struct EvaluationPage {
+    ctx: Ctx,
+    id: i64,
+    training_id: i64,
+    title: String,
+    form: EvaluationForm,
+    errors: FieldErrors,
+    questions: [&'static str; 4],
+}
+
+impl EvaluationPage {
+    fn value(&self, q: &str) -> &str {
+        match q {
+            "relevance" => &self.form.relevance,
+            "method" => &self.form.method,
+            "trainer" => &self.form.trainer,
+            _ => &self.form.usefulness,
+        }
+    }
+}
+
+const QUESTIONS: [&str; 4] = ["relevance", "method", "trainer", "usefulness"];
+
+/// The participant's own participation, if it may be evaluated: (training id, title, already done).
+async fn own_participation(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(i64, String, bool)> {
+    let me = user.employee_id.ok_or(AppError::NotFound)?;
+    let row: Option<(i64, String, TrainingStatus, ParticipantStatus, bool)> = sqlx::query_as(
+        "select t.id, t.title, t.status, tp.status, exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
+         from training_participants tp join trainings t on t.id = tp.training_id where tp.id = $1 and tp.employee_id = $2",
+    )
+    .bind(id)
+    .bind(me)
+    .fetch_optional(&state.pool)
+    .await?;
+    let (tid, title, ts, ps, done) = row.ok_or(AppError::NotFound)?;
+    if ts != TrainingStatus::Completed || !ps.took_part() {
+        return Err(AppError::NotFound);
+    }
+    Ok((tid, title, done))
+}
+
+async fn evaluation_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (training_id, title, done) = own_participation(&state, &user, id).await?;
+    if done {
+        return Ok(redirect_flash(&format!("/trainings/{training_id}"), FlashKind::Ok, "flash.evaluation_done"));
+    }
+    let page = EvaluationPage {
+        ctx,
+        id,
+        training_id,
+        title,
+        form: EvaluationForm::default(),
+        errors: FieldErrors::default(),
+        questions: QUESTIONS,
+    };
+    render_status(StatusCode::OK, &page)
+}
+
+async fn save_evaluation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<EvaluationForm>,
+) -> AppResult<Response> {
+    let (training_id, title, _) = own_participation(&state, &user, id).await?;
+    let mut errors = FieldErrors::default();
+    let scores: Vec<Option<i16>> = [&form.relevance, &form.method, &form.trainer, &form.usefulness]
+        .iter()
+        .zip(QUESTIONS)
+        .map(|(v, q)| {
+            let r = rating(v);
+            if r.is_none() {
+                errors.add(q, "eval.err.rating");
+            }
+            r
+        })
+        .collect();
+    let comment = clean_text(&form.comment, 2000).map_err(|k| errors.add("comment", k)).unwrap_or_default();
+    let [Some(a), Some(b), Some(c), Some(d)] = scores[..] else {
+        let page = EvaluationPage { ctx, id, training_id, title, form, errors, questions: QUESTIONS };
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    if !errors.is_empty() {
+        let page = EvaluationPage { ctx, id, training_id, title, form, errors, questions: QUESTIONS };
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let mut tx = state.pool.begin().await?;
+    let n = sqlx::query(
+        "insert into training_evaluations (participant_id, relevance, method, trainer, usefulness, comment)
+         values ($1, $2, $3, $4, $5, $6) on conflict (participant_id) do nothing",
+    )
+    .bind(id)
+    .bind(a)
+    .bind(b)
+    .bind(c)
+    .bind(d)
+    .bind(&comment)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Ok(redirect_flash(&format!("/trainings/{training_id}"), FlashKind::Ok, "flash.evaluation_done"));
+    }
+    let after = json!({"relevance": a, "method": b, "trainer": c, "usefulness": d, "comment": comment});
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "participant", id, "evaluate", None, Some(after)).await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/trainings/{training_id}"), FlashKind::Ok, "flash.evaluation_saved"))
+}

@@ -1,0 +1,418 @@
+//! Training requests: an employee (or their head) asks for a training for a named gap; the head
+//! (or HR) approves or rejects it with a reason; HR schedules an approved request into a training,
+//! which nominates the employee there.
+
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Response,
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{db, model::RequestStatus};
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes, edit,
+        form::{FieldErrors, clean_text, required_text},
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::{CurrentUser, Role},
+    competencies::model::Level,
+    employees::db::{self as emp_db, Opt, competency_options},
+};
+
+const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/training-requests", Access::SignedIn, list)
+        .get("/training-requests/new", Access::SignedIn, new_form)
+        .post("/training-requests", Access::SignedIn, create)
+        .post("/training-requests/{id}/approve", Access::AnyOf(HR_HEAD), approve)
+        .post("/training-requests/{id}/reject", Access::AnyOf(HR_HEAD), reject)
+        .post("/training-requests/{id}/schedule", Access::AnyOf(&[Role::Hr]), schedule)
+}
+
+#[derive(sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: i64,
+    pub employee_id: i64,
+    pub employee: String,
+    pub unit: String,
+    pub competency: String,
+    pub target_level: i16,
+    pub current_level: Option<i16>,
+    pub reason: String,
+    pub status: RequestStatus,
+    pub decision_reason: String,
+    pub training_id: Option<i64>,
+    pub training: Option<String>,
+    pub decides: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl RequestRow {
+    pub fn gap(&self, ctx: &Ctx) -> String {
+        ctx.gap_words(Some(self.target_level), self.current_level)
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/requests.html")]
+struct ListPage {
+    ctx: Ctx,
+    rows: Vec<RequestRow>,
+    trainings: Vec<Opt>,
+    problem: Option<(i64, &'static str)>,
+}
+
+async fn list_page(
+    state: &AppState,
+    ctx: Ctx,
+    user: &CurrentUser,
+    problem: Option<(i64, &'static str)>,
+) -> AppResult<ListPage> {
+    let scope = user.scope();
+    let mut conn = state.pool.acquire().await?;
+    let rows: Vec<RequestRow> = sqlx::query_as(
+        "select r.id, e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as employee, u.name as unit,
+                c.code || ' ' || case when $4 then c.name_en else c.name_id end as competency, r.target_level,
+                cl.level as current_level, r.reason, r.status, r.decision_reason, r.training_id, t.title as training,
+                scope_decides($1, $2, $3, e.id, u.path) as decides, r.created_at
+         from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
+         join competencies c on c.id = r.competency_id left join trainings t on t.id = r.training_id
+         left join current_levels cl on cl.employee_id = r.employee_id and cl.competency_id = r.competency_id
+         where scope_sees($1, $2, $3, e.id, u.path)
+         order by r.status = 'pending' desc, r.status = 'approved' desc, r.created_at desc limit 300",
+    )
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .bind(ctx.lang.is_en())
+    .fetch_all(&mut *conn)
+    .await?;
+    let trainings = if user.has(Role::Hr) { db::open_training_options(&mut conn).await? } else { vec![] };
+    Ok(ListPage { ctx, rows, trainings, problem })
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+    let page = list_page(&state, ctx, &user, None).await?;
+    render(&page)
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct RequestForm {
+    employee: String,
+    competency: String,
+    target_level: String,
+    reason: String,
+    form_token: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/request_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    form: RequestForm,
+    errors: FieldErrors,
+    employee_name: String,
+    competencies: Vec<Opt>,
+    levels: [Level; 5],
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: Ctx,
+    form: RequestForm,
+    employee_name: String,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
+    let status = errors.status();
+    render_status(status, &FormPage { ctx, form, errors, employee_name, competencies, levels: Level::ALL })
+}
+
+/// For whom this user may ask: themselves, or someone they decide for.
+async fn requestee(state: &AppState, user: &CurrentUser, employee: &str) -> AppResult<(i64, String)> {
+    let id = match employee.trim().parse::<i64>() {
+        Ok(id) => id,
+        Err(_) => user.employee_id.ok_or(AppError::NotFound)?,
+    };
+    let mut conn = state.pool.acquire().await?;
+    let e = emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    if !(user.employee_id == Some(e.id) || e.decides) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((e.id, e.full_name))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewQuery {
+    employee: String,
+    competency: String,
+    level: String,
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    let (id, name) = requestee(&state, &user, &q.employee).await?;
+    let form = RequestForm {
+        employee: id.to_string(),
+        competency: q.competency,
+        target_level: q.level,
+        form_token: edit::new_token(),
+        ..Default::default()
+    };
+    form_page(&state, ctx, form, name, FieldErrors::default()).await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(form): Form<RequestForm>,
+) -> AppResult<Response> {
+    let (employee, name) = requestee(&state, &user, &form.employee).await?;
+    let mut errors = FieldErrors::default();
+    let mut tx = state.pool.begin().await?;
+    let competency: Option<i64> = match form.competency.trim().parse::<i64>() {
+        Ok(c) => {
+            sqlx::query_scalar("select id from competencies where id = $1 and active")
+                .bind(c)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+        Err(_) => None,
+    };
+    if competency.is_none() {
+        errors.add("competency", "asm.err.competency");
+    }
+    let level = Level::parse(&form.target_level).map_err(|k| errors.add("target_level", k)).ok();
+    let reason = required_text(&mut errors, "reason", &form.reason, 2000);
+    if let Some(c) = competency {
+        let open: bool = sqlx::query_scalar(
+            "select exists (select 1 from training_requests where employee_id = $1 and competency_id = $2 and status in ('pending', 'approved'))",
+        )
+        .bind(employee)
+        .bind(c)
+        .fetch_one(&mut *tx)
+        .await?;
+        if open {
+            errors.add("competency", "req.err.open");
+        }
+    }
+    let (Some(competency), Some(level), true) = (competency, level, errors.is_empty()) else {
+        drop(tx);
+        return form_page(&state, ctx, form, name, errors).await;
+    };
+    if edit::claim(&mut tx, user.account_id, &form.form_token).await?.is_some() {
+        return Ok(redirect_flash("/training-requests", FlashKind::Ok, "flash.already_saved"));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "insert into training_requests (employee_id, competency_id, target_level, reason, requested_by)
+         values ($1, $2, $3, $4, $5) returning id",
+    )
+    .bind(employee)
+    .bind(competency)
+    .bind(level.get())
+    .bind(&reason)
+    .bind(user.account_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let after =
+        json!({"employee_id": employee, "competency_id": competency, "target_level": level.get(), "reason": reason});
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "training_request", id, "create", None, Some(after)).await?;
+    edit::remember(&mut tx, &form.form_token, "/training-requests").await?;
+    tx.commit().await?;
+    Ok(redirect_flash("/training-requests", FlashKind::Ok, "flash.request_sent"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DecisionForm {
+    reason: String,
+    training: String,
+}
+
+/// A request read under a lock, with whether this user decides for its employee.
+async fn lock_request(
+    tx: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> AppResult<(RequestStatus, i64, bool)> {
+    let scope = user.scope();
+    let row: Option<(RequestStatus, i64, bool)> = sqlx::query_as(
+        "select r.status, r.employee_id, scope_decides($2, $3, $4, e.id, u.path)
+         from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
+         where r.id = $1 for update of r",
+    )
+    .bind(id)
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let row = row.ok_or(AppError::NotFound)?;
+    if !row.2 {
+        return Err(AppError::Forbidden);
+    }
+    Ok(row)
+}
+
+async fn decide(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: i64,
+    approve: bool,
+    reason: String,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let (status, _, _) = lock_request(&mut tx, &user, id).await?;
+    if status != RequestStatus::Pending {
+        return Err(AppError::Conflict("flash.already_decided"));
+    }
+    let reason = clean_text(&reason, 1000).unwrap_or_default();
+    if !approve && reason.is_empty() {
+        drop(tx);
+        let page = list_page(&state, ctx, &user, Some((id, "part.err.reason"))).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let new_status = if approve { RequestStatus::Approved } else { RequestStatus::Rejected };
+    sqlx::query(
+        "update training_requests set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
+         where id = $1 and status = 'pending'",
+    )
+    .bind(id)
+    .bind(new_status.as_str())
+    .bind(user.account_id)
+    .bind(&reason)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "training_request",
+        id,
+        if approve { "approve" } else { "reject" },
+        Some(json!({"status": "pending"})),
+        Some(json!({"status": new_status.as_str(), "reason": reason})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_flash(
+        "/training-requests",
+        FlashKind::Ok,
+        if approve { "flash.request_approved" } else { "flash.request_rejected" },
+    ))
+}
+
+async fn approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    decide(state, ctx, user, id, true, f.reason).await
+}
+
+async fn reject(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    decide(state, ctx, user, id, false, f.reason).await
+}
+
+/// Schedule an approved request into a planned or open training: the employee is nominated
+/// there (their approval then checks seats and budget like any other).
+async fn schedule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let training: Option<(i64, i32)> = match f.training.trim().parse::<i64>() {
+        Ok(t) => {
+            sqlx::query_as("select id, quota from trainings where id = $1 and status in ('planned', 'open') for update")
+                .bind(t)
+                .fetch_optional(&mut *tx)
+                .await?
+        }
+        Err(_) => None,
+    };
+    let (status, employee, _) = lock_request(&mut tx, &user, id).await?;
+    if status == RequestStatus::Scheduled {
+        return Err(AppError::Conflict("flash.already_decided"));
+    }
+    let problem = match (status, training) {
+        (RequestStatus::Approved, None) => Some("req.err.training"),
+        (RequestStatus::Approved, Some((t, quota))) => {
+            let (taken, already): (i64, bool) = sqlx::query_as(
+                "select count(*) filter (where status <> 'rejected'), bool_or(employee_id = $2) is true
+                 from training_participants where training_id = $1",
+            )
+            .bind(t)
+            .bind(employee)
+            .fetch_one(&mut *tx)
+            .await?;
+            if already {
+                Some("req.err.already_participant")
+            } else if taken >= i64::from(quota) {
+                Some("req.err.full")
+            } else {
+                None
+            }
+        }
+        _ => Some("req.err.not_approved"),
+    };
+    let (Some((training, _)), None) = (training, problem) else {
+        drop(tx);
+        let page = list_page(&state, ctx, &user, Some((id, problem.unwrap_or("req.err.training")))).await?;
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let pid: i64 = sqlx::query_scalar(
+        "insert into training_participants (training_id, employee_id, nominated_by, request_id) values ($1, $2, $3, $4) returning id",
+    )
+    .bind(training)
+    .bind(employee)
+    .bind(user.account_id)
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("update training_requests set status = 'scheduled', training_id = $2 where id = $1")
+        .bind(id)
+        .bind(training)
+        .execute(&mut *tx)
+        .await?;
+    let actor = Actor::from_ctx(&ctx);
+    audit::record(
+        &mut tx,
+        &actor,
+        "training_request",
+        id,
+        "schedule",
+        Some(json!({"status": "approved"})),
+        Some(json!({"status": "scheduled", "training_id": training})),
+    )
+    .await?;
+    let after = json!({"training_id": training, "employee_id": employee, "status": "nominated", "request_id": id});
+    audit::record(&mut tx, &actor, "participant", pid, "nominate", None, Some(after)).await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&format!("/trainings/{training}"), FlashKind::Ok, "flash.request_scheduled"))
+}
