@@ -185,6 +185,10 @@ async fn create(
     let (employee, name) = requestee(&state, &user, &form.employee).await?;
     let mut errors = FieldErrors::default();
     let mut tx = state.pool.begin().await?;
+    // Sent twice: one request (the claim is undone with the transaction if the form has errors).
+    if edit::claim(&mut tx, user.account_id, &form.form_token).await?.is_some() {
+        return Ok(redirect_flash("/training-requests", FlashKind::Ok, "flash.already_saved"));
+    }
     let competency: Option<i64> = match form.competency.trim().parse::<i64>() {
         Ok(c) => {
             sqlx::query_scalar("select id from competencies where id = $1 and active")
@@ -215,9 +219,6 @@ async fn create(
         drop(tx);
         return form_page(&state, ctx, form, name, errors).await;
     };
-    if edit::claim(&mut tx, user.account_id, &form.form_token).await?.is_some() {
-        return Ok(redirect_flash("/training-requests", FlashKind::Ok, "flash.already_saved"));
-    }
     let id: i64 = sqlx::query_scalar(
         "insert into training_requests (employee_id, competency_id, target_level, reason, requested_by)
          values ($1, $2, $3, $4, $5) returning id",

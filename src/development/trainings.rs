@@ -875,7 +875,9 @@ async fn remove_competency(
     Path(id): Path<i64>,
     Form(f): Form<TargetForm>,
 ) -> AppResult<Response> {
-    let competency = f.competency.trim().parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let Ok(competency) = f.competency.trim().parse::<i64>() else {
+        return Ok(redirect_flash(&format!("/trainings/{id}"), FlashKind::Err, "trn.err.target"));
+    };
     let mut tx = state.pool.begin().await?;
     let removed: Option<i16> = sqlx::query_scalar(
         "delete from training_competencies where training_id = $1 and competency_id = $2 returning target_level",

@@ -145,7 +145,7 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
     // Budgets: the department pool, each bidang, the others smaller.
     sqlx::query(
         "insert into unit_budgets (year, unit_id, amount)
-         select y, u.id, case u.kind when 'dinas' then 120000000 when 'bidang' then 45000000 else 15000000 end
+         select y, u.id, case u.kind when 'dinas' then 150000000 when 'bidang' then 70000000 else 20000000 end
          from units u cross join generate_series($1 - 2, $1) y where u.kind in ('dinas', 'bidang', 'sekretariat', 'upt')",
     )
     .bind(year)

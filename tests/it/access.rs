@@ -36,6 +36,9 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
     const UNIT_A: [O; 6] = [Login, NotFound, Ok, NotFound, Ok, NotFound];
     const DECIDE: [O; 6] = [Login, Forbidden, Ok, Forbidden, Ok, Forbidden];
     const OWNER_ONLY: [O; 6] = [Login, NotFound, NotFound, NotFound, NotFound, NotFound];
+    // Accounts linked to an employee (every demo account but admin).
+    const WITH_EMPLOYEE: [O; 6] = [Login, Ok, Ok, Ok, Ok, NotFound];
+    const NOT_ADMIN: [O; 6] = [Login, Ok, Ok, Ok, Ok, Forbidden];
     vec![
         ("GET", "/healthz", "/healthz", ALL),
         ("GET", "/ping", "/ping", SIGNED),
@@ -98,13 +101,56 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/imports/{kind}", "/imports/employees", HR),
         ("GET", "/imports/batches/{id}", "/imports/batches/{batch}", HR),
         ("POST", "/imports/batches/{id}/apply", "/imports/batches/{batch}/apply", HR),
+        ("GET", "/development", "/development", SIGNED),
+        ("GET", "/certificates", "/certificates", SIGNED),
+        ("GET", "/providers", "/providers", HR_HEAD),
+        ("GET", "/providers/new", "/providers/new", HR),
+        ("POST", "/providers", "/providers", HR),
+        ("GET", "/providers/{id}/edit", "/providers/{provider}/edit", HR),
+        ("POST", "/providers/{id}", "/providers/{provider}", HR),
+        ("GET", "/trainings", "/trainings", SIGNED),
+        ("GET", "/trainings/new", "/trainings/new", HR),
+        ("POST", "/trainings", "/trainings", HR),
+        ("GET", "/trainings/{id}", "/trainings/{training}", SIGNED),
+        ("GET", "/trainings/{id}/edit", "/trainings/{training}/edit", HR),
+        ("POST", "/trainings/{id}", "/trainings/{training}", HR),
+        ("POST", "/trainings/{id}/competencies", "/trainings/{training}/competencies", HR),
+        ("POST", "/trainings/{id}/competencies/remove", "/trainings/{training}/competencies/remove", HR),
+        ("POST", "/trainings/{id}/participants", "/trainings/{training}/participants", HR_HEAD),
+        ("POST", "/participants/{id}/approve", "/participants/{part}/approve", DECIDE),
+        ("POST", "/participants/{id}/reject", "/participants/{part}/reject", DECIDE),
+        ("GET", "/participants/{id}/result", "/participants/{part}/result", HR),
+        ("POST", "/participants/{id}/result", "/participants/{part}/result", HR),
+        ("GET", "/participants/{id}/certificate", "/participants/{part}/certificate", UNIT_A),
+        ("GET", "/participants/{id}/evaluation", "/participants/{part}/evaluation", OWNER_ONLY),
+        ("POST", "/participants/{id}/evaluation", "/participants/{part}/evaluation", OWNER_ONLY),
+        ("GET", "/training-requests", "/training-requests", SIGNED),
+        ("GET", "/training-requests/new", "/training-requests/new", WITH_EMPLOYEE),
+        ("POST", "/training-requests", "/training-requests", WITH_EMPLOYEE),
+        ("POST", "/training-requests/{id}/approve", "/training-requests/{req}/approve", DECIDE),
+        ("POST", "/training-requests/{id}/reject", "/training-requests/{req}/reject", DECIDE),
+        ("POST", "/training-requests/{id}/schedule", "/training-requests/{req}/schedule", HR),
+        ("GET", "/activities", "/activities", SIGNED),
+        ("GET", "/activities/new", "/activities/new", NOT_ADMIN),
+        ("POST", "/activities", "/activities", SIGNED),
+        ("POST", "/activities/{id}/confirm", "/activities/{act}/confirm", DECIDE),
+        ("POST", "/activities/{id}/reject", "/activities/{act}/reject", DECIDE),
+        ("GET", "/jp", "/jp", HR_HEAD),
+        ("GET", "/jp/rules", "/jp/rules", SIGNED),
+        ("POST", "/jp/rules/{kind}", "/jp/rules/mentoring", HR),
+        ("GET", "/budgets", "/budgets", HR_HEAD),
+        ("POST", "/budgets/{year}/{unit}", "/budgets/2031/{unit}", HR),
+        ("GET", "/employees/{id}/development", "/employees/{emp}/development", UNIT_A),
+        ("GET", "/development/siasn", "/development/siasn?file=kursus", HR_HEAD),
+        ("GET", "/development/effect", "/development/effect", HR_HEAD),
         ("GET", "/settings", "/settings", ADMIN),
         ("POST", "/settings", "/settings", ADMIN),
     ]
 }
 
 /// Routes whose form is multipart (the CSRF token travels in the query string).
-const MULTIPART: &[&str] = &["/employees/{id}/assessments", "/imports/{kind}"];
+const MULTIPART: &[&str] =
+    &["/employees/{id}/assessments", "/imports/{kind}", "/participants/{id}/result", "/activities"];
 
 pub fn outcome(r: &Resp) -> O {
     match r.status {
@@ -196,7 +242,13 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
     .fetch_one(&app.pool)
     .await
     .expect("batch");
+    let dev = development_ids(app, emp, comp, ev).await;
     HashMap::from([
+        ("{provider}", dev[0].to_string()),
+        ("{training}", dev[1].to_string()),
+        ("{part}", dev[2].to_string()),
+        ("{req}", dev[3].to_string()),
+        ("{act}", dev[4].to_string()),
         ("{account}", target.to_string()),
         ("{emp}", emp.to_string()),
         ("{comp}", comp.to_string()),
@@ -206,6 +258,41 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
         ("{pos}", pos.to_string()),
         ("{batch}", batch.to_string()),
     ])
+}
+
+/// A provider, a planned training charged to unit A in 2031 with `emp` nominated (certificate
+/// file `ev`), a pending training request and a pending activity of `emp`.
+async fn development_ids(app: &TestApp, emp: i64, comp: i64, ev: i64) -> [i64; 5] {
+    let one = |sql: &'static str| {
+        let pool = app.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).bind(emp).bind(comp).bind(ev).fetch_one(&pool).await.expect(sql) }
+    };
+    let provider = one("select min(id) from providers where $1 > 0 and $2 > 0 and $3 > 0").await;
+    let training = one(
+        "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, budget_year, budget_unit_id, quota, place)
+         select 'Uji akses', 'teknis', 3, '2031-03-01', '2031-03-02', 16, 2031, id, 5, 'Bandung'
+         from units where code = 'APT' and $1 > 0 and $2 > 0 and $3 > 0 returning id",
+    )
+    .await;
+    let part: i64 = sqlx::query_scalar(
+        "insert into training_participants (training_id, employee_id, certificate_file_id) values ($1, $2, $3) returning id",
+    )
+    .bind(training)
+    .bind(emp)
+    .bind(ev)
+    .fetch_one(&app.pool)
+    .await
+    .expect("participant");
+    let req = one(
+        "insert into training_requests (employee_id, competency_id, target_level, reason) values ($1, $2, 3, 'uji')
+         returning id + 0 * $3",
+    )
+    .await;
+    let act = one("with a as (insert into activities (kind, competency_id, held_on, minutes, topic, status)
+                    values ('mentoring', $2, current_date, 60, 'uji', 'pending') returning id)
+         insert into activity_learners (activity_id, employee_id) select id, $1 from a returning activity_id + 0 * $3")
+    .await;
+    [provider, training, part, req, act]
 }
 
 pub fn concrete(path: &str, ids: &HashMap<&'static str, String>) -> String {

@@ -424,6 +424,24 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .expect("comp");
+    let trn: i64 = sqlx::query_scalar(
+        "select t.id from trainings t where t.status = 'completed' and exists (select 1 from training_participants p where p.training_id = t.id)
+         order by t.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("training");
+    let open_trn: i64 =
+        sqlx::query_scalar("select id from trainings where status in ('open', 'planned') order by id limit 1")
+            .fetch_one(&app.pool)
+            .await
+            .expect("open training");
+    let part: i64 =
+        sqlx::query_scalar("select min(id) from training_participants where training_id = $1 and status = 'passed'")
+            .bind(trn)
+            .fetch_one(&app.pool)
+            .await
+            .expect("participant");
     let Some(b) = open(&app).await else { return };
     let mut problems = vec![];
     let mut check = async |b: &Browser, label: &str| {
@@ -447,11 +465,33 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 "/password".into(),
                 "/lang/en?next=/".into(),
                 "/help".into(),
+                "/development".into(),
+                "/trainings".into(),
+                format!("/trainings/{open_trn}"),
+                "/activities".into(),
+                "/activities/new".into(),
+                "/training-requests".into(),
+                "/training-requests/new".into(),
+                format!("/employees/{own}/development"),
+                "/jp/rules".into(),
+                "/certificates".into(),
             ],
         ),
         (
             "kabid.aptika",
-            vec!["/".into(), "/employees".into(), "/assessments/pending".into(), format!("/positions/{pos}")],
+            vec![
+                "/".into(),
+                "/employees".into(),
+                "/assessments/pending".into(),
+                format!("/positions/{pos}"),
+                "/development".into(),
+                "/activities".into(),
+                "/jp".into(),
+                "/budgets".into(),
+                "/training-requests".into(),
+                format!("/trainings/{trn}"),
+                "/development/effect".into(),
+            ],
         ),
         (
             "kepegawaian",
@@ -467,6 +507,14 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 "/accounts".into(),
                 "/accounts/new".into(),
                 "/audit".into(),
+                "/trainings/new".into(),
+                format!("/trainings/{trn}"),
+                format!("/participants/{part}/result"),
+                "/providers".into(),
+                "/providers/new".into(),
+                "/budgets".into(),
+                "/jp/rules".into(),
+                "/development/effect".into(),
             ],
         ),
         ("admin", vec!["/settings".into(), "/nothing-here".into()]),
@@ -485,6 +533,14 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
             b.goto("/employees/new").await;
             b.click("main form button[type=submit]").await;
             check(&b, "employee form with errors").await;
+            b.goto("/trainings/new").await;
+            b.click("main form button[type=submit]").await;
+            check(&b, "training form with errors").await;
+        }
+        if user == "pegawai" {
+            b.goto("/activities/new").await;
+            b.click("main form button[type=submit]").await;
+            check(&b, "activity form with errors").await;
         }
         b.goto("/").await;
         b.tap("details.usermenu summary").await;
@@ -492,4 +548,60 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
     }
     b.close().await;
     assert!(problems.is_empty(), "accessibility problems:\n{}", problems.join("\n"));
+}
+
+/// In Chromium: an employee logs a mentoring session a colleague gave; their head confirms it from
+/// the queue; the JP shows on the employee's history with the rule that produced it.
+#[sqlx::test]
+async fn a_mentoring_session_is_logged_confirmed_and_counted(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own: i64 = sqlx::query_scalar("select employee_id from accounts where username = 'pegawai'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("own");
+    let mentor: String = sqlx::query_scalar(
+        "select e.nip from employees e join units u on u.id = e.unit_id where u.code = 'APT-PA' and e.id <> $1 order by e.id limit 1",
+    )
+    .bind(own)
+    .fetch_one(&app.pool)
+    .await
+    .expect("mentor");
+    let comp: i64 = sqlx::query_scalar("select id from competencies where code = 'APL-02'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("comp");
+    let Some(b) = open(&app).await else { return };
+    b.login("pegawai", PW).await;
+    b.click("nav.sidenav a[href='/development']").await;
+    b.click("main a[href='/activities/new']").await;
+    b.client
+        .find(Locator::Css(&format!("#competency option[value='{comp}']")))
+        .await
+        .expect("option")
+        .click()
+        .await
+        .expect("select");
+    b.fill("#minutes", "120").await;
+    b.fill("#topic", "Pendampingan desain basis data layanan perizinan").await;
+    b.fill("#mentor", &mentor).await;
+    b.shot("activity-form").await;
+    b.click("main form button[type=submit]").await;
+    assert!(b.text(".flash").await.contains("menunggu konfirmasi"), "{}", b.text("main").await);
+    b.close().await;
+
+    let Some(b) = open(&app).await else { return };
+    b.login("kabid.aptika", PW).await;
+    b.goto("/activities").await;
+    assert!(b.text("main").await.contains("Pendampingan desain basis data"));
+    b.click_at(Locator::XPath(
+        "//tr[contains(., 'Pendampingan desain basis data')]//form[contains(@action, '/confirm')]//button",
+    ))
+    .await;
+    assert!(b.text(".flash").await.contains("dikonfirmasi"));
+    b.goto(&format!("/employees/{own}/development")).await;
+    let history = b.text("main").await;
+    assert!(history.contains("Pendampingan desain basis data"), "{history}");
+    assert!(history.contains("dibatasi per sesi"), "120 minutes is capped at 2 JP a session: {history}");
+    b.shot("development-history").await;
+    b.close().await;
 }

@@ -7,6 +7,7 @@ mod assessments;
 mod auth;
 mod browser;
 mod concurrency;
+mod development;
 mod foundation;
 mod helpers;
 mod imports;

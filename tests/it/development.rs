@@ -1,0 +1,773 @@
+//! Formal and informal development through the real router: every workflow step and its
+//! refusals, the budget arithmetic (with HR's override), JP from both sources under the agency's
+//! rules, certificates about to expire, the SIASN files and the effect figures on a hand-computed
+//! fixture. Trainings here are charged to 2031, a year the demo data leaves alone.
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::{Client, TestApp};
+
+async fn text(app: &TestApp, sql: &str) -> String {
+    sqlx::query_scalar(sql).fetch_one(&app.pool).await.expect(sql)
+}
+
+/// Staff of the Aplikasi Informatika subtree without an account: (id, NIP), in a stable order.
+async fn apt_staff(app: &TestApp, n: i64) -> Vec<(i64, String)> {
+    sqlx::query_as(
+        "select e.id, e.nip from employees e join units u on u.id = e.unit_id
+         where u.code like 'APT-%' and e.active and not exists (select 1 from accounts a where a.employee_id = e.id)
+         order by e.id limit $1",
+    )
+    .bind(n)
+    .fetch_all(&app.pool)
+    .await
+    .expect("staff")
+}
+
+/// The training form's fields for a 2031 training charged to the Aplikasi Informatika budget.
+fn training_fields<'a>(apt: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("form", "teknis"),
+        ("jenis_diklat", "3"),
+        ("place", "Bandung"),
+        ("starts_on", "2031-03-02"),
+        ("ends_on", "2031-03-04"),
+        ("jp", "16"),
+        ("cost_per_participant", "Rp4.000.000"),
+        ("fixed_cost", "2.000.000"),
+        ("budget_year", "2031"),
+        ("budget_unit", apt),
+        ("quota", "3"),
+        ("status", "open"),
+    ]
+}
+
+/// Create a training as HR; its id.
+async fn create_training(hr: &mut Client, apt: &str, title: &str) -> i64 {
+    let form = hr.get("/trainings/new").await;
+    let token = crate::helpers::hidden(&form.body, "form_token");
+    let mut fields = training_fields(apt, title);
+    fields.push(("form_token", &token));
+    let r = hr.post("/trainings", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location().trim_start_matches("/trainings/").parse().expect("training id")
+}
+
+async fn participant(app: &TestApp, training: i64, employee: i64) -> i64 {
+    sqlx::query_scalar("select id from training_participants where training_id = $1 and employee_id = $2")
+        .bind(training)
+        .bind(employee)
+        .fetch_one(&app.pool)
+        .await
+        .expect("participant")
+}
+
+async fn status(app: &TestApp, participant: i64) -> String {
+    sqlx::query_scalar("select status from training_participants where id = $1")
+        .bind(participant)
+        .fetch_one(&app.pool)
+        .await
+        .expect("status")
+}
+
+/// (committed, spent) of the 2031 Aplikasi Informatika budget, from the view.
+async fn budget_use(app: &TestApp) -> (i64, i64) {
+    sqlx::query_as(
+        "select coalesce(sum(committed), 0)::bigint, coalesce(sum(spent), 0)::bigint from budget_use b
+         join units u on u.id = b.unit_id where b.year = 2031 and u.code = 'APT'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("budget")
+}
+
+#[sqlx::test]
+async fn a_training_from_nomination_to_evaluation_within_quota_and_budget(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let apt = app.scalar("select id from units where code = 'APT'").await.to_string();
+    let mut hr = app.as_user("kepegawaian").await;
+    let mut head = app.as_user("kabid.aptika").await;
+    let mut other_head = app.as_user("kabid.infra").await;
+    let mut me = app.as_user("pegawai").await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let own_nip = text(
+        &app,
+        "select e.nip from employees e join accounts a on a.employee_id = e.id where a.username = 'pegawai'",
+    )
+    .await;
+
+    // Budget 2031 for the bidang: Rp10.000.000 (the form says it had no budget yet: version 0).
+    let r = hr.post(&format!("/budgets/2031/{apt}"), &[("amount", "Rp10.000.000"), ("version", "0")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = hr.post(&format!("/budgets/2031/{apt}"), &[("amount", "12.000.000"), ("version", "0")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a budget changed meanwhile is not overwritten");
+    assert_eq!(app.scalar("select amount from unit_budgets where year = 2031").await, 10_000_000);
+
+    let t = create_training(&mut hr, &apt, "Pelatihan Uji Anggaran").await;
+    let comp = app.scalar("select id from competencies where code = 'APL-01'").await.to_string();
+    let r = hr.post(&format!("/trainings/{t}/competencies"), &[("competency", &comp), ("level", "3")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    let staff = apt_staff(&app, 3).await;
+    let infra_nip = text(&app, "select e.nip from employees e join units u on u.id = e.unit_id where u.code like 'INF-%' order by e.id limit 1").await;
+    // Refusals: outside the head's units, an unknown NIP, more than the seats: nothing added.
+    let typed = format!("{}\n{infra_nip}", staff[0].1);
+    let r = head.post(&format!("/trainings/{t}/participants"), &[("nips", &typed)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("di luar unit"), "{}", r.body);
+    assert!(r.body.contains(&infra_nip), "the typed NIPs are kept");
+    let r = head.post(&format!("/trainings/{t}/participants"), &[("nips", "199901012020011999")]).await;
+    assert!(r.body.contains("tidak ditemukan"), "{}", r.body);
+    let four = format!("{own_nip}\n{}\n{}\n{}", staff[0].1, staff[1].1, staff[2].1);
+    let r = head.post(&format!("/trainings/{t}/participants"), &[("nips", &four)]).await;
+    assert!(r.body.contains("Kuota penuh"), "{}", r.body);
+    assert_eq!(app.scalar(&format!("select count(*) from training_participants where training_id = {t}")).await, 0);
+
+    let three = format!("{own_nip}\n{}\n{}", staff[0].1, staff[1].1);
+    let r = head.post(&format!("/trainings/{t}/participants"), &[("nips", &three)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(app.audit_count("nominate").await >= 3);
+    let r = hr.post(&format!("/trainings/{t}/participants"), &[("nips", &staff[0].1)]).await;
+    assert!(r.body.contains("sudah terdaftar"), "a participant added twice: {}", r.body);
+
+    let p_own = participant(&app, t, own).await;
+    let p1 = participant(&app, t, staff[0].0).await;
+    let p2 = participant(&app, t, staff[1].0).await;
+
+    // Another unit's head cannot decide; the first approval costs the fixed cost plus one seat.
+    let r = other_head.post(&format!("/participants/{p_own}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = head.post(&format!("/participants/{p_own}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(budget_use(&app).await, (6_000_000, 0));
+    let r = head.post(&format!("/participants/{p_own}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "decided once");
+    // Rp4.000.000 left: the second seat fits exactly.
+    let r = head.post(&format!("/participants/{p1}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(budget_use(&app).await, (10_000_000, 0));
+    // The third would overrun: the head is refused, HR too without a reason, HR with one passes.
+    let r = head.post(&format!("/participants/{p2}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Rp4.000.000") && r.body.contains("Rp0"), "cost and what is left: {}", r.body);
+    assert_eq!(status(&app, p2).await, "nominated");
+    let r = hr.post(&format!("/participants/{p2}/approve"), &[("reason", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = hr
+        .post(&format!("/participants/{p2}/approve"), &[("reason", "Prioritas SPBE, ditutup dari pergeseran anggaran")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(status(&app, p2).await, "approved");
+    assert_eq!(app.audit_count("approve_over_budget").await, 1);
+    assert_eq!(
+        text(&app, &format!("select override_reason from training_participants where id = {p2}")).await,
+        "Prioritas SPBE, ditutup dari pergeseran anggaran"
+    );
+    assert_eq!(budget_use(&app).await, (14_000_000, 0));
+    let page = hr.get("/budgets?year=2031").await;
+    assert!(page.body.contains("-Rp4.000.000"), "the overrun shows as a negative remainder");
+
+    // The training runs; HR records results. Passing proposes an assessment at the target level.
+    let edit = hr.get(&format!("/trainings/{t}/edit")).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    let mut fields = training_fields(&apt, "Pelatihan Uji Anggaran");
+    fields.retain(|(k, _)| *k != "status");
+    fields.push(("status", "running"));
+    let r = hr.post_edit(&format!("/trainings/{t}/edit"), &format!("/trainings/{t}"), &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let form = hr.get(&format!("/participants/{p_own}/result")).await;
+    let version = crate::helpers::hidden(&form.body, "version");
+    let r = hr
+        .post_multipart(
+            &format!("/participants/{p_own}/result"),
+            &[
+                ("status", "passed"),
+                ("certificate_no", "SRT/2031/1"),
+                ("issued_on", "2031-03-04"),
+                ("expires_on", "2031-01-01"),
+                ("version", &version),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "expiry before issue");
+    assert!(r.body.contains("SRT/2031/1"), "input kept");
+    let r = hr
+        .post_multipart(
+            &format!("/participants/{p_own}/result"),
+            &[("status", "passed"), ("certificate_no", "SRT/2031/1"), ("score", "88,5"), ("version", &version)],
+            Some(("certificate_file", "sertifikat.txt", b"not a pdf")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a file that is not a PDF or image");
+    let r = hr
+        .post_multipart(
+            &format!("/participants/{p_own}/result"),
+            &[("status", "passed"), ("certificate_no", "SRT/2031/1"), ("score", "88,5"), ("version", &version)],
+            Some(("certificate_file", "sertifikat.pdf", b"%PDF-1.4 test")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let form = hr.get(&format!("/participants/{p1}/result")).await;
+    let v1 = crate::helpers::hidden(&form.body, "version");
+    let r =
+        hr.post_multipart(&format!("/participants/{p1}/result"), &[("status", "absent"), ("version", &v1)], None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let proposed = app
+        .scalar(&format!(
+            "select count(*) from assessments where employee_id = {own} and source = 'training' and status = 'pending' and level = 3"
+        ))
+        .await;
+    assert_eq!(proposed, 1, "passing proposes the target level for the head to confirm");
+    let r = me.get(&format!("/participants/{p_own}/certificate")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.starts_with("%PDF"));
+
+    // JP: the training's 16 JP in 2031; changing the completed training's JP changes the total.
+    let jp = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, f64>(
+                "select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = 2031",
+            )
+            .bind(own)
+            .fetch_one(&pool)
+            .await
+            .expect("jp")
+        }
+    };
+    assert_eq!(jp(&app).await, 16.0);
+    let mut fields = training_fields(&apt, "Pelatihan Uji Anggaran");
+    fields.retain(|(k, _)| *k != "status" && *k != "jp");
+    fields.push(("status", "completed"));
+    fields.push(("jp", "20"));
+    let r = hr.post_edit(&format!("/trainings/{t}/edit"), &format!("/trainings/{t}"), &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(jp(&app).await, 20.0);
+    assert_eq!(budget_use(&app).await, (0, 14_000_000), "completed: committed becomes spent");
+
+    // The participant evaluates the completed training once.
+    let r = me.post(&format!("/participants/{p_own}/evaluation"), &[("relevance", "5"), ("method", "6")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ok =
+        [("relevance", "5"), ("method", "4"), ("trainer", "4"), ("usefulness", "5"), ("comment", "Sangat praktis")];
+    let r = me.post(&format!("/participants/{p_own}/evaluation"), &ok).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = me.post(&format!("/participants/{p_own}/evaluation"), &ok).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.scalar("select count(*) from training_evaluations where comment = 'Sangat praktis'").await, 1);
+    let r = hr.get(&format!("/trainings/{t}")).await;
+    assert!(r.body.contains("Sangat praktis") && r.body.contains("5.00"), "HR sees the reaction");
+    let r = hr.post(&format!("/participants/{p1}/evaluation"), &ok).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "only the participant evaluates");
+}
+
+#[sqlx::test]
+async fn bad_training_input_is_refused_with_the_input_kept(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let apt = app.scalar("select id from units where code = 'APT'").await.to_string();
+    let mut hr = app.as_user("kepegawaian").await;
+    let before = app.scalar("select count(*) from trainings").await;
+    let mut fields = training_fields(&apt, "Pelatihan Salah Isi");
+    for (k, v) in fields.iter_mut() {
+        match *k {
+            "ends_on" => *v = "2031-03-01",
+            "cost_per_participant" => *v = "-500000",
+            "fixed_cost" => *v = "1,5",
+            "jp" => *v = "0",
+            "quota" => *v = "0",
+            "place" => *v = "",
+            _ => {}
+        }
+    }
+    let r = hr.post("/trainings", &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for msg in [
+        "Tanggal selesai tidak boleh sebelum tanggal mulai",
+        "tidak boleh negatif",
+        "Tulis rupiah tanpa desimal",
+        "JP berupa angka",
+        "Kuota berupa bilangan bulat",
+        "Isi tempat, atau tandai daring",
+    ] {
+        assert!(r.body.contains(msg), "missing {msg}");
+    }
+    assert!(r.body.contains("Pelatihan Salah Isi"), "the input is kept");
+    assert_eq!(app.scalar("select count(*) from trainings").await, before, "nothing written");
+    // A provider with a bad e-mail; the same name twice.
+    let r = hr.post("/providers", &[("name", "Lembaga Uji"), ("kind", "vendor"), ("email", "bukan surel")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = hr.post("/providers", &[("name", "Lembaga Uji"), ("kind", "vendor")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = hr.post("/providers", &[("name", "lembaga uji"), ("kind", "vendor")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("sudah ada"));
+}
+
+/// Informal JP by the agency's rules: 150 minutes of mentoring is capped at 2 JP a session, the
+/// third session in a month counts 0, self-study at most 2 JP a day, magang a fixed 20 JP; a rule
+/// HR changes applies to every activity at once.
+#[sqlx::test]
+async fn informal_jp_follows_the_agencys_rules(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    app.state.clock.set(Some("2026-11-23T05:00:00Z".parse().expect("instant")));
+    let mut me = app.as_user("pegawai").await;
+    let mut head = app.as_user("kabid.aptika").await;
+    let mut other_head = app.as_user("kabid.infra").await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let mentor = apt_staff(&app, 1).await.remove(0);
+    let comp = app.scalar("select id from competencies where code = 'APL-01'").await.to_string();
+    let log = |kind: &'static str, date: &'static str, minutes: &'static str, report: &'static str| {
+        let mentor_nip = if kind == "mentoring" { mentor.1.clone() } else { String::new() };
+        let comp = comp.clone();
+        (kind, date, minutes, report, mentor_nip, comp)
+    };
+    let entries = [
+        log("mentoring", "2026-10-05", "150", ""),
+        log("mentoring", "2026-10-12", "60", ""),
+        log("mentoring", "2026-10-19", "90", ""),
+        log(
+            "belajar_mandiri",
+            "2026-10-20",
+            "200",
+            "Mempelajari dokumentasi resmi Rust dan axum, lalu membuat contoh layanan kecil.",
+        ),
+        log(
+            "belajar_mandiri",
+            "2026-10-20",
+            "60",
+            "Membaca bab tentang pengujian dari buku The Rust Programming Language.",
+        ),
+        log("magang", "2026-09-01", "2400", ""),
+    ];
+    // Self-study without a report does not count: refused, input kept.
+    let page = me.get("/activities/new").await;
+    let token = crate::helpers::hidden(&page.body, "form_token");
+    let r = me
+        .post_multipart(
+            "/activities",
+            &[
+                ("role", "learner"),
+                ("kind", "belajar_mandiri"),
+                ("competency", &comp),
+                ("held_on", "2026-10-20"),
+                ("minutes", "60"),
+                ("topic", "Belajar Rust"),
+                ("report", "singkat"),
+                ("form_token", &token),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("laporan singkat") && r.body.contains("Belajar Rust"), "{}", r.body);
+    for (kind, date, minutes, report, mentor_nip, comp) in &entries {
+        let page = me.get("/activities/new").await;
+        let token = crate::helpers::hidden(&page.body, "form_token");
+        let r = me
+            .post_multipart(
+                "/activities",
+                &[
+                    ("role", "learner"),
+                    ("kind", kind),
+                    ("competency", comp),
+                    ("held_on", date),
+                    ("minutes", minutes),
+                    ("topic", "Sesi uji"),
+                    ("mentor", mentor_nip),
+                    ("report", report),
+                    ("form_token", &token),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{kind}: {}", r.body);
+    }
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "select a.id from activities a join activity_learners l on l.activity_id = a.id
+         where l.employee_id = $1 and a.topic = 'Sesi uji' order by a.held_on, a.id",
+    )
+    .bind(own)
+    .fetch_all(&app.pool)
+    .await
+    .expect("ids");
+    assert_eq!(ids.len(), 6);
+    let informal = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, f64, String)>(
+                "select a.kind, aj.jp::float8, aj.rule from activity_jp aj join activities a on a.id = aj.activity_id
+                 where aj.employee_id = $1 and a.topic = 'Sesi uji' order by a.held_on, a.id",
+            )
+            .bind(own)
+            .fetch_all(&pool)
+            .await
+            .expect("jp")
+        }
+    };
+    assert!(informal(&app).await.is_empty(), "nothing counts before the head confirms");
+    // Nobody confirms their own log; another unit's head cannot either.
+    let r = me.post(&format!("/activities/{}/confirm", ids[0]), &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = other_head.post(&format!("/activities/{}/confirm", ids[0]), &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for id in &ids {
+        let r = head.post(&format!("/activities/{id}/confirm"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let r = head.post(&format!("/activities/{}/confirm", ids[0]), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "confirmed once");
+    let got = informal(&app).await;
+    let want = [
+        ("magang", 20.0, "fixed"),
+        ("mentoring", 2.0, "session_cap"),
+        ("mentoring", 1.3, "minutes"),
+        ("mentoring", 0.0, "month_cap"),
+        ("belajar_mandiri", 2.0, "day_cap"),
+        ("belajar_mandiri", 0.0, "day_cap"),
+    ];
+    let got_ref: Vec<(&str, f64, &str)> = got.iter().map(|(k, j, r)| (k.as_str(), *j, r.as_str())).collect();
+    assert_eq!(got_ref, want);
+    // The history shows each figure with the rule that produced it.
+    let page = me.get(&format!("/employees/{own}/development")).await;
+    assert!(
+        page.body.contains("melebihi batas sesi bulanan") && page.body.contains("dibatasi per hari"),
+        "{}",
+        page.body
+    );
+
+    // HR allows three mentoring sessions a month: the third now counts (1.5 JP for 90 minutes).
+    let rules = hr.get("/jp/rules").await;
+    let version = rules
+        .body
+        .split("/jp/rules/mentoring")
+        .nth(1)
+        .map(|s| crate::helpers::hidden(s, "version"))
+        .unwrap_or_default();
+    let r = hr
+        .post(
+            "/jp/rules/mentoring",
+            &[
+                ("minutes_per_jp", "60"),
+                ("max_jp_per_session", "2"),
+                ("max_sessions_per_month", "3"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let got = informal(&app).await;
+    let mentoring: Vec<f64> = got.iter().filter(|g| g.0 == "mentoring").map(|g| g.1).collect();
+    assert_eq!(mentoring, vec![2.0, 1.0, 1.5]);
+    let r = hr.post("/jp/rules/mentoring", &[("minutes_per_jp", "0"), ("version", &version)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.scalar("select count(*) from audit_log where entity = 'jp_rule'").await, 1);
+
+    // JP across sources: the year's total is formal plus informal, per year.
+    let (formal, inf): (f64, f64) = sqlx::query_as(
+        "select coalesce(sum(jp) filter (where source = 'formal'), 0)::float8, coalesce(sum(jp) filter (where source = 'informal'), 0)::float8
+         from jp_entries where employee_id = $1 and year = 2026",
+    )
+    .bind(own)
+    .fetch_one(&app.pool)
+    .await
+    .expect("jp");
+    assert_eq!(head.get("/jp?year=2026&all=1").await.status, StatusCode::OK);
+    let csv = head.get("/jp?year=2026&all=1&format=csv").await;
+    let own_nip = text(&app, &format!("select nip from employees where id = {own}")).await;
+    let total = cakap::development::model::jp_text(formal + inf, false);
+    let line = csv.body.lines().find(|l| l.starts_with(&own_nip)).unwrap_or("");
+    assert!(line.contains(&total), "the JP list shows the total {total}: {line}");
+    // The mentor sees the sessions they gave.
+    let mentored = app
+        .scalar(&format!("select count(*) from activities where mentor_id = {} and topic = 'Sesi uji'", mentor.0))
+        .await;
+    assert_eq!(mentored, 3);
+}
+
+#[sqlx::test]
+async fn a_training_request_is_decided_by_the_head_and_scheduled_by_hr(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let apt = app.scalar("select id from units where code = 'APT'").await.to_string();
+    let mut me = app.as_user("pegawai").await;
+    let mut head = app.as_user("kabid.aptika").await;
+    let mut other_head = app.as_user("kabid.infra").await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let comp = app
+        .scalar(&format!(
+            "select min(id) from competencies c where not exists (select 1 from training_requests r where r.employee_id = {own} and r.competency_id = c.id)"
+        ))
+        .await
+        .to_string();
+    let page = me.get("/training-requests/new").await;
+    let token = crate::helpers::hidden(&page.body, "form_token");
+    let r = me
+        .post(
+            "/training-requests",
+            &[("competency", &comp), ("target_level", "3"), ("reason", ""), ("form_token", &token)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = [
+        ("competency", comp.as_str()),
+        ("target_level", "3"),
+        ("reason", "Perlu untuk proyek API layanan publik"),
+        ("form_token", token.as_str()),
+    ];
+    let r = me.post("/training-requests", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = me.post("/training-requests", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "sent twice, one request");
+    let req = app
+        .scalar(&format!(
+            "select id from training_requests where employee_id = {own} and reason like 'Perlu untuk proyek%'"
+        ))
+        .await;
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from training_requests where employee_id = {own} and reason like 'Perlu untuk proyek%'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(me.post(&format!("/training-requests/{req}/approve"), &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(other_head.post(&format!("/training-requests/{req}/approve"), &[]).await.status, StatusCode::FORBIDDEN);
+    let r = head.post(&format!("/training-requests/{req}/reject"), &[("reason", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a rejection needs its reason");
+    let r = head.post(&format!("/training-requests/{req}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        head.post(&format!("/training-requests/{req}/reject"), &[("reason", "x")]).await.status,
+        StatusCode::CONFLICT
+    );
+    let t = create_training(&mut hr, &apt, "Pelatihan API").await;
+    let r = hr.post(&format!("/training-requests/{req}/schedule"), &[("training", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = hr.post(&format!("/training-requests/{req}/schedule"), &[("training", &t.to_string())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let p = participant(&app, t, own).await;
+    assert_eq!(status(&app, p).await, "nominated");
+    assert_eq!(text(&app, &format!("select status from training_requests where id = {req}")).await, "scheduled");
+    assert_eq!(
+        hr.post(&format!("/training-requests/{req}/schedule"), &[("training", &t.to_string())]).await.status,
+        StatusCode::CONFLICT
+    );
+}
+
+#[sqlx::test]
+async fn certificates_about_to_expire_are_listed_for_hr_and_the_holder(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let t = app
+        .scalar(
+            "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, budget_year, budget_unit_id, quota, place, status)
+             select 'Sertifikasi Uji Kedaluwarsa', 'sertifikasi', 11, current_date - 700, current_date - 698, 32, 2024, id, 5, 'Bandung', 'completed'
+             from units where code = 'APT' returning id",
+        )
+        .await;
+    sqlx::query(
+        "insert into training_participants (training_id, employee_id, status, certificate_no, certificate_issued_on, certificate_expires_on)
+         values ($1, $2, 'passed', 'CERT-EXP-1', current_date - 698, current_date + 30)",
+    )
+    .bind(t)
+    .bind(own)
+    .execute(&app.pool)
+    .await
+    .expect("participant");
+    for (user, sees) in [("kepegawaian", true), ("pegawai", true), ("kabid.aptika", true), ("kabid.infra", false)] {
+        let mut c = app.as_user(user).await;
+        let r = c.get("/certificates").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.body.contains("CERT-EXP-1"), sees, "{user}");
+    }
+    let mut me = app.as_user("pegawai").await;
+    assert!(
+        me.get("/development").await.body.contains("Sertifikasi Uji Kedaluwarsa"),
+        "on the holder's development page"
+    );
+    let csv = app.as_user("kepegawaian").await.get("/certificates?days=30&format=csv").await;
+    assert!(csv.body.contains("CERT-EXP-1"));
+}
+
+#[sqlx::test]
+async fn the_siasn_files_have_siasns_columns(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let nip = text(&app, &format!("select nip from employees where id = {own}")).await;
+    let t = app
+        .scalar(
+            "insert into trainings (title, form, jenis_diklat, siasn_ref, starts_on, ends_on, jp, budget_year, budget_unit_id, quota, place, status)
+             select 'Pelatihan Kepemimpinan Uji', 'struktural', 1, 'PKP-01', '2025-05-06', '2025-06-20', 100, 2025, id, 5, 'Bandung', 'completed'
+             from units where code = 'DKIS' returning id",
+        )
+        .await;
+    sqlx::query("insert into training_participants (training_id, employee_id, status, certificate_no) values ($1, $2, 'passed', 'PKP/2025/7')")
+        .bind(t)
+        .bind(own)
+        .execute(&app.pool)
+        .await
+        .expect("participant");
+    let diklat = hr.get(&format!("/employees/{own}/development?format=siasn-diklat")).await;
+    let lines: Vec<&str> = diklat.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "nip,latihanStrukturalId,institusiPenyelenggara,jumlahJam,nomor,tanggal,tanggalSelesai,tahun");
+    assert!(lines.contains(&format!("{nip},PKP-01,,100,PKP/2025/7,06-05-2025,20-06-2025,2025").as_str()), "{lines:?}");
+    // Informal activities go out as kursus with their SIASN type (15 mentoring).
+    let comp = app.scalar("select id from competencies where code = 'APL-01'").await;
+    sqlx::query(
+        "with a as (insert into activities (kind, competency_id, held_on, minutes, topic, status) values ('mentoring', $1, '2026-02-03', 90, 'Mentoring SQL', 'confirmed') returning id)
+         insert into activity_learners select id, $2 from a",
+    )
+    .bind(comp)
+    .bind(own)
+    .execute(&app.pool)
+    .await
+    .expect("activity");
+    let kursus = hr.get(&format!("/employees/{own}/development?format=siasn-kursus")).await;
+    let lines: Vec<&str> = kursus.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "nip,jenisDiklatId,jenisKursus,namaKursus,institusiPenyelenggara,jumlahJam,nomorSertipikat,tanggalKursus,tanggalSelesaiKursus,tahunKursus"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with(&format!("{nip},15,Mentoring,Mentoring SQL,"))
+            && l.ends_with(",2,,03-02-2026,03-02-2026,2026")),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.contains("Pelatihan Kepemimpinan Uji")), "struktural goes to riwayat diklat only");
+    let xlsx = hr.get(&format!("/employees/{own}/development?format=xlsx")).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.body.starts_with("PK"), "an XLSX (zip) file");
+}
+
+/// Effect on a hand-computed fixture: participant A goes from a validated 1 to 3 (a later 4 is not
+/// "the first after"), B from never assessed (0) to 2, C was absent. The training cost Rp8.000.000
+/// (three paid seats of Rp2.000.000, the absent one too, plus Rp2.000.000 fixed) for 4 levels
+/// gained: Rp2.000.000 per level.
+#[sqlx::test]
+async fn effect_figures_match_a_hand_computed_fixture(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let staff = apt_staff(&app, 3).await;
+    let comp = app.scalar("select id from competencies where code = 'APL-04'").await;
+    // A competency nobody holds in the demo data, so the levels are only the fixture's.
+    sqlx::query("delete from assessments where competency_id = $1 and employee_id = any($2)")
+        .bind(comp)
+        .bind(staff.iter().map(|s| s.0).collect::<Vec<_>>())
+        .execute(&app.pool)
+        .await
+        .expect("clean");
+    let t = app
+        .scalar(
+            "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, cost_per_participant, fixed_cost, budget_year,
+                                    budget_unit_id, quota, place, status)
+             select 'Pelatihan Uji Efek', 'teknis', 3, '2025-03-01', '2025-03-03', 24, 2000000, 2000000, 2025, id, 5, 'Bandung', 'completed'
+             from units where code = 'APT' returning id",
+        )
+        .await;
+    sqlx::query("insert into training_competencies values ($1, $2, 3)")
+        .bind(t)
+        .bind(comp)
+        .execute(&app.pool)
+        .await
+        .expect("target");
+    for (i, st) in ["passed", "passed", "absent"].iter().enumerate() {
+        sqlx::query("insert into training_participants (training_id, employee_id, status) values ($1, $2, $3)")
+            .bind(t)
+            .bind(staff[i].0)
+            .bind(st)
+            .execute(&app.pool)
+            .await
+            .expect("participant");
+    }
+    for (emp, level, on) in [
+        (staff[0].0, 1, "2025-01-10"),
+        (staff[0].0, 3, "2025-04-01"),
+        (staff[0].0, 4, "2025-09-01"),
+        (staff[1].0, 2, "2025-03-03"),
+    ] {
+        sqlx::query(
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status) values ($1, $2, $3, $4::date, 'supervisor', 'validated')",
+        )
+        .bind(emp)
+        .bind(comp)
+        .bind(level as i16)
+        .bind(on)
+        .execute(&app.pool)
+        .await
+        .expect("assessment");
+    }
+    let rows: Vec<(i64, i32, Option<i16>)> =
+        sqlx::query_as("select employee_id, before_level, after_level from training_effect where training_id = $1 order by employee_id")
+            .bind(t)
+            .fetch_all(&app.pool)
+            .await
+            .expect("effect");
+    assert_eq!(
+        rows,
+        vec![(staff[0].0, 1, Some(3)), (staff[1].0, 0, Some(2))],
+        "A: 1 → 3 (the first after, not the latest); B: 0 → 2; C absent"
+    );
+    assert_eq!(app.scalar(&format!("select cost from training_costs where training_id = {t}")).await, 8_000_000);
+    let mut hr = app.as_user("kepegawaian").await;
+    let page = hr.get(&format!("/trainings/{t}")).await;
+    assert!(page.body.contains("Rp2.000.000</strong>"), "cost per level gained: {}", page.body);
+    let effect = hr.get("/development/effect").await;
+    let row = effect.body.split("Pelatihan Uji Efek").nth(1).and_then(|s| s.split("</tr>").next()).unwrap_or("");
+    for cell in [">2<", ">0,50<", ">2,50<", ">2,00<", ">4<", ">Rp8.000.000<", ">Rp2.000.000<"] {
+        assert!(row.contains(cell), "{cell} in {row}");
+    }
+}
+
+/// Two approvals race for the last Rp4.000.000 of a budget: exactly one is approved.
+#[sqlx::test]
+async fn two_approvals_cannot_both_spend_the_last_of_a_budget(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let apt = app.scalar("select id from units where code = 'APT'").await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let t = create_training(&mut hr, &apt.to_string(), "Pelatihan Balapan").await;
+    sqlx::query("insert into unit_budgets (year, unit_id, amount) values (2031, $1, 10000000)")
+        .bind(apt)
+        .execute(&app.pool)
+        .await
+        .expect("budget");
+    let staff = apt_staff(&app, 3).await;
+    let mut ids = vec![];
+    for (emp, _) in &staff {
+        ids.push(
+            sqlx::query_scalar::<_, i64>(
+                "insert into training_participants (training_id, employee_id) values ($1, $2) returning id",
+            )
+            .bind(t)
+            .bind(emp)
+            .fetch_one(&app.pool)
+            .await
+            .expect("participant"),
+        );
+    }
+    let r = hr.post(&format!("/participants/{}/approve", ids[0]), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "6 of 10 million");
+    // Hold the budget's lock while two heads approve the two remaining seats (4 million each).
+    let mut tx = app.pool.begin().await.expect("tx");
+    sqlx::query("select pg_advisory_xact_lock(727100, hashtext('2031/' || $1::bigint::text))")
+        .bind(apt)
+        .execute(&mut *tx)
+        .await
+        .expect("lock");
+    let mut a = app.as_user("kabid.aptika").await;
+    let mut b = app.as_user("kadis").await;
+    a.prime().await;
+    b.prime().await;
+    let (pa, pb) = (ids[1], ids[2]);
+    let first = tokio::spawn(async move { a.post(&format!("/participants/{pa}/approve"), &[]).await.status });
+    let second = tokio::spawn(async move { b.post(&format!("/participants/{pb}/approve"), &[]).await.status });
+    app.wait_for_locks(2).await;
+    tx.commit().await.expect("release");
+    let mut got = vec![first.await.expect("a"), second.await.expect("b")];
+    got.sort();
+    assert_eq!(got, vec![StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY]);
+    assert_eq!(budget_use(&app).await, (10_000_000, 0), "never past the budget");
+}
