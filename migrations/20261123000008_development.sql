@@ -307,3 +307,19 @@ select a.id as activity_id, a.kind, l.employee_id, a.competency_id,
         order by s.assessed_on, s.id limit 1) as after_level
 from activities a join activity_learners l on l.activity_id = a.id
 where a.status = 'confirmed';
+
+-- Per completed training: its cost, the measured participant × competency pairs, the mean level
+-- before and after, the levels gained and the mean reaction score (the effect page groups these
+-- by training, provider and form).
+create view training_effect_summary as
+select t.id as training_id, t.title, t.form, coalesce(p.name, '—') as provider, c.cost,
+       coalesce(fx.measured, 0) as measured, fx.before, fx.after, coalesce(fx.gained, 0) as gained, ev.reaction
+from trainings t join training_costs c on c.training_id = t.id left join providers p on p.id = t.provider_id
+left join (select training_id, count(after_level) as measured,
+                  avg(before_level) filter (where after_level is not null) as before, avg(after_level) as after,
+                  sum(greatest(after_level - before_level, 0)) filter (where after_level is not null) as gained
+           from training_effect group by training_id) fx on fx.training_id = t.id
+left join (select tp.training_id, avg((e.relevance + e.method + e.trainer + e.usefulness) / 4.0) as reaction
+           from training_evaluations e join training_participants tp on tp.id = e.participant_id
+           group by tp.training_id) ev on ev.training_id = t.id
+where t.status = 'completed';

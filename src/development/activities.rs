@@ -442,7 +442,7 @@ async fn create(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, mp: 
     let id: i64 = sqlx::query_scalar(
         "insert into activities (kind, mentor_id, competency_id, target_level, held_on, minutes, topic, notes, outcome, report,
                                  evidence_id, status, logged_by, decided_by, decided_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, case when $14 then $13 end, case when $14 then now() end)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, case when $14 then $13::bigint end, case when $14 then now() end)
          returning id",
     )
     .bind(kind.as_str())

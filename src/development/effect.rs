@@ -38,49 +38,26 @@ impl EffectRow {
     }
 }
 
-/// Per completed training: its cost, the measured pairs and their levels, its reaction score.
-macro_rules! per_training {
-    () => {
-        "with pt as (
-           select t.id, t.title, t.form, coalesce(p.name, '—') as provider, c.cost,
-                  (select count(fx.after_level) from training_effect fx where fx.training_id = t.id) as measured,
-                  (select avg(fx.before_level) filter (where fx.after_level is not null) from training_effect fx where fx.training_id = t.id) as before,
-                  (select avg(fx.after_level) from training_effect fx where fx.training_id = t.id) as after,
-                  (select coalesce(sum(greatest(fx.after_level - fx.before_level, 0)), 0) from training_effect fx
-                    where fx.training_id = t.id and fx.after_level is not null) as gained,
-                  (select avg((ev.relevance + ev.method + ev.trainer + ev.usefulness) / 4.0) from training_evaluations ev
-                    join training_participants tp on tp.id = ev.participant_id where tp.training_id = t.id) as reaction
-           from trainings t join training_costs c on c.training_id = t.id left join providers p on p.id = t.provider_id
-           where t.status = 'completed')"
-    };
-}
+const BY_TRAINING: &str = "
+    select title as label, 1::bigint as trainings, measured, before::float8, after::float8,
+           (after - before)::float8 as gain, gained::bigint as levels_gained, cost, reaction::float8
+    from training_effect_summary order by measured = 0, gained desc, title";
 
-const BY_TRAINING: &str = concat!(
-    per_training!(),
-    " select title as label, 1::bigint as trainings, measured, before::float8, after::float8,
-             (after - before)::float8 as gain, gained::bigint as levels_gained, cost, reaction::float8
-      from pt order by measured = 0, gained desc, title"
-);
+const BY_PROVIDER: &str = "
+    select provider as label, count(*) as trainings, sum(measured)::bigint as measured,
+           (sum(before * measured) / nullif(sum(measured), 0))::float8 as before,
+           (sum(after * measured) / nullif(sum(measured), 0))::float8 as after,
+           ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8 as gain,
+           sum(gained)::bigint as levels_gained, sum(cost)::bigint as cost, avg(reaction)::float8 as reaction
+    from training_effect_summary group by provider order by provider";
 
-const BY_PROVIDER: &str = concat!(
-    per_training!(),
-    " select provider as label, count(*) as trainings, sum(measured)::bigint as measured,
-             (sum(before * measured) / nullif(sum(measured), 0))::float8 as before,
-             (sum(after * measured) / nullif(sum(measured), 0))::float8 as after,
-             ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8 as gain,
-             sum(gained)::bigint as levels_gained, sum(cost)::bigint as cost, avg(reaction)::float8 as reaction
-      from pt group by provider order by provider"
-);
-
-const BY_FORM: &str = concat!(
-    per_training!(),
-    " select form as label, count(*) as trainings, sum(measured)::bigint as measured,
-             (sum(before * measured) / nullif(sum(measured), 0))::float8 as before,
-             (sum(after * measured) / nullif(sum(measured), 0))::float8 as after,
-             ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8 as gain,
-             sum(gained)::bigint as levels_gained, sum(cost)::bigint as cost, avg(reaction)::float8 as reaction
-      from pt group by form order by form"
-);
+const BY_FORM: &str = "
+    select form as label, count(*) as trainings, sum(measured)::bigint as measured,
+           (sum(before * measured) / nullif(sum(measured), 0))::float8 as before,
+           (sum(after * measured) / nullif(sum(measured), 0))::float8 as after,
+           ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8 as gain,
+           sum(gained)::bigint as levels_gained, sum(cost)::bigint as cost, avg(reaction)::float8 as reaction
+    from training_effect_summary group by form order by form";
 
 /// Informal development costs the budget nothing; its effect is measured the same way.
 const BY_KIND: &str = "

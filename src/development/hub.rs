@@ -52,7 +52,7 @@ const REASSESS_SQL: &str = "
     join training_competencies tc on tc.training_id = t.id join competencies c on c.id = tc.competency_id
     join employees e on e.id = p.employee_id join units u on u.id = e.unit_id
     where t.status = 'completed' and p.status in ('attended', 'passed', 'failed') and e.active
-      and t.ends_on + 90 <= $4 and t.ends_on + 90 > $4 - 365
+      and t.ends_on + 90 <= $4::date and t.ends_on + 90 > $4::date - 365
       and scope_decides($1, $2, $3, e.id, u.path)
       and not exists (select 1 from assessments a where a.employee_id = p.employee_id and a.competency_id = tc.competency_id
                       and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90)
@@ -79,7 +79,7 @@ pub async fn waiting(state: &AppState, user: &CurrentUser) -> Result<Waiting, sq
               join training_competencies tc on tc.training_id = t.id join employees e on e.id = p.employee_id
               join units u on u.id = e.unit_id
               where t.status = 'completed' and p.status in ('attended', 'passed', 'failed') and e.active
-                and t.ends_on + 90 <= $4 and t.ends_on + 90 > $4 - 365 and scope_decides($1, $2, $3, e.id, u.path)
+                and t.ends_on + 90 <= $4::date and t.ends_on + 90 > $4::date - 365 and scope_decides($1, $2, $3, e.id, u.path)
                 and not exists (select 1 from assessments a where a.employee_id = p.employee_id and a.competency_id = tc.competency_id
                                 and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90)) else 0 end as reassessments",
     )
@@ -203,7 +203,7 @@ async fn expiring_certificates(
                 u.name as unit, t.title, tp.certificate_no, tp.certificate_expires_on as expires_on, tp.status
          from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
          join units u on u.id = e.unit_id
-         where tp.certificate_expires_on between $4 and $4 + $5 and e.active and scope_sees($1, $2, $3, e.id, u.path)
+         where tp.certificate_expires_on between $4::date and $4::date + $5::int and e.active and scope_sees($1, $2, $3, e.id, u.path)
          order by tp.certificate_expires_on, e.name limit $6",
     )
     .bind(scope.all)

@@ -222,7 +222,7 @@ async fn participants(conn: &mut PgConnection, training: i64, hr: Option<i64>, q
                        case abs(hashtext(e.nip || t.id::text)) % 12 when 0 then 'failed' when 1 then 'absent' else 'passed' end
                      when t.status = 'running' then 'approved'
                      when abs(hashtext(e.nip || t.id::text)) % 3 = 0 then 'nominated' else 'approved' end,
-                $2, case when t.status = 'completed' or abs(hashtext(e.nip || t.id::text)) % 3 <> 0 then $2 end,
+                $2::bigint, case when t.status = 'completed' or abs(hashtext(e.nip || t.id::text)) % 3 <> 0 then $2::bigint end,
                 case when t.status = 'completed' or abs(hashtext(e.nip || t.id::text)) % 3 <> 0 then t.starts_on - 20 end
          from trainings t join units bu on bu.id = t.budget_unit_id
          join lateral (
@@ -275,17 +275,17 @@ async fn participants(conn: &mut PgConnection, training: i64, hr: Option<i64>, q
         "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_name, note, status, validated_at)
          select tp.employee_id, tc.competency_id,
                 greatest(coalesce(cl.level, 0), least(tc.target_level,
-                  coalesce(cl.level, 1) + case when abs(hashtext(tp.id::text || tc.competency_id::text)) % 5 < $2 then 2 else 1 end))::smallint,
+                  coalesce(cl.level, 0) + case when abs(hashtext(tp.id::text || tc.competency_id::text)) % 5 < $2 then 2 else 1 end))::smallint,
                 least(current_date, t.ends_on + 21 + abs(hashtext(tp.id::text)) % 40), 'training', 'Evaluasi pascapelatihan', t.title,
                 'validated', now()
          from training_participants tp join trainings t on t.id = tp.training_id
          join training_competencies tc on tc.training_id = t.id
          left join current_levels cl on cl.employee_id = tp.employee_id and cl.competency_id = tc.competency_id
          where tp.training_id = $1 and tp.status = 'passed' and t.ends_on + 21 <= current_date
-           and abs(hashtext(tp.id::text || 'a')) % 5 <> 0",
+           and abs(hashtext(tp.id::text || 'a')) % 5 < 2",
     )
     .bind(training)
-    .bind(i32::from(quality) - 1)
+    .bind(i32::from(quality) - 4)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -319,7 +319,7 @@ async fn peer_learning(conn: &mut PgConnection, hr: Option<i64>) -> anyhow::Resu
                  select $1, $2, $3, 3, current_date - ($4::int * 75 + $5::int % 40 + 5), 90 + ($5::int % 3) * 30,
                         'Pendampingan ' || c.name_id, 'Sesi praktik langsung pada pekerjaan sehari-hari.',
                         case when $4::int > 0 then 'Peserta dapat mengerjakan tugas dengan pendampingan minimal.' else '' end,
-                        case when $6 then 'pending' else 'confirmed' end, $7, case when $6 then null else $7 end,
+                        case when $6 then 'pending' else 'confirmed' end, $7::bigint, case when $6 then null else $7::bigint end,
                         case when $6 then null else now() end
                  from competencies c where c.id = $3 returning id",
             )
@@ -338,8 +338,8 @@ async fn peer_learning(conn: &mut PgConnection, hr: Option<i64>) -> anyhow::Resu
                 .execute(&mut *conn)
                 .await?;
         }
-        // Half of the mentees were assessed after their sessions: mostly one level up.
-        if h % 2 == 0 {
+        // A third of the mentees were assessed after their sessions: one level up.
+        if h % 3 == 0 {
             sqlx::query(
                 "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_name, note, status, validated_at)
                  select $1, $2, least(5, coalesce(cl.level, 1) + 1)::smallint, current_date - 2, 'supervisor', 'Atasan langsung',
@@ -367,8 +367,8 @@ async fn peer_learning(conn: &mut PgConnection, hr: Option<i64>) -> anyhow::Resu
            select 'belajar_mandiri', p.competency_id, current_date - (p.rn * 9)::int, 120,
                   'Belajar mandiri: ' || c.name_id,
                   'Mempelajari modul daring dan dokumentasi resmi tentang ' || lower(c.name_id) || ', lalu mencoba latihan di lingkungan uji.',
-                  case when p.rn % 8 = 0 then 'pending' else 'confirmed' end, $1,
-                  case when p.rn % 8 = 0 then null else $1 end, case when p.rn % 8 = 0 then null else now() end,
+                  case when p.rn % 8 = 0 then 'pending' else 'confirmed' end, $1::bigint,
+                  case when p.rn % 8 = 0 then null else $1::bigint end, case when p.rn % 8 = 0 then null else now() end,
                   p.id::text
            from picked p join competencies c on c.id = p.competency_id returning id, notes)
          insert into activity_learners (activity_id, employee_id) select id, notes::bigint from ins",

@@ -170,8 +170,10 @@ async fn demo_data_has_under_skilled_and_expert_staff(pool: PgPool) {
     .fetch_one(&app.pool)
     .await
     .expect("gaps");
-    assert!(under >= 10, "clearly under-skilled staff: {under}");
-    assert!((2..=25).contains(&expert), "a few clear experts: {expert}");
+    // The demo's three years of development (measured after trainings and mentoring, dated from
+    // the day it is seeded) lift some of them, by design; a clear group stays under-skilled.
+    assert!(under >= 5, "clearly under-skilled staff: {under}");
+    assert!((2..=40).contains(&expert), "a few clear experts: {expert}");
     let pending = app.scalar("select count(*) from assessments where status = 'pending'").await;
     assert!(pending >= 3, "some self-assessments wait for validation");
 }
