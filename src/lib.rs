@@ -9,6 +9,7 @@ pub mod auth;
 pub mod competencies;
 pub mod development;
 pub mod employees;
+pub mod gaps;
 pub mod home;
 pub mod i18n;
 pub mod imports;
