@@ -76,7 +76,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     if export::wanted(&q.format) {
         let table = Table {
             name: "akun",
-            headers: vec![
+            headers: export::keys(&[
                 "col.username",
                 "col.name",
                 "col.nip",
@@ -84,7 +84,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                 "col.unit_head",
                 "col.disabled",
                 "col.must_change",
-            ],
+            ]),
             rows: rows
                 .iter()
                 .map(|a| {

@@ -2,6 +2,8 @@
 //! list). Column headers are i18n keys, written in the user's language; an XLSX carries the
 //! agency's name and the date in its properties and printed header.
 
+use std::borrow::Cow;
+
 use axum::{
     http::header,
     response::{IntoResponse, Response},
@@ -10,10 +12,10 @@ use rust_xlsxwriter::{DocProperties, Format, Workbook};
 
 use crate::app::{AppError, Ctx};
 
-/// A table to export: i18n keys of the column headers and rows of text.
+/// A table to export: the column headers (i18n keys, or text kept as it is) and rows of text.
 pub struct Table {
     pub name: &'static str,
-    pub headers: Vec<&'static str>,
+    pub headers: Vec<Cow<'static, str>>,
     pub rows: Vec<Vec<String>>,
 }
 
@@ -39,13 +41,19 @@ fn cell(v: &str) -> String {
     }
 }
 
-/// The headers as text: i18n keys are translated, anything else (import templates) is kept.
-fn header_texts(ctx: Option<&Ctx>, t: &Table) -> Vec<&'static str> {
+/// Headers that are i18n keys.
+pub fn keys(keys: &[&'static str]) -> Vec<Cow<'static, str>> {
+    keys.iter().map(|k| Cow::Borrowed(*k)).collect()
+}
+
+/// The headers as text: i18n keys are translated, anything else (import templates, competency
+/// codes) is kept.
+fn header_texts<'a>(ctx: Option<&Ctx>, t: &'a Table) -> Vec<&'a str> {
     t.headers
         .iter()
         .map(|h| match (ctx, crate::i18n::key(h)) {
             (Some(ctx), Some(k)) => ctx.t(k),
-            _ => *h,
+            _ => h.as_ref(),
         })
         .collect()
 }

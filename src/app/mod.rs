@@ -1,6 +1,7 @@
 //! Shared plumbing: configuration, state, the router, middleware, errors and rendering.
 
 pub mod backup;
+pub mod chart;
 pub mod clock;
 pub mod config;
 pub mod context;

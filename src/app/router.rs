@@ -21,8 +21,8 @@ use super::{
     state::AppState,
 };
 use crate::{
-    accounts, assessments, audit, auth, competencies, development, employees, home, i18n::Lang, imports, positions,
-    settings, units,
+    accounts, assessments, audit, auth, competencies, development, employees, gaps, home, i18n::Lang, imports,
+    positions, settings, units,
 };
 
 /// Every application route with its access rule.
@@ -40,6 +40,7 @@ pub fn routes() -> Routes {
         .merge(competencies::routes())
         .merge(assessments::routes())
         .merge(development::routes())
+        .merge(gaps::routes())
         .merge(imports::routes())
         .merge(settings::routes())
 }

@@ -302,7 +302,7 @@ async fn pending(
     if export::wanted(&q.format) {
         let table = Table {
             name: "penilaian-menunggu",
-            headers: vec![
+            headers: export::keys(&[
                 "col.nip",
                 "col.name",
                 "col.unit",
@@ -312,7 +312,7 @@ async fn pending(
                 "col.level_current",
                 "col.date",
                 "col.note",
-            ],
+            ]),
             rows: rows
                 .iter()
                 .map(|r| {

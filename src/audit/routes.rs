@@ -110,7 +110,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
     if export::wanted(&f.format) {
         let table = Table {
             name: "log-audit",
-            headers: vec![
+            headers: export::keys(&[
                 "col.time_utc",
                 "col.actor",
                 "col.ip",
@@ -119,7 +119,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
                 "col.action",
                 "col.before",
                 "col.after",
-            ],
+            ]),
             rows: rows
                 .iter()
                 .map(|r| {

@@ -85,7 +85,15 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     if export::wanted(&f.format) {
         let table = Table {
             name: "kompetensi",
-            headers: vec!["col.code", "col.name", "col.name_en", "col.kind", "col.area", "col.active", "col.position"],
+            headers: export::keys(&[
+                "col.code",
+                "col.name",
+                "col.name_en",
+                "col.kind",
+                "col.area",
+                "col.active",
+                "col.position",
+            ]),
             rows: rows
                 .iter()
                 .map(|c| {

@@ -118,7 +118,14 @@ async fn list(
     if export::wanted(&q.format) {
         let table = Table {
             name: "anggaran",
-            headers: vec!["col.unit", "col.year", "col.allocated", "col.committed", "col.spent", "col.remaining"],
+            headers: export::keys(&[
+                "col.unit",
+                "col.year",
+                "col.allocated",
+                "col.committed",
+                "col.spent",
+                "col.remaining",
+            ]),
             rows: p
                 .rows
                 .iter()

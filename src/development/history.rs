@@ -209,7 +209,7 @@ async fn history(
         }));
         let table = Table {
             name: "riwayat-pengembangan",
-            headers: vec![
+            headers: export::keys(&[
                 "col.year",
                 "col.start",
                 "col.end",
@@ -220,7 +220,7 @@ async fn history(
                 "col.status",
                 "col.jp",
                 "col.certificate",
-            ],
+            ]),
             rows,
         };
         return export::send(&ctx, &q.format, &table);
@@ -282,7 +282,7 @@ async fn siasn(
         .await?;
         let table = Table {
             name: "siasn-riwayat-diklat",
-            headers: vec![
+            headers: export::keys(&[
                 "nip",
                 "latihanStrukturalId",
                 "institusiPenyelenggara",
@@ -291,7 +291,7 @@ async fn siasn(
                 "tanggal",
                 "tanggalSelesai",
                 "tahun",
-            ],
+            ]),
             rows: rows
                 .into_iter()
                 .map(|r| vec![r.0, r.1, r.2, jp_text(r.3, true), r.4, dmy(r.5), dmy(r.6), r.6.year().to_string()])
@@ -326,7 +326,7 @@ async fn siasn(
     .await?;
     let table = Table {
         name: "siasn-riwayat-kursus",
-        headers: vec![
+        headers: export::keys(&[
             "nip",
             "jenisDiklatId",
             "jenisKursus",
@@ -337,7 +337,7 @@ async fn siasn(
             "tanggalKursus",
             "tanggalSelesaiKursus",
             "tahunKursus",
-        ],
+        ]),
         rows: rows
             .into_iter()
             .map(|r| {

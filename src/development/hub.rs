@@ -243,7 +243,14 @@ async fn certificates(
     if export::wanted(&q.format) {
         let table = Table {
             name: "sertifikat-kedaluwarsa",
-            headers: vec!["col.nip", "col.name", "col.unit", "col.training", "col.certificate", "col.expires"],
+            headers: export::keys(&[
+                "col.nip",
+                "col.name",
+                "col.unit",
+                "col.training",
+                "col.certificate",
+                "col.expires",
+            ]),
             rows: rows
                 .iter()
                 .map(|c| {

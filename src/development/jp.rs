@@ -125,7 +125,7 @@ async fn list(
     if exporting {
         let table = Table {
             name: "jp-pegawai",
-            headers: vec![
+            headers: export::keys(&[
                 "col.nip",
                 "col.name",
                 "col.unit",
@@ -133,7 +133,7 @@ async fn list(
                 "col.jp_informal",
                 "col.jp_total",
                 "col.jp_lacking",
-            ],
+            ]),
             rows: rows
                 .iter()
                 .map(|r| {

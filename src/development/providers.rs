@@ -80,7 +80,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     if export::wanted(&q.format) {
         let table = Table {
             name: "penyelenggara",
-            headers: vec![
+            headers: export::keys(&[
                 "col.name",
                 "col.kind",
                 "col.contact",
@@ -88,7 +88,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                 "col.phone",
                 "col.trainings",
                 "col.score",
-            ],
+            ]),
             rows: rows
                 .iter()
                 .map(|r| {

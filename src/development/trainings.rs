@@ -114,7 +114,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     if export::wanted(&q.format) {
         let table = Table {
             name: "pelatihan",
-            headers: vec![
+            headers: export::keys(&[
                 "col.title",
                 "col.form",
                 "col.provider",
@@ -125,7 +125,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                 "col.participants",
                 "col.quota",
                 "col.cost",
-            ],
+            ]),
             rows: rows
                 .iter()
                 .map(|r| {

@@ -133,7 +133,7 @@ async fn export_table(state: &AppState, ctx: &Ctx, user: &CurrentUser, f: &Filte
             v
         })
         .collect();
-    Ok(Table { name: "pegawai", headers, rows })
+    Ok(Table { name: "pegawai", headers: export::keys(&headers), rows })
 }
 
 #[derive(askama::Template)]

@@ -4,4 +4,11 @@
 //! and the mentor assignment are exact optimisations over what the queries return.
 
 pub mod assign;
+pub mod db;
 pub mod plan;
+pub mod planning;
+pub mod routes;
+
+pub fn routes() -> crate::app::Routes {
+    routes::routes().merge(planning::routes())
+}

@@ -77,12 +77,8 @@ impl Plan {
 
 /// The (person, training) pairs worth considering, in a stable order.
 fn pairs(input: &Input) -> Vec<(usize, usize)> {
-    let mut p: Vec<(usize, usize)> = input
-        .offers
-        .iter()
-        .filter(|o| o.value > 0.0)
-        .map(|o| (input.needs[o.need].person, o.training))
-        .collect();
+    let mut p: Vec<(usize, usize)> =
+        input.offers.iter().filter(|o| o.value > 0.0).map(|o| (input.needs[o.need].person, o.training)).collect();
     p.sort_unstable();
     p.dedup();
     p
@@ -120,7 +116,8 @@ pub fn feasible(input: &Input, chosen: &[(usize, usize)]) -> bool {
         .iter()
         .enumerate()
         .all(|(t, tr)| chosen.iter().filter(|(_, x)| *x == t).count() as u32 <= tr.seats);
-    let person_ok = (0..input.people).all(|p| chosen.iter().filter(|(x, _)| *x == p).count() as u32 <= input.per_person);
+    let person_ok =
+        (0..input.people).all(|p| chosen.iter().filter(|(x, _)| *x == p).count() as u32 <= input.per_person);
     seats_ok && person_ok && cost(input, chosen) <= input.budget
 }
 
@@ -341,7 +338,14 @@ mod tests {
                 }
             }
         }
-        Input { people, trainings, needs, offers, per_person: rng.range(1, 2) as u32, budget: rng.range(0, 12) * 1_000_000 }
+        Input {
+            people,
+            trainings,
+            needs,
+            offers,
+            per_person: rng.range(1, 2) as u32,
+            budget: rng.range(0, 12) * 1_000_000,
+        }
     }
 
     #[test]
@@ -357,7 +361,11 @@ mod tests {
             assert!(plan.optimal, "case {case}: proven optimal");
             assert!(feasible(&input, &plan.chosen), "case {case}: within seats, per-person cap and budget");
             let want = brute(&input);
-            assert!((plan.objective - want).abs() < 1e-6, "case {case}: plan {} vs brute force {want}: {input:?}", plan.objective);
+            assert!(
+                (plan.objective - want).abs() < 1e-6,
+                "case {case}: plan {} vs brute force {want}: {input:?}",
+                plan.objective
+            );
             let g = greedy(&input);
             assert!(feasible(&input, &g.chosen));
             assert!(g.objective <= want + 1e-9);

@@ -84,7 +84,7 @@ async fn template(Path(name): Path<String>) -> AppResult<Response> {
     };
     let table = Table {
         name: if kind == Kind::Employees { "templat-pegawai" } else { "templat-penilaian" },
-        headers,
+        headers: export::keys(&headers),
         rows: vec![example],
     };
     match ext {

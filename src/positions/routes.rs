@@ -96,7 +96,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     if export::wanted(&f.format) {
         let table = Table {
             name: "jabatan",
-            headers: vec![
+            headers: export::keys(&[
                 "col.position",
                 "col.kind",
                 "col.functional_level",
@@ -106,7 +106,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
                 "col.active",
                 "col.holders",
                 "col.standard_size",
-            ],
+            ]),
             rows: rows
                 .iter()
                 .map(|p| {

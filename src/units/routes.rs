@@ -87,7 +87,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     if export::wanted(&q.format) {
         let table = Table {
             name: "unit-kerja",
-            headers: vec![
+            headers: export::keys(&[
                 "col.code",
                 "col.unit",
                 "col.kind",
@@ -96,7 +96,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                 "col.staff",
                 "col.staff_all",
                 "col.closed",
-            ],
+            ]),
             rows: rows
                 .iter()
                 .map(|u| {

@@ -475,6 +475,7 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 format!("/employees/{own}/development"),
                 "/jp/rules".into(),
                 "/certificates".into(),
+                format!("/employees/{own}/gaps"),
             ],
         ),
         (
@@ -491,6 +492,12 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 "/training-requests".into(),
                 format!("/trainings/{trn}"),
                 "/development/effect".into(),
+                "/gaps".into(),
+                "/gaps/matrix".into(),
+                "/gaps/mentors".into(),
+                "/gaps/plan".into(),
+                "/gaps/akpk".into(),
+                "/gaps/settings".into(),
             ],
         ),
         (

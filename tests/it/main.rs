@@ -9,6 +9,7 @@ mod browser;
 mod concurrency;
 mod development;
 mod foundation;
+mod gaps;
 mod helpers;
 mod imports;
 mod records;

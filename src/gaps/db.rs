@@ -1,0 +1,433 @@
+//! The gap queries. Everything is set work in SQL over the live records; Rust only arranges rows.
+
+use chrono::NaiveDate;
+use sqlx::PgConnection;
+
+use crate::app::Ctx;
+
+/// HR's thresholds and weights (one row).
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct GapSettings {
+    pub weight_critical: f64,
+    pub weight_important: f64,
+    pub weight_useful: f64,
+    pub coverage_threshold: i16,
+    pub development_months: i16,
+    pub assessment_months: i16,
+    pub mentor_cap: i16,
+    pub mentor_period_days: i16,
+    pub trainings_per_person: i16,
+    pub effect_min_participants: i16,
+    pub version: i64,
+}
+
+pub const SETTINGS_SQL: &str =
+    "select weight_critical::float8 as weight_critical, weight_important::float8 as weight_important,
+        weight_useful::float8 as weight_useful, coverage_threshold, development_months, assessment_months, mentor_cap,
+        mentor_period_days, trainings_per_person, effect_min_participants, version from gap_settings where id = 1";
+
+pub const SETTINGS_LOCK_SQL: &str = "select weight_critical::float8 as weight_critical, weight_important::float8 as weight_important,
+        weight_useful::float8 as weight_useful, coverage_threshold, development_months, assessment_months, mentor_cap,
+        mentor_period_days, trainings_per_person, effect_min_participants, version from gap_settings where id = 1 for update";
+
+pub async fn settings(conn: &mut PgConnection) -> Result<GapSettings, sqlx::Error> {
+    sqlx::query_as(SETTINGS_SQL).fetch_one(conn).await
+}
+
+/// One employee's gap summary with the facts behind each flag.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct StaffGap {
+    pub employee_id: i64,
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub position: String,
+    pub requirements: i64,
+    pub met: i64,
+    pub coverage: f64,
+    pub score: f64,
+    pub max_gap: i32,
+    pub critical_below: Option<String>,
+    pub big_gaps: Option<String>,
+    pub jp_year: f64,
+    pub jp_minimum: f64,
+    pub last_development: Option<NaiveDate>,
+    pub last_assessment: Option<NaiveDate>,
+    pub flag_critical: bool,
+    pub flag_coverage: bool,
+    pub flag_big_gap: bool,
+    pub flag_jp: bool,
+    pub flag_development: bool,
+    pub flag_assessment: bool,
+}
+
+impl StaffGap {
+    pub fn flagged(&self) -> bool {
+        self.flag_critical
+            || self.flag_coverage
+            || self.flag_big_gap
+            || self.flag_jp
+            || self.flag_development
+            || self.flag_assessment
+    }
+
+    pub fn coverage_percent(&self) -> i64 {
+        (self.coverage * 100.0).round() as i64
+    }
+
+    /// Each flag with its reason, in the reader's language.
+    pub fn reasons(&self, ctx: &Ctx, s: &GapSettings) -> Vec<String> {
+        let en = ctx.lang.is_en();
+        let mut out = vec![];
+        if let Some(c) = self.critical_below.as_ref().filter(|_| self.flag_critical) {
+            out.push(ctx.t("gap.flag.critical").replace("{list}", c));
+        }
+        if self.flag_coverage {
+            out.push(
+                ctx.t("gap.flag.coverage")
+                    .replace("{pct}", &self.coverage_percent().to_string())
+                    .replace("{min}", &s.coverage_threshold.to_string()),
+            );
+        }
+        if let Some(c) = self.big_gaps.as_ref().filter(|_| self.flag_big_gap) {
+            out.push(ctx.t("gap.flag.big_gap").replace("{list}", c));
+        }
+        if self.flag_jp {
+            out.push(
+                ctx.t("gap.flag.jp")
+                    .replace("{jp}", &crate::development::model::jp_text(self.jp_year, en))
+                    .replace("{min}", &crate::development::model::jp_text(self.jp_minimum, en)),
+            );
+        }
+        if self.flag_development {
+            out.push(match self.last_development {
+                Some(d) => ctx
+                    .t("gap.flag.development")
+                    .replace("{date}", &ctx.date(d))
+                    .replace("{months}", &s.development_months.to_string()),
+                None => ctx.t("gap.flag.development_never").to_string(),
+            });
+        }
+        if self.flag_assessment {
+            out.push(match self.last_assessment {
+                Some(d) => ctx
+                    .t("gap.flag.assessment")
+                    .replace("{date}", &ctx.date(d))
+                    .replace("{months}", &s.assessment_months.to_string()),
+                None => ctx.t("gap.flag.assessment_never").to_string(),
+            });
+        }
+        out
+    }
+}
+
+/// Staff of the units under `path` with their summaries, highest weighted gap first.
+pub async fn staff_gaps(conn: &mut PgConnection, today: NaiveDate, path: &str) -> Result<Vec<StaffGap>, sqlx::Error> {
+    sqlx::query_as(
+        "select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
+                coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
+                s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,
+                s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment
+         from gap_summary($1, $2) s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
+         left join positions p on p.id = e.position_id
+         order by s.score desc, e.name, e.id",
+    )
+    .bind(today)
+    .bind(path)
+    .fetch_all(conn)
+    .await
+}
+
+/// Readiness and flagged staff of the unit and of each unit directly under it.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct UnitReadiness {
+    pub unit_id: i64,
+    pub name: String,
+    pub staff: i64,
+    pub flagged: i64,
+    pub requirements: i64,
+    pub met: i64,
+}
+
+impl UnitReadiness {
+    pub fn readiness(&self) -> f64 {
+        if self.requirements == 0 { 1.0 } else { self.met as f64 / self.requirements as f64 }
+    }
+
+    pub fn percent(&self) -> i64 {
+        (self.readiness() * 100.0).round() as i64
+    }
+
+    pub fn flagged_percent(&self) -> i64 {
+        if self.staff == 0 { 0 } else { (self.flagged as f64 * 100.0 / self.staff as f64).round() as i64 }
+    }
+}
+
+/// `$1` today, `$2` the unit: first the unit itself (its whole subtree), then each child subtree.
+pub async fn readiness(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+    unit: i64,
+) -> Result<Vec<UnitReadiness>, sqlx::Error> {
+    sqlx::query_as(
+        "with me as (select id, name, path from units where id = $2),
+         parts as (select id, name, path, 0 as ord, '' as sort_key from me
+                   union all
+                   select c.id, c.name, c.path, 1, c.sort_key from units c join me on c.parent_id = me.id where c.closed_on is null),
+         s as (select g.*, u.path from gap_summary($1, (select path from me)) g join units u on u.id = g.unit_id)
+         select p.id as unit_id, p.name, count(s.employee_id) as staff,
+                count(s.employee_id) filter (where s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp
+                                             or s.flag_development or s.flag_assessment) as flagged,
+                coalesce(sum(s.requirements), 0)::bigint as requirements, coalesce(sum(s.met), 0)::bigint as met
+         from parts p left join s on s.path like p.path || '%'
+         group by p.id, p.name, p.ord, p.sort_key order by p.ord, p.sort_key",
+    )
+    .bind(today)
+    .bind(unit)
+    .fetch_all(conn)
+    .await
+}
+
+/// A competency with the total gap in a unit.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct CompetencyGap {
+    pub competency_id: i64,
+    pub code: String,
+    pub name: String,
+    pub staff_short: i64,
+    pub levels: i64,
+    pub weighted: f64,
+}
+
+pub async fn top_gaps(
+    conn: &mut PgConnection,
+    path: &str,
+    en: bool,
+    limit: i64,
+) -> Result<Vec<CompetencyGap>, sqlx::Error> {
+    sqlx::query_as(
+        "select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name,
+                count(*) filter (where g.gap > 0) as staff_short, sum(g.gap)::bigint as levels, sum(g.gap * g.weight)::float8 as weighted
+         from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
+         join competencies c on c.id = g.competency_id
+         where u.path like $1 || '%'
+         group by c.id, c.code, c.name_en, c.name_id having sum(g.gap) > 0
+         order by weighted desc, c.code limit $3",
+    )
+    .bind(path)
+    .bind(en)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// A required competency that one person or nobody in the unit holds at the required level.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct SinglePoint {
+    pub code: String,
+    pub name: String,
+    pub required_level: i16,
+    pub holders: i64,
+    pub holder: Option<String>,
+}
+
+pub async fn single_points(conn: &mut PgConnection, path: &str, en: bool) -> Result<Vec<SinglePoint>, sqlx::Error> {
+    sqlx::query_as(
+        "with req as (
+           select g.competency_id, max(g.required_level)::smallint as required_level
+           from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
+           where u.path like $1 || '%' group by g.competency_id),
+         held as (
+           select r.competency_id, count(e.id) as holders,
+                  min(employee_display_name(e.front_title, e.name, e.back_title)) as holder
+           from req r
+           left join current_levels cl on cl.competency_id = r.competency_id and cl.level >= r.required_level
+           left join employees e on e.id = cl.employee_id and e.active
+             and exists (select 1 from units u where u.id = e.unit_id and u.path like $1 || '%')
+           group by r.competency_id)
+         select c.code, case when $2 then c.name_en else c.name_id end as name, r.required_level, h.holders,
+                case when h.holders = 1 then h.holder end as holder
+         from req r join held h on h.competency_id = r.competency_id join competencies c on c.id = r.competency_id
+         where h.holders <= 1 order by h.holders, c.code",
+    )
+    .bind(path)
+    .bind(en)
+    .fetch_all(conn)
+    .await
+}
+
+/// A unit the reader may analyse: (id, name, path).
+pub async fn unit_in_scope(
+    conn: &mut PgConnection,
+    unit: Option<i64>,
+    user: &crate::auth::CurrentUser,
+) -> Result<Option<(i64, String, String)>, sqlx::Error> {
+    let scope = user.scope();
+    let default = if scope.all {
+        sqlx::query_scalar("select id from units where parent_id is null order by sort_key limit 1")
+            .fetch_optional(&mut *conn)
+            .await?
+    } else {
+        user.head_units.first().map(|u| u.id)
+    };
+    let Some(id) = unit.or(default) else { return Ok(None) };
+    sqlx::query_as("select id, name, path from units where id = $1 and ($2 or path like any($3))")
+        .bind(id)
+        .bind(scope.all)
+        .bind(&scope.unit_patterns)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Units the reader may analyse, for the unit picker.
+pub async fn unit_options(
+    conn: &mut PgConnection,
+    user: &crate::auth::CurrentUser,
+) -> Result<Vec<crate::units::db::UnitOption>, sqlx::Error> {
+    let scope = user.scope();
+    sqlx::query_as(
+        "select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as depth
+         from units where closed_on is null and ($1 or path like any($2)) order by sort_key",
+    )
+    .bind(scope.all)
+    .bind(&scope.unit_patterns)
+    .fetch_all(conn)
+    .await
+}
+
+/// A requirement line of one employee against a position's standard.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct GapLine {
+    pub competency_id: i64,
+    pub code: String,
+    pub name: String,
+    pub area: String,
+    pub required_level: i16,
+    pub priority: String,
+    pub current_level: i16,
+    pub gap: i16,
+    pub weight: f64,
+}
+
+/// An employee against a position's standard (their own or a target one).
+pub async fn lines(
+    conn: &mut PgConnection,
+    employee: i64,
+    position: i64,
+    en: bool,
+) -> Result<Vec<GapLine>, sqlx::Error> {
+    sqlx::query_as(
+        "select c.id as competency_id, c.code, case when $3 then c.name_en else c.name_id end as name, c.area,
+                ps.required_level, ps.priority, coalesce(cl.level, 0)::smallint as current_level,
+                greatest(ps.required_level - coalesce(cl.level, 0), 0)::smallint as gap,
+                (case ps.priority when 'critical' then gs.weight_critical when 'important' then gs.weight_important
+                 else gs.weight_useful end)::float8 as weight
+         from position_standards ps join competencies c on c.id = ps.competency_id cross join gap_settings gs
+         left join current_levels cl on cl.employee_id = $1 and cl.competency_id = ps.competency_id
+         where ps.position_id = $2
+         order by greatest(ps.required_level - coalesce(cl.level, 0), 0) desc, c.code",
+    )
+    .bind(employee)
+    .bind(position)
+    .bind(en)
+    .fetch_all(conn)
+    .await
+}
+
+/// A colleague who can teach a competency: holds it at `level` or above.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct MentorOption {
+    pub competency_id: i64,
+    pub employee_id: i64,
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub level: i16,
+    pub same_unit: bool,
+    pub mentees: i64,
+}
+
+/// Candidate mentors for several competencies at once: `$1` competency ids, `$2` required levels,
+/// `$3` the mentee, `$4` today, `$5` per competency at most. Same unit first, then the department;
+/// with the mentees each already has in the period.
+pub async fn mentor_options(
+    conn: &mut PgConnection,
+    needs: &[(i64, i16)],
+    mentee: i64,
+    today: NaiveDate,
+    per: i64,
+) -> Result<Vec<MentorOption>, sqlx::Error> {
+    let comps: Vec<i64> = needs.iter().map(|n| n.0).collect();
+    let levels: Vec<i16> = needs.iter().map(|n| n.1).collect();
+    sqlx::query_as(
+        "with need as (select * from unnest($1::bigint[], $2::smallint[]) as n(competency_id, level)),
+         me as (select unit_id from employees where id = $3),
+         load as (select a.mentor_id, count(distinct l.employee_id) as mentees from activities a
+                  join activity_learners l on l.activity_id = a.id cross join gap_settings gs
+                  where a.mentor_id is not null and a.status <> 'rejected' and a.held_on > $4::date - gs.mentor_period_days
+                  group by a.mentor_id),
+         c as (
+           select n.competency_id, m.id as employee_id, m.nip, employee_display_name(m.front_title, m.name, m.back_title) as name,
+                  u.name as unit, cl.level, m.unit_id = me.unit_id as same_unit, coalesce(ld.mentees, 0) as mentees,
+                  row_number() over (partition by n.competency_id order by m.unit_id = me.unit_id desc, cl.level desc,
+                                     coalesce(ld.mentees, 0), m.name, m.id) as rn
+           from need n join current_levels cl on cl.competency_id = n.competency_id and cl.level >= n.level
+           join employees m on m.id = cl.employee_id and m.active and m.id <> $3 join units u on u.id = m.unit_id
+           cross join me left join load ld on ld.mentor_id = m.id)
+         select competency_id, employee_id, nip, name, unit, level, same_unit, mentees from c where rn <= $5
+         order by competency_id, rn",
+    )
+    .bind(&comps)
+    .bind(&levels)
+    .bind(mentee)
+    .bind(today)
+    .bind(per)
+    .fetch_all(conn)
+    .await
+}
+
+/// A planned or open training that develops a competency, with its seats left and the effect
+/// measured on earlier runs of the same training (same title).
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct TrainingOption {
+    pub training_id: i64,
+    pub competency_id: i64,
+    pub title: String,
+    pub provider: String,
+    pub form: String,
+    pub jenis_diklat: i16,
+    pub starts_on: NaiveDate,
+    pub jp: f64,
+    pub target_level: i16,
+    pub cost_per_participant: i64,
+    /// The fixed cost still to pay (0 once anybody is paid for).
+    pub fixed_due: i64,
+    pub seats_left: i64,
+    pub measured_n: i64,
+    pub measured_gain: Option<f64>,
+}
+
+/// Trainings for these competencies (`$1`), planned or open, with seats left.
+pub async fn training_options(
+    conn: &mut PgConnection,
+    competencies: &[i64],
+) -> Result<Vec<TrainingOption>, sqlx::Error> {
+    sqlx::query_as(
+        "select t.id as training_id, tc.competency_id, t.title, coalesce(p.name, '') as provider, t.form, t.jenis_diklat, t.starts_on,
+                t.jp::float8 as jp, tc.target_level, t.cost_per_participant,
+                case when tcost.paid_participants > 0 then 0 else t.fixed_cost end as fixed_due,
+                t.quota - (select count(*) from training_participants x where x.training_id = t.id and x.status <> 'rejected') as seats_left,
+                coalesce(fx.n, 0) as measured_n, fx.gain as measured_gain
+         from trainings t join training_competencies tc on tc.training_id = t.id join training_costs tcost on tcost.training_id = t.id
+         left join providers p on p.id = t.provider_id
+         left join lateral (
+           select count(*) as n, avg(e.after_level - e.before_level)::float8 as gain
+           from training_effect e join trainings past on past.id = e.training_id
+           where past.title = t.title and e.competency_id = tc.competency_id and e.after_level is not null) fx on true
+         where t.status in ('planned', 'open') and tc.competency_id = any($1)
+         order by t.starts_on, t.id",
+    )
+    .bind(competencies)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,627 @@
+//! Gap pages: the unit summary with its charts, the skills matrix, an employee's gap card with
+//! recommendations, and HR's thresholds.
+
+use std::collections::HashMap;
+
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    response::Response,
+};
+use serde::{Deserialize, Serialize};
+
+use super::db::{
+    self, CompetencyGap, GapLine, GapSettings, MentorOption, SinglePoint, StaffGap, TrainingOption, UnitReadiness,
+};
+use crate::{
+    app::{
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        chart::{self, Bar},
+        edit::{self, Begin, EditState, Versioned},
+        export::{self, Table},
+        form::FieldErrors,
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::{CurrentUser, Role},
+    development::model::{jp_text, rupiah},
+    employees::db::{self as emp_db, Detail, Opt},
+    units::db::UnitOption,
+};
+
+const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .nav(37, |u| (u.has(Role::Hr) || u.has(Role::Head)).then(|| ("/gaps".into(), "nav.gaps")))
+        .get("/gaps", Access::AnyOf(HR_HEAD), summary)
+        .get("/gaps/matrix", Access::AnyOf(HR_HEAD), matrix)
+        .get("/employees/{id}/gaps", Access::SignedIn, card)
+        .get("/gaps/settings", Access::AnyOf(HR_HEAD), settings_form)
+        .post("/gaps/settings", Access::AnyOf(&[Role::Hr]), save_settings)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct UnitQuery {
+    unit: String,
+    flagged: String,
+    format: String,
+}
+
+/// The unit the reader asked for (or their own), within their scope; 404 outside it.
+pub async fn pick_unit(state: &AppState, user: &CurrentUser, unit: &str) -> AppResult<(i64, String, String)> {
+    let mut conn = state.pool.acquire().await?;
+    let asked =
+        if unit.trim().is_empty() { None } else { Some(unit.trim().parse::<i64>().map_err(|_| AppError::NotFound)?) };
+    db::unit_in_scope(&mut conn, asked, user).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(askama::Template)]
+#[template(path = "gaps/summary.html")]
+struct SummaryPage {
+    ctx: Ctx,
+    unit_id: i64,
+    unit_name: String,
+    units: Vec<UnitOption>,
+    parts: Vec<UnitReadiness>,
+    top: Vec<CompetencyGap>,
+    spof: Vec<SinglePoint>,
+    staff: Vec<(StaffGap, Vec<String>)>,
+    only_flagged: bool,
+    readiness_chart: String,
+    gaps_chart: String,
+}
+
+impl SummaryPage {
+    fn whole(&self) -> Option<&UnitReadiness> {
+        self.parts.first()
+    }
+
+    fn num(&self, v: &f64) -> String {
+        let s = format!("{v:.1}");
+        if self.ctx.lang.is_en() { s } else { s.replace('.', ",") }
+    }
+}
+
+async fn summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<Response> {
+    let (unit_id, unit_name, path) = pick_unit(&state, &user, &q.unit).await?;
+    let en = ctx.lang.is_en();
+    let mut conn = state.pool.acquire().await?;
+    let settings = db::settings(&mut conn).await?;
+    let parts = db::readiness(&mut conn, ctx.today, unit_id).await?;
+    let top = db::top_gaps(&mut conn, &path, en, 10).await?;
+    let spof = db::single_points(&mut conn, &path, en).await?;
+    let only_flagged = q.flagged != "0";
+    let staff: Vec<(StaffGap, Vec<String>)> = db::staff_gaps(&mut conn, ctx.today, &path)
+        .await?
+        .into_iter()
+        .filter(|s| !only_flagged || s.flagged())
+        .map(|s| {
+            let r = s.reasons(&ctx, &settings);
+            (s, r)
+        })
+        .collect();
+    if export::wanted(&q.format) {
+        let table = Table {
+            name: "pegawai-bermasalah-kompetensi",
+            headers: export::keys(&[
+                "col.nip",
+                "col.name",
+                "col.unit",
+                "col.position",
+                "col.score",
+                "col.coverage",
+                "col.reasons",
+            ]),
+            rows: staff
+                .iter()
+                .map(|(s, r)| {
+                    vec![
+                        s.nip.clone(),
+                        s.name.clone(),
+                        s.unit.clone(),
+                        s.position.clone(),
+                        format!("{:.1}", s.score),
+                        format!("{}%", s.coverage_percent()),
+                        r.join("; "),
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&ctx, &q.format, &table);
+    }
+    let units = db::unit_options(&mut conn, &user).await?;
+    let readiness_chart = chart::bars(
+        "readiness",
+        ctx.t("gap.chart.readiness"),
+        &parts
+            .iter()
+            .skip(1)
+            .map(|p| Bar { label: p.name.clone(), value: p.readiness(), text: format!("{}%", p.percent()) })
+            .collect::<Vec<_>>(),
+        1.0,
+    );
+    let max = top.first().map(|t| t.weighted).unwrap_or(1.0);
+    let gaps_chart = chart::bars(
+        "topgaps",
+        ctx.t("gap.chart.top"),
+        &top.iter()
+            .map(|t| Bar {
+                label: format!("{} {}", t.code, t.name),
+                value: t.weighted,
+                text: format!("{:.1}", t.weighted),
+            })
+            .collect::<Vec<_>>(),
+        max,
+    );
+    render(&SummaryPage {
+        ctx,
+        unit_id,
+        unit_name,
+        units,
+        parts,
+        top,
+        spof,
+        staff,
+        only_flagged,
+        readiness_chart,
+        gaps_chart,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MatrixQuery {
+    unit: String,
+    area: String,
+    priority: String,
+    sort: String,
+    format: String,
+}
+
+/// A matrix column: a competency required somewhere in the unit.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Column {
+    pub competency_id: i64,
+    pub code: String,
+    pub name: String,
+    pub short: i64,
+    pub required_by: i64,
+}
+
+/// A matrix row: one person.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct MatrixRow {
+    pub employee_id: i64,
+    pub name: String,
+    pub position: String,
+    pub score: f64,
+}
+
+/// One cell: the person's current level and, where their position requires it, the required level.
+#[derive(Clone, Debug, Default)]
+pub struct Cell {
+    pub current: Option<i16>,
+    pub required: Option<i16>,
+}
+
+impl Cell {
+    pub fn class(&self) -> &'static str {
+        match (self.current.unwrap_or(0), self.required) {
+            (_, None) => "cell-free",
+            (c, Some(r)) if c >= r => "cell-met",
+            (c, Some(r)) if r - c == 1 => "cell-gap1",
+            _ => "cell-gap2",
+        }
+    }
+
+    /// "2 → 4": current, then required ("—" when not assessed).
+    pub fn text(&self) -> String {
+        let c = self.current.map(|c| c.to_string()).unwrap_or_else(|| "—".into());
+        match self.required {
+            Some(r) => format!("{c} → {r}"),
+            None => c,
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "gaps/matrix.html")]
+struct MatrixPage {
+    ctx: Ctx,
+    unit_id: i64,
+    unit_name: String,
+    units: Vec<UnitOption>,
+    columns: Vec<Column>,
+    rows: Vec<(MatrixRow, Vec<Cell>)>,
+    area: String,
+    priority: String,
+    sort: String,
+    areas: Vec<&'static str>,
+}
+
+const AREAS: [&str; 8] = ["infrastruktur", "keamanan", "aplikasi", "data", "spbe", "tata_kelola", "komunikasi", "umum"];
+
+async fn matrix(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<MatrixQuery>,
+) -> AppResult<Response> {
+    let (unit_id, unit_name, path) = pick_unit(&state, &user, &q.unit).await?;
+    let en = ctx.lang.is_en();
+    let area = AREAS.iter().find(|a| **a == q.area).copied().unwrap_or("");
+    let priority = ["critical", "important", "useful"].iter().find(|p| **p == q.priority).copied().unwrap_or("");
+    let by_gap = q.sort != "name";
+    let mut conn = state.reader(&ctx).await.acquire().await?;
+    // Columns: competencies some position in the unit requires (filtered), most total gap first.
+    let columns: Vec<Column> = sqlx::query_as(
+        "select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name,
+                count(*) filter (where g.gap > 0) as short, count(*) as required_by
+         from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
+         join competencies c on c.id = g.competency_id
+         where u.path like $1 || '%' and ($3 = '' or c.area = $3) and ($4 = '' or g.priority = $4)
+         group by c.id, c.code, c.name_en, c.name_id
+         order by case when $5 then sum(g.gap * g.weight) end desc nulls last, c.code limit 60",
+    )
+    .bind(&path)
+    .bind(en)
+    .bind(area)
+    .bind(priority)
+    .bind(by_gap)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows: Vec<MatrixRow> = sqlx::query_as(
+        "select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as name,
+                coalesce(p.name, '') as position, coalesce(g.score, 0)::float8 as score
+         from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
+         left join (select employee_id, sum(gap * weight) as score from requirement_gaps group by employee_id) g on g.employee_id = e.id
+         where e.active and u.path like $1 || '%'
+         order by case when $2 then coalesce(g.score, 0) end desc nulls last, e.name, e.id limit 400",
+    )
+    .bind(&path)
+    .bind(by_gap)
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.employee_id).collect();
+    let comps: Vec<i64> = columns.iter().map(|c| c.competency_id).collect();
+    let cells: Vec<(i64, i64, Option<i16>, Option<i16>)> = sqlx::query_as(
+        "select e.id, c.id, cl.level, ps.required_level
+         from employees e cross join unnest($2::bigint[]) as c(id)
+         left join current_levels cl on cl.employee_id = e.id and cl.competency_id = c.id
+         left join position_standards ps on ps.position_id = e.position_id and ps.competency_id = c.id
+         where e.id = any($1) and (cl.level is not null or ps.required_level is not null)",
+    )
+    .bind(&ids)
+    .bind(&comps)
+    .fetch_all(&mut *conn)
+    .await?;
+    drop(conn);
+    let map: HashMap<(i64, i64), Cell> =
+        cells.into_iter().map(|(e, c, cur, req)| ((e, c), Cell { current: cur, required: req })).collect();
+    let grid: Vec<(MatrixRow, Vec<Cell>)> = rows
+        .into_iter()
+        .map(|r| {
+            let cells = columns
+                .iter()
+                .map(|c| map.get(&(r.employee_id, c.competency_id)).cloned().unwrap_or_default())
+                .collect();
+            (r, cells)
+        })
+        .collect();
+    if export::wanted(&q.format) {
+        let mut headers = export::keys(&["col.name", "col.position"]);
+        // Competency codes as headers (not i18n keys: kept as they are).
+        headers.extend(columns.iter().map(|c| std::borrow::Cow::Owned(c.code.clone())));
+        let table = Table {
+            name: "matriks-kompetensi",
+            headers,
+            rows: grid
+                .iter()
+                .map(|(r, cells)| {
+                    let mut v = vec![r.name.clone(), r.position.clone()];
+                    v.extend(cells.iter().map(Cell::text));
+                    v
+                })
+                .collect(),
+        };
+        return export::send(&ctx, &q.format, &table);
+    }
+    let mut conn = state.pool.acquire().await?;
+    let units = db::unit_options(&mut conn, &user).await?;
+    render(&MatrixPage {
+        ctx,
+        unit_id,
+        unit_name,
+        units,
+        columns,
+        rows: grid,
+        area: area.to_string(),
+        priority: priority.to_string(),
+        sort: if by_gap { "gap".into() } else { "name".into() },
+        areas: AREAS.to_vec(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CardQuery {
+    position: String,
+}
+
+/// A gap line with its recommendations.
+pub struct CardLine {
+    pub line: GapLine,
+    pub mentors: Vec<MentorOption>,
+    pub trainings: Vec<TrainingOption>,
+}
+
+impl CardLine {
+    pub fn words(&self, ctx: &Ctx) -> String {
+        ctx.gap_words(Some(self.line.required_level), Some(self.line.current_level))
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "gaps/card.html")]
+struct CardPage {
+    ctx: Ctx,
+    e: Detail,
+    summary: Option<StaffGap>,
+    reasons: Vec<String>,
+    lines: Vec<CardLine>,
+    target: Option<(i64, String)>,
+    positions: Vec<Opt>,
+    coverage: i64,
+    score: f64,
+    settings: GapSettings,
+    is_self: bool,
+}
+
+impl CardPage {
+    fn money(&self, v: &i64) -> String {
+        rupiah(*v)
+    }
+
+    fn jp(&self, v: &f64) -> String {
+        jp_text(*v, self.ctx.lang.is_en())
+    }
+
+    fn num(&self, v: &f64) -> String {
+        let s = format!("{v:.1}");
+        if self.ctx.lang.is_en() { s } else { s.replace('.', ",") }
+    }
+
+    /// The measured effect of a training, or its declared target.
+    fn effect(&self, t: &TrainingOption) -> String {
+        match t.measured_gain {
+            Some(g) if t.measured_n >= i64::from(self.settings.effect_min_participants) => self
+                .ctx
+                .t("gap.effect.measured")
+                .replace("{gain}", &self.num(&g))
+                .replace("{n}", &t.measured_n.to_string()),
+            _ => self.ctx.t("gap.effect.declared").replace("{level}", &t.target_level.to_string()),
+        }
+    }
+}
+
+async fn card(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<CardQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let e = emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    let settings = db::settings(&mut conn).await?;
+    let en = ctx.lang.is_en();
+    let target: Option<(i64, String)> = match q.position.trim().parse::<i64>() {
+        Ok(p) if Some(p) != e.position_id => {
+            sqlx::query_as("select id, name from positions where id = $1").bind(p).fetch_optional(&mut *conn).await?
+        }
+        _ => None,
+    };
+    let position = target.as_ref().map(|t| t.0).or(e.position_id);
+    let lines = match position {
+        Some(p) => db::lines(&mut conn, id, p, en).await?,
+        None => vec![],
+    };
+    let summary = if target.is_none() {
+        let path: String =
+            sqlx::query_scalar("select path from units where id = $1").bind(e.unit_id).fetch_one(&mut *conn).await?;
+        db::staff_gaps(&mut conn, ctx.today, &path).await?.into_iter().find(|s| s.employee_id == id)
+    } else {
+        None
+    };
+    let reasons = summary.as_ref().map(|s| s.reasons(&ctx, &settings)).unwrap_or_default();
+    let needs: Vec<(i64, i16)> =
+        lines.iter().filter(|l| l.gap > 0).map(|l| (l.competency_id, l.required_level)).collect();
+    let mentors = db::mentor_options(&mut conn, &needs, id, ctx.today, 4).await?;
+    let comps: Vec<i64> = needs.iter().map(|n| n.0).collect();
+    let trainings = db::training_options(&mut conn, &comps).await?;
+    let total: f64 = lines.iter().map(|l| f64::from(l.gap) * l.weight).sum();
+    let met = lines.iter().filter(|l| l.gap == 0).count();
+    let coverage = if lines.is_empty() { 100 } else { (met as f64 * 100.0 / lines.len() as f64).round() as i64 };
+    let lines = lines
+        .into_iter()
+        .map(|l| CardLine {
+            mentors: mentors.iter().filter(|m| m.competency_id == l.competency_id).cloned().collect(),
+            trainings: trainings
+                .iter()
+                .filter(|t| t.competency_id == l.competency_id && t.target_level > l.current_level && t.seats_left > 0)
+                .cloned()
+                .collect(),
+            line: l,
+        })
+        .collect();
+    let positions = emp_db::position_options(&mut conn).await?;
+    let is_self = user.employee_id == Some(id);
+    render(&CardPage { ctx, e, summary, reasons, lines, target, positions, coverage, score: total, settings, is_self })
+}
+
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(default)]
+struct SettingsForm {
+    weight_critical: String,
+    weight_important: String,
+    weight_useful: String,
+    coverage_threshold: String,
+    development_months: String,
+    assessment_months: String,
+    mentor_cap: String,
+    mentor_period_days: String,
+    trainings_per_person: String,
+    effect_min_participants: String,
+}
+
+impl SettingsForm {
+    fn of(s: &GapSettings) -> Self {
+        let n = |v: f64| jp_text(v, true);
+        Self {
+            weight_critical: n(s.weight_critical),
+            weight_important: n(s.weight_important),
+            weight_useful: n(s.weight_useful),
+            coverage_threshold: s.coverage_threshold.to_string(),
+            development_months: s.development_months.to_string(),
+            assessment_months: s.assessment_months.to_string(),
+            mentor_cap: s.mentor_cap.to_string(),
+            mentor_period_days: s.mentor_period_days.to_string(),
+            trainings_per_person: s.trainings_per_person.to_string(),
+            effect_min_participants: s.effect_min_participants.to_string(),
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "gaps/settings.html")]
+struct SettingsPage {
+    ctx: Ctx,
+    form: SettingsForm,
+    errors: FieldErrors,
+    edit: EditState,
+    label_prefix: &'static str,
+    fields: [(&'static str, &'static str); 10],
+}
+
+impl SettingsPage {
+    fn value(&self, f: &str) -> &str {
+        match f {
+            "weight_critical" => &self.form.weight_critical,
+            "weight_important" => &self.form.weight_important,
+            "weight_useful" => &self.form.weight_useful,
+            "coverage_threshold" => &self.form.coverage_threshold,
+            "development_months" => &self.form.development_months,
+            "assessment_months" => &self.form.assessment_months,
+            "mentor_cap" => &self.form.mentor_cap,
+            "mentor_period_days" => &self.form.mentor_period_days,
+            "trainings_per_person" => &self.form.trainings_per_person,
+            _ => &self.form.effect_min_participants,
+        }
+    }
+}
+
+/// (field, what it takes: "weight" 0.1–100 or "n:lo:hi").
+const FIELDS: [(&str, &str); 10] = [
+    ("weight_critical", "w"),
+    ("weight_important", "w"),
+    ("weight_useful", "w"),
+    ("coverage_threshold", "1:100"),
+    ("development_months", "1:60"),
+    ("assessment_months", "1:120"),
+    ("mentor_cap", "1:50"),
+    ("mentor_period_days", "7:366"),
+    ("trainings_per_person", "1:10"),
+    ("effect_min_participants", "1:1000"),
+];
+
+fn settings_page(ctx: Ctx, form: SettingsForm, errors: FieldErrors, edit: EditState) -> AppResult<Response> {
+    let status = edit.status(&errors);
+    render_status(status, &SettingsPage { ctx, form, errors, edit, label_prefix: "gapset", fields: FIELDS })
+}
+
+async fn settings_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let s = db::settings(&mut conn).await?;
+    let form = SettingsForm::of(&s);
+    let edit = EditState::loaded(s.version, &form);
+    settings_page(ctx, form, FieldErrors::default(), edit)
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(posted): Form<Versioned<SettingsForm>>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let current: GapSettings = sqlx::query_as(db::SETTINGS_LOCK_SQL).fetch_one(&mut *tx).await?;
+    let now = SettingsForm::of(&current);
+    let form = match edit::begin(&mut tx, user.account_id, &posted, Some((current.version, now))).await? {
+        Begin::Go { form, .. } => form,
+        Begin::Conflict(edit) => return settings_page(ctx, posted.form, FieldErrors::default(), edit),
+        Begin::Duplicate(_) => return Ok(redirect_flash("/gaps/settings", FlashKind::Ok, "flash.already_saved")),
+    };
+    let page = SettingsPage {
+        ctx: ctx.clone(),
+        form: form.clone(),
+        errors: FieldErrors::default(),
+        edit: EditState::default(),
+        label_prefix: "gapset",
+        fields: FIELDS,
+    };
+    let mut errors = FieldErrors::default();
+    let mut values: Vec<f64> = vec![];
+    for (field, rule) in FIELDS {
+        let raw = page.value(field).trim().replace(',', ".");
+        let v = raw.parse::<f64>().ok().filter(|v| v.is_finite());
+        let ok = match (rule, v) {
+            ("w", Some(v)) => (0.1..=100.0).contains(&v),
+            (r, Some(v)) => {
+                let (lo, hi) = r.split_once(':').unwrap_or(("0", "0"));
+                v.fract() == 0.0 && v >= lo.parse().unwrap_or(0.0) && v <= hi.parse().unwrap_or(0.0)
+            }
+            _ => false,
+        };
+        if ok {
+            values.push(v.unwrap_or_default());
+        } else {
+            errors.add(field, if rule == "w" { "gapset.err.weight" } else { "gapset.err.range" });
+        }
+    }
+    if !errors.is_empty() {
+        drop(tx);
+        return settings_page(ctx, form, errors, posted.again());
+    }
+    let before: serde_json::Value =
+        sqlx::query_scalar("select to_jsonb(g) - 'updated_at' from gap_settings g where id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+    let after: serde_json::Value = sqlx::query_scalar(
+        "update gap_settings g set weight_critical = $1, weight_important = $2, weight_useful = $3, coverage_threshold = $4,
+                development_months = $5, assessment_months = $6, mentor_cap = $7, mentor_period_days = $8,
+                trainings_per_person = $9, effect_min_participants = $10
+         where id = 1 returning to_jsonb(g) - 'updated_at'",
+    )
+    .bind(values[0])
+    .bind(values[1])
+    .bind(values[2])
+    .bind(values[3] as i16)
+    .bind(values[4] as i16)
+    .bind(values[5] as i16)
+    .bind(values[6] as i16)
+    .bind(values[7] as i16)
+    .bind(values[8] as i16)
+    .bind(values[9] as i16)
+    .fetch_one(&mut *tx)
+    .await?;
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "gap_settings", 1, "update", Some(before), Some(after)).await?;
+    tx.commit().await?;
+    Ok(redirect_flash("/gaps/settings", FlashKind::Ok, "flash.saved"))
+}

@@ -1,0 +1,324 @@
+//! The gap analysis on a small hand-computed fixture: a seksi "UJI" under Aplikasi Informatika
+//! with one position whose standard asks UJI-01 (critical) at 3, UJI-02 (important) at 2 and
+//! UJI-03 (useful) at 2, and three staff:
+//!
+//! | | UJI-01 | UJI-02 | UJI-03 | gaps × weights (3, 2, 1) | coverage |
+//! |---|---|---|---|---|---|
+//! | A | 3 | 2 | 2 | 0 | 3/3 |
+//! | B | 1 | 2 | — | 2·3 + 0 + 2·1 = 8 | 1/3 |
+//! | C | 2 | 1 | 2 (30 months old) | 1·3 + 1·2 + 0 = 5 | 1/3 |
+//!
+//! A took a training this year (20 JP), so only B and C are flagged. Readiness 5/9 = 56%. UJI-01 at
+//! 3 is held by A alone: a single point of failure.
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::TestApp;
+
+/// Ids of the fixture: unit, position, [A, B, C], [UJI-01, UJI-02, UJI-03], NIPs.
+struct Fixture {
+    unit: i64,
+    staff: [i64; 3],
+    comps: [i64; 3],
+    nips: [String; 3],
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let one = |sql: String| {
+        let pool = app.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(&sql).fetch_one(&pool).await.expect("fixture") }
+    };
+    let unit = one("insert into units (parent_id, code, name, kind) select id, 'UJI', 'Seksi Uji Kesenjangan', 'seksi' from units where code = 'APT' returning id".into()).await;
+    let pos = one(format!("insert into positions (unit_id, name, kind, class_grade) values ({unit}, 'Analis Uji', 'pelaksana', 7) returning id")).await;
+    let mut comps = [0; 3];
+    for (i, (code, prio, req)) in
+        [("UJI-01", "critical", 3), ("UJI-02", "important", 2), ("UJI-03", "useful", 2)].iter().enumerate()
+    {
+        comps[i] = one(format!(
+            "insert into competencies (code, kind, area, name_id, name_en) values ('{code}', 'teknis', 'aplikasi', 'Kompetensi {code}', 'Competency {code}') returning id"
+        ))
+        .await;
+        sqlx::query("insert into position_standards (position_id, competency_id, required_level, priority) values ($1, $2, $3, $4)")
+            .bind(pos)
+            .bind(comps[i])
+            .bind(*req as i16)
+            .bind(*prio)
+            .execute(&app.pool)
+            .await
+            .expect("standard");
+    }
+    let nips = ["198001012010011001".to_string(), "198102022010012002".to_string(), "198203032010011003".to_string()];
+    let mut staff = [0; 3];
+    for (i, (nip, name)) in nips.iter().zip(["Ani Uji", "Budi Uji", "Citra Uji"]).enumerate() {
+        staff[i] = one(format!(
+            "insert into employees (nip, status, name, sex, birth_date, position_id, unit_id) values ('{nip}', 'PNS', '{name}', 'L', '1980-01-01', {pos}, {unit}) returning id"
+        ))
+        .await;
+    }
+    // Levels: (employee, competency, level, months ago).
+    let levels = [
+        (0, 0, 3, 1),
+        (0, 1, 2, 1),
+        (0, 2, 2, 1),
+        (1, 0, 1, 1),
+        (1, 1, 2, 1),
+        (2, 0, 2, 30),
+        (2, 1, 1, 30),
+        (2, 2, 2, 30),
+    ];
+    for (e, c, l, months) in levels {
+        sqlx::query(
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+             values ($1, $2, $3, current_date - make_interval(months => $4), 'supervisor', 'validated')",
+        )
+        .bind(staff[e])
+        .bind(comps[c])
+        .bind(l as i16)
+        .bind(months)
+        .execute(&app.pool)
+        .await
+        .expect("level");
+    }
+    // A passed a training this year: 20 JP and recent development.
+    let t = one(format!(
+        "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, budget_year, budget_unit_id, quota, place, status)
+         values ('Pelatihan A', 'teknis', 3, current_date - 20, current_date - 18, 20, extract(year from current_date)::int, {unit}, 5, 'Bandung', 'completed') returning id"
+    ))
+    .await;
+    sqlx::query("insert into training_participants (training_id, employee_id, status) values ($1, $2, 'passed')")
+        .bind(t)
+        .bind(staff[0])
+        .execute(&app.pool)
+        .await
+        .expect("participant");
+    Fixture { unit, staff, comps, nips }
+}
+
+#[sqlx::test]
+async fn every_figure_matches_the_hand_computed_fixture(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let f = fixture(&app).await;
+    // Today must not fall on a 1 January, where "this year" would have no JP for A either.
+    app.state.clock.set(Some("2026-11-23T05:00:00Z".parse().expect("instant")));
+    type Row = (i64, i64, i64, f64, f64, i32, Option<String>, Option<String>, String);
+    let rows: Vec<Row> = sqlx::query_as(
+        "select employee_id, requirements, met, coverage, score, max_gap, critical_below, big_gaps,
+                concat_ws(' ', case when flag_critical then 'critical' end, case when flag_coverage then 'coverage' end,
+                          case when flag_big_gap then 'big_gap' end, case when flag_jp then 'jp' end,
+                          case when flag_development then 'development' end, case when flag_assessment then 'assessment' end)
+         from gap_summary(current_date, (select path from units where id = $1)) order by employee_id",
+    )
+    .bind(f.unit)
+    .fetch_all(&app.pool)
+    .await
+    .expect("summary");
+    let [a, b, c] = f.staff;
+    let third = |n: f64| (n * 1000.0).round() / 1000.0;
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|mut r| {
+            r.3 = third(r.3);
+            r
+        })
+        .collect();
+    assert_eq!(
+        rows[0],
+        (a, 3, 3, 1.0, 0.0, 0, None, None, String::new()),
+        "A meets everything and developed this year"
+    );
+    assert_eq!(
+        rows[1],
+        (
+            b,
+            3,
+            1,
+            0.333,
+            8.0,
+            2,
+            Some("UJI-01".into()),
+            Some("UJI-01, UJI-03".into()),
+            "critical coverage big_gap jp development".into()
+        )
+    );
+    assert_eq!(
+        rows[2],
+        (c, 3, 1, 0.333, 5.0, 1, Some("UJI-01".into()), None, "critical coverage jp development assessment".into())
+    );
+
+    let mut hr = app.as_user("kepegawaian").await;
+    let page = hr.get(&format!("/gaps?unit={}", f.unit)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = &page.body;
+    assert!(body.contains("56%"), "readiness 5/9");
+    assert!(body.contains("5 / 9"));
+    for reason in [
+        "Kompetensi kritis di bawah standar: UJI-01",
+        "Cakupan 33% di bawah 60%",
+        "Kesenjangan 2 tingkat atau lebih: UJI-01, UJI-03",
+        "JP tahun ini 0 dari minimal 20",
+        "Belum ada pengembangan tercatat",
+        "lebih dari 24 bulan lalu",
+    ] {
+        assert!(body.contains(reason), "reason {reason}");
+    }
+    assert!(!body.contains(">Ani Uji<"), "A is not flagged");
+    // Single points of failure: UJI-01 at 3 is held by A alone.
+    let spof = body.split("Titik rawan tunggal</h2>").nth(1).unwrap_or("");
+    assert!(spof.contains("UJI-01") && spof.contains("hanya Ani Uji"), "{spof}");
+    assert!(!spof.split("</section>").next().unwrap_or("").contains("UJI-02"));
+    // Largest total gap: UJI-01 (2·3 + 1·3 = 9) first.
+    let top = body.split("Kompetensi dengan kesenjangan terbesar</h2>").nth(1).unwrap_or("");
+    let first = top.find("UJI-01").unwrap_or(usize::MAX);
+    assert!(first < top.find("UJI-02").unwrap_or(0) && first < top.find("UJI-03").unwrap_or(0));
+    assert!(top.contains(">9,0<"), "weighted 9");
+
+    // The matrix: current → required, in colour and text.
+    let m = hr.get(&format!("/gaps/matrix?unit={}", f.unit)).await;
+    assert!(m.body.contains("<td class=\"cell-gap2\">1 → 3</td>"), "B: two short");
+    assert!(m.body.contains("<td class=\"cell-gap1\">2 → 3</td>"), "C: one short");
+    assert!(m.body.contains("<td class=\"cell-met\">3 → 3</td>"), "A: met");
+    assert!(m.body.contains("<td class=\"cell-gap2\">— → 2</td>"), "B: UJI-03 never assessed");
+    let csv = hr.get(&format!("/gaps/matrix?unit={}&format=csv", f.unit)).await;
+    let header = csv.body.trim_start_matches('\u{feff}').lines().next().unwrap_or("").to_string();
+    assert!(header.contains("UJI-01") && header.contains("UJI-03"), "{header}");
+
+    // B's gap card: A can teach UJI-01 (same unit); against another position too.
+    let card = hr.get(&format!("/employees/{b}/gaps")).await;
+    assert!(card.body.contains("Ani Uji (tingkat 3, unit yang sama)"), "{}", card.body);
+    assert!(card.body.contains("Cakupan 33% di bawah 60%"));
+    let other = app.scalar("select id from positions where name <> 'Analis Uji' and exists (select 1 from position_standards s where s.position_id = positions.id) order by id limit 1").await;
+    let target = hr.get(&format!("/employees/{b}/gaps?position={other}")).await;
+    assert_eq!(target.status, StatusCode::OK);
+    assert!(target.body.contains("Dibandingkan dengan standar jabatan"));
+    let _ = f.comps;
+    let _ = f.nips;
+}
+
+#[sqlx::test]
+async fn heads_see_their_subtree_and_employees_only_their_own_card(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let f = fixture(&app).await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let mut aptika = app.as_user("kabid.aptika").await;
+    let mut infra = app.as_user("kabid.infra").await;
+    let mut me = app.as_user("pegawai").await;
+    assert_eq!(aptika.get(&format!("/gaps?unit={}", f.unit)).await.status, StatusCode::OK);
+    assert_eq!(infra.get(&format!("/gaps?unit={}", f.unit)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(infra.get(&format!("/gaps/matrix?unit={}", f.unit)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(infra.get(&format!("/gaps/plan?unit={}", f.unit)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(infra.get(&format!("/employees/{}/gaps", f.staff[1])).await.status, StatusCode::NOT_FOUND);
+    let root = app.scalar("select id from units where parent_id is null").await;
+    assert_eq!(
+        aptika.get(&format!("/gaps?unit={root}")).await.status,
+        StatusCode::NOT_FOUND,
+        "not above the head's unit"
+    );
+    let inf_page = infra.get("/gaps").await;
+    assert!(!inf_page.body.contains("Budi Uji"), "a head's default is their own unit");
+    assert_eq!(me.get("/gaps").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(me.get(&format!("/employees/{}/gaps", f.staff[1])).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(me.get(&format!("/employees/{own}/gaps")).await.status, StatusCode::OK);
+}
+
+#[sqlx::test]
+async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let f = fixture(&app).await;
+    let [_, b, c] = f.staff;
+    let mut hr = app.as_user("kepegawaian").await;
+    // Mentors: A teaches UJI-01 to B (6) and C (3), C teaches UJI-03 to B (2), B teaches UJI-02
+    // to C (2): every gap, 13 in all.
+    let m = hr.get(&format!("/gaps/mentors?unit={}", f.unit)).await;
+    assert_eq!(m.status, StatusCode::OK);
+    assert!(m.body.contains("<strong>13,0</strong>"), "{}", m.body);
+    // HR lowers the cap to one mentee per mentor: A can take only B's UJI-01 (6); C's (3) stays open.
+    let form = hr.get("/gaps/settings").await;
+    let fields: Vec<(String, String)> = [
+        "weight_critical",
+        "weight_important",
+        "weight_useful",
+        "coverage_threshold",
+        "development_months",
+        "assessment_months",
+        "mentor_cap",
+        "mentor_period_days",
+        "trainings_per_person",
+        "effect_min_participants",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), if *k == "mentor_cap" { "1".to_string() } else { crate::helpers::hidden(&form.body, k) }))
+    .collect();
+    let mut bad: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    bad.retain(|(k, _)| *k != "weight_useful");
+    bad.push(("weight_useful", "0"));
+    let r = hr.post_edit("/gaps/settings", "/gaps/settings", &bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let good: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = hr.post_edit("/gaps/settings", "/gaps/settings", &good).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.scalar("select count(*) from audit_log where entity = 'gap_settings'").await, 1);
+    let m = hr.get(&format!("/gaps/mentors?unit={}", f.unit)).await;
+    assert!(m.body.contains("<strong>10,0</strong>"), "6 + 2 + 2 with one mentee each");
+
+    // Trainings: T1 develops UJI-01 to 3 for Rp4.000.000 (one seat); T2 develops UJI-01 to 3 and
+    // UJI-03 to 2 for Rp5.000.000. With Rp5.000.000 the best is B to T2: 2·3 + 2·1 = 8.
+    for (title, cost, quota, targets) in
+        [("Uji T1", 4_000_000i64, 1, vec![(0usize, 3i16)]), ("Uji T2", 5_000_000, 2, vec![(0, 3), (2, 2)])]
+    {
+        let t: i64 = sqlx::query_scalar(
+            "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, cost_per_participant, budget_year, budget_unit_id, quota, place, status)
+             values ($1, 'teknis', 3, current_date + 30, current_date + 32, 24, $2, extract(year from current_date)::int, $3, $4, 'Bandung', 'open') returning id",
+        )
+        .bind(title)
+        .bind(cost)
+        .bind(f.unit)
+        .bind(quota)
+        .fetch_one(&app.pool)
+        .await
+        .expect("training");
+        for (c, level) in targets {
+            sqlx::query("insert into training_competencies values ($1, $2, $3)")
+                .bind(t)
+                .bind(f.comps[c])
+                .bind(level)
+                .execute(&app.pool)
+                .await
+                .expect("target");
+        }
+    }
+    let p = hr.get(&format!("/gaps/plan?unit={}&budget=5.000.000", f.unit)).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("<strong>8,0</strong>"), "{}", p.body);
+    assert!(p.body.contains("optimal (terbukti)"));
+    assert!(p.body.contains("Uji T2") && p.body.contains("target yang dinyatakan"));
+    let r = hr.get(&format!("/gaps/plan?unit={}&budget=lima%20juta", f.unit)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a budget that is not rupiah");
+    // Accept: the AKPK comes from it.
+    let year = app.scalar("select extract(year from current_date)::bigint").await.to_string();
+    let r = hr.post("/gaps/plan", &[("unit", &f.unit.to_string()), ("year", &year), ("budget", "5000000")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let items: Vec<(i64, String, String)> = sqlx::query_as(
+        "select i.employee_id, c.code, i.route from dev_plan_items i join competencies c on c.id = i.competency_id order by i.employee_id, c.code",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("items");
+    assert!(items.contains(&(b, "UJI-01".into(), "klasikal".into())));
+    assert!(items.contains(&(b, "UJI-03".into(), "klasikal".into())));
+    assert!(items.iter().any(|i| i.0 == c && i.2 == "nonklasikal"), "C's gaps go to mentors: {items:?}");
+    let csv = hr.get(&format!("/gaps/akpk?unit={}&year={year}&format=csv", f.unit)).await;
+    let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "NIP,Nama,Jabatan,Unit kerja,Jenis kompetensi,Kompetensi,Tingkat standar,Tingkat saat ini,Kesenjangan,Prioritas,Jalur,Jenis (SIASN),Program,Penyelenggara,Tahun,JP,Perkiraan biaya,Sumber dana,Status"
+    );
+    let b_row = lines.iter().find(|l| l.starts_with(&f.nips[1]) && l.contains("UJI-01")).unwrap_or(&"");
+    assert!(b_row.contains(",3,1,2,Kritis,klasikal,3 Teknis,Uji T2,"), "{b_row}");
+    assert!(
+        lines.iter().any(|l| l.starts_with(&f.nips[2]) && l.contains("nonklasikal,15 Mentoring,Mentoring: ")),
+        "{lines:?}"
+    );
+    let xlsx = hr.get(&format!("/gaps/akpk?unit={}&year={year}&format=xlsx", f.unit)).await;
+    assert!(xlsx.body.starts_with("PK"));
+}
