@@ -79,10 +79,51 @@ struct FormPage {
     e: Detail,
     form: AssessmentInput,
     errors: FieldErrors,
-    competencies: Vec<Opt>,
+    /// The competencies of the employee's own standard first, then the rest of the catalog.
+    own: Vec<Opt>,
+    others: Vec<Opt>,
+    /// The competency being assessed, with what is asked of the employee and the five descriptors.
+    chosen: Option<Chosen>,
     is_self: bool,
     sources: Vec<Source>,
-    levels: [Level; 5],
+}
+
+/// A chosen competency: the requirement of the employee's position, the current level and the
+/// descriptor of every level (what a person at that level does).
+#[derive(Clone, Debug)]
+pub struct Chosen {
+    pub id: i64,
+    pub label: String,
+    pub required: Option<i16>,
+    pub current: Option<i16>,
+    pub levels: Vec<(i16, String)>,
+}
+
+/// The requirement, current level and descriptors of one competency for one employee.
+async fn chosen(conn: &mut sqlx::PgConnection, e: &Detail, competency: &str, en: bool) -> AppResult<Option<Chosen>> {
+    let Ok(id) = competency.trim().parse::<i64>() else { return Ok(None) };
+    let head: Option<(String, Option<i16>, Option<i16>)> = sqlx::query_as(
+        "select c.code || ' ' || case when $3 then c.name_en else c.name_id end,
+                (select ps.required_level from position_standards ps where ps.position_id = $4 and ps.competency_id = c.id),
+                (select cl.level from current_levels cl where cl.employee_id = $2 and cl.competency_id = c.id)
+         from competencies c where c.id = $1 and c.active",
+    )
+    .bind(id)
+    .bind(e.id)
+    .bind(en)
+    .bind(e.position_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((label, required, current)) = head else { return Ok(None) };
+    let levels: Vec<(i16, String)> = sqlx::query_as(
+        "select level, case when $2 then descriptor_en else descriptor_id end from competency_levels
+         where competency_id = $1 order by level",
+    )
+    .bind(id)
+    .bind(en)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(Chosen { id, label, required, current, levels }))
 }
 
 async fn load(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(Detail, bool)> {
@@ -101,14 +142,35 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let competencies = emp_db::competency_options(&mut conn, ctx.lang.is_en()).await?;
+    let en = ctx.lang.is_en();
+    let options: Vec<(i64, String, bool)> = sqlx::query_as(
+        "select c.id, c.code || ' ' || case when $1 then c.name_en else c.name_id end,
+                exists (select 1 from position_standards ps where ps.position_id = $2 and ps.competency_id = c.id)
+         from competencies c where c.active order by 3 desc, c.code",
+    )
+    .bind(en)
+    .bind(e.position_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let (own, others): (Vec<_>, Vec<_>) = options.into_iter().partition(|o| o.2);
+    let opt = |v: Vec<(i64, String, bool)>| v.into_iter().map(|(id, label, _)| Opt { id, label }).collect::<Vec<_>>();
+    let chosen = chosen(&mut conn, &e, &form.competency, en).await?;
     let sources = if is_self {
         vec![Source::SelfAssessment]
     } else {
         Source::ALL.iter().copied().filter(|s| *s != Source::SelfAssessment).collect()
     };
     let status = errors.status();
-    render_status(status, &FormPage { ctx, e, form, errors, competencies, is_self, sources, levels: Level::ALL })
+    render_status(
+        status,
+        &FormPage { ctx, e, form, errors, own: opt(own), others: opt(others), chosen, is_self, sources },
+    )
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct NewQuery {
+    competency: String,
 }
 
 async fn new_form(
@@ -116,9 +178,11 @@ async fn new_form(
     ctx: Ctx,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     let (e, is_self) = load(&state, &user, id).await?;
     let form = AssessmentInput {
+        competency: q.competency,
         assessed_on: ctx.today.format("%Y-%m-%d").to_string(),
         source: if is_self { "self".into() } else { "supervisor".into() },
         form_token: edit::new_token(),

@@ -1764,4 +1764,20 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("plan.to_mentors", "Diarahkan ke mentor", "Routed to mentors"),
     ("plan.trainings", "Pelatihan yang dipilih", "Trainings chosen"),
     ("plan.uncovered", "Belum tertangani", "Not covered"),
+    ("asm.other_competency", "Pilih kompetensi lain", "Choose another competency"),
+    ("asm.own_standard", "Standar jabatan saya", "My position's standard"),
+    ("asm.other_competencies", "Kompetensi lain di katalog", "Other competencies in the catalog"),
+    (
+        "asm.choose_hint",
+        "Kompetensi standar jabatan Anda ada di urutan teratas. Berikutnya: pilih uraian tingkat yang paling sesuai.",
+        "Your position's competencies come first. Next: pick the level description that fits best.",
+    ),
+    ("asm.next", "Lanjut", "Next"),
+    (
+        "asm.pick_descriptor",
+        "Pilih uraian yang paling menggambarkan pekerjaan Anda saat ini",
+        "Pick the description that best matches your work today",
+    ),
+    ("asm.self_row", "Nilai diri", "Self-assess"),
+    ("asm.assess_row", "Nilai", "Assess"),
 ];

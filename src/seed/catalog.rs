@@ -354,7 +354,8 @@ pub const CATALOG: &[Entry] = &[
     ),
 ];
 
-/// Level descriptors: each level says what it looks like for this competency's subject.
+/// The first catalog's level descriptors: one sentence frame per level with the subject slotted
+/// in. Kept to recognise (and replace) them in databases seeded before the written descriptors.
 pub fn descriptors(subject_id: &str, subject_en: &str) -> [(String, String); 5] {
     [
         (
@@ -465,7 +466,13 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
         .bind(if reference.is_empty() { String::new() } else { format!("e-CF {reference}") })
         .fetch_one(&mut *conn)
         .await?;
-        for (i, (d_id, d_en)) in descriptors(subj_id, subj_en).iter().enumerate() {
+        let template = descriptors(subj_id, subj_en);
+        let written = super::descriptors::of(code);
+        for (i, (d_id, d_en)) in template.iter().enumerate() {
+            let (d_id, d_en) = match written {
+                Some(w) => (w[i].0, w[i].1),
+                None => (d_id.as_str(), d_en.as_str()),
+            };
             sqlx::query("insert into competency_levels (competency_id, level, descriptor_id, descriptor_en) values ($1, $2, $3, $4)")
                 .bind(id)
                 .bind(i as i16 + 1)
@@ -627,6 +634,36 @@ async fn seed_assessments(conn: &mut PgConnection) -> anyhow::Result<()> {
     .bind(&a_name)
     .bind(&a_status)
     .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Replace the sentence-frame descriptors of the default catalog with the written ones, where HR
+/// has not edited them (an edited text stays as it is).
+pub async fn upgrade_descriptors(conn: &mut PgConnection) -> anyhow::Result<()> {
+    let (mut codes, mut levels, mut old_id, mut new_id, mut new_en) = (vec![], vec![], vec![], vec![], vec![]);
+    for (code, _, _, _, _, subj_id, subj_en, _) in CATALOG {
+        let Some(written) = super::descriptors::of(code) else { continue };
+        for (i, (template_id, _)) in descriptors(subj_id, subj_en).into_iter().enumerate() {
+            codes.push(code.to_string());
+            levels.push(i as i16 + 1);
+            old_id.push(template_id);
+            new_id.push(written[i].0.to_string());
+            new_en.push(written[i].1.to_string());
+        }
+    }
+    sqlx::query(
+        "update competency_levels cl set descriptor_id = n.new_id, descriptor_en = n.new_en
+         from unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::text[]) as n(code, level, old_id, new_id, new_en)
+         join competencies c on c.code = n.code
+         where cl.competency_id = c.id and cl.level = n.level and cl.descriptor_id = n.old_id",
+    )
+    .bind(&codes)
+    .bind(&levels)
+    .bind(&old_id)
+    .bind(&new_id)
+    .bind(&new_en)
+    .execute(conn)
     .await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! add their own step without touching what is there.
 
 pub mod catalog;
+pub mod descriptors;
 mod development;
 mod names;
 mod org;
@@ -49,7 +50,7 @@ impl Rng {
     }
 }
 
-const STEPS: &[&str] = &["demo.org.v1", "demo.catalog.v1", "demo.development.v1"];
+const STEPS: &[&str] = &["demo.org.v1", "demo.catalog.v1", "catalog.descriptors.v1", "demo.development.v1"];
 
 /// Apply the demo steps not applied yet. Returns whether anything was seeded.
 pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
@@ -68,6 +69,7 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
             "demo.org.v1" => org::seed(&mut tx).await?,
             "demo.catalog.v1" => catalog::seed(&mut tx).await?,
             "demo.development.v1" => development::seed(&mut tx).await?,
+            "catalog.descriptors.v1" => catalog::upgrade_descriptors(&mut tx).await?,
             other => anyhow::bail!("unknown seed step {other}"),
         }
         sqlx::query("insert into app_meta (key, value) values ($1, now()::text)").bind(step).execute(&mut *tx).await?;

@@ -13,8 +13,20 @@ async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
     let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
     let comp = app.scalar("select id from competencies where code = 'APL-05'").await.to_string();
     let mut me = app.as_user("pegawai").await;
-    let form = me.get(&format!("/employees/{own}/assessments/new")).await;
+    let start = me.get(&format!("/employees/{own}/assessments/new")).await;
+    assert!(start.body.contains("Standar jabatan saya"), "the own standard's competencies come first");
+    let form = me.get(&format!("/employees/{own}/assessments/new?competency={comp}")).await;
     assert!(form.body.contains("Penilaian mandiri") && form.body.contains("enctype=\"multipart/form-data\""));
+    let descriptors: i64 =
+        app.scalar(&format!("select count(*) from competency_levels where competency_id = {comp}")).await;
+    assert_eq!(descriptors, 5);
+    let third: String = sqlx::query_scalar(&format!(
+        "select descriptor_id from competency_levels where competency_id = {comp} and level = 3"
+    ))
+    .fetch_one(&app.pool)
+    .await
+    .expect("descriptor");
+    assert!(form.body.contains(&third), "the five descriptors are the choices");
     assert!(!form.body.contains("<select id=\"source\""), "one possible source is stated, not offered as a choice");
     // Bad input: level out of range, future date, a "PDF" that is not one; nothing stored.
     let r = me

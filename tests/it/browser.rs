@@ -247,9 +247,7 @@ async fn self_assessment_with_evidence_is_approved_by_the_head(pool: PgPool) {
     assert!(b.text("main").await.contains("Standar jabatan dan tingkat saat ini"));
     b.shot("profile-pegawai").await;
     b.click(&format!("a[href='/employees/{own}/assessments/new']")).await;
-    // Submit with no competency chosen: the error shows next to the field.
-    b.click("main form button[type=submit]").await;
-    assert!(b.text("main").await.contains("Pilih kompetensi dari katalog"));
+    // Guided: first the competency (own standard first), then the five descriptors to pick from.
     let comp: i64 = sqlx::query_scalar("select id from competencies where code = 'APL-05'")
         .fetch_one(&app.pool)
         .await
@@ -261,6 +259,13 @@ async fn self_assessment_with_evidence_is_approved_by_the_head(pool: PgPool) {
         .click()
         .await
         .expect("select");
+    b.click("main form button[type=submit]").await;
+    let page = b.text("main").await;
+    assert!(page.contains("APL-05") && page.contains("Saat ini"), "{page}");
+    // Submit with no level chosen: the error shows next to the field, the descriptors stay.
+    b.click("main form[method=post] button[type=submit]").await;
+    let page = b.text("main").await;
+    assert!(page.contains("Tingkat harus bilangan bulat 1 sampai 5"), "{page}");
     b.tap("input[name=level][value='4']").await;
     b.fill("#note", "Merancang antarmuka layanan perizinan").await;
     b.attach("#evidence", &pdf).await;
