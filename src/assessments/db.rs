@@ -13,6 +13,7 @@ pub struct HistoryRow {
     pub note: String,
     pub status: crate::assessments::model::Status,
     pub evidence_id: Option<i64>,
+    pub decision_reason: String,
 }
 
 impl HistoryRow {
@@ -25,7 +26,8 @@ impl HistoryRow {
 pub async fn history(conn: &mut PgConnection, employee_id: i64) -> Result<Vec<HistoryRow>, sqlx::Error> {
     sqlx::query_as(
         "select a.id, c.code, c.name_id, c.name_en, a.level, a.assessed_on, a.source,
-                coalesce(nullif(a.assessor_name, ''), acc.username, '') as assessor, a.note, a.status, a.evidence_id
+                coalesce(nullif(a.assessor_name, ''), acc.username, '') as assessor, a.note, a.status, a.evidence_id,
+                a.decision_reason
          from assessments a join competencies c on c.id = a.competency_id
          left join accounts acc on acc.id = a.assessor_account_id
          where a.employee_id = $1 order by a.assessed_on desc, a.id desc",
@@ -50,6 +52,8 @@ pub struct PendingRow {
     pub assessed_on: chrono::NaiveDate,
     pub note: String,
     pub evidence_id: Option<i64>,
+    /// What the proposed level means for this competency (in the reader's language).
+    pub descriptor: String,
 }
 
 /// Self-assessments in the scope waiting for validation (never counting one's own).

@@ -352,7 +352,9 @@ async fn pending(
                 u.name as unit, c.code, c.name_id, c.name_en, a.level,
                 (select cl.level from current_levels cl where cl.employee_id = a.employee_id
                    and cl.competency_id = a.competency_id) as current_level,
-                a.assessed_on, a.note, a.evidence_id
+                a.assessed_on, a.note, a.evidence_id,
+                coalesce((select case when $4 then cl.descriptor_en else cl.descriptor_id end from competency_levels cl
+                          where cl.competency_id = a.competency_id and cl.level = a.level), '') as descriptor
          from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
          join competencies c on c.id = a.competency_id
          where a.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)
@@ -361,6 +363,7 @@ async fn pending(
     .bind(scope.all)
     .bind(scope.own)
     .bind(&scope.unit_patterns)
+    .bind(ctx.lang.is_en())
     .fetch_all(&state.pool)
     .await?;
     if export::wanted(&q.format) {
@@ -402,7 +405,18 @@ async fn pending(
 /// Validate or reject one self-assessment: one atomic state change under a row lock. When two
 /// people decide the same item at once, exactly one decision is recorded and audited; the other
 /// is told who decided it, how and when.
-async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: bool) -> AppResult<Response> {
+async fn decide(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: i64,
+    approve: bool,
+    reason: String,
+) -> AppResult<Response> {
+    let reason = clean_text(&reason, 1000).unwrap_or_default();
+    if !approve && reason.is_empty() {
+        return Ok(redirect_flash("/assessments/pending", FlashKind::Err, "asm.err.reason"));
+    }
     let scope = user.scope();
     let mut tx = state.pool.begin().await?;
     let row: Option<DecisionRow> = sqlx::query_as(
@@ -428,11 +442,13 @@ async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: 
     }
     let new_status = if approve { Status::Validated } else { Status::Rejected };
     let changed = sqlx::query(
-        "update assessments set status = $2, validated_by = $3, validated_at = now() where id = $1 and status = 'pending'",
+        "update assessments set status = $2, validated_by = $3, validated_at = now(), decision_reason = $4
+         where id = $1 and status = 'pending'",
     )
     .bind(id)
     .bind(new_status.as_str())
     .bind(user.account_id)
+    .bind(&reason)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -447,7 +463,7 @@ async fn decide(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, approve: 
         id,
         action,
         Some(json!({"status": "pending"})),
-        Some(json!({"status": new_status.as_str()})),
+        Some(json!({"status": new_status.as_str(), "reason": reason})),
     )
     .await?;
     tx.commit().await?;
@@ -520,13 +536,19 @@ struct DecidedPage {
     when: String,
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct DecisionForm {
+    reason: String,
+}
+
 async fn validate(
     State(state): State<AppState>,
     ctx: Ctx,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    decide(state, ctx, user, id, true).await
+    decide(state, ctx, user, id, true, String::new()).await
 }
 
 async fn reject(
@@ -534,12 +556,25 @@ async fn reject(
     ctx: Ctx,
     user: CurrentUser,
     Path(id): Path<i64>,
+    axum::Form(f): axum::Form<DecisionForm>,
 ) -> AppResult<Response> {
-    decide(state, ctx, user, id, false).await
+    decide(state, ctx, user, id, false, f.reason).await
 }
 
 /// An evidence file, only to those who may see the employee.
-async fn evidence(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct EvidenceQuery {
+    download: String,
+}
+
+/// Opens in the browser (PDF and images are shown inline); `?download=1` saves it.
+async fn evidence(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<EvidenceQuery>,
+) -> AppResult<Response> {
     let scope = user.scope();
     let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
         "select f.filename, f.content_type, f.data from evidence_files f join employees e on e.id = f.employee_id
@@ -555,8 +590,20 @@ async fn evidence(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", filename.replace('"', ""))),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "{}; filename=\"{}\"",
+                    if q.download.is_empty() { "inline" } else { "attachment" },
+                    filename.replace('"', "")
+                ),
+            ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
+            // Shown inline, yet never run as a page of this site.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; img-src 'self'; object-src 'self'".to_string(),
+            ),
         ],
         data,
     )

@@ -1780,4 +1780,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("asm.self_row", "Nilai diri", "Self-assess"),
     ("asm.assess_row", "Nilai", "Assess"),
+    (
+        "asm.err.reason",
+        "Tuliskan alasan penolakan; pegawai akan melihatnya.",
+        "Give the reason for rejecting; the employee will see it.",
+    ),
+    ("asm.reason", "Alasan", "Reason"),
+    ("asm.evidence_open", "Buka bukti", "Open evidence"),
+    ("asm.evidence_download", "unduh", "download"),
 ];

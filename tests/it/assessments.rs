@@ -101,7 +101,7 @@ async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
     let file = head_a.get(&format!("/evidence/{ev}")).await;
     assert_eq!(file.status, StatusCode::OK);
     assert_eq!(file.headers["content-type"], "application/pdf");
-    assert!(file.headers["content-disposition"].to_str().unwrap_or("").starts_with("attachment"));
+    assert!(file.headers["content-disposition"].to_str().unwrap_or("").starts_with("inline"), "opens in the browser");
     assert_eq!(file.body.as_bytes(), PDF);
     assert_eq!(me.get(&format!("/evidence/{ev}")).await.status, StatusCode::OK, "own evidence");
 
@@ -116,7 +116,7 @@ async fn self_assessment_waits_for_the_head_then_counts(pool: PgPool) {
         2
     );
     // Deciding twice changes nothing.
-    head_a.post(&format!("/assessments/{aid}/reject"), &[]).await;
+    head_a.post(&format!("/assessments/{aid}/reject"), &[("reason", "x")]).await;
     assert_eq!(
         app.scalar(&format!("select count(*) from assessments where id = {aid} and status = 'validated'")).await,
         1
@@ -235,5 +235,66 @@ async fn one_pending_self_assessment_per_competency_and_it_can_be_withdrawn(pool
         ))
         .await,
         1
+    );
+}
+
+#[sqlx::test]
+async fn a_rejection_says_why_and_evidence_opens_in_the_browser(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let comp = app.scalar("select id from competencies where code = 'APL-05'").await.to_string();
+    let mut me = app.as_user("pegawai").await;
+    let mut head = app.as_user("kabid.aptika").await;
+    let form = me.get(&format!("/employees/{own}/assessments/new?competency={comp}")).await;
+    let token = crate::helpers::hidden(&form.body, "form_token");
+    let r = me
+        .post_multipart(
+            &format!("/employees/{own}/assessments"),
+            &[
+                ("competency", &comp),
+                ("level", "4"),
+                ("assessed_on", "2026-01-05"),
+                ("source", "self"),
+                ("form_token", &token),
+            ],
+            Some(("evidence", "bukti.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let aid = app.scalar(&format!("select max(id) from assessments where employee_id = {own} and status = 'pending'")).await;
+    let pending = head.get("/assessments/pending").await;
+    let four: String = sqlx::query_scalar(&format!(
+        "select descriptor_id from competency_levels where competency_id = {comp} and level = 4"
+    ))
+    .fetch_one(&app.pool)
+    .await
+    .expect("descriptor");
+    assert!(pending.body.contains(&four), "the head judges against the level's descriptor");
+    let r = head.post(&format!("/assessments/{aid}/reject"), &[("reason", " ")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.scalar(&format!("select count(*) from assessments where id = {aid} and status = 'pending'")).await,
+        1,
+        "no reason, no rejection"
+    );
+    let r = head
+        .post(&format!("/assessments/{aid}/reject"), &[("reason", "Lampirkan contoh rancangan yang pernah dibuat")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let profile = me.get(&format!("/employees/{own}")).await;
+    assert!(profile.body.contains("Lampirkan contoh rancangan yang pernah dibuat"), "the employee sees why");
+    let ev = app.scalar(&format!("select evidence_id from assessments where id = {aid}")).await;
+    let inline = me.get(&format!("/evidence/{ev}")).await;
+    assert!(
+        inline.headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").starts_with("inline")
+    );
+    let download = me.get(&format!("/evidence/{ev}?download=1")).await;
+    assert!(
+        download
+            .headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .starts_with("attachment")
     );
 }

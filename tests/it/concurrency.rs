@@ -221,7 +221,9 @@ async fn approve_and_reject_at_the_same_moment_records_one_decision(pool: PgPool
             .await
             .expect("lock");
         let one = tokio::spawn(async move { hr.post(&format!("/assessments/{id}/validate"), &[]).await });
-        let two = tokio::spawn(async move { head.post(&format!("/assessments/{id}/reject"), &[]).await });
+        let two = tokio::spawn(async move {
+            head.post(&format!("/assessments/{id}/reject"), &[("reason", "Belum ada bukti")]).await
+        });
         app.wait_for_locks(2).await;
         hold.commit().await.expect("release");
         let (r1, r2) = (one.await.expect("join"), two.await.expect("join"));
