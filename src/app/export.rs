@@ -41,6 +41,15 @@ fn cell(v: &str) -> String {
     }
 }
 
+/// The file's name: the list and the agency's date (`pegawai-2026-11-23`); a file made without a
+/// user (an import template) keeps the list's name alone.
+fn file_name(ctx: Option<&Ctx>, t: &Table) -> String {
+    match ctx {
+        Some(ctx) => format!("{}-{}", t.name, ctx.today.format("%Y-%m-%d")),
+        None => t.name.to_string(),
+    }
+}
+
 /// Headers that are i18n keys.
 pub fn keys(keys: &[&'static str]) -> Vec<Cow<'static, str>> {
     keys.iter().map(|k| Cow::Borrowed(*k)).collect()
@@ -69,7 +78,7 @@ pub fn csv(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", t.name)),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", file_name(ctx, t))),
         ],
         bytes,
     )
@@ -84,6 +93,11 @@ pub fn xlsx(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
         wb.set_properties(&DocProperties::new().set_company(&s.agency).set_title(t.name).set_author("Cakap"));
     }
     let ws = wb.add_worksheet();
+    // The sheet is named after the list (at most 31 characters, as spreadsheets allow).
+    let sheet: String = t.name.chars().filter(|c| c.is_alphanumeric() || *c == '-').take(31).collect();
+    if !sheet.is_empty() {
+        ws.set_name(&sheet).map_err(err)?;
+    }
     if let Some(s) = &stamp {
         // Printed on every page: the agency on the left, the date on the right, page numbers.
         let esc = |v: &str| v.replace('&', "&&");
@@ -106,7 +120,7 @@ pub fn xlsx(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.xlsx\"", t.name)),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.xlsx\"", file_name(ctx, t))),
         ],
         bytes,
     )

@@ -414,9 +414,6 @@ async fn decide(
     reason: String,
 ) -> AppResult<Response> {
     let reason = clean_text(&reason, 1000).unwrap_or_default();
-    if !approve && reason.is_empty() {
-        return Ok(redirect_flash("/assessments/pending", FlashKind::Err, "asm.err.reason"));
-    }
     let scope = user.scope();
     let mut tx = state.pool.begin().await?;
     let row: Option<DecisionRow> = sqlx::query_as(
@@ -439,6 +436,9 @@ async fn decide(
     }
     if status != Status::Pending {
         return decided_page(ctx, status, by, at);
+    }
+    if !approve && reason.is_empty() {
+        return Ok(redirect_flash("/assessments/pending", FlashKind::Err, "asm.err.reason"));
     }
     let new_status = if approve { Status::Validated } else { Status::Rejected };
     let changed = sqlx::query(

@@ -1,5 +1,7 @@
 //! Browsing the audit log (admin and HR). There is deliberately no route that edits it.
 
+use std::collections::HashMap;
+
 use axum::{
     extract::{Query, State},
     response::Response,
@@ -42,23 +44,34 @@ struct Filter {
 struct Row {
     at: chrono::DateTime<chrono::Utc>,
     actor: String,
+    actor_name: Option<String>,
+    actor_account: Option<i64>,
     ip: String,
     entity: String,
     entity_id: String,
+    record: Option<String>,
     action: String,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 }
 
+/// One changed field: its label and the values before and after, in words.
+pub struct Change {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+}
+
 pub struct View {
     pub at: String,
     pub actor: String,
+    pub actor_link: Option<String>,
     pub ip: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub action: String,
-    pub before: String,
-    pub after: String,
+    pub entity: &'static str,
+    pub record: String,
+    pub link: Option<String>,
+    pub action: &'static str,
+    pub changes: Vec<Change>,
 }
 
 #[derive(askama::Template)]
@@ -68,8 +81,8 @@ struct ListPage {
     f: Filter,
     rows: Vec<View>,
     pager: Pager,
-    actions: Vec<String>,
-    entities: Vec<String>,
+    actions: Vec<(String, &'static str)>,
+    entities: Vec<(String, &'static str)>,
     date_error: bool,
 }
 
@@ -77,16 +90,162 @@ fn show(v: &Option<serde_json::Value>) -> String {
     v.as_ref().map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// Fields never shown: internal ids and bookkeeping, secrets, file contents.
+const HIDDEN: &[&str] =
+    &["id", "version", "created_at", "updated_at", "password_hash", "data", "sha256", "path", "sort_key"];
+
+/// A value in words: yes/no, empty as "—", names for the ids we can name.
+fn value(
+    ctx: &Ctx,
+    entity: &str,
+    key: &str,
+    v: Option<&serde_json::Value>,
+    names: &HashMap<(String, String), String>,
+) -> String {
+    use serde_json::Value;
+    if let (Some(Value::String(s)), Some(prefix)) = (v, enum_prefix(entity, key)) {
+        let k = format!("{prefix}.{}", s.to_lowercase());
+        if let Some(k) = crate::i18n::key(&k) {
+            return ctx.t(k).to_string();
+        }
+    }
+    match v {
+        None | Some(Value::Null) => "—".into(),
+        Some(Value::Bool(b)) => ctx.yes_no(*b).into(),
+        Some(Value::String(s)) if s.is_empty() => "—".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => match ref_table(key) {
+            Some(t) => names.get(&(t.to_string(), n.to_string())).cloned().unwrap_or_else(|| n.to_string()),
+            None => n.to_string(),
+        },
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| match x {
+                Value::String(s) => s.clone(),
+                // A role held: "Kepala unit (Bidang …)".
+                Value::Object(o) if o.contains_key("role") => {
+                    let role = o.get("role").and_then(|r| r.as_str()).unwrap_or("");
+                    let label = crate::i18n::key(&format!("role.{role}")).map(|k| ctx.t(k)).unwrap_or(role);
+                    match o.get("unit_id").filter(|u| !u.is_null()) {
+                        Some(u) => format!(
+                            "{label} ({})",
+                            names.get(&("unit".to_string(), u.to_string())).cloned().unwrap_or_else(|| u.to_string())
+                        ),
+                        None => label.to_string(),
+                    }
+                }
+                other => ref_table(key)
+                    .and_then(|t| names.get(&(t.to_string(), other.to_string())).cloned())
+                    .unwrap_or_else(|| other.to_string()),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(Value::Object(o)) => {
+            o.iter().map(|(k, v)| format!("{}: {}", field_label(ctx, k), v)).collect::<Vec<_>>().join("; ")
+        }
+    }
+}
+
+/// The label family of a stored code (statuses, kinds, sources…), so it reads in words.
+fn enum_prefix(entity: &str, key: &str) -> Option<&'static str> {
+    Some(match (entity, key) {
+        ("assessment", "status") => "status",
+        ("assessment", "source") => "src",
+        ("participant", "status") => "pstatus",
+        ("training", "status") => "tstatus",
+        ("training", "form") => "tform",
+        ("activity", "status") => "astatus",
+        ("activity", "kind") | ("jp_rule", "kind") => "akind",
+        ("training_request", "status") => "rstatus",
+        ("provider", "kind") => "prov.kind",
+        ("unit", "kind") => "unit.kind",
+        ("position", "kind") => "pos.kind",
+        ("competency", "kind") => "comp.kind",
+        ("competency", "area") => "comp.area",
+        ("employee", "sex") => "emp.sex",
+        (_, "priority") => "prio",
+        _ => return None,
+    })
+}
+
+/// Which record an id field points to, for naming it.
+fn ref_table(key: &str) -> Option<&'static str> {
+    match key {
+        "employee_id" | "mentor_id" | "learners" => Some("employee"),
+        "unit_id" | "parent_id" | "budget_unit_id" => Some("unit"),
+        "position_id" => Some("position"),
+        "competency_id" => Some("competency"),
+        "training_id" => Some("training"),
+        "provider_id" => Some("provider"),
+        _ => None,
+    }
+}
+
+/// A field's label in the reader's language (known fields), else the field in plain words.
+fn field_label(ctx: &Ctx, key: &str) -> String {
+    let k = format!("aud.field.{key}");
+    match crate::i18n::key(&k) {
+        Some(k) => ctx.t(k).to_string(),
+        None => {
+            let words = key.trim_end_matches("_id").replace('_', " ");
+            let mut c = words.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        }
+    }
+}
+
+/// The fields that differ between before and after (all of them for a create or a removal).
+fn changes(
+    ctx: &Ctx,
+    entity: &str,
+    before: &Option<serde_json::Value>,
+    after: &Option<serde_json::Value>,
+    names: &HashMap<(String, String), String>,
+) -> Vec<Change> {
+    let empty = serde_json::Map::new();
+    let b = before.as_ref().and_then(|v| v.as_object()).unwrap_or(&empty);
+    let a = after.as_ref().and_then(|v| v.as_object()).unwrap_or(&empty);
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| !HIDDEN.contains(&k.as_str()) && b.get(*k) != a.get(*k))
+        .map(|k| Change {
+            field: field_label(ctx, k),
+            before: if before.is_some() { value(ctx, entity, k, b.get(k), names) } else { String::new() },
+            after: if after.is_some() { value(ctx, entity, k, a.get(k), names) } else { String::new() },
+        })
+        .collect()
+}
+
+/// Where a record's page is, if it has one.
+fn link(entity: &str, id: &str) -> Option<String> {
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(match entity {
+        "employee" => format!("/employees/{id}"),
+        "unit" => format!("/units/{id}/edit"),
+        "position" | "position_standard" => format!("/positions/{id}"),
+        "competency" => format!("/competencies/{id}"),
+        "training" => format!("/trainings/{id}"),
+        "provider" => format!("/providers/{id}/edit"),
+        "account" => format!("/accounts/{id}"),
+        _ => return None,
+    })
+}
+
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filter>) -> AppResult<Response> {
     f.actor = f.actor.trim().chars().take(60).collect();
     let from = NaiveDate::parse_from_str(f.from.trim(), "%Y-%m-%d").ok();
     let to = NaiveDate::parse_from_str(f.to.trim(), "%Y-%m-%d").ok();
     let date_error = (!f.from.trim().is_empty() && from.is_none()) || (!f.to.trim().is_empty() && to.is_none());
-    let filter = "where ($1 = '' or actor ilike $1 || '%') and ($2 = '' or entity = $2) and ($3 = '' or action = $3)
-                    and ($4::date is null or at >= ($4::date - interval '7 hours'))
-                    and ($5::date is null or at < ($5::date + interval '17 hours'))";
+    let filter =
+        "where ($1 = '' or a.actor ilike $1 || '%') and ($2 = '' or a.entity = $2) and ($3 = '' or a.action = $3)
+                    and ($4::date is null or a.at >= ($4::date - interval '7 hours'))
+                    and ($5::date is null or a.at < ($5::date + interval '17 hours'))";
     let mut conn = state.reader(&ctx).await.acquire().await?;
-    let total: i64 = sqlx::query_scalar(&format!("select count(*) from audit_log {filter}"))
+    let total: i64 = sqlx::query_scalar(&format!("select count(*) from audit_log a {filter}"))
         .bind(&f.actor)
         .bind(&f.entity)
         .bind(&f.action)
@@ -95,8 +254,30 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
         .fetch_one(&mut *conn)
         .await?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
-        "select at, actor, ip, entity, entity_id, action, before, after from audit_log {filter}
-         order by at desc, id desc limit $6 offset $7"
+        "select a.at, a.actor, a.ip, a.entity, a.entity_id, a.action, a.before, a.after, a.account_id as actor_account,
+                (select coalesce(nullif(employee_display_name(e.front_title, e.name, e.back_title), ''), x.username)
+                   from accounts x left join employees e on e.id = x.employee_id where x.id = a.account_id) as actor_name,
+                case when a.entity_id ~ '^[0-9]{{1,18}}$' then case a.entity
+                  when 'employee' then (select employee_display_name(front_title, name, back_title) from employees where id = a.entity_id::bigint)
+                  when 'unit' then (select name from units where id = a.entity_id::bigint)
+                  when 'position' then (select name from positions where id = a.entity_id::bigint)
+                  when 'position_standard' then (select name from positions where id = a.entity_id::bigint)
+                  when 'competency' then (select code || ' ' || name_id from competencies where id = a.entity_id::bigint)
+                  when 'training' then (select title from trainings where id = a.entity_id::bigint)
+                  when 'provider' then (select name from providers where id = a.entity_id::bigint)
+                  when 'account' then (select username from accounts where id = a.entity_id::bigint)
+                  when 'assessment' then (select employee_display_name(e.front_title, e.name, e.back_title) || ' · ' || c.code
+                                          from assessments x join employees e on e.id = x.employee_id join competencies c on c.id = x.competency_id
+                                          where x.id = a.entity_id::bigint)
+                  when 'participant' then (select employee_display_name(e.front_title, e.name, e.back_title) || ' · ' || t.title
+                                           from training_participants p join employees e on e.id = p.employee_id join trainings t on t.id = p.training_id
+                                           where p.id = a.entity_id::bigint)
+                  when 'activity' then (select topic from activities where id = a.entity_id::bigint)
+                  when 'training_request' then (select employee_display_name(e.front_title, e.name, e.back_title)
+                                                from training_requests r join employees e on e.id = r.employee_id where r.id = a.entity_id::bigint)
+                  end end as record
+         from audit_log a {filter}
+         order by a.at desc, a.id desc limit $6 offset $7"
     ))
     .bind(&f.actor)
     .bind(&f.entity)
@@ -138,21 +319,85 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
         };
         return export::send(&ctx, &f.format, &table);
     }
-    let actions: Vec<String> =
-        sqlx::query_scalar("select distinct action from audit_log order by 1").fetch_all(&mut *conn).await?;
-    let entities: Vec<String> =
-        sqlx::query_scalar("select distinct entity from audit_log order by 1").fetch_all(&mut *conn).await?;
+    let actions: Vec<(String, &'static str)> =
+        sqlx::query_scalar::<_, String>("select distinct action from audit_log order by 1")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let l = ctx.tv("aud.action", &a);
+                (a, l)
+            })
+            .collect();
+    let entities: Vec<(String, &'static str)> =
+        sqlx::query_scalar::<_, String>("select distinct entity from audit_log order by 1")
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let l = ctx.tv("aud.entity", &e);
+                (e, l)
+            })
+            .collect();
+    // Names for the ids the changes mention, in one query.
+    let mut refs: Vec<(String, String)> = vec![];
+    for r in &rows {
+        for v in [&r.before, &r.after].into_iter().flatten() {
+            if let Some(o) = v.as_object() {
+                for (k, v) in o {
+                    if let Some(t) = ref_table(k) {
+                        let ids: Vec<String> = match v {
+                            serde_json::Value::Array(a) => a.iter().map(|x| x.to_string()).collect(),
+                            serde_json::Value::Number(n) => vec![n.to_string()],
+                            _ => vec![],
+                        };
+                        refs.extend(ids.into_iter().map(|id| (t.to_string(), id)));
+                    }
+                    if k == "roles"
+                        && let Some(a) = v.as_array()
+                    {
+                        refs.extend(
+                            a.iter()
+                                .filter_map(|r| r.get("unit_id").filter(|u| u.is_number()))
+                                .map(|u| ("unit".to_string(), u.to_string())),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    refs.sort();
+    refs.dedup();
+    let (kinds, ids): (Vec<String>, Vec<String>) = refs.into_iter().unzip();
+    let named: Vec<(String, String, String)> = sqlx::query_as(
+        "select r.kind, r.id, coalesce(case r.kind
+                  when 'employee' then (select employee_display_name(front_title, name, back_title) from employees where id = r.id::bigint)
+                  when 'unit' then (select name from units where id = r.id::bigint)
+                  when 'position' then (select name from positions where id = r.id::bigint)
+                  when 'competency' then (select code || ' ' || name_id from competencies where id = r.id::bigint)
+                  when 'training' then (select title from trainings where id = r.id::bigint)
+                  when 'provider' then (select name from providers where id = r.id::bigint) end, r.id)
+         from unnest($1::text[], $2::text[]) as r(kind, id) where r.id ~ '^[0-9]{1,18}$'",
+    )
+    .bind(&kinds)
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let names: HashMap<(String, String), String> = named.into_iter().map(|(k, i, n)| ((k, i), n)).collect();
     let rows = rows
         .into_iter()
         .map(|r| View {
             at: i18n::datetime(ctx.lang, r.at),
-            actor: r.actor,
+            actor_link: r.actor_account.map(|a| format!("/accounts/{a}")),
+            actor: r.actor_name.unwrap_or(r.actor),
             ip: r.ip,
-            entity: r.entity,
-            entity_id: r.entity_id,
-            action: r.action,
-            before: show(&r.before),
-            after: show(&r.after),
+            entity: ctx.tv("aud.entity", &r.entity),
+            link: link(&r.entity, &r.entity_id),
+            record: r.record.unwrap_or_else(|| {
+                if r.entity_id.bytes().all(|b| b.is_ascii_digit()) { String::new() } else { r.entity_id.clone() }
+            }),
+            action: ctx.tv("aud.action", &r.action),
+            changes: changes(&ctx, &r.entity, &r.before, &r.after, &names),
         })
         .collect();
     let pager = Pager::new(

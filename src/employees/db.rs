@@ -135,7 +135,7 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter, scope: &Scope) {
         let like = crate::app::form::contains_pattern(q);
         qb.push(" and (e.name ilike ").push_bind(like);
         if digits.len() >= 4 && digits.len() == q.chars().filter(|c| !c.is_whitespace()).count() {
-            qb.push(" or e.nip like ").push_bind(format!("{digits}%"));
+            qb.push(" or e.nip like ").push_bind(format!("%{digits}%"));
         }
         qb.push(")");
     }

@@ -4,6 +4,6 @@
 
 mod file;
 mod routes;
-mod validate;
+pub mod validate;
 
 pub use routes::routes;

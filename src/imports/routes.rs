@@ -57,7 +57,7 @@ async fn template(Path(name): Path<String>) -> AppResult<Response> {
     let headers: Vec<&'static str> = kind.fields().iter().map(|f| f.label).collect();
     let example: Vec<String> = match kind {
         Kind::Employees => vec![
-            "198609262015051001",
+            validate::EXAMPLE_NIP,
             "Asep Sutisna",
             "",
             "S.Kom.",
@@ -76,7 +76,7 @@ async fn template(Path(name): Path<String>) -> AppResult<Response> {
         .map(String::from)
         .collect(),
         Kind::Assessments => {
-            vec!["198609262015051001", "APL-01", "3", "15/10/2026", "Atasan", "Kepala Seksi", "Observasi kerja"]
+            vec![validate::EXAMPLE_NIP, "APL-01", "3", "15/10/2026", "Atasan", "Kepala Seksi", "Observasi kerja"]
                 .into_iter()
                 .map(String::from)
                 .collect()
@@ -241,6 +241,8 @@ struct PreviewPage {
     updates: usize,
     unchanged: usize,
     stale: bool,
+    /// Employee rows link to the employee once applied.
+    employees: bool,
 }
 
 fn preview_page(ctx: Ctx, b: Batch, status: StatusCode, stale: bool) -> AppResult<Response> {
@@ -261,6 +263,7 @@ fn preview_page(ctx: Ctx, b: Batch, status: StatusCode, stale: bool) -> AppResul
         updates,
         unchanged,
         stale,
+        employees: b.kind == Kind::Employees,
     };
     render_status(status, &page)
 }

@@ -413,6 +413,11 @@ pub async fn employees(
     let mut results = vec![];
     let mut ok = vec![];
     for (ri, r) in mapped.rows.iter().enumerate() {
+        if is_example(r) {
+            let values = r.values.iter().map(|v| v.clone().unwrap_or_default()).collect();
+            results.push(RowResult { row: r.row, values, action: "example".into(), errors: vec![], changes: vec![] });
+            continue;
+        }
         let mut errors: Vec<(String, String)> = vec![];
         let numbers = number_in_identifier(kind, r, &mut errors);
         let existing = stored.get(&nips[ri]);
@@ -491,6 +496,14 @@ pub async fn employees(
         results.push(RowResult { row: r.row, values, action: action.into(), errors, changes });
     }
     Ok((results, ok))
+}
+
+/// The NIP of the templates' example row: a row carrying it is the example left in the file, shown
+/// in the preview as skipped and never imported.
+pub const EXAMPLE_NIP: &str = "198609262015051001";
+
+fn is_example(r: &MappedRow) -> bool {
+    r.values.first().cloned().flatten().is_some_and(|v| v.trim() == EXAMPLE_NIP)
 }
 
 /// A checked assessment row ready to write.
@@ -624,6 +637,11 @@ pub async fn assessments(
     let mut ok = vec![];
     for (ri, (key, level, assessor, note, mut errors)) in checked.into_iter().enumerate() {
         let r = &mapped.rows[ri];
+        if is_example(r) {
+            let values = r.values.iter().map(|v| v.clone().unwrap_or_default()).collect();
+            results.push(RowResult { row: r.row, values, action: "example".into(), errors: vec![], changes: vec![] });
+            continue;
+        }
         if dup[ri] {
             errors.push((kind.label("nip"), "imp.err.duplicate_assessment".into()));
         }

@@ -154,10 +154,10 @@ async fn audit_log_is_browsable_filterable_and_append_only(pool: PgPool) {
     let mut admin = app.as_user("admin").await;
     let r = admin.get("/audit?action=login_failed").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("login_failed") && r.body.contains("10.0.0.1"));
+    assert!(r.body.contains("<td>Gagal masuk</td>") && r.body.contains("10.0.0.1"), "the action in words");
     let r = admin.get("/audit?action=login&actor=pegawai").await;
-    assert!(r.body.contains("<td>login</td>"));
-    assert!(!r.body.contains("<td>login_failed</td>"));
+    assert!(r.body.contains("<td>Masuk</td>"));
+    assert!(!r.body.contains("<td>Gagal masuk</td>"));
     let r = admin.get("/audit?from=32/13/2026").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("Tanggal tidak valid"));

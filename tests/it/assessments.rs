@@ -261,7 +261,8 @@ async fn a_rejection_says_why_and_evidence_opens_in_the_browser(pool: PgPool) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let aid = app.scalar(&format!("select max(id) from assessments where employee_id = {own} and status = 'pending'")).await;
+    let aid =
+        app.scalar(&format!("select max(id) from assessments where employee_id = {own} and status = 'pending'")).await;
     let pending = head.get("/assessments/pending").await;
     let four: String = sqlx::query_scalar(&format!(
         "select descriptor_id from competency_levels where competency_id = {comp} and level = 4"

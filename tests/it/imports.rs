@@ -168,3 +168,23 @@ async fn xlsx_template_round_trip_and_assessment_import(pool: PgPool) {
     let mut admin = app.as_user("admin").await;
     assert_eq!(admin.get(&format!("/imports/batches/{id}")).await.status, StatusCode::FORBIDDEN);
 }
+
+/// The template's example row is recognised and skipped, said so in the preview.
+#[sqlx::test]
+async fn the_template_example_row_is_never_imported(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let template = hr.get("/imports/templates/employees.csv").await;
+    let r = hr.upload("employees", "templat-pegawai.csv", template.body.as_bytes()).await;
+    assert!(r.body.contains("contoh dari templat: dilewati"), "{}", r.body);
+    let before = app.scalar("select count(*) from employees").await;
+    let batch = app.scalar("select max(id) from import_batches").await;
+    let applied = hr.post(&format!("/imports/batches/{batch}/apply"), &[]).await;
+    assert!(applied.status.is_redirection() || applied.status.is_success());
+    assert_eq!(app.scalar("select count(*) from employees").await, before, "nothing created");
+    assert_eq!(
+        app.scalar(&format!("select count(*) from employees where nip = '{}'", cakap::imports::validate::EXAMPLE_NIP))
+            .await,
+        0
+    );
+}

@@ -546,3 +546,62 @@ async fn each_role_home_answers_its_first_question(pool: PgPool) {
     let r = app.as_user("admin").await.get("/").await;
     assert!(r.body.contains("akun pengguna") && !r.body.contains("menunggu validasi"));
 }
+
+/// The audit log reads in people's words: actions, record types and fields in the user's
+/// language, people and records by name, changes field by field; no JSON, no raw codes.
+#[sqlx::test]
+async fn the_audit_log_reads_in_words(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let unit = app.scalar("select id from units where code = 'APT-PA'").await;
+    let r = hr
+        .post_edit(
+            &format!("/units/{unit}/edit"),
+            &format!("/units/{unit}"),
+            &[
+                ("code", "APT-PA"),
+                ("name", "Seksi Pengembangan Aplikasi Daerah"),
+                ("kind", "seksi"),
+                ("parent", &app.scalar("select parent_id from units where code = 'APT-PA'").await.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut admin = app.as_user("admin").await;
+    let page = admin.get("/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = &page.body;
+    assert!(body.contains("Mengubah") && body.contains("Unit kerja"), "action and record type in words");
+    assert!(
+        body.contains("<del>Seksi Pengembangan Aplikasi</del> → <ins>Seksi Pengembangan Aplikasi Daerah</ins>"),
+        "field by field"
+    );
+    assert!(body.contains("Rina Sukmana"), "the actor by name");
+    assert!(
+        !body.contains("{&#34;") && !body.contains("aud.action.") && !body.contains("aud.entity."),
+        "no JSON, no raw codes"
+    );
+    assert!(!body.contains(">update<") && !body.contains(">create<") && !body.contains(">login<"));
+    let en = {
+        admin.get("/lang/en?next=/audit").await;
+        admin.get("/audit").await
+    };
+    assert!(en.body.contains("Changed") && en.body.contains("Name"), "in English too");
+}
+
+/// Small things people tripped on: any part of a NIP finds the employee; a file is named after
+/// its list and the date, its sheet after the list.
+#[sqlx::test]
+async fn nip_search_matches_any_part_and_files_carry_the_date(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    app.state.clock.set(Some("2026-11-23T05:00:00Z".parse().expect("instant")));
+    let mut hr = app.as_user("kepegawaian").await;
+    let nip: String =
+        sqlx::query_scalar("select nip from employees order by id limit 1").fetch_one(&app.pool).await.expect("nip");
+    let middle = &nip[6..14];
+    let r = hr.get(&format!("/employees?q={middle}")).await;
+    assert!(r.body.contains(&nip), "the middle of a NIP finds it");
+    let x = hr.get("/employees?format=xlsx").await;
+    let disposition = x.headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(disposition.contains("pegawai-2026-11-23.xlsx"), "{disposition}");
+}
