@@ -342,11 +342,13 @@ pub async fn competency_options(conn: &mut PgConnection, en: bool) -> Result<Vec
 pub struct RankOpt {
     pub code: String,
     pub label: String,
+    /// PNS or PPPK: the form offers only the ranks of the chosen status.
+    pub status: String,
 }
 
 pub async fn rank_options(conn: &mut PgConnection) -> Result<Vec<RankOpt>, sqlx::Error> {
     sqlx::query_as(
-        "select code, rank_label(grade, status, title) as label
+        "select code, rank_label(grade, status, title) as label, status
          from ranks order by status, ordinal",
     )
     .fetch_all(conn)

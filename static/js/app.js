@@ -16,6 +16,18 @@
     var el = ev.target;
     if (el instanceof HTMLElement && el.dataset.print !== undefined) { window.print(); }
   });
+  // The rank list follows the employee's status (PNS ranks or PPPK golongan).
+  var status = document.getElementById('status');
+  var rank = document.getElementById('rank');
+  if (status instanceof HTMLSelectElement && rank instanceof HTMLSelectElement) {
+    status.addEventListener('change', function () {
+      rank.querySelectorAll('optgroup[data-status]').forEach(function (g) {
+        g.disabled = g.getAttribute('data-status') !== status.value;
+      });
+      var chosen = rank.selectedOptions[0];
+      if (chosen && chosen.parentElement instanceof HTMLOptGroupElement && chosen.parentElement.disabled) { rank.value = ''; }
+    });
+  }
   // Auto-submit filter selects marked data-autosubmit.
   document.addEventListener('change', function (ev) {
     var el = ev.target;
