@@ -14,6 +14,7 @@ pub mod form;
 pub mod health;
 pub mod jobs;
 pub mod paging;
+pub mod pdf;
 pub mod render;
 pub mod replica;
 pub mod router;

@@ -19,6 +19,7 @@ use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
         export::{self, Table},
+        pdf::{self, Block},
     },
     auth::{CurrentUser, Role, Scope},
     employees::db::{self as emp_db, Detail},
@@ -175,6 +176,82 @@ async fn history(
     .fetch_all(&mut *conn)
     .await?;
     let years = db::jp_years(&mut conn, id).await?;
+    if q.format == "pdf" {
+        let minimum = ctx.agency.jp_per_year;
+        let t = |k: &str| ctx.t(k).to_string();
+        let blocks = vec![
+            Block::Para(format!("NIP {} · {} · {}", e.nip, e.position, e.unit)),
+            Block::Heading(t("hist.jp_years")),
+            Block::Table {
+                headers: vec![t("col.year"), t("jp.formal"), t("jp.informal"), t("jp.total"), t("jp.lacking")],
+                widths: vec![1.0, 1.0, 1.0, 1.0, 1.0],
+                rows: years
+                    .iter()
+                    .map(|y| {
+                        vec![
+                            y.year.to_string(),
+                            jp_text(y.formal, en),
+                            jp_text(y.informal, en),
+                            jp_text(y.total(), en),
+                            jp_text((minimum - y.total()).max(0.0), en),
+                        ]
+                    })
+                    .collect(),
+            },
+            Block::Heading(t("hist.formal")),
+            Block::Table {
+                headers: vec![
+                    t("trn.dates"),
+                    t("trn.title_field"),
+                    t("trn.provider"),
+                    t("trn.status"),
+                    "JP".into(),
+                    t("part.certificate"),
+                ],
+                widths: vec![1.6, 3.0, 2.0, 1.2, 0.6, 1.6],
+                rows: formal
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            format!("{} – {}", ctx.date(f.starts_on), ctx.date(f.ends_on)),
+                            f.title.clone(),
+                            f.provider.clone().unwrap_or_default(),
+                            ctx.label(f.status).to_string(),
+                            f.jp.map(|j| jp_text(j, en)).unwrap_or_default(),
+                            f.certificate_no.clone(),
+                        ]
+                    })
+                    .collect(),
+            },
+            Block::Heading(t("hist.informal")),
+            Block::Table {
+                headers: vec![
+                    t("act.date"),
+                    t("act.kind"),
+                    t("act.topic"),
+                    t("act.mentor"),
+                    t("trn.status"),
+                    "JP".into(),
+                ],
+                widths: vec![1.3, 1.4, 3.0, 2.0, 1.3, 0.6],
+                rows: informal
+                    .iter()
+                    .map(|a| {
+                        vec![
+                            ctx.date(a.held_on),
+                            ctx.label(a.kind).to_string(),
+                            a.topic.clone(),
+                            a.mentor.clone().unwrap_or_default(),
+                            ctx.label(a.status).to_string(),
+                            a.jp.map(|j| jp_text(j, en)).unwrap_or_default(),
+                        ]
+                    })
+                    .collect(),
+            },
+        ];
+        let meta = pdf::meta(&ctx, format!("{}: {}", ctx.t("hist.title"), e.full_name), false);
+        return Ok(pdf::response(&format!("riwayat-pengembangan-{}", e.nip), pdf::render(&meta, &blocks)));
+    }
     if export::wanted(&q.format) {
         let mut rows: Vec<Vec<String>> = formal
             .iter()

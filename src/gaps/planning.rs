@@ -27,6 +27,7 @@ use crate::{
         chart::{self, Bar},
         context::Val,
         export::{self, Table},
+        pdf::{self, Block},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor},
@@ -746,6 +747,54 @@ async fn akpk(
         }
         None => vec![],
     };
+    if q.format == "pdf" {
+        let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: vec![] };
+        let t = |k: &str| ctx.t(k).to_string();
+        let table = Block::Table {
+            headers: vec![
+                t("col.nip"),
+                t("col.name"),
+                t("col.competency"),
+                t("std.required"),
+                t("std.current"),
+                t("col.gap"),
+                t("col.route"),
+                t("col.programme"),
+                "JP".into(),
+                t("col.estimated_cost"),
+                t("col.funding"),
+                t("col.status"),
+            ],
+            widths: vec![1.7, 2.0, 2.4, 0.7, 0.7, 0.7, 1.6, 2.4, 0.5, 1.2, 1.6, 1.0],
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.nip.clone(),
+                        format!("{} ({})", r.name, r.position),
+                        format!("{} {} · {}", r.code, r.competency, ctx.tv("prio", &r.priority)),
+                        r.required_level.to_string(),
+                        r.current_level.to_string(),
+                        r.gap().to_string(),
+                        format!("{} · {}", r.route, page.jenis(r.jenis_diklat)),
+                        format!("{} {}", r.programme, r.provider),
+                        jp_text(r.jp, ctx.lang.is_en()),
+                        rupiah(r.estimated_cost),
+                        r.funding.clone(),
+                        page.status_label(r).to_string(),
+                    ]
+                })
+                .collect(),
+        };
+        let intro = match plan {
+            Some((_, at, budget, _)) => {
+                ctx.t("akpk.from_plan").replace("{when}", &ctx.date_time(at)).replace("{budget}", &rupiah(budget))
+            }
+            None => ctx.t("akpk.none").to_string(),
+        };
+        let meta = pdf::meta(&ctx, format!("AKPK {year}: {unit_name}"), true);
+        return Ok(pdf::response(&format!("akpk-{year}"), pdf::render(&meta, &[Block::Para(intro), table])));
+    }
     if export::wanted(&q.format) {
         let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: vec![] };
         let table = Table {

@@ -1979,4 +1979,6 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("imp.action.example", "contoh dari templat: dilewati", "the template's example: skipped"),
     ("help.howto", "Cara memakai halaman ini", "How to use this page"),
+    ("pdf.page", "Halaman {n} dari {m}", "Page {n} of {m}"),
+    ("export.pdf", "Unduh PDF", "Download PDF"),
 ];

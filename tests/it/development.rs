@@ -639,6 +639,13 @@ async fn the_siasn_files_have_siasns_columns(pool: PgPool) {
         "{lines:?}"
     );
     assert!(!lines.iter().any(|l| l.contains("Pelatihan Kepemimpinan Uji")), "struktural goes to riwayat diklat only");
+    let pdf = hr.get(&format!("/employees/{own}/development?format=pdf")).await;
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(
+        pdf.body.starts_with("%PDF-1.4") && pdf.body.contains("Pelatihan Kepemimpinan Uji"),
+        "a real PDF with the history"
+    );
+    assert!(pdf.body.contains("(Halaman 1 dari "));
     let xlsx = hr.get(&format!("/employees/{own}/development?format=xlsx")).await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.body.starts_with("PK"), "an XLSX (zip) file");

@@ -321,4 +321,10 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     );
     let xlsx = hr.get(&format!("/gaps/akpk?unit={}&year={year}&format=xlsx", f.unit)).await;
     assert!(xlsx.body.starts_with("PK"));
+    let pdf = hr.get(&format!("/gaps/akpk?unit={}&year={year}&format=pdf", f.unit)).await;
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(
+        pdf.body.starts_with("%PDF-1.4") && pdf.body.contains("Budi Uji") && pdf.body.contains("Uji T2"),
+        "the AKPK as a PDF"
+    );
 }
