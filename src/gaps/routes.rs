@@ -20,6 +20,7 @@ use crate::{
         edit::{self, Begin, EditState, Versioned},
         export::{self, Table},
         form::FieldErrors,
+        pdf::{self, Block},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor},
@@ -107,6 +108,88 @@ async fn summary(
             (s, r)
         })
         .collect();
+    if q.format == "pdf" {
+        let t = |k: &str| ctx.t(k).to_string();
+        let mut blocks = vec![];
+        if let Some(w) = parts.first() {
+            blocks.push(Block::Para(format!(
+                "{}: {}% ({} / {} {}) · {}: {} ({}%) · {}: {}",
+                t("gap.readiness"),
+                w.percent(),
+                w.met,
+                w.requirements,
+                t("gap.requirements_met"),
+                t("gap.flagged"),
+                w.flagged,
+                w.flagged_percent(),
+                t("gap.spof"),
+                spof.len()
+            )));
+        }
+        if parts.len() > 1 {
+            blocks.push(Block::Heading(t("gap.chart.readiness")));
+            blocks.push(Block::Table {
+                headers: vec![t("emp.unit"), t("gap.readiness"), t("gap.flagged"), t("unit.staff")],
+                widths: vec![4.0, 1.0, 1.0, 1.0],
+                rows: parts
+                    .iter()
+                    .skip(1)
+                    .map(|p| {
+                        vec![p.name.clone(), format!("{}%", p.percent()), p.flagged.to_string(), p.staff.to_string()]
+                    })
+                    .collect(),
+            });
+        }
+        blocks.push(Block::Heading(t("gap.chart.top")));
+        blocks.push(Block::Table {
+            headers: vec![t("emp.competency"), t("gap.staff_short"), t("gap.levels"), t("gap.weighted")],
+            widths: vec![4.0, 1.0, 1.0, 1.0],
+            rows: top
+                .iter()
+                .map(|g| {
+                    vec![
+                        format!("{} {}", g.code, g.name),
+                        g.staff_short.to_string(),
+                        g.levels.to_string(),
+                        format!("{:.1}", g.weighted),
+                    ]
+                })
+                .collect(),
+        });
+        blocks.push(Block::Heading(t("gap.spof")));
+        blocks.push(Block::Table {
+            headers: vec![t("emp.competency"), t("std.required"), t("gap.only")],
+            widths: vec![4.0, 1.0, 3.0],
+            rows: spof
+                .iter()
+                .map(|p| {
+                    vec![
+                        format!("{} {}", p.code, p.name),
+                        p.required_level.to_string(),
+                        p.holder.clone().unwrap_or_else(|| t("gap.nobody")),
+                    ]
+                })
+                .collect(),
+        });
+        blocks.push(Block::Heading(t("gap.flagged_staff")));
+        blocks.push(Block::Table {
+            headers: vec![t("emp.name"), t("gap.score"), t("gap.coverage"), t("gap.reasons")],
+            widths: vec![2.5, 0.8, 0.8, 5.0],
+            rows: staff
+                .iter()
+                .map(|(s, r)| {
+                    vec![
+                        format!("{} ({})", s.name, s.nip),
+                        format!("{:.1}", s.score),
+                        format!("{}%", s.coverage_percent()),
+                        r.join("; "),
+                    ]
+                })
+                .collect(),
+        });
+        let meta = pdf::meta(&ctx, format!("{}: {}", ctx.t("gap.title"), unit_name), false);
+        return Ok(pdf::response("ringkasan-kesenjangan", pdf::render(&meta, &blocks)));
+    }
     if export::wanted(&q.format) {
         let table = Table {
             name: "pegawai-bermasalah-kompetensi",
@@ -315,6 +398,26 @@ async fn matrix(
             (r, cells)
         })
         .collect();
+    if q.format == "pdf" {
+        let mut headers = vec![ctx.t("col.name").to_string()];
+        headers.extend(columns.iter().map(|c| c.code.clone()));
+        let mut widths = vec![3.0];
+        widths.extend(columns.iter().map(|_| 1.0));
+        let rows = grid
+            .iter()
+            .map(|(r, cells)| {
+                let mut v = vec![r.name.clone()];
+                v.extend(cells.iter().map(Cell::text));
+                v
+            })
+            .collect();
+        let legend = format!("{} {}", ctx.t("gap.matrix_caption"), ctx.t("gap.matrix_note"));
+        let meta = pdf::meta(&ctx, format!("{}: {}", ctx.t("gap.matrix"), unit_name), true);
+        return Ok(pdf::response(
+            "matriks-kompetensi",
+            pdf::render(&meta, &[Block::Para(legend), Block::Table { headers, widths, rows }]),
+        ));
+    }
     if export::wanted(&q.format) {
         let mut headers = export::keys(&["col.name", "col.position"]);
         // Competency codes as headers (not i18n keys: kept as they are).

@@ -183,6 +183,13 @@ async fn every_figure_matches_the_hand_computed_fixture(pool: PgPool) {
     let header = csv.body.trim_start_matches('\u{feff}').lines().next().unwrap_or("").to_string();
     assert!(header.contains("UJI-01") && header.contains("UJI-03"), "{header}");
 
+    // Both as PDF files too.
+    let pdf = hr.get(&format!("/gaps?unit={}&format=pdf", f.unit)).await;
+    assert!(
+        pdf.body.starts_with("%PDF") && pdf.body.contains("Seksi Uji Kesenjangan") && pdf.body.contains("Budi Uji")
+    );
+    let pdf = hr.get(&format!("/gaps/matrix?unit={}&format=pdf", f.unit)).await;
+    assert!(pdf.body.starts_with("%PDF") && pdf.body.contains("(1 -> 3)"), "cells as text");
     // B's gap card: A can teach UJI-01 (same unit); against another position too.
     let card = hr.get(&format!("/employees/{b}/gaps")).await;
     assert!(card.body.contains("Ani Uji (tingkat 3, unit yang sama)"), "{}", card.body);
