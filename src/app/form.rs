@@ -55,3 +55,37 @@ pub fn required_text(errors: &mut FieldErrors, field: &'static str, value: &str,
 pub fn contains_pattern(text: &str) -> String {
     format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
+
+/// A multipart form as posted: its text fields by name, and the one file field (name, bytes) when
+/// a non-empty file was sent in it.
+pub struct Posted {
+    fields: std::collections::HashMap<String, String>,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl Posted {
+    /// A text field ("" when absent).
+    pub fn take(&mut self, name: &str) -> String {
+        self.fields.remove(name).unwrap_or_default()
+    }
+}
+
+/// Read a multipart form whose file travels in `file_field`.
+pub async fn read_multipart(mut mp: axum::extract::Multipart, file_field: &str) -> Result<Posted, super::AppError> {
+    let mut fields = std::collections::HashMap::new();
+    let mut file = None;
+    while let Some(field) = mp.next_field().await? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == file_field {
+            let filename = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await?;
+            if !bytes.is_empty() {
+                file = Some((filename, bytes.to_vec()));
+            }
+            continue;
+        }
+        let value = field.text().await?;
+        fields.insert(name, value);
+    }
+    Ok(Posted { fields, file })
+}

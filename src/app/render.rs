@@ -40,3 +40,25 @@ pub fn redirect_flash(to: &str, kind: FlashKind, key: &'static str) -> Response 
     }
     res
 }
+
+/// A stored file (evidence, a certificate) to those allowed to see it: shown in the browser when
+/// `inline` (sandboxed, so it never runs as a page of this site), else saved.
+pub fn stored_file(filename: &str, content_type: String, data: Vec<u8>, inline: bool) -> Response {
+    use axum::{http::header, response::IntoResponse};
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{}; filename=\"{}\"", if inline { "inline" } else { "attachment" }, filename.replace('"', "")),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "sandbox; default-src 'none'; img-src 'self'; object-src 'self'".to_string(),
+            ),
+        ],
+        data,
+    )
+        .into_response()
+}

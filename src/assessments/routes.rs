@@ -1,7 +1,6 @@
 use axum::{
     extract::{Multipart, Path, Query, State},
-    http::header,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde_json::json;
 
@@ -13,7 +12,7 @@ use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes, edit,
         export::{self, Table},
-        form::{FieldErrors, clean_text},
+        form::{FieldErrors, clean_text, read_multipart},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor},
@@ -191,32 +190,18 @@ async fn new_form(
     form_page(&state, ctx, e, is_self, form, FieldErrors::default()).await
 }
 
-async fn read_multipart(mut mp: Multipart) -> Result<(AssessmentInput, Option<(String, Vec<u8>)>), AppError> {
-    let mut input = AssessmentInput::default();
-    let mut file = None;
-    while let Some(field) = mp.next_field().await? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "evidence" {
-            let filename = field.file_name().unwrap_or("").to_string();
-            let bytes = field.bytes().await?;
-            if !bytes.is_empty() {
-                file = Some((filename, bytes.to_vec()));
-            }
-            continue;
-        }
-        let value = field.text().await?;
-        match name.as_str() {
-            "competency" => input.competency = value,
-            "level" => input.level = value,
-            "assessed_on" => input.assessed_on = value,
-            "source" => input.source = value,
-            "assessor_name" => input.assessor_name = value,
-            "note" => input.note = value,
-            "form_token" => input.form_token = value,
-            _ => {}
-        }
-    }
-    Ok((input, file))
+async fn read_form(mp: Multipart) -> Result<(AssessmentInput, Option<(String, Vec<u8>)>), AppError> {
+    let mut p = read_multipart(mp, "evidence").await?;
+    let input = AssessmentInput {
+        competency: p.take("competency"),
+        level: p.take("level"),
+        assessed_on: p.take("assessed_on"),
+        source: p.take("source"),
+        assessor_name: p.take("assessor_name"),
+        note: p.take("note"),
+        form_token: p.take("form_token"),
+    };
+    Ok((input, p.file))
 }
 
 async fn create(
@@ -227,7 +212,7 @@ async fn create(
     mp: Multipart,
 ) -> AppResult<Response> {
     let (e, is_self) = load(&state, &user, id).await?;
-    let (form, file) = read_multipart(mp).await?;
+    let (form, file) = read_form(mp).await?;
     let mut errors = FieldErrors::default();
     let mut conn = state.pool.acquire().await?;
     let competency: Option<i64> = match form.competency.trim().parse::<i64>() {
@@ -587,25 +572,5 @@ async fn evidence(
     .fetch_optional(&state.pool)
     .await?;
     let (filename, content_type, data) = row.ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "{}; filename=\"{}\"",
-                    if q.download.is_empty() { "inline" } else { "attachment" },
-                    filename.replace('"', "")
-                ),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-            // Shown inline, yet never run as a page of this site.
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "sandbox; default-src 'none'; img-src 'self'; object-src 'self'".to_string(),
-            ),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::app::render::stored_file(&filename, content_type, data, q.download.is_empty()))
 }

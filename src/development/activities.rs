@@ -18,7 +18,7 @@ use super::{
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes, edit,
-        form::{FieldErrors, clean_text, required_text},
+        form::{FieldErrors, clean_text, read_multipart, required_text},
         render::{FlashKind, redirect_flash, render, render_status},
         routes::BadgeFuture,
     },
@@ -273,38 +273,24 @@ async fn new_form(
     form_page(&state, ctx, &user, form, FieldErrors::default()).await
 }
 
-async fn read_form(mut mp: Multipart) -> AppResult<(ActivityInput, Option<(String, Vec<u8>)>)> {
-    let mut f = ActivityInput::default();
-    let mut file = None;
-    while let Some(field) = mp.next_field().await? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "evidence" {
-            let filename = field.file_name().unwrap_or("").to_string();
-            let bytes = field.bytes().await?;
-            if !bytes.is_empty() {
-                file = Some((filename, bytes.to_vec()));
-            }
-            continue;
-        }
-        let v = field.text().await?;
-        match name.as_str() {
-            "role" => f.role = v,
-            "kind" => f.kind = v,
-            "competency" => f.competency = v,
-            "target_level" => f.target_level = v,
-            "held_on" => f.held_on = v,
-            "minutes" => f.minutes = v,
-            "topic" => f.topic = v,
-            "mentor" => f.mentor = v,
-            "learners" => f.learners = v,
-            "notes" => f.notes = v,
-            "outcome" => f.outcome = v,
-            "report" => f.report = v,
-            "form_token" => f.form_token = v,
-            _ => {}
-        }
-    }
-    Ok((f, file))
+async fn read_form(mp: Multipart) -> AppResult<(ActivityInput, Option<(String, Vec<u8>)>)> {
+    let mut p = read_multipart(mp, "evidence").await?;
+    let f = ActivityInput {
+        role: p.take("role"),
+        kind: p.take("kind"),
+        competency: p.take("competency"),
+        target_level: p.take("target_level"),
+        held_on: p.take("held_on"),
+        minutes: p.take("minutes"),
+        topic: p.take("topic"),
+        mentor: p.take("mentor"),
+        learners: p.take("learners"),
+        notes: p.take("notes"),
+        outcome: p.take("outcome"),
+        report: p.take("report"),
+        form_token: p.take("form_token"),
+    };
+    Ok((f, p.file))
 }
 
 async fn create(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, mp: Multipart) -> AppResult<Response> {

@@ -6,8 +6,8 @@
 use axum::{
     Form,
     extract::{Multipart, Path, State},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
+    http::StatusCode,
+    response::Response,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -20,7 +20,7 @@ use super::{
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        form::{FieldErrors, clean_text},
+        form::{FieldErrors, clean_text, read_multipart},
         render::{FlashKind, redirect_flash, render_status},
     },
     assessments::{db::store_evidence, model::Evidence},
@@ -400,32 +400,18 @@ fn result_page(ctx: Ctx, id: i64, r: ResultRow, form: ResultInput, errors: Field
     render_status(status, &ResultPage { ctx, id, r, form, errors, statuses: ParticipantStatus::RESULTS })
 }
 
-async fn read_result(mut mp: Multipart) -> AppResult<(ResultInput, Option<(String, Vec<u8>)>)> {
-    let mut input = ResultInput::default();
-    let mut file = None;
-    while let Some(field) = mp.next_field().await? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "certificate_file" {
-            let filename = field.file_name().unwrap_or("").to_string();
-            let bytes = field.bytes().await?;
-            if !bytes.is_empty() {
-                file = Some((filename, bytes.to_vec()));
-            }
-            continue;
-        }
-        let value = field.text().await?;
-        match name.as_str() {
-            "status" => input.status = value,
-            "certificate_no" => input.certificate_no = value,
-            "issued_on" => input.issued_on = value,
-            "expires_on" => input.expires_on = value,
-            "score" => input.score = value,
-            "jp" => input.jp = value,
-            "version" => input.version = value,
-            _ => {}
-        }
-    }
-    Ok((input, file))
+async fn read_result(mp: Multipart) -> AppResult<(ResultInput, Option<(String, Vec<u8>)>)> {
+    let mut p = read_multipart(mp, "certificate_file").await?;
+    let input = ResultInput {
+        status: p.take("status"),
+        certificate_no: p.take("certificate_no"),
+        issued_on: p.take("issued_on"),
+        expires_on: p.take("expires_on"),
+        score: p.take("score"),
+        jp: p.take("jp"),
+        version: p.take("version"),
+    };
+    Ok((input, p.file))
 }
 
 /// Record a participant's result. Passing proposes an assessment at the training's target level
@@ -566,15 +552,7 @@ async fn certificate(State(state): State<AppState>, user: CurrentUser, Path(id):
     .fetch_optional(&state.pool)
     .await?;
     let (filename, content_type, data) = row.ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", filename.replace('"', ""))),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        data,
-    )
-        .into_response())
+    Ok(crate::app::render::stored_file(&filename, content_type, data, false))
 }
 
 #[derive(Deserialize, Default, Clone)]
