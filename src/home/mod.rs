@@ -66,6 +66,29 @@ pub struct OwnStanding {
     pub pending: i64,
 }
 
+/// An employee's development this year at a glance.
+#[derive(sqlx::FromRow, Default)]
+pub struct OwnDevelopment {
+    pub jp_year: f64,
+    pub evaluations_owed: i64,
+    pub certificates_expiring: i64,
+    pub activities_waiting: i64,
+    pub trainings_ahead: i64,
+}
+
+/// The department's development figures for HR.
+#[derive(sqlx::FromRow, Default)]
+pub struct DepartmentFigures {
+    pub below_jp: i64,
+    pub staff: i64,
+    pub allocated: i64,
+    pub committed: i64,
+    pub spent: i64,
+    pub trainings_this_month: i64,
+    pub certificates_expiring: i64,
+    pub evaluation: Option<f64>,
+}
+
 #[derive(askama::Template)]
 #[template(path = "home/index.html")]
 struct HomePage {
@@ -77,6 +100,28 @@ struct HomePage {
     totals: Option<Totals>,
     is_admin: bool,
     is_hr: bool,
+    development: Option<OwnDevelopment>,
+    waiting: Option<crate::gaps::db::UnitReadiness>,
+    decisions: Option<crate::development::hub::Waiting>,
+    department: Option<DepartmentFigures>,
+}
+
+impl HomePage {
+    fn jp(&self, v: &f64) -> String {
+        crate::development::model::jp_text(*v, self.ctx.lang.is_en())
+    }
+
+    fn jp_percent(&self) -> i64 {
+        let min = self.ctx.agency.jp_per_year;
+        match &self.development {
+            Some(d) if min > 0.0 => ((d.jp_year / min) * 100.0).min(100.0).round() as i64,
+            _ => 100,
+        }
+    }
+
+    fn money(&self, v: &i64) -> String {
+        crate::development::model::rupiah(*v)
+    }
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
@@ -152,5 +197,77 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     } else {
         None
     };
-    render(&HomePage { ctx, profile, standing, pending_to_validate, units, totals, is_admin, is_hr })
+    let year = chrono::Datelike::year(&ctx.today);
+    let development: Option<OwnDevelopment> = match user.employee_id {
+        Some(id) => Some(
+            sqlx::query_as(
+                "select (select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = $2) as jp_year,
+                        (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
+                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
+                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)) as evaluations_owed,
+                        (select count(*) from training_participants where employee_id = $1
+                          and certificate_expires_on between $3::date and $3::date + 90) as certificates_expiring,
+                        (select count(*) from activities a join activity_learners l on l.activity_id = a.id
+                          where l.employee_id = $1 and a.status = 'pending') as activities_waiting,
+                        (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
+                          where tp.employee_id = $1 and tp.status in ('nominated', 'approved')
+                            and t.status in ('planned', 'open', 'running')) as trainings_ahead",
+            )
+            .bind(id)
+            .bind(year)
+            .bind(ctx.today)
+            .fetch_one(&mut *conn)
+            .await?,
+        ),
+        None => None,
+    };
+    let staff_view = user.has(Role::Hr) || user.has(Role::Head);
+    let decisions = if staff_view { Some(crate::development::hub::waiting(&state, &user).await?) } else { None };
+    // Readiness of the head's own unit (or of the department for HR).
+    let waiting = if staff_view {
+        match crate::gaps::db::unit_in_scope(&mut conn, None, &user).await? {
+            Some((unit, _, _)) => crate::gaps::db::readiness(&mut conn, ctx.today, unit).await?.into_iter().next(),
+            None => None,
+        }
+    } else {
+        None
+    };
+    let department: Option<DepartmentFigures> = if is_hr {
+        Some(
+            sqlx::query_as(
+                "select (select count(*) from employees e
+                          where e.active and coalesce((select sum(jp) from jp_entries j where j.employee_id = e.id and j.year = $1), 0)
+                                < (select value::numeric from settings where key = 'jp_per_year')) as below_jp,
+                        (select count(*) from employees where active) as staff,
+                        (select coalesce(sum(amount), 0)::bigint from unit_budgets where year = $1) as allocated,
+                        (select coalesce(sum(committed), 0)::bigint from budget_use where year = $1) as committed,
+                        (select coalesce(sum(spent), 0)::bigint from budget_use where year = $1) as spent,
+                        (select count(*) from trainings where status <> 'cancelled'
+                          and date_trunc('month', starts_on) = date_trunc('month', $2::date)) as trainings_this_month,
+                        (select count(*) from training_participants where certificate_expires_on between $2::date and $2::date + 90) as certificates_expiring,
+                        (select avg((ev.relevance + ev.method + ev.trainer + ev.usefulness) / 4.0)::float8 from training_evaluations ev
+                          where extract(year from ev.submitted_at) = $1) as evaluation",
+            )
+            .bind(year)
+            .bind(ctx.today)
+            .fetch_one(&mut *conn)
+            .await?,
+        )
+    } else {
+        None
+    };
+    render(&HomePage {
+        ctx,
+        profile,
+        standing,
+        pending_to_validate,
+        units,
+        totals,
+        is_admin,
+        is_hr,
+        development,
+        waiting,
+        decisions,
+        department,
+    })
 }
