@@ -14,6 +14,7 @@ pub mod home;
 pub mod i18n;
 pub mod imports;
 pub mod positions;
+pub mod search;
 pub mod seed;
 pub mod settings;
 pub mod units;

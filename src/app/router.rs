@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     accounts, assessments, audit, auth, competencies, development, employees, gaps, home, i18n::Lang, imports,
-    positions, settings, units,
+    positions, search, settings, units,
 };
 
 /// Every application route with its access rule.
@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
         .merge(gaps::routes())
         .merge(imports::routes())
         .merge(settings::routes())
+        .merge(search::routes())
 }
 
 /// The route table, for tests and documentation.

@@ -2003,4 +2003,17 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("home.trainings_month", "pelatihan bulan ini", "trainings this month"),
     ("home.certs_90", "sertifikat berakhir dalam 90 hari", "certificates expiring within 90 days"),
     ("home.evaluation", "nilai evaluasi pelatihan tahun ini (1–5)", "training evaluation score this year (1–5)"),
+    ("search.title", "Pencarian", "Search"),
+    ("search.label", "Cari pegawai, kompetensi atau pelatihan", "Search staff, competencies or trainings"),
+    ("search.placeholder", "Cari pegawai, kompetensi, pelatihan", "Search staff, competencies, trainings"),
+    ("search.go", "Cari", "Search"),
+    ("search.none", "Tidak ada yang cocok.", "Nothing matches."),
+    (
+        "search.hint",
+        "Ketik nama atau NIP pegawai, kode atau nama kompetensi, atau judul pelatihan.",
+        "Type a name or NIP, a competency's code or name, or a training's title.",
+    ),
+    ("search.employees_found", "Pegawai", "Staff"),
+    ("search.competencies_found", "Kompetensi", "Competencies"),
+    ("search.trainings_found", "Pelatihan", "Trainings"),
 ];

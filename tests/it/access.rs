@@ -152,6 +152,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/gaps/plan", "/gaps/plan", HR_HEAD),
         ("POST", "/gaps/plan", "/gaps/plan", HR_HEAD),
         ("GET", "/gaps/akpk", "/gaps/akpk", HR_HEAD),
+        ("GET", "/search", "/search?q=uji", SIGNED),
         ("GET", "/settings", "/settings", ADMIN),
         ("POST", "/settings", "/settings", ADMIN),
     ]

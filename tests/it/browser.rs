@@ -481,6 +481,7 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 "/jp/rules".into(),
                 "/certificates".into(),
                 format!("/employees/{own}/gaps"),
+                "/search?q=jaringan".into(),
             ],
         ),
         (

@@ -536,10 +536,7 @@ async fn each_role_home_answers_its_first_question(pool: PgPool) {
         r.body.contains(&format!("Persetujuan <span class=\"chip count\">{pending_a}</span>")),
         "count beside the menu item"
     );
-    assert!(
-        r.body.contains("action=\"/employees\" role=\"search\""),
-        "the top-bar search looks in the unit's employees"
-    );
+    assert!(r.body.contains("action=\"/search\" role=\"search\""), "the top-bar search looks everywhere");
     assert!(r.body.contains("Bidang Aplikasi Informatika dan e-Government"));
     let r = app.as_user("kepegawaian").await.get("/").await;
     assert!(r.body.contains("pegawai aktif") && r.body.contains("menunggu validasi Anda"));
@@ -604,4 +601,29 @@ async fn nip_search_matches_any_part_and_files_carry_the_date(pool: PgPool) {
     let x = hr.get("/employees?format=xlsx").await;
     let disposition = x.headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     assert!(disposition.contains("pegawai-2026-11-23.xlsx"), "{disposition}");
+}
+
+/// The header search finds staff (within scope), competencies and trainings.
+#[sqlx::test]
+async fn the_header_search_finds_staff_competencies_and_trainings(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let apt: String = sqlx::query_scalar(
+        "select e.name from employees e join units u on u.id = e.unit_id where u.code = 'APT-PA' and e.active order by e.id limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("name");
+    let first = apt.split(' ').next().unwrap_or("").to_string();
+    let mut head = app.as_user("kabid.aptika").await;
+    let r = head.get(&format!("/search?q={first}")).await;
+    assert!(r.body.contains(&apt), "a head finds their staff");
+    let mut infra = app.as_user("kabid.infra").await;
+    let r = infra.get(&format!("/search?q={}", apt.replace(' ', "%20"))).await;
+    assert!(!r.body.contains(&format!(">{apt}")), "not another unit's staff");
+    let mut me = app.as_user("pegawai").await;
+    let r = me.get("/search?q=jaringan").await;
+    assert!(
+        r.body.contains("INF-01") && r.body.contains("Pelatihan Administrasi Jaringan Komputer"),
+        "competencies and trainings"
+    );
 }
