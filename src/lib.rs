@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod approvals;
 pub mod assessments;
 pub mod audit;
 pub mod auth;

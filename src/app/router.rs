@@ -21,8 +21,8 @@ use super::{
     state::AppState,
 };
 use crate::{
-    accounts, assessments, audit, auth, competencies, development, employees, gaps, home, i18n::Lang, imports,
-    positions, search, settings, units,
+    accounts, approvals, assessments, audit, auth, competencies, development, employees, gaps, home, i18n::Lang,
+    imports, positions, search, settings, units,
 };
 
 /// Every application route with its access rule.
@@ -44,6 +44,7 @@ pub fn routes() -> Routes {
         .merge(imports::routes())
         .merge(settings::routes())
         .merge(search::routes())
+        .merge(approvals::routes())
 }
 
 /// The route table, for tests and documentation.

@@ -3,6 +3,6 @@
 
 pub mod db;
 pub mod model;
-mod routes;
+pub(crate) mod routes;
 
 pub use routes::routes;

@@ -390,7 +390,7 @@ async fn pending(
 /// Validate or reject one self-assessment: one atomic state change under a row lock. When two
 /// people decide the same item at once, exactly one decision is recorded and audited; the other
 /// is told who decided it, how and when.
-async fn decide(
+pub(crate) async fn decide(
     state: AppState,
     ctx: Ctx,
     user: CurrentUser,

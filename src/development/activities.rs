@@ -472,7 +472,7 @@ struct DecisionForm {
 
 /// Confirm or reject a logged activity: only someone who decides for every learner and took no
 /// part in it; one decision, under a row lock.
-async fn decide(
+pub(crate) async fn decide(
     state: AppState,
     ctx: Ctx,
     user: CurrentUser,

@@ -178,13 +178,13 @@ async fn load_deciding(tx: &mut sqlx::PgConnection, user: &CurrentUser, id: i64)
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct DecisionForm {
-    reason: String,
+pub(crate) struct DecisionForm {
+    pub(crate) reason: String,
 }
 
 /// Approve a nomination: within the seats and the budget it is charged to. Past the budget only
 /// HR can approve, and only with a reason (kept on the participant and in the audit log).
-async fn approve(
+pub(crate) async fn approve(
     State(state): State<AppState>,
     ctx: Ctx,
     user: CurrentUser,
@@ -265,7 +265,7 @@ async fn approve(
 }
 
 /// Reject a nomination, with a reason.
-async fn reject(
+pub(crate) async fn reject(
     State(state): State<AppState>,
     ctx: Ctx,
     user: CurrentUser,

@@ -270,7 +270,7 @@ async fn lock_request(
     Ok(row)
 }
 
-async fn decide(
+pub(crate) async fn decide(
     state: AppState,
     ctx: Ctx,
     user: CurrentUser,

@@ -153,6 +153,8 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/gaps/plan", "/gaps/plan", HR_HEAD),
         ("GET", "/gaps/akpk", "/gaps/akpk", HR_HEAD),
         ("GET", "/search", "/search?q=uji", SIGNED),
+        ("GET", "/approvals", "/approvals", HR_HEAD),
+        ("POST", "/approvals", "/approvals", HR_HEAD),
         ("GET", "/settings", "/settings", ADMIN),
         ("POST", "/settings", "/settings", ADMIN),
     ]

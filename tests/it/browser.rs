@@ -504,6 +504,7 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 "/gaps/plan".into(),
                 "/gaps/akpk".into(),
                 "/gaps/settings".into(),
+                "/approvals".into(),
             ],
         ),
         (

@@ -778,3 +778,73 @@ async fn two_approvals_cannot_both_spend_the_last_of_a_budget(pool: PgPool) {
     assert_eq!(got, vec![StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY]);
     assert_eq!(budget_use(&app).await, (10_000_000, 0), "never past the budget");
 }
+
+/// One approval queue: self-assessments, nominations, requests and activities decided in bulk,
+/// each through its own page's rules; what is refused (over budget) is listed with why.
+#[sqlx::test]
+async fn one_queue_decides_in_bulk(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let comp = app.scalar("select id from competencies where code = 'APL-02'").await;
+    let asm = app
+        .scalar(&format!(
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status) values ({own}, {comp}, 3, current_date, 'self', 'pending') returning id"
+        ))
+        .await;
+    let req = app
+        .scalar(&format!(
+            "insert into training_requests (employee_id, competency_id, target_level, reason) values ({own}, {comp}, 3, 'Perlu') returning id"
+        ))
+        .await;
+    let act = app
+        .scalar(&format!(
+            "with a as (insert into activities (kind, competency_id, held_on, minutes, topic, status) values ('mentoring', {comp}, current_date, 60, 'Antrean', 'pending') returning id)
+             insert into activity_learners select id, {own} from a returning activity_id"
+        ))
+        .await;
+    let t = app
+        .scalar(
+            "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, cost_per_participant, budget_year, budget_unit_id, quota, place, status)
+             select 'Mahal', 'teknis', 3, '2031-05-01', '2031-05-02', 16, 99000000, 2031, id, 3, 'Bandung', 'open' from units where code = 'APT' returning id",
+        )
+        .await;
+    let part = app
+        .scalar(&format!(
+            "insert into training_participants (training_id, employee_id) values ({t}, {own}) returning id"
+        ))
+        .await;
+    let mut head = app.as_user("kabid.aptika").await;
+    let page = head.get("/approvals").await;
+    for key in [
+        format!("assessment:{asm}"),
+        format!("request:{req}"),
+        format!("activity:{act}"),
+        format!("participant:{part}"),
+    ] {
+        assert!(page.body.contains(&key), "{key} in the queue");
+    }
+    let r =
+        head.post("/approvals", &[("item", &format!("request:{req}")), ("decision", "reject"), ("reason", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        text(&app, &format!("select status from training_requests where id = {req}")).await,
+        "pending",
+        "no reason, no rejection"
+    );
+    let items = [
+        format!("assessment:{asm}"),
+        format!("request:{req}"),
+        format!("activity:{act}"),
+        format!("participant:{part}"),
+    ];
+    let mut fields: Vec<(&str, &str)> = items.iter().map(|i| ("item", i.as_str())).collect();
+    fields.push(("decision", "approve"));
+    let r = head.post("/approvals", &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the over-budget nomination is refused: {}", r.body);
+    assert!(r.body.contains(&format!("participant:{part}")));
+    assert_eq!(text(&app, &format!("select status from assessments where id = {asm}")).await, "validated");
+    assert_eq!(text(&app, &format!("select status from training_requests where id = {req}")).await, "approved");
+    assert_eq!(text(&app, &format!("select status from activities where id = {act}")).await, "confirmed");
+    assert_eq!(status(&app, part).await, "nominated");
+    assert_eq!(app.as_user("pegawai").await.get("/approvals").await.status, StatusCode::FORBIDDEN);
+}

@@ -1,0 +1,173 @@
+//! One approval queue for heads and HR: self-assessments, training nominations, training requests
+//! and informal activities waiting for their decision, with bulk approve / reject-with-reason.
+//! Each decision goes through the same code as on its own page (locks, budget checks, audit).
+
+use axum::{
+    Form,
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+};
+
+use crate::{
+    app::{
+        Access, AppResult, AppState, Ctx, Routes,
+        render::{FlashKind, redirect_flash, render_status},
+    },
+    auth::{CurrentUser, Role},
+};
+
+const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
+
+pub fn routes() -> Routes {
+    Routes::new().get("/approvals", Access::AnyOf(HR_HEAD), queue).post("/approvals", Access::AnyOf(HR_HEAD), bulk)
+}
+
+/// One item waiting: its kind and id (the form's value), who, what, and where its own page is.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Item {
+    pub kind: String,
+    pub id: i64,
+    pub employee: String,
+    pub what: String,
+    pub detail: String,
+    pub href: String,
+    pub since: chrono::DateTime<chrono::Utc>,
+}
+
+impl Item {
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.kind, self.id)
+    }
+}
+
+/// Everything waiting for this user's decision, oldest first (one query).
+const QUEUE_SQL: &str = "
+    select * from (
+      select 'assessment' as kind, a.id, employee_display_name(e.front_title, e.name, e.back_title) as employee,
+             c.code || ' ' || case when $4 then c.name_en else c.name_id end as what,
+             a.level::text || case when a.source = 'training' then ' (' || a.note || ')' else '' end as detail,
+             '/employees/' || e.id as href, a.created_at as since
+      from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+      join competencies c on c.id = a.competency_id
+      where a.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)
+      union all
+      select 'participant', tp.id, employee_display_name(e.front_title, e.name, e.back_title), t.title,
+             to_char(t.starts_on, 'DD-MM-YYYY'), '/trainings/' || t.id, tp.created_at
+      from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
+      join units u on u.id = e.unit_id
+      where tp.status = 'nominated' and scope_decides($1, $2, $3, e.id, u.path)
+      union all
+      select 'request', r.id, employee_display_name(e.front_title, e.name, e.back_title),
+             c.code || ' ' || case when $4 then c.name_en else c.name_id end, r.reason, '/training-requests', r.created_at
+      from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
+      join competencies c on c.id = r.competency_id
+      where r.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)
+      union all
+      select 'activity', a.id,
+             (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ') from activity_learners l
+                join employees e on e.id = l.employee_id where l.activity_id = a.id),
+             a.topic, a.kind || ' · ' || a.minutes || ' min', '/activities', a.created_at
+      from activities a
+      where a.status = 'pending' and a.mentor_id is distinct from $2
+        and not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                        where l.activity_id = a.id and not scope_decides($1, $2, $3, e.id, u.path))
+    ) q order by since, kind, id limit 500";
+
+#[derive(askama::Template)]
+#[template(path = "approvals/queue.html")]
+struct QueuePage {
+    ctx: Ctx,
+    items: Vec<Item>,
+    /// Items a bulk decision could not take, with why (their own page says more).
+    failed: Vec<(String, String)>,
+}
+
+async fn load(state: &AppState, ctx: &Ctx, user: &CurrentUser) -> AppResult<Vec<Item>> {
+    let scope = user.scope();
+    Ok(sqlx::query_as(QUEUE_SQL)
+        .bind(scope.all)
+        .bind(scope.own)
+        .bind(&scope.unit_patterns)
+        .bind(ctx.lang.is_en())
+        .fetch_all(&state.pool)
+        .await?)
+}
+
+async fn queue(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+    let items = load(&state, &ctx, &user).await?;
+    render_status(StatusCode::OK, &QueuePage { ctx, items, failed: vec![] })
+}
+
+/// Decide every ticked item the same way, each through its own page's code; what could not be
+/// decided (someone decided first, over budget, no reason) is listed with why.
+async fn bulk(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let approve = get("decision") == "approve";
+    let reason = get("reason");
+    let items: Vec<(String, i64)> = fields
+        .iter()
+        .filter(|(n, _)| n == "item")
+        .filter_map(|(_, v)| v.split_once(':').and_then(|(k, id)| Some((k.to_string(), id.parse().ok()?))))
+        .take(200)
+        .collect();
+    if items.is_empty() {
+        return Ok(redirect_flash("/approvals", FlashKind::Err, "appr.err.none"));
+    }
+    if !approve && reason.is_empty() {
+        return Ok(redirect_flash("/approvals", FlashKind::Err, "appr.err.reason"));
+    }
+    let mut failed = vec![];
+    for (kind, id) in &items {
+        let (s, c, u) = (state.clone(), ctx.clone(), user.clone());
+        let outcome = match kind.as_str() {
+            "assessment" => crate::assessments::routes::decide(s, c, u, *id, approve, reason.clone()).await,
+            "activity" => crate::development::activities::decide(s, c, u, *id, approve, reason.clone()).await,
+            "request" => crate::development::requests::decide(s, c, u, *id, approve, reason.clone()).await,
+            "participant" => {
+                let form = Form(crate::development::participants::DecisionForm { reason: reason.clone() });
+                if approve {
+                    crate::development::participants::approve(State(s), c, u, Path(*id), form).await
+                } else {
+                    crate::development::participants::reject(State(s), c, u, Path(*id), form).await
+                }
+            }
+            _ => continue,
+        };
+        // The single-item answer: a redirect back to its list means it was decided (an error
+        // flash means it was not); anything else (409, 422, 403, 404) is a refusal.
+        let done = match &outcome {
+            Ok(r) => {
+                r.status().is_redirection()
+                    && !r
+                        .headers()
+                        .get_all(axum::http::header::SET_COOKIE)
+                        .iter()
+                        .any(|v| v.to_str().unwrap_or("").contains("=err."))
+            }
+            Err(_) => false,
+        };
+        if !done {
+            let why = match &outcome {
+                Ok(r) if r.status() == StatusCode::CONFLICT => ctx.t("flash.already_decided"),
+                Ok(r) if r.status() == StatusCode::UNPROCESSABLE_ENTITY => ctx.t("appr.refused"),
+                _ => ctx.t("appr.not_allowed"),
+            };
+            failed.push((format!("{kind}:{id}"), why.to_string()));
+        }
+    }
+    if failed.is_empty() {
+        return Ok(redirect_flash(
+            "/approvals",
+            FlashKind::Ok,
+            if approve { "flash.bulk_approved" } else { "flash.bulk_rejected" },
+        ));
+    }
+    let items = load(&state, &ctx, &user).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &QueuePage { ctx, items, failed })
+}
