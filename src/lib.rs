@@ -14,6 +14,7 @@ pub mod gaps;
 pub mod home;
 pub mod i18n;
 pub mod imports;
+pub mod notifications;
 pub mod positions;
 pub mod search;
 pub mod seed;

@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     accounts, approvals, assessments, audit, auth, competencies, development, employees, gaps, home, i18n::Lang,
-    imports, positions, search, settings, units,
+    imports, notifications, positions, search, settings, units,
 };
 
 /// Every application route with its access rule.
@@ -45,6 +45,7 @@ pub fn routes() -> Routes {
         .merge(settings::routes())
         .merge(search::routes())
         .merge(approvals::routes())
+        .merge(notifications::routes())
 }
 
 /// The route table, for tests and documentation.

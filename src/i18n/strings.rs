@@ -2046,4 +2046,33 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("appr.all_link", "Lihat semua yang menunggu keputusan", "See everything waiting for a decision"),
     ("flash.bulk_approved", "Semua yang dipilih disetujui.", "Every ticked item approved."),
     ("flash.bulk_rejected", "Semua yang dipilih ditolak.", "Every ticked item rejected."),
+    ("nav.notifications", "Notifikasi", "Notifications"),
+    ("note.waiting", "{subject} hal menunggu keputusan Anda", "{subject} items wait for your decision"),
+    (
+        "note.request_decided",
+        "Usulan pelatihan Anda untuk {subject}: {outcome}",
+        "Your training request for {subject}: {outcome}",
+    ),
+    (
+        "note.nomination_decided",
+        "Usulan Anda sebagai peserta {subject}: {outcome}",
+        "Your nomination for {subject}: {outcome}",
+    ),
+    ("note.assessment_decided", "Penilaian mandiri {subject}: {outcome}", "Self-assessment {subject}: {outcome}"),
+    ("note.activity_decided", "Kegiatan \"{subject}\": {outcome}", "Activity \"{subject}\": {outcome}"),
+    (
+        "note.certificate",
+        "Sertifikat {subject} berakhir dalam {days} hari",
+        "Certificate {subject} expires within {days} days",
+    ),
+    ("note.evaluation", "Isi evaluasi pelatihan {subject}", "Evaluate the training {subject}"),
+    (
+        "note.jp_shortfall",
+        "JP Anda tahun ini baru {subject} dari minimal {min}",
+        "Your JP this year: {subject} of the minimum {min}",
+    ),
+    ("note.mark_read", "Tandai semua sudah dibaca", "Mark all as read"),
+    ("note.empty", "Tidak ada notifikasi.", "No notifications."),
+    ("note.new", "baru", "new"),
+    ("flash.notes_read", "Notifikasi ditandai sudah dibaca.", "Notifications marked as read."),
 ];

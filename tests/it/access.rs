@@ -154,6 +154,8 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/gaps/akpk", "/gaps/akpk", HR_HEAD),
         ("GET", "/search", "/search?q=uji", SIGNED),
         ("GET", "/approvals", "/approvals", HR_HEAD),
+        ("GET", "/notifications", "/notifications", SIGNED),
+        ("POST", "/notifications/read", "/notifications/read", SIGNED),
         ("POST", "/approvals", "/approvals", HR_HEAD),
         ("GET", "/settings", "/settings", ADMIN),
         ("POST", "/settings", "/settings", ADMIN),

@@ -482,6 +482,7 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 "/certificates".into(),
                 format!("/employees/{own}/gaps"),
                 "/search?q=jaringan".into(),
+                "/notifications".into(),
             ],
         ),
         (

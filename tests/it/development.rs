@@ -848,3 +848,57 @@ async fn one_queue_decides_in_bulk(pool: PgPool) {
     assert_eq!(status(&app, part).await, "nominated");
     assert_eq!(app.as_user("pegawai").await.get("/approvals").await.status, StatusCode::FORBIDDEN);
 }
+
+/// Notifications come from the records: a decided request, a certificate expiring, an owed
+/// evaluation; the unread count beside the menu item drops to zero once read.
+#[sqlx::test]
+async fn notifications_tell_what_happened_and_count_the_unread(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let comp = app.scalar("select id from competencies where code = 'APL-02'").await;
+    sqlx::query(
+        "insert into training_requests (employee_id, competency_id, target_level, reason, status, decided_at, decision_reason)
+         values ($1, $2, 3, 'Perlu', 'rejected', now(), 'Lewat mentoring')",
+    )
+    .bind(own)
+    .bind(comp)
+    .execute(&app.pool)
+    .await
+    .expect("request");
+    let t = app
+        .scalar(
+            "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, budget_year, budget_unit_id, quota, place, status)
+             select 'Sertifikasi Notifikasi', 'sertifikasi', 11, current_date - 700, current_date - 698, 32, 2024, id, 5, 'Bandung', 'completed'
+             from units where code = 'APT' returning id",
+        )
+        .await;
+    sqlx::query(
+        "insert into training_participants (training_id, employee_id, status, certificate_no, certificate_expires_on)
+         values ($1, $2, 'passed', 'N-1', current_date + 20)",
+    )
+    .bind(t)
+    .bind(own)
+    .execute(&app.pool)
+    .await
+    .expect("participant");
+    let mut me = app.as_user("pegawai").await;
+    let page = me.get("/notifications").await;
+    assert!(page.body.contains("Usulan pelatihan Anda untuk APL-02: Ditolak"), "{}", page.body);
+    assert!(page.body.contains("Sertifikat Sertifikasi Notifikasi berakhir dalam 30 hari"));
+    assert!(page.body.contains("Isi evaluasi pelatihan Sertifikasi Notifikasi"));
+    let unread = |body: &str| {
+        body.split("Notifikasi <span class=\"chip count\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .map(str::to_string)
+    };
+    assert!(
+        unread(&page.body).is_some_and(|n| n.parse::<i64>().unwrap_or(0) >= 3),
+        "an unread count beside the menu item"
+    );
+    let r = me.post("/notifications/read", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = me.get("/notifications").await;
+    assert_eq!(unread(&page.body), None, "nothing unread");
+    assert!(page.body.contains("Sertifikasi Notifikasi"), "still listed, read");
+}

@@ -1,0 +1,160 @@
+//! Notifications, read from the records themselves: an approval waiting, a decision on one's own
+//! request, nomination, self-assessment or activity, a certificate expiring in 90, 30 or 7 days,
+//! an evaluation to fill in, a JP shortfall in the last quarter. Nothing is copied into a
+//! notification table that could drift; an account only keeps when it last read them.
+
+use axum::{extract::State, response::Response};
+
+use crate::{
+    app::{
+        Access, AppResult, AppState, Ctx, Routes,
+        render::{FlashKind, redirect_flash, render},
+        routes::BadgeFuture,
+    },
+    auth::{CurrentUser, Role},
+};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .nav(12, |_| Some(("/notifications".into(), "nav.notifications")))
+        .get("/notifications", Access::SignedIn, list)
+        .post("/notifications/read", Access::SignedIn, mark_read)
+        .badge("/notifications", unread_badge)
+}
+
+/// One notification: what (an i18n key and its figures), when, where to act.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Note {
+    pub kind: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub subject: String,
+    pub outcome: String,
+    pub href: String,
+}
+
+/// Every notification of this account, newest first. `$1` employee, `$2..$4` scope, `$5` staff
+/// (decides for others), `$6` today, `$7` JP minimum.
+const NOTES_SQL: &str = "
+    select * from (
+      select 'waiting' as kind, max(since) as at, count(*)::text as subject, '' as outcome, '/approvals' as href
+      from (select a.created_at as since from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+            where $5 and a.status = 'pending' and scope_decides($2, $3, $4, e.id, u.path)
+            union all
+            select tp.created_at from training_participants tp join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
+            where $5 and tp.status = 'nominated' and scope_decides($2, $3, $4, e.id, u.path)
+            union all
+            select r.created_at from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
+            where $5 and r.status = 'pending' and scope_decides($2, $3, $4, e.id, u.path)) w
+      having count(*) > 0
+      union all
+      select 'request_decided', r.decided_at, c.code, r.status, '/training-requests'
+      from training_requests r join competencies c on c.id = r.competency_id
+      where r.employee_id = $1 and r.decided_at > now() - interval '90 days'
+      union all
+      select 'nomination_decided', tp.decided_at, t.title, tp.status, '/trainings/' || t.id
+      from training_participants tp join trainings t on t.id = tp.training_id
+      where tp.employee_id = $1 and tp.decided_at > now() - interval '90 days' and tp.status in ('approved', 'rejected')
+      union all
+      select 'assessment_decided', a.validated_at, c.code, a.status, '/employees/' || a.employee_id
+      from assessments a join competencies c on c.id = a.competency_id
+      where a.employee_id = $1 and a.source = 'self' and a.validated_at > now() - interval '90 days'
+      union all
+      select 'activity_decided', a.decided_at, a.topic, a.status, '/activities'
+      from activities a join activity_learners l on l.activity_id = a.id
+      where l.employee_id = $1 and a.logged_by is distinct from a.decided_by and a.decided_at > now() - interval '90 days'
+      union all
+      select 'certificate', (tp.certificate_expires_on - d.days)::timestamptz, t.title, d.days::text, '/certificates'
+      from training_participants tp join trainings t on t.id = tp.training_id cross join (values (90), (30), (7)) as d(days)
+      where tp.employee_id = $1 and tp.certificate_expires_on between $6::date and $6::date + d.days
+        and tp.certificate_expires_on - d.days <= $6::date
+      union all
+      select 'evaluation', t.ends_on::timestamptz, t.title, '', '/participants/' || tp.id || '/evaluation'
+      from training_participants tp join trainings t on t.id = tp.training_id
+      where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
+        and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
+      union all
+      select 'jp_shortfall', make_date(extract(year from $6::date)::int, 10, 1)::timestamptz,
+             coalesce((select sum(jp) from jp_entries where employee_id = $1 and year = extract(year from $6::date)::int), 0)::text,
+             $7::text, '/employees/' || $1 || '/development'
+      where $1 > 0 and extract(month from $6::date) >= 10
+        and coalesce((select sum(jp) from jp_entries where employee_id = $1 and year = extract(year from $6::date)::int), 0) < $7
+    ) n where at is not null order by at desc limit 100";
+
+async fn notes(state: &AppState, user: &CurrentUser, today: chrono::NaiveDate, jp_min: f64) -> sqlx::Result<Vec<Note>> {
+    let scope = user.scope();
+    sqlx::query_as(NOTES_SQL)
+        .bind(user.employee_id.unwrap_or(0))
+        .bind(scope.all)
+        .bind(scope.own)
+        .bind(&scope.unit_patterns)
+        .bind(user.has(Role::Hr) || user.has(Role::Head))
+        .bind(today)
+        .bind(jp_min)
+        .fetch_all(&state.pool)
+        .await
+}
+
+async fn seen_at(state: &AppState, user: &CurrentUser) -> sqlx::Result<chrono::DateTime<chrono::Utc>> {
+    let at: Option<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar(
+        "select case when notifications_seen_at = '-infinity' then null else notifications_seen_at end from accounts where id = $1",
+    )
+    .bind(user.account_id)
+    .fetch_one(&state.pool)
+    .await?;
+    Ok(at.unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC))
+}
+
+/// The unread count beside "Notifikasi".
+fn unread_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> BadgeFuture<'a> {
+    Box::pin(async move {
+        let settings = state.settings.get(&state.pool).await?;
+        let today = state.clock.today(settings.time_zone);
+        let seen = seen_at(state, user).await?;
+        let all = notes(state, user, today, settings.jp_per_year).await?;
+        Ok(Some(all.iter().filter(|n| n.at > seen).count() as i64))
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "notifications/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    notes: Vec<(Note, bool)>,
+}
+
+impl ListPage {
+    /// The notification in words.
+    fn text(&self, n: &Note) -> String {
+        let outcome = match n.kind.as_str() {
+            "request_decided" => self.ctx.tv("rstatus", &n.outcome),
+            "nomination_decided" => self.ctx.tv("pstatus", &n.outcome),
+            "assessment_decided" => self.ctx.tv("status", &n.outcome),
+            "activity_decided" => self.ctx.tv("astatus", &n.outcome),
+            _ => "",
+        };
+        self.ctx
+            .tv("note", &n.kind)
+            .replace("{subject}", &n.subject)
+            .replace("{outcome}", outcome)
+            .replace("{days}", &n.outcome)
+            .replace("{min}", &n.outcome)
+    }
+}
+
+async fn list(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+    let seen = seen_at(&state, &user).await?;
+    let all = notes(&state, &user, ctx.today, ctx.agency.jp_per_year).await?;
+    let notes = all.into_iter().map(|n| {
+        let unread = n.at > seen;
+        (n, unread)
+    });
+    render(&ListPage { ctx, notes: notes.collect() })
+}
+
+async fn mark_read(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
+    sqlx::query("update accounts set notifications_seen_at = now() where id = $1")
+        .bind(user.account_id)
+        .execute(&state.pool)
+        .await?;
+    Ok(redirect_flash("/notifications", FlashKind::Ok, "flash.notes_read"))
+}
