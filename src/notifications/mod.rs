@@ -30,12 +30,15 @@ pub struct Note {
     pub subject: String,
     pub outcome: String,
     pub href: String,
+    /// Newer than the account's last reading.
+    pub unread: bool,
 }
 
-/// Every notification of this account, newest first. `$1` employee, `$2..$4` scope, `$5` staff
-/// (decides for others), `$6` today, `$7` JP minimum.
+/// Every notification of this account, newest first, each saying whether it is unread. `$1`
+/// employee, `$2..$4` scope, `$5` staff (decides for others), `$6` today, `$7` JP minimum, `$8` the
+/// account. One round trip (the unread count beside the menu is on every page).
 const NOTES_SQL: &str = "
-    select * from (
+    select n.*, n.at > s.seen as unread from (
       select 'waiting' as kind, max(since) as at, count(*)::text as subject, '' as outcome, '/approvals' as href
       from (select a.created_at as since from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
             where $5 and a.status = 'pending' and scope_decides($2, $3, $4, e.id, u.path)
@@ -75,10 +78,11 @@ const NOTES_SQL: &str = "
       union all
       select 'jp_shortfall', make_date(extract(year from $6::date)::int, 10, 1)::timestamptz,
              coalesce((select sum(jp) from jp_entries where employee_id = $1 and year = extract(year from $6::date)::int), 0)::text,
-             $7::text, '/employees/' || $1 || '/development'
-      where $1 > 0 and extract(month from $6::date) >= 10
-        and coalesce((select sum(jp) from jp_entries where employee_id = $1 and year = extract(year from $6::date)::int), 0) < $7
-    ) n where at is not null order by at desc limit 100";
+             $7::float8::text, '/employees/' || $1::bigint || '/development'
+      where $1::bigint > 0 and extract(month from $6::date) >= 10
+        and coalesce((select sum(jp) from jp_entries where employee_id = $1 and year = extract(year from $6::date)::int), 0) < $7::float8
+    ) n cross join (select notifications_seen_at as seen from accounts where id = $8) s
+    where n.at is not null order by n.at desc limit 100";
 
 async fn notes(state: &AppState, user: &CurrentUser, today: chrono::NaiveDate, jp_min: f64) -> sqlx::Result<Vec<Note>> {
     let scope = user.scope();
@@ -90,18 +94,9 @@ async fn notes(state: &AppState, user: &CurrentUser, today: chrono::NaiveDate, j
         .bind(user.has(Role::Hr) || user.has(Role::Head))
         .bind(today)
         .bind(jp_min)
+        .bind(user.account_id)
         .fetch_all(&state.pool)
         .await
-}
-
-async fn seen_at(state: &AppState, user: &CurrentUser) -> sqlx::Result<chrono::DateTime<chrono::Utc>> {
-    let at: Option<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar(
-        "select case when notifications_seen_at = '-infinity' then null else notifications_seen_at end from accounts where id = $1",
-    )
-    .bind(user.account_id)
-    .fetch_one(&state.pool)
-    .await?;
-    Ok(at.unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC))
 }
 
 /// The unread count beside "Notifikasi".
@@ -109,9 +104,8 @@ fn unread_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> BadgeFuture<'
     Box::pin(async move {
         let settings = state.settings.get(&state.pool).await?;
         let today = state.clock.today(settings.time_zone);
-        let seen = seen_at(state, user).await?;
         let all = notes(state, user, today, settings.jp_per_year).await?;
-        Ok(Some(all.iter().filter(|n| n.at > seen).count() as i64))
+        Ok(Some(all.iter().filter(|n| n.unread).count() as i64))
     })
 }
 
@@ -119,7 +113,7 @@ fn unread_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> BadgeFuture<'
 #[template(path = "notifications/list.html")]
 struct ListPage {
     ctx: Ctx,
-    notes: Vec<(Note, bool)>,
+    notes: Vec<Note>,
 }
 
 impl ListPage {
@@ -142,13 +136,8 @@ impl ListPage {
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    let seen = seen_at(&state, &user).await?;
-    let all = notes(&state, &user, ctx.today, ctx.agency.jp_per_year).await?;
-    let notes = all.into_iter().map(|n| {
-        let unread = n.at > seen;
-        (n, unread)
-    });
-    render(&ListPage { ctx, notes: notes.collect() })
+    let notes = notes(&state, &user, ctx.today, ctx.agency.jp_per_year).await?;
+    render(&ListPage { ctx, notes })
 }
 
 async fn mark_read(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {

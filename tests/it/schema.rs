@@ -77,7 +77,11 @@ fn literals(src: &str) -> Vec<(String, String)> {
                         j += ch.len_utf8();
                     }
                 }
-                out.push((src[i.saturating_sub(60)..i].to_string(), s));
+                let mut from = i.saturating_sub(60);
+                while !src.is_char_boundary(from) {
+                    from -= 1;
+                }
+                out.push((src[from..i].to_string(), s));
                 i = j + 1;
             }
             _ => i += 1,
