@@ -154,6 +154,7 @@ pub async fn seed(pool: &PgPool, employees: i64, seed: i64) -> anyhow::Result<Re
     .bind(seed.to_string())
     .execute(&mut *tx)
     .await?;
+    development(&mut tx, today, seed).await?;
     sqlx::query("insert into app_meta (key, value) values ('synthetic', $1)")
         .bind(format!("employees={employees} seed={seed}"))
         .execute(&mut *tx)
@@ -176,4 +177,87 @@ pub async fn seed(pool: &PgPool, employees: i64, seed: i64) -> anyhow::Result<Re
         assessments: counts.3,
         took: started.elapsed(),
     })
+}
+
+/// Three years of development for every synthetic dinas: budgets, six trainings a year with two
+/// developed competencies each, fifteen participants (passed when completed) with evaluations, and
+/// a confirmed mentoring session for one in ten employees. Set-based, whatever the size.
+async fn development(tx: &mut sqlx::PgConnection, today: chrono::NaiveDate, seed: i64) -> anyhow::Result<()> {
+    let year = chrono::Datelike::year(&today);
+    let seed = seed.to_string();
+    sqlx::query(
+        "insert into unit_budgets (year, unit_id, amount)
+         select y, u.id, 200000000 from units u cross join generate_series($1 - 2, $1) y where u.code ~ '^SYN-[0-9]+$'
+         on conflict do nothing",
+    )
+    .bind(year)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into trainings (title, form, jenis_diklat, provider_id, place, starts_on, ends_on, jp, cost_per_participant,
+                                fixed_cost, budget_year, budget_unit_id, quota, status)
+         select 'Pelatihan Sintetis ' || u.code || '-' || y || '-' || k,
+                (array['teknis', 'bimtek', 'workshop', 'kursus', 'seminar', 'sertifikasi'])[k],
+                (array[3, 8, 4, 11, 9, 11])[k]::smallint,
+                (select min(id) from providers) + (k % 8), 'Bandung', make_date(y, 1 + k, 10), make_date(y, 1 + k, 12), 24,
+                2500000, 5000000, y, u.id, 20,
+                case when make_date(y, 1 + k, 12) < $2::date then 'completed' else 'open' end
+         from units u cross join generate_series($1 - 2, $1) y cross join generate_series(1, 6) k
+         where u.code ~ '^SYN-[0-9]+$'",
+    )
+    .bind(year)
+    .bind(today)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into training_competencies (training_id, competency_id, target_level)
+         select t.id, c.id, 3 from trainings t
+         join lateral (select id from competencies where kind = 'teknis' order by abs(hashtext($1 || t.id::text || code)) limit 2) c on true
+         where t.title like 'Pelatihan Sintetis %'",
+    )
+    .bind(&seed)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into training_participants (training_id, employee_id, status)
+         select t.id, e.id, case when t.status = 'completed' then 'passed' else 'approved' end
+         from trainings t join units bu on bu.id = t.budget_unit_id
+         join lateral (select e.id from employees e join units u on u.id = e.unit_id
+                       where u.path like bu.path || '%' and e.active
+                       order by abs(hashtext($1 || e.id::text || t.id::text)) limit 15) e on true
+         where t.title like 'Pelatihan Sintetis %'",
+    )
+    .bind(&seed)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into training_evaluations (participant_id, relevance, method, trainer, usefulness)
+         select tp.id, 2 + abs(hashtext($1 || tp.id)) % 4, 2 + abs(hashtext($1 || 'm' || tp.id)) % 4,
+                2 + abs(hashtext($1 || 't' || tp.id)) % 4, 2 + abs(hashtext($1 || 'u' || tp.id)) % 4
+         from training_participants tp join trainings t on t.id = tp.training_id
+         where t.title like 'Pelatihan Sintetis %' and tp.status = 'passed'",
+    )
+    .bind(&seed)
+    .execute(&mut *tx)
+    .await?;
+    // Mentoring: one in ten employees learns from the first colleague of their seksi.
+    sqlx::query(
+        "insert into activities (kind, mentor_id, competency_id, held_on, minutes, topic, status)
+         select 'mentoring', m.mentor, (select min(id) from competencies where kind = 'teknis'),
+                $2::date - (abs(hashtext($1 || e.id::text)) % 300), 90, 'Mentoring sintetis #' || e.id, 'confirmed'
+         from employees e join units u on u.id = e.unit_id
+         join lateral (select min(x.id) as mentor from employees x where x.unit_id = e.unit_id and x.id <> e.id) m on m.mentor is not null
+         where u.code like 'SYN-%' and abs(hashtext($1 || 'mentee' || e.id::text)) % 10 = 0",
+    )
+    .bind(&seed)
+    .bind(today)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into activity_learners (activity_id, employee_id)
+         select id, substring(topic from '#([0-9]+)$')::bigint from activities where topic like 'Mentoring sintetis #%'",
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }

@@ -387,6 +387,30 @@ async fn a_synthetic_organisation_is_valid_and_deterministic(pool: PgPool) {
     .await
     .expect("standards");
     assert_eq!(standards, 20);
+    // Development: three years of six trainings per dinas, fifteen participants each, evaluations
+    // for those who passed, mentoring for one in ten, budgets; consistent with the gap queries.
+    let (trainings, participants, evaluated, learners, budgets): (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "select (select count(*) from trainings where title like 'Pelatihan Sintetis %'),
+                (select count(*) from training_participants tp join trainings t on t.id = tp.training_id where t.title like 'Pelatihan Sintetis %'),
+                (select count(*) from training_evaluations),
+                (select count(*) from activity_learners l join activities a on a.id = l.activity_id where a.topic like 'Mentoring sintetis #%'),
+                (select count(*) from unit_budgets b join units u on u.id = b.unit_id where u.code like 'SYN-%')",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("development");
+    assert_eq!((trainings, participants, budgets), (3 * 3 * 6, 3 * 3 * 6 * 15, 3 * 3));
+    assert!(evaluated > 0 && learners > 50, "evaluations {evaluated}, mentees {learners}");
+    let (summarised, staff): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from gap_summary(current_date, (select path from units where code = 'SYN-1'))),
+                (select count(*) from employees e join units u on u.id = e.unit_id
+                  where e.active and u.path like (select path from units where code = 'SYN-1') || '%')",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("gap summary");
+    assert!(staff > 0);
+    assert_eq!(summarised, staff, "the gap queries see every employee of a dinas");
     let fingerprint = |pool: PgPool| async move {
         sqlx::query_scalar::<_, String>(
             "select md5(string_agg(nip || name || coalesce(rank_code, ''), ',' order by nip)) from employees
