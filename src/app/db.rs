@@ -46,7 +46,18 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
         Postgres::create_database(url).await.with_context(|| format!("cannot create the database at {shown}"))?;
         tracing::info!("created database {shown}");
     }
-    pool_options(config).connect(url).await.with_context(|| format!("cannot connect to the database at {shown}"))
+    let opts: sqlx::postgres::PgConnectOptions =
+        url.parse().with_context(|| format!("not a PostgreSQL address: {shown}"))?;
+    pool_options(config)
+        .connect_with(session_options(opts))
+        .await
+        .with_context(|| format!("cannot connect to the database at {shown}"))
+}
+
+/// Every connection of the portal: no JIT compilation. The gap queries are large enough to trigger
+/// it, and compiling cost 1.6 s of a 2.5 s department summary at 15 000 staff (0.8 s without).
+pub fn session_options(opts: sqlx::postgres::PgConnectOptions) -> sqlx::postgres::PgConnectOptions {
+    opts.options([("jit", "off")])
 }
 
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {

@@ -30,7 +30,7 @@ impl AppState {
     pub fn new(pool: PgPool, config: Config) -> Self {
         let replica = config.read_url.as_deref().and_then(|url| {
             let opts = url.parse::<sqlx::postgres::PgConnectOptions>().ok()?;
-            let pool = super::db::pool_options(&config).connect_lazy_with(opts);
+            let pool = super::db::pool_options(&config).connect_lazy_with(super::db::session_options(opts));
             Some(Replica::new(pool, config.replica_max_lag))
         });
         Self {
