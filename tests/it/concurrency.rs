@@ -421,3 +421,49 @@ async fn deactivating_or_disabling_twice_at_once_is_one_change(pool: PgPool) {
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("akun dinonaktifkan"));
 }
+
+/// The kept current level stays right when two assessments of one pair are written at once: the
+/// later writer waits for the earlier and recomputes with its row visible.
+#[sqlx::test]
+async fn two_assessments_at_once_keep_the_right_current_level(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let emp = app.scalar("select id from employees order by id limit 1").await;
+    let comp = app.scalar("select id from competencies where code = 'SEC-04'").await;
+    sqlx::query("delete from assessments where employee_id = $1 and competency_id = $2")
+        .bind(emp)
+        .bind(comp)
+        .execute(&app.pool)
+        .await
+        .expect("clean");
+    let insert = "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+                  values ($1, $2, $3, $4::date, 'supervisor', 'validated')";
+    let mut newer = app.pool.begin().await.expect("tx");
+    sqlx::query(insert).bind(emp).bind(comp).bind(4i16).bind("2026-06-01").execute(&mut *newer).await.expect("newer");
+    let pool = app.pool.clone();
+    let older = tokio::spawn(async move {
+        let mut tx = pool.begin().await.expect("tx");
+        sqlx::query(insert).bind(emp).bind(comp).bind(2i16).bind("2025-01-01").execute(&mut *tx).await.expect("older");
+        tx.commit().await.expect("commit");
+    });
+    app.wait_for_locks(1).await;
+    newer.commit().await.expect("commit");
+    older.await.expect("join");
+    let level = app
+        .scalar(&format!(
+            "select level::bigint from current_levels where employee_id = {emp} and competency_id = {comp}"
+        ))
+        .await;
+    assert_eq!(level, 4, "the newer assessment is the current level, whichever committed last");
+    sqlx::query("delete from assessments where employee_id = $1 and competency_id = $2 and level = 4")
+        .bind(emp)
+        .bind(comp)
+        .execute(&app.pool)
+        .await
+        .expect("delete");
+    let level = app
+        .scalar(&format!(
+            "select level::bigint from current_levels where employee_id = {emp} and competency_id = {comp}"
+        ))
+        .await;
+    assert_eq!(level, 2, "removing it falls back to the one before");
+}
