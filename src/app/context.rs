@@ -459,6 +459,13 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 
     parts.extensions.insert(ctx.clone());
     let res = next.run(Request::from_parts(parts, body)).await;
+    // A write may change this user's counts: the next page counts them again.
+    if method != axum::http::Method::GET
+        && method != axum::http::Method::HEAD
+        && let Some(u) = &ctx.user
+    {
+        state.badge_cache.forget(u.account_id);
+    }
     finish(&state, &ctx, json, &method, &path, res, new_csrf, ctx.flash.is_some())
 }
 
@@ -468,12 +475,16 @@ async fn load_user_and_badges(
     token: &str,
 ) -> Result<(Option<CurrentUser>, Vec<(&'static str, i64)>), sqlx::Error> {
     let Some(user) = session::load_user(state, token).await? else { return Ok((None, vec![])) };
+    if let Some(badges) = state.badge_cache.get(user.account_id) {
+        return Ok((Some(user), badges));
+    }
     let mut badges = vec![];
     for b in state.badges.iter() {
         if let Some(n) = (b.count)(state, &user).await?.filter(|n| *n > 0) {
             badges.push((b.href, n));
         }
     }
+    state.badge_cache.put(user.account_id, badges.clone());
     Ok((Some(user), badges))
 }
 

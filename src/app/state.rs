@@ -24,6 +24,40 @@ pub struct AppState {
     pub nav: Arc<Vec<NavEntry>>,
     /// The streaming replica for heavy reads (`CAKAP_DATABASE_READ_URL`), if any.
     pub replica: Option<Replica>,
+    /// Navigation counts per account for a few seconds: they are read on every page, and
+    /// computing them on each request cost more than the page itself. A user's own write clears
+    /// theirs; what others do shows within `BADGE_TTL`.
+    pub badge_cache: BadgeCache,
+}
+
+/// How long a node may show an account's navigation counts before counting again.
+pub const BADGE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+
+pub type Badges = Vec<(&'static str, i64)>;
+
+#[derive(Clone, Default)]
+pub struct BadgeCache(Arc<std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, Badges)>>>);
+
+impl BadgeCache {
+    pub fn get(&self, account: i64) -> Option<Badges> {
+        let map = self.0.lock().ok()?;
+        map.get(&account).filter(|(at, _)| at.elapsed() < BADGE_TTL).map(|(_, b)| b.clone())
+    }
+
+    pub fn put(&self, account: i64, badges: Badges) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() > 10_000 {
+                map.clear();
+            }
+            map.insert(account, (std::time::Instant::now(), badges));
+        }
+    }
+
+    pub fn forget(&self, account: i64) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(&account);
+        }
+    }
 }
 
 impl AppState {
@@ -41,6 +75,7 @@ impl AppState {
             badges: Arc::default(),
             nav: Arc::default(),
             replica,
+            badge_cache: BadgeCache::default(),
         }
     }
 

@@ -41,9 +41,9 @@ use crate::{
 
 const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
 /// How long one plan may take before the best found so far is shown with its bound.
-const PLAN_LIMIT: Duration = Duration::from_secs(8);
+const PLAN_LIMIT: Duration = Duration::from_secs(5);
 /// Each point of the budget frontier.
-const FRONTIER_LIMIT: Duration = Duration::from_secs(2);
+const FRONTIER_LIMIT: Duration = Duration::from_secs(1);
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -223,11 +223,14 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     };
     let staff_view = user.has(Role::Hr) || user.has(Role::Head);
     let decisions = if staff_view { Some(crate::development::hub::waiting(&state, &user).await?) } else { None };
-    // Readiness of the head's own unit (or of the department for HR).
-    let waiting = if staff_view {
-        match crate::gaps::db::unit_in_scope(&mut conn, None, &user).await? {
-            Some((unit, _, _)) => crate::gaps::db::readiness(&mut conn, ctx.today, unit).await?.into_iter().next(),
-            None => None,
+    // Readiness of a head's own unit (a bidang or seksi; HR and heads of the whole department
+    // open the gap analysis for it: the department-wide figures are not for every page view).
+    let waiting = if user.has(Role::Head) && !is_hr {
+        match user.head_units.first() {
+            Some(u) if u.path.matches('/').count() > 2 => {
+                crate::gaps::db::readiness(&mut conn, ctx.today, u.id).await?.into_iter().next()
+            }
+            _ => None,
         }
     } else {
         None
@@ -236,8 +239,9 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         Some(
             sqlx::query_as(
                 "select (select count(*) from employees e
-                          where e.active and coalesce((select sum(jp) from jp_entries j where j.employee_id = e.id and j.year = $1), 0)
-                                < (select value::numeric from settings where key = 'jp_per_year')) as below_jp,
+                          left join (select employee_id, sum(jp) as jp from jp_entries where year = $1 group by employee_id) j
+                            on j.employee_id = e.id
+                          where e.active and coalesce(j.jp, 0) < (select value::numeric from settings where key = 'jp_per_year')) as below_jp,
                         (select count(*) from employees where active) as staff,
                         (select coalesce(sum(amount), 0)::bigint from unit_budgets where year = $1) as allocated,
                         (select coalesce(sum(committed), 0)::bigint from budget_use where year = $1) as committed,
