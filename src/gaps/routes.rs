@@ -536,13 +536,7 @@ async fn card(
         Some(p) => db::lines(&mut conn, id, p, en).await?,
         None => vec![],
     };
-    let summary = if target.is_none() {
-        let path: String =
-            sqlx::query_scalar("select path from units where id = $1").bind(e.unit_id).fetch_one(&mut *conn).await?;
-        db::staff_gaps(&mut conn, ctx.today, &path).await?.into_iter().find(|s| s.employee_id == id)
-    } else {
-        None
-    };
+    let summary = if target.is_none() { db::staff_gap(&mut conn, ctx.today, id).await? } else { None };
     let reasons = summary.as_ref().map(|s| s.reasons(&ctx, &settings)).unwrap_or_default();
     let needs: Vec<(i64, i16)> =
         lines.iter().filter(|l| l.gap > 0).map(|l| (l.competency_id, l.required_level)).collect();
