@@ -12,7 +12,7 @@ use axum::{
 use crate::{
     app::{
         Access, AppResult, AppState, Ctx, Routes,
-        render::{FlashKind, redirect_flash, render_status},
+        render::{FlashKind, has_error_flash, redirect_flash, render_status},
     },
     auth::{CurrentUser, Role},
 };
@@ -141,17 +141,7 @@ async fn bulk(
         };
         // The single-item answer: a redirect back to its list means it was decided (an error
         // flash means it was not); anything else (409, 422, 403, 404) is a refusal.
-        let done = match &outcome {
-            Ok(r) => {
-                r.status().is_redirection()
-                    && !r
-                        .headers()
-                        .get_all(axum::http::header::SET_COOKIE)
-                        .iter()
-                        .any(|v| v.to_str().unwrap_or("").contains("=err."))
-            }
-            Err(_) => false,
-        };
+        let done = matches!(&outcome, Ok(r) if r.status().is_redirection() && !has_error_flash(r));
         if !done {
             let why = match &outcome {
                 Ok(r) if r.status() == StatusCode::CONFLICT => ctx.t("flash.already_decided"),
