@@ -166,8 +166,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let listener = server::bind(&config.bind).await?;
     let addr = listener.local_addr().context("listener address")?;
-    let jobs = tokio::spawn(cakap::app::jobs::run(pool.clone()));
+    let mailer = cakap::notifications::digest::Mailer::from_config(&config)?;
     let state = AppState::new(pool, config.clone());
+    let jobs = tokio::spawn(cakap::app::jobs::run(state.clone(), mailer));
     let app = router::build(state);
     println!("Cakap is running at http://{addr}/  (Ctrl-C to stop)");
     if config.seed_demo {

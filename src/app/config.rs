@@ -35,6 +35,13 @@ pub struct Config {
     pub read_url: Option<String>,
     /// `CAKAP_REPLICA_MAX_LAG_SECS`: a replica further behind than this is not read from.
     pub replica_max_lag: Duration,
+    /// `CAKAP_SMTP_URL`: where the daily e-mail digest is sent through
+    /// (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`); unset: no e-mail.
+    pub smtp_url: Option<String>,
+    /// `CAKAP_SMTP_FROM`: the digest's sender.
+    pub smtp_from: String,
+    /// `CAKAP_DIGEST_HOUR`: the local hour (0–23) from which each day's digest goes out.
+    pub digest_hour: u32,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -79,6 +86,12 @@ impl Config {
             trust_proxy,
             read_url: var("CAKAP_DATABASE_READ_URL"),
             replica_max_lag: Duration::from_secs(num("CAKAP_REPLICA_MAX_LAG_SECS", 10)?),
+            smtp_url: var("CAKAP_SMTP_URL"),
+            smtp_from: var("CAKAP_SMTP_FROM").unwrap_or_else(|| "Cakap <cakap@localhost>".into()),
+            digest_hour: match num("CAKAP_DIGEST_HOUR", 6u32)? {
+                h @ 0..=23 => h,
+                h => bail!("CAKAP_DIGEST_HOUR={h} is not an hour of the day (0–23)"),
+            },
         })
     }
 
@@ -99,6 +112,9 @@ impl Config {
             trust_proxy: false,
             read_url: None,
             replica_max_lag: Duration::from_secs(10),
+            smtp_url: None,
+            smtp_from: "Cakap <cakap@localhost>".into(),
+            digest_hour: 6,
         }
     }
 

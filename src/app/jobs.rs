@@ -50,11 +50,26 @@ pub async fn housekeeping(pool: &PgPool) -> Result<Option<u64>, sqlx::Error> {
     Ok(Some(removed))
 }
 
+/// The e-mail digest round: at most one node scans for due digests every five minutes (each
+/// account's digest is claimed on its own as well).
+pub const DIGEST: Job = Job { name: "digest", every: Duration::from_secs(300) };
+
 /// The loop every node runs while it serves: it wakes each minute and runs what is due.
-pub async fn run(pool: PgPool) {
+pub async fn run(state: super::AppState, mailer: Option<crate::notifications::digest::Mailer>) {
     loop {
-        if let Err(e) = housekeeping(&pool).await {
+        if let Err(e) = housekeeping(&state.pool).await {
             tracing::warn!(error = %e, "housekeeping failed; will retry");
+        }
+        if let Some(mailer) = &mailer {
+            match claim(&state.pool, &DIGEST).await {
+                Ok(true) => {
+                    if let Err(e) = crate::notifications::digest::send_due(&state, mailer, state.clock.now()).await {
+                        tracing::warn!(error = %e, "e-mail digest failed; will retry");
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "e-mail digest not claimed; will retry"),
+            }
         }
         tokio::time::sleep(Duration::from_secs(60)).await;
     }

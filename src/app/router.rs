@@ -66,8 +66,23 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-async fn switch_lang(State(state): State<AppState>, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+async fn switch_lang(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let lang = Lang::from_code(&code);
+    // A signed-in user's choice is also kept on the account: the e-mail digest speaks it.
+    if let Some(user) = &ctx.user
+        && let Err(e) = sqlx::query("update accounts set lang = $2 where id = $1 and lang <> $2")
+            .bind(user.account_id)
+            .bind(lang.code())
+            .execute(&state.pool)
+            .await
+    {
+        tracing::warn!(error = %e, "language not kept on the account");
+    }
     let mut res = Redirect::to(&safe_next(q.next.as_deref())).into_response();
     set_cookie(&mut res, LANG_COOKIE, lang.code(), state.config.secure_cookies(), Some(365 * 24 * 3600), "Lax");
     res

@@ -27,6 +27,23 @@ struct Row {
     head_paths: Vec<String>,
 }
 
+/// The columns that make a `CurrentUser` of account `a` (employee `e`): one definition for a
+/// session's user and for an account read without a session (the e-mail digest).
+macro_rules! user_columns {
+    () => {
+        "a.id as account_id, a.username, a.employee_id, a.must_change_password,
+         coalesce(nullif(trim(employee_display_name(e.front_title, e.name, e.back_title)), ''), a.username)
+             as display_name,
+         array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
+         array(select r.unit_id from account_roles r join units u on u.id = r.unit_id
+               where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_ids,
+         array(select u.name from account_roles r join units u on u.id = r.unit_id
+               where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_names,
+         array(select u.path from account_roles r join units u on u.id = r.unit_id
+               where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_paths"
+    };
+}
+
 /// The user behind a session token, or `None` when the session is unknown, idle too long,
 /// past its absolute expiry or the account is disabled.
 pub async fn load_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
@@ -34,18 +51,10 @@ pub async fn load_user(state: &AppState, token: &str) -> Result<Option<CurrentUs
         return Ok(None);
     }
     let hash = token_hash(token);
-    let row: Option<Row> = sqlx::query_as(
-        "select a.id as account_id, a.username, a.employee_id, a.must_change_password,
-                coalesce(nullif(trim(employee_display_name(e.front_title, e.name, e.back_title)), ''), a.username)
-                    as display_name,
-                s.last_seen_at < now() - interval '60 seconds' as stale,
-                array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
-                array(select r.unit_id from account_roles r join units u on u.id = r.unit_id
-                      where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_ids,
-                array(select u.name from account_roles r join units u on u.id = r.unit_id
-                      where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_names,
-                array(select u.path from account_roles r join units u on u.id = r.unit_id
-                      where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_paths
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "select ",
+        user_columns!(),
+        ", s.last_seen_at < now() - interval '60 seconds' as stale
          from sessions s
          join accounts a on a.id = s.account_id
          left join employees e on e.id = a.employee_id
@@ -53,8 +62,8 @@ pub async fn load_user(state: &AppState, token: &str) -> Result<Option<CurrentUs
            and s.expires_at > now()
            and s.last_seen_at > now() - make_interval(secs => $2)
            and a.disabled_at is null
-           and (e.id is null or e.active)",
-    )
+           and (e.id is null or e.active)"
+    ))
     .bind(&hash)
     .bind(state.config.session_idle.as_secs_f64())
     .fetch_optional(&state.pool)
@@ -66,23 +75,45 @@ pub async fn load_user(state: &AppState, token: &str) -> Result<Option<CurrentUs
             .execute(&state.pool)
             .await?;
     }
-    let head_units = r
-        .head_ids
-        .into_iter()
-        .zip(r.head_names)
-        .zip(r.head_paths)
-        .map(|((id, name), path)| HeadUnit { id, name, path })
-        .collect();
-    Ok(Some(CurrentUser {
-        account_id: r.account_id,
-        username: r.username,
-        employee_id: r.employee_id,
-        display_name: r.display_name,
-        roles: r.roles,
-        head_units,
-        must_change_password: r.must_change_password,
-        session_hash: hash,
-    }))
+    Ok(Some(r.into_user(hash)))
+}
+
+impl Row {
+    fn into_user(self, session_hash: Vec<u8>) -> CurrentUser {
+        let head_units = self
+            .head_ids
+            .into_iter()
+            .zip(self.head_names)
+            .zip(self.head_paths)
+            .map(|((id, name), path)| HeadUnit { id, name, path })
+            .collect();
+        CurrentUser {
+            account_id: self.account_id,
+            username: self.username,
+            employee_id: self.employee_id,
+            display_name: self.display_name,
+            roles: self.roles,
+            head_units,
+            must_change_password: self.must_change_password,
+            session_hash,
+        }
+    }
+}
+
+/// An enabled account's user, read without a session (for work done on its behalf, such as
+/// its e-mail digest).
+pub async fn load_account(pool: &sqlx::PgPool, account_id: i64) -> Result<Option<CurrentUser>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "select ",
+        user_columns!(),
+        ", false as stale
+         from accounts a left join employees e on e.id = a.employee_id
+         where a.id = $1 and a.disabled_at is null and (e.id is null or e.active)"
+    ))
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|r| r.into_user(Vec::new())))
 }
 
 /// Start a new session (a new token every login, so the id rotates) and return the token.

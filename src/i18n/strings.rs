@@ -2075,4 +2075,39 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("note.empty", "Tidak ada notifikasi.", "No notifications."),
     ("note.new", "baru", "new"),
     ("flash.notes_read", "Notifikasi ditandai sudah dibaca.", "Notifications marked as read."),
+    ("digest.title", "Ringkasan harian lewat e-mail", "Daily e-mail digest"),
+    (
+        "digest.want",
+        "Kirimi saya ringkasan notifikasi baru sekali sehari ke",
+        "Send me a summary of new notifications once a day to",
+    ),
+    (
+        "digest.when",
+        "Satu e-mail pagi hari, hanya bila ada yang baru; alamat diambil dari data kepegawaian Anda.",
+        "One e-mail in the morning, only when there is something new; the address is the one on your staff record.",
+    ),
+    (
+        "digest.mail_off",
+        "Portal ini belum disiapkan untuk mengirim e-mail (CAKAP_SMTP_URL); pilihan Anda disimpan untuk nanti.",
+        "This portal is not set up to send e-mail yet (CAKAP_SMTP_URL); your choice is kept for later.",
+    ),
+    (
+        "digest.no_address",
+        "Data kepegawaian Anda belum mencantumkan alamat e-mail, jadi ringkasan tidak dapat dikirim. Mintalah bagian kepegawaian menambahkannya.",
+        "Your staff record has no e-mail address, so no digest can be sent. Ask HR to add one.",
+    ),
+    ("digest.hello", "Yth.", "Dear"),
+    (
+        "digest.intro",
+        "Berikut yang baru di Cakap sejak ringkasan terakhir:",
+        "Here is what is new in Cakap since your last digest:",
+    ),
+    (
+        "digest.turn_off",
+        "Untuk berhenti menerima ringkasan ini, matikan di halaman Notifikasi:",
+        "To stop these digests, turn them off on the Notifications page:",
+    ),
+    ("digest.subject", "Cakap: {n} notifikasi baru ({date})", "Cakap: {n} new notifications ({date})"),
+    ("flash.digest_on", "Ringkasan harian lewat e-mail aktif.", "The daily e-mail digest is on."),
+    ("flash.digest_off", "Ringkasan harian lewat e-mail dimatikan.", "The daily e-mail digest is off."),
 ];

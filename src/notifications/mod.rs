@@ -3,7 +3,10 @@
 //! an evaluation to fill in, a JP shortfall in the last quarter. Nothing is copied into a
 //! notification table that could drift; an account only keeps when it last read them.
 
-use axum::{extract::State, response::Response};
+pub mod digest;
+
+use axum::{Form, extract::State, response::Response};
+use serde::Deserialize;
 
 use crate::{
     app::{
@@ -19,6 +22,7 @@ pub fn routes() -> Routes {
         .nav(12, |_| Some(("/notifications".into(), "nav.notifications")))
         .get("/notifications", Access::SignedIn, list)
         .post("/notifications/read", Access::SignedIn, mark_read)
+        .post("/notifications/digest", Access::SignedIn, save_digest)
         .badge("/notifications", unread_badge)
 }
 
@@ -36,7 +40,7 @@ pub struct Note {
 
 /// Every notification of this account, newest first, each saying whether it is unread. `$1`
 /// employee, `$2..$4` scope, `$5` staff (decides for others), `$6` today, `$7` JP minimum, `$8` the
-/// account. One round trip (the unread count beside the menu is on every page).
+/// account, `$9` now (nothing dated later is news yet). One round trip (the unread count beside the menu is on every page).
 const NOTES_SQL: &str = "
     select n.*, n.at > s.seen as unread from (
       select 'waiting' as kind, max(since) as at, count(*)::text as subject, '' as outcome, '/approvals' as href
@@ -82,9 +86,15 @@ const NOTES_SQL: &str = "
       where $1::bigint > 0 and extract(month from $6::date) >= 10
         and coalesce((select sum(jp) from jp_entries where employee_id = $1 and year = extract(year from $6::date)::int), 0) < $7::float8
     ) n cross join (select notifications_seen_at as seen from accounts where id = $8) s
-    where n.at is not null order by n.at desc limit 100";
+    where n.at is not null and n.at <= $9 order by n.at desc limit 100";
 
-async fn notes(state: &AppState, user: &CurrentUser, today: chrono::NaiveDate, jp_min: f64) -> sqlx::Result<Vec<Note>> {
+async fn notes(
+    state: &AppState,
+    user: &CurrentUser,
+    now: chrono::DateTime<chrono::Utc>,
+    today: chrono::NaiveDate,
+    jp_min: f64,
+) -> sqlx::Result<Vec<Note>> {
     let scope = user.scope();
     sqlx::query_as(NOTES_SQL)
         .bind(user.employee_id.unwrap_or(0))
@@ -95,6 +105,7 @@ async fn notes(state: &AppState, user: &CurrentUser, today: chrono::NaiveDate, j
         .bind(today)
         .bind(jp_min)
         .bind(user.account_id)
+        .bind(now)
         .fetch_all(&state.pool)
         .await
 }
@@ -104,9 +115,16 @@ fn unread_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> BadgeFuture<'
     Box::pin(async move {
         let settings = state.settings.get(&state.pool).await?;
         let today = state.clock.today(settings.time_zone);
-        let all = notes(state, user, today, settings.jp_per_year).await?;
+        let all = notes(state, user, state.clock.now(), today, settings.jp_per_year).await?;
         Ok(Some(all.iter().filter(|n| n.unread).count() as i64))
     })
+}
+
+/// Where the account's digest goes and whether it wants it.
+#[derive(sqlx::FromRow)]
+struct DigestPref {
+    on: bool,
+    email: Option<String>,
 }
 
 #[derive(askama::Template)]
@@ -114,30 +132,44 @@ fn unread_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> BadgeFuture<'
 struct ListPage {
     ctx: Ctx,
     notes: Vec<Note>,
+    digest: DigestPref,
+    /// The portal sends e-mail (`CAKAP_SMTP_URL` is set).
+    mail_on: bool,
 }
 
 impl ListPage {
-    /// The notification in words.
     fn text(&self, n: &Note) -> String {
-        let outcome = match n.kind.as_str() {
-            "request_decided" => self.ctx.tv("rstatus", &n.outcome),
-            "nomination_decided" => self.ctx.tv("pstatus", &n.outcome),
-            "assessment_decided" => self.ctx.tv("status", &n.outcome),
-            "activity_decided" => self.ctx.tv("astatus", &n.outcome),
-            _ => "",
-        };
-        self.ctx
-            .tv("note", &n.kind)
-            .replace("{subject}", &n.subject)
-            .replace("{outcome}", outcome)
-            .replace("{days}", &n.outcome)
-            .replace("{min}", &n.outcome)
+        note_text(self.ctx.lang, n)
     }
 }
 
+/// A notification in words, in `lang` (the page and the e-mail digest say it the same way).
+pub fn note_text(lang: crate::i18n::Lang, n: &Note) -> String {
+    let tv = |prefix: &str, v: &str| crate::i18n::t(lang, &format!("{prefix}.{v}"));
+    let outcome = match n.kind.as_str() {
+        "request_decided" => tv("rstatus", &n.outcome),
+        "nomination_decided" => tv("pstatus", &n.outcome),
+        "assessment_decided" => tv("status", &n.outcome),
+        "activity_decided" => tv("astatus", &n.outcome),
+        _ => "",
+    };
+    tv("note", &n.kind)
+        .replace("{subject}", &n.subject)
+        .replace("{outcome}", outcome)
+        .replace("{days}", &n.outcome)
+        .replace("{min}", &n.outcome)
+}
+
 async fn list(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    let notes = notes(&state, &user, ctx.today, ctx.agency.jp_per_year).await?;
-    render(&ListPage { ctx, notes })
+    let notes = notes(&state, &user, state.clock.now(), ctx.today, ctx.agency.jp_per_year).await?;
+    let digest: DigestPref = sqlx::query_as(
+        "select a.email_digest as on, nullif(trim(e.email), '') as email
+         from accounts a left join employees e on e.id = a.employee_id where a.id = $1",
+    )
+    .bind(user.account_id)
+    .fetch_one(&state.pool)
+    .await?;
+    render(&ListPage { ctx, notes, digest, mail_on: state.config.smtp_url.is_some() })
 }
 
 async fn mark_read(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
@@ -146,4 +178,25 @@ async fn mark_read(State(state): State<AppState>, user: CurrentUser) -> AppResul
         .execute(&state.pool)
         .await?;
     Ok(redirect_flash("/notifications", FlashKind::Ok, "flash.notes_read"))
+}
+
+#[derive(Deserialize)]
+struct DigestForm {
+    /// Present (checked) or absent.
+    digest: Option<String>,
+}
+
+/// Turn one's own daily digest on or off.
+async fn save_digest(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<DigestForm>,
+) -> AppResult<Response> {
+    let on = f.digest.is_some();
+    sqlx::query("update accounts set email_digest = $2 where id = $1")
+        .bind(user.account_id)
+        .bind(on)
+        .execute(&state.pool)
+        .await?;
+    Ok(redirect_flash("/notifications", FlashKind::Ok, if on { "flash.digest_on" } else { "flash.digest_off" }))
 }

@@ -223,7 +223,7 @@ async fn participants(conn: &mut PgConnection, training: i64, hr: Option<i64>, q
                      when t.status = 'running' then 'approved'
                      when abs(hashtext(e.nip || t.id::text)) % 3 = 0 then 'nominated' else 'approved' end,
                 $2::bigint, case when t.status = 'completed' or abs(hashtext(e.nip || t.id::text)) % 3 <> 0 then $2::bigint end,
-                case when t.status = 'completed' or abs(hashtext(e.nip || t.id::text)) % 3 <> 0 then t.starts_on - 20 end
+                case when t.status = 'completed' or abs(hashtext(e.nip || t.id::text)) % 3 <> 0 then least(t.starts_on - 20, current_date) end
          from trainings t join units bu on bu.id = t.budget_unit_id
          join lateral (
            select e.* from employees e join units u on u.id = e.unit_id

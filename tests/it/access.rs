@@ -156,6 +156,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/approvals", "/approvals", HR_HEAD),
         ("GET", "/notifications", "/notifications", SIGNED),
         ("POST", "/notifications/read", "/notifications/read", SIGNED),
+        ("POST", "/notifications/digest", "/notifications/digest", SIGNED),
         ("POST", "/approvals", "/approvals", HR_HEAD),
         ("GET", "/settings", "/settings", ADMIN),
         ("POST", "/settings", "/settings", ADMIN),

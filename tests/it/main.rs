@@ -8,6 +8,7 @@ mod auth;
 mod browser;
 mod concurrency;
 mod development;
+mod digest;
 mod foundation;
 mod gaps;
 mod helpers;
