@@ -20,7 +20,29 @@ use crate::{
 const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
 
 pub fn routes() -> Routes {
-    Routes::new().get("/approvals", Access::AnyOf(HR_HEAD), queue).post("/approvals", Access::AnyOf(HR_HEAD), bulk)
+    Routes::new()
+        .nav(40, |u| (u.has(Role::Hr) || u.has(Role::Head)).then(|| ("/approvals".into(), "nav.approvals")))
+        .get("/approvals", Access::AnyOf(HR_HEAD), queue)
+        .post("/approvals", Access::AnyOf(HR_HEAD), bulk)
+        .badge("/approvals", waiting_badge)
+}
+
+/// Decisions waiting for this head or HR officer (the count beside "Persetujuan").
+fn waiting_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> crate::app::routes::BadgeFuture<'a> {
+    Box::pin(async move {
+        if !(user.has(Role::Hr) || user.has(Role::Head)) {
+            return Ok(None);
+        }
+        let scope = user.scope();
+        let n: i64 = sqlx::query_scalar(&format!("select count(*) from ({QUEUE_SQL}) q"))
+            .bind(scope.all)
+            .bind(scope.own)
+            .bind(&scope.unit_patterns)
+            .bind(false)
+            .fetch_one(&state.pool)
+            .await?;
+        Ok(Some(n))
+    })
 }
 
 /// One item waiting: its kind and id (the form's value), who, what, and where its own page is.
@@ -81,6 +103,8 @@ struct QueuePage {
     items: Vec<Item>,
     /// Items a bulk decision could not take, with why (their own page says more).
     failed: Vec<(String, String)>,
+    /// 3-month re-assessments due: not a yes/no, an assessment to record.
+    reassess: Vec<crate::development::hub::Reassessment>,
 }
 
 async fn load(state: &AppState, ctx: &Ctx, user: &CurrentUser) -> AppResult<Vec<Item>> {
@@ -94,9 +118,15 @@ async fn load(state: &AppState, ctx: &Ctx, user: &CurrentUser) -> AppResult<Vec<
         .await?)
 }
 
+async fn due(state: &AppState, ctx: &Ctx, user: &CurrentUser) -> AppResult<Vec<crate::development::hub::Reassessment>> {
+    let mut conn = state.pool.acquire().await?;
+    Ok(crate::development::hub::reassessments(&mut conn, &user.scope(), ctx.today, ctx.lang.is_en()).await?)
+}
+
 async fn queue(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
     let items = load(&state, &ctx, &user).await?;
-    render_status(StatusCode::OK, &QueuePage { ctx, items, failed: vec![] })
+    let reassess = due(&state, &ctx, &user).await?;
+    render_status(StatusCode::OK, &QueuePage { ctx, items, failed: vec![], reassess })
 }
 
 /// Decide every ticked item the same way, each through its own page's code; what could not be
@@ -159,5 +189,6 @@ async fn bulk(
         ));
     }
     let items = load(&state, &ctx, &user).await?;
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &QueuePage { ctx, items, failed })
+    let reassess = due(&state, &ctx, &user).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &QueuePage { ctx, items, failed, reassess })
 }

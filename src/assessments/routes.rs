@@ -26,7 +26,6 @@ use crate::{
 
 pub fn routes() -> Routes {
     Routes::new()
-        .nav(40, |u| (u.has(Role::Hr) || u.has(Role::Head)).then(|| ("/assessments/pending".into(), "nav.approvals")))
         .get("/employees/{id}/assessments/new", Access::SignedIn, new_form)
         .post("/employees/{id}/assessments", Access::SignedIn, create)
         .get("/assessments/pending", Access::AnyOf(&[Role::Hr, Role::Head]), pending)
@@ -34,17 +33,6 @@ pub fn routes() -> Routes {
         .post("/assessments/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), reject)
         .get("/evidence/{id}", Access::SignedIn, evidence)
         .post("/assessments/{id}/withdraw", Access::SignedIn, withdraw)
-        .badge("/assessments/pending", pending_badge)
-}
-
-/// Self-assessments waiting for this head or HR officer (the count beside "Persetujuan").
-fn pending_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> crate::app::routes::BadgeFuture<'a> {
-    Box::pin(async move {
-        if !(user.has(Role::Hr) || user.has(Role::Head)) {
-            return Ok(None);
-        }
-        super::db::pending_count(&state.pool, &user.scope()).await.map(Some)
-    })
 }
 
 /// Who may record what for this employee: `None` = nothing; `Some(true)` = a self-assessment

@@ -106,6 +106,24 @@ pub struct Reassessment {
     pub due_on: chrono::NaiveDate,
 }
 
+/// The 3-month re-assessments due within this scope (after a completed training, for each of its
+/// target competencies, no assessment since): on the development hub and in the approval queue.
+pub async fn reassessments(
+    conn: &mut sqlx::PgConnection,
+    scope: &crate::auth::Scope,
+    today: chrono::NaiveDate,
+    en: bool,
+) -> Result<Vec<Reassessment>, sqlx::Error> {
+    sqlx::query_as(REASSESS_SQL)
+        .bind(scope.all)
+        .bind(scope.own)
+        .bind(&scope.unit_patterns)
+        .bind(today)
+        .bind(en)
+        .fetch_all(conn)
+        .await
+}
+
 #[derive(sqlx::FromRow)]
 pub struct Owed {
     pub participant_id: i64,
@@ -142,18 +160,7 @@ async fn hub(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppR
     let staff = user.has(Role::Hr) || user.has(Role::Head);
     let scope = user.scope();
     let mut conn = state.pool.acquire().await?;
-    let reassess: Vec<Reassessment> = if staff {
-        sqlx::query_as(REASSESS_SQL)
-            .bind(scope.all)
-            .bind(scope.own)
-            .bind(&scope.unit_patterns)
-            .bind(ctx.today)
-            .bind(ctx.lang.is_en())
-            .fetch_all(&mut *conn)
-            .await?
-    } else {
-        vec![]
-    };
+    let reassess = if staff { reassessments(&mut conn, &scope, ctx.today, ctx.lang.is_en()).await? } else { vec![] };
     let me = user.employee_id.unwrap_or(0);
     let owed: Vec<Owed> = sqlx::query_as(
         "select tp.id as participant_id, t.id as training_id, t.title, t.ends_on

@@ -71,6 +71,9 @@ pub struct OwnStanding {
 pub struct OwnDevelopment {
     pub jp_year: f64,
     pub evaluations_owed: i64,
+    /// The owed evaluations themselves (participation id, training title), oldest first.
+    pub owed_ids: Vec<i64>,
+    pub owed_titles: Vec<String>,
     pub certificates_expiring: i64,
     pub activities_waiting: i64,
     pub trainings_ahead: i64,
@@ -161,7 +164,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         ),
         None => None,
     };
-    let pending_to_validate = ctx.badge("/assessments/pending");
+    let pending_to_validate = ctx.badge("/approvals");
     let unit_ids: Vec<i64> = user.head_units.iter().map(|u| u.id).collect();
     let units: Vec<UnitSummary> = if unit_ids.is_empty() {
         vec![]
@@ -205,6 +208,14 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
                         (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
                           where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
                             and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)) as evaluations_owed,
+                        array(select tp.id from training_participants tp join trainings t on t.id = tp.training_id
+                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
+                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
+                          order by t.ends_on, tp.id limit 5) as owed_ids,
+                        array(select t.title from training_participants tp join trainings t on t.id = tp.training_id
+                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
+                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
+                          order by t.ends_on, tp.id limit 5) as owed_titles,
                         (select count(*) from training_participants where employee_id = $1
                           and certificate_expires_on between $3::date and $3::date + 90) as certificates_expiring,
                         (select count(*) from activities a join activity_learners l on l.activity_id = a.id

@@ -147,8 +147,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("home.title", "Beranda", "Home"),
     (
         "home.pending_to_validate",
-        "penilaian mandiri menunggu validasi Anda",
-        "self-assessments wait for your validation",
+        "hal menunggu keputusan Anda (penilaian mandiri, usulan peserta, permintaan pelatihan, kegiatan belajar)",
+        "items wait for your decision (self-assessments, nominations, training requests, learning activities)",
     ),
     ("home.my_standing", "Posisi saya terhadap standar jabatan", "Where I stand against my position standard"),
     ("home.met", "kompetensi standar terpenuhi", "standard competencies met"),

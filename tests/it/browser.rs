@@ -277,7 +277,7 @@ async fn self_assessment_with_evidence_is_approved_by_the_head(pool: PgPool) {
 
     let Some(b) = open(&app).await else { return };
     b.login("kabid.aptika", PW).await;
-    b.click("nav.sidenav a[href='/assessments/pending']").await;
+    b.goto("/assessments/pending").await;
     assert!(b.text("main").await.contains("Merancang antarmuka layanan perizinan"));
     b.shot("approvals-head").await;
     b.click_at(Locator::XPath(
@@ -368,6 +368,8 @@ async fn hr_filters_employees_and_imports_a_file(pool: PgPool) {
     let preview = b.text("main").await;
     assert!(preview.contains("Unit kerja tidak dikenal") && preview.contains("Tidak ada yang disimpan"));
     b.shot("import-preview-errors").await;
+    let mut checks = Checks::new();
+    checks.posted_page(&b, "import preview with errors").await;
     std::fs::write(&csv, "NIP,Nama,Status,Golongan,Jabatan,Unit Kerja\n199203152019031004,Yogi Permadi,PNS,III/b,Statistisi Ahli Pertama,STA-SS\n").expect("csv");
     b.click("nav.sidenav a[href='/imports']").await;
     b.attach("#file-employees", &csv).await;
@@ -381,6 +383,122 @@ async fn hr_filters_employees_and_imports_a_file(pool: PgPool) {
     assert_eq!(n, 1);
     let _ = std::fs::remove_file(&csv);
     b.close().await;
+    let problems = checks.finish();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The page checks of the test command: axe-core's WCAG 2.1 AA rules, run in the page as it is
+/// shown, and the Nu HTML Checker over the HTML as served (run once at the end over every page
+/// kept: one Java start for all).
+pub struct Checks {
+    pub problems: Vec<String>,
+    html: Vec<(String, String)>,
+}
+
+impl Checks {
+    pub fn new() -> Self {
+        Self { problems: vec![], html: vec![] }
+    }
+
+    /// Check the page the browser shows (reached with a GET: its HTML is fetched again as served).
+    pub async fn page(&mut self, b: &Browser, label: &str) {
+        for v in axe(b).await {
+            self.problems.push(format!("{label}: {v}"));
+        }
+        let script = "const done = arguments[0];
+            fetch(location.href, { credentials: 'same-origin' }).then(r => r.text()).then(done)
+              .catch(e => done('FETCH FAILED ' + e));";
+        let html = b.client.execute_async(script, vec![]).await.expect("page source");
+        self.html.push((label.to_string(), html.as_str().unwrap_or_default().to_string()));
+    }
+
+    /// Check a page that answered a POST (a form shown again with errors): its DOM as parsed.
+    pub async fn posted_page(&mut self, b: &Browser, label: &str) {
+        for v in axe(b).await {
+            self.problems.push(format!("{label}: {v}"));
+        }
+        let html = b
+            .client
+            .execute("return '<!DOCTYPE html>\\n' + document.documentElement.outerHTML;", vec![])
+            .await
+            .expect("page DOM");
+        self.html.push((label.to_string(), html.as_str().unwrap_or_default().to_string()));
+    }
+
+    /// Run the Nu HTML Checker over every page kept; every error is a problem.
+    pub fn finish(mut self) -> Vec<String> {
+        self.problems.extend(nu_check(&self.html));
+        self.problems
+    }
+}
+
+/// The Nu HTML Checker (`vnu.jar` from npm's vnu-jar, installed by `scripts/test` into
+/// `tests/vnu/`, run with the machine's Java) over the given pages: one line per error.
+fn nu_check(pages: &[(String, String)]) -> Vec<String> {
+    let jar =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vnu/node_modules/vnu-jar/build/dist/vnu.jar");
+    assert!(jar.exists(), "the Nu HTML Checker is missing: scripts/test installs it (npm ci in tests/vnu)");
+    let dir = std::env::temp_dir().join(format!("cakap-vnu-{}-{}", std::process::id(), pages.len()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("vnu dir");
+    let mut files = vec![];
+    for (i, (_, html)) in pages.iter().enumerate() {
+        let f = dir.join(format!("page-{i:03}.html"));
+        std::fs::write(&f, html).expect("write page");
+        files.push(f);
+    }
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(&jar)
+        .args(["--errors-only", "--format", "json", "--exit-zero-always"])
+        .args(&files)
+        .output()
+        .expect("java runs the Nu HTML Checker (scripts/test installs Java)");
+    let _ = std::fs::remove_dir_all(&dir);
+    parse_nu(&String::from_utf8_lossy(&out.stderr), pages)
+}
+
+/// The checker's JSON report as one line per error, named by the page it came from. A report
+/// that cannot be read is a failure, never "no errors".
+fn parse_nu(report: &str, pages: &[(String, String)]) -> Vec<String> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(report) else {
+        return vec![format!("Nu HTML Checker report unreadable: {report}")];
+    };
+    let Some(messages) = v["messages"].as_array() else {
+        return vec![format!("Nu HTML Checker report without messages: {report}")];
+    };
+    messages
+        .iter()
+        .filter(|m| m["type"] == "error" || m["subType"] == "fatal")
+        .map(|m| {
+            let url = m["url"].as_str().unwrap_or_default();
+            let page = url
+                .rsplit("page-")
+                .next()
+                .and_then(|n| n.trim_end_matches(".html").parse::<usize>().ok())
+                .and_then(|i| pages.get(i))
+                .map_or(url, |(label, _)| label.as_str());
+            format!(
+                "{page}: HTML line {}: {} [{}]",
+                m["lastLine"],
+                m["message"].as_str().unwrap_or_default(),
+                m["extract"].as_str().unwrap_or_default().replace('\n', " ")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_unreadable_nu_report_is_a_failure() {
+    let pages = vec![("pegawai /".to_string(), String::new())];
+    assert!(parse_nu("", &pages)[0].starts_with("Nu HTML Checker report unreadable"));
+    assert!(parse_nu("{}", &pages)[0].contains("without messages"));
+    assert!(parse_nu(r#"{"messages":[]}"#, &pages).is_empty());
+    let one = parse_nu(
+        r#"{"messages":[{"type":"error","url":"file:/tmp/x/page-000.html","lastLine":3,"message":"Stray end tag","extract":"</p>"}]}"#,
+        &pages,
+    );
+    assert_eq!(one, vec!["pegawai /: HTML line 3: Stray end tag [</p>]".to_string()]);
 }
 
 /// axe-core (vendored, MPL-2.0) in the page: the WCAG 2.1 A/AA violations, one line each.
@@ -413,8 +531,10 @@ fn an_unreadable_axe_result_is_a_failure() {
     assert!(parse_axe(json!([]).clone()).is_empty());
 }
 
+/// Every page of every role, in Indonesian and in English: zero axe-core WCAG 2.1 A/AA
+/// violations and zero Nu HTML Checker errors.
 #[sqlx::test]
-async fn pages_meet_wcag_aa(pool: PgPool) {
+async fn every_page_meets_wcag_aa_and_is_valid_html_in_both_languages(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let own: i64 = sqlx::query_scalar("select employee_id from accounts where username = 'pegawai'")
         .fetch_one(&app.pool)
@@ -447,17 +567,26 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
             .fetch_one(&app.pool)
             .await
             .expect("participant");
-    let Some(b) = open(&app).await else { return };
-    let mut problems = vec![];
-    let mut check = async |b: &Browser, label: &str| {
-        for v in axe(b).await {
-            problems.push(format!("{label}: {v}"));
-        }
+    // A completed training the employee attended and has not evaluated yet.
+    let own_part: i64 = sqlx::query_scalar(
+        "insert into training_participants (training_id, employee_id, status, nominated_by)
+         select $1, $2, 'passed', null returning id",
+    )
+    .bind(trn)
+    .bind(own)
+    .fetch_one(&app.pool)
+    .await
+    .expect("own participation");
+    let q = |sql: &'static str| {
+        let pool = app.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.expect(sql) }
     };
-    b.goto("/login").await;
-    check(&b, "/login").await;
-    b.goto("/help").await;
-    check(&b, "/help").await;
+    let account = q("select id from accounts where username = 'pegawai'").await;
+    let unit = q("select id from units where code = 'APT-PA'").await;
+    let provider = q("select min(id) from providers").await;
+    let other = q("select min(e.id) from employees e join units u on u.id = e.unit_id where u.code = 'APT-PA'").await;
+    let Some(b) = open(&app).await else { return };
+    let mut checks = Checks::new();
     let pages: [(&str, Vec<String>); 4] = [
         (
             "pegawai",
@@ -465,10 +594,10 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 "/".into(),
                 format!("/employees/{own}"),
                 format!("/employees/{own}/assessments/new"),
+                format!("/employees/{own}/assessments/new?competency={comp}"),
                 "/competencies".into(),
                 format!("/competencies/{comp}"),
                 "/password".into(),
-                "/lang/en?next=/".into(),
                 "/help".into(),
                 "/development".into(),
                 "/trainings".into(),
@@ -481,6 +610,7 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 "/jp/rules".into(),
                 "/certificates".into(),
                 format!("/employees/{own}/gaps"),
+                format!("/participants/{own_part}/evaluation"),
                 "/search?q=jaringan".into(),
                 "/notifications".into(),
             ],
@@ -490,6 +620,7 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
             vec![
                 "/".into(),
                 "/employees".into(),
+                format!("/employees/{other}"),
                 "/assessments/pending".into(),
                 format!("/positions/{pos}"),
                 "/development".into(),
@@ -501,68 +632,94 @@ async fn pages_meet_wcag_aa(pool: PgPool) {
                 "/development/effect".into(),
                 "/gaps".into(),
                 "/gaps/matrix".into(),
+                format!("/employees/{other}/gaps"),
                 "/gaps/mentors".into(),
                 "/gaps/plan".into(),
                 "/gaps/akpk".into(),
                 "/gaps/settings".into(),
                 "/approvals".into(),
+                "/notifications".into(),
+                "/search?q=a".into(),
             ],
         ),
         (
             "kepegawaian",
             vec![
+                "/".into(),
                 "/employees?competency=1".into(),
                 "/employees/new".into(),
+                format!("/employees/{other}/edit"),
                 "/units".into(),
                 "/units/new".into(),
+                format!("/units/{unit}/edit"),
                 "/positions".into(),
                 "/positions/new".into(),
+                format!("/positions/{pos}/edit"),
                 "/competencies/new".into(),
+                format!("/competencies/{comp}/edit"),
                 "/imports".into(),
                 "/accounts".into(),
                 "/accounts/new".into(),
+                format!("/accounts/{account}"),
                 "/audit".into(),
+                "/trainings".into(),
                 "/trainings/new".into(),
                 format!("/trainings/{trn}"),
+                format!("/trainings/{trn}/edit"),
                 format!("/participants/{part}/result"),
                 "/providers".into(),
                 "/providers/new".into(),
+                format!("/providers/{provider}/edit"),
                 "/budgets".into(),
+                "/jp".into(),
                 "/jp/rules".into(),
                 "/development/effect".into(),
+                "/certificates".into(),
+                "/gaps".into(),
+                "/approvals".into(),
+                "/notifications".into(),
             ],
         ),
-        ("admin", vec!["/settings".into(), "/nothing-here".into()]),
+        ("admin", vec!["/".into(), "/settings".into(), "/nothing-here".into()]),
     ];
-    for (user, urls) in pages {
-        b.login(user, PW).await;
-        for url in urls {
-            b.goto(&url).await;
-            check(&b, &format!("{user} {url}")).await;
-            let name: String =
-                format!("a11y-{user}{url}").chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-            b.shot(&name).await;
+    for lang in ["id", "en"] {
+        b.goto(&format!("/lang/{lang}?next=/login")).await;
+        checks.page(&b, &format!("/login [{lang}]")).await;
+        b.goto("/help").await;
+        checks.page(&b, &format!("/help [{lang}]")).await;
+        for (user, urls) in &pages {
+            b.login(user, PW).await;
+            for url in urls {
+                b.goto(url).await;
+                checks.page(&b, &format!("{user} {url} [{lang}]")).await;
+                let name: String = format!("a11y-{lang}-{user}{url}")
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect();
+                b.shot(&name).await;
+            }
+            // Forms shown again with errors.
+            if *user == "kepegawaian" {
+                b.goto("/employees/new").await;
+                b.click("main form button[type=submit]").await;
+                checks.posted_page(&b, &format!("employee form with errors [{lang}]")).await;
+                b.goto("/trainings/new").await;
+                b.click("main form button[type=submit]").await;
+                checks.posted_page(&b, &format!("training form with errors [{lang}]")).await;
+            }
+            if *user == "pegawai" {
+                b.goto("/activities/new").await;
+                b.click("main form button[type=submit]").await;
+                checks.posted_page(&b, &format!("activity form with errors [{lang}]")).await;
+            }
+            b.goto("/").await;
+            b.tap("details.usermenu summary").await;
+            b.click("details.usermenu button[type=submit]").await;
         }
-        // A form re-shown with errors.
-        if user == "kepegawaian" {
-            b.goto("/employees/new").await;
-            b.click("main form button[type=submit]").await;
-            check(&b, "employee form with errors").await;
-            b.goto("/trainings/new").await;
-            b.click("main form button[type=submit]").await;
-            check(&b, "training form with errors").await;
-        }
-        if user == "pegawai" {
-            b.goto("/activities/new").await;
-            b.click("main form button[type=submit]").await;
-            check(&b, "activity form with errors").await;
-        }
-        b.goto("/").await;
-        b.tap("details.usermenu summary").await;
-        b.click("details.usermenu button[type=submit]").await;
     }
     b.close().await;
-    assert!(problems.is_empty(), "accessibility problems:\n{}", problems.join("\n"));
+    let problems = checks.finish();
+    assert!(problems.is_empty(), "{} page problems:\n{}", problems.len(), problems.join("\n"));
 }
 
 /// In Chromium: an employee logs a mentoring session a colleague gave; their head confirms it from

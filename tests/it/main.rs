@@ -9,6 +9,7 @@ mod browser;
 mod concurrency;
 mod development;
 mod digest;
+mod e2e;
 mod foundation;
 mod gaps;
 mod helpers;

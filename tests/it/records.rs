@@ -530,18 +530,22 @@ async fn each_role_home_answers_its_first_question(pool: PgPool) {
            and e.id <> (select employee_id from accounts where username = 'kabid.aptika')",
     )
     .await;
-    let r = app.as_user("kabid.aptika").await.get("/").await;
-    assert!(r.body.contains(&format!("{pending_a} penilaian mandiri menunggu validasi Anda")));
+    let mut head = app.as_user("kabid.aptika").await;
+    let queue = head.get("/approvals").await.body;
+    let waiting = queue.matches("name=\"item\"").count();
+    assert!(waiting as i64 > pending_a, "the one queue holds the self-assessments and more");
+    let r = head.get("/").await;
+    assert!(r.body.contains(&format!("{waiting} hal menunggu keputusan Anda")), "{}", r.body);
     assert!(
-        r.body.contains(&format!("Persetujuan <span class=\"chip count\">{pending_a}</span>")),
+        r.body.contains(&format!("Persetujuan <span class=\"chip count\">{waiting}</span>")),
         "count beside the menu item"
     );
     assert!(r.body.contains("action=\"/search\" role=\"search\""), "the top-bar search looks everywhere");
     assert!(r.body.contains("Bidang Aplikasi Informatika dan e-Government"));
     let r = app.as_user("kepegawaian").await.get("/").await;
-    assert!(r.body.contains("pegawai aktif") && r.body.contains("menunggu validasi Anda"));
+    assert!(r.body.contains("pegawai aktif") && r.body.contains("menunggu keputusan Anda"));
     let r = app.as_user("admin").await.get("/").await;
-    assert!(r.body.contains("akun pengguna") && !r.body.contains("menunggu validasi"));
+    assert!(r.body.contains("akun pengguna") && !r.body.contains("menunggu keputusan"));
 }
 
 /// The audit log reads in people's words: actions, record types and fields in the user's
