@@ -19,6 +19,7 @@ use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes, edit,
         form::{FieldErrors, clean_text, read_multipart, required_text},
+        paging::{PER_PAGE, Pager, query_string},
         render::{FlashKind, redirect_flash, render, render_status},
         routes::BadgeFuture,
     },
@@ -69,12 +70,15 @@ pub struct ActivityRow {
     pub jp: Option<f64>,
     pub rule: Option<JpRuleApplied>,
     pub decides: bool,
+    /// Rows of this list (all pages).
+    pub total: i64,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct ListQuery {
     status: String,
+    page: Option<i64>,
 }
 
 #[derive(askama::Template)]
@@ -87,6 +91,8 @@ struct ListPage {
     staff: Vec<ActivityRow>,
     status: String,
     statuses: &'static [ActivityStatus],
+    /// Pages of the staff list (the one that grows with the department).
+    pager: Pager,
 }
 
 impl ListPage {
@@ -95,7 +101,8 @@ impl ListPage {
     }
 }
 
-/// The list query: `$1` whose JP to show, `$2..$4` the scope, `$5` the language, `$6` which rows.
+/// The list query: `$1` whose JP to show, `$2..$4` the scope, `$5` the language, `$6` which rows,
+/// `$7` a status filter, `$8`/`$9` limit and offset.
 const LIST_SQL: &str = "
     select a.id, a.kind, a.topic, c.code || ' ' || case when $5 then c.name_en else c.name_id end as competency, a.held_on,
            a.minutes, employee_display_name(m.front_title, m.name, m.back_title) as mentor,
@@ -105,7 +112,8 @@ const LIST_SQL: &str = "
            aj.jp::float8 as jp, aj.rule,
            not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
                        where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
-             and a.mentor_id is distinct from $3 as decides
+             and a.mentor_id is distinct from $3 as decides,
+           count(*) over () as total
     from activities a join competencies c on c.id = a.competency_id left join employees m on m.id = a.mentor_id
     left join activity_jp aj on aj.activity_id = a.id and aj.employee_id = $1
     where case $6
@@ -119,7 +127,7 @@ const LIST_SQL: &str = "
                    where l.activity_id = a.id and scope_sees($2, $3, $4, e.id, u.path))
            and ($7 = '' or a.status = $7)
     end
-    order by a.held_on desc, a.id desc limit 200";
+    order by a.held_on desc, a.id desc limit $8 offset $9";
 
 async fn rows(
     conn: &mut sqlx::PgConnection,
@@ -127,6 +135,7 @@ async fn rows(
     en: bool,
     which: &str,
     status: &str,
+    page: Option<i64>,
 ) -> Result<Vec<ActivityRow>, sqlx::Error> {
     let scope = user.scope();
     sqlx::query_as(LIST_SQL)
@@ -137,6 +146,8 @@ async fn rows(
         .bind(en)
         .bind(which)
         .bind(status)
+        .bind(PER_PAGE)
+        .bind(Pager::offset(page))
         .fetch_all(conn)
         .await
 }
@@ -151,14 +162,24 @@ async fn list(
     let status = ActivityStatus::parse(&q.status).map(|s| s.as_str()).unwrap_or("");
     let mut conn = state.pool.acquire().await?;
     let staff_view = user.has(Role::Hr) || user.has(Role::Head);
-    let waiting = if staff_view { rows(&mut conn, &user, en, "waiting", "").await? } else { vec![] };
+    let waiting = if staff_view { rows(&mut conn, &user, en, "waiting", "", None).await? } else { vec![] };
     let (mine, given) = if user.employee_id.is_some() {
-        (rows(&mut conn, &user, en, "mine", "").await?, rows(&mut conn, &user, en, "given", "").await?)
+        (rows(&mut conn, &user, en, "mine", "", None).await?, rows(&mut conn, &user, en, "given", "", None).await?)
     } else {
         (vec![], vec![])
     };
-    let staff = if staff_view { rows(&mut conn, &user, en, "staff", status).await? } else { vec![] };
-    render(&ListPage { ctx, waiting, mine, given, staff, status: status.to_string(), statuses: ActivityStatus::ALL })
+    let staff = if staff_view { rows(&mut conn, &user, en, "staff", status, q.page).await? } else { vec![] };
+    let pager = Pager::new(q.page, staff.first().map_or(0, |r| r.total), query_string(&[("status", status)]));
+    render(&ListPage {
+        ctx,
+        waiting,
+        mine,
+        given,
+        staff,
+        status: status.to_string(),
+        statuses: ActivityStatus::ALL,
+        pager,
+    })
 }
 
 #[derive(Clone, Debug, Default)]

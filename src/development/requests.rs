@@ -16,6 +16,7 @@ use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes, edit,
         form::{FieldErrors, clean_text, required_text},
+        paging::{PER_PAGE, Pager},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor},
@@ -52,6 +53,8 @@ pub struct RequestRow {
     pub training: Option<String>,
     pub decides: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Requests this reader sees (all pages).
+    pub total: i64,
 }
 
 impl RequestRow {
@@ -67,6 +70,7 @@ struct ListPage {
     rows: Vec<RequestRow>,
     trainings: Vec<Opt>,
     problem: Option<(i64, &'static str)>,
+    pager: Pager,
 }
 
 async fn list_page(
@@ -74,6 +78,7 @@ async fn list_page(
     ctx: Ctx,
     user: &CurrentUser,
     problem: Option<(i64, &'static str)>,
+    page: Option<i64>,
 ) -> AppResult<ListPage> {
     let scope = user.scope();
     let mut conn = state.pool.acquire().await?;
@@ -81,25 +86,40 @@ async fn list_page(
         "select r.id, e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as employee, u.name as unit,
                 c.code || ' ' || case when $4 then c.name_en else c.name_id end as competency, r.target_level,
                 cl.level as current_level, r.reason, r.status, r.decision_reason, r.training_id, t.title as training,
-                scope_decides($1, $2, $3, e.id, u.path) as decides, r.created_at
+                scope_decides($1, $2, $3, e.id, u.path) as decides, r.created_at, count(*) over () as total
          from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
          join competencies c on c.id = r.competency_id left join trainings t on t.id = r.training_id
          left join current_levels cl on cl.employee_id = r.employee_id and cl.competency_id = r.competency_id
          where scope_sees($1, $2, $3, e.id, u.path)
-         order by r.status = 'pending' desc, r.status = 'approved' desc, r.created_at desc limit 300",
+         order by r.status = 'pending' desc, r.status = 'approved' desc, r.created_at desc, r.id desc
+         limit $5 offset $6",
     )
     .bind(scope.all)
     .bind(scope.own)
     .bind(&scope.unit_patterns)
     .bind(ctx.lang.is_en())
+    .bind(PER_PAGE)
+    .bind(Pager::offset(page))
     .fetch_all(&mut *conn)
     .await?;
     let trainings = if user.has(Role::Hr) { db::open_training_options(&mut conn).await? } else { vec![] };
-    Ok(ListPage { ctx, rows, trainings, problem })
+    let pager = Pager::new(page, rows.first().map_or(0, |r| r.total), String::new());
+    Ok(ListPage { ctx, rows, trainings, problem, pager })
 }
 
-async fn list(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    let page = list_page(&state, ctx, &user, None).await?;
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    page: Option<i64>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let page = list_page(&state, ctx, &user, None, q.page).await?;
     render(&page)
 }
 
@@ -286,7 +306,7 @@ pub(crate) async fn decide(
     let reason = clean_text(&reason, 1000).unwrap_or_default();
     if !approve && reason.is_empty() {
         drop(tx);
-        let page = list_page(&state, ctx, &user, Some((id, "part.err.reason"))).await?;
+        let page = list_page(&state, ctx, &user, Some((id, "part.err.reason")), None).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let new_status = if approve { RequestStatus::Approved } else { RequestStatus::Rejected };
@@ -384,7 +404,7 @@ async fn schedule(
     };
     let (Some((training, _)), None) = (training, problem) else {
         drop(tx);
-        let page = list_page(&state, ctx, &user, Some((id, problem.unwrap_or("req.err.training")))).await?;
+        let page = list_page(&state, ctx, &user, Some((id, problem.unwrap_or("req.err.training"))), None).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let pid: i64 = sqlx::query_scalar(

@@ -22,6 +22,7 @@ use crate::{
         edit::{self, Begin, EditState, Versioned},
         export::{self, Table},
         form::{FieldErrors, clean_text, contains_pattern, required_text},
+        paging::{PER_PAGE, Pager, query_string},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor},
@@ -59,6 +60,8 @@ pub struct ListRow {
     pub quota: i32,
     pub participants: i64,
     pub cost: i64,
+    /// Rows matching the filters (all pages).
+    pub total: i64,
 }
 
 impl ListRow {
@@ -78,6 +81,7 @@ struct ListQuery {
     status: String,
     q: String,
     format: String,
+    page: Option<i64>,
 }
 
 #[derive(askama::Template)]
@@ -90,6 +94,7 @@ struct ListPage {
     status: String,
     q: String,
     statuses: &'static [TrainingStatus],
+    pager: Pager,
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
@@ -99,16 +104,19 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     let rows: Vec<ListRow> = sqlx::query_as(
         "select t.id, t.title, t.form, p.name as provider, t.starts_on, t.ends_on, t.jp::float8 as jp, t.status, t.quota,
                 (select count(*) from training_participants tp where tp.training_id = t.id and tp.status <> 'rejected') as participants,
-                c.cost
+                c.cost, count(*) over () as total
          from trainings t left join providers p on p.id = t.provider_id join training_costs c on c.training_id = t.id
          where (extract(year from t.starts_on) = $1 or t.budget_year = $1)
            and ($2::text is null or t.status = $2) and ($3 = '' or t.title ilike $4)
-         order by t.starts_on desc, t.id desc limit 500",
+         order by t.starts_on desc, t.id desc limit $5 offset $6",
     )
     .bind(year)
     .bind(status.map(|s| s.as_str()))
     .bind(text)
     .bind(contains_pattern(text))
+    // An export carries every matching row; the page one page of them.
+    .bind(if export::wanted(&q.format) { i64::MAX } else { PER_PAGE })
+    .bind(if export::wanted(&q.format) { 0 } else { Pager::offset(q.page) })
     .fetch_all(state.reader(&ctx).await)
     .await?;
     if export::wanted(&q.format) {
@@ -148,7 +156,11 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     }
     let this_year = ctx.today.year();
     let years = ((this_year - 3)..=(this_year + 1)).rev().collect();
+    let total = rows.first().map_or(0, |r| r.total);
+    let pager =
+        Pager::new(q.page, total, query_string(&[("year", &year.to_string()), ("status", &q.status), ("q", text)]));
     render(&ListPage {
+        pager,
         ctx,
         rows,
         year,

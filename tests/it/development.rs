@@ -902,3 +902,49 @@ async fn notifications_tell_what_happened_and_count_the_unread(pool: PgPool) {
     assert_eq!(unread(&page.body), None, "nothing unread");
     assert!(page.body.contains("Sertifikasi Notifikasi"), "still listed, read");
 }
+
+/// Lists that grow with the department come in pages of 50 (filters kept in the page links);
+/// exports carry every row.
+#[sqlx::test]
+async fn growing_lists_come_in_pages(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    sqlx::query(
+        "insert into trainings (title, form, jenis_diklat, place, starts_on, ends_on, jp, budget_year, budget_unit_id, quota, status)
+         select 'Kelas Data Terbuka ' || lpad(g::text, 3, '0'), 'teknis', 3, 'Soreang', make_date(2026, 2, 1) + g, make_date(2026, 2, 1) + g,
+                8, 2026, (select id from units where code = 'DKIS'), 20, 'planned'
+         from generate_series(1, 70) g",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("trainings");
+    let total = app
+        .scalar("select count(*) from trainings where extract(year from starts_on) = 2026 or budget_year = 2026")
+        .await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let first = hr.get("/trainings?year=2026").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(
+        first.body.matches("href=\"/trainings/").count() - first.body.matches("href=\"/trainings/new").count(),
+        50
+    );
+    assert!(first.body.contains(&format!("1–50 dari {total}")), "{}", first.body);
+    assert!(
+        first.body.contains("href=\"?year=2026&#38;page=2\" rel=\"next\""),
+        "the next page keeps the filter: {}",
+        &first.body[first.body.find("class=\"pager\"").unwrap_or(0)..]
+    );
+    let last = hr.get("/trainings?year=2026&page=2").await;
+    assert!(last.body.contains(&format!("51–{total} dari {total}")));
+    assert!(!last.body.contains("rel=\"next\""));
+    let csv = hr.get("/trainings?year=2026&format=csv").await;
+    assert_eq!(csv.body.lines().count() as i64, total + 1, "the export has every row");
+
+    // HR's list of staff activities (the demo has ~200) and training requests page the same way.
+    let activities = app.scalar("select count(*) from activities").await;
+    assert!(activities > 50);
+    let page = hr.get("/activities").await;
+    assert!(page.body.contains(&format!("1–50 dari {activities}")), "{}", page.body);
+    let requests = hr.get("/training-requests?page=1").await;
+    assert_eq!(requests.status, StatusCode::OK);
+    assert!(requests.body.contains("dari "), "{}", requests.body);
+}
