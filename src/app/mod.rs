@@ -21,6 +21,7 @@ pub mod router;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod versioned;
 
 pub use context::Ctx;
 pub use error::{AppError, AppResult};

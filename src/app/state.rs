@@ -28,6 +28,8 @@ pub struct AppState {
     /// computing them on each request cost more than the page itself. A user's own write clears
     /// theirs; what others do shows within `BADGE_TTL`.
     pub badge_cache: BadgeCache,
+    /// Department-wide results reused while the records' version is unchanged.
+    pub versions: super::versioned::VersionCache,
 }
 
 /// How long a node may show an account's navigation counts before counting again.
@@ -76,6 +78,7 @@ impl AppState {
             nav: Arc::default(),
             replica,
             badge_cache: BadgeCache::default(),
+            versions: Default::default(),
         }
     }
 

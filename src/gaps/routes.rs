@@ -20,6 +20,7 @@ use crate::{
         edit::{self, Begin, EditState, Versioned},
         export::{self, Table},
         form::FieldErrors,
+        paging::{PER_PAGE, Pager, query_string},
         pdf::{self, Block},
         render::{FlashKind, redirect_flash, render, render_status},
     },
@@ -48,6 +49,7 @@ struct UnitQuery {
     unit: String,
     flagged: String,
     format: String,
+    page: Option<i64>,
 }
 
 /// The unit the reader asked for (or their own), within their scope; 404 outside it.
@@ -68,10 +70,46 @@ struct SummaryPage {
     parts: Vec<UnitReadiness>,
     top: Vec<CompetencyGap>,
     spof: Vec<SinglePoint>,
+    /// This page of the staff list, with each one's reasons.
     staff: Vec<(StaffGap, Vec<String>)>,
     only_flagged: bool,
     readiness_chart: String,
     gaps_chart: String,
+    pager: Pager,
+}
+
+/// What the summary page computes over the whole unit: once per version of the records (a
+/// regency-wide summary reads every requirement of every employee).
+pub struct SummaryData {
+    pub parts: Vec<UnitReadiness>,
+    pub top: Vec<CompetencyGap>,
+    pub spof: Vec<SinglePoint>,
+    pub staff: Vec<StaffGap>,
+}
+
+/// The unit's summary at the records' current version (computed, or reused from this node).
+pub async fn summary_data(
+    state: &AppState,
+    today: chrono::NaiveDate,
+    unit_id: i64,
+    path: &str,
+    en: bool,
+) -> AppResult<std::sync::Arc<SummaryData>> {
+    let key = format!("gaps.summary:{unit_id}:{today}:{en}");
+    let path = path.to_string();
+    state
+        .versions
+        .get(&state.pool, key, move |conn| {
+            Box::pin(async move {
+                Ok(SummaryData {
+                    parts: db::readiness(&mut *conn, today, unit_id).await?,
+                    top: db::top_gaps(&mut *conn, &path, en, 10).await?,
+                    spof: db::single_points(&mut *conn, &path, en).await?,
+                    staff: db::staff_gaps(&mut *conn, today, &path).await?,
+                })
+            })
+        })
+        .await
 }
 
 impl SummaryPage {
@@ -95,17 +133,21 @@ async fn summary(
     let en = ctx.lang.is_en();
     let mut conn = state.pool.acquire().await?;
     let settings = db::settings(&mut conn).await?;
-    let parts = db::readiness(&mut conn, ctx.today, unit_id).await?;
-    let top = db::top_gaps(&mut conn, &path, en, 10).await?;
-    let spof = db::single_points(&mut conn, &path, en).await?;
+    let data = summary_data(&state, ctx.today, unit_id, &path, en).await?;
+    let (parts, top, spof) = (data.parts.clone(), data.top.clone(), data.spof.clone());
     let only_flagged = q.flagged != "0";
-    let staff: Vec<(StaffGap, Vec<String>)> = db::staff_gaps(&mut conn, ctx.today, &path)
-        .await?
+    let listed: Vec<&StaffGap> = data.staff.iter().filter(|s| !only_flagged || s.flagged()).collect();
+    let whole_list = q.format == "pdf" || export::wanted(&q.format);
+    let pager = Pager::new(q.page, listed.len() as i64, query_string(&[("unit", &q.unit), ("flagged", &q.flagged)]));
+    let offset = if whole_list { 0 } else { Pager::offset(q.page) as usize };
+    let take = if whole_list { listed.len() } else { PER_PAGE as usize };
+    let staff: Vec<(StaffGap, Vec<String>)> = listed
         .into_iter()
-        .filter(|s| !only_flagged || s.flagged())
+        .skip(offset)
+        .take(take)
         .map(|s| {
             let r = s.reasons(&ctx, &settings);
-            (s, r)
+            (s.clone(), r)
         })
         .collect();
     if q.format == "pdf" {
@@ -255,6 +297,7 @@ async fn summary(
         only_flagged,
         readiness_chart,
         gaps_chart,
+        pager,
     })
 }
 
@@ -342,50 +385,61 @@ async fn matrix(
     let area = AREAS.iter().find(|a| **a == q.area).copied().unwrap_or("");
     let priority = ["critical", "important", "useful"].iter().find(|p| **p == q.priority).copied().unwrap_or("");
     let by_gap = q.sort != "name";
-    let mut conn = state.reader(&ctx).await.acquire().await?;
-    // Columns: competencies some position in the unit requires (filtered), most total gap first.
-    let columns: Vec<Column> = sqlx::query_as(
-        "select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name,
-                count(*) filter (where g.gap > 0) as short, count(*) as required_by
-         from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
-         join competencies c on c.id = g.competency_id
-         where u.path like $1 || '%' and ($3 = '' or c.area = $3) and ($4 = '' or g.priority = $4)
-         group by c.id, c.code, c.name_en, c.name_id
-         order by case when $5 then sum(g.gap * g.weight) end desc nulls last, c.code limit 60",
-    )
-    .bind(&path)
-    .bind(en)
-    .bind(area)
-    .bind(priority)
-    .bind(by_gap)
-    .fetch_all(&mut *conn)
-    .await?;
-    let rows: Vec<MatrixRow> = sqlx::query_as(
-        "select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as name,
-                coalesce(p.name, '') as position, coalesce(g.score, 0)::float8 as score
-         from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
-         left join (select employee_id, sum(gap * weight) as score from requirement_gaps group by employee_id) g on g.employee_id = e.id
-         where e.active and u.path like $1 || '%'
-         order by case when $2 then coalesce(g.score, 0) end desc nulls last, e.name, e.id limit 400",
-    )
-    .bind(&path)
-    .bind(by_gap)
-    .fetch_all(&mut *conn)
-    .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.employee_id).collect();
-    let comps: Vec<i64> = columns.iter().map(|c| c.competency_id).collect();
-    let cells: Vec<(i64, i64, Option<i16>, Option<i16>)> = sqlx::query_as(
-        "select e.id, c.id, cl.level, ps.required_level
-         from employees e cross join unnest($2::bigint[]) as c(id)
-         left join current_levels cl on cl.employee_id = e.id and cl.competency_id = c.id
-         left join position_standards ps on ps.position_id = e.position_id and ps.competency_id = c.id
-         where e.id = any($1) and (cl.level is not null or ps.required_level is not null)",
-    )
-    .bind(&ids)
-    .bind(&comps)
-    .fetch_all(&mut *conn)
-    .await?;
-    drop(conn);
+    // The unit's grid, once per version of the records and filter.
+    let key = format!("gaps.matrix:{unit_id}:{en}:{area}:{priority}:{by_gap}");
+    let path_owned = path.clone();
+    let data = state
+        .versions
+        .get(state.reader(&ctx).await, key, move |conn| {
+            Box::pin(async move {
+                let path = path_owned;
+                    // Columns: competencies some position in the unit requires (filtered), most total gap first.
+                    let columns: Vec<Column> = sqlx::query_as(
+                        "select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name,
+                                count(*) filter (where g.gap > 0) as short, count(*) as required_by
+                         from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
+                         join competencies c on c.id = g.competency_id
+                         where u.path like $1 || '%' and ($3 = '' or c.area = $3) and ($4 = '' or g.priority = $4)
+                         group by c.id, c.code, c.name_en, c.name_id
+                         order by case when $5 then sum(g.gap * g.weight) end desc nulls last, c.code limit 60",
+                    )
+                    .bind(&*path)
+                    .bind(en)
+                    .bind(area)
+                    .bind(priority)
+                    .bind(by_gap)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let rows: Vec<MatrixRow> = sqlx::query_as(
+                        "select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as name,
+                                coalesce(p.name, '') as position, coalesce(g.score, 0)::float8 as score
+                         from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
+                         left join lateral (select sum(rg.gap * rg.weight) as score from requirement_gaps rg where rg.employee_id = e.id) g on true
+                         where e.active and u.path like $1 || '%'
+                         order by case when $2 then coalesce(g.score, 0) end desc nulls last, e.name, e.id limit 400",
+                    )
+                    .bind(&*path)
+                    .bind(by_gap)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let ids: Vec<i64> = rows.iter().map(|r| r.employee_id).collect();
+                    let comps: Vec<i64> = columns.iter().map(|c| c.competency_id).collect();
+                    let cells: Vec<(i64, i64, Option<i16>, Option<i16>)> = sqlx::query_as(
+                        "select e.id, c.id, cl.level, ps.required_level
+                         from employees e cross join unnest($2::bigint[]) as c(id)
+                         left join current_levels cl on cl.employee_id = e.id and cl.competency_id = c.id
+                         left join position_standards ps on ps.position_id = e.position_id and ps.competency_id = c.id
+                         where e.id = any($1) and (cl.level is not null or ps.required_level is not null)",
+                    )
+                    .bind(&ids)
+                    .bind(&comps)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                Ok((columns, rows, cells))
+            })
+        })
+        .await?;
+    let (columns, rows, cells) = (data.0.clone(), data.1.clone(), data.2.clone());
     let map: HashMap<(i64, i64), Cell> =
         cells.into_iter().map(|(e, c, cur, req)| ((e, c), Cell { current: cur, required: req })).collect();
     let grid: Vec<(MatrixRow, Vec<Cell>)> = rows

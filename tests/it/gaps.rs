@@ -335,3 +335,79 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
         "the AKPK as a PDF"
     );
 }
+
+/// Department-wide results are reused while the records are unchanged and computed again after
+/// any write: the records' version moves once per writing transaction, at commit.
+#[sqlx::test]
+async fn results_are_reused_until_the_records_change(pool: PgPool) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    let app = TestApp::seeded(pool).await;
+    let version = || async { app.scalar("select version from data_version").await };
+    let computed = Arc::new(AtomicUsize::new(0));
+    let run = || {
+        let computed = computed.clone();
+        let state = app.state.clone();
+        async move {
+            state
+                .versions
+                .get(&state.pool, "test".into(), move |conn| {
+                    Box::pin(async move {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        let n: i64 =
+                            sqlx::query_scalar("select count(*) from assessments").fetch_one(&mut *conn).await?;
+                        Ok(n)
+                    })
+                })
+                .await
+                .expect("result")
+        }
+    };
+    let first = run().await;
+    let again = run().await;
+    assert_eq!((*first, *again, computed.load(Ordering::SeqCst)), (*first, *first, 1), "reused, not recomputed");
+
+    // Signing in writes sessions only: the records' version stays.
+    let before = version().await;
+    let mut employee = app.client();
+    employee.login("pegawai", crate::helpers::PW).await;
+    assert_eq!(version().await, before);
+    assert_eq!(*run().await, *first);
+    assert_eq!(computed.load(Ordering::SeqCst), 1);
+
+    // One transaction of several rows and statements: one step.
+    let mut tx = app.pool.begin().await.expect("tx");
+    sqlx::query("update employees set phone = '0811' where id in (select id from employees order by id limit 3)")
+        .execute(&mut *tx)
+        .await
+        .expect("write");
+    sqlx::query("update units set name = name").execute(&mut *tx).await.expect("write");
+    assert_eq!(version().await, before, "not before the commit");
+    tx.commit().await.expect("commit");
+    assert_eq!(version().await, before + 1);
+
+    // A self-assessment through the portal: the next reader computes again and sees it.
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let comp = app.scalar("select id from competencies where code = 'APL-04'").await;
+    let form = employee.get(&format!("/employees/{own}/assessments/new?competency={comp}")).await;
+    let token = crate::helpers::hidden(&form.body, "form_token");
+    let r = employee
+        .post_multipart(
+            &format!("/employees/{own}/assessments"),
+            &[
+                ("form_token", &token),
+                ("competency", &comp.to_string()),
+                ("level", "3"),
+                ("assessed_on", "2026-11-20"),
+                ("source", "self"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = run().await;
+    assert_eq!(*after, *first + 1);
+    assert_eq!(computed.load(Ordering::SeqCst), 2, "computed again once");
+}

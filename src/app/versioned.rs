@@ -1,0 +1,85 @@
+//! Results computed from the records, reused while the records have not changed.
+//!
+//! Every transaction that changes the records bumps `data_version` once, at commit, in the same
+//! transaction (migration 15). A result is computed inside a read-only REPEATABLE READ
+//! transaction together with the version it saw, so the result is exactly that version's; it is
+//! reused by this node while `data_version` still reads the same, which costs one round trip. Any
+//! write anywhere makes the next reader compute again: the department-wide pages are read far more
+//! often than the records change, and they are never stale.
+
+use std::{
+    any::Any,
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+use sqlx::{PgConnection, PgPool};
+
+/// What a computation returns: a future borrowing the snapshot's connection.
+pub type BoxFuture<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'c>>;
+
+use super::error::AppError;
+
+/// How many results a node keeps (the oldest used goes first).
+const CAPACITY: usize = 64;
+
+type Entry = (i64, Instant, Arc<dyn Any + Send + Sync>);
+
+#[derive(Clone, Default)]
+pub struct VersionCache(Arc<Mutex<HashMap<String, Entry>>>);
+
+/// The records' version as this connection sees it now.
+pub async fn version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("select version from data_version").fetch_one(conn).await
+}
+
+impl VersionCache {
+    fn lookup<T: Send + Sync + 'static>(&self, key: &str, version: i64) -> Option<Arc<T>> {
+        let mut map = self.0.lock().ok()?;
+        let entry = map.get_mut(key)?;
+        if entry.0 != version {
+            return None;
+        }
+        entry.1 = Instant::now();
+        entry.2.clone().downcast::<T>().ok()
+    }
+
+    fn store(&self, key: String, version: i64, value: Arc<dyn Any + Send + Sync>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= CAPACITY
+                && !map.contains_key(&key)
+                && let Some(oldest) = map.iter().min_by_key(|(_, e)| e.1).map(|(k, _)| k.clone())
+            {
+                map.remove(&oldest);
+            }
+            map.insert(key, (version, Instant::now(), value));
+        }
+    }
+
+    /// The result for `key` at the records' current version: reused when this node computed it
+    /// for this version, else computed by `compute` in one consistent snapshot and kept.
+    /// `key` must name everything the result depends on besides the records (unit, date,
+    /// language, the reader's scope…).
+    pub async fn get<T, F>(&self, pool: &PgPool, key: String, compute: F) -> Result<Arc<T>, AppError>
+    where
+        T: Send + Sync + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, AppError>>,
+    {
+        let mut conn = pool.acquire().await?;
+        let now = version(&mut conn).await?;
+        if let Some(hit) = self.lookup::<T>(&key, now) {
+            return Ok(hit);
+        }
+        drop(conn);
+        // A transaction object rolls back if this request is dropped half-way.
+        let mut tx = pool.begin().await?;
+        sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
+        let seen = version(&mut tx).await?;
+        let value = compute(&mut tx).await?;
+        tx.rollback().await?;
+        let value = Arc::new(value);
+        self.store(key, seen, value.clone());
+        Ok(value)
+    }
+}
