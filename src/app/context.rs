@@ -137,6 +137,11 @@ impl Ctx {
         env!("CARGO_PKG_VERSION")
     }
 
+    /// The fingerprinted URL of a front-end asset (`css/app.css`).
+    pub fn asset(&self, name: &str) -> String {
+        super::assets::url(name)
+    }
+
     pub fn user_name(&self) -> &str {
         self.user.as_ref().map(|u| u.display_name.as_str()).unwrap_or("")
     }

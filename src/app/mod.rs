@@ -1,5 +1,6 @@
 //! Shared plumbing: configuration, state, the router, middleware, errors and rendering.
 
+pub mod assets;
 pub mod backup;
 pub mod chart;
 pub mod clock;

@@ -9,8 +9,8 @@ use axum::{
 };
 use serde::Deserialize;
 use tower_http::{
-    compression::CompressionLayer, limit::RequestBodyLimitLayer, services::ServeDir,
-    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
+    compression::CompressionLayer, limit::RequestBodyLimitLayer, set_header::SetResponseHeaderLayer,
+    timeout::TimeoutLayer, trace::TraceLayer,
 };
 
 use super::{
@@ -101,15 +101,8 @@ pub fn build(mut state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), context::middleware))
         .with_state(state.clone());
-    let statics = Router::new().nest_service(
-        "/static",
-        tower::ServiceBuilder::new()
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=86400"),
-            ))
-            .service(ServeDir::new(&state.config.static_dir)),
-    );
+    super::assets::Assets::init(&state.config.static_dir);
+    let statics: Router = Router::new().route("/static/{*path}", axum::routing::get(super::assets::serve));
     let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
                base-uri 'none'; object-src 'none'";

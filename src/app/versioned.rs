@@ -19,8 +19,6 @@ use sqlx::{PgConnection, PgPool};
 /// What a computation returns: a future borrowing the snapshot's connection.
 pub type BoxFuture<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'c>>;
 
-use super::error::AppError;
-
 /// How many results a node keeps (the oldest used goes first).
 const CAPACITY: usize = 64;
 
@@ -61,10 +59,11 @@ impl VersionCache {
     /// for this version, else computed by `compute` in one consistent snapshot and kept.
     /// `key` must name everything the result depends on besides the records (unit, date,
     /// language, the reader's scope…).
-    pub async fn get<T, F>(&self, pool: &PgPool, key: String, compute: F) -> Result<Arc<T>, AppError>
+    pub async fn get<T, E, F>(&self, pool: &PgPool, key: String, compute: F) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, AppError>>,
+        E: From<sqlx::Error>,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>>,
     {
         let mut conn = pool.acquire().await?;
         let now = version(&mut conn).await?;

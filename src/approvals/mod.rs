@@ -33,14 +33,8 @@ fn waiting_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> crate::app::
         if !(user.has(Role::Hr) || user.has(Role::Head)) {
             return Ok(None);
         }
-        let scope = user.scope();
-        let n: i64 = sqlx::query_scalar(&format!("select count(*) from ({QUEUE_SQL}) q"))
-            .bind(scope.all)
-            .bind(scope.own)
-            .bind(&scope.unit_patterns)
-            .bind(false)
-            .fetch_one(&state.pool)
-            .await?;
+        let today = state.clock.today(state.settings.get(&state.pool).await?.time_zone);
+        let n = queue_data(state, user, false, today).await?.0.len() as i64;
         Ok(Some(n))
     })
 }
@@ -107,20 +101,42 @@ struct QueuePage {
     reassess: Vec<crate::development::hub::Reassessment>,
 }
 
+/// Everything waiting for this user and the re-assessments due in their scope, at the records'
+/// current version (for HR that is the whole department).
 async fn load(state: &AppState, ctx: &Ctx, user: &CurrentUser) -> AppResult<Vec<Item>> {
-    let scope = user.scope();
-    Ok(sqlx::query_as(QUEUE_SQL)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .bind(ctx.lang.is_en())
-        .fetch_all(&state.pool)
-        .await?)
+    Ok(queue_data(state, user, ctx.lang.is_en(), ctx.today).await?.0.clone())
 }
 
 async fn due(state: &AppState, ctx: &Ctx, user: &CurrentUser) -> AppResult<Vec<crate::development::hub::Reassessment>> {
-    let mut conn = state.pool.acquire().await?;
-    Ok(crate::development::hub::reassessments(&mut conn, &user.scope(), ctx.today, ctx.lang.is_en()).await?)
+    Ok(queue_data(state, user, ctx.lang.is_en(), ctx.today).await?.1.clone())
+}
+
+type QueueData = (Vec<Item>, Vec<crate::development::hub::Reassessment>);
+
+async fn queue_data(
+    state: &AppState,
+    user: &CurrentUser,
+    en: bool,
+    today: chrono::NaiveDate,
+) -> Result<std::sync::Arc<QueueData>, sqlx::Error> {
+    let scope = user.scope();
+    let key = format!("approvals:{}:{en}:{today}", user.account_id);
+    state
+        .versions
+        .get(&state.pool, key, move |conn| {
+            Box::pin(async move {
+                let items: Vec<Item> = sqlx::query_as(QUEUE_SQL)
+                    .bind(scope.all)
+                    .bind(scope.own)
+                    .bind(&scope.unit_patterns)
+                    .bind(en)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                let due = crate::development::hub::reassessments(&mut *conn, &scope, today, en).await?;
+                Ok::<_, sqlx::Error>((items, due))
+            })
+        })
+        .await
 }
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {

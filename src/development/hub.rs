@@ -62,6 +62,21 @@ pub async fn waiting(state: &AppState, user: &CurrentUser) -> Result<Waiting, sq
     let today = state.clock.today(state.settings.get(&state.pool).await?.time_zone);
     let scope = user.scope();
     let staff = user.has(Role::Hr) || user.has(Role::Head);
+    // Department-wide for HR: reused while the records are unchanged.
+    let key = format!("hub.waiting:{}:{today}", user.account_id);
+    let counts = state
+        .versions
+        .get(&state.pool, key, move |conn| Box::pin(async move { count_waiting(conn, &scope, staff, today).await }))
+        .await?;
+    Ok((*counts).clone())
+}
+
+async fn count_waiting(
+    conn: &mut sqlx::PgConnection,
+    scope: &crate::auth::Scope,
+    staff: bool,
+    today: chrono::NaiveDate,
+) -> Result<Waiting, sqlx::Error> {
     sqlx::query_as(
         "select
            case when $5 then (select count(*) from activities a where a.status = 'pending' and a.mentor_id is distinct from $2
@@ -88,11 +103,11 @@ pub async fn waiting(state: &AppState, user: &CurrentUser) -> Result<Waiting, sq
     .bind(&scope.unit_patterns)
     .bind(today)
     .bind(staff)
-    .fetch_one(&state.pool)
+    .fetch_one(conn)
     .await
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone, Debug)]
 pub struct Reassessment {
     pub employee_id: i64,
     pub employee: String,

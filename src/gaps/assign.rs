@@ -37,7 +37,9 @@ pub fn assign(needs: usize, capacities: &[u32], edges: &[Edge]) -> Vec<Option<us
             g.add(1 + needs + i, sink, *c as i64, 0.0);
         }
     }
-    while let Some((path, cost)) = g.shortest_path(source, sink) {
+    // Potentials from one Bellman–Ford pass, then Dijkstra on reduced costs for every path.
+    let mut potential = g.bellman_ford(source);
+    while let Some((path, cost)) = g.dijkstra(source, sink, &mut potential) {
         if cost >= -1e-9 {
             break;
         }
@@ -91,8 +93,69 @@ impl Graph {
         self.arcs[id ^ 1].cap
     }
 
-    /// The cheapest path with residual capacity (SPFA, a queue-based Bellman–Ford).
-    fn shortest_path(&self, s: usize, t: usize) -> Option<(Vec<usize>, f64)> {
+    /// Distances from `s` over arcs with residual capacity, negative costs allowed (the first
+    /// potentials; unreachable nodes get 0).
+    fn bellman_ford(&self, s: usize) -> Vec<f64> {
+        self.shortest_path(s, s)
+            .map(|(_, _, dist)| dist)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| if d.is_finite() { d } else { 0.0 })
+            .collect()
+    }
+
+    /// The cheapest path with residual capacity by Dijkstra on costs reduced by `potential`
+    /// (non-negative once potentials are shortest distances); updates the potentials. Returns the
+    /// path and its cost in the original costs.
+    fn dijkstra(&self, s: usize, t: usize, potential: &mut [f64]) -> Option<(Vec<usize>, f64)> {
+        let n = self.out.len();
+        let mut dist = vec![f64::INFINITY; n];
+        let mut via: Vec<Option<usize>> = vec![None; n];
+        let mut done = vec![false; n];
+        let mut heap = std::collections::BinaryHeap::new();
+        dist[s] = 0.0;
+        heap.push(Near(0.0, s));
+        while let Some(Near(d, u)) = heap.pop() {
+            if done[u] {
+                continue;
+            }
+            done[u] = true;
+            for &id in &self.out[u] {
+                let a = &self.arcs[id];
+                if a.cap <= 0 {
+                    continue;
+                }
+                // Reduced cost; rounding may leave it a hair below zero.
+                let reduced = (a.cost + potential[u] - potential[a.to]).max(0.0);
+                if d + reduced < dist[a.to] - 1e-12 {
+                    dist[a.to] = d + reduced;
+                    via[a.to] = Some(id);
+                    heap.push(Near(dist[a.to], a.to));
+                }
+            }
+        }
+        if !dist[t].is_finite() {
+            return None;
+        }
+        let cost = dist[t] + potential[t] - potential[s];
+        for v in 0..n {
+            if dist[v].is_finite() {
+                potential[v] += dist[v];
+            }
+        }
+        let mut path = vec![];
+        let mut v = t;
+        while v != s {
+            let id = via[v]?;
+            path.push(id);
+            v = self.arcs[id ^ 1].to;
+        }
+        Some((path, cost))
+    }
+
+    /// Shortest distances from `s` with negative costs (SPFA, a queue-based Bellman–Ford), and the
+    /// path to `t`.
+    fn shortest_path(&self, s: usize, t: usize) -> Option<(Vec<usize>, f64, Vec<f64>)> {
         let n = self.out.len();
         let mut dist = vec![f64::INFINITY; n];
         let mut via: Vec<Option<usize>> = vec![None; n];
@@ -125,7 +188,31 @@ impl Graph {
             path.push(id);
             v = self.arcs[id ^ 1].to;
         }
-        Some((path, dist[t]))
+        let cost = dist[t];
+        Some((path, cost, dist))
+    }
+}
+
+/// A node and its distance, nearest first in a max-heap.
+struct Near(f64, usize);
+
+impl PartialEq for Near {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.total_cmp(&other.0).is_eq()
+    }
+}
+
+impl Eq for Near {}
+
+impl PartialOrd for Near {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Near {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other.0.total_cmp(&self.0)
     }
 }
 

@@ -44,6 +44,8 @@ const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
 const PLAN_LIMIT: Duration = Duration::from_secs(5);
 /// Each point of the budget frontier.
 const FRONTIER_LIMIT: Duration = Duration::from_secs(1);
+/// Mentors considered per gap (see `route_to_mentors`).
+const MENTOR_CANDIDATES: usize = 12;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -121,6 +123,7 @@ struct Holder {
 async fn holders(
     conn: &mut PgConnection,
     needs: &[NeedRow],
+    unit_path: &str,
     today: chrono::NaiveDate,
     s: &GapSettings,
 ) -> sqlx::Result<(Vec<Holder>, HashMap<i64, u32>)> {
@@ -133,10 +136,14 @@ async fn holders(
                 employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, u.name as unit
          from need n join current_levels cl on cl.competency_id = n.competency_id and cl.level >= n.level
          join employees e on e.id = cl.employee_id and e.active join units u on u.id = e.unit_id
+         -- Mentors come from the unit's agency: its nearest dinas (itself included), else the unit.
+         where u.path like coalesce((select a.path from units a where a.kind = 'dinas' and $3 like a.path || '%'
+                                     order by length(a.path) desc limit 1), $3) || '%'
          order by cl.employee_id, cl.competency_id",
     )
     .bind(&comps)
     .bind(&levels)
+    .bind(unit_path)
     .fetch_all(&mut *conn)
     .await?;
     let ids: Vec<i64> = holders.iter().map(|h| h.employee_id).collect();
@@ -177,13 +184,30 @@ fn route_to_mentors(needs: &[NeedRow], holders: &[Holder], caps: &HashMap<i64, u
     mentor_ids.dedup();
     let index: HashMap<i64, usize> = mentor_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let capacities: Vec<u32> = mentor_ids.iter().map(|id| caps.get(id).copied().unwrap_or(0)).collect();
+    // Holders by competency; each need considers its best MENTOR_CANDIDATES (the same unit
+    // first, then the most capacity left), which keeps a regency-sized pool tractable.
+    let mut by_comp: HashMap<i64, Vec<&Holder>> = HashMap::new();
+    let mut by_comp_unit: HashMap<(i64, i64), Vec<&Holder>> = HashMap::new();
+    for h in holders {
+        by_comp.entry(h.competency_id).or_default().push(h);
+        by_comp_unit.entry((h.competency_id, h.unit_id)).or_default().push(h);
+    }
+    let spare = |h: &&Holder| (std::cmp::Reverse(capacities[index[&h.employee_id]]), h.employee_id);
+    for list in by_comp.values_mut().chain(by_comp_unit.values_mut()) {
+        list.sort_by_key(spare);
+    }
     let mut edges = vec![];
+    let mut per_need: Vec<Vec<usize>> = vec![vec![]; needs.len()];
     for (n, need) in needs.iter().enumerate() {
-        for h in holders.iter().filter(|h| {
-            h.competency_id == need.competency_id && h.level >= need.required_level && h.employee_id != need.employee_id
-        }) {
+        let fits = |h: &&&Holder| h.level >= need.required_level && h.employee_id != need.employee_id;
+        let same_unit = by_comp_unit.get(&(need.competency_id, need.unit_id)).into_iter().flatten().filter(fits);
+        let elsewhere =
+            by_comp.get(&need.competency_id).into_iter().flatten().filter(fits).filter(|h| h.unit_id != need.unit_id);
+        let candidates: Vec<&&Holder> = same_unit.chain(elsewhere).take(MENTOR_CANDIDATES).collect();
+        for h in candidates.into_iter().take(MENTOR_CANDIDATES) {
             // The same unit first: a small preference that never outweighs a larger gap.
             let bonus = if h.unit_id == need.unit_id { 0.01 } else { 0.0 };
+            per_need[n].push(edges.len());
             edges.push(Edge { need: n, mentor: index[&h.employee_id], value: need.value() + bonus });
         }
     }
@@ -193,8 +217,11 @@ fn route_to_mentors(needs: &[NeedRow], holders: &[Holder], caps: &HashMap<i64, u
     let mut left = capacities.clone();
     let mut first_come = 0.0;
     for (n, need) in needs.iter().enumerate() {
-        let best =
-            edges.iter().filter(|e| e.need == n && left[e.mentor] > 0).max_by(|a, b| a.value.total_cmp(&b.value));
+        let best = per_need[n]
+            .iter()
+            .map(|&i| &edges[i])
+            .filter(|e| left[e.mentor] > 0)
+            .max_by(|a, b| a.value.total_cmp(&b.value));
         if let Some(e) = best {
             left[e.mentor] -= 1;
             first_come += need.value();
@@ -206,7 +233,7 @@ fn route_to_mentors(needs: &[NeedRow], holders: &[Holder], caps: &HashMap<i64, u
         .filter_map(|(n, m)| {
             let m = (*m)?;
             let id = mentor_ids[m];
-            let h = holders.iter().find(|h| h.employee_id == id && h.competency_id == needs[n].competency_id)?;
+            let h = by_comp.get(&needs[n].competency_id)?.iter().find(|h| h.employee_id == id)?;
             Some(MentorMatch {
                 need: needs[n].clone(),
                 mentor_id: id,
@@ -262,7 +289,7 @@ async fn mentors(
     let mut conn = state.pool.acquire().await?;
     let settings = db::settings(&mut conn).await?;
     let needs = needs(&mut conn, ctx.today, &path, ctx.lang.is_en(), false).await?;
-    let (holders, caps) = holders(&mut conn, &needs, ctx.today, &settings).await?;
+    let (holders, caps) = holders(&mut conn, &needs, &path, ctx.today, &settings).await?;
     let (matches, optimal, first_come) = route_to_mentors(&needs, &holders, &caps);
     let covered: Vec<(i64, i64)> = matches.iter().map(|m| (m.need.employee_id, m.need.competency_id)).collect();
     let total: f64 = needs.iter().map(NeedRow::value).sum();
@@ -427,11 +454,13 @@ async fn build(
         });
     }
     // What no chosen training closes goes to mentors.
+    let covered: std::collections::HashSet<usize> = covered.into_iter().collect();
     let rest: Vec<NeedRow> =
         needs.iter().enumerate().filter(|(i, _)| !covered.contains(i)).map(|(_, n)| n.clone()).collect();
-    let (holders, caps) = holders(conn, &rest, ctx.today, &settings).await?;
+    let (holders, caps) = holders(conn, &rest, path, ctx.today, &settings).await?;
     let (mentors, _, _) = route_to_mentors(&rest, &holders, &caps);
-    let routed: Vec<(i64, i64)> = mentors.iter().map(|m| (m.need.employee_id, m.need.competency_id)).collect();
+    let routed: std::collections::HashSet<(i64, i64)> =
+        mentors.iter().map(|m| (m.need.employee_id, m.need.competency_id)).collect();
     let uncovered = rest.into_iter().filter(|n| !routed.contains(&(n.employee_id, n.competency_id))).collect();
     Ok(PlanView {
         budget,
@@ -458,7 +487,7 @@ struct PlanPage {
     units: Vec<UnitOption>,
     budget_text: String,
     budget_error: Option<&'static str>,
-    v: PlanView,
+    v: std::sync::Arc<PlanView>,
     frontier_chart: String,
 }
 
@@ -510,7 +539,15 @@ async fn plan_page(
     let (unit_id, unit_name, path) = pick_unit(&state, &user, &q.unit).await?;
     let mut conn = state.pool.acquire().await?;
     let (year, budget, remaining, budget_error) = parameters(&mut conn, &ctx, unit_id, &q).await?;
-    let v = build(&mut conn, &ctx, &path, budget, remaining, year, true).await?;
+    // Solved once per version of the records and budget; reused by every reader until then.
+    let key = format!("gaps.plan:{unit_id}:{budget}:{remaining}:{year}:{}:{}", ctx.lang.is_en(), ctx.today);
+    let (c, p) = (ctx.clone(), path.clone());
+    let v = state
+        .versions
+        .get(&state.pool, key, move |conn| {
+            Box::pin(async move { build(conn, &c, &p, budget, remaining, year, true).await })
+        })
+        .await?;
     let max = v.frontier.iter().map(|(_, p)| p.objective).fold(0.0, f64::max).max(1.0);
     let frontier_chart = chart::bars(
         "frontier",

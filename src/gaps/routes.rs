@@ -101,7 +101,7 @@ pub async fn summary_data(
         .versions
         .get(&state.pool, key, move |conn| {
             Box::pin(async move {
-                Ok(SummaryData {
+                Ok::<_, sqlx::Error>(SummaryData {
                     parts: db::readiness(&mut *conn, today, unit_id).await?,
                     top: db::top_gaps(&mut *conn, &path, en, 10).await?,
                     spof: db::single_points(&mut *conn, &path, en).await?,
@@ -110,6 +110,7 @@ pub async fn summary_data(
             })
         })
         .await
+        .map_err(AppError::from)
 }
 
 impl SummaryPage {
@@ -435,7 +436,7 @@ async fn matrix(
                     .bind(&comps)
                     .fetch_all(&mut *conn)
                     .await?;
-                Ok((columns, rows, cells))
+                Ok::<_, sqlx::Error>((columns, rows, cells))
             })
         })
         .await?;

@@ -80,7 +80,7 @@ pub struct OwnDevelopment {
 }
 
 /// The department's development figures for HR.
-#[derive(sqlx::FromRow, Default)]
+#[derive(sqlx::FromRow, Default, Clone)]
 pub struct DepartmentFigures {
     pub below_jp: i64,
     pub staff: i64,
@@ -185,14 +185,15 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     let totals = if is_admin || is_hr {
         Some(
             sqlx::query_as(
-                "select (select count(*) from employees where active) as employees,
-                        (select count(*) from employees where active and status = 'PNS') as pns,
-                        (select count(*) from employees where active and status = 'PPPK') as pppk,
+                "select e.employees, e.pns, e.pppk,
                         (select count(*) from units where closed_on is null) as units,
                         (select count(*) from positions where active) as positions,
                         (select count(*) from accounts) as accounts,
                         (select count(*) from accounts where disabled_at is not null) as disabled_accounts,
-                        (select count(*) from login_attempts where not success and at > now() - interval '24 hours') as failed_logins_24h",
+                        (select count(*) from login_attempts where not success and at > now() - interval '24 hours') as failed_logins_24h
+                 from (select count(*) as employees, count(*) filter (where status = 'PNS') as pns,
+                              count(*) filter (where status = 'PPPK') as pppk
+                       from employees where active) e",
             )
             .fetch_one(&mut *conn)
             .await?,
@@ -247,9 +248,14 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         None
     };
     let department: Option<DepartmentFigures> = if is_hr {
-        Some(
-            sqlx::query_as(
-                "select (select count(*) from employees e
+        // Department-wide sums over every employee: reused while the records are unchanged.
+        let today = ctx.today;
+        let figures = state
+            .versions
+            .get(&state.pool, format!("home.department:{today}"), move |conn| {
+                Box::pin(async move {
+                    sqlx::query_as::<_, DepartmentFigures>(
+                        "select (select count(*) from employees e
                           left join (select employee_id, sum(jp) as jp from jp_entries where year = $1 group by employee_id) j
                             on j.employee_id = e.id
                           where e.active and coalesce(j.jp, 0) < (select value::numeric from settings where key = 'jp_per_year')) as below_jp,
@@ -262,12 +268,15 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
                         (select count(*) from training_participants where certificate_expires_on between $2::date and $2::date + 90) as certificates_expiring,
                         (select avg((ev.relevance + ev.method + ev.trainer + ev.usefulness) / 4.0)::float8 from training_evaluations ev
                           where extract(year from ev.submitted_at) = $1) as evaluation",
-            )
-            .bind(year)
-            .bind(ctx.today)
-            .fetch_one(&mut *conn)
-            .await?,
-        )
+                    )
+                    .bind(year)
+                    .bind(today)
+                    .fetch_one(conn)
+                    .await
+                })
+            })
+            .await?;
+        Some((*figures).clone())
     } else {
         None
     };

@@ -93,6 +93,31 @@ async fn security_headers_and_static_files(pool: PgPool) {
     assert!(css.headers["cache-control"].to_str().unwrap_or("").contains("max-age"));
     assert!(css.body.contains("--accent"));
     assert_eq!(c.get("/static/js/app.js").await.status, StatusCode::OK);
+    // Pages link fingerprinted names, cached for a year and sent gzip-compressed once made.
+    let fingerprinted = r
+        .body
+        .split("href=\"")
+        .filter_map(|p| p.split('"').next())
+        .find(|h| h.starts_with("/static/css/app.") && h.ends_with(".css") && h != &"/static/css/app.css")
+        .expect("a fingerprinted stylesheet link")
+        .to_string();
+    let css = c.get(&fingerprinted).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.headers["cache-control"], "public, max-age=31536000, immutable");
+    assert!(css.body.contains("--accent"));
+    let req = axum::http::Request::get(&fingerprinted)
+        .header("accept-encoding", "gzip, br")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let zipped = c.send(req).await;
+    assert_eq!(zipped.headers["content-encoding"], "gzip");
+    let etag = css.headers["etag"].to_str().expect("etag").to_string();
+    let req = axum::http::Request::get(&fingerprinted)
+        .header("if-none-match", &etag)
+        .body(axum::body::Body::empty())
+        .expect("r");
+    assert_eq!(c.send(req).await.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(c.get("/static/css/nothing.css").await.status, StatusCode::NOT_FOUND);
 }
 
 #[sqlx::test]

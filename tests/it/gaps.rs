@@ -358,7 +358,7 @@ async fn results_are_reused_until_the_records_change(pool: PgPool) {
                         computed.fetch_add(1, Ordering::SeqCst);
                         let n: i64 =
                             sqlx::query_scalar("select count(*) from assessments").fetch_one(&mut *conn).await?;
-                        Ok(n)
+                        Ok::<_, sqlx::Error>(n)
                     })
                 })
                 .await
