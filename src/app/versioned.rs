@@ -25,7 +25,12 @@ const CAPACITY: usize = 64;
 type Entry = (i64, Instant, Arc<dyn Any + Send + Sync>);
 
 #[derive(Clone, Default)]
-pub struct VersionCache(Arc<Mutex<HashMap<String, Entry>>>);
+pub struct VersionCache {
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    /// One computation per key at a time: concurrent readers of a key wait for it rather than
+    /// each computing the same result.
+    computing: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
 
 /// The records' version as this connection sees it now.
 pub async fn version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
@@ -34,7 +39,7 @@ pub async fn version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
 
 impl VersionCache {
     fn lookup<T: Send + Sync + 'static>(&self, key: &str, version: i64) -> Option<Arc<T>> {
-        let mut map = self.0.lock().ok()?;
+        let mut map = self.entries.lock().ok()?;
         let entry = map.get_mut(key)?;
         if entry.0 != version {
             return None;
@@ -44,7 +49,7 @@ impl VersionCache {
     }
 
     fn store(&self, key: String, version: i64, value: Arc<dyn Any + Send + Sync>) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.entries.lock() {
             if map.len() >= CAPACITY
                 && !map.contains_key(&key)
                 && let Some(oldest) = map.iter().min_by_key(|(_, e)| e.1).map(|(k, _)| k.clone())
@@ -65,6 +70,23 @@ impl VersionCache {
         E: From<sqlx::Error>,
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>>,
     {
+        let mut conn = pool.acquire().await?;
+        let now = version(&mut conn).await?;
+        if let Some(hit) = self.lookup::<T>(&key, now) {
+            return Ok(hit);
+        }
+        drop(conn);
+        let gate = match self.computing.lock() {
+            Ok(mut m) => {
+                if m.len() > 1000 {
+                    m.retain(|_, g| Arc::strong_count(g) > 1);
+                }
+                m.entry(key.clone()).or_default().clone()
+            }
+            Err(_) => Arc::default(),
+        };
+        let _turn = gate.lock().await;
+        // Someone may have computed it while this reader waited.
         let mut conn = pool.acquire().await?;
         let now = version(&mut conn).await?;
         if let Some(hit) = self.lookup::<T>(&key, now) {

@@ -191,14 +191,20 @@ pub async fn list(
     limit: Option<i64>,
     offset: i64,
 ) -> Result<Vec<Row>, sqlx::Error> {
-    let mut qb = QueryBuilder::new(SELECT);
-    push_competency_columns(&mut qb, f);
+    // The page's ids first (sorted, skipped and cut on the narrow rows), then their columns: the
+    // names, ranks and levels are computed for the 50 rows shown, not for every row skipped.
+    let mut qb = QueryBuilder::new("with page as (select id, row_number() over () as n from (select e.id");
     push_from(&mut qb);
     push_where(&mut qb, f, scope);
     qb.push(" order by ").push(f.order_by());
     if let Some(l) = limit {
         qb.push(" limit ").push_bind(l).push(" offset ").push_bind(offset);
     }
+    qb.push(") ids) ");
+    qb.push(SELECT);
+    push_competency_columns(&mut qb, f);
+    push_from(&mut qb);
+    qb.push(" join page on page.id = e.id order by page.n");
     qb.build_query_as().fetch_all(conn).await
 }
 

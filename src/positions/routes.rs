@@ -14,6 +14,7 @@ use crate::{
         edit::{self, Begin, EditState, Versioned},
         export::{self, Table},
         form::{FieldErrors, required_text},
+        paging::{PER_PAGE, Pager, query_string},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor, Table as AuditTable},
@@ -46,6 +47,7 @@ struct ListQuery {
     unit: String,
     q: String,
     format: String,
+    page: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -60,6 +62,9 @@ pub struct PosRow {
     pub active: bool,
     pub holders: i64,
     pub standard_size: i64,
+    /// Rows of the list (all pages); absent outside the list.
+    #[sqlx(default)]
+    pub total: i64,
 }
 
 #[derive(askama::Template)]
@@ -70,6 +75,7 @@ struct ListPage {
     rows: Vec<PosRow>,
     units: Vec<UnitOption>,
     is_hr: bool,
+    pager: Pager,
 }
 
 const POS_SELECT: &str =
@@ -83,14 +89,24 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     let like = crate::app::form::contains_pattern(&f.q);
     let unit = f.unit.parse::<i64>().ok();
     let mut conn = state.reader(&ctx).await.acquire().await?;
+    let whole = export::wanted(&f.format);
+    // One page of ids first (with the total), then the counts for those rows only.
     let rows: Vec<PosRow> = sqlx::query_as(&format!(
-        "{POS_SELECT} where ($1::bigint is null or u.path like (select path from units where id = $1) || '%')
-           and ($2 = '' or p.name ilike $3)
-         order by u.sort_key, p.is_unit_head desc, p.name limit 1000"
+        "with page as (
+           select p.id, count(*) over () as total, row_number() over (order by u.sort_key, p.is_unit_head desc, p.name, p.id) as n
+           from positions p join units u on u.id = p.unit_id
+           where ($1::bigint is null or u.path like (select path from units where id = $1) || '%')
+             and ($2 = '' or p.name ilike $3)
+           order by n limit $4 offset $5)
+         select x.*, page.total from page
+         join lateral ({POS_SELECT} where p.id = page.id) x on true
+         order by page.n"
     ))
     .bind(unit)
     .bind(&f.q)
     .bind(&like)
+    .bind(if whole { i64::MAX } else { PER_PAGE })
+    .bind(if whole { 0 } else { Pager::offset(f.page) })
     .fetch_all(&mut *conn)
     .await?;
     if export::wanted(&f.format) {
@@ -128,7 +144,9 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     }
     let units = unit_options(&mut conn).await?;
     let is_hr = ctx.has(Role::Hr);
-    render(&ListPage { ctx, f, rows, units, is_hr })
+    let pager =
+        Pager::new(f.page, rows.first().map_or(0, |r| r.total), query_string(&[("unit", &f.unit), ("q", &f.q)]));
+    render(&ListPage { ctx, f, rows, units, is_hr, pager })
 }
 
 #[derive(sqlx::FromRow)]
