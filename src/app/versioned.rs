@@ -14,7 +14,7 @@ use std::{
     time::Instant,
 };
 
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
 /// What a computation returns: a future borrowing the snapshot's connection.
 pub type BoxFuture<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'c>>;
@@ -64,18 +64,18 @@ impl VersionCache {
     /// for this version, else computed by `compute` in one consistent snapshot and kept.
     /// `key` must name everything the result depends on besides the records (unit, date,
     /// language, the reader's scope…).
-    pub async fn get<T, E, F>(&self, pool: &PgPool, key: String, compute: F) -> Result<Arc<T>, E>
+    /// Runs on the caller's connection (a request that already holds one must not wait for a
+    /// second: under load that exhausts the pool).
+    pub async fn get<T, E, F>(&self, conn: &mut PgConnection, key: String, compute: F) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
         E: From<sqlx::Error>,
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>>,
     {
-        let mut conn = pool.acquire().await?;
-        let now = version(&mut conn).await?;
+        let now = version(&mut *conn).await?;
         if let Some(hit) = self.lookup::<T>(&key, now) {
             return Ok(hit);
         }
-        drop(conn);
         let gate = match self.computing.lock() {
             Ok(mut m) => {
                 if m.len() > 1000 {
@@ -87,14 +87,12 @@ impl VersionCache {
         };
         let _turn = gate.lock().await;
         // Someone may have computed it while this reader waited.
-        let mut conn = pool.acquire().await?;
-        let now = version(&mut conn).await?;
+        let now = version(&mut *conn).await?;
         if let Some(hit) = self.lookup::<T>(&key, now) {
             return Ok(hit);
         }
-        drop(conn);
         // A transaction object rolls back if this request is dropped half-way.
-        let mut tx = pool.begin().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
         let seen = version(&mut tx).await?;
         let value = compute(&mut tx).await?;

@@ -58,7 +58,11 @@ const REASSESS_SQL: &str = "
                       and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90)
     order by t.ends_on, e.name, c.code limit 300";
 
-pub async fn waiting(state: &AppState, user: &CurrentUser) -> Result<Waiting, sqlx::Error> {
+pub async fn waiting(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+) -> Result<Waiting, sqlx::Error> {
     let today = state.clock.today(state.settings.get(&state.pool).await?.time_zone);
     let scope = user.scope();
     let staff = user.has(Role::Hr) || user.has(Role::Head);
@@ -66,7 +70,7 @@ pub async fn waiting(state: &AppState, user: &CurrentUser) -> Result<Waiting, sq
     let key = format!("hub.waiting:{}:{today}", user.account_id);
     let counts = state
         .versions
-        .get(&state.pool, key, move |conn| Box::pin(async move { count_waiting(conn, &scope, staff, today).await }))
+        .get(conn, key, move |conn| Box::pin(async move { count_waiting(conn, &scope, staff, today).await }))
         .await?;
     Ok((*counts).clone())
 }
@@ -171,10 +175,10 @@ impl HubPage {
 }
 
 async fn hub(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    let w = waiting(&state, &user).await?;
+    let mut conn = state.pool.acquire().await?;
+    let w = waiting(&state, &mut conn, &user).await?;
     let staff = user.has(Role::Hr) || user.has(Role::Head);
     let scope = user.scope();
-    let mut conn = state.pool.acquire().await?;
     let reassess = if staff { reassessments(&mut conn, &scope, ctx.today, ctx.lang.is_en()).await? } else { vec![] };
     let me = user.employee_id.unwrap_or(0);
     let owed: Vec<Owed> = sqlx::query_as(

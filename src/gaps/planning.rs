@@ -544,7 +544,7 @@ async fn plan_page(
     let (c, p) = (ctx.clone(), path.clone());
     let v = state
         .versions
-        .get(&state.pool, key, move |conn| {
+        .get(&mut conn, key, move |conn| {
             Box::pin(async move { build(conn, &c, &p, budget, remaining, year, true).await })
         })
         .await?;

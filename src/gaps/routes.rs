@@ -90,6 +90,7 @@ pub struct SummaryData {
 /// The unit's summary at the records' current version (computed, or reused from this node).
 pub async fn summary_data(
     state: &AppState,
+    conn: &mut sqlx::PgConnection,
     today: chrono::NaiveDate,
     unit_id: i64,
     path: &str,
@@ -99,7 +100,7 @@ pub async fn summary_data(
     let path = path.to_string();
     state
         .versions
-        .get(&state.pool, key, move |conn| {
+        .get(conn, key, move |conn| {
             Box::pin(async move {
                 Ok::<_, sqlx::Error>(SummaryData {
                     parts: db::readiness(&mut *conn, today, unit_id).await?,
@@ -134,7 +135,7 @@ async fn summary(
     let en = ctx.lang.is_en();
     let mut conn = state.pool.acquire().await?;
     let settings = db::settings(&mut conn).await?;
-    let data = summary_data(&state, ctx.today, unit_id, &path, en).await?;
+    let data = summary_data(&state, &mut conn, ctx.today, unit_id, &path, en).await?;
     let (parts, top, spof) = (data.parts.clone(), data.top.clone(), data.spof.clone());
     let only_flagged = q.flagged != "0";
     let listed: Vec<&StaffGap> = data.staff.iter().filter(|s| !only_flagged || s.flagged()).collect();
@@ -389,9 +390,10 @@ async fn matrix(
     // The unit's grid, once per version of the records and filter.
     let key = format!("gaps.matrix:{unit_id}:{en}:{area}:{priority}:{by_gap}");
     let path_owned = path.clone();
+    let mut conn = state.reader(&ctx).await.acquire().await?;
     let data = state
         .versions
-        .get(state.reader(&ctx).await, key, move |conn| {
+        .get(&mut conn, key, move |conn| {
             Box::pin(async move {
                 let path = path_owned;
                     // Columns: competencies some position in the unit requires (filtered), most total gap first.
@@ -440,6 +442,7 @@ async fn matrix(
             })
         })
         .await?;
+    drop(conn);
     let (columns, rows, cells) = (data.0.clone(), data.1.clone(), data.2.clone());
     let map: HashMap<(i64, i64), Cell> =
         cells.into_iter().map(|(e, c, cur, req)| ((e, c), Cell { current: cur, required: req })).collect();

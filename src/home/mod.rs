@@ -234,7 +234,8 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         None => None,
     };
     let staff_view = user.has(Role::Hr) || user.has(Role::Head);
-    let decisions = if staff_view { Some(crate::development::hub::waiting(&state, &user).await?) } else { None };
+    let decisions =
+        if staff_view { Some(crate::development::hub::waiting(&state, &mut conn, &user).await?) } else { None };
     // Readiness of a head's own unit (a bidang or seksi; HR and heads of the whole department
     // open the gap analysis for it: the department-wide figures are not for every page view).
     let waiting = if user.has(Role::Head) && !is_hr {
@@ -252,7 +253,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         let today = ctx.today;
         let figures = state
             .versions
-            .get(&state.pool, format!("home.department:{today}"), move |conn| {
+            .get(&mut conn, format!("home.department:{today}"), move |conn| {
                 Box::pin(async move {
                     sqlx::query_as::<_, DepartmentFigures>(
                         "select (select count(*) from employees e

@@ -351,9 +351,10 @@ async fn results_are_reused_until_the_records_change(pool: PgPool) {
         let computed = computed.clone();
         let state = app.state.clone();
         async move {
+            let mut conn = state.pool.acquire().await.expect("connection");
             state
                 .versions
-                .get(&state.pool, "test".into(), move |conn| {
+                .get(&mut conn, "test".into(), move |conn| {
                     Box::pin(async move {
                         computed.fetch_add(1, Ordering::SeqCst);
                         let n: i64 =
