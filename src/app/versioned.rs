@@ -85,15 +85,21 @@ impl VersionCache {
             }
             Err(_) => Arc::default(),
         };
-        let _turn = gate.lock().await;
-        // Someone may have computed it while this reader waited.
-        let now = version(&mut *conn).await?;
-        if let Some(hit) = self.lookup::<T>(&key, now) {
-            return Ok(hit);
-        }
+        let _turn = match gate.clone().try_lock_owned() {
+            Ok(turn) => turn,
+            Err(_) => {
+                // Another reader is computing it: wait, then take theirs if it is still current.
+                let turn = gate.lock_owned().await;
+                let now = version(&mut *conn).await?;
+                if let Some(hit) = self.lookup::<T>(&key, now) {
+                    return Ok(hit);
+                }
+                turn
+            }
+        };
         // A transaction object rolls back if this request is dropped half-way.
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
+        let mut tx =
+            sqlx::Connection::begin_with(&mut *conn, "begin isolation level repeatable read, read only").await?;
         let seen = version(&mut tx).await?;
         let value = compute(&mut tx).await?;
         tx.rollback().await?;

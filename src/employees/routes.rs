@@ -53,7 +53,8 @@ struct ListPage {
     rows: Vec<Row>,
     pager: Pager,
     units: Vec<UnitOption>,
-    positions: Vec<Opt>,
+    /// `None`: too many to offer before a unit is chosen.
+    positions: Option<Vec<Opt>>,
     ranks: Vec<RankOpt>,
     competencies: Vec<Opt>,
 }
@@ -76,10 +77,16 @@ async fn list(
     }
     let scope = user.scope();
     let mut conn = state.reader(&ctx).await.acquire().await?;
-    let total = db::count(&mut conn, &f, &scope).await?;
+    // The count scans every matching employee: reused while the records are unchanged.
+    let key = format!("employees.count:{}:{}", user.account_id, f.query_string());
+    let (cf, cs) = (f.clone(), scope.clone());
+    let total = *state
+        .versions
+        .get(&mut conn, key, move |conn| Box::pin(async move { db::count(conn, &cf, &cs).await }))
+        .await?;
     let rows = db::list(&mut conn, &f, &scope, Some(PER_PAGE), Pager::offset(f.page)).await?;
     let units = unit_options(&mut conn).await?;
-    let positions = db::position_options(&mut conn).await?;
+    let positions = db::position_filter_options(&mut conn, f.unit.parse().ok(), f.position.parse().ok()).await?;
     let ranks = db::rank_options(&mut conn).await?;
     let competencies = db::competency_options(&mut conn, ctx.lang.is_en()).await?;
     let query = f.query_string();

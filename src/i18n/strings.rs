@@ -2110,4 +2110,9 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("digest.subject", "Cakap: {n} notifikasi baru ({date})", "Cakap: {n} new notifications ({date})"),
     ("flash.digest_on", "Ringkasan harian lewat e-mail aktif.", "The daily e-mail digest is on."),
     ("flash.digest_off", "Ringkasan harian lewat e-mail dimatikan.", "The daily e-mail digest is off."),
+    (
+        "emp.position_pick_unit",
+        "Pilih unit kerja dahulu untuk menyaring per jabatan.",
+        "Choose a unit first to filter by position.",
+    ),
 ];
