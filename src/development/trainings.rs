@@ -102,13 +102,19 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     let status = TrainingStatus::parse(&q.status);
     let text = q.q.trim();
     let rows: Vec<ListRow> = sqlx::query_as(
-        "select t.id, t.title, t.form, p.name as provider, t.starts_on, t.ends_on, t.jp::float8 as jp, t.status, t.quota,
+        // The page's trainings first (with the total), then their counts and costs.
+        "with page as (
+           select t.id, count(*) over () as total, row_number() over (order by t.starts_on desc, t.id desc) as n
+           from trainings t
+           where (extract(year from t.starts_on) = $1 or t.budget_year = $1)
+             and ($2::text is null or t.status = $2) and ($3 = '' or t.title ilike $4)
+           order by n limit $5 offset $6)
+         select t.id, t.title, t.form, p.name as provider, t.starts_on, t.ends_on, t.jp::float8 as jp, t.status, t.quota,
                 (select count(*) from training_participants tp where tp.training_id = t.id and tp.status <> 'rejected') as participants,
-                c.cost, count(*) over () as total
-         from trainings t left join providers p on p.id = t.provider_id join training_costs c on c.training_id = t.id
-         where (extract(year from t.starts_on) = $1 or t.budget_year = $1)
-           and ($2::text is null or t.status = $2) and ($3 = '' or t.title ilike $4)
-         order by t.starts_on desc, t.id desc limit $5 offset $6",
+                c.cost, page.total
+         from page join trainings t on t.id = page.id left join providers p on p.id = t.provider_id
+         join lateral (select tc.cost from training_costs tc where tc.training_id = t.id) c on true
+         order by page.n",
     )
     .bind(year)
     .bind(status.map(|s| s.as_str()))

@@ -21,7 +21,7 @@ use crate::{
     },
     audit::{self, Actor},
     auth::{CurrentUser, Role},
-    units::db::{UnitOption, options as unit_options},
+    units::db::UnitOption,
 };
 
 const HR: &[Role] = &[Role::Hr];
@@ -85,7 +85,7 @@ async fn list(
         .get(&mut conn, key, move |conn| Box::pin(async move { db::count(conn, &cf, &cs).await }))
         .await?;
     let rows = db::list(&mut conn, &f, &scope, Some(PER_PAGE), Pager::offset(f.page)).await?;
-    let units = unit_options(&mut conn).await?;
+    let units = crate::units::db::near(&mut conn, f.unit.parse().ok(), true, &[]).await?;
     let positions = db::position_filter_options(&mut conn, f.unit.parse().ok(), f.position.parse().ok()).await?;
     let ranks = db::rank_options(&mut conn).await?;
     let competencies = db::competency_options(&mut conn, ctx.lang.is_en()).await?;

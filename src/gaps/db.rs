@@ -302,16 +302,10 @@ pub async fn unit_in_scope(
 pub async fn unit_options(
     conn: &mut PgConnection,
     user: &crate::auth::CurrentUser,
+    current: i64,
 ) -> Result<Vec<crate::units::db::UnitOption>, sqlx::Error> {
     let scope = user.scope();
-    sqlx::query_as(
-        "select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as depth
-         from units where closed_on is null and ($1 or path like any($2)) order by sort_key",
-    )
-    .bind(scope.all)
-    .bind(&scope.unit_patterns)
-    .fetch_all(conn)
-    .await
+    crate::units::db::near(conn, Some(current), scope.all, &scope.unit_patterns).await
 }
 
 /// A requirement line of one employee against a position's standard.

@@ -263,7 +263,7 @@ async fn summary(
         };
         return export::send(&ctx, &q.format, &table);
     }
-    let units = db::unit_options(&mut conn, &user).await?;
+    let units = db::unit_options(&mut conn, &user, unit_id).await?;
     let readiness_chart = chart::bars(
         "readiness",
         ctx.t("gap.chart.readiness"),
@@ -495,7 +495,7 @@ async fn matrix(
         return export::send(&ctx, &q.format, &table);
     }
     let mut conn = state.pool.acquire().await?;
-    let units = db::unit_options(&mut conn, &user).await?;
+    let units = db::unit_options(&mut conn, &user, unit_id).await?;
     render(&MatrixPage {
         ctx,
         unit_id,

@@ -183,21 +183,33 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     let is_admin = user.has(Role::Admin);
     let is_hr = user.has(Role::Hr);
     let totals = if is_admin || is_hr {
-        Some(
-            sqlx::query_as(
-                "select e.employees, e.pns, e.pppk,
-                        (select count(*) from units where closed_on is null) as units,
-                        (select count(*) from positions where active) as positions,
-                        (select count(*) from accounts) as accounts,
-                        (select count(*) from accounts where disabled_at is not null) as disabled_accounts,
-                        (select count(*) from login_attempts where not success and at > now() - interval '24 hours') as failed_logins_24h
-                 from (select count(*) as employees, count(*) filter (where status = 'PNS') as pns,
-                              count(*) filter (where status = 'PPPK') as pppk
-                       from employees where active) e",
-            )
-            .fetch_one(&mut *conn)
-            .await?,
+        // Counts over every employee: reused while the records are unchanged; the accounts' own
+        // figures (logins) are read each time.
+        let staff = state
+            .versions
+            .get(&mut conn, "home.totals".into(), |conn| {
+                Box::pin(async move {
+                    sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(
+                        "select e.employees, e.pns, e.pppk,
+                                (select count(*) from units where closed_on is null),
+                                (select count(*) from positions where active)
+                         from (select count(*) as employees, count(*) filter (where status = 'PNS') as pns,
+                                      count(*) filter (where status = 'PPPK') as pppk
+                               from employees where active) e",
+                    )
+                    .fetch_one(conn)
+                    .await
+                })
+            })
+            .await?;
+        let (accounts, disabled_accounts, failed_logins_24h): (i64, i64, i64) = sqlx::query_as(
+            "select (select count(*) from accounts), (select count(*) from accounts where disabled_at is not null),
+                    (select count(*) from login_attempts where not success and at > now() - interval '24 hours')",
         )
+        .fetch_one(&mut *conn)
+        .await?;
+        let (employees, pns, pppk, units, positions) = *staff;
+        Some(Totals { employees, pns, pppk, units, positions, accounts, disabled_accounts, failed_logins_24h })
     } else {
         None
     };

@@ -142,7 +142,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
         };
         return export::send(&ctx, &f.format, &table);
     }
-    let units = unit_options(&mut conn).await?;
+    let units = crate::units::db::near(&mut conn, f.unit.parse().ok(), true, &[]).await?;
     let is_hr = ctx.has(Role::Hr);
     let pager =
         Pager::new(f.page, rows.first().map_or(0, |r| r.total), query_string(&[("unit", &f.unit), ("q", &f.q)]));

@@ -16,6 +16,33 @@ impl UnitOption {
 }
 
 /// Open units in tree order.
+/// The units a filter offers around the chosen one (a regency has thousands): the top of the
+/// tree, and the children of every unit from the top down to the chosen one — enough to move up,
+/// sideways and one level down. Limited to the units matching `patterns` unless `all`.
+pub async fn near(
+    conn: &mut PgConnection,
+    chosen: Option<i64>,
+    all: bool,
+    patterns: &[String],
+) -> Result<Vec<UnitOption>, sqlx::Error> {
+    sqlx::query_as(
+        "select u.id, u.name, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth
+         from units u
+         where u.closed_on is null and ($2 or u.path like any($3))
+           and (u.parent_id is null
+                or u.parent_id in (select id from units where parent_id is null)
+                or u.parent_id in (select a.id from units a join units c on c.path like a.path || '%' where c.id = $1)
+                or u.id = $1
+                or not $2 and exists (select 1 from unnest($3) p where u.path || '%' = p))
+         order by u.sort_key",
+    )
+    .bind(chosen)
+    .bind(all)
+    .bind(patterns)
+    .fetch_all(conn)
+    .await
+}
+
 pub async fn options(conn: &mut PgConnection) -> Result<Vec<UnitOption>, sqlx::Error> {
     sqlx::query_as(
         "select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as depth
