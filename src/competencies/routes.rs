@@ -42,7 +42,7 @@ struct ListQuery {
     format: String,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct CompRow {
     pub id: i64,
     pub code: String,
@@ -68,20 +68,34 @@ struct ListPage {
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQuery>) -> AppResult<Response> {
     f.q = f.q.trim().chars().take(100).collect();
     let like = crate::app::form::contains_pattern(&f.q);
-    let rows: Vec<CompRow> = sqlx::query_as(
-        "select c.id, c.code, c.kind, c.area, c.name_id, c.name_en, c.active,
-                (select count(*) from position_standards s where s.competency_id = c.id) as positions
-         from competencies c
-         where ($1 = '' or c.code ilike $2 or c.name_id ilike $2 or c.name_en ilike $2)
-           and ($3 = '' or c.kind = $3) and ($4 = '' or c.area = $4)
-         order by c.kind <> 'teknis', c.code",
-    )
-    .bind(&f.q)
-    .bind(&like)
-    .bind(&f.kind)
-    .bind(&f.area)
-    .fetch_all(state.reader(&ctx).await)
-    .await?;
+    // How many positions ask each competency counts every standard of the organisation: the
+    // list is reused while the records are unchanged.
+    let key = format!("catalog:{}:{}:{}", f.q, f.kind, f.area);
+    let (q, kind, area) = (f.q.clone(), f.kind.clone(), f.area.clone());
+    let mut conn = state.reader(&ctx).await.acquire().await?;
+    let rows: Vec<CompRow> = (*state
+        .versions
+        .get(&mut conn, key, move |conn| {
+            Box::pin(async move {
+                sqlx::query_as::<_, CompRow>(
+                    "select c.id, c.code, c.kind, c.area, c.name_id, c.name_en, c.active,
+                            (select count(*) from position_standards s where s.competency_id = c.id) as positions
+                     from competencies c
+                     where ($1 = '' or c.code ilike $2 or c.name_id ilike $2 or c.name_en ilike $2)
+                       and ($3 = '' or c.kind = $3) and ($4 = '' or c.area = $4)
+                     order by c.kind <> 'teknis', c.code",
+                )
+                .bind(&q)
+                .bind(&like)
+                .bind(&kind)
+                .bind(&area)
+                .fetch_all(conn)
+                .await
+            })
+        })
+        .await?)
+        .clone();
+    drop(conn);
     if export::wanted(&f.format) {
         let table = Table {
             name: "kompetensi",
