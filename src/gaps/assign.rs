@@ -143,6 +143,11 @@ impl Graph {
                 potential[v] += dist[v];
             }
         }
+        Some((self.path(&via, s, t)?, cost))
+    }
+
+    /// The arcs from `s` to `t` along `via` (each node's arc in), last first.
+    fn path(&self, via: &[Option<usize>], s: usize, t: usize) -> Option<Vec<usize>> {
         let mut path = vec![];
         let mut v = t;
         while v != s {
@@ -150,7 +155,7 @@ impl Graph {
             path.push(id);
             v = self.arcs[id ^ 1].to;
         }
-        Some((path, cost))
+        Some(path)
     }
 
     /// Shortest distances from `s` with negative costs (SPFA, a queue-based Bellman–Ford), and the
@@ -181,15 +186,8 @@ impl Graph {
         if !dist[t].is_finite() {
             return None;
         }
-        let mut path = vec![];
-        let mut v = t;
-        while v != s {
-            let id = via[v]?;
-            path.push(id);
-            v = self.arcs[id ^ 1].to;
-        }
         let cost = dist[t];
-        Some((path, cost, dist))
+        Some((self.path(&via, s, t)?, cost, dist))
     }
 }
 
