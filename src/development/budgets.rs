@@ -133,10 +133,10 @@ async fn list(
                     vec![
                         r.unit.clone(),
                         year.to_string(),
-                        r.allocated.to_string(),
-                        r.committed.to_string(),
-                        r.spent.to_string(),
-                        r.remaining().to_string(),
+                        rupiah(r.allocated),
+                        rupiah(r.committed),
+                        rupiah(r.spent),
+                        rupiah(r.remaining()),
                     ]
                 })
                 .collect(),

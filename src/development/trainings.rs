@@ -153,7 +153,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                         ctx.label(r.status).to_string(),
                         r.participants.to_string(),
                         r.quota.to_string(),
-                        r.cost.to_string(),
+                        rupiah(r.cost),
                     ]
                 })
                 .collect(),

@@ -877,7 +877,7 @@ async fn akpk(
                         r.provider.clone(),
                         year.to_string(),
                         jp_text(r.jp, ctx.lang.is_en()),
-                        r.estimated_cost.to_string(),
+                        rupiah(r.estimated_cost),
                         r.funding.clone(),
                         page.status_label(r).to_string(),
                     ]

@@ -938,6 +938,10 @@ async fn growing_lists_come_in_pages(pool: PgPool) {
     assert!(!last.body.contains("rel=\"next\""));
     let csv = hr.get("/trainings?year=2026&format=csv").await;
     assert_eq!(csv.body.lines().count() as i64, total + 1, "the export has every row");
+    // Money in exports is written as people write it.
+    let budgets = hr.get("/budgets?format=csv").await;
+    assert!(budgets.body.contains("Rp") && !budgets.body.contains(",0,0,"), "{}", budgets.body);
+    assert!(csv.body.contains(",Rp"), "{}", csv.body);
 
     // HR's list of staff activities (the demo has ~200) and training requests page the same way.
     let activities = app.scalar("select count(*) from activities").await;
