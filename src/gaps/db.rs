@@ -158,7 +158,7 @@ async fn summaries(
 }
 
 /// Readiness and flagged staff of the unit and of each unit directly under it.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(sqlx::FromRow, serde::Deserialize, Clone, Debug)]
 pub struct UnitReadiness {
     pub unit_id: i64,
     pub name: String,
@@ -180,6 +180,60 @@ impl UnitReadiness {
     pub fn flagged_percent(&self) -> i64 {
         if self.staff == 0 { 0 } else { (self.flagged as f64 * 100.0 / self.staff as f64).round() as i64 }
     }
+}
+
+/// A staff row of the unit's summary; the first also carries the readiness of the unit and its
+/// parts (computed in the same statement from the same summary).
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    #[sqlx(flatten)]
+    gap: StaffGap,
+    parts: Option<sqlx::types::Json<Vec<UnitReadiness>>>,
+}
+
+/// The unit's readiness (itself, then each unit directly under it) and its staff's summaries,
+/// highest weighted gap first, from one evaluation of `gap_summary` (the two used to compute it
+/// twice: at 100 000 staff, 12 s and 7 s).
+pub async fn readiness_and_staff(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+    unit: i64,
+) -> Result<(Vec<UnitReadiness>, Vec<StaffGap>), sqlx::Error> {
+    let rows: Vec<SummaryRow> = sqlx::query_as(
+        "with me as (select id, name, path from units where id = $2),
+         s as materialized (select g.*, u.path as unit_path from gap_summary($1, (select path from me)) g
+                            join units u on u.id = g.unit_id),
+         parts as (select id, name, path, 0 as ord, '' as sort_key from me
+                   union all
+                   select c.id, c.name, c.path, 1, c.sort_key from units c join me on c.parent_id = me.id where c.closed_on is null),
+         ready as (
+           select json_agg(json_build_object('unit_id', r.id, 'name', r.name, 'staff', r.staff, 'flagged', r.flagged,
+                                             'requirements', r.requirements, 'met', r.met) order by r.ord, r.sort_key) as j
+           from (select p.id, p.name, p.ord, p.sort_key, count(s.employee_id) as staff,
+                        count(s.employee_id) filter (where s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp
+                                                     or s.flag_development or s.flag_assessment) as flagged,
+                        coalesce(sum(s.requirements), 0)::bigint as requirements, coalesce(sum(s.met), 0)::bigint as met
+                 from parts p left join s on s.unit_path like p.path || '%'
+                 group by p.id, p.name, p.ord, p.sort_key) r)
+         select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
+                coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
+                s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,
+                s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment,
+                case when row_number() over (order by s.score desc, e.name, e.id) = 1 then (select j from ready) end as parts
+         from s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
+         left join positions p on p.id = e.position_id
+         order by s.score desc, e.name, e.id",
+    )
+    .bind(today)
+    .bind(unit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let parts = match rows.first().and_then(|r| r.parts.as_ref()) {
+        Some(parts) => parts.0.clone(),
+        // Nobody in the unit: its parts, all empty.
+        None => readiness(conn, today, unit).await?,
+    };
+    Ok((parts, rows.into_iter().map(|r| r.gap).collect()))
 }
 
 /// `$1` today, `$2` the unit: first the unit itself (its whole subtree), then each child subtree.

@@ -102,11 +102,12 @@ pub async fn summary_data(
         .versions
         .get(conn, key, move |conn| {
             Box::pin(async move {
+                let (parts, staff) = db::readiness_and_staff(&mut *conn, today, unit_id).await?;
                 Ok::<_, sqlx::Error>(SummaryData {
-                    parts: db::readiness(&mut *conn, today, unit_id).await?,
+                    parts,
                     top: db::top_gaps(&mut *conn, &path, en, 10).await?,
                     spof: db::single_points(&mut *conn, &path, en).await?,
-                    staff: db::staff_gaps(&mut *conn, today, &path).await?,
+                    staff,
                 })
             })
         })
