@@ -201,20 +201,26 @@ pub async fn readiness_and_staff(
 ) -> Result<(Vec<UnitReadiness>, Vec<StaffGap>), sqlx::Error> {
     let rows: Vec<SummaryRow> = sqlx::query_as(
         "with me as (select id, name, path from units where id = $2),
-         s as materialized (select g.*, u.path as unit_path from gap_summary($1, (select path from me)) g
-                            join units u on u.id = g.unit_id),
-         parts as (select id, name, path, 0 as ord, '' as sort_key from me
-                   union all
-                   select c.id, c.name, c.path, 1, c.sort_key from units c join me on c.parent_id = me.id where c.closed_on is null),
+         -- Each employee's part: the unit directly under this one that holds them (an equality to
+         -- join on; a prefix match against every part cost 10 s at 100 000 staff).
+         s as materialized (
+           select g.*, me.path || nullif(split_part(substr(u.path, length(me.path) + 1), '/', 1), '') || '/' as part_path
+           from me cross join gap_summary($1, me.path) g join units u on u.id = g.unit_id),
          ready as (
            select json_agg(json_build_object('unit_id', r.id, 'name', r.name, 'staff', r.staff, 'flagged', r.flagged,
                                              'requirements', r.requirements, 'met', r.met) order by r.ord, r.sort_key) as j
-           from (select p.id, p.name, p.ord, p.sort_key, count(s.employee_id) as staff,
+           from (select me.id, me.name, 0 as ord, '' as sort_key, count(s.employee_id) as staff,
                         count(s.employee_id) filter (where s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp
                                                      or s.flag_development or s.flag_assessment) as flagged,
                         coalesce(sum(s.requirements), 0)::bigint as requirements, coalesce(sum(s.met), 0)::bigint as met
-                 from parts p left join s on s.unit_path like p.path || '%'
-                 group by p.id, p.name, p.ord, p.sort_key) r)
+                 from me left join s on true group by me.id, me.name
+                 union all
+                 select c.id, c.name, 1, c.sort_key, count(s.employee_id),
+                        count(s.employee_id) filter (where s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp
+                                                     or s.flag_development or s.flag_assessment),
+                        coalesce(sum(s.requirements), 0)::bigint, coalesce(sum(s.met), 0)::bigint
+                 from units c join me on c.parent_id = me.id left join s on s.part_path = c.path
+                 where c.closed_on is null group by c.id, c.name, c.sort_key) r)
          select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
                 coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
                 s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,

@@ -412,3 +412,23 @@ async fn results_are_reused_until_the_records_change(pool: PgPool) {
     assert_eq!(*after, *first + 1);
     assert_eq!(computed.load(Ordering::SeqCst), 2, "computed again once");
 }
+
+/// The summary page's readiness per part (computed with the staff in one statement) equals the
+/// readiness of each subtree computed on its own.
+#[sqlx::test]
+async fn readiness_with_the_staff_matches_readiness_alone(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let today = app.state.clock.today(cakap::app::clock::TimeZone::Wib);
+    let mut conn = app.pool.acquire().await.expect("connection");
+    for code in ["DKIS", "APT", "APT-PA"] {
+        let unit = app.scalar(&format!("select id from units where code = '{code}'")).await;
+        let (parts, staff) = cakap::gaps::db::readiness_and_staff(&mut conn, today, unit).await.expect("summary");
+        let alone = cakap::gaps::db::readiness(&mut conn, today, unit).await.expect("readiness");
+        let key = |p: &cakap::gaps::db::UnitReadiness| (p.unit_id, p.staff, p.flagged, p.requirements, p.met);
+        assert_eq!(parts.iter().map(key).collect::<Vec<_>>(), alone.iter().map(key).collect::<Vec<_>>(), "{code}");
+        assert_eq!(parts[0].staff, staff.len() as i64, "{code}");
+        if code == "DKIS" {
+            assert!(parts.len() > 3 && parts.iter().skip(1).any(|p| p.staff > 0), "the bidang are parts");
+        }
+    }
+}
