@@ -70,7 +70,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     let like = crate::app::form::contains_pattern(&f.q);
     // How many positions ask each competency counts every standard of the organisation: the
     // list is reused while the records are unchanged.
-    let key = format!("catalog:{}:{}:{}", f.q, f.kind, f.area);
+    let key = format!("catalog:{:?}", (&f.q, &f.kind, &f.area));
     let (q, kind, area) = (f.q.clone(), f.kind.clone(), f.area.clone());
     let mut conn = state.reader(&ctx).await.acquire().await?;
     let rows: Vec<CompRow> = (*state

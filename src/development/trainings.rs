@@ -47,7 +47,7 @@ pub fn routes() -> Routes {
         .post("/trainings/{id}/competencies/remove", Access::AnyOf(HR), remove_competency)
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct ListRow {
     pub id: i64,
     pub title: String,
@@ -101,9 +101,18 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     let year: i32 = q.year.trim().parse().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(ctx.today.year());
     let status = TrainingStatus::parse(&q.status);
     let text = q.q.trim();
-    let rows: Vec<ListRow> = sqlx::query_as(
-        // The page's trainings first (with the total), then their counts and costs.
-        "with page as (
+    // The page's trainings first (with the total), then their counts and costs; reused while the
+    // records are unchanged. An export carries every matching row; the page one page of them.
+    let (limit, offset) = if export::wanted(&q.format) { (i64::MAX, 0) } else { (PER_PAGE, Pager::offset(q.page)) };
+    let key = format!("trainings:{year}:{status:?}:{text:?}:{limit}:{offset}");
+    let (status_s, text_s, like) = (status.map(|s| s.as_str()), text.to_string(), contains_pattern(text));
+    let mut conn = state.reader(&ctx).await.acquire().await?;
+    let rows: Vec<ListRow> = (*state
+        .versions
+        .get(&mut conn, key, move |conn| {
+            Box::pin(async move {
+                sqlx::query_as::<_, ListRow>(
+                    "with page as (
            select t.id, count(*) over () as total, row_number() over (order by t.starts_on desc, t.id desc) as n
            from trainings t
            where (extract(year from t.starts_on) = $1 or t.budget_year = $1)
@@ -115,16 +124,20 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
          from page join trainings t on t.id = page.id left join providers p on p.id = t.provider_id
          join lateral (select tc.cost from training_costs tc where tc.training_id = t.id) c on true
          order by page.n",
-    )
-    .bind(year)
-    .bind(status.map(|s| s.as_str()))
-    .bind(text)
-    .bind(contains_pattern(text))
-    // An export carries every matching row; the page one page of them.
-    .bind(if export::wanted(&q.format) { i64::MAX } else { PER_PAGE })
-    .bind(if export::wanted(&q.format) { 0 } else { Pager::offset(q.page) })
-    .fetch_all(state.reader(&ctx).await)
-    .await?;
+                )
+                .bind(year)
+                .bind(status_s)
+                .bind(&text_s)
+                .bind(&like)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(conn)
+                .await
+            })
+        })
+        .await?)
+        .clone();
+    drop(conn);
     if export::wanted(&q.format) {
         let table = Table {
             name: "pelatihan",

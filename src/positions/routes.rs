@@ -50,7 +50,7 @@ struct ListQuery {
     page: Option<i64>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct PosRow {
     pub id: i64,
     pub name: String,
@@ -90,25 +90,37 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     let unit = f.unit.parse::<i64>().ok();
     let mut conn = state.reader(&ctx).await.acquire().await?;
     let whole = export::wanted(&f.format);
-    // One page of ids first (with the total), then the counts for those rows only.
-    let rows: Vec<PosRow> = sqlx::query_as(&format!(
-        "with page as (
-           select p.id, count(*) over () as total, row_number() over (order by u.sort_key, p.is_unit_head desc, p.name, p.id) as n
-           from positions p join units u on u.id = p.unit_id
-           where ($1::bigint is null or u.path like (select path from units where id = $1) || '%')
-             and ($2 = '' or p.name ilike $3)
-           order by n limit $4 offset $5)
-         select x.*, page.total from page
-         join lateral ({POS_SELECT} where p.id = page.id) x on true
-         order by page.n"
-    ))
-    .bind(unit)
-    .bind(&f.q)
-    .bind(&like)
-    .bind(if whole { i64::MAX } else { PER_PAGE })
-    .bind(if whole { 0 } else { Pager::offset(f.page) })
-    .fetch_all(&mut *conn)
-    .await?;
+    // One page of ids first (with the total), then the counts for those rows only; the page is
+    // reused while the records are unchanged (ordering every position of a regency costs).
+    let (limit, offset) = if whole { (i64::MAX, 0) } else { (PER_PAGE, Pager::offset(f.page)) };
+    let key = format!("positions:{unit:?}:{:?}:{limit}:{offset}", f.q);
+    let (q, like) = (f.q.clone(), like.clone());
+    let rows: Vec<PosRow> = (*state
+        .versions
+        .get(&mut conn, key, move |conn| {
+            Box::pin(async move {
+                sqlx::query_as::<_, PosRow>(&format!(
+                    "with page as (
+                       select p.id, count(*) over () as total, row_number() over (order by u.sort_key, p.is_unit_head desc, p.name, p.id) as n
+                       from positions p join units u on u.id = p.unit_id
+                       where ($1::bigint is null or u.path like (select path from units where id = $1) || '%')
+                         and ($2 = '' or p.name ilike $3)
+                       order by n limit $4 offset $5)
+                     select x.*, page.total from page
+                     join lateral ({POS_SELECT} where p.id = page.id) x on true
+                     order by page.n"
+                ))
+                .bind(unit)
+                .bind(&q)
+                .bind(&like)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(conn)
+                .await
+            })
+        })
+        .await?)
+        .clone();
     if export::wanted(&f.format) {
         let table = Table {
             name: "jabatan",
