@@ -121,39 +121,25 @@ impl StaffGap {
     }
 }
 
-/// Staff of the units under `path` with their summaries, highest weighted gap first.
-pub async fn staff_gaps(conn: &mut PgConnection, today: NaiveDate, path: &str) -> Result<Vec<StaffGap>, sqlx::Error> {
-    summaries(conn, today, path, None).await
-}
-
 /// One employee's summary (computed for them alone).
 pub async fn staff_gap(
     conn: &mut PgConnection,
     today: NaiveDate,
     employee: i64,
 ) -> Result<Option<StaffGap>, sqlx::Error> {
-    Ok(summaries(conn, today, "/", Some(employee)).await?.pop())
-}
-
-async fn summaries(
-    conn: &mut PgConnection,
-    today: NaiveDate,
-    path: &str,
-    employee: Option<i64>,
-) -> Result<Vec<StaffGap>, sqlx::Error> {
+    // The same columns as `readiness_and_staff` (kept as whole statements: the schema test
+    // prepares every static statement).
     sqlx::query_as(
         "select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
                 coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
                 s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,
                 s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment
-         from gap_summary($1, $2, $3) s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
-         left join positions p on p.id = e.position_id
-         order by s.score desc, e.name, e.id",
+         from gap_summary($1, '/', $2) s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
+         left join positions p on p.id = e.position_id",
     )
     .bind(today)
-    .bind(path)
     .bind(employee)
-    .fetch_all(conn)
+    .fetch_optional(conn)
     .await
 }
 
