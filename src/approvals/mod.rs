@@ -101,18 +101,15 @@ struct QueuePage {
     reassess: Vec<crate::development::hub::Reassessment>,
 }
 
-/// Everything waiting for this user and the re-assessments due in their scope, at the records'
-/// current version (for HR that is the whole department).
-async fn load(state: &AppState, ctx: &Ctx, user: &CurrentUser) -> AppResult<Vec<Item>> {
-    Ok(queue_data(state, user, ctx.lang.is_en(), ctx.today).await?.0.clone())
-}
-
-async fn due(state: &AppState, ctx: &Ctx, user: &CurrentUser) -> AppResult<Vec<crate::development::hub::Reassessment>> {
-    Ok(queue_data(state, user, ctx.lang.is_en(), ctx.today).await?.1.clone())
+/// The queue page: everything waiting for this user and the re-assessments due in their scope.
+fn page(ctx: Ctx, data: &QueueData, failed: Vec<(String, String)>) -> QueuePage {
+    QueuePage { ctx, items: data.0.clone(), failed, reassess: data.1.clone() }
 }
 
 type QueueData = (Vec<Item>, Vec<crate::development::hub::Reassessment>);
 
+/// Everything waiting for this user and the re-assessments due in their scope, at the records'
+/// current version (for HR that is the whole department).
 async fn queue_data(
     state: &AppState,
     user: &CurrentUser,
@@ -141,9 +138,8 @@ async fn queue_data(
 }
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    let items = load(&state, &ctx, &user).await?;
-    let reassess = due(&state, &ctx, &user).await?;
-    render_status(StatusCode::OK, &QueuePage { ctx, items, failed: vec![], reassess })
+    let data = queue_data(&state, &user, ctx.lang.is_en(), ctx.today).await?;
+    render_status(StatusCode::OK, &page(ctx, &data, vec![]))
 }
 
 /// Decide every ticked item the same way, each through its own page's code; what could not be
@@ -205,7 +201,6 @@ async fn bulk(
             if approve { "flash.bulk_approved" } else { "flash.bulk_rejected" },
         ));
     }
-    let items = load(&state, &ctx, &user).await?;
-    let reassess = due(&state, &ctx, &user).await?;
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &QueuePage { ctx, items, failed, reassess })
+    let data = queue_data(&state, &user, ctx.lang.is_en(), ctx.today).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(ctx, &data, failed))
 }
