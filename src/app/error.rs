@@ -138,6 +138,11 @@ impl AppError {
             Self::Conflict(k) => (ErrorKind::Conflict, Some(*k), vec![]),
             Self::TooLarge => (ErrorKind::TooLarge, None, vec![]),
             Self::Db(e) if is_unavailable(e) => (ErrorKind::Unavailable, None, vec![]),
+            // Two writers met (a deadlock PostgreSQL broke, or a serialization failure): nothing
+            // was written, and trying again works.
+            Self::Db(sqlx::Error::Database(d)) if d.code().is_some_and(|c| c == "40P01" || c == "40001") => {
+                (ErrorKind::Conflict, None, vec![])
+            }
             Self::Db(_) | Self::Other(_) => (ErrorKind::Internal, None, vec![]),
         };
         ErrorMeta { kind, message_key, fields }

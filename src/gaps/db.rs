@@ -127,7 +127,7 @@ pub async fn staff_gap(
     today: NaiveDate,
     employee: i64,
 ) -> Result<Option<StaffGap>, sqlx::Error> {
-    // The same columns as `readiness_and_staff` (kept as whole statements: the schema test
+    // The same columns as `staff_page` (kept as whole statements: the schema test
     // prepares every static statement).
     sqlx::query_as(
         "select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
@@ -168,87 +168,68 @@ impl UnitReadiness {
     }
 }
 
-/// A staff row of the unit's summary; the first also carries the readiness of the unit and its
-/// parts (computed in the same statement from the same summary).
-#[derive(sqlx::FromRow)]
-struct SummaryRow {
-    #[sqlx(flatten)]
-    gap: StaffGap,
-    parts: Option<sqlx::types::Json<Vec<UnitReadiness>>>,
-}
-
-/// The unit's readiness (itself, then each unit directly under it) and its staff's summaries,
-/// highest weighted gap first, from one evaluation of `gap_summary` (the two used to compute it
-/// twice: at 100 000 staff, 12 s and 7 s).
-pub async fn readiness_and_staff(
-    conn: &mut PgConnection,
-    today: NaiveDate,
-    unit: i64,
-) -> Result<(Vec<UnitReadiness>, Vec<StaffGap>), sqlx::Error> {
-    let rows: Vec<SummaryRow> = sqlx::query_as(
-        "with me as (select id, name, path from units where id = $2),
-         -- Each employee's part: the unit directly under this one that holds them (an equality to
-         -- join on; a prefix match against every part cost 10 s at 100 000 staff).
-         s as materialized (
-           select g.*, me.path || nullif(split_part(substr(u.path, length(me.path) + 1), '/', 1), '') || '/' as part_path
-           from me cross join gap_summary($1, me.path) g join units u on u.id = g.unit_id),
-         ready as (
-           select json_agg(json_build_object('unit_id', r.id, 'name', r.name, 'staff', r.staff, 'flagged', r.flagged,
-                                             'requirements', r.requirements, 'met', r.met) order by r.ord, r.sort_key) as j
-           from (select me.id, me.name, 0 as ord, '' as sort_key, count(s.employee_id) as staff,
-                        count(s.employee_id) filter (where s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp
-                                                     or s.flag_development or s.flag_assessment) as flagged,
-                        coalesce(sum(s.requirements), 0)::bigint as requirements, coalesce(sum(s.met), 0)::bigint as met
-                 from me left join s on true group by me.id, me.name
-                 union all
-                 select c.id, c.name, 1, c.sort_key, count(s.employee_id),
-                        count(s.employee_id) filter (where s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp
-                                                     or s.flag_development or s.flag_assessment),
-                        coalesce(sum(s.requirements), 0)::bigint, coalesce(sum(s.met), 0)::bigint
-                 from units c join me on c.parent_id = me.id left join s on s.part_path = c.path
-                 where c.closed_on is null group by c.id, c.name, c.sort_key) r)
-         select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
-                coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
-                s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,
-                s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment,
-                case when row_number() over (order by s.score desc, e.name, e.id) = 1 then (select j from ready) end as parts
-         from s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
-         left join positions p on p.id = e.position_id
-         order by s.score desc, e.name, e.id",
-    )
-    .bind(today)
-    .bind(unit)
-    .fetch_all(&mut *conn)
-    .await?;
-    let parts = match rows.first().and_then(|r| r.parts.as_ref()) {
-        Some(parts) => parts.0.clone(),
-        // Nobody in the unit: its parts, all empty.
-        None => readiness(conn, today, unit).await?,
-    };
-    Ok((parts, rows.into_iter().map(|r| r.gap).collect()))
-}
-
-/// `$1` today, `$2` the unit: first the unit itself (its whole subtree), then each child subtree.
+/// The readiness of the unit under `path` (its whole subtree) and then of each open unit directly
+/// under it, from one pass over the kept gap facts: `$1` today, `$2` the unit, `$3` its path.
+/// Each employee's part is the unit directly under this one that holds them (an equality to group
+/// on; a prefix match against every part cost 10 s at 100 000 staff).
 pub async fn readiness(
     conn: &mut PgConnection,
     today: NaiveDate,
     unit: i64,
+    path: &str,
 ) -> Result<Vec<UnitReadiness>, sqlx::Error> {
     sqlx::query_as(
-        "with me as (select id, name, path from units where id = $2),
-         parts as (select id, name, path, 0 as ord, '' as sort_key from me
+        "with by_part as (
+           select $3 || nullif(split_part(substr(u.path, length($3) + 1), '/', 1), '') || '/' as part_path,
+                  count(*) as staff,
+                  count(*) filter (where g.flag_critical or g.flag_coverage or g.flag_big_gap or g.flag_jp
+                                   or g.flag_development or g.flag_assessment) as flagged,
+                  sum(g.requirements) as requirements, sum(g.met) as met
+           from gap_summary($1, $3) g join units u on u.id = g.unit_id group by 1),
+         parts as (select id, name, path, 0 as ord, '' as sort_key from units where id = $2
                    union all
-                   select c.id, c.name, c.path, 1, c.sort_key from units c join me on c.parent_id = me.id where c.closed_on is null),
-         s as (select g.*, u.path from gap_summary($1, (select path from me)) g join units u on u.id = g.unit_id)
-         select p.id as unit_id, p.name, count(s.employee_id) as staff,
-                count(s.employee_id) filter (where s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp
-                                             or s.flag_development or s.flag_assessment) as flagged,
-                coalesce(sum(s.requirements), 0)::bigint as requirements, coalesce(sum(s.met), 0)::bigint as met
-         from parts p left join s on s.path like p.path || '%'
+                   select id, name, path, 1, sort_key from units where parent_id = $2 and closed_on is null)
+         select p.id as unit_id, p.name, coalesce(sum(b.staff), 0)::bigint as staff,
+                coalesce(sum(b.flagged), 0)::bigint as flagged, coalesce(sum(b.requirements), 0)::bigint as requirements,
+                coalesce(sum(b.met), 0)::bigint as met
+         from parts p left join by_part b on p.ord = 0 or b.part_path = p.path
          group by p.id, p.name, p.ord, p.sort_key order by p.ord, p.sort_key",
     )
     .bind(today)
     .bind(unit)
+    .bind(path)
+    .fetch_all(conn)
+    .await
+}
+
+/// A page of the staff under `path` (`only_flagged`: of the flagged ones), highest weighted gap
+/// first; `limit` None for all of them (exports).
+pub async fn staff_page(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+    path: &str,
+    only_flagged: bool,
+    offset: i64,
+    limit: Option<i64>,
+) -> Result<Vec<StaffGap>, sqlx::Error> {
+    // The same columns as `staff_gap` (kept as whole statements: the schema test prepares every
+    // static statement).
+    sqlx::query_as(
+        "select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
+                coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
+                s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,
+                s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment
+         from gap_summary($1, $2) s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
+         left join positions p on p.id = e.position_id
+         where not $3 or s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp or s.flag_development
+               or s.flag_assessment
+         order by s.score desc, e.name, e.id offset $4 limit $5",
+    )
+    .bind(today)
+    .bind(path)
+    .bind(only_flagged)
+    .bind(offset)
+    .bind(limit)
     .fetch_all(conn)
     .await
 }
@@ -272,11 +253,12 @@ pub async fn top_gaps(
 ) -> Result<Vec<CompetencyGap>, sqlx::Error> {
     sqlx::query_as(
         "select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name,
-                count(*) filter (where g.gap > 0) as staff_short, sum(g.gap)::bigint as levels, sum(g.gap * g.weight)::float8 as weighted
-         from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
-         join competencies c on c.id = g.competency_id
+                sum(f.staff_short)::bigint as staff_short, sum(f.gap_critical + f.gap_important + f.gap_useful)::bigint as levels,
+                sum(weighted_gap(f.gap_critical, f.gap_important, f.gap_useful, gs))::float8 as weighted
+         from unit_gap_facts f join units u on u.id = f.unit_id join competencies c on c.id = f.competency_id
+         cross join gap_settings gs
          where u.path like $1 || '%'
-         group by c.id, c.code, c.name_en, c.name_id having sum(g.gap) > 0
+         group by c.id, c.code, c.name_en, c.name_id having sum(f.gap_critical + f.gap_important + f.gap_useful) > 0
          order by weighted desc, c.code limit $3",
     )
     .bind(path)
@@ -298,21 +280,23 @@ pub struct SinglePoint {
 
 pub async fn single_points(conn: &mut PgConnection, path: &str, en: bool) -> Result<Vec<SinglePoint>, sqlx::Error> {
     sqlx::query_as(
-        "with req as (
-           select g.competency_id, max(g.required_level)::smallint as required_level
-           from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
-           where u.path like $1 || '%' group by g.competency_id),
+        "with agg as (
+           select f.competency_id, max(f.max_required) filter (where f.required_by > 0) as required_level,
+                  sum(f.h1) as h1, sum(f.h2) as h2, sum(f.h3) as h3, sum(f.h4) as h4, sum(f.h5) as h5
+           from unit_gap_facts f join units u on u.id = f.unit_id
+           where u.path like $1 || '%' group by f.competency_id),
          held as (
-           select r.competency_id, count(e.id) as holders,
-                  min(employee_display_name(e.front_title, e.name, e.back_title)) as holder
-           from req r
-           left join current_levels cl on cl.competency_id = r.competency_id and cl.level >= r.required_level
-           left join employees e on e.id = cl.employee_id and e.active
-             and exists (select 1 from units u where u.id = e.unit_id and u.path like $1 || '%')
-           group by r.competency_id)
-         select c.code, case when $2 then c.name_en else c.name_id end as name, r.required_level, h.holders,
-                case when h.holders = 1 then h.holder end as holder
-         from req r join held h on h.competency_id = r.competency_id join competencies c on c.id = r.competency_id
+           select a.competency_id, a.required_level,
+                  (case a.required_level when 1 then a.h1 when 2 then a.h2 when 3 then a.h3 when 4 then a.h4 else a.h5 end)::bigint as holders
+           from agg a where a.required_level is not null)
+         select c.code, case when $2 then c.name_en else c.name_id end as name, h.required_level::smallint as required_level, h.holders,
+                case when h.holders = 1 then
+                  (select employee_display_name(e.front_title, e.name, e.back_title)
+                   from current_level_rows cl join employees e on e.id = cl.employee_id and e.active
+                   join units u on u.id = e.unit_id
+                   where cl.competency_id = h.competency_id and cl.level >= h.required_level and u.path like $1 || '%'
+                   limit 1) end as holder
+         from held h join competencies c on c.id = h.competency_id
          where h.holders <= 1 order by h.holders, c.code",
     )
     .bind(path)

@@ -78,13 +78,11 @@ struct SummaryPage {
     pager: Pager,
 }
 
-/// What the summary page computes over the whole unit: once per version of the records (a
-/// regency-wide summary reads every requirement of every employee).
+/// What the summary page computes over the whole unit: once per version of the records.
 pub struct SummaryData {
     pub parts: Vec<UnitReadiness>,
     pub top: Vec<CompetencyGap>,
     pub spof: Vec<SinglePoint>,
-    pub staff: Vec<StaffGap>,
 }
 
 /// The unit's summary at the records' current version (computed, or reused from this node).
@@ -102,14 +100,35 @@ pub async fn summary_data(
         .versions
         .get(conn, key, move |conn| {
             Box::pin(async move {
-                let (parts, staff) = db::readiness_and_staff(&mut *conn, today, unit_id).await?;
                 Ok::<_, sqlx::Error>(SummaryData {
-                    parts,
+                    parts: db::readiness(&mut *conn, today, unit_id, &path).await?,
                     top: db::top_gaps(&mut *conn, &path, en, 10).await?,
                     spof: db::single_points(&mut *conn, &path, en).await?,
-                    staff,
                 })
             })
+        })
+        .await
+        .map_err(AppError::from)
+}
+
+/// One page of the unit's staff list at the records' current version (a page is what is kept,
+/// not the whole regency's list).
+async fn staff_page(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    today: chrono::NaiveDate,
+    (unit_id, path): (i64, &str),
+    only_flagged: bool,
+    offset: i64,
+) -> AppResult<std::sync::Arc<Vec<StaffGap>>> {
+    let key = format!("gaps.staff:{unit_id}:{today}:{only_flagged}:{offset}");
+    let path = path.to_string();
+    state
+        .versions
+        .get(conn, key, move |conn| {
+            Box::pin(
+                async move { db::staff_page(&mut *conn, today, &path, only_flagged, offset, Some(PER_PAGE)).await },
+            )
         })
         .await
         .map_err(AppError::from)
@@ -139,18 +158,20 @@ async fn summary(
     let data = summary_data(&state, &mut conn, ctx.today, unit_id, &path, en).await?;
     let (parts, top, spof) = (data.parts.clone(), data.top.clone(), data.spof.clone());
     let only_flagged = q.flagged != "0";
-    let listed: Vec<&StaffGap> = data.staff.iter().filter(|s| !only_flagged || s.flagged()).collect();
-    let whole_list = q.format == "pdf" || export::wanted(&q.format);
-    let pager = Pager::new(q.page, listed.len() as i64, query_string(&[("unit", &q.unit), ("flagged", &q.flagged)]));
-    let offset = if whole_list { 0 } else { Pager::offset(q.page) as usize };
-    let take = if whole_list { listed.len() } else { PER_PAGE as usize };
-    let staff: Vec<(StaffGap, Vec<String>)> = listed
+    let listed = parts.first().map(|w| if only_flagged { w.flagged } else { w.staff }).unwrap_or(0);
+    let pager = Pager::new(q.page, listed, query_string(&[("unit", &q.unit), ("flagged", &q.flagged)]));
+    let rows: Vec<StaffGap> = if q.format == "pdf" || export::wanted(&q.format) {
+        db::staff_page(&mut conn, ctx.today, &path, only_flagged, 0, None).await?
+    } else {
+        let page =
+            staff_page(&state, &mut conn, ctx.today, (unit_id, &path), only_flagged, Pager::offset(q.page)).await?;
+        page.as_ref().clone()
+    };
+    let staff: Vec<(StaffGap, Vec<String>)> = rows
         .into_iter()
-        .skip(offset)
-        .take(take)
         .map(|s| {
             let r = s.reasons(&ctx, &settings);
-            (s.clone(), r)
+            (s, r)
         })
         .collect();
     if q.format == "pdf" {
@@ -416,11 +437,13 @@ async fn matrix(
                     .await?;
                     let rows: Vec<MatrixRow> = sqlx::query_as(
                         "select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as name,
-                                coalesce(p.name, '') as position, coalesce(g.score, 0)::float8 as score
+                                coalesce(p.name, '') as position, g.score
                          from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
-                         left join lateral (select sum(rg.gap * rg.weight) as score from requirement_gaps rg where rg.employee_id = e.id) g on true
+                         cross join gap_settings gs left join employee_gap_facts f on f.employee_id = e.id
+                         cross join lateral (select coalesce(weighted_gap(f.gap_critical, f.gap_important, f.gap_useful, gs), 0)::float8
+                                             as score) g
                          where e.active and u.path like $1 || '%'
-                         order by case when $2 then coalesce(g.score, 0) end desc nulls last, e.name, e.id limit 400",
+                         order by case when $2 then g.score end desc nulls last, e.name, e.id limit 400",
                     )
                     .bind(&*path)
                     .bind(by_gap)

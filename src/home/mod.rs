@@ -253,7 +253,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     let waiting = if user.has(Role::Head) && !is_hr {
         match user.head_units.first() {
             Some(u) if u.path.matches('/').count() > 2 => {
-                crate::gaps::db::readiness(&mut conn, ctx.today, u.id).await?.into_iter().next()
+                crate::gaps::db::readiness(&mut conn, ctx.today, u.id, &u.path).await?.into_iter().next()
             }
             _ => None,
         }

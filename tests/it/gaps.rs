@@ -413,22 +413,178 @@ async fn results_are_reused_until_the_records_change(pool: PgPool) {
     assert_eq!(computed.load(Ordering::SeqCst), 2, "computed again once");
 }
 
-/// The summary page's readiness per part (computed with the staff in one statement) equals the
-/// readiness of each subtree computed on its own.
+/// The summary page's readiness per part (one pass, each employee grouped by their part) equals
+/// the readiness of each part computed on its own, and the staff pages add up to the staff.
 #[sqlx::test]
-async fn readiness_with_the_staff_matches_readiness_alone(pool: PgPool) {
+async fn readiness_per_part_matches_each_part_alone(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let today = app.state.clock.today(cakap::app::clock::TimeZone::Wib);
     let mut conn = app.pool.acquire().await.expect("connection");
     for code in ["DKIS", "APT", "APT-PA"] {
-        let unit = app.scalar(&format!("select id from units where code = '{code}'")).await;
-        let (parts, staff) = cakap::gaps::db::readiness_and_staff(&mut conn, today, unit).await.expect("summary");
-        let alone = cakap::gaps::db::readiness(&mut conn, today, unit).await.expect("readiness");
-        let key = |p: &cakap::gaps::db::UnitReadiness| (p.unit_id, p.staff, p.flagged, p.requirements, p.met);
-        assert_eq!(parts.iter().map(key).collect::<Vec<_>>(), alone.iter().map(key).collect::<Vec<_>>(), "{code}");
-        assert_eq!(parts[0].staff, staff.len() as i64, "{code}");
+        let (unit, path): (i64, String) = sqlx::query_as(&format!("select id, path from units where code = '{code}'"))
+            .fetch_one(&app.pool)
+            .await
+            .expect("unit");
+        let parts = cakap::gaps::db::readiness(&mut conn, today, unit, &path).await.expect("readiness");
+        for part in parts.iter().skip(1) {
+            let child: String = sqlx::query_scalar("select path from units where id = $1")
+                .bind(part.unit_id)
+                .fetch_one(&app.pool)
+                .await
+                .expect("path");
+            let alone = cakap::gaps::db::readiness(&mut conn, today, part.unit_id, &child).await.expect("alone");
+            let key = |p: &cakap::gaps::db::UnitReadiness| (p.unit_id, p.staff, p.flagged, p.requirements, p.met);
+            assert_eq!(key(part), key(&alone[0]), "{code}: {}", part.name);
+        }
+        let all = cakap::gaps::db::staff_page(&mut conn, today, &path, false, 0, None).await.expect("staff");
+        let flagged = cakap::gaps::db::staff_page(&mut conn, today, &path, true, 0, None).await.expect("flagged");
+        assert_eq!(parts[0].staff, all.len() as i64, "{code}");
+        assert_eq!(parts[0].flagged, flagged.len() as i64, "{code}");
+        assert_eq!(parts[0].requirements, all.iter().map(|s| s.requirements).sum::<i64>(), "{code}");
+        assert!(all.windows(2).all(|w| w[0].score >= w[1].score), "highest gap first");
+        let second = cakap::gaps::db::staff_page(&mut conn, today, &path, false, 1, Some(2)).await.expect("page");
+        assert_eq!(
+            second.iter().map(|s| s.employee_id).collect::<Vec<_>>(),
+            all.iter().skip(1).take(2).map(|s| s.employee_id).collect::<Vec<_>>()
+        );
         if code == "DKIS" {
             assert!(parts.len() > 3 && parts.iter().skip(1).any(|p| p.staff > 0), "the bidang are parts");
         }
     }
+}
+
+/// The kept gap facts (per employee, per employee and year, per unit and competency) equal their
+/// definitions (`*_computed`) after every kind of change that feeds them, each committed on its
+/// own; a rolled-back change leaves nothing behind; two writers at once both land.
+#[sqlx::test]
+async fn kept_gap_facts_match_their_definition_after_every_kind_of_change(pool: PgPool) {
+    cakap::seed::synthetic::seed(&pool, 300, 11).await.expect("seed");
+    async fn agree(pool: &PgPool, after: &str) {
+        for (kept, computed) in [
+            ("employee_gap_facts", "employee_gap_facts_computed"),
+            ("employee_jp_years", "employee_jp_years_computed"),
+            ("unit_gap_facts", "unit_gap_facts_computed"),
+        ] {
+            let differ: i64 = sqlx::query_scalar(&format!(
+                "select count(*) from ((select * from {kept} except all select * from {computed})
+                 union all (select * from {computed} except all select * from {kept})) d"
+            ))
+            .fetch_one(pool)
+            .await
+            .expect("compare");
+            assert_eq!(differ, 0, "{kept} differs from its definition after {after}");
+        }
+        let pending: i64 =
+            sqlx::query_scalar("select count(*) from gap_facts_pending").fetch_one(pool).await.expect("pending");
+        assert_eq!(pending, 0, "nothing left pending after {after}");
+    }
+    agree(&pool, "the seed").await;
+    let rows: i64 = sqlx::query_scalar("select count(*) from unit_gap_facts").fetch_one(&pool).await.expect("n");
+    assert!(rows > 50, "unit facts kept: {rows}");
+    let changes: &[(&str, &str)] = &[
+        (
+            "a validated assessment",
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+             select e.id, ps.competency_id, 5, date '2026-11-20', 'test', 'validated'
+             from employees e join position_standards ps on ps.position_id = e.position_id
+             where e.active order by e.id, ps.competency_id limit 7",
+        ),
+        (
+            "an assessment withdrawn",
+            "update assessments set status = 'rejected'
+             where id in (select assessment_id from current_level_rows order by employee_id, competency_id limit 5)",
+        ),
+        (
+            "a new position",
+            "update employees set position_id = (select max(position_id) from employees where active)
+             where id = (select min(id) from employees where active and position_id is not null)",
+        ),
+        (
+            "a move to another unit",
+            "update employees set unit_id = (select max(unit_id) from employees)
+             where id = (select min(id) + 3 from employees where active)",
+        ),
+        ("leaving", "update employees set active = false where id = (select min(id) + 5 from employees where active)"),
+        (
+            "a stricter standard",
+            "update position_standards set required_level = least(required_level + 1, 5), priority = 'critical'
+             where position_id = (select min(position_id) from position_standards)",
+        ),
+        (
+            "a standard removed",
+            "delete from position_standards
+             where (position_id, competency_id) = (select position_id, competency_id from position_standards
+                                                   order by position_id desc, competency_id limit 1)",
+        ),
+        (
+            "a renamed competency code",
+            "update competencies set code = code || 'X'
+             where id = (select competency_id from position_standards group by competency_id order by count(*) desc limit 1)",
+        ),
+        (
+            "a cancelled training",
+            "update trainings set status = 'cancelled'
+             where id = (select training_id from training_participants where status = 'passed' order by training_id limit 1)",
+        ),
+        (
+            "a participant marked failed",
+            "update training_participants set status = 'failed'
+             where id = (select max(id) from training_participants where status = 'passed')",
+        ),
+        (
+            "a rejected activity",
+            "update activities set status = 'rejected' where id = (select min(activity_id) from activity_learners)",
+        ),
+        ("another JP rule", "update jp_rules set minutes_per_jp = minutes_per_jp + 15"),
+    ];
+    for (what, sql) in changes {
+        let done = sqlx::query(sql).execute(&pool).await.unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(done.rows_affected() > 0, "{what} changed nothing");
+        agree(&pool, what).await;
+    }
+
+    // A change rolled back: nothing pending, facts as before.
+    let before: String =
+        sqlx::query_scalar("select md5(string_agg(f::text, ',' order by employee_id)) from employee_gap_facts f")
+            .fetch_one(&pool)
+            .await
+            .expect("before");
+    let mut tx = pool.begin().await.expect("tx");
+    sqlx::query("update employees set position_id = null where active").execute(&mut *tx).await.expect("write");
+    tx.rollback().await.expect("rollback");
+    let after: String =
+        sqlx::query_scalar("select md5(string_agg(f::text, ',' order by employee_id)) from employee_gap_facts f")
+            .fetch_one(&pool)
+            .await
+            .expect("after");
+    assert_eq!(before, after);
+    agree(&pool, "a rollback").await;
+
+    // Two writers at once on the same employee: each transaction's refresh sees the other's commit.
+    let (emp, c1, c2): (i64, i64, i64) = sqlx::query_as(
+        "select e.id, min(ps.competency_id), max(ps.competency_id) from employees e
+         join position_standards ps on ps.position_id = e.position_id where e.active group by e.id order by e.id limit 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .expect("pick");
+    let write = |comp: i64| {
+        let pool = pool.clone();
+        async move {
+            let mut tx = pool.begin().await.expect("tx");
+            sqlx::query(
+                "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+                 values ($1, $2, 1, date '2026-11-23', 'test', 'validated')",
+            )
+            .bind(emp)
+            .bind(comp)
+            .execute(&mut *tx)
+            .await
+            .expect("insert");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tx.commit().await.expect("commit");
+        }
+    };
+    tokio::join!(write(c1), write(c2));
+    agree(&pool, "two writers at once").await;
 }
