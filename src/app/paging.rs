@@ -9,11 +9,22 @@ pub struct Pager {
     pub total: i64,
     /// The query string of the filters, without `page`.
     pub query: String,
+    /// Keyset cursors: the links to the next and previous pages carry the last and first row
+    /// shown, so a deep page is found by its key rather than by skipping every row before it.
+    pub next_after: Option<i64>,
+    pub prev_before: Option<i64>,
 }
 
 impl Pager {
     pub fn new(page: Option<i64>, total: i64, query: String) -> Self {
-        Self { page: page.unwrap_or(1).max(1), per_page: PER_PAGE, total, query }
+        Self { page: page.unwrap_or(1).max(1), per_page: PER_PAGE, total, query, next_after: None, prev_before: None }
+    }
+
+    /// Next and previous by key: after the last row shown, before the first.
+    pub fn with_cursors(mut self, first: Option<i64>, last: Option<i64>) -> Self {
+        self.prev_before = first;
+        self.next_after = last;
+        self
     }
 
     pub fn offset(page: Option<i64>) -> i64 {
@@ -37,11 +48,17 @@ impl Pager {
     }
 
     pub fn prev_link(&self) -> String {
-        self.link(self.page - 1)
+        match self.prev_before {
+            Some(id) if self.page > 2 => format!("{}&before={id}", self.link(self.page - 1)),
+            _ => self.link(self.page - 1),
+        }
     }
 
     pub fn next_link(&self) -> String {
-        self.link(self.page + 1)
+        match self.next_after {
+            Some(id) => format!("{}&after={id}", self.link(self.page + 1)),
+            None => self.link(self.page + 1),
+        }
     }
 
     pub fn first_row(&self) -> i64 {

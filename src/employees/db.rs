@@ -18,6 +18,10 @@ pub struct Filter {
     pub sort: String,
     pub dir: String,
     pub page: Option<i64>,
+    /// Keyset paging: the page after (or before) this employee in the list's order (the "next"
+    /// and "previous" links carry it; a page number alone skips by offset).
+    pub after: Option<i64>,
+    pub before: Option<i64>,
     /// `csv` or `xlsx`: the same list as a file.
     pub format: String,
 }
@@ -59,11 +63,33 @@ impl Filter {
         }
     }
 
+    /// The order's key as (the list's columns, the same columns of the cursor row `k`, descending)
+    /// where the order is on the employee alone (name or NIP, then id): those pages are found by
+    /// keyset; orders on joined columns page by offset.
+    fn keyset(&self) -> Option<(&'static str, &'static str, bool)> {
+        let desc = self.dir == "desc";
+        match self.sort.as_str() {
+            "nip" => Some(("e.nip, e.id", "k.nip, k.id", desc)),
+            "" | "name" => Some(("e.name, e.id", "k.name, k.id", desc)),
+            _ => None,
+        }
+    }
+
+    pub fn keyset_order(&self) -> bool {
+        self.keyset().is_some()
+    }
+
+    /// The cursor of a keyset page: (employee id, whether the page is before it).
+    pub fn cursor(&self) -> Option<(i64, bool)> {
+        self.keyset()?;
+        self.after.map(|a| (a, false)).or(self.before.map(|b| (b, true)))
+    }
+
     fn order_by(&self) -> &'static str {
         let desc = self.dir == "desc";
         match (self.sort.as_str(), desc) {
-            ("nip", false) => "e.nip asc",
-            ("nip", true) => "e.nip desc",
+            ("nip", false) => "e.nip asc, e.id asc",
+            ("nip", true) => "e.nip desc, e.id desc",
             ("unit", false) => "u.sort_key asc, e.name asc, e.id",
             ("unit", true) => "u.sort_key desc, e.name asc, e.id",
             ("position", false) => "p.name asc nulls last, e.name asc, e.id",
@@ -72,6 +98,16 @@ impl Filter {
             ("rank", true) => "r.status, r.ordinal desc nulls last, e.name, e.id",
             (_, true) => "e.name desc, e.id desc",
             _ => "e.name asc, e.id asc",
+        }
+    }
+
+    /// The keyset orders turned round (for the page before a cursor).
+    fn reversed_order(&self) -> &'static str {
+        match (self.sort.as_str(), self.dir == "desc") {
+            ("nip", false) => "e.nip desc, e.id desc",
+            ("nip", true) => "e.nip asc, e.id asc",
+            (_, true) => "e.name asc, e.id asc",
+            _ => "e.name desc, e.id desc",
         }
     }
 }
@@ -196,15 +232,33 @@ pub async fn list(
     let mut qb = QueryBuilder::new("with page as (select id, row_number() over () as n from (select e.id");
     push_from(&mut qb);
     push_where(&mut qb, f, scope);
-    qb.push(" order by ").push(f.order_by());
+    let cursor = f.cursor().zip(f.keyset());
+    match cursor {
+        // Keyset: the rows past the cursor's key in the list's order (or, for the page before
+        // it, the rows before it taken backwards and turned round below).
+        Some(((id, before), (cols, key, desc))) => {
+            let op = if desc != before { "<" } else { ">" };
+            qb.push(format!(" and ({cols}) {op} (select {key} from employees k where k.id = ")).push_bind(id).push(")");
+            qb.push(" order by ").push(if before { f.reversed_order() } else { f.order_by() });
+        }
+        None => {
+            qb.push(" order by ").push(f.order_by());
+        }
+    }
     if let Some(l) = limit {
-        qb.push(" limit ").push_bind(l).push(" offset ").push_bind(offset);
+        qb.push(" limit ").push_bind(l);
+        if cursor.is_none() {
+            qb.push(" offset ").push_bind(offset);
+        }
     }
     qb.push(") ids) ");
     qb.push(SELECT);
     push_competency_columns(&mut qb, f);
     push_from(&mut qb);
     qb.push(" join page on page.id = e.id order by page.n");
+    if matches!(cursor, Some(((_, true), _))) {
+        qb.push(" desc");
+    }
     qb.build_query_as().fetch_all(conn).await
 }
 

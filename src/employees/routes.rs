@@ -90,7 +90,10 @@ async fn list(
     let ranks = db::rank_options(&mut conn).await?;
     let competencies = db::competency_options(&mut conn, ctx.lang.is_en()).await?;
     let query = f.query_string();
-    let pager = Pager::new(f.page, total, query);
+    let mut pager = Pager::new(f.page, total, query);
+    if f.keyset_order() {
+        pager = pager.with_cursors(rows.first().map(|r| r.id), rows.last().map(|r| r.id));
+    }
     render(&ListPage { ctx, f, rows, pager, units, positions, ranks, competencies })
 }
 
