@@ -4,12 +4,24 @@
 -- table's definition is a view (`*_computed`): the kept table is that view's copy, and a test
 -- checks the two agree after every kind of change.
 
+-- The weighted gap from the gap sums per priority and HR's weights (one definition; inlined), and
+-- the same with the weights taken from HR's settings row.
+create function weighted_gap(critical int, important int, useful int, wc float8, wi float8, wu float8) returns float8
+language sql immutable as $$
+  select critical * wc + important * wi + useful * wu
+$$;
+create function weighted_gap(critical int, important int, useful int, gs gap_settings) returns float8
+language sql immutable as $$
+  select weighted_gap(critical, important, useful, gs.weight_critical::float8, gs.weight_important::float8,
+                      gs.weight_useful::float8)
+$$;
+
 -- Per employee: the requirements of their position's standard against their current levels
 -- (the gap sums per priority, so HR's weights apply at read time), the latest validated
 -- assessment and the latest development (a passed training that was not cancelled, a confirmed
 -- informal activity).
 create view employee_gap_facts_computed as
-select e.id as employee_id,
+select e.id as employee_id, e.unit_id, e.active, e.name,
        count(ps.competency_id)::int as requirements,
        (count(ps.competency_id) filter (where coalesce(cl.level, 0) >= ps.required_level))::int as met,
        coalesce(sum(greatest(ps.required_level - coalesce(cl.level, 0), 0)) filter (where ps.priority = 'critical'), 0)::int as gap_critical,
@@ -18,6 +30,11 @@ select e.id as employee_id,
        coalesce(max(greatest(ps.required_level - coalesce(cl.level, 0), 0)), 0)::smallint as max_gap,
        string_agg(c.code, ', ' order by c.code) filter (where ps.priority = 'critical' and coalesce(cl.level, 0) < ps.required_level) as critical_below,
        string_agg(c.code, ', ' order by c.code) filter (where ps.required_level - coalesce(cl.level, 0) >= 2) as big_gaps,
+       weighted_gap(
+         coalesce(sum(greatest(ps.required_level - coalesce(cl.level, 0), 0)) filter (where ps.priority = 'critical'), 0)::int,
+         coalesce(sum(greatest(ps.required_level - coalesce(cl.level, 0), 0)) filter (where ps.priority = 'important'), 0)::int,
+         coalesce(sum(greatest(ps.required_level - coalesce(cl.level, 0), 0)) filter (where ps.priority not in ('critical', 'important')), 0)::int,
+         gs) as score,
        (select max(x.assessed_on) from current_level_rows x where x.employee_id = e.id) as last_assessment,
        (select max(d.on_date) from (
           select t.ends_on as on_date from training_participants tp join trainings t on t.id = tp.training_id
@@ -29,10 +46,15 @@ from employees e
 left join position_standards ps on ps.position_id = e.position_id
 left join current_level_rows cl on cl.employee_id = e.id and cl.competency_id = ps.competency_id
 left join competencies c on c.id = ps.competency_id
-group by e.id;
+cross join gap_settings gs
+group by e.id, gs.id;
 
 create table employee_gap_facts (
   employee_id bigint primary key references employees (id) on delete cascade,
+  -- Copied from the employee, so a department's summary reads this table alone.
+  unit_id bigint not null,
+  active boolean not null,
+  name text not null,
   requirements int not null,
   met int not null,
   gap_critical int not null,
@@ -41,15 +63,14 @@ create table employee_gap_facts (
   max_gap smallint not null,
   critical_below text,
   big_gaps text,
+  -- The weighted gap with HR's current weights (rewritten when they change): the summary's staff
+  -- list is read in this order.
+  score float8 not null,
   last_assessment date,
   last_development date
 );
-
--- The weighted gap from the gap sums per priority and HR's weights (one definition; inlined).
-create function weighted_gap(critical int, important int, useful int, gs gap_settings) returns float8
-language sql immutable as $$
-  select critical * gs.weight_critical::float8 + important * gs.weight_important::float8 + useful * gs.weight_useful::float8
-$$;
+create index employee_gap_facts_unit_idx on employee_gap_facts (unit_id);
+create index employee_gap_facts_score_idx on employee_gap_facts (score desc, name, employee_id) where active;
 
 -- JP per employee and year (formal and informal, by the agency's rules).
 create view employee_jp_years_computed as
@@ -180,7 +201,8 @@ begin
     elsif tg_op = 'UPDATE' then
       insert into gap_facts_pending (txid, employee_id, unit_id)
       select tx, n.id, o.unit_id from new_rows n join old_rows o on o.id = n.id
-      where n.position_id is distinct from o.position_id or n.unit_id <> o.unit_id or n.active <> o.active;
+      where n.position_id is distinct from o.position_id or n.unit_id <> o.unit_id or n.active <> o.active
+         or n.name <> o.name;
     else
       insert into gap_facts_pending (txid, unit_id) select distinct tx, unit_id from old_rows;
     end if;
@@ -253,6 +275,19 @@ create trigger activities_gap_update after update on activities
 create trigger jp_rules_gap_update after update on jp_rules
   for each statement execute function note_gap_change();
 
+-- New weights rewrite every kept score at once. The portal-wide lock waits for the refreshes
+-- already under way (they computed with the old weights and commit first; this statement then
+-- sees them) and holds new ones back until these weights are committed.
+create function gap_settings_rescore() returns trigger language plpgsql as $$
+begin
+  perform pg_advisory_xact_lock(727310, 0);
+  update employee_gap_facts f set score = weighted_gap(f.gap_critical, f.gap_important, f.gap_useful, gs)
+  from gap_settings gs where f.score <> weighted_gap(f.gap_critical, f.gap_important, f.gap_useful, gs);
+  return null;
+end $$;
+create trigger gap_settings_rescore after update on gap_settings
+  for each statement execute function gap_settings_rescore();
+
 -- The version bump at commit first refreshes what the transaction touched (every table above
 -- also bumps the version, so every such transaction reaches here), then bumps.
 create or replace function bump_data_version() returns trigger language plpgsql as $$
@@ -271,30 +306,38 @@ insert into employee_gap_facts select * from employee_gap_facts_computed;
 insert into employee_jp_years select * from employee_jp_years_computed;
 insert into unit_gap_facts select * from unit_gap_facts_computed;
 
--- The gap summary reads the kept facts; the rule (flags against today and HR's settings) is
--- unchanged.
-create or replace function gap_summary(p_today date, p_path text, p_employee bigint default null)
+-- The gap summary reads the kept facts alone (and the employee's unit for the scope); the rule
+-- (flags against today and HR's settings) is unchanged. It also gives the name it sorts by.
+drop function gap_summary(date, text, bigint);
+create function gap_summary(p_today date, p_path text, p_employee bigint default null)
 returns table (
   employee_id bigint, unit_id bigint, requirements bigint, met bigint, coverage float8, score float8, max_gap int,
   critical_below text, big_gaps text, jp_year float8, jp_minimum float8, last_development date,
   last_assessment date, flag_critical boolean, flag_coverage boolean, flag_big_gap boolean, flag_jp boolean,
-  flag_development boolean, flag_assessment boolean
+  flag_development boolean, flag_assessment boolean, sort_name text
 ) language sql stable as $$
-  with cfg as (
-    select gs as gs, gs.*, (select value::float8 from settings where key = 'jp_per_year') as jp_min from gap_settings gs)
-  select e.id, e.unit_id, coalesce(f.requirements, 0)::bigint, coalesce(f.met, 0)::bigint,
-         case when coalesce(f.requirements, 0) = 0 then 1.0 else f.met::float8 / f.requirements end,
-         coalesce(weighted_gap(f.gap_critical, f.gap_important, f.gap_useful, cfg.gs), 0)::float8,
-         coalesce(f.max_gap, 0)::int, f.critical_below, f.big_gaps,
+  -- The settings and cut-off dates are worked out once, not once per employee (`offset 0` keeps
+  -- them a subquery of their own; the rest stays flat, so a page in score order reads the score
+  -- index and stops at the page).
+  select f.employee_id, f.unit_id, f.requirements::bigint, f.met::bigint,
+         case when f.requirements = 0 then 1.0 else f.met::float8 / f.requirements end,
+         f.score,
+         f.max_gap::int, f.critical_below, f.big_gaps,
          coalesce(j.jp, 0)::float8, cfg.jp_min, f.last_development, f.last_assessment,
          f.critical_below is not null,
-         coalesce(f.requirements, 0) > 0 and f.met::float8 / f.requirements * 100 < cfg.coverage_threshold,
+         f.requirements > 0 and f.met * 100 < cfg.coverage_threshold * f.requirements,
          f.big_gaps is not null,
-         coalesce(j.jp, 0) < cfg.jp_min,
-         f.last_development is null or f.last_development < p_today - make_interval(months => cfg.development_months),
-         f.last_assessment is null or f.last_assessment < p_today - make_interval(months => cfg.assessment_months)
-  from employees e join units u on u.id = e.unit_id cross join cfg
-  left join employee_gap_facts f on f.employee_id = e.id
-  left join employee_jp_years j on j.employee_id = e.id and j.year = extract(year from p_today)::int
-  where e.active and u.path like p_path || '%' and (p_employee is null or e.id = p_employee)
+         coalesce(j.jp, 0) < cfg.jp_min_n,
+         f.last_development is null or f.last_development < cfg.dev_cutoff,
+         f.last_assessment is null or f.last_assessment < cfg.asm_cutoff,
+         f.name
+  from employee_gap_facts f join units u on u.id = f.unit_id
+  cross join (
+    select gs.coverage_threshold, j.jp_min, j.jp_min::numeric as jp_min_n,
+           p_today - make_interval(months => gs.development_months) as dev_cutoff,
+           p_today - make_interval(months => gs.assessment_months) as asm_cutoff
+    from gap_settings gs cross join (select value::float8 as jp_min from settings where key = 'jp_per_year') j
+    offset 0) cfg
+  left join employee_jp_years j on j.employee_id = f.employee_id and j.year = extract(year from p_today)::int
+  where f.active and u.path like p_path || '%' and (p_employee is null or f.employee_id = p_employee)
 $$;

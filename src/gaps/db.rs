@@ -170,8 +170,8 @@ impl UnitReadiness {
 
 /// The readiness of the unit under `path` (its whole subtree) and then of each open unit directly
 /// under it, from one pass over the kept gap facts: `$1` today, `$2` the unit, `$3` its path.
-/// Each employee's part is the unit directly under this one that holds them (an equality to group
-/// on; a prefix match against every part cost 10 s at 100 000 staff).
+/// Staff are counted per unit, and each unit belongs to the part directly under this one that holds
+/// it (an equality to group on; a prefix match against every part cost 10 s at 100 000 staff).
 pub async fn readiness(
     conn: &mut PgConnection,
     today: NaiveDate,
@@ -179,13 +179,16 @@ pub async fn readiness(
     path: &str,
 ) -> Result<Vec<UnitReadiness>, sqlx::Error> {
     sqlx::query_as(
-        "with by_part as (
-           select $3 || nullif(split_part(substr(u.path, length($3) + 1), '/', 1), '') || '/' as part_path,
-                  count(*) as staff,
+        "with by_unit as (
+           select g.unit_id, count(*) as staff,
                   count(*) filter (where g.flag_critical or g.flag_coverage or g.flag_big_gap or g.flag_jp
                                    or g.flag_development or g.flag_assessment) as flagged,
                   sum(g.requirements) as requirements, sum(g.met) as met
-           from gap_summary($1, $3) g join units u on u.id = g.unit_id group by 1),
+           from gap_summary($1, $3) g group by g.unit_id),
+         by_part as (
+           select $3 || nullif(split_part(substr(u.path, length($3) + 1), '/', 1), '') || '/' as part_path,
+                  sum(b.staff) as staff, sum(b.flagged) as flagged, sum(b.requirements) as requirements, sum(b.met) as met
+           from by_unit b join units u on u.id = b.unit_id group by 1),
          parts as (select id, name, path, 0 as ord, '' as sort_key from units where id = $2
                    union all
                    select id, name, path, 1, sort_key from units where parent_id = $2 and closed_on is null)
@@ -215,15 +218,18 @@ pub async fn staff_page(
     // The same columns as `staff_gap` (kept as whole statements: the schema test prepares every
     // static statement).
     sqlx::query_as(
-        "select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
+        "with s as (
+           select * from gap_summary($1, $2) s
+           where not $3 or s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp or s.flag_development
+                 or s.flag_assessment
+           order by s.score desc, s.sort_name, s.employee_id offset $4 limit $5)
+         select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
                 coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
                 s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,
                 s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment
-         from gap_summary($1, $2) s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
+         from s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
          left join positions p on p.id = e.position_id
-         where not $3 or s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp or s.flag_development
-               or s.flag_assessment
-         order by s.score desc, e.name, e.id offset $4 limit $5",
+         order by s.score desc, s.sort_name, s.employee_id",
     )
     .bind(today)
     .bind(path)
@@ -252,13 +258,14 @@ pub async fn top_gaps(
     limit: i64,
 ) -> Result<Vec<CompetencyGap>, sqlx::Error> {
     sqlx::query_as(
-        "select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name,
-                sum(f.staff_short)::bigint as staff_short, sum(f.gap_critical + f.gap_important + f.gap_useful)::bigint as levels,
-                sum(weighted_gap(f.gap_critical, f.gap_important, f.gap_useful, gs))::float8 as weighted
-         from unit_gap_facts f join units u on u.id = f.unit_id join competencies c on c.id = f.competency_id
-         cross join gap_settings gs
-         where u.path like $1 || '%'
-         group by c.id, c.code, c.name_en, c.name_id having sum(f.gap_critical + f.gap_important + f.gap_useful) > 0
+        "with a as (
+           select f.competency_id, sum(f.staff_short)::bigint as staff_short, sum(f.gap_critical)::int as gc,
+                  sum(f.gap_important)::int as gi, sum(f.gap_useful)::int as gu
+           from unit_gap_facts f join units u on u.id = f.unit_id where u.path like $1 || '%' group by f.competency_id)
+         select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name, a.staff_short,
+                (a.gc + a.gi + a.gu)::bigint as levels, weighted_gap(a.gc, a.gi, a.gu, gs) as weighted
+         from a join competencies c on c.id = a.competency_id cross join gap_settings gs
+         where a.gc + a.gi + a.gu > 0
          order by weighted desc, c.code limit $3",
     )
     .bind(path)

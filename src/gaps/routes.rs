@@ -439,9 +439,8 @@ async fn matrix(
                         "select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as name,
                                 coalesce(p.name, '') as position, g.score
                          from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
-                         cross join gap_settings gs left join employee_gap_facts f on f.employee_id = e.id
-                         cross join lateral (select coalesce(weighted_gap(f.gap_critical, f.gap_important, f.gap_useful, gs), 0)::float8
-                                             as score) g
+                         left join employee_gap_facts f on f.employee_id = e.id
+                         cross join lateral (select coalesce(f.score, 0) as score) g
                          where e.active and u.path like $1 || '%'
                          order by case when $2 then g.score end desc nulls last, e.name, e.id limit 400",
                     )

@@ -536,6 +536,7 @@ async fn kept_gap_facts_match_their_definition_after_every_kind_of_change(pool: 
             "update activities set status = 'rejected' where id = (select min(activity_id) from activity_learners)",
         ),
         ("another JP rule", "update jp_rules set minutes_per_jp = minutes_per_jp + 15"),
+        ("new weights", "update gap_settings set weight_critical = weight_critical + 1.5, weight_useful = 0.5"),
     ];
     for (what, sql) in changes {
         let done = sqlx::query(sql).execute(&pool).await.unwrap_or_else(|e| panic!("{what}: {e}"));
