@@ -86,8 +86,13 @@ create table employee_jp_years (
 -- Per unit and competency, over the unit's own active staff: how many require it, how many fall
 -- short, the levels missing (per priority, for the weights) and the highest level required; and
 -- how many hold it at each level or above (for "one person or nobody holds it").
-create view unit_gap_facts_computed as
-with staff as (select id, unit_id, position_id from employees where active),
+-- (A function of the units asked for, so refreshing one unit reads that unit's staff alone; the
+-- view is the same for every unit.)
+create function unit_gap_facts_for(p_units bigint[])
+returns table (unit_id bigint, competency_id bigint, required_by int, staff_short int, gap_critical int,
+               gap_important int, gap_useful int, max_required smallint, h1 int, h2 int, h3 int, h4 int, h5 int)
+language sql stable as $$
+with staff as (select id, unit_id, position_id from employees where active and (p_units is null or unit_id = any(p_units))),
 req as (
   select s.unit_id, ps.competency_id, count(*)::int as required_by,
          (count(*) filter (where coalesce(cl.level, 0) < ps.required_level))::int as staff_short,
@@ -111,7 +116,9 @@ select coalesce(r.unit_id, h.unit_id) as unit_id, coalesce(r.competency_id, h.co
        coalesce(r.max_required, 0)::smallint as max_required,
        coalesce(h.h1, 0) as h1, coalesce(h.h2, 0) as h2, coalesce(h.h3, 0) as h3, coalesce(h.h4, 0) as h4,
        coalesce(h.h5, 0) as h5
-from req r full join held h on h.unit_id = r.unit_id and h.competency_id = r.competency_id;
+from req r full join held h on h.unit_id = r.unit_id and h.competency_id = r.competency_id
+$$;
+create view unit_gap_facts_computed as select * from unit_gap_facts_for(null);
 
 create table unit_gap_facts (
   unit_id bigint not null references units (id) on delete cascade,
@@ -179,8 +186,7 @@ begin
   insert into employee_jp_years
   select * from employee_jp_years_computed where employee_id = any(p_employees);
   delete from unit_gap_facts where unit_id = any(units);
-  insert into unit_gap_facts
-  select * from unit_gap_facts_computed where unit_id = any(units);
+  insert into unit_gap_facts select * from unit_gap_facts_for(units);
 end $$;
 
 -- Note the employees (and units) a statement touched. `kind` says how the table leads to them.
