@@ -45,6 +45,17 @@ pub fn routes() -> Routes {
         .post("/employees/{id}/activate", Access::AnyOf(HR), activate)
 }
 
+/// What the list page reads from the records.
+#[derive(Clone)]
+struct ListData {
+    total: i64,
+    rows: Vec<Row>,
+    units: Vec<UnitOption>,
+    positions: Option<Vec<Opt>>,
+    ranks: Vec<RankOpt>,
+    competencies: Vec<Opt>,
+}
+
 #[derive(askama::Template)]
 #[template(path = "employees/list.html")]
 struct ListPage {
@@ -77,18 +88,35 @@ async fn list(
     }
     let scope = user.scope();
     let mut conn = state.reader(&ctx).await.acquire().await?;
-    // The count scans every matching employee: reused while the records are unchanged.
-    let key = format!("employees.count:{}:{}", user.account_id, f.query_string());
-    let (cf, cs) = (f.clone(), scope.clone());
-    let total = *state
+    // The page as a whole (its count, rows and filter options) is reused while the records are
+    // unchanged: the list is read far more often than staff records change.
+    let key = format!(
+        "employees.list:{}:{}:{:?}:{:?}:{:?}:{:?}",
+        user.account_id,
+        ctx.lang.is_en(),
+        f.query_string(),
+        f.page,
+        f.after,
+        f.before
+    );
+    let (lf, en) = (f.clone(), ctx.lang.is_en());
+    let data = state
         .versions
-        .get(&mut conn, key, move |conn| Box::pin(async move { db::count(conn, &cf, &cs).await }))
+        .get(&mut conn, key, move |conn| {
+            Box::pin(async move {
+                let (unit, position) = (lf.unit.parse().ok(), lf.position.parse().ok());
+                Ok::<_, sqlx::Error>(ListData {
+                    total: db::count(&mut *conn, &lf, &scope).await?,
+                    rows: db::list(&mut *conn, &lf, &scope, Some(PER_PAGE), Pager::offset(lf.page)).await?,
+                    units: crate::units::db::near(&mut *conn, unit, true, &[]).await?,
+                    positions: db::position_filter_options(&mut *conn, unit, position).await?,
+                    ranks: db::rank_options(&mut *conn).await?,
+                    competencies: db::competency_options(&mut *conn, en).await?,
+                })
+            })
+        })
         .await?;
-    let rows = db::list(&mut conn, &f, &scope, Some(PER_PAGE), Pager::offset(f.page)).await?;
-    let units = crate::units::db::near(&mut conn, f.unit.parse().ok(), true, &[]).await?;
-    let positions = db::position_filter_options(&mut conn, f.unit.parse().ok(), f.position.parse().ok()).await?;
-    let ranks = db::rank_options(&mut conn).await?;
-    let competencies = db::competency_options(&mut conn, ctx.lang.is_en()).await?;
+    let ListData { total, rows, units, positions, ranks, competencies } = data.as_ref().clone();
     let query = f.query_string();
     let mut pager = Pager::new(f.page, total, query);
     if f.keyset_order() {
