@@ -20,7 +20,7 @@ use sqlx::PgConnection;
 pub type BoxFuture<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'c>>;
 
 /// How many results a node keeps (the oldest used goes first).
-const CAPACITY: usize = 64;
+const CAPACITY: usize = 128;
 
 type Entry = (i64, Instant, Arc<dyn Any + Send + Sync>);
 

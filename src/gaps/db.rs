@@ -335,14 +335,16 @@ pub async fn unit_in_scope(
         .await
 }
 
-/// Units the reader may analyse, for the unit picker.
+/// Units the reader may analyse, for the unit picker (reused while the records are unchanged: a
+/// regency's tree is read for every page view otherwise).
 pub async fn unit_options(
+    state: &crate::app::AppState,
     conn: &mut PgConnection,
     user: &crate::auth::CurrentUser,
     current: i64,
 ) -> Result<Vec<crate::units::db::UnitOption>, sqlx::Error> {
     let scope = user.scope();
-    crate::units::db::near(conn, Some(current), scope.all, &scope.unit_patterns).await
+    crate::units::db::near_reused(state, conn, Some(current), scope.all, &scope.unit_patterns).await
 }
 
 /// A requirement line of one employee against a position's standard.

@@ -295,7 +295,7 @@ async fn mentors(
     let total: f64 = needs.iter().map(NeedRow::value).sum();
     let uncovered: Vec<NeedRow> =
         needs.into_iter().filter(|n| !covered.contains(&(n.employee_id, n.competency_id))).collect();
-    let units = db::unit_options(&mut conn, &user, unit_id).await?;
+    let units = db::unit_options(&state, &mut conn, &user, unit_id).await?;
     render(&MentorsPage { ctx, unit_id, unit_name, units, matches, uncovered, optimal, first_come, total, settings })
 }
 
@@ -558,7 +558,7 @@ async fn plan_page(
             .collect::<Vec<_>>(),
         max,
     );
-    let units = db::unit_options(&mut conn, &user, unit_id).await?;
+    let units = db::unit_options(&state, &mut conn, &user, unit_id).await?;
     let budget_text = if budget_error.is_some() { q.budget.clone() } else { rupiah(budget) };
     let status = if budget_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     render_status(status, &PlanPage { ctx, unit_id, unit_name, units, budget_text, budget_error, v, frontier_chart })

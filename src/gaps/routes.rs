@@ -285,7 +285,7 @@ async fn summary(
         };
         return export::send(&ctx, &q.format, &table);
     }
-    let units = db::unit_options(&mut conn, &user, unit_id).await?;
+    let units = db::unit_options(&state, &mut conn, &user, unit_id).await?;
     let readiness_chart = chart::bars(
         "readiness",
         ctx.t("gap.chart.readiness"),
@@ -518,7 +518,7 @@ async fn matrix(
         return export::send(&ctx, &q.format, &table);
     }
     let mut conn = state.pool.acquire().await?;
-    let units = db::unit_options(&mut conn, &user, unit_id).await?;
+    let units = db::unit_options(&state, &mut conn, &user, unit_id).await?;
     render(&MatrixPage {
         ctx,
         unit_id,

@@ -269,8 +269,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
                 Box::pin(async move {
                     sqlx::query_as::<_, DepartmentFigures>(
                         "select (select count(*) from employees e
-                          left join (select employee_id, sum(jp) as jp from jp_entries where year = $1 group by employee_id) j
-                            on j.employee_id = e.id
+                          left join employee_jp_years j on j.employee_id = e.id and j.year = $1
                           where e.active and coalesce(j.jp, 0) < (select value::numeric from settings where key = 'jp_per_year')) as below_jp,
                         (select count(*) from employees where active) as staff,
                         (select coalesce(sum(amount), 0)::bigint from unit_budgets where year = $1) as allocated,

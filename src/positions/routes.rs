@@ -154,7 +154,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
         };
         return export::send(&ctx, &f.format, &table);
     }
-    let units = crate::units::db::near(&mut conn, f.unit.parse().ok(), true, &[]).await?;
+    let units = crate::units::db::near_reused(&state, &mut conn, f.unit.parse().ok(), true, &[]).await?;
     let is_hr = ctx.has(Role::Hr);
     let pager =
         Pager::new(f.page, rows.first().map_or(0, |r| r.total), query_string(&[("unit", &f.unit), ("q", &f.q)]));

@@ -43,6 +43,24 @@ pub async fn near(
     .await
 }
 
+/// `near`, reused while the records are unchanged (a regency's tree is otherwise read on every
+/// view of a page that offers it).
+pub async fn near_reused(
+    state: &crate::app::AppState,
+    conn: &mut PgConnection,
+    chosen: Option<i64>,
+    all: bool,
+    patterns: &[String],
+) -> Result<Vec<UnitOption>, sqlx::Error> {
+    let key = format!("units.near:{chosen:?}:{all}:{patterns:?}");
+    let patterns = patterns.to_vec();
+    let options = state
+        .versions
+        .get(conn, key, move |conn| Box::pin(async move { near(conn, chosen, all, &patterns).await }))
+        .await?;
+    Ok(options.as_ref().clone())
+}
+
 pub async fn options(conn: &mut PgConnection) -> Result<Vec<UnitOption>, sqlx::Error> {
     sqlx::query_as(
         "select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as depth
