@@ -449,10 +449,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
     }
 
+    let mut version = None;
     if let Some(token) = cookie(&parts.headers, session::SESSION_COOKIE) {
         match load_user_and_badges(&state, token).await {
             Ok((user, badges)) => {
-                ctx.user = user.map(Arc::new);
+                version = user.as_ref().and_then(|u| u.1);
+                ctx.user = user.map(|u| Arc::new(u.0));
                 ctx.badges = badges;
             }
             Err(e) => {
@@ -463,7 +465,11 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     }
 
     parts.extensions.insert(ctx.clone());
-    let res = next.run(Request::from_parts(parts, body)).await;
+    // A page (not a write) may reuse results kept for the version read with the session: the
+    // records as they were when the request began, without a round trip per result.
+    let reading = method == axum::http::Method::GET || method == axum::http::Method::HEAD;
+    let version = version.filter(|_| reading);
+    let res = crate::app::versioned::REQUEST_VERSION.scope(version, next.run(Request::from_parts(parts, body))).await;
     // A write may change this user's counts: the next page counts them again.
     if method != axum::http::Method::GET
         && method != axum::http::Method::HEAD
@@ -478,10 +484,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 async fn load_user_and_badges(
     state: &AppState,
     token: &str,
-) -> Result<(Option<CurrentUser>, Vec<(&'static str, i64)>), sqlx::Error> {
-    let Some(user) = session::load_user(state, token).await? else { return Ok((None, vec![])) };
+) -> Result<(Option<(CurrentUser, Option<i64>)>, Vec<(&'static str, i64)>), sqlx::Error> {
+    let Some((user, version)) = session::load_user(state, token).await? else { return Ok((None, vec![])) };
     if let Some(badges) = state.badge_cache.get(user.account_id) {
-        return Ok((Some(user), badges));
+        return Ok((Some((user, version)), badges));
     }
     let mut badges = vec![];
     for b in state.badges.iter() {
@@ -490,7 +496,7 @@ async fn load_user_and_badges(
         }
     }
     state.badge_cache.put(user.account_id, badges.clone());
-    Ok((Some(user), badges))
+    Ok((Some((user, version)), badges))
 }
 
 /// Eight hex digits naming one request in the log and on its error page.

@@ -32,6 +32,13 @@ pub struct VersionCache {
     computing: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
+tokio::task_local! {
+    /// The records' version read with the session at the start of a page request (GET): results
+    /// kept for it are reused without another round trip. A miss reads the connection's own
+    /// version as before (a replica may be behind the primary).
+    pub static REQUEST_VERSION: Option<i64>;
+}
+
 /// The records' version as this connection sees it now.
 pub async fn version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("select version from data_version").fetch_one(conn).await
@@ -72,6 +79,11 @@ impl VersionCache {
         E: From<sqlx::Error>,
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>>,
     {
+        if let Some(v) = REQUEST_VERSION.try_with(|v| *v).ok().flatten()
+            && let Some(hit) = self.lookup::<T>(&key, v)
+        {
+            return Ok(hit);
+        }
         let now = version(&mut *conn).await?;
         if let Some(hit) = self.lookup::<T>(&key, now) {
             return Ok(hit);
