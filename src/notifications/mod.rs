@@ -38,55 +38,12 @@ pub struct Note {
     pub unread: bool,
 }
 
-/// Every notification of this account, newest first, each saying whether it is unread. `$1`
-/// employee, `$2..$4` scope, `$5` staff (decides for others), `$6` today, `$7` JP minimum, `$8` the
-/// account, `$9` now (nothing dated later is news yet). One round trip (the unread count beside the menu is on every page).
-const NOTES_SQL: &str = "
-    select n.*, n.at > s.seen as unread from (
-      select 'waiting' as kind, max(since) as at, count(*)::text as subject, '' as outcome, '/approvals' as href
-      from (select a.created_at as since from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
-            where $5 and a.status = 'pending' and scope_decides($2, $3, $4, e.id, u.path)
-            union all
-            select tp.created_at from training_participants tp join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
-            where $5 and tp.status = 'nominated' and scope_decides($2, $3, $4, e.id, u.path)
-            union all
-            select r.created_at from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
-            where $5 and r.status = 'pending' and scope_decides($2, $3, $4, e.id, u.path)) w
-      having count(*) > 0
-      union all
-      select 'request_decided', r.decided_at, c.code, r.status, '/training-requests'
-      from training_requests r join competencies c on c.id = r.competency_id
-      where r.employee_id = $1 and r.decided_at > now() - interval '90 days'
-      union all
-      select 'nomination_decided', tp.decided_at, t.title, tp.status, '/trainings/' || t.id
-      from training_participants tp join trainings t on t.id = tp.training_id
-      where tp.employee_id = $1 and tp.decided_at > now() - interval '90 days' and tp.status in ('approved', 'rejected')
-      union all
-      select 'assessment_decided', a.validated_at, c.code, a.status, '/employees/' || a.employee_id
-      from assessments a join competencies c on c.id = a.competency_id
-      where a.employee_id = $1 and a.source = 'self' and a.validated_at > now() - interval '90 days'
-      union all
-      select 'activity_decided', a.decided_at, a.topic, a.status, '/activities'
-      from activities a join activity_learners l on l.activity_id = a.id
-      where l.employee_id = $1 and a.logged_by is distinct from a.decided_by and a.decided_at > now() - interval '90 days'
-      union all
-      select 'certificate', (tp.certificate_expires_on - d.days)::timestamptz, t.title, d.days::text, '/certificates'
-      from training_participants tp join trainings t on t.id = tp.training_id cross join (values (90), (30), (7)) as d(days)
-      where tp.employee_id = $1 and tp.certificate_expires_on between $6::date and $6::date + d.days
-        and tp.certificate_expires_on - d.days <= $6::date
-      union all
-      select 'evaluation', t.ends_on::timestamptz, t.title, '', '/participants/' || tp.id || '/evaluation'
-      from training_participants tp join trainings t on t.id = tp.training_id
-      where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
-        and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
-      union all
-      select 'jp_shortfall', make_date(extract(year from $6::date)::int, 10, 1)::timestamptz,
-             coalesce((select sum(jp) from jp_entries where employee_id = $1 and year = extract(year from $6::date)::int), 0)::text,
-             $7::float8::text, '/employees/' || $1::bigint || '/development'
-      where $1::bigint > 0 and extract(month from $6::date) >= 10
-        and coalesce((select sum(jp) from jp_entries where employee_id = $1 and year = extract(year from $6::date)::int), 0) < $7::float8
-    ) n cross join (select notifications_seen_at as seen from accounts where id = $8) s
-    where n.at is not null and n.at <= $9 order by n.at desc limit 100";
+/// Every notification of this account, newest first, each saying whether it is unread
+/// (`account_notes`, migration 18: the employee, the scope, whether they decide for others, today,
+/// the JP minimum, the account, and now: nothing dated later is news yet). One round trip (the
+/// unread count beside the menu is on every page).
+const NOTES_SQL: &str =
+    "select kind, at, subject, outcome, href, unread from account_notes($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 async fn notes(
     state: &AppState,
