@@ -333,7 +333,11 @@ struct MatrixQuery {
     priority: String,
     sort: String,
     format: String,
+    page: Option<i64>,
 }
+
+/// Staff rows of the matrix on one page (a dinas of 400 was one 500 KB page).
+const MATRIX_PER_PAGE: usize = 100;
 
 /// A matrix column: a competency required somewhere in the unit.
 #[derive(sqlx::FromRow, Clone, Debug)]
@@ -394,6 +398,7 @@ struct MatrixPage {
     priority: String,
     sort: String,
     areas: Vec<&'static str>,
+    pager: Pager,
 }
 
 const AREAS: [&str; 8] = ["infrastruktur", "keamanan", "aplikasi", "data", "spbe", "tata_kelola", "komunikasi", "umum"];
@@ -461,24 +466,25 @@ async fn matrix(
                     .bind(&comps)
                     .fetch_all(&mut *conn)
                     .await?;
-                Ok::<_, sqlx::Error>((columns, rows, cells))
+                let map: HashMap<(i64, i64), Cell> =
+                    cells.into_iter().map(|(e, c, cur, req)| ((e, c), Cell { current: cur, required: req })).collect();
+                let grid: Vec<(MatrixRow, Vec<Cell>)> = rows
+                    .into_iter()
+                    .map(|r| {
+                        let cells = columns
+                            .iter()
+                            .map(|c| map.get(&(r.employee_id, c.competency_id)).cloned().unwrap_or_default())
+                            .collect();
+                        (r, cells)
+                    })
+                    .collect();
+                Ok::<_, sqlx::Error>((columns, grid))
             })
         })
         .await?;
     drop(conn);
-    let (columns, rows, cells) = (data.0.clone(), data.1.clone(), data.2.clone());
-    let map: HashMap<(i64, i64), Cell> =
-        cells.into_iter().map(|(e, c, cur, req)| ((e, c), Cell { current: cur, required: req })).collect();
-    let grid: Vec<(MatrixRow, Vec<Cell>)> = rows
-        .into_iter()
-        .map(|r| {
-            let cells = columns
-                .iter()
-                .map(|c| map.get(&(r.employee_id, c.competency_id)).cloned().unwrap_or_default())
-                .collect();
-            (r, cells)
-        })
-        .collect();
+    let columns = data.0.clone();
+    let grid = &data.1;
     if q.format == "pdf" {
         let mut headers = vec![ctx.t("col.name").to_string()];
         headers.extend(columns.iter().map(|c| c.code.clone()));
@@ -519,17 +525,26 @@ async fn matrix(
     }
     let mut conn = state.pool.acquire().await?;
     let units = db::unit_options(&state, &mut conn, &user, unit_id).await?;
+    let sort = if by_gap { "gap" } else { "name" };
+    let mut pager = Pager::new(
+        q.page,
+        grid.len() as i64,
+        query_string(&[("unit", &q.unit), ("area", area), ("priority", priority), ("sort", sort)]),
+    );
+    pager.per_page = MATRIX_PER_PAGE as i64;
+    let first = (pager.page.max(1) as usize - 1).saturating_mul(MATRIX_PER_PAGE);
     render(&MatrixPage {
         ctx,
         unit_id,
         unit_name,
         units,
         columns,
-        rows: grid,
+        rows: grid.iter().skip(first).take(MATRIX_PER_PAGE).cloned().collect(),
         area: area.to_string(),
         priority: priority.to_string(),
-        sort: if by_gap { "gap".into() } else { "name".into() },
+        sort: sort.into(),
         areas: AREAS.to_vec(),
+        pager,
     })
 }
 
