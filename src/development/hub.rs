@@ -43,7 +43,9 @@ impl Waiting {
     }
 }
 
-/// Participant statuses of someone who took part (owes an evaluation when completed).
+/// The re-assessments due. `offset 0` keeps "no assessment since" a probe per row on the whole
+/// (employee, competency, date) index key; as an anti-join PostgreSQL probed by employee alone and
+/// filtered ~1 million rows at 100 000 staff (256 → 105 ms).
 const REASSESS_SQL: &str = "
     select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as employee, u.name as unit,
            c.id as competency_id, c.code, case when $5 then c.name_en else c.name_id end as competency, tc.target_level,
@@ -55,7 +57,7 @@ const REASSESS_SQL: &str = "
       and t.ends_on + 90 <= $4::date and t.ends_on + 90 > $4::date - 365
       and scope_decides($1, $2, $3, e.id, u.path)
       and not exists (select 1 from assessments a where a.employee_id = p.employee_id and a.competency_id = tc.competency_id
-                      and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90)
+                      and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90 offset 0)
     order by t.ends_on, e.name, c.code limit 300";
 
 pub async fn waiting(
@@ -81,6 +83,7 @@ async fn count_waiting(
     staff: bool,
     today: chrono::NaiveDate,
 ) -> Result<Waiting, sqlx::Error> {
+    // The re-assessments counted as `REASSESS_SQL` lists them (with the same `offset 0`).
     sqlx::query_as(
         "select
            case when $5 then (select count(*) from activities a where a.status = 'pending' and a.mentor_id is distinct from $2
@@ -100,7 +103,8 @@ async fn count_waiting(
               where t.status = 'completed' and p.status in ('attended', 'passed', 'failed') and e.active
                 and t.ends_on + 90 <= $4::date and t.ends_on + 90 > $4::date - 365 and scope_decides($1, $2, $3, e.id, u.path)
                 and not exists (select 1 from assessments a where a.employee_id = p.employee_id and a.competency_id = tc.competency_id
-                                and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90)) else 0 end as reassessments",
+                                and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90 offset 0))
+              else 0 end as reassessments",
     )
     .bind(scope.all)
     .bind(scope.own)
