@@ -57,37 +57,33 @@ impl Item {
     }
 }
 
-/// Everything waiting for this user's decision, oldest first (one query).
+/// Everything waiting for this user's decision (`waiting_decisions`, the one definition the
+/// development counts and the notifications also read), with what each item is; oldest first.
 const QUEUE_SQL: &str = "
+    with w as (select * from waiting_decisions($1, $2, $3))
     select * from (
       select 'assessment' as kind, a.id, employee_display_name(e.front_title, e.name, e.back_title) as employee,
              c.code || ' ' || case when $4 then c.name_en else c.name_id end as what,
              a.level::text || case when a.source = 'training' then ' (' || a.note || ')' else '' end as detail,
-             '/employees/' || e.id as href, a.created_at as since
-      from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+             '/employees/' || e.id as href, w.since
+      from w join assessments a on w.kind = 'assessment' and a.id = w.id join employees e on e.id = a.employee_id
       join competencies c on c.id = a.competency_id
-      where a.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)
       union all
       select 'participant', tp.id, employee_display_name(e.front_title, e.name, e.back_title), t.title,
-             to_char(t.starts_on, 'DD-MM-YYYY'), '/trainings/' || t.id, tp.created_at
-      from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
-      join units u on u.id = e.unit_id
-      where tp.status = 'nominated' and scope_decides($1, $2, $3, e.id, u.path)
+             to_char(t.starts_on, 'DD-MM-YYYY'), '/trainings/' || t.id, w.since
+      from w join training_participants tp on w.kind = 'participant' and tp.id = w.id
+      join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
       union all
       select 'request', r.id, employee_display_name(e.front_title, e.name, e.back_title),
-             c.code || ' ' || case when $4 then c.name_en else c.name_id end, r.reason, '/training-requests', r.created_at
-      from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
+             c.code || ' ' || case when $4 then c.name_en else c.name_id end, r.reason, '/training-requests', w.since
+      from w join training_requests r on w.kind = 'request' and r.id = w.id join employees e on e.id = r.employee_id
       join competencies c on c.id = r.competency_id
-      where r.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)
       union all
       select 'activity', a.id,
              (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ') from activity_learners l
                 join employees e on e.id = l.employee_id where l.activity_id = a.id),
-             a.topic, a.kind || ' · ' || a.minutes || ' min', '/activities', a.created_at
-      from activities a
-      where a.status = 'pending' and a.mentor_id is distinct from $2
-        and not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
-                        where l.activity_id = a.id and not scope_decides($1, $2, $3, e.id, u.path))
+             a.topic, a.kind || ' · ' || a.minutes || ' min', '/activities', w.since
+      from w join activities a on w.kind = 'activity' and a.id = w.id
     ) q order by since, kind, id limit 500";
 
 #[derive(askama::Template)]

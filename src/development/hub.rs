@@ -85,14 +85,11 @@ async fn count_waiting(
 ) -> Result<Waiting, sqlx::Error> {
     // The re-assessments counted as `REASSESS_SQL` lists them (with the same `offset 0`).
     sqlx::query_as(
-        "select
-           case when $5 then (select count(*) from activities a where a.status = 'pending' and a.mentor_id is distinct from $2
-              and not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
-                              where l.activity_id = a.id and not scope_decides($1, $2, $3, e.id, u.path))) else 0 end as activities,
-           case when $5 then (select count(*) from training_participants tp join employees e on e.id = tp.employee_id
-              join units u on u.id = e.unit_id where tp.status = 'nominated' and scope_decides($1, $2, $3, e.id, u.path)) else 0 end as participants,
-           case when $5 then (select count(*) from training_requests r join employees e on e.id = r.employee_id
-              join units u on u.id = e.unit_id where r.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)) else 0 end as requests,
+        "with w as (select w.kind, count(*) as n from waiting_decisions($1, $2, $3) w where $5 group by w.kind)
+         select
+           coalesce((select n from w where kind = 'activity'), 0) as activities,
+           coalesce((select n from w where kind = 'participant'), 0) as participants,
+           coalesce((select n from w where kind = 'request'), 0) as requests,
            case when $1 then (select count(*) from training_requests where status = 'approved') else 0 end as to_schedule,
            (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
              where tp.employee_id = $2 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')

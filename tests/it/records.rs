@@ -545,6 +545,12 @@ async fn each_role_home_answers_its_first_question(pool: PgPool) {
         r.body.contains(&format!("Persetujuan <span class=\"chip count\">{waiting}</span>")),
         "count beside the menu item"
     );
+    // One definition of what waits (`waiting_decisions`): the notifications say the same number,
+    // learning activities included.
+    let notes = head.get("/notifications").await;
+    assert!(notes.body.contains(&format!("{waiting} hal menunggu keputusan Anda")), "{}", notes.body);
+    let activities = queue.matches("value=\"activity:").count();
+    assert!(activities > 0, "the demo has learning activities waiting for this head");
     assert!(r.body.contains("action=\"/search\" role=\"search\""), "the top-bar search looks everywhere");
     assert!(r.body.contains("Bidang Aplikasi Informatika dan e-Government"));
     let r = app.as_user("kepegawaian").await.get("/").await;
