@@ -33,7 +33,7 @@ pub fn routes() -> Routes {
     )
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct FormalRow {
     pub participant_id: i64,
     pub training_id: i64,
@@ -52,7 +52,7 @@ pub struct FormalRow {
     pub evaluated: bool,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct InformalRow {
     pub id: i64,
     pub kind: ActivityKind,
@@ -66,7 +66,7 @@ pub struct InformalRow {
     pub rule: Option<JpRuleApplied>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct GivenRow {
     pub kind: ActivityKind,
     pub topic: String,
@@ -146,36 +146,53 @@ async fn history(
     Path(id): Path<i64>,
     Query(q): Query<HistoryQuery>,
 ) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let e = emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     if q.format == "siasn-diklat" || q.format == "siasn-kursus" {
+        let mut conn = state.pool.acquire().await?;
+        emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
         drop(conn);
         return siasn(&state, &ctx, &user.scope(), Some(id), None, &q.format).await;
     }
     let en = ctx.lang.is_en();
-    let formal = formal_rows(&mut conn, id).await?;
-    let informal: Vec<InformalRow> = sqlx::query_as(
-        "select a.id, a.kind, a.topic, c.code || ' ' || case when $2 then c.name_en else c.name_id end as competency, a.held_on,
-                a.minutes, employee_display_name(m.front_title, m.name, m.back_title) as mentor, a.status,
-                aj.jp::float8 as jp, aj.rule
-         from activity_learners l join activities a on a.id = l.activity_id join competencies c on c.id = a.competency_id
-         left join employees m on m.id = a.mentor_id left join activity_jp aj on aj.activity_id = a.id and aj.employee_id = l.employee_id
-         where l.employee_id = $1 order by a.held_on desc, a.id desc",
-    )
-    .bind(id)
-    .bind(en)
-    .fetch_all(&mut *conn)
-    .await?;
-    let given: Vec<GivenRow> = sqlx::query_as(
-        "select a.kind, a.topic, a.held_on, a.minutes, a.status,
-                (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ' order by e.name)
-                   from activity_learners l join employees e on e.id = l.employee_id where l.activity_id = a.id) as learners
-         from activities a where a.mentor_id = $1 order by a.held_on desc, a.id desc",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let years = db::jp_years(&mut conn, id).await?;
+    let mut conn = state.pool.acquire().await?;
+    // The history as this reader sees it, reused while the records are unchanged.
+    let key = format!("development.history:{}:{id}:{en}", user.account_id);
+    let scope = user.scope();
+    let data = state
+        .versions
+        .get(&mut conn, key, move |conn| {
+            Box::pin(async move {
+                let Some(e) = emp_db::find(&mut *conn, id, &scope).await? else {
+                    return Ok::<_, sqlx::Error>(None);
+                };
+                let formal = formal_rows(&mut *conn, id).await?;
+                let informal: Vec<InformalRow> = sqlx::query_as(
+                    "select a.id, a.kind, a.topic, c.code || ' ' || case when $2 then c.name_en else c.name_id end as competency, a.held_on,
+                            a.minutes, employee_display_name(m.front_title, m.name, m.back_title) as mentor, a.status,
+                            aj.jp::float8 as jp, aj.rule
+                     from activity_learners l join activities a on a.id = l.activity_id join competencies c on c.id = a.competency_id
+                     left join employees m on m.id = a.mentor_id left join activity_jp aj on aj.activity_id = a.id and aj.employee_id = l.employee_id
+                     where l.employee_id = $1 order by a.held_on desc, a.id desc",
+                )
+                .bind(id)
+                .bind(en)
+                .fetch_all(&mut *conn)
+                .await?;
+                let given: Vec<GivenRow> = sqlx::query_as(
+                    "select a.kind, a.topic, a.held_on, a.minutes, a.status,
+                            (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ' order by e.name)
+                               from activity_learners l join employees e on e.id = l.employee_id where l.activity_id = a.id) as learners
+                     from activities a where a.mentor_id = $1 order by a.held_on desc, a.id desc",
+                )
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let years = db::jp_years(&mut *conn, id).await?;
+                Ok(Some((e, formal, informal, given, years)))
+            })
+        })
+        .await?;
+    drop(conn);
+    let (e, formal, informal, given, years) = data.as_ref().clone().ok_or(AppError::NotFound)?;
     if q.format == "pdf" {
         let minimum = ctx.agency.jp_per_year;
         let t = |k: &str| ctx.t(k).to_string();

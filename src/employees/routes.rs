@@ -194,9 +194,20 @@ async fn detail(
 ) -> AppResult<Response> {
     let scope = user.scope();
     let mut conn = state.pool.acquire().await?;
-    let e = db::find(&mut conn, id, &scope).await?.ok_or(AppError::NotFound)?;
-    let lines = db::profile_lines(&mut conn, id).await?;
-    let history = crate::assessments::db::history(&mut conn, id).await?;
+    // The record as this reader sees it, reused while the records are unchanged.
+    let key = format!("employees.detail:{}:{id}", user.account_id);
+    let data = state
+        .versions
+        .get(&mut conn, key, move |conn| {
+            Box::pin(async move {
+                let Some(e) = db::find(&mut *conn, id, &scope).await? else { return Ok::<_, sqlx::Error>(None) };
+                let lines = db::profile_lines(&mut *conn, id).await?;
+                let history = crate::assessments::db::history(&mut *conn, id).await?;
+                Ok(Some((e, lines, history)))
+            })
+        })
+        .await?;
+    let (e, lines, history) = data.as_ref().clone().ok_or(AppError::NotFound)?;
     let is_self = user.employee_id == Some(id);
     let can_assess = user.has(Role::Hr) || e.decides;
     render(&DetailPage { ctx, e, lines, history, is_hr: user.has(Role::Hr), can_assess, is_self })
