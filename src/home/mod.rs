@@ -26,7 +26,7 @@ async fn help(ctx: Ctx) -> AppResult<Response> {
     render(&HelpPage { ctx })
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct OwnProfile {
     pub nip: String,
     pub name: String,
@@ -57,7 +57,7 @@ pub struct Totals {
 }
 
 /// The employee's own standard at a glance.
-#[derive(sqlx::FromRow, Default)]
+#[derive(sqlx::FromRow, Default, Clone)]
 pub struct OwnStanding {
     pub required: i64,
     pub met: i64,
@@ -67,7 +67,7 @@ pub struct OwnStanding {
 }
 
 /// An employee's development this year at a glance.
-#[derive(sqlx::FromRow, Default)]
+#[derive(sqlx::FromRow, Default, Clone)]
 pub struct OwnDevelopment {
     pub jp_year: f64,
     pub evaluations_owed: i64,
@@ -129,40 +129,14 @@ impl HomePage {
 
 async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let profile: Option<OwnProfile> = match user.employee_id {
-        Some(id) => {
-            sqlx::query_as(
-                "select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
-                    coalesce(p.name, '') as position, u.name as unit,
-                    coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
-                    e.status
-             from employees e join units u on u.id = e.unit_id
-             left join positions p on p.id = e.position_id left join ranks r on r.code = e.rank_code
-             where e.id = $1",
-            )
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-        }
+    // The employee's own parts, reused while the records are unchanged (the page everyone opens).
+    let own = match user.employee_id {
+        Some(id) => Some(own_parts(&state, &mut conn, id, ctx.today).await?),
         None => None,
     };
-    let standing: Option<OwnStanding> = match user.employee_id {
-        Some(id) => Some(
-            sqlx::query_as(
-                "with s as (select s.competency_id, s.required_level, cl.level
-                            from employees e join position_standards s on s.position_id = e.position_id
-                            left join current_levels cl on cl.employee_id = e.id and cl.competency_id = s.competency_id
-                            where e.id = $1)
-                 select count(*) as required, count(*) filter (where level >= required_level) as met,
-                        count(*) filter (where level < required_level) as below, count(*) filter (where level is null) as not_assessed,
-                        (select count(*) from assessments where employee_id = $1 and status = 'pending') as pending
-                 from s",
-            )
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?,
-        ),
-        None => None,
+    let (profile, standing, development) = match own {
+        Some((p, s, d)) => (p, Some(s), Some(d)),
+        None => (None, None, None),
     };
     let pending_to_validate = ctx.badge("/approvals");
     let unit_ids: Vec<i64> = user.head_units.iter().map(|u| u.id).collect();
@@ -213,38 +187,6 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     } else {
         None
     };
-    let year = chrono::Datelike::year(&ctx.today);
-    let development: Option<OwnDevelopment> = match user.employee_id {
-        Some(id) => Some(
-            sqlx::query_as(
-                "select (select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = $2) as jp_year,
-                        (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
-                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
-                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)) as evaluations_owed,
-                        array(select tp.id from training_participants tp join trainings t on t.id = tp.training_id
-                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
-                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
-                          order by t.ends_on, tp.id limit 5) as owed_ids,
-                        array(select t.title from training_participants tp join trainings t on t.id = tp.training_id
-                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
-                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
-                          order by t.ends_on, tp.id limit 5) as owed_titles,
-                        (select count(*) from training_participants where employee_id = $1
-                          and certificate_expires_on between $3::date and $3::date + 90) as certificates_expiring,
-                        (select count(*) from activities a join activity_learners l on l.activity_id = a.id
-                          where l.employee_id = $1 and a.status = 'pending') as activities_waiting,
-                        (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
-                          where tp.employee_id = $1 and tp.status in ('nominated', 'approved')
-                            and t.status in ('planned', 'open', 'running')) as trainings_ahead",
-            )
-            .bind(id)
-            .bind(year)
-            .bind(ctx.today)
-            .fetch_one(&mut *conn)
-            .await?,
-        ),
-        None => None,
-    };
     let staff_view = user.has(Role::Hr) || user.has(Role::Head);
     let decisions =
         if staff_view { Some(crate::development::hub::waiting(&state, &mut conn, &user).await?) } else { None };
@@ -263,6 +205,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     let department: Option<DepartmentFigures> = if is_hr {
         // Department-wide sums over every employee: reused while the records are unchanged.
         let today = ctx.today;
+        let year = chrono::Datelike::year(&today);
         let figures = state
             .versions
             .get(&mut conn, format!("home.department:{today}"), move |conn| {
@@ -306,4 +249,74 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         decisions,
         department,
     })
+}
+
+/// An employee's own figures on their home: profile, standing against the standard, development.
+async fn own_parts(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    today: chrono::NaiveDate,
+) -> Result<(Option<OwnProfile>, OwnStanding, OwnDevelopment), sqlx::Error> {
+    let year = chrono::Datelike::year(&today);
+    let parts = state
+        .versions
+        .get(conn, format!("home.own:{id}:{today}"), move |conn| {
+            Box::pin(async move {
+                let profile: Option<OwnProfile> = sqlx::query_as(
+                    "select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
+                    coalesce(p.name, '') as position, u.name as unit,
+                    coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
+                    e.status
+             from employees e join units u on u.id = e.unit_id
+             left join positions p on p.id = e.position_id left join ranks r on r.code = e.rank_code
+             where e.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                let standing: OwnStanding = sqlx::query_as(
+                    "with s as (select s.competency_id, s.required_level, cl.level
+                            from employees e join position_standards s on s.position_id = e.position_id
+                            left join current_levels cl on cl.employee_id = e.id and cl.competency_id = s.competency_id
+                            where e.id = $1)
+                 select count(*) as required, count(*) filter (where level >= required_level) as met,
+                        count(*) filter (where level < required_level) as below, count(*) filter (where level is null) as not_assessed,
+                        (select count(*) from assessments where employee_id = $1 and status = 'pending') as pending
+                 from s",
+                )
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+                let development: OwnDevelopment = sqlx::query_as(
+                    "select (select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = $2) as jp_year,
+                        (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
+                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
+                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)) as evaluations_owed,
+                        array(select tp.id from training_participants tp join trainings t on t.id = tp.training_id
+                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
+                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
+                          order by t.ends_on, tp.id limit 5) as owed_ids,
+                        array(select t.title from training_participants tp join trainings t on t.id = tp.training_id
+                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
+                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
+                          order by t.ends_on, tp.id limit 5) as owed_titles,
+                        (select count(*) from training_participants where employee_id = $1
+                          and certificate_expires_on between $3::date and $3::date + 90) as certificates_expiring,
+                        (select count(*) from activities a join activity_learners l on l.activity_id = a.id
+                          where l.employee_id = $1 and a.status = 'pending') as activities_waiting,
+                        (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
+                          where tp.employee_id = $1 and tp.status in ('nominated', 'approved')
+                            and t.status in ('planned', 'open', 'running')) as trainings_ahead",
+                )
+                .bind(id)
+                .bind(year)
+                .bind(today)
+                .fetch_one(&mut *conn)
+                .await?;
+                Ok::<_, sqlx::Error>((profile, standing, development))
+            })
+        })
+        .await?;
+    Ok(parts.as_ref().clone())
 }
