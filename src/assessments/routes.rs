@@ -320,25 +320,39 @@ async fn pending(
     Query(q): Query<PendingQuery>,
 ) -> AppResult<Response> {
     let scope = user.scope();
-    let rows: Vec<PendingRow> = sqlx::query_as(
-        "select a.id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as employee,
-                u.name as unit, c.code, c.name_id, c.name_en, a.level,
-                (select cl.level from current_levels cl where cl.employee_id = a.employee_id
-                   and cl.competency_id = a.competency_id) as current_level,
-                a.assessed_on, a.note, a.evidence_id,
-                coalesce((select case when $4 then cl.descriptor_en else cl.descriptor_id end from competency_levels cl
-                          where cl.competency_id = a.competency_id and cl.level = a.level), '') as descriptor
-         from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
-         join competencies c on c.id = a.competency_id
-         where a.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)
-         order by a.created_at, a.id limit 500",
-    )
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .bind(ctx.lang.is_en())
-    .fetch_all(&state.pool)
-    .await?;
+    let en = ctx.lang.is_en();
+    let mut conn = state.pool.acquire().await?;
+    // What waits for this reader's validation, reused while the records are unchanged.
+    let key = format!("assessments.pending:{}:{en}", user.account_id);
+    let rows: Vec<PendingRow> = state
+        .versions
+        .get(&mut conn, key, move |conn| {
+            Box::pin(async move {
+                sqlx::query_as(
+                    "select a.id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as employee,
+                            u.name as unit, c.code, c.name_id, c.name_en, a.level,
+                            (select cl.level from current_levels cl where cl.employee_id = a.employee_id
+                               and cl.competency_id = a.competency_id) as current_level,
+                            a.assessed_on, a.note, a.evidence_id,
+                            coalesce((select case when $4 then cl.descriptor_en else cl.descriptor_id end from competency_levels cl
+                                      where cl.competency_id = a.competency_id and cl.level = a.level), '') as descriptor
+                     from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+                     join competencies c on c.id = a.competency_id
+                     where a.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)
+                     order by a.created_at, a.id limit 500",
+                )
+                .bind(scope.all)
+                .bind(scope.own)
+                .bind(&scope.unit_patterns)
+                .bind(en)
+                .fetch_all(&mut *conn)
+                .await
+            })
+        })
+        .await?
+        .as_ref()
+        .clone();
+    drop(conn);
     if export::wanted(&q.format) {
         let table = Table {
             name: "penilaian-menunggu",
