@@ -83,6 +83,8 @@ pub struct SummaryData {
     pub parts: Vec<UnitReadiness>,
     pub top: Vec<CompetencyGap>,
     pub spof: Vec<SinglePoint>,
+    /// The readiness and top-gaps charts (SVG), drawn once with the figures.
+    pub charts: (String, String),
 }
 
 /// The unit's summary at the records' current version (computed, or reused from this node).
@@ -93,6 +95,7 @@ pub async fn summary_data(
     unit_id: i64,
     path: &str,
     en: bool,
+    titles: (&'static str, &'static str),
 ) -> AppResult<std::sync::Arc<SummaryData>> {
     let key = format!("gaps.summary:{unit_id}:{today}:{en}");
     let path = path.to_string();
@@ -100,10 +103,14 @@ pub async fn summary_data(
         .versions
         .get(conn, key, move |conn| {
             Box::pin(async move {
+                let parts = db::readiness(&mut *conn, today, unit_id, &path).await?;
+                let top = db::top_gaps(&mut *conn, &path, en, 10).await?;
+                let charts = summary_charts(&parts, &top, titles);
                 Ok::<_, sqlx::Error>(SummaryData {
-                    parts: db::readiness(&mut *conn, today, unit_id, &path).await?,
-                    top: db::top_gaps(&mut *conn, &path, en, 10).await?,
+                    parts,
+                    top,
                     spof: db::single_points(&mut *conn, &path, en).await?,
+                    charts,
                 })
             })
         })
@@ -134,6 +141,34 @@ async fn staff_page(
         .map_err(AppError::from)
 }
 
+/// The summary's two charts: readiness of each part, and the largest gaps.
+fn summary_charts(parts: &[UnitReadiness], top: &[CompetencyGap], titles: (&str, &str)) -> (String, String) {
+    let readiness_chart = chart::bars(
+        "readiness",
+        titles.0,
+        &parts
+            .iter()
+            .skip(1)
+            .map(|p| Bar { label: p.name.clone(), value: p.readiness(), text: format!("{}%", p.percent()) })
+            .collect::<Vec<_>>(),
+        1.0,
+    );
+    let max = top.first().map(|t| t.weighted).unwrap_or(1.0);
+    let gaps_chart = chart::bars(
+        "topgaps",
+        titles.1,
+        &top.iter()
+            .map(|t| Bar {
+                label: format!("{} {}", t.code, t.name),
+                value: t.weighted,
+                text: format!("{:.1}", t.weighted),
+            })
+            .collect::<Vec<_>>(),
+        max,
+    );
+    (readiness_chart, gaps_chart)
+}
+
 impl SummaryPage {
     fn whole(&self) -> Option<&UnitReadiness> {
         self.parts.first()
@@ -155,7 +190,8 @@ async fn summary(
     let en = ctx.lang.is_en();
     let mut conn = state.pool.acquire().await?;
     let settings = db::settings(&mut conn).await?;
-    let data = summary_data(&state, &mut conn, ctx.today, unit_id, &path, en).await?;
+    let titles = (ctx.t("gap.chart.readiness"), ctx.t("gap.chart.top"));
+    let data = summary_data(&state, &mut conn, ctx.today, unit_id, &path, en, titles).await?;
     let (parts, top, spof) = (data.parts.clone(), data.top.clone(), data.spof.clone());
     let only_flagged = q.flagged != "0";
     let listed = parts.first().map(|w| if only_flagged { w.flagged } else { w.staff }).unwrap_or(0);
@@ -286,29 +322,7 @@ async fn summary(
         return export::send(&ctx, &q.format, &table);
     }
     let units = db::unit_options(&state, &mut conn, &user, unit_id).await?;
-    let readiness_chart = chart::bars(
-        "readiness",
-        ctx.t("gap.chart.readiness"),
-        &parts
-            .iter()
-            .skip(1)
-            .map(|p| Bar { label: p.name.clone(), value: p.readiness(), text: format!("{}%", p.percent()) })
-            .collect::<Vec<_>>(),
-        1.0,
-    );
-    let max = top.first().map(|t| t.weighted).unwrap_or(1.0);
-    let gaps_chart = chart::bars(
-        "topgaps",
-        ctx.t("gap.chart.top"),
-        &top.iter()
-            .map(|t| Bar {
-                label: format!("{} {}", t.code, t.name),
-                value: t.weighted,
-                text: format!("{:.1}", t.weighted),
-            })
-            .collect::<Vec<_>>(),
-        max,
-    );
+    let (readiness_chart, gaps_chart) = data.charts.clone();
     render(&SummaryPage {
         ctx,
         unit_id,
