@@ -43,21 +43,13 @@ impl Waiting {
     }
 }
 
-/// The re-assessments due. `offset 0` keeps "no assessment since" a probe per row on the whole
-/// (employee, competency, date) index key; as an anti-join PostgreSQL probed by employee alone and
-/// filtered ~1 million rows at 100 000 staff (256 → 105 ms).
+/// The re-assessments due (`reassessments_due`, migration 19) with what the list shows.
 const REASSESS_SQL: &str = "
     select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as employee, u.name as unit,
-           c.id as competency_id, c.code, case when $5 then c.name_en else c.name_id end as competency, tc.target_level,
-           t.id as training_id, t.title, t.ends_on + 90 as due_on
-    from training_participants p join trainings t on t.id = p.training_id
-    join training_competencies tc on tc.training_id = t.id join competencies c on c.id = tc.competency_id
-    join employees e on e.id = p.employee_id join units u on u.id = e.unit_id
-    where t.status = 'completed' and p.status in ('attended', 'passed', 'failed') and e.active
-      and t.ends_on + 90 <= $4::date and t.ends_on + 90 > $4::date - 365
-      and scope_decides($1, $2, $3, e.id, u.path)
-      and not exists (select 1 from assessments a where a.employee_id = p.employee_id and a.competency_id = tc.competency_id
-                      and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90 offset 0)
+           c.id as competency_id, c.code, case when $5 then c.name_en else c.name_id end as competency, r.target_level,
+           t.id as training_id, t.title, r.due_on
+    from reassessments_due($1, $2, $3, $4) r join trainings t on t.id = r.training_id
+    join competencies c on c.id = r.competency_id join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
     order by t.ends_on, e.name, c.code limit 300";
 
 pub async fn waiting(
@@ -83,7 +75,6 @@ async fn count_waiting(
     staff: bool,
     today: chrono::NaiveDate,
 ) -> Result<Waiting, sqlx::Error> {
-    // The re-assessments counted as `REASSESS_SQL` lists them (with the same `offset 0`).
     sqlx::query_as(
         "with w as (select w.kind, count(*) as n from waiting_decisions($1, $2, $3) w where $5 group by w.kind)
          select
@@ -94,14 +85,7 @@ async fn count_waiting(
            (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
              where tp.employee_id = $2 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
                and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)) as evaluations,
-           case when $5 then (select count(*) from training_participants p join trainings t on t.id = p.training_id
-              join training_competencies tc on tc.training_id = t.id join employees e on e.id = p.employee_id
-              join units u on u.id = e.unit_id
-              where t.status = 'completed' and p.status in ('attended', 'passed', 'failed') and e.active
-                and t.ends_on + 90 <= $4::date and t.ends_on + 90 > $4::date - 365 and scope_decides($1, $2, $3, e.id, u.path)
-                and not exists (select 1 from assessments a where a.employee_id = p.employee_id and a.competency_id = tc.competency_id
-                                and a.status in ('validated', 'pending') and a.assessed_on >= t.ends_on + 90 offset 0))
-              else 0 end as reassessments",
+           case when $5 then (select count(*) from reassessments_due($1, $2, $3, $4)) else 0 end as reassessments",
     )
     .bind(scope.all)
     .bind(scope.own)
