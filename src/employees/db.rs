@@ -100,16 +100,6 @@ impl Filter {
             _ => "e.name asc, e.id asc",
         }
     }
-
-    /// The keyset orders turned round (for the page before a cursor).
-    fn reversed_order(&self) -> &'static str {
-        match (self.sort.as_str(), self.dir == "desc") {
-            ("nip", false) => "e.nip desc, e.id desc",
-            ("nip", true) => "e.nip asc, e.id asc",
-            (_, true) => "e.name asc, e.id asc",
-            _ => "e.name desc, e.id desc",
-        }
-    }
 }
 
 #[derive(sqlx::FromRow, Clone, Debug)]
@@ -237,9 +227,12 @@ pub async fn list(
         // Keyset: the rows past the cursor's key in the list's order (or, for the page before
         // it, the rows before it taken backwards and turned round below).
         Some(((id, before), (cols, key, desc))) => {
-            let op = if desc != before { "<" } else { ">" };
+            // Walking down the list's order, or up it for the page before the cursor.
+            let down = desc != before;
+            let op = if down { "<" } else { ">" };
             qb.push(format!(" and ({cols}) {op} (select {key} from employees k where k.id = ")).push_bind(id).push(")");
-            qb.push(" order by ").push(if before { f.reversed_order() } else { f.order_by() });
+            let dir = if down { " desc" } else { " asc" };
+            qb.push(" order by ").push(cols.split(", ").map(|c| format!("{c}{dir}")).collect::<Vec<_>>().join(", "));
         }
         None => {
             qb.push(" order by ").push(f.order_by());
