@@ -489,12 +489,18 @@ async fn load_user_and_badges(
     if let Some(badges) = state.badge_cache.get(user.account_id) {
         return Ok((Some((user, version)), badges));
     }
-    let mut badges = vec![];
-    for b in state.badges.iter() {
-        if let Some(n) = (b.count)(state, &user).await?.filter(|n| *n > 0) {
-            badges.push((b.href, n));
+    // Counts kept per version of the records are looked up under the version read with the
+    // session, without another round trip.
+    let counting = async {
+        let mut badges = vec![];
+        for b in state.badges.iter() {
+            if let Some(n) = (b.count)(state, &user).await?.filter(|n| *n > 0) {
+                badges.push((b.href, n));
+            }
         }
-    }
+        Ok::<_, sqlx::Error>(badges)
+    };
+    let badges = crate::app::versioned::REQUEST_VERSION.scope(version, counting).await?;
     state.badge_cache.put(user.account_id, badges.clone());
     Ok((Some((user, version)), badges))
 }

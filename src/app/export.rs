@@ -67,7 +67,33 @@ fn header_texts<'a>(ctx: Option<&Ctx>, t: &'a Table) -> Vec<&'a str> {
         .collect()
 }
 
+/// An exported file, ready to send (and cheap to keep and send again).
+#[derive(Clone)]
+pub struct File {
+    content_type: &'static str,
+    disposition: String,
+    bytes: axum::body::Bytes,
+}
+
+impl IntoResponse for File {
+    fn into_response(self) -> Response {
+        (
+            [(header::CONTENT_TYPE, self.content_type.to_string()), (header::CONTENT_DISPOSITION, self.disposition)],
+            self.bytes,
+        )
+            .into_response()
+    }
+}
+
 pub fn csv(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
+    csv_file(ctx, t).map(IntoResponse::into_response)
+}
+
+pub fn xlsx(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
+    xlsx_file(ctx, t).map(IntoResponse::into_response)
+}
+
+fn csv_file(ctx: Option<&Ctx>, t: &Table) -> Result<File, AppError> {
     let mut w = csv::Writer::from_writer(vec![]);
     w.write_record(header_texts(ctx, t)).map_err(anyhow::Error::from)?;
     for r in &t.rows {
@@ -75,17 +101,14 @@ pub fn csv(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
     }
     let mut bytes = vec![0xEF, 0xBB, 0xBF]; // BOM so spreadsheet programs read UTF-8
     bytes.extend(w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.csv\"", file_name(ctx, t))),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(File {
+        content_type: "text/csv; charset=utf-8",
+        disposition: format!("attachment; filename=\"{}.csv\"", file_name(ctx, t)),
+        bytes: bytes.into(),
+    })
 }
 
-pub fn xlsx(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
+fn xlsx_file(ctx: Option<&Ctx>, t: &Table) -> Result<File, AppError> {
     let mut wb = Workbook::new();
     let err = |e: rust_xlsxwriter::XlsxError| AppError::Other(anyhow::anyhow!("xlsx: {e}"));
     let stamp = ctx.map(Stamp::from_ctx);
@@ -117,14 +140,11 @@ pub fn xlsx(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
     }
     ws.set_freeze_panes(1, 0).map_err(err)?;
     let bytes = wb.save_to_buffer().map_err(err)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.xlsx\"", file_name(ctx, t))),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(File {
+        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        disposition: format!("attachment; filename=\"{}.xlsx\"", file_name(ctx, t)),
+        bytes: bytes.into(),
+    })
 }
 
 /// `?format=csv` or `?format=xlsx` on a list page: the same rows, as a file.
@@ -134,5 +154,10 @@ pub fn wanted(format: &str) -> bool {
 
 /// The list as the file the user asked for, headers in their language.
 pub fn send(ctx: &Ctx, format: &str, t: &Table) -> Result<Response, AppError> {
-    if format == "xlsx" { xlsx(Some(ctx), t) } else { csv(Some(ctx), t) }
+    file(ctx, format, t).map(IntoResponse::into_response)
+}
+
+/// The list as the file the user asked for, to send now or keep.
+pub fn file(ctx: &Ctx, format: &str, t: &Table) -> Result<File, AppError> {
+    if format == "xlsx" { xlsx_file(Some(ctx), t) } else { csv_file(Some(ctx), t) }
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub badge_cache: BadgeCache,
     /// Department-wide results reused while the records' version is unchanged.
     pub versions: super::versioned::VersionCache,
+    /// One reader's results (keyed by their account) reused the same way, kept apart.
+    pub personal: super::versioned::VersionCache,
 }
 
 /// How long a node may show an account's navigation counts before counting again.
@@ -78,7 +80,8 @@ impl AppState {
             nav: Arc::default(),
             replica,
             badge_cache: BadgeCache::default(),
-            versions: Default::default(),
+            versions: super::versioned::VersionCache::new(super::versioned::SHARED_CAPACITY),
+            personal: super::versioned::VersionCache::new(super::versioned::PERSONAL_CAPACITY),
         }
     }
 

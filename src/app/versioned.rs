@@ -16,16 +16,46 @@ use std::{
 
 use sqlx::PgConnection;
 
+/// Where a result missing from the cache is computed: the caller's connection, or one taken
+/// from the pool only then.
+pub enum Source<'a> {
+    Conn(&'a mut PgConnection),
+    Pool(&'a sqlx::PgPool),
+}
+
+impl<'a> From<&'a mut PgConnection> for Source<'a> {
+    fn from(c: &'a mut PgConnection) -> Self {
+        Source::Conn(c)
+    }
+}
+
+impl<'a> From<&'a mut sqlx::pool::PoolConnection<sqlx::Postgres>> for Source<'a> {
+    fn from(c: &'a mut sqlx::pool::PoolConnection<sqlx::Postgres>) -> Self {
+        Source::Conn(c)
+    }
+}
+
+impl<'a> From<&'a sqlx::PgPool> for Source<'a> {
+    fn from(p: &'a sqlx::PgPool) -> Self {
+        Source::Pool(p)
+    }
+}
+
 /// What a computation returns: a future borrowing the snapshot's connection.
 pub type BoxFuture<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'c>>;
 
-/// How many results a node keeps (the oldest used goes first).
-const CAPACITY: usize = 128;
+/// How many department-wide results a node keeps (the oldest used goes first).
+pub const SHARED_CAPACITY: usize = 128;
+/// How many results of single readers (their record, history, home, notifications…) a node
+/// keeps: kept apart, so a thousand readers' small pages do not push out the department's
+/// expensive ones.
+pub const PERSONAL_CAPACITY: usize = 4096;
 
 type Entry = (i64, Instant, Arc<dyn Any + Send + Sync>);
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct VersionCache {
+    capacity: usize,
     entries: Arc<Mutex<HashMap<String, Entry>>>,
     /// One computation per key at a time: concurrent readers of a key wait for it rather than
     /// each computing the same result.
@@ -45,6 +75,11 @@ pub async fn version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
 }
 
 impl VersionCache {
+    /// A cache keeping at most `capacity` results.
+    pub fn new(capacity: usize) -> Self {
+        Self { capacity: capacity.max(1), entries: Arc::default(), computing: Arc::default() }
+    }
+
     fn lookup<T: Send + Sync + 'static>(&self, key: &str, version: i64) -> Option<Arc<T>> {
         let mut map = self.entries.lock().ok()?;
         let entry = map.get_mut(key)?;
@@ -57,7 +92,7 @@ impl VersionCache {
 
     fn store(&self, key: String, version: i64, value: Arc<dyn Any + Send + Sync>) {
         if let Ok(mut map) = self.entries.lock() {
-            if map.len() >= CAPACITY
+            if map.len() >= self.capacity
                 && !map.contains_key(&key)
                 && let Some(oldest) = map.iter().min_by_key(|(_, e)| e.1).map(|(k, _)| k.clone())
             {
@@ -71,9 +106,11 @@ impl VersionCache {
     /// for this version, else computed by `compute` in one consistent snapshot and kept.
     /// `key` must name everything the result depends on besides the records (unit, date,
     /// language, the reader's scope…).
-    /// Runs on the caller's connection (a request that already holds one must not wait for a
-    /// second: under load that exhausts the pool).
-    pub async fn get<T, E, F>(&self, conn: &mut PgConnection, key: String, compute: F) -> Result<Arc<T>, E>
+    /// `conn` is the caller's connection, or the pool: a result reused for the version read with
+    /// the request's session takes no connection at all (each one taken costs a round trip to
+    /// check it). A request that already holds a connection passes it: under load, waiting for a
+    /// second one exhausts the pool.
+    pub async fn get<'a, T, E, F>(&self, conn: impl Into<Source<'a>>, key: String, compute: F) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
         E: From<sqlx::Error>,
@@ -84,6 +121,11 @@ impl VersionCache {
         {
             return Ok(hit);
         }
+        let mut taken = None;
+        let conn: &mut PgConnection = match conn.into() {
+            Source::Conn(c) => c,
+            Source::Pool(pool) => taken.insert(pool.acquire().await?),
+        };
         let now = version(&mut *conn).await?;
         if let Some(hit) = self.lookup::<T>(&key, now) {
             return Ok(hit);

@@ -114,10 +114,9 @@ async fn queue_data(
 ) -> Result<std::sync::Arc<QueueData>, sqlx::Error> {
     let scope = user.scope();
     let key = format!("approvals:{}:{en}:{today}", user.account_id);
-    let mut conn = state.pool.acquire().await?;
     state
-        .versions
-        .get(&mut conn, key, move |conn| {
+        .personal
+        .get(&state.pool, key, move |conn| {
             Box::pin(async move {
                 let items: Vec<Item> = sqlx::query_as(QUEUE_SQL)
                     .bind(scope.all)

@@ -321,12 +321,11 @@ async fn pending(
 ) -> AppResult<Response> {
     let scope = user.scope();
     let en = ctx.lang.is_en();
-    let mut conn = state.pool.acquire().await?;
     // What waits for this reader's validation, reused while the records are unchanged.
     let key = format!("assessments.pending:{}:{en}", user.account_id);
     let rows: Vec<PendingRow> = state
-        .versions
-        .get(&mut conn, key, move |conn| {
+        .personal
+        .get(&state.pool, key, move |conn| {
             Box::pin(async move {
                 sqlx::query_as(
                     "select a.id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as employee,
@@ -352,7 +351,6 @@ async fn pending(
         .await?
         .as_ref()
         .clone();
-    drop(conn);
     if export::wanted(&q.format) {
         let table = Table {
             name: "penilaian-menunggu",

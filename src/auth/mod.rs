@@ -87,6 +87,11 @@ pub struct CurrentUser {
     pub roles: Vec<Role>,
     pub head_units: Vec<HeadUnit>,
     pub must_change_password: bool,
+    /// When the account last read its notifications (as text: it keys the kept list).
+    pub notes_seen: String,
+    /// Whether the account wants the daily e-mail digest, and the address it would go to.
+    pub email_digest: bool,
+    pub email: Option<String>,
     pub session_hash: Vec<u8>,
 }
 

@@ -20,6 +20,9 @@ struct Row {
     employee_id: Option<i64>,
     display_name: String,
     must_change_password: bool,
+    notes_seen: String,
+    email_digest: bool,
+    email: Option<String>,
     stale: bool,
     /// The records' version as this request began (`None` where not read: an account loaded
     /// without a session).
@@ -36,6 +39,7 @@ struct Row {
 macro_rules! user_columns {
     () => {
         "a.id as account_id, a.username, a.employee_id, a.must_change_password,
+         a.notifications_seen_at::text as notes_seen, a.email_digest, nullif(trim(e.email), '') as email,
          coalesce(nullif(trim(employee_display_name(e.front_title, e.name, e.back_title)), ''), a.username)
              as display_name,
          array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
@@ -102,6 +106,9 @@ impl Row {
             roles: self.roles,
             head_units,
             must_change_password: self.must_change_password,
+            notes_seen: self.notes_seen,
+            email_digest: self.email_digest,
+            email: self.email,
             session_hash,
         }
     }

@@ -72,10 +72,9 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     // list is reused while the records are unchanged.
     let key = format!("catalog:{:?}", (&f.q, &f.kind, &f.area));
     let (q, kind, area) = (f.q.clone(), f.kind.clone(), f.area.clone());
-    let mut conn = state.reader(&ctx).await.acquire().await?;
     let rows: Vec<CompRow> = (*state
         .versions
-        .get(&mut conn, key, move |conn| {
+        .get(state.reader(&ctx).await, key, move |conn| {
             Box::pin(async move {
                 sqlx::query_as::<_, CompRow>(
                     "select c.id, c.code, c.kind, c.area, c.name_id, c.name_en, c.active,
@@ -95,7 +94,6 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
         })
         .await?)
         .clone();
-    drop(conn);
     if export::wanted(&f.format) {
         let table = Table {
             name: "kompetensi",

@@ -49,10 +49,7 @@ pub fn routes() -> Routes {
 /// What waits for this user in development: activities and nominations to decide, requests to
 /// decide or schedule, evaluations owed.
 fn waiting_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> BadgeFuture<'a> {
-    Box::pin(async move {
-        let mut conn = state.pool.acquire().await?;
-        super::hub::waiting(state, &mut conn, user).await.map(|w| Some(w.total()))
-    })
+    Box::pin(async move { super::hub::waiting(state, &state.pool, user).await.map(|w| Some(w.total())) })
 }
 
 #[derive(sqlx::FromRow)]

@@ -158,7 +158,7 @@ async fn history(
     let key = format!("development.history:{}:{id}:{en}", user.account_id);
     let scope = user.scope();
     let data = state
-        .versions
+        .personal
         .get(&mut conn, key, move |conn| {
             Box::pin(async move {
                 let Some(e) = emp_db::find(&mut *conn, id, &scope).await? else {

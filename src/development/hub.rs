@@ -52,9 +52,9 @@ const REASSESS_SQL: &str = "
     join competencies c on c.id = r.competency_id join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
     order by t.ends_on, e.name, c.code limit 300";
 
-pub async fn waiting(
+pub async fn waiting<'a>(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
     user: &CurrentUser,
 ) -> Result<Waiting, sqlx::Error> {
     let today = state.clock.today(state.settings.get(&state.pool).await?.time_zone);
@@ -63,7 +63,7 @@ pub async fn waiting(
     // Department-wide for HR: reused while the records are unchanged.
     let key = format!("hub.waiting:{}:{today}", user.account_id);
     let counts = state
-        .versions
+        .personal
         .get(conn, key, move |conn| Box::pin(async move { count_waiting(conn, &scope, staff, today).await }))
         .await?;
     Ok((*counts).clone())

@@ -106,10 +106,9 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     let (limit, offset) = if export::wanted(&q.format) { (i64::MAX, 0) } else { (PER_PAGE, Pager::offset(q.page)) };
     let key = format!("trainings:{year}:{status:?}:{text:?}:{limit}:{offset}");
     let (status_s, text_s, like) = (status.map(|s| s.as_str()), text.to_string(), contains_pattern(text));
-    let mut conn = state.reader(&ctx).await.acquire().await?;
     let rows: Vec<ListRow> = (*state
         .versions
-        .get(&mut conn, key, move |conn| {
+        .get(state.reader(&ctx).await, key, move |conn| {
             Box::pin(async move {
                 sqlx::query_as::<_, ListRow>(
                     "with page as (
@@ -137,7 +136,6 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         })
         .await?)
         .clone();
-    drop(conn);
     if export::wanted(&q.format) {
         let table = Table {
             name: "pelatihan",

@@ -193,12 +193,11 @@ async fn detail(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let scope = user.scope();
-    let mut conn = state.pool.acquire().await?;
     // The record as this reader sees it, reused while the records are unchanged.
     let key = format!("employees.detail:{}:{id}", user.account_id);
     let data = state
-        .versions
-        .get(&mut conn, key, move |conn| {
+        .personal
+        .get(&state.pool, key, move |conn| {
             Box::pin(async move {
                 let Some(e) = db::find(&mut *conn, id, &scope).await? else { return Ok::<_, sqlx::Error>(None) };
                 let lines = db::profile_lines(&mut *conn, id).await?;

@@ -337,9 +337,9 @@ pub async fn unit_in_scope(
 
 /// Units the reader may analyse, for the unit picker (reused while the records are unchanged: a
 /// regency's tree is read for every page view otherwise).
-pub async fn unit_options(
+pub async fn unit_options<'a>(
     state: &crate::app::AppState,
-    conn: &mut PgConnection,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
     user: &crate::auth::CurrentUser,
     current: i64,
 ) -> Result<Vec<crate::units::db::UnitOption>, sqlx::Error> {

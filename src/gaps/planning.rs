@@ -2,7 +2,7 @@
 //! its budget frontier and the simple greedy plan beside it, accepting a plan, and the AKPK
 //! (the yearly competency-development needs analysis) exported from the accepted plan.
 
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, sync::OnceLock, time::Duration};
 
 use axum::{
     Form,
@@ -719,16 +719,29 @@ impl AkpkRow {
 
 #[derive(askama::Template)]
 #[template(path = "gaps/akpk.html")]
-struct AkpkPage {
+struct AkpkPage<'a> {
     ctx: Ctx,
     unit_id: i64,
     unit_name: String,
     year: i32,
-    plan: Option<(i64, chrono::DateTime<chrono::Utc>, i64, bool)>,
-    rows: Vec<AkpkRow>,
+    plan: Option<AcceptedPlan>,
+    rows: &'a [AkpkRow],
 }
 
-impl AkpkPage {
+/// The plan accepted last: id, when, budget, whether it was the optimal one.
+type AcceptedPlan = (i64, chrono::DateTime<chrono::Utc>, i64, bool);
+
+/// A unit's AKPK for a year at one version of the records (in the key's language): the plan
+/// accepted last, its lines, and each file once made (an XLSX took longer to make than any
+/// page to draw).
+struct AkpkData {
+    plan: Option<AcceptedPlan>,
+    rows: Vec<AkpkRow>,
+    csv: OnceLock<export::File>,
+    xlsx: OnceLock<export::File>,
+}
+
+impl AkpkPage<'_> {
     fn money(&self, v: impl Val<i64>) -> String {
         rupiah(v.val())
     }
@@ -757,35 +770,45 @@ async fn akpk(
 ) -> AppResult<Response> {
     let (unit_id, unit_name, _) = pick_unit(&state, &user, &q.unit).await?;
     let year = q.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(ctx.today.year());
-    let mut conn = state.pool.acquire().await?;
-    let plan: Option<(i64, chrono::DateTime<chrono::Utc>, i64, bool)> = sqlx::query_as(
-        "select id, accepted_at, budget, optimal from dev_plans where unit_id = $1 and year = $2 order by accepted_at desc, id desc limit 1",
-    )
-    .bind(unit_id)
-    .bind(year)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let rows: Vec<AkpkRow> = match plan {
-        Some((id, ..)) => {
-            sqlx::query_as(
-                "select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, coalesce(p.name, '') as position,
-                        u.name as unit, c.kind, c.code, case when $2 then c.name_en else c.name_id end as competency,
-                        i.required_level, i.current_level, i.priority, i.route, i.jenis_diklat, i.programme, i.provider,
-                        i.jp::float8 as jp, i.estimated_cost, i.funding, tp.status
-                 from dev_plan_items i join employees e on e.id = i.employee_id join units u on u.id = e.unit_id
-                 left join positions p on p.id = e.position_id join competencies c on c.id = i.competency_id
-                 left join training_participants tp on tp.training_id = i.training_id and tp.employee_id = i.employee_id
-                 where i.plan_id = $1 order by e.name, c.code, i.id",
+    let (en, today) = (ctx.lang.is_en(), ctx.today);
+    let key = format!("gaps.akpk:{unit_id}:{year}:{en}:{today}");
+    let data = state
+        .versions
+        .get(&state.pool, key, move |conn| {
+            Box::pin(async move {
+            let plan: Option<AcceptedPlan> = sqlx::query_as(
+                "select id, accepted_at, budget, optimal from dev_plans where unit_id = $1 and year = $2 order by accepted_at desc, id desc limit 1",
             )
-            .bind(id)
-            .bind(ctx.lang.is_en())
-            .fetch_all(&mut *conn)
-            .await?
-        }
-        None => vec![],
-    };
+            .bind(unit_id)
+            .bind(year)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let rows: Vec<AkpkRow> = match plan {
+                Some((id, ..)) => {
+                    sqlx::query_as(
+                        "select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, coalesce(p.name, '') as position,
+                                u.name as unit, c.kind, c.code, case when $2 then c.name_en else c.name_id end as competency,
+                                i.required_level, i.current_level, i.priority, i.route, i.jenis_diklat, i.programme, i.provider,
+                                i.jp::float8 as jp, i.estimated_cost, i.funding, tp.status
+                         from dev_plan_items i join employees e on e.id = i.employee_id join units u on u.id = e.unit_id
+                         left join positions p on p.id = e.position_id join competencies c on c.id = i.competency_id
+                         left join training_participants tp on tp.training_id = i.training_id and tp.employee_id = i.employee_id
+                         where i.plan_id = $1 order by e.name, c.code, i.id",
+                    )
+                    .bind(id)
+                    .bind(en)
+                    .fetch_all(&mut *conn)
+                    .await?
+                }
+                None => vec![],
+            };
+                Ok::<_, sqlx::Error>(AkpkData { plan, rows, csv: OnceLock::new(), xlsx: OnceLock::new() })
+            })
+        })
+        .await?;
+    let (plan, rows) = (data.plan, &data.rows);
     if q.format == "pdf" {
-        let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: vec![] };
+        let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: &[] };
         let t = |k: &str| ctx.t(k).to_string();
         let table = Block::Table {
             headers: vec![
@@ -833,7 +856,11 @@ async fn akpk(
         return Ok(pdf::response(&format!("akpk-{year}"), pdf::render(&meta, &[Block::Para(intro), table])));
     }
     if export::wanted(&q.format) {
-        let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: vec![] };
+        let once = if q.format == "xlsx" { &data.xlsx } else { &data.csv };
+        if let Some(file) = once.get() {
+            return Ok(axum::response::IntoResponse::into_response(file.clone()));
+        }
+        let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: &[] };
         let table = Table {
             name: "akpk",
             headers: export::keys(&[
@@ -884,7 +911,8 @@ async fn akpk(
                 })
                 .collect(),
         };
-        return export::send(&ctx, &q.format, &table);
+        let file = export::file(&ctx, &q.format, &table)?;
+        return Ok(axum::response::IntoResponse::into_response(once.get_or_init(|| file).clone()));
     }
     render(&AkpkPage { ctx, unit_id, unit_name, year, plan, rows })
 }

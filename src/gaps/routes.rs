@@ -1,7 +1,7 @@
 //! Gap pages: the unit summary with its charts, the skills matrix, an employee's gap card with
 //! recommendations, and HR's thresholds.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::OnceLock};
 
 use axum::{
     Form,
@@ -54,28 +54,65 @@ struct UnitQuery {
 
 /// The unit the reader asked for (or their own), within their scope; 404 outside it.
 pub async fn pick_unit(state: &AppState, user: &CurrentUser, unit: &str) -> AppResult<(i64, String, String)> {
-    let mut conn = state.pool.acquire().await?;
     let asked =
         if unit.trim().is_empty() { None } else { Some(unit.trim().parse::<i64>().map_err(|_| AppError::NotFound)?) };
-    db::unit_in_scope(&mut conn, asked, user).await?.ok_or(AppError::NotFound)
+    // Which unit, by the reader's scope: kept per version of the records (units and heads are
+    // records), so a gap page does not spend its first round trips finding its unit.
+    let scope = user.scope();
+    let key = format!(
+        "gaps.unit:{asked:?}:{}:{:?}:{:?}",
+        scope.all,
+        scope.unit_patterns,
+        user.head_units.first().map(|u| u.id)
+    );
+    let user = user.clone();
+    let found = state
+        .versions
+        .get(&state.pool, key, move |conn| Box::pin(async move { db::unit_in_scope(conn, asked, &user).await }))
+        .await?;
+    found.as_ref().clone().ok_or(AppError::NotFound)
 }
 
 #[derive(askama::Template)]
 #[template(path = "gaps/summary.html")]
-struct SummaryPage {
+struct SummaryPage<'a> {
     ctx: Ctx,
     unit_id: i64,
     unit_name: String,
     units: Vec<UnitOption>,
-    parts: Vec<UnitReadiness>,
-    top: Vec<CompetencyGap>,
-    spof: Vec<SinglePoint>,
-    /// This page of the staff list, with each one's reasons.
-    staff: Vec<(StaffGap, Vec<String>)>,
+    /// The figures, the parts' readiness, the largest gaps and the single points, drawn by
+    /// `SummaryOverview`.
+    overview: &'a str,
+    /// This page of the staff list, drawn by `StaffTable`.
+    staff_table: &'a str,
     only_flagged: bool,
-    readiness_chart: String,
-    gaps_chart: String,
     pager: Pager,
+}
+
+/// The unit-wide part of the summary page, drawn once per version and language.
+#[derive(askama::Template)]
+#[template(path = "gaps/summary_overview.html")]
+struct SummaryOverview<'a> {
+    ctx: &'a Ctx,
+    parts: &'a [UnitReadiness],
+    top: &'a [CompetencyGap],
+    spof: &'a [SinglePoint],
+    readiness_chart: &'a str,
+    gaps_chart: &'a str,
+}
+
+/// One page of the summary's staff list with each one's reasons, drawn once per version.
+#[derive(askama::Template)]
+#[template(path = "gaps/summary_staff.html")]
+struct StaffTable<'a> {
+    ctx: &'a Ctx,
+    staff: &'a [(StaffGap, Vec<String>)],
+}
+
+/// A figure with one decimal, in the reader's language ("2,5" / "2.5").
+fn one_decimal(ctx: &Ctx, v: f64) -> String {
+    let s = format!("{v:.1}");
+    if ctx.lang.is_en() { s } else { s.replace('.', ",") }
 }
 
 /// What the summary page computes over the whole unit: once per version of the records.
@@ -85,12 +122,21 @@ pub struct SummaryData {
     pub spof: Vec<SinglePoint>,
     /// The readiness and top-gaps charts (SVG), drawn once with the figures.
     pub charts: (String, String),
+    /// The page's unit-wide part, drawn by the first reader of this version.
+    drawn: OnceLock<String>,
+}
+
+/// One page of a unit's staff list with each one's reasons (in the key's language), and the
+/// table once drawn.
+struct StaffPage {
+    rows: Vec<(StaffGap, Vec<String>)>,
+    drawn: OnceLock<String>,
 }
 
 /// The unit's summary at the records' current version (computed, or reused from this node).
 pub async fn summary_data(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
+    conn: &sqlx::PgPool,
     today: chrono::NaiveDate,
     unit_id: i64,
     path: &str,
@@ -111,6 +157,7 @@ pub async fn summary_data(
                     top,
                     spof: db::single_points(&mut *conn, &path, en).await?,
                     charts,
+                    drawn: OnceLock::new(),
                 })
             })
         })
@@ -118,27 +165,45 @@ pub async fn summary_data(
         .map_err(AppError::from)
 }
 
-/// One page of the unit's staff list at the records' current version (a page is what is kept,
-/// not the whole regency's list).
+/// One page of the unit's staff list at the records' current version, with the reasons in the
+/// reader's language (a page is what is kept, not the whole regency's list).
 async fn staff_page(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
-    today: chrono::NaiveDate,
+    ctx: &Ctx,
     (unit_id, path): (i64, &str),
     only_flagged: bool,
     offset: i64,
-) -> AppResult<std::sync::Arc<Vec<StaffGap>>> {
-    let key = format!("gaps.staff:{unit_id}:{today}:{only_flagged}:{offset}");
-    let path = path.to_string();
+) -> AppResult<std::sync::Arc<StaffPage>> {
+    let today = ctx.today;
+    let key = format!("gaps.staff:{unit_id}:{today}:{only_flagged}:{offset}:{}", ctx.lang.is_en());
+    let (path, ctx) = (path.to_string(), ctx.clone());
     state
         .versions
-        .get(conn, key, move |conn| {
-            Box::pin(
-                async move { db::staff_page(&mut *conn, today, &path, only_flagged, offset, Some(PER_PAGE)).await },
-            )
+        .get(&state.pool, key, move |conn| {
+            Box::pin(async move {
+                let settings = db::settings(&mut *conn).await?;
+                let rows = db::staff_page(&mut *conn, today, &path, only_flagged, offset, Some(PER_PAGE)).await?;
+                let rows = rows
+                    .into_iter()
+                    .map(|s| {
+                        let r = s.reasons(&ctx, &settings);
+                        (s, r)
+                    })
+                    .collect();
+                Ok::<_, sqlx::Error>(StaffPage { rows, drawn: OnceLock::new() })
+            })
         })
         .await
         .map_err(AppError::from)
+}
+
+/// `once`'s text, drawing it with `draw` if this is the first reader.
+fn drawn_once(once: &OnceLock<String>, draw: impl FnOnce() -> askama::Result<String>) -> AppResult<&str> {
+    if let Some(t) = once.get() {
+        return Ok(t);
+    }
+    let t = draw().map_err(|e| AppError::Other(e.into()))?;
+    Ok(once.get_or_init(|| t))
 }
 
 /// The summary's two charts: readiness of each part, and the largest gaps.
@@ -169,14 +234,19 @@ fn summary_charts(parts: &[UnitReadiness], top: &[CompetencyGap], titles: (&str,
     (readiness_chart, gaps_chart)
 }
 
-impl SummaryPage {
+impl SummaryOverview<'_> {
     fn whole(&self) -> Option<&UnitReadiness> {
         self.parts.first()
     }
 
     fn num(&self, v: &f64) -> String {
-        let s = format!("{v:.1}");
-        if self.ctx.lang.is_en() { s } else { s.replace('.', ",") }
+        one_decimal(self.ctx, *v)
+    }
+}
+
+impl StaffTable<'_> {
+    fn num(&self, v: &f64) -> String {
+        one_decimal(self.ctx, *v)
     }
 }
 
@@ -188,22 +258,45 @@ async fn summary(
 ) -> AppResult<Response> {
     let (unit_id, unit_name, path) = pick_unit(&state, &user, &q.unit).await?;
     let en = ctx.lang.is_en();
-    let mut conn = state.pool.acquire().await?;
-    let settings = db::settings(&mut conn).await?;
     let titles = (ctx.t("gap.chart.readiness"), ctx.t("gap.chart.top"));
-    let data = summary_data(&state, &mut conn, ctx.today, unit_id, &path, en, titles).await?;
-    let (parts, top, spof) = (data.parts.clone(), data.top.clone(), data.spof.clone());
+    let data = summary_data(&state, &state.pool, ctx.today, unit_id, &path, en, titles).await?;
+    let (parts, top, spof) = (&data.parts, &data.top, &data.spof);
     let only_flagged = q.flagged != "0";
     let listed = parts.first().map(|w| if only_flagged { w.flagged } else { w.staff }).unwrap_or(0);
     let pager = Pager::new(q.page, listed, query_string(&[("unit", &q.unit), ("flagged", &q.flagged)]));
-    let rows: Vec<StaffGap> = if q.format == "pdf" || export::wanted(&q.format) {
-        db::staff_page(&mut conn, ctx.today, &path, only_flagged, 0, None).await?
-    } else {
-        let page =
-            staff_page(&state, &mut conn, ctx.today, (unit_id, &path), only_flagged, Pager::offset(q.page)).await?;
-        page.as_ref().clone()
-    };
-    let staff: Vec<(StaffGap, Vec<String>)> = rows
+    if q.format != "pdf" && !export::wanted(&q.format) {
+        let page = staff_page(&state, &ctx, (unit_id, &path), only_flagged, Pager::offset(q.page)).await?;
+        let units = db::unit_options(&state, &state.pool, &user, unit_id).await?;
+        let overview = drawn_once(&data.drawn, || {
+            askama::Template::render(&SummaryOverview {
+                ctx: &ctx,
+                parts,
+                top,
+                spof,
+                readiness_chart: &data.charts.0,
+                gaps_chart: &data.charts.1,
+            })
+        })?;
+        let staff_table = if page.rows.is_empty() {
+            ""
+        } else {
+            drawn_once(&page.drawn, || askama::Template::render(&StaffTable { ctx: &ctx, staff: &page.rows }))?
+        };
+        return render(&SummaryPage {
+            ctx: ctx.clone(),
+            unit_id,
+            unit_name,
+            units,
+            overview,
+            staff_table,
+            only_flagged,
+            pager,
+        });
+    }
+    let mut conn = state.pool.acquire().await?;
+    let settings = db::settings(&mut conn).await?;
+    let staff: Vec<(StaffGap, Vec<String>)> = db::staff_page(&mut conn, ctx.today, &path, only_flagged, 0, None)
+        .await?
         .into_iter()
         .map(|s| {
             let r = s.reasons(&ctx, &settings);
@@ -292,51 +385,33 @@ async fn summary(
         let meta = pdf::meta(&ctx, format!("{}: {}", ctx.t("gap.title"), unit_name), false);
         return Ok(pdf::response("ringkasan-kesenjangan", pdf::render(&meta, &blocks)));
     }
-    if export::wanted(&q.format) {
-        let table = Table {
-            name: "pegawai-bermasalah-kompetensi",
-            headers: export::keys(&[
-                "col.nip",
-                "col.name",
-                "col.unit",
-                "col.position",
-                "col.score",
-                "col.coverage",
-                "col.reasons",
-            ]),
-            rows: staff
-                .iter()
-                .map(|(s, r)| {
-                    vec![
-                        s.nip.clone(),
-                        s.name.clone(),
-                        s.unit.clone(),
-                        s.position.clone(),
-                        format!("{:.1}", s.score),
-                        format!("{}%", s.coverage_percent()),
-                        r.join("; "),
-                    ]
-                })
-                .collect(),
-        };
-        return export::send(&ctx, &q.format, &table);
-    }
-    let units = db::unit_options(&state, &mut conn, &user, unit_id).await?;
-    let (readiness_chart, gaps_chart) = data.charts.clone();
-    render(&SummaryPage {
-        ctx,
-        unit_id,
-        unit_name,
-        units,
-        parts,
-        top,
-        spof,
-        staff,
-        only_flagged,
-        readiness_chart,
-        gaps_chart,
-        pager,
-    })
+    let table = Table {
+        name: "pegawai-bermasalah-kompetensi",
+        headers: export::keys(&[
+            "col.nip",
+            "col.name",
+            "col.unit",
+            "col.position",
+            "col.score",
+            "col.coverage",
+            "col.reasons",
+        ]),
+        rows: staff
+            .iter()
+            .map(|(s, r)| {
+                vec![
+                    s.nip.clone(),
+                    s.name.clone(),
+                    s.unit.clone(),
+                    s.position.clone(),
+                    format!("{:.1}", s.score),
+                    format!("{}%", s.coverage_percent()),
+                    r.join("; "),
+                ]
+            })
+            .collect(),
+    };
+    export::send(&ctx, &q.format, &table)
 }
 
 #[derive(Deserialize, Default)]
@@ -399,15 +474,34 @@ impl Cell {
     }
 }
 
+/// A unit's matrix at one version of the records: its columns, its staff rows with their cells,
+/// and each page's table once drawn.
+struct MatrixData {
+    columns: Vec<Column>,
+    grid: Vec<(MatrixRow, Vec<Cell>)>,
+    pages: Vec<OnceLock<String>>,
+}
+
+/// One page of the matrix's table.
+#[derive(askama::Template)]
+#[template(path = "gaps/matrix_grid.html")]
+struct MatrixGrid<'a> {
+    ctx: &'a Ctx,
+    columns: &'a [Column],
+    rows: &'a [(MatrixRow, Vec<Cell>)],
+}
+
 #[derive(askama::Template)]
 #[template(path = "gaps/matrix.html")]
-struct MatrixPage {
+struct MatrixPage<'a> {
     ctx: Ctx,
     unit_id: i64,
     unit_name: String,
     units: Vec<UnitOption>,
-    columns: Vec<Column>,
-    rows: Vec<(MatrixRow, Vec<Cell>)>,
+    /// No competency required or nobody on the staff.
+    empty: bool,
+    /// The page's table, drawn (and escaped) by `MatrixGrid`.
+    table: &'a str,
     area: String,
     priority: String,
     sort: String,
@@ -431,10 +525,9 @@ async fn matrix(
     // The unit's grid, once per version of the records and filter.
     let key = format!("gaps.matrix:{unit_id}:{en}:{area}:{priority}:{by_gap}");
     let path_owned = path.clone();
-    let mut conn = state.reader(&ctx).await.acquire().await?;
     let data = state
         .versions
-        .get(&mut conn, key, move |conn| {
+        .get(state.reader(&ctx).await, key, move |conn| {
             Box::pin(async move {
                 let path = path_owned;
                     // Columns: competencies some position in the unit requires (filtered), most total gap first.
@@ -492,13 +585,13 @@ async fn matrix(
                         (r, cells)
                     })
                     .collect();
-                Ok::<_, sqlx::Error>((columns, grid))
+                let pages = grid.len().div_ceil(MATRIX_PER_PAGE).max(1);
+                Ok::<_, sqlx::Error>(MatrixData { columns, grid, pages: (0..pages).map(|_| OnceLock::new()).collect() })
             })
         })
         .await?;
-    drop(conn);
-    let columns = data.0.clone();
-    let grid = &data.1;
+    let columns = &data.columns;
+    let grid = &data.grid;
     if q.format == "pdf" {
         let mut headers = vec![ctx.t("col.name").to_string()];
         headers.extend(columns.iter().map(|c| c.code.clone()));
@@ -537,8 +630,7 @@ async fn matrix(
         };
         return export::send(&ctx, &q.format, &table);
     }
-    let mut conn = state.pool.acquire().await?;
-    let units = db::unit_options(&state, &mut conn, &user, unit_id).await?;
+    let units = db::unit_options(&state, &state.pool, &user, unit_id).await?;
     let sort = if by_gap { "gap" } else { "name" };
     let mut pager = Pager::new(
         q.page,
@@ -546,14 +638,29 @@ async fn matrix(
         query_string(&[("unit", &q.unit), ("area", area), ("priority", priority), ("sort", sort)]),
     );
     pager.per_page = MATRIX_PER_PAGE as i64;
-    let first = (pager.page.max(1) as usize - 1).saturating_mul(MATRIX_PER_PAGE);
+    let page = (pager.page.max(1) as usize - 1).min(data.pages.len() - 1);
+    // The page's table is drawn once per version (6 000 cells: it cost more than the rest of the
+    // request); what it shows depends on the language alone, which the key names.
+    let table = match data.pages[page].get() {
+        Some(t) => t.as_str(),
+        None => {
+            let first = page.saturating_mul(MATRIX_PER_PAGE);
+            let drawn = askama::Template::render(&MatrixGrid {
+                ctx: &ctx,
+                columns,
+                rows: &grid[first.min(grid.len())..(first + MATRIX_PER_PAGE).min(grid.len())],
+            })
+            .map_err(|e| AppError::Other(e.into()))?;
+            data.pages[page].get_or_init(|| drawn).as_str()
+        }
+    };
     render(&MatrixPage {
-        ctx,
+        ctx: ctx.clone(),
         unit_id,
         unit_name,
         units,
-        columns,
-        rows: grid.iter().skip(first).take(MATRIX_PER_PAGE).cloned().collect(),
+        empty: columns.is_empty() || grid.is_empty(),
+        table,
         area: area.to_string(),
         priority: priority.to_string(),
         sort: sort.into(),

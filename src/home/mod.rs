@@ -260,7 +260,7 @@ async fn own_parts(
 ) -> Result<(Option<OwnProfile>, OwnStanding, OwnDevelopment), sqlx::Error> {
     let year = chrono::Datelike::year(&today);
     let parts = state
-        .versions
+        .personal
         .get(conn, format!("home.own:{id}:{today}"), move |conn| {
             Box::pin(async move {
                 let profile: Option<OwnProfile> = sqlx::query_as(

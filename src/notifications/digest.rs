@@ -87,7 +87,8 @@ pub async fn send_due(state: &AppState, mailer: &Mailer, now: DateTime<Utc>) -> 
     for d in due {
         let Some(user) = session::load_account(&state.pool, d.account_id).await? else { continue };
         let since = d.last.unwrap_or(DateTime::<Utc>::MIN_UTC);
-        let fresh: Vec<Note> = notes(state, &user, now, today, settings.jp_per_year)
+        let mut conn = state.pool.acquire().await?;
+        let fresh: Vec<Note> = notes(&mut conn, &user, now, today, settings.jp_per_year)
             .await?
             .into_iter()
             .filter(|n| n.unread && n.at > since)

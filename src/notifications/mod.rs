@@ -5,6 +5,8 @@
 
 pub mod digest;
 
+use std::sync::Arc;
+
 use axum::{Form, extract::State, response::Response};
 use serde::Deserialize;
 
@@ -45,8 +47,8 @@ pub struct Note {
 const NOTES_SQL: &str =
     "select kind, at, subject, outcome, href, unread from account_notes($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
-async fn notes(
-    state: &AppState,
+pub async fn notes(
+    conn: &mut sqlx::PgConnection,
     user: &CurrentUser,
     now: chrono::DateTime<chrono::Utc>,
     today: chrono::NaiveDate,
@@ -63,7 +65,27 @@ async fn notes(
         .bind(jp_min)
         .bind(user.account_id)
         .bind(now)
-        .fetch_all(&state.pool)
+        .fetch_all(conn)
+        .await
+}
+
+/// The account's notifications as `notes` gives them, kept while the records, the day and the
+/// account's last reading are unchanged: the unread count beside the menu reads them on every
+/// page. What a notification says is dated by a change to the records (it bumps their version),
+/// by the day (a certificate's warning, the last quarter's JP) or by reading them, so the key
+/// names the day and the last reading; `now` only leaves out what is dated later, and nothing
+/// dated later can appear without a change to the records.
+async fn kept_notes(
+    state: &AppState,
+    user: &CurrentUser,
+    today: chrono::NaiveDate,
+    jp_min: f64,
+) -> sqlx::Result<Arc<Vec<Note>>> {
+    let key = format!("notes:{}:{today}:{jp_min}:{}", user.account_id, user.notes_seen);
+    let (user, now) = (user.clone(), state.clock.now());
+    state
+        .personal
+        .get(&state.pool, key, move |conn| Box::pin(async move { notes(&mut *conn, &user, now, today, jp_min).await }))
         .await
 }
 
@@ -72,24 +94,19 @@ fn unread_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> BadgeFuture<'
     Box::pin(async move {
         let settings = state.settings.get(&state.pool).await?;
         let today = state.clock.today(settings.time_zone);
-        let all = notes(state, user, state.clock.now(), today, settings.jp_per_year).await?;
+        let all = kept_notes(state, user, today, settings.jp_per_year).await?;
         Ok(Some(all.iter().filter(|n| n.unread).count() as i64))
     })
-}
-
-/// Where the account's digest goes and whether it wants it.
-#[derive(sqlx::FromRow)]
-struct DigestPref {
-    on: bool,
-    email: Option<String>,
 }
 
 #[derive(askama::Template)]
 #[template(path = "notifications/list.html")]
 struct ListPage {
     ctx: Ctx,
-    notes: Vec<Note>,
-    digest: DigestPref,
+    notes: Arc<Vec<Note>>,
+    /// The account wants the daily digest, and where it goes.
+    digest_on: bool,
+    email: Option<String>,
     /// The portal sends e-mail (`CAKAP_SMTP_URL` is set).
     mail_on: bool,
 }
@@ -118,15 +135,14 @@ pub fn note_text(lang: crate::i18n::Lang, n: &Note) -> String {
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    let notes = notes(&state, &user, state.clock.now(), ctx.today, ctx.agency.jp_per_year).await?;
-    let digest: DigestPref = sqlx::query_as(
-        "select a.email_digest as on, nullif(trim(e.email), '') as email
-         from accounts a left join employees e on e.id = a.employee_id where a.id = $1",
-    )
-    .bind(user.account_id)
-    .fetch_one(&state.pool)
-    .await?;
-    render(&ListPage { ctx, notes, digest, mail_on: state.config.smtp_url.is_some() })
+    let notes = kept_notes(&state, &user, ctx.today, ctx.agency.jp_per_year).await?;
+    render(&ListPage {
+        ctx,
+        notes,
+        digest_on: user.email_digest,
+        email: user.email.clone(),
+        mail_on: state.config.smtp_url.is_some(),
+    })
 }
 
 async fn mark_read(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {

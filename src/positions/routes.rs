@@ -88,7 +88,6 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     f.q = f.q.trim().chars().take(100).collect();
     let like = crate::app::form::contains_pattern(&f.q);
     let unit = f.unit.parse::<i64>().ok();
-    let mut conn = state.reader(&ctx).await.acquire().await?;
     let whole = export::wanted(&f.format);
     // One page of ids first (with the total), then the counts for those rows only; the page is
     // reused while the records are unchanged (ordering every position of a regency costs).
@@ -97,7 +96,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
     let (q, like) = (f.q.clone(), like.clone());
     let rows: Vec<PosRow> = (*state
         .versions
-        .get(&mut conn, key, move |conn| {
+        .get(state.reader(&ctx).await, key, move |conn| {
             Box::pin(async move {
                 sqlx::query_as::<_, PosRow>(&format!(
                     "with page as (
@@ -154,7 +153,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQ
         };
         return export::send(&ctx, &f.format, &table);
     }
-    let units = crate::units::db::near_reused(&state, &mut conn, f.unit.parse().ok(), true, &[]).await?;
+    let units = crate::units::db::near_reused(&state, &state.pool, f.unit.parse().ok(), true, &[]).await?;
     let is_hr = ctx.has(Role::Hr);
     let pager =
         Pager::new(f.page, rows.first().map_or(0, |r| r.total), query_string(&[("unit", &f.unit), ("q", &f.q)]));

@@ -45,9 +45,9 @@ pub async fn near(
 
 /// `near`, reused while the records are unchanged (a regency's tree is otherwise read on every
 /// view of a page that offers it).
-pub async fn near_reused(
+pub async fn near_reused<'a>(
     state: &crate::app::AppState,
-    conn: &mut PgConnection,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
     chosen: Option<i64>,
     all: bool,
     patterns: &[String],

@@ -901,6 +901,21 @@ async fn notifications_tell_what_happened_and_count_the_unread(pool: PgPool) {
     let page = me.get("/notifications").await;
     assert_eq!(unread(&page.body), None, "nothing unread");
     assert!(page.body.contains("Sertifikasi Notifikasi"), "still listed, read");
+
+    // The list is kept while nothing changes; a decision made afterwards is news at once.
+    sqlx::query(
+        "insert into training_requests (employee_id, competency_id, target_level, reason, status, decided_at, decision_reason)
+         values ($1, $2, 4, 'Lagi', 'approved', now(), 'Setuju')",
+    )
+    .bind(own)
+    .bind(comp)
+    .execute(&app.pool)
+    .await
+    .expect("request");
+    let page = me.get("/notifications").await;
+    let fresh = page.body.split("<li class=\"unread\">").skip(1).collect::<Vec<_>>();
+    assert_eq!(fresh.len(), 1, "the new decision alone is unread: {}", page.body);
+    assert!(fresh[0].contains("Usulan pelatihan Anda untuk APL-02: Disetujui"), "{}", page.body);
 }
 
 /// Lists that grow with the department come in pages of 50 (filters kept in the page links);

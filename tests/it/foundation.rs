@@ -303,6 +303,10 @@ async fn create_user_cli_makes_a_first_admin(pool: PgPool) {
     assert_one_clear_line(&out, "unknown role");
 }
 
+/// Each test's own server listens on a port below the kernel's ephemeral range (32768 and up):
+/// there, a port picked for a server could already be the local end of some other test's
+/// connection, and `pg.sh up` failed now and then under the full suite.
+///
 /// scripts/pg.sh for a server of a test's own (data in `dir`, on `port`, database `db`).
 fn local_pg(dir: std::path::PathBuf, port: u16, db: &'static str) -> impl Fn(&[&str]) -> std::process::Output + Clone {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pg.sh");
@@ -345,7 +349,7 @@ async fn serve_with_slow_page(
 #[tokio::test]
 async fn local_postgres_bring_up_keeps_data_and_portal_recovers() {
     let dir = std::env::temp_dir().join(format!("cakap-pg-it-{}", std::process::id()));
-    let port = 56000 + (std::process::id() % 1000) as u16;
+    let port = 21000 + (std::process::id() % 1000) as u16;
     let run = local_pg(dir.clone(), port, "bringup");
     let pg = |cmd: &str| run(&[cmd]);
     let up = pg("up");
@@ -530,7 +534,7 @@ async fn two_portal_nodes_on_one_database_behave_as_one(pool: PgPool) {
 #[tokio::test]
 async fn no_acknowledged_write_is_lost_when_postgres_restarts() {
     let dir = std::env::temp_dir().join(format!("cakap-pg-drill-{}", std::process::id()));
-    let port = 57000 + (std::process::id() % 1000) as u16;
+    let port = 22000 + (std::process::id() % 1000) as u16;
     let pg = local_pg(dir, port, "drill");
     let up = pg(&["up"]);
     assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
@@ -626,7 +630,7 @@ async fn no_acknowledged_write_is_lost_when_postgres_restarts() {
 #[tokio::test]
 async fn a_read_replica_serves_lists_without_hiding_anyone_s_own_writes() {
     let dir = std::env::temp_dir().join(format!("cakap-pg-replica-{}", std::process::id()));
-    let port = 58000 + (std::process::id() % 1000) as u16 * 2;
+    let port = 23000 + (std::process::id() % 1000) as u16 * 2;
     let pg = local_pg(dir, port, "replicated");
     let up = pg(&["up"]);
     assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));

@@ -613,3 +613,52 @@ async fn the_matrix_pages_its_staff(pool: PgPool) {
     assert!(a.iter().all(|id| !b.contains(id)), "no one twice");
     assert!(first.body.contains("rel=\"next\"") && first.body.contains("page=2"));
 }
+
+/// The gap pages draw their tables once per version of the records: in each reader's language,
+/// and again after any change.
+#[sqlx::test]
+async fn kept_gap_pages_follow_the_language_and_every_change(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let unit = app.scalar("select id from units where code = 'DKIS'").await;
+    let matrix = format!("/gaps/matrix?unit={unit}&sort=name");
+    let summary = format!("/gaps?unit={unit}&flagged=0");
+    let akpk = format!("/gaps/akpk?unit={unit}&format=csv");
+
+    let id_matrix = hr.get(&matrix).await.body;
+    let id_summary = hr.get(&summary).await.body;
+    let id_akpk = hr.get(&akpk).await.body;
+    assert!(id_matrix.contains("Pegawai (baris) terhadap kompetensi"), "{id_matrix}");
+    assert!(id_summary.contains("Kompetensi dengan kesenjangan terbesar"));
+    assert!(id_akpk.contains("Nama"));
+
+    hr.get("/lang/en?next=/").await;
+    let en_matrix = hr.get(&matrix).await.body;
+    let en_summary = hr.get(&summary).await.body;
+    let en_akpk = hr.get(&akpk).await.body;
+    assert!(en_matrix.contains("Staff (rows) against competencies"), "{en_matrix}");
+    assert!(!en_matrix.contains("Pegawai (baris)"), "not the Indonesian table kept before");
+    assert!(en_summary.contains("Competencies with the largest gap"));
+    assert!(!en_summary.contains("Kompetensi dengan kesenjangan terbesar"));
+    assert!(en_akpk.contains("Name") && !en_akpk.contains("Nama"), "{en_akpk}");
+
+    // A change anywhere: the next reader sees it in the kept tables.
+    let first_listed = |body: &str| -> i64 {
+        body.split("<a href=\"/employees/")
+            .skip(1)
+            .find_map(|s| s.split_once("/gaps\"").and_then(|(id, _)| id.parse().ok()))
+            .expect("a person listed")
+    };
+    for id in [first_listed(&en_matrix), first_listed(&en_summary)] {
+        sqlx::query("update employees set name = 'Aaron Tabel Baru ' || id where id = $1")
+            .bind(id)
+            .execute(&app.pool)
+            .await
+            .expect("rename");
+    }
+    let (m, s) = (first_listed(&en_matrix), first_listed(&en_summary));
+    let en_matrix = hr.get(&matrix).await.body;
+    let en_summary = hr.get(&summary).await.body;
+    assert!(en_matrix.contains(&format!("Aaron Tabel Baru {m}")), "the matrix drawn again");
+    assert!(en_summary.contains(&format!("Aaron Tabel Baru {s}")), "the staff list drawn again");
+}
