@@ -121,7 +121,7 @@ impl VersionCache {
         {
             return Ok(hit);
         }
-        let mut taken = None;
+        let mut taken: Option<sqlx::pool::PoolConnection<sqlx::Postgres>> = None;
         let conn: &mut PgConnection = match conn.into() {
             Source::Conn(c) => c,
             Source::Pool(pool) => taken.insert(pool.acquire().await?),
