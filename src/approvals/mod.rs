@@ -34,7 +34,7 @@ fn waiting_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> crate::app::
             return Ok(None);
         }
         let today = state.clock.today(state.settings.get(&state.pool).await?.time_zone);
-        let n = queue_data(state, user, false, today).await?.0.len() as i64;
+        let n = queue_data(state, user, false, today).await?.items.len() as i64;
         Ok(Some(n))
     })
 }
@@ -88,21 +88,50 @@ const QUEUE_SQL: &str = "
 
 #[derive(askama::Template)]
 #[template(path = "approvals/queue.html")]
-struct QueuePage {
+struct QueuePage<'a> {
     ctx: Ctx,
-    items: Vec<Item>,
+    /// How many items wait.
+    waiting: usize,
+    /// The items' table, drawn by `ItemsTable`.
+    items_table: &'a str,
     /// Items a bulk decision could not take, with why (their own page says more).
     failed: Vec<(String, String)>,
-    /// 3-month re-assessments due: not a yes/no, an assessment to record.
+    /// How many 3-month re-assessments are due (not a yes/no: an assessment to record).
+    due: usize,
+    /// Their table, drawn by `hub::ReassessTable`.
+    reassess_table: &'a str,
+}
+
+/// The waiting items' table (the form around it, with this session's token, is the page's).
+#[derive(askama::Template)]
+#[template(path = "approvals/items_table.html")]
+struct ItemsTable<'a> {
+    ctx: &'a Ctx,
+    items: &'a [Item],
+}
+
+/// The queue page: everything waiting for this user and the re-assessments due in their scope,
+/// the tables drawn by the first reader of this version (up to 300 rows each: drawing them cost
+/// more than the rest of the request).
+fn page<'a>(ctx: Ctx, data: &'a QueueData, failed: Vec<(String, String)>) -> AppResult<QueuePage<'a>> {
+    let (items_table, reassess_table) = match data.drawn.get() {
+        Some(d) => d,
+        None => {
+            let items = askama::Template::render(&ItemsTable { ctx: &ctx, items: &data.items })
+                .map_err(|e| crate::app::AppError::Other(e.into()))?;
+            let due = crate::development::hub::reassess_table(&ctx, &data.reassess)?;
+            data.drawn.get_or_init(|| (items, due))
+        }
+    };
+    Ok(QueuePage { ctx, waiting: data.items.len(), items_table, failed, due: data.reassess.len(), reassess_table })
+}
+
+/// The queue at one version of the records, in the key's language, and its tables once drawn.
+struct QueueData {
+    items: Vec<Item>,
     reassess: Vec<crate::development::hub::Reassessment>,
+    drawn: std::sync::OnceLock<(String, String)>,
 }
-
-/// The queue page: everything waiting for this user and the re-assessments due in their scope.
-fn page(ctx: Ctx, data: &QueueData, failed: Vec<(String, String)>) -> QueuePage {
-    QueuePage { ctx, items: data.0.clone(), failed, reassess: data.1.clone() }
-}
-
-type QueueData = (Vec<Item>, Vec<crate::development::hub::Reassessment>);
 
 /// Everything waiting for this user and the re-assessments due in their scope, at the records'
 /// current version (for HR that is the whole department).
@@ -126,7 +155,7 @@ async fn queue_data(
                     .fetch_all(&mut *conn)
                     .await?;
                 let due = crate::development::hub::reassessments(&mut *conn, &scope, today, en).await?;
-                Ok::<_, sqlx::Error>((items, due))
+                Ok::<_, sqlx::Error>(QueueData { items, reassess: due, drawn: Default::default() })
             })
         })
         .await
@@ -134,7 +163,7 @@ async fn queue_data(
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
     let data = queue_data(&state, &user, ctx.lang.is_en(), ctx.today).await?;
-    render_status(StatusCode::OK, &page(ctx, &data, vec![]))
+    render_status(StatusCode::OK, &page(ctx, &data, vec![])?)
 }
 
 /// Decide every ticked item the same way, each through its own page's code; what could not be
@@ -197,5 +226,5 @@ async fn bulk(
         ));
     }
     let data = queue_data(&state, &user, ctx.lang.is_en(), ctx.today).await?;
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(ctx, &data, failed))
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(ctx, &data, failed)?)
 }

@@ -128,6 +128,19 @@ pub async fn reassessments(
         .await
 }
 
+/// The re-assessments due as a table (the approval queue and the development hub show it).
+#[derive(askama::Template)]
+#[template(path = "development/reassess_table.html")]
+struct ReassessTable<'a> {
+    ctx: &'a Ctx,
+    reassess: &'a [Reassessment],
+}
+
+/// The re-assessments due, drawn as a table in the reader's language.
+pub fn reassess_table(ctx: &Ctx, reassess: &[Reassessment]) -> crate::app::AppResult<String> {
+    askama::Template::render(&ReassessTable { ctx, reassess }).map_err(|e| crate::app::AppError::Other(e.into()))
+}
+
 #[derive(sqlx::FromRow)]
 pub struct Owed {
     pub participant_id: i64,
@@ -141,7 +154,8 @@ pub struct Owed {
 struct HubPage {
     ctx: Ctx,
     w: Waiting,
-    reassess: Vec<Reassessment>,
+    /// The re-assessments due, drawn by `ReassessTable`.
+    reassess_table: String,
     owed: Vec<Owed>,
     expiring: Vec<Certificate>,
     jp_year: f64,
@@ -184,7 +198,8 @@ async fn hub(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppR
             .fetch_one(&mut *conn)
             .await?;
     let minimum = ctx.agency.jp_per_year;
-    render(&HubPage { ctx, w, reassess, owed, expiring, jp_year, minimum, staff })
+    let reassess_table = reassess_table(&ctx, &reassess)?;
+    render(&HubPage { ctx, w, reassess_table, owed, expiring, jp_year, minimum, staff })
 }
 
 #[derive(sqlx::FromRow)]

@@ -480,18 +480,18 @@ async fn build(
 
 #[derive(askama::Template)]
 #[template(path = "gaps/plan.html")]
-struct PlanPage {
+struct PlanPage<'a> {
     ctx: Ctx,
     unit_id: i64,
     unit_name: String,
     units: Vec<UnitOption>,
     budget_text: String,
     budget_error: Option<&'static str>,
-    v: std::sync::Arc<PlanView>,
-    frontier_chart: String,
+    v: &'a PlanView,
+    frontier_chart: &'a str,
 }
 
-impl PlanPage {
+impl PlanPage<'_> {
     fn money(&self, v: impl Val<i64>) -> String {
         rupiah(v.val())
     }
@@ -511,15 +511,21 @@ impl PlanPage {
     }
 }
 
-/// The unit's budget for the year (or the figure typed), the page's parameters.
+/// The unit's budget for the year (or the figure typed), the page's parameters (the budget's
+/// figures are kept per version of the records).
 async fn parameters(
-    conn: &mut PgConnection,
+    state: &AppState,
     ctx: &Ctx,
     unit_id: i64,
     q: &UnitQuery,
 ) -> AppResult<(i32, i64, i64, Option<&'static str>)> {
     let year = q.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(ctx.today.year());
-    let figures = dev_db::budget(conn, year, unit_id).await?;
+    let figures = state
+        .versions
+        .get(&state.pool, format!("budget:{unit_id}:{year}"), move |conn| {
+            Box::pin(async move { dev_db::budget(conn, year, unit_id).await })
+        })
+        .await?;
     let remaining = figures.remaining().max(0);
     if q.budget.trim().is_empty() {
         return Ok((year, remaining, remaining, None));
@@ -537,28 +543,36 @@ async fn plan_page(
     Query(q): Query<UnitQuery>,
 ) -> AppResult<Response> {
     let (unit_id, unit_name, path) = pick_unit(&state, &user, &q.unit).await?;
-    let mut conn = state.pool.acquire().await?;
-    let (year, budget, remaining, budget_error) = parameters(&mut conn, &ctx, unit_id, &q).await?;
-    // Solved once per version of the records and budget; reused by every reader until then.
+    let (year, budget, remaining, budget_error) = parameters(&state, &ctx, unit_id, &q).await?;
+    // Solved (and its frontier drawn) once per version of the records and budget; reused by
+    // every reader until then.
     let key = format!("gaps.plan:{unit_id}:{budget}:{remaining}:{year}:{}:{}", ctx.lang.is_en(), ctx.today);
     let (c, p) = (ctx.clone(), path.clone());
-    let v = state
+    let kept = state
         .versions
-        .get(&mut conn, key, move |conn| {
-            Box::pin(async move { build(conn, &c, &p, budget, remaining, year, true).await })
+        .get(&state.pool, key, move |conn| {
+            Box::pin(async move {
+                let v = build(conn, &c, &p, budget, remaining, year, true).await?;
+                let max = v.frontier.iter().map(|(_, p)| p.objective).fold(0.0, f64::max).max(1.0);
+                let chart = chart::bars(
+                    "frontier",
+                    c.t("plan.frontier"),
+                    &v.frontier
+                        .iter()
+                        .map(|(b, p)| Bar {
+                            label: rupiah(*b),
+                            value: p.objective,
+                            text: format!("{:.1}", p.objective),
+                        })
+                        .collect::<Vec<_>>(),
+                    max,
+                );
+                Ok::<_, crate::app::AppError>((v, chart))
+            })
         })
         .await?;
-    let max = v.frontier.iter().map(|(_, p)| p.objective).fold(0.0, f64::max).max(1.0);
-    let frontier_chart = chart::bars(
-        "frontier",
-        ctx.t("plan.frontier"),
-        &v.frontier
-            .iter()
-            .map(|(b, p)| Bar { label: rupiah(*b), value: p.objective, text: format!("{:.1}", p.objective) })
-            .collect::<Vec<_>>(),
-        max,
-    );
-    let units = db::unit_options(&state, &mut conn, &user, unit_id).await?;
+    let (v, frontier_chart) = (&kept.0, kept.1.as_str());
+    let units = db::unit_options(&state, &state.pool, &user, unit_id).await?;
     let budget_text = if budget_error.is_some() { q.budget.clone() } else { rupiah(budget) };
     let status = if budget_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     render_status(status, &PlanPage { ctx, unit_id, unit_name, units, budget_text, budget_error, v, frontier_chart })
@@ -582,8 +596,8 @@ async fn accept(
 ) -> AppResult<Response> {
     let (unit_id, _, path) = pick_unit(&state, &user, &f.unit).await?;
     let q = UnitQuery { unit: f.unit.clone(), budget: f.budget.clone(), year: f.year.clone(), format: String::new() };
+    let (year, budget, remaining, problem) = parameters(&state, &ctx, unit_id, &q).await?;
     let mut conn = state.pool.acquire().await?;
-    let (year, budget, remaining, problem) = parameters(&mut conn, &ctx, unit_id, &q).await?;
     if problem.is_some() {
         return Ok(redirect_flash(&format!("/gaps/plan?unit={unit_id}"), FlashKind::Err, "dev.err.money"));
     }
