@@ -20,7 +20,7 @@ use subtle::ConstantTimeEq as _;
 use super::{
     error::{AppError, ErrorKind, ErrorMeta},
     render::{FLASH_COOKIE, FlashKind},
-    state::AppState,
+    state::{AppState, BadgeLookup, Badges},
 };
 use crate::{
     auth::{CurrentUser, Role, session},
@@ -486,23 +486,43 @@ async fn load_user_and_badges(
     token: &str,
 ) -> Result<(Option<(CurrentUser, Option<i64>)>, Vec<(&'static str, i64)>), sqlx::Error> {
     let Some((user, version)) = session::load_user(state, token).await? else { return Ok((None, vec![])) };
-    if let Some(badges) = state.badge_cache.get(user.account_id) {
-        return Ok((Some((user, version)), badges));
-    }
-    // Counts kept per version of the records are looked up under the version read with the
-    // session, without another round trip.
+    let badges = match state.badge_cache.get(user.account_id) {
+        BadgeLookup::Fresh(b) => b,
+        BadgeLookup::Stale(b) => {
+            let (state, user) = (state.clone(), user.clone());
+            tokio::spawn(async move {
+                match count_badges(&state, &user, version).await {
+                    Ok(fresh) => state.badge_cache.put(user.account_id, fresh),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "recounting the navigation counts");
+                        state.badge_cache.recount_failed(user.account_id);
+                    }
+                }
+            });
+            b
+        }
+        BadgeLookup::Missing => {
+            let b = count_badges(state, &user, version).await?;
+            state.badge_cache.put(user.account_id, b.clone());
+            b
+        }
+    };
+    Ok((Some((user, version)), badges))
+}
+
+/// The navigation counts of `user`. Counts kept per version of the records are looked up under
+/// the version read with the session, without another round trip.
+async fn count_badges(state: &AppState, user: &CurrentUser, version: Option<i64>) -> Result<Badges, sqlx::Error> {
     let counting = async {
         let mut badges = vec![];
         for b in state.badges.iter() {
-            if let Some(n) = (b.count)(state, &user).await?.filter(|n| *n > 0) {
+            if let Some(n) = (b.count)(state, user).await?.filter(|n| *n > 0) {
                 badges.push((b.href, n));
             }
         }
         Ok::<_, sqlx::Error>(badges)
     };
-    let badges = crate::app::versioned::REQUEST_VERSION.scope(version, counting).await?;
-    state.badge_cache.put(user.account_id, badges.clone());
-    Ok((Some((user, version)), badges))
+    crate::app::versioned::REQUEST_VERSION.scope(version, counting).await
 }
 
 /// Eight hex digits naming one request in the log and on its error page.

@@ -39,13 +39,36 @@ pub const BADGE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub type Badges = Vec<(&'static str, i64)>;
 
+/// An account's counts: when counted, what, and whether a recount is under way.
+type BadgeEntry = (std::time::Instant, Badges, bool);
+
 #[derive(Clone, Default)]
-pub struct BadgeCache(Arc<std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, Badges)>>>);
+pub struct BadgeCache(Arc<std::sync::Mutex<std::collections::HashMap<i64, BadgeEntry>>>);
+
+/// What the cache has for an account.
+pub enum BadgeLookup {
+    /// Counted within `BADGE_TTL`.
+    Fresh(Badges),
+    /// Older: shown as they are while the caller (alone) counts them again in the background,
+    /// so no page waits for a recount (HR's counts read the whole department after a change).
+    Stale(Badges),
+    /// Never counted, or cleared by the account's own write: count now.
+    Missing,
+}
 
 impl BadgeCache {
-    pub fn get(&self, account: i64) -> Option<Badges> {
-        let map = self.0.lock().ok()?;
-        map.get(&account).filter(|(at, _)| at.elapsed() < BADGE_TTL).map(|(_, b)| b.clone())
+    pub fn get(&self, account: i64) -> BadgeLookup {
+        let Ok(mut map) = self.0.lock() else { return BadgeLookup::Missing };
+        match map.get_mut(&account) {
+            Some((at, b, _)) if at.elapsed() < BADGE_TTL => BadgeLookup::Fresh(b.clone()),
+            // Someone is already counting again: show these meanwhile.
+            Some((_, b, true)) => BadgeLookup::Fresh(b.clone()),
+            Some((_, b, recount)) => {
+                *recount = true;
+                BadgeLookup::Stale(b.clone())
+            }
+            None => BadgeLookup::Missing,
+        }
     }
 
     pub fn put(&self, account: i64, badges: Badges) {
@@ -53,7 +76,16 @@ impl BadgeCache {
             if map.len() > 10_000 {
                 map.clear();
             }
-            map.insert(account, (std::time::Instant::now(), badges));
+            map.insert(account, (std::time::Instant::now(), badges, false));
+        }
+    }
+
+    /// A recount that failed: the next page tries again.
+    pub fn recount_failed(&self, account: i64) {
+        if let Ok(mut map) = self.0.lock()
+            && let Some(e) = map.get_mut(&account)
+        {
+            e.2 = false;
         }
     }
 
