@@ -967,3 +967,58 @@ async fn growing_lists_come_in_pages(pool: PgPool) {
     assert_eq!(requests.status, StatusCode::OK);
     assert!(requests.body.contains("dari "), "{}", requests.body);
 }
+
+/// The re-assessments due list: the first 300 in due order, then by name, code, training and
+/// person (a total order: two trainings may end the same day), exactly as
+/// naming every due row and sorting them would give (the list names only the rows due no later
+/// than the 300th), with ties on the 300th day.
+#[sqlx::test]
+async fn reassessments_due_list_is_the_first_300_of_the_whole_order(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    // Two completed trainings of every active employee, ended the same day, a third a week later:
+    // several hundred due rows, the 300th inside a day's ties.
+    for (title, ended) in [("Ulang A", 120), ("Ulang B", 120), ("Ulang C", 113)] {
+        let t = app
+            .scalar(&format!(
+                "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, budget_year, budget_unit_id, quota, place, status)
+                 select '{title}', 'teknis', 3, current_date - {ended} - 2, current_date - {ended}, 8, 2026, id, 500, 'Soreang', 'completed'
+                 from units where code = 'DKIS' returning id"
+            ))
+            .await;
+        sqlx::query(
+            "insert into training_competencies (training_id, competency_id, target_level)
+             select $1, id, 3 from competencies where code in ('APL-02', 'INF-01')",
+        )
+        .bind(t)
+        .execute(&app.pool)
+        .await
+        .expect("targets");
+        sqlx::query(
+            "insert into training_participants (training_id, employee_id, status)
+             select $1, id, 'attended' from employees where active",
+        )
+        .bind(t)
+        .execute(&app.pool)
+        .await
+        .expect("participants");
+    }
+    let scope = cakap::auth::Scope { all: true, own: None, unit_patterns: vec![] };
+    let today = chrono::Local::now().date_naive();
+    let total = app.scalar(&format!("select count(*) from reassessments_due(true, null, '{{}}', '{today}')")).await;
+    assert!(total > 400, "enough rows to cut: {total}");
+    let whole: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "select r.employee_id, r.competency_id, r.training_id
+         from reassessments_due(true, null, '{}', $1) r join trainings t on t.id = r.training_id
+         join competencies c on c.id = r.competency_id join employees e on e.id = r.employee_id
+         order by t.ends_on, e.name, c.code, t.id, e.id limit 300",
+    )
+    .bind(today)
+    .fetch_all(&app.pool)
+    .await
+    .expect("whole order");
+    let mut conn = app.pool.acquire().await.expect("connection");
+    let listed = cakap::development::hub::reassessments(&mut conn, &scope, today, false).await.expect("list");
+    let listed: Vec<(i64, i64, i64)> = listed.iter().map(|r| (r.employee_id, r.competency_id, r.training_id)).collect();
+    assert_eq!(listed.len(), 300);
+    assert_eq!(listed, whole, "the same 300 rows in the same order");
+}
