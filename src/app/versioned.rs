@@ -92,6 +92,9 @@ impl VersionCache {
 
     fn store(&self, key: String, version: i64, value: Arc<dyn Any + Send + Sync>) {
         if let Ok(mut map) = self.entries.lock() {
+            // Results of older versions are never read again (the version only grows): they go
+            // first, so what a node keeps is what the records are now (a drawn matrix is ~1 MB).
+            map.retain(|_, e| e.0 >= version);
             if map.len() >= self.capacity
                 && !map.contains_key(&key)
                 && let Some(oldest) = map.iter().min_by_key(|(_, e)| e.1).map(|(k, _)| k.clone())
