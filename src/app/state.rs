@@ -24,9 +24,10 @@ pub struct AppState {
     pub nav: Arc<Vec<NavEntry>>,
     /// The streaming replica for heavy reads (`CAKAP_DATABASE_READ_URL`), if any.
     pub replica: Option<Replica>,
-    /// Navigation counts per account for a few seconds: they are read on every page, and
-    /// computing them on each request cost more than the page itself. A user's own write clears
-    /// theirs; what others do shows within `BADGE_TTL`.
+    /// Navigation counts per account: they are read on every page, and computing them on each
+    /// request cost more than the page itself. Older than `BADGE_TTL` they are shown while one
+    /// background task counts them again; a user's own write clears theirs (counted before their
+    /// next page). What others do shows within `BADGE_TTL` and one page view.
     pub badge_cache: BadgeCache,
     /// Department-wide results reused while the records' version is unchanged.
     pub versions: super::versioned::VersionCache,
