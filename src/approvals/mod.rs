@@ -15,6 +15,7 @@ use crate::{
         render::{FlashKind, has_error_flash, redirect_flash, render_status},
     },
     auth::{CurrentUser, Role},
+    development::hub::Waiting,
 };
 
 const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
@@ -33,9 +34,9 @@ fn waiting_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> crate::app::
         if !(user.has(Role::Hr) || user.has(Role::Head)) {
             return Ok(None);
         }
-        let today = state.clock.today(state.settings.get(&state.pool).await?.time_zone);
-        let n = queue_data(state, user, false, today).await?.items.len() as i64;
-        Ok(Some(n))
+        // The same counts as the development page and the queue's own headings.
+        let w = crate::development::hub::waiting(state, &state.pool, user).await?;
+        Ok(Some(w.decisions()))
     })
 }
 
@@ -90,14 +91,15 @@ const QUEUE_SQL: &str = "
 #[template(path = "approvals/queue.html")]
 struct QueuePage<'a> {
     ctx: Ctx,
-    /// How many items wait.
-    waiting: usize,
+    /// How many items wait (the list shows the first 500).
+    waiting: i64,
     /// The items' table, drawn by `ItemsTable`.
     items_table: &'a str,
     /// Items a bulk decision could not take, with why (their own page says more).
     failed: Vec<(String, String)>,
-    /// How many 3-month re-assessments are due (not a yes/no: an assessment to record).
-    due: usize,
+    /// How many 3-month re-assessments are due (not a yes/no: an assessment to record; the list
+    /// shows the first 300).
+    due: i64,
     /// Their table, drawn by `hub::ReassessTable`.
     reassess_table: &'a str,
 }
@@ -113,7 +115,12 @@ struct ItemsTable<'a> {
 /// The queue page: everything waiting for this user and the re-assessments due in their scope,
 /// the tables drawn by the first reader of this version (up to 300 rows each: drawing them cost
 /// more than the rest of the request).
-fn page<'a>(ctx: Ctx, data: &'a QueueData, failed: Vec<(String, String)>) -> AppResult<QueuePage<'a>> {
+fn page<'a>(
+    ctx: Ctx,
+    data: &'a QueueData,
+    counts: &Waiting,
+    failed: Vec<(String, String)>,
+) -> AppResult<QueuePage<'a>> {
     let (items_table, reassess_table) = match data.drawn.get() {
         Some(d) => d,
         None => {
@@ -123,7 +130,7 @@ fn page<'a>(ctx: Ctx, data: &'a QueueData, failed: Vec<(String, String)>) -> App
             data.drawn.get_or_init(|| (items, due))
         }
     };
-    Ok(QueuePage { ctx, waiting: data.items.len(), items_table, failed, due: data.reassess.len(), reassess_table })
+    Ok(QueuePage { ctx, waiting: counts.decisions(), items_table, failed, due: counts.reassessments, reassess_table })
 }
 
 /// The queue at one version of the records, in the key's language, and its tables once drawn.
@@ -163,7 +170,8 @@ async fn queue_data(
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
     let data = queue_data(&state, &user, ctx.lang.is_en(), ctx.today).await?;
-    render_status(StatusCode::OK, &page(ctx, &data, vec![])?)
+    let counts = crate::development::hub::waiting(&state, &state.pool, &user).await?;
+    render_status(StatusCode::OK, &page(ctx, &data, &counts, vec![])?)
 }
 
 /// Decide every ticked item the same way, each through its own page's code; what could not be
@@ -226,5 +234,6 @@ async fn bulk(
         ));
     }
     let data = queue_data(&state, &user, ctx.lang.is_en(), ctx.today).await?;
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(ctx, &data, failed)?)
+    let counts = crate::development::hub::waiting(&state, &state.pool, &user).await?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(ctx, &data, &counts, failed)?)
 }

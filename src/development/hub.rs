@@ -29,6 +29,8 @@ pub fn routes() -> Routes {
 /// Counts of what waits for this user.
 #[derive(sqlx::FromRow, Default, Clone, Debug)]
 pub struct Waiting {
+    /// Self-assessments to validate.
+    pub assessments: i64,
     pub activities: i64,
     pub participants: i64,
     pub requests: i64,
@@ -38,6 +40,12 @@ pub struct Waiting {
 }
 
 impl Waiting {
+    /// The yes/no decisions waiting (the approval queue's items).
+    pub fn decisions(&self) -> i64 {
+        self.assessments + self.activities + self.participants + self.requests
+    }
+
+    /// What the development page counts (self-assessments have their own page).
     pub fn total(&self) -> i64 {
         self.activities + self.participants + self.requests + self.to_schedule + self.evaluations + self.reassessments
     }
@@ -82,6 +90,7 @@ async fn count_waiting(
     sqlx::query_as(
         "with w as (select w.kind, count(*) as n from waiting_decisions($1, $2, $3) w where $5 group by w.kind)
          select
+           coalesce((select n from w where kind = 'assessment'), 0) as assessments,
            coalesce((select n from w where kind = 'activity'), 0) as activities,
            coalesce((select n from w where kind = 'participant'), 0) as participants,
            coalesce((select n from w where kind = 'request'), 0) as requests,
