@@ -165,3 +165,28 @@ impl VersionCache {
         Ok(value)
     }
 }
+
+/// A second connection, when one is idle in `pool` right now, seeing exactly the snapshot of
+/// `conn`'s transaction (REPEATABLE READ), so one result's queries can run side by side. Never
+/// waits for the pool: a request that holds a connection must not wait for another (under load
+/// that exhausts the pool); with none idle the caller runs its queries one after the other.
+/// The helper comes back before its own transaction begins: begin it with `begin_with`
+/// ("begin isolation level repeatable read, read only") and pass it to `import_snapshot`.
+pub async fn beside(
+    conn: &mut PgConnection,
+    pool: &sqlx::PgPool,
+) -> Result<Option<(sqlx::pool::PoolConnection<sqlx::Postgres>, String)>, sqlx::Error> {
+    let Some(helper) = pool.try_acquire() else { return Ok(None) };
+    let snapshot: String = sqlx::query_scalar("select pg_export_snapshot()").fetch_one(&mut *conn).await?;
+    Ok(Some((helper, snapshot)))
+}
+
+/// Make the transaction just begun on `tx` see the snapshot `id` (from `beside`).
+pub async fn import_snapshot(tx: &mut PgConnection, id: &str) -> Result<(), sqlx::Error> {
+    // A snapshot id is hexadecimal digits and dashes; it cannot be a bind parameter here.
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(sqlx::Error::Protocol(format!("unexpected snapshot id {id:?}")));
+    }
+    sqlx::query(&format!("set transaction snapshot '{id}'")).execute(tx).await?;
+    Ok(())
+}

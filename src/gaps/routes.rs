@@ -144,21 +144,39 @@ pub async fn summary_data(
     titles: (&'static str, &'static str),
 ) -> AppResult<std::sync::Arc<SummaryData>> {
     let key = format!("gaps.summary:{unit_id}:{today}:{en}");
-    let path = path.to_string();
+    let (path, pool) = (path.to_string(), state.pool.clone());
     state
         .versions
         .get(conn, key, move |conn| {
             Box::pin(async move {
-                let parts = db::readiness(&mut *conn, today, unit_id, &path).await?;
-                let top = db::top_gaps(&mut *conn, &path, en, 10).await?;
+                // The readiness of every part is the longest of the three (~90 ms at the top of
+                // 100 000 staff): when a connection is idle it runs there, in this snapshot,
+                // beside the other two; otherwise one after the other here.
+                let (parts, top, spof) = match crate::app::versioned::beside(&mut *conn, &pool).await? {
+                    Some((mut helper, snapshot)) => {
+                        let mut other = sqlx::Connection::begin_with(
+                            &mut *helper,
+                            "begin isolation level repeatable read, read only",
+                        )
+                        .await?;
+                        crate::app::versioned::import_snapshot(&mut other, &snapshot).await?;
+                        let (parts, rest) = tokio::join!(db::readiness(&mut other, today, unit_id, &path), async {
+                            let top = db::top_gaps(&mut *conn, &path, en, 10).await?;
+                            let spof = db::single_points(&mut *conn, &path, en).await?;
+                            Ok::<_, sqlx::Error>((top, spof))
+                        });
+                        other.rollback().await?;
+                        let (top, spof) = rest?;
+                        (parts?, top, spof)
+                    }
+                    None => (
+                        db::readiness(&mut *conn, today, unit_id, &path).await?,
+                        db::top_gaps(&mut *conn, &path, en, 10).await?,
+                        db::single_points(&mut *conn, &path, en).await?,
+                    ),
+                };
                 let charts = summary_charts(&parts, &top, titles);
-                Ok::<_, sqlx::Error>(SummaryData {
-                    parts,
-                    top,
-                    spof: db::single_points(&mut *conn, &path, en).await?,
-                    charts,
-                    drawn: OnceLock::new(),
-                })
+                Ok::<_, sqlx::Error>(SummaryData { parts, top, spof, charts, drawn: OnceLock::new() })
             })
         })
         .await

@@ -662,3 +662,47 @@ async fn kept_gap_pages_follow_the_language_and_every_change(pool: PgPool) {
     assert!(en_matrix.contains(&format!("Aaron Tabel Baru {m}")), "the matrix drawn again");
     assert!(en_summary.contains(&format!("Aaron Tabel Baru {s}")), "the staff list drawn again");
 }
+
+/// A result's queries may run side by side on a second, idle connection that imports the first
+/// one's snapshot: it sees exactly what the first sees, not what was committed since.
+#[sqlx::test]
+async fn a_helper_connection_reads_the_same_snapshot(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut conn = app.pool.acquire().await.expect("connection");
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, "begin isolation level repeatable read, read only")
+        .await
+        .expect("snapshot");
+    let renamed = "select count(*) from employees where name like '% Baru'";
+    let before: i64 = sqlx::query_scalar(renamed).fetch_one(&mut *tx).await.expect("count");
+    // Make sure another connection is idle in the pool (a connection given back is checked
+    // before it is idle again), then take it beside this one.
+    drop(app.pool.acquire().await.expect("second connection"));
+    let mut found = None;
+    for _ in 0..100 {
+        found = cakap::app::versioned::beside(&mut tx, &app.pool).await.expect("export");
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (mut helper, snapshot) = found.expect("an idle connection");
+    sqlx::query("update employees set name = name || ' Baru' where id = (select min(id) from employees)")
+        .execute(&app.pool)
+        .await
+        .expect("a change committed after the snapshot");
+    let mut other = sqlx::Connection::begin_with(&mut *helper, "begin isolation level repeatable read, read only")
+        .await
+        .expect("begin");
+    cakap::app::versioned::import_snapshot(&mut other, &snapshot).await.expect("import");
+    let seen: i64 = sqlx::query_scalar(renamed).fetch_one(&mut *other).await.expect("count");
+    assert_eq!(seen, before, "the helper sees the snapshot, not the later change");
+    assert_eq!(app.scalar(renamed).await, before + 1, "the change is there for everyone else");
+    other.rollback().await.expect("rollback");
+    tx.rollback().await.expect("rollback");
+
+    // Only a snapshot id is ever put into the statement.
+    let mut c = app.pool.acquire().await.expect("connection");
+    let mut t =
+        sqlx::Connection::begin_with(&mut *c, "begin isolation level repeatable read, read only").await.expect("begin");
+    assert!(cakap::app::versioned::import_snapshot(&mut t, "x'; drop table employees; --").await.is_err());
+}
