@@ -74,7 +74,8 @@ pub async fn notes(
 /// page. What a notification says is dated by a change to the records (it bumps their version),
 /// by the day (a certificate's warning, the last quarter's JP) or by reading them, so the key
 /// names the day and the last reading; `now` only leaves out what is dated later, and nothing
-/// dated later can appear without a change to the records.
+/// dated later can appear without a change to the records. A decision leaves the list 90 days on,
+/// counted from when the list was made: at most until the day turns.
 async fn kept_notes(
     state: &AppState,
     user: &CurrentUser,
