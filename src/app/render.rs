@@ -12,6 +12,12 @@ pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
     render_status(StatusCode::OK, t)
 }
 
+/// A part of a page drawn on its own (escaped as every template is), to be kept and placed in a
+/// page with `|safe`.
+pub fn fragment<T: Template>(t: &T) -> Result<String, AppError> {
+    t.render().map_err(|e| AppError::Other(anyhow::anyhow!("template: {e}")))
+}
+
 pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Result<Response, AppError> {
     let html = t.render().map_err(|e| AppError::Other(anyhow::anyhow!("template: {e}")))?;
     Ok((status, Html(html)).into_response())

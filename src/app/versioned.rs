@@ -166,6 +166,17 @@ impl VersionCache {
     }
 }
 
+/// What `cell` holds, made by `make` for the first reader who asks: a part of a kept result that
+/// only some readers need (a page's drawn table, an export's file). Two first readers at once may
+/// both make it; one is kept, and both are the same.
+pub fn once<T, E>(cell: &std::sync::OnceLock<T>, make: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
+    if let Some(v) = cell.get() {
+        return Ok(v);
+    }
+    let v = make()?;
+    Ok(cell.get_or_init(|| v))
+}
+
 /// A second connection, when one is idle in `pool` right now, seeing exactly the snapshot of
 /// `conn`'s transaction (REPEATABLE READ), so one result's queries can run side by side. Never
 /// waits for the pool: a request that holds a connection must not wait for another (under load

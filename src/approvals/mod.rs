@@ -121,15 +121,10 @@ fn page<'a>(
     counts: &Waiting,
     failed: Vec<(String, String)>,
 ) -> AppResult<QueuePage<'a>> {
-    let (items_table, reassess_table) = match data.drawn.get() {
-        Some(d) => d,
-        None => {
-            let items = askama::Template::render(&ItemsTable { ctx: &ctx, items: &data.items })
-                .map_err(|e| crate::app::AppError::Other(e.into()))?;
-            let due = crate::development::hub::reassess_table(&ctx, &data.reassess)?;
-            data.drawn.get_or_init(|| (items, due))
-        }
-    };
+    let (items_table, reassess_table) = crate::app::versioned::once(&data.drawn, || {
+        let items = crate::app::render::fragment(&ItemsTable { ctx: &ctx, items: &data.items })?;
+        Ok::<_, crate::app::AppError>((items, crate::development::hub::reassess_table(&ctx, &data.reassess)?))
+    })?;
     Ok(QueuePage { ctx, waiting: counts.decisions(), items_table, failed, due: counts.reassessments, reassess_table })
 }
 

@@ -151,7 +151,7 @@ struct ReassessTable<'a> {
 
 /// The re-assessments due, drawn as a table in the reader's language.
 pub fn reassess_table(ctx: &Ctx, reassess: &[Reassessment]) -> crate::app::AppResult<String> {
-    askama::Template::render(&ReassessTable { ctx, reassess }).map_err(|e| crate::app::AppError::Other(e.into()))
+    crate::app::render::fragment(&ReassessTable { ctx, reassess })
 }
 
 #[derive(sqlx::FromRow)]

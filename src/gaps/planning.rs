@@ -870,63 +870,62 @@ async fn akpk(
         return Ok(pdf::response(&format!("akpk-{year}"), pdf::render(&meta, &[Block::Para(intro), table])));
     }
     if export::wanted(&q.format) {
-        let once = if q.format == "xlsx" { &data.xlsx } else { &data.csv };
-        if let Some(file) = once.get() {
-            return Ok(axum::response::IntoResponse::into_response(file.clone()));
-        }
-        let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: &[] };
-        let table = Table {
-            name: "akpk",
-            headers: export::keys(&[
-                "col.nip",
-                "col.name",
-                "col.position",
-                "col.unit",
-                "col.competency_type",
-                "col.competency",
-                "col.level_required",
-                "col.level_current",
-                "col.gap",
-                "col.priority",
-                "col.route",
-                "col.siasn_type",
-                "col.programme",
-                "col.provider",
-                "col.year",
-                "col.jp",
-                "col.estimated_cost",
-                "col.funding",
-                "col.status",
-            ]),
-            rows: rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.nip.clone(),
-                        r.name.clone(),
-                        r.position.clone(),
-                        r.unit.clone(),
-                        ctx.tv("comp.kind", &r.kind).to_string(),
-                        format!("{} {}", r.code, r.competency),
-                        r.required_level.to_string(),
-                        r.current_level.to_string(),
-                        r.gap().to_string(),
-                        ctx.tv("prio", &r.priority).to_string(),
-                        r.route.clone(),
-                        page.jenis(r.jenis_diklat),
-                        r.programme.clone(),
-                        r.provider.clone(),
-                        year.to_string(),
-                        jp_text(r.jp, ctx.lang.is_en()),
-                        rupiah(r.estimated_cost),
-                        r.funding.clone(),
-                        page.status_label(r).to_string(),
-                    ]
-                })
-                .collect(),
-        };
-        let file = export::file(&ctx, &q.format, &table)?;
-        return Ok(axum::response::IntoResponse::into_response(once.get_or_init(|| file).clone()));
+        let cell = if q.format == "xlsx" { &data.xlsx } else { &data.csv };
+        let file = crate::app::versioned::once(cell, || {
+            let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: &[] };
+            let table = Table {
+                name: "akpk",
+                headers: export::keys(&[
+                    "col.nip",
+                    "col.name",
+                    "col.position",
+                    "col.unit",
+                    "col.competency_type",
+                    "col.competency",
+                    "col.level_required",
+                    "col.level_current",
+                    "col.gap",
+                    "col.priority",
+                    "col.route",
+                    "col.siasn_type",
+                    "col.programme",
+                    "col.provider",
+                    "col.year",
+                    "col.jp",
+                    "col.estimated_cost",
+                    "col.funding",
+                    "col.status",
+                ]),
+                rows: rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.nip.clone(),
+                            r.name.clone(),
+                            r.position.clone(),
+                            r.unit.clone(),
+                            ctx.tv("comp.kind", &r.kind).to_string(),
+                            format!("{} {}", r.code, r.competency),
+                            r.required_level.to_string(),
+                            r.current_level.to_string(),
+                            r.gap().to_string(),
+                            ctx.tv("prio", &r.priority).to_string(),
+                            r.route.clone(),
+                            page.jenis(r.jenis_diklat),
+                            r.programme.clone(),
+                            r.provider.clone(),
+                            year.to_string(),
+                            jp_text(r.jp, ctx.lang.is_en()),
+                            rupiah(r.estimated_cost),
+                            r.funding.clone(),
+                            page.status_label(r).to_string(),
+                        ]
+                    })
+                    .collect(),
+            };
+            export::file(&ctx, &q.format, &table)
+        })?;
+        return Ok(axum::response::IntoResponse::into_response(file.clone()));
     }
     render(&AkpkPage { ctx, unit_id, unit_name, year, plan, rows })
 }

@@ -22,7 +22,8 @@ use crate::{
         form::FieldErrors,
         paging::{PER_PAGE, Pager, query_string},
         pdf::{self, Block},
-        render::{FlashKind, redirect_flash, render, render_status},
+        render::{FlashKind, fragment, redirect_flash, render, render_status},
+        versioned,
     },
     audit::{self, Actor},
     auth::{CurrentUser, Role},
@@ -215,15 +216,6 @@ async fn staff_page(
         .map_err(AppError::from)
 }
 
-/// `once`'s text, drawing it with `draw` if this is the first reader.
-fn drawn_once(once: &OnceLock<String>, draw: impl FnOnce() -> askama::Result<String>) -> AppResult<&str> {
-    if let Some(t) = once.get() {
-        return Ok(t);
-    }
-    let t = draw().map_err(|e| AppError::Other(e.into()))?;
-    Ok(once.get_or_init(|| t))
-}
-
 /// The summary's two charts: readiness of each part, and the largest gaps.
 fn summary_charts(parts: &[UnitReadiness], top: &[CompetencyGap], titles: (&str, &str)) -> (String, String) {
     let readiness_chart = chart::bars(
@@ -285,8 +277,8 @@ async fn summary(
     if q.format != "pdf" && !export::wanted(&q.format) {
         let page = staff_page(&state, &ctx, (unit_id, &path), only_flagged, Pager::offset(q.page)).await?;
         let units = db::unit_options(&state, &state.pool, &user, unit_id).await?;
-        let overview = drawn_once(&data.drawn, || {
-            askama::Template::render(&SummaryOverview {
+        let overview = versioned::once(&data.drawn, || {
+            fragment(&SummaryOverview {
                 ctx: &ctx,
                 parts,
                 top,
@@ -298,7 +290,7 @@ async fn summary(
         let staff_table = if page.rows.is_empty() {
             ""
         } else {
-            drawn_once(&page.drawn, || askama::Template::render(&StaffTable { ctx: &ctx, staff: &page.rows }))?
+            versioned::once(&page.drawn, || fragment(&StaffTable { ctx: &ctx, staff: &page.rows }))?
         };
         return render(&SummaryPage {
             ctx: ctx.clone(),
@@ -659,19 +651,9 @@ async fn matrix(
     let page = (pager.page.max(1) as usize - 1).min(data.pages.len() - 1);
     // The page's table is drawn once per version (6 000 cells: it cost more than the rest of the
     // request); what it shows depends on the language alone, which the key names.
-    let table = match data.pages[page].get() {
-        Some(t) => t.as_str(),
-        None => {
-            let first = page.saturating_mul(MATRIX_PER_PAGE);
-            let drawn = askama::Template::render(&MatrixGrid {
-                ctx: &ctx,
-                columns,
-                rows: &grid[first.min(grid.len())..(first + MATRIX_PER_PAGE).min(grid.len())],
-            })
-            .map_err(|e| AppError::Other(e.into()))?;
-            data.pages[page].get_or_init(|| drawn).as_str()
-        }
-    };
+    let first = page.saturating_mul(MATRIX_PER_PAGE);
+    let rows = &grid[first.min(grid.len())..(first + MATRIX_PER_PAGE).min(grid.len())];
+    let table = versioned::once(&data.pages[page], || fragment(&MatrixGrid { ctx: &ctx, columns, rows }))?;
     render(&MatrixPage {
         ctx: ctx.clone(),
         unit_id,
