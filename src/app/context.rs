@@ -197,6 +197,12 @@ impl Ctx {
         }
     }
 
+    /// A figure with one decimal, in the reader's language ("2,5" / "2.5").
+    pub fn decimal(&self, v: impl Val<f64>) -> String {
+        let s = format!("{:.1}", v.val());
+        if self.lang.is_en() { s } else { s.replace('.', ",") }
+    }
+
     pub fn date(&self, d: impl Val<chrono::NaiveDate>) -> String {
         i18n::date(self.lang, d.val())
     }
@@ -471,10 +477,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let version = version.filter(|_| reading);
     let res = crate::app::versioned::REQUEST_VERSION.scope(version, next.run(Request::from_parts(parts, body))).await;
     // A write may change this user's counts: the next page counts them again.
-    if method != axum::http::Method::GET
-        && method != axum::http::Method::HEAD
-        && let Some(u) = &ctx.user
-    {
+    if !reading && let Some(u) = &ctx.user {
         state.badge_cache.forget(u.account_id);
     }
     finish(&state, &ctx, json, &method, &path, res, new_csrf, ctx.flash.is_some())

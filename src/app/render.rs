@@ -19,8 +19,7 @@ pub fn fragment<T: Template>(t: &T) -> Result<String, AppError> {
 }
 
 pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Result<Response, AppError> {
-    let html = t.render().map_err(|e| AppError::Other(anyhow::anyhow!("template: {e}")))?;
-    Ok((status, Html(html)).into_response())
+    Ok((status, Html(fragment(t)?)).into_response())
 }
 
 /// Flash kinds shown after a redirect.

@@ -15,7 +15,6 @@ use crate::{
         render::{FlashKind, has_error_flash, redirect_flash, render_status},
     },
     auth::{CurrentUser, Role},
-    development::hub::Waiting,
 };
 
 const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
@@ -114,18 +113,24 @@ struct ItemsTable<'a> {
 
 /// The queue page: everything waiting for this user and the re-assessments due in their scope,
 /// the tables drawn by the first reader of this version (up to 300 rows each: drawing them cost
-/// more than the rest of the request).
-fn page<'a>(
+/// more than the rest of the request), the counts the same as the menu's and the development
+/// page's.
+async fn page(
+    state: &AppState,
     ctx: Ctx,
-    data: &'a QueueData,
-    counts: &Waiting,
+    user: &CurrentUser,
+    status: StatusCode,
     failed: Vec<(String, String)>,
-) -> AppResult<QueuePage<'a>> {
+) -> AppResult<Response> {
+    let data = queue_data(state, user, ctx.lang.is_en(), ctx.today).await?;
+    let counts = crate::development::hub::waiting(state, &state.pool, user).await?;
     let (items_table, reassess_table) = crate::app::versioned::once(&data.drawn, || {
         let items = crate::app::render::fragment(&ItemsTable { ctx: &ctx, items: &data.items })?;
         Ok::<_, crate::app::AppError>((items, crate::development::hub::reassess_table(&ctx, &data.reassess)?))
     })?;
-    Ok(QueuePage { ctx, waiting: counts.decisions(), items_table, failed, due: counts.reassessments, reassess_table })
+    let page =
+        QueuePage { ctx, waiting: counts.decisions(), items_table, failed, due: counts.reassessments, reassess_table };
+    render_status(status, &page)
 }
 
 /// The queue at one version of the records, in the key's language, and its tables once drawn.
@@ -164,9 +169,7 @@ async fn queue_data(
 }
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    let data = queue_data(&state, &user, ctx.lang.is_en(), ctx.today).await?;
-    let counts = crate::development::hub::waiting(&state, &state.pool, &user).await?;
-    render_status(StatusCode::OK, &page(ctx, &data, &counts, vec![])?)
+    page(&state, ctx, &user, StatusCode::OK, vec![]).await
 }
 
 /// Decide every ticked item the same way, each through its own page's code; what could not be
@@ -228,7 +231,5 @@ async fn bulk(
             if approve { "flash.bulk_approved" } else { "flash.bulk_rejected" },
         ));
     }
-    let data = queue_data(&state, &user, ctx.lang.is_en(), ctx.today).await?;
-    let counts = crate::development::hub::waiting(&state, &state.pool, &user).await?;
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(ctx, &data, &counts, failed)?)
+    page(&state, ctx, &user, StatusCode::UNPROCESSABLE_ENTITY, failed).await
 }

@@ -272,13 +272,6 @@ struct MentorsPage {
     settings: GapSettings,
 }
 
-impl MentorsPage {
-    fn num(&self, v: impl Val<f64>) -> String {
-        let s = format!("{:.1}", v.val());
-        if self.ctx.lang.is_en() { s } else { s.replace('.', ",") }
-    }
-}
-
 async fn mentors(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -494,11 +487,6 @@ struct PlanPage<'a> {
 impl PlanPage<'_> {
     fn money(&self, v: impl Val<i64>) -> String {
         rupiah(v.val())
-    }
-
-    fn num(&self, v: impl Val<f64>) -> String {
-        let s = format!("{:.1}", v.val());
-        if self.ctx.lang.is_en() { s } else { s.replace('.', ",") }
     }
 
     fn percent(&self, v: impl Val<f64>) -> String {
@@ -776,6 +764,37 @@ impl AkpkPage<'_> {
     }
 }
 
+/// The AKPK of a unit for a year: the plan accepted last and its lines, in the language asked.
+async fn akpk_data(conn: &mut PgConnection, unit_id: i64, year: i32, en: bool) -> Result<AkpkData, sqlx::Error> {
+    let plan: Option<AcceptedPlan> = sqlx::query_as(
+        "select id, accepted_at, budget, optimal from dev_plans where unit_id = $1 and year = $2 order by accepted_at desc, id desc limit 1",
+    )
+    .bind(unit_id)
+    .bind(year)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let rows: Vec<AkpkRow> = match plan {
+        Some((id, ..)) => {
+            sqlx::query_as(
+                "select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, coalesce(p.name, '') as position,
+                        u.name as unit, c.kind, c.code, case when $2 then c.name_en else c.name_id end as competency,
+                        i.required_level, i.current_level, i.priority, i.route, i.jenis_diklat, i.programme, i.provider,
+                        i.jp::float8 as jp, i.estimated_cost, i.funding, tp.status
+                 from dev_plan_items i join employees e on e.id = i.employee_id join units u on u.id = e.unit_id
+                 left join positions p on p.id = e.position_id join competencies c on c.id = i.competency_id
+                 left join training_participants tp on tp.training_id = i.training_id and tp.employee_id = i.employee_id
+                 where i.plan_id = $1 order by e.name, c.code, i.id",
+            )
+            .bind(id)
+            .bind(en)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        None => vec![],
+    };
+    Ok(AkpkData { plan, rows, csv: OnceLock::new(), xlsx: OnceLock::new() })
+}
+
 async fn akpk(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -786,40 +805,7 @@ async fn akpk(
     let year = q.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(ctx.today.year());
     let (en, today) = (ctx.lang.is_en(), ctx.today);
     let key = format!("gaps.akpk:{unit_id}:{year}:{en}:{today}");
-    let data = state
-        .versions
-        .get(&state.pool, key, move |conn| {
-            Box::pin(async move {
-            let plan: Option<AcceptedPlan> = sqlx::query_as(
-                "select id, accepted_at, budget, optimal from dev_plans where unit_id = $1 and year = $2 order by accepted_at desc, id desc limit 1",
-            )
-            .bind(unit_id)
-            .bind(year)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let rows: Vec<AkpkRow> = match plan {
-                Some((id, ..)) => {
-                    sqlx::query_as(
-                        "select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, coalesce(p.name, '') as position,
-                                u.name as unit, c.kind, c.code, case when $2 then c.name_en else c.name_id end as competency,
-                                i.required_level, i.current_level, i.priority, i.route, i.jenis_diklat, i.programme, i.provider,
-                                i.jp::float8 as jp, i.estimated_cost, i.funding, tp.status
-                         from dev_plan_items i join employees e on e.id = i.employee_id join units u on u.id = e.unit_id
-                         left join positions p on p.id = e.position_id join competencies c on c.id = i.competency_id
-                         left join training_participants tp on tp.training_id = i.training_id and tp.employee_id = i.employee_id
-                         where i.plan_id = $1 order by e.name, c.code, i.id",
-                    )
-                    .bind(id)
-                    .bind(en)
-                    .fetch_all(&mut *conn)
-                    .await?
-                }
-                None => vec![],
-            };
-                Ok::<_, sqlx::Error>(AkpkData { plan, rows, csv: OnceLock::new(), xlsx: OnceLock::new() })
-            })
-        })
-        .await?;
+    let data = state.versions.get(&state.pool, key, move |conn| Box::pin(akpk_data(conn, unit_id, year, en))).await?;
     let (plan, rows) = (data.plan, &data.rows);
     if q.format == "pdf" {
         let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: &[] };

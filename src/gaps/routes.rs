@@ -110,12 +110,6 @@ struct StaffTable<'a> {
     staff: &'a [(StaffGap, Vec<String>)],
 }
 
-/// A figure with one decimal, in the reader's language ("2,5" / "2.5").
-fn one_decimal(ctx: &Ctx, v: f64) -> String {
-    let s = format!("{v:.1}");
-    if ctx.lang.is_en() { s } else { s.replace('.', ",") }
-}
-
 /// What the summary page computes over the whole unit: once per version of the records.
 pub struct SummaryData {
     pub parts: Vec<UnitReadiness>,
@@ -137,7 +131,6 @@ struct StaffPage {
 /// The unit's summary at the records' current version (computed, or reused from this node).
 pub async fn summary_data(
     state: &AppState,
-    conn: &sqlx::PgPool,
     today: chrono::NaiveDate,
     unit_id: i64,
     path: &str,
@@ -148,7 +141,7 @@ pub async fn summary_data(
     let (path, pool) = (path.to_string(), state.pool.clone());
     state
         .versions
-        .get(conn, key, move |conn| {
+        .get(&state.pool, key, move |conn| {
             Box::pin(async move {
                 // The readiness of every part is the longest of the three (~90 ms at the top of
                 // 100 000 staff): when a connection is idle it runs there, in this snapshot,
@@ -193,27 +186,39 @@ async fn staff_page(
     only_flagged: bool,
     offset: i64,
 ) -> AppResult<std::sync::Arc<StaffPage>> {
-    let today = ctx.today;
-    let key = format!("gaps.staff:{unit_id}:{today}:{only_flagged}:{offset}:{}", ctx.lang.is_en());
+    let key = format!("gaps.staff:{unit_id}:{}:{only_flagged}:{offset}:{}", ctx.today, ctx.lang.is_en());
     let (path, ctx) = (path.to_string(), ctx.clone());
     state
         .versions
         .get(&state.pool, key, move |conn| {
             Box::pin(async move {
-                let settings = db::settings(&mut *conn).await?;
-                let rows = db::staff_page(&mut *conn, today, &path, only_flagged, offset, Some(PER_PAGE)).await?;
-                let rows = rows
-                    .into_iter()
-                    .map(|s| {
-                        let r = s.reasons(&ctx, &settings);
-                        (s, r)
-                    })
-                    .collect();
+                let rows = staff_with_reasons(conn, &ctx, &path, only_flagged, offset, Some(PER_PAGE)).await?;
                 Ok::<_, sqlx::Error>(StaffPage { rows, drawn: OnceLock::new() })
             })
         })
         .await
         .map_err(AppError::from)
+}
+
+/// Staff under `path` as `db::staff_page` lists them, each with the reasons they are flagged in
+/// the reader's language (HR's thresholds read on the same connection).
+async fn staff_with_reasons(
+    conn: &mut sqlx::PgConnection,
+    ctx: &Ctx,
+    path: &str,
+    only_flagged: bool,
+    offset: i64,
+    limit: Option<i64>,
+) -> sqlx::Result<Vec<(StaffGap, Vec<String>)>> {
+    let settings = db::settings(&mut *conn).await?;
+    let rows = db::staff_page(&mut *conn, ctx.today, path, only_flagged, offset, limit).await?;
+    Ok(rows
+        .into_iter()
+        .map(|s| {
+            let r = s.reasons(ctx, &settings);
+            (s, r)
+        })
+        .collect())
 }
 
 /// The summary's two charts: readiness of each part, and the largest gaps.
@@ -248,16 +253,6 @@ impl SummaryOverview<'_> {
     fn whole(&self) -> Option<&UnitReadiness> {
         self.parts.first()
     }
-
-    fn num(&self, v: &f64) -> String {
-        one_decimal(self.ctx, *v)
-    }
-}
-
-impl StaffTable<'_> {
-    fn num(&self, v: &f64) -> String {
-        one_decimal(self.ctx, *v)
-    }
 }
 
 async fn summary(
@@ -269,7 +264,7 @@ async fn summary(
     let (unit_id, unit_name, path) = pick_unit(&state, &user, &q.unit).await?;
     let en = ctx.lang.is_en();
     let titles = (ctx.t("gap.chart.readiness"), ctx.t("gap.chart.top"));
-    let data = summary_data(&state, &state.pool, ctx.today, unit_id, &path, en, titles).await?;
+    let data = summary_data(&state, ctx.today, unit_id, &path, en, titles).await?;
     let (parts, top, spof) = (&data.parts, &data.top, &data.spof);
     let only_flagged = q.flagged != "0";
     let listed = parts.first().map(|w| if only_flagged { w.flagged } else { w.staff }).unwrap_or(0);
@@ -304,15 +299,7 @@ async fn summary(
         });
     }
     let mut conn = state.pool.acquire().await?;
-    let settings = db::settings(&mut conn).await?;
-    let staff: Vec<(StaffGap, Vec<String>)> = db::staff_page(&mut conn, ctx.today, &path, only_flagged, 0, None)
-        .await?
-        .into_iter()
-        .map(|s| {
-            let r = s.reasons(&ctx, &settings);
-            (s, r)
-        })
-        .collect();
+    let staff = staff_with_reasons(&mut conn, &ctx, &path, only_flagged, 0, None).await?;
     if q.format == "pdf" {
         let t = |k: &str| ctx.t(k).to_string();
         let mut blocks = vec![];
@@ -713,18 +700,13 @@ impl CardPage {
         jp_text(*v, self.ctx.lang.is_en())
     }
 
-    fn num(&self, v: &f64) -> String {
-        let s = format!("{v:.1}");
-        if self.ctx.lang.is_en() { s } else { s.replace('.', ",") }
-    }
-
     /// The measured effect of a training, or its declared target.
     fn effect(&self, t: &TrainingOption) -> String {
         match t.measured_gain {
             Some(g) if t.measured_n >= i64::from(self.settings.effect_min_participants) => self
                 .ctx
                 .t("gap.effect.measured")
-                .replace("{gain}", &self.num(&g))
+                .replace("{gain}", &self.ctx.decimal(g))
                 .replace("{n}", &t.measured_n.to_string()),
             _ => self.ctx.t("gap.effect.declared").replace("{level}", &t.target_level.to_string()),
         }

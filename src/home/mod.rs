@@ -289,18 +289,14 @@ async fn own_parts(
                 .fetch_one(&mut *conn)
                 .await?;
                 let development: OwnDevelopment = sqlx::query_as(
-                    "select (select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = $2) as jp_year,
-                        (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
-                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
-                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)) as evaluations_owed,
-                        array(select tp.id from training_participants tp join trainings t on t.id = tp.training_id
-                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
-                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
-                          order by t.ends_on, tp.id limit 5) as owed_ids,
-                        array(select t.title from training_participants tp join trainings t on t.id = tp.training_id
-                          where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
-                            and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
-                          order by t.ends_on, tp.id limit 5) as owed_titles,
+                    "with owed as (
+                       select tp.id, t.title, t.ends_on from training_participants tp join trainings t on t.id = tp.training_id
+                       where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
+                         and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id))
+                     select (select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = $2) as jp_year,
+                        (select count(*) from owed) as evaluations_owed,
+                        array(select id from owed order by ends_on, id limit 5) as owed_ids,
+                        array(select title from owed order by ends_on, id limit 5) as owed_titles,
                         (select count(*) from training_participants where employee_id = $1
                           and certificate_expires_on between $3::date and $3::date + 90) as certificates_expiring,
                         (select count(*) from activities a join activity_learners l on l.activity_id = a.id
