@@ -226,7 +226,14 @@ async fn create_user(
         }
         std::io::stdin().lock().read_line(&mut line)?;
         let pw = line.trim_end_matches(['\n', '\r']).to_string();
-        if let Err(e) = check_new_password(&pw, &username) {
+        let nip_given = nip.as_deref();
+        let who = cakap::auth::PasswordContext {
+            username: &username,
+            nip: nip_given,
+            demo: config.seed_demo,
+            ..Default::default()
+        };
+        if let Err(e) = check_new_password(&pw, &who) {
             bail!("password refused: {}", cakap::i18n::t(cakap::i18n::Lang::En, e.key()));
         }
         (pw, false)

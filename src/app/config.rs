@@ -26,7 +26,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `CAKAP_LOGIN_DELAY_MS`: base of the growing delay after repeated failed logins.
     pub login_delay_ms: u64,
-    /// `CAKAP_SEED_DEMO`: seed the demo department once at start (`1`/`true`).
+    /// `CAKAP_SEED_DEMO`: seed the demo department once at start (`1`/`true`). Only such a demo
+    /// portal accepts the published demo password; elsewhere it must be changed at sign-in.
     pub seed_demo: bool,
     /// `CAKAP_TRUST_PROXY`: behind a reverse proxy, take the client address from the first
     /// `X-Forwarded-For` entry (for the audit log and login throttling).
@@ -42,6 +43,9 @@ pub struct Config {
     pub smtp_from: String,
     /// `CAKAP_DIGEST_HOUR`: the local hour (0–23) from which each day's digest goes out.
     pub digest_hour: u32,
+    /// `CAKAP_HSTS_MAX_AGE_SECS`: the `Strict-Transport-Security` max-age sent when the public URL
+    /// is https (default one year).
+    pub hsts_max_age_secs: u64,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -92,6 +96,7 @@ impl Config {
                 h @ 0..=23 => h,
                 h => bail!("CAKAP_DIGEST_HOUR={h} is not an hour of the day (0–23)"),
             },
+            hsts_max_age_secs: num("CAKAP_HSTS_MAX_AGE_SECS", 31_536_000)?,
         })
     }
 
@@ -108,13 +113,15 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 10 * 1024 * 1024,
             login_delay_ms: 1,
-            seed_demo: false,
+            // Tests run on the demo department: its published password stays usable.
+            seed_demo: true,
             trust_proxy: false,
             read_url: None,
             replica_max_lag: Duration::from_secs(10),
             smtp_url: None,
             smtp_from: "Cakap <cakap@localhost>".into(),
             digest_hour: 6,
+            hsts_max_age_secs: 31_536_000,
         }
     }
 

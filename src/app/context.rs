@@ -325,11 +325,6 @@ fn csrf_from_pairs(body: &[u8]) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// A raw or percent-encoded NUL byte.
-fn has_nul(s: &str) -> bool {
-    s.contains('\0') || s.to_ascii_lowercase().contains("%00")
-}
-
 fn tokens_match(a: &str, b: &str) -> bool {
     !a.is_empty() && a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
@@ -408,7 +403,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     }
 
     // NUL cannot be stored in PostgreSQL text: refuse it up front with a clear message.
-    if parts.uri.query().is_some_and(has_nul) {
+    if parts.uri.query().is_some_and(super::form::has_encoded_nul) {
         let res = AppError::BadRequest("err.nul").into_response();
         return finish(&state, &ctx, json, &method, &path, res, new_csrf, false);
     }
@@ -429,7 +424,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         if is_form {
             match to_bytes(body, state.config.max_body_bytes).await {
                 Ok(bytes) => {
-                    if has_nul(&String::from_utf8_lossy(&bytes)) {
+                    if super::form::has_encoded_nul(&String::from_utf8_lossy(&bytes)) {
                         let res = AppError::BadRequest("err.nul").into_response();
                         return finish(&state, &ctx, json, &method, &path, res, new_csrf, false);
                     }

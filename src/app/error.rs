@@ -25,6 +25,9 @@ pub enum AppError {
     Conflict(&'static str),
     #[error("request body too large")]
     TooLarge,
+    /// Every password-hashing slot of this node is taken: try again in a few seconds.
+    #[error("password hashing busy")]
+    Busy,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
     #[error(transparent)]
@@ -137,6 +140,12 @@ impl AppError {
             Self::BadRequest(k) => (ErrorKind::BadRequest, Some(*k), vec![]),
             Self::Conflict(k) => (ErrorKind::Conflict, Some(*k), vec![]),
             Self::TooLarge => (ErrorKind::TooLarge, None, vec![]),
+            Self::Busy => (ErrorKind::Unavailable, Some("err.busy"), vec![]),
+            // A byte PostgreSQL cannot store in text (NUL) that slipped past the checks at the
+            // edge: the request is refused, nothing is written.
+            Self::Db(sqlx::Error::Database(d)) if d.code().is_some_and(|c| c == "22021" || c == "22P05") => {
+                (ErrorKind::BadRequest, Some("err.nul"), vec![])
+            }
             Self::Db(e) if is_unavailable(e) => (ErrorKind::Unavailable, None, vec![]),
             // Two writers met (a deadlock PostgreSQL broke, or a serialization failure): nothing
             // was written, and trying again works.
@@ -164,8 +173,17 @@ impl IntoResponse for AppError {
             _ => {}
         }
         let mut res = (meta.kind.status(), meta.kind.code()).into_response();
+        if matches!(self, Self::Busy) {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        }
         res.extensions_mut().insert(meta);
         res
+    }
+}
+
+impl From<crate::auth::Busy> for AppError {
+    fn from(_: crate::auth::Busy) -> Self {
+        Self::Busy
     }
 }
 

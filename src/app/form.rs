@@ -30,6 +30,17 @@ impl FieldErrors {
     }
 }
 
+/// NUL cannot be stored in PostgreSQL text and has no place in any field: every input path refuses
+/// it up front with a clear message (400 `err.nul`). These two are the one check: a raw value, and
+/// a percent-encoded one (query strings and form bodies, checked by the context middleware).
+pub fn has_nul(s: &str) -> bool {
+    s.contains('\0')
+}
+
+pub fn has_encoded_nul(s: &str) -> bool {
+    has_nul(s) || s.to_ascii_lowercase().contains("%00")
+}
+
 /// Trim a text field and refuse control characters and over-long values.
 pub fn clean_text(value: &str, max: usize) -> Result<String, &'static str> {
     let v = value.trim();
@@ -57,7 +68,7 @@ pub fn contains_pattern(text: &str) -> String {
 }
 
 /// A multipart form as posted: its text fields by name, and the one file field (name, bytes) when
-/// a non-empty file was sent in it.
+/// a file was chosen for it.
 pub struct Posted {
     fields: std::collections::HashMap<String, String>,
     pub file: Option<(String, Vec<u8>)>,
@@ -76,15 +87,26 @@ pub async fn read_multipart(mut mp: axum::extract::Multipart, file_field: &str) 
     let mut file = None;
     while let Some(field) = mp.next_field().await? {
         let name = field.name().unwrap_or("").to_string();
+        if has_nul(&name) {
+            return Err(super::AppError::BadRequest("err.nul"));
+        }
         if name == file_field {
             let filename = field.file_name().unwrap_or("").to_string();
+            if has_nul(&filename) {
+                return Err(super::AppError::BadRequest("err.nul"));
+            }
             let bytes = field.bytes().await?;
-            if !bytes.is_empty() {
+            // No file chosen: the browser sends an empty part without a name. A named empty file
+            // is kept, so its reader can say it is empty.
+            if !bytes.is_empty() || !filename.is_empty() {
                 file = Some((filename, bytes.to_vec()));
             }
             continue;
         }
         let value = field.text().await?;
+        if has_nul(&value) {
+            return Err(super::AppError::BadRequest("err.nul"));
+        }
         fields.insert(name, value);
     }
     Ok(Posted { fields, file })

@@ -3,9 +3,9 @@
 use axum::{
     Router,
     extract::{Path, Query, State},
-    http::{HeaderName, HeaderValue, header},
+    http::{HeaderName, HeaderValue, StatusCode, header},
     middleware,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 use tower_http::{
@@ -60,10 +60,31 @@ struct NextQuery {
 
 /// Only local paths are followed after login or a language switch.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
-        _ => "/".to_string(),
+    next.filter(|n| is_local_path(n)).unwrap_or("/").to_string()
+}
+
+/// Whether `target` is a path on this origin that every browser reads as such: it starts with one
+/// `/`, has no scheme and no authority, and only visible ASCII (no control characters, which
+/// browsers strip before they parse: `/\t/host` is `//host`; no spaces, no backslash, which
+/// browsers read as `/`; no non-ASCII, which no header may carry). Anything else is refused, not
+/// repaired.
+pub fn is_local_path(target: &str) -> bool {
+    let mut chars = target.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && target.len() <= 2048
+        && target.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+}
+
+/// A 303 to `target`, or to `/` when it is not a local path: never a panic on a value a header
+/// cannot carry.
+pub fn redirect_to(target: &str) -> Response {
+    let target = if is_local_path(target) { target } else { "/" };
+    let mut res = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(target) {
+        res.headers_mut().insert(header::LOCATION, v);
     }
+    res
 }
 
 async fn switch_lang(
@@ -83,7 +104,7 @@ async fn switch_lang(
     {
         tracing::warn!(error = %e, "language not kept on the account");
     }
-    let mut res = Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    let mut res = redirect_to(&safe_next(q.next.as_deref()));
     set_cookie(&mut res, LANG_COOKIE, lang.code(), state.config.secure_cookies(), Some(365 * 24 * 3600), "Lax");
     res
 }
@@ -106,8 +127,15 @@ pub fn build(mut state: AppState) -> Router {
     let csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
                base-uri 'none'; object-src 'none'";
+    // HSTS only where users reach the portal over https: over plain http it would mean nothing.
+    let hsts = state
+        .config
+        .secure_cookies()
+        .then(|| HeaderValue::from_str(&format!("max-age={}", state.config.hsts_max_age_secs)).ok())
+        .flatten();
     statics
         .merge(app)
+        .layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| hsts.clone()))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))

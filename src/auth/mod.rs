@@ -6,7 +6,9 @@ pub mod session;
 mod throttle;
 
 use axum::{extract::FromRequestParts, http::request::Parts};
-pub use password::{PasswordError, check_new_password, hash_password, verify_password};
+pub use password::{
+    Busy, DEMO_PASSWORD, PasswordContext, PasswordError, check_new_password, hash_password, verify_password,
+};
 pub use routes::routes;
 
 use crate::app::{AppError, Ctx};

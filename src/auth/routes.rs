@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{
-    CurrentUser, check_new_password, hash_password,
+    CurrentUser, PasswordContext, check_new_password, hash_password,
     session::{self, SESSION_COOKIE},
     throttle, verify_password,
 };
@@ -20,7 +20,7 @@ use crate::{
         context::set_cookie,
         form::FieldErrors,
         render::{FlashKind, redirect_flash, render, render_status},
-        router::safe_next,
+        router::{redirect_to, safe_next},
     },
     audit::{self, Actor},
 };
@@ -80,13 +80,16 @@ async fn login_submit(
         return fail(ctx, StatusCode::UNPROCESSABLE_ENTITY, "login.missing");
     }
     let actor = Actor { account_id: None, label: key.clone(), ip: ctx.ip.clone() };
-    let mut conn = state.pool.acquire().await?;
-    let failures = throttle::failures(&mut conn, &key, &ctx.ip).await?;
-    if failures.locked() {
-        audit::record(&mut conn, &actor, "login", &key, "login_blocked", None, Some(json!({"username": key}))).await?;
-        return fail(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked");
-    }
-    drop(conn);
+    // The attempt is counted (its slot reserved) before any password is checked.
+    let (attempt, failures) = match throttle::reserve(&state.pool, &key, &ctx.ip).await? {
+        throttle::Gate::Locked => {
+            let mut conn = state.pool.acquire().await?;
+            audit::record(&mut conn, &actor, "login", &key, "login_blocked", None, Some(json!({"username": key})))
+                .await?;
+            return fail(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked");
+        }
+        throttle::Gate::Open { attempt, failures } => (attempt, failures),
+    };
     tokio::time::sleep(failures.delay(state.config.login_delay_ms)).await;
 
     let account: Option<(i64, String, bool)> = sqlx::query_as(
@@ -102,22 +105,37 @@ async fn login_submit(
         Some((id, h, d)) => (Some(id), Some(h), d),
         None => (None, None, false),
     };
-    let ok = verify_password(f.password, hash).await && !disabled;
+    // The published demo password is only good on a demo portal; elsewhere it must be changed now.
+    let demo_password = f.password == super::password::DEMO_PASSWORD && !state.config.seed_demo;
+    let Ok(verified) = verify_password(f.password, hash).await else {
+        // No hashing slot came free: the reserved slot stays counted, as a guess would be.
+        let mut res = fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy")?;
+        res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        return Ok(res);
+    };
+    let ok = verified && !disabled;
 
     let mut tx = state.pool.begin().await?;
-    throttle::record(&mut tx, &key, &ctx.ip, ok).await?;
     match account_id {
         Some(id) if ok => {
+            throttle::succeeded(&mut tx, attempt).await?;
             if let Some(old) = crate::app::context::cookie(&headers, SESSION_COOKIE) {
                 session::delete(&mut tx, &session::token_hash(old)).await?;
             }
             let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
             let token = session::create(&mut tx, &state, id, &ctx.ip, ua).await?;
-            sqlx::query("update accounts set last_login_at = now() where id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query(
+                "update accounts set last_login_at = now(), must_change_password = must_change_password or $2
+                 where id = $1",
+            )
+            .bind(id)
+            .bind(demo_password)
+            .execute(&mut *tx)
+            .await?;
             let who = Actor { account_id: Some(id), ..actor };
             audit::record(&mut tx, &who, "account", id, "login", None, None).await?;
             tx.commit().await?;
-            let mut res = Redirect::to(&next).into_response();
+            let mut res = redirect_to(&next);
             set_cookie(&mut res, SESSION_COOKIE, &token, state.config.secure_cookies(), None, "Lax");
             Ok(res)
         }
@@ -125,17 +143,15 @@ async fn login_submit(
             let entity_id = account_id.map(|i| i.to_string()).unwrap_or_default();
             audit::record(&mut tx, &actor, "login", &entity_id, "login_failed", None, Some(json!({"username": key})))
                 .await?;
+            // Slots are reserved one at a time under the locks, so exactly one attempt takes the
+            // last one of the username (or of the address) and records the lockout.
             if failures.user + 1 == throttle::LOCK_AFTER {
-                audit::record(
-                    &mut tx,
-                    &actor,
-                    "login",
-                    &entity_id,
-                    "lockout",
-                    None,
-                    Some(json!({"username": key, "minutes": throttle::WINDOW_MINUTES})),
-                )
-                .await?;
+                let after = json!({"username": key, "minutes": throttle::WINDOW_MINUTES});
+                audit::record(&mut tx, &actor, "login", &entity_id, "lockout", None, Some(after)).await?;
+            }
+            if !ctx.ip.is_empty() && failures.ip + 1 == throttle::IP_LOCK_AFTER {
+                let after = json!({"ip": ctx.ip, "minutes": throttle::WINDOW_MINUTES});
+                audit::record(&mut tx, &actor, "login", &ctx.ip, "lockout", None, Some(after)).await?;
             }
             tx.commit().await?;
             fail(ctx, StatusCode::UNAUTHORIZED, "login.failed")
@@ -186,14 +202,29 @@ async fn password_submit(
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
-    let hash: Option<String> = sqlx::query_scalar("select password_hash from accounts where id = $1")
-        .bind(user.account_id)
-        .fetch_optional(&state.pool)
-        .await?;
-    if f.current.is_empty() || !verify_password(f.current.clone(), hash).await {
+    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "select a.password_hash, e.nip, e.name from accounts a left join employees e on e.id = a.employee_id
+         where a.id = $1",
+    )
+    .bind(user.account_id)
+    .fetch_optional(&state.pool)
+    .await?;
+    let (hash, nip, name) = row.map(|(h, n, m)| (Some(h), n, m)).unwrap_or_default();
+    let current_ok = match f.current.is_empty() {
+        true => false,
+        false => verify_password(f.current.clone(), hash).await?,
+    };
+    if !current_ok {
         errors.add("current", "pw.current_wrong");
     }
-    if let Err(e) = check_new_password(&f.new, &user.username) {
+    let who = PasswordContext {
+        username: &user.username,
+        nip: nip.as_deref(),
+        name: name.as_deref(),
+        agency: Some(&ctx.agency.department_name),
+        demo: state.config.seed_demo,
+    };
+    if let Err(e) = check_new_password(&f.new, &who) {
         errors.add("new", e.key());
     } else if f.new == f.current {
         errors.add("new", "pw.same_as_old");

@@ -32,8 +32,51 @@ impl Failures {
     }
 }
 
-/// Failed attempts since the last success, within the window.
-pub async fn failures(conn: &mut PgConnection, username_key: &str, ip: &str) -> Result<Failures, sqlx::Error> {
+/// What the gate said of one sign-in attempt.
+pub enum Gate {
+    /// Too many failures: answer 429 without hashing anything.
+    Locked,
+    /// A slot is reserved: the attempt is already counted as a failure (row `attempt`) and turns
+    /// into a success only if the password is right. `failures` is what was counted before it.
+    Open { attempt: i64, failures: Failures },
+}
+
+/// Count the failures and reserve this attempt's slot in one transaction, under advisory locks on
+/// the username and the address, before any password is checked. Concurrent attempts for the same
+/// username or address line up here (on any number of nodes: the locks are PostgreSQL's), so each
+/// sees the slots reserved before it, and the limits hold however many arrive at once.
+pub async fn reserve(pool: &sqlx::PgPool, username_key: &str, ip: &str) -> Result<Gate, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    // Always the username's lock first, then the address's: no two attempts wait on each other in
+    // a circle. The two key spaces (1, 2) keep a username and an address that hash alike apart.
+    sqlx::query("select pg_advisory_xact_lock(1, hashtext($1))").bind(username_key).execute(&mut *tx).await?;
+    if !ip.is_empty() {
+        sqlx::query("select pg_advisory_xact_lock(2, hashtext($1))").bind(ip).execute(&mut *tx).await?;
+    }
+    let failures = failures(&mut tx, username_key, ip).await?;
+    if failures.locked() {
+        tx.commit().await?;
+        return Ok(Gate::Locked);
+    }
+    let attempt: i64 = sqlx::query_scalar(
+        "insert into login_attempts (username_key, ip, success) values ($1, $2, false) returning id",
+    )
+    .bind(username_key)
+    .bind(ip)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Gate::Open { attempt, failures })
+}
+
+/// The reserved attempt succeeded: it no longer counts as a failure, and resets the username's count.
+pub async fn succeeded(conn: &mut PgConnection, attempt: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("update login_attempts set success = true where id = $1").bind(attempt).execute(conn).await?;
+    Ok(())
+}
+
+/// Failed attempts since the last success, within the window (reserved slots count as failures).
+async fn failures(conn: &mut PgConnection, username_key: &str, ip: &str) -> Result<Failures, sqlx::Error> {
     let (user, ip): (i64, i64) = sqlx::query_as(
         "select
            (select count(*) from login_attempts
@@ -48,14 +91,4 @@ pub async fn failures(conn: &mut PgConnection, username_key: &str, ip: &str) -> 
     .fetch_one(conn)
     .await?;
     Ok(Failures { user, ip })
-}
-
-pub async fn record(conn: &mut PgConnection, username_key: &str, ip: &str, success: bool) -> Result<(), sqlx::Error> {
-    sqlx::query("insert into login_attempts (username_key, ip, success) values ($1, $2, $3)")
-        .bind(username_key)
-        .bind(ip)
-        .bind(success)
-        .execute(conn)
-        .await?;
-    Ok(())
 }

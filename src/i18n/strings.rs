@@ -108,6 +108,16 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("login.missing", "Isi nama pengguna dan kata sandi.", "Enter your username and password."),
     ("login.failed", "Nama pengguna atau kata sandi salah.", "Wrong username or password."),
     (
+        "login.busy",
+        "Server sedang sibuk memeriksa kata sandi. Coba lagi dalam beberapa detik.",
+        "The server is busy checking passwords. Try again in a few seconds.",
+    ),
+    (
+        "err.busy",
+        "Server sedang sibuk. Coba lagi dalam beberapa detik.",
+        "The server is busy. Try again in a few seconds.",
+    ),
+    (
         "login.locked",
         "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 15 menit.",
         "Too many failed attempts. Try again in 15 minutes.",
@@ -124,13 +134,29 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("pw.confirm", "Ulangi kata sandi baru", "Repeat the new password"),
     (
         "pw.hint",
-        "Minimal 10 karakter; jangan memakai kata sandi umum atau nama pengguna Anda.",
-        "At least 10 characters; not a common password and not your username.",
+        "Minimal 12 karakter, misalnya beberapa kata acak; jangan memakai kata sandi umum, nama pengguna, NIP, nama Anda, atau nama instansi.",
+        "At least 12 characters, for example a few random words; not a common password, nor your username, NIP, name or the agency's name.",
     ),
     ("pw.submit", "Simpan kata sandi", "Save password"),
     ("pw.current_wrong", "Kata sandi saat ini salah.", "The current password is wrong."),
-    ("pw.too_short", "Kata sandi minimal 10 karakter.", "The password needs at least 10 characters."),
-    ("pw.too_long", "Kata sandi maksimal 128 karakter.", "The password can have at most 128 characters."),
+    ("pw.too_short", "Kata sandi minimal 12 karakter.", "The password needs at least 12 characters."),
+    ("pw.too_long", "Kata sandi maksimal 256 karakter.", "The password can have at most 256 characters."),
+    (
+        "pw.like_nip",
+        "Kata sandi tidak boleh memuat NIP Anda atau tanggal lahir di dalamnya.",
+        "The password must not contain your NIP or the birth date in it.",
+    ),
+    ("pw.like_name", "Kata sandi tidak boleh memuat nama Anda.", "The password must not contain your name."),
+    (
+        "pw.like_agency",
+        "Kata sandi tidak boleh berupa nama instansi atau salah satu katanya.",
+        "The password must not be the agency's name or one of its words.",
+    ),
+    (
+        "pw.demo",
+        "Kata sandi demo yang dipublikasikan tidak boleh dipakai di portal ini.",
+        "The published demo password may not be used on this portal.",
+    ),
     ("pw.common", "Kata sandi ini terlalu umum dan mudah ditebak.", "This password is too common and easy to guess."),
     (
         "pw.like_username",

@@ -13,6 +13,7 @@ use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
         export::{self, Table},
+        form::read_multipart,
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::Actor,
@@ -99,21 +100,14 @@ async fn upload(
     ctx: Ctx,
     user: CurrentUser,
     Path(kind): Path<String>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> AppResult<Response> {
     let kind = Kind::parse(&kind).ok_or(AppError::NotFound)?;
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = mp.next_field().await? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("").chars().take(200).collect::<String>();
-            let bytes = field.bytes().await?;
-            // No file chosen: the browser sends an empty part without a name.
-            if !(name.is_empty() && bytes.is_empty()) {
-                let name = if name.is_empty() { "berkas".to_string() } else { name };
-                upload = Some((name, bytes.to_vec()));
-            }
-        }
-    }
+    // The one multipart reader: it refuses NUL in any field or file name.
+    let upload = read_multipart(mp, "file").await?.file.map(|(name, bytes)| {
+        let name: String = name.chars().take(200).collect();
+        (if name.is_empty() { "berkas".to_string() } else { name }, bytes)
+    });
     let fail = |ctx: Ctx, key: &'static str, detail: String| {
         render_status(StatusCode::UNPROCESSABLE_ENTITY, &IndexPage::new(ctx, Some((key, detail)), kind.as_str()))
     };

@@ -11,7 +11,7 @@ pub mod synthetic;
 
 use sqlx::PgPool;
 
-pub const DEMO_PASSWORD: &str = "demo-cakap-2026";
+pub const DEMO_PASSWORD: &str = crate::auth::DEMO_PASSWORD;
 
 /// (username, what the account is) for the README and the start-up banner.
 pub const DEMO_LOGINS: &[(&str, &str)] = &[

@@ -209,9 +209,9 @@ async fn changing_the_password(pool: PgPool) {
     let r = c.post("/password", &[("current", "wrong"), ("new", "short"), ("confirm", "other")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Kata sandi saat ini salah"));
-    assert!(r.body.contains("minimal 10 karakter"));
+    assert!(r.body.contains("minimal 12 karakter"));
     assert!(r.body.contains("tidak sama"));
-    let r = c.post("/password", &[("current", PW), ("new", "password123"), ("confirm", "password123")]).await;
+    let r = c.post("/password", &[("current", PW), ("new", "password1234"), ("confirm", "password1234")]).await;
     assert!(r.body.contains("terlalu umum"));
     let new = "teh-manis-di-soreang";
     let r = c.post("/password", &[("current", PW), ("new", new), ("confirm", new)]).await;

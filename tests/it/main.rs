@@ -16,4 +16,5 @@ mod helpers;
 mod imports;
 mod records;
 mod schema;
+mod signin;
 mod truth;
