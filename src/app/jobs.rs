@@ -46,6 +46,12 @@ pub async fn housekeeping(pool: &PgPool) -> Result<Option<u64>, sqlx::Error> {
     ] {
         removed += sqlx::query(sql).execute(pool).await?.rows_affected();
     }
+    // Levels expire with time: the kept gap facts of those whose level stopped counting are
+    // refreshed (and the records' version moves) in this statement's own transaction.
+    let expired: i32 = sqlx::query_scalar("select refresh_expired_gap_facts(current_date)").fetch_one(pool).await?;
+    if expired > 0 {
+        tracing::info!(expired, "gap facts refreshed for expired levels");
+    }
     tracing::info!(removed, "housekeeping ran");
     Ok(Some(removed))
 }

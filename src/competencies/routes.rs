@@ -139,6 +139,8 @@ pub struct Comp {
     pub description_en: String,
     pub framework_ref: String,
     pub active: bool,
+    /// How long a level of it stays valid before it counts as not assessed again.
+    pub validity_months: i16,
 }
 
 impl Comp {
@@ -176,7 +178,8 @@ struct DetailPage {
 
 async fn find(conn: &mut PgConnection, id: i64) -> AppResult<(Comp, Vec<LevelRow>)> {
     let c: Comp = sqlx::query_as(
-        "select id, code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active
+        "select id, code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active,
+                validity_months
          from competencies where id = $1",
     )
     .bind(id)
@@ -220,6 +223,7 @@ pub struct CompForm {
     pub description_en: String,
     pub framework_ref: String,
     pub active: Option<String>,
+    pub validity_months: String,
     pub l1_id: String,
     pub l1_en: String,
     pub l2_id: String,
@@ -259,6 +263,7 @@ struct Checked {
     area: Area,
     texts: [String; 5],
     levels: Vec<(String, String)>,
+    validity_months: i16,
 }
 
 fn check(f: &CompForm) -> Result<Checked, FieldErrors> {
@@ -288,8 +293,17 @@ fn check(f: &CompForm) -> Result<Checked, FieldErrors> {
     ];
     let levels: Vec<(String, String)> =
         f.levels().iter().map(|(a, av, b, bv)| (text(a, av, 1000, true), text(b, bv, 1000, true))).collect();
-    match (code, kind, area, e.is_empty()) {
-        (Some(code), Some(kind), Some(area), true) => Ok(Checked { code, kind, area, texts, levels }),
+    let validity = match f.validity_months.trim() {
+        "" => Some(24),
+        v => v.parse::<i16>().ok().filter(|m| (1..=120).contains(m)),
+    };
+    if validity.is_none() {
+        e.add("validity_months", "comp.err.validity");
+    }
+    match (code, kind, area, validity, e.is_empty()) {
+        (Some(code), Some(kind), Some(area), Some(validity_months), true) => {
+            Ok(Checked { code, kind, area, texts, levels, validity_months })
+        }
         _ => Err(e),
     }
 }
@@ -314,7 +328,12 @@ fn form_page(ctx: Ctx, id: Option<i64>, form: CompForm, errors: FieldErrors, edi
 }
 
 async fn new_form(ctx: Ctx) -> AppResult<Response> {
-    let form = CompForm { kind: "teknis".into(), active: Some("on".into()), ..Default::default() };
+    let form = CompForm {
+        kind: "teknis".into(),
+        active: Some("on".into()),
+        validity_months: "24".into(),
+        ..Default::default()
+    };
     form_page(ctx, None, form, FieldErrors::default(), EditState::create())
 }
 
@@ -351,6 +370,7 @@ async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> AppResult<(i
         description_en: c.description_en,
         framework_ref: c.framework_ref,
         active: c.active.then(|| "on".into()),
+        validity_months: c.validity_months.to_string(),
         l1_id,
         l1_en,
         l2_id,
@@ -407,10 +427,11 @@ async fn save(
     };
     let sql = if id.is_some() {
         "update competencies set code = $1, kind = $2, area = $3, name_id = $4, name_en = $5, description_id = $6,
-           description_en = $7, framework_ref = $8, active = $9 where id = $10 returning id"
+           description_en = $7, framework_ref = $8, active = $9, validity_months = $10 where id = $11 returning id"
     } else {
-        "insert into competencies (code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id"
+        "insert into competencies (code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active,
+                                   validity_months)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id"
     };
     let saved: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
         .bind(c.code.as_str())
@@ -422,6 +443,7 @@ async fn save(
         .bind(&c.texts[3])
         .bind(&c.texts[4])
         .bind(form.active.is_some())
+        .bind(c.validity_months)
         .bind(id)
         .fetch_one(&mut *tx)
         .await;

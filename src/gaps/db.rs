@@ -59,34 +59,64 @@ pub struct StaffGap {
     pub flag_jp: bool,
     pub flag_development: bool,
     pub flag_assessment: bool,
+    /// Requirements with a known, valid level.
+    pub assessed: i64,
+    /// Met / assessed; None when nothing is known.
+    pub readiness: Option<f64>,
+    /// Critical competencies two or more levels short (the top tier).
+    pub critical_big: Option<String>,
+    /// 1 act now, 2 develop, 3 not yet assessed, 0 on track (the rule is `gap_summary`'s alone).
+    pub tier: i16,
+    /// Under-skilled in what is known (tiers 1 and 2).
+    pub flagged: bool,
 }
 
 impl StaffGap {
     pub fn flagged(&self) -> bool {
-        self.flag_critical
-            || self.flag_coverage
-            || self.flag_big_gap
-            || self.flag_jp
-            || self.flag_development
-            || self.flag_assessment
+        self.flagged
     }
 
+    /// Assessment coverage: assessed / required, in percent.
     pub fn coverage_percent(&self) -> i64 {
         (self.coverage * 100.0).round() as i64
+    }
+
+    /// Readiness over what is known (met / assessed), in percent; None when nothing is known.
+    pub fn readiness_percent(&self) -> Option<i64> {
+        self.readiness.map(|r| (r * 100.0).round() as i64)
+    }
+
+    /// The tier's label key.
+    pub fn tier_key(&self) -> &'static str {
+        match self.tier {
+            1 => "gap.tier.1",
+            2 => "gap.tier.2",
+            3 => "gap.tier.3",
+            _ => "gap.tier.0",
+        }
     }
 
     /// Each flag with its reason, in the reader's language.
     pub fn reasons(&self, ctx: &Ctx, s: &GapSettings) -> Vec<String> {
         let en = ctx.lang.is_en();
         let mut out = vec![];
-        if let Some(c) = self.critical_below.as_ref().filter(|_| self.flag_critical) {
+        if let Some(c) = &self.critical_big {
+            out.push(ctx.t("gap.flag.critical_big").replace("{list}", c));
+        } else if let Some(c) = self.critical_below.as_ref().filter(|_| self.flag_critical) {
             out.push(ctx.t("gap.flag.critical").replace("{list}", c));
         }
         if self.flag_coverage {
             out.push(
-                ctx.t("gap.flag.coverage")
-                    .replace("{pct}", &self.coverage_percent().to_string())
+                ctx.t("gap.flag.readiness")
+                    .replace("{pct}", &self.readiness_percent().unwrap_or(0).to_string())
                     .replace("{min}", &s.coverage_threshold.to_string()),
+            );
+        }
+        if self.requirements > self.assessed {
+            out.push(
+                ctx.t("gap.flag.not_assessed")
+                    .replace("{n}", &(self.requirements - self.assessed).to_string())
+                    .replace("{of}", &self.requirements.to_string()),
             );
         }
         if let Some(c) = self.big_gaps.as_ref().filter(|_| self.flag_big_gap) {
@@ -133,7 +163,8 @@ pub async fn staff_gap(
         "select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
                 coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
                 s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,
-                s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment
+                s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment, s.assessed, s.readiness, s.critical_big,
+                s.tier, s.flagged
          from gap_summary($1, '/', $2) s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
          left join positions p on p.id = e.position_id",
     )
@@ -152,15 +183,37 @@ pub struct UnitReadiness {
     pub flagged: i64,
     pub requirements: i64,
     pub met: i64,
+    /// Requirements with a known, valid level.
+    pub assessed: i64,
+    /// Staff in the top tier (act now).
+    pub top_tier: i64,
+    /// Staff under half assessed and not flagged (ask for an assessment).
+    pub not_assessed: i64,
 }
 
 impl UnitReadiness {
-    pub fn readiness(&self) -> f64 {
-        if self.requirements == 0 { 1.0 } else { self.met as f64 / self.requirements as f64 }
+    /// Readiness over what is known: met / assessed (None when nothing is known).
+    pub fn readiness(&self) -> Option<f64> {
+        (self.assessed > 0).then(|| self.met as f64 / self.assessed as f64)
     }
 
-    pub fn percent(&self) -> i64 {
-        (self.readiness() * 100.0).round() as i64
+    /// Readiness in percent; None when nothing is known.
+    pub fn percent(&self) -> Option<i64> {
+        self.readiness().map(|r| (r * 100.0).round() as i64)
+    }
+
+    /// Assessment coverage: assessed / required, in percent.
+    pub fn coverage_percent(&self) -> i64 {
+        if self.requirements == 0 {
+            100
+        } else {
+            (self.assessed as f64 * 100.0 / self.requirements as f64).round() as i64
+        }
+    }
+
+    /// Too little is known to call the unit ready or not (under half assessed).
+    pub fn mostly_unknown(&self) -> bool {
+        self.assessed * 2 < self.requirements
     }
 
     pub fn flagged_percent(&self) -> i64 {
@@ -180,21 +233,22 @@ pub async fn readiness(
 ) -> Result<Vec<UnitReadiness>, sqlx::Error> {
     sqlx::query_as(
         "with by_unit as (
-           select g.unit_id, count(*) as staff,
-                  count(*) filter (where g.flag_critical or g.flag_coverage or g.flag_big_gap or g.flag_jp
-                                   or g.flag_development or g.flag_assessment) as flagged,
-                  sum(g.requirements) as requirements, sum(g.met) as met
+           select g.unit_id, count(*) as staff, count(*) filter (where g.flagged) as flagged,
+                  sum(g.requirements) as requirements, sum(g.met) as met, sum(g.assessed) as assessed,
+                  count(*) filter (where g.tier = 1) as top_tier, count(*) filter (where g.tier = 3) as not_assessed
            from gap_summary($1, $3) g group by g.unit_id),
          by_part as (
            select $3 || nullif(split_part(substr(u.path, length($3) + 1), '/', 1), '') || '/' as part_path,
-                  sum(b.staff) as staff, sum(b.flagged) as flagged, sum(b.requirements) as requirements, sum(b.met) as met
+                  sum(b.staff) as staff, sum(b.flagged) as flagged, sum(b.requirements) as requirements, sum(b.met) as met,
+                  sum(b.assessed) as assessed, sum(b.top_tier) as top_tier, sum(b.not_assessed) as not_assessed
            from by_unit b join units u on u.id = b.unit_id group by 1),
          parts as (select id, name, path, 0 as ord, '' as sort_key from units where id = $2
                    union all
                    select id, name, path, 1, sort_key from units where parent_id = $2 and closed_on is null)
          select p.id as unit_id, p.name, coalesce(sum(b.staff), 0)::bigint as staff,
                 coalesce(sum(b.flagged), 0)::bigint as flagged, coalesce(sum(b.requirements), 0)::bigint as requirements,
-                coalesce(sum(b.met), 0)::bigint as met
+                coalesce(sum(b.met), 0)::bigint as met, coalesce(sum(b.assessed), 0)::bigint as assessed,
+                coalesce(sum(b.top_tier), 0)::bigint as top_tier, coalesce(sum(b.not_assessed), 0)::bigint as not_assessed
          from parts p left join by_part b on p.ord = 0 or b.part_path = p.path
          group by p.id, p.name, p.ord, p.sort_key order by p.ord, p.sort_key",
     )
@@ -220,16 +274,16 @@ pub async fn staff_page(
     sqlx::query_as(
         "with s as (
            select * from gap_summary($1, $2) s
-           where not $3 or s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp or s.flag_development
-                 or s.flag_assessment
-           order by s.score desc, s.sort_name, s.employee_id offset $4 limit $5)
+           where not $3 or s.flagged
+           order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id offset $4 limit $5)
          select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
                 coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
                 s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,
-                s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment
+                s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment, s.assessed, s.readiness, s.critical_big,
+                s.tier, s.flagged
          from s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
          left join positions p on p.id = e.position_id
-         order by s.score desc, s.sort_name, s.employee_id",
+         order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id",
     )
     .bind(today)
     .bind(path)
@@ -283,6 +337,8 @@ pub struct SinglePoint {
     pub required_level: i16,
     pub holders: i64,
     pub holder: Option<String>,
+    /// Staff in the unit with a known, valid level of it at all (0: nobody is known).
+    pub known: i64,
 }
 
 pub async fn single_points(conn: &mut PgConnection, path: &str, en: bool) -> Result<Vec<SinglePoint>, sqlx::Error> {
@@ -293,18 +349,19 @@ pub async fn single_points(conn: &mut PgConnection, path: &str, en: bool) -> Res
            from unit_gap_facts f join units u on u.id = f.unit_id
            where u.path like $1 || '%' group by f.competency_id),
          held as (
-           select a.competency_id, a.required_level,
+           select a.competency_id, a.required_level, a.h1::bigint as known,
                   (case a.required_level when 1 then a.h1 when 2 then a.h2 when 3 then a.h3 when 4 then a.h4 else a.h5 end)::bigint as holders
            from agg a where a.required_level is not null)
          select c.code, case when $2 then c.name_en else c.name_id end as name, h.required_level::smallint as required_level, h.holders,
+                h.known,
                 case when h.holders = 1 then
                   (select employee_display_name(e.front_title, e.name, e.back_title)
-                   from current_level_rows cl join employees e on e.id = cl.employee_id and e.active
+                   from current_levels cl join employees e on e.id = cl.employee_id and e.active
                    join units u on u.id = e.unit_id
                    where cl.competency_id = h.competency_id and cl.level >= h.required_level and u.path like $1 || '%'
                    limit 1) end as holder
          from held h join competencies c on c.id = h.competency_id
-         where h.holders <= 1 order by h.holders, c.code",
+         where h.holders <= 1 order by h.known = 0, h.holders, c.code",
     )
     .bind(path)
     .bind(en)
@@ -356,9 +413,20 @@ pub struct GapLine {
     pub area: String,
     pub required_level: i16,
     pub priority: String,
-    pub current_level: i16,
-    pub gap: i16,
+    /// None: not assessed, or no longer valid ("belum dinilai"), never level 0.
+    pub current_level: Option<i16>,
+    /// None where the level is unknown.
+    pub gap: Option<i16>,
     pub weight: f64,
+    /// The last day the current level counts.
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl GapLine {
+    /// The gap where it is known, 0 otherwise (for sums over what is known).
+    pub fn known_gap(&self) -> i16 {
+        self.gap.unwrap_or(0)
+    }
 }
 
 /// An employee against a position's standard (their own or a target one).
@@ -370,14 +438,15 @@ pub async fn lines(
 ) -> Result<Vec<GapLine>, sqlx::Error> {
     sqlx::query_as(
         "select c.id as competency_id, c.code, case when $3 then c.name_en else c.name_id end as name, c.area,
-                ps.required_level, ps.priority, coalesce(cl.level, 0)::smallint as current_level,
-                greatest(ps.required_level - coalesce(cl.level, 0), 0)::smallint as gap,
+                ps.required_level, ps.priority, cl.level as current_level,
+                (case when cl.level is not null then greatest(ps.required_level - cl.level, 0) end)::smallint as gap,
                 (case ps.priority when 'critical' then gs.weight_critical when 'important' then gs.weight_important
-                 else gs.weight_useful end)::float8 as weight
+                 else gs.weight_useful end)::float8 as weight,
+                cl.valid_until
          from position_standards ps join competencies c on c.id = ps.competency_id cross join gap_settings gs
          left join current_levels cl on cl.employee_id = $1 and cl.competency_id = ps.competency_id
          where ps.position_id = $2
-         order by greatest(ps.required_level - coalesce(cl.level, 0), 0) desc, c.code",
+         order by greatest(ps.required_level - cl.level, 0) desc nulls last, c.code",
     )
     .bind(employee)
     .bind(position)

@@ -95,8 +95,7 @@ async fn needs(
          join competencies c on c.id = g.competency_id
          where u.path like $2 || '%' and g.gap > 0
            and (not $4 or g.employee_id in (
-             select s.employee_id from gap_summary($1, $2) s
-             where s.flag_critical or s.flag_coverage or s.flag_big_gap or s.flag_jp or s.flag_development or s.flag_assessment))
+             select s.employee_id from gap_summary($1, $2) s where s.flagged))
          order by g.gap * g.weight desc, e.name, c.code",
     )
     .bind(today)

@@ -229,7 +229,11 @@ fn summary_charts(parts: &[UnitReadiness], top: &[CompetencyGap], titles: (&str,
         &parts
             .iter()
             .skip(1)
-            .map(|p| Bar { label: p.name.clone(), value: p.readiness(), text: format!("{}%", p.percent()) })
+            .map(|p| Bar {
+                label: p.name.clone(),
+                value: p.readiness().unwrap_or(0.0),
+                text: percent_or_dash(p.percent()),
+            })
             .collect::<Vec<_>>(),
         1.0,
     );
@@ -247,6 +251,11 @@ fn summary_charts(parts: &[UnitReadiness], top: &[CompetencyGap], titles: (&str,
         max,
     );
     (readiness_chart, gaps_chart)
+}
+
+/// "62%", or "—" where nothing is known.
+fn percent_or_dash(p: Option<i64>) -> String {
+    p.map(|p| format!("{p}%")).unwrap_or_else(|| "—".into())
 }
 
 impl SummaryOverview<'_> {
@@ -305,15 +314,21 @@ async fn summary(
         let mut blocks = vec![];
         if let Some(w) = parts.first() {
             blocks.push(Block::Para(format!(
-                "{}: {}% ({} / {} {}) · {}: {} ({}%) · {}: {}",
+                "{}: {} ({} / {} {}) · {}: {}% · {}: {} · {}: {} ({}%) · {}: {} · {}: {}",
                 t("gap.readiness"),
-                w.percent(),
+                percent_or_dash(w.percent()),
                 w.met,
-                w.requirements,
+                w.assessed,
                 t("gap.requirements_met"),
+                t("gap.coverage"),
+                w.coverage_percent(),
+                t("gap.top_tier"),
+                w.top_tier,
                 t("gap.flagged"),
                 w.flagged,
                 w.flagged_percent(),
+                t("gap.not_assessed_staff"),
+                w.not_assessed,
                 t("gap.spof"),
                 spof.len()
             )));
@@ -321,13 +336,27 @@ async fn summary(
         if parts.len() > 1 {
             blocks.push(Block::Heading(t("gap.chart.readiness")));
             blocks.push(Block::Table {
-                headers: vec![t("emp.unit"), t("gap.readiness"), t("gap.flagged"), t("unit.staff")],
-                widths: vec![4.0, 1.0, 1.0, 1.0],
+                headers: vec![
+                    t("emp.unit"),
+                    t("gap.readiness"),
+                    t("gap.coverage"),
+                    t("gap.top_tier"),
+                    t("gap.flagged"),
+                    t("unit.staff"),
+                ],
+                widths: vec![4.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 rows: parts
                     .iter()
                     .skip(1)
                     .map(|p| {
-                        vec![p.name.clone(), format!("{}%", p.percent()), p.flagged.to_string(), p.staff.to_string()]
+                        vec![
+                            p.name.clone(),
+                            percent_or_dash(p.percent()),
+                            format!("{}%", p.coverage_percent()),
+                            p.top_tier.to_string(),
+                            p.flagged.to_string(),
+                            p.staff.to_string(),
+                        ]
                     })
                     .collect(),
             });
@@ -358,21 +387,32 @@ async fn summary(
                     vec![
                         format!("{} {}", p.code, p.name),
                         p.required_level.to_string(),
-                        p.holder.clone().unwrap_or_else(|| t("gap.nobody")),
+                        p.holder
+                            .clone()
+                            .unwrap_or_else(|| if p.known == 0 { t("gap.nobody_known") } else { t("gap.nobody") }),
                     ]
                 })
                 .collect(),
         });
         blocks.push(Block::Heading(t("gap.flagged_staff")));
         blocks.push(Block::Table {
-            headers: vec![t("emp.name"), t("gap.score"), t("gap.coverage"), t("gap.reasons")],
-            widths: vec![2.5, 0.8, 0.8, 5.0],
+            headers: vec![
+                t("emp.name"),
+                t("gap.tier"),
+                t("gap.score"),
+                t("gap.readiness"),
+                t("gap.coverage"),
+                t("gap.reasons"),
+            ],
+            widths: vec![2.5, 1.0, 0.8, 0.8, 0.8, 4.0],
             rows: staff
                 .iter()
                 .map(|(s, r)| {
                     vec![
                         format!("{} ({})", s.name, s.nip),
+                        t(s.tier_key()),
                         format!("{:.1}", s.score),
+                        percent_or_dash(s.readiness_percent()),
                         format!("{}%", s.coverage_percent()),
                         r.join("; "),
                     ]
@@ -389,7 +429,9 @@ async fn summary(
             "col.name",
             "col.unit",
             "col.position",
+            "col.tier",
             "col.score",
+            "col.readiness",
             "col.coverage",
             "col.reasons",
         ]),
@@ -401,7 +443,9 @@ async fn summary(
                     s.name.clone(),
                     s.unit.clone(),
                     s.position.clone(),
+                    ctx.t(s.tier_key()).to_string(),
                     format!("{:.1}", s.score),
+                    percent_or_dash(s.readiness_percent()),
                     format!("{}%", s.coverage_percent()),
                     r.join("; "),
                 ]
@@ -453,10 +497,12 @@ pub struct Cell {
 
 impl Cell {
     pub fn class(&self) -> &'static str {
-        match (self.current.unwrap_or(0), self.required) {
+        match (self.current, self.required) {
             (_, None) => "cell-free",
-            (c, Some(r)) if c >= r => "cell-met",
-            (c, Some(r)) if r - c == 1 => "cell-gap1",
+            // Not assessed is its own state, never level 0.
+            (None, Some(_)) => "cell-unknown",
+            (Some(c), Some(r)) if c >= r => "cell-met",
+            (Some(c), Some(r)) if r - c == 1 => "cell-gap1",
             _ => "cell-gap2",
         }
     }
@@ -671,7 +717,7 @@ pub struct CardLine {
 
 impl CardLine {
     pub fn words(&self, ctx: &Ctx) -> String {
-        ctx.gap_words(Some(self.line.required_level), Some(self.line.current_level))
+        ctx.gap_words(Some(self.line.required_level), self.line.current_level)
     }
 }
 
@@ -685,7 +731,10 @@ struct CardPage {
     lines: Vec<CardLine>,
     target: Option<(i64, String)>,
     positions: Vec<Opt>,
+    /// Assessment coverage (assessed / required) and readiness over what is known (met / assessed).
     coverage: i64,
+    readiness: Option<i64>,
+    unknown: usize,
     score: f64,
     settings: GapSettings,
     is_self: bool,
@@ -738,20 +787,29 @@ async fn card(
     let summary = if target.is_none() { db::staff_gap(&mut conn, ctx.today, id).await? } else { None };
     let reasons = summary.as_ref().map(|s| s.reasons(&ctx, &settings)).unwrap_or_default();
     let needs: Vec<(i64, i16)> =
-        lines.iter().filter(|l| l.gap > 0).map(|l| (l.competency_id, l.required_level)).collect();
+        lines.iter().filter(|l| l.known_gap() > 0).map(|l| (l.competency_id, l.required_level)).collect();
     let mentors = db::mentor_options(&mut conn, &needs, id, ctx.today, 4).await?;
     let comps: Vec<i64> = needs.iter().map(|n| n.0).collect();
     let trainings = db::training_options(&mut conn, &comps).await?;
-    let total: f64 = lines.iter().map(|l| f64::from(l.gap) * l.weight).sum();
-    let met = lines.iter().filter(|l| l.gap == 0).count();
-    let coverage = if lines.is_empty() { 100 } else { (met as f64 * 100.0 / lines.len() as f64).round() as i64 };
+    // The same figures as the summary's, over what is known (the card shows them for a target
+    // position too, which the kept facts do not hold).
+    let total: f64 = lines.iter().map(|l| f64::from(l.known_gap()) * l.weight).sum();
+    let assessed = lines.iter().filter(|l| l.gap.is_some()).count();
+    let met = lines.iter().filter(|l| l.gap == Some(0)).count();
+    let unknown = lines.len() - assessed;
+    let coverage = if lines.is_empty() { 100 } else { (assessed as f64 * 100.0 / lines.len() as f64).round() as i64 };
+    let readiness = (assessed > 0).then(|| (met as f64 * 100.0 / assessed as f64).round() as i64);
     let lines = lines
         .into_iter()
         .map(|l| CardLine {
             mentors: mentors.iter().filter(|m| m.competency_id == l.competency_id).cloned().collect(),
             trainings: trainings
                 .iter()
-                .filter(|t| t.competency_id == l.competency_id && t.target_level > l.current_level && t.seats_left > 0)
+                .filter(|t| {
+                    t.competency_id == l.competency_id
+                        && l.current_level.is_some_and(|c| t.target_level > c)
+                        && t.seats_left > 0
+                })
                 .cloned()
                 .collect(),
             line: l,
@@ -759,7 +817,21 @@ async fn card(
         .collect();
     let positions = emp_db::position_options(&mut conn).await?;
     let is_self = user.employee_id == Some(id);
-    render(&CardPage { ctx, e, summary, reasons, lines, target, positions, coverage, score: total, settings, is_self })
+    render(&CardPage {
+        ctx,
+        e,
+        summary,
+        reasons,
+        lines,
+        target,
+        positions,
+        coverage,
+        readiness,
+        unknown,
+        score: total,
+        settings,
+        is_self,
+    })
 }
 
 #[derive(Deserialize, Serialize, Default, Clone)]

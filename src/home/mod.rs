@@ -92,20 +92,157 @@ pub struct DepartmentFigures {
     pub evaluation: Option<f64>,
 }
 
+/// A person to act on now, with the largest known gap and the suggested route to close it.
+#[derive(sqlx::FromRow, Clone)]
+pub struct ActRow {
+    pub employee_id: i64,
+    pub name: String,
+    pub position: String,
+    pub unit: String,
+    pub tier: i16,
+    pub code: Option<String>,
+    pub competency: Option<String>,
+    pub current_level: Option<i16>,
+    pub required_level: Option<i16>,
+    pub mentor_id: Option<i64>,
+    pub mentor: Option<String>,
+    pub training_id: Option<i64>,
+    pub training: Option<String>,
+}
+
+/// The budget of a unit's subtree this year against its latest accepted plan.
+#[derive(sqlx::FromRow, Clone, Default)]
+pub struct BudgetFigures {
+    pub allocated: i64,
+    pub used: i64,
+    pub plan_year: Option<i32>,
+    pub plan_budget: Option<i64>,
+}
+
+impl ActRow {
+    pub fn tier_key(&self) -> &'static str {
+        match self.tier {
+            1 => "gap.tier.1",
+            2 => "gap.tier.2",
+            3 => "gap.tier.3",
+            _ => "gap.tier.0",
+        }
+    }
+}
+
+impl BudgetFigures {
+    pub fn left(&self) -> i64 {
+        self.allocated - self.used
+    }
+}
+
+/// What a head (their unit) or HR (the department) needs first: readiness and coverage, whom to
+/// act on now and how, the largest gaps, the budget. Computed once per version of the records.
+#[derive(Clone)]
+pub struct UnitFocus {
+    pub readiness: crate::gaps::db::UnitReadiness,
+    pub act_now: Vec<ActRow>,
+    pub top_gaps: Vec<crate::gaps::db::CompetencyGap>,
+    pub budget: BudgetFigures,
+}
+
+/// How many people the home lists to act on.
+const ACT_NOW: i64 = 5;
+
+async fn unit_focus(
+    state: &AppState,
+    conn: &mut sqlx::PgConnection,
+    (unit_id, path): (i64, &str),
+    today: chrono::NaiveDate,
+    en: bool,
+) -> Result<Option<UnitFocus>, sqlx::Error> {
+    let key = format!("home.focus:{unit_id}:{today}:{en}");
+    let path = path.to_string();
+    let focus = state
+        .versions
+        .get(conn, key, move |conn| {
+            Box::pin(async move {
+                let Some(readiness) =
+                    crate::gaps::db::readiness(&mut *conn, today, unit_id, &path).await?.into_iter().next()
+                else {
+                    return Ok(None);
+                };
+                // The first people of the summary's own order (the top tier, then the weighted
+                // gap in what is known), each with their largest known gap and one route: a
+                // colleague who holds it (same unit first), else a planned or open training.
+                let act_now: Vec<ActRow> = sqlx::query_as(
+                    "with s as (
+                       select s.employee_id, s.tier, s.critical_big, s.score, s.sort_name from gap_summary($1, $2) s
+                       where s.flagged
+                       order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id limit $3),
+                     need as (
+                       select distinct on (g.employee_id) g.employee_id, g.competency_id, g.required_level, g.current_level
+                       from requirement_gaps g join s on s.employee_id = g.employee_id where g.gap > 0
+                       order by g.employee_id, g.gap * g.weight desc, g.competency_id)
+                     select s.employee_id, employee_display_name(e.front_title, e.name, e.back_title) as name,
+                            coalesce(p.name, '') as position, u.name as unit, s.tier, c.code,
+                            case when $4 then c.name_en else c.name_id end as competency, n.current_level, n.required_level,
+                            m.id as mentor_id, m.name as mentor, t.id as training_id, t.title as training
+                     from s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
+                     left join positions p on p.id = e.position_id
+                     left join need n on n.employee_id = s.employee_id left join competencies c on c.id = n.competency_id
+                     left join lateral (
+                       select x.id, employee_display_name(x.front_title, x.name, x.back_title) as name
+                       from current_levels cl join employees x on x.id = cl.employee_id and x.active and x.id <> e.id
+                       where cl.competency_id = n.competency_id and cl.level >= n.required_level
+                       order by x.unit_id = e.unit_id desc, cl.level desc, x.name, x.id limit 1) m on true
+                     left join lateral (
+                       select t.id, t.title from trainings t join training_competencies tc on tc.training_id = t.id
+                       where m.id is null and tc.competency_id = n.competency_id and tc.target_level >= n.required_level
+                         and t.status in ('planned', 'open')
+                       order by t.starts_on, t.id limit 1) t on true
+                     order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id",
+                )
+                .bind(today)
+                .bind(&path)
+                .bind(ACT_NOW)
+                .bind(en)
+                .fetch_all(&mut *conn)
+                .await?;
+                let top_gaps = crate::gaps::db::top_gaps(&mut *conn, &path, en, 3).await?;
+                let year = chrono::Datelike::year(&today);
+                let budget: BudgetFigures = sqlx::query_as(
+                    "select coalesce((select sum(b.amount) from unit_budgets b join units u on u.id = b.unit_id
+                                      where b.year = $2 and u.path like $1 || '%'), 0)::bigint as allocated,
+                            coalesce((select sum(x.committed + x.spent) from budget_use x join units u on u.id = x.unit_id
+                                      where x.year = $2 and u.path like $1 || '%'), 0)::bigint as used,
+                            p.year as plan_year, p.budget as plan_budget
+                     from (select 1) one
+                     left join lateral (select d.year, d.budget from dev_plans d where d.unit_id = $3 and d.year in ($2, $2 + 1)
+                                        order by d.year desc, d.accepted_at desc limit 1) p on true",
+                )
+                .bind(&path)
+                .bind(year)
+                .bind(unit_id)
+                .fetch_one(&mut *conn)
+                .await?;
+                Ok::<_, sqlx::Error>(Some(UnitFocus { readiness, act_now, top_gaps, budget }))
+            })
+        })
+        .await?;
+    Ok(focus.as_ref().clone())
+}
+
 #[derive(askama::Template)]
 #[template(path = "home/index.html")]
 struct HomePage {
     ctx: Ctx,
     profile: Option<OwnProfile>,
     standing: Option<OwnStanding>,
-    pending_to_validate: Option<i64>,
     units: Vec<UnitSummary>,
     totals: Option<Totals>,
     is_admin: bool,
     is_hr: bool,
     development: Option<OwnDevelopment>,
-    waiting: Option<crate::gaps::db::UnitReadiness>,
-    decisions: Option<crate::development::hub::Waiting>,
+    /// The unit a head leads (or the department, for HR) first: readiness, whom to act on.
+    focus: Option<UnitFocus>,
+    /// Decisions waiting for this reader: one figure, the approval queue's (as beside the menu).
+    decisions: Option<i64>,
     department: Option<DepartmentFigures>,
 }
 
@@ -124,6 +261,19 @@ impl HomePage {
 
     fn money(&self, v: &i64) -> String {
         crate::development::model::rupiah(*v)
+    }
+
+    fn money_left(&self, b: &BudgetFigures) -> String {
+        crate::development::model::rupiah(b.left())
+    }
+
+    /// "Yayan Sopyan (Bidang Aplikasi)" as a route's colleague, or the training's title.
+    fn route(&self, a: &ActRow) -> String {
+        match (&a.mentor, &a.training) {
+            (Some(m), _) => self.ctx.t("home.route_mentor").replace("{name}", m),
+            (None, Some(t)) => self.ctx.t("home.route_training").replace("{title}", t),
+            (None, None) => self.ctx.t("home.route_none").to_string(),
+        }
     }
 }
 
@@ -188,19 +338,18 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         None
     };
     let staff_view = user.has(Role::Hr) || user.has(Role::Head);
-    let decisions =
-        if staff_view { Some(crate::development::hub::waiting(&state, &mut conn, &user).await?) } else { None };
-    // Readiness of a head's own unit (a bidang or seksi; HR and heads of the whole department
-    // open the gap analysis for it: the department-wide figures are not for every page view).
-    let waiting = if user.has(Role::Head) && !is_hr {
-        match user.head_units.first() {
-            Some(u) if u.path.matches('/').count() > 2 => {
-                crate::gaps::db::readiness(&mut conn, ctx.today, u.id, &u.path).await?.into_iter().next()
-            }
-            _ => None,
-        }
+    let decisions = if staff_view { Some(pending_to_validate.unwrap_or(0)) } else { None };
+    // The unit whose figures come first: the department for HR, else the head's own unit.
+    let focus_unit: Option<(i64, String)> = if is_hr {
+        sqlx::query_as("select id, path from units where parent_id is null order by sort_key limit 1")
+            .fetch_optional(&mut *conn)
+            .await?
     } else {
-        None
+        user.head_units.first().map(|u| (u.id, u.path.clone()))
+    };
+    let focus = match &focus_unit {
+        Some((id, path)) => unit_focus(&state, &mut conn, (*id, path), ctx.today, ctx.lang.is_en()).await?,
+        None => None,
     };
     let department: Option<DepartmentFigures> = if is_hr {
         // Department-wide sums over every employee: reused while the records are unchanged.
@@ -239,13 +388,12 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         ctx,
         profile,
         standing,
-        pending_to_validate,
         units,
         totals,
         is_admin,
         is_hr,
         development,
-        waiting,
+        focus,
         decisions,
         department,
     })

@@ -36,7 +36,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         [("UJI-01", "critical", 3), ("UJI-02", "important", 2), ("UJI-03", "useful", 2)].iter().enumerate()
     {
         comps[i] = one(format!(
-            "insert into competencies (code, kind, area, name_id, name_en) values ('{code}', 'teknis', 'aplikasi', 'Kompetensi {code}', 'Competency {code}') returning id"
+            "insert into competencies (code, kind, area, name_id, name_en, validity_months) values ('{code}', 'teknis', 'aplikasi', 'Kompetensi {code}', 'Competency {code}', 36) returning id"
         ))
         .await;
         sqlx::query("insert into position_standards (position_id, competency_id, required_level, priority) values ($1, $2, $3, $4)")
@@ -56,7 +56,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         ))
         .await;
     }
-    // Levels: (employee, competency, level, months ago).
+    // Levels: (employee, competency, level, months ago). The fixture's competencies stay valid for
+    // 36 months, so C's 30-month-old levels still count (and are old enough to flag); B's UJI-03
+    // was never assessed: unknown, not a gap.
     let levels = [
         (0, 0, 3, 1),
         (0, 1, 2, 1),
@@ -133,29 +135,34 @@ async fn every_figure_matches_the_hand_computed_fixture(pool: PgPool) {
             b,
             3,
             1,
-            0.333,
-            8.0,
+            0.667,
+            6.0,
             2,
             Some("UJI-01".into()),
-            Some("UJI-01, UJI-03".into()),
+            Some("UJI-01".into()),
             "critical coverage big_gap jp development".into()
-        )
+        ),
+        "B: UJI-03 unknown counts in neither the gap nor the score; readiness 1 of 2 known"
     );
     assert_eq!(
         rows[2],
-        (c, 3, 1, 0.333, 5.0, 1, Some("UJI-01".into()), None, "critical coverage jp development assessment".into())
+        (c, 3, 1, 1.0, 5.0, 1, Some("UJI-01".into()), None, "critical coverage jp development assessment".into())
     );
 
     let mut hr = app.as_user("kepegawaian").await;
     let page = hr.get(&format!("/gaps?unit={}", f.unit)).await;
     assert_eq!(page.status, StatusCode::OK);
     let body = &page.body;
-    assert!(body.contains("56%"), "readiness 5/9");
-    assert!(body.contains("5 / 9"));
+    assert!(body.contains("63%"), "readiness 5 of the 8 assessed");
+    assert!(body.contains("5 / 8"));
+    assert!(body.contains("89%") && body.contains("8 / 9"), "coverage 8 of 9");
     for reason in [
+        "Kompetensi kritis kurang 2 tingkat atau lebih: UJI-01",
         "Kompetensi kritis di bawah standar: UJI-01",
-        "Cakupan 33% di bawah 60%",
-        "Kesenjangan 2 tingkat atau lebih: UJI-01, UJI-03",
+        "Kesiapan 33% (dari yang dinilai) di bawah 60%",
+        "Kesiapan 50% (dari yang dinilai) di bawah 60%",
+        "1 dari 3 kebutuhan belum dinilai",
+        "Kesenjangan 2 tingkat atau lebih: UJI-01",
         "JP tahun ini 0 dari minimal 20",
         "Belum ada pengembangan tercatat",
         "lebih dari 24 bulan lalu",
@@ -167,10 +174,11 @@ async fn every_figure_matches_the_hand_computed_fixture(pool: PgPool) {
     let spof = body.split("Titik rawan tunggal</h2>").nth(1).unwrap_or("");
     assert!(spof.contains("UJI-01") && spof.contains("hanya Ani Uji"), "{spof}");
     assert!(!spof.split("</section>").next().unwrap_or("").contains("UJI-02"));
-    // Largest total gap: UJI-01 (2·3 + 1·3 = 9) first.
+    // Largest total gap: UJI-01 (2·3 + 1·3 = 9) first; UJI-03 is short for nobody known.
     let top = body.split("Kompetensi dengan kesenjangan terbesar</h2>").nth(1).unwrap_or("");
+    let top = top.split("</section>").next().unwrap_or("");
     let first = top.find("UJI-01").unwrap_or(usize::MAX);
-    assert!(first < top.find("UJI-02").unwrap_or(0) && first < top.find("UJI-03").unwrap_or(0));
+    assert!(first < top.find("UJI-02").unwrap_or(0) && !top.contains("UJI-03"));
     assert!(top.contains(">9,0<"), "weighted 9");
 
     // The matrix: current → required, in colour and text.
@@ -178,7 +186,7 @@ async fn every_figure_matches_the_hand_computed_fixture(pool: PgPool) {
     assert!(m.body.contains("<td class=\"cell-gap2\">1 → 3</td>"), "B: two short");
     assert!(m.body.contains("<td class=\"cell-gap1\">2 → 3</td>"), "C: one short");
     assert!(m.body.contains("<td class=\"cell-met\">3 → 3</td>"), "A: met");
-    assert!(m.body.contains("<td class=\"cell-gap2\">— → 2</td>"), "B: UJI-03 never assessed");
+    assert!(m.body.contains("<td class=\"cell-unknown\">— → 2</td>"), "B: UJI-03 never assessed, not a gap");
     let csv = hr.get(&format!("/gaps/matrix?unit={}&format=csv", f.unit)).await;
     let header = csv.body.trim_start_matches('\u{feff}').lines().next().unwrap_or("").to_string();
     assert!(header.contains("UJI-01") && header.contains("UJI-03"), "{header}");
@@ -193,7 +201,8 @@ async fn every_figure_matches_the_hand_computed_fixture(pool: PgPool) {
     // B's gap card: A can teach UJI-01 (same unit); against another position too.
     let card = hr.get(&format!("/employees/{b}/gaps")).await;
     assert!(card.body.contains("Ani Uji (tingkat 3, unit yang sama)"), "{}", card.body);
-    assert!(card.body.contains("Cakupan 33% di bawah 60%"));
+    assert!(card.body.contains("Kesiapan 50% (dari yang dinilai) di bawah 60%"));
+    assert!(card.body.contains("1 belum dinilai"));
     let other = app.scalar("select id from positions where name <> 'Analis Uji' and exists (select 1 from position_standards s where s.position_id = positions.id) order by id limit 1").await;
     let target = hr.get(&format!("/employees/{b}/gaps?position={other}")).await;
     assert_eq!(target.status, StatusCode::OK);
@@ -233,12 +242,22 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let f = fixture(&app).await;
     let [_, b, c] = f.staff;
+    // Here B's UJI-03 is known: level 1 of the 2 required (a gap of one, useful: weight 1).
+    sqlx::query(
+        "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+         values ($1, $2, 1, current_date - 20, 'supervisor', 'validated')",
+    )
+    .bind(b)
+    .bind(f.comps[2])
+    .execute(&app.pool)
+    .await
+    .expect("B's UJI-03");
     let mut hr = app.as_user("kepegawaian").await;
-    // Mentors: A teaches UJI-01 to B (6) and C (3), C teaches UJI-03 to B (2), B teaches UJI-02
-    // to C (2): every gap, 13 in all.
+    // Mentors: A teaches UJI-01 to B (6) and C (3), C teaches UJI-03 to B (1), B teaches UJI-02
+    // to C (2): every gap, 12 in all.
     let m = hr.get(&format!("/gaps/mentors?unit={}", f.unit)).await;
     assert_eq!(m.status, StatusCode::OK);
-    assert!(m.body.contains("<strong>13,0</strong>"), "{}", m.body);
+    assert!(m.body.contains("<strong>12,0</strong>"), "{}", m.body);
     // HR lowers the cap to one mentee per mentor: A can take only B's UJI-01 (6); C's (3) stays open.
     let form = hr.get("/gaps/settings").await;
     let fields: Vec<(String, String)> = [
@@ -266,10 +285,10 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(app.scalar("select count(*) from audit_log where entity = 'gap_settings'").await, 1);
     let m = hr.get(&format!("/gaps/mentors?unit={}", f.unit)).await;
-    assert!(m.body.contains("<strong>10,0</strong>"), "6 + 2 + 2 with one mentee each");
+    assert!(m.body.contains("<strong>9,0</strong>"), "6 + 1 + 2 with one mentee each");
 
     // Trainings: T1 develops UJI-01 to 3 for Rp4.000.000 (one seat); T2 develops UJI-01 to 3 and
-    // UJI-03 to 2 for Rp5.000.000. With Rp5.000.000 the best is B to T2: 2·3 + 2·1 = 8.
+    // UJI-03 to 2 for Rp5.000.000. With Rp5.000.000 the best is B to T2: 2·3 + 1·1 = 7.
     for (title, cost, quota, targets) in
         [("Uji T1", 4_000_000i64, 1, vec![(0usize, 3i16)]), ("Uji T2", 5_000_000, 2, vec![(0, 3), (2, 2)])]
     {
@@ -296,7 +315,7 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     }
     let p = hr.get(&format!("/gaps/plan?unit={}&budget=5.000.000", f.unit)).await;
     assert_eq!(p.status, StatusCode::OK);
-    assert!(p.body.contains("<strong>8,0</strong>"), "{}", p.body);
+    assert!(p.body.contains("<strong>7,0</strong>"), "{}", p.body);
     assert!(p.body.contains("optimal (terbukti)"));
     assert!(p.body.contains("Uji T2") && p.body.contains("target yang dinyatakan"));
     let r = hr.get(&format!("/gaps/plan?unit={}&budget=lima%20juta", f.unit)).await;
@@ -441,7 +460,12 @@ async fn readiness_per_part_matches_each_part_alone(pool: PgPool) {
         assert_eq!(parts[0].staff, all.len() as i64, "{code}");
         assert_eq!(parts[0].flagged, flagged.len() as i64, "{code}");
         assert_eq!(parts[0].requirements, all.iter().map(|s| s.requirements).sum::<i64>(), "{code}");
-        assert!(all.windows(2).all(|w| w[0].score >= w[1].score), "highest gap first");
+        let rank = |s: &cakap::gaps::db::StaffGap| (s.critical_big.is_some(), s.score);
+        assert!(
+            all.windows(2)
+                .all(|w| rank(&w[0]).0 > rank(&w[1]).0 || (rank(&w[0]).0 == rank(&w[1]).0 && w[0].score >= w[1].score)),
+            "the top tier first, then the highest gap"
+        );
         let second = cakap::gaps::db::staff_page(&mut conn, today, &path, false, 1, Some(2)).await.expect("page");
         assert_eq!(
             second.iter().map(|s| s.employee_id).collect::<Vec<_>>(),

@@ -18,3 +18,4 @@ mod records;
 mod schema;
 mod signin;
 mod truth;
+mod unknown;

@@ -1,0 +1,244 @@
+//! Unknown is not a gap: a requirement nobody assessed, or whose level is no longer valid, is
+//! "belum dinilai" on every page, never level 0; coverage apart from readiness; flags in tiers.
+
+use axum::http::StatusCode;
+use sqlx::PgPool;
+
+use crate::helpers::TestApp;
+
+/// (required, assessed, met, below) of one employee straight from the records, by the rule:
+/// the latest validated level counts while it is within its competency's validity.
+async fn truth(app: &TestApp, employee: i64) -> (i64, i64, i64, i64) {
+    sqlx::query_as(
+        "select count(*), count(a.level), count(*) filter (where a.level >= ps.required_level),
+                count(*) filter (where a.level < ps.required_level)
+         from employees e join position_standards ps on ps.position_id = e.position_id
+         join competencies c on c.id = ps.competency_id
+         left join lateral (
+           select x.level, x.assessed_on from assessments x
+           where x.employee_id = e.id and x.competency_id = ps.competency_id and x.status = 'validated'
+           order by x.assessed_on desc, x.id desc limit 1) l on true
+         left join lateral (select l.level where l.assessed_on > current_date - make_interval(months => c.validity_months)) a on true
+         where e.id = $1",
+    )
+    .bind(employee)
+    .fetch_one(&app.pool)
+    .await
+    .expect("truth")
+}
+
+/// Give `employee` a known state: every requirement unassessed except the first three, which are
+/// met, one short by one, and one assessed so long ago that it no longer counts.
+async fn arrange(app: &TestApp, employee: i64) -> Vec<(i64, i16)> {
+    let reqs: Vec<(i64, i16)> = sqlx::query_as(
+        "select ps.competency_id, ps.required_level from employees e join position_standards ps on ps.position_id = e.position_id
+         where e.id = $1 order by ps.competency_id",
+    )
+    .bind(employee)
+    .fetch_all(&app.pool)
+    .await
+    .expect("reqs");
+    assert!(reqs.len() >= 5, "the employee's position has a standard");
+    let mut tx = app.pool.begin().await.expect("tx");
+    sqlx::query("delete from assessments where employee_id = $1")
+        .bind(employee)
+        .execute(&mut *tx)
+        .await
+        .expect("clear");
+    let rows = [
+        (reqs[0].0, reqs[0].1, "current_date - 30"),
+        (reqs[1].0, (reqs[1].1 - 1).max(1), "current_date - 60"),
+        (reqs[2].0, reqs[2].1, "current_date - 900"),
+    ];
+    for (competency, level, on) in rows {
+        sqlx::query(&format!(
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+             values ($1, $2, $3, {on}, 'supervisor', 'validated')"
+        ))
+        .bind(employee)
+        .bind(competency)
+        .bind(level)
+        .execute(&mut *tx)
+        .await
+        .expect("insert");
+    }
+    tx.commit().await.expect("commit");
+    reqs
+}
+
+#[sqlx::test]
+async fn every_page_gives_the_same_answer_and_unknown_is_not_level_zero(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let id: i64 = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let reqs = arrange(&app, id).await;
+    let (required, assessed, met, below) = truth(&app, id).await;
+    assert_eq!(required, reqs.len() as i64);
+    // The one assessed 900 days ago (over 24 months) no longer counts.
+    assert_eq!(assessed, 2, "an expired level is not assessed");
+    let short_one = i64::from(reqs[1].1 > 1);
+    assert_eq!((met, below), (2 - short_one, short_one));
+    let unknown = required - assessed;
+
+    // The employee's home.
+    let mut me = app.as_user("pegawai").await;
+    let home = me.get("/").await.body;
+    assert!(home.contains(&format!("<span class=\"tile-num\">{met} / {required}</span>")), "home: met / required");
+    assert!(home.contains(&format!("<span class=\"tile-num\">{unknown}</span>")), "home: not assessed");
+
+    // The gap card: every unknown line says so, none says "Saat ini 0" or "kurang".
+    let card = me.get(&format!("/employees/{id}/gaps")).await;
+    assert_eq!(card.status, StatusCode::OK);
+    assert_eq!(card.body.matches("class=\"gap-unknown\"").count() as i64, unknown, "card: unknown lines");
+    assert_eq!(card.body.matches("class=\"gap-met\"").count() as i64, met, "card: met lines");
+    let short = card.body.matches("class=\"gap-1\"").count() + card.body.matches("class=\"gap-2\"").count();
+    assert_eq!(short as i64, below, "card: lines short");
+    assert!(card.body.contains(&format!("{unknown} belum dinilai")), "card: the count of unknowns");
+    let coverage = (assessed as f64 * 100.0 / required as f64).round() as i64;
+    assert!(card.body.contains(&format!("<strong>{coverage}%</strong>")), "card: coverage {coverage}%");
+
+    // The department summary's staff list (HR), all staff.
+    let mut hr = app.as_user("kepegawaian").await;
+    let csv = hr.get("/gaps?flagged=0&format=csv").await.body;
+    let nip: String =
+        sqlx::query_scalar("select nip from employees where id = $1").bind(id).fetch_one(&app.pool).await.expect("nip");
+    let row = csv.lines().find(|l| l.contains(&nip)).expect("the employee's row in the export");
+    let readiness = (met as f64 * 100.0 / assessed as f64).round() as i64;
+    assert!(row.contains(&format!(",{readiness}%,{coverage}%,")), "summary export: readiness and coverage: {row}");
+    if below == 0 {
+        assert!(!row.contains("di bawah standar") && !row.contains("kurang"), "{row}");
+    }
+
+    // The skills matrix: the employee's unknown cells are shown as unknown, not as short.
+    let unit: i64 = app.scalar(&format!("select unit_id from employees where id = {id}")).await;
+    let matrix = hr.get(&format!("/gaps/matrix?unit={unit}&sort=name")).await.body;
+    let start = matrix.find(&format!("/employees/{id}/gaps")).expect("the employee's matrix row");
+    let row_html = &matrix[start..start + matrix[start..].find("</tr>").expect("row end")];
+    assert_eq!(row_html.matches("cell-unknown").count() as i64, unknown, "matrix: unknown cells");
+}
+
+/// Every field of a competency's edit form as it is stored.
+async fn competency_fields(app: &TestApp, id: i64) -> Vec<(String, String)> {
+    let (code, kind, area, name_id, name_en, d_id, d_en, fw, active): (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        bool,
+    ) = sqlx::query_as(
+        "select code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active
+         from competencies where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("competency");
+    let mut out = vec![
+        ("code".to_string(), code),
+        ("kind".into(), kind),
+        ("area".into(), area),
+        ("name_id".into(), name_id),
+        ("name_en".into(), name_en),
+        ("description_id".into(), d_id),
+        ("description_en".into(), d_en),
+        ("framework_ref".into(), fw),
+    ];
+    if active {
+        out.push(("active".into(), "on".into()));
+    }
+    let levels: Vec<(i16, String, String)> = sqlx::query_as(
+        "select level, descriptor_id, descriptor_en from competency_levels where competency_id = $1 order by level",
+    )
+    .bind(id)
+    .fetch_all(&app.pool)
+    .await
+    .expect("levels");
+    for (n, a, b) in levels {
+        out.push((format!("l{n}_id"), a));
+        out.push((format!("l{n}_en"), b));
+    }
+    out
+}
+
+#[sqlx::test]
+async fn hr_sets_how_long_a_level_stays_valid(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let id: i64 = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let reqs = arrange(&app, id).await;
+    let (_, assessed, _, _) = truth(&app, id).await;
+    assert_eq!(assessed, 2);
+    let mut hr = app.as_user("kepegawaian").await;
+    let path = format!("/competencies/{}", reqs[2].0);
+    let mut fields = competency_fields(&app, reqs[2].0).await;
+    fields.push(("validity_months".into(), "0".into()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = hr.post_edit(&format!("{path}/edit"), &path, &pairs).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("antara 1 dan 120"), "a clear message");
+    assert!(r.body.contains("value=\"0\""), "input kept");
+    fields.pop();
+    fields.push(("validity_months".into(), "36".into()));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = hr.post_edit(&format!("{path}/edit"), &path, &pairs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body.split("<main").nth(1).unwrap_or(""));
+    assert_eq!(truth(&app, id).await.1, 3, "a 900-day-old level counts again under 36 months");
+    let kept: i32 = sqlx::query_scalar("select assessed from employee_gap_facts where employee_id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("kept");
+    assert_eq!(kept, 3, "the kept facts follow the new validity at commit");
+}
+
+#[sqlx::test]
+async fn levels_that_expire_with_time_are_refreshed_by_the_hourly_job(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let id: i64 = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    arrange(&app, id).await;
+    // As if a day passed and one of the employee's levels stopped counting since the facts were kept.
+    sqlx::query("update employee_gap_facts set next_expiry = current_date, assessed = 99 where employee_id = $1")
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .expect("age");
+    let before = app.scalar("select version from data_version").await;
+    sqlx::query("delete from app_meta where key = 'job.housekeeping'").execute(&app.pool).await.expect("due");
+    cakap::app::jobs::housekeeping(&app.pool).await.expect("job").expect("claimed");
+    let kept: i32 = sqlx::query_scalar("select assessed from employee_gap_facts where employee_id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("kept");
+    assert_eq!(kept, 2, "recomputed from the records");
+    assert!(app.scalar("select version from data_version").await > before, "kept pages are recomputed too");
+}
+
+#[sqlx::test]
+async fn the_top_tier_comes_first_and_unknown_staff_are_not_flagged(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let r = hr.get("/gaps?flagged=0&format=csv").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let tiers: Vec<i16> = sqlx::query_scalar(
+        "select s.tier from gap_summary(current_date, '/') s
+         order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("tiers");
+    let first_other = tiers.iter().position(|t| *t != 1).unwrap_or(tiers.len());
+    assert!(tiers[first_other..].iter().all(|t| *t != 1), "tier 1 first");
+    // Someone nobody assessed is "not yet assessed", never flagged as under-skilled.
+    let id: i64 = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    sqlx::query("delete from assessments where employee_id = $1").bind(id).execute(&app.pool).await.expect("clear");
+    let (tier, flagged, score): (i16, bool, f64) =
+        sqlx::query_as("select tier, flagged, score from gap_summary(current_date, '/', $1)")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("row");
+    assert_eq!((tier, flagged, score), (3, false, 0.0));
+}
