@@ -261,3 +261,60 @@ async fn each_role_does_its_day_in_the_browser(pool: PgPool) {
     b.logout().await;
     b.close().await;
 }
+
+/// Each role's home answers its first question above the fold at 1366 × 768 (the head's and HR's
+/// unit: readiness, coverage, whom to act on; the employee's own standing) and first on a 390 px
+/// phone. Screenshots: `target/screenshots/e2e-home-{role}-{desktop,phone}.png`.
+#[sqlx::test]
+async fn each_home_answers_first_above_the_fold(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let Some(b) = open(&app).await else { return };
+    // (login, what must be above the fold, the role's name in the screenshot)
+    let roles = [
+        ("kepegawaian", "section.focus ol.act-now li", "hr"),
+        ("kadis", "section.focus ol.act-now li", "kadis"),
+        ("kabid.aptika", "section.focus ol.act-now li", "head"),
+        ("pegawai", "section.tiles[aria-label] .tile", "employee"),
+    ];
+    for (user, first, name) in roles {
+        b.client.set_window_size(1366, 768).await.expect("resize");
+        b.login(user, PW).await;
+        assert_eq!(b.path().await, "/", "{user}");
+        let fits = b
+            .client
+            .execute(
+                "const el = document.querySelector(arguments[0]); if (!el) return 'missing';
+                 const r = el.getBoundingClientRect();
+                 return r.bottom <= window.innerHeight ? 'yes' : `bottom ${r.bottom} of ${window.innerHeight}`;",
+                vec![json!(first)],
+            )
+            .await
+            .expect("measure");
+        assert_eq!(fits, json!("yes"), "{user}: {first} above the fold at 1366 × 768");
+        if name != "employee" {
+            let text = b.text("section.focus").await;
+            for what in ["Kesiapan", "Cakupan penilaian", "Tindak lebih dulu", "keputusan menunggu Anda"] {
+                assert!(text.contains(what), "{user}: {what} in {text}");
+            }
+        }
+        b.shot(&format!("e2e-home-{name}-desktop")).await;
+        b.client.set_window_size(390, 844).await.expect("resize");
+        b.goto("/").await;
+        // On a phone the role's first answer is the first thing in the page's main part.
+        let order = b
+            .client
+            .execute(
+                "const main = document.querySelector('main'); const el = document.querySelector(arguments[0]);
+                 if (!el) return 'missing';
+                 const firstBlock = [...main.querySelectorAll('section, .card, .tiles')][0];
+                 return firstBlock && (firstBlock === el.closest('section') || firstBlock.contains(el)) ? 'first' : 'not first';",
+                vec![json!(first)],
+            )
+            .await
+            .expect("order");
+        assert_eq!(order, json!("first"), "{user}: first on a phone");
+        b.shot(&format!("e2e-home-{name}-phone")).await;
+        b.logout().await;
+    }
+    b.close().await;
+}
