@@ -227,11 +227,21 @@ async fn create_user(
         std::io::stdin().lock().read_line(&mut line)?;
         let pw = line.trim_end_matches(['\n', '\r']).to_string();
         let nip_given = nip.as_deref();
+        let person: Option<String> = match employee_id {
+            Some(id) => {
+                sqlx::query_scalar("select name from employees where id = $1").bind(id).fetch_optional(&pool).await?
+            }
+            None => None,
+        };
+        let agency: Option<String> = sqlx::query_scalar("select value from settings where key = 'department_name'")
+            .fetch_optional(&pool)
+            .await?;
         let who = cakap::auth::PasswordContext {
             username: &username,
             nip: nip_given,
+            name: person.as_deref(),
+            agency: agency.as_deref(),
             demo: config.seed_demo,
-            ..Default::default()
         };
         if let Err(e) = check_new_password(&pw, &who) {
             bail!("password refused: {}", cakap::i18n::t(cakap::i18n::Lang::En, e.key()));

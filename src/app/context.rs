@@ -367,7 +367,9 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         .trust_proxy
         .then(|| headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()))
         .flatten()
-        .and_then(|v| v.split(',').next())
+        // The right-most entry: the address the trusted proxy itself saw. Entries to its left were
+        // written by the client and prove nothing (a guesser would rotate them freely).
+        .and_then(|v| v.rsplit(',').next())
         .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
     let ip = forwarded
         .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))

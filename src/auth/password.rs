@@ -31,6 +31,11 @@ const OUTPUT_LEN: usize = 32;
 
 /// A stored hash asking for more memory than this (a tampered or foreign row) is not computed.
 const MAX_M_COST_KIB: u32 = 64 * 1024;
+const MAX_T_COST: u32 = 10;
+
+/// The longest password a sign-in checks (bytes); a longer one is refused without hashing. New
+/// passwords are held to `MAX_LEN` characters.
+pub const MAX_CHECKED_BYTES: usize = 1024;
 
 /// How long a sign-in waits for a free hashing slot before it is told the server is busy.
 const WAIT: Duration = Duration::from_secs(10);
@@ -58,33 +63,45 @@ static POOL: LazyLock<HashPool> = LazyLock::new(|| {
     HashPool { permits: Semaphore::new(slots), memory: Mutex::new(Vec::new()), waiting: AtomicUsize::new(0) }
 });
 
+/// Counts a caller as waiting for as long as it lives: a request dropped while it waits (the
+/// client went away, the request timed out) stops counting too.
+struct Waiting(&'static AtomicUsize);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 impl HashPool {
-    /// Run `f` with a working memory on a blocking thread once a slot is free.
+    /// Run `f` with a working memory on a blocking thread once a slot is free. The slot and the
+    /// memory travel with the blocking task, so a request dropped while its hash runs keeps the
+    /// slot taken until the hash is done: the bound holds whatever the clients do.
     async fn run<T: Send + 'static>(
         &'static self,
         f: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
     ) -> Result<T, Busy> {
+        let waiting = Waiting(&self.waiting);
         if self.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
-            self.waiting.fetch_sub(1, Ordering::AcqRel);
             return Err(Busy);
         }
         let permit = tokio::time::timeout(WAIT, self.permits.acquire()).await;
-        self.waiting.fetch_sub(1, Ordering::AcqRel);
-        let Ok(Ok(_permit)) = permit else { return Err(Busy) };
-        let mut mem = self.memory.lock().map(|mut m| m.pop()).unwrap_or_default().unwrap_or_default();
-        let (out, mem) = tokio::task::spawn_blocking(move || {
+        drop(waiting);
+        let Ok(Ok(permit)) = permit else { return Err(Busy) };
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let mut mem = self.memory.lock().map(|mut m| m.pop()).unwrap_or_default().unwrap_or_default();
             let out = f(&mut mem);
-            (out, mem)
+            // Only memory of the standard size is kept; a larger one (an old hash) is freed.
+            if mem.len() <= params().block_count()
+                && let Ok(mut m) = self.memory.lock()
+            {
+                m.push(mem);
+            }
+            out
         })
         .await
-        .map_err(|_| Busy)?;
-        // Only memory of the standard size is kept; a larger one (an old hash) is freed.
-        if mem.len() <= params().block_count()
-            && let Ok(mut m) = self.memory.lock()
-        {
-            m.push(mem);
-        }
-        Ok(out)
+        .map_err(|_| Busy)
     }
 }
 
@@ -94,7 +111,7 @@ fn verify_with(hash: &PasswordHash<'_>, password: &[u8], mem: &mut Vec<Block>) -
     let algorithm = Algorithm::try_from(hash.algorithm).ok()?;
     let version = hash.version.map(Version::try_from).transpose().ok()?.unwrap_or_default();
     let params = Params::try_from(hash).ok()?;
-    if params.m_cost() > MAX_M_COST_KIB {
+    if params.m_cost() > MAX_M_COST_KIB || params.t_cost() > MAX_T_COST {
         return None;
     }
     let mut salt_buf = [0u8; 64];
@@ -243,8 +260,20 @@ pub fn check_new_password(password: &str, who: &PasswordContext<'_>) -> Result<(
     }
     let lower = password.to_lowercase();
     let word = letters(password);
+    // The password's words, as letters: "Budi-sayang2026" → ["budi", "sayang"]. A name or a short
+    // username is refused as one of these words, not as any run of letters ("ani" is in "manis").
+    let tokens: Vec<String> =
+        password.split(|c: char| !c.is_alphanumeric()).map(letters).filter(|t| !t.is_empty()).collect();
     let username = who.username.trim().to_lowercase();
-    if username.chars().count() >= 3 && (lower.contains(&username) || word == letters(&username)) {
+    let user_letters = letters(&username);
+    let like_username = if user_letters.is_empty() {
+        // A numeric username (a NIP, say): the digits themselves.
+        username.chars().count() >= 6 && lower.contains(&username)
+    } else {
+        (username.chars().count() >= 5 && lower.contains(&username))
+            || (user_letters.chars().count() >= 3 && (word == user_letters || tokens.contains(&user_letters)))
+    };
+    if like_username {
         return Err(PasswordError::LikeUsername);
     }
     if let Some(nip) = who.nip.map(str::trim).filter(|n| n.len() >= 8 && n.is_ascii()) {
@@ -256,7 +285,11 @@ pub fn check_new_password(password: &str, who: &PasswordContext<'_>) -> Result<(
     }
     if let Some(name) = who.name {
         let parts: Vec<String> = name.split(|c: char| !c.is_alphabetic()).map(letters).collect();
-        if parts.iter().any(|p| p.chars().count() >= 4 && word.contains(p.as_str())) || word == letters(name) {
+        let like = |p: &String| {
+            let n = p.chars().count();
+            (n >= 3 && tokens.contains(p)) || (n >= 6 && word.contains(p.as_str()))
+        };
+        if parts.iter().any(like) || (!letters(name).is_empty() && word == letters(name)) {
             return Err(PasswordError::LikeName);
         }
     }
@@ -322,6 +355,17 @@ mod tests {
             Err(PasswordError::LikeAgency)
         );
         assert_eq!(check_new_password("teh-manis-hangat-77", &w), Ok(()));
+    }
+
+    #[test]
+    fn ordinary_passphrases_are_not_refused_for_a_short_name() {
+        let w = PasswordContext { username: "ani", name: Some("Ani Agus Indah"), ..Default::default() };
+        assert_eq!(check_new_password("teh-manis-hangat-77", &w), Ok(()));
+        assert_eq!(check_new_password("pindah-rumah-agustus", &w), Ok(()));
+        assert_eq!(check_new_password("ani-pergi-ke-pasar", &w), Err(PasswordError::LikeUsername));
+        assert_eq!(check_new_password("kopi-agus-pagi-hari", &w), Err(PasswordError::LikeName));
+        let numeric = PasswordContext { username: "199203152019032007", ..Default::default() };
+        assert_eq!(check_new_password("7391-8842-1930-55", &numeric), Ok(()));
     }
 
     #[tokio::test]

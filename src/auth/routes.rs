@@ -80,18 +80,8 @@ async fn login_submit(
         return fail(ctx, StatusCode::UNPROCESSABLE_ENTITY, "login.missing");
     }
     let actor = Actor { account_id: None, label: key.clone(), ip: ctx.ip.clone() };
-    // The attempt is counted (its slot reserved) before any password is checked.
-    let (attempt, failures) = match throttle::reserve(&state.pool, &key, &ctx.ip).await? {
-        throttle::Gate::Locked => {
-            let mut conn = state.pool.acquire().await?;
-            audit::record(&mut conn, &actor, "login", &key, "login_blocked", None, Some(json!({"username": key})))
-                .await?;
-            return fail(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked");
-        }
-        throttle::Gate::Open { attempt, failures } => (attempt, failures),
-    };
-    tokio::time::sleep(failures.delay(state.config.login_delay_ms)).await;
-
+    // The account first (no hashing): its attempts are counted per account, so its username and
+    // its NIP share one limit; an unknown name is counted under what was typed.
     let account: Option<(i64, String, bool)> = sqlx::query_as(
         "select a.id, a.password_hash, a.disabled_at is not null or coalesce(not e.active, false)
          from accounts a left join employees e on e.id = a.employee_id
@@ -105,13 +95,34 @@ async fn login_submit(
         Some((id, h, d)) => (Some(id), Some(h), d),
         None => (None, None, false),
     };
+    let throttle_key = throttle::account_key(account_id, &key);
+    // The attempt is counted (its slot reserved) before any password is checked.
+    let (attempt, failures) = match throttle::reserve(&state.pool, &throttle_key, &ctx.ip).await {
+        Ok(throttle::Gate::Locked) => {
+            let mut conn = state.pool.acquire().await?;
+            audit::record(&mut conn, &actor, "login", &key, "login_blocked", None, Some(json!({"username": key})))
+                .await?;
+            return fail(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked");
+        }
+        Ok(throttle::Gate::Open { attempt, failures }) => (attempt, failures),
+        Err(e) if throttle::is_lock_timeout(&e) => {
+            return busy(fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tokio::time::sleep(failures.delay(state.config.login_delay_ms)).await;
+
     // The published demo password is only good on a demo portal; elsewhere it must be changed now.
     let demo_password = f.password == super::password::DEMO_PASSWORD && !state.config.seed_demo;
-    let Ok(verified) = verify_password(f.password, hash).await else {
-        // No hashing slot came free: the reserved slot stays counted, as a guess would be.
-        let mut res = fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy")?;
-        res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
-        return Ok(res);
+    // A password longer than any we accept is a wrong one: it is not hashed.
+    let verified = match f.password.len() > super::password::MAX_CHECKED_BYTES {
+        true => Ok(false),
+        false => verify_password(f.password, hash).await,
+    };
+    let Ok(verified) = verified else {
+        // No hashing slot came free: nothing was checked, so nothing is counted.
+        throttle::unchecked(&state.pool, attempt).await?;
+        return busy(fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy"));
     };
     let ok = verified && !disabled;
 
@@ -157,6 +168,13 @@ async fn login_submit(
             fail(ctx, StatusCode::UNAUTHORIZED, "login.failed")
         }
     }
+}
+
+/// A "busy, try again" answer with `Retry-After`.
+fn busy(res: AppResult<Response>) -> AppResult<Response> {
+    let mut res = res?;
+    res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+    Ok(res)
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
@@ -210,9 +228,32 @@ async fn password_submit(
     .fetch_optional(&state.pool)
     .await?;
     let (hash, nip, name) = row.map(|(h, n, m)| (Some(h), n, m)).unwrap_or_default();
-    let current_ok = match f.current.is_empty() {
-        true => false,
-        false => verify_password(f.current.clone(), hash).await?,
+    // Checking the current password is a guess like a sign-in's: counted per account first.
+    let key = throttle::account_key(Some(user.account_id), "");
+    let current_ok = if f.current.is_empty() || f.current.len() > super::password::MAX_CHECKED_BYTES {
+        false
+    } else {
+        match throttle::reserve(&state.pool, &key, &ctx.ip).await {
+            Ok(throttle::Gate::Locked) => {
+                errors.add("current", "login.locked");
+                false
+            }
+            Ok(throttle::Gate::Open { attempt, .. }) => match verify_password(f.current.clone(), hash).await {
+                Ok(ok) => {
+                    if ok {
+                        let mut conn = state.pool.acquire().await?;
+                        throttle::succeeded(&mut conn, attempt).await?;
+                    }
+                    ok
+                }
+                Err(_) => {
+                    throttle::unchecked(&state.pool, attempt).await?;
+                    return Err(crate::app::AppError::Busy);
+                }
+            },
+            Err(e) if throttle::is_lock_timeout(&e) => return Err(crate::app::AppError::Busy),
+            Err(e) => return Err(e.into()),
+        }
     };
     if !current_ok {
         errors.add("current", "pw.current_wrong");

@@ -46,7 +46,11 @@ pub enum Gate {
 /// username or address line up here (on any number of nodes: the locks are PostgreSQL's), so each
 /// sees the slots reserved before it, and the limits hold however many arrive at once.
 pub async fn reserve(pool: &sqlx::PgPool, username_key: &str, ip: &str) -> Result<Gate, sqlx::Error> {
+    let ip = &address_key(ip);
     let mut tx = pool.begin().await?;
+    // A flood on one username or address waits here holding pool connections: bounded, so the
+    // rest of the portal keeps its connections (the caller answers 503, nothing is counted).
+    sqlx::query("set local lock_timeout = '3s'").execute(&mut *tx).await?;
     // Always the username's lock first, then the address's: no two attempts wait on each other in
     // a circle. The two key spaces (1, 2) keep a username and an address that hash alike apart.
     sqlx::query("select pg_advisory_xact_lock(1, hashtext($1))").bind(username_key).execute(&mut *tx).await?;
@@ -75,13 +79,48 @@ pub async fn succeeded(conn: &mut PgConnection, attempt: i64) -> Result<(), sqlx
     Ok(())
 }
 
-/// Failed attempts since the last success, within the window (reserved slots count as failures).
+/// The reserved attempt was never checked (no hashing slot came free): it is no guess, so it does
+/// not count. (Otherwise keeping the server busy would lock real users out.)
+pub async fn unchecked(pool: &sqlx::PgPool, attempt: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from login_attempts where id = $1 and not success").bind(attempt).execute(pool).await?;
+    Ok(())
+}
+
+/// The address an attempt is counted under: an IPv4 address as it is, an IPv6 one by its /64
+/// (one end user's network: its 2^64 addresses are one guesser).
+pub fn address_key(ip: &str) -> String {
+    match ip.parse::<std::net::Ipv6Addr>() {
+        Ok(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(v6) => v6.to_ipv4_mapped().map(|v4| v4.to_string()).unwrap_or_default(),
+        Err(_) => ip.to_string(),
+    }
+}
+
+/// What attempts are counted under: the account where the typed name (or NIP) is one, else the
+/// name as typed. The two kinds cannot meet (`account:` / `name:`).
+pub fn account_key(account: Option<i64>, typed: &str) -> String {
+    match account {
+        Some(id) => format!("account:{id}"),
+        None => format!("name:{typed}"),
+    }
+}
+
+/// Whether a database error is the lock wait running out (`lock_timeout`).
+pub fn is_lock_timeout(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("55P03"))
+}
+
+/// Failed attempts since the last success (in the order the slots were reserved, under the
+/// locks), within the window; reserved slots count as failures.
 async fn failures(conn: &mut PgConnection, username_key: &str, ip: &str) -> Result<Failures, sqlx::Error> {
     let (user, ip): (i64, i64) = sqlx::query_as(
         "select
            (select count(*) from login_attempts
              where username_key = $1 and not success and at > now() - make_interval(mins => $3::int)
-               and at > coalesce((select max(at) from login_attempts where username_key = $1 and success), '-infinity')),
+               and id > coalesce((select max(id) from login_attempts where username_key = $1 and success), 0)),
            (select count(*) from login_attempts
              where ip = $2 and $2 <> '' and not success and at > now() - make_interval(mins => $3::int))",
     )

@@ -237,7 +237,7 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_recorded(pool: PgPool) 
         let body = format!("csrf_token={}&username=pegawai&password=salah-sekali", c.csrf());
         let req = axum::http::Request::post("/login")
             .header("content-type", "application/x-www-form-urlencoded")
-            .header("x-forwarded-for", format!("{ip}, 10.0.0.1"))
+            .header("x-forwarded-for", format!("10.0.0.1, {ip}"))
             .body(axum::body::Body::from(body))
             .expect("req");
         assert_eq!(c.send(req).await.status, StatusCode::UNAUTHORIZED);
@@ -247,4 +247,20 @@ async fn behind_a_trusted_proxy_the_forwarded_address_is_recorded(pool: PgPool) 
         .await
         .expect("rows");
     assert_eq!(ips, vec!["203.0.113.7".to_string(), "10.0.0.1".to_string()], "the header counts only when trusted");
+    // Only its right-most entry (what the proxy saw): what the client wrote before it is ignored.
+    let mut c = app.client();
+    c.prime().await;
+    let body = format!("csrf_token={}&username=pegawai&password=salah-sekali", c.csrf());
+    let req = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", "198.51.100.99, 203.0.113.9")
+        .body(axum::body::Body::from(body))
+        .expect("req");
+    assert_eq!(c.send(req).await.status, StatusCode::UNAUTHORIZED);
+    let last: String =
+        sqlx::query_scalar("select ip from audit_log where action = 'login_failed' order by id desc limit 1")
+            .fetch_one(&app.pool)
+            .await
+            .expect("row");
+    assert_eq!(last, "203.0.113.9");
 }

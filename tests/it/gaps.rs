@@ -460,10 +460,13 @@ async fn readiness_per_part_matches_each_part_alone(pool: PgPool) {
         assert_eq!(parts[0].staff, all.len() as i64, "{code}");
         assert_eq!(parts[0].flagged, flagged.len() as i64, "{code}");
         assert_eq!(parts[0].requirements, all.iter().map(|s| s.requirements).sum::<i64>(), "{code}");
-        let rank = |s: &cakap::gaps::db::StaffGap| (s.critical_big.is_some(), s.score);
+        // The top tier first (critical_big), then the highest gap.
+        let key = |s: &cakap::gaps::db::StaffGap| (u8::from(s.critical_big.is_some()), s.score);
         assert!(
-            all.windows(2)
-                .all(|w| rank(&w[0]).0 > rank(&w[1]).0 || (rank(&w[0]).0 == rank(&w[1]).0 && w[0].score >= w[1].score)),
+            all.windows(2).all(|w| {
+                let (a, b) = (key(&w[0]), key(&w[1]));
+                a.0 > b.0 || (a.0 == b.0 && a.1 >= b.1)
+            }),
             "the top tier first, then the highest gap"
         );
         let second = cakap::gaps::db::staff_page(&mut conn, today, &path, false, 1, Some(2)).await.expect("page");
