@@ -126,6 +126,6 @@ impl Config {
     }
 
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
+        self.public_url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
     }
 }

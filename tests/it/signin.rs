@@ -228,6 +228,7 @@ async fn hsts_only_over_https(pool: PgPool) {
     let mut config = (*app.state.config).clone();
     config.public_url = "https://cakap.example.go.id".into();
     config.hsts_max_age_secs = 86_400;
+    config.max_body_bytes = 1000;
     app.state = cakap::AppState::new(app.pool.clone(), config);
     app.router = cakap::app::router::build(app.state.clone());
     let mut c = app.client();
@@ -236,6 +237,10 @@ async fn hsts_only_over_https(pool: PgPool) {
         let v = r.headers.get("strict-transport-security").and_then(|v| v.to_str().ok()).unwrap_or("");
         assert_eq!(v, "max-age=86400", "{path}");
     }
+    // A refusal made before the router (the body limit) carries it too.
+    let r = c.post_raw("/login", "application/x-www-form-urlencoded", vec![b'a'; 5000]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.headers.get("strict-transport-security").and_then(|v| v.to_str().ok()), Some("max-age=86400"));
 }
 
 #[sqlx::test]
