@@ -248,13 +248,14 @@ async fn create(
     if edit::claim(&mut tx, user.account_id, &form.form_token).await?.is_some() {
         return Ok(redirect_flash(&format!("/employees/{id}"), FlashKind::Ok, "flash.already_saved"));
     }
-    // One pending self-assessment per competency: a new one replaces the one still waiting
-    // (the employee's row is locked, so two at once end as one).
+    // One pending self-assessment per competency: a new one replaces her own one still waiting
+    // (the employee's row is locked, so two at once end as one). A training's proposal for the
+    // same competency is not hers to replace: it waits beside it.
     let mut replaced = false;
     if is_self {
         sqlx::query("select id from employees where id = $1 for update").bind(id).execute(&mut *tx).await?;
         let old: Option<(i64, serde_json::Value)> = sqlx::query_as(
-            "delete from assessments a where employee_id = $1 and competency_id = $2 and status = 'pending'
+            "delete from assessments a where employee_id = $1 and competency_id = $2 and status = 'pending' and source = 'self'
              returning a.id, to_jsonb(a) - 'created_at'",
         )
         .bind(id)
@@ -415,7 +416,9 @@ pub(crate) async fn decide(
     .bind(&scope.unit_patterns)
     .fetch_optional(&mut *tx)
     .await?;
-    let DecisionRow { decides, status, by, at } = row.ok_or(AppError::NotFound)?;
+    let Some(DecisionRow { decides, status, by, at }) = row else {
+        return confirmed_already(&state, ctx, &user, id).await;
+    };
     if !decides {
         return Err(AppError::Forbidden);
     }
@@ -424,6 +427,18 @@ pub(crate) async fn decide(
     }
     if !approve && reason.is_empty() {
         return Ok(redirect_flash("/assessments/pending", FlashKind::Err, "asm.err.reason"));
+    }
+    if approve {
+        match approve_training(&mut tx, &ctx, user.account_id, id).await? {
+            Approval::Validate => {}
+            Approval::Confirmed => {
+                tx.commit().await?;
+                return Ok(redirect_flash("/assessments/pending", FlashKind::Ok, "flash.training_confirmed"));
+            }
+            Approval::Refused => {
+                return Ok(redirect_flash("/assessments/pending", FlashKind::Err, "asm.err.would_lower"));
+            }
+        }
     }
     let new_status = if approve { Status::Validated } else { Status::Rejected };
     let changed = sqlx::query(
@@ -454,6 +469,69 @@ pub(crate) async fn decide(
     tx.commit().await?;
     let key = if approve { "flash.assessment_validated" } else { "flash.assessment_rejected" };
     Ok(redirect_flash("/assessments/pending", FlashKind::Ok, key))
+}
+
+/// What approving a training's proposal does.
+enum Approval {
+    /// Validate it as usual.
+    Validate,
+    /// The employee already holds its level or higher (validated while it waited): recorded as
+    /// the training confirming the level held (`training_confirmations`), no new level.
+    Confirmed,
+    /// The same, for a proposal made before proposals named their participation: it cannot
+    /// become a confirmation, and validating it would make a lower level the latest.
+    Refused,
+}
+
+/// Approving a training's proposal at or below the level the employee now holds would record a
+/// lower level as the latest: it is recorded instead as what it is, the training confirming the
+/// level she holds. The proposal leaves the queue (its row goes to the audit log) and the
+/// training's page says "confirmed at level N". The pair's current level is read under the
+/// locks every writer of it takes (`refresh_current_levels`), so a level validated at the same
+/// moment is seen.
+async fn approve_training(tx: &mut sqlx::PgConnection, ctx: &Ctx, account: i64, id: i64) -> AppResult<Approval> {
+    let row: Option<(i64, i64, i16, Option<i64>)> = sqlx::query_as(
+        "select employee_id, competency_id, level, training_participant_id from assessments
+         where id = $1 and source = 'training' and status = 'pending'",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((employee, competency, target, participant)) = row else { return Ok(Approval::Validate) };
+    sqlx::query("select pg_advisory_xact_lock_shared(727300, 0)").execute(&mut *tx).await?;
+    sqlx::query("select pg_advisory_xact_lock(727301, hashtext($1::text || '/' || $2::text))")
+        .bind(employee)
+        .bind(competency)
+        .execute(&mut *tx)
+        .await?;
+    let held: Option<i16> =
+        sqlx::query_scalar("select level from current_levels where employee_id = $1 and competency_id = $2")
+            .bind(employee)
+            .bind(competency)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(held) = held.filter(|h| *h >= target) else { return Ok(Approval::Validate) };
+    let Some(participant) = participant else { return Ok(Approval::Refused) };
+    let before: serde_json::Value =
+        sqlx::query_scalar("delete from assessments a where id = $1 returning to_jsonb(a) - 'created_at'")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+    sqlx::query(
+        "insert into training_confirmations (participant_id, competency_id, target_level, held_level, confirmed_by, proposal_id)
+         values ($1, $2, $3, $4, $5, $6) on conflict (participant_id, competency_id) do nothing",
+    )
+    .bind(participant)
+    .bind(competency)
+    .bind(target)
+    .bind(held)
+    .bind(account)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let after = json!({"participant_id": participant, "target_level": target, "held_level": held});
+    audit::record(tx, &Actor::from_ctx(ctx), "assessment", id, "confirm_instead", Some(before), Some(after)).await?;
+    Ok(Approval::Confirmed)
 }
 
 /// An employee withdraws their own self-assessment while it still waits.
@@ -506,8 +584,40 @@ fn decided_page(
     by: Option<String>,
     at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> AppResult<Response> {
-    let page =
-        DecidedPage { when: at.map(|t| ctx.date_time(t)).unwrap_or_default(), ctx, status, by: by.unwrap_or_default() };
+    let outcome = ctx.label(status);
+    let page = DecidedPage {
+        when: at.map(|t| ctx.date_time(t)).unwrap_or_default(),
+        ctx,
+        outcome,
+        by: by.unwrap_or_default(),
+    };
+    render_status(axum::http::StatusCode::CONFLICT, &page)
+}
+
+/// An assessment that is gone: a training's proposal someone approved after the employee's level
+/// had reached it, now a confirmation (409, who and when, to those who decide for her), or 404.
+async fn confirmed_already(state: &AppState, ctx: Ctx, user: &CurrentUser, id: i64) -> AppResult<Response> {
+    let scope = user.scope();
+    let row: Option<(Option<String>, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "select coalesce(employee_display_name(ve.front_title, ve.name, ve.back_title), v.username), f.created_at
+         from training_confirmations f join training_participants tp on tp.id = f.participant_id
+         join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
+         left join accounts v on v.id = f.confirmed_by left join employees ve on ve.id = v.employee_id
+         where f.proposal_id = $1 and scope_decides($2, $3, $4, e.id, u.path)",
+    )
+    .bind(id)
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .fetch_optional(&state.pool)
+    .await?;
+    let (by, at) = row.ok_or(AppError::NotFound)?;
+    let page = DecidedPage {
+        when: ctx.date_time(at),
+        outcome: ctx.t("asm.confirmed_instead"),
+        ctx,
+        by: by.unwrap_or_default(),
+    };
     render_status(axum::http::StatusCode::CONFLICT, &page)
 }
 
@@ -516,7 +626,8 @@ fn decided_page(
 #[template(path = "assessments/decided.html")]
 struct DecidedPage {
     ctx: Ctx,
-    status: Status,
+    /// How it was decided, in words.
+    outcome: &'static str,
     by: String,
     when: String,
 }

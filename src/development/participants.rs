@@ -414,8 +414,8 @@ async fn read_result(mp: Multipart) -> AppResult<(ResultInput, Option<(String, V
     Ok((input, p.file))
 }
 
-/// Record a participant's result. Passing proposes an assessment at the training's target level
-/// for each competency it develops (source: training), which the head or HR confirms.
+/// Record a participant's result. Passing proposes the training's target level where it would
+/// raise the participant's level, else records the level as confirmed (`propose_or_confirm`).
 async fn save_result(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -505,36 +505,135 @@ async fn save_result(
     .await?;
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "participant", id, "result", Some(before), Some(after)).await?;
     if status == ParticipantStatus::Passed && r.status != ParticipantStatus::Passed {
-        // One proposal per developed competency, unless one is already waiting.
-        let proposed = sqlx::query(
-            "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_account_id,
-                                      assessor_name, note, status)
-             select $1, tc.competency_id, tc.target_level, t.ends_on, 'training', $3, coalesce(p.name, ''), t.title, 'pending'
-             from training_competencies tc join trainings t on t.id = tc.training_id left join providers p on p.id = t.provider_id
-             where tc.training_id = $2 and not exists (
-               select 1 from assessments a where a.employee_id = $1 and a.competency_id = tc.competency_id and a.status = 'pending')",
-        )
-        .bind(r.employee_id)
-        .bind(r.training_id)
-        .bind(user.account_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if proposed > 0 {
-            audit::record(
-                &mut tx,
-                &Actor::from_ctx(&ctx),
-                "participant",
-                id,
-                "propose_assessments",
-                None,
-                Some(json!({"proposed": proposed})),
-            )
-            .await?;
-        }
+        propose_or_confirm(&mut tx, &ctx, user.account_id, id, r.employee_id, r.training_id).await?;
     }
     tx.commit().await?;
     Ok(redirect_flash(&format!("/trainings/{}", r.training_id), FlashKind::Ok, "flash.result_saved"))
+}
+
+/// What a pass means for each competency the training develops, once per participation: above
+/// the participant's current level (or with none) it proposes the target level as a pending
+/// assessment (source: training) for her head or HR to decide, beside any claim of her own that
+/// waits; at or below it, it records that the training confirmed the level she holds (no new
+/// level, nothing to decide). Both are audited.
+async fn propose_or_confirm(
+    tx: &mut sqlx::PgConnection,
+    ctx: &Ctx,
+    account: i64,
+    participant: i64,
+    employee: i64,
+    training: i64,
+) -> AppResult<()> {
+    let (proposed, confirmed): (serde_json::Value, serde_json::Value) = sqlx::query_as(
+        "with targets as (
+           select tc.competency_id, tc.target_level, cl.level as held
+           from training_competencies tc
+           left join current_levels cl on cl.employee_id = $1 and cl.competency_id = tc.competency_id
+           where tc.training_id = $2
+             and not exists (select 1 from assessments a where a.training_participant_id = $4 and a.competency_id = tc.competency_id)
+             and not exists (select 1 from training_confirmations f where f.participant_id = $4 and f.competency_id = tc.competency_id)
+         ),
+         proposed as (
+           insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_account_id,
+                                    assessor_name, note, status, training_participant_id)
+           select $1, x.competency_id, x.target_level, t.ends_on, 'training', $3, coalesce(p.name, ''), t.title, 'pending', $4
+           from targets x cross join trainings t left join providers p on p.id = t.provider_id
+           where t.id = $2 and (x.held is null or x.target_level > x.held)
+           returning id, competency_id, level
+         ),
+         confirmed as (
+           insert into training_confirmations (participant_id, competency_id, target_level, held_level, confirmed_by)
+           select $4, x.competency_id, x.target_level, x.held, $3 from targets x where x.held >= x.target_level
+           returning competency_id, target_level, held_level
+         )
+         select coalesce((select jsonb_agg(to_jsonb(p) order by p.competency_id) from proposed p), '[]'::jsonb),
+                coalesce((select jsonb_agg(to_jsonb(c) order by c.competency_id) from confirmed c), '[]'::jsonb)",
+    )
+    .bind(employee)
+    .bind(training)
+    .bind(account)
+    .bind(participant)
+    .fetch_one(&mut *tx)
+    .await?;
+    let actor = Actor::from_ctx(ctx);
+    if proposed.as_array().is_some_and(|a| !a.is_empty()) {
+        let after = json!({"proposed": proposed});
+        audit::record(tx, &actor, "participant", participant, "propose_assessments", None, Some(after)).await?;
+    }
+    if confirmed.as_array().is_some_and(|a| !a.is_empty()) {
+        let after = json!({"confirmed": confirmed});
+        audit::record(tx, &actor, "participant", participant, "confirm_levels", None, Some(after)).await?;
+    }
+    Ok(())
+}
+
+/// One thing a passed result led to for one competency: a proposal (and its state) or a
+/// confirmation of the level held; for a proposal still waiting, the nearest head who decides it
+/// (none: HR).
+#[derive(sqlx::FromRow)]
+struct OutcomeRow {
+    participant_id: i64,
+    code: String,
+    proposal: bool,
+    level: i16,
+    status: String,
+    reason: String,
+    head_unit: Option<String>,
+    head: Option<String>,
+}
+
+/// What each passed participant's result led to, one line each in the reader's language:
+/// (participant id, line), by participant and competency code.
+pub(super) async fn outcomes(
+    conn: &mut sqlx::PgConnection,
+    ctx: &Ctx,
+    training: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let rows: Vec<OutcomeRow> = sqlx::query_as(
+        "select tp.id as participant_id, c.code, true as proposal, a.level, a.status, a.decision_reason as reason,
+                h.unit as head_unit, h.head
+         from training_participants tp join assessments a on a.training_participant_id = tp.id
+         join competencies c on c.id = a.competency_id
+         join employees e on e.id = a.employee_id join units eu on eu.id = e.unit_id
+         left join lateral (
+           select hu.name as unit, coalesce(employee_display_name(he.front_title, he.name, he.back_title), acc.username) as head
+           from account_roles r join accounts acc on acc.id = r.account_id join units hu on hu.id = r.unit_id
+           left join employees he on he.id = acc.employee_id
+           where r.role = 'head' and acc.disabled_at is null and eu.path like hu.path || '%'
+             and acc.employee_id is distinct from a.employee_id
+           order by length(hu.path) desc, acc.id limit 1
+         ) h on a.status = 'pending'
+         where tp.training_id = $1
+         union all
+         select tp.id, c.code, false, f.held_level, '', '', null, null
+         from training_participants tp join training_confirmations f on f.participant_id = tp.id
+         join competencies c on c.id = f.competency_id
+         where tp.training_id = $1
+         order by 1, 2",
+    )
+    .bind(training)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let key = match (r.proposal, r.status.as_str(), &r.head) {
+                (false, ..) => "part.outcome.confirmed",
+                (true, "pending", Some(_)) => "part.outcome.waits_head",
+                (true, "pending", None) => "part.outcome.waits_hr",
+                (true, "validated", _) => "part.outcome.validated",
+                _ => "part.outcome.rejected",
+            };
+            let line = ctx
+                .t(key)
+                .replace("{code}", &r.code)
+                .replace("{level}", &r.level.to_string())
+                .replace("{unit}", r.head_unit.as_deref().unwrap_or_default())
+                .replace("{head}", r.head.as_deref().unwrap_or_default())
+                .replace("{reason}", &r.reason);
+            (r.participant_id, line)
+        })
+        .collect())
 }
 
 /// A certificate file, to those who may see the participant.

@@ -644,6 +644,9 @@ pub struct Participant {
     pub score: Option<f64>,
     pub jp: Option<f64>,
     pub evaluated: bool,
+    /// What a pass led to, per competency: proposed and where it waits, or confirmed.
+    #[sqlx(skip)]
+    pub outcomes: Vec<String>,
 }
 
 impl Participant {
@@ -747,7 +750,7 @@ pub async fn detail_page(
     .fetch_all(&mut *conn)
     .await?;
     let scope = user.scope();
-    let participants: Vec<Participant> = sqlx::query_as(
+    let mut participants: Vec<Participant> = sqlx::query_as(
         "select tp.id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
                 u.name as unit, tp.status, scope_decides($2, $3, $4, e.id, u.path) as decides, tp.decision_reason,
                 tp.override_reason, tp.certificate_no, tp.certificate_expires_on, tp.certificate_file_id, tp.score::float8 as score,
@@ -764,6 +767,11 @@ pub async fn detail_page(
     .bind(&scope.unit_patterns)
     .fetch_all(&mut *conn)
     .await?;
+    for (pid, line) in super::participants::outcomes(&mut conn, &ctx, id).await? {
+        if let Some(p) = participants.iter_mut().find(|p| p.id == pid) {
+            p.outcomes.push(line);
+        }
+    }
     let budget = db::budget(&mut conn, t.budget_year, t.budget_unit_id).await?;
     let staff_view = user.has(Role::Hr) || user.has(Role::Head);
     let (eval, comments, effect, cost_per_level) = if staff_view {

@@ -1022,3 +1022,314 @@ async fn reassessments_due_list_is_the_first_300_of_the_whole_order(pool: PgPool
     assert_eq!(listed.len(), 300);
     assert_eq!(listed, whole, "the same 300 rows in the same order");
 }
+
+/// A 2031 training of the Aplikasi Informatika bidang developing `targets` (code, level), which
+/// `staff` (id, NIP) attend and pass: nominated and approved by their head, results recorded by
+/// HR through the pages. (training id, participant ids).
+async fn passed_training(
+    app: &TestApp,
+    title: &str,
+    targets: &[(&str, &str)],
+    staff: &[(i64, String)],
+) -> (i64, Vec<i64>) {
+    let apt = app.scalar("select id from units where code = 'APT'").await.to_string();
+    let mut hr = app.as_user("kepegawaian").await;
+    let mut head = app.as_user("kabid.aptika").await;
+    let r = hr.post(&format!("/budgets/2031/{apt}"), &[("amount", "Rp100.000.000"), ("version", "0")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let t = create_training(&mut hr, &apt, title).await;
+    for (code, level) in targets {
+        let comp = app.scalar(&format!("select id from competencies where code = '{code}'")).await.to_string();
+        let r = hr.post(&format!("/trainings/{t}/competencies"), &[("competency", &comp), ("level", level)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let nips: Vec<&str> = staff.iter().map(|s| s.1.as_str()).collect();
+    let r = head.post(&format!("/trainings/{t}/participants"), &[("nips", &nips.join("\n"))]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let mut ids = vec![];
+    for (e, _) in staff {
+        let p = participant(app, t, *e).await;
+        let r = head.post(&format!("/participants/{p}/approve"), &[]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        ids.push(p);
+    }
+    let mut fields = training_fields(&apt, title);
+    fields.retain(|(k, _)| *k != "status");
+    fields.push(("status", "running"));
+    let r = hr.post_edit(&format!("/trainings/{t}/edit"), &format!("/trainings/{t}"), &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    for p in &ids {
+        record_result(&mut hr, *p, "passed").await;
+    }
+    (t, ids)
+}
+
+/// HR records a participant's result through the result form.
+async fn record_result(hr: &mut Client, p: i64, result: &str) {
+    let form = hr.get(&format!("/participants/{p}/result")).await;
+    let version = crate::helpers::hidden(&form.body, "version");
+    let r = hr
+        .post_multipart(&format!("/participants/{p}/result"), &[("status", result), ("version", &version)], None)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+/// The employee's current (valid) level of a competency, if any.
+async fn current_level(app: &TestApp, employee: i64, competency: i64) -> Option<i16> {
+    sqlx::query_scalar("select level from current_levels where employee_id = $1 and competency_id = $2")
+        .bind(employee)
+        .bind(competency)
+        .fetch_optional(&app.pool)
+        .await
+        .expect("current level")
+}
+
+/// A validated assessment recorded by the supervisor `days_ago` days ago.
+async fn validated(app: &TestApp, employee: i64, competency: i64, level: i16, days_ago: i32) {
+    sqlx::query(
+        "insert into assessments (employee_id, competency_id, level, assessed_on, source, status, validated_at)
+         values ($1, $2, $3, current_date - $4, 'supervisor', 'validated', now())",
+    )
+    .bind(employee)
+    .bind(competency)
+    .bind(level)
+    .bind(days_ago)
+    .execute(&app.pool)
+    .await
+    .expect("validated assessment");
+}
+
+/// Issue 22: a pass never lowers a validated level. Where the employee already holds the target
+/// level or higher nothing is proposed and the training page says the training confirmed her
+/// level; a proposal that waited while she was validated higher (the proposal dated later, the
+/// training's last day) is, when the head approves it, a confirmation too, never the latest level.
+#[sqlx::test]
+async fn a_passed_training_never_lowers_a_validated_level(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let own_nip = text(&app, &format!("select nip from employees where id = {own}")).await;
+    let (a, b) = (
+        app.scalar("select id from competencies where code = 'APL-01'").await,
+        app.scalar("select id from competencies where code = 'APL-02'").await,
+    );
+    sqlx::query("delete from assessments where employee_id = $1 and competency_id in ($2, $3)")
+        .bind(own)
+        .bind(a)
+        .bind(b)
+        .execute(&app.pool)
+        .await
+        .expect("clean");
+    validated(&app, own, a, 4, 30).await;
+    assert_eq!(current_level(&app, own, a).await, Some(4));
+
+    let (t, p) =
+        passed_training(&app, "Pelatihan Tanpa Turun Level", &[("APL-01", "3"), ("APL-02", "3")], &[(own, own_nip)])
+            .await;
+    let waiting = |comp: i64| {
+        format!(
+            "select count(*) from assessments where employee_id = {own} and competency_id = {comp} and status = 'pending'"
+        )
+    };
+    // APL-01: the expert at 4 passing a level-3 training: nothing to decide, still 4, confirmed.
+    assert_eq!(app.scalar(&waiting(a)).await, 0, "no proposal below the level held");
+    assert_eq!(current_level(&app, own, a).await, Some(4));
+    assert_eq!(
+        app.scalar(&format!(
+            "select held_level::bigint from training_confirmations where participant_id = {} and competency_id = {a} and target_level = 3",
+            p[0]
+        ))
+        .await,
+        4
+    );
+    assert_eq!(app.audit_count("confirm_levels").await, 1);
+    // APL-02: never assessed, so the target level is proposed for the head.
+    assert_eq!(app.scalar(&waiting(b)).await, 1);
+    let proposal = app
+        .scalar(&format!(
+            "select id from assessments where employee_id = {own} and competency_id = {b} and source = 'training'
+               and status = 'pending' and level = 3 and training_participant_id = {}",
+            p[0]
+        ))
+        .await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let page = hr.get(&format!("/trainings/{t}")).await;
+    assert!(page.body.contains("APL-01: dikonfirmasi di level 4 (tidak ada usulan)"), "{}", page.body);
+    let kabid = text(
+        &app,
+        "select employee_display_name(e.front_title, e.name, e.back_title) from accounts a
+         join employees e on e.id = a.employee_id where a.username = 'kabid.aptika'",
+    )
+    .await;
+    // The head's name as far as its first word (the page escapes what a name may contain).
+    let first = kabid.split(' ').next().unwrap_or_default();
+    let line = format!(
+        "Diusulkan: APL-02 level 3 — menunggu keputusan Kepala Bidang Aplikasi Informatika dan e-Government ({first}"
+    );
+    assert!(page.body.contains(&line), "what was proposed and who decides it: {line}");
+    hr.get("/lang/en?next=/").await;
+    let page = hr.get(&format!("/trainings/{t}")).await;
+    assert!(page.body.contains("APL-01: confirmed at level 4 (nothing proposed)"));
+    assert!(page.body.contains("Proposed: APL-02 level 3 — awaiting the decision of the head of Bidang Aplikasi"));
+    hr.get("/lang/id?next=/").await;
+
+    // While the proposal waits she is validated at 4 (today, before the training's last day in
+    // 2031). Approving the older, lower proposal would make its 3 the latest level: it is recorded
+    // as a confirmation instead, and the level stays 4.
+    validated(&app, own, b, 4, 0).await;
+    let mut head = app.as_user("kabid.aptika").await;
+    let r = head.post(&format!("/assessments/{proposal}/validate"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(current_level(&app, own, b).await, Some(4), "never lowered");
+    assert_eq!(app.scalar(&format!("select count(*) from assessments where id = {proposal}")).await, 0);
+    assert_eq!(app.scalar(&waiting(b)).await, 0, "it left the queue");
+    assert_eq!(
+        app.scalar(&format!(
+            "select held_level::bigint from training_confirmations where proposal_id = {proposal} and competency_id = {b}"
+        ))
+        .await,
+        4
+    );
+    assert_eq!(app.audit_count("confirm_instead").await, 1);
+    let r = hr.post(&format!("/assessments/{proposal}/validate"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "decided once; the second decider is told how");
+    assert!(r.body.contains("konfirmasi level yang sudah dimiliki"), "{}", r.body);
+    let page = hr.get(&format!("/trainings/{t}")).await;
+    assert!(page.body.contains("APL-02: dikonfirmasi di level 4 (tidak ada usulan)"));
+
+    // The result corrected and recorded as passed again proposes and confirms nothing twice.
+    record_result(&mut hr, p[0], "failed").await;
+    record_result(&mut hr, p[0], "passed").await;
+    assert_eq!(
+        app.scalar(&format!("select count(*) from assessments where training_participant_id = {}", p[0])).await,
+        0
+    );
+    assert_eq!(
+        app.scalar(&format!("select count(*) from training_confirmations where participant_id = {}", p[0])).await,
+        2
+    );
+    assert_eq!((current_level(&app, own, a).await, current_level(&app, own, b).await), (Some(4), Some(4)));
+}
+
+/// The employee claims a level of her own through the self-assessment form (dated today).
+async fn self_claim(me: &mut Client, own: i64, comp: i64, level: &str) {
+    let form = me.get(&format!("/employees/{own}/assessments/new?competency={comp}")).await;
+    let token = crate::helpers::hidden(&form.body, "form_token");
+    let today = crate::helpers::hidden(&form.body, "assessed_on");
+    let comp = comp.to_string();
+    let fields = [
+        ("competency", comp.as_str()),
+        ("level", level),
+        ("assessed_on", today.as_str()),
+        ("source", "self"),
+        ("form_token", token.as_str()),
+    ];
+    let r = me.post_multipart(&format!("/employees/{own}/assessments"), &fields, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+/// Issue 22: a training's proposal never replaces or hides the employee's own pending claim for
+/// the same competency, nor does a new claim of hers replace the training's: both wait in the
+/// head's one queue and each is decided. The training's measured effect does not count its own
+/// proposal as the level after.
+#[sqlx::test]
+async fn an_own_claim_and_a_training_proposal_both_wait_and_each_is_decided(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let own_nip = text(&app, &format!("select nip from employees where id = {own}")).await;
+    let other = apt_staff(&app, 1).await.remove(0);
+    let comp = app.scalar("select id from competencies where code = 'APL-02'").await;
+    sqlx::query("delete from assessments where employee_id in ($1, $2) and competency_id = $3")
+        .bind(own)
+        .bind(other.0)
+        .bind(comp)
+        .execute(&app.pool)
+        .await
+        .expect("clean");
+    validated(&app, own, comp, 2, 60).await;
+
+    // Her own claim of level 4, through the self-assessment form.
+    let mut me = app.as_user("pegawai").await;
+    self_claim(&mut me, own, comp, "4").await;
+    let (t, p) =
+        passed_training(&app, "Pelatihan Dua Usulan", &[("APL-02", "3")], &[(own, own_nip), other.clone()]).await;
+    let pending = |source: &str| {
+        format!(
+            "select id from assessments where employee_id = {own} and competency_id = {comp} and status = 'pending' and source = '{source}'"
+        )
+    };
+    let training = app.scalar(&pending("training")).await;
+    let own_claim = app.scalar(&pending("self")).await;
+    // A second claim of hers replaces her first, never the training's.
+    self_claim(&mut me, own, comp, "4").await;
+    let own_claim_2 = app.scalar(&pending("self")).await;
+    assert_ne!(own_claim, own_claim_2);
+    assert_eq!(app.scalar(&pending("training")).await, training, "the training's proposal still waits");
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from assessments where employee_id = {own} and competency_id = {comp} and status = 'pending'"
+        ))
+        .await,
+        2
+    );
+
+    let mut head = app.as_user("kabid.aptika").await;
+    let queue = head.get("/approvals").await;
+    assert!(queue.body.contains(&format!("assessment:{training}")), "the training's proposal is in the queue");
+    assert!(queue.body.contains(&format!("assessment:{own_claim_2}")), "her own claim is in the queue");
+    assert!(queue.body.contains("3 (Pelatihan Dua Usulan)"));
+    let page = app.as_user("kepegawaian").await.get(&format!("/trainings/{t}")).await;
+    assert!(page.body.contains("Diusulkan: APL-02 level 3 — menunggu keputusan Kepala Bidang"));
+
+    // The head approves her claim of 4, then the training's 3: the first raises her to 4, the
+    // second (no longer above her level) becomes the training's confirmation of it.
+    let r = head.post("/approvals", &[("item", &format!("assessment:{own_claim_2}")), ("decision", "approve")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(current_level(&app, own, comp).await, Some(4));
+    let r = head.post("/approvals", &[("item", &format!("assessment:{training}")), ("decision", "approve")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(current_level(&app, own, comp).await, Some(4), "the training did not lower it");
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from assessments where employee_id = {own} and competency_id = {comp} and status = 'pending'"
+        ))
+        .await,
+        0,
+        "both decided"
+    );
+    let queue = head.get("/approvals").await;
+    assert!(
+        !queue.body.contains(&format!("assessment:{training}"))
+            && !queue.body.contains(&format!("assessment:{own_claim_2}"))
+    );
+
+    // The other participant had no level: her proposal, approved, raises her to 3.
+    let theirs = app
+        .scalar(&format!("select id from assessments where training_participant_id = {} and status = 'pending'", p[1]))
+        .await;
+    let r = head.post(&format!("/assessments/{theirs}/validate"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(current_level(&app, other.0, comp).await, Some(3));
+    let page = app.as_user("kepegawaian").await.get(&format!("/trainings/{t}")).await;
+    assert!(page.body.contains("APL-02: dikonfirmasi di level 4 (tidak ada usulan)"), "hers");
+    assert!(page.body.contains("Diusulkan: APL-02 level 3 — disetujui"), "theirs");
+
+    // Effect: her level after comes from her own (validated) claim; theirs is only the training's
+    // own proposal, which is not evidence of its effect.
+    sqlx::query("update trainings set status = 'completed' where id = $1")
+        .bind(t)
+        .execute(&app.pool)
+        .await
+        .expect("done");
+    let after: Vec<(i64, Option<i16>)> = sqlx::query_as(
+        "select participant_id, after_level from training_effect where training_id = $1 order by participant_id",
+    )
+    .bind(t)
+    .fetch_all(&app.pool)
+    .await
+    .expect("effect");
+    let mut want = vec![(p[0], None), (p[1], None)];
+    want.sort();
+    assert_eq!(after, want, "her claim is dated before the training ended; their only later level is the proposal");
+    let page = app.as_user("kepegawaian").await.get(&format!("/trainings/{t}")).await;
+    assert!(page.body.contains("bukan dari usulan penilaian pelatihan ini sendiri"));
+}
