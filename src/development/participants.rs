@@ -535,9 +535,11 @@ async fn propose_or_confirm(
          ),
          proposed as (
            insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_account_id,
-                                    assessor_name, note, status, training_participant_id)
-           select $1, x.competency_id, x.target_level, t.ends_on, 'training', $3, coalesce(p.name, ''), t.title, 'pending', $4
+                                    assessor_name, note, status, training_participant_id, valid_until)
+           select $1, x.competency_id, x.target_level, t.ends_on, 'training', $3, coalesce(p.name, ''), t.title, 'pending', $4,
+                  tp.certificate_expires_on
            from targets x cross join trainings t left join providers p on p.id = t.provider_id
+           join training_participants tp on tp.id = $4
            where t.id = $2 and (x.held is null or x.target_level > x.held)
            returning id, competency_id, level
          ),
