@@ -7,6 +7,7 @@ pub mod approvals;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod competencies;
 pub mod development;
 pub mod employees;

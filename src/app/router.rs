@@ -21,8 +21,8 @@ use super::{
     state::AppState,
 };
 use crate::{
-    accounts, approvals, assessments, audit, auth, competencies, development, employees, gaps, home, i18n::Lang,
-    imports, notifications, positions, search, settings, units,
+    accounts, approvals, assessments, audit, auth, campaigns, competencies, development, employees, gaps, home,
+    i18n::Lang, imports, notifications, positions, search, settings, units,
 };
 
 /// Every application route with its access rule.
@@ -46,6 +46,7 @@ pub fn routes() -> Routes {
         .merge(search::routes())
         .merge(approvals::routes())
         .merge(notifications::routes())
+        .merge(campaigns::routes())
 }
 
 /// The route table, for tests and documentation.
@@ -135,7 +136,6 @@ pub fn build(mut state: AppState) -> Router {
         .flatten();
     statics
         .merge(app)
-        .layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| hsts.clone()))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
@@ -149,4 +149,6 @@ pub fn build(mut state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(TraceLayer::new_for_http())
+        // Outermost: every answer carries it, the body-limit and timeout refusals too.
+        .layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| hsts.clone()))
 }

@@ -64,6 +64,8 @@ pub struct OwnStanding {
     pub below: i64,
     pub not_assessed: i64,
     pub pending: i64,
+    /// Requirements whose assessed level is no longer valid (counted in `not_assessed`): re-assess.
+    pub expired: i64,
 }
 
 /// An employee's development this year at a glance.
@@ -243,7 +245,11 @@ struct HomePage {
     focus: Option<UnitFocus>,
     /// Decisions waiting for this reader: one figure, the approval queue's (as beside the menu).
     decisions: Option<i64>,
+    /// Open assessment campaigns in the reader's reach, with their progress (heads and HR).
+    campaign_progress: Vec<crate::campaigns::db::ListRow>,
     department: Option<DepartmentFigures>,
+    /// Open assessment campaigns asking this employee something (`templates/campaigns/home_block.html`).
+    campaigns: Vec<crate::campaigns::db::OwnCampaign>,
 }
 
 impl HomePage {
@@ -347,6 +353,23 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     } else {
         user.head_units.first().map(|u| (u.id, u.path.clone()))
     };
+    // The open campaigns' progress, as the campaign list shows it for this reader.
+    let campaign_progress = if staff_view {
+        let scope = user.scope();
+        let account = user.account_id;
+        let rows = state
+            .personal
+            .get(&mut conn, format!("home.campaigns:{account}"), move |conn| {
+                Box::pin(async move {
+                    let rows = crate::campaigns::db::list(conn, &scope, account, 3, 0).await?;
+                    Ok::<_, sqlx::Error>(rows.into_iter().filter(|r| r.closed_at.is_none()).collect::<Vec<_>>())
+                })
+            })
+            .await?;
+        rows.as_ref().clone()
+    } else {
+        vec![]
+    };
     let focus = match &focus_unit {
         Some((id, path)) => unit_focus(&state, &mut conn, (*id, path), ctx.today, ctx.lang.is_en()).await?,
         None => None,
@@ -384,6 +407,10 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
     } else {
         None
     };
+    let campaigns = match user.employee_id {
+        Some(id) => crate::campaigns::db::own_reused(&state, &mut conn, id, ctx.lang.is_en()).await?,
+        None => vec![],
+    };
     render(&HomePage {
         ctx,
         profile,
@@ -395,7 +422,9 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         development,
         focus,
         decisions,
+        campaign_progress,
         department,
+        campaigns,
     })
 }
 
@@ -430,7 +459,9 @@ async fn own_parts(
                             where e.id = $1)
                  select count(*) as required, count(*) filter (where level >= required_level) as met,
                         count(*) filter (where level < required_level) as below, count(*) filter (where level is null) as not_assessed,
-                        (select count(*) from assessments where employee_id = $1 and status = 'pending') as pending
+                        (select count(*) from assessments where employee_id = $1 and status = 'pending') as pending,
+                        count(*) filter (where level is null and exists (
+                          select 1 from current_level_rows r where r.employee_id = $1 and r.competency_id = s.competency_id)) as expired
                  from s",
                 )
                 .bind(id)

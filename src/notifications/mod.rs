@@ -44,8 +44,13 @@ pub struct Note {
 /// (`account_notes`, migration 18: the employee, the scope, whether they decide for others, today,
 /// the JP minimum, the account, and now: nothing dated later is news yet). One round trip (the
 /// unread count beside the menu is on every page).
-const NOTES_SQL: &str =
-    "select kind, at, subject, outcome, href, unread from account_notes($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+/// Assessment campaigns add their own lines (`campaign_notes`, migration 22: what to assess, and a
+/// reminder three days before the deadline), in the same statement.
+const NOTES_SQL: &str = "select kind, at, subject, outcome, href, unread from (
+       select * from account_notes($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       union all
+       select * from campaign_notes($1, $6, $8, $9)) n
+     order by at desc limit 100";
 
 pub async fn notes(
     conn: &mut sqlx::PgConnection,
@@ -128,7 +133,14 @@ pub fn note_text(lang: crate::i18n::Lang, n: &Note) -> String {
         "activity_decided" => tv("astatus", &n.outcome),
         _ => "",
     };
+    // A campaign's line carries its deadline (`yyyy-mm-dd`), said as a date in the reader's language.
+    let date = chrono::NaiveDate::parse_from_str(&n.outcome, "%Y-%m-%d")
+        .ok()
+        .filter(|_| n.kind.starts_with("campaign_"))
+        .map(|d| crate::i18n::date(lang, d))
+        .unwrap_or_default();
     tv("note", &n.kind)
+        .replace("{date}", &date)
         .replace("{subject}", &n.subject)
         .replace("{outcome}", outcome)
         .replace("{days}", &n.outcome)

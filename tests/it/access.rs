@@ -39,6 +39,8 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
     // Accounts linked to an employee (every demo account but admin).
     const WITH_EMPLOYEE: [O; 6] = [Login, Ok, Ok, Ok, Ok, NotFound];
     const NOT_ADMIN: [O; 6] = [Login, Ok, Ok, Ok, Ok, Forbidden];
+    // A campaign head A opened for a seksi of unit A: head B does not see it, admin has no role.
+    const CAMPAIGN_A: [O; 6] = [Login, Forbidden, Ok, NotFound, Ok, Forbidden];
     vec![
         ("GET", "/healthz", "/healthz", ALL),
         ("GET", "/ping", "/ping", SIGNED),
@@ -160,6 +162,13 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/approvals", "/approvals", HR_HEAD),
         ("GET", "/settings", "/settings", ADMIN),
         ("POST", "/settings", "/settings", ADMIN),
+        ("GET", "/campaigns", "/campaigns", HR_HEAD),
+        ("GET", "/campaigns/new", "/campaigns/new", HR_HEAD),
+        ("POST", "/campaigns", "/campaigns", HR_HEAD),
+        ("GET", "/campaigns/{id}", "/campaigns/{campaign}", CAMPAIGN_A),
+        ("GET", "/campaigns/{id}/edit", "/campaigns/{campaign}/edit", CAMPAIGN_A),
+        ("POST", "/campaigns/{id}", "/campaigns/{campaign}", CAMPAIGN_A),
+        ("POST", "/campaigns/{id}/close", "/campaigns/{campaign}/close", CAMPAIGN_A),
     ]
 }
 
@@ -258,6 +267,12 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
     .await
     .expect("batch");
     let dev = development_ids(app, emp, comp, ev).await;
+    let campaign = q("with c as (insert into campaigns (name, scope, deadline, opened_by)
+                        select 'Uji akses', 'standard', current_date + 30, id from accounts where username = 'kabid.aptika'
+                        returning id)
+                      insert into campaign_units (campaign_id, unit_id)
+                      select c.id, u.id from c, units u where u.code = 'APT-PA' returning campaign_id")
+    .await;
     HashMap::from([
         ("{provider}", dev[0].to_string()),
         ("{training}", dev[1].to_string()),
@@ -272,6 +287,7 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
         ("{unit}", q("select id from units where code = 'APT-PA'").await.to_string()),
         ("{pos}", pos.to_string()),
         ("{batch}", batch.to_string()),
+        ("{campaign}", campaign.to_string()),
     ])
 }
 

@@ -585,6 +585,7 @@ async fn every_page_meets_wcag_aa_and_is_valid_html_in_both_languages(pool: PgPo
     let unit = q("select id from units where code = 'APT-PA'").await;
     let provider = q("select min(id) from providers").await;
     let other = q("select min(e.id) from employees e join units u on u.id = e.unit_id where u.code = 'APT-PA'").await;
+    let (camp_open, camp_closed) = crate::campaigns::demo_campaigns(&app.pool).await;
     let Some(b) = open(&app).await else { return };
     let mut checks = Checks::new();
     let pages: [(&str, Vec<String>); 4] = [
@@ -640,6 +641,10 @@ async fn every_page_meets_wcag_aa_and_is_valid_html_in_both_languages(pool: PgPo
                 "/approvals".into(),
                 "/notifications".into(),
                 "/search?q=a".into(),
+                "/campaigns".into(),
+                "/campaigns/new".into(),
+                format!("/campaigns/{camp_open}"),
+                format!("/campaigns/{camp_open}/edit"),
             ],
         ),
         (
@@ -678,6 +683,8 @@ async fn every_page_meets_wcag_aa_and_is_valid_html_in_both_languages(pool: PgPo
                 "/gaps".into(),
                 "/approvals".into(),
                 "/notifications".into(),
+                "/campaigns".into(),
+                format!("/campaigns/{camp_closed}"),
             ],
         ),
         ("admin", vec!["/".into(), "/settings".into(), "/nothing-here".into()]),
@@ -706,6 +713,9 @@ async fn every_page_meets_wcag_aa_and_is_valid_html_in_both_languages(pool: PgPo
                 b.goto("/trainings/new").await;
                 b.click("main form button[type=submit]").await;
                 checks.posted_page(&b, &format!("training form with errors [{lang}]")).await;
+                b.goto("/campaigns/new").await;
+                b.click("main form button[type=submit]").await;
+                checks.posted_page(&b, &format!("campaign form with errors [{lang}]")).await;
             }
             if *user == "pegawai" {
                 b.goto("/activities/new").await;

@@ -6,6 +6,7 @@ mod accounts;
 mod assessments;
 mod auth;
 mod browser;
+mod campaigns;
 mod concurrency;
 mod development;
 mod digest;

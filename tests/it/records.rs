@@ -540,7 +540,13 @@ async fn each_role_home_answers_its_first_question(pool: PgPool) {
     let waiting = queue.matches("name=\"item\"").count();
     assert!(waiting as i64 > pending_a, "the one queue holds the self-assessments and more");
     let r = head.get("/").await;
-    assert!(r.body.contains(&format!("{waiting} hal menunggu keputusan Anda")), "{}", r.body);
+    // One waiting figure on the home, the queue's, as beside the menu.
+    assert!(
+        r.body.contains(&format!("<span class=\"tile-num\">{waiting}</span><span class=\"tile-label\"><a href=\"/approvals\">keputusan menunggu Anda</a>")),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.body.matches("href=\"/approvals\"").count(), 2, "the menu's and the home's, no second figure");
     assert!(
         r.body.contains(&format!("Persetujuan <span class=\"chip count\">{waiting}</span>")),
         "count beside the menu item"
@@ -554,9 +560,9 @@ async fn each_role_home_answers_its_first_question(pool: PgPool) {
     assert!(r.body.contains("action=\"/search\" role=\"search\""), "the top-bar search looks everywhere");
     assert!(r.body.contains("Bidang Aplikasi Informatika dan e-Government"));
     let r = app.as_user("kepegawaian").await.get("/").await;
-    assert!(r.body.contains("pegawai aktif") && r.body.contains("menunggu keputusan Anda"));
+    assert!(r.body.contains("pegawai aktif") && r.body.contains("keputusan menunggu Anda"));
     let r = app.as_user("admin").await.get("/").await;
-    assert!(r.body.contains("akun pengguna") && !r.body.contains("menunggu keputusan"));
+    assert!(r.body.contains("akun pengguna") && !r.body.contains("keputusan menunggu"));
 }
 
 /// The audit log reads in people's words: actions, record types and fields in the user's

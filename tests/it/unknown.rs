@@ -84,6 +84,7 @@ async fn every_page_gives_the_same_answer_and_unknown_is_not_level_zero(pool: Pg
     let home = me.get("/").await.body;
     assert!(home.contains(&format!("<span class=\"tile-num\">{met} / {required}</span>")), "home: met / required");
     assert!(home.contains(&format!("<span class=\"tile-num\">{unknown}</span>")), "home: not assessed");
+    assert!(home.contains("1 tingkat kompetensi Anda sudah melewati masa berlakunya"), "home: asked to re-assess");
 
     // The gap card: every unknown line says so, none says "Saat ini 0" or "kurang".
     let card = me.get(&format!("/employees/{id}/gaps")).await;
@@ -241,4 +242,31 @@ async fn the_top_tier_comes_first_and_unknown_staff_are_not_flagged(pool: PgPool
             .await
             .expect("row");
     assert_eq!((tier, flagged, score), (3, false, 0.0));
+}
+
+#[sqlx::test]
+async fn a_level_from_a_certificate_counts_until_the_certificate_expires(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let id: i64 = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let reqs = arrange(&app, id).await;
+    let counted = || async {
+        sqlx::query_scalar::<_, i32>("select assessed from employee_gap_facts where employee_id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("kept")
+    };
+    assert_eq!(counted().await, 2);
+    for (until, expected) in [("current_date + 30", 3), ("current_date - 1", 2)] {
+        sqlx::query(&format!(
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status, valid_until)
+             values ($1, $2, 3, current_date - 10, 'certification', 'validated', {until})"
+        ))
+        .bind(id)
+        .bind(reqs[3].0)
+        .execute(&app.pool)
+        .await
+        .expect("certified level");
+        assert_eq!(counted().await, expected, "valid until {until}");
+    }
 }
