@@ -2279,7 +2279,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Choose the units, the competencies to assess and the deadline. Every active employee of those units (with their sub-units) sees what to assess on their home and in the notifications.",
     ),
     ("camp.name", "Nama kampanye", "Campaign name"),
-    ("camp.name_hint", "Misalnya \"Pemetaan kompetensi sebelum AKPK 2027\".", "For example \"Competency mapping before the 2027 AKPK\"."),
+    (
+        "camp.name_hint",
+        "Misalnya \"Pemetaan kompetensi sebelum AKPK 2027\".",
+        "For example \"Competency mapping before the 2027 AKPK\".",
+    ),
     ("camp.units", "Unit kerja", "Units"),
     (
         "camp.units_hint",
@@ -2292,7 +2296,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Seluruh standar jabatan: setiap kompetensi dalam standar jabatan masing-masing pegawai",
         "Whole standards: every competency of each employee's position standard",
     ),
-    ("camp.scope.picked", "Kompetensi tertentu, untuk semua pegawai di unit itu", "Chosen competencies, for everyone in the units"),
+    (
+        "camp.scope.picked",
+        "Kompetensi tertentu, untuk semua pegawai di unit itu",
+        "Chosen competencies, for everyone in the units",
+    ),
     ("camp.competencies", "Kompetensi tertentu", "Chosen competencies"),
     (
         "camp.competencies_hint",
@@ -2330,7 +2338,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "An item counts as submitted when the employee sent a self-assessment since the campaign opened, and validated once it (or an assessment HR or the head recorded since then) is validated.",
     ),
     ("camp.progress", "Kemajuan per unit", "Progress per unit"),
-    ("camp.nobody_in_scope", "Tidak ada pegawai dalam lingkup Anda di kampanye ini.", "No staff within your scope in this campaign."),
+    (
+        "camp.nobody_in_scope",
+        "Tidak ada pegawai dalam lingkup Anda di kampanye ini.",
+        "No staff within your scope in this campaign.",
+    ),
     ("camp.validated_share", "{p}% butir tervalidasi", "{p}% of items validated"),
     ("camp.total", "Jumlah", "Total"),
     (
@@ -2384,14 +2396,26 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("camp.err.deadline_past", "Batas waktu harus setelah hari ini.", "The deadline must be after today."),
     ("camp.err.deadline_far", "Batas waktu paling lama satu tahun lagi.", "The deadline can be at most a year ahead."),
-    ("camp.err.closed", "Kampanye ini sudah ditutup dan tidak dapat diubah.", "This campaign is closed and cannot be changed."),
+    (
+        "camp.err.closed",
+        "Kampanye ini sudah ditutup dan tidak dapat diubah.",
+        "This campaign is closed and cannot be changed.",
+    ),
     (
         "camp.err.already_closed",
         "Kampanye ini sudah ditutup sebelumnya; tidak ada yang diubah.",
         "This campaign was already closed; nothing was changed.",
     ),
-    ("flash.campaign_opened", "Kampanye dibuka. Pegawai melihatnya di beranda dan notifikasi.", "Campaign opened. The staff see it on their home and in the notifications."),
-    ("flash.campaign_closed", "Kampanye ditutup. Daftar yang tidak menjawab ada di bawah.", "Campaign closed. Those who never answered are listed below."),
+    (
+        "flash.campaign_opened",
+        "Kampanye dibuka. Pegawai melihatnya di beranda dan notifikasi.",
+        "Campaign opened. The staff see it on their home and in the notifications.",
+    ),
+    (
+        "flash.campaign_closed",
+        "Kampanye ditutup. Daftar yang tidak menjawab ada di bawah.",
+        "Campaign closed. Those who never answered are listed below.",
+    ),
     (
         "note.campaign_open",
         "Kampanye penilaian \"{subject}\": nilai kompetensi Anda paling lambat {date}",

@@ -495,7 +495,8 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
         for (i, (code, weight)) in technical_for(&p.unit_code).iter().enumerate() {
             s_pos.push(p.id);
             s_code.push(code.to_string());
-            s_level.push((core - weight).max(1));
+            // Level 1 (Paham) only for the extras: a core or important competency asks at least 2.
+            s_level.push((core - weight).max(if *weight < 2 { 2 } else { 1 }));
             s_prio.push(match (i, weight) {
                 (0, _) | (_, 0) => "critical",
                 (_, 1) => "important",
@@ -529,15 +530,102 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
 #[derive(sqlx::FromRow)]
 struct Need {
     employee_id: i64,
+    unit_code: String,
     competency_id: i64,
     required_level: i16,
     kind: String,
     unit_head_account: Option<i64>,
 }
 
+/// How a part of the department stands on its standards: the chance (percent) that a technical
+/// requirement, and that a person's managerial round, was assessed within the validity period of
+/// 24 months, and the weights of a person's skill against the standard (2 below, 1 below, at it,
+/// above).
+struct Profile {
+    technical: i64,
+    managerial: i64,
+    skill: [i64; 4],
+    /// The chance (percent) that a managerial level falls one short of the tier's requirement.
+    managerial_short: i64,
+}
+
+/// The bidang differ, so the gap analysis has something to tell apart: Infrastruktur is assessed
+/// throughout and mostly meets its standard, Aplikasi Informatika is assessed and often falls
+/// short, Statistik is mostly not assessed (or assessed too long ago), the rest in between.
+fn profile(unit_code: &str) -> Profile {
+    match unit_code.split('-').next().unwrap_or("") {
+        "INF" => Profile { technical: 96, managerial: 95, skill: [0, 10, 35, 55], managerial_short: 5 },
+        "APT" => Profile { technical: 93, managerial: 92, skill: [55, 35, 10, 0], managerial_short: 55 },
+        "STA" => Profile { technical: 8, managerial: 12, skill: [15, 20, 50, 15], managerial_short: 20 },
+        "DKIS" => Profile { technical: 100, managerial: 100, skill: [0, 0, 60, 40], managerial_short: 0 },
+        _ => Profile { technical: 76, managerial: 80, skill: [10, 20, 50, 20], managerial_short: 20 },
+    }
+}
+
+/// One of `weights.len()` outcomes, by weight.
+fn weighted(rng: &mut Rng, weights: &[i64]) -> usize {
+    let mut roll = rng.range(0, weights.iter().sum::<i64>() - 1);
+    for (i, w) in weights.iter().enumerate() {
+        if roll < *w {
+            return i;
+        }
+        roll -= w;
+    }
+    weights.len() - 1
+}
+
+/// The rows to insert, column by column.
+#[derive(Default)]
+struct Rows {
+    emp: Vec<i64>,
+    comp: Vec<i64>,
+    level: Vec<i16>,
+    date: Vec<NaiveDate>,
+    minute: Vec<i32>,
+    source: Vec<&'static str>,
+    assessor: Vec<Option<i64>>,
+    name: Vec<&'static str>,
+    status: Vec<&'static str>,
+}
+
+impl Rows {
+    #[expect(clippy::too_many_arguments, reason = "one row's columns")]
+    fn push(
+        &mut self,
+        need: &Need,
+        level: i16,
+        date: NaiveDate,
+        minute: i32,
+        source: &'static str,
+        assessor: Option<i64>,
+        status: &'static str,
+    ) {
+        self.emp.push(need.employee_id);
+        self.comp.push(need.competency_id);
+        self.level.push(level.clamp(1, 5));
+        self.date.push(date);
+        self.minute.push(minute);
+        self.source.push(source);
+        self.assessor.push(assessor);
+        self.name.push(match source {
+            "certification" => "Lembaga Sertifikasi Profesi",
+            "test" => "Uji kompetensi Diskominfo",
+            "training" => "Penyelenggara pelatihan",
+            "assessment_centre" => "Assessment center BKPSDM",
+            _ => "",
+        });
+        self.status.push(status);
+    }
+}
+
+/// Assessment histories relative to the day the demo is seeded: most requirements have a level
+/// assessed within the last 24 months, some only an older one (no longer valid), some none;
+/// managerial competencies come from assessment-centre rounds; a few self-assessments of the
+/// last six weeks wait for the head.
 async fn seed_assessments(conn: &mut PgConnection) -> anyhow::Result<()> {
+    let today: NaiveDate = sqlx::query_scalar("select current_date").fetch_one(&mut *conn).await?;
     let needs: Vec<Need> = sqlx::query_as(
-        "select e.id as employee_id, s.competency_id, s.required_level, c.kind,
+        "select e.id as employee_id, u.code as unit_code, s.competency_id, s.required_level, c.kind,
                 (select r.account_id from account_roles r join units h on h.id = r.unit_id
                   where r.role = 'head' and u.path like h.path || '%' and h.id <> e.unit_id
                   order by length(h.path) desc limit 1) as unit_head_account
@@ -545,94 +633,104 @@ async fn seed_assessments(conn: &mut PgConnection) -> anyhow::Result<()> {
          join units u on u.id = e.unit_id
          join position_standards s on s.position_id = e.position_id
          join competencies c on c.id = s.competency_id
-         order by e.id, s.competency_id",
+         order by e.id, c.kind <> 'teknis', s.competency_id",
     )
     .fetch_all(&mut *conn)
     .await?;
-    let mut rng = Rng::new(7_770_001);
-    let (mut a_emp, mut a_comp, mut a_level, mut a_date, mut a_source, mut a_assessor, mut a_name, mut a_status) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    let mut profile: Option<(i64, i16)> = None;
+    let mut rng = Rng::new(7_770_002);
+    let days = |n: i64| today - chrono::Duration::days(n);
+    // Assessment-centre rounds of the regency's BKPSDM (days before the seed), recent and expired.
+    const ROUNDS: [i64; 6] = [45, 150, 265, 400, 530, 680];
+    const EXPIRED_ROUNDS: [i64; 2] = [790, 1060];
+    let mut rows = Rows::default();
+    // Per employee: (id, skill offset, managerial round: days ago or none).
+    let mut person: Option<(i64, i16, Option<i64>)> = None;
     for n in &needs {
-        // Each employee gets a profile: clearly under-skilled, typical, or clearly expert.
-        let delta_base = match profile {
-            Some((e, d)) if e == n.employee_id => d,
+        let (skill, round) = match person {
+            Some((e, s, r)) if e == n.employee_id => (s, r),
             _ => {
-                let roll = rng.range(0, 99);
-                let d = if roll < 22 {
-                    -2
-                } else if roll < 90 {
-                    0
+                let p = profile(&n.unit_code);
+                let skill = weighted(&mut rng, &p.skill) as i16 - 2;
+                let round = if rng.range(0, 99) < p.managerial {
+                    Some(rng.pick(&ROUNDS) + rng.range(0, 3))
+                } else if rng.range(0, 1) == 0 {
+                    Some(rng.pick(&EXPIRED_ROUNDS) + rng.range(0, 3))
                 } else {
-                    2
+                    None
                 };
-                profile = Some((n.employee_id, d));
-                d
+                person = Some((n.employee_id, skill, round));
+                (skill, round)
             }
         };
-        let technical = n.kind == "teknis";
-        if technical && rng.range(0, 9) == 0 {
-            continue; // not assessed yet
+        if n.kind != "teknis" {
+            // Managerial and socio-cultural: one level per round, close to the tier's requirement.
+            let Some(ago) = round else { continue };
+            let short = rng.range(0, 99) < profile(&n.unit_code).managerial_short;
+            let level =
+                if short { n.required_level - 1 } else { n.required_level + [0, 0, 0, 1][rng.range(0, 3) as usize] };
+            rows.push(n, level, days(ago), 9 * 60, "assessment_centre", None, "validated");
+            if ago < 700 && rng.range(0, 9) < 4 {
+                rows.push(
+                    n,
+                    level - rng.range(0, 1) as i16,
+                    days(ago + 900),
+                    9 * 60,
+                    "assessment_centre",
+                    None,
+                    "validated",
+                );
+            }
+            continue;
         }
-        if !technical && rng.range(0, 2) > 0 {
-            continue; // managerial assessed for about a third
+        let p = profile(&n.unit_code);
+        let current = (n.required_level + skill + [-1, 0, 0, 1][rng.range(0, 3) as usize]).clamp(1, 5);
+        // The latest assessment: within the validity period, long ago (expired), or none.
+        let latest = if rng.range(0, 99) < p.technical {
+            Some(rng.range(20, 700))
+        } else if rng.range(0, 1) == 0 {
+            Some(rng.range(760, 1300))
+        } else {
+            None
+        };
+        if let Some(latest) = latest {
+            // Earlier assessments a year or so apart, each a level lower.
+            let mut agos = vec![latest];
+            for _ in 1..rng.range(1, 3) {
+                agos.push(agos[agos.len() - 1] + rng.range(330, 420));
+            }
+            let mut level = (current - (agos.len() as i16 - 1)).max(1);
+            for ago in agos.into_iter().rev() {
+                let source = ["supervisor", "supervisor", "test", "certification", "training", "assessment_centre"]
+                    [rng.range(0, 5) as usize];
+                let assessor = if source == "supervisor" { n.unit_head_account } else { None };
+                rows.push(n, level, days(ago), rng.range(8 * 60, 15 * 60) as i32, source, assessor, "validated");
+                level = (level + 1).min(current);
+            }
         }
-        let wobble = rng.range(-1, 1) as i16;
-        let current = (n.required_level + if technical { delta_base + wobble } else { wobble.min(0) }).clamp(1, 5);
-        let history = if technical { rng.range(1, 3) } else { 1 };
-        let mut level = (current - (history as i16 - 1)).max(1);
-        for h in 0..history {
-            let year = 2026 - (history - 1 - h) as i32 - i32::from(h == history - 1 && rng.range(0, 1) == 0);
-            let date = NaiveDate::from_ymd_opt(year.min(2026), rng.range(1, 10) as u32, rng.range(1, 28) as u32)
-                .ok_or_else(|| anyhow::anyhow!("bad demo date"))?;
-            let source = if technical {
-                ["supervisor", "test", "certification", "training", "assessment_centre"][rng.range(0, 4) as usize]
-            } else {
-                "assessment_centre"
-            };
-            a_emp.push(n.employee_id);
-            a_comp.push(n.competency_id);
-            a_level.push(level);
-            a_date.push(date);
-            a_source.push(source);
-            a_assessor.push(if source == "supervisor" { n.unit_head_account } else { None });
-            a_name.push(match source {
-                "certification" => "Lembaga Sertifikasi Profesi",
-                "test" => "Uji kompetensi Diskominfo",
-                "training" => "Penyelenggara pelatihan",
-                "assessment_centre" => "Assessment center BKPSDM",
-                _ => "",
-            });
-            a_status.push("validated");
-            level = (level + 1).min(current);
-        }
-        // A few pending self-assessments for heads to validate.
-        if technical && rng.range(0, 14) == 0 {
-            a_emp.push(n.employee_id);
-            a_comp.push(n.competency_id);
-            a_level.push((current + 1).min(5));
-            a_date.push(NaiveDate::from_ymd_opt(2026, 11, rng.range(1, 20) as u32).unwrap_or_default());
-            a_source.push("self");
-            a_assessor.push(None);
-            a_name.push("");
-            a_status.push("pending");
+        // A few self-assessments of the last six weeks wait for the head.
+        if rng.range(0, 13) == 0 {
+            let level = if latest.is_some_and(|d| d < 730) { current + 1 } else { n.required_level };
+            rows.push(n, level, days(rng.range(1, 42)), rng.range(7 * 60, 21 * 60) as i32, "self", None, "pending");
         }
     }
     sqlx::query(
         "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_account_id, assessor_name, status,
-                                  validated_at)
-         select e, c, l, d, s, a, n, st, case when st = 'validated' then d::timestamptz + interval '9 hours' end
-         from unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::date[], $5::text[], $6::bigint[], $7::text[], $8::text[])
-           as t(e, c, l, d, s, a, n, st)",
+                                  validated_at, created_at)
+         select e, c, l, d, s, a, n, st,
+                case when st = 'validated' then (d + make_interval(mins => m)) at time zone 'Asia/Jakarta' end,
+                (d + make_interval(mins => m)) at time zone 'Asia/Jakarta'
+         from unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::date[], $5::int[], $6::text[], $7::bigint[], $8::text[],
+                     $9::text[]) as t(e, c, l, d, m, s, a, n, st)",
     )
-    .bind(&a_emp)
-    .bind(&a_comp)
-    .bind(&a_level)
-    .bind(&a_date)
-    .bind(&a_source)
-    .bind(&a_assessor)
-    .bind(&a_name)
-    .bind(&a_status)
+    .bind(&rows.emp)
+    .bind(&rows.comp)
+    .bind(&rows.level)
+    .bind(&rows.date)
+    .bind(&rows.minute)
+    .bind(&rows.source)
+    .bind(&rows.assessor)
+    .bind(&rows.name)
+    .bind(&rows.status)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -5,7 +5,7 @@
 pub mod catalog;
 pub mod descriptors;
 mod development;
-mod names;
+pub mod names;
 mod org;
 pub mod synthetic;
 

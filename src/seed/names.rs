@@ -1,4 +1,7 @@
-//! Indonesian (largely Sundanese) names for the demo data.
+//! Indonesian (largely Sundanese) names for the demo data. A first name fits the person's sex (the
+//! NIP's 15th digit: 1 male, 2 female); so does the second name: many are used by one sex only
+//! (Hidayat, Permana, Saputra for men; Lestari, Rahmawati, Komalasari for women), a few by both
+//! (the Batak family names of colleagues from North Sumatra, Kusumah, Purnama).
 
 pub const MALE: &[&str] = &[
     "Asep", "Dadang", "Ujang", "Cecep", "Deden", "Agus", "Budi", "Rizal", "Hendra", "Yusuf", "Ridwan", "Dedi", "Iwan",
@@ -10,14 +13,14 @@ pub const FEMALE: &[&str] = &[
     "Intan", "Nurul", "Fitri", "Ratna", "Diah", "Endah", "Gita", "Hana", "Ika", "Lina", "Maya", "Nia", "Puspa",
     "Rosita", "Sinta", "Tuti", "Yuli", "Ayu", "Citra", "Dian", "Elis", "Kartika", "Mira",
 ];
-pub const FAMILY: &[&str] = &[
+/// Second names men carry.
+pub const FAMILY_MALE: &[&str] = &[
     "Sutisna",
     "Hidayat",
     "Permana",
     "Suryadi",
     "Kusnadi",
     "Setiawan",
-    "Rahayu",
     "Nugraha",
     "Gunawan",
     "Saputra",
@@ -34,17 +37,50 @@ pub const FAMILY: &[&str] = &[
     "Sobari",
     "Hakim",
     "Iskandar",
+    "Suhendar",
+    "Rusmana",
+    "Suganda",
+    "Wiguna",
+    "Hidayatullah",
+    "Ruhiyat",
+];
+/// Second names women carry.
+pub const FAMILY_FEMALE: &[&str] = &[
     "Rosdiana",
     "Komalasari",
     "Nurjanah",
     "Lestari",
     "Fauziah",
-    "Suhendar",
-    "Rusmana",
-    "Suganda",
-    "Wiguna",
-    "Purnama",
     "Apriliani",
     "Anggraeni",
     "Herdiana",
+    "Rahayu",
+    "Rahmawati",
+    "Wulandari",
+    "Purnamasari",
+    "Kurniasih",
+    "Handayani",
+    "Susanti",
+    "Marlina",
+    "Nuraeni",
+    "Hasanah",
+    "Maryani",
+    "Safitri",
+    "Oktaviani",
+    "Puspitasari",
+    "Permatasari",
+    "Septiani",
 ];
+/// Second names carried by both.
+pub const FAMILY_ANY: &[&str] = &["Kusumah", "Purnama", "Siregar", "Nasution", "Lubis", "Harahap"];
+
+/// The first names and the second names that fit a sex (`true`: female).
+pub fn for_sex(female: bool) -> (&'static [&'static str], Vec<&'static str>) {
+    let own = if female { FAMILY_FEMALE } else { FAMILY_MALE };
+    let family = own.iter().chain(FAMILY_ANY).copied().collect();
+    (if female { FEMALE } else { MALE }, family)
+}
+
+/// TEMPORARY (added by the gap-analysis engineer so the tree compiles while the demo seed is being
+/// rewritten): remove once org.rs and synthetic.rs pick family names by sex.
+pub const FAMILY: &[&str] = FAMILY_ANY;

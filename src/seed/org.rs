@@ -1,8 +1,8 @@
 //! Demo step 1: units, positions, about 120 employees and one account per role.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use chrono::{Datelike as _, NaiveDate};
+use chrono::NaiveDate;
 use sqlx::PgConnection;
 
 use super::{DEMO_PASSWORD, Rng, names};
@@ -200,11 +200,24 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
         }
     }
 
+    let this_year: i32 =
+        sqlx::query_scalar("select extract(year from current_date)::int").fetch_one(&mut *conn).await?;
+    // The `pegawai` demo account: the first Pranata Komputer Ahli Pertama of Pengembangan Aplikasi,
+    // a young woman appointed CPNS three years before the demo's year.
+    let young = people.iter().position(|p| p.unit == "APT-PA" && p.level == Some("ahli_pertama"));
+    let mut taken: HashSet<String> = HashSet::new();
     let mut employee_ids: Vec<i64> = vec![];
     for (i, p) in people.iter().enumerate() {
-        let female = rng.range(0, 1) == 1;
-        let first = if female { rng.pick(names::FEMALE) } else { rng.pick(names::MALE) };
-        let family = rng.pick(names::FAMILY);
+        let is_young = Some(i) == young;
+        let female = is_young || rng.range(0, 1) == 1;
+        // A first and a second name that fit the sex, never twice in the department.
+        let (firsts, families) = names::for_sex(female);
+        let (first, family) = loop {
+            let (f, l) = (rng.pick(firsts), rng.pick(&families));
+            if taken.insert(format!("{f} {l}")) {
+                break (f, l);
+            }
+        };
         let (y0, y1) = match (p.kind, p.level) {
             ("jpt_pratama", _) => (1968, 1972),
             ("administrator", _) => (1970, 1978),
@@ -213,17 +226,23 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
             (_, Some("ahli_muda" | "mahir" | "penyelia")) => (1982, 1990),
             _ => (1986, 2000),
         };
-        let year = rng.range(y0, y1) as i32;
+        let year = if is_young { this_year - 26 } else { rng.range(y0, y1) as i32 };
         let birth = NaiveDate::from_ymd_opt(year, rng.range(1, 12) as u32, rng.range(1, 28) as u32)
             .ok_or_else(|| anyhow::anyhow!("bad demo birth date"))?;
-        let pppk =
-            p.kind == "pelaksana" && rng.range(0, 3) == 0 || (p.level == Some("terampil") && rng.range(0, 4) == 0);
-        let tmt_year = if pppk { rng.range(2022, 2024) as i32 } else { (year + rng.range(23, 29) as i32).min(2024) };
+        let pppk = !is_young
+            && (p.kind == "pelaksana" && rng.range(0, 3) == 0 || (p.level == Some("terampil") && rng.range(0, 4) == 0));
+        let tmt_year = if is_young {
+            this_year - 3
+        } else if pppk {
+            rng.range(2022, 2024) as i32
+        } else {
+            (year + rng.range(23, 29) as i32).min(this_year - 2)
+        };
         let tmt_month = rng.range(1, 12) as u32;
         let sex_digit = if female { 2 } else { 1 };
         let nip = format!("{}{tmt_year:04}{tmt_month:02}{sex_digit}{:03}", birth.format("%Y%m%d"), (i % 999) + 1);
         let (edu, field, back) = education(&mut rng, p.kind, p.level, p.unit);
-        let years = (2026 - tmt_year).max(0) as usize;
+        let years = (this_year - tmt_year).max(0) as usize;
         let base = match edu {
             "S2" => 9,
             "S1" => 8,
@@ -277,7 +296,6 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
         .fetch_one(&mut *conn)
         .await?;
         employee_ids.push(id);
-        let _ = birth.year();
     }
 
     // One demo account per role.

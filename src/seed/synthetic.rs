@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::PgPool;
 
-use super::names::{FAMILY, FEMALE, MALE};
+use super::names;
 
 /// What a run created and how long it took.
 #[derive(Debug)]
@@ -96,50 +96,74 @@ pub async fn seed(pool: &PgPool, employees: i64, seed: i64) -> anyhow::Result<Re
     .execute(&mut *tx)
     .await?;
     // Employees: spread over the seksi staff positions; a PNS NIP that is unique and valid
-    // (birth date, appointment month at 22–30, sex digit, serial).
-    let male: Vec<&str> = MALE.to_vec();
-    let female: Vec<&str> = FEMALE.to_vec();
-    let family: Vec<&str> = FAMILY.to_vec();
+    // (birth date, appointment month at 22–30, sex digit, serial). Names fit the sex, and within
+    // a unit no full name repeats: the n-th man (woman) of a unit takes the first name n·7 and the
+    // second name n·5 + n / (first names)·181 places on from where the unit starts (7 and 181 are
+    // prime to the list lengths, so the pairs differ for the first thousand of each sex).
+    let (male, male_family) = names::for_sex(false);
+    let (female, female_family) = names::for_sex(true);
     sqlx::query(
         "with slots as (select p.id as position_id, p.unit_id, row_number() over (order by p.id) - 1 as n
                         from positions p join units u on u.id = p.unit_id
                         where u.code like 'SYN-%' and not p.is_unit_head),
               people as (select g - 1 as k, 1 + abs(hashtext($1 || ':sex:' || g)) % 2 as sex,
                                 date '1965-01-01' + (((g - 1) / 1000 * 97) % 9000)::int as birth
-                         from generate_series(1, $2) g)
+                         from generate_series(1, $2) g),
+              placed as (select people.*, s.position_id, s.unit_id,
+                                row_number() over (partition by s.unit_id, people.sex order by people.k) - 1 as rn
+                         from people join slots s on s.n = people.k % (select count(*) from slots)),
+              named as (select placed.*,
+                               case when sex = 1 then $3::text[] else $4::text[] end as firsts,
+                               case when sex = 1 then $5::text[] else $6::text[] end as families,
+                               abs(hashtext($1 || ':fn:' || unit_id)) as h1, abs(hashtext($1 || ':ln:' || unit_id)) as h2
+                        from placed)
          insert into employees (nip, status, name, back_title, sex, birth_date, rank_code, position_id, unit_id,
                                 education_level, education_field)
          select to_char(birth, 'YYYYMMDD')
                   || to_char(birth + make_interval(years => 22 + abs(hashtext($1 || ':tmt:' || k)) % 9), 'YYYYMM')
                   || sex || lpad((k % 1000)::text, 3, '0'),
                 'PNS',
-                (case when sex = 1 then $3::text[] else $4::text[] end)[1 + abs(hashtext($1 || ':fn:' || k)) %
-                    (case when sex = 1 then cardinality($3::text[]) else cardinality($4::text[]) end)]
-                  || ' ' || ($5::text[])[1 + abs(hashtext($1 || ':ln:' || k)) % cardinality($5::text[])],
+                firsts[1 + (h1 + rn * 7) % cardinality(firsts)] || ' '
+                  || families[1 + (h2 + rn * 5 + rn / cardinality(firsts) * 181) % cardinality(families)],
                 (array['S.Kom.', 'S.T.', 'A.Md.', 'S.Si.', ''])[1 + abs(hashtext($1 || ':t:' || k)) % 5],
                 case when sex = 1 then 'L' else 'P' end, birth,
                 (array['III/a', 'III/b', 'III/c', 'III/d', 'IV/a'])[1 + abs(hashtext($1 || ':r:' || k)) % 5],
-                s.position_id, s.unit_id,
+                position_id, unit_id,
                 (array['S1', 'S1', 'D3', 'S2'])[1 + abs(hashtext($1 || ':e:' || k)) % 4], 'Teknik Informatika'
-         from people join slots s on s.n = people.k % (select count(*) from slots)
-         order by k",
+         from named order by k",
     )
     .bind(seed.to_string())
     .bind(employees)
-    .bind(&male)
-    .bind(&female)
-    .bind(&family)
+    .bind(male)
+    .bind(female)
+    .bind(&male_family)
+    .bind(&female_family)
     .execute(&mut *tx)
     .await?;
-    // Assessments: most standard competencies have a validated level, some an older one too.
+    // Assessments, as in the demo: about 80 % of the requirements have a validated level of the
+    // last 24 months, and the bidang differ. Bidang 1 of each dinas is assessed throughout and
+    // mostly meets its standards, bidang 2 is assessed and often falls short, bidang 3 is mostly
+    // not assessed (some only long ago, no longer valid), bidang 4 and the heads of the dinas in
+    // between. `p` is the chance (percent) of a valid level, `lo` the lowest offset from the
+    // required level (offsets lo..lo+3, one each).
     sqlx::query(
         "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_name, status, validated_at)
-         select e.id, s.competency_id,
-                greatest(1, least(5, s.required_level + abs(hashtext($1 || ':a:' || e.id || ':' || s.competency_id)) % 4 - 2)),
-                $2::date - (30 + abs(hashtext($1 || ':d:' || e.id || ':' || s.competency_id)) % 700)::int,
+         select x.employee_id, x.competency_id, greatest(1, least(5, x.required_level + x.lo + x.h % 4)),
+                $2::date - case when x.valid then 20 + x.d % 680 else 760 + x.d % 500 end,
                 'supervisor', 'Atasan langsung', 'validated', now()
-         from employees e join units u on u.id = e.unit_id join position_standards s on s.position_id = e.position_id
-         where u.code like 'SYN-%' and abs(hashtext($1 || ':has:' || e.id || ':' || s.competency_id)) % 100 < 85",
+         from (
+           select e.id as employee_id, s.competency_id, s.required_level,
+                  abs(hashtext($1 || ':a:' || e.id || ':' || s.competency_id)) as h,
+                  abs(hashtext($1 || ':d:' || e.id || ':' || s.competency_id)) as d,
+                  abs(hashtext($1 || ':has:' || e.id || ':' || s.competency_id)) % 100 < b.p as valid, b.lo
+           from employees e join units u on u.id = e.unit_id join position_standards s on s.position_id = e.position_id
+           cross join lateral (select case substring(u.code from '-B([0-9]+)') when '1' then 97 when '2' then 93
+                                            when '3' then 35 else 88 end as p,
+                                       case substring(u.code from '-B([0-9]+)') when '1' then -1 when '2' then -3
+                                            else -2 end as lo) b
+           where u.code like 'SYN-%'
+         ) x
+         where x.valid or x.d % 2 = 0",
     )
     .bind(seed.to_string())
     .bind(today)
@@ -168,6 +192,14 @@ pub async fn seed(pool: &PgPool, employees: i64, seed: i64) -> anyhow::Result<Re
     )
     .fetch_one(&mut *tx)
     .await?;
+    // The commit refreshes the kept gap facts of every new employee: with statistics of what this
+    // transaction loaded (ANALYZE counts its own rows), not of the empty tables it began with.
+    sqlx::query(
+        "analyze units, positions, position_standards, employees, assessments, current_level_rows, trainings,
+                 training_competencies, training_participants, activities, activity_learners",
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     sqlx::query("analyze").execute(pool).await?;
     Ok(Report {
@@ -179,9 +211,20 @@ pub async fn seed(pool: &PgPool, employees: i64, seed: i64) -> anyhow::Result<Re
     })
 }
 
-/// Three years of development for every synthetic dinas: budgets, six trainings a year with two
-/// developed competencies each, fifteen participants (passed when completed) with evaluations, and
-/// a confirmed mentoring session for one in ten employees. Set-based, whatever the size.
+/// A synthetic employee's learning year, from the seed: 2 % nothing, 16 % under the minimum of
+/// 20 JP (4–18), 62 % between 20 and 38, 20 % 41–70 (the demo's spread). SQL over `e.id` and `$1`
+/// (the seed) giving (tier, target JP).
+const TIER: &str =
+    "(select case when h % 100 < 2 then 0 when h % 100 < 18 then 1 when h % 100 < 80 then 2 else 3 end as tier,
+                            case when h % 100 < 2 then 0 when h % 100 < 18 then 4 + h / 100 % 15
+                                 when h % 100 < 80 then 20 + h / 100 % 19 else 41 + h / 100 % 30 end as target
+                     from (select abs(hashtext($1 || ':tier:' || e.id)) as h) x)";
+
+/// Three years of development for every synthetic dinas: budgets, eighteen trainings a year (8 to
+/// 40 JP) with two developed competencies each, twenty participants each (mostly passed when
+/// completed) with evaluations, a confirmed mentoring session for one in ten employees, and the
+/// informal learning that brings each employee to their year's figure (see `TIER`): the seksi's
+/// monthly komunitas belajar, e-learning beyond it. Set-based, whatever the size.
 async fn development(tx: &mut sqlx::PgConnection, today: chrono::NaiveDate, seed: i64) -> anyhow::Result<()> {
     let year = chrono::Datelike::year(&today);
     let seed = seed.to_string();
@@ -197,12 +240,14 @@ async fn development(tx: &mut sqlx::PgConnection, today: chrono::NaiveDate, seed
         "insert into trainings (title, form, jenis_diklat, provider_id, place, starts_on, ends_on, jp, cost_per_participant,
                                 fixed_cost, budget_year, budget_unit_id, quota, status)
          select 'Pelatihan Sintetis ' || u.code || '-' || y || '-' || k,
-                (array['teknis', 'bimtek', 'workshop', 'kursus', 'seminar', 'sertifikasi'])[k],
-                (array[3, 8, 4, 11, 9, 11])[k]::smallint,
-                (select min(id) from providers) + (k % 8), 'Bandung', make_date(y, 1 + k, 10), make_date(y, 1 + k, 12), 24,
-                2500000, 5000000, y, u.id, 20,
-                case when make_date(y, 1 + k, 12) < $2::date then 'completed' else 'open' end
-         from units u cross join generate_series($1 - 2, $1) y cross join generate_series(1, 6) k
+                (array['teknis', 'bimtek', 'workshop', 'kursus', 'seminar', 'sertifikasi'])[1 + k % 6],
+                (array[3, 8, 4, 11, 9, 11])[1 + k % 6]::smallint,
+                (select min(id) from providers) + (k % 8), 'Bandung', d.starts_on, d.starts_on + 2,
+                (array[40, 24, 16, 32, 8, 32])[1 + k % 6], 2500000, 5000000, y, u.id, 20,
+                case when d.starts_on + 2 < $2::date then 'completed' when d.starts_on <= $2::date then 'running'
+                     else 'open' end
+         from units u cross join generate_series($1 - 2, $1) y cross join generate_series(1, 18) k
+         cross join lateral (select make_date(y, 1 + (k * 7) % 12, 3 + (k * 5) % 24) as starts_on) d
          where u.code ~ '^SYN-[0-9]+$'",
     )
     .bind(year)
@@ -218,16 +263,24 @@ async fn development(tx: &mut sqlx::PgConnection, today: chrono::NaiveDate, seed
     .bind(&seed)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    // Participants: nobody of the "nothing" tier, and of the "under the minimum" tier only short
+    // ones, in the last twelve months.
+    sqlx::query(&format!(
         "insert into training_participants (training_id, employee_id, status)
-         select t.id, e.id, case when t.status = 'completed' then 'passed' else 'approved' end
+         select t.id, e.id,
+                case when t.status <> 'completed' then 'approved'
+                     when abs(hashtext($1 || 'res' || e.id::text || t.id::text)) % 100 < 88 then 'passed'
+                     when abs(hashtext($1 || 'res' || e.id::text || t.id::text)) % 2 = 0 then 'failed' else 'absent' end
          from trainings t join units bu on bu.id = t.budget_unit_id
-         join lateral (select e.id from employees e join units u on u.id = e.unit_id
+         join lateral (select e.id from employees e join units u on u.id = e.unit_id cross join lateral {TIER} tier
                        where u.path like bu.path || '%' and e.active
-                       order by abs(hashtext($1 || e.id::text || t.id::text)) limit 15) e on true
-         where t.title like 'Pelatihan Sintetis %'",
-    )
+                         and (t.ends_on <= $2::date - 365 or t.ends_on >= $2::date or tier.tier >= 2
+                              or (tier.tier = 1 and t.jp <= 8))
+                       order by abs(hashtext($1 || e.id::text || t.id::text)) limit 20) e on true
+         where t.title like 'Pelatihan Sintetis %'"
+    ))
     .bind(&seed)
+    .bind(today)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
@@ -240,15 +293,16 @@ async fn development(tx: &mut sqlx::PgConnection, today: chrono::NaiveDate, seed
     .bind(&seed)
     .execute(&mut *tx)
     .await?;
-    // Mentoring: one in ten employees learns from the first colleague of their seksi.
-    sqlx::query(
+    // Mentoring: one in ten employees (not of the "nothing" tier) learns from the first colleague
+    // of their seksi.
+    sqlx::query(&format!(
         "insert into activities (kind, mentor_id, competency_id, held_on, minutes, topic, status)
          select 'mentoring', m.mentor, (select min(id) from competencies where kind = 'teknis'),
-                $2::date - (abs(hashtext($1 || e.id::text)) % 300), 90, 'Mentoring sintetis #' || e.id, 'confirmed'
-         from employees e join units u on u.id = e.unit_id
+                $2::date - (1 + abs(hashtext($1 || e.id::text)) % 300), 90, 'Mentoring sintetis #' || e.id, 'confirmed'
+         from employees e join units u on u.id = e.unit_id cross join lateral {TIER} tier
          join lateral (select min(x.id) as mentor from employees x where x.unit_id = e.unit_id and x.id <> e.id) m on m.mentor is not null
-         where u.code like 'SYN-%' and abs(hashtext($1 || 'mentee' || e.id::text)) % 10 = 0",
-    )
+         where u.code like 'SYN-%' and abs(hashtext($1 || 'mentee' || e.id::text)) % 10 = 0 and tier.tier > 0"
+    ))
     .bind(&seed)
     .bind(today)
     .execute(&mut *tx)
@@ -256,6 +310,57 @@ async fn development(tx: &mut sqlx::PgConnection, today: chrono::NaiveDate, seed
     sqlx::query(
         "insert into activity_learners (activity_id, employee_id)
          select id, substring(topic from '#([0-9]+)$')::bigint from activities where topic like 'Mentoring sintetis #%'",
+    )
+    .execute(&mut *tx)
+    .await?;
+    // What each employee still lacks for their year's figure (passed trainings and mentoring of the
+    // last twelve months counted), made up by the seksi's komunitas belajar (ten monthly meetings
+    // of 2 JP) and, beyond 20 JP, by e-learning days of 4 JP. `$1` the seed, `$2` the day.
+    let need = format!(
+        "select e.id, u.code, greatest(0, tier.target
+                  - coalesce((select sum(t.jp) from training_participants tp join trainings t on t.id = tp.training_id
+                              where tp.employee_id = e.id and tp.status = 'passed' and t.ends_on > $2::date - 365
+                                and t.ends_on <= $2::date), 0)
+                  - coalesce((select 2 * count(*) from activity_learners l join activities a on a.id = l.activity_id
+                              where l.employee_id = e.id and a.kind = 'mentoring' and a.held_on > $2::date - 365), 0))::int as need
+         from employees e join units u on u.id = e.unit_id cross join lateral {TIER} tier
+         where u.code like 'SYN-%' and tier.tier > 0"
+    );
+    sqlx::query(
+        "insert into activities (kind, competency_id, held_on, minutes, topic, status)
+         select 'komunitas_belajar', (select min(id) from competencies where kind = 'teknis'),
+                $1::date - (14 + 30 * m + u.id % 10)::int, 90, 'Komunitas belajar sintetis ' || u.code || ' #' || m, 'confirmed'
+         from units u cross join generate_series(0, 9) m where u.code ~ '^SYN-[0-9]+-B[0-9]+-S[0-9]+$'",
+    )
+    .bind(today)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!(
+        "with synthetic_need as ({need})
+         insert into activity_learners (activity_id, employee_id)
+         select a.id, n.id from synthetic_need n cross join generate_series(0, 9) m
+         join activities a on a.topic = 'Komunitas belajar sintetis ' || n.code || ' #' || m
+         where m < least(10, (n.need + 1) / 2)"
+    ))
+    .bind(&seed)
+    .bind(today)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!(
+        "with synthetic_need as ({need})
+         insert into activities (kind, competency_id, held_on, minutes, topic, status)
+         select 'e_learning', (select min(id) from competencies where kind = 'teknis'),
+                $2::date - (1 + (abs(hashtext($1 || 'el' || n.id)) + g * 17) % 330)::int, 180, 'E-learning sintetis #' || n.id,
+                'confirmed'
+         from synthetic_need n cross join generate_series(1, 20) g where g <= (n.need - 20 + 3) / 4"
+    ))
+    .bind(&seed)
+    .bind(today)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into activity_learners (activity_id, employee_id)
+         select id, substring(topic from '#([0-9]+)$')::bigint from activities where topic like 'E-learning sintetis #%'",
     )
     .execute(&mut *tx)
     .await?;

@@ -416,8 +416,9 @@ async fn a_synthetic_organisation_is_valid_and_deterministic(pool: PgPool) {
     .await
     .expect("standards");
     assert_eq!(standards, 20);
-    // Development: three years of six trainings per dinas, fifteen participants each, evaluations
-    // for those who passed, mentoring for one in ten, budgets; consistent with the gap queries.
+    // Development: three years of eighteen trainings per dinas, twenty participants each,
+    // evaluations for those who passed, mentoring for one in ten, budgets; consistent with the
+    // gap queries.
     let (trainings, participants, evaluated, learners, budgets): (i64, i64, i64, i64, i64) = sqlx::query_as(
         "select (select count(*) from trainings where title like 'Pelatihan Sintetis %'),
                 (select count(*) from training_participants tp join trainings t on t.id = tp.training_id where t.title like 'Pelatihan Sintetis %'),
@@ -428,7 +429,7 @@ async fn a_synthetic_organisation_is_valid_and_deterministic(pool: PgPool) {
     .fetch_one(&pool)
     .await
     .expect("development");
-    assert_eq!((trainings, participants, budgets), (3 * 3 * 6, 3 * 3 * 6 * 15, 3 * 3));
+    assert_eq!((trainings, participants, budgets), (3 * 3 * 18, 3 * 3 * 18 * 20, 3 * 3));
     assert!(evaluated > 0 && learners > 50, "evaluations {evaluated}, mentees {learners}");
     let (summarised, staff): (i64, i64) = sqlx::query_as(
         "select (select count(*) from gap_summary(current_date, (select path from units where code = 'SYN-1'))),

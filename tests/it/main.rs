@@ -8,6 +8,7 @@ mod auth;
 mod browser;
 mod campaigns;
 mod concurrency;
+mod demo;
 mod development;
 mod digest;
 mod e2e;

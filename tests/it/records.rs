@@ -594,7 +594,13 @@ async fn the_audit_log_reads_in_words(pool: PgPool) {
         body.contains("<del>Seksi Pengembangan Aplikasi</del> → <ins>Seksi Pengembangan Aplikasi Daerah</ins>"),
         "field by field"
     );
-    assert!(body.contains("Rina Sukmana"), "the actor by name");
+    let actor: String = sqlx::query_scalar(
+        "select e.name from accounts a join employees e on e.id = a.employee_id where a.username = 'kepegawaian'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("hr name");
+    assert!(body.contains(&actor), "the actor by name");
     assert!(
         !body.contains("{&#34;") && !body.contains("aud.action.") && !body.contains("aud.entity."),
         "no JSON, no raw codes"

@@ -270,3 +270,26 @@ async fn a_level_from_a_certificate_counts_until_the_certificate_expires(pool: P
         assert_eq!(counted().await, expected, "valid until {until}");
     }
 }
+
+/// On the demo the summary separates: at most 40 % of staff in the top tier, units whose readiness
+/// differs by 20 points or more, and coverage beside readiness.
+#[sqlx::test]
+async fn the_demo_summary_tells_whom_to_develop_first(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let today = app.state.clock.today(cakap::app::clock::TimeZone::Wib);
+    let (root, path): (i64, String) =
+        sqlx::query_as("select id, path from units where parent_id is null").fetch_one(&app.pool).await.expect("root");
+    let mut conn = app.pool.acquire().await.expect("conn");
+    let parts = cakap::gaps::db::readiness(&mut conn, today, root, &path).await.expect("readiness");
+    let whole = &parts[0];
+    assert!(whole.top_tier * 100 <= 40 * whole.staff, "top tier {} of {}", whole.top_tier, whole.staff);
+    assert!(whole.flagged * 100 < 80 * whole.staff, "flagged {} of {}", whole.flagged, whole.staff);
+    let readiness: Vec<i64> = parts.iter().skip(1).filter(|p| p.staff > 0).filter_map(|p| p.percent()).collect();
+    let spread = readiness.iter().max().unwrap_or(&0) - readiness.iter().min().unwrap_or(&0);
+    assert!(spread >= 20, "unit readiness differs by {spread} points: {readiness:?}");
+    let mut hr = app.as_user("kepegawaian").await;
+    let page = hr.get("/gaps").await.body;
+    assert!(page.contains("Cakupan penilaian") && page.contains("Kesiapan") && page.contains("Tindak sekarang"));
+    let coverage: Vec<i64> = parts.iter().skip(1).filter(|p| p.staff > 0).map(|p| p.coverage_percent()).collect();
+    assert!(coverage.iter().any(|c| *c < 50), "a mostly unassessed unit: {coverage:?}");
+}
