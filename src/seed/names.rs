@@ -80,7 +80,3 @@ pub fn for_sex(female: bool) -> (&'static [&'static str], Vec<&'static str>) {
     let family = own.iter().chain(FAMILY_ANY).copied().collect();
     (if female { FEMALE } else { MALE }, family)
 }
-
-/// TEMPORARY (added by the gap-analysis engineer so the tree compiles while the demo seed is being
-/// rewritten): remove once org.rs and synthetic.rs pick family names by sex.
-pub const FAMILY: &[&str] = FAMILY_ANY;
