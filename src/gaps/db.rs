@@ -88,12 +88,7 @@ impl StaffGap {
 
     /// The tier's label key.
     pub fn tier_key(&self) -> &'static str {
-        match self.tier {
-            1 => "gap.tier.1",
-            2 => "gap.tier.2",
-            3 => "gap.tier.3",
-            _ => "gap.tier.0",
-        }
+        tier_key(self.tier)
     }
 
     /// Each flag with its reason, in the reader's language.
@@ -148,6 +143,17 @@ impl StaffGap {
             });
         }
         out
+    }
+}
+
+/// The label key of a tier as `gap_summary` gives it (1 act now, 2 develop, 3 not yet assessed,
+/// 0 on track).
+pub fn tier_key(tier: i16) -> &'static str {
+    match tier {
+        1 => "gap.tier.1",
+        2 => "gap.tier.2",
+        3 => "gap.tier.3",
+        _ => "gap.tier.0",
     }
 }
 

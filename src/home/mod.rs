@@ -123,12 +123,7 @@ pub struct BudgetFigures {
 
 impl ActRow {
     pub fn tier_key(&self) -> &'static str {
-        match self.tier {
-            1 => "gap.tier.1",
-            2 => "gap.tier.2",
-            3 => "gap.tier.3",
-            _ => "gap.tier.0",
-        }
+        crate::gaps::db::tier_key(self.tier)
     }
 }
 
