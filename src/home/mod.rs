@@ -1,5 +1,7 @@
 //! The home page: what each role needs to see first.
 
+use std::collections::HashMap;
+
 use axum::{extract::State, response::Response};
 
 use crate::{
@@ -19,6 +21,19 @@ pub fn routes() -> Routes {
 #[template(path = "help/index.html")]
 struct HelpPage {
     ctx: Ctx,
+}
+
+impl HelpPage {
+    /// Whether the reader may open this page: the help links only where it will not answer 403
+    /// (the rest is named without a link).
+    fn may(&self, path: &str) -> bool {
+        use crate::auth::Role;
+        match path {
+            "/approvals" | "/gaps" => self.ctx.is_hr() || self.ctx.has_head(),
+            "/imports" => self.ctx.has(Role::Hr),
+            _ => self.ctx.user.is_some(),
+        }
+    }
 }
 
 /// The help page (both languages live in the template).
@@ -106,10 +121,37 @@ pub struct ActRow {
     pub competency: Option<String>,
     pub current_level: Option<i16>,
     pub required_level: Option<i16>,
+    /// The colleague suggested as mentor (chosen after the query, within each one's spare capacity).
+    #[sqlx(skip)]
     pub mentor_id: Option<i64>,
+    #[sqlx(skip)]
     pub mentor: Option<String>,
+    /// Colleagues who hold the level, best first, with the mentoring capacity each has left.
+    pub mentor_ids: Vec<i64>,
+    pub mentor_names: Vec<String>,
+    pub mentor_spare: Vec<i32>,
     pub training_id: Option<i64>,
     pub training: Option<String>,
+}
+
+/// Gives each row the first candidate mentor who still has capacity once the rows above took
+/// theirs (the cap of `/settings/gaps` counts, as on `/gaps/mentors`); a row without one keeps
+/// its training.
+fn choose_mentors(rows: &mut [ActRow]) {
+    let mut taken: HashMap<i64, i32> = HashMap::new();
+    for r in rows.iter_mut() {
+        let pick = r
+            .mentor_ids
+            .iter()
+            .zip(&r.mentor_names)
+            .zip(&r.mentor_spare)
+            .find(|((id, _), spare)| taken.get(id).copied().unwrap_or(0) < **spare);
+        if let Some(((id, name), _)) = pick {
+            *taken.entry(*id).or_default() += 1;
+            r.mentor_id = Some(*id);
+            r.mentor = Some(name.clone());
+        }
+    }
 }
 
 /// The budget of a unit's subtree this year against its latest accepted plan.
@@ -167,6 +209,7 @@ async fn unit_focus(
                 // The first people of the summary's own order (the top tier, then the weighted
                 // gap in what is known), each with their largest known gap and one route: a
                 // colleague who holds it (same unit first), else a planned or open training.
+                let settings = crate::gaps::db::settings(&mut *conn).await?;
                 let act_now: Vec<ActRow> = sqlx::query_as(
                     "with s as (
                        select s.employee_id, s.tier, s.critical_big, s.score, s.sort_name from gap_summary($1, $2) s
@@ -179,18 +222,28 @@ async fn unit_focus(
                      select s.employee_id, employee_display_name(e.front_title, e.name, e.back_title) as name,
                             coalesce(p.name, '') as position, u.name as unit, s.tier, c.code,
                             case when $4 then c.name_en else c.name_id end as competency, n.current_level, n.required_level,
-                            m.id as mentor_id, m.name as mentor, t.id as training_id, t.title as training
+                            coalesce(m.ids, '{}') as mentor_ids, coalesce(m.names, '{}') as mentor_names,
+                            coalesce(m.spare, '{}') as mentor_spare, t.id as training_id, t.title as training
                      from s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
                      left join positions p on p.id = e.position_id
                      left join need n on n.employee_id = s.employee_id left join competencies c on c.id = n.competency_id
                      left join lateral (
-                       select x.id, employee_display_name(x.front_title, x.name, x.back_title) as name
-                       from current_levels cl join employees x on x.id = cl.employee_id and x.active and x.id <> e.id
-                       where cl.competency_id = n.competency_id and cl.level >= n.required_level
-                       order by x.unit_id = e.unit_id desc, cl.level desc, x.name, x.id limit 1) m on true
+                       select array_agg(c.id order by c.rank) as ids, array_agg(c.name order by c.rank) as names,
+                              array_agg(c.spare order by c.rank) as spare
+                       from (
+                         select x.id, employee_display_name(x.front_title, x.name, x.back_title) as name,
+                                row_number() over (order by x.unit_id = e.unit_id desc, cl.level desc, x.name, x.id) as rank,
+                                ($5::int - (select count(distinct l.employee_id) from activities a
+                                            join activity_learners l on l.activity_id = a.id
+                                            where a.mentor_id = x.id and a.status <> 'rejected'
+                                              and a.held_on > $1::date - $6::int))::int as spare
+                         from current_levels cl join employees x on x.id = cl.employee_id and x.active and x.id <> e.id
+                         where cl.competency_id = n.competency_id and cl.level >= n.required_level
+                         order by x.unit_id = e.unit_id desc, cl.level desc, x.name, x.id limit 12) c
+                       where c.spare > 0) m on true
                      left join lateral (
                        select t.id, t.title from trainings t join training_competencies tc on tc.training_id = t.id
-                       where m.id is null and tc.competency_id = n.competency_id and tc.target_level >= n.required_level
+                       where tc.competency_id = n.competency_id and tc.target_level >= n.required_level
                          and t.status in ('planned', 'open')
                        order by t.starts_on, t.id limit 1) t on true
                      order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id",
@@ -199,8 +252,12 @@ async fn unit_focus(
                 .bind(&path)
                 .bind(ACT_NOW)
                 .bind(en)
+                .bind(i32::from(settings.mentor_cap))
+                .bind(i32::from(settings.mentor_period_days))
                 .fetch_all(&mut *conn)
                 .await?;
+                let mut act_now = act_now;
+                choose_mentors(&mut act_now);
                 let top_gaps = crate::gaps::db::top_gaps(&mut *conn, &path, en, 3).await?;
                 let year = chrono::Datelike::year(&today);
                 let budget: BudgetFigures = sqlx::query_as(

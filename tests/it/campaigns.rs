@@ -430,7 +430,7 @@ async fn closing_lists_who_never_answered_and_fixes_it(pool: PgPool) {
     let r = head.post(&format!("/campaigns/{id}/close"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = head.get(&format!("/campaigns/{id}")).await;
-    assert!(page.body.contains("Tidak menjawab"));
+    assert!(page.body.contains("Belum menjawab semua"));
     let list = unanswered(&page.body).to_string();
     let (own_name, others): (String, Vec<String>) = {
         let own_name: String = sqlx::query_scalar("select name from employees where id = $1")
@@ -701,7 +701,7 @@ async fn a_campaign_runs_end_to_end_in_the_browser(pool: PgPool) {
         assert!(b.text(".flash").await.contains("menunggu validasi"), "{}", b.text("main").await);
         b.goto("/").await;
         assert!(
-            b.text("#kampanye").await.contains("0 belum dinilai, 1 menunggu validasi"),
+            b.text("#kampanye").await.contains("0 belum dijawab, 1 menunggu validasi"),
             "{}",
             b.text("#kampanye").await
         );
@@ -745,7 +745,7 @@ async fn a_campaign_runs_end_to_end_in_the_browser(pool: PgPool) {
     checks.page(&b, "closed campaign").await;
     b.shot("campaign-closed").await;
     b.click("nav.lang a[lang=en]").await;
-    assert!(b.text("main").await.contains("Never answered"));
+    assert!(b.text("main").await.contains("Did not answer everything"));
     checks.page(&b, "closed campaign [en]").await;
     b.goto(&format!("/campaigns/{id}/edit")).await;
     assert!(b.text(".flash").await.contains("closed"));

@@ -712,3 +712,19 @@ async fn keyset_pages_equal_numbered_pages_both_ways(pool: PgPool) {
 async fn by_offset_last(app: &TestApp) -> i64 {
     app.scalar("select id from employees where active order by name, id offset 49 limit 1").await
 }
+
+/// The help links only to pages the reader may open: an employee is not sent to a 403.
+#[sqlx::test]
+async fn help_links_only_where_the_reader_may_go(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut pegawai = app.as_user("pegawai").await;
+    let body = pegawai.get("/help").await.body;
+    for path in ["/approvals", "/gaps", "/imports"] {
+        assert!(!body.contains(&format!("href=\"{path}\"")), "{path} linked for an employee");
+    }
+    assert!(body.contains("href=\"/development\""));
+    let hr = app.as_user("kepegawaian").await.get("/help").await.body;
+    for path in ["/approvals", "/gaps", "/imports"] {
+        assert!(hr.contains(&format!("href=\"{path}\"")), "{path} not linked for HR");
+    }
+}

@@ -293,3 +293,31 @@ async fn the_demo_summary_tells_whom_to_develop_first(pool: PgPool) {
     let coverage: Vec<i64> = parts.iter().skip(1).filter(|p| p.staff > 0).map(|p| p.coverage_percent()).collect();
     assert!(coverage.iter().any(|c| *c < 50), "a mostly unassessed unit: {coverage:?}");
 }
+
+/// The home's "act now" routes respect each mentor's capacity (the cap of `/settings/gaps`, as
+/// `/gaps/mentors` does): with a cap of one, no colleague is named twice.
+#[sqlx::test]
+async fn the_home_never_books_a_mentor_past_the_cap(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    fn mentors(body: &str) -> Vec<String> {
+        body.split("belajar dari ").skip(1).map(|s| s.split('<').next().unwrap_or("").trim().to_string()).collect()
+    }
+    let mut seen_any = false;
+    for head in ["kadis", "kabid.aptika", "kabid.infra", "kepegawaian"] {
+        let r = app.as_user(head).await.get("/").await;
+        if r.status != StatusCode::OK {
+            continue;
+        }
+        seen_any |= !mentors(&r.body).is_empty();
+    }
+    assert!(seen_any, "with the demo's cap some home suggests a colleague");
+    sqlx::query("update gap_settings set mentor_cap = 1, version = version + 1").execute(&app.pool).await.expect("cap");
+    for head in ["kadis", "kabid.aptika", "kabid.infra", "kepegawaian"] {
+        let r = app.as_user(head).await.get("/").await;
+        let names = mentors(&r.body);
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{head}: a mentor named twice with a cap of one: {names:?}");
+    }
+}
