@@ -169,6 +169,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mailer = cakap::notifications::digest::Mailer::from_config(&config)?;
     let state = AppState::new(pool, config.clone());
     let jobs = tokio::spawn(cakap::app::jobs::run(state.clone(), mailer));
+    // Plans are computed by this worker (and every other node's), never by a request.
+    let planner = tokio::spawn(cakap::gaps::plan_run::worker(state.clone()));
     let app = router::build(state);
     println!("Cakap is running at http://{addr}/  (Ctrl-C to stop)");
     if config.seed_demo {
@@ -176,6 +178,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     server::serve(listener, app, server::shutdown_signal()).await?;
     jobs.abort();
+    planner.abort();
     println!("Cakap stopped.");
     Ok(())
 }

@@ -214,6 +214,97 @@ impl Ord for Near {
     }
 }
 
+/// The optimal assignment when a gap is worth the same whichever colleague takes it (`values`
+/// per need), on the whole candidate graph, fast enough for a regency.
+///
+/// Sets of needs that can be covered together form a transversal matroid, so taking the needs
+/// in decreasing value and keeping each one that still fits (an augmenting path moves others
+/// to free capacity) is optimal. A search that finds no path marks every mentor it reached as
+/// full for good: later paths only add load, so nothing entering that set can leave it; each
+/// mentor is searched through at most once after it fills. Among mentors, `preferred` edges
+/// (the same unit) are tried first, which breaks ties and never lowers the value.
+pub fn by_need_value(values: &[f64], capacities: &[u32], edges: &[(usize, usize, bool)]) -> Vec<Option<usize>> {
+    let needs = values.len();
+    let m = capacities.len();
+    let mut adj: Vec<Vec<(bool, usize)>> = vec![vec![]; needs];
+    for &(n, mentor, preferred) in edges {
+        if n < needs && mentor < m && capacities[mentor] > 0 {
+            adj[n].push((!preferred, mentor));
+        }
+    }
+    for a in &mut adj {
+        a.sort_unstable();
+        a.dedup_by_key(|(_, mentor)| *mentor);
+    }
+    let mut order: Vec<usize> = (0..needs).filter(|n| values[*n] > 1e-12 && !adj[*n].is_empty()).collect();
+    order.sort_by(|a, b| values[*b].total_cmp(&values[*a]).then(a.cmp(b)));
+    let mut used = vec![0u32; m];
+    let mut holds: Vec<Vec<usize>> = vec![vec![]; m];
+    let mut matched: Vec<Option<usize>> = vec![None; needs];
+    let mut dead = vec![false; m];
+    let mut seen = vec![usize::MAX; m];
+    // (mentor reached from, need moved) for each mentor reached in the current search.
+    let mut from: Vec<Option<(usize, usize)>> = vec![None; m];
+    for (round, &n) in order.iter().enumerate() {
+        if let Some(&(_, f)) = adj[n].iter().find(|(_, f)| used[*f] < capacities[*f]) {
+            used[f] += 1;
+            holds[f].push(n);
+            matched[n] = Some(f);
+            continue;
+        }
+        let mut queue = std::collections::VecDeque::new();
+        let mut reached = vec![];
+        for &(_, f) in &adj[n] {
+            if !dead[f] && seen[f] != round {
+                seen[f] = round;
+                from[f] = None;
+                queue.push_back(f);
+                reached.push(f);
+            }
+        }
+        let mut free = None;
+        'search: while let Some(f) = queue.pop_front() {
+            for &k in &holds[f] {
+                for &(_, g) in &adj[k] {
+                    if dead[g] || seen[g] == round {
+                        continue;
+                    }
+                    seen[g] = round;
+                    from[g] = Some((f, k));
+                    reached.push(g);
+                    if used[g] < capacities[g] {
+                        free = Some(g);
+                        break 'search;
+                    }
+                    queue.push_back(g);
+                }
+            }
+        }
+        match free {
+            Some(g) => {
+                used[g] += 1;
+                let mut cur = g;
+                while let Some((f, k)) = from[cur] {
+                    if let Some(i) = holds[f].iter().position(|x| *x == k) {
+                        holds[f].swap_remove(i);
+                    }
+                    holds[cur].push(k);
+                    matched[k] = Some(cur);
+                    cur = f;
+                }
+                holds[cur].push(n);
+                matched[n] = Some(cur);
+            }
+            None => {
+                for f in reached {
+                    dead[f] = true;
+                }
+            }
+        }
+    }
+    matched
+}
+
 /// The total value of an assignment.
 pub fn value(assignment: &[Option<usize>], edges: &[Edge]) -> f64 {
     edges.iter().filter(|e| assignment.get(e.need).copied().flatten() == Some(e.mentor)).map(|e| e.value).sum()
@@ -242,6 +333,45 @@ mod tests {
         let mut best = 0.0;
         go(0, needs, &mut caps.to_vec(), edges, 0.0, &mut best);
         best
+    }
+
+    /// The fast assignment (by need value) against brute force and against the minimum-cost flow
+    /// on the same full candidate graph, on random instances with scarce mentors.
+    #[test]
+    fn by_need_value_is_exact_on_the_full_graph() {
+        let mut rng = crate::seed::Rng::new(11);
+        for case in 0..400 {
+            let needs = rng.range(1, if case < 300 { 8 } else { 60 }) as usize;
+            let mentors = rng.range(1, if case < 300 { 4 } else { 12 }) as usize;
+            let caps: Vec<u32> = (0..mentors).map(|_| rng.range(0, 3) as u32).collect();
+            let values: Vec<f64> = (0..needs).map(|_| rng.range(1, 9) as f64).collect();
+            let mut edges = vec![];
+            let mut flow_edges = vec![];
+            for (n, value) in values.iter().enumerate() {
+                for m in 0..mentors {
+                    if rng.range(0, 3) == 0 {
+                        edges.push((n, m, rng.range(0, 2) == 0));
+                        flow_edges.push(Edge { need: n, mentor: m, value: *value });
+                    }
+                }
+            }
+            let a = by_need_value(&values, &caps, &edges);
+            for (m, cap) in caps.iter().enumerate() {
+                assert!(a.iter().filter(|x| **x == Some(m)).count() as u32 <= *cap, "case {case}: capacity");
+            }
+            for (n, x) in a.iter().enumerate() {
+                if let Some(m) = x {
+                    assert!(edges.iter().any(|e| e.0 == n && e.1 == *m), "case {case}: only candidates");
+                }
+            }
+            let got: f64 = a.iter().enumerate().filter(|(_, x)| x.is_some()).map(|(n, _)| values[n]).sum();
+            let flow = value(&assign(needs, &caps, &flow_edges), &flow_edges);
+            assert!((got - flow).abs() < 1e-9, "case {case}: by need value {got} vs min-cost flow {flow}");
+            if needs <= 7 {
+                let want = brute(needs, &caps, &flow_edges);
+                assert!((got - want).abs() < 1e-9, "case {case}: {got} vs brute force {want}");
+            }
+        }
     }
 
     #[test]

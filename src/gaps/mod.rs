@@ -6,6 +6,7 @@
 pub mod assign;
 pub mod db;
 pub mod plan;
+pub mod plan_run;
 pub mod planning;
 pub mod routes;
 

@@ -28,6 +28,11 @@
       if (chosen && chosen.parentElement instanceof HTMLOptGroupElement && chosen.parentElement.disabled) { rank.value = ''; }
     });
   }
+  // A result being computed (the plan): look again every few seconds until it is there.
+  var poll = document.querySelector('[data-poll]');
+  if (poll instanceof HTMLElement) {
+    window.setTimeout(function () { window.location.reload(); }, (Number(poll.dataset.poll) || 3) * 1000);
+  }
   // Auto-submit filter selects marked data-autosubmit.
   document.addEventListener('change', function (ev) {
     var el = ev.target;

@@ -153,6 +153,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/gaps/mentors", "/gaps/mentors", HR_HEAD),
         ("GET", "/gaps/plan", "/gaps/plan", HR_HEAD),
         ("POST", "/gaps/plan", "/gaps/plan", HR_HEAD),
+        ("POST", "/gaps/plan/compute", "/gaps/plan/compute", HR_HEAD),
         ("GET", "/gaps/akpk", "/gaps/akpk", HR_HEAD),
         ("GET", "/search", "/search?q=uji", SIGNED),
         ("GET", "/approvals", "/approvals", HR_HEAD),

@@ -45,6 +45,8 @@ pub async fn open(app: &TestApp) -> Option<Browser> {
     let addr: SocketAddr = listener.local_addr().expect("addr");
     let router = app.router.clone();
     tokio::spawn(cakap::app::server::serve(listener, router, std::future::pending()));
+    // As the portal does: plans are computed by a worker, the page shows the last one.
+    tokio::spawn(cakap::gaps::plan_run::worker(app.state.clone()));
 
     let port = free_port();
     let driver = Command::new("chromedriver")
@@ -143,6 +145,18 @@ impl Browser {
             Ok(el) => el.is_displayed().await.unwrap_or(false),
             Err(_) => false,
         }
+    }
+
+    /// Wait until something shows on the page (a page that reloads itself, a job's result), up to
+    /// a minute.
+    pub async fn wait_for(&self, css: &str) {
+        for _ in 0..600 {
+            if self.visible(css).await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never showed: {}", self.text("main").await);
     }
 
     /// Save a screenshot under target/screenshots (for people to look at).

@@ -252,6 +252,8 @@ async fn each_role_does_its_day_in_the_browser(pool: PgPool) {
     assert!(b.text("main").await.contains(&own_name), "the matrix lists the unit's staff");
     b.shot("e2e-matrix-head").await;
     b.goto("/gaps/plan").await;
+    // The first view queues the plan; the page reloads itself until the worker has computed it.
+    b.wait_for("main #frontier").await;
     assert!(b.visible("main table").await, "the plan is shown: {}", b.text("main").await);
     b.shot("e2e-plan-head").await;
     b.click("nav.lang a[lang=en]").await;

@@ -253,12 +253,12 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     .await
     .expect("B's UJI-03");
     let mut hr = app.as_user("kepegawaian").await;
-    // Mentors: A teaches UJI-01 to B (6) and C (3), C teaches UJI-03 to B (1), B teaches UJI-02
-    // to C (2): every gap, 12 in all.
+    // Mentors (a gap of g levels is worth weight × (g + (g−1) + … + 1)): A teaches UJI-01 to B
+    // (3 × 3 = 9) and C (3), C teaches UJI-03 to B (1), B teaches UJI-02 to C (2): 15 in all.
     let m = hr.get(&format!("/gaps/mentors?unit={}", f.unit)).await;
     assert_eq!(m.status, StatusCode::OK);
-    assert!(m.body.contains("<strong>12,0</strong>"), "{}", m.body);
-    // HR lowers the cap to one mentee per mentor: A can take only B's UJI-01 (6); C's (3) stays open.
+    assert!(m.body.contains("<strong>15,0</strong>"), "{}", m.body);
+    // HR lowers the cap to one mentee per mentor: A can take only B's UJI-01 (9); C's (3) stays open.
     let form = hr.get("/gaps/settings").await;
     let fields: Vec<(String, String)> = [
         "weight_critical",
@@ -285,10 +285,13 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(app.scalar("select count(*) from audit_log where entity = 'gap_settings'").await, 1);
     let m = hr.get(&format!("/gaps/mentors?unit={}", f.unit)).await;
-    assert!(m.body.contains("<strong>9,0</strong>"), "6 + 1 + 2 with one mentee each");
+    assert!(m.body.contains("<strong>12,0</strong>"), "9 + 1 + 2 with one mentee each");
 
-    // Trainings: T1 develops UJI-01 to 3 for Rp4.000.000 (one seat); T2 develops UJI-01 to 3 and
-    // UJI-03 to 2 for Rp5.000.000. With Rp5.000.000 the best is B to T2: 2·3 + 1·1 = 7.
+    // Trainings this year: T1 develops UJI-01 to 3 for Rp4.000.000 (one seat); T2 develops UJI-01
+    // to 3 and UJI-03 to 2 for Rp5.000.000. Mentors cover 12 for free (A takes one UJI-01); with
+    // Rp5.000.000 the best sends the other UJI-01 to T1 for Rp4.000.000: 15, everything. B to T2
+    // also reaches 15, but costs more.
+    let mut t1 = 0;
     for (title, cost, quota, targets) in
         [("Uji T1", 4_000_000i64, 1, vec![(0usize, 3i16)]), ("Uji T2", 5_000_000, 2, vec![(0, 3), (2, 2)])]
     {
@@ -303,6 +306,9 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .expect("training");
+        if t1 == 0 {
+            t1 = t;
+        }
         for (c, level) in targets {
             sqlx::query("insert into training_competencies values ($1, $2, $3)")
                 .bind(t)
@@ -313,36 +319,79 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
                 .expect("target");
         }
     }
-    let p = hr.get(&format!("/gaps/plan?unit={}&budget=5.000.000", f.unit)).await;
-    assert_eq!(p.status, StatusCode::OK);
-    assert!(p.body.contains("<strong>7,0</strong>"), "{}", p.body);
-    assert!(p.body.contains("optimal (terbukti)"));
-    assert!(p.body.contains("Uji T2") && p.body.contains("target yang dinyatakan"));
-    let r = hr.get(&format!("/gaps/plan?unit={}&budget=lima%20juta", f.unit)).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a budget that is not rupiah");
-    // Accept: the AKPK comes from it.
     let year = app.scalar("select extract(year from current_date)::bigint").await.to_string();
-    let r = hr.post("/gaps/plan", &[("unit", &f.unit.to_string()), ("year", &year), ("budget", "5000000")]).await;
+    let url = format!("/gaps/plan?unit={}&budget=5.000.000&year={year}", f.unit);
+    // The first view queues the plan; the page answers at once and says it is being computed.
+    let p = hr.get(&url).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Rencana sedang dihitung") && p.body.contains("data-poll=\"3\""), "{}", p.body);
+    assert_eq!(hr.get(&url).await.status, StatusCode::OK, "a second view queues nothing more");
+    assert_eq!(cakap::gaps::plan_run::run_queued(&app.state).await.expect("runs"), 1);
+    let p = hr.get(&url).await;
+    assert!(p.body.contains("<strong>15,0</strong>"), "{}", p.body);
+    assert!(p.body.contains("optimal (terbukti)") && !p.body.contains("Rencana sedang dihitung"));
+    assert!(p.body.contains("Uji T1") && p.body.contains("target yang dinyatakan"));
+    assert!(p.body.contains("Rp4.000.000"));
+    let r = hr.get(&format!("/gaps/plan?unit={}&budget=lima%20juta&year={year}", f.unit)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a budget that is not rupiah");
+    assert!(r.body.contains("value=\"lima juta\"") && r.body.contains("id=\"budget-error\""), "kept, with its message");
+    // The records change between the view and the accept: C is now assessed at 3 in UJI-01.
+    let run = crate::helpers::hidden(&p.body, "run");
+    sqlx::query(
+        "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+         values ($1, $2, 3, current_date, 'supervisor', 'validated')",
+    )
+    .bind(c)
+    .bind(f.comps[0])
+    .execute(&app.pool)
+    .await
+    .expect("C's new level");
+    let r = hr.post("/gaps/plan", &[("run", &run)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.scalar("select count(*) from dev_plans").await, 0, "not without seeing the changes");
+    let p = hr.get(&url).await;
+    assert!(p.body.contains("Data sudah berubah sejak rencana ini dihitung"), "{}", p.body);
+    assert!(p.body.contains("− Citra Uji") && p.body.contains("name=\"seen_changes\""), "the change is shown");
+    assert!(p.body.contains("Hitung ulang"));
+    // Accepting stores exactly the plan shown, whatever the records say now.
+    let r = hr.post("/gaps/plan", &[("run", &run), ("seen_changes", "1")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let items: Vec<(i64, String, String)> = sqlx::query_as(
-        "select i.employee_id, c.code, i.route from dev_plan_items i join competencies c on c.id = i.competency_id order by i.employee_id, c.code",
+    let items: Vec<(i64, String, String, Option<i64>, i64)> = sqlx::query_as(
+        "select i.employee_id, c.code, i.route, i.training_id, i.estimated_cost from dev_plan_items i
+         join competencies c on c.id = i.competency_id order by i.employee_id, c.code",
     )
     .fetch_all(&app.pool)
     .await
     .expect("items");
-    assert!(items.contains(&(b, "UJI-01".into(), "klasikal".into())));
-    assert!(items.contains(&(b, "UJI-03".into(), "klasikal".into())));
-    assert!(items.iter().any(|i| i.0 == c && i.2 == "nonklasikal"), "C's gaps go to mentors: {items:?}");
+    let by = |who: i64, route: &str| items.iter().any(|i| i.0 == who && i.1 == "UJI-01" && i.2 == route);
+    assert!(
+        items.iter().any(|i| i.1 == "UJI-01" && i.2 == "klasikal" && i.3 == Some(t1) && i.4 == 4_000_000),
+        "{items:?}"
+    );
+    assert!((by(b, "klasikal") && by(c, "nonklasikal")) || (by(c, "klasikal") && by(b, "nonklasikal")));
+    assert!(items.iter().any(|i| i.0 == c && i.1 == "UJI-02" && i.2 == "nonklasikal"), "{items:?}");
+    assert_eq!(items.iter().map(|i| i.4).sum::<i64>(), 4_000_000, "the items cost what the plan showed");
+    assert_eq!(app.scalar("select count(*) from dev_plans where run_id is not null and objective = 15").await, 1);
+    let again = hr.post("/gaps/plan", &[("run", &run), ("seen_changes", "1")]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.scalar("select count(*) from dev_plans").await, 1, "one plan per run");
+    // Computing again reads the new records: C's UJI-01 is closed, and C (readiness 2 of 3, no
+    // critical gap) is no longer flagged: B's 9 + 1 remain, both to mentors, at no cost.
+    let r =
+        hr.post("/gaps/plan/compute", &[("unit", &f.unit.to_string()), ("year", &year), ("budget", "5000000")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(cakap::gaps::plan_run::run_queued(&app.state).await.expect("runs"), 1);
+    let p = hr.get(&url).await;
+    assert!(!p.body.contains("Data sudah berubah") && p.body.contains("<strong>10,0</strong>"), "{}", p.body);
     let csv = hr.get(&format!("/gaps/akpk?unit={}&year={year}&format=csv", f.unit)).await;
     let lines: Vec<&str> = csv.body.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         lines[0],
         "NIP,Nama,Jabatan,Unit kerja,Jenis kompetensi,Kompetensi,Tingkat standar,Tingkat saat ini,Kesenjangan,Prioritas,Jalur,Jenis (SIASN),Program,Penyelenggara,Tahun,JP,Perkiraan biaya,Sumber dana,Status"
     );
-    let b_row = lines.iter().find(|l| l.starts_with(&f.nips[1]) && l.contains("UJI-01")).unwrap_or(&"");
-    assert!(b_row.contains(",3,1,2,Kritis,klasikal,3 Teknis,Uji T2,"), "{b_row}");
+    assert!(lines.iter().any(|l| l.contains("UJI-01") && l.contains(",Kritis,klasikal,3 Teknis,Uji T1,")), "{lines:?}");
     assert!(
-        lines.iter().any(|l| l.starts_with(&f.nips[2]) && l.contains("nonklasikal,15 Mentoring,Mentoring: ")),
+        lines.iter().any(|l| l.contains("UJI-01") && l.contains("nonklasikal,15 Mentoring,Mentoring: Ani Uji")),
         "{lines:?}"
     );
     let xlsx = hr.get(&format!("/gaps/akpk?unit={}&year={year}&format=xlsx", f.unit)).await;
@@ -350,7 +399,7 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     let pdf = hr.get(&format!("/gaps/akpk?unit={}&year={year}&format=pdf", f.unit)).await;
     assert_eq!(pdf.headers["content-type"], "application/pdf");
     assert!(
-        pdf.body.starts_with("%PDF-1.4") && pdf.body.contains("Budi Uji") && pdf.body.contains("Uji T2"),
+        pdf.body.starts_with("%PDF-1.4") && pdf.body.contains("Budi Uji") && pdf.body.contains("Uji T1"),
         "the AKPK as a PDF"
     );
 }

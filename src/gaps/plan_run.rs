@@ -1,0 +1,851 @@
+//! Next year's plan, computed as a job: what the plan draws on (the unit's gaps, the trainings
+//! scheduled in the year, the programme catalogue's classes, colleagues who can mentor), read in
+//! one snapshot; the solve, off the async runtime; and the queue of runs in PostgreSQL that every
+//! node's worker takes from (`for update skip locked`). A page shows the last run at once and
+//! says when the records have moved since; nothing a user writes starts a solve by itself.
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+
+use super::{
+    db::{self, GapSettings},
+    plan::{self, Input, MentorEdge, Offer, Plan, Training},
+};
+use crate::app::{AppError, AppState};
+
+/// The main plan's time limit (wall time).
+pub const PLAN_LIMIT: Duration = Duration::from_secs(4);
+/// Each other point of the budget frontier (wall time): with the main plan, under 10 s a run.
+pub const FRONTIER_LIMIT: Duration = Duration::from_millis(750);
+/// The frontier's budgets, as shares of the budget chosen.
+pub const FRONTIER_SHARES: [f64; 8] = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0];
+
+/// One gap of one person in the unit.
+#[derive(sqlx::FromRow, Clone, Debug, Serialize, Deserialize)]
+pub struct NeedRow {
+    pub employee_id: i64,
+    pub nip: String,
+    pub name: String,
+    pub unit_id: i64,
+    pub competency_id: i64,
+    pub code: String,
+    pub competency: String,
+    pub kind: String,
+    pub required_level: i16,
+    pub current_level: i16,
+    pub gap: i16,
+    pub priority: String,
+    pub weight: f64,
+}
+
+impl NeedRow {
+    /// What closing the whole gap is worth: the priority's weight times each level closed,
+    /// the deepest level counting most (a gap of 2 closed is worth 2 + 1, not 2 × 1).
+    pub fn value(&self) -> f64 {
+        self.levels_value(f64::from(self.gap))
+    }
+
+    /// What closing `levels` of the gap from the current level up is worth.
+    pub fn levels_value(&self, levels: f64) -> f64 {
+        let g = f64::from(self.gap);
+        let l = levels.clamp(0.0, g);
+        self.weight * (l * g - l * (l - 1.0) / 2.0)
+    }
+}
+
+/// Every gap of active staff under `path` (`only_flagged`: of the staff the analysis flags).
+pub async fn needs(
+    conn: &mut PgConnection,
+    today: chrono::NaiveDate,
+    path: &str,
+    en: bool,
+    only_flagged: bool,
+) -> sqlx::Result<Vec<NeedRow>> {
+    sqlx::query_as(
+        "select g.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, e.unit_id,
+                g.competency_id, c.code, case when $3 then c.name_en else c.name_id end as competency, c.kind,
+                g.required_level, g.current_level, g.gap, g.priority, g.weight
+         from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
+         join competencies c on c.id = g.competency_id
+         where u.path like $2 || '%' and g.gap > 0
+           and (not $4 or g.employee_id in (
+             select s.employee_id from gap_summary($1, $2) s where s.flagged))
+         order by g.gap * g.weight desc, e.name, c.code",
+    )
+    .bind(today)
+    .bind(path)
+    .bind(en)
+    .bind(only_flagged)
+    .fetch_all(conn)
+    .await
+}
+
+/// A colleague who holds a competency.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Holder {
+    pub employee_id: i64,
+    pub competency_id: i64,
+    pub level: i16,
+    pub unit_id: i64,
+    pub name: String,
+    pub nip: String,
+    pub unit: String,
+}
+
+/// Mentor candidates for these needs (the unit's agency: its nearest dinas, itself included),
+/// and each mentor's capacity left in the period.
+pub async fn holders(
+    conn: &mut PgConnection,
+    needs: &[NeedRow],
+    unit_path: &str,
+    today: chrono::NaiveDate,
+    s: &GapSettings,
+) -> sqlx::Result<(Vec<Holder>, HashMap<i64, u32>)> {
+    let comps: Vec<i64> = needs.iter().map(|n| n.competency_id).collect();
+    let levels: Vec<i16> = needs.iter().map(|n| n.required_level).collect();
+    let holders: Vec<Holder> = sqlx::query_as(
+        "with need as (select competency_id, min(level) as level from unnest($1::bigint[], $2::smallint[]) as n(competency_id, level)
+                       group by competency_id)
+         select cl.employee_id, cl.competency_id, cl.level, e.unit_id,
+                employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, u.name as unit
+         from need n join current_levels cl on cl.competency_id = n.competency_id and cl.level >= n.level
+         join employees e on e.id = cl.employee_id and e.active join units u on u.id = e.unit_id
+         where u.path like coalesce((select a.path from units a where a.kind = 'dinas' and $3 like a.path || '%'
+                                     order by length(a.path) desc limit 1), $3) || '%'
+         order by cl.employee_id, cl.competency_id",
+    )
+    .bind(&comps)
+    .bind(&levels)
+    .bind(unit_path)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut ids: Vec<i64> = holders.iter().map(|h| h.employee_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let load: Vec<(i64, i64)> = sqlx::query_as(
+        "select a.mentor_id, count(distinct l.employee_id) from activities a join activity_learners l on l.activity_id = a.id
+         where a.mentor_id = any($1) and a.status <> 'rejected' and a.held_on > $2::date - $3::int group by a.mentor_id",
+    )
+    .bind(&ids)
+    .bind(today)
+    .bind(i32::from(s.mentor_period_days))
+    .fetch_all(&mut *conn)
+    .await?;
+    let load: HashMap<i64, i64> = load.into_iter().collect();
+    let caps = ids
+        .iter()
+        .map(|id| (*id, (i64::from(s.mentor_cap) - load.get(id).copied().unwrap_or(0)).max(0) as u32))
+        .collect();
+    Ok((holders, caps))
+}
+
+/// A need routed to a mentor.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MentorMatch {
+    pub need: NeedRow,
+    pub mentor_id: i64,
+    pub mentor: String,
+    pub mentor_nip: String,
+    pub mentor_unit: String,
+    pub mentor_level: i16,
+    pub same_unit: bool,
+}
+
+/// The mentors and their edges for these needs: every holder at the required level or above
+/// (the whole candidate graph), the same unit marked.
+fn mentor_graph(
+    needs: &[NeedRow],
+    holders: &[Holder],
+    caps: &HashMap<i64, u32>,
+) -> (Vec<i64>, Vec<u32>, Vec<MentorEdge>) {
+    let mut ids: Vec<i64> = holders.iter().map(|h| h.employee_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let capacities: Vec<u32> = ids.iter().map(|id| caps.get(id).copied().unwrap_or(0)).collect();
+    let mut by_comp: HashMap<i64, Vec<&Holder>> = HashMap::new();
+    for h in holders {
+        by_comp.entry(h.competency_id).or_default().push(h);
+    }
+    let mut edges = vec![];
+    for (n, need) in needs.iter().enumerate() {
+        for h in by_comp.get(&need.competency_id).into_iter().flatten() {
+            if h.level >= need.required_level
+                && h.employee_id != need.employee_id
+                && capacities[index[&h.employee_id]] > 0
+            {
+                edges.push(MentorEdge { need: n, mentor: index[&h.employee_id], same_unit: h.unit_id == need.unit_id });
+            }
+        }
+    }
+    (ids, capacities, edges)
+}
+
+/// The matches of a routing, with the mentor's details.
+fn matches(needs: &[NeedRow], holders: &[Holder], ids: &[i64], routed: &[(usize, usize)]) -> Vec<MentorMatch> {
+    let by_key: HashMap<(i64, i64), &Holder> = holders.iter().map(|h| ((h.employee_id, h.competency_id), h)).collect();
+    routed
+        .iter()
+        .filter_map(|(n, m)| {
+            let need = &needs[*n];
+            let h = by_key.get(&(ids[*m], need.competency_id))?;
+            Some(MentorMatch {
+                need: need.clone(),
+                mentor_id: h.employee_id,
+                mentor: h.name.clone(),
+                mentor_nip: h.nip.clone(),
+                mentor_unit: h.unit.clone(),
+                mentor_level: h.level,
+                same_unit: h.unit_id == need.unit_id,
+            })
+        })
+        .collect()
+}
+
+/// The optimal routing of these needs to colleagues on the whole candidate graph (exact), and
+/// what first come, first served would reach on the same data, for comparison.
+pub fn route_to_mentors(
+    needs: &[NeedRow],
+    holders: &[Holder],
+    caps: &HashMap<i64, u32>,
+) -> (Vec<MentorMatch>, f64, f64) {
+    let (ids, capacities, edges) = mentor_graph(needs, holders, caps);
+    let values: Vec<f64> = needs.iter().map(NeedRow::value).collect();
+    let flat: Vec<(usize, usize, bool)> = edges.iter().map(|e| (e.need, e.mentor, e.same_unit)).collect();
+    let chosen = super::assign::by_need_value(&values, &capacities, &flat);
+    let routed: Vec<(usize, usize)> = chosen.iter().enumerate().filter_map(|(n, m)| Some((n, (*m)?))).collect();
+    let optimal: f64 = routed.iter().map(|(n, _)| values[*n]).sum();
+    // First come, first served: each need in turn (largest first) takes the first mentor free.
+    let mut left = capacities.clone();
+    let mut first_come = 0.0;
+    let mut per_need: Vec<Vec<usize>> = vec![vec![]; needs.len()];
+    for e in &edges {
+        per_need[e.need].push(e.mentor);
+    }
+    for (n, ms) in per_need.iter().enumerate() {
+        if let Some(m) = ms.iter().find(|m| left[**m] > 0) {
+            left[*m] -= 1;
+            first_come += values[n];
+        }
+    }
+    (matches(needs, holders, &ids, &routed), optimal, first_come)
+}
+
+/// Something the plan may send people to: a training scheduled in the year, or a class of a
+/// catalogue programme offered that year.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Choice {
+    /// `training` or `programme`.
+    pub kind: String,
+    pub id: i64,
+    pub title: String,
+    pub provider: String,
+    pub jenis_diklat: i16,
+    pub jp: f64,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub cost_per_participant: i64,
+    /// Paid once if anybody goes: a scheduled training's fixed cost not yet paid, a class's cost.
+    pub fixed_cost: i64,
+    pub seats: i64,
+    pub min_class: i64,
+    /// (competency, declared target level, participants measured, mean gain measured).
+    pub develops: Vec<(i64, i16, i64, Option<f64>)>,
+}
+
+impl Choice {
+    pub fn is_programme(&self) -> bool {
+        self.kind == "programme"
+    }
+
+    /// The levels it closes of a need: the measured gain where enough participants back it,
+    /// else up to its declared level; never past the declared level, never past the gap.
+    pub fn closes(&self, n: &NeedRow, min_measured: i64) -> Option<(f64, bool)> {
+        let (_, target, measured_n, gain) = self.develops.iter().find(|d| d.0 == n.competency_id)?;
+        let declared = (f64::from((*target).min(n.required_level)) - f64::from(n.current_level)).max(0.0);
+        Some(match gain {
+            Some(g) if *measured_n >= min_measured => (g.max(0.0).min(declared), true),
+            _ => (declared, false),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ChoiceRow {
+    kind: String,
+    id: i64,
+    title: String,
+    provider: String,
+    jenis_diklat: i16,
+    jp: f64,
+    starts_on: Option<chrono::NaiveDate>,
+    cost_per_participant: i64,
+    fixed_cost: i64,
+    seats: i64,
+    min_class: i64,
+    competency_id: i64,
+    target_level: i16,
+    measured_n: i64,
+    measured_gain: Option<f64>,
+}
+
+/// What the plan may choose from for these competencies in `year`: trainings planned or open
+/// that year, charged to the unit's subtree (or free), with seats left; and the catalogue's
+/// programmes offered that year. Effects are measured on completed runs (a programme's runs,
+/// or a training's earlier runs of the same title), from participants whose level before was
+/// known.
+async fn choices(conn: &mut PgConnection, competencies: &[i64], year: i32, path: &str) -> sqlx::Result<Vec<Choice>> {
+    let rows: Vec<ChoiceRow> = sqlx::query_as(
+        "with fx as (
+           select coalesce(past.programme_id::text, 't:' || past.title) as run_of, e.competency_id, count(*) as n,
+                  avg(e.after_level - e.before_level)::float8 as gain
+           from training_effect e join trainings past on past.id = e.training_id
+           where e.after_level is not null and e.before_level > 0 and e.competency_id = any($1)
+           group by 1, 2)
+         select 'training' as kind, t.id, t.title, coalesce(p.name, '') as provider, t.jenis_diklat, t.jp::float8 as jp,
+                t.starts_on, t.cost_per_participant,
+                case when tcost.paid_participants > 0 then 0 else t.fixed_cost end as fixed_cost,
+                (t.quota - (select count(*) from training_participants x where x.training_id = t.id and x.status <> 'rejected'))::bigint as seats,
+                1::bigint as min_class, tc.competency_id, tc.target_level, coalesce(fx.n, 0) as measured_n, fx.gain as measured_gain
+         from trainings t join training_competencies tc on tc.training_id = t.id
+         join training_costs tcost on tcost.training_id = t.id
+         join units bu on bu.id = t.budget_unit_id
+         left join providers p on p.id = t.provider_id
+         left join fx on fx.run_of = coalesce(t.programme_id::text, 't:' || t.title) and fx.competency_id = tc.competency_id
+         where t.status in ('planned', 'open') and t.budget_year = $2 and tc.competency_id = any($1)
+           and (bu.path like $3 || '%' or (t.cost_per_participant = 0 and t.fixed_cost = 0))
+         union all
+         select 'programme', g.id, g.title, coalesce(p.name, ''), g.jenis_diklat, g.jp::float8, null::date,
+                g.cost_per_participant, g.cost_per_class, g.max_class::bigint, g.min_class::bigint,
+                gc.competency_id, gc.target_level, coalesce(fx.n, 0), fx.gain
+         from programmes g join programme_competencies gc on gc.programme_id = g.id
+         left join providers p on p.id = g.provider_id
+         left join fx on fx.run_of = g.id::text and fx.competency_id = gc.competency_id
+         where g.active and $2 between g.offered_from and g.offered_to and gc.competency_id = any($1)
+         order by 1 desc, 2, 12",
+    )
+    .bind(competencies)
+    .bind(year)
+    .bind(path)
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<Choice> = vec![];
+    for r in rows {
+        if r.seats <= 0 {
+            continue;
+        }
+        match out.last_mut() {
+            Some(c) if c.kind == r.kind && c.id == r.id => {
+                c.develops.push((r.competency_id, r.target_level, r.measured_n, r.measured_gain));
+            }
+            _ => out.push(Choice {
+                kind: r.kind,
+                id: r.id,
+                title: r.title,
+                provider: r.provider,
+                jenis_diklat: r.jenis_diklat,
+                jp: r.jp,
+                starts_on: r.starts_on,
+                cost_per_participant: r.cost_per_participant,
+                fixed_cost: r.fixed_cost,
+                seats: r.seats,
+                min_class: r.min_class,
+                develops: vec![(r.competency_id, r.target_level, r.measured_n, r.measured_gain)],
+            }),
+        }
+    }
+    Ok(out)
+}
+
+/// The money a plan for a unit may spend in a year: the budgets of the unit and every unit
+/// under it, less what is committed or spent from them.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct BudgetFigures {
+    pub allocated: i64,
+    pub used: i64,
+    /// (unit, amount) of each budget counted, when there are several.
+    pub parts: Vec<(String, i64)>,
+}
+
+impl BudgetFigures {
+    pub fn remaining(&self) -> i64 {
+        (self.allocated - self.used).max(0)
+    }
+}
+
+pub async fn budget(conn: &mut PgConnection, year: i32, path: &str) -> sqlx::Result<BudgetFigures> {
+    let parts: Vec<(String, i64, i64)> = sqlx::query_as(
+        "select u.name, coalesce(b.amount, 0)::bigint, coalesce(x.committed + x.spent, 0)::bigint
+         from units u left join unit_budgets b on b.unit_id = u.id and b.year = $1
+         left join budget_use x on x.unit_id = u.id and x.year = $1
+         where u.path like $2 || '%' and (b.amount is not null or x.unit_id is not null)
+         order by u.path",
+    )
+    .bind(year)
+    .bind(path)
+    .fetch_all(conn)
+    .await?;
+    let with_money: Vec<(String, i64)> = parts.iter().filter(|p| p.1 > 0).map(|p| (p.0.clone(), p.1)).collect();
+    Ok(BudgetFigures {
+        allocated: parts.iter().map(|p| p.1).sum(),
+        used: parts.iter().map(|p| p.2).sum(),
+        parts: if with_money.len() > 1 { with_money } else { vec![] },
+    })
+}
+
+/// Everything a run reads, in one snapshot.
+pub struct Inputs {
+    pub year: i32,
+    pub budget: i64,
+    pub settings: GapSettings,
+    pub needs: Vec<NeedRow>,
+    pub choices: Vec<Choice>,
+    pub holders: Vec<Holder>,
+    pub caps: HashMap<i64, u32>,
+    /// Each person's enrolments in the year, and the (person, scheduled training) pairs taken.
+    pub enrolled: HashMap<i64, u32>,
+    pub taken: HashSet<(i64, i64)>,
+    /// The records' version the inputs were read at.
+    pub data_version: i64,
+}
+
+/// Read what a plan for the unit under `path` draws on, at one version of the records.
+pub async fn read_inputs(
+    conn: &mut PgConnection,
+    path: &str,
+    year: i32,
+    budget: i64,
+    today: chrono::NaiveDate,
+) -> Result<Inputs, sqlx::Error> {
+    let data_version = crate::app::versioned::version(&mut *conn).await?;
+    let settings = db::settings(&mut *conn).await?;
+    let needs = needs(&mut *conn, today, path, false, true).await?;
+    let mut comps: Vec<i64> = needs.iter().map(|n| n.competency_id).collect();
+    comps.sort_unstable();
+    comps.dedup();
+    let choices = choices(&mut *conn, &comps, year, path).await?;
+    let (holders, caps) = holders(&mut *conn, &needs, path, today, &settings).await?;
+    let mut people: Vec<i64> = needs.iter().map(|n| n.employee_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    let rows: Vec<(i64, i64, bool)> = sqlx::query_as(
+        "select p.employee_id, p.training_id, t.budget_year = $2 from training_participants p join trainings t on t.id = p.training_id
+         where p.employee_id = any($1) and p.status <> 'rejected' and t.status <> 'cancelled'
+           and (t.budget_year = $2 or t.status in ('planned', 'open'))",
+    )
+    .bind(&people)
+    .bind(year)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut enrolled: HashMap<i64, u32> = HashMap::new();
+    let mut taken = HashSet::new();
+    for (e, t, this_year) in rows {
+        if this_year {
+            *enrolled.entry(e).or_default() += 1;
+        }
+        taken.insert((e, t));
+    }
+    Ok(Inputs { year, budget, settings, needs, choices, holders, caps, enrolled, taken, data_version })
+}
+
+/// A choice made for a person, with what it closes and what this line costs in whole rupiah (a
+/// class's or a training's fixed cost shared among its participants, the remainder on the first).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PlanLine {
+    pub employee_id: i64,
+    pub name: String,
+    pub nip: String,
+    pub choice: usize,
+    /// (need, levels closed, measured effect used)
+    pub closes: Vec<(NeedRow, f64, bool)>,
+    pub cost: i64,
+}
+
+/// A computed plan: what the page shows and what accepting stores.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PlanResult {
+    pub year: i32,
+    pub budget: i64,
+    pub choices: Vec<Choice>,
+    pub optimal: Plan,
+    pub greedy: Plan,
+    pub lines: Vec<PlanLine>,
+    pub mentors: Vec<MentorMatch>,
+    pub uncovered: Vec<NeedRow>,
+    pub total_gap: f64,
+    pub frontier: Vec<(i64, Plan)>,
+    pub people: usize,
+    pub seconds: f64,
+}
+
+impl PlanResult {
+    /// Classes the plan opens from the catalogue: (choice, participants).
+    pub fn classes(&self) -> Vec<(&Choice, usize)> {
+        let mut out: Vec<(&Choice, usize)> = vec![];
+        for l in &self.lines {
+            let c = &self.choices[l.choice];
+            if !c.is_programme() {
+                continue;
+            }
+            match out.iter_mut().find(|(x, _)| std::ptr::eq(*x, c)) {
+                Some(e) => e.1 += 1,
+                None => out.push((c, 1)),
+            }
+        }
+        out
+    }
+}
+
+/// The model of these inputs: people, choices, offers (what each choice closes of each need,
+/// never for a person already enrolled in it), mentors, the cap less enrolments.
+pub fn model(i: &Inputs) -> (Input, Vec<i64>) {
+    let mut people: Vec<i64> = i.needs.iter().map(|n| n.employee_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    let person = |id: i64| people.binary_search(&id).unwrap_or(0);
+    let min_n = i64::from(i.settings.effect_min_participants);
+    let mut offers = vec![];
+    for (k, n) in i.needs.iter().enumerate() {
+        for (t, c) in i.choices.iter().enumerate() {
+            if !c.is_programme() && i.taken.contains(&(n.employee_id, c.id)) {
+                continue;
+            }
+            if let Some((levels, _)) = c.closes(n, min_n)
+                && levels > 0.0
+            {
+                offers.push(Offer { need: k, training: t, value: n.levels_value(levels) });
+            }
+        }
+    }
+    let (ids, capacities, edges) = mentor_graph(&i.needs, &i.holders, &i.caps);
+    let cap = i.settings.trainings_per_person.max(1) as u32;
+    let input = Input {
+        people: people.len(),
+        trainings: i
+            .choices
+            .iter()
+            .map(|c| Training {
+                cost_per_participant: c.cost_per_participant,
+                fixed_cost: c.fixed_cost,
+                seats: c.seats.clamp(0, 100_000) as u32,
+                min_class: c.min_class.clamp(1, 100_000) as u32,
+            })
+            .collect(),
+        needs: i.needs.iter().map(|n| plan::Need { person: person(n.employee_id), full: n.value() }).collect(),
+        offers,
+        mentors: capacities,
+        mentor_edges: edges,
+        per_person: people.iter().map(|p| cap.saturating_sub(i.enrolled.get(p).copied().unwrap_or(0))).collect(),
+        budget: i.budget,
+    };
+    (input, ids)
+}
+
+/// The frontier's budgets for a chosen budget: 0–300 % of it (of Rp10 juta when it is zero).
+pub fn frontier_budgets(budget: i64) -> Vec<i64> {
+    let top = if budget > 0 { budget } else { 10_000_000 };
+    FRONTIER_SHARES.iter().map(|f| (top as f64 * f).round() as i64).chain(std::iter::once(budget)).collect()
+}
+
+/// Solve: the frontier (the chosen budget among its points, with the longer limit), the greedy
+/// plan beside it, and the lines of the chosen budget's plan. CPU-bound: call off the runtime.
+pub fn solve(i: &Inputs) -> PlanResult {
+    let started = Instant::now();
+    let (input, mentor_ids) = model(i);
+    let frontier = plan::frontier(&input, &frontier_budgets(i.budget), i.budget, PLAN_LIMIT, FRONTIER_LIMIT);
+    let optimal =
+        frontier.iter().find(|(b, _)| *b == i.budget).map(|(_, p)| p.clone()).unwrap_or_else(|| plan::greedy(&input));
+    let greedy = plan::greedy(&input);
+    let frontier: Vec<(i64, Plan)> = {
+        let shown = frontier_budgets(i.budget);
+        frontier.into_iter().filter(|(b, _)| shown[..FRONTIER_SHARES.len()].contains(b)).collect()
+    };
+    let min_n = i64::from(i.settings.effect_min_participants);
+    let mut people: Vec<i64> = i.needs.iter().map(|n| n.employee_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    // Lines: per chosen (person, choice), the needs it is credited with (the best of the
+    // person's chosen choices for each need).
+    let mut lines: Vec<PlanLine> = vec![];
+    let mut credited: HashMap<usize, f64> = HashMap::new();
+    for (p, t) in &optimal.chosen {
+        let c = &i.choices[*t];
+        let mut closes_here = vec![];
+        for (k, n) in i.needs.iter().enumerate().filter(|(_, n)| n.employee_id == people[*p]) {
+            let best = optimal
+                .chosen
+                .iter()
+                .filter(|(pp, _)| pp == p)
+                .filter_map(|(_, tt)| {
+                    let (levels, measured) = i.choices[*tt].closes(n, min_n)?;
+                    Some((*tt, levels, measured))
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+            if let Some((tt, levels, measured)) = best
+                && tt == *t
+                && levels > 0.0
+            {
+                closes_here.push((n.clone(), levels, measured));
+                credited.insert(k, levels);
+            }
+        }
+        let first = i.needs.iter().find(|n| n.employee_id == people[*p]);
+        lines.push(PlanLine {
+            employee_id: people[*p],
+            name: first.map(|n| n.name.clone()).unwrap_or_default(),
+            nip: first.map(|n| n.nip.clone()).unwrap_or_default(),
+            choice: *t,
+            closes: closes_here,
+            cost: c.cost_per_participant,
+        });
+    }
+    // Fixed costs shared in whole rupiah, the remainder on the first lines.
+    for t in 0..i.choices.len() {
+        let idx: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.choice == t).map(|(k, _)| k).collect();
+        let fixed = i.choices[t].fixed_cost;
+        if idx.is_empty() || fixed == 0 {
+            continue;
+        }
+        let n = idx.len() as i64;
+        for (j, k) in idx.iter().enumerate() {
+            lines[*k].cost += fixed / n + i64::from((j as i64) < fixed % n);
+        }
+    }
+    lines.sort_by(|a, b| a.name.cmp(&b.name).then(a.employee_id.cmp(&b.employee_id)).then(a.choice.cmp(&b.choice)));
+    let mentors = matches(&i.needs, &i.holders, &mentor_ids, &optimal.mentored);
+    let routed: HashSet<usize> = optimal.mentored.iter().map(|(n, _)| *n).collect();
+    let uncovered: Vec<NeedRow> = i
+        .needs
+        .iter()
+        .enumerate()
+        .filter(|(k, n)| !routed.contains(k) && credited.get(k).is_none_or(|l| *l + 1e-9 < f64::from(n.gap)))
+        .map(|(_, n)| n.clone())
+        .collect();
+    PlanResult {
+        year: i.year,
+        budget: i.budget,
+        choices: i.choices.clone(),
+        total_gap: i.needs.iter().map(NeedRow::value).sum(),
+        people: people.len(),
+        optimal,
+        greedy,
+        lines,
+        mentors,
+        uncovered,
+        frontier,
+        seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// A run of the plan, as the page reads it.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct RunRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub year: i32,
+    pub budget: i64,
+    pub status: String,
+    pub requested_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub data_version: Option<i64>,
+    pub error: String,
+}
+
+/// The last finished run for these parameters, and whether one is waiting or running.
+pub async fn latest(
+    conn: &mut PgConnection,
+    unit_id: i64,
+    year: i32,
+    budget: i64,
+) -> sqlx::Result<(Option<(RunRow, sqlx::types::Json<PlanResult>)>, Option<RunRow>)> {
+    #[derive(sqlx::FromRow)]
+    struct Done {
+        #[sqlx(flatten)]
+        run: RunRow,
+        result: sqlx::types::Json<PlanResult>,
+    }
+    let done: Option<Done> = sqlx::query_as(
+        "select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error, result from plan_runs
+         where unit_id = $1 and year = $2 and budget = $3 and status = 'done' order by id desc limit 1",
+    )
+    .bind(unit_id)
+    .bind(year)
+    .bind(budget)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let pending: Option<RunRow> = sqlx::query_as(
+        "select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
+         where unit_id = $1 and year = $2 and budget = $3 and status in ('queued', 'running', 'failed')
+           and id > coalesce($4, 0) order by id desc limit 1",
+    )
+    .bind(unit_id)
+    .bind(year)
+    .bind(budget)
+    .bind(done.as_ref().map(|d| d.run.id))
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok((done.map(|d| (d.run, d.result)), pending))
+}
+
+/// One finished run by id (what the page showed), with its unit's path.
+pub async fn by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<(RunRow, sqlx::types::Json<PlanResult>)>> {
+    #[derive(sqlx::FromRow)]
+    struct Done {
+        #[sqlx(flatten)]
+        run: RunRow,
+        result: sqlx::types::Json<PlanResult>,
+    }
+    let d: Option<Done> = sqlx::query_as(
+        "select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error, result from plan_runs
+         where id = $1 and status = 'done'",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(d.map(|d| (d.run, d.result)))
+}
+
+/// Queue a run for these parameters unless one is already waiting or running; returns its id.
+pub async fn enqueue(
+    state: &AppState,
+    unit_id: i64,
+    year: i32,
+    budget: i64,
+    account: Option<i64>,
+) -> sqlx::Result<i64> {
+    let mut tx = state.pool.begin().await?;
+    // One request per parameters at a time, whatever the node.
+    sqlx::query("select pg_advisory_xact_lock(727200, hashtext($1::bigint::text || '/' || $2::int::text || '/' || $3::bigint::text))")
+        .bind(unit_id)
+        .bind(year)
+        .bind(budget)
+        .execute(&mut *tx)
+        .await?;
+    let waiting: Option<i64> = sqlx::query_scalar(
+        "select id from plan_runs where unit_id = $1 and year = $2 and budget = $3 and status in ('queued', 'running')
+         order by id desc limit 1",
+    )
+    .bind(unit_id)
+    .bind(year)
+    .bind(budget)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let id = match waiting {
+        Some(id) => id,
+        None => {
+            sqlx::query_scalar(
+                "insert into plan_runs (unit_id, year, budget, requested_by) values ($1, $2, $3, $4) returning id",
+            )
+            .bind(unit_id)
+            .bind(year)
+            .bind(budget)
+            .bind(account)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
+    tx.commit().await?;
+    wake().notify_one();
+    Ok(id)
+}
+
+/// Wakes this node's worker when a run is queued here (other nodes' runs are found by polling).
+fn wake() -> &'static tokio::sync::Notify {
+    static WAKE: std::sync::OnceLock<tokio::sync::Notify> = std::sync::OnceLock::new();
+    WAKE.get_or_init(tokio::sync::Notify::new)
+}
+
+/// Claim the oldest queued run (or one left running by a node that stopped), compute it and
+/// store the result. Returns whether there was one.
+pub async fn run_one(state: &AppState) -> Result<bool, AppError> {
+    let worker = format!("{}:{}", hostname(), std::process::id());
+    let claimed: Option<(i64, i64, i32, i64)> = sqlx::query_as(
+        "update plan_runs r set status = 'running', started_at = now(), worker = $1
+         where r.id = (select id from plan_runs
+                       where status = 'queued' or (status = 'running' and started_at < now() - interval '15 minutes')
+                       order by requested_at, id for update skip locked limit 1)
+         returning r.id, r.unit_id, r.year, r.budget",
+    )
+    .bind(&worker)
+    .fetch_optional(&state.pool)
+    .await?;
+    let Some((id, unit_id, year, budget)) = claimed else { return Ok(false) };
+    let outcome = compute(state, unit_id, year, budget).await;
+    match outcome {
+        Ok((result, version)) => {
+            sqlx::query(
+                "update plan_runs set status = 'done', finished_at = now(), data_version = $2, seconds = $3, result = $4
+                 where id = $1 and worker = $5",
+            )
+            .bind(id)
+            .bind(version)
+            .bind(result.seconds)
+            .bind(sqlx::types::Json(&result))
+            .bind(&worker)
+            .execute(&state.pool)
+            .await?;
+        }
+        Err(e) => {
+            tracing::error!(run = id, error = %e, "plan run failed");
+            sqlx::query("update plan_runs set status = 'failed', finished_at = now(), error = $2 where id = $1")
+                .bind(id)
+                .bind(e.to_string())
+                .execute(&state.pool)
+                .await?;
+        }
+    }
+    Ok(true)
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|s| s.trim().to_string()).unwrap_or_else(|_| "node".into())
+}
+
+/// Read the inputs in one read-only snapshot, release the connection, solve off the runtime.
+async fn compute(state: &AppState, unit_id: i64, year: i32, budget: i64) -> Result<(PlanResult, i64), AppError> {
+    let agency = state.settings.get(&state.pool).await?;
+    let today = state.clock.today(agency.time_zone);
+    let mut tx = state.pool.begin().await?;
+    sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
+    let path: String =
+        sqlx::query_scalar("select path from units where id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
+    let inputs = read_inputs(&mut tx, &path, year, budget, today).await?;
+    tx.commit().await?;
+    let version = inputs.data_version;
+    let inputs = Arc::new(inputs);
+    let result = tokio::task::spawn_blocking(move || solve(&inputs))
+        .await
+        .map_err(|e| AppError::Other(anyhow::anyhow!("plan solver: {e}")))?;
+    Ok((result, version))
+}
+
+/// Run every queued run now (tests and the benchmark; the server's worker does this itself).
+pub async fn run_queued(state: &AppState) -> Result<usize, AppError> {
+    let mut n = 0;
+    while run_one(state).await? {
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The worker every node runs: one run at a time (CBC solves one model per process at a time
+/// anyway), woken when this node queues one, else polling for other nodes' runs.
+pub async fn worker(state: AppState) {
+    loop {
+        match run_one(&state).await {
+            Ok(true) => continue,
+            Ok(false) => {
+                let _ = tokio::time::timeout(Duration::from_secs(3), wake().notified()).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "plan worker: will retry");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
