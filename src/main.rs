@@ -52,6 +52,20 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: i64,
     },
+    /// Compute one unit's plan as the worker does and check every figure it would show: each
+    /// frontier point within budget, seats, classes and caps, the points never falling, the
+    /// mentors against an independent minimum-cost flow; prints sizes and timings (benchmark).
+    PlanCheck {
+        /// Unit code (e.g. DKIS, SYN-1).
+        #[arg(long)]
+        unit: String,
+        /// The plan's year (default: next year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Budget in rupiah (default: what remains of the unit's budgets that year).
+        #[arg(long)]
+        budget: Option<i64>,
+    },
     /// Create an account (e.g. the first admin). Prints a one-time password unless
     /// --password-stdin is given.
     CreateUser {
@@ -143,6 +157,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 r.assessments
             );
             print_logins();
+            Ok(())
+        }
+        Command::PlanCheck { unit, year, budget } => {
+            let pool = db::connect(&config).await?;
+            db::migrate(&pool).await?;
+            let ok = cakap::gaps::plan_run::check(&pool, &unit, year, budget).await?;
+            if !ok {
+                bail!("the plan broke a check (see above)");
+            }
             Ok(())
         }
         Command::CreateUser { username, role, nip, head_unit, password_stdin } => {

@@ -43,6 +43,11 @@ pub async fn housekeeping(pool: &PgPool) -> Result<Option<u64>, sqlx::Error> {
         "delete from login_attempts where at < now() - interval '30 days'",
         "delete from form_submissions where created_at < now() - interval '7 days'",
         "delete from import_batches where applied_at is null and created_at < now() - interval '30 days'",
+        // Plan runs a month old, unless accepted or the last of their parameters.
+        "delete from plan_runs r where r.requested_at < now() - interval '30 days'
+           and not exists (select 1 from dev_plans d where d.run_id = r.id)
+           and exists (select 1 from plan_runs n where n.unit_id = r.unit_id and n.year = r.year
+                         and n.budget = r.budget and n.status = 'done' and n.id > r.id)",
     ] {
         removed += sqlx::query(sql).execute(pool).await?.rows_affected();
     }

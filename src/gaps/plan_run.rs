@@ -26,6 +26,9 @@ pub const FRONTIER_LIMIT: Duration = Duration::from_millis(750);
 /// The frontier's budgets, as shares of the budget chosen.
 pub const FRONTIER_SHARES: [f64; 8] = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0];
 
+/// The levels a colleague's mentoring closes in a year.
+pub const MENTOR_LEVELS: f64 = 1.0;
+
 /// One gap of one person in the unit.
 #[derive(sqlx::FromRow, Clone, Debug, Serialize, Deserialize)]
 pub struct NeedRow {
@@ -49,6 +52,12 @@ impl NeedRow {
     /// the deepest level counting most (a gap of 2 closed is worth 2 + 1, not 2 × 1).
     pub fn value(&self) -> f64 {
         self.levels_value(f64::from(self.gap))
+    }
+
+    /// What a colleague's mentoring is worth: the first level of the gap (a mentor at the
+    /// required level brings one level in a year; a deeper gap needs a training for the rest).
+    pub fn mentor_value(&self) -> f64 {
+        self.levels_value(MENTOR_LEVELS)
     }
 
     /// What closing `levels` of the gap from the current level up is worth.
@@ -216,7 +225,7 @@ pub fn route_to_mentors(
     caps: &HashMap<i64, u32>,
 ) -> (Vec<MentorMatch>, f64, f64) {
     let (ids, capacities, edges) = mentor_graph(needs, holders, caps);
-    let values: Vec<f64> = needs.iter().map(NeedRow::value).collect();
+    let values: Vec<f64> = needs.iter().map(NeedRow::mentor_value).collect();
     let flat: Vec<(usize, usize, bool)> = edges.iter().map(|e| (e.need, e.mentor, e.same_unit)).collect();
     let chosen = super::assign::by_need_value(&values, &capacities, &flat);
     let routed: Vec<(usize, usize)> = chosen.iter().enumerate().filter_map(|(n, m)| Some((n, (*m)?))).collect();
@@ -536,7 +545,11 @@ pub fn model(i: &Inputs) -> (Input, Vec<i64>) {
                 min_class: c.min_class.clamp(1, 100_000) as u32,
             })
             .collect(),
-        needs: i.needs.iter().map(|n| plan::Need { person: person(n.employee_id), full: n.value() }).collect(),
+        needs: i
+            .needs
+            .iter()
+            .map(|n| plan::Need { person: person(n.employee_id), by_mentor: n.mentor_value() })
+            .collect(),
         offers,
         mentors: capacities,
         mentor_edges: edges,
@@ -623,7 +636,7 @@ pub fn solve(i: &Inputs) -> PlanResult {
         .needs
         .iter()
         .enumerate()
-        .filter(|(k, n)| !routed.contains(k) && credited.get(k).is_none_or(|l| *l + 1e-9 < f64::from(n.gap)))
+        .filter(|(k, _)| !routed.contains(k) && !credited.contains_key(k))
         .map(|(_, n)| n.clone())
         .collect();
     PlanResult {
@@ -848,4 +861,144 @@ pub async fn worker(state: AppState) {
             }
         }
     }
+}
+
+/// Compute the plan of the unit with this code as a run would, print its sizes and timings, and
+/// check every figure the page would show against independent checks. Returns whether all hold.
+pub async fn check(
+    pool: &sqlx::PgPool,
+    unit_code: &str,
+    year: Option<i32>,
+    budget: Option<i64>,
+) -> anyhow::Result<bool> {
+    let started = Instant::now();
+    let settings = crate::settings::SettingsCache::default().get(pool).await?;
+    let today = crate::app::clock::Clock::default().today(settings.time_zone);
+    let year = year.unwrap_or(chrono::Datelike::year(&today) + 1);
+    let (unit_id, path): (i64, String) = sqlx::query_as("select id, path from units where code = $1")
+        .bind(unit_code)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no unit with code {unit_code}"))?;
+    let mut conn = pool.acquire().await?;
+    let staff: i64 = sqlx::query_scalar(
+        "select count(*) from employees e join units u on u.id = e.unit_id where e.active and u.path like $1 || '%'",
+    )
+    .bind(&path)
+    .fetch_one(&mut *conn)
+    .await?;
+    let budget = match budget {
+        Some(b) => b,
+        None => self::budget(&mut conn, year, &path).await?.remaining(),
+    };
+    let read_started = Instant::now();
+    let inputs = read_inputs(&mut conn, &path, year, budget, today).await?;
+    let read = read_started.elapsed();
+    drop(conn);
+    let (input, _) = model(&inputs);
+    let programmes = inputs.choices.iter().filter(|c| c.is_programme()).count();
+    println!(
+        "unit {unit_code} (id {unit_id}): {staff} active staff, year {year}, budget {}",
+        crate::development::model::rupiah(budget)
+    );
+    println!(
+        "model: {} flagged staff, {} gaps, {} scheduled trainings + {} catalogue programmes, {} offers, {} mentors, {} mentor edges",
+        input.people,
+        input.needs.len(),
+        inputs.choices.len() - programmes,
+        programmes,
+        input.offers.len(),
+        input.mentors.len(),
+        input.mentor_edges.len()
+    );
+    let solve_started = Instant::now();
+    let inputs = Arc::new(inputs);
+    let r = {
+        let i = inputs.clone();
+        tokio::task::spawn_blocking(move || solve(&i)).await?
+    };
+    let solve = solve_started.elapsed();
+    println!(
+        "read {:.2} s, solve {:.2} s (main plan {:.2} s), whole run {:.2} s wall",
+        read.as_secs_f64(),
+        solve.as_secs_f64(),
+        r.optimal.seconds,
+        started.elapsed().as_secs_f64()
+    );
+    let quality = |p: &Plan| {
+        if p.optimal {
+            "proven optimal".to_string()
+        } else if p.bound.is_finite() {
+            format!("within {:.2} % of the bound {:.1}", p.gap() * 100.0, p.bound)
+        } else {
+            "not proven".to_string()
+        }
+    };
+    println!(
+        "plan: closes {:.1} of {:.1} for {} ({}); greedy closes {:.1} for {} ({:+.1} % for the optimal); {} classes opened, {} lines, {} to mentors, {} left",
+        r.optimal.objective,
+        r.total_gap,
+        crate::development::model::rupiah(r.optimal.cost),
+        quality(&r.optimal),
+        r.greedy.objective,
+        crate::development::model::rupiah(r.greedy.cost),
+        if r.greedy.objective > 0.0 { (r.optimal.objective / r.greedy.objective - 1.0) * 100.0 } else { 0.0 },
+        r.classes().len(),
+        r.lines.len(),
+        r.mentors.len(),
+        r.uncovered.len()
+    );
+    let mut ok = true;
+    let mut last = f64::NEG_INFINITY;
+    for (b, p) in &r.frontier {
+        let mut i = input.clone();
+        i.budget = *b;
+        let feasible = plan::feasible(&i, &p.chosen);
+        let (rescored, _) = plan::evaluate(&i, &p.chosen);
+        let monotone = p.objective + 1e-9 >= last;
+        let honest = (rescored - p.objective).abs() < 1e-6 && p.bound + 1e-9 >= p.objective;
+        println!(
+            "  frontier {:>16}: closes {:>8.1}, costs {:>16}, {}{}{}{}",
+            crate::development::model::rupiah(*b),
+            p.objective,
+            crate::development::model::rupiah(p.cost),
+            quality(p),
+            if feasible { "" } else { "  INFEASIBLE" },
+            if monotone { "" } else { "  FALLS" },
+            if honest { "" } else { "  SCORE DIFFERS" }
+        );
+        ok &= feasible && monotone && honest;
+        last = p.objective;
+    }
+    // The mentors of the plan against an independent exact method (minimum-cost flow) on the
+    // same whole candidate graph, given the plan's trainings.
+    let mut credit = vec![0.0f64; input.needs.len()];
+    for o in &input.offers {
+        if r.optimal.chosen.contains(&(input.needs[o.need].person, o.training)) {
+            credit[o.need] = credit[o.need].max(o.value);
+        }
+    }
+    let edges: Vec<super::assign::Edge> = input
+        .mentor_edges
+        .iter()
+        .map(|e| super::assign::Edge {
+            need: e.need,
+            mentor: e.mentor,
+            value: (input.needs[e.need].by_mentor - credit[e.need]).max(0.0),
+        })
+        .collect();
+    let flow_started = Instant::now();
+    let flow = super::assign::value(&super::assign::assign(input.needs.len(), &input.mentors, &edges), &edges);
+    let flow_time = flow_started.elapsed();
+    let ours: f64 = r.optimal.mentored.iter().map(|(n, _)| (input.needs[*n].by_mentor - credit[*n]).max(0.0)).sum();
+    let same = (flow - ours).abs() < 1e-6;
+    println!(
+        "mentors: {ours:.1} by need value, {flow:.1} by minimum-cost flow ({:.2} s) on {} edges{}",
+        flow_time.as_secs_f64(),
+        edges.len(),
+        if same { "" } else { "  DIFFER" }
+    );
+    ok &= same;
+    println!("{}", if ok { "every check holds" } else { "A CHECK FAILED" });
+    Ok(ok)
 }

@@ -93,7 +93,7 @@ async fn mentors(
     .await
     .map_err(|e| AppError::Other(anyhow::anyhow!("mentor routing: {e}")))?;
     let covered: HashSet<(i64, i64)> = matches.iter().map(|m| (m.need.employee_id, m.need.competency_id)).collect();
-    let total: f64 = needs.iter().map(NeedRow::value).sum();
+    let total: f64 = needs.iter().map(NeedRow::mentor_value).sum();
     let uncovered: Vec<NeedRow> =
         needs.into_iter().filter(|n| !covered.contains(&(n.employee_id, n.competency_id))).collect();
     render(&MentorsPage { ctx, unit_id, unit_name, units, matches, uncovered, optimal, first_come, total, settings })

@@ -1843,8 +1843,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("mentor.first_come_note", "pada data yang sama", "on the same data"),
     (
         "mentor.intro",
-        "Setiap kesenjangan dipasangkan dengan rekan yang memiliki kompetensi itu pada tingkat yang disyaratkan atau lebih (unit yang sama didahulukan), paling banyak {cap} mentee per mentor dalam {days} hari, sehingga kesenjangan berbobot yang tertutup sebesar mungkin.",
-        "Each gap is paired with a colleague who holds the competency at the required level or above (same unit first), at most {cap} mentees per mentor in {days} days, so that the weighted gap covered is the largest possible.",
+        "Setiap kesenjangan dipasangkan dengan rekan yang memiliki kompetensi itu pada tingkat yang disyaratkan atau lebih (unit yang sama didahulukan), paling banyak {cap} mentee per mentor dalam {days} hari, sehingga kesenjangan berbobot yang tertutup sebesar mungkin (penugasan tepat atas semua calon mentor). Bimbingan rekan dihitung menaikkan satu tingkat dalam setahun; sisa kesenjangan yang lebih dalam perlu pelatihan (lihat rencana).",
+        "Each gap is paired with a colleague who holds the competency at the required level or above (same unit first), at most {cap} mentees per mentor in {days} days, so that the weighted gap covered is the largest possible (an exact assignment over every candidate mentor). A colleague's mentoring counts for one level in a year; the rest of a deeper gap needs a training (see the plan).",
     ),
     ("mentor.mentee", "Mentee", "Mentee"),
     ("mentor.none", "Tidak ada pasangan mentor.", "No mentor pairs."),
@@ -1855,8 +1855,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("plan.accept", "Setujui rencana ini", "Accept this plan"),
     (
         "plan.accept_note",
-        "Menyetujui menyimpan rencana ini sebagai dasar AKPK unit untuk tahun ini.",
-        "Accepting stores this plan as the basis of the unit's AKPK for the year.",
+        "Menyetujui menyimpan persis rencana yang ditampilkan ini sebagai dasar AKPK unit untuk tahun itu (tanpa menghitung ulang).",
+        "Accepting stores exactly the plan shown here as the basis of the unit's AKPK for the year (nothing is computed again).",
     ),
     ("plan.bound", "Batas atas terbukti: {bound}.", "Proven upper bound: {bound}."),
     ("plan.budget", "Anggaran", "Budget"),
@@ -1922,6 +1922,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The last computation failed. Try computing again; if it fails again, contact the admin.",
     ),
     ("plan.reload", "Muat ulang", "Reload"),
+    ("plan.one_level", "+1 tingkat dalam setahun", "+1 level in a year"),
     ("plan.computed_at", "Dihitung {when}", "Computed {when}"),
     (
         "plan.outdated",
