@@ -1,6 +1,10 @@
 //! Export a list exactly as filtered on screen, as CSV or XLSX (`?format=csv|xlsx` on every
 //! list). Column headers are i18n keys, written in the user's language; an XLSX carries the
 //! agency's name and the date in its properties and printed header.
+//!
+//! Every column is text unless its `Kind` says it holds numbers (`Columns`): the XLSX then
+//! writes numbers a spreadsheet can sum, with a number format, and may end with a totals row; the
+//! CSV writes the same figures as people read them.
 
 use std::borrow::Cow;
 
@@ -8,15 +12,72 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
 };
-use rust_xlsxwriter::{DocProperties, Format, Workbook};
+use rust_xlsxwriter::{DocProperties, Format, Formula, Workbook, utility::column_number_to_name};
 
-use crate::app::{AppError, Ctx};
+use crate::{
+    app::{AppError, Ctx},
+    development::model::{jp_text, rupiah},
+};
 
 /// A table to export: the column headers (i18n keys, or text kept as it is) and rows of text.
 pub struct Table {
     pub name: &'static str,
     pub headers: Vec<Cow<'static, str>>,
     pub rows: Vec<Vec<String>>,
+}
+
+/// What a column holds. A number column's cells hold the plain number as Rust prints it
+/// (`5000000`, `24.5`); an empty cell stays empty.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    /// Text, kept as it is (NIPs too: 18 digits are more than a spreadsheet's number holds).
+    #[default]
+    Text,
+    /// A whole number (levels, counts): `0` in the XLSX, as it is in the CSV.
+    Integer,
+    /// Rupiah: `#,##0` in the XLSX, "Rp1.250.000" in the CSV.
+    Money,
+    /// A figure with at most one decimal (JP): `0.0` in the XLSX, "2,5" / "2.5" in the CSV.
+    Decimal,
+}
+
+/// How a table's columns are written beyond text: their kinds, and a totals row (XLSX only, so
+/// that a CSV still imports back as a plain table). The default: all text, no totals.
+#[derive(Default)]
+pub struct Columns {
+    /// One per column; missing ones are text.
+    pub kinds: Vec<Kind>,
+    /// The label (an i18n key, written in the first column) and the columns summed.
+    pub totals: Option<(&'static str, Vec<usize>)>,
+}
+
+impl Columns {
+    fn kind(&self, c: usize) -> Kind {
+        self.kinds.get(c).copied().unwrap_or_default()
+    }
+}
+
+/// Number formats of the XLSX (the reader's spreadsheet shows its own separators).
+const WHOLE: &str = "0";
+const RUPIAH: &str = "#,##0";
+const ONE_DECIMAL: &str = "0.0";
+
+/// A number column's cell as a number (`None`: empty, or not a number, kept as text).
+fn number(kind: Kind, v: &str) -> Option<f64> {
+    match kind {
+        Kind::Text => None,
+        Kind::Integer | Kind::Money => v.trim().parse::<i64>().ok().map(|n| n as f64),
+        Kind::Decimal => v.trim().parse::<f64>().ok().filter(|n| n.is_finite()),
+    }
+}
+
+/// A cell as the CSV shows it: numbers as people read them in the reader's language.
+fn csv_text(ctx: Option<&Ctx>, kind: Kind, v: &str) -> String {
+    match (kind, number(kind, v)) {
+        (Kind::Money, Some(n)) => rupiah(n as i64),
+        (Kind::Decimal, Some(n)) => jp_text(n, ctx.is_none_or(|c| c.lang.is_en())),
+        _ => cell(v),
+    }
 }
 
 /// Who exported and when: the agency's name and its date (XLSX only; a CSV stays a plain table
@@ -86,18 +147,19 @@ impl IntoResponse for File {
 }
 
 pub fn csv(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
-    csv_file(ctx, t).map(IntoResponse::into_response)
+    csv_file(ctx, t, &Columns::default()).map(IntoResponse::into_response)
 }
 
 pub fn xlsx(ctx: Option<&Ctx>, t: &Table) -> Result<Response, AppError> {
-    xlsx_file(ctx, t).map(IntoResponse::into_response)
+    xlsx_file(ctx, t, &Columns::default()).map(IntoResponse::into_response)
 }
 
-fn csv_file(ctx: Option<&Ctx>, t: &Table) -> Result<File, AppError> {
+fn csv_file(ctx: Option<&Ctx>, t: &Table, cols: &Columns) -> Result<File, AppError> {
     let mut w = csv::Writer::from_writer(vec![]);
     w.write_record(header_texts(ctx, t)).map_err(anyhow::Error::from)?;
     for r in &t.rows {
-        w.write_record(r.iter().map(|v| cell(v))).map_err(anyhow::Error::from)?;
+        w.write_record(r.iter().enumerate().map(|(c, v)| csv_text(ctx, cols.kind(c), v)))
+            .map_err(anyhow::Error::from)?;
     }
     let mut bytes = vec![0xEF, 0xBB, 0xBF]; // BOM so spreadsheet programs read UTF-8
     bytes.extend(w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?);
@@ -108,7 +170,7 @@ fn csv_file(ctx: Option<&Ctx>, t: &Table) -> Result<File, AppError> {
     })
 }
 
-fn xlsx_file(ctx: Option<&Ctx>, t: &Table) -> Result<File, AppError> {
+fn xlsx_file(ctx: Option<&Ctx>, t: &Table, cols: &Columns) -> Result<File, AppError> {
     let mut wb = Workbook::new();
     let err = |e: rust_xlsxwriter::XlsxError| AppError::Other(anyhow::anyhow!("xlsx: {e}"));
     let stamp = ctx.map(Stamp::from_ctx);
@@ -129,13 +191,39 @@ fn xlsx_file(ctx: Option<&Ctx>, t: &Table) -> Result<File, AppError> {
     }
     let bold = Format::new().set_bold();
     let text = Format::new().set_num_format("@");
+    let format = |kind: Kind| match kind {
+        Kind::Text => text.clone(),
+        Kind::Integer => Format::new().set_num_format(WHOLE),
+        Kind::Money => Format::new().set_num_format(RUPIAH),
+        Kind::Decimal => Format::new().set_num_format(ONE_DECIMAL),
+    };
     for (c, h) in header_texts(ctx, t).iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold).map_err(err)?;
         ws.set_column_width(c as u16, 18).map_err(err)?;
     }
     for (r, row) in t.rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
-            ws.write_string_with_format(r as u32 + 1, c as u16, v, &text).map_err(err)?;
+            let (r, kind) = (r as u32 + 1, cols.kind(c));
+            match number(kind, v) {
+                Some(n) => ws.write_number_with_format(r, c as u16, n, &format(kind)).map_err(err)?,
+                None => ws.write_string_with_format(r, c as u16, v, &text).map_err(err)?,
+            };
+        }
+    }
+    // The totals: a SUM over each column's cells (it follows edits), its value stored as well.
+    if let Some((label, columns)) = &cols.totals {
+        let last = t.rows.len() as u32 + 1;
+        let label = match (ctx, crate::i18n::key(label)) {
+            (Some(ctx), Some(k)) => ctx.t(k),
+            _ => label,
+        };
+        ws.write_string_with_format(last, 0, label, &bold).map_err(err)?;
+        for &c in columns {
+            let kind = cols.kind(c);
+            let sum: f64 = t.rows.iter().filter_map(|r| r.get(c).and_then(|v| number(kind, v))).sum();
+            let col = column_number_to_name(c as u16);
+            let formula = Formula::new(format!("=SUM({col}2:{col}{last})")).set_result(sum.to_string());
+            ws.write_formula_with_format(last, c as u16, formula, &format(kind).set_bold()).map_err(err)?;
         }
     }
     ws.set_freeze_panes(1, 0).map_err(err)?;
@@ -159,5 +247,51 @@ pub fn send(ctx: &Ctx, format: &str, t: &Table) -> Result<Response, AppError> {
 
 /// The list as the file the user asked for, to send now or keep.
 pub fn file(ctx: &Ctx, format: &str, t: &Table) -> Result<File, AppError> {
-    if format == "xlsx" { xlsx_file(Some(ctx), t) } else { csv_file(Some(ctx), t) }
+    file_with(ctx, format, t, &Columns::default())
+}
+
+/// The list as the file the user asked for, with number columns (and perhaps totals).
+pub fn file_with(ctx: &Ctx, format: &str, t: &Table, cols: &Columns) -> Result<File, AppError> {
+    if format == "xlsx" { xlsx_file(Some(ctx), t, cols) } else { csv_file(Some(ctx), t, cols) }
+}
+
+#[cfg(test)]
+mod tests {
+    use calamine::{Data, Reader as _, Xlsx};
+
+    use super::*;
+
+    #[test]
+    fn number_columns_are_numbers_with_totals_and_the_csv_reads_as_before() {
+        let t = Table {
+            name: "uji",
+            headers: vec!["NIP".into(), "JP".into(), "Biaya".into(), "Tingkat".into()],
+            rows: vec![
+                vec!["199001012015031001".into(), "2.5".into(), "1250000".into(), "3".into()],
+                vec!["199001012015031002".into(), "4".into(), "0".into(), "".into()],
+            ],
+        };
+        let cols = Columns {
+            kinds: vec![Kind::Text, Kind::Decimal, Kind::Money, Kind::Integer],
+            totals: Some(("Jumlah", vec![1, 2])),
+        };
+        let file = xlsx_file(None, &t, &cols).expect("xlsx");
+        let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(file.bytes.to_vec())).expect("read back");
+        let sheet = wb.worksheet_range("uji").expect("sheet");
+        let rows: Vec<&[Data]> = sheet.rows().collect();
+        assert_eq!(rows[1][0], Data::String("199001012015031001".into()), "NIPs stay text");
+        assert_eq!(
+            (&rows[1][1], &rows[1][2], &rows[1][3]),
+            (&Data::Float(2.5), &Data::Float(1_250_000.0), &Data::Float(3.0))
+        );
+        assert_eq!(rows[2][3], Data::Empty, "an empty number cell stays empty");
+        assert_eq!(
+            (&rows[3][0], &rows[3][1], &rows[3][2]),
+            (&Data::String("Jumlah".into()), &Data::Float(6.5), &Data::Float(1_250_000.0))
+        );
+        let csv = csv_file(None, &t, &cols).expect("csv");
+        let text = String::from_utf8_lossy(&csv.bytes).into_owned();
+        assert!(text.contains("199001012015031001,2.5,Rp1.250.000,3"), "{text}");
+        assert!(!text.contains("Jumlah"), "no totals in a CSV");
+    }
 }

@@ -201,7 +201,6 @@ async fn history(
             Block::Heading(t("hist.jp_years")),
             Block::Table {
                 headers: vec![t("col.year"), t("jp.formal"), t("jp.informal"), t("jp.total"), t("jp.lacking")],
-                widths: vec![1.0, 1.0, 1.0, 1.0, 1.0],
                 rows: years
                     .iter()
                     .map(|y| {
@@ -225,7 +224,6 @@ async fn history(
                     "JP".into(),
                     t("part.certificate"),
                 ],
-                widths: vec![1.6, 3.0, 2.0, 1.2, 0.6, 1.6],
                 rows: formal
                     .iter()
                     .map(|f| {
@@ -250,7 +248,6 @@ async fn history(
                     t("trn.status"),
                     "JP".into(),
                 ],
-                widths: vec![1.3, 1.4, 3.0, 2.0, 1.3, 0.6],
                 rows: informal
                     .iter()
                     .map(|a| {

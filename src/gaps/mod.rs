@@ -3,6 +3,7 @@
 //! its cost. Computed in SQL over the live records (`requirement_gaps`, `gap_summary`); the plan
 //! and the mentor assignment are exact optimisations over what the queries return.
 
+pub mod akpk;
 pub mod assign;
 pub mod db;
 pub mod plan;
@@ -11,5 +12,5 @@ pub mod planning;
 pub mod routes;
 
 pub fn routes() -> crate::app::Routes {
-    routes::routes().merge(planning::routes())
+    routes::routes().merge(planning::routes()).merge(akpk::routes())
 }

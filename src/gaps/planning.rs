@@ -1,9 +1,8 @@
 //! Closing the gaps: the mentor assignment for a unit, the budget-constrained plan for a year
 //! (computed as a job, `plan_run`) with its budget frontier and the simple greedy plan beside it,
-//! accepting exactly the plan shown, and the AKPK (the yearly competency-development needs
-//! analysis) exported from the accepted plan.
+//! and accepting exactly the plan shown (the AKPK in `akpk.rs` comes from the plan accepted last).
 
-use std::{collections::HashSet, sync::OnceLock};
+use std::collections::HashSet;
 
 use axum::{
     Form,
@@ -14,7 +13,6 @@ use axum::{
 use chrono::Datelike as _;
 use serde::Deserialize;
 use serde_json::json;
-use sqlx::PgConnection;
 
 use super::{
     db::{self, GapSettings},
@@ -26,13 +24,11 @@ use crate::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
         chart::{self, Bar},
         context::Val,
-        export::{self, Table},
-        pdf::{self, Block},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor},
     auth::{CurrentUser, Role},
-    development::model::{Rupiah, jenis_name, jp_text, rupiah},
+    development::model::{Rupiah, jp_text, rupiah},
     units::db::UnitOption,
 };
 
@@ -44,7 +40,6 @@ pub fn routes() -> Routes {
         .get("/gaps/plan", Access::AnyOf(HR_HEAD), plan_page)
         .post("/gaps/plan", Access::AnyOf(HR_HEAD), accept)
         .post("/gaps/plan/compute", Access::AnyOf(HR_HEAD), compute)
-        .get("/gaps/akpk", Access::AnyOf(HR_HEAD), akpk)
 }
 
 #[derive(Deserialize, Default)]
@@ -462,230 +457,4 @@ struct Item {
     jp: f64,
     cost: i64,
     funding: String,
-}
-
-/// One AKPK row.
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct AkpkRow {
-    pub nip: String,
-    pub name: String,
-    pub position: String,
-    pub unit: String,
-    pub kind: String,
-    pub code: String,
-    pub competency: String,
-    pub required_level: i16,
-    pub current_level: i16,
-    pub priority: String,
-    pub route: String,
-    pub jenis_diklat: i16,
-    pub programme: String,
-    pub provider: String,
-    pub jp: f64,
-    pub estimated_cost: i64,
-    pub funding: String,
-    pub status: Option<String>,
-}
-
-impl AkpkRow {
-    pub fn gap(&self) -> i16 {
-        (self.required_level - self.current_level).max(0)
-    }
-}
-
-#[derive(askama::Template)]
-#[template(path = "gaps/akpk.html")]
-struct AkpkPage<'a> {
-    ctx: Ctx,
-    unit_id: i64,
-    unit_name: String,
-    year: i32,
-    plan: Option<AcceptedPlan>,
-    rows: &'a [AkpkRow],
-}
-
-/// The plan accepted last: id, when, budget, whether it was the optimal one.
-type AcceptedPlan = (i64, chrono::DateTime<chrono::Utc>, i64, bool);
-
-/// A unit's AKPK for a year at one version of the records (in the key's language): the plan
-/// accepted last, its lines, and each file once made (an XLSX took longer to make than any
-/// page to draw).
-struct AkpkData {
-    plan: Option<AcceptedPlan>,
-    rows: Vec<AkpkRow>,
-    csv: OnceLock<export::File>,
-    xlsx: OnceLock<export::File>,
-}
-
-impl AkpkPage<'_> {
-    fn money(&self, v: impl Val<i64>) -> String {
-        rupiah(v.val())
-    }
-
-    fn jp(&self, v: impl Val<f64>) -> String {
-        jp_text(v.val(), self.ctx.lang.is_en())
-    }
-
-    fn jenis(&self, j: impl Val<i16>) -> String {
-        format!("{} {}", j.val(), jenis_name(j.val()))
-    }
-
-    fn status_label(&self, r: &AkpkRow) -> &'static str {
-        match &r.status {
-            Some(s) => self.ctx.tv("pstatus", s),
-            None => self.ctx.t("akpk.proposed"),
-        }
-    }
-}
-
-/// The AKPK of a unit for a year: the plan accepted last and its lines, in the language asked.
-async fn akpk_data(conn: &mut PgConnection, unit_id: i64, year: i32, en: bool) -> Result<AkpkData, sqlx::Error> {
-    let plan: Option<AcceptedPlan> = sqlx::query_as(
-        "select id, accepted_at, budget, optimal from dev_plans where unit_id = $1 and year = $2 order by accepted_at desc, id desc limit 1",
-    )
-    .bind(unit_id)
-    .bind(year)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let rows: Vec<AkpkRow> = match plan {
-        Some((id, ..)) => {
-            sqlx::query_as(
-                "select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, coalesce(p.name, '') as position,
-                        u.name as unit, c.kind, c.code, case when $2 then c.name_en else c.name_id end as competency,
-                        i.required_level, i.current_level, i.priority, i.route, i.jenis_diklat, i.programme, i.provider,
-                        i.jp::float8 as jp, i.estimated_cost, i.funding, tp.status
-                 from dev_plan_items i join employees e on e.id = i.employee_id join units u on u.id = e.unit_id
-                 left join positions p on p.id = e.position_id join competencies c on c.id = i.competency_id
-                 left join training_participants tp on tp.training_id = i.training_id and tp.employee_id = i.employee_id
-                 where i.plan_id = $1 order by e.name, c.code, i.id",
-            )
-            .bind(id)
-            .bind(en)
-            .fetch_all(&mut *conn)
-            .await?
-        }
-        None => vec![],
-    };
-    Ok(AkpkData { plan, rows, csv: OnceLock::new(), xlsx: OnceLock::new() })
-}
-
-async fn akpk(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Query(q): Query<UnitQuery>,
-) -> AppResult<Response> {
-    let (unit_id, unit_name, _) = pick_unit(&state, &user, &q.unit).await?;
-    let year = q.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(ctx.today.year());
-    let (en, today) = (ctx.lang.is_en(), ctx.today);
-    let key = format!("gaps.akpk:{unit_id}:{year}:{en}:{today}");
-    let data = state.versions.get(&state.pool, key, move |conn| Box::pin(akpk_data(conn, unit_id, year, en))).await?;
-    let (plan, rows) = (data.plan, &data.rows);
-    if q.format == "pdf" {
-        let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: &[] };
-        let t = |k: &str| ctx.t(k).to_string();
-        let table = Block::Table {
-            headers: vec![
-                t("col.nip"),
-                t("col.name"),
-                t("col.competency"),
-                t("std.required"),
-                t("std.current"),
-                t("col.gap"),
-                t("col.route"),
-                t("col.programme"),
-                "JP".into(),
-                t("col.estimated_cost"),
-                t("col.funding"),
-                t("col.status"),
-            ],
-            widths: vec![1.7, 2.0, 2.4, 0.7, 0.7, 0.7, 1.6, 2.4, 0.5, 1.2, 1.6, 1.0],
-            rows: rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.nip.clone(),
-                        format!("{} ({})", r.name, r.position),
-                        format!("{} {} · {}", r.code, r.competency, ctx.tv("prio", &r.priority)),
-                        r.required_level.to_string(),
-                        r.current_level.to_string(),
-                        r.gap().to_string(),
-                        format!("{} · {}", r.route, page.jenis(r.jenis_diklat)),
-                        format!("{} {}", r.programme, r.provider),
-                        jp_text(r.jp, ctx.lang.is_en()),
-                        rupiah(r.estimated_cost),
-                        r.funding.clone(),
-                        page.status_label(r).to_string(),
-                    ]
-                })
-                .collect(),
-        };
-        let intro = match plan {
-            Some((_, at, budget, _)) => {
-                ctx.t("akpk.from_plan").replace("{when}", &ctx.date_time(at)).replace("{budget}", &rupiah(budget))
-            }
-            None => ctx.t("akpk.none").to_string(),
-        };
-        let meta = pdf::meta(&ctx, format!("AKPK {year}: {unit_name}"), true);
-        return Ok(pdf::response(&format!("akpk-{year}"), pdf::render(&meta, &[Block::Para(intro), table])));
-    }
-    if export::wanted(&q.format) {
-        let cell = if q.format == "xlsx" { &data.xlsx } else { &data.csv };
-        let file = crate::app::versioned::once(cell, || {
-            let page = AkpkPage { ctx: ctx.clone(), unit_id, unit_name: unit_name.clone(), year, plan, rows: &[] };
-            let table = Table {
-                name: "akpk",
-                headers: export::keys(&[
-                    "col.nip",
-                    "col.name",
-                    "col.position",
-                    "col.unit",
-                    "col.competency_type",
-                    "col.competency",
-                    "col.level_required",
-                    "col.level_current",
-                    "col.gap",
-                    "col.priority",
-                    "col.route",
-                    "col.siasn_type",
-                    "col.programme",
-                    "col.provider",
-                    "col.year",
-                    "col.jp",
-                    "col.estimated_cost",
-                    "col.funding",
-                    "col.status",
-                ]),
-                rows: rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            r.nip.clone(),
-                            r.name.clone(),
-                            r.position.clone(),
-                            r.unit.clone(),
-                            ctx.tv("comp.kind", &r.kind).to_string(),
-                            format!("{} {}", r.code, r.competency),
-                            r.required_level.to_string(),
-                            r.current_level.to_string(),
-                            r.gap().to_string(),
-                            ctx.tv("prio", &r.priority).to_string(),
-                            r.route.clone(),
-                            page.jenis(r.jenis_diklat),
-                            r.programme.clone(),
-                            r.provider.clone(),
-                            year.to_string(),
-                            jp_text(r.jp, ctx.lang.is_en()),
-                            rupiah(r.estimated_cost),
-                            r.funding.clone(),
-                            page.status_label(r).to_string(),
-                        ]
-                    })
-                    .collect(),
-            };
-            export::file(&ctx, &q.format, &table)
-        })?;
-        return Ok(axum::response::IntoResponse::into_response(file.clone()));
-    }
-    render(&AkpkPage { ctx, unit_id, unit_name, year, plan, rows })
 }

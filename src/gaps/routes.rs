@@ -344,7 +344,6 @@ async fn summary(
                     t("gap.flagged"),
                     t("unit.staff"),
                 ],
-                widths: vec![4.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 rows: parts
                     .iter()
                     .skip(1)
@@ -364,7 +363,6 @@ async fn summary(
         blocks.push(Block::Heading(t("gap.chart.top")));
         blocks.push(Block::Table {
             headers: vec![t("emp.competency"), t("gap.staff_short"), t("gap.levels"), t("gap.weighted")],
-            widths: vec![4.0, 1.0, 1.0, 1.0],
             rows: top
                 .iter()
                 .map(|g| {
@@ -380,7 +378,6 @@ async fn summary(
         blocks.push(Block::Heading(t("gap.spof")));
         blocks.push(Block::Table {
             headers: vec![t("emp.competency"), t("std.required"), t("gap.only")],
-            widths: vec![4.0, 1.0, 3.0],
             rows: spof
                 .iter()
                 .map(|p| {
@@ -404,7 +401,6 @@ async fn summary(
                 t("gap.coverage"),
                 t("gap.reasons"),
             ],
-            widths: vec![2.5, 1.0, 0.8, 0.8, 0.8, 4.0],
             rows: staff
                 .iter()
                 .map(|(s, r)| {
@@ -638,8 +634,6 @@ async fn matrix(
     if q.format == "pdf" {
         let mut headers = vec![ctx.t("col.name").to_string()];
         headers.extend(columns.iter().map(|c| c.code.clone()));
-        let mut widths = vec![3.0];
-        widths.extend(columns.iter().map(|_| 1.0));
         let rows = grid
             .iter()
             .map(|(r, cells)| {
@@ -652,7 +646,7 @@ async fn matrix(
         let meta = pdf::meta(&ctx, format!("{}: {}", ctx.t("gap.matrix"), unit_name), true);
         return Ok(pdf::response(
             "matriks-kompetensi",
-            pdf::render(&meta, &[Block::Para(legend), Block::Table { headers, widths, rows }]),
+            pdf::render(&meta, &[Block::Para(legend), Block::Table { headers, rows }]),
         ));
     }
     if export::wanted(&q.format) {

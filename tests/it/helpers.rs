@@ -227,6 +227,8 @@ pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (files: XLSX, PDF).
+    pub bytes: axum::body::Bytes,
 }
 
 impl Resp {
@@ -273,7 +275,7 @@ impl Client {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {

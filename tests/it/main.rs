@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod akpk;
 mod assessments;
 mod auth;
 mod browser;

@@ -1,12 +1,22 @@
 //! Real PDF reports without a PDF engine: A4 pages with the agency's name and the date at the top,
-//! "page n of m" at the foot, headings, paragraphs and tables that break across pages (the header
-//! row repeated). Text is set in the PDF's standard Helvetica (no font file to embed, text stays
-//! selectable and searchable), encoded as WinAnsi, which covers Indonesian and English.
+//! "page n of m" at the foot, headings, paragraphs, tables that break across pages (the header
+//! row repeated) and a signature block. Text is set in the PDF's standard Helvetica (no font file
+//! to embed, text stays selectable and searchable), encoded as WinAnsi, which covers Indonesian
+//! and English.
+//!
+//! Tables are laid out from their content (`fit.rs`): every column is at least as wide as its
+//! widest word (so a NIP or a header word is never cut, lines break at spaces only) and the
+//! remaining width goes where it saves the most lines; when even the widest words do not fit side
+//! by side, the table's font shrinks (down to `TABLE_MIN_SIZE`) before any word is cut.
 //!
 //! Why hand-written: the reports are text and tables; a PDF crate with layout (or a headless
-//! browser) would add megabytes and minutes of build for what ~300 lines do here.
+//! browser) would add megabytes and minutes of build for what ~600 lines do here.
 
 use std::fmt::Write as _;
+
+mod fit;
+
+use fit::{Fit, fit};
 
 /// Widths of Helvetica's printable ASCII characters (32..=126), in 1/1000 of the font size.
 const WIDTHS: [u16; 95] = [
@@ -21,13 +31,35 @@ const WIDTHS: [u16; 95] = [
 pub enum Block {
     Heading(String),
     Para(String),
-    /// Column headers, relative column widths, rows.
+    /// Column headers and rows; each column as wide as its content asks (see `fit`). A `\n` in a
+    /// cell starts a new line.
     Table {
         headers: Vec<String>,
-        widths: Vec<f64>,
         rows: Vec<Vec<String>>,
     },
+    /// Who signs the report, at the right under the last block, kept on one page.
+    Signature(Signature),
 }
+
+/// A signature block: place and date, the office, room to sign, then the signer.
+pub struct Signature {
+    /// "Soreang, 4 Desember 2026".
+    pub place_date: String,
+    /// The office that signs: "Kepala Dinas …" (wrapped if long).
+    pub office: String,
+    /// The signer's name; empty leaves a line to write it on.
+    pub name: String,
+    /// Pangkat/golongan; empty leaves it out.
+    pub rank: String,
+    /// The signer's NIP; empty leaves "NIP." and a line.
+    pub nip: String,
+}
+
+/// The font size of table text, and the smallest it may shrink to so that words stay whole.
+const TABLE_SIZE: f64 = 7.5;
+const TABLE_MIN_SIZE: f64 = 5.5;
+/// Room left and right of a cell's text, in points.
+const CELL_PAD: f64 = 3.0;
 
 /// What every page carries.
 pub struct Meta {
@@ -81,16 +113,24 @@ fn measure(text: &[u8], size: f64, bold: bool) -> f64 {
     if bold { w * 1.06 } else { w }
 }
 
-/// Encode and break a text into lines that fit `width`.
+/// A text in WinAnsi.
+fn encode(text: &str) -> Vec<u8> {
+    text.chars().flat_map(ansi).collect()
+}
+
+/// Encode and break a text into lines that fit `width`, at spaces.
 fn wrap(text: &str, width: f64, size: f64, bold: bool) -> Vec<Vec<u8>> {
+    // A word exactly as wide as its column fits (sums of widths are not exact in floating point).
+    let width = width + 0.01;
     let mut lines = vec![];
     for para in text.split('\n') {
         let mut line: Vec<u8> = vec![];
         for word in para.split(' ') {
-            let w: Vec<u8> = word.chars().flat_map(ansi).collect();
+            let w = encode(word);
             let candidate = if line.is_empty() { w.clone() } else { [line.clone(), vec![b' '], w.clone()].concat() };
             if measure(&candidate, size, bold) <= width || line.is_empty() {
-                // A single word longer than the column is cut where it must be.
+                // A single word longer than the column is cut where it must be (only when even the
+                // smallest table font cannot keep it whole).
                 if measure(&candidate, size, bold) > width && line.is_empty() {
                     let mut part = vec![];
                     for b in w {
@@ -142,7 +182,7 @@ struct Layout {
 impl Layout {
     fn new(landscape: bool) -> Self {
         let (w, h) = if landscape { (842.0, 595.0) } else { (595.0, 842.0) };
-        let mut l = Self { w, h, margin: 40.0, pages: vec![], y: 0.0 };
+        let mut l = Self { w, h, margin: if landscape { 32.0 } else { 40.0 }, pages: vec![], y: 0.0 };
         l.page();
         l
     }
@@ -181,45 +221,92 @@ impl Layout {
         self.y -= size * 0.6;
     }
 
-    fn table(&mut self, headers: &[String], widths: &[f64], rows: &[Vec<String>]) {
-        let size = 8.0;
-        let lead = size * 1.25;
-        let total: f64 = widths.iter().sum::<f64>().max(1e-9);
-        let avail = self.w - 2.0 * self.margin;
-        let cols: Vec<f64> = widths.iter().map(|w| w / total * avail).collect();
-        let cell = |l: &Layout, row: &[String], bold: bool| -> Vec<Vec<Vec<u8>>> {
-            let _ = l;
-            row.iter().zip(&cols).map(|(t, w)| wrap(t, w - 6.0, size, bold)).collect()
+    fn table(&mut self, headers: &[String], rows: &[Vec<String>]) {
+        let Fit { size, cols } = fit(headers, rows, self.w - 2.0 * self.margin);
+        let lead = size * 1.15;
+        let pad = size * 0.3;
+        let cells = |row: &[String], bold: bool| -> Vec<Vec<Vec<u8>>> {
+            row.iter().zip(&cols).map(|(t, w)| wrap(t, w - 2.0 * CELL_PAD, size, bold)).collect()
         };
+        let height =
+            |cells: &[Vec<Vec<u8>>]| cells.iter().map(Vec::len).max().unwrap_or(1).max(1) as f64 * lead + pad * 2.0;
         let draw_row = |l: &mut Layout, cells: &[Vec<Vec<u8>>], bold: bool| {
-            let n = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
-            let height = n as f64 * lead + 4.0;
             let top = l.y;
+            let bottom = top - height(cells);
             let mut x = l.margin;
             for (c, w) in cells.iter().zip(&cols) {
-                for (i, line) in c.iter().enumerate() {
-                    let ty = top - 2.0 - (i as f64 + 1.0) * lead + 2.0;
-                    l.text(x + 3.0, ty, size, bold, line);
+                for (i, line) in c.iter().enumerate().filter(|(_, line)| !line.is_empty()) {
+                    // The baseline sits a fifth of the font above the foot of its line.
+                    let ty = top - pad - (i as f64 + 1.0) * lead + size * 0.25;
+                    l.text(x + CELL_PAD, ty, size, bold, line);
                 }
                 x += w;
             }
-            let (left, right, bottom) = (l.margin, l.w - l.margin, top - height);
+            let (left, right) = (l.margin, l.w - l.margin);
             let _ = writeln!(l.out(), "0.75 G 0.4 w {left:.2} {bottom:.2} m {right:.2} {bottom:.2} l S 0 G");
             l.y = bottom;
         };
-        let head = cell(self, headers, true);
-        let head_height = head.iter().map(Vec::len).max().unwrap_or(1) as f64 * lead + 4.0;
-        self.need(head_height + lead * 2.0);
+        let head = cells(headers, true);
+        self.need(height(&head) + lead * 2.0);
         draw_row(self, &head, true);
         for r in rows {
-            let cells = cell(self, r, false);
-            let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f64 * lead + 4.0;
-            if self.need(height) {
+            let row = cells(r, false);
+            if self.need(height(&row)) {
                 draw_row(self, &head, true);
             }
-            draw_row(self, &cells, false);
+            draw_row(self, &row, false);
         }
         self.y -= 10.0;
+    }
+
+    /// The signature block at the right: lines centred on one another, 60 points to sign in.
+    fn signature(&mut self, s: &Signature) {
+        let (size, lead, room) = (10.0, 13.0, 60.0);
+        let width = 270.0_f64.min(self.w - 2.0 * self.margin);
+        let left = self.w - self.margin - width;
+        let office = wrap(&s.office, width, size, false);
+        let lines = 1 + office.len() + 1 + usize::from(!s.rank.is_empty()) + 1;
+        self.y -= 14.0;
+        self.need(lines as f64 * lead + room);
+        let centred = |l: &mut Layout, t: &[u8], bold: bool| -> (f64, f64) {
+            l.y -= lead;
+            let w = measure(t, size, bold);
+            let x = left + (width - w) / 2.0;
+            l.text(x, l.y, size, bold, t);
+            (x, w)
+        };
+        centred(self, &encode(&s.place_date), false);
+        for line in &office {
+            centred(self, line, false);
+        }
+        self.y -= room;
+        // The name, underlined; no name: a line to write it on.
+        let blank = 170.0;
+        let (x, w) = if s.name.trim().is_empty() {
+            self.y -= lead;
+            (left + (width - blank) / 2.0, blank)
+        } else {
+            centred(self, &encode(&s.name), true)
+        };
+        let under = self.y - 2.0;
+        let _ = writeln!(self.out(), "0.6 w {x:.2} {under:.2} m {:.2} {under:.2} l S", x + w);
+        if !s.rank.is_empty() {
+            centred(self, &encode(&s.rank), false);
+        }
+        if s.nip.trim().is_empty() {
+            // "NIP." and a blank to fill in, as wide as a NIP would be.
+            let label = encode("NIP.");
+            let gap = measure(b"000000000000000000 ", size, false);
+            let lw = measure(&label, size, false);
+            let x = left + (width - lw - gap) / 2.0;
+            self.y -= lead;
+            let y = self.y;
+            self.text(x, y, size, false, &label);
+            let (a, b) = (x + lw + 4.0, x + lw + gap);
+            let _ = writeln!(self.out(), "0.4 w {a:.2} {y:.2} m {b:.2} {y:.2} l S");
+        } else {
+            centred(self, &encode(&format!("NIP. {}", s.nip)), false);
+        }
     }
 }
 
@@ -235,7 +322,8 @@ pub fn render(meta: &Meta, blocks: &[Block]) -> Vec<u8> {
                 l.lines(t, 11.0, true);
             }
             Block::Para(t) => l.lines(t, 9.0, false),
-            Block::Table { headers, widths, rows } => l.table(headers, widths, rows),
+            Block::Table { headers, rows } => l.table(headers, rows),
+            Block::Signature(s) => l.signature(s),
         }
     }
     // Every page: the agency and the date at the top, the page number at the foot.
@@ -352,10 +440,7 @@ mod tests {
         };
         let pdf = render(
             &meta,
-            &[
-                Block::Heading("Klasikal".into()),
-                Block::Table { headers: vec!["Nama".into(), "Judul".into()], widths: vec![1.0, 2.0], rows },
-            ],
+            &[Block::Heading("Klasikal".into()), Block::Table { headers: vec!["Nama".into(), "Judul".into()], rows }],
         );
         let text = String::from_utf8_lossy(&pdf);
         assert!(pdf.starts_with(b"%PDF-1.4"));
@@ -367,6 +452,64 @@ mod tests {
         assert!(pages >= 3, "120 rows take several pages: {pages}");
         assert!(text.contains(&format!("(Halaman {pages} dari {pages})")));
         assert!(text.trim_end().ends_with("%%EOF"));
+    }
+
+    #[test]
+    fn columns_fit_their_words_and_shrink_before_cutting() {
+        let headers: Vec<String> = ["NIP", "Nama", "Kesenjangan", "Program pelatihan"].map(String::from).to_vec();
+        let rows: Vec<Vec<String>> = (0..30)
+            .map(|i| {
+                vec![
+                    format!("19900101201503{i:04}"),
+                    "Dr. Andri Purnama, S.Si. · Statistisi Ahli Pertama".into(),
+                    "1".into(),
+                    "Mentoring: Firman Supriatna, S.Kom. · Seksi Statistik Sektoral".into(),
+                ]
+            })
+            .collect();
+        let Fit { size, cols } = fit(&headers, &rows, 400.0);
+        assert_eq!(size, TABLE_SIZE, "the widest words fit at the table's size");
+        assert!((cols.iter().sum::<f64>() - 400.0).abs() < 0.01, "{cols:?}");
+        for (c, h) in headers.iter().enumerate() {
+            let lines = wrap(h, cols[c] - 2.0 * CELL_PAD, size, true);
+            let words: Vec<String> = lines
+                .iter()
+                .flat_map(|l| String::from_utf8_lossy(l).split(' ').map(String::from).collect::<Vec<_>>())
+                .collect();
+            assert_eq!(words, h.split(' ').collect::<Vec<_>>(), "{h}: broken at spaces only");
+        }
+        assert_eq!(wrap(&rows[0][0], cols[0] - 2.0 * CELL_PAD, size, false).len(), 1, "a NIP on one line");
+        // Twelve NIP columns do not fit 762 points at 7.5: the font shrinks, the NIPs stay whole.
+        let wide: Vec<String> = (0..12).map(|i| format!("NIP {i}")).collect();
+        let row: Vec<Vec<String>> = vec![(0..12).map(|_| "199001012015031001".to_string()).collect()];
+        let Fit { size, cols } = fit(&wide, &row, 762.0);
+        assert!((TABLE_MIN_SIZE..TABLE_SIZE).contains(&size), "{size}");
+        assert!(cols.iter().all(|w| wrap(&row[0][0], w - 2.0 * CELL_PAD, size, false).len() == 1));
+    }
+
+    #[test]
+    fn a_signature_without_a_head_leaves_blanks() {
+        let meta = Meta {
+            title: "AKPK".into(),
+            agency: "Dinas".into(),
+            date: "4 Desember 2026".into(),
+            page_label: "{n}/{m}".into(),
+            landscape: true,
+        };
+        let sign = |name: &str, nip: &str| Signature {
+            place_date: "Kabupaten Bandung, 4 Desember 2026".into(),
+            office: "Kepala Dinas Komunikasi, Informatika dan Statistik".into(),
+            name: name.into(),
+            rank: String::new(),
+            nip: nip.into(),
+        };
+        let signed = String::from_utf8_lossy(&render(&meta, &[Block::Signature(sign("Nining", "197107251995022001"))]))
+            .into_owned();
+        assert!(signed.contains("(Nining) Tj") && signed.contains("(NIP. 197107251995022001) Tj"));
+        assert!(signed.contains("/MediaBox [0 0 842 595]"));
+        let blank = String::from_utf8_lossy(&render(&meta, &[Block::Signature(sign("", ""))])).into_owned();
+        assert!(blank.contains("(NIP.) Tj") && !blank.contains("(NIP. "));
+        assert!(blank.contains("(Kabupaten Bandung, 4 Desember 2026) Tj"));
     }
 
     #[test]
