@@ -16,6 +16,7 @@ mod foundation;
 mod gaps;
 mod helpers;
 mod imports;
+mod programmes;
 mod records;
 mod schema;
 mod signin;
