@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod imports;
 pub mod notifications;
 pub mod positions;
+pub mod programmes;
 pub mod search;
 pub mod seed;
 pub mod settings;

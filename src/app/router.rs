@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     accounts, approvals, assessments, audit, auth, campaigns, competencies, development, employees, gaps, home,
-    i18n::Lang, imports, notifications, positions, search, settings, units,
+    i18n::Lang, imports, notifications, positions, programmes, search, settings, units,
 };
 
 /// Every application route with its access rule.
@@ -40,6 +40,7 @@ pub fn routes() -> Routes {
         .merge(competencies::routes())
         .merge(assessments::routes())
         .merge(development::routes())
+        .merge(programmes::routes())
         .merge(gaps::routes())
         .merge(imports::routes())
         .merge(settings::routes())

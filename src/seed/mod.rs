@@ -7,6 +7,7 @@ pub mod descriptors;
 mod development;
 pub mod names;
 mod org;
+mod programmes;
 pub mod synthetic;
 
 use sqlx::PgPool;
@@ -50,7 +51,8 @@ impl Rng {
     }
 }
 
-const STEPS: &[&str] = &["demo.org.v1", "demo.catalog.v1", "catalog.descriptors.v1", "demo.development.v1"];
+const STEPS: &[&str] =
+    &["demo.org.v1", "demo.catalog.v1", "catalog.descriptors.v1", "demo.development.v1", "demo.programmes.v1"];
 
 /// Apply the demo steps not applied yet. Returns whether anything was seeded.
 pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
@@ -69,6 +71,7 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
             "demo.org.v1" => org::seed(&mut tx).await?,
             "demo.catalog.v1" => catalog::seed(&mut tx).await?,
             "demo.development.v1" => development::seed(&mut tx).await?,
+            "demo.programmes.v1" => programmes::seed(&mut tx).await?,
             "catalog.descriptors.v1" => catalog::upgrade_descriptors(&mut tx).await?,
             other => anyhow::bail!("unknown seed step {other}"),
         }

@@ -110,6 +110,14 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/providers", "/providers", HR),
         ("GET", "/providers/{id}/edit", "/providers/{provider}/edit", HR),
         ("POST", "/providers/{id}", "/providers/{provider}", HR),
+        ("GET", "/programmes", "/programmes", HR_HEAD),
+        ("GET", "/programmes/new", "/programmes/new", HR),
+        ("POST", "/programmes", "/programmes", HR),
+        ("GET", "/programmes/{id}", "/programmes/{programme}", HR_HEAD),
+        ("GET", "/programmes/{id}/edit", "/programmes/{programme}/edit", HR),
+        ("POST", "/programmes/{id}", "/programmes/{programme}", HR),
+        ("POST", "/programmes/{id}/competencies", "/programmes/{programme}/competencies", HR),
+        ("POST", "/programmes/{id}/competencies/remove", "/programmes/{programme}/competencies/remove", HR),
         ("GET", "/trainings", "/trainings", SIGNED),
         ("GET", "/trainings/new", "/trainings/new", HR),
         ("POST", "/trainings", "/trainings", HR),
@@ -289,6 +297,7 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
         ("{pos}", pos.to_string()),
         ("{batch}", batch.to_string()),
         ("{campaign}", campaign.to_string()),
+        ("{programme}", q("select min(id) from programmes").await.to_string()),
     ])
 }
 

@@ -17,6 +17,7 @@ mod foundation;
 mod gaps;
 mod helpers;
 mod imports;
+mod programmes;
 mod records;
 mod schema;
 mod signin;

@@ -1,0 +1,313 @@
+//! The catalogue list with its filters and exports, and the form that adds or edits a programme.
+
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    response::Response,
+};
+use chrono::Datelike as _;
+use serde::Deserialize;
+
+use super::{
+    db::{self, Filter, ListRow},
+    model::{Programme, ProgrammeInput, Scheme},
+};
+use crate::{
+    app::{
+        AppError, AppResult, AppState, Ctx,
+        edit::{self, Begin, EditState, Versioned},
+        error::on_constraint,
+        export::{self, Table},
+        form::FieldErrors,
+        render::{FlashKind, redirect_flash, render, render_status},
+    },
+    audit::{self, Actor},
+    auth::CurrentUser,
+    development::{
+        db::Opt,
+        model::{JENIS_DIKLAT, TrainingForm, rupiah},
+    },
+    employees::db::competency_options,
+};
+
+#[derive(askama::Template)]
+#[template(path = "programmes/list.html")]
+struct ListPage {
+    ctx: Ctx,
+    rows: Vec<ListRow>,
+    years: Vec<i32>,
+    year: String,
+    competencies: Vec<Opt>,
+    competency: String,
+    schemes: &'static [Scheme],
+    scheme: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ListQuery {
+    year: String,
+    competency: String,
+    scheme: String,
+    format: String,
+}
+
+pub(super) async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
+    // A filter that does not parse is no filter (the select shows "all").
+    let filter = Filter {
+        year: q.year.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)),
+        competency: q.competency.trim().parse::<i64>().ok(),
+        scheme: Scheme::parse(&q.scheme),
+    };
+    let mut conn = state.reader(&ctx).await.acquire().await?;
+    let rows = db::list(&mut conn, &filter).await?;
+    if export::wanted(&q.format) {
+        let en = ctx.lang.is_en();
+        let table = Table {
+            name: "program",
+            headers: export::keys(&[
+                "col.code",
+                "col.title",
+                "col.provider",
+                "prog.scheme",
+                "col.form",
+                "col.jp",
+                "prog.days",
+                "prog.cost_per_participant",
+                "prog.cost_per_class",
+                "prog.min_class",
+                "prog.max_class",
+                "prog.offered_from",
+                "prog.offered_to",
+                "prog.develops",
+                "col.active",
+            ]),
+            rows: rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.code.clone(),
+                        r.title.clone(),
+                        r.provider.clone().unwrap_or_default(),
+                        ctx.label(r.scheme).to_string(),
+                        ctx.label(r.form).to_string(),
+                        r.jp_str(en),
+                        r.days.to_string(),
+                        rupiah(r.cost_per_participant),
+                        rupiah(r.cost_per_class),
+                        r.min_class.to_string(),
+                        r.max_class.to_string(),
+                        r.offered_from.to_string(),
+                        r.offered_to.to_string(),
+                        r.develops.clone(),
+                        ctx.t(if r.active { "col.yes" } else { "col.no" }).to_string(),
+                    ]
+                })
+                .collect(),
+        };
+        return export::send(&ctx, &q.format, &table);
+    }
+    let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
+    let this_year = ctx.today.year();
+    let mut years: Vec<i32> = ((this_year - 1)..=(this_year + 3)).collect();
+    if let Some(y) = filter.year.filter(|y| !years.contains(y)) {
+        years.push(y);
+        years.sort_unstable();
+    }
+    render(&ListPage {
+        years,
+        year: filter.year.map(|y| y.to_string()).unwrap_or_default(),
+        competency: filter.competency.map(|c| c.to_string()).unwrap_or_default(),
+        scheme: filter.scheme.map(|s| s.as_str().to_string()).unwrap_or_default(),
+        ctx,
+        rows,
+        competencies,
+        schemes: Scheme::ALL,
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "programmes/form.html")]
+struct FormPage {
+    ctx: Ctx,
+    id: Option<i64>,
+    form: ProgrammeInput,
+    errors: FieldErrors,
+    providers: Vec<Opt>,
+    schemes: &'static [Scheme],
+    forms: &'static [TrainingForm],
+    jenis: &'static [(i16, &'static str)],
+    edit: EditState,
+    label_prefix: &'static str,
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: Ctx,
+    id: Option<i64>,
+    form: ProgrammeInput,
+    errors: FieldErrors,
+    edit: EditState,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let providers = db::provider_options(&mut conn).await?;
+    let status = edit.status(&errors);
+    let page = FormPage {
+        ctx,
+        id,
+        form,
+        errors,
+        providers,
+        schemes: Scheme::ALL,
+        forms: TrainingForm::ALL,
+        jenis: &JENIS_DIKLAT,
+        edit,
+        label_prefix: "prog",
+    };
+    render_status(status, &page)
+}
+
+pub(super) async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    // Planning is for next year: offered from then, for one year, until HR says otherwise.
+    let next = (ctx.today.year() + 1).to_string();
+    let form = ProgrammeInput {
+        scheme: Scheme::Paid.as_str().into(),
+        form: TrainingForm::Teknis.as_str().into(),
+        jenis_diklat: TrainingForm::Teknis.default_jenis().to_string(),
+        days: "1".into(),
+        cost_per_participant: "0".into(),
+        cost_per_class: "0".into(),
+        min_class: "1".into(),
+        max_class: "25".into(),
+        offered_from: next.clone(),
+        offered_to: next,
+        active: "on".into(),
+        ..Default::default()
+    };
+    form_page(&state, ctx, None, form, FieldErrors::default(), EditState::create()).await
+}
+
+pub(super) async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let (version, form) = db::load_form(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let edit = EditState::loaded(version, &form);
+    form_page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
+}
+
+async fn save(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: Option<i64>,
+    posted: Versioned<ProgrammeInput>,
+) -> AppResult<Response> {
+    let mut tx = state.pool.begin().await?;
+    let current = match id {
+        Some(id) => Some(db::load_form(&mut tx, id, true).await?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let (form, merged) = match edit::begin(&mut tx, user.account_id, &posted, current).await? {
+        Begin::Go { form, merged } => (form, merged),
+        Begin::Conflict(edit) => {
+            drop(tx);
+            return form_page(&state, ctx, id, posted.form, FieldErrors::default(), edit).await;
+        }
+        Begin::Duplicate(location) => {
+            let to = if location.is_empty() { "/programmes".to_string() } else { location };
+            return Ok(redirect_flash(&to, FlashKind::Ok, "flash.already_saved"));
+        }
+    };
+    let parsed = Programme::try_from(&form);
+    // Looked up whatever else is wrong, so every error is shown at once (a provider that is not
+    // a number is named by the parser).
+    let provider_missing = match form.provider.trim().parse::<i64>() {
+        Ok(p) => !db::provider_exists(&mut tx, p).await?,
+        Err(_) => false,
+    };
+    let p = match parsed {
+        Ok(p) if !provider_missing => p,
+        other => {
+            let mut errors = other.err().unwrap_or_default();
+            if provider_missing {
+                errors.add("provider", "trn.err.provider");
+            }
+            drop(tx);
+            return form_page(&state, ctx, id, form, errors, posted.again()).await;
+        }
+    };
+    let before = match id {
+        Some(id) => db::snapshot(&mut tx, id).await?,
+        None => None,
+    };
+    let sql = if id.is_some() {
+        "update programmes set code = $1, title = $2, provider_id = $3, scheme = $4, form = $5, jenis_diklat = $6,
+                jp = round($7::numeric, 1), days = $8, cost_per_participant = $9, cost_per_class = $10, min_class = $11,
+                max_class = $12, offered_from = $13, offered_to = $14, notes = $15, active = $16
+         where id = $17 returning id"
+    } else {
+        "insert into programmes (code, title, provider_id, scheme, form, jenis_diklat, jp, days, cost_per_participant,
+                                 cost_per_class, min_class, max_class, offered_from, offered_to, notes, active)
+         values ($1, $2, $3, $4, $5, $6, round($7::numeric, 1), $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         returning id"
+    };
+    let saved: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
+        .bind(p.code.as_str())
+        .bind(&p.title)
+        .bind(p.provider)
+        .bind(p.scheme.as_str())
+        .bind(p.form.as_str())
+        .bind(p.jenis)
+        .bind(p.jp.get())
+        .bind(p.days)
+        .bind(p.cost_per_participant.get())
+        .bind(p.cost_per_class.get())
+        .bind(p.min_class)
+        .bind(p.max_class)
+        .bind(p.offered_from)
+        .bind(p.offered_to)
+        .bind(&p.notes)
+        // A new programme is active; an edit says so with its checkbox.
+        .bind(id.is_none() || p.active)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await;
+    let saved = match saved {
+        Ok(s) => s,
+        Err(e) if on_constraint(&e, "programmes_code_key") => {
+            drop(tx);
+            let mut errors = FieldErrors::default();
+            errors.add("code", "prog.err.code_taken");
+            return form_page(&state, ctx, id, form, errors, posted.again()).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let after = db::snapshot(&mut tx, saved).await?;
+    let action = if id.is_some() { "update" } else { "create" };
+    audit::record(&mut tx, &Actor::from_ctx(&ctx), "programme", saved, action, before, after).await?;
+    let to = format!("/programmes/{saved}");
+    if id.is_none() {
+        edit::remember(&mut tx, &posted.form_token, &to).await?;
+    }
+    tx.commit().await?;
+    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(form): Form<Versioned<ProgrammeInput>>,
+) -> AppResult<Response> {
+    save(state, ctx, user, None, form).await
+}
+
+pub(super) async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<Versioned<ProgrammeInput>>,
+) -> AppResult<Response> {
+    save(state, ctx, user, Some(id), form).await
+}
