@@ -210,3 +210,51 @@ async fn the_demo_employee_is_young(pool: PgPool) {
     assert!(appointed - chrono::Datelike::year(&birth) >= 18, "{nip}");
     assert_eq!(&nip[14..15], "2");
 }
+
+/// Next year's plan on the demo helps a head decide: for Bidang Aplikasi, more money closes more
+/// gap up to a visible knee, the optimal plan beats the greedy one, it opens catalogue classes,
+/// and every frontier point is within its budget.
+#[sqlx::test]
+async fn the_demo_plan_shows_what_money_buys(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut head = app.as_user("kabid.aptika").await;
+    let first = head.get("/gaps/plan").await;
+    assert_eq!(first.status, axum::http::StatusCode::OK);
+    assert!(first.body.contains("Rencana sedang dihitung"), "the first view queues the plan");
+    assert_eq!(cakap::gaps::plan_run::run_queued(&app.state).await.expect("runs"), 1);
+    let (budget, result): (i64, serde_json::Value) =
+        sqlx::query_as("select budget, result from plan_runs where status = 'done'").fetch_one(&app.pool).await.expect("run");
+    assert!(budget > 0, "next year's budget is there");
+    let frontier: Vec<(i64, f64, i64, bool)> = result["frontier"]
+        .as_array()
+        .expect("frontier")
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_i64().unwrap_or(-1),
+                p[1]["objective"].as_f64().unwrap_or(-1.0),
+                p[1]["cost"].as_i64().unwrap_or(-1),
+                p[1]["optimal"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    assert_eq!(frontier.len(), 8, "{frontier:?}");
+    for w in frontier.windows(2) {
+        assert!(w[1].1 >= w[0].1, "never falls: {frontier:?}");
+    }
+    for (b, _, cost, proven) in &frontier {
+        assert!(cost <= b && *proven, "within budget and proven: {frontier:?}");
+    }
+    let distinct = frontier.windows(2).filter(|w| w[1].1 > w[0].1 + 1e-9).count();
+    assert!(distinct >= 2, "more money closes more, step by step: {frontier:?}");
+    assert!(
+        (frontier[7].1 - frontier[6].1).abs() < 1e-9,
+        "and stops helping at a knee below 300 %: {frontier:?}"
+    );
+    let optimal = result["optimal"]["objective"].as_f64().unwrap_or(0.0);
+    let greedy = result["greedy"]["objective"].as_f64().unwrap_or(0.0);
+    assert!(optimal > greedy * 1.05, "optimal {optimal} beats greedy {greedy}");
+    let page = head.get("/gaps/plan").await.body;
+    assert!(page.contains("Kelas baru dari katalog") && page.contains("kelas baru"), "classes opened from the catalogue");
+    assert!(page.contains("optimal (terbukti)") && page.contains("id=\"frontier\""));
+}
