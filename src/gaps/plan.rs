@@ -95,7 +95,9 @@ pub struct Plan {
     pub mentored: Vec<(usize, usize)>,
     /// The weighted gap closed.
     pub objective: f64,
-    /// An upper bound on the best possible objective (equal to `objective` when proven optimal).
+    /// An upper bound on the best possible objective (equal to `objective` when proven optimal;
+    /// infinite when nothing is proven, stored as null).
+    #[serde(deserialize_with = "null_is_unbounded")]
     pub bound: f64,
     pub optimal: bool,
     pub cost: i64,
@@ -105,6 +107,11 @@ pub struct Plan {
     /// shown instead.
     pub fell_back: bool,
     pub seconds: f64,
+}
+
+/// A bound stored as null (JSON has no infinity) is no bound at all.
+fn null_is_unbounded<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
 }
 
 impl Plan {
@@ -192,14 +199,16 @@ fn scored(input: &Input, chosen: Vec<(usize, usize)>, started: Instant) -> Plan 
         chosen,
         mentored,
         objective,
-        bound: objective,
+        // Nothing is proven of a plan scored from its choices alone.
+        bound: f64::INFINITY,
         seconds: started.elapsed().as_secs_f64(),
         ..Default::default()
     }
 }
 
-/// The optimal plan (or the best found within `limit` of wall time, with its proven bound),
-/// started from `start` when it is feasible (the plan of a smaller budget, for the frontier).
+/// The optimal plan (or the best found within `limit` of wall time, with its proven bound); when
+/// the solver's plan is worse than `start` (a feasible plan: the greedy one, or the plan of a
+/// smaller budget) or breaks a limit, `start` is returned, marked.
 pub fn optimal(input: &Input, limit: Duration, start: Option<&[(usize, usize)]>) -> Plan {
     use coin_cbc::{Model, Sense};
     let started = Instant::now();
@@ -209,6 +218,9 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&[(usize, usize)]>)
     if input.budget < 0 || (pairs.is_empty() && !routable) {
         let mut p = scored(input, vec![], started);
         p.optimal = input.budget >= 0 && pairs.is_empty();
+        if p.optimal {
+            p.bound = p.objective;
+        }
         return p;
     }
     let mut m = Model::default();
@@ -257,17 +269,43 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&[(usize, usize)]>)
         m.set_row_upper(r, 0.0);
         per_need[o.need].push(w);
     }
-    let mut per_mentor: Vec<Vec<coin_cbc::Col>> = vec![vec![]; input.mentors.len()];
+    // Mentoring, aggregated exactly: needs with the same candidate mentors form a class; u[n] says
+    // need n is mentored, f[m,k] how many of class k mentor m takes. Σ_{n∈k} u[n] ≤ Σ_m f[m,k] and
+    // Σ_k f[m,k] ≤ capacity[m]: any such flow is an assignment (every mentor of a class may take any
+    // of its needs), with a column per (mentor, class) instead of one per (need, mentor).
+    let mut candidates: Vec<Vec<usize>> = vec![vec![]; input.needs.len()];
     for e in &input.mentor_edges {
-        let full = input.needs[e.need].by_mentor;
-        if full <= 0.0 || input.mentors.get(e.mentor).copied().unwrap_or(0) == 0 {
-            continue;
+        if input.mentors.get(e.mentor).copied().unwrap_or(0) > 0 && e.need < input.needs.len() {
+            candidates[e.need].push(e.mentor);
         }
-        let z = m.add_col();
-        m.set_col_upper(z, 1.0);
-        m.set_obj_coeff(z, full);
-        per_need[e.need].push(z);
-        per_mentor[e.mentor].push(z);
+    }
+    let mut classes: std::collections::HashMap<Vec<usize>, Vec<usize>> = std::collections::HashMap::new();
+    for (n, c) in candidates.iter_mut().enumerate() {
+        c.sort_unstable();
+        c.dedup();
+        if !c.is_empty() && input.needs[n].by_mentor > 0.0 {
+            classes.entry(c.clone()).or_default().push(n);
+        }
+    }
+    let mut classes: Vec<(Vec<usize>, Vec<usize>)> = classes.into_iter().collect();
+    classes.sort();
+    let mut per_mentor: Vec<Vec<coin_cbc::Col>> = vec![vec![]; input.mentors.len()];
+    for (mentors, needs) in &classes {
+        let row = m.add_row();
+        for n in needs {
+            let u = m.add_col();
+            m.set_col_upper(u, 1.0);
+            m.set_obj_coeff(u, input.needs[*n].by_mentor);
+            m.set_weight(row, u, 1.0);
+            per_need[*n].push(u);
+        }
+        for mentor in mentors {
+            let f = m.add_col();
+            m.set_col_upper(f, f64::from(input.mentors[*mentor].min(needs.len() as u32)));
+            m.set_weight(row, f, -1.0);
+            per_mentor[*mentor].push(f);
+        }
+        m.set_row_upper(row, 0.0);
     }
     for ws in per_need.iter().filter(|ws| ws.len() > 1) {
         let r = m.add_row();
@@ -276,14 +314,13 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&[(usize, usize)]>)
         }
         m.set_row_upper(r, 1.0);
     }
-    for (mentor, zs) in per_mentor.iter().enumerate() {
-        let cap = input.mentors[mentor];
-        if zs.len() as u32 > cap {
+    for (mentor, fs) in per_mentor.iter().enumerate() {
+        if fs.len() > 1 {
             let r = m.add_row();
-            for z in zs {
-                m.set_weight(r, *z, 1.0);
+            for f in fs {
+                m.set_weight(r, *f, 1.0);
             }
-            m.set_row_upper(r, f64::from(cap));
+            m.set_row_upper(r, f64::from(input.mentors[mentor]));
         }
     }
     // Seats, fixed costs and minimum classes, trainings per person.
@@ -334,22 +371,16 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&[(usize, usize)]>)
         }
     }
     m.set_row_upper(budget, input.budget as f64);
-    if let Some(s) = start {
-        for (i, pair) in pairs.iter().enumerate() {
-            m.set_col_initial_solution(x[i], if s.contains(pair) { 1.0 } else { 0.0 });
-        }
-        for (t, yt) in y.iter().enumerate() {
-            if let Some(yt) = yt {
-                m.set_col_initial_solution(*yt, if s.iter().any(|(_, x)| *x == t) { 1.0 } else { 0.0 });
-            }
-        }
-    }
-
+    // No MIP start: at regency scale CBC 2.10 reported a partial start as proven optimal after a
+    // fraction of a second (measured on a 400-staff dinas); `start` is only the fallback below.
     let sol = m.solve();
     let raw = sol.raw();
     let chosen: Vec<(usize, usize)> =
         pairs.iter().enumerate().filter(|(i, _)| sol.col(x[*i]) > 0.5).map(|(_, p)| *p).collect();
+    // Proven only when the plan scored from its choices reaches the solver's own value (the
+    // mentoring part is integral for fixed trainings; a fractional credit would show here).
     let proven = raw.is_proven_optimal();
+    let solver_value = raw.obj_value();
     // CBC's bound is on the penalised objective; the gap closed is at most that plus the penalty.
     let solver_bound = raw.best_possible_value() + PENALTY;
     let timed_out = raw.is_seconds_limit_reached();
@@ -366,7 +397,7 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&[(usize, usize)]>)
             plan = Plan { fell_back: true, ..from };
         }
     }
-    plan.optimal = proven && !plan.fell_back;
+    plan.optimal = proven && !plan.fell_back && plan.objective + 2.0 * PENALTY + 1e-6 >= solver_value;
     plan.bound = if plan.optimal {
         plan.objective
     } else if solver_bound.is_finite() && (proven || timed_out) {
@@ -379,21 +410,65 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&[(usize, usize)]>)
     plan
 }
 
-/// The plan at each budget, lowest first: each solve starts from the plan of the budget below
-/// (feasible for a larger budget), so the points never fall; the main budget gets
-/// `main_limit`, the others `limit`. A bound is tightened by the bound of a larger budget (the
-/// best plan never gains from less money).
-pub fn frontier(input: &Input, budgets: &[i64], main: i64, main_limit: Duration, limit: Duration) -> Vec<(i64, Plan)> {
+/// The plan at each budget. The main budget is solved first with `main_limit`, started from the
+/// greedy plan; then the others, lowest first, each started from the best of its greedy plan and
+/// the plan of the budget below (feasible for a larger budget), with `limit` each while the
+/// whole stays within `deadline`. A point reached after the deadline is the best of those
+/// starting plans, shown unproven. The points never fall (a plan for less money stands for a
+/// larger budget), never lose to the greedy plan, and a bound is tightened by the bound of a
+/// larger budget (the best plan never gains from less money).
+pub fn frontier(
+    input: &Input,
+    budgets: &[i64],
+    main: i64,
+    (main_limit, limit, deadline): (Duration, Duration, Duration),
+) -> Vec<(i64, Plan)> {
+    let started = Instant::now();
     let mut budgets = budgets.to_vec();
     budgets.sort_unstable();
     budgets.dedup();
-    let mut out: Vec<(i64, Plan)> = vec![];
-    for b in budgets {
+    let at = |b: i64| {
         let mut i = input.clone();
         i.budget = b;
-        let start = out.last().map(|(_, p)| p.chosen.clone());
-        let plan = optimal(&i, if b == main { main_limit } else { limit }, start.as_deref());
+        i
+    };
+    let better = |a: Plan, b: Plan| if b.objective > a.objective + 1e-9 { b } else { a };
+    let main_plan = budgets.contains(&main).then(|| {
+        let i = at(main);
+        optimal(&i, main_limit, Some(&greedy(&i).chosen))
+    });
+    let mut out: Vec<(i64, Plan)> = vec![];
+    for b in budgets {
+        if b == main
+            && let Some(p) = &main_plan
+        {
+            out.push((b, p.clone()));
+            continue;
+        }
+        let i = at(b);
+        let mut start = greedy(&i);
+        let below = out.last().map(|(_, p)| p.clone()).into_iter();
+        let main_below = main_plan.clone().filter(|_| main < b).into_iter();
+        for p in below.chain(main_below) {
+            if feasible(&i, &p.chosen) {
+                start = better(start, p);
+            }
+        }
+        let plan = if started.elapsed() + limit <= deadline {
+            optimal(&i, limit, Some(&start.chosen))
+        } else {
+            Plan { optimal: false, bound: f64::INFINITY, fell_back: true, ..start }
+        };
         out.push((b, plan));
+    }
+    // Never falling: a plan for less money stands for more.
+    for k in 1..out.len() {
+        if out[k].1.objective + 1e-9 < out[k - 1].1.objective {
+            let prev = out[k - 1].1.clone();
+            let p = &mut out[k].1;
+            let bound = p.bound;
+            *p = Plan { optimal: false, fell_back: true, bound: bound.max(prev.objective), ..prev };
+        }
     }
     for k in (0..out.len().saturating_sub(1)).rev() {
         let above = out[k + 1].1.bound;
@@ -414,42 +489,47 @@ pub fn frontier(input: &Input, budgets: &[i64], main: i64, main_limit: Duration,
 /// take what is left, as in every plan.
 pub fn greedy(input: &Input) -> Plan {
     let started = Instant::now();
-    let pairs = pairs(input);
+    // The offers of each (person, training) pair, and the pairs of each training.
+    let mut by_pair: std::collections::HashMap<(usize, usize), Vec<(usize, f64)>> = std::collections::HashMap::new();
+    for o in input.offers.iter().filter(|o| o.value > 0.0) {
+        by_pair.entry((input.needs[o.need].person, o.training)).or_default().push((o.need, o.value));
+    }
+    let mut of_training: Vec<Vec<usize>> = vec![vec![]; input.trainings.len()];
+    for (p, t) in pairs(input) {
+        of_training[t].push(p);
+    }
     let mut chosen: Vec<(usize, usize)> = vec![];
+    let mut picked: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
+    let mut seated = vec![0u32; input.trainings.len()];
+    let mut taken = vec![0u32; input.people];
     let mut best = vec![0.0f64; input.needs.len()];
     let mut spent = 0i64;
-    let gain_of = |best: &[f64], p: usize, t: usize| -> f64 {
-        input
-            .offers
-            .iter()
-            .filter(|o| o.training == t && input.needs[o.need].person == p)
-            .map(|o| (o.value - best[o.need]).max(0.0))
-            .sum()
-    };
     loop {
-        let taken = |p: usize| chosen.iter().filter(|(x, _)| *x == p).count() as u32;
         // (gain per rupiah, gain, the pairs of the move, its cost)
         type Move = (f64, f64, Vec<(usize, usize)>, i64);
         let mut pick: Option<Move> = None;
         for (t, tr) in input.trainings.iter().enumerate() {
-            let seated = chosen.iter().filter(|(_, x)| *x == t).count() as u32;
-            if seated >= tr.seats {
+            if seated[t] >= tr.seats {
                 continue;
             }
-            let mut candidates: Vec<(f64, usize)> = pairs
+            let mut candidates: Vec<(f64, usize)> = of_training[t]
                 .iter()
-                .filter(|(p, x)| *x == t && !chosen.contains(&(*p, t)) && taken(*p) < input.per_person[*p])
-                .map(|(p, _)| (gain_of(&best, *p, t), *p))
+                .filter(|p| !picked.contains(&(**p, t)) && taken[**p] < input.per_person[**p])
+                .map(|p| {
+                    let gain: f64 =
+                        by_pair.get(&(*p, t)).into_iter().flatten().map(|(n, v)| (v - best[*n]).max(0.0)).sum();
+                    (gain, *p)
+                })
                 .filter(|(g, _)| *g > 0.0)
                 .collect();
-            candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let size = if seated == 0 { tr.min_class.max(1) as usize } else { 1 };
-            if candidates.len() < size || seated + size as u32 > tr.seats {
+            let size = if seated[t] == 0 { tr.min_class.max(1) as usize } else { 1 };
+            if candidates.len() < size || seated[t] + size as u32 > tr.seats {
                 continue;
             }
+            candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             let group: Vec<(usize, usize)> = candidates[..size].iter().map(|(_, p)| (*p, t)).collect();
             let gain: f64 = candidates[..size].iter().map(|(g, _)| g).sum();
-            let c = tr.cost_per_participant * size as i64 + if seated == 0 { tr.fixed_cost } else { 0 };
+            let c = tr.cost_per_participant * size as i64 + if seated[t] == 0 { tr.fixed_cost } else { 0 };
             if spent + c > input.budget {
                 continue;
             }
@@ -462,8 +542,11 @@ pub fn greedy(input: &Input) -> Plan {
         spent += c;
         for (p, t) in group {
             chosen.push((p, t));
-            for o in input.offers.iter().filter(|o| o.training == t && input.needs[o.need].person == p) {
-                best[o.need] = best[o.need].max(o.value);
+            picked.insert((p, t));
+            seated[t] += 1;
+            taken[p] += 1;
+            for (n, v) in by_pair.get(&(p, t)).into_iter().flatten() {
+                best[*n] = best[*n].max(*v);
             }
         }
     }
@@ -616,7 +699,12 @@ mod tests {
             let mut input = random(&mut rng);
             input.budget = 6_000_000;
             let budgets: Vec<i64> = [0, 1, 2, 3, 4, 6, 8, 12].iter().map(|k| k * 1_000_000).collect();
-            let points = frontier(&input, &budgets, input.budget, Duration::from_secs(5), Duration::from_secs(2));
+            let points = frontier(
+                &input,
+                &budgets,
+                input.budget,
+                (Duration::from_secs(5), Duration::from_secs(2), Duration::from_secs(600)),
+            );
             let mut last = -1.0;
             for (b, p) in &points {
                 let mut i = input.clone();

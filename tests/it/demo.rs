@@ -223,7 +223,10 @@ async fn the_demo_plan_shows_what_money_buys(pool: PgPool) {
     assert!(first.body.contains("Rencana sedang dihitung"), "the first view queues the plan");
     assert_eq!(cakap::gaps::plan_run::run_queued(&app.state).await.expect("runs"), 1);
     let (budget, result): (i64, serde_json::Value) =
-        sqlx::query_as("select budget, result from plan_runs where status = 'done'").fetch_one(&app.pool).await.expect("run");
+        sqlx::query_as("select budget, result from plan_runs where status = 'done'")
+            .fetch_one(&app.pool)
+            .await
+            .expect("run");
     assert!(budget > 0, "next year's budget is there");
     let frontier: Vec<(i64, f64, i64, bool)> = result["frontier"]
         .as_array()
@@ -247,14 +250,14 @@ async fn the_demo_plan_shows_what_money_buys(pool: PgPool) {
     }
     let distinct = frontier.windows(2).filter(|w| w[1].1 > w[0].1 + 1e-9).count();
     assert!(distinct >= 2, "more money closes more, step by step: {frontier:?}");
-    assert!(
-        (frontier[7].1 - frontier[6].1).abs() < 1e-9,
-        "and stops helping at a knee below 300 %: {frontier:?}"
-    );
+    assert!((frontier[7].1 - frontier[6].1).abs() < 1e-9, "and stops helping at a knee below 300 %: {frontier:?}");
     let optimal = result["optimal"]["objective"].as_f64().unwrap_or(0.0);
     let greedy = result["greedy"]["objective"].as_f64().unwrap_or(0.0);
     assert!(optimal > greedy * 1.05, "optimal {optimal} beats greedy {greedy}");
     let page = head.get("/gaps/plan").await.body;
-    assert!(page.contains("Kelas baru dari katalog") && page.contains("kelas baru"), "classes opened from the catalogue");
+    assert!(
+        page.contains("Kelas baru dari katalog") && page.contains("kelas baru"),
+        "classes opened from the catalogue"
+    );
     assert!(page.contains("optimal (terbukti)") && page.contains("id=\"frontier\""));
 }
