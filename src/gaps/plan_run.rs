@@ -673,58 +673,74 @@ pub struct RunRow {
     pub error: String,
 }
 
-/// The last finished run for these parameters, and whether one is waiting or running.
+/// Computed plans by run id, parsed once per node: a finished run never changes.
+fn parsed() -> &'static std::sync::Mutex<HashMap<i64, Arc<PlanResult>>> {
+    static PARSED: std::sync::OnceLock<std::sync::Mutex<HashMap<i64, Arc<PlanResult>>>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(Default::default)
+}
+
+/// A finished run's plan.
+pub async fn result(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Arc<PlanResult>>> {
+    if let Some(r) = parsed().lock().ok().and_then(|m| m.get(&id).cloned()) {
+        return Ok(Some(r));
+    }
+    let found: Option<sqlx::types::Json<PlanResult>> =
+        sqlx::query_scalar("select result from plan_runs where id = $1 and status = 'done'")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    let Some(found) = found else { return Ok(None) };
+    let r = Arc::new(found.0);
+    if let Ok(mut m) = parsed().lock() {
+        // A few units' plans at a time; a full map starts again.
+        if m.len() >= 64 {
+            m.clear();
+        }
+        m.insert(id, r.clone());
+    }
+    Ok(Some(r))
+}
+
+/// The last finished run for these parameters with its plan, and the run waiting, running or
+/// failed after it, if any.
 pub async fn latest(
     conn: &mut PgConnection,
     unit_id: i64,
     year: i32,
     budget: i64,
-) -> sqlx::Result<(Option<(RunRow, sqlx::types::Json<PlanResult>)>, Option<RunRow>)> {
-    #[derive(sqlx::FromRow)]
-    struct Done {
-        #[sqlx(flatten)]
-        run: RunRow,
-        result: sqlx::types::Json<PlanResult>,
-    }
-    let done: Option<Done> = sqlx::query_as(
-        "select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error, result from plan_runs
-         where unit_id = $1 and year = $2 and budget = $3 and status = 'done' order by id desc limit 1",
+) -> sqlx::Result<(Option<(RunRow, Arc<PlanResult>)>, Option<RunRow>)> {
+    let runs: Vec<RunRow> = sqlx::query_as(
+        "(select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
+          where unit_id = $1 and year = $2 and budget = $3 and status = 'done' order by id desc limit 1)
+         union all
+         (select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
+          where unit_id = $1 and year = $2 and budget = $3 and status <> 'done' order by id desc limit 1)",
     )
     .bind(unit_id)
     .bind(year)
     .bind(budget)
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
-    let pending: Option<RunRow> = sqlx::query_as(
-        "select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
-         where unit_id = $1 and year = $2 and budget = $3 and status in ('queued', 'running', 'failed')
-           and id > coalesce($4, 0) order by id desc limit 1",
-    )
-    .bind(unit_id)
-    .bind(year)
-    .bind(budget)
-    .bind(done.as_ref().map(|d| d.run.id))
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok((done.map(|d| (d.run, d.result)), pending))
+    let done_id = runs.iter().find(|r| r.status == "done").map(|r| r.id);
+    let pending = runs.iter().find(|r| r.status != "done" && done_id.is_none_or(|d| r.id > d)).cloned();
+    let done = match runs.into_iter().find(|r| r.status == "done") {
+        Some(run) => result(&mut *conn, run.id).await?.map(|v| (run, v)),
+        None => None,
+    };
+    Ok((done, pending))
 }
 
-/// One finished run by id (what the page showed), with its unit's path.
-pub async fn by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<(RunRow, sqlx::types::Json<PlanResult>)>> {
-    #[derive(sqlx::FromRow)]
-    struct Done {
-        #[sqlx(flatten)]
-        run: RunRow,
-        result: sqlx::types::Json<PlanResult>,
-    }
-    let d: Option<Done> = sqlx::query_as(
-        "select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error, result from plan_runs
+/// One finished run by id (what the page showed).
+pub async fn by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<(RunRow, Arc<PlanResult>)>> {
+    let run: Option<RunRow> = sqlx::query_as(
+        "select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
          where id = $1 and status = 'done'",
     )
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(d.map(|d| (d.run, d.result)))
+    let Some(run) = run else { return Ok(None) };
+    Ok(result(&mut *conn, id).await?.map(|v| (run, v)))
 }
 
 /// Queue a run for these parameters unless one is already waiting or running; returns its id.

@@ -192,10 +192,31 @@ async fn parameters(
     }
 }
 
-/// The unit's gaps now against those a run read: what is new or changed, what is gone.
-async fn drift(state: &AppState, ctx: &Ctx, path: &str, v: &PlanResult) -> AppResult<Drift> {
-    let mut conn = state.pool.acquire().await?;
-    let now = plan_run::needs(&mut conn, ctx.today, path, ctx.lang.is_en(), true).await?;
+/// The unit's gaps now against those a run read: what is new or changed, what is gone (kept per
+/// version of the records).
+async fn drift(
+    state: &AppState,
+    ctx: &Ctx,
+    path: &str,
+    run: i64,
+    v: std::sync::Arc<PlanResult>,
+) -> AppResult<std::sync::Arc<Drift>> {
+    let (today, en, path) = (ctx.today, ctx.lang.is_en(), path.to_string());
+    let key = format!("plan.drift:{run}:{en}:{today}");
+    let kept = state
+        .versions
+        .get(&state.pool, key, move |conn| {
+            Box::pin(async move {
+                let now = plan_run::needs(conn, today, &path, en, true).await?;
+                Ok::<_, sqlx::Error>(compare(&now, &v))
+            })
+        })
+        .await?;
+    Ok(kept)
+}
+
+/// What changed between the gaps a run read and the gaps now.
+fn compare(now: &[NeedRow], v: &PlanResult) -> Drift {
     let key = |n: &NeedRow| (n.employee_id, n.competency_id, n.current_level, n.required_level);
     let mut then: Vec<&NeedRow> = v.lines.iter().flat_map(|l| l.closes.iter().map(|c| &c.0)).collect();
     then.extend(v.mentors.iter().map(|m| &m.need));
@@ -209,8 +230,8 @@ async fn drift(state: &AppState, ctx: &Ctx, path: &str, v: &PlanResult) -> AppRe
             gone.push(n.clone());
         }
     }
-    let added = now.into_iter().filter(|n| !then_keys.contains(&key(n))).collect();
-    Ok(Drift { added, gone })
+    let added = now.iter().filter(|n| !then_keys.contains(&key(n))).cloned().collect();
+    Drift { added, gone }
 }
 
 async fn plan_page(
@@ -235,7 +256,7 @@ async fn plan_page(
     }
     let outdated = done.as_ref().is_some_and(|(r, _)| r.data_version != Some(version));
     let drift = match &done {
-        Some((_, v)) if outdated => drift(&state, &ctx, &path, v).await?,
+        Some((r, v)) if outdated => drift(&state, &ctx, &path, r.id, v.clone()).await?.as_ref().clone(),
         _ => Drift::default(),
     };
     let frontier_chart = match &done {
@@ -257,7 +278,7 @@ async fn plan_page(
     let budget_text = if budget_error.is_some() { q.budget.clone() } else { rupiah(budget) };
     let status = if budget_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let (run, v) = match &done {
-        Some((r, v)) => (Some(r), Some(&v.0)),
+        Some((r, v)) => (Some(r), Some(v.as_ref())),
         None => (None, None),
     };
     render_status(
@@ -332,7 +353,7 @@ async fn accept(
     drop(conn);
     // The run's unit must be in the reader's scope.
     let (unit_id, unit_name, _) = pick_unit(&state, &user, &run.unit_id.to_string()).await?;
-    let v = &result.0;
+    let v = result.as_ref();
     let back = format!("/gaps/plan?unit={unit_id}&year={}&budget={}", run.year, run.budget);
     let mut tx = state.pool.begin().await?;
     let version = crate::app::versioned::version(&mut tx).await?;
