@@ -49,6 +49,8 @@ struct UnitQuery {
     budget: String,
     year: String,
     format: String,
+    /// `1`: list what changed in the unit's gaps since the plan shown was computed.
+    changes: String,
 }
 
 #[derive(askama::Template)]
@@ -118,7 +120,8 @@ struct PlanPage<'a> {
     pending: Option<RunRow>,
     /// The records moved since the run shown was computed; what changed in the unit's gaps.
     outdated: bool,
-    drift: Drift,
+    /// Asked for (`changes=1`): the unit's gaps now against the run's.
+    drift: Option<Drift>,
     frontier_chart: String,
 }
 
@@ -256,8 +259,10 @@ async fn plan_page(
     }
     let outdated = done.as_ref().is_some_and(|(r, _)| r.data_version != Some(version));
     let drift = match &done {
-        Some((r, v)) if outdated => drift(&state, &ctx, &path, r.id, v.clone()).await?.as_ref().clone(),
-        _ => Drift::default(),
+        Some((r, v)) if outdated && q.changes == "1" => {
+            Some(drift(&state, &ctx, &path, r.id, v.clone()).await?.as_ref().clone())
+        }
+        _ => None,
     };
     let frontier_chart = match &done {
         Some((_, v)) => {

@@ -2046,6 +2046,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The last computation failed. Try computing again; if it fails again, contact the admin.",
     ),
     ("plan.reload", "Muat ulang", "Reload"),
+    ("plan.see_changes", "Lihat apa yang berubah pada kesenjangan unit", "See what changed in the unit's gaps"),
     ("plan.one_level", "+1 tingkat dalam setahun", "+1 level in a year"),
     ("plan.computed_at", "Dihitung {when}", "Computed {when}"),
     (

@@ -353,6 +353,8 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     assert_eq!(app.scalar("select count(*) from dev_plans").await, 0, "not without seeing the changes");
     let p = hr.get(&url).await;
     assert!(p.body.contains("Data sudah berubah sejak rencana ini dihitung"), "{}", p.body);
+    assert!(p.body.contains("changes=1"), "a link to what changed");
+    let p = hr.get(&format!("{url}&changes=1")).await;
     assert!(p.body.contains("− Citra Uji") && p.body.contains("name=\"seen_changes\""), "the change is shown");
     assert!(p.body.contains("Hitung ulang"));
     // Accepting stores exactly the plan shown, whatever the records say now.
