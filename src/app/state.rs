@@ -33,6 +33,8 @@ pub struct AppState {
     pub versions: super::versioned::VersionCache,
     /// One reader's results (keyed by their account) reused the same way, kept apart.
     pub personal: super::versioned::VersionCache,
+    /// Finished plan runs, parsed once per node (a run never changes).
+    pub plan_results: crate::gaps::plan_run::ResultCache,
 }
 
 /// How long a node may show an account's navigation counts before counting again.
@@ -115,6 +117,7 @@ impl AppState {
             badge_cache: BadgeCache::default(),
             versions: super::versioned::VersionCache::new(super::versioned::SHARED_CAPACITY),
             personal: super::versioned::VersionCache::new(super::versioned::PERSONAL_CAPACITY),
+            plan_results: Default::default(),
         }
     }
 

@@ -674,14 +674,11 @@ pub struct RunRow {
 }
 
 /// Computed plans by run id, parsed once per node: a finished run never changes.
-fn parsed() -> &'static std::sync::Mutex<HashMap<i64, Arc<PlanResult>>> {
-    static PARSED: std::sync::OnceLock<std::sync::Mutex<HashMap<i64, Arc<PlanResult>>>> = std::sync::OnceLock::new();
-    PARSED.get_or_init(Default::default)
-}
+pub type ResultCache = Arc<std::sync::Mutex<HashMap<i64, Arc<PlanResult>>>>;
 
 /// A finished run's plan.
-pub async fn result(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Arc<PlanResult>>> {
-    if let Some(r) = parsed().lock().ok().and_then(|m| m.get(&id).cloned()) {
+pub async fn result(cache: &ResultCache, conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Arc<PlanResult>>> {
+    if let Some(r) = cache.lock().ok().and_then(|m| m.get(&id).cloned()) {
         return Ok(Some(r));
     }
     let found: Option<sqlx::types::Json<PlanResult>> =
@@ -691,7 +688,7 @@ pub async fn result(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Arc
             .await?;
     let Some(found) = found else { return Ok(None) };
     let r = Arc::new(found.0);
-    if let Ok(mut m) = parsed().lock() {
+    if let Ok(mut m) = cache.lock() {
         // A few units' plans at a time; a full map starts again.
         if m.len() >= 64 {
             m.clear();
@@ -704,6 +701,7 @@ pub async fn result(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Arc
 /// The last finished run for these parameters with its plan, and the run waiting, running or
 /// failed after it, if any.
 pub async fn latest(
+    cache: &ResultCache,
     conn: &mut PgConnection,
     unit_id: i64,
     year: i32,
@@ -724,14 +722,18 @@ pub async fn latest(
     let done_id = runs.iter().find(|r| r.status == "done").map(|r| r.id);
     let pending = runs.iter().find(|r| r.status != "done" && done_id.is_none_or(|d| r.id > d)).cloned();
     let done = match runs.into_iter().find(|r| r.status == "done") {
-        Some(run) => result(&mut *conn, run.id).await?.map(|v| (run, v)),
+        Some(run) => result(cache, &mut *conn, run.id).await?.map(|v| (run, v)),
         None => None,
     };
     Ok((done, pending))
 }
 
 /// One finished run by id (what the page showed).
-pub async fn by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<(RunRow, Arc<PlanResult>)>> {
+pub async fn by_id(
+    cache: &ResultCache,
+    conn: &mut PgConnection,
+    id: i64,
+) -> sqlx::Result<Option<(RunRow, Arc<PlanResult>)>> {
     let run: Option<RunRow> = sqlx::query_as(
         "select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
          where id = $1 and status = 'done'",
@@ -740,7 +742,7 @@ pub async fn by_id(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<(Run
     .fetch_optional(&mut *conn)
     .await?;
     let Some(run) = run else { return Ok(None) };
-    Ok(result(&mut *conn, id).await?.map(|v| (run, v)))
+    Ok(result(cache, &mut *conn, id).await?.map(|v| (run, v)))
 }
 
 /// Queue a run for these parameters unless one is already waiting or running; returns its id.

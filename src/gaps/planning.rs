@@ -247,7 +247,7 @@ async fn plan_page(
     let year = plan_year(&ctx, &q.year);
     let (figures, budget, budget_error) = parameters(&state, unit_id, &path, year, &q.budget).await?;
     let mut conn = state.pool.acquire().await?;
-    let (done, mut pending) = plan_run::latest(&mut conn, unit_id, year, budget).await?;
+    let (done, mut pending) = plan_run::latest(&state.plan_results, &mut conn, unit_id, year, budget).await?;
     let version = crate::app::versioned::version(&mut conn).await?;
     drop(conn);
     // The first reader of these parameters queues the first run; after that only "compute
@@ -255,7 +255,7 @@ async fn plan_page(
     if done.is_none() && pending.is_none() && budget_error.is_none() {
         plan_run::enqueue(&state, unit_id, year, budget, Some(user.account_id)).await?;
         let mut conn = state.pool.acquire().await?;
-        pending = plan_run::latest(&mut conn, unit_id, year, budget).await?.1;
+        pending = plan_run::latest(&state.plan_results, &mut conn, unit_id, year, budget).await?.1;
     }
     let outdated = done.as_ref().is_some_and(|(r, _)| r.data_version != Some(version));
     let drift = match &done {
@@ -354,7 +354,9 @@ async fn accept(
         return Ok(redirect_flash("/gaps/plan", FlashKind::Err, "plan.err.no_run"));
     };
     let mut conn = state.pool.acquire().await?;
-    let Some((run, result)) = plan_run::by_id(&mut conn, run_id).await? else { return Err(AppError::NotFound) };
+    let Some((run, result)) = plan_run::by_id(&state.plan_results, &mut conn, run_id).await? else {
+        return Err(AppError::NotFound);
+    };
     drop(conn);
     // The run's unit must be in the reader's scope.
     let (unit_id, unit_name, _) = pick_unit(&state, &user, &run.unit_id.to_string()).await?;

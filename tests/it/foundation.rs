@@ -429,7 +429,8 @@ async fn a_synthetic_organisation_is_valid_and_deterministic(pool: PgPool) {
     .fetch_one(&pool)
     .await
     .expect("development");
-    assert_eq!((trainings, participants, budgets), (3 * 3 * 18, 3 * 3 * 18 * 20, 3 * 3));
+    // Budgets: three years and next year's, for the plan.
+    assert_eq!((trainings, participants, budgets), (3 * 3 * 18, 3 * 3 * 18 * 20, 3 * 4));
     assert!(evaluated > 0 && learners > 50, "evaluations {evaluated}, mentees {learners}");
     let (summarised, staff): (i64, i64) = sqlx::query_as(
         "select (select count(*) from gap_summary(current_date, (select path from units where code = 'SYN-1'))),
