@@ -206,13 +206,13 @@ fn scored(input: &Input, chosen: Vec<(usize, usize)>, started: Instant) -> Plan 
     }
 }
 
-/// The optimal plan (or the best found within `limit` of wall time, with its proven bound); when
-/// the solver's plan is worse than `start` (a feasible plan: the greedy one, or the plan of a
-/// smaller budget) or breaks a limit, `start` is returned, marked.
-pub fn optimal(input: &Input, limit: Duration, start: Option<&[(usize, usize)]>) -> Plan {
+/// The optimal plan (or the best found within `limit` of the process's CPU time, CBC's own limit,
+/// with its proven bound); when the solver's plan is worse than `start` (a feasible plan: the
+/// greedy one, or the plan of a smaller budget) or breaks a limit, `start` is returned, marked.
+pub fn optimal(input: &Input, limit: Duration, start: Option<&Plan>) -> Plan {
     use coin_cbc::{Model, Sense};
     let started = Instant::now();
-    let start: Option<&[(usize, usize)]> = start.filter(|s| feasible(input, s));
+    let start: Option<&Plan> = start.filter(|s| feasible(input, &s.chosen));
     let pairs = pairs(input);
     let routable = input.mentor_edges.iter().any(|e| input.mentors.get(e.mentor).copied().unwrap_or(0) > 0);
     if input.budget < 0 || (pairs.is_empty() && !routable) {
@@ -383,18 +383,16 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&[(usize, usize)]>)
     // CBC's bound is on the penalised objective; the gap closed is at most that plus the penalty.
     let solver_bound = raw.best_possible_value() + PENALTY;
     let timed_out = raw.is_seconds_limit_reached();
+    // The start is already scored: it stands in when the solver's plan breaks a limit or is worse.
     let mut plan = if feasible(input, &chosen) {
         scored(input, chosen, started)
     } else {
-        let mut p = scored(input, start.map(<[_]>::to_vec).unwrap_or_default(), started);
-        p.fell_back = true;
-        p
+        Plan { fell_back: true, ..start.cloned().unwrap_or_else(|| scored(input, vec![], started)) }
     };
-    if let Some(s) = start {
-        let from = scored(input, s.to_vec(), started);
-        if from.objective > plan.objective + 1e-9 {
-            plan = Plan { fell_back: true, ..from };
-        }
+    if let Some(s) = start
+        && s.objective > plan.objective + 1e-9
+    {
+        plan = Plan { fell_back: true, ..s.clone() };
     }
     plan.optimal = proven && !plan.fell_back && plan.objective + 2.0 * PENALTY + 1e-6 >= solver_value;
     plan.bound = if plan.optimal {
@@ -434,7 +432,7 @@ pub fn frontier(
     let better = |a: Plan, b: Plan| if b.objective > a.objective + 1e-9 { b } else { a };
     let main_plan = budgets.contains(&main).then(|| {
         let i = at(main);
-        optimal(&i, main_limit, Some(&greedy(&i).chosen))
+        optimal(&i, main_limit, Some(&greedy(&i)))
     });
     let mut out: Vec<(i64, Plan)> = vec![];
     for b in budgets {
@@ -454,7 +452,7 @@ pub fn frontier(
             }
         }
         let plan = if started.elapsed() + limit <= deadline {
-            optimal(&i, limit, Some(&start.chosen))
+            optimal(&i, limit, Some(&start))
         } else {
             Plan { optimal: false, bound: f64::INFINITY, fell_back: true, ..start }
         };
