@@ -489,10 +489,7 @@ pub async fn mentor_options(
     sqlx::query_as(
         "with need as (select * from unnest($1::bigint[], $2::smallint[]) as n(competency_id, level)),
          me as (select unit_id from employees where id = $3),
-         load as (select a.mentor_id, count(distinct l.employee_id) as mentees from activities a
-                  join activity_learners l on l.activity_id = a.id cross join gap_settings gs
-                  where a.mentor_id is not null and a.status <> 'rejected' and a.held_on > $4::date - gs.mentor_period_days
-                  group by a.mentor_id),
+         load as (select * from mentor_load($4::date)),
          c as (
            select n.competency_id, m.id as employee_id, m.nip, employee_display_name(m.front_title, m.name, m.back_title) as name,
                   u.name as unit, cl.level, m.unit_id = me.unit_id as same_unit, coalesce(ld.mentees, 0) as mentees,

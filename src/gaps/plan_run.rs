@@ -19,9 +19,9 @@ use super::{
 };
 use crate::app::{AppError, AppState};
 
-/// The main plan's time limit (wall time).
+/// The main plan's time limit (CBC counts the process's CPU time).
 pub const PLAN_LIMIT: Duration = Duration::from_millis(3500);
-/// Each other point of the budget frontier (wall time).
+/// Each other point of the budget frontier (CPU time, as above).
 pub const FRONTIER_LIMIT: Duration = Duration::from_millis(750);
 /// The whole frontier's solving (wall time): points not reached by then are the best of their
 /// starting plans (the greedy plan, the plan of the budget below), shown unproven.
@@ -140,15 +140,12 @@ pub async fn holders(
     let mut ids: Vec<i64> = holders.iter().map(|h| h.employee_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let load: Vec<(i64, i64)> = sqlx::query_as(
-        "select a.mentor_id, count(distinct l.employee_id) from activities a join activity_learners l on l.activity_id = a.id
-         where a.mentor_id = any($1) and a.status <> 'rejected' and a.held_on > $2::date - $3::int group by a.mentor_id",
-    )
-    .bind(&ids)
-    .bind(today)
-    .bind(i32::from(s.mentor_period_days))
-    .fetch_all(&mut *conn)
-    .await?;
+    let load: Vec<(i64, i64)> =
+        sqlx::query_as("select mentor_id, mentees from mentor_load($2::date) where mentor_id = any($1)")
+            .bind(&ids)
+            .bind(today)
+            .fetch_all(&mut *conn)
+            .await?;
     let load: HashMap<i64, i64> = load.into_iter().collect();
     let caps = ids
         .iter()

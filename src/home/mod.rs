@@ -233,11 +233,9 @@ async fn unit_focus(
                        from (
                          select x.id, employee_display_name(x.front_title, x.name, x.back_title) as name,
                                 row_number() over (order by x.unit_id = e.unit_id desc, cl.level desc, x.name, x.id) as rank,
-                                ($5::int - (select count(distinct l.employee_id) from activities a
-                                            join activity_learners l on l.activity_id = a.id
-                                            where a.mentor_id = x.id and a.status <> 'rejected'
-                                              and a.held_on > $1::date - $6::int))::int as spare
+                                ($5::int - coalesce(ld.mentees, 0))::int as spare
                          from current_levels cl join employees x on x.id = cl.employee_id and x.active and x.id <> e.id
+                         left join mentor_load($1::date) ld on ld.mentor_id = x.id
                          where cl.competency_id = n.competency_id and cl.level >= n.required_level
                          order by x.unit_id = e.unit_id desc, cl.level desc, x.name, x.id limit 12) c
                        where c.spare > 0) m on true
@@ -253,7 +251,6 @@ async fn unit_focus(
                 .bind(ACT_NOW)
                 .bind(en)
                 .bind(i32::from(settings.mentor_cap))
-                .bind(i32::from(settings.mentor_period_days))
                 .fetch_all(&mut *conn)
                 .await?;
                 let mut act_now = act_now;
