@@ -598,6 +598,7 @@ async fn every_page_meets_wcag_aa_and_is_valid_html_in_both_languages(pool: PgPo
     let account = q("select id from accounts where username = 'pegawai'").await;
     let unit = q("select id from units where code = 'APT-PA'").await;
     let provider = q("select min(id) from providers").await;
+    let programme = q("select min(id) from programmes").await;
     let other = q("select min(e.id) from employees e join units u on u.id = e.unit_id where u.code = 'APT-PA'").await;
     let (camp_open, camp_closed) = crate::campaigns::demo_campaigns(&app.pool).await;
     let Some(b) = open(&app).await else { return };
@@ -689,6 +690,10 @@ async fn every_page_meets_wcag_aa_and_is_valid_html_in_both_languages(pool: PgPo
                 "/providers".into(),
                 "/providers/new".into(),
                 format!("/providers/{provider}/edit"),
+                "/programmes".into(),
+                "/programmes/new".into(),
+                format!("/programmes/{programme}"),
+                format!("/programmes/{programme}/edit"),
                 "/budgets".into(),
                 "/jp".into(),
                 "/jp/rules".into(),
