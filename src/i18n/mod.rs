@@ -5,6 +5,14 @@ use std::{collections::HashMap, sync::LazyLock};
 
 mod strings;
 
+/// Every string table: the original one, then one file per later feature (so parallel work on
+/// different features never edits the same lines). Keys stay unique across all of them.
+const TABLES: &[&[(&str, &str, &str)]] = &[strings::STRINGS];
+
+fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    TABLES.iter().flat_map(|t| t.iter())
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Lang {
     #[default]
@@ -30,7 +38,7 @@ impl Lang {
 }
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| strings::STRINGS.iter().map(|(k, id, en)| (*k, (*id, *en))).collect());
+    LazyLock::new(|| all_strings().map(|(k, id, en)| (*k, (*id, *en))).collect());
 
 /// The text for `key`; a missing key shows itself (and fails the i18n test).
 pub fn t(lang: Lang, key: &str) -> &'static str {
@@ -96,7 +104,7 @@ mod tests {
     #[test]
     fn every_key_has_both_languages_and_is_unique() {
         let mut seen = std::collections::HashSet::new();
-        for (k, id, en) in strings::STRINGS {
+        for (k, id, en) in all_strings() {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!id.is_empty() && !en.is_empty(), "empty text for {k}");
         }
