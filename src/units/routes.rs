@@ -63,28 +63,75 @@ struct ListPage {
     ctx: Ctx,
     rows: Vec<TreeRow>,
     is_hr: bool,
+    /// Shown only when the tree is longer than one page.
+    pager: Option<crate::app::paging::Pager>,
 }
+
+/// Units per page: a department's tree fits on one; a regency's 2 000 units are paged.
+const UNITS_PER_PAGE: i64 = 300;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct ListQuery {
     format: String,
+    page: Option<i64>,
+}
+
+/// The unit tree in its order, `limit` rows from `offset`, with staff counts: each count is one
+/// grouped statement over the employees (a unit's subtree sum adds every employee to each unit on
+/// their unit's path), not a subquery per unit, so the page costs the same at 2 000 units.
+async fn tree_rows(conn: &sqlx::PgPool, offset: i64, limit: i64) -> Result<Vec<TreeRow>, sqlx::Error> {
+    sqlx::query_as(
+        "with page as (
+           select u.* from units u order by u.sort_key offset $1 limit $2
+         ), own as (
+           select unit_id, count(*) as n from employees where active group by unit_id
+         ), subtree as (
+           select a.id::bigint as unit_id, sum(o.n)::bigint as n
+           from own o join units s on s.id = o.unit_id
+           cross join lateral unnest(string_to_array(trim(both '/' from s.path), '/')) as a(id)
+           group by a.id
+         ), heads as (
+           select distinct on (p.unit_id) p.unit_id, employee_display_name(e.front_title, e.name, e.back_title) as name
+           from positions p join employees e on e.position_id = p.id and e.active
+           where p.is_unit_head and p.unit_id in (select id from page)
+           order by p.unit_id, e.id
+         )
+         select u.id, u.code, u.name, u.kind, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth,
+                u.closed_on is not null as closed, coalesce(o.n, 0) as employees, coalesce(t.n, 0) as subtree_employees,
+                h.name as head
+         from page u
+         left join own o on o.unit_id = u.id
+         left join subtree t on t.unit_id = u.id
+         left join heads h on h.unit_id = u.id
+         order by u.sort_key",
+    )
+    .bind(offset)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
-    let rows: Vec<TreeRow> = sqlx::query_as(
-        "with counts as (select unit_id, count(*) as n from employees where active group by unit_id)
-         select u.id, u.code, u.name, u.kind, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth,
-                u.closed_on is not null as closed, coalesce(c.n, 0) as employees,
-                (select coalesce(sum(c2.n), 0)::bigint from units s join counts c2 on c2.unit_id = s.id where s.path like u.path || '%') as subtree_employees,
-                (select employee_display_name(e.front_title, e.name, e.back_title) from positions p join employees e on e.position_id = p.id and e.active
-                  where p.unit_id = u.id and p.is_unit_head order by e.id limit 1) as head
-         from units u left join counts c on c.unit_id = u.id
-         order by u.sort_key",
-    )
-    .fetch_all(state.reader(&ctx).await)
-    .await?;
+    let conn = state.reader(&ctx).await;
     if export::wanted(&q.format) {
+        let rows = tree_rows(conn, 0, i64::MAX).await?;
+        return export_rows(&ctx, &q.format, &rows);
+    }
+    let total: i64 = sqlx::query_scalar("select count(*) from units").fetch_one(conn).await?;
+    let page = q.page.unwrap_or(1).clamp(1, (total + UNITS_PER_PAGE - 1) / UNITS_PER_PAGE.max(1) + 1);
+    let rows = tree_rows(conn, (page - 1) * UNITS_PER_PAGE, UNITS_PER_PAGE).await?;
+    let pager = (total > UNITS_PER_PAGE).then(|| {
+        let mut p = crate::app::paging::Pager::new(Some(page), total, String::new());
+        p.per_page = UNITS_PER_PAGE;
+        p
+    });
+    let is_hr = ctx.has(Role::Hr);
+    render(&ListPage { ctx, rows, is_hr, pager })
+}
+
+fn export_rows(ctx: &Ctx, format: &str, rows: &[TreeRow]) -> AppResult<Response> {
+    {
         let table = Table {
             name: "unit-kerja",
             headers: export::keys(&[
@@ -113,10 +160,8 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                 })
                 .collect(),
         };
-        return export::send(&ctx, &q.format, &table);
+        export::send(ctx, format, &table)
     }
-    let is_hr = ctx.has(Role::Hr);
-    render(&ListPage { ctx, rows, is_hr })
 }
 
 #[derive(Deserialize, serde::Serialize, Default, Clone)]

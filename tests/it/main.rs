@@ -19,6 +19,7 @@ mod helpers;
 mod imports;
 mod programmes;
 mod records;
+mod scale;
 mod schema;
 mod signin;
 mod truth;
