@@ -329,8 +329,32 @@ async fn apply(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Path(
         .await?;
     }
     tx.commit().await?;
+    if written >= ANALYZE_AFTER_ROWS {
+        analyze_after_import(&state.pool, b.kind);
+    }
     let flash = if written > 0 { "flash.import_applied" } else { "flash.import_nothing" };
     Ok(redirect_flash(&format!("/imports/batches/{id}"), FlashKind::Ok, flash))
+}
+
+/// An import of this many rows refreshes the planner's statistics of the tables it filled.
+const ANALYZE_AFTER_ROWS: usize = 500;
+
+/// `ANALYZE` the tables an applied import filled, in the background: until autovacuum gets to
+/// them, the planner sees the tables as they were before the import (measured: after a 20 000-row
+/// import one writer managed 7.8 writes/s and each page's navigation counts took 50–70 ms).
+fn analyze_after_import(pool: &sqlx::PgPool, kind: Kind) {
+    let tables: &[&str] = match kind {
+        Kind::Employees => &["employees", "employee_gap_facts", "unit_gap_facts", "employee_jp_years", "audit_log"],
+        Kind::Assessments => &["assessments", "current_level_rows", "employee_gap_facts", "unit_gap_facts", "audit_log"],
+    };
+    let pool = pool.clone();
+    tokio::spawn(async move {
+        // The names are the constants above, never input.
+        let sql = format!("analyze {}", tables.join(", "));
+        if let Err(e) = sqlx::query(&sql).execute(&pool).await {
+            tracing::warn!(error = %e, "analyze after import");
+        }
+    });
 }
 
 /// The data changed since the preview was made: keep the new check, write nothing, show it.

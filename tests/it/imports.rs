@@ -5,7 +5,7 @@ use sqlx::PgPool;
 
 use crate::helpers::{Resp, TestApp};
 
-fn batch_id(r: &Resp) -> String {
+pub(crate) fn batch_id(r: &Resp) -> String {
     r.body.split("/imports/batches/").nth(1).and_then(|s| s.split('/').next()).expect("apply form").to_string()
 }
 

@@ -64,3 +64,31 @@ async fn units_list_counts_subtrees_in_one_pass_and_pages_a_long_tree(pool: PgPo
     assert_eq!(csv.status, 200);
     assert_eq!(csv.body.lines().count(), expected.len() + 1);
 }
+
+/// A large import ends with fresh planner statistics for the tables it filled.
+#[sqlx::test]
+async fn a_large_import_analyzes_the_tables_it_filled(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut csv = String::from("NIP;Nama Lengkap;Status;Jenis Kelamin;Tanggal Lahir;Jabatan;Unit Kerja\n");
+    for i in 0..600 {
+        csv.push_str(&format!("19900101202012{:04};Pegawai Impor {i};PNS;L;01/01/1990;Pranata Komputer Ahli Pertama;APT-PA\n", 1000 + i));
+    }
+    let mut hr = app.as_user("kepegawaian").await;
+    let r = hr.upload("employees", "pegawai.csv", csv.as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = crate::imports::batch_id(&r);
+    let before: i64 = app.scalar("select coalesce(analyze_count, 0) from pg_stat_user_tables where relname = 'employees'").await;
+    let r = hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
+    assert_eq!(r.status, 303);
+    assert_eq!(app.scalar("select count(*) from employees where name like 'Pegawai Impor %'").await, 600);
+    let mut analyzed = false;
+    for _ in 0..100 {
+        let n = app.scalar("select coalesce(analyze_count, 0) from pg_stat_user_tables where relname = 'employees'").await;
+        if n > before {
+            analyzed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(analyzed, "the employees table was analyzed after the import");
+}
