@@ -36,6 +36,10 @@ pub struct Config {
     pub read_url: Option<String>,
     /// `CAKAP_REPLICA_MAX_LAG_SECS`: a replica further behind than this is not read from.
     pub replica_max_lag: Duration,
+    /// `CAKAP_STALE_RESULTS_SECS`: after a write, how long a page may still show a kept
+    /// department-wide result from before it while one background task computes the new one
+    /// (0: every reader waits for the current result). The writer always sees their own write.
+    pub stale_results: Duration,
     /// `CAKAP_SMTP_URL`: where the daily e-mail digest is sent through
     /// (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`); unset: no e-mail.
     pub smtp_url: Option<String>,
@@ -90,6 +94,7 @@ impl Config {
             trust_proxy,
             read_url: var("CAKAP_DATABASE_READ_URL"),
             replica_max_lag: Duration::from_secs(num("CAKAP_REPLICA_MAX_LAG_SECS", 10)?),
+            stale_results: Duration::from_secs(num("CAKAP_STALE_RESULTS_SECS", 5)?),
             smtp_url: var("CAKAP_SMTP_URL"),
             smtp_from: var("CAKAP_SMTP_FROM").unwrap_or_else(|| "Cakap <cakap@localhost>".into()),
             digest_hour: match num("CAKAP_DIGEST_HOUR", 6u32)? {
@@ -118,6 +123,8 @@ impl Config {
             trust_proxy: false,
             read_url: None,
             replica_max_lag: Duration::from_secs(10),
+            // Tests check what each write changes at once; the stale window has its own test.
+            stale_results: Duration::ZERO,
             smtp_url: None,
             smtp_from: "Cakap <cakap@localhost>".into(),
             digest_hour: 6,

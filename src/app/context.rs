@@ -452,12 +452,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         }
     }
 
-    let mut version = None;
     if let Some(token) = cookie(&parts.headers, session::SESSION_COOKIE) {
         match load_user_and_badges(&state, token).await {
             Ok((user, badges)) => {
-                version = user.as_ref().and_then(|u| u.1);
-                ctx.user = user.map(|u| Arc::new(u.0));
+                ctx.user = user.map(Arc::new);
                 ctx.badges = badges;
             }
             Err(e) => {
@@ -468,11 +466,23 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     }
 
     parts.extensions.insert(ctx.clone());
-    // A page (not a write) may reuse results kept for the version read with the session: the
-    // records as they were when the request began, without a round trip per result.
+    // A page (not a write) reads each kept result's version once, and may be served a result a
+    // later write made stale (unless this user wrote moments ago).
     let reading = method == axum::http::Method::GET || method == axum::http::Method::HEAD;
-    let version = version.filter(|_| reading);
-    let res = crate::app::versioned::REQUEST_VERSION.scope(version, next.run(Request::from_parts(parts, body))).await;
+    let res = if reading {
+        let versions = Arc::new(crate::app::versioned::RequestVersions::new(ctx.recent_write));
+        let mut res =
+            crate::app::versioned::REQUEST.scope(versions.clone(), next.run(Request::from_parts(parts, body))).await;
+        let stale = versions.stale_ms.load(std::sync::atomic::Ordering::Relaxed);
+        if stale > 0
+            && let Ok(v) = axum::http::HeaderValue::from_str(&stale.to_string())
+        {
+            res.headers_mut().insert("x-cakap-stale-ms", v);
+        }
+        res
+    } else {
+        next.run(Request::from_parts(parts, body)).await
+    };
     // A write may change this user's counts: the next page counts them again.
     if !reading && let Some(u) = &ctx.user {
         state.badge_cache.forget(u.account_id);
@@ -484,14 +494,14 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 async fn load_user_and_badges(
     state: &AppState,
     token: &str,
-) -> Result<(Option<(CurrentUser, Option<i64>)>, Vec<(&'static str, i64)>), sqlx::Error> {
-    let Some((user, version)) = session::load_user(state, token).await? else { return Ok((None, vec![])) };
+) -> Result<(Option<CurrentUser>, Vec<(&'static str, i64)>), sqlx::Error> {
+    let Some(user) = session::load_user(state, token).await? else { return Ok((None, vec![])) };
     let badges = match state.badge_cache.get(user.account_id) {
         BadgeLookup::Fresh(b) => b,
         BadgeLookup::Stale(b) => {
             let (state, user) = (state.clone(), user.clone());
             tokio::spawn(async move {
-                match count_badges(&state, &user, version).await {
+                match count_badges(&state, &user).await {
                     Ok(fresh) => state.badge_cache.put(user.account_id, fresh),
                     Err(e) => {
                         tracing::warn!(error = %e, "recounting the navigation counts");
@@ -502,27 +512,23 @@ async fn load_user_and_badges(
             b
         }
         BadgeLookup::Missing => {
-            let b = count_badges(state, &user, version).await?;
+            let b = count_badges(state, &user).await?;
             state.badge_cache.put(user.account_id, b.clone());
             b
         }
     };
-    Ok((Some((user, version)), badges))
+    Ok((Some(user), badges))
 }
 
-/// The navigation counts of `user`. Counts kept per version of the records are looked up under
-/// the version read with the session, without another round trip.
-async fn count_badges(state: &AppState, user: &CurrentUser, version: Option<i64>) -> Result<Badges, sqlx::Error> {
-    let counting = async {
-        let mut badges = vec![];
-        for b in state.badges.iter() {
-            if let Some(n) = (b.count)(state, user).await?.filter(|n| *n > 0) {
-                badges.push((b.href, n));
-            }
+/// The navigation counts of `user`.
+async fn count_badges(state: &AppState, user: &CurrentUser) -> Result<Badges, sqlx::Error> {
+    let mut badges = vec![];
+    for b in state.badges.iter() {
+        if let Some(n) = (b.count)(state, user).await?.filter(|n| *n > 0) {
+            badges.push((b.href, n));
         }
-        Ok::<_, sqlx::Error>(badges)
-    };
-    crate::app::versioned::REQUEST_VERSION.scope(version, counting).await
+    }
+    Ok(badges)
 }
 
 /// Eight hex digits naming one request in the log and on its error page.
@@ -553,8 +559,11 @@ fn finish(
     let wrote = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
         && (res.status().is_success() || res.status().is_redirection());
     let mut res = render_error(ctx, json, path, res);
-    if wrote && state.replica.is_some() {
-        let secs = state.config.replica_max_lag.as_secs().max(1) as i64 * 3;
+    // A user who wrote reads the primary (not a replica behind it) and current results (not one
+    // kept from before their write) for a few seconds.
+    if wrote {
+        let lag = state.config.replica_max_lag.as_secs().max(1) as i64 * 3;
+        let secs = lag.max(state.config.stale_results.as_secs() as i64 * 2);
         set_cookie(&mut res, RECENT_WRITE_COOKIE, "1", state.config.secure_cookies(), Some(secs), "Lax");
     }
     if new_csrf {

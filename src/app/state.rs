@@ -107,6 +107,16 @@ impl AppState {
             Some(Replica::new(pool, config.replica_max_lag))
         });
         Self {
+            versions: super::versioned::VersionCache::new(
+                super::versioned::SHARED_CAPACITY,
+                pool.clone(),
+                config.stale_results,
+            ),
+            personal: super::versioned::VersionCache::new(
+                super::versioned::PERSONAL_CAPACITY,
+                pool.clone(),
+                config.stale_results,
+            ),
             pool,
             config: Arc::new(config),
             clock: Clock::default(),
@@ -115,8 +125,6 @@ impl AppState {
             nav: Arc::default(),
             replica,
             badge_cache: BadgeCache::default(),
-            versions: super::versioned::VersionCache::new(super::versioned::SHARED_CAPACITY),
-            personal: super::versioned::VersionCache::new(super::versioned::PERSONAL_CAPACITY),
             plan_results: Default::default(),
         }
     }

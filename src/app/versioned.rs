@@ -1,17 +1,25 @@
-//! Results computed from the records, reused while the records have not changed.
+//! Results computed from the records, reused while the records they depend on have not changed.
 //!
-//! Every transaction that changes the records bumps `data_version` once, at commit, in the same
-//! transaction (migration 15). A result is computed inside a read-only REPEATABLE READ
-//! transaction together with the version it saw, so the result is exactly that version's; it is
-//! reused by this node while `data_version` still reads the same, which costs one round trip. Any
-//! write anywhere makes the next reader compute again: the department-wide pages are read far more
-//! often than the records change, and they are never stale.
+//! Every transaction that changes the records bumps, at commit, the version of each *scope* it
+//! touched: a bidang (a top unit's child), a top unit, or scope 0 for what concerns everyone
+//! (migration 26). A result depends on the scopes of one unit, or on all of them (`Depends`);
+//! its version is the sum of those scopes' versions, read in the same snapshot as the result.
+//! A write in one bidang leaves another bidang's kept results valid.
+//!
+//! After a write that a result depends on, readers do not wait for it to be computed again: for
+//! up to `CAKAP_STALE_RESULTS_SECS` (5 s) the previous result is served while one background task per key computes
+//! the new one (a response carrying such a result has the `x-cakap-stale-ms` header). A user who
+//! wrote a moment ago (the recent-write cookie) always waits for the current result, so their own
+//! write shows on their next page; so do writes (POST) and background work.
 
 use std::{
     any::Any,
     collections::HashMap,
-    sync::{Arc, Mutex},
-    time::Instant,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
 };
 
 use sqlx::PgConnection;
@@ -41,6 +49,19 @@ impl<'a> From<&'a sqlx::PgPool> for Source<'a> {
     }
 }
 
+/// What a kept result depends on besides its key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Depends {
+    /// Records anywhere (a department-wide or cross-unit result, or one whose reach is not
+    /// known).
+    All,
+    /// The records of the unit with this materialised path ('/1/4/12/') and its scope: its
+    /// bidang, or every bidang of a top unit; and what concerns everyone.
+    Unit(String),
+    /// The records of this employee's unit's scope, and what concerns everyone.
+    Employee(i64),
+}
+
 /// What a computation returns: a future borrowing the snapshot's connection.
 pub type BoxFuture<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'c>>;
 
@@ -51,117 +72,242 @@ pub const SHARED_CAPACITY: usize = 128;
 /// expensive ones.
 pub const PERSONAL_CAPACITY: usize = 4096;
 
-type Entry = (i64, Instant, Arc<dyn Any + Send + Sync>);
+/// (version, last used, computed at, value)
+type Entry = (i64, Instant, Instant, Arc<dyn Any + Send + Sync>);
 
 #[derive(Clone)]
 pub struct VersionCache {
     capacity: usize,
+    /// Where background refreshes compute (the primary).
+    pool: sqlx::PgPool,
+    /// How old a result made stale by a write may be and still be served while it is refreshed.
+    stale: Duration,
     entries: Arc<Mutex<HashMap<String, Entry>>>,
     /// One computation per key at a time: concurrent readers of a key wait for it rather than
     /// each computing the same result.
     computing: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
-tokio::task_local! {
-    /// The records' version read with the session at the start of a page request (GET): results
-    /// kept for it are reused without another round trip. A miss reads the connection's own
-    /// version as before (a replica may be behind the primary).
-    pub static REQUEST_VERSION: Option<i64>;
+/// A page request's view of the versions: each dependency's version is read once per request,
+/// and whether a result made stale by a later write may be served.
+#[derive(Default)]
+pub struct RequestVersions {
+    /// This user wrote moments ago: always the current result.
+    pub fresh: bool,
+    memo: Mutex<Vec<(Depends, i64)>>,
+    /// The age of the oldest stale result served (milliseconds; 0 = none).
+    pub stale_ms: AtomicU64,
 }
 
-/// The records' version as this connection sees it now.
+impl RequestVersions {
+    pub fn new(fresh: bool) -> Self {
+        Self { fresh, ..Self::default() }
+    }
+}
+
+tokio::task_local! {
+    /// Set for page requests (GET) by the request middleware.
+    pub static REQUEST: Arc<RequestVersions>;
+}
+
+/// The version of what `dep` covers, as this connection sees it now.
+pub async fn version_of(conn: &mut PgConnection, dep: &Depends) -> Result<i64, sqlx::Error> {
+    match dep {
+        Depends::All => sqlx::query_scalar("select records_version(null)").fetch_one(conn).await,
+        Depends::Unit(path) => sqlx::query_scalar("select records_version($1)").bind(path).fetch_one(conn).await,
+        Depends::Employee(id) => sqlx::query_scalar(
+            "select records_version((select u.path from employees e join units u on u.id = e.unit_id where e.id = $1))",
+        )
+        .bind(id)
+        .fetch_one(conn)
+        .await,
+    }
+}
+
+/// The version of everything (what a plan run records, what the plan page compares).
 pub async fn version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("select version from data_version").fetch_one(conn).await
+    version_of(conn, &Depends::All).await
+}
+
+/// The version of `dep` for this request: read once per request and dependency.
+async fn request_version(conn: &mut PgConnection, dep: &Depends) -> Result<i64, sqlx::Error> {
+    let req = REQUEST.try_with(Arc::clone).ok();
+    if let Some(req) = &req
+        && let Some(v) = req.memo.lock().ok().and_then(|m| m.iter().find(|(d, _)| d == dep).map(|(_, v)| *v))
+    {
+        return Ok(v);
+    }
+    let v = version_of(conn, dep).await?;
+    if let Some(req) = req
+        && let Ok(mut m) = req.memo.lock()
+    {
+        m.push((dep.clone(), v));
+    }
+    Ok(v)
+}
+
+/// May a result made stale by a later write be served to this request?
+fn may_serve_stale() -> bool {
+    REQUEST.try_with(|r| !r.fresh).unwrap_or(false)
+}
+
+fn note_stale(age: Duration) {
+    let ms = age.as_millis().clamp(1, u64::MAX as u128) as u64;
+    let _ = REQUEST.try_with(|r| r.stale_ms.fetch_max(ms, Ordering::Relaxed));
+}
+
+enum Lookup<T> {
+    Hit(Arc<T>),
+    /// Kept for an older version, computed this long ago.
+    Old(Arc<T>, Duration),
+    Miss,
 }
 
 impl VersionCache {
     /// A cache keeping at most `capacity` results.
-    pub fn new(capacity: usize) -> Self {
-        Self { capacity: capacity.max(1), entries: Arc::default(), computing: Arc::default() }
+    pub fn new(capacity: usize, pool: sqlx::PgPool, stale: Duration) -> Self {
+        Self { capacity: capacity.max(1), pool, stale, entries: Arc::default(), computing: Arc::default() }
     }
 
-    fn lookup<T: Send + Sync + 'static>(&self, key: &str, version: i64) -> Option<Arc<T>> {
-        let mut map = self.entries.lock().ok()?;
-        let entry = map.get_mut(key)?;
-        if entry.0 != version {
-            return None;
+    fn lookup<T: Send + Sync + 'static>(&self, key: &str, version: i64) -> Lookup<T> {
+        let Ok(mut map) = self.entries.lock() else { return Lookup::Miss };
+        let Some(entry) = map.get_mut(key) else { return Lookup::Miss };
+        let Ok(value) = entry.3.clone().downcast::<T>() else { return Lookup::Miss };
+        if entry.0 == version {
+            entry.1 = Instant::now();
+            Lookup::Hit(value)
+        } else if entry.0 < version {
+            Lookup::Old(value, entry.2.elapsed())
+        } else {
+            // Kept for a newer version than this reader's snapshot (a replica behind): computed
+            // again for this reader, not kept.
+            Lookup::Miss
         }
-        entry.1 = Instant::now();
-        entry.2.clone().downcast::<T>().ok()
     }
 
-    fn store(&self, key: String, version: i64, value: Arc<dyn Any + Send + Sync>) {
+    fn store(&self, key: String, version: i64, computed: Instant, value: Arc<dyn Any + Send + Sync>) {
         if let Ok(mut map) = self.entries.lock() {
-            // Results of older versions are never read again (the version only grows): they go
-            // first, so what a node keeps is what the records are now (a drawn matrix is ~1 MB).
-            map.retain(|_, e| e.0 >= version);
+            if map.get(&key).is_some_and(|e| e.0 > version) {
+                return;
+            }
             if map.len() >= self.capacity
                 && !map.contains_key(&key)
                 && let Some(oldest) = map.iter().min_by_key(|(_, e)| e.1).map(|(k, _)| k.clone())
             {
                 map.remove(&oldest);
             }
-            map.insert(key, (version, Instant::now(), value));
+            map.insert(key, (version, Instant::now(), computed, value));
         }
     }
 
-    /// The result for `key` at the records' current version: reused when this node computed it
-    /// for this version, else computed by `compute` in one consistent snapshot and kept.
-    /// `key` must name everything the result depends on besides the records (unit, date,
-    /// language, the reader's scope…).
-    /// `conn` is the caller's connection, or the pool: a result reused for the version read with
-    /// the request's session takes no connection at all (each one taken costs a round trip to
-    /// check it). A request that already holds a connection passes it: under load, waiting for a
-    /// second one exhausts the pool.
+    fn gate(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.computing.lock() {
+            Ok(mut m) => {
+                if m.len() > 1000 {
+                    m.retain(|_, g| Arc::strong_count(g) > 1);
+                }
+                m.entry(key.to_string()).or_default().clone()
+            }
+            Err(_) => Arc::default(),
+        }
+    }
+
+    /// `get_in` for a result that depends on records anywhere.
     pub async fn get<'a, T, E, F>(&self, conn: impl Into<Source<'a>>, key: String, compute: F) -> Result<Arc<T>, E>
     where
         T: Send + Sync + 'static,
-        E: From<sqlx::Error>,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>>,
+        E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
-        if let Some(v) = REQUEST_VERSION.try_with(|v| *v).ok().flatten()
-            && let Some(hit) = self.lookup::<T>(&key, v)
-        {
-            return Ok(hit);
-        }
+        self.get_in(Depends::All, conn, key, compute).await
+    }
+
+    /// The result for `key` at the current version of what it depends on (`dep`): reused when
+    /// this node computed it for this version, else computed by `compute` in one consistent
+    /// snapshot and kept. `key` must name everything the result depends on besides the records
+    /// (unit, date, language, the reader's scope…).
+    /// A page request may be served the previous result, at most `stale` old, while one
+    /// background task computes the new one (see the module's comment).
+    /// `conn` is the caller's connection, or the pool. A request that already holds a connection
+    /// passes it: under load, waiting for a second one exhausts the pool.
+    pub async fn get_in<'a, T, E, F>(
+        &self,
+        dep: Depends,
+        conn: impl Into<Source<'a>>,
+        key: String,
+        compute: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
         let mut taken: Option<sqlx::pool::PoolConnection<sqlx::Postgres>> = None;
         let conn: &mut PgConnection = match conn.into() {
             Source::Conn(c) => c,
             Source::Pool(pool) => taken.insert(pool.acquire().await?),
         };
-        let now = version(&mut *conn).await?;
-        if let Some(hit) = self.lookup::<T>(&key, now) {
-            return Ok(hit);
-        }
-        let gate = match self.computing.lock() {
-            Ok(mut m) => {
-                if m.len() > 1000 {
-                    m.retain(|_, g| Arc::strong_count(g) > 1);
+        let now = request_version(&mut *conn, &dep).await?;
+        match self.lookup::<T>(&key, now) {
+            Lookup::Hit(hit) => return Ok(hit),
+            Lookup::Old(old, age) if age < self.stale && may_serve_stale() => {
+                // Served as it was; the first reader to find it stale starts its refresh.
+                let gate = self.gate(&key);
+                if let Ok(turn) = gate.try_lock_owned() {
+                    let cache = self.clone();
+                    tokio::spawn(async move {
+                        let _turn = turn;
+                        let refreshed = async {
+                            let mut c = cache.pool.acquire().await.map_err(E::from)?;
+                            cache.compute_and_store(&mut c, &dep, key, compute).await
+                        };
+                        if let Err(e) = refreshed.await {
+                            tracing::warn!(error = ?e, "refreshing a kept result");
+                        }
+                    });
                 }
-                m.entry(key.clone()).or_default().clone()
+                note_stale(age);
+                return Ok(old);
             }
-            Err(_) => Arc::default(),
-        };
+            _ => {}
+        }
+        let gate = self.gate(&key);
         let _turn = match gate.clone().try_lock_owned() {
             Ok(turn) => turn,
             Err(_) => {
                 // Another reader is computing it: wait, then take theirs if it is still current.
                 let turn = gate.lock_owned().await;
-                let now = version(&mut *conn).await?;
-                if let Some(hit) = self.lookup::<T>(&key, now) {
+                let now = version_of(&mut *conn, &dep).await?;
+                if let Lookup::Hit(hit) = self.lookup::<T>(&key, now) {
                     return Ok(hit);
                 }
                 turn
             }
         };
+        self.compute_and_store(conn, &dep, key, compute).await
+    }
+
+    async fn compute_and_store<T, E, F>(
+        &self,
+        conn: &mut PgConnection,
+        dep: &Depends,
+        key: String,
+        compute: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        E: From<sqlx::Error>,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>>,
+    {
+        let started = Instant::now();
         // A transaction object rolls back if this request is dropped half-way.
         let mut tx =
             sqlx::Connection::begin_with(&mut *conn, "begin isolation level repeatable read, read only").await?;
-        let seen = version(&mut tx).await?;
+        let seen = version_of(&mut tx, dep).await?;
         let value = compute(&mut tx).await?;
         tx.rollback().await?;
         let value = Arc::new(value);
-        self.store(key, seen, value.clone());
+        self.store(key, seen, started, value.clone());
         Ok(value)
     }
 }

@@ -24,10 +24,6 @@ struct Row {
     email_digest: bool,
     email: Option<String>,
     stale: bool,
-    /// The records' version as this request began (`None` where not read: an account loaded
-    /// without a session).
-    #[sqlx(default)]
-    data_version: Option<i64>,
     roles: Vec<Role>,
     head_ids: Vec<i64>,
     head_names: Vec<String>,
@@ -53,9 +49,8 @@ macro_rules! user_columns {
 }
 
 /// The user behind a session token, or `None` when the session is unknown, idle too long,
-/// past its absolute expiry or the account is disabled; with the records' version read in the
-/// same round trip (results reused per version are looked up under it first).
-pub async fn load_user(state: &AppState, token: &str) -> Result<Option<(CurrentUser, Option<i64>)>, sqlx::Error> {
+/// past its absolute expiry or the account is disabled.
+pub async fn load_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>, sqlx::Error> {
     if token.len() > 100 {
         return Ok(None);
     }
@@ -63,8 +58,7 @@ pub async fn load_user(state: &AppState, token: &str) -> Result<Option<(CurrentU
     let row: Option<Row> = sqlx::query_as(concat!(
         "select ",
         user_columns!(),
-        ", s.last_seen_at < now() - interval '60 seconds' as stale,
-         (select version from data_version) as data_version
+        ", s.last_seen_at < now() - interval '60 seconds' as stale
          from sessions s
          join accounts a on a.id = s.account_id
          left join employees e on e.id = a.employee_id
@@ -85,8 +79,7 @@ pub async fn load_user(state: &AppState, token: &str) -> Result<Option<(CurrentU
             .execute(&state.pool)
             .await?;
     }
-    let version = r.data_version;
-    Ok(Some((r.into_user(hash), version)))
+    Ok(Some(r.into_user(hash)))
 }
 
 impl Row {

@@ -423,6 +423,12 @@ pub struct Inputs {
     pub data_version: i64,
 }
 
+/// The version of the records a plan for the unit under `path` depends on: its scope (a
+/// bidang's plan is not outdated by a write in another bidang) and what concerns everyone.
+pub async fn plan_version(conn: &mut PgConnection, path: &str) -> Result<i64, sqlx::Error> {
+    crate::app::versioned::version_of(conn, &crate::app::versioned::Depends::Unit(path.to_string())).await
+}
+
 /// Read what a plan for the unit under `path` draws on, at one version of the records.
 pub async fn read_inputs(
     conn: &mut PgConnection,
@@ -431,7 +437,7 @@ pub async fn read_inputs(
     budget: i64,
     today: chrono::NaiveDate,
 ) -> Result<Inputs, sqlx::Error> {
-    let data_version = crate::app::versioned::version(&mut *conn).await?;
+    let data_version = plan_version(&mut *conn, path).await?;
     let settings = db::settings(&mut *conn).await?;
     let needs = needs(&mut *conn, today, path, false, true).await?;
     let mut comps: Vec<i64> = needs.iter().map(|n| n.competency_id).collect();

@@ -180,9 +180,12 @@ async fn parameters(
     let p = path.to_string();
     let figures = state
         .versions
-        .get(&state.pool, format!("plan.budget:{unit_id}:{year}"), move |conn| {
-            Box::pin(async move { plan_run::budget(conn, year, &p).await })
-        })
+        .get_in(
+            crate::app::versioned::Depends::Unit(path.to_string()),
+            &state.pool,
+            format!("plan.budget:{unit_id}:{year}"),
+            move |conn| Box::pin(async move { plan_run::budget(conn, year, &p).await }),
+        )
         .await?;
     let figures = figures.as_ref().clone();
     let remaining = figures.remaining();
@@ -208,7 +211,7 @@ async fn drift(
     let key = format!("plan.drift:{run}:{en}:{today}");
     let kept = state
         .versions
-        .get(&state.pool, key, move |conn| {
+        .get_in(crate::app::versioned::Depends::Unit(path.clone()), &state.pool, key, move |conn| {
             Box::pin(async move {
                 let now = plan_run::needs(conn, today, &path, en, true).await?;
                 Ok::<_, sqlx::Error>(compare(&now, &v))
@@ -248,7 +251,7 @@ async fn plan_page(
     let (figures, budget, budget_error) = parameters(&state, unit_id, &path, year, &q.budget).await?;
     let mut conn = state.pool.acquire().await?;
     let (done, mut pending) = plan_run::latest(&state.plan_results, &mut conn, unit_id, year, budget).await?;
-    let version = crate::app::versioned::version(&mut conn).await?;
+    let version = plan_run::plan_version(&mut conn, &path).await?;
     drop(conn);
     // The first reader of these parameters queues the first run; after that only "compute
     // again" does (writes never start a solve by themselves).
@@ -359,11 +362,11 @@ async fn accept(
     };
     drop(conn);
     // The run's unit must be in the reader's scope.
-    let (unit_id, unit_name, _) = pick_unit(&state, &user, &run.unit_id.to_string()).await?;
+    let (unit_id, unit_name, path) = pick_unit(&state, &user, &run.unit_id.to_string()).await?;
     let v = result.as_ref();
     let back = format!("/gaps/plan?unit={unit_id}&year={}&budget={}", run.year, run.budget);
     let mut tx = state.pool.begin().await?;
-    let version = crate::app::versioned::version(&mut tx).await?;
+    let version = plan_run::plan_version(&mut tx, &path).await?;
     if run.data_version != Some(version) && f.seen_changes != "1" {
         return Ok(redirect_flash(&back, FlashKind::Err, "plan.err.see_changes"));
     }

@@ -141,7 +141,7 @@ pub async fn summary_data(
     let (path, pool) = (path.to_string(), state.pool.clone());
     state
         .versions
-        .get(&state.pool, key, move |conn| {
+        .get_in(crate::app::versioned::Depends::Unit(path.clone()), &state.pool, key, move |conn| {
             Box::pin(async move {
                 // The readiness of every part is the longest of the three (~90 ms at the top of
                 // 100 000 staff): when a connection is idle it runs there, in this snapshot,
@@ -190,7 +190,7 @@ async fn staff_page(
     let (path, ctx) = (path.to_string(), ctx.clone());
     state
         .versions
-        .get(&state.pool, key, move |conn| {
+        .get_in(crate::app::versioned::Depends::Unit(path.clone()), &state.pool, key, move |conn| {
             Box::pin(async move {
                 let rows = staff_with_reasons(conn, &ctx, &path, only_flagged, offset, Some(PER_PAGE)).await?;
                 Ok::<_, sqlx::Error>(StaffPage { rows, drawn: OnceLock::new() })
@@ -566,7 +566,7 @@ async fn matrix(
     let path_owned = path.clone();
     let data = state
         .versions
-        .get(state.reader(&ctx).await, key, move |conn| {
+        .get_in(crate::app::versioned::Depends::Unit(path.clone()), state.reader(&ctx).await, key, move |conn| {
             Box::pin(async move {
                 let path = path_owned;
                     // Columns: competencies some position in the unit requires (filtered), most total gap first.

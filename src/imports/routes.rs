@@ -345,7 +345,9 @@ const ANALYZE_AFTER_ROWS: usize = 500;
 fn analyze_after_import(pool: &sqlx::PgPool, kind: Kind) {
     let tables: &[&str] = match kind {
         Kind::Employees => &["employees", "employee_gap_facts", "unit_gap_facts", "employee_jp_years", "audit_log"],
-        Kind::Assessments => &["assessments", "current_level_rows", "employee_gap_facts", "unit_gap_facts", "audit_log"],
+        Kind::Assessments => {
+            &["assessments", "current_level_rows", "employee_gap_facts", "unit_gap_facts", "audit_log"]
+        }
     };
     let pool = pool.clone();
     tokio::spawn(async move {

@@ -414,7 +414,7 @@ async fn results_are_reused_until_the_records_change(pool: PgPool) {
         atomic::{AtomicUsize, Ordering},
     };
     let app = TestApp::seeded(pool).await;
-    let version = || async { app.scalar("select version from data_version").await };
+    let version = || async { app.scalar("select records_version(null)").await };
     let computed = Arc::new(AtomicUsize::new(0));
     let run = || {
         let computed = computed.clone();
@@ -456,7 +456,7 @@ async fn results_are_reused_until_the_records_change(pool: PgPool) {
     sqlx::query("update units set name = name").execute(&mut *tx).await.expect("write");
     assert_eq!(version().await, before, "not before the commit");
     tx.commit().await.expect("commit");
-    assert_eq!(version().await, before + 1);
+    assert!(version().await > before, "at the commit");
 
     // A self-assessment through the portal: the next reader computes again and sees it.
     let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;

@@ -49,7 +49,9 @@ async fn units_list_counts_subtrees_in_one_pass_and_pages_a_long_tree(pool: PgPo
             assert!(r.body.contains("rel=\"next\""), "a long tree is paged");
         }
         for row in r.body.split("<tr").skip(2) {
-            let Some(code) = row.split("<td class=\"mono\">").nth(1).and_then(|s| s.split('<').next()) else { continue };
+            let Some(code) = row.split("<td class=\"mono\">").nth(1).and_then(|s| s.split('<').next()) else {
+                continue;
+            };
             let nums: Vec<i64> = row
                 .split("<td class=\"num\">")
                 .skip(1)
@@ -71,19 +73,24 @@ async fn a_large_import_analyzes_the_tables_it_filled(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let mut csv = String::from("NIP;Nama Lengkap;Status;Jenis Kelamin;Tanggal Lahir;Jabatan;Unit Kerja\n");
     for i in 0..600 {
-        csv.push_str(&format!("19900101202012{:04};Pegawai Impor {i};PNS;L;01/01/1990;Pranata Komputer Ahli Pertama;APT-PA\n", 1000 + i));
+        csv.push_str(&format!(
+            "19900101202012{:04};Pegawai Impor {i};PNS;L;01/01/1990;Pranata Komputer Ahli Pertama;APT-PA\n",
+            1000 + i
+        ));
     }
     let mut hr = app.as_user("kepegawaian").await;
     let r = hr.upload("employees", "pegawai.csv", csv.as_bytes()).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let id = crate::imports::batch_id(&r);
-    let before: i64 = app.scalar("select coalesce(analyze_count, 0) from pg_stat_user_tables where relname = 'employees'").await;
+    let before: i64 =
+        app.scalar("select coalesce(analyze_count, 0) from pg_stat_user_tables where relname = 'employees'").await;
     let r = hr.post(&format!("/imports/batches/{id}/apply"), &[]).await;
     assert_eq!(r.status, 303);
     assert_eq!(app.scalar("select count(*) from employees where name like 'Pegawai Impor %'").await, 600);
     let mut analyzed = false;
     for _ in 0..100 {
-        let n = app.scalar("select coalesce(analyze_count, 0) from pg_stat_user_tables where relname = 'employees'").await;
+        let n =
+            app.scalar("select coalesce(analyze_count, 0) from pg_stat_user_tables where relname = 'employees'").await;
         if n > before {
             analyzed = true;
             break;
@@ -91,4 +98,147 @@ async fn a_large_import_analyzes_the_tables_it_filled(pool: PgPool) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(analyzed, "the employees table was analyzed after the import");
+}
+
+/// Versions follow what changed: a write in one bidang moves that bidang's version and the
+/// department's, not another bidang's; a change that concerns everyone moves them all. A kept
+/// result of the other bidang is reused.
+#[sqlx::test]
+async fn a_write_in_one_bidang_leaves_another_bidangs_results_valid(pool: PgPool) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use cakap::app::versioned::Depends;
+    let app = TestApp::seeded(pool).await;
+    let path = |code: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("select path from units where code = $1")
+                .bind(code)
+                .fetch_one(&pool)
+                .await
+                .expect("unit")
+        }
+    };
+    let (apt, infra, top) = (path("APT").await, path("INF").await, path("DKIS").await);
+    let v = |p: Option<String>| {
+        let pool = app.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>("select records_version($1)").bind(p).fetch_one(&pool).await.expect("v") }
+    };
+    let (a0, i0, t0, all0) =
+        (v(Some(apt.clone())).await, v(Some(infra.clone())).await, v(Some(top.clone())).await, v(None).await);
+
+    let computed = Arc::new(AtomicUsize::new(0));
+    let kept = |p: String| {
+        let (computed, state) = (computed.clone(), app.state.clone());
+        async move {
+            state
+                .versions
+                .get_in(Depends::Unit(p.clone()), &state.pool, format!("test:{p}"), move |conn| {
+                    Box::pin(async move {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        sqlx::query_scalar::<_, i64>(
+                            "select count(*) from employees e join units u on u.id = e.unit_id where u.path like $1 || '%'",
+                        )
+                        .bind(p)
+                        .fetch_one(&mut *conn)
+                        .await
+                    })
+                })
+                .await
+                .expect("kept")
+        }
+    };
+    kept(infra.clone()).await;
+    kept(apt.clone()).await;
+    assert_eq!(computed.load(Ordering::SeqCst), 2);
+
+    // An employee of Bidang Aplikasi changes their phone number.
+    sqlx::query("update employees set phone = '0812' where id = (select e.id from employees e join units u on u.id = e.unit_id where u.path like $1 || '%' order by e.id limit 1)")
+        .bind(&apt)
+        .execute(&app.pool)
+        .await
+        .expect("write");
+    assert!(v(Some(apt.clone())).await > a0, "the bidang's version moved");
+    assert!(v(Some(top.clone())).await > t0, "the department's moved");
+    assert!(v(None).await > all0);
+    assert_eq!(v(Some(infra.clone())).await, i0, "another bidang's did not");
+    kept(infra.clone()).await;
+    assert_eq!(computed.load(Ordering::SeqCst), 2, "the other bidang's result is reused");
+    kept(apt.clone()).await;
+    assert_eq!(computed.load(Ordering::SeqCst), 3, "the bidang's own is computed again");
+
+    // Moving someone from Aplikasi to Infrastruktur moves both.
+    let (a1, i1) = (v(Some(apt.clone())).await, v(Some(infra.clone())).await);
+    sqlx::query("update employees set unit_id = (select id from units where code = 'INF') where id = (select e.id from employees e join units u on u.id = e.unit_id where u.path like $1 || '%' order by e.id limit 1)")
+        .bind(&apt)
+        .execute(&app.pool)
+        .await
+        .expect("move");
+    assert!(v(Some(apt.clone())).await > a1 && v(Some(infra.clone())).await > i1);
+
+    // A statement that changes no row moves nothing; a competency concerns everyone.
+    let (a2, i2) = (v(Some(apt.clone())).await, v(Some(infra.clone())).await);
+    sqlx::query("update employees set phone = phone where false").execute(&app.pool).await.expect("nothing");
+    assert_eq!((v(Some(apt.clone())).await, v(Some(infra.clone())).await), (a2, i2));
+    sqlx::query("update competencies set name_en = name_en || '' where id = (select min(id) from competencies)")
+        .execute(&app.pool)
+        .await
+        .expect("global");
+    assert!(v(Some(apt.clone())).await > a2 && v(Some(infra.clone())).await > i2);
+}
+
+/// After a write, a page may be served the previous result (at most the stale window old) while
+/// one background task computes the new one; a reader who just wrote waits for the new one.
+#[sqlx::test]
+async fn a_stale_result_is_served_while_one_refresh_runs_and_the_writer_sees_the_new(pool: PgPool) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use cakap::app::versioned::{Depends, REQUEST, RequestVersions, VersionCache};
+    let app = TestApp::seeded(pool).await;
+    let cache = VersionCache::new(16, app.pool.clone(), std::time::Duration::from_secs(5));
+    let computed = Arc::new(AtomicUsize::new(0));
+    let read = |fresh: bool| {
+        let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
+        let req = Arc::new(RequestVersions::new(fresh));
+        let reading = async move {
+            let n = cache
+                .get_in(Depends::All, &pool, "count".into(), move |conn| {
+                    Box::pin(async move {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone = '0899'")
+                            .fetch_one(&mut *conn)
+                            .await
+                    })
+                })
+                .await
+                .expect("read");
+            *n
+        };
+        let req2 = req.clone();
+        async move { (REQUEST.scope(req2, reading).await, req.stale_ms.load(Ordering::Relaxed)) }
+    };
+    assert_eq!(read(false).await, (0, 0));
+    sqlx::query("update employees set phone = '0899' where id = (select min(id) from employees)")
+        .execute(&app.pool)
+        .await
+        .expect("write");
+    let (n, stale_ms) = read(false).await;
+    assert_eq!(n, 0, "the previous result, served at once");
+    assert!(stale_ms > 0, "marked as stale");
+    assert_eq!(read(true).await.0, 1, "a reader who just wrote waits for the current result");
+    // The background refresh (or the fresh reader) computed it; later readers get it.
+    for _ in 0..100 {
+        if read(false).await == (1, 0) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(read(false).await, (1, 0));
+    assert!(computed.load(Ordering::SeqCst) <= 3, "one refresh, not one per reader");
 }

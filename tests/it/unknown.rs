@@ -205,7 +205,7 @@ async fn levels_that_expire_with_time_are_refreshed_by_the_hourly_job(pool: PgPo
         .execute(&app.pool)
         .await
         .expect("age");
-    let before = app.scalar("select version from data_version").await;
+    let before = app.scalar("select records_version(null)").await;
     sqlx::query("delete from app_meta where key = 'job.housekeeping'").execute(&app.pool).await.expect("due");
     cakap::app::jobs::housekeeping(&app.pool).await.expect("job").expect("claimed");
     let kept: i32 = sqlx::query_scalar("select assessed from employee_gap_facts where employee_id = $1")
@@ -214,7 +214,7 @@ async fn levels_that_expire_with_time_are_refreshed_by_the_hourly_job(pool: PgPo
         .await
         .expect("kept");
     assert_eq!(kept, 2, "recomputed from the records");
-    assert!(app.scalar("select version from data_version").await > before, "kept pages are recomputed too");
+    assert!(app.scalar("select records_version(null)").await > before, "kept pages are recomputed too");
 }
 
 #[sqlx::test]
