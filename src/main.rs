@@ -66,6 +66,13 @@ enum Command {
         #[arg(long)]
         budget: Option<i64>,
     },
+    /// The stack's bare floor for the benchmark: axum and sqlx answering `GET /ping` with
+    /// `select 1` through a pool like the portal's, with no session, middleware or templates.
+    #[command(hide = true)]
+    Floor {
+        #[arg(long, default_value = "127.0.0.1:18081")]
+        bind: String,
+    },
     /// Create an account (e.g. the first admin). Prints a one-time password unless
     /// --password-stdin is given.
     CreateUser {
@@ -168,6 +175,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Floor { bind } => floor(&config, &bind).await,
         Command::CreateUser { username, role, nip, head_unit, password_stdin } => {
             create_user(&config, username, role, nip, head_unit, password_stdin).await
         }
@@ -310,5 +318,23 @@ async fn create_user(
     if must_change {
         println!("One-time password: {password}  (it must be changed at first login)");
     }
+    Ok(())
+}
+
+/// `cakap floor`: what the stack itself answers (see `Command::Floor`).
+async fn floor(config: &Config, bind: &str) -> anyhow::Result<()> {
+    use axum::{extract::State, http::StatusCode, routing::get};
+    let pool = db::pool_options(config).connect(&config.database_url).await?;
+    async fn ping(State(pool): State<sqlx::PgPool>) -> Result<&'static str, StatusCode> {
+        sqlx::query_scalar::<_, i32>("select 1")
+            .fetch_one(&pool)
+            .await
+            .map(|_| "ok")
+            .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)
+    }
+    let app = axum::Router::new().route("/ping", get(ping)).with_state(pool);
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    println!("floor on http://{bind}/ping");
+    axum::serve(listener, app).await?;
     Ok(())
 }

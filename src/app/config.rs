@@ -40,6 +40,9 @@ pub struct Config {
     /// department-wide result from before it while one background task computes the new one
     /// (0: every reader waits for the current result). The writer always sees their own write.
     pub stale_results: Duration,
+    /// `CAKAP_SESSION_REUSE_MS`: how long a node reuses a signed-in user's session without
+    /// reading it again (2000; 0 reads it on every request). See `auth::session`.
+    pub session_reuse: Duration,
     /// `CAKAP_SMTP_URL`: where the daily e-mail digest is sent through
     /// (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`); unset: no e-mail.
     pub smtp_url: Option<String>,
@@ -95,6 +98,7 @@ impl Config {
             read_url: var("CAKAP_DATABASE_READ_URL"),
             replica_max_lag: Duration::from_secs(num("CAKAP_REPLICA_MAX_LAG_SECS", 10)?),
             stale_results: Duration::from_secs(num("CAKAP_STALE_RESULTS_SECS", 5)?),
+            session_reuse: Duration::from_millis(num("CAKAP_SESSION_REUSE_MS", 2000)?),
             smtp_url: var("CAKAP_SMTP_URL"),
             smtp_from: var("CAKAP_SMTP_FROM").unwrap_or_else(|| "Cakap <cakap@localhost>".into()),
             digest_hour: match num("CAKAP_DIGEST_HOUR", 6u32)? {
@@ -125,6 +129,7 @@ impl Config {
             replica_max_lag: Duration::from_secs(10),
             // Tests check what each write changes at once; the stale window has its own test.
             stale_results: Duration::ZERO,
+            session_reuse: Duration::ZERO,
             smtp_url: None,
             smtp_from: "Cakap <cakap@localhost>".into(),
             digest_hour: 6,

@@ -559,6 +559,15 @@ fn finish(
     let wrote = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
         && (res.status().is_success() || res.status().is_redirection());
     let mut res = render_error(ctx, json, path, res);
+    // Whoever wrote is read again on their next request (their name, roles, what they have
+    // seen); after HR or an admin wrote, everyone on this node is (accounts, roles, positions).
+    if wrote && let Some(u) = &ctx.user {
+        if u.has(crate::auth::Role::Hr) || u.has(crate::auth::Role::Admin) {
+            crate::auth::session::forget(None, None);
+        } else {
+            crate::auth::session::forget(None, Some(u.account_id));
+        }
+    }
     // A user who wrote reads the primary (not a replica behind it) and current results (not one
     // kept from before their write) for a few seconds.
     if wrote {

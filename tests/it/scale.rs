@@ -242,3 +242,35 @@ async fn a_stale_result_is_served_while_one_refresh_runs_and_the_writer_sees_the
     assert_eq!(read(false).await, (1, 0));
     assert!(computed.load(Ordering::SeqCst) <= 3, "one refresh, not one per reader");
 }
+
+/// A node reuses a signed-in user's session for a moment (one round trip less per request), and
+/// forgets it at once when the session ends here.
+#[sqlx::test]
+async fn a_session_is_reused_for_a_moment_and_forgotten_when_it_ends(pool: PgPool) {
+    let seeded = TestApp::seeded(pool).await;
+    let mut config = crate::helpers::test_config(&seeded.pool);
+    config.session_reuse = std::time::Duration::from_secs(30);
+    let state = cakap::AppState::new(seeded.pool.clone(), config);
+    let app = TestApp { router: cakap::app::router::build(state.clone()), pool: seeded.pool.clone(), state };
+    let mut c = app.as_user("pegawai").await;
+    assert_eq!(c.get("/ping").await.status, 200);
+    let (r, queries) = crate::helpers::count_queries(c.get("/ping")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(queries, 1, "the floor asks the database once: its own select, not the session");
+    // Ended elsewhere (another node): reused here for the moment.
+    let mut other = c.clone_session();
+    sqlx::query("update sessions set expires_at = now() where account_id = (select id from accounts where username = 'pegawai')")
+        .execute(&app.pool)
+        .await
+        .expect("expire");
+    assert_eq!(other.get("/ping").await.status, 200);
+    // Ended here: forgotten at once.
+    let mut fresh = app.as_user("pegawai").await;
+    assert_eq!(fresh.get("/ping").await.status, 200);
+    let form = fresh.get("/").await;
+    let csrf = crate::helpers::hidden(&form.body, "csrf_token");
+    let mut twin = fresh.clone_session();
+    let r = fresh.post("/logout", &[("csrf_token", &csrf)]).await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+    assert_ne!(twin.get("/ping").await.status, 200, "a logged-out session is not reused");
+}

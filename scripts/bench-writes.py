@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Writes through the portal's own routes, for scripts/bench (Python's standard library only).
+
+  bench-writes.py BASE DB_URL rate R SECS      R writes a second, spread over units, for SECS
+  bench-writes.py BASE DB_URL writers N SECS   N writers as fast as they can: throughput, p99
+
+The writes are what people do in working hours, each as a browser sends it (session, CSRF token,
+form token, the record's version): HR enters an assessment for someone (a campaign's
+self-assessments as HR keys them in), HR validates a pending self-assessment (a decision), and HR
+edits someone's phone number (a versioned profile edit). Each picks a random active employee of
+the whole organisation, so the writes spread over its units. Prints one line of JSON.
+"""
+
+import html.parser
+import json
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+PASSWORD = "demo-cakap-2026"
+
+
+class Form(html.parser.HTMLParser):
+    """The fields of the first form posting to `action` (inputs, selected options, textareas)."""
+
+    def __init__(self, action):
+        super().__init__()
+        self.action, self.inside, self.fields, self.select, self.textarea = action, False, {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("action") == self.action and not self.fields:
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name") and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields[a["name"]] = a.get("value") or ""
+        elif tag == "select" and a.get("name"):
+            self.select = a["name"]
+            self.fields.setdefault(self.select, "")
+        elif tag == "option" and self.select and "selected" in a:
+            self.fields[self.select] = a.get("value") or ""
+        elif tag == "textarea" and a.get("name"):
+            self.textarea = a["name"]
+            self.fields[self.textarea] = ""
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.fields[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form" and self.inside:
+            self.inside = False
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Session:
+    def __init__(self, base, username):
+        self.base = base
+        self.jar = urllib.request.HTTPCookieProcessor()
+        self.opener = urllib.request.build_opener(self.jar, NoRedirect())
+        page = self.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)
+        self.post("/login", {"csrf_token": token, "username": username, "password": PASSWORD, "next": "/"})
+
+    def send(self, path, data=None, headers=None):
+        req = urllib.request.Request(self.base + path, data=data, headers={"Origin": self.base, **(headers or {})})
+        try:
+            with self.opener.open(req, timeout=30) as r:
+                return r.status, r.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode("utf-8", "replace")
+
+    def get(self, path):
+        return self.send(path)[1]
+
+    def post(self, path, fields):
+        return self.send(path, urllib.parse.urlencode(fields).encode())[0]
+
+    def post_multipart(self, path, fields):
+        boundary = uuid.uuid4().hex
+        body = b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+        ) + f"--{boundary}--\r\n".encode()
+        return self.send(path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})[0]
+
+    def csrf(self):
+        for c in self.jar.cookiejar:
+            if c.name == "cakap_csrf":
+                return c.value
+        return ""
+
+
+def psql(db_url, sql):
+    out = subprocess.run(["psql", "-X", "-qtA", db_url, "-c", sql], check=True, capture_output=True, text=True)
+    return [line.split("|") for line in out.stdout.splitlines() if line]
+
+
+def main():
+    base, db_url, mode, n, secs = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
+    employees = [int(r[0]) for r in psql(db_url, "select id from employees where active order by random() limit 2000")]
+    comps = [int(r[0]) for r in psql(db_url, "select id from competencies where active")]
+    # Pending self-assessments to decide, spread over the organisation.
+    psql(
+        db_url,
+        "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)"
+        " select e.id, (select id from competencies where active order by random() + e.id * 0 limit 1), 3,"
+        " current_date, 'self', 'pending' from employees e where e.active order by random() limit 3000",
+    )
+    pending = [int(r[0]) for r in psql(db_url, "select id from assessments where status = 'pending' order by random()")]
+    lock = threading.Lock()
+    today = time.strftime("%Y-%m-%d")
+
+    def assess(s):
+        emp, comp = random.choice(employees), random.choice(comps)
+        form = s.get(f"/employees/{emp}/assessments/new?competency={comp}")
+        m = re.search(r'name="form_token" value="([^"]*)"', form)
+        fields = {"form_token": m.group(1) if m else "", "csrf_token": s.csrf(), "competency": comp,
+                  "level": random.randint(1, 5), "assessed_on": today, "source": "supervisor"}
+        return s.post_multipart(f"/employees/{emp}/assessments", fields) == 303
+
+    def decide(s):
+        with lock:
+            if not pending:
+                return assess(s)
+            a = pending.pop()
+        return s.post(f"/assessments/{a}/validate", {"csrf_token": s.csrf()}) == 303
+
+    def edit(s):
+        emp = random.choice(employees)
+        f = Form(f"/employees/{emp}")
+        f.feed(s.get(f"/employees/{emp}/edit"))
+        if "version" not in f.fields:
+            return False
+        f.fields["phone"] = "08" + str(random.randint(10**9, 10**10 - 1))
+        return s.post(f"/employees/{emp}", f.fields) == 303
+
+    kinds = [assess, decide, edit]
+    done, failed, took = [0], [0], []
+
+    def one(s):
+        t = time.perf_counter()
+        ok = random.choice(kinds)(s)
+        dt = time.perf_counter() - t
+        with lock:
+            took.append(dt)
+            done[0] += ok
+            failed[0] += not ok
+
+    start = time.perf_counter()
+    if mode == "rate":
+        s = Session(base, "kepegawaian")
+        interval, k = 1.0 / n, 0
+        while time.perf_counter() - start < secs:
+            threading.Thread(target=one, args=(s,), daemon=True).start()
+            k += 1
+            time.sleep(max(0.0, start + k * interval - time.perf_counter()))
+        time.sleep(1)
+    else:
+        sessions = [Session(base, "kepegawaian") for _ in range(int(n))]
+
+        def loop(s):
+            while time.perf_counter() - start < secs:
+                one(s)
+
+        start = time.perf_counter()
+        threads = [threading.Thread(target=loop, args=(s,)) for s in sessions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    wall = time.perf_counter() - start
+    took.sort()
+    p = lambda q: round(took[min(len(took) - 1, int(q * len(took)))] * 1000) if took else 0
+    print(json.dumps({"writes": done[0], "failed": failed[0], "per_s": round(done[0] / wall, 1), "p50_ms": p(0.5), "p99_ms": p(0.99)}))
+
+
+if __name__ == "__main__":
+    main()
