@@ -60,9 +60,8 @@ const KEPT_MAX: usize = 20_000;
 /// user then cost no round trip for the session (measured: the session query was half of the
 /// floor request's time). A process-wide map, as the session store is one database whichever
 /// app state asks; token hashes are random, so no two databases share a key.
-static KEPT: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<Vec<u8>, (std::time::Instant, CurrentUser)>>,
-> = std::sync::LazyLock::new(Default::default);
+type Kept = std::collections::HashMap<Vec<u8>, (std::time::Instant, CurrentUser)>;
+static KEPT: std::sync::LazyLock<std::sync::Mutex<Kept>> = std::sync::LazyLock::new(Default::default);
 
 fn kept(hash: &[u8], reuse: std::time::Duration) -> Option<CurrentUser> {
     if reuse.is_zero() {
