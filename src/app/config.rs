@@ -43,6 +43,9 @@ pub struct Config {
     /// `CAKAP_SESSION_REUSE_MS`: how long a node reuses a signed-in user's session without
     /// reading it again (2000; 0 reads it on every request). See `auth::session`.
     pub session_reuse: Duration,
+    /// `CAKAP_CACHE_MB`: the memory a node spends on kept results (64 MiB), three quarters for
+    /// department-wide ones, a quarter for single readers'.
+    pub cache_bytes: usize,
     /// `CAKAP_SMTP_URL`: where the daily e-mail digest is sent through
     /// (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`); unset: no e-mail.
     pub smtp_url: Option<String>,
@@ -99,6 +102,7 @@ impl Config {
             replica_max_lag: Duration::from_secs(num("CAKAP_REPLICA_MAX_LAG_SECS", 10)?),
             stale_results: Duration::from_secs(num("CAKAP_STALE_RESULTS_SECS", 5)?),
             session_reuse: Duration::from_millis(num("CAKAP_SESSION_REUSE_MS", 2000)?),
+            cache_bytes: num::<usize>("CAKAP_CACHE_MB", 64)?.saturating_mul(1024 * 1024),
             smtp_url: var("CAKAP_SMTP_URL"),
             smtp_from: var("CAKAP_SMTP_FROM").unwrap_or_else(|| "Cakap <cakap@localhost>".into()),
             digest_hour: match num("CAKAP_DIGEST_HOUR", 6u32)? {
@@ -130,6 +134,7 @@ impl Config {
             // Tests check what each write changes at once; the stale window has its own test.
             stale_results: Duration::ZERO,
             session_reuse: Duration::ZERO,
+            cache_bytes: 64 * 1024 * 1024,
             smtp_url: None,
             smtp_from: "Cakap <cakap@localhost>".into(),
             digest_hour: 6,

@@ -106,14 +106,11 @@ impl AppState {
             let pool = super::db::pool_options(&config).connect_lazy_with(super::db::session_options(opts));
             Some(Replica::new(pool, config.replica_max_lag))
         });
+        let shared = (config.cache_bytes as f64 * super::versioned::SHARED_SHARE) as usize;
         Self {
-            versions: super::versioned::VersionCache::new(
-                super::versioned::SHARED_CAPACITY,
-                pool.clone(),
-                config.stale_results,
-            ),
+            versions: super::versioned::VersionCache::new(shared, pool.clone(), config.stale_results),
             personal: super::versioned::VersionCache::new(
-                super::versioned::PERSONAL_CAPACITY,
+                config.cache_bytes.saturating_sub(shared),
                 pool.clone(),
                 config.stale_results,
             ),

@@ -65,19 +65,50 @@ pub enum Depends {
 /// What a computation returns: a future borrowing the snapshot's connection.
 pub type BoxFuture<'c, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'c>>;
 
-/// How many department-wide results a node keeps (the oldest used goes first).
-pub const SHARED_CAPACITY: usize = 128;
-/// How many results of single readers (their record, history, home, notifications…) a node
-/// keeps: kept apart, so a thousand readers' small pages do not push out the department's
-/// expensive ones.
-pub const PERSONAL_CAPACITY: usize = 4096;
+/// What a kept result costs in memory, estimated: the cache's budget is in bytes, so a drawn
+/// matrix (~1 MB) counts as a thousand small pages. The default is the value's own size and a
+/// little heap; results with rows or drawn tables say more.
+pub trait Weigh {
+    fn bytes(&self) -> usize {
+        std::mem::size_of_val(self) + 256
+    }
+}
 
-/// (version, last used, computed at, value)
-type Entry = (i64, Instant, Instant, Arc<dyn Any + Send + Sync>);
+impl<T: Weigh> Weigh for Vec<T> {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.iter().map(Weigh::bytes).sum::<usize>()
+    }
+}
+
+impl<T: Weigh> Weigh for Option<T> {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.as_ref().map_or(0, Weigh::bytes)
+    }
+}
+
+impl Weigh for i64 {}
+impl<A, B, C, D, E> Weigh for (A, B, C, D, E) {}
+impl<A, B, C> Weigh for (A, B, C) {}
+
+/// Rows of `v`, each its own size and `heap` bytes more (its strings; its part of a drawn table).
+pub fn rows_bytes<T>(v: &[T], heap: usize) -> usize {
+    v.len() * (std::mem::size_of::<T>() + heap)
+}
+
+/// The share of `CAKAP_CACHE_MB` for department-wide results (the rest is for single readers'
+/// results: their record, history, home, notifications…), kept apart so a thousand readers'
+/// small pages do not push out the department's expensive ones.
+pub const SHARED_SHARE: f64 = 0.75;
+
+/// (version, last used, computed at, bytes, value)
+type Entry = (i64, Instant, Instant, usize, Arc<dyn Any + Send + Sync>);
 
 #[derive(Clone)]
 pub struct VersionCache {
-    capacity: usize,
+    /// At most this many bytes of results (estimated by `Weigh`), the least recently used go
+    /// first.
+    budget: usize,
+    used: Arc<AtomicU64>,
     /// Where background refreshes compute (the primary).
     pool: sqlx::PgPool,
     /// How old a result made stale by a write may be and still be served while it is refreshed.
@@ -164,15 +195,20 @@ enum Lookup<T> {
 }
 
 impl VersionCache {
-    /// A cache keeping at most `capacity` results.
-    pub fn new(capacity: usize, pool: sqlx::PgPool, stale: Duration) -> Self {
-        Self { capacity: capacity.max(1), pool, stale, entries: Arc::default(), computing: Arc::default() }
+    /// A cache keeping at most `budget` bytes of results.
+    pub fn new(budget: usize, pool: sqlx::PgPool, stale: Duration) -> Self {
+        Self { budget, used: Arc::default(), pool, stale, entries: Arc::default(), computing: Arc::default() }
     }
 
-    fn lookup<T: Send + Sync + 'static>(&self, key: &str, version: i64) -> Lookup<T> {
+    /// The bytes of results kept now (estimated).
+    pub fn used_bytes(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    fn lookup<T: Weigh + Send + Sync + 'static>(&self, key: &str, version: i64) -> Lookup<T> {
         let Ok(mut map) = self.entries.lock() else { return Lookup::Miss };
         let Some(entry) = map.get_mut(key) else { return Lookup::Miss };
-        let Ok(value) = entry.3.clone().downcast::<T>() else { return Lookup::Miss };
+        let Ok(value) = entry.4.clone().downcast::<T>() else { return Lookup::Miss };
         if entry.0 == version {
             entry.1 = Instant::now();
             Lookup::Hit(value)
@@ -185,18 +221,33 @@ impl VersionCache {
         }
     }
 
-    fn store(&self, key: String, version: i64, computed: Instant, value: Arc<dyn Any + Send + Sync>) {
+    fn store(&self, key: String, version: i64, computed: Instant, bytes: usize, value: Arc<dyn Any + Send + Sync>) {
+        let bytes = bytes + key.len() + 64;
+        if bytes > self.budget {
+            // Larger than the whole budget: served to this reader, never kept.
+            return;
+        }
         if let Ok(mut map) = self.entries.lock() {
             if map.get(&key).is_some_and(|e| e.0 > version) {
                 return;
             }
-            if map.len() >= self.capacity
-                && !map.contains_key(&key)
-                && let Some(oldest) = map.iter().min_by_key(|(_, e)| e.1).map(|(k, _)| k.clone())
-            {
-                map.remove(&oldest);
+            let mut used: usize = map.get(&key).map_or(0, |e| e.3);
+            used = (self.used.load(Ordering::Relaxed) as usize).saturating_sub(used) + bytes;
+            if used > self.budget {
+                // The least recently used go first, until the new one fits.
+                let mut by_use: Vec<(Instant, String, usize)> =
+                    map.iter().filter(|(k, _)| **k != key).map(|(k, e)| (e.1, k.clone(), e.3)).collect();
+                by_use.sort_unstable_by_key(|e| e.0);
+                for (_, k, b) in by_use {
+                    if used <= self.budget {
+                        break;
+                    }
+                    map.remove(&k);
+                    used -= b;
+                }
             }
-            map.insert(key, (version, Instant::now(), computed, value));
+            map.insert(key, (version, Instant::now(), computed, bytes, value));
+            self.used.store(used as u64, Ordering::Relaxed);
         }
     }
 
@@ -215,7 +266,7 @@ impl VersionCache {
     /// `get_in` for a result that depends on records anywhere.
     pub async fn get<'a, T, E, F>(&self, conn: impl Into<Source<'a>>, key: String, compute: F) -> Result<Arc<T>, E>
     where
-        T: Send + Sync + 'static,
+        T: Weigh + Send + Sync + 'static,
         E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
@@ -238,7 +289,7 @@ impl VersionCache {
         compute: F,
     ) -> Result<Arc<T>, E>
     where
-        T: Send + Sync + 'static,
+        T: Weigh + Send + Sync + 'static,
         E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
@@ -295,7 +346,7 @@ impl VersionCache {
         compute: F,
     ) -> Result<Arc<T>, E>
     where
-        T: Send + Sync + 'static,
+        T: Weigh + Send + Sync + 'static,
         E: From<sqlx::Error>,
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>>,
     {
@@ -306,8 +357,9 @@ impl VersionCache {
         let seen = version_of(&mut tx, dep).await?;
         let value = compute(&mut tx).await?;
         tx.rollback().await?;
+        let bytes = value.bytes();
         let value = Arc::new(value);
-        self.store(key, seen, started, value.clone());
+        self.store(key, seen, started, bytes, value.clone());
         Ok(value)
     }
 }

@@ -140,6 +140,13 @@ struct QueueData {
     drawn: std::sync::OnceLock<(String, String)>,
 }
 
+impl crate::app::versioned::Weigh for QueueData {
+    fn bytes(&self) -> usize {
+        use crate::app::versioned::rows_bytes;
+        rows_bytes(&self.items, 2_000) + rows_bytes(&self.reassess, 800)
+    }
+}
+
 /// Everything waiting for this user and the re-assessments due in their scope, at the records'
 /// current version (for HR that is the whole department).
 async fn queue_data(

@@ -56,6 +56,8 @@ pub struct PendingRow {
     pub descriptor: String,
 }
 
+impl crate::app::versioned::Weigh for PendingRow {}
+
 /// Self-assessments in the scope waiting for validation (never counting one's own).
 pub async fn pending_count(pool: &sqlx::PgPool, scope: &crate::auth::Scope) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(

@@ -85,6 +85,8 @@ pub struct ListRow {
     pub total: i64,
 }
 
+impl crate::app::versioned::Weigh for ListRow {}
+
 impl ListRow {
     pub fn items(&self) -> i64 {
         self.not_started + self.submitted + self.validated
@@ -280,6 +282,8 @@ pub struct OwnCampaign {
     pub submitted: i64,
     pub validated: i64,
 }
+
+impl crate::app::versioned::Weigh for OwnCampaign {}
 
 impl OwnCampaign {
     pub fn items(&self) -> i64 {

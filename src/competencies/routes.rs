@@ -54,6 +54,8 @@ pub struct CompRow {
     pub positions: i64,
 }
 
+impl crate::app::versioned::Weigh for CompRow {}
+
 #[derive(askama::Template)]
 #[template(path = "competencies/list.html")]
 struct ListPage {

@@ -39,6 +39,8 @@ pub struct Waiting {
     pub reassessments: i64,
 }
 
+impl crate::app::versioned::Weigh for Waiting {}
+
 impl Waiting {
     /// The yes/no decisions waiting (the approval queue's items).
     pub fn decisions(&self) -> i64 {

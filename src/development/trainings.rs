@@ -64,6 +64,8 @@ pub struct ListRow {
     pub total: i64,
 }
 
+impl crate::app::versioned::Weigh for ListRow {}
+
 impl ListRow {
     pub fn jp_str(&self, en: bool) -> String {
         jp_text(self.jp, en)

@@ -56,6 +56,17 @@ struct ListData {
     competencies: Vec<Opt>,
 }
 
+impl crate::app::versioned::Weigh for ListData {
+    fn bytes(&self) -> usize {
+        use crate::app::versioned::rows_bytes;
+        rows_bytes(&self.rows, 600)
+            + rows_bytes(&self.units, 150)
+            + self.positions.as_ref().map_or(0, |p| rows_bytes(p, 150))
+            + rows_bytes(&self.ranks, 100)
+            + rows_bytes(&self.competencies, 150)
+    }
+}
+
 #[derive(askama::Template)]
 #[template(path = "employees/list.html")]
 struct ListPage {
@@ -90,9 +101,13 @@ async fn list(
     let mut conn = state.reader(&ctx).await.acquire().await?;
     // The page as a whole (its count, rows and filter options) is reused while the records are
     // unchanged: the list is read far more often than staff records change.
+    // Keyed by what the reader may see, not by who reads: every HR officer shares the
+    // department's pages, each head their units'.
     let key = format!(
-        "employees.list:{}:{}:{:?}:{:?}:{:?}:{:?}",
-        user.account_id,
+        "employees.list:{}:{:?}:{:?}:{}:{:?}:{:?}:{:?}:{:?}",
+        scope.all,
+        scope.own,
+        scope.unit_patterns,
         ctx.lang.is_en(),
         f.query_string(),
         f.page,

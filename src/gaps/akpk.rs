@@ -107,6 +107,13 @@ struct AkpkData {
     xlsx: OnceLock<export::File>,
 }
 
+impl crate::app::versioned::Weigh for AkpkData {
+    fn bytes(&self) -> usize {
+        // The rows, and the files made from them for the first reader who asks.
+        crate::app::versioned::rows_bytes(&self.rows, 2_500) + 20_000
+    }
+}
+
 impl AkpkPage<'_> {
     fn money(&self, v: impl Val<i64>) -> String {
         rupiah(v.val())

@@ -381,6 +381,8 @@ pub struct BudgetFigures {
     pub parts: Vec<(String, i64)>,
 }
 
+impl crate::app::versioned::Weigh for BudgetFigures {}
+
 impl BudgetFigures {
     pub fn remaining(&self) -> i64 {
         (self.allocated - self.used).max(0)

@@ -103,6 +103,13 @@ pub struct Drift {
     pub gone: Vec<NeedRow>,
 }
 
+impl crate::app::versioned::Weigh for Drift {
+    fn bytes(&self) -> usize {
+        use crate::app::versioned::rows_bytes;
+        rows_bytes(&self.added, 400) + rows_bytes(&self.gone, 400)
+    }
+}
+
 #[derive(askama::Template)]
 #[template(path = "gaps/plan.html")]
 struct PlanPage<'a> {

@@ -121,11 +121,29 @@ pub struct SummaryData {
     drawn: OnceLock<String>,
 }
 
+impl crate::app::versioned::Weigh for SummaryData {
+    fn bytes(&self) -> usize {
+        use crate::app::versioned::rows_bytes;
+        rows_bytes(&self.parts, 600)
+            + rows_bytes(&self.top, 600)
+            + rows_bytes(&self.spof, 600)
+            + self.charts.0.len()
+            + self.charts.1.len()
+            + 20_000
+    }
+}
+
 /// One page of a unit's staff list with each one's reasons (in the key's language), and the
 /// table once drawn.
 struct StaffPage {
     rows: Vec<(StaffGap, Vec<String>)>,
     drawn: OnceLock<String>,
+}
+
+impl crate::app::versioned::Weigh for StaffPage {
+    fn bytes(&self) -> usize {
+        crate::app::versioned::rows_bytes(&self.rows, 1_500)
+    }
 }
 
 /// The unit's summary at the records' current version (computed, or reused from this node).
@@ -519,6 +537,14 @@ struct MatrixData {
     columns: Vec<Column>,
     grid: Vec<(MatrixRow, Vec<Cell>)>,
     pages: Vec<OnceLock<String>>,
+}
+
+impl crate::app::versioned::Weigh for MatrixData {
+    fn bytes(&self) -> usize {
+        // A drawn cell is ~60 bytes of HTML.
+        use crate::app::versioned::rows_bytes;
+        rows_bytes(&self.columns, 300) + rows_bytes(&self.grid, 300 + self.columns.len() * 80)
+    }
 }
 
 /// One page of the matrix's table.

@@ -109,6 +109,8 @@ pub struct DepartmentFigures {
     pub evaluation: Option<f64>,
 }
 
+impl crate::app::versioned::Weigh for DepartmentFigures {}
+
 /// A person to act on now, with the largest known gap and the suggested route to close it.
 #[derive(sqlx::FromRow, Clone)]
 pub struct ActRow {
@@ -184,6 +186,8 @@ pub struct UnitFocus {
     pub top_gaps: Vec<crate::gaps::db::CompetencyGap>,
     pub budget: BudgetFigures,
 }
+
+impl crate::app::versioned::Weigh for UnitFocus {}
 
 /// How many people the home lists to act on.
 const ACT_NOW: i64 = 5;

@@ -40,6 +40,8 @@ pub struct Note {
     pub unread: bool,
 }
 
+impl crate::app::versioned::Weigh for Note {}
+
 /// Every notification of this account, newest first, each saying whether it is unread
 /// (`account_notes`, migration 18: the employee, the scope, whether they decide for others, today,
 /// the JP minimum, the account, and now: nothing dated later is news yet). One round trip (the

@@ -67,6 +67,8 @@ pub struct PosRow {
     pub total: i64,
 }
 
+impl crate::app::versioned::Weigh for PosRow {}
+
 #[derive(askama::Template)]
 #[template(path = "positions/list.html")]
 struct ListPage {

@@ -8,6 +8,8 @@ pub struct UnitOption {
     pub depth: i32,
 }
 
+impl crate::app::versioned::Weigh for UnitOption {}
+
 impl UnitOption {
     /// The name indented with non-breaking spaces by depth, for `<option>`s.
     pub fn label(&self) -> String {

@@ -274,3 +274,54 @@ async fn a_session_is_reused_for_a_moment_and_forgotten_when_it_ends(pool: PgPoo
     assert!(r.status.is_redirection(), "{}", r.status);
     assert_ne!(twin.get("/ping").await.status, 200, "a logged-out session is not reused");
 }
+
+/// The kept results are bounded in bytes: the least recently used go first, and a result larger
+/// than the whole budget is served but never kept.
+#[sqlx::test]
+async fn kept_results_stay_within_their_byte_budget(pool: PgPool) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use cakap::app::versioned::VersionCache;
+    let app = TestApp::seeded(pool).await;
+    let cache = VersionCache::new(12_000, app.pool.clone(), std::time::Duration::ZERO);
+    let computed = Arc::new(AtomicUsize::new(0));
+    let read = |key: &'static str, n: i64| {
+        let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
+        async move {
+            cache
+                .get(&pool, key.into(), move |conn| {
+                    Box::pin(async move {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        sqlx::query_scalar::<_, i64>("select generate_series(1, $1)")
+                            .bind(n)
+                            .fetch_all(&mut *conn)
+                            .await
+                    })
+                })
+                .await
+                .expect("read")
+                .len()
+        }
+    };
+    // Each 20-row result weighs ~5.3 KB: two fit in 12 KB, not three.
+    read("a", 20).await;
+    read("b", 20).await;
+    assert!(cache.used_bytes() <= 12_000);
+    read("a", 20).await;
+    assert_eq!(computed.load(Ordering::SeqCst), 2, "both kept");
+    read("c", 20).await;
+    assert!(cache.used_bytes() <= 12_000, "{}", cache.used_bytes());
+    read("a", 20).await;
+    assert_eq!(computed.load(Ordering::SeqCst), 3, "b, the least recently used, went; a stayed");
+    read("b", 20).await;
+    assert_eq!(computed.load(Ordering::SeqCst), 4, "b computed again");
+    // Larger than the whole budget: computed for each reader, never kept, nothing pushed out.
+    let used = cache.used_bytes();
+    assert_eq!(read("huge", 100).await, 100);
+    assert_eq!(read("huge", 100).await, 100);
+    assert_eq!(computed.load(Ordering::SeqCst), 6);
+    assert_eq!(cache.used_bytes(), used);
+}
