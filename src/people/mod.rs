@@ -98,19 +98,21 @@ const SEARCH_SQL: &str = r"
              '%' || replace(replace(replace(t.text, '\', '\\'), '%', '\%'), '_', '\_') || '%' as pat,
              t.text ~ '^[0-9]{18}$' as full_nip, t.text ~ '^[0-9]{4,}$' as digits
       from unnest($5::text[]) with ordinality as t(text, ord))
-    select q.ord, p.id, p.name, p.position, p.unit, p.nip
+    select q.ord, p.id, p.name, p.position, p.unit, p.nip, p.exact
     from q cross join lateral (
       select e.id, employee_display_name(e.front_title, e.name, e.back_title) as name,
-             coalesce(pos.name, '') as position, u.name as unit, case when $4 then e.nip end as nip
+             coalesce(pos.name, '') as position, u.name as unit, case when $4 then e.nip end as nip,
+             lower(e.name) = lower(q.text) or e.nip = q.text as exact
       from employees e join units u on u.id = e.unit_id left join positions pos on pos.id = e.position_id
       where e.active and e.id is distinct from $2
         and (not $4 or scope_decides($1, $2, $3, e.id, u.path))
         and case when q.full_nip then e.nip = q.text
                  when q.digits then e.nip like q.pat and scope_sees($1, $2, $3, e.id, u.path)
                  else e.name ilike q.pat end
-      order by e.unit_id = (select m.unit_id from employees m where m.id = $2) desc nulls last, e.name, e.id
+      order by lower(e.name) = lower(q.text) desc, e.unit_id = (select m.unit_id from employees m where m.id = $2) desc nulls last,
+               e.name, e.id
       limit $6) p
-    order by q.ord, p.name, p.id";
+    order by q.ord, p.exact desc, p.name, p.id";
 
 /// The chosen ids, checked again: active, not the reader, within the purpose's scope.
 const BY_IDS_SQL: &str = "
@@ -126,6 +128,8 @@ struct Match {
     ord: i64,
     #[sqlx(flatten)]
     person: Person,
+    /// The whole name (or the whole NIP) was typed.
+    exact: bool,
 }
 
 async fn search_many(
@@ -133,7 +137,7 @@ async fn search_many(
     user: &CurrentUser,
     purpose: Purpose,
     texts: &[String],
-) -> Result<Vec<Vec<Person>>, sqlx::Error> {
+) -> Result<Vec<Vec<(Person, bool)>>, sqlx::Error> {
     let scope = user.scope();
     let rows: Vec<Match> = sqlx::query_as(SEARCH_SQL)
         .bind(scope.all)
@@ -144,10 +148,10 @@ async fn search_many(
         .bind(MATCHES + 1)
         .fetch_all(conn)
         .await?;
-    let mut out: Vec<Vec<Person>> = vec![vec![]; texts.len()];
+    let mut out: Vec<Vec<(Person, bool)>> = vec![vec![]; texts.len()];
     for m in rows {
         if let Some(slot) = usize::try_from(m.ord - 1).ok().and_then(|i| out.get_mut(i)) {
-            slot.push(m.person);
+            slot.push((m.person, m.exact));
         }
     }
     Ok(out)
@@ -204,7 +208,8 @@ async fn search(
         return Ok(Json(SearchAnswer { people: vec![], more: false }).into_response());
     }
     let mut conn = state.pool.acquire().await?;
-    let mut found = search_many(&mut conn, &user, purpose, &[q]).await?.pop().unwrap_or_default();
+    let mut found: Vec<Person> =
+        search_many(&mut conn, &user, purpose, &[q]).await?.pop().unwrap_or_default().into_iter().map(|m| m.0).collect();
     let more = found.len() as i64 > MATCHES;
     found.truncate(MATCHES as usize);
     let mut res = Json(SearchAnswer { people: found, more }).into_response();
@@ -342,9 +347,9 @@ impl Picker {
         };
         let mut left: Vec<String> = vec![];
         for (line, matches) in lines.iter().zip(found) {
-            let exact: Vec<&Person> = matches.iter().filter(|p| p.name.eq_ignore_ascii_case(line)).collect();
+            let exact: Vec<&Person> = matches.iter().filter(|m| m.1).map(|m| &m.0).collect();
             if matches.len() == 1 || exact.len() == 1 {
-                let p = if exact.len() == 1 { exact[0].clone() } else { matches[0].clone() };
+                let p = if exact.len() == 1 { exact[0].clone() } else { matches[0].0.clone() };
                 if !chosen.iter().any(|c| c.id == p.id) {
                     chosen.push(p);
                 }
@@ -358,8 +363,7 @@ impl Picker {
                 left.push(line.clone());
             } else {
                 self.fail("people.err.several", ctx.t("people.msg.several").replace("{q}", line));
-                let mut m = matches;
-                m.truncate(MATCHES as usize);
+                let m: Vec<Person> = matches.into_iter().take(MATCHES as usize).map(|m| m.0).collect();
                 self.choices.push((line.clone(), m));
             }
         }

@@ -18,6 +18,7 @@ mod gaps;
 mod helpers;
 mod imports;
 mod programmes;
+mod picker;
 mod records;
 mod schema;
 mod signin;
