@@ -221,7 +221,7 @@ async fn each_role_does_its_day_in_the_browser(pool: PgPool) {
     for what in ["Pendampingan pengujian keamanan", "APL-03"] {
         b.client
             .find(Locator::XPath(&format!(
-                "//tr[contains(., '{what}') and contains(., '{own_name}')]//input[@name='item']"
+                "//li[contains(@class, 'claim') and contains(., '{what}') and contains(., '{own_name}')]//input[@name='item']"
             )))
             .await
             .expect(what)
