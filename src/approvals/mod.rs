@@ -159,9 +159,7 @@ impl Item {
                 out.push(format!("{} JP", crate::development::model::jp_text(j, ctx.lang.is_en())));
             }
             if let Some(c) = self.cost {
-                out.push(
-                    ctx.t("appr.fact.cost").replace("{cost}", &crate::development::model::rupiah(c)),
-                );
+                out.push(ctx.t("appr.fact.cost").replace("{cost}", &crate::development::model::rupiah(c)));
             }
         }
         out

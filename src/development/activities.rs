@@ -11,9 +11,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{
-    model::{ActivityKind, ActivityStatus, JpRuleApplied, jp_text},
-};
+use super::model::{ActivityKind, ActivityStatus, JpRuleApplied, jp_text};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes, edit,

@@ -86,4 +86,3 @@ pub async fn open_training_options(conn: &mut PgConnection) -> Result<Vec<Opt>, 
     .fetch_all(conn)
     .await
 }
-

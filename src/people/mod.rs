@@ -194,11 +194,7 @@ struct SearchAnswer {
 }
 
 /// `GET /people/search?q=yayan&for=learning|manage` → `{"people": [{id, name, position, unit}], "more": false}`.
-async fn search(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Query(p): Query<SearchQuery>,
-) -> AppResult<Response> {
+async fn search(State(state): State<AppState>, user: CurrentUser, Query(p): Query<SearchQuery>) -> AppResult<Response> {
     let purpose = Purpose::parse(&p.purpose).unwrap_or_default();
     if !purpose.allowed(&user) {
         return Err(AppError::Forbidden);
@@ -208,8 +204,13 @@ async fn search(
         return Ok(Json(SearchAnswer { people: vec![], more: false }).into_response());
     }
     let mut conn = state.pool.acquire().await?;
-    let mut found: Vec<Person> =
-        search_many(&mut conn, &user, purpose, &[q]).await?.pop().unwrap_or_default().into_iter().map(|m| m.0).collect();
+    let mut found: Vec<Person> = search_many(&mut conn, &user, purpose, &[q])
+        .await?
+        .pop()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| m.0)
+        .collect();
     let more = found.len() as i64 > MATCHES;
     found.truncate(MATCHES as usize);
     let mut res = Json(SearchAnswer { people: found, more }).into_response();
@@ -413,8 +414,7 @@ fn split_lines(text: &str, multiple: bool) -> Vec<String> {
             continue;
         }
         let only_nips = line.chars().all(|c| c.is_ascii_digit() || c == ',' || c == ';' || c.is_whitespace());
-        if multiple && only_nips && line.split([',', ';', ' ', '\t']).filter(|s| !s.is_empty()).all(|s| s.len() == 18)
-        {
+        if multiple && only_nips && line.split([',', ';', ' ', '\t']).filter(|s| !s.is_empty()).all(|s| s.len() == 18) {
             for n in line.split([',', ';', ' ', '\t']).filter(|s| !s.is_empty()) {
                 if !out.iter().any(|o| o == n) {
                     out.push(n.to_string());

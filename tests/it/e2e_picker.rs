@@ -54,9 +54,12 @@ async fn an_employee_logs_a_mentoring_session_she_received_by_picking_the_mentor
     // Her gap card names the colleagues who hold what she lacks, each with "log a session".
     b.goto(&format!("/employees/{own}/gaps")).await;
     assert!(b.text("main").await.contains("Catat sesi mentoring"), "{}", b.text("main").await);
+    let to_mentors = "const a = document.querySelector('a.log-session'); if (a) { a.closest('td').scrollIntoView({block: 'center'}); }";
+    js(&b, to_mentors, vec![]).await;
     b.shot("e2e-gapcard-desktop").await;
     b.client.set_window_size(390, 844).await.expect("resize");
     b.goto(&format!("/employees/{own}/gaps")).await;
+    js(&b, to_mentors, vec![]).await;
     b.shot("e2e-gapcard-phone").await;
     b.client.set_window_size(1366, 768).await.expect("resize");
     b.goto(&format!("/employees/{own}/gaps")).await;
@@ -70,13 +73,12 @@ async fn an_employee_logs_a_mentoring_session_she_received_by_picking_the_mentor
         .expect("href")
         .expect("a link");
     let mentor: i64 = href.split("mentor_id=").nth(1).and_then(|s| s.parse().ok()).expect("the mentor's id");
-    let (mentor_name, mentor_nip): (String, String) = sqlx::query_as(
-        "select employee_display_name(front_title, name, back_title), nip from employees where id = $1",
-    )
-    .bind(mentor)
-    .fetch_one(&app.pool)
-    .await
-    .expect("mentor");
+    let (mentor_name, mentor_nip): (String, String) =
+        sqlx::query_as("select employee_display_name(front_title, name, back_title), nip from employees where id = $1")
+            .bind(mentor)
+            .fetch_one(&app.pool)
+            .await
+            .expect("mentor");
     b.click("a.log-session").await;
     assert!(b.path().await.starts_with("/activities/new"), "{}", b.path().await);
     // The form opens with the mentor chosen, by name, and the competency of that gap.
@@ -221,12 +223,13 @@ async fn a_head_decides_from_the_queue_without_opening_the_profile(pool: PgPool)
     b.click(&format!("button[name=one][value='approve:assessment:{asm}']")).await;
     assert!(b.text(".flash").await.contains("Usulan disetujui"), "{}", b.text("main").await);
     assert_eq!(b.path().await, "/approvals");
-    let level: i16 = sqlx::query_scalar("select level from current_levels where employee_id = $1 and competency_id = $2")
-        .bind(emp)
-        .bind(comp)
-        .fetch_one(&app.pool)
-        .await
-        .expect("level");
+    let level: i16 =
+        sqlx::query_scalar("select level from current_levels where employee_id = $1 and competency_id = $2")
+            .bind(emp)
+            .bind(comp)
+            .fetch_one(&app.pool)
+            .await
+            .expect("level");
     assert_eq!(level, 3);
 
     // Tick both sessions and reject them without a reason: the error, and both still ticked.
@@ -255,8 +258,11 @@ async fn a_head_decides_from_the_queue_without_opening_the_profile(pool: PgPool)
             .await
             .expect("decided");
     assert_eq!((status.as_str(), reason.as_str()), ("rejected", "Tanggal sesi tidak sesuai jadwal mentor"));
-    let left: String =
-        sqlx::query_scalar("select status from activities where id = $1").bind(act2).fetch_one(&app.pool).await.expect("act2");
+    let left: String = sqlx::query_scalar("select status from activities where id = $1")
+        .bind(act2)
+        .fetch_one(&app.pool)
+        .await
+        .expect("act2");
     assert_eq!(left, "pending", "only the one decided");
     assert!(b.text("main").await.contains(&name));
 

@@ -38,7 +38,9 @@ async fn the_picker_finds_colleagues_by_name_and_shows_each_role_only_its_share(
     let app = TestApp::seeded(pool).await;
     let (apt, apt_name, apt_nip) = person(&app, APT).await;
     let (inf, inf_name, inf_nip) = person(&app, INF).await;
-    let yayan = person(&app, "select id, name, nip from employees where active and name like 'Yayan %' order by id limit 1").await;
+    let yayan =
+        person(&app, "select id, name, nip from employees where active and name like 'Yayan %' order by id limit 1")
+            .await;
 
     // An employee finds a colleague of another bidang by name, for learning: name, position and
     // unit, nothing personal.
@@ -115,7 +117,10 @@ async fn the_server_checks_the_chosen_person_again(pool: PgPool) {
     assert!(r.body.contains("di luar unit") && r.body.contains(&inf_name), "{}", r.body);
     let r = head.post(&url, &[("nips_id", "not-a-number")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.scalar(&format!("select count(*) from training_participants where training_id = {training}")).await, 0);
+    assert_eq!(
+        app.scalar(&format!("select count(*) from training_participants where training_id = {training}")).await,
+        0
+    );
     // Their own staff by id: nominated.
     let r = head.post(&url, &[("nips_id", &apt.to_string())]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -126,7 +131,8 @@ async fn the_server_checks_the_chosen_person_again(pool: PgPool) {
 
     // An employee naming a mentor by an id that is nobody active: refused beside the field.
     let mut emp = app.as_user("pegawai").await;
-    let gone = app.scalar("update employees set active = false where id = (select max(id) from employees) returning id").await;
+    let gone =
+        app.scalar("update employees set active = false where id = (select max(id) from employees) returning id").await;
     let post = |mentor_id: String, mentor: &'static str| {
         let mut fields = vec![
             ("role".to_string(), "learner".to_string()),
@@ -245,13 +251,17 @@ async fn the_gap_card_and_a_training_open_the_form_with_the_person_filled_in(poo
         .replace("&amp;", "&");
     assert!(link.starts_with("/activities/new?role=learner&kind=mentoring&competency="), "{link}");
     let mentor: i64 = link.split("mentor_id=").nth(1).and_then(|s| s.parse().ok()).expect("the mentor's id");
-    let name: String = sqlx::query_scalar("select employee_display_name(front_title, name, back_title) from employees where id = $1")
+    let name: String =
+        sqlx::query_scalar("select employee_display_name(front_title, name, back_title) from employees where id = $1")
+            .bind(mentor)
+            .fetch_one(&app.pool)
+            .await
+            .expect("name");
+    let nip: String = sqlx::query_scalar("select nip from employees where id = $1")
         .bind(mentor)
         .fetch_one(&app.pool)
         .await
-        .expect("name");
-    let nip: String =
-        sqlx::query_scalar("select nip from employees where id = $1").bind(mentor).fetch_one(&app.pool).await.expect("nip");
+        .expect("nip");
     assert!(!card.body.contains(&nip), "the employee's card shows no colleague's NIP");
     let form = emp.get(&link).await;
     assert_eq!(form.status, StatusCode::OK);
@@ -269,7 +279,9 @@ async fn the_gap_card_and_a_training_open_the_form_with_the_person_filled_in(poo
         .split(&format!("href=\"/activities/new?role=staff&amp;kind=mentoring&amp;learner_ids={own}"))
         .nth(1)
         .and_then(|s| s.split('"').next())
-        .map(|rest| format!("/activities/new?role=staff&kind=mentoring&learner_ids={own}{}", rest.replace("&amp;", "&")))
+        .map(|rest| {
+            format!("/activities/new?role=staff&kind=mentoring&learner_ids={own}{}", rest.replace("&amp;", "&"))
+        })
         .expect("the participant links to the form");
     let form = head.get(&link).await;
     assert!(form.body.contains(&format!("name=\"learners_id\" value=\"{own}\" checked")), "{}", form.body);
@@ -336,24 +348,36 @@ async fn the_queue_shows_each_claim_in_words_and_decides_one_right_there(pool: P
         c.get("/lang/en?next=/approvals").await;
         c.get("/approvals").await.body
     };
-    assert!(en.contains(&format!("Self-assessment {code}: level 3 (currently 2)")) && en.contains("Self-study 150 minutes"));
+    assert!(
+        en.contains(&format!("Self-assessment {code}: level 3 (currently 2)")) && en.contains("Self-study 150 minutes")
+    );
 
     // Reject one right there without a reason: the error beside it, the ticks kept.
     let r = head
         .post(
             "/approvals",
-            &[("item", &format!("assessment:{asm}")), ("one", &format!("reject:activity:{act}")), (&format!("reason-activity-{act}"), "")],
+            &[
+                ("item", &format!("assessment:{asm}")),
+                ("one", &format!("reject:activity:{act}")),
+                (&format!("reason-activity-{act}"), ""),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains(&format!("id=\"reason-activity-{act}-err\"")), "{}", r.body);
     assert!(r.body.contains(&format!("value=\"assessment:{asm}\" id=\"it-assessment-{asm}\" checked")), "ticks kept");
-    assert_eq!(app.scalar(&format!("select count(*) from activities where id = {act} and status = 'pending'")).await, 1);
+    assert_eq!(
+        app.scalar(&format!("select count(*) from activities where id = {act} and status = 'pending'")).await,
+        1
+    );
     // With a reason: rejected with it; the other approved with its own button.
     let r = head
         .post(
             "/approvals",
-            &[("one", &format!("reject:activity:{act}")), (&format!("reason-activity-{act}"), "Laporan belum menyebut sumber")],
+            &[
+                ("one", &format!("reject:activity:{act}")),
+                (&format!("reason-activity-{act}"), "Laporan belum menyebut sumber"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -365,6 +389,16 @@ async fn the_queue_shows_each_claim_in_words_and_decides_one_right_there(pool: P
     assert_eq!((status.as_str(), reason.as_str()), ("rejected", "Laporan belum menyebut sumber"));
     let r = head.post("/approvals", &[("one", &format!("approve:assessment:{asm}"))]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(app.scalar(&format!("select level::bigint from current_levels where employee_id = {emp} and competency_id = {comp}")).await, 3);
-    assert_eq!(app.scalar(&format!("select count(*) from activities where id = {act2} and status = 'pending'")).await, 1, "only the one decided");
+    assert_eq!(
+        app.scalar(&format!(
+            "select level::bigint from current_levels where employee_id = {emp} and competency_id = {comp}"
+        ))
+        .await,
+        3
+    );
+    assert_eq!(
+        app.scalar(&format!("select count(*) from activities where id = {act2} and status = 'pending'")).await,
+        1,
+        "only the one decided"
+    );
 }
