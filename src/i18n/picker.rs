@@ -91,7 +91,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     (
         "appr.claim.training",
         "Usulan dari pelatihan {code}: level {level} ({now})",
-        "Proposed by a training {code}: level {level} ({now})",
+        "Training proposal {code}: level {level} ({now})",
     ),
     (
         "appr.claim.other",
