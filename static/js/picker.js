@@ -38,8 +38,9 @@
           if (li) { li.remove(); }
         });
       }
+      // One person only: whatever else was ticked (a list of matches offered) is unticked.
       box.querySelectorAll('input[name="' + field + '_id"]').forEach(function (c) {
-        if (c.value === String(p.id)) { c.checked = true; }
+        if (c.value === String(p.id)) { c.checked = true; } else if (!multiple) { c.checked = false; }
       });
       if (!picked.querySelector('input[value="' + p.id + '"]')) {
         var li = document.createElement('li');
