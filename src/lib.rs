@@ -16,6 +16,7 @@ pub mod home;
 pub mod i18n;
 pub mod imports;
 pub mod notifications;
+pub mod people;
 pub mod positions;
 pub mod programmes;
 pub mod search;

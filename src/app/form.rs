@@ -71,6 +71,8 @@ pub fn contains_pattern(text: &str) -> String {
 /// a file was chosen for it.
 pub struct Posted {
     fields: std::collections::HashMap<String, String>,
+    /// Every value of each field, in order (checkboxes of one name send several).
+    all: std::collections::HashMap<String, Vec<String>>,
     pub file: Option<(String, Vec<u8>)>,
 }
 
@@ -79,11 +81,17 @@ impl Posted {
     pub fn take(&mut self, name: &str) -> String {
         self.fields.remove(name).unwrap_or_default()
     }
+
+    /// Every value sent for a field (none when absent).
+    pub fn take_all(&mut self, name: &str) -> Vec<String> {
+        self.all.remove(name).unwrap_or_default()
+    }
 }
 
 /// Read a multipart form whose file travels in `file_field`.
 pub async fn read_multipart(mut mp: axum::extract::Multipart, file_field: &str) -> Result<Posted, super::AppError> {
     let mut fields = std::collections::HashMap::new();
+    let mut all: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     let mut file = None;
     while let Some(field) = mp.next_field().await? {
         let name = field.name().unwrap_or("").to_string();
@@ -107,7 +115,8 @@ pub async fn read_multipart(mut mp: axum::extract::Multipart, file_field: &str) 
         if has_nul(&value) {
             return Err(super::AppError::BadRequest("err.nul"));
         }
+        all.entry(name.clone()).or_default().push(value.clone());
         fields.insert(name, value);
     }
-    Ok(Posted { fields, file })
+    Ok(Posted { fields, all, file })
 }

@@ -11,10 +11,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{
-    db,
-    model::{ActivityKind, ActivityStatus, JpRuleApplied, jp_text},
-};
+use super::model::{ActivityKind, ActivityStatus, JpRuleApplied, jp_text};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes, edit,
@@ -31,6 +28,7 @@ use crate::{
         db::{Opt, competency_options},
         form::parse_date,
     },
+    people::{Picker, Purpose},
 };
 
 /// A self-study counts only with a report of what was learnt and from which sources.
@@ -193,6 +191,9 @@ pub struct ActivityInput {
     pub topic: String,
     pub mentor: String,
     pub learners: String,
+    /// The ticked people of each picker (ids, checked again on the server).
+    pub mentor_ids: Vec<String>,
+    pub learner_ids: Vec<String>,
     pub notes: String,
     pub outcome: String,
     pub report: String,
@@ -211,6 +212,9 @@ struct FormPage {
     /// Roles this user can log as: learner, mentor (needs an employee record), staff (head or HR).
     roles: Vec<&'static str>,
     rules: Vec<RuleText>,
+    /// The mentor's and the learners' person pickers, drawn.
+    mentor_picker: String,
+    learners_picker: String,
 }
 
 /// An informal form's rule in words, shown beside the form.
@@ -225,18 +229,51 @@ pub async fn rule_texts(conn: &mut sqlx::PgConnection, ctx: &Ctx) -> Result<Vec<
     Ok(rules.iter().map(|r| RuleText { kind: r.kind, text: r.describe(ctx) }).collect())
 }
 
+/// The mentor is chosen by name among every colleague (learning: name, position and unit only).
+fn mentor_picker() -> Picker {
+    Picker::new("mentor", "act.mentor_pick", "act.mentor_pick_hint", Purpose::Learning)
+}
+
+/// The learners: colleagues one learnt with or mentored; staff one decides for when logging for them.
+fn learners_picker(role: &str) -> Picker {
+    let purpose = if role == "staff" { Purpose::Manage } else { Purpose::Learning };
+    Picker::new("learners", "act.learners_pick", "act.learners_pick_hint", purpose).multiple().purpose_from_role()
+}
+
 async fn form_page(
     state: &AppState,
     ctx: Ctx,
     user: &CurrentUser,
     form: ActivityInput,
-    errors: FieldErrors,
+    mut errors: FieldErrors,
+    pickers: Option<(Picker, Picker)>,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
     let rules = rule_texts(&mut conn, &ctx).await?;
+    let (mut mentor, mut learners) = match pickers {
+        Some(p) => p,
+        None => (
+            mentor_picker().prefill(&mut conn, &ctx, user, &form.mentor_ids.join(","), &form.mentor).await?,
+            learners_picker(&form.role)
+                .prefill(&mut conn, &ctx, user, &form.learner_ids.join(","), &form.learners)
+                .await?,
+        ),
+    };
+    // A rule of the form about a person (no mentor where one is needed…) shows beside its picker.
+    for p in [&mut mentor, &mut learners] {
+        match (&p.error, errors.get(p.field)) {
+            (None, Some(k)) => p.error = Some((k, ctx.t(k).to_string())),
+            (Some((k, _)), None) => errors.add(p.field, k),
+            _ => {}
+        }
+    }
+    let mentor_picker = mentor.html(&ctx)?;
+    let learners_picker = learners.html(&ctx)?;
     let status = errors.status();
     let page = FormPage {
+        mentor_picker,
+        learners_picker,
         form,
         errors,
         kinds: ActivityKind::ALL,
@@ -269,6 +306,9 @@ struct NewQuery {
     role: String,
     mentor: String,
     learners: String,
+    /// A colleague chosen by a link (the gap card's mentors, a training's participants).
+    mentor_id: String,
+    learner_ids: String,
 }
 
 async fn new_form(
@@ -288,10 +328,12 @@ async fn new_form(
         minutes: "90".into(),
         mentor: q.mentor,
         learners: q.learners,
+        mentor_ids: q.mentor_id.split(',').map(str::to_string).collect(),
+        learner_ids: q.learner_ids.split(',').map(str::to_string).collect(),
         form_token: edit::new_token(),
         ..Default::default()
     };
-    form_page(&state, ctx, &user, form, FieldErrors::default()).await
+    form_page(&state, ctx, &user, form, FieldErrors::default(), None).await
 }
 
 async fn read_form(mp: Multipart) -> AppResult<(ActivityInput, Option<(String, Vec<u8>)>)> {
@@ -306,6 +348,8 @@ async fn read_form(mp: Multipart) -> AppResult<(ActivityInput, Option<(String, V
         topic: p.take("topic"),
         mentor: p.take("mentor"),
         learners: p.take("learners"),
+        mentor_ids: p.take_all("mentor_id"),
+        learner_ids: p.take_all("learners_id"),
         notes: p.take("notes"),
         outcome: p.take("outcome"),
         report: p.take("report"),
@@ -361,52 +405,40 @@ async fn create(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, mp: 
     if kind == Some(ActivityKind::BelajarMandiri) && report.chars().count() < SELF_STUDY_REPORT_MIN {
         errors.add("report", "act.err.report");
     }
-    // Who took part: the mentor and the learners, by NIP.
-    let scope = user.scope();
+    // Who took part: the mentor and the learners, chosen by name (ids checked again here).
     let me = user.employee_id;
-    let mentor_nips = db::split_nips(&form.mentor);
-    let learner_nips = db::split_nips(&form.learners);
-    let mut all_nips = mentor_nips.clone();
-    all_nips.extend(learner_nips.iter().cloned());
-    let everyone = crate::auth::Scope { all: true, ..Default::default() };
-    let found = db::by_nips(&mut conn, &all_nips, &everyone).await?;
-    let decided = db::by_nips(&mut conn, &learner_nips, &scope).await?;
-    let lookup = |nip: &String| found.iter().find(|m| &m.nip == nip).map(|m| m.id);
+    let role_name = role.unwrap_or("");
+    let mentor_p = mentor_picker();
+    let mentor_p = if role_name == "mentor" {
+        mentor_p.prefill(&mut conn, &ctx, &user, &form.mentor_ids.join(","), &form.mentor).await?
+    } else {
+        mentor_p.resolve(&mut conn, &ctx, &user, &form.mentor_ids, &form.mentor).await?
+    };
+    let learners_p = learners_picker(role_name);
+    let learners_p = if role_name == "learner" {
+        learners_p.prefill(&mut conn, &ctx, &user, &form.learner_ids.join(","), &form.learners).await?
+    } else {
+        learners_p.resolve(&mut conn, &ctx, &user, &form.learner_ids, &form.learners).await?
+    };
+    for p in [&mentor_p, &learners_p] {
+        if let Some((k, _)) = &p.error {
+            errors.add(p.field, k);
+        }
+    }
     let mut mentor: Option<i64> = None;
     let mut learners: Vec<i64> = vec![];
     match role {
         Some("learner") => {
             learners = me.into_iter().collect();
-            if mentor_nips.len() > 1 {
-                errors.add("mentor", "act.err.one_mentor");
-            }
-            if let Some(n) = mentor_nips.first() {
-                mentor = lookup(n);
-                if mentor.is_none() {
-                    errors.add("mentor", "act.err.unknown_nip");
-                }
-            }
+            mentor = mentor_p.ids().first().copied();
         }
         Some("mentor") => {
             mentor = me;
-            learners = learner_nips.iter().filter_map(lookup).collect();
-            if learners.len() != learner_nips.len() {
-                errors.add("learners", "act.err.unknown_nip");
-            }
+            learners = learners_p.ids();
         }
         Some(_) => {
-            if let Some(n) = mentor_nips.first() {
-                mentor = lookup(n);
-                if mentor.is_none() {
-                    errors.add("mentor", "act.err.unknown_nip");
-                }
-            }
-            learners = learner_nips.iter().filter_map(lookup).collect();
-            if learners.len() != learner_nips.len() {
-                errors.add("learners", "act.err.unknown_nip");
-            } else if decided.iter().any(|m| !m.decides) {
-                errors.add("learners", "act.err.not_yours");
-            }
+            mentor = mentor_p.ids().first().copied();
+            learners = learners_p.ids();
         }
         None => {}
     }
@@ -430,13 +462,11 @@ async fn create(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, mp: 
     let (Some(kind), Some(competency), Some(held_on), Some(minutes), Some(role), true) =
         (kind, competency, held_on, minutes, role, errors.is_empty())
     else {
-        return form_page(&state, ctx, &user, form, errors).await;
+        return form_page(&state, ctx, &user, form, errors, Some((mentor_p, learners_p))).await;
     };
-    // Counts at once only when a head or HR logs it for staff they decide for (and is not in it).
-    let confirmed = role == "staff"
-        && decided.iter().all(|m| m.decides)
-        && mentor != me
-        && !learners.iter().any(|l| Some(*l) == me);
+    // Counts at once only when a head or HR logs it for staff they decide for (the picker took
+    // only those) and is not in it.
+    let confirmed = role == "staff" && mentor != me && !learners.iter().any(|l| Some(*l) == me);
     let mut tx = state.pool.begin().await?;
     if let Some(location) = edit::claim(&mut tx, user.account_id, &form.form_token).await? {
         let to = if location.is_empty() { "/activities".to_string() } else { location };

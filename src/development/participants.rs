@@ -27,6 +27,7 @@ use crate::{
     audit::{self, Actor},
     auth::{CurrentUser, Role},
     employees::form::parse_date,
+    people::{self, Picker, Purpose},
 };
 
 const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
@@ -43,10 +44,9 @@ pub fn routes() -> Routes {
         .post("/participants/{id}/evaluation", Access::SignedIn, save_evaluation)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct NominateForm {
-    nips: String,
+/// HR and heads nominate by name (or NIP) among the staff they decide for.
+pub fn nominate_picker() -> Picker {
+    Picker::new("nips", "part.pick", "part.pick_hint", Purpose::Manage).multiple().required()
 }
 
 async fn refuse(
@@ -54,23 +54,23 @@ async fn refuse(
     ctx: Ctx,
     user: &CurrentUser,
     id: i64,
-    nips: String,
+    picker: Picker,
     problem: Vec<String>,
 ) -> AppResult<Response> {
-    let page = detail_page(state, ctx, user, id, nips, problem).await?;
+    let page = detail_page(state, ctx, user, id, picker, problem).await?;
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
-/// Add participants by NIP (one per line). All or nothing: any unknown NIP, anyone outside the
-/// nominator's reach, anyone already on the list, or more than the seats left, and nothing is added.
+/// Add participants chosen by name (or NIP, one per line). All or nothing: anyone not found
+/// among the staff the nominator decides for, anyone already on the list, or more than the seats
+/// left, and nothing is added; the choice is shown again.
 async fn nominate(
     State(state): State<AppState>,
     ctx: Ctx,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(f): Form<NominateForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let nips = db::split_nips(&f.nips);
     let mut tx = state.pool.begin().await?;
     let row: Option<(TrainingStatus, i32)> =
         sqlx::query_as("select status, quota from trainings where id = $1 for update")
@@ -82,21 +82,13 @@ async fn nominate(
     if !matches!(status, TrainingStatus::Planned | TrainingStatus::Open) {
         problem.push(ctx.t("part.err.closed").to_string());
     }
-    if nips.is_empty() {
-        problem.push(ctx.t("part.err.no_nip").to_string());
+    let picker = nominate_picker()
+        .resolve(&mut tx, &ctx, &user, &people::values(&fields, "nips_id"), &people::value(&fields, "nips"))
+        .await?;
+    if !picker.ok() {
+        problem.push(picker.error_text().to_string());
     }
-    if nips.len() > 500 {
-        problem.push(ctx.t("part.err.too_many").to_string());
-    }
-    let found = db::by_nips(&mut tx, &nips, &user.scope()).await?;
-    for n in &nips {
-        match found.iter().find(|m| &m.nip == n) {
-            None => problem.push(ctx.t("part.err.unknown_nip").replace("{nip}", n)),
-            Some(m) if !m.decides => problem.push(ctx.t("part.err.not_yours").replace("{name}", &m.name)),
-            Some(_) => {}
-        }
-    }
-    let ids: Vec<i64> = found.iter().map(|m| m.id).collect();
+    let ids: Vec<i64> = picker.ids();
     let already: Vec<String> = sqlx::query_scalar(
         "select employee_display_name(e.front_title, e.name, e.back_title) from training_participants tp
          join employees e on e.id = tp.employee_id where tp.training_id = $1 and tp.employee_id = any($2) order by e.name",
@@ -120,7 +112,7 @@ async fn nominate(
     }
     if !problem.is_empty() {
         drop(tx);
-        return refuse(&state, ctx, &user, id, f.nips, problem).await;
+        return refuse(&state, ctx, &user, id, picker, problem).await;
     }
     let inserted: Vec<(i64, i64)> = sqlx::query_as(
         "insert into training_participants (training_id, employee_id, nominated_by)
@@ -236,7 +228,7 @@ pub(crate) async fn approve(
     }
     if !problem.is_empty() {
         drop(tx);
-        return refuse(&state, ctx, &user, d.training_id, String::new(), problem).await;
+        return refuse(&state, ctx, &user, d.training_id, nominate_picker(), problem).await;
     }
     let override_reason = if over { reason } else { String::new() };
     sqlx::query(
@@ -281,7 +273,7 @@ pub(crate) async fn reject(
     if reason.is_empty() {
         drop(tx);
         let problem = vec![ctx.t("part.err.reason").to_string()];
-        return refuse(&state, ctx, &user, d.training_id, String::new(), problem).await;
+        return refuse(&state, ctx, &user, d.training_id, nominate_picker(), problem).await;
     }
     sqlx::query(
         "update training_participants set status = 'rejected', decided_by = $2, decided_at = now(), decision_reason = $3

@@ -699,7 +699,8 @@ pub struct DetailPage {
     pub competencies: Vec<Opt>,
     pub levels: [Level; 5],
     pub can_nominate: bool,
-    pub nips: String,
+    /// The nomination's person picker, drawn.
+    pub nominate_picker: String,
     pub problem: Vec<String>,
     pub own_participant: Option<(i64, ParticipantStatus, bool)>,
 }
@@ -737,7 +738,7 @@ pub async fn detail_page(
     ctx: Ctx,
     user: &CurrentUser,
     id: i64,
-    nips: String,
+    nominate: crate::people::Picker,
     problem: Vec<String>,
 ) -> AppResult<DetailPage> {
     let mut conn = state.pool.acquire().await?;
@@ -820,6 +821,7 @@ pub async fn detail_page(
     let own_participant = user
         .employee_id
         .and_then(|me| participants.iter().find(|p| p.employee_id == me).map(|p| (p.id, p.status, p.evaluated)));
+    let nominate_picker = nominate.html(&ctx)?;
     Ok(DetailPage {
         ctx,
         can_nominate: staff_view && matches!(t.status, TrainingStatus::Planned | TrainingStatus::Open),
@@ -833,7 +835,7 @@ pub async fn detail_page(
         cost_per_level,
         competencies,
         levels: Level::ALL,
-        nips,
+        nominate_picker,
         problem,
         own_participant,
     })
@@ -845,7 +847,7 @@ async fn detail(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let page = detail_page(&state, ctx, &user, id, String::new(), vec![]).await?;
+    let page = detail_page(&state, ctx, &user, id, super::participants::nominate_picker(), vec![]).await?;
     render(&page)
 }
 
@@ -882,7 +884,7 @@ async fn add_competency(
     let (Some(competency), Some(level)) = (competency, level) else {
         drop(tx);
         let problem = vec![ctx.t("trn.err.target").to_string()];
-        let page = detail_page(&state, ctx, &user, id, String::new(), problem).await?;
+        let page = detail_page(&state, ctx, &user, id, super::participants::nominate_picker(), problem).await?;
         return render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     sqlx::query(

@@ -164,6 +164,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/gaps/plan/compute", "/gaps/plan/compute", HR_HEAD),
         ("GET", "/gaps/akpk", "/gaps/akpk", HR_HEAD),
         ("GET", "/search", "/search?q=uji", SIGNED),
+        ("GET", "/people/search", "/people/search?q=ya", SIGNED),
         ("GET", "/approvals", "/approvals", HR_HEAD),
         ("GET", "/notifications", "/notifications", SIGNED),
         ("POST", "/notifications/read", "/notifications/read", SIGNED),

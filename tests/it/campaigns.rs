@@ -713,7 +713,7 @@ async fn a_campaign_runs_end_to_end_in_the_browser(pool: PgPool) {
     b.click("nav.sidenav a[href='/approvals']").await;
     for who in [&own_name, &colleague_name] {
         b.client
-            .find(Locator::XPath(&format!("//tr[contains(., 'APL-04') and contains(., '{who}')]//input[@name='item']")))
+            .find(Locator::XPath(&format!("//li[contains(@class, 'claim') and contains(., 'APL-04') and contains(., '{who}')]//input[@name='item']")))
             .await
             .expect("queue row")
             .click()

@@ -825,7 +825,13 @@ async fn one_queue_decides_in_bulk(pool: PgPool) {
     }
     let r =
         head.post("/approvals", &[("item", &format!("request:{req}")), ("decision", "reject"), ("reason", "")]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the queue comes back with the error");
+    assert!(r.body.contains("Tuliskan alasan penolakan"), "{}", r.body);
+    assert!(
+        r.body.contains(&format!("value=\"request:{req}\" id=\"it-request-{req}\" checked")),
+        "the ticked item stays ticked"
+    );
+    assert!(!r.body.contains(&format!("value=\"activity:{act}\" id=\"it-activity-{act}\" checked")));
     assert_eq!(
         text(&app, &format!("select status from training_requests where id = {req}")).await,
         "pending",
@@ -1276,7 +1282,9 @@ async fn an_own_claim_and_a_training_proposal_both_wait_and_each_is_decided(pool
     let queue = head.get("/approvals").await;
     assert!(queue.body.contains(&format!("assessment:{training}")), "the training's proposal is in the queue");
     assert!(queue.body.contains(&format!("assessment:{own_claim_2}")), "her own claim is in the queue");
-    assert!(queue.body.contains("3 (Pelatihan Dua Usulan)"));
+    // The proposal in words: which training proposes which level, against her level now.
+    assert!(queue.body.contains("Usulan dari pelatihan APL-02: level 3 ("), "{}", queue.body);
+    assert!(queue.body.contains("Pelatihan Dua Usulan"));
     let page = app.as_user("kepegawaian").await.get(&format!("/trainings/{t}")).await;
     assert!(page.body.contains("Diusulkan: APL-02 level 3 — menunggu keputusan Kepala Bidang"));
 

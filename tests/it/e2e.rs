@@ -218,10 +218,11 @@ async fn each_role_does_its_day_in_the_browser(pool: PgPool) {
     b.click("nav.sidenav a[href='/approvals']").await;
     let queue = b.text("main").await;
     assert!(queue.contains("Pendampingan pengujian keamanan") && queue.contains("APL-03"), "{queue}");
-    for what in ["Pendampingan pengujian keamanan", "APL-03"] {
+    // Each claim in words: the session (its topic) and her self-assessment of APL-03.
+    for what in ["Pendampingan pengujian keamanan", "Penilaian mandiri APL-03: level 3"] {
         b.client
             .find(Locator::XPath(&format!(
-                "//tr[contains(., '{what}') and contains(., '{own_name}')]//input[@name='item']"
+                "//li[contains(@class, 'claim') and contains(., '{what}') and contains(., '{own_name}')]//input[@name='item']"
             )))
             .await
             .expect(what)

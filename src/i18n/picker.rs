@@ -1,0 +1,126 @@
+//! Strings of the person picker (people chosen by name) and of the approval queue that shows
+//! each claim in words (issue 25, items 1 and 3).
+
+pub const STRINGS: &[(&str, &str, &str)] = &[
+    // The person picker.
+    ("people.chosen", "Yang dipilih", "Chosen"),
+    ("people.choose", "Pilih salah satu:", "Choose one:"),
+    (
+        "people.no_match",
+        "Tidak ada yang cocok. Ketik bagian lain dari namanya.",
+        "No match. Type another part of the name.",
+    ),
+    ("people.more", "Masih ada yang cocok: ketik lebih banyak dari namanya.", "More match: type more of the name."),
+    (
+        "people.which",
+        "“{q}” cocok dengan beberapa pegawai. Centang yang Anda maksud:",
+        "“{q}” matches several employees. Tick the one you mean:",
+    ),
+    (
+        "people.err.out_of_scope",
+        "Pegawai yang dipilih tidak dapat dipilih di sini.",
+        "The chosen employee cannot be chosen here.",
+    ),
+    (
+        "people.err.too_many",
+        "Terlalu banyak nama sekaligus (paling banyak 500).",
+        "Too many names at once (500 at most).",
+    ),
+    ("people.err.none", "Nama atau NIP tidak ditemukan.", "Name or NIP not found."),
+    (
+        "people.err.none_yours",
+        "Nama atau NIP tidak ditemukan di antara pegawai Anda.",
+        "Name or NIP not found among your staff.",
+    ),
+    (
+        "people.err.several",
+        "Beberapa pegawai cocok: centang yang Anda maksud.",
+        "Several employees match: tick the one you mean.",
+    ),
+    ("people.err.one", "Pilih satu orang saja.", "Choose one person only."),
+    ("people.err.required", "Pilih paling sedikit satu pegawai.", "Choose at least one employee."),
+    (
+        "people.msg.none",
+        "“{q}” tidak ditemukan di antara pegawai aktif.",
+        "“{q}” was not found among active employees.",
+    ),
+    (
+        "people.msg.none_yours",
+        "“{q}” tidak ditemukan di antara pegawai yang Anda putuskan (pegawai di luar unit Anda tidak dapat dipilih).",
+        "“{q}” was not found among the staff you decide for (employees outside your units cannot be chosen).",
+    ),
+    (
+        "people.msg.several",
+        "“{q}” cocok dengan beberapa pegawai: centang yang Anda maksud.",
+        "“{q}” matches several employees: tick the one you mean.",
+    ),
+    ("act.mentor_pick", "Mentor/coach", "Mentor or coach"),
+    (
+        "act.mentor_pick_hint",
+        "Ketik nama rekan kerja lalu pilih dari daftar; tanpa JavaScript, nama dicari saat disimpan. Kosongkan untuk belajar mandiri.",
+        "Type a colleague's name and choose from the list; without JavaScript the name is looked up when you save. Leave empty for self-study.",
+    ),
+    ("act.learners_pick", "Peserta belajar", "Learners"),
+    (
+        "act.learners_pick_hint",
+        "Saat Anda sebagai mentor atau mencatat untuk pegawai Anda: ketik nama (satu per baris) lalu pilih dari daftar.",
+        "When you are the mentor or log for your staff: type a name (one per line) and choose from the list.",
+    ),
+    ("part.pick", "Usulkan peserta", "Nominate participants"),
+    (
+        "part.pick_hint",
+        "Ketik nama atau bagian NIP pegawai Anda (satu per baris) lalu pilih dari daftar.",
+        "Type a name or part of a NIP of your staff (one per line) and choose from the list.",
+    ),
+    ("part.log_session", "Catat sesi pembelajaran", "Log a learning session"),
+    ("gap.log_session", "Catat sesi mentoring", "Log a session"),
+    // The approval queue, each claim in words.
+    (
+        "appr.intro2",
+        "Setiap usulan tertulis apa adanya, dengan bukti dan catatannya. Setujui atau tolak langsung di sini (penolakan memerlukan alasan), atau centang beberapa lalu putuskan sekaligus di bawah.",
+        "Each item says what is claimed, with its evidence and note. Approve or reject it right here (a rejection needs a reason), or tick several and decide them at once below.",
+    ),
+    ("appr.bulk", "Putuskan yang dicentang sekaligus", "Decide the ticked items at once"),
+    ("appr.now", "saat ini {n}", "currently {n}"),
+    ("appr.now_none", "belum dinilai", "not assessed yet"),
+    (
+        "appr.claim.self",
+        "Penilaian mandiri {code}: level {level} ({now})",
+        "Self-assessment {code}: level {level} ({now})",
+    ),
+    (
+        "appr.claim.training",
+        "Usulan dari pelatihan {code}: level {level} ({now})",
+        "Training proposal {code}: level {level} ({now})",
+    ),
+    (
+        "appr.claim.other",
+        "Penilaian {source} {code}: level {level} ({now})",
+        "Assessment ({source}) {code}: level {level} ({now})",
+    ),
+    (
+        "appr.claim.request",
+        "Usulan pelatihan {code}: ke level {level} ({now})",
+        "Training request {code}: to level {level} ({now})",
+    ),
+    ("appr.claim.participant", "Ikut pelatihan: {title}", "Attend a training: {title}"),
+    ("appr.claim.activity", "{kind} {minutes} menit", "{kind} {minutes} minutes"),
+    ("appr.fact.topic", "Topik: {topic}", "Topic: {topic}"),
+    ("appr.fact.mentor", "Mentor: {name}", "Mentor: {name}"),
+    ("appr.fact.target", "Target level {n}", "Target level {n}"),
+    ("appr.fact.cost", "{cost} per peserta", "{cost} per participant"),
+    ("appr.note.assessment", "Catatan", "Note"),
+    ("appr.note.training", "Pelatihan", "Training"),
+    ("appr.note.request", "Alasan", "Reason"),
+    ("appr.note.activity", "Laporan dan catatan", "Report and notes"),
+    ("appr.evidence", "Lihat bukti", "View evidence"),
+    ("appr.evidence_download", "unduh", "download"),
+    ("appr.no_evidence", "Tanpa berkas bukti", "No evidence file"),
+    ("appr.open", "Buka halamannya", "Open its page"),
+    ("appr.approve_one", "Setujui", "Approve"),
+    ("appr.reject_one", "Tolak", "Reject"),
+    ("appr.reason_one", "Alasan jika ditolak", "Reason if rejected"),
+    ("appr.gone", "Usulan yang sudah tidak menunggu", "An item no longer waiting"),
+    ("flash.one_approved", "Usulan disetujui.", "Item approved."),
+    ("flash.one_rejected", "Usulan ditolak.", "Item rejected."),
+];

@@ -1,0 +1,141 @@
+// The person picker (templates/people/picker.html): as a name or part of a NIP is typed, ask
+// /people/search and offer the matches as buttons; choosing one adds it to the ticked list and
+// clears what was typed. Without this file the typed text is resolved when the form is posted.
+(function () {
+  'use strict';
+  function purposeOf(box) {
+    if (box.hasAttribute('data-picker-role') && box.closest('form')) {
+      var role = box.closest('form').querySelector('input[name=role]:checked');
+      return role && role.value === 'staff' ? 'manage' : 'learning';
+    }
+    return box.dataset.picker || 'learning';
+  }
+  function setUp(box) {
+    var field = box.dataset.field;
+    var multiple = box.hasAttribute('data-multiple');
+    var input = document.getElementById(field);
+    var picked = box.querySelector('.picked');
+    var results = box.querySelector('.picker-results');
+    if (!input || !picked || !results) { return; }
+    var timer = null;
+    var seq = 0;
+    function typed() {
+      if (!multiple) { return input.value.trim(); }
+      var lines = input.value.split('\n');
+      return lines[lines.length - 1].trim();
+    }
+    function clearTyped() {
+      if (!multiple) { input.value = ''; return; }
+      var lines = input.value.split('\n');
+      lines.pop();
+      input.value = lines.length ? lines.join('\n') + '\n' : '';
+    }
+    function close() { results.textContent = ''; }
+    function choose(p) {
+      if (!multiple) {
+        picked.querySelectorAll('input[type=checkbox]').forEach(function (c) {
+          var li = c.closest('li');
+          if (li) { li.remove(); }
+        });
+      }
+      // One person only: whatever else was ticked (a list of matches offered) is unticked.
+      box.querySelectorAll('input[name="' + field + '_id"]').forEach(function (c) {
+        if (c.value === String(p.id)) { c.checked = true; } else if (!multiple) { c.checked = false; }
+      });
+      if (!picked.querySelector('input[value="' + p.id + '"]')) {
+        var li = document.createElement('li');
+        var label = document.createElement('label');
+        label.className = 'check';
+        var box2 = document.createElement('input');
+        box2.type = 'checkbox';
+        box2.name = field + '_id';
+        box2.value = String(p.id);
+        box2.checked = true;
+        var span = document.createElement('span');
+        var strong = document.createElement('strong');
+        strong.textContent = p.name;
+        var muted = document.createElement('span');
+        muted.className = 'muted';
+        muted.textContent = ' ' + detail(p);
+        span.appendChild(strong);
+        span.appendChild(muted);
+        label.appendChild(box2);
+        label.appendChild(document.createTextNode(' '));
+        label.appendChild(span);
+        li.appendChild(label);
+        picked.appendChild(li);
+      }
+      clearTyped();
+      close();
+      input.focus();
+    }
+    function detail(p) {
+      return [p.position, p.unit, p.nip].filter(function (x) { return x; }).join(' · ');
+    }
+    function show(data) {
+      close();
+      var people = data.people || [];
+      if (!people.length) {
+        var none = document.createElement('p');
+        none.className = 'muted';
+        none.textContent = box.dataset.none || '';
+        results.appendChild(none);
+        return;
+      }
+      var head = document.createElement('p');
+      head.className = 'hint';
+      head.textContent = box.dataset.choose || '';
+      results.appendChild(head);
+      var ul = document.createElement('ul');
+      ul.className = 'plain';
+      people.forEach(function (p) {
+        var li = document.createElement('li');
+        var b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'pick';
+        b.dataset.id = String(p.id);
+        var strong = document.createElement('strong');
+        strong.textContent = p.name;
+        var muted = document.createElement('span');
+        muted.className = 'muted';
+        muted.textContent = detail(p);
+        b.appendChild(strong);
+        b.appendChild(document.createTextNode(' '));
+        b.appendChild(muted);
+        b.addEventListener('click', function () { choose(p); });
+        li.appendChild(b);
+        ul.appendChild(li);
+      });
+      results.appendChild(ul);
+      if (data.more) {
+        var more = document.createElement('p');
+        more.className = 'hint';
+        more.textContent = box.dataset.more || '';
+        results.appendChild(more);
+      }
+    }
+    input.addEventListener('input', function () {
+      if (timer) { window.clearTimeout(timer); }
+      var q = typed();
+      if (q.length < 2) { close(); return; }
+      timer = window.setTimeout(function () {
+        var mine = ++seq;
+        var url = '/people/search?for=' + encodeURIComponent(purposeOf(box)) + '&q=' + encodeURIComponent(q);
+        fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+          .then(function (r) { return r.ok ? r.json() : { people: [] }; })
+          .then(function (data) { if (mine === seq) { show(data); } })
+          .catch(function () { close(); });
+      }, 200);
+    });
+    // Arrow down from the field goes to the first match; Escape closes the list.
+    input.addEventListener('keydown', function (ev) {
+      if (ev.key === 'ArrowDown') {
+        var first = results.querySelector('button.pick');
+        if (first) { ev.preventDefault(); first.focus(); }
+      } else if (ev.key === 'Escape') {
+        close();
+      }
+    });
+  }
+  document.querySelectorAll('[data-picker]').forEach(setUp);
+})();
