@@ -72,6 +72,10 @@ pub async fn run(state: super::AppState, mailer: Option<crate::notifications::di
             tracing::warn!(error = %e, "housekeeping failed; will retry");
         }
         if let Some(mailer) = &mailer {
+            // Sign-in codes by e-mail: every minute, rows claimed one by one (any node).
+            if let Err(e) = crate::accounts::codes::send_outbox(&state, mailer).await {
+                tracing::warn!(error = %e, "sign-in code mails failed; will retry");
+            }
             match claim(&state.pool, &DIGEST).await {
                 Ok(true) => {
                     if let Err(e) = crate::notifications::digest::send_due(&state, mailer, state.clock.now()).await {
