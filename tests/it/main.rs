@@ -7,6 +7,7 @@ mod akpk;
 mod assessments;
 mod auth;
 mod browser;
+mod bulk_accounts;
 mod campaigns;
 mod concurrency;
 mod demo;
