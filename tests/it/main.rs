@@ -14,6 +14,7 @@ mod demo;
 mod development;
 mod digest;
 mod e2e;
+mod e2e_accounts;
 mod foundation;
 mod gaps;
 mod helpers;
