@@ -104,6 +104,9 @@ async fn hr_creates_a_units_accounts_prints_the_letters_and_a_new_user_signs_in(
     assert!(pdf.starts_with(b"%PDF-1.4") && String::from_utf8_lossy(&pdf).trim_end().ends_with("%%EOF"));
     assert_eq!(String::from_utf8_lossy(&pdf).matches("/Type /Page ").count() as i64, expected, "one page each");
     let (codes, names) = (codes_in(&pdf), usernames_in(&pdf));
+    let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    let _ = std::fs::create_dir_all(&kept);
+    let _ = std::fs::write(kept.join("accounts-letters.pdf"), &pdf);
     assert_eq!((codes.len() as i64, names.len() as i64), (expected, expected));
     b.goto(&b.path().await).await;
     let state = b.text("#batch-members").await;
