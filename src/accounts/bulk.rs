@@ -164,20 +164,21 @@ async fn page(
         with_email: 0,
         batches,
     };
-    if preview && errors.is_empty() {
-        if let Some(choice) = check(&form, &p.units, &mut errors) {
-            let rows = preview_rows(&mut conn, &choice).await?;
-            let (have, rest): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.username.is_some());
-            let (taken, new): (Vec<_>, Vec<_>) = rest.into_iter().partition(|r| r.name_taken);
-            p.heads = new.iter().filter(|r| r.head_of.is_some()).count();
-            p.with_email = new.iter().filter(|r| r.has_email).count();
-            p.new_total = new.len();
-            p.have_total = have.len();
-            p.new_rows = new.into_iter().take(PREVIEW_ROWS).collect();
-            p.have_rows = have.into_iter().take(PREVIEW_ROWS).collect();
-            p.taken_rows = taken.into_iter().take(PREVIEW_ROWS).collect();
-            p.previewed = true;
-        }
+    if preview
+        && errors.is_empty()
+        && let Some(choice) = check(&form, &p.units, &mut errors)
+    {
+        let rows = preview_rows(&mut conn, &choice).await?;
+        let (have, rest): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.username.is_some());
+        let (taken, new): (Vec<_>, Vec<_>) = rest.into_iter().partition(|r| r.name_taken);
+        p.heads = new.iter().filter(|r| r.head_of.is_some()).count();
+        p.with_email = new.iter().filter(|r| r.has_email).count();
+        p.new_total = new.len();
+        p.have_total = have.len();
+        p.new_rows = new.into_iter().take(PREVIEW_ROWS).collect();
+        p.have_rows = have.into_iter().take(PREVIEW_ROWS).collect();
+        p.taken_rows = taken.into_iter().take(PREVIEW_ROWS).collect();
+        p.previewed = true;
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     p.errors = errors;

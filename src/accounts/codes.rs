@@ -91,8 +91,8 @@ pub async fn store(
          audited as (
            insert into audit_log (account_id, actor, ip, entity, entity_id, action, before, after)
            select $4, $6, $7, 'account', m.account_id::text, 'code_issue',
-                  case when m.account_id = any($8) then jsonb_build_object('code', 'revoked') end,
-                  jsonb_build_object('delivery', $3::text, 'expires_at', m.expires_at)
+                  case when m.account_id = any($8) then jsonb_build_object('previous_code_revoked', true) end,
+                  jsonb_build_object('delivery', $3::text, 'valid_days', $5)
            from made m returning 1)
          select coalesce(max(expires_at), now() + make_interval(days => $5)) from made",
     )

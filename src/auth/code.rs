@@ -132,7 +132,7 @@ pub async fn code_submit(
                 .execute(&mut *tx)
                 .await?;
             let who = Actor { account_id: Some(id), ..actor };
-            audit::record(&mut tx, &who, "account", id, "login_code", None, Some(json!({"code": code_id}))).await?;
+            audit::record(&mut tx, &who, "account", id, "login_code", None, None).await?;
             tx.commit().await?;
             let mut res = Redirect::to("/password").into_response();
             set_cookie(&mut res, SESSION_COOKIE, &token, state.config.secure_cookies(), None, "Lax");
