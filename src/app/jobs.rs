@@ -43,6 +43,8 @@ pub async fn housekeeping(pool: &PgPool) -> Result<Option<u64>, sqlx::Error> {
         "delete from login_attempts where at < now() - interval '30 days'",
         "delete from form_submissions where created_at < now() - interval '7 days'",
         "delete from import_batches where applied_at is null and created_at < now() - interval '30 days'",
+        // Sign-in code mails sent or given up a month ago (they never held a code).
+        "delete from mail_outbox where coalesce(sent_at, cancelled_at) < now() - interval '30 days'",
         // Plan runs a month old, unless accepted or the last of their parameters.
         "delete from plan_runs r where r.requested_at < now() - interval '30 days'
            and not exists (select 1 from dev_plans d where d.run_id = r.id)

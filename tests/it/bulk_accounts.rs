@@ -304,6 +304,9 @@ async fn a_letter_code_signs_in_once_forces_a_password_and_expires(pool: PgPool)
     assert_eq!(r.headers["content-type"], "application/pdf");
     let fresh = codes_in(&r.bytes);
     assert_eq!(fresh.len(), 1);
+    let detail = hr.get(&format!("/accounts/{third}")).await;
+    assert!(detail.body.contains("id=\"sign-in-code\"") && detail.body.contains("Kode lewat surat"));
+    assert!(!detail.body.contains(fresh[0].as_str()), "the code is never shown on a page");
     let mut old = app.client();
     assert_eq!(
         old.post("/login/code", &[("username", &names[2]), ("code", &codes[2])]).await.status,
