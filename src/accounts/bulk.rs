@@ -367,8 +367,14 @@ pub struct LettersForm {
     pub who: String,
 }
 
-/// The recipients of a batch who have not signed in yet (and are not disabled).
-async fn waiting_in(state: &AppState, batch: i64, only_without_email: bool) -> AppResult<Vec<Recipient>> {
+/// The recipients of a batch who have not signed in yet (and are not disabled). An account given
+/// the admin or HR role since is left to an admin.
+async fn waiting_in(
+    state: &AppState,
+    user: &CurrentUser,
+    batch: i64,
+    only_without_email: bool,
+) -> AppResult<Vec<Recipient>> {
     let exists: bool = sqlx::query_scalar("select exists(select 1 from account_batches where id = $1)")
         .bind(batch)
         .fetch_one(&state.pool)
@@ -379,10 +385,12 @@ async fn waiting_in(state: &AppState, batch: i64, only_without_email: bool) -> A
     Ok(sqlx::query_as(&format!(
         "{RECIPIENT} where a.batch_id = $1 and a.last_login_at is null and a.disabled_at is null and e.active
            and (not $2 or coalesce(e.email like '%_@_%', false) = false)
+           and ($3 or not exists (select 1 from account_roles r where r.account_id = a.id and r.role in ('admin', 'hr')))
          order by u.sort_key, e.name, e.id"
     ))
     .bind(batch)
     .bind(only_without_email)
+    .bind(user.has(crate::auth::Role::Admin))
     .fetch_all(&state.pool)
     .await?)
 }
@@ -392,10 +400,11 @@ async fn waiting_in(state: &AppState, batch: i64, only_without_email: bool) -> A
 pub async fn batch_letters(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     Path(id): Path<i64>,
     Form(f): Form<LettersForm>,
 ) -> AppResult<Response> {
-    let recipients = waiting_in(&state, id, f.who == "no_email").await?;
+    let recipients = waiting_in(&state, &user, id, f.who == "no_email").await?;
     if recipients.is_empty() {
         return Ok(redirect_flash(&format!("/accounts/batches/{id}"), FlashKind::Err, "code.err.nobody"));
     }
@@ -405,8 +414,13 @@ pub async fn batch_letters(
 }
 
 /// Send the batch's codes by e-mail to those with an address who have not signed in yet.
-pub async fn batch_email(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let recipients = waiting_in(&state, id, false).await?;
+pub async fn batch_email(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let recipients = waiting_in(&state, &user, id, false).await?;
     queue(&state, &ctx, recipients, &format!("/accounts/batches/{id}")).await
 }
 

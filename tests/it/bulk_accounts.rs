@@ -319,6 +319,19 @@ async fn a_letter_code_signs_in_once_forces_a_password_and_expires(pool: PgPool)
     let again_names = usernames_in(&r.bytes);
     assert!(!again_names.contains(&names[0]) && !again_names.contains(&names[2]));
     assert_eq!(again_names.len(), n - 2);
+    // An account given the HR role since is an admin's to re-issue, not HR's.
+    sqlx::query("insert into account_roles (account_id, role) select id, 'hr' from accounts where username = $1")
+        .bind(&names[3])
+        .execute(&app.pool)
+        .await
+        .expect("hr role");
+    let r = hr.post(&format!("/accounts/batches/{batch}/letters"), &[("who", "all")]).await;
+    assert!(!usernames_in(&r.bytes).contains(&names[3]));
+    let fourth = app.scalar(&format!("select id from accounts where username = '{}'", names[3])).await;
+    assert_eq!(hr.post(&format!("/accounts/{fourth}/code-letter"), &[]).await.status, StatusCode::FORBIDDEN);
+    let mut admin = app.as_user("admin").await;
+    let r = admin.post(&format!("/accounts/batches/{batch}/letters"), &[("who", "all")]).await;
+    assert!(usernames_in(&r.bytes).contains(&names[3]));
     // English pages.
     let mut en = app.client();
     en.get("/lang/en").await;
