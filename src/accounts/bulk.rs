@@ -307,17 +307,22 @@ impl MemberRow {
             (Some(at), Some(d), Some(until)) => {
                 let how = ctx.tv("code.delivery", d);
                 if until < chrono::Utc::now() {
-                    ctx.t("code.state.expired").replace("{how}", how).replace("{date}", &ctx.date(until.date_naive()))
+                    ctx.t("code.state.expired").replace("{how}", how).replace("{date}", &ctx.date(local(ctx, until)))
                 } else {
                     ctx.t("code.state.issued")
                         .replace("{how}", how)
                         .replace("{at}", &ctx.date_time(at))
-                        .replace("{date}", &ctx.date(until.date_naive()))
+                        .replace("{date}", &ctx.date(local(ctx, until)))
                 }
             }
             _ => ctx.t("code.state.none").into(),
         }
     }
+}
+
+/// The agency's date of an instant.
+fn local(ctx: &Ctx, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&ctx.agency.time_zone.offset()).date_naive()
 }
 
 /// The columns of a `MemberRow` over `accounts a` joined to `employees e`, `units u`.
@@ -409,7 +414,7 @@ pub async fn batch_letters(
         return Ok(redirect_flash(&format!("/accounts/batches/{id}"), FlashKind::Err, "code.err.nobody"));
     }
     let issued = codes::issue(&state, &Actor::from_ctx(&ctx), recipients, "letter").await?;
-    let bytes = codes::letters(&state, ctx.agency_name(), ctx.today, &issued);
+    let bytes = codes::letters(&state, ctx.agency_name(), ctx.today, ctx.agency.time_zone.offset(), &issued);
     Ok(pdf::response(&format!("surat-akun-{id}"), bytes))
 }
 
@@ -466,7 +471,7 @@ pub async fn account_letter(
 ) -> AppResult<Response> {
     let r = one(&state, &user, id).await?;
     let issued = codes::issue(&state, &Actor::from_ctx(&ctx), vec![r], "letter").await?;
-    let bytes = codes::letters(&state, ctx.agency_name(), ctx.today, &issued);
+    let bytes = codes::letters(&state, ctx.agency_name(), ctx.today, ctx.agency.time_zone.offset(), &issued);
     let name = issued.first().map(|(r, _, _)| r.username.clone()).unwrap_or_default();
     Ok(pdf::response(&format!("surat-akun-{name}"), bytes))
 }

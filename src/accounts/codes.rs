@@ -134,6 +134,7 @@ pub fn letters(
     state: &AppState,
     agency: &str,
     today: chrono::NaiveDate,
+    tz: chrono::FixedOffset,
     issued: &[(Recipient, String, DateTime<Utc>)],
 ) -> Vec<u8> {
     let lang = Lang::Id;
@@ -144,7 +145,7 @@ pub fn letters(
         if i > 0 {
             blocks.push(pdf::Block::PageBreak);
         }
-        let until = i18n::date(lang, expires.date_naive());
+        let until = i18n::date(lang, expires.with_timezone(&tz).date_naive());
         blocks.push(pdf::Block::Heading(t("code.letter.to").replace("{name}", &r.name)));
         blocks.push(pdf::Block::Table {
             headers: vec![t("code.letter.data").into(), String::new()],
@@ -183,6 +184,7 @@ pub fn letters(
 pub fn mail_text(
     state: &AppState,
     agency: &str,
+    tz: chrono::FixedOffset,
     r: &Recipient,
     code: &str,
     expires: DateTime<Utc>,
@@ -201,7 +203,7 @@ pub fn mail_text(
     ));
     body.push_str(&format!(
         "{}\n\n",
-        t("code.letter.valid").replace("{date}", &i18n::date(lang, expires.date_naive()))
+        t("code.letter.valid").replace("{date}", &i18n::date(lang, expires.with_timezone(&tz).date_naive()))
     ));
     for k in ["code.letter.step1", "code.letter.step2", "code.letter.step3", "code.letter.step4"] {
         body.push_str(&format!("{}\n", t(k).replace("{url}", &url).replace("{nip}", &r.username)));
@@ -222,7 +224,8 @@ pub struct Sent {
 /// failed send revokes that code and is tried again later (at most 5 times).
 pub async fn send_outbox(state: &AppState, mailer: &crate::notifications::digest::Mailer) -> anyhow::Result<Sent> {
     let mut round = Sent::default();
-    let agency = state.settings.get(&state.pool).await?.department_name.clone();
+    let settings = state.settings.get(&state.pool).await?;
+    let (agency, tz) = (settings.department_name.clone(), settings.time_zone.offset());
     for _ in 0..200 {
         let claimed: Option<(i64, i64, String, i32)> = sqlx::query_as(
             "update mail_outbox set attempts = attempts + 1,
@@ -256,7 +259,7 @@ pub async fn send_outbox(state: &AppState, mailer: &crate::notifications::digest
         let mut tx = state.pool.begin().await?;
         let expires = store(&mut tx, &actor, &[(account_id, hash)], "email").await?;
         tx.commit().await?;
-        let (subject, body) = mail_text(state, &agency, &r, &code, expires);
+        let (subject, body) = mail_text(state, &agency, tz, &r, &code, expires);
         match mailer.send_text(&to, &subject, body).await {
             Ok(()) => {
                 sqlx::query("update mail_outbox set sent_at = now(), last_error = null where id = $1")
