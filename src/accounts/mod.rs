@@ -2,6 +2,7 @@
 //! password, reset it, change roles, disable and enable; accounts for a whole unit at once with
 //! one-time sign-in codes (letters or e-mail).
 
+mod batch;
 mod bulk;
 pub mod codes;
 mod db;

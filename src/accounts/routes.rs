@@ -31,11 +31,11 @@ pub fn routes() -> Routes {
         .get("/accounts/new", Access::AnyOf(MANAGERS), new_form)
         .get("/accounts/bulk", Access::AnyOf(MANAGERS), super::bulk::bulk_form)
         .post("/accounts/bulk", Access::AnyOf(MANAGERS), super::bulk::bulk_create)
-        .get("/accounts/batches/{id}", Access::AnyOf(MANAGERS), super::bulk::batch)
-        .post("/accounts/batches/{id}/letters", Access::AnyOf(MANAGERS), super::bulk::batch_letters)
-        .post("/accounts/batches/{id}/email", Access::AnyOf(MANAGERS), super::bulk::batch_email)
-        .post("/accounts/{id}/code-letter", Access::AnyOf(MANAGERS), super::bulk::account_letter)
-        .post("/accounts/{id}/code-email", Access::AnyOf(MANAGERS), super::bulk::account_email)
+        .get("/accounts/batches/{id}", Access::AnyOf(MANAGERS), super::batch::batch)
+        .post("/accounts/batches/{id}/letters", Access::AnyOf(MANAGERS), super::batch::batch_letters)
+        .post("/accounts/batches/{id}/email", Access::AnyOf(MANAGERS), super::batch::batch_email)
+        .post("/accounts/{id}/code-letter", Access::AnyOf(MANAGERS), super::batch::account_letter)
+        .post("/accounts/{id}/code-email", Access::AnyOf(MANAGERS), super::batch::account_email)
         .post("/accounts", Access::AnyOf(MANAGERS), create)
         .get("/accounts/{id}", Access::AnyOf(MANAGERS), detail)
         .post("/accounts/{id}/roles", Access::AnyOf(MANAGERS), update_roles)
@@ -335,7 +335,7 @@ struct DetailPage {
     is_self: bool,
     edit: EditState,
     label_prefix: &'static str,
-    code: Option<super::bulk::MemberRow>,
+    code: Option<super::batch::MemberRow>,
     mail_on: bool,
 }
 
@@ -365,7 +365,7 @@ async fn detail_page(
             .await?
             .flatten();
     let units = unit_options(&mut conn).await?;
-    let code = super::bulk::member(&mut conn, id).await?;
+    let code = super::batch::member(&mut conn, id).await?;
     let edit = edit.unwrap_or_else(|| EditState::loaded(version, &current));
     let status = edit.status(&errors);
     let form = form.unwrap_or_else(|| AccountForm {
