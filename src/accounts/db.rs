@@ -123,3 +123,19 @@ pub async fn create_account(
     .await?;
     Ok(id)
 }
+
+/// The head role follows the head position (`sync_head_roles`, migration 27): for the accounts
+/// of these employees, head roles become the units whose head position each holds, audited.
+/// Called in the transaction of every write that moves a person or changes a position.
+pub async fn follow_positions(conn: &mut PgConnection, actor: &Actor, employees: &[i64]) -> Result<i32, sqlx::Error> {
+    if employees.is_empty() {
+        return Ok(0);
+    }
+    sqlx::query_scalar("select sync_head_roles($1, $2, $3, $4)")
+        .bind(employees)
+        .bind(actor.account_id)
+        .bind(&actor.label)
+        .bind(&actor.ip)
+        .fetch_one(conn)
+        .await
+}

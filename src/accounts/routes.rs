@@ -29,6 +29,13 @@ pub fn routes() -> Routes {
         .nav(90, |u| (u.has(Role::Hr) || u.has(Role::Admin)).then(|| ("/accounts".into(), "nav.accounts")))
         .get("/accounts", Access::AnyOf(MANAGERS), list)
         .get("/accounts/new", Access::AnyOf(MANAGERS), new_form)
+        .get("/accounts/bulk", Access::AnyOf(MANAGERS), super::bulk::bulk_form)
+        .post("/accounts/bulk", Access::AnyOf(MANAGERS), super::bulk::bulk_create)
+        .get("/accounts/batches/{id}", Access::AnyOf(MANAGERS), super::batch::batch)
+        .post("/accounts/batches/{id}/letters", Access::AnyOf(MANAGERS), super::batch::batch_letters)
+        .post("/accounts/batches/{id}/email", Access::AnyOf(MANAGERS), super::batch::batch_email)
+        .post("/accounts/{id}/code-letter", Access::AnyOf(MANAGERS), super::batch::account_letter)
+        .post("/accounts/{id}/code-email", Access::AnyOf(MANAGERS), super::batch::account_email)
         .post("/accounts", Access::AnyOf(MANAGERS), create)
         .get("/accounts/{id}", Access::AnyOf(MANAGERS), detail)
         .post("/accounts/{id}/roles", Access::AnyOf(MANAGERS), update_roles)
@@ -328,6 +335,8 @@ struct DetailPage {
     is_self: bool,
     edit: EditState,
     label_prefix: &'static str,
+    code: Option<super::batch::MemberRow>,
+    mail_on: bool,
 }
 
 /// Load the account and check the actor may manage it (HR may not touch admin/HR accounts).
@@ -356,6 +365,7 @@ async fn detail_page(
             .await?
             .flatten();
     let units = unit_options(&mut conn).await?;
+    let code = super::batch::member(&mut conn, id).await?;
     let edit = edit.unwrap_or_else(|| EditState::loaded(version, &current));
     let status = edit.status(&errors);
     let form = form.unwrap_or_else(|| AccountForm {
@@ -377,6 +387,8 @@ async fn detail_page(
         may_manage,
         edit,
         label_prefix: "acct",
+        code,
+        mail_on: state.config.smtp_url.is_some(),
     };
     render_status(status, &page)
 }

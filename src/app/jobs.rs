@@ -43,6 +43,8 @@ pub async fn housekeeping(pool: &PgPool) -> Result<Option<u64>, sqlx::Error> {
         "delete from login_attempts where at < now() - interval '30 days'",
         "delete from form_submissions where created_at < now() - interval '7 days'",
         "delete from import_batches where applied_at is null and created_at < now() - interval '30 days'",
+        // Sign-in code mails sent or given up a month ago (they never held a code).
+        "delete from mail_outbox where coalesce(sent_at, cancelled_at) < now() - interval '30 days'",
         // Plan runs a month old, unless accepted or the last of their parameters.
         "delete from plan_runs r where r.requested_at < now() - interval '30 days'
            and not exists (select 1 from dev_plans d where d.run_id = r.id)
@@ -72,6 +74,10 @@ pub async fn run(state: super::AppState, mailer: Option<crate::notifications::di
             tracing::warn!(error = %e, "housekeeping failed; will retry");
         }
         if let Some(mailer) = &mailer {
+            // Sign-in codes by e-mail: every minute, rows claimed one by one (any node).
+            if let Err(e) = crate::accounts::codes::send_outbox(&state, mailer).await {
+                tracing::warn!(error = %e, "sign-in code mails failed; will retry");
+            }
             match claim(&state.pool, &DIGEST).await {
                 Ok(true) => {
                     if let Err(e) = crate::notifications::digest::send_due(&state, mailer, state.clock.now()).await {

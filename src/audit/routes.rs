@@ -163,6 +163,7 @@ fn enum_prefix(entity: &str, key: &str) -> Option<&'static str> {
         ("competency", "kind") => "comp.kind",
         ("competency", "area") => "comp.area",
         ("employee", "sex") => "emp.sex",
+        ("account", "delivery") => "code.delivery",
         (_, "priority") => "prio",
         _ => return None,
     })

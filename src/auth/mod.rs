@@ -1,5 +1,6 @@
 //! Login, sessions, roles and the scope every query of personal data is filtered by.
 
+mod code;
 mod password;
 mod routes;
 pub mod session;

@@ -29,6 +29,8 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/login", Access::Public, login_page)
         .post("/login", Access::Public, login_submit)
+        .get("/login/code", Access::Public, super::code::code_page)
+        .post("/login/code", Access::Public, super::code::code_submit)
         .post("/logout", Access::SignedIn, logout)
         .get("/password", Access::SignedIn, password_page)
         .post("/password", Access::SignedIn, password_submit)
@@ -91,8 +93,9 @@ async fn login_submit(
     .bind(&key)
     .fetch_optional(&state.pool)
     .await?;
+    // An account made in bulk has no password until its code is used: checked like an unknown one.
     let (account_id, hash, disabled) = match account {
-        Some((id, h, d)) => (Some(id), Some(h), d),
+        Some((id, h, d)) => (Some(id), (!h.is_empty()).then_some(h), d),
         None => (None, None, false),
     };
     let throttle_key = throttle::account_key(account_id, &key);
@@ -194,14 +197,23 @@ struct PasswordPage {
     errors: FieldErrors,
     forced: bool,
     min_len: usize,
+    /// False right after a sign-in with a one-time code: there is no old password to give.
+    need_current: bool,
 }
 
-async fn password_page(ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+/// A session opened with a one-time code chooses the first password without an old one.
+async fn first_password(state: &AppState, user: &CurrentUser) -> AppResult<bool> {
+    Ok(user.must_change_password && super::code::via_code(&state.pool, &user.session_hash).await?)
+}
+
+async fn password_page(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
+    let need_current = !first_password(&state, &user).await?;
     render(&PasswordPage {
         ctx,
         errors: FieldErrors::default(),
         forced: user.must_change_password,
         min_len: super::password::MIN_LEN,
+        need_current,
     })
 }
 
@@ -220,6 +232,7 @@ async fn password_submit(
     Form(f): Form<PasswordForm>,
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
+    let need_current = !first_password(&state, &user).await?;
     let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
         "select a.password_hash, e.nip, e.name from accounts a left join employees e on e.id = a.employee_id
          where a.id = $1",
@@ -230,7 +243,9 @@ async fn password_submit(
     let (hash, nip, name) = row.map(|(h, n, m)| (Some(h), n, m)).unwrap_or_default();
     // Checking the current password is a guess like a sign-in's: counted per account first.
     let key = throttle::account_key(Some(user.account_id), "");
-    let current_ok = if f.current.is_empty() || f.current.len() > super::password::MAX_CHECKED_BYTES {
+    let current_ok = if !need_current {
+        true
+    } else if f.current.is_empty() || f.current.len() > super::password::MAX_CHECKED_BYTES {
         false
     } else {
         match throttle::reserve(&state.pool, &key, &ctx.ip).await {
@@ -267,14 +282,20 @@ async fn password_submit(
     };
     if let Err(e) = check_new_password(&f.new, &who) {
         errors.add("new", e.key());
-    } else if f.new == f.current {
+    } else if need_current && f.new == f.current {
         errors.add("new", "pw.same_as_old");
     }
     if f.new != f.confirm {
         errors.add("confirm", "pw.mismatch");
     }
     if !errors.is_empty() {
-        let page = PasswordPage { ctx, errors, forced: user.must_change_password, min_len: super::password::MIN_LEN };
+        let page = PasswordPage {
+            ctx,
+            errors,
+            forced: user.must_change_password,
+            min_len: super::password::MIN_LEN,
+            need_current,
+        };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let new_hash = hash_password(f.new).await?;

@@ -4,7 +4,7 @@ use chrono::{Datelike as _, NaiveDate};
 use serde::Deserialize;
 use sqlx::PgConnection;
 
-use super::model::{EducationLevel, Email, EmployeeStatus, Nip, Phone, RankCode, Sex};
+use super::model::{EducationLevel, Email, EmployeeStatus, Nip, PersonName, Phone, RankCode, Sex, Title};
 use crate::app::form::{FieldErrors, clean_text};
 
 #[derive(Clone, Debug, Default, Deserialize, serde::Serialize)]
@@ -29,9 +29,9 @@ pub struct EmployeeInput {
 pub struct NewEmployee {
     pub nip: Nip,
     pub status: EmployeeStatus,
-    pub front_title: String,
-    pub name: String,
-    pub back_title: String,
+    pub front_title: Title,
+    pub name: PersonName,
+    pub back_title: Title,
     pub sex: Sex,
     pub birth_date: NaiveDate,
     pub rank: Option<RankCode>,
@@ -72,12 +72,9 @@ impl EmployeeInput {
         let text = |errors: &mut FieldErrors, field: &'static str, v: &str, max: usize| {
             clean_text(v, max).map_err(|k| errors.add(field, k)).unwrap_or_default()
         };
-        let front_title = text(&mut errors, "front_title", &self.front_title, 30);
-        let back_title = text(&mut errors, "back_title", &self.back_title, 60);
-        let name = text(&mut errors, "name", &self.name, 200);
-        if name.is_empty() && errors.get("name").is_none() {
-            errors.add("name", "emp.err.name");
-        }
+        let front_title = Title::parse(&self.front_title, 30).map_err(|k| errors.add("front_title", k)).ok();
+        let back_title = Title::parse(&self.back_title, 60).map_err(|k| errors.add("back_title", k)).ok();
+        let name = PersonName::parse(&self.name).map_err(|k| errors.add("name", k)).ok();
         let education_field = text(&mut errors, "education_field", &self.education_field, 100);
 
         let typed_sex = parse_sex(&self.sex);
@@ -141,8 +138,15 @@ impl EmployeeInput {
         } else {
             Phone::parse(&self.phone).map_err(|k| errors.add("phone", k)).ok()
         };
-        match (nip, sex, birth_date, status, errors.is_empty()) {
-            (Some(nip), Some(sex), Some(birth_date), Some(status), true) => Ok(NewEmployee {
+        match (nip, sex, birth_date, status, (name, front_title, back_title), errors.is_empty()) {
+            (
+                Some(nip),
+                Some(sex),
+                Some(birth_date),
+                Some(status),
+                (Some(name), Some(front_title), Some(back_title)),
+                true,
+            ) => Ok(NewEmployee {
                 nip,
                 status,
                 front_title,
@@ -186,9 +190,9 @@ impl NewEmployee {
         sqlx::query_scalar(sql)
             .bind(self.nip.as_str())
             .bind(self.status.as_str())
-            .bind(&self.front_title)
-            .bind(&self.name)
-            .bind(&self.back_title)
+            .bind(self.front_title.as_str())
+            .bind(self.name.as_str())
+            .bind(self.back_title.as_str())
             .bind(self.sex.as_str())
             .bind(self.birth_date)
             .bind(self.rank.as_ref().map(RankCode::as_str))

@@ -38,6 +38,8 @@ pub enum NipError {
     AppointmentDate,
     SexDigit,
     TooYoung,
+    /// A real date that has not come yet.
+    BirthFuture,
 }
 
 impl NipError {
@@ -48,6 +50,7 @@ impl NipError {
             Self::AppointmentDate => "nip.err.tmt",
             Self::SexDigit => "nip.err.sex",
             Self::TooYoung => "nip.err.too_young",
+            Self::BirthFuture => "nip.err.birth_future",
         }
     }
 }
@@ -69,7 +72,7 @@ impl Nip {
         if status == EmployeeStatus::Pns {
             let birth = Self::date(&digits[0..8]).ok_or(NipError::BirthDate)?;
             if birth > today {
-                return Err(NipError::BirthDate);
+                return Err(NipError::BirthFuture);
             }
             let tmt = Self::date(&format!("{}01", &digits[8..14])).ok_or(NipError::AppointmentDate)?;
             if !matches!(&digits[14..15], "1" | "2") {
@@ -110,6 +113,56 @@ impl Nip {
             "2" => Some(Sex::Female),
             _ => None,
         }
+    }
+}
+
+/// Why a name or title was refused: markup, or a first character a spreadsheet reads as a
+/// formula (CSV/formula injection), besides the usual length and control characters.
+fn plain_words(input: &str, max: usize) -> Result<String, &'static str> {
+    if input.starts_with(['\t', '\r']) {
+        return Err("name.err.formula");
+    }
+    let v = crate::app::form::clean_text(input, max)?;
+    if v.contains(['<', '>']) {
+        return Err("name.err.markup");
+    }
+    if v.starts_with(['=', '+', '-', '@']) {
+        return Err("name.err.formula");
+    }
+    Ok(v)
+}
+
+/// A person's name (without titles): 1–200 characters of plain words, no markup, not starting
+/// like a spreadsheet formula. Every edge that takes a name (form, import) builds it here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PersonName(String);
+
+impl PersonName {
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let v = plain_words(input, 200)?;
+        if v.is_empty() {
+            return Err("emp.err.name");
+        }
+        Ok(Self(v))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An academic or professional title before or after a name ("Dr.", "S.Kom., M.T."); may be
+/// empty; the same refusals as a name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Title(String);
+
+impl Title {
+    pub fn parse(input: &str, max: usize) -> Result<Self, &'static str> {
+        plain_words(input, max).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -232,8 +285,28 @@ mod tests {
         assert_eq!(Nip::parse("198609262015131001", EmployeeStatus::Pns, day()), Err(NipError::AppointmentDate));
         assert_eq!(Nip::parse("198609262015053001", EmployeeStatus::Pns, day()), Err(NipError::SexDigit));
         assert_eq!(Nip::parse("198609262000051001", EmployeeStatus::Pns, day()), Err(NipError::TooYoung));
-        assert_eq!(Nip::parse("209909262015051001", EmployeeStatus::Pns, day()), Err(NipError::BirthDate));
+        assert_eq!(Nip::parse("209909262015051001", EmployeeStatus::Pns, day()), Err(NipError::BirthFuture));
+        assert_eq!(NipError::BirthFuture.key(), "nip.err.birth_future");
         assert_eq!(Nip::parse("' or 1=1 --", EmployeeStatus::Pns, day()), Err(NipError::Length));
+    }
+
+    #[test]
+    fn names_and_titles_refuse_markup_and_formulas() {
+        assert_eq!(PersonName::parse("  Siti Nurhaliza ").map(|n| n.0), Ok("Siti Nurhaliza".into()));
+        assert_eq!(PersonName::parse("R. A. Kartini-Putri").map(|n| n.0), Ok("R. A. Kartini-Putri".into()));
+        assert_eq!(PersonName::parse("O'Neil @ Bandung").map(|n| n.0), Ok("O'Neil @ Bandung".into()));
+        for bad in ["<script>alert(1)</script>", "Budi <b>", "Ani>", "a<b"] {
+            assert_eq!(PersonName::parse(bad), Err("name.err.markup"), "{bad}");
+        }
+        for bad in ["=HYPERLINK(\"x\")", "+62 Budi", "-Budi", "@SUM(A1)", "\t=1+1", "\rBudi", " =1"] {
+            assert_eq!(PersonName::parse(bad), Err("name.err.formula"), "{bad:?}");
+        }
+        assert_eq!(PersonName::parse("   "), Err("emp.err.name"));
+        assert_eq!(PersonName::parse(&"a".repeat(201)), Err("form.too_long"));
+        assert_eq!(Title::parse("S.Kom., M.T.", 60).map(|t| t.0), Ok("S.Kom., M.T.".into()));
+        assert_eq!(Title::parse("", 30).map(|t| t.0), Ok(String::new()));
+        assert_eq!(Title::parse("<i>Dr.</i>", 30), Err("name.err.markup"));
+        assert_eq!(Title::parse("=Dr.", 30), Err("name.err.formula"));
     }
 
     #[test]

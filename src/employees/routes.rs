@@ -381,8 +381,13 @@ async fn save(
         },
     };
     let after = snapshot(&mut tx, saved).await?;
+    let moved = before.as_ref().map(|b| &b["position_id"]) != after.as_ref().map(|a| &a["position_id"]);
     let action = if id.is_some() { "update" } else { "create" };
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "employee", saved, action, before, after).await?;
+    if moved {
+        // A new position: the account's head role follows it.
+        crate::accounts::follow_positions(&mut tx, &Actor::from_ctx(&ctx), &[saved]).await?;
+    }
     let to = format!("/employees/{saved}");
     if id.is_none() {
         edit::remember(&mut tx, &posted.form_token, &to).await?;
@@ -440,6 +445,8 @@ async fn set_active(
         let after = snapshot(&mut tx, id).await?;
         let action = if active { "activate" } else { "deactivate" };
         audit::record(&mut tx, &Actor::from_ctx(&ctx), "employee", id, action, Some(before), after).await?;
+        // Leaving ends the head role with the position; returning brings it back.
+        crate::accounts::follow_positions(&mut tx, &Actor::from_ctx(&ctx), &[id]).await?;
         if !active {
             // Someone who has left no longer signs in: their account is disabled with them.
             let accounts: Vec<i64> = sqlx::query_scalar(

@@ -389,6 +389,15 @@ async fn write_employees(
     if rows.is_empty() {
         return Ok(0);
     }
+    // Those whose position the file changes: their accounts' head role follows (after writing).
+    let moved: Vec<i64> = sqlx::query_scalar(
+        "select e.id from employees e join unnest($1::text[], $2::bigint[]) as t(nip, position_id) on t.nip = e.nip
+         where e.position_id is distinct from t.position_id",
+    )
+    .bind(rows.iter().map(|r| r.employee.nip.as_str().to_string()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.position_id).collect::<Vec<_>>())
+    .fetch_all(&mut *tx)
+    .await?;
     let col = |f: &dyn Fn(&validate::EmployeeRow) -> Option<String>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
     let p = |key: &str| {
         Kind::Employees.fields().iter().position(|f| f.key == key).and_then(|i| present.get(i).copied()).unwrap_or(true)
@@ -429,9 +438,9 @@ async fn write_employees(
     )
     .bind(col(&|r| Some(r.employee.nip.as_str().to_string())))
     .bind(col(&|r| Some(r.employee.status.as_str().to_string())))
-    .bind(col(&|r| Some(r.employee.front_title.clone())))
-    .bind(col(&|r| Some(r.employee.name.clone())))
-    .bind(col(&|r| Some(r.employee.back_title.clone())))
+    .bind(col(&|r| Some(r.employee.front_title.as_str().to_string())))
+    .bind(col(&|r| Some(r.employee.name.as_str().to_string())))
+    .bind(col(&|r| Some(r.employee.back_title.as_str().to_string())))
     .bind(col(&|r| Some(r.employee.sex.as_str().to_string())))
     .bind(rows.iter().map(|r| r.employee.birth_date).collect::<Vec<_>>())
     .bind(col(&|r| r.employee.rank.as_ref().map(|x| x.as_str().to_string())))
@@ -455,6 +464,7 @@ async fn write_employees(
     .bind(&actor.ip)
     .fetch_one(&mut *tx)
     .await?;
+    crate::accounts::follow_positions(tx, actor, &moved).await?;
     Ok(n as usize)
 }
 

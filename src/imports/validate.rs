@@ -346,9 +346,9 @@ impl Stored {
 fn new_value(e: &NewEmployee, key: &str, position: &str, unit: &str) -> String {
     match key {
         "nip" => e.nip.as_str().to_string(),
-        "name" => e.name.clone(),
-        "front_title" => e.front_title.clone(),
-        "back_title" => e.back_title.clone(),
+        "name" => e.name.as_str().to_string(),
+        "front_title" => e.front_title.as_str().to_string(),
+        "back_title" => e.back_title.as_str().to_string(),
         "status" => e.status.as_str().to_string(),
         "sex" => e.sex.as_str().to_string(),
         "birth_date" => e.birth_date.format("%Y-%m-%d").to_string(),

@@ -42,6 +42,19 @@ impl Mailer {
             .map_err(|e| anyhow::anyhow!("CAKAP_SMTP_FROM={:?} is not an e-mail address: {e}", config.smtp_from))?;
         Ok(Some(Self { transport, from }))
     }
+
+    /// Send one plain-text message (the sign-in code mails of `accounts`).
+    pub async fn send_text(&self, to: &str, subject: &str, body: String) -> Result<(), String> {
+        let to: Mailbox = to.parse().map_err(|e| format!("address {to:?}: {e}"))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| e.to_string())?;
+        self.transport.send(message).await.map(|_| ()).map_err(|e| e.to_string())
+    }
 }
 
 /// What one round of the digest did.

@@ -445,6 +445,17 @@ async fn save(
         },
     };
     let after = audit::snapshot(&mut tx, AuditTable::Positions, saved).await?;
+    let heads_moved = ["is_unit_head", "unit_id", "active"]
+        .iter()
+        .any(|k| before.as_ref().map(|b| &b[*k]) != after.as_ref().map(|a| &a[*k]));
+    if heads_moved && id.is_some() {
+        // Whoever holds this position gains or loses the head role with it.
+        let holders: Vec<i64> = sqlx::query_scalar("select id from employees where position_id = $1")
+            .bind(saved)
+            .fetch_all(&mut *tx)
+            .await?;
+        crate::accounts::follow_positions(&mut tx, &Actor::from_ctx(&ctx), &holders).await?;
+    }
     audit::record(
         &mut tx,
         &Actor::from_ctx(&ctx),

@@ -60,6 +60,15 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/accounts/{id}/reset-password", "/accounts/{account}/reset-password", ADMIN_HR),
         ("POST", "/accounts/{id}/disable", "/accounts/{account}/disable", ADMIN_HR),
         ("POST", "/accounts/{id}/enable", "/accounts/{account}/enable", ADMIN_HR),
+        ("GET", "/accounts/bulk", "/accounts/bulk", ADMIN_HR),
+        ("POST", "/accounts/bulk", "/accounts/bulk", ADMIN_HR),
+        ("GET", "/accounts/batches/{id}", "/accounts/batches/{acctbatch}", ADMIN_HR),
+        ("POST", "/accounts/batches/{id}/letters", "/accounts/batches/{acctbatch}/letters", ADMIN_HR),
+        ("POST", "/accounts/batches/{id}/email", "/accounts/batches/{acctbatch}/email", ADMIN_HR),
+        ("POST", "/accounts/{id}/code-letter", "/accounts/{account}/code-letter", ADMIN_HR),
+        ("POST", "/accounts/{id}/code-email", "/accounts/{account}/code-email", ADMIN_HR),
+        ("GET", "/login/code", "/login/code", ALL),
+        ("POST", "/login/code", "/login/code", ALL),
         ("GET", "/audit", "/audit", ADMIN_HR),
         ("GET", "/units", "/units", SIGNED),
         ("GET", "/units/new", "/units/new", HR),
@@ -299,6 +308,7 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
         ("{batch}", batch.to_string()),
         ("{campaign}", campaign.to_string()),
         ("{programme}", q("select min(id) from programmes").await.to_string()),
+        ("{acctbatch}", q("insert into account_batches (created_count) values (0) returning id").await.to_string()),
     ])
 }
 

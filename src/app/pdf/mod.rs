@@ -39,6 +39,8 @@ pub enum Block {
     },
     /// Who signs the report, at the right under the last block, kept on one page.
     Signature(Signature),
+    /// What follows starts on a new page (one letter per page).
+    PageBreak,
 }
 
 /// A signature block: place and date, the office, room to sign, then the signer.
@@ -324,6 +326,7 @@ pub fn render(meta: &Meta, blocks: &[Block]) -> Vec<u8> {
             Block::Para(t) => l.lines(t, 9.0, false),
             Block::Table { headers, rows } => l.table(headers, rows),
             Block::Signature(s) => l.signature(s),
+            Block::PageBreak => l.page(),
         }
     }
     // Every page: the agency and the date at the top, the page number at the foot.
