@@ -14,6 +14,7 @@ pub mod employees;
 pub mod gaps;
 pub mod home;
 pub mod i18n;
+pub mod idp;
 pub mod imports;
 pub mod notifications;
 pub mod positions;

@@ -42,6 +42,7 @@ pub fn routes() -> Routes {
         .merge(development::routes())
         .merge(programmes::routes())
         .merge(gaps::routes())
+        .merge(crate::idp::routes())
         .merge(imports::routes())
         .merge(settings::routes())
         .merge(search::routes())

@@ -16,6 +16,7 @@ mod e2e;
 mod foundation;
 mod gaps;
 mod helpers;
+mod idp;
 mod imports;
 mod programmes;
 mod records;
