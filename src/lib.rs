@@ -22,6 +22,7 @@ pub mod programmes;
 pub mod search;
 pub mod seed;
 pub mod settings;
+pub mod talent;
 pub mod units;
 
 pub use app::config::Config;

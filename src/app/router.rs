@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
         .merge(programmes::routes())
         .merge(gaps::routes())
         .merge(crate::idp::routes())
+        .merge(crate::talent::routes())
         .merge(imports::routes())
         .merge(settings::routes())
         .merge(search::routes())

@@ -270,29 +270,72 @@ pub(super) async fn create(
     if !e.decides {
         return Err(AppError::Forbidden);
     }
-    let year = ctx.today.year();
     let to = format!("/employees/{id}/idp");
     let mut tx = state.pool.begin().await?;
+    let made = make(&mut tx, id, ctx.today, Some(user.account_id)).await?;
+    let (idp, lines) = match made {
+        Made::Exists => return Ok(redirect_flash(&to, FlashKind::Ok, "idp.flash.exists")),
+        Made::NoGaps => {
+            return Ok(redirect_flash(&format!("/employees/{id}/gaps"), FlashKind::Err, "idp.err.no_gaps"));
+        }
+        Made::Made { idp, lines } => (idp, lines),
+    };
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "idp",
+        idp,
+        "create",
+        None,
+        Some(json!({"employee_id": id, "year": ctx.today.year(), "lines": lines})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(redirect_flash(&to, FlashKind::Ok, "idp.flash.created"))
+}
+
+/// What making an IDP did.
+pub enum Made {
+    Made {
+        idp: i64,
+        lines: u64,
+    },
+    /// The employee has this year's IDP already.
+    Exists,
+    /// No known gap to make it from (nothing written).
+    NoGaps,
+}
+
+/// Make the employee's IDP of `today`'s year from their gap card in one step: a line per known
+/// gap, its route from the accepted unit plan where it has one, else a colleague who holds the
+/// level, else a catalogue programme, else self-study with a report. The caller commits.
+pub async fn make(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    today: NaiveDate,
+    account: Option<i64>,
+) -> Result<Made, sqlx::Error> {
+    let year = today.year();
+    let seeds = db::seeds(conn, id, year).await?;
+    if seeds.is_empty() {
+        return Ok(Made::NoGaps);
+    }
     let made: Option<i64> = sqlx::query_scalar(
         "insert into idps (employee_id, year, starts_on, created_by) values ($1, $2, $3, $4)
          on conflict (employee_id, year) do nothing returning id",
     )
     .bind(id)
     .bind(year)
-    .bind(ctx.today)
-    .bind(user.account_id)
-    .fetch_optional(&mut *tx)
+    .bind(today)
+    .bind(account)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(idp) = made else {
-        return Ok(redirect_flash(&to, FlashKind::Ok, "idp.flash.exists"));
+        return Ok(Made::Exists);
     };
-    let seeds = db::seeds(&mut tx, id, year).await?;
-    if seeds.is_empty() {
-        return Ok(redirect_flash(&format!("/employees/{id}/gaps"), FlashKind::Err, "idp.err.no_gaps"));
-    }
     let needs: Vec<(i64, i16)> = seeds.iter().map(|s| (s.competency_id, s.required_level)).collect();
-    let mentors = mentor_options(&mut tx, &needs, id, ctx.today, 1).await?;
-    let end = year_end(year).ok_or_else(|| AppError::Other(anyhow::anyhow!("year {year}")))?;
+    let mentors = mentor_options(conn, &needs, id, today, 1).await?;
+    let end = year_end(year).unwrap_or(today);
     let mut rows = NewLines::default();
     for s in &seeds {
         let levels = f64::from(s.required_level - s.current_level.unwrap_or(0)).max(1.0);
@@ -307,7 +350,7 @@ pub(super) async fn create(
                     None,
                     s.plan_jp.unwrap_or(0.0),
                     "plan",
-                    s.training_ends.map_or(end, |d| d.max(ctx.today)),
+                    s.training_ends.map_or(end, |d| d.max(today)),
                 ),
                 (None, Some(m), _) => (IdpRoute::Mentor, None, None, Some(m), informal, "plan", end),
                 (None, None, Some(p)) => {
@@ -332,7 +375,7 @@ pub(super) async fn create(
         rows.jp.push(jp);
         rows.source.push(source.to_string());
     }
-    let n = sqlx::query(
+    let lines = sqlx::query(
         "insert into idp_lines (idp_id, competency_id, start_level, goal_level, target_date, route, programme_id,
                                 training_id, mentor_id, expected_jp, source)
          select $1, * from unnest($2::bigint[], $3::smallint[], $4::smallint[], $5::date[], $6::text[], $7::bigint[],
@@ -349,21 +392,10 @@ pub(super) async fn create(
     .bind(&rows.mentor)
     .bind(&rows.jp)
     .bind(&rows.source)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "idp",
-        idp,
-        "create",
-        None,
-        Some(json!({"employee_id": id, "year": year, "lines": n})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_flash(&to, FlashKind::Ok, "idp.flash.created"))
+    Ok(Made::Made { idp, lines })
 }
 
 #[derive(Default)]

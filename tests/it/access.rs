@@ -165,6 +165,17 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/gaps/plan", "/gaps/plan", HR_HEAD),
         ("POST", "/gaps/plan/compute", "/gaps/plan/compute", HR_HEAD),
         ("GET", "/gaps/akpk", "/gaps/akpk", HR_HEAD),
+        ("GET", "/talent", "/talent", HR_HEAD),
+        ("GET", "/talent/me", "/talent/me", WITH_EMPLOYEE),
+        ("GET", "/employees/{id}/talent", "/employees/{emp}/talent", UNIT_A),
+        ("GET", "/talent/settings", "/talent/settings", HR_HEAD),
+        ("POST", "/talent/settings", "/talent/settings", HR),
+        ("GET", "/talent/pool", "/talent/pool", HR_HEAD),
+        ("POST", "/talent/pool/key", "/talent/pool/key", HR),
+        ("GET", "/talent/ratings", "/talent/ratings", HR),
+        ("POST", "/talent/ratings", "/talent/ratings", HR),
+        ("POST", "/talent/ratings/import", "/talent/ratings/import", HR),
+        ("GET", "/talent/ratings/template.csv", "/talent/ratings/template.csv", HR),
         ("GET", "/idp", "/idp", HR_HEAD),
         ("GET", "/employees/{id}/idp", "/employees/{emp}/idp", UNIT_A),
         ("POST", "/employees/{id}/idp", "/employees/{emp}/idp", DECIDE_UNIT_A),
@@ -193,8 +204,13 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
 }
 
 /// Routes whose form is multipart (the CSRF token travels in the query string).
-const MULTIPART: &[&str] =
-    &["/employees/{id}/assessments", "/imports/{kind}", "/participants/{id}/result", "/activities"];
+const MULTIPART: &[&str] = &[
+    "/employees/{id}/assessments",
+    "/imports/{kind}",
+    "/participants/{id}/result",
+    "/activities",
+    "/talent/ratings/import",
+];
 
 pub fn outcome(r: &Resp) -> O {
     match r.status {

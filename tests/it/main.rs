@@ -22,5 +22,6 @@ mod programmes;
 mod records;
 mod schema;
 mod signin;
+mod talent;
 mod truth;
 mod unknown;
