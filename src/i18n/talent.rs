@@ -42,8 +42,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("idp.records", "Catatan", "Records"),
     (
         "idp.records_text",
-        "{sessions} sesi dikonfirmasi, {waiting} menunggu konfirmasi",
-        "{sessions} sessions confirmed, {waiting} waiting for confirmation",
+        "sesi dikonfirmasi: {sessions}, menunggu konfirmasi: {waiting}",
+        "sessions confirmed: {sessions}, waiting for confirmation: {waiting}",
     ),
     ("idp.training_passed", "pelatihan lulus", "training passed"),
     ("idp.log_mentoring", "Catat sesi mentoring", "Log a mentoring session"),

@@ -13,6 +13,7 @@ mod demo;
 mod development;
 mod digest;
 mod e2e;
+mod e2e_talent;
 mod foundation;
 mod gaps;
 mod helpers;
