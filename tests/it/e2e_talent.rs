@@ -235,3 +235,109 @@ async fn hr_imports_ratings_and_the_map_follows(pool: PgPool) {
     logout(&b).await;
     b.close().await;
 }
+
+/// Every page of IDPs and the talent map, as each role sees it, in both languages: axe-core's
+/// WCAG 2.1 AA rules and the Nu HTML Checker (forms shown again with errors too), and no
+/// horizontal scroll on a 390 px phone or at 1366 px.
+#[sqlx::test]
+async fn talent_pages_meet_wcag_aa_are_valid_and_fit_a_phone(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own: i64 = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let other: i64 = app
+        .scalar(
+            "select min(e.id) from employees e join units u on u.id = e.unit_id
+             where u.code = 'APT-PA' and e.id <> (select employee_id from accounts where username = 'pegawai')",
+        )
+        .await;
+    let pos: i64 = app.scalar(&format!("select position_id from employees where id = {own}")).await;
+    let line: i64 = app
+        .scalar(&format!("select min(l.id) from idp_lines l join idps i on i.id = l.idp_id where i.employee_id = {other}"))
+        .await;
+    let Some(b) = open(&app).await else { return };
+    let mut checks = crate::browser::Checks::new();
+    let pages: [(&str, Vec<String>); 3] = [
+        ("pegawai", vec!["/".into(), format!("/employees/{own}/idp"), format!("/employees/{own}/talent")]),
+        (
+            "kabid.aptika",
+            vec![
+                "/idp".into(),
+                format!("/employees/{other}/idp"),
+                format!("/employees/{other}/talent"),
+                "/talent".into(),
+                "/talent/pool".into(),
+                "/talent/settings".into(),
+            ],
+        ),
+        (
+            "kepegawaian",
+            vec![
+                format!("/idp/templates?position={pos}"),
+                "/talent/ratings".into(),
+                "/talent".into(),
+                "/talent/pool".into(),
+                "/talent/settings".into(),
+            ],
+        ),
+    ];
+    let mut wide = vec![];
+    for lang in ["id", "en"] {
+        b.goto(&format!("/lang/{lang}?next=/login")).await;
+        for (user, urls) in &pages {
+            b.login(user, PW).await;
+            for url in urls {
+                for (w, h) in [(1366, 900), (390, 844)] {
+                    b.client.set_window_size(w, h).await.expect("resize");
+                    b.goto(url).await;
+                    // Open every line's form, so that what it holds is checked too.
+                    b.client
+                        .execute("document.querySelectorAll('main details').forEach(d => d.open = true);", vec![])
+                        .await
+                        .expect("open");
+                    let scroll = b
+                        .client
+                        .execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![])
+                        .await
+                        .expect("scroll");
+                    if scroll.as_i64().unwrap_or(0) > 0 {
+                        wide.push(format!("{user} {url} [{lang}] at {w} px: {scroll} px too wide"));
+                    }
+                    if w == 390 {
+                        let name: String = format!("talent-{lang}-{user}{url}-phone")
+                            .chars()
+                            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                            .collect();
+                        b.shot(&name).await;
+                    } else {
+                        checks.page(&b, &format!("{user} {url} [{lang}]")).await;
+                    }
+                }
+            }
+            b.client.set_window_size(1366, 900).await.expect("resize");
+            if *user == "kabid.aptika" {
+                b.goto(&format!("/employees/{other}/idp")).await;
+                b.tap(&format!("#line-{line} details summary")).await;
+                choose(&b, &format!("#l{line}-route"), "mentor").await;
+                choose(&b, &format!("#l{line}-mentor"), "").await;
+                b.click(&format!("#line-{line} form button[type=submit]")).await;
+                checks.posted_page(&b, &format!("IDP line with errors [{lang}]")).await;
+            }
+            if *user == "kepegawaian" {
+                b.goto("/talent/ratings").await;
+                b.click("#record-form button[type=submit]").await;
+                checks.posted_page(&b, &format!("rating form with errors [{lang}]")).await;
+                b.goto("/talent/settings").await;
+                b.fill("#perf_hasil", "90").await;
+                b.click("main form button[type=submit]").await;
+                checks.posted_page(&b, &format!("talent settings with errors [{lang}]")).await;
+                b.goto(&format!("/idp/templates?position={pos}")).await;
+                b.click("main form.grid-form button[type=submit]").await;
+                checks.posted_page(&b, &format!("template form with errors [{lang}]")).await;
+            }
+            logout(&b).await;
+        }
+    }
+    b.close().await;
+    let mut problems = checks.finish();
+    problems.extend(wide);
+    assert!(problems.is_empty(), "{} page problems:\n{}", problems.len(), problems.join("\n"));
+}
