@@ -251,7 +251,9 @@ async fn talent_pages_meet_wcag_aa_are_valid_and_fit_a_phone(pool: PgPool) {
         .await;
     let pos: i64 = app.scalar(&format!("select position_id from employees where id = {own}")).await;
     let line: i64 = app
-        .scalar(&format!("select min(l.id) from idp_lines l join idps i on i.id = l.idp_id where i.employee_id = {other}"))
+        .scalar(&format!(
+            "select min(l.id) from idp_lines l join idps i on i.id = l.idp_id where i.employee_id = {other}"
+        ))
         .await;
     let Some(b) = open(&app).await else { return };
     let mut checks = crate::browser::Checks::new();
