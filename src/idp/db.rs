@@ -291,18 +291,18 @@ pub async fn apply_template(
            where e.position_id = $1 and e.active and (cl.level is null or cl.level < t.goal_level)),
          made as (
            insert into idps (employee_id, year, starts_on, created_by)
-           select distinct employee_id, $2, $3::date, $4 from need
+           select distinct employee_id, $2::int, $3::date, $4::bigint from need
            on conflict (employee_id, year) do nothing
            returning id, employee_id),
          target as (
            select n.*, coalesce(m.id, i.id) as idp_id from need n
            left join made m on m.employee_id = n.employee_id
-           left join idps i on i.employee_id = n.employee_id and i.year = $2),
+           left join idps i on i.employee_id = n.employee_id and i.year = $2::int),
          added as (
            insert into idp_lines (idp_id, competency_id, start_level, goal_level, target_date, route, programme_id,
                                   expected_jp, source)
            select idp_id, competency_id, current_level, goal_level,
-                  least(($3::date + make_interval(months => months::int))::date, make_date($2, 12, 31)),
+                  least(($3::date + make_interval(months => months::int))::date, make_date($2::int, 12, 31)),
                   route, programme_id, expected_jp, 'template'
            from target where idp_id is not null
            on conflict (idp_id, competency_id) do nothing
