@@ -14,6 +14,7 @@ pub mod employees;
 pub mod gaps;
 pub mod home;
 pub mod i18n;
+pub mod idp;
 pub mod imports;
 pub mod notifications;
 pub mod people;
@@ -22,6 +23,7 @@ pub mod programmes;
 pub mod search;
 pub mod seed;
 pub mod settings;
+pub mod talent;
 pub mod units;
 
 pub use app::config::Config;

@@ -42,6 +42,8 @@ pub fn routes() -> Routes {
         .merge(development::routes())
         .merge(programmes::routes())
         .merge(gaps::routes())
+        .merge(crate::idp::routes())
+        .merge(crate::talent::routes())
         .merge(imports::routes())
         .merge(settings::routes())
         .merge(search::routes())

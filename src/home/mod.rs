@@ -303,6 +303,8 @@ struct HomePage {
     department: Option<DepartmentFigures>,
     /// Open assessment campaigns asking this employee something (`templates/campaigns/home_block.html`).
     campaigns: Vec<crate::campaigns::db::OwnCampaign>,
+    /// The next step of the employee's IDP (`templates/idp/home_block.html`).
+    idp_next: Option<crate::idp::routes::HomeBlock>,
 }
 
 impl HomePage {
@@ -464,7 +466,12 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         Some(id) => crate::campaigns::db::own_reused(&state, &mut conn, id, ctx.lang.is_en()).await?,
         None => vec![],
     };
+    let idp_next = match user.employee_id {
+        Some(id) => crate::idp::routes::home_block(&mut conn, id, &ctx).await?,
+        None => None,
+    };
     render(&HomePage {
+        idp_next,
         ctx,
         profile,
         standing,

@@ -2,7 +2,7 @@
 //! every row with its errors before anything is written; applying is all or nothing in one
 //! transaction; employees are matched by NIP, so re-importing a file updates instead of duplicating.
 
-mod file;
+pub mod file;
 mod routes;
 pub mod validate;
 

@@ -9,6 +9,7 @@ pub mod names;
 mod org;
 mod programmes;
 pub mod synthetic;
+mod talent;
 
 use sqlx::PgPool;
 
@@ -51,8 +52,14 @@ impl Rng {
     }
 }
 
-const STEPS: &[&str] =
-    &["demo.org.v1", "demo.catalog.v1", "catalog.descriptors.v1", "demo.development.v1", "demo.programmes.v1"];
+const STEPS: &[&str] = &[
+    "demo.org.v1",
+    "demo.catalog.v1",
+    "catalog.descriptors.v1",
+    "demo.development.v1",
+    "demo.programmes.v1",
+    "demo.talent.v1",
+];
 
 /// Apply the demo steps not applied yet. Returns whether anything was seeded.
 pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
@@ -72,6 +79,7 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
             "demo.catalog.v1" => catalog::seed(&mut tx).await?,
             "demo.development.v1" => development::seed(&mut tx).await?,
             "demo.programmes.v1" => programmes::seed(&mut tx).await?,
+            "demo.talent.v1" => talent::seed(&mut tx).await?,
             "catalog.descriptors.v1" => catalog::upgrade_descriptors(&mut tx).await?,
             other => anyhow::bail!("unknown seed step {other}"),
         }

@@ -40,6 +40,8 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
     const WITH_EMPLOYEE: [O; 6] = [Login, Ok, Ok, Ok, Ok, NotFound];
     const NOT_ADMIN: [O; 6] = [Login, Ok, Ok, Ok, Ok, Forbidden];
     // A campaign head A opened for a seksi of unit A: head B does not see it, admin has no role.
+    // Decided by the heads of the employee's unit and HR; head B does not see the employee.
+    const DECIDE_UNIT_A: [O; 6] = [Login, Forbidden, Ok, NotFound, Ok, Forbidden];
     const CAMPAIGN_A: [O; 6] = [Login, Forbidden, Ok, NotFound, Ok, Forbidden];
     vec![
         ("GET", "/healthz", "/healthz", ALL),
@@ -172,6 +174,26 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/gaps/plan", "/gaps/plan", HR_HEAD),
         ("POST", "/gaps/plan/compute", "/gaps/plan/compute", HR_HEAD),
         ("GET", "/gaps/akpk", "/gaps/akpk", HR_HEAD),
+        ("GET", "/talent", "/talent", HR_HEAD),
+        ("GET", "/talent/me", "/talent/me", WITH_EMPLOYEE),
+        ("GET", "/employees/{id}/talent", "/employees/{emp}/talent", UNIT_A),
+        ("GET", "/talent/settings", "/talent/settings", HR_HEAD),
+        ("POST", "/talent/settings", "/talent/settings", HR),
+        ("GET", "/talent/pool", "/talent/pool", HR_HEAD),
+        ("POST", "/talent/pool/key", "/talent/pool/key", HR),
+        ("GET", "/talent/ratings", "/talent/ratings", HR),
+        ("POST", "/talent/ratings", "/talent/ratings", HR),
+        ("POST", "/talent/ratings/import", "/talent/ratings/import", HR),
+        ("GET", "/talent/ratings/template.csv", "/talent/ratings/template.csv", HR),
+        ("GET", "/idp", "/idp", HR_HEAD),
+        ("GET", "/employees/{id}/idp", "/employees/{emp}/idp", UNIT_A),
+        ("POST", "/employees/{id}/idp", "/employees/{emp}/idp", DECIDE_UNIT_A),
+        ("POST", "/employees/{id}/idp/lines/{line}", "/employees/{emp}/idp/lines/{idpline}", UNIT_A),
+        ("POST", "/employees/{id}/idp/approve", "/employees/{emp}/idp/approve", DECIDE_UNIT_A),
+        ("GET", "/idp/templates", "/idp/templates", HR),
+        ("POST", "/idp/templates", "/idp/templates", HR),
+        ("POST", "/idp/templates/remove", "/idp/templates/remove", HR),
+        ("POST", "/idp/templates/apply", "/idp/templates/apply", HR),
         ("GET", "/search", "/search?q=uji", SIGNED),
         ("GET", "/people/search", "/people/search?q=ya", SIGNED),
         ("GET", "/approvals", "/approvals", HR_HEAD),
@@ -192,8 +214,13 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
 }
 
 /// Routes whose form is multipart (the CSRF token travels in the query string).
-const MULTIPART: &[&str] =
-    &["/employees/{id}/assessments", "/imports/{kind}", "/participants/{id}/result", "/activities"];
+const MULTIPART: &[&str] = &[
+    "/employees/{id}/assessments",
+    "/imports/{kind}",
+    "/participants/{id}/result",
+    "/activities",
+    "/talent/ratings/import",
+];
 
 pub fn outcome(r: &Resp) -> O {
     match r.status {
@@ -292,7 +319,19 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
                       insert into campaign_units (campaign_id, unit_id)
                       select c.id, u.id from c, units u where u.code = 'APT-PA' returning campaign_id")
     .await;
+    let idpline = q("with i as (insert into idps (employee_id, year, created_by)
+                       select e.id, extract(year from current_date)::int, null from employees e
+                       join units u on u.id = e.unit_id where u.code = 'APT-PA'
+                         and not exists (select 1 from accounts a where a.employee_id = e.id)
+                       order by e.id limit 1
+                       on conflict (employee_id, year) do update set year = excluded.year returning id)
+                     insert into idp_lines (idp_id, competency_id, goal_level, target_date, route, expected_jp)
+                     select i.id, c.id, 5, make_date(extract(year from current_date)::int, 12, 31), 'self_study', 8
+                     from i, competencies c where c.code = 'APL-01'
+                     on conflict (idp_id, competency_id) do update set goal_level = 5 returning id")
+    .await;
     HashMap::from([
+        ("{idpline}", idpline.to_string()),
         ("{provider}", dev[0].to_string()),
         ("{training}", dev[1].to_string()),
         ("{part}", dev[2].to_string()),

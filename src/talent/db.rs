@@ -1,0 +1,280 @@
+//! The talent map's queries: placements from `talent_placements(year)` (migration 30), ratings,
+//! settings and the succession pool. Scope is bound into every query.
+
+use sqlx::PgConnection;
+
+use super::model::{Expectation, Predicate};
+use crate::auth::Scope;
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Settings {
+    pub perf_hasil: f64,
+    pub perf_perilaku: f64,
+    pub pot_readiness: f64,
+    pub pot_qualification: f64,
+    pub pot_development: f64,
+    pub exp_above: i16,
+    pub exp_as_expected: i16,
+    pub exp_below: i16,
+    pub low_cut: i16,
+    pub high_cut: i16,
+    pub pot_low_cut: i16,
+    pub pot_high_cut: i16,
+    pub version: i64,
+}
+
+pub async fn settings(conn: &mut PgConnection) -> Result<Settings, sqlx::Error> {
+    sqlx::query_as(
+        "select perf_hasil::float8 as perf_hasil, perf_perilaku::float8 as perf_perilaku,
+                pot_readiness::float8 as pot_readiness, pot_qualification::float8 as pot_qualification,
+                pot_development::float8 as pot_development, exp_above, exp_as_expected, exp_below, low_cut, high_cut, pot_low_cut, pot_high_cut, version
+         from talent_settings where id = 1",
+    )
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn qualification_scores(conn: &mut PgConnection) -> Result<Vec<(String, i16)>, sqlx::Error> {
+    sqlx::query_as(
+        "select education_level, score from talent_qualification_scores
+         order by array_position(array['SD','SMP','SMA','D1','D2','D3','D4','S1','S2','S3'], education_level)",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The rating year shown by default: the latest year rated, else last year.
+pub async fn default_year(conn: &mut PgConnection, this_year: i32) -> Result<i32, sqlx::Error> {
+    let y: Option<i32> = sqlx::query_scalar("select max(year) from performance_ratings where year <= $1")
+        .bind(this_year)
+        .fetch_one(conn)
+        .await?;
+    Ok(y.unwrap_or(this_year - 1))
+}
+
+/// One person on the map, with the parts of both axes.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Placement {
+    pub employee_id: i64,
+    pub nip: String,
+    pub name: String,
+    pub position: String,
+    pub unit: String,
+    pub hasil_kerja: Option<Expectation>,
+    pub perilaku_kerja: Option<Expectation>,
+    pub predicate: Option<Predicate>,
+    pub performance: Option<i32>,
+    pub readiness: Option<i32>,
+    pub assessed: i32,
+    pub met: i32,
+    pub education_level: Option<String>,
+    pub qualification: i32,
+    pub development_jp: f64,
+    pub development: i32,
+    pub potential: i32,
+    pub perf_band: Option<i16>,
+    pub pot_band: i16,
+    pub nine_box: Option<i16>,
+    /// This year's IDP, for the low boxes' link.
+    pub idp_id: Option<i64>,
+}
+
+const PLACEMENT_SELECT: &str = "select t.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
+        coalesce(p.name, '') as position, u.name as unit, t.hasil_kerja, t.perilaku_kerja, t.predicate, t.performance,
+        t.readiness, t.assessed, t.met, t.education_level, t.qualification, t.development_jp, t.development, t.potential,
+        t.perf_band, t.pot_band, t.box as nine_box,
+        (select i.id from idps i where i.employee_id = e.id and i.year = $2) as idp_id
+ from talent_placements($1) t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
+ left join positions p on p.id = e.position_id";
+
+/// Everyone active in the unit subtree `path`, within the reader's scope.
+pub async fn placements(
+    conn: &mut PgConnection,
+    year: i32,
+    idp_year: i32,
+    path: &str,
+    scope: &Scope,
+) -> Result<Vec<Placement>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "{PLACEMENT_SELECT}
+         where u.path like $3 || '%' and ($4 or e.id = $5 or u.path like any($6))
+         order by t.box desc nulls last, t.performance desc nulls last, t.potential desc, e.name, e.id"
+    ))
+    .bind(year)
+    .bind(idp_year)
+    .bind(path)
+    .bind(scope.all)
+    .bind(scope.own)
+    .bind(&scope.unit_patterns)
+    .fetch_all(conn)
+    .await
+}
+
+/// One person's placement (the caller has checked the person is in scope).
+pub async fn placement(
+    conn: &mut PgConnection,
+    year: i32,
+    idp_year: i32,
+    employee: i64,
+) -> Result<Option<Placement>, sqlx::Error> {
+    sqlx::query_as(&format!("{PLACEMENT_SELECT} where t.employee_id = $3"))
+        .bind(year)
+        .bind(idp_year)
+        .bind(employee)
+        .fetch_optional(conn)
+        .await
+}
+
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct RatingRow {
+    pub id: i64,
+    pub employee_id: i64,
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub year: i32,
+    pub hasil_kerja: Expectation,
+    pub perilaku_kerja: Expectation,
+    pub predicate: Predicate,
+    pub source: String,
+    pub version: i64,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+pub async fn ratings(conn: &mut PgConnection, year: i32) -> Result<Vec<RatingRow>, sqlx::Error> {
+    sqlx::query_as(
+        "select r.id, r.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
+                r.year, r.hasil_kerja, r.perilaku_kerja, r.predicate, r.source, r.version, r.updated_at
+         from performance_ratings r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
+         where r.year = $1 order by u.sort_key, e.name, e.id",
+    )
+    .bind(year)
+    .fetch_all(conn)
+    .await
+}
+
+/// A rating to write.
+#[derive(Clone, Debug)]
+pub struct NewRating {
+    pub employee_id: i64,
+    pub year: i32,
+    pub hasil_kerja: Expectation,
+    pub perilaku_kerja: Expectation,
+    pub predicate: Predicate,
+}
+
+/// Write ratings in one statement (a new version where one existed), returning for each the row
+/// before (null when new) and after, for the audit log. Unchanged ratings are left alone.
+pub async fn upsert_ratings(
+    conn: &mut PgConnection,
+    rows: &[NewRating],
+    source: &str,
+    account: i64,
+) -> Result<Vec<(i64, Option<serde_json::Value>, serde_json::Value)>, sqlx::Error> {
+    let emp: Vec<i64> = rows.iter().map(|r| r.employee_id).collect();
+    let year: Vec<i32> = rows.iter().map(|r| r.year).collect();
+    let hk: Vec<&str> = rows.iter().map(|r| r.hasil_kerja.as_str()).collect();
+    let pk: Vec<&str> = rows.iter().map(|r| r.perilaku_kerja.as_str()).collect();
+    let pr: Vec<&str> = rows.iter().map(|r| r.predicate.as_str()).collect();
+    sqlx::query_as(
+        "with input as (select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])
+                        as i(employee_id, year, hasil_kerja, perilaku_kerja, predicate)),
+         before as (select r.* from performance_ratings r join input i using (employee_id, year) for update of r),
+         written as (
+           insert into performance_ratings (employee_id, year, hasil_kerja, perilaku_kerja, predicate, source, recorded_by)
+           select employee_id, year, hasil_kerja, perilaku_kerja, predicate, $6, $7 from input
+           on conflict (employee_id, year) do update set hasil_kerja = excluded.hasil_kerja,
+             perilaku_kerja = excluded.perilaku_kerja, predicate = excluded.predicate, source = excluded.source,
+             recorded_by = excluded.recorded_by, version = performance_ratings.version + 1
+           where (performance_ratings.hasil_kerja, performance_ratings.perilaku_kerja, performance_ratings.predicate)
+                 is distinct from (excluded.hasil_kerja, excluded.perilaku_kerja, excluded.predicate)
+           returning *)
+         select w.id, case when b.id is null then null
+                      else jsonb_build_object('hasil_kerja', b.hasil_kerja, 'perilaku_kerja', b.perilaku_kerja,
+                                              'predicate', b.predicate, 'version', b.version) end,
+                jsonb_build_object('employee_id', w.employee_id, 'year', w.year, 'hasil_kerja', w.hasil_kerja,
+                                   'perilaku_kerja', w.perilaku_kerja, 'predicate', w.predicate, 'source', w.source,
+                                   'version', w.version)
+         from written w left join before b on b.id = w.id",
+    )
+    .bind(&emp)
+    .bind(&year)
+    .bind(&hk)
+    .bind(&pk)
+    .bind(&pr)
+    .bind(source)
+    .bind(account)
+    .fetch_all(conn)
+    .await
+}
+
+/// A key position in the reader's reach.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct KeyPosition {
+    pub id: i64,
+    pub name: String,
+    pub unit: String,
+    pub holders: i64,
+    pub requirements: i64,
+}
+
+pub async fn key_positions(conn: &mut PgConnection, scope: &Scope) -> Result<Vec<KeyPosition>, sqlx::Error> {
+    sqlx::query_as(
+        "select p.id, p.name, u.name as unit,
+                (select count(*) from employees e where e.position_id = p.id and e.active) as holders,
+                (select count(*) from position_standards s where s.position_id = p.id) as requirements
+         from positions p join units u on u.id = p.unit_id
+         where p.is_key and p.active and ($1 or u.path like any($2))
+         order by u.sort_key, p.name, p.id",
+    )
+    .bind(scope.all)
+    .bind(&scope.unit_patterns)
+    .fetch_all(conn)
+    .await
+}
+
+/// A candidate of boxes 7–9 for a key position, with their gap against its standard.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct Candidate {
+    pub position_id: i64,
+    pub employee_id: i64,
+    pub nip: String,
+    pub name: String,
+    pub current_position: String,
+    pub unit: String,
+    pub nine_box: i16,
+    pub met: i64,
+    pub short: i64,
+    pub unknown: i64,
+    pub levels_short: i64,
+}
+
+/// For every key position in reach, the people of boxes 7–9 in the reader's scope (its holders
+/// left out), closest to its standard first: one statement.
+pub async fn candidates(conn: &mut PgConnection, year: i32, scope: &Scope) -> Result<Vec<Candidate>, sqlx::Error> {
+    sqlx::query_as(
+        "with t as (select * from talent_placements($1) where box >= 7),
+         kp as (select p.id from positions p join units u on u.id = p.unit_id
+                where p.is_key and p.active and ($2 or u.path like any($3)))
+         select kp.id as position_id, e.id as employee_id, e.nip,
+                employee_display_name(e.front_title, e.name, e.back_title) as name,
+                coalesce(cp.name, '') as current_position, u.name as unit, t.box as nine_box,
+                count(ps.competency_id) filter (where cl.level >= ps.required_level) as met,
+                count(ps.competency_id) filter (where cl.level < ps.required_level) as short,
+                count(ps.competency_id) filter (where cl.level is null) as unknown,
+                coalesce(sum(greatest(ps.required_level - cl.level, 0)), 0)::bigint as levels_short
+         from kp cross join t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
+         left join positions cp on cp.id = e.position_id
+         left join position_standards ps on ps.position_id = kp.id
+         left join current_levels cl on cl.employee_id = e.id and cl.competency_id = ps.competency_id
+         where e.position_id is distinct from kp.id and ($2 or e.id = $4 or u.path like any($3))
+         group by kp.id, e.id, cp.name, u.name, t.box
+         order by kp.id, levels_short, short, unknown, t.box desc, e.name, e.id",
+    )
+    .bind(year)
+    .bind(scope.all)
+    .bind(&scope.unit_patterns)
+    .bind(scope.own)
+    .fetch_all(conn)
+    .await
+}
