@@ -154,18 +154,33 @@ async fn queue_data(
         .personal
         .get(&state.pool, key, move |conn| {
             Box::pin(async move {
-                let items: Vec<Item> = sqlx::query_as(QUEUE_SQL)
+                let mut items: Vec<Item> = sqlx::query_as(QUEUE_SQL)
                     .bind(scope.all)
                     .bind(scope.own)
                     .bind(&scope.unit_patterns)
                     .bind(en)
                     .fetch_all(&mut *conn)
                     .await?;
+                activity_words(&mut items, if en { crate::i18n::Lang::En } else { crate::i18n::Lang::Id });
                 let due = crate::development::hub::reassessments(&mut *conn, &scope, today, en).await?;
                 Ok::<_, sqlx::Error>(QueueData { items, reassess: due, drawn: Default::default() })
             })
         })
         .await
+}
+
+/// An activity's line in words ("Belajar mandiri · 120 menit"), not its stored code and unit.
+fn activity_words(items: &mut [Item], lang: crate::i18n::Lang) {
+    for i in items.iter_mut().filter(|i| i.kind == "activity") {
+        if let Some((kind, minutes)) = i.detail.split_once(" · ") {
+            let minutes = minutes.trim_end_matches(" min");
+            i.detail = format!(
+                "{} · {minutes} {}",
+                crate::i18n::t(lang, &format!("akind.{kind}")),
+                crate::i18n::t(lang, "act.min")
+            );
+        }
+    }
 }
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {

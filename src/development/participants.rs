@@ -389,7 +389,7 @@ async fn result_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         issued_on: opt_date(r.certificate_issued_on),
         expires_on: opt_date(r.certificate_expires_on),
         score: r.score.map(|s| s.to_string()).unwrap_or_default(),
-        jp: r.jp_credited.map(|j| super::model::jp_text(j, true)).unwrap_or_default(),
+        jp: r.jp_credited.map(super::model::jp_plain).unwrap_or_default(),
         version: r.version.to_string(),
     };
     result_page(ctx, id, r, form, FieldErrors::default())

@@ -13,7 +13,10 @@ use sqlx::PgConnection;
 
 use super::{
     db::{self, BudgetFigures, Opt},
-    model::{JENIS_DIKLAT, Jp, ParticipantStatus, Rupiah, TrainingForm, TrainingStatus, jenis_name, jp_text, rupiah},
+    model::{
+        JENIS_DIKLAT, Jp, ParticipantStatus, Rupiah, TrainingForm, TrainingStatus, jenis_name, jp_plain, jp_text,
+        rupiah,
+    },
 };
 use crate::app::context::Val;
 use crate::{
@@ -295,7 +298,7 @@ async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Optio
                 online: if r.online { "on".into() } else { String::new() },
                 starts_on: r.starts_on.to_string(),
                 ends_on: r.ends_on.to_string(),
-                jp: jp_text(r.jp, true),
+                jp: jp_plain(r.jp),
                 cost_per_participant: r.cost_per_participant.to_string(),
                 fixed_cost: r.fixed_cost.to_string(),
                 budget_year: r.budget_year.to_string(),
@@ -712,7 +715,7 @@ impl DetailPage {
     }
 
     pub fn avg(&self, v: &Option<f64>) -> String {
-        v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into())
+        v.map(|x| self.ctx.fixed(x, 2)).unwrap_or_else(|| "—".into())
     }
 
     pub fn is_hr(&self) -> bool {

@@ -4,10 +4,11 @@
 use std::{collections::HashMap, sync::LazyLock};
 
 mod strings;
+mod ui;
 
 /// Every string table: the original one, then one file per later feature (so parallel work on
 /// different features never edits the same lines). Keys stay unique across all of them.
-const TABLES: &[&[(&str, &str, &str)]] = &[strings::STRINGS];
+const TABLES: &[&[(&str, &str, &str)]] = &[strings::STRINGS, ui::STRINGS];
 
 fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     TABLES.iter().flat_map(|t| t.iter())

@@ -13,6 +13,7 @@ mod demo;
 mod development;
 mod digest;
 mod e2e;
+mod fit;
 mod foundation;
 mod gaps;
 mod helpers;
