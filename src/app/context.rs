@@ -221,6 +221,16 @@ impl Ctx {
         i18n::date(self.lang, d.val())
     }
 
+    /// A date field's value as people type it, dd-mm-yyyy: a stored `yyyy-mm-dd` is turned round,
+    /// anything else (what the user typed, kept after an error) is shown as it was. The server reads
+    /// dd-mm-yyyy, dd/mm/yyyy and yyyy-mm-dd (`employees::form::parse_date`).
+    pub fn date_field(&self, value: &str) -> String {
+        match chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+            Ok(d) => d.format("%d-%m-%Y").to_string(),
+            Err(_) => value.to_string(),
+        }
+    }
+
     /// A span of days as short as it reads whole: "4–12 Desember 2026", "28 November – 3 Desember
     /// 2026", one date when it is one day.
     pub fn date_range(&self, from: impl Val<chrono::NaiveDate>, to: impl Val<chrono::NaiveDate>) -> String {
