@@ -23,4 +23,5 @@ mod records;
 mod schema;
 mod signin;
 mod truth;
+mod ui;
 mod unknown;
