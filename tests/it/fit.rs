@@ -80,7 +80,8 @@ if (wide) {
     const cs = getComputedStyle(el);
     if (!scrolls(cs.overflowX) || el.classList.contains('matrix-wrap') || hidden(el)) continue;
     if (el.scrollWidth > el.clientWidth + 1) {
-      out.push('scrolls sideways at ' + vw + ' px (' + el.scrollWidth + ' in ' + el.clientWidth + '): ' + describe(el).slice(0, 120));
+      const heads = [...el.querySelectorAll('thead th')].map(th => text(th).slice(0, 20) + ' ' + Math.round(th.getBoundingClientRect().width));
+      out.push('scrolls sideways at ' + vw + ' px (' + el.scrollWidth + ' in ' + el.clientWidth + '): ' + describe(el).slice(0, 120) + (heads.length ? ' [columns: ' + heads.join(', ') + ']' : ''));
     }
   }
 }
