@@ -197,14 +197,58 @@ impl Ctx {
         }
     }
 
-    /// A figure with one decimal, in the reader's language ("2,5" / "2.5").
+    /// A figure with one decimal, in the reader's language ("1.250,5" / "1,250.5").
     pub fn decimal(&self, v: impl Val<f64>) -> String {
-        let s = format!("{:.1}", v.val());
-        if self.lang.is_en() { s } else { s.replace('.', ",") }
+        super::num::fixed(v.val(), 1, self.lang)
+    }
+
+    /// A figure with `decimals` decimals, in the reader's language (see `app::num`).
+    pub fn fixed(&self, v: impl Val<f64>, decimals: usize) -> String {
+        super::num::fixed(v.val(), decimals, self.lang)
+    }
+
+    /// A figure with one decimal at most ("20", "2,5").
+    pub fn figure(&self, v: impl Val<f64>) -> String {
+        super::num::figure(v.val(), self.lang)
+    }
+
+    /// A whole number, grouped by thousands ("1.250").
+    pub fn whole(&self, v: impl Val<i64>) -> String {
+        super::num::whole(v.val(), self.lang)
     }
 
     pub fn date(&self, d: impl Val<chrono::NaiveDate>) -> String {
         i18n::date(self.lang, d.val())
+    }
+
+    /// A date field's value as people type it, dd-mm-yyyy: a stored `yyyy-mm-dd` is turned round,
+    /// anything else (what the user typed, kept after an error) is shown as it was. The server reads
+    /// dd-mm-yyyy, dd/mm/yyyy and yyyy-mm-dd (`employees::form::parse_date`).
+    pub fn date_field(&self, value: &str) -> String {
+        match chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+            Ok(d) => d.format("%d-%m-%Y").to_string(),
+            Err(_) => value.to_string(),
+        }
+    }
+
+    /// A span of days as short as it reads whole: "4–12 Desember 2026", "28 November – 3 Desember
+    /// 2026", one date when it is one day.
+    pub fn date_range(&self, from: impl Val<chrono::NaiveDate>, to: impl Val<chrono::NaiveDate>) -> String {
+        use chrono::Datelike as _;
+        let (a, b) = (from.val(), to.val());
+        if a == b {
+            return self.date(a);
+        }
+        let whole = self.date(b);
+        if a.year() == b.year() && a.month() == b.month() {
+            format!("{}–{whole}", a.day())
+        } else if a.year() == b.year() {
+            let first = self.date(a);
+            let without_year = first.rsplit_once(' ').map(|(d, _)| d.to_string()).unwrap_or(first);
+            format!("{without_year} – {whole}")
+        } else {
+            format!("{} – {whole}", self.date(a))
+        }
     }
 
     /// An instant as the agency's date and time: "23 November 2026 14:05".

@@ -14,6 +14,7 @@ pub mod export;
 pub mod form;
 pub mod health;
 pub mod jobs;
+pub mod num;
 pub mod paging;
 pub mod pdf;
 pub mod render;

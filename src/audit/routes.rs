@@ -6,7 +6,6 @@ use axum::{
     extract::{Query, State},
     response::Response,
 };
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::{
@@ -238,8 +237,8 @@ fn link(entity: &str, id: &str) -> Option<String> {
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filter>) -> AppResult<Response> {
     f.actor = f.actor.trim().chars().take(60).collect();
-    let from = NaiveDate::parse_from_str(f.from.trim(), "%Y-%m-%d").ok();
-    let to = NaiveDate::parse_from_str(f.to.trim(), "%Y-%m-%d").ok();
+    let from = crate::employees::form::parse_date(&f.from);
+    let to = crate::employees::form::parse_date(&f.to);
     let date_error = (!f.from.trim().is_empty() && from.is_none()) || (!f.to.trim().is_empty() && to.is_none());
     let filter =
         "where ($1 = '' or a.actor ilike $1 || '%') and ($2 = '' or a.entity = $2) and ($3 = '' or a.action = $3)

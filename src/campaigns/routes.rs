@@ -81,7 +81,6 @@ struct FormPage {
     errors: FieldErrors,
     units: Vec<UnitOption>,
     competencies: Vec<Opt>,
-    min_date: String,
 }
 
 /// The open units this user may ask: all for HR, a head's unit subtrees otherwise.
@@ -107,9 +106,8 @@ async fn form_page(
     let mut conn = state.pool.acquire().await?;
     let units = unit_choices(&mut conn, user).await?;
     let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
-    let min_date = (ctx.today + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
     let status = errors.status();
-    render_status(status, &FormPage { ctx, form, errors, units, competencies, min_date })
+    render_status(status, &FormPage { ctx, form, errors, units, competencies })
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
@@ -380,13 +378,11 @@ struct EditPage {
     errors: FieldErrors,
     edit: EditState,
     label_prefix: &'static str,
-    min_date: String,
 }
 
 fn edit_page(ctx: Ctx, id: i64, form: EditForm, errors: FieldErrors, edit: EditState) -> AppResult<Response> {
     let status = edit.status(&errors);
-    let min_date = (ctx.today + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
-    render_status(status, &EditPage { ctx, id, form, errors, edit, label_prefix: "camp", min_date })
+    render_status(status, &EditPage { ctx, id, form, errors, edit, label_prefix: "camp" })
 }
 
 /// A campaign this user may change, read under a row lock when `lock`: its version, its fields as

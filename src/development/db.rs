@@ -60,13 +60,29 @@ impl JpYear {
 }
 
 /// JP per year for one employee, newest year first.
-pub async fn jp_years(conn: &mut PgConnection, employee_id: i64) -> Result<Vec<JpYear>, sqlx::Error> {
+/// The employee's JP per year: every year from the one they joined (a PNS's appointment year in
+/// the NIP, otherwise the year the record was made; not before 2017, when PP 11/2017 gave the
+/// yearly 20 JP) to this year, years without any JP included as 0, newest first.
+pub async fn jp_years(conn: &mut PgConnection, employee_id: i64, this_year: i32) -> Result<Vec<JpYear>, sqlx::Error> {
     sqlx::query_as(
-        "select year, coalesce(sum(jp) filter (where source = 'formal'), 0)::float8 as formal,
-                coalesce(sum(jp) filter (where source = 'informal'), 0)::float8 as informal
-         from jp_entries where employee_id = $1 group by year order by year desc",
+        "with t as (
+           select year, coalesce(sum(jp) filter (where source = 'formal'), 0)::float8 as formal,
+                  coalesce(sum(jp) filter (where source = 'informal'), 0)::float8 as informal
+           from jp_entries where employee_id = $1 group by year),
+         span as (
+           select least(greatest(case when e.status = 'PNS' and substr(e.nip, 9, 4) ~ '^(19|20)[0-9]{2}$'
+                                      then substr(e.nip, 9, 4)::int
+                                      else extract(year from e.created_at)::int end, 2017),
+                        $2, coalesce((select min(year) from t), $2)) as first,
+                  greatest($2, coalesce((select max(year) from t), $2)) as last
+           from employees e where e.id = $1)
+         select y.year, coalesce(t.formal, 0) as formal, coalesce(t.informal, 0) as informal
+         from span cross join lateral generate_series(span.first, span.last) as y(year)
+         left join t on t.year = y.year
+         order by y.year desc",
     )
     .bind(employee_id)
+    .bind(this_year)
     .fetch_all(conn)
     .await
 }

@@ -85,8 +85,7 @@ impl EffectPage {
 
     fn num(&self, v: &Option<f64>) -> String {
         match v {
-            Some(x) if self.ctx.lang.is_en() => format!("{x:.2}"),
-            Some(x) => format!("{x:.2}").replace('.', ","),
+            Some(x) => crate::app::num::fixed(*x, 2, self.ctx.lang),
             None => "—".into(),
         }
     }

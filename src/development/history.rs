@@ -11,7 +11,9 @@ use serde::Deserialize;
 
 use super::{
     db::{self, JpYear},
-    model::{ActivityKind, ActivityStatus, JpRuleApplied, ParticipantStatus, TrainingStatus, jenis_name, jp_text},
+    model::{
+        ActivityKind, ActivityStatus, JpRuleApplied, ParticipantStatus, TrainingStatus, jenis_name, jp_plain, jp_text,
+    },
 };
 use crate::app::context::Val;
 use crate::{
@@ -147,6 +149,10 @@ async fn history(
     Query(q): Query<HistoryQuery>,
 ) -> AppResult<Response> {
     if q.format == "siasn-diklat" || q.format == "siasn-kursus" {
+        // SIASN files are HR's to upload to BKN: the page offers them to HR only.
+        if !user.has(Role::Hr) {
+            return Err(AppError::Forbidden);
+        }
         let mut conn = state.pool.acquire().await?;
         emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
         drop(conn);
@@ -155,7 +161,8 @@ async fn history(
     let en = ctx.lang.is_en();
     let mut conn = state.pool.acquire().await?;
     // The history as this reader sees it, reused while the records are unchanged.
-    let key = format!("development.history:{}:{id}:{en}", user.account_id);
+    let this_year = ctx.today.year();
+    let key = format!("development.history:{}:{id}:{en}:{this_year}", user.account_id);
     let scope = user.scope();
     let data = state
         .personal
@@ -186,7 +193,7 @@ async fn history(
                 .bind(id)
                 .fetch_all(&mut *conn)
                 .await?;
-                let years = db::jp_years(&mut *conn, id).await?;
+                let years = db::jp_years(&mut *conn, id, this_year).await?;
                 Ok(Some((e, formal, informal, given, years)))
             })
         })
@@ -209,7 +216,11 @@ async fn history(
                             jp_text(y.formal, en),
                             jp_text(y.informal, en),
                             jp_text(y.total(), en),
-                            jp_text((minimum - y.total()).max(0.0), en),
+                            if y.total() < minimum {
+                                jp_text(minimum - y.total(), en)
+                            } else {
+                                ctx.t("hist.met").to_string()
+                            },
                         ]
                     })
                     .collect(),
@@ -385,7 +396,7 @@ async fn siasn(
             ]),
             rows: rows
                 .into_iter()
-                .map(|r| vec![r.0, r.1, r.2, jp_text(r.3, true), r.4, dmy(r.5), dmy(r.6), r.6.year().to_string()])
+                .map(|r| vec![r.0, r.1, r.2, jp_plain(r.3), r.4, dmy(r.5), dmy(r.6), r.6.year().to_string()])
                 .collect(),
         };
         return export::csv(None, &table);
@@ -441,7 +452,7 @@ async fn siasn(
                     jenis_name(jenis).to_string(),
                     r.3,
                     r.4,
-                    jp_text(r.5, true),
+                    jp_plain(r.5),
                     r.6,
                     dmy(r.7),
                     dmy(r.8),

@@ -10,7 +10,7 @@ use axum::{
 use chrono::Datelike as _;
 use serde::Deserialize;
 
-use super::model::{ActivityKind, Jp, jp_text};
+use super::model::{ActivityKind, Jp, jp_plain, jp_text};
 use crate::app::context::Val;
 use crate::{
     app::{
@@ -51,6 +51,10 @@ impl JpRow {
 struct JpQuery {
     year: String,
     all: String,
+    /// A unit: its staff and those of its sub-units (within what the reader sees).
+    unit: String,
+    /// `shortfall` (most JP missing first, the default), `name` or `unit`.
+    sort: String,
     page: Option<i64>,
     format: String,
 }
@@ -65,6 +69,9 @@ struct JpPage {
     all: bool,
     minimum: f64,
     pager: Pager,
+    units: Vec<crate::units::db::UnitOption>,
+    unit: Option<i64>,
+    sort: &'static str,
 }
 
 impl JpPage {
@@ -89,7 +96,9 @@ const JP_SQL: &str = "
            coalesce(t.formal, 0) as formal, coalesce(t.informal, 0) as informal, count(*) over () as total_rows
     from employees e join units u on u.id = e.unit_id left join totals t on t.employee_id = e.id
     where e.active and scope_sees($2, $3, $4, e.id, u.path) and ($5 or coalesce(t.formal, 0) + coalesce(t.informal, 0) < $6)
-    order by coalesce(t.formal, 0) + coalesce(t.informal, 0), e.name, e.id
+      and ($9::bigint is null or u.path like (select f.path from units f where f.id = $9) || '%')
+    order by case when $10 = 'name' then e.name end, case when $10 = 'unit' then u.sort_key end,
+             coalesce(t.formal, 0) + coalesce(t.informal, 0), e.name, e.id
     limit $7 offset $8";
 
 async fn list(
@@ -101,6 +110,12 @@ async fn list(
     let this_year = ctx.today.year();
     let year: i32 = q.year.trim().parse().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or(this_year);
     let all = q.all == "1";
+    let unit: Option<i64> = q.unit.trim().parse().ok();
+    let sort: &'static str = match q.sort.as_str() {
+        "name" => "name",
+        "unit" => "unit",
+        _ => "shortfall",
+    };
     let minimum = ctx.agency.jp_per_year;
     let scope = user.scope();
     let exporting = export::wanted(&q.format);
@@ -114,6 +129,8 @@ async fn list(
         .bind(minimum)
         .bind(limit)
         .bind(offset)
+        .bind(unit)
+        .bind(sort)
         .fetch_all(state.reader(&ctx).await)
         .await?;
     let total = raw.first().map(|r| r.6).unwrap_or(0);
@@ -152,9 +169,15 @@ async fn list(
         return export::send(&ctx, &q.format, &table);
     }
     let year_s = year.to_string();
-    let pager = Pager::new(q.page, total, query_string(&[("year", &year_s), ("all", if all { "1" } else { "" })]));
+    let unit_s = unit.map(|u| u.to_string()).unwrap_or_default();
+    let pager = Pager::new(
+        q.page,
+        total,
+        query_string(&[("year", &year_s), ("all", if all { "1" } else { "" }), ("unit", &unit_s), ("sort", sort)]),
+    );
     let years = ((this_year - 3)..=this_year).rev().collect();
-    render(&JpPage { ctx, rows, year, years, all, minimum, pager })
+    let units = crate::units::db::near_reused(&state, &state.pool, unit, scope.all, &scope.unit_patterns).await?;
+    render(&JpPage { ctx, rows, year, years, all, minimum, pager, units, unit, sort })
 }
 
 /// One conversion rule as stored.
@@ -194,7 +217,7 @@ impl Rule {
     }
 
     fn opt(v: Option<f64>) -> String {
-        v.map(|x| jp_text(x, true)).unwrap_or_default()
+        v.map(jp_plain).unwrap_or_default()
     }
 
     pub fn session_text(&self) -> String {

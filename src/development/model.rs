@@ -255,10 +255,15 @@ pub fn rupiah(v: i64) -> String {
 }
 
 /// A JP figure as people write it: "2", "2,5" (Indonesian) or "2.5" (English).
-pub fn jp_text(v: f64, en: bool) -> String {
+/// A JP figure for a form field or a machine-read file: one decimal at most, a decimal point and
+/// no grouping ("1500", "2.5"), which every parser here reads back.
+pub fn jp_plain(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
-    let s = if r.fract() == 0.0 { format!("{r:.0}") } else { format!("{r:.1}") };
-    if en { s } else { s.replace('.', ",") }
+    if r.fract() == 0.0 { format!("{r:.0}") } else { format!("{r:.1}") }
+}
+
+pub fn jp_text(v: f64, en: bool) -> String {
+    crate::app::num::figure(v, if en { crate::i18n::Lang::En } else { crate::i18n::Lang::Id })
 }
 
 /// A score 1–5 from a form.

@@ -314,6 +314,7 @@ struct ResultRow {
     training_id: i64,
     title: String,
     training_status: TrainingStatus,
+    training_ends_on: chrono::NaiveDate,
     employee_id: i64,
     name: String,
     nip: String,
@@ -347,14 +348,14 @@ impl ResultPage {
 
 async fn load_result(conn: &mut sqlx::PgConnection, id: i64, lock: bool) -> Result<Option<ResultRow>, sqlx::Error> {
     let sql = if lock {
-        "select tp.training_id, t.title, t.status as training_status, e.id as employee_id,
+        "select tp.training_id, t.title, t.status as training_status, t.ends_on as training_ends_on, e.id as employee_id,
                 employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, tp.status, tp.certificate_no,
                 tp.certificate_issued_on, tp.certificate_expires_on, tp.score::float8 as score, tp.jp_credited::float8 as jp_credited,
                 t.jp::float8 as training_jp, tp.certificate_file_id, tp.version
          from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
          where tp.id = $1 for update of tp"
     } else {
-        "select tp.training_id, t.title, t.status as training_status, e.id as employee_id,
+        "select tp.training_id, t.title, t.status as training_status, t.ends_on as training_ends_on, e.id as employee_id,
                 employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, tp.status, tp.certificate_no,
                 tp.certificate_issued_on, tp.certificate_expires_on, tp.score::float8 as score, tp.jp_credited::float8 as jp_credited,
                 t.jp::float8 as training_jp, tp.certificate_file_id, tp.version
@@ -381,7 +382,7 @@ async fn result_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64
         issued_on: opt_date(r.certificate_issued_on),
         expires_on: opt_date(r.certificate_expires_on),
         score: r.score.map(|s| s.to_string()).unwrap_or_default(),
-        jp: r.jp_credited.map(|j| super::model::jp_text(j, true)).unwrap_or_default(),
+        jp: r.jp_credited.map(super::model::jp_plain).unwrap_or_default(),
         version: r.version.to_string(),
     };
     result_page(ctx, id, r, form, FieldErrors::default())
@@ -406,6 +407,17 @@ async fn read_result(mp: Multipart) -> AppResult<(ResultInput, Option<(String, V
     Ok((input, p.file))
 }
 
+/// Results can be recorded while a training runs, once it is completed, and from its last day on
+/// whatever its status still says (the status then follows: see `save_result`). Never for a
+/// cancelled training.
+pub fn results_open(status: TrainingStatus, ends_on: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
+    match status {
+        TrainingStatus::Running | TrainingStatus::Completed => true,
+        TrainingStatus::Planned | TrainingStatus::Open => ends_on <= today,
+        _ => false,
+    }
+}
+
 /// Record a participant's result. Passing proposes the training's target level where it would
 /// raise the participant's level, else records the level as confirmed (`propose_or_confirm`).
 async fn save_result(
@@ -422,7 +434,7 @@ async fn save_result(
     if form.version.trim().parse::<i64>().ok() != Some(r.version) {
         errors.add("status", "part.err.changed");
     }
-    if !matches!(r.training_status, TrainingStatus::Running | TrainingStatus::Completed) {
+    if !results_open(r.training_status, r.training_ends_on, ctx.today) {
         errors.add("status", "part.err.not_running");
     }
     if matches!(r.status, ParticipantStatus::Nominated | ParticipantStatus::Rejected) {
@@ -496,6 +508,28 @@ async fn save_result(
     .fetch_one(&mut *tx)
     .await?;
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "participant", id, "result", Some(before), Some(after)).await?;
+    // The training's status follows its dates: a result recorded after its last day completes it.
+    if r.training_status != TrainingStatus::Completed && r.training_ends_on <= ctx.today {
+        let done: Option<String> = sqlx::query_scalar(
+            "update trainings t set status = 'completed' from trainings old
+             where t.id = $1 and old.id = t.id and t.status in ('planned', 'open', 'running') returning old.status",
+        )
+        .bind(r.training_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(was) = done {
+            audit::record(
+                &mut tx,
+                &Actor::from_ctx(&ctx),
+                "training",
+                r.training_id,
+                "update",
+                Some(json!({"status": was})),
+                Some(json!({"status": "completed"})),
+            )
+            .await?;
+        }
+    }
     if status == ParticipantStatus::Passed && r.status != ParticipantStatus::Passed {
         propose_or_confirm(&mut tx, &ctx, user.account_id, id, r.employee_id, r.training_id).await?;
     }

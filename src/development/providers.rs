@@ -99,7 +99,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
                         r.email.clone(),
                         r.phone.clone(),
                         r.trainings.to_string(),
-                        r.score.map(|s| format!("{s:.2}")).unwrap_or_default(),
+                        r.score.map(|s| ctx.fixed(s, 2)).unwrap_or_default(),
                     ]
                 })
                 .collect(),

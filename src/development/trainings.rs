@@ -13,7 +13,10 @@ use sqlx::PgConnection;
 
 use super::{
     db::{self, BudgetFigures, Opt},
-    model::{JENIS_DIKLAT, Jp, ParticipantStatus, Rupiah, TrainingForm, TrainingStatus, jenis_name, jp_text, rupiah},
+    model::{
+        JENIS_DIKLAT, Jp, ParticipantStatus, Rupiah, TrainingForm, TrainingStatus, jenis_name, jp_plain, jp_text,
+        rupiah,
+    },
 };
 use crate::app::context::Val;
 use crate::{
@@ -210,6 +213,70 @@ pub struct TrainingInput {
     budget_line: String,
     quota: String,
     status: String,
+    // The competencies a new training develops, on the same form (rows 1–4: competency, level).
+    tc1: String,
+    tl1: String,
+    tc2: String,
+    tl2: String,
+    tc3: String,
+    tl3: String,
+    tc4: String,
+    tl4: String,
+}
+
+/// How many target competencies the new-training form offers (more are added on its page).
+pub const TARGET_ROWS: usize = 4;
+
+impl TrainingInput {
+    /// Target row `i` (1-based): the competency and level as typed.
+    pub fn target(&self, i: impl Val<usize>) -> (&str, &str) {
+        match i.val() {
+            1 => (&self.tc1, &self.tl1),
+            2 => (&self.tc2, &self.tl2),
+            3 => (&self.tc3, &self.tl3),
+            _ => (&self.tc4, &self.tl4),
+        }
+    }
+
+    pub fn target_rows(&self) -> std::ops::RangeInclusive<usize> {
+        1..=TARGET_ROWS
+    }
+}
+
+/// The target rows of a new training, checked: each row empty or a known active competency with
+/// a level 1–5, no competency twice. Errors go to the row's competency field (`tc1`…).
+async fn check_targets(
+    conn: &mut PgConnection,
+    f: &TrainingInput,
+    errors: &mut FieldErrors,
+) -> Result<Vec<(i64, Level)>, sqlx::Error> {
+    let rows: Vec<(usize, &str, &str)> =
+        (1..=TARGET_ROWS).map(|i| (i, f.target(i).0.trim(), f.target(i).1.trim())).collect();
+    let ids: Vec<i64> = rows.iter().filter_map(|(_, c, _)| c.parse::<i64>().ok()).collect();
+    let known: Vec<i64> = if ids.is_empty() {
+        vec![]
+    } else {
+        sqlx::query_scalar("select id from competencies where id = any($1) and active")
+            .bind(&ids)
+            .fetch_all(&mut *conn)
+            .await?
+    };
+    let mut out: Vec<(i64, Level)> = vec![];
+    for (i, c, l) in rows {
+        if c.is_empty() && l.is_empty() {
+            continue;
+        }
+        const FIELDS: [&str; TARGET_ROWS] = ["tc1", "tc2", "tc3", "tc4"];
+        let field = FIELDS[i - 1];
+        let competency = c.parse::<i64>().ok().filter(|id| known.contains(id));
+        let level = Level::parse(l).ok();
+        match (competency, level) {
+            (Some(c), Some(_)) if out.iter().any(|(o, _)| *o == c) => errors.add(field, "trnf.err.target_twice"),
+            (Some(c), Some(l)) => out.push((c, l)),
+            _ => errors.add(field, "trnf.err.target_row"),
+        }
+    }
+    Ok(out)
 }
 
 #[derive(askama::Template)]
@@ -226,6 +293,8 @@ struct FormPage {
     units: Vec<UnitOption>,
     edit: EditState,
     label_prefix: &'static str,
+    competencies: Vec<Opt>,
+    levels: [Level; 5],
 }
 
 async fn form_page(
@@ -239,6 +308,7 @@ async fn form_page(
     let mut conn = state.pool.acquire().await?;
     let providers = db::provider_options(&mut conn).await?;
     let units = unit_options(&mut conn).await?;
+    let competencies = if id.is_none() { competency_options(&mut conn, ctx.lang.is_en()).await? } else { vec![] };
     let status = edit.status(&errors);
     let page = FormPage {
         ctx,
@@ -252,6 +322,8 @@ async fn form_page(
         units,
         edit,
         label_prefix: "trn",
+        competencies,
+        levels: Level::ALL,
     };
     render_status(status, &page)
 }
@@ -297,7 +369,7 @@ async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Optio
                 online: if r.online { "on".into() } else { String::new() },
                 starts_on: r.starts_on.to_string(),
                 ends_on: r.ends_on.to_string(),
-                jp: jp_text(r.jp, true),
+                jp: jp_plain(r.jp),
                 cost_per_participant: r.cost_per_participant.to_string(),
                 fixed_cost: r.fixed_cost.to_string(),
                 budget_year: r.budget_year.to_string(),
@@ -305,6 +377,7 @@ async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Optio
                 budget_line: r.budget_line,
                 quota: r.quota.to_string(),
                 status: r.status,
+                ..Default::default()
             },
         )
     }))
@@ -509,6 +582,7 @@ async fn save(
             errors.add("quota", "trn.err.quota_below_participants");
         }
     }
+    let targets = if id.is_none() { check_targets(&mut tx, &form, &mut errors).await? } else { vec![] };
     let Some(c) = checked.filter(|_| errors.is_empty()) else {
         drop(tx);
         return form_page(&state, ctx, id, form, errors, posted.again()).await;
@@ -551,6 +625,30 @@ async fn save(
     let after = snapshot(&mut tx, saved).await?;
     let action = if id.is_some() { "update" } else { "create" };
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "training", saved, action, before, after).await?;
+    if !targets.is_empty() {
+        let (competencies, levels): (Vec<i64>, Vec<i16>) = targets.iter().map(|(c, l)| (*c, l.get())).unzip();
+        sqlx::query(
+            "insert into training_competencies (training_id, competency_id, target_level)
+             select $1, c, l from unnest($2::bigint[], $3::smallint[]) as x(c, l)",
+        )
+        .bind(saved)
+        .bind(&competencies)
+        .bind(&levels)
+        .execute(&mut *tx)
+        .await?;
+        for (c, l) in &targets {
+            audit::record(
+                &mut tx,
+                &Actor::from_ctx(&ctx),
+                "training",
+                saved,
+                "target_set",
+                None,
+                Some(json!({"competency_id": c, "target_level": l.get()})),
+            )
+            .await?;
+        }
+    }
     let to = format!("/trainings/{saved}");
     if id.is_none() {
         edit::remember(&mut tx, &posted.form_token, &to).await?;
@@ -715,7 +813,7 @@ impl DetailPage {
     }
 
     pub fn avg(&self, v: &Option<f64>) -> String {
-        v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "—".into())
+        v.map(|x| self.ctx.fixed(x, 2)).unwrap_or_else(|| "—".into())
     }
 
     pub fn is_hr(&self) -> bool {
@@ -726,9 +824,9 @@ impl DetailPage {
         self.t.status == TrainingStatus::Completed
     }
 
-    /// Results can be recorded once the training runs.
+    /// Results can be recorded once the training runs or its last day has come.
     pub fn results_open(&self) -> bool {
-        matches!(self.t.status, TrainingStatus::Running | TrainingStatus::Completed)
+        super::participants::results_open(self.t.status, self.t.ends_on, self.ctx.today)
     }
 }
 

@@ -138,8 +138,7 @@ impl PlanPage<'_> {
     }
 
     fn percent(&self, v: impl Val<f64>) -> String {
-        let s = format!("{:.1}", v.val() * 100.0);
-        if self.ctx.lang.is_en() { s } else { s.replace('.', ",") }
+        crate::app::num::fixed(v.val() * 100.0, 1, self.ctx.lang)
     }
 
     fn jp(&self, v: impl Val<f64>) -> String {

@@ -187,7 +187,12 @@ pub async fn summary_data(
                         db::single_points(&mut *conn, &path, en).await?,
                     ),
                 };
-                let charts = summary_charts(&parts, &top, titles);
+                let charts = summary_charts(
+                    &parts,
+                    &top,
+                    titles,
+                    if en { crate::i18n::Lang::En } else { crate::i18n::Lang::Id },
+                );
                 Ok::<_, sqlx::Error>(SummaryData { parts, top, spof, charts, drawn: OnceLock::new() })
             })
         })
@@ -240,7 +245,12 @@ async fn staff_with_reasons(
 }
 
 /// The summary's two charts: readiness of each part, and the largest gaps.
-fn summary_charts(parts: &[UnitReadiness], top: &[CompetencyGap], titles: (&str, &str)) -> (String, String) {
+fn summary_charts(
+    parts: &[UnitReadiness],
+    top: &[CompetencyGap],
+    titles: (&str, &str),
+    lang: crate::i18n::Lang,
+) -> (String, String) {
     let readiness_chart = chart::bars(
         "readiness",
         titles.0,
@@ -263,7 +273,7 @@ fn summary_charts(parts: &[UnitReadiness], top: &[CompetencyGap], titles: (&str,
             .map(|t| Bar {
                 label: format!("{} {}", t.code, t.name),
                 value: t.weighted,
-                text: format!("{:.1}", t.weighted),
+                text: crate::app::num::fixed(t.weighted, 1, lang),
             })
             .collect::<Vec<_>>(),
         max,
@@ -388,7 +398,7 @@ async fn summary(
                         format!("{} {}", g.code, g.name),
                         g.staff_short.to_string(),
                         g.levels.to_string(),
-                        format!("{:.1}", g.weighted),
+                        crate::app::num::fixed(g.weighted, 1, ctx.lang),
                     ]
                 })
                 .collect(),
@@ -425,7 +435,7 @@ async fn summary(
                     vec![
                         format!("{} ({})", s.name, s.nip),
                         t(s.tier_key()),
-                        format!("{:.1}", s.score),
+                        crate::app::num::fixed(s.score, 1, ctx.lang),
                         percent_or_dash(s.readiness_percent()),
                         format!("{}%", s.coverage_percent()),
                         r.join("; "),
@@ -458,7 +468,7 @@ async fn summary(
                     s.unit.clone(),
                     s.position.clone(),
                     ctx.t(s.tier_key()).to_string(),
-                    format!("{:.1}", s.score),
+                    crate::app::num::fixed(s.score, 1, ctx.lang),
                     percent_or_dash(s.readiness_percent()),
                     format!("{}%", s.coverage_percent()),
                     r.join("; "),
@@ -871,7 +881,7 @@ struct SettingsForm {
 
 impl SettingsForm {
     fn of(s: &GapSettings) -> Self {
-        let n = |v: f64| jp_text(v, true);
+        let n = crate::development::model::jp_plain;
         Self {
             weight_critical: n(s.weight_critical),
             weight_important: n(s.weight_important),

@@ -141,12 +141,17 @@ pub fn note_text(lang: crate::i18n::Lang, n: &Note) -> String {
         .filter(|_| n.kind.starts_with("campaign_"))
         .map(|d| crate::i18n::date(lang, d))
         .unwrap_or_default();
+    // The JP shortfall's figures come as the database writes them ("16.0"): said as people write them.
+    let jp_figure = |v: &str| match v.parse::<f64>() {
+        Ok(x) if n.kind == "jp_shortfall" => crate::app::num::figure(x, lang),
+        _ => v.to_string(),
+    };
     tv("note", &n.kind)
         .replace("{date}", &date)
-        .replace("{subject}", &n.subject)
+        .replace("{subject}", &jp_figure(&n.subject))
         .replace("{outcome}", outcome)
         .replace("{days}", &n.outcome)
-        .replace("{min}", &n.outcome)
+        .replace("{min}", &jp_figure(&n.outcome))
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {

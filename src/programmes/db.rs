@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use super::model::{ProgrammeInput, Scheme};
 use crate::development::{
     db::Opt,
-    model::{TrainingForm, TrainingStatus, jenis_name, jp_text, rupiah},
+    model::{TrainingForm, TrainingStatus, jenis_name, jp_plain, jp_text, rupiah},
 };
 
 /// One programme of the list.
@@ -145,7 +145,7 @@ pub async fn load_form(
                 scheme: r.scheme,
                 form: r.form,
                 jenis_diklat: r.jenis_diklat.to_string(),
-                jp: jp_text(r.jp, true),
+                jp: jp_plain(r.jp),
                 days: r.days.to_string(),
                 cost_per_participant: r.cost_per_participant.to_string(),
                 cost_per_class: r.cost_per_class.to_string(),

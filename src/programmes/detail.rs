@@ -52,10 +52,7 @@ impl DetailPage {
     /// A mean level with two decimals, the decimal mark of the reader's language.
     pub fn avg(&self, v: &Option<f64>) -> String {
         match v {
-            Some(x) => {
-                let s = format!("{x:.2}");
-                if self.ctx.lang.is_en() { s } else { s.replace('.', ",") }
-            }
+            Some(x) => crate::app::num::fixed(*x, 2, self.ctx.lang),
             None => "—".into(),
         }
     }

@@ -259,7 +259,7 @@ async fn a_training_from_nomination_to_evaluation_within_quota_and_budget(pool: 
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(app.scalar("select count(*) from training_evaluations where comment = 'Sangat praktis'").await, 1);
     let r = hr.get(&format!("/trainings/{t}")).await;
-    assert!(r.body.contains("Sangat praktis") && r.body.contains("5.00"), "HR sees the reaction");
+    assert!(r.body.contains("Sangat praktis") && r.body.contains("5,00"), "HR sees the reaction");
     let r = hr.post(&format!("/participants/{p1}/evaluation"), &ok).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "only the participant evaluates");
 }

@@ -316,7 +316,7 @@ async fn today_is_the_agency_s_date(pool: PgPool) {
     let emp = app.scalar("select id from employees order by id limit 1").await;
     let comp = app.scalar("select id from competencies where code = 'APL-01'").await.to_string();
     let form = hr.get(&format!("/employees/{emp}/assessments/new?competency={comp}")).await;
-    assert!(form.body.contains("value=\"2026-11-24\""), "the form offers the agency's today");
+    assert!(form.body.contains("value=\"24-11-2026\""), "the form offers the agency's today, as dd-mm-yyyy");
     let r = hr
         .post_multipart(
             &format!("/employees/{emp}/assessments"),
@@ -348,7 +348,7 @@ async fn today_is_the_agency_s_date(pool: PgPool) {
     app.state.settings.invalidate();
     app.state.clock.set(Some(at("2026-12-31T16:30:00Z")));
     let form = hr.get(&format!("/employees/{emp}/assessments/new?competency={comp}")).await;
-    assert!(form.body.contains("value=\"2027-01-01\""));
+    assert!(form.body.contains("value=\"01-01-2027\""));
     // Deactivation on "today" stores the agency's date.
     let r = hr.post(&format!("/employees/{emp}/deactivate"), &[("date", "")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
