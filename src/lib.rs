@@ -21,6 +21,7 @@ pub mod programmes;
 pub mod search;
 pub mod seed;
 pub mod settings;
+pub mod siasn;
 pub mod units;
 
 pub use app::config::Config;

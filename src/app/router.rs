@@ -48,6 +48,7 @@ pub fn routes() -> Routes {
         .merge(approvals::routes())
         .merge(notifications::routes())
         .merge(campaigns::routes())
+        .merge(crate::siasn::routes())
 }
 
 /// The route table, for tests and documentation.

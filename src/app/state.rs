@@ -35,6 +35,8 @@ pub struct AppState {
     pub personal: super::versioned::VersionCache,
     /// Finished plan runs, parsed once per node (a run never changes).
     pub plan_results: crate::gaps::plan_run::ResultCache,
+    /// The SIASN sync's settings and client (unconfigured unless set; see `siasn::settings`).
+    pub siasn: crate::siasn::Siasn,
 }
 
 /// How long a node may show an account's navigation counts before counting again.
@@ -118,6 +120,7 @@ impl AppState {
             versions: super::versioned::VersionCache::new(super::versioned::SHARED_CAPACITY),
             personal: super::versioned::VersionCache::new(super::versioned::PERSONAL_CAPACITY),
             plan_results: Default::default(),
+            siasn: Default::default(),
         }
     }
 
