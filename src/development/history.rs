@@ -87,6 +87,18 @@ struct HistoryPage {
     years: Vec<JpYear>,
     minimum: f64,
     is_self: bool,
+    /// Records imported from SIASN (the reconcile page).
+    imported: Vec<ImportedRow>,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ImportedRow {
+    pub name: String,
+    pub institusi: String,
+    pub jp: Option<f64>,
+    pub nomor: String,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub ends_on: Option<chrono::NaiveDate>,
 }
 
 impl HistoryPage {
@@ -318,7 +330,15 @@ async fn history(
     }
     let minimum = ctx.agency.jp_per_year;
     let is_self = user.employee_id == Some(id);
-    render(&HistoryPage { ctx, e, formal, informal, given, years, minimum, is_self })
+    // Read beside the kept history: an import from SIASN shows at once.
+    let imported: Vec<ImportedRow> = sqlx::query_as(
+        "select name, institusi, jp::float8 as jp, nomor, starts_on, ends_on from siasn_imported
+         where employee_id = $1 order by ends_on desc nulls last, id desc",
+    )
+    .bind(id)
+    .fetch_all(&state.pool)
+    .await?;
+    render(&HistoryPage { ctx, e, formal, informal, given, years, minimum, is_self, imported })
 }
 
 #[derive(Deserialize, Default)]

@@ -20,6 +20,7 @@ mod imports;
 mod programmes;
 mod records;
 mod schema;
+mod siasn;
 mod signin;
 mod truth;
 mod unknown;
