@@ -247,7 +247,10 @@ async fn siasn_sim(bind: &str) -> anyhow::Result<()> {
     println!("  CAKAP_SIASN_USERNAME={}", c.username);
     println!("  CAKAP_SIASN_PASSWORD={}", c.password);
     println!("  CAKAP_SIASN_INSTANSI_ID=A5EB03E23C4AF6A0E040640A040252AD");
-    println!("Make it fail: curl -X POST {}/_sim/fail -H 'content-type: application/json' -d '{{\"mode\":\"5xx\"}}'", sim.url);
+    println!(
+        "Make it fail: curl -X POST {}/_sim/fail -H 'content-type: application/json' -d '{{\"mode\":\"5xx\"}}'",
+        sim.url
+    );
     server::shutdown_signal().await;
     Ok(())
 }

@@ -190,11 +190,18 @@ impl Client {
     }
 
     /// `POST /upload-dok`: the certificate as `file`, with `id_ref_dokumen`.
-    pub async fn upload(&self, id_ref_dokumen: &str, filename: &str, mime: &str, bytes: &[u8]) -> Result<Answer, Failure> {
+    pub async fn upload(
+        &self,
+        id_ref_dokumen: &str,
+        filename: &str,
+        mime: &str,
+        bytes: &[u8],
+    ) -> Result<Answer, Failure> {
         self.call(|http, base| {
             let part = reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(filename.to_string());
             let part = part.mime_str(mime).unwrap_or_else(|_| reqwest::multipart::Part::bytes(bytes.to_vec()));
-            let form = reqwest::multipart::Form::new().text("id_ref_dokumen", id_ref_dokumen.to_string()).part("file", part);
+            let form =
+                reqwest::multipart::Form::new().text("id_ref_dokumen", id_ref_dokumen.to_string()).part("file", part);
             http.post(format!("{base}/upload-dok")).multipart(form)
         })
         .await
@@ -203,15 +210,13 @@ impl Client {
 
 /// The `id` of `GET /pns/data-utama/{nip}` (under `data` or `mapData`, or at the top).
 pub fn pns_orang_id(json: &Value) -> Option<String> {
-    [json.get("data"), json.get("mapData"), Some(json)]
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.get("id"))
-        .find_map(|id| match id {
+    [json.get("data"), json.get("mapData"), Some(json)].into_iter().flatten().filter_map(|v| v.get("id")).find_map(
+        |id| match id {
             Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
             Value::Number(n) => Some(n.to_string()),
             _ => None,
-        })
+        },
+    )
 }
 
 /// The list in a `rw-diklat` / `rw-kursus` answer (`data`, or the answer itself).

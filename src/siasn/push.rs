@@ -19,7 +19,11 @@ pub const ID_REF_DOKUMEN: &str = "874";
 
 /// Queue these results (only the complete ones; the caller checked its scope). A result sent
 /// before is queued again and updates the same SIASN record. Returns the push ids.
-pub async fn enqueue(conn: &mut PgConnection, participants: &[i64], account: Option<i64>) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn enqueue(
+    conn: &mut PgConnection,
+    participants: &[i64],
+    account: Option<i64>,
+) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
         "insert into siasn_pushes (participant_id, kind, queued_by)
          select r.participant_id, r.kind, $2 from siasn_records r
@@ -90,7 +94,13 @@ async fn finish(state: &AppState, id: i64, kind: &str, detail: &str) -> Result<(
 }
 
 /// A failed call: tried again later (5xx, time-out) until the attempts run out, or refused (4xx).
-async fn failed(state: &AppState, c: &Claimed, step: &str, sent: Option<&Value>, f: &Failure) -> Result<(), sqlx::Error> {
+async fn failed(
+    state: &AppState,
+    c: &Claimed,
+    step: &str,
+    sent: Option<&Value>,
+    f: &Failure,
+) -> Result<(), sqlx::Error> {
     let client = state.siasn.client();
     let (max, base) = client.map(|c| (c.settings.max_attempts, c.settings.retry_base)).unwrap_or((1, Duration::ZERO));
     match f {
@@ -123,12 +133,19 @@ async fn failed(state: &AppState, c: &Claimed, step: &str, sent: Option<&Value>,
 fn document(json: &Value) -> Option<Value> {
     let d = json.get("data").filter(|d| d.is_object()).unwrap_or(json);
     let keys = ["dok_id", "dok_nama", "dok_uri", "object", "slug"];
-    d.get("dok_uri").is_some().then(|| json!(keys.iter().map(|k| (k.to_string(), d.get(k).cloned().unwrap_or(Value::Null))).collect::<serde_json::Map<_, _>>()))
+    d.get("dok_uri").is_some().then(|| {
+        json!(
+            keys.iter()
+                .map(|k| (k.to_string(), d.get(k).cloned().unwrap_or(Value::Null)))
+                .collect::<serde_json::Map<_, _>>()
+        )
+    })
 }
 
 /// Claim the push due first and run it. Returns whether there was one.
 pub async fn run_one(state: &AppState) -> Result<bool, sqlx::Error> {
-    let worker = format!("{}:{}", std::fs::read_to_string("/etc/hostname").unwrap_or_default().trim(), std::process::id());
+    let worker =
+        format!("{}:{}", std::fs::read_to_string("/etc/hostname").unwrap_or_default().trim(), std::process::id());
     let claimed: Option<(i64, i64, i32, Option<String>, Option<Value>, Option<i64>, Option<i64>)> = sqlx::query_as(
         "update siasn_pushes p set status = 'running', started_at = now(), worker = $1, attempts = attempts + 1
          where p.id = (select id from siasn_pushes
@@ -155,10 +172,11 @@ async fn run(state: &AppState, c: &Claimed) -> Result<(), sqlx::Error> {
     };
     let mut conn = state.pool.acquire().await?;
     let all = Scope { all: true, own: None, unit_patterns: vec![] };
-    let record: Option<Record> = records::select(&mut conn, &all, Selection { participant: Some(c.participant_id), ..Selection::default() })
-        .await?
-        .into_iter()
-        .next();
+    let record: Option<Record> =
+        records::select(&mut conn, &all, Selection { participant: Some(c.participant_id), ..Selection::default() })
+            .await?
+            .into_iter()
+            .next();
     drop(conn);
     // Checked again when it runs: a record that lost a field meanwhile is never sent.
     let Some(r) = record else {

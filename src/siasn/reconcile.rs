@@ -74,7 +74,12 @@ async fn refresh(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response>
             Ok(a) => {
                 let rows: Vec<(String, String)> = list_of(&a.json)
                     .iter()
-                    .map(|v| (text(v, "id"), [text(v, "nama"), text(v, "name")].into_iter().find(|n| !n.is_empty()).unwrap_or_default()))
+                    .map(|v| {
+                        (
+                            text(v, "id"),
+                            [text(v, "nama"), text(v, "name")].into_iter().find(|n| !n.is_empty()).unwrap_or_default(),
+                        )
+                    })
                     .filter(|(id, name)| !id.is_empty() && id.len() <= 60 && !name.is_empty() && name.len() <= 300)
                     .collect();
                 lists.push((*kind, rows));
@@ -102,8 +107,16 @@ async fn refresh(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response>
         .execute(&mut *tx)
         .await?;
     }
-    audit::record(&mut tx, &Actor::from_ctx(&ctx), "siasn_refs", 0, "refresh", None, Some(serde_json::json!({ "rows": total })))
-        .await?;
+    audit::record(
+        &mut tx,
+        &Actor::from_ctx(&ctx),
+        "siasn_refs",
+        0,
+        "refresh",
+        None,
+        Some(serde_json::json!({ "rows": total })),
+    )
+    .await?;
     tx.commit().await?;
     Ok(redirect_flash("/siasn/refs", FlashKind::Ok, "siasn.flash.refs_refreshed"))
 }
@@ -151,18 +164,30 @@ impl ReconcilePage {
 const MAX_STAFF: i64 = 60;
 
 fn record_title(v: &Value, kind: &str) -> String {
-    let keys: &[&str] = if kind == "diklat" { &["latihanStrukturalNama", "namaDiklat", "nama"] } else { &["namaKursus", "nama"] };
+    let keys: &[&str] =
+        if kind == "diklat" { &["latihanStrukturalNama", "namaDiklat", "nama"] } else { &["namaKursus", "nama"] };
     keys.iter().map(|k| text(v, k)).find(|t| !t.is_empty()).unwrap_or_else(|| text(v, "latihanStrukturalId"))
 }
 
 fn record_dates(v: &Value, kind: &str) -> (String, String) {
-    if kind == "diklat" { (text(v, "tanggal"), text(v, "tanggalSelesai")) } else { (text(v, "tanggalKursus"), text(v, "tanggalSelesaiKursus")) }
+    if kind == "diklat" {
+        (text(v, "tanggal"), text(v, "tanggalSelesai"))
+    } else {
+        (text(v, "tanggalKursus"), text(v, "tanggalSelesaiKursus"))
+    }
 }
 
-async fn reconcile(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Query(q): Query<ReconcileQuery>) -> AppResult<Response> {
+async fn reconcile(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<ReconcileQuery>,
+) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let units: Vec<(i64, String)> =
-        sqlx::query_as("select id, name from units where closed_on is null order by sort_key").fetch_all(&mut *conn).await?;
+        sqlx::query_as("select id, name from units where closed_on is null order by sort_key")
+            .fetch_all(&mut *conn)
+            .await?;
     let unit = q.unit.trim().parse::<i64>().ok().filter(|u| units.iter().any(|(id, _)| id == u));
     let mut page = ReconcilePage {
         configured: state.siasn.configured(),
@@ -271,7 +296,12 @@ fn parse_dmy(s: &str) -> Option<chrono::NaiveDate> {
 
 /// Import one SIASN-only record into the employee's history (read again from SIASN, never from
 /// what the browser sent).
-async fn import(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Form(f): Form<ImportForm>) -> AppResult<Response> {
+async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(f): Form<ImportForm>,
+) -> AppResult<Response> {
     let back = format!("/siasn/reconcile?unit={}", f.unit.trim().parse::<i64>().unwrap_or_default());
     let Some(client) = state.siasn.client() else {
         return Ok(redirect_flash(&back, FlashKind::Err, "siasn.flash.not_configured"));
@@ -301,7 +331,8 @@ async fn import(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Form
         return Ok(redirect_flash(&back, FlashKind::Err, "siasn.flash.not_in_siasn"));
     };
     let (from, to) = record_dates(&v, kind);
-    let jp: Option<f64> = text(&v, "jumlahJam").replace(',', ".").parse().ok().filter(|j: &f64| (0.0..=2000.0).contains(j));
+    let jp: Option<f64> =
+        text(&v, "jumlahJam").replace(',', ".").parse().ok().filter(|j: &f64| (0.0..=2000.0).contains(j));
     let year: Option<i32> = text(&v, if kind == "diklat" { "tahun" } else { "tahunKursus" }).parse().ok();
     let title: String = record_title(&v, kind).chars().take(300).collect();
     let mut tx = state.pool.begin().await?;

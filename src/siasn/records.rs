@@ -104,7 +104,10 @@ pub fn missing_key(code: &str) -> &'static str {
 
 /// Whether a missing field is fixed on the training's SIASN form (else on the participant's result).
 pub fn on_training(code: &str) -> bool {
-    matches!(code, "latihan_struktural" | "jenis_kompetensi" | "bobot" | "jenis_kursus_sertifikat" | "lokasi" | "institusi")
+    matches!(
+        code,
+        "latihan_struktural" | "jenis_kompetensi" | "bobot" | "jenis_kursus_sertifikat" | "lokasi" | "institusi"
+    )
 }
 
 /// The missing fields in words, joined.

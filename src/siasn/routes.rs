@@ -37,7 +37,9 @@ pub struct Choose {
 impl Choose {
     pub fn selection(&self) -> Option<Selection> {
         match self.scope.as_str() {
-            "training" => self.training.trim().parse().ok().map(|t| Selection { training: Some(t), ..Default::default() }),
+            "training" => {
+                self.training.trim().parse().ok().map(|t| Selection { training: Some(t), ..Default::default() })
+            }
             "year" => self
                 .year
                 .trim()
@@ -127,14 +129,23 @@ pub fn error_words(ctx: &Ctx, kind: Option<&str>, detail: &str, status: &str) ->
             format!("{} {}", ctx.t("siasn.err.missing"), records::missing_words(ctx, &codes))
         }
         Some("rejected") => format!("{} {detail_words}", ctx.t("siasn.err.rejected")),
-        Some("unreachable") if status == "queued" => format!("{} ({detail_words}). {}", ctx.t("siasn.err.unreachable"), ctx.t("siasn.err.will_retry")),
-        Some("unreachable") => format!("{} ({detail_words}). {}", ctx.t("siasn.err.unreachable"), ctx.t("siasn.err.gave_up")),
+        Some("unreachable") if status == "queued" => {
+            format!("{} ({detail_words}). {}", ctx.t("siasn.err.unreachable"), ctx.t("siasn.err.will_retry"))
+        }
+        Some("unreachable") => {
+            format!("{} ({detail_words}). {}", ctx.t("siasn.err.unreachable"), ctx.t("siasn.err.gave_up"))
+        }
         Some("config") => ctx.t("siasn.err.config").to_string(),
         _ => String::new(),
     }
 }
 
-async fn index(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Query(choose): Query<Choose>) -> AppResult<Response> {
+async fn index(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(choose): Query<Choose>,
+) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let trainings: Vec<(i64, String, i32)> = sqlx::query_as(
         "select t.id, t.title, extract(year from t.ends_on)::int from trainings t
@@ -177,7 +188,12 @@ async fn index(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Query
     })
 }
 
-async fn send(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Form(choose): Form<Choose>) -> AppResult<Response> {
+async fn send(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(choose): Form<Choose>,
+) -> AppResult<Response> {
     let Some(selection) = choose.selection() else {
         return Ok(redirect_flash("/siasn", FlashKind::Err, "siasn.flash.choose"));
     };
@@ -313,12 +329,18 @@ async fn log(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Ap
     render(&LogPage { ctx, push, participant_id, training_id, rows })
 }
 
-async fn resend(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+async fn resend(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    let participant: Option<i64> = sqlx::query_scalar("select participant_id from siasn_pushes where id = $1 for update")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let participant: Option<i64> =
+        sqlx::query_scalar("select participant_id from siasn_pushes where id = $1 for update")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
     let participant = participant.ok_or(AppError::NotFound)?;
     let back = format!("/siasn/pushes/{id}");
     if !state.siasn.configured() {
@@ -327,10 +349,11 @@ async fn resend(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Path
     let queued = push::enqueue(&mut tx, &[participant], Some(user.account_id)).await?;
     if queued.is_empty() {
         // Still incomplete (or running): nothing is sent; the log says what it lacks.
-        let codes: Option<Vec<String>> = sqlx::query_scalar("select missing from siasn_records where participant_id = $1")
-            .bind(participant)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let codes: Option<Vec<String>> =
+            sqlx::query_scalar("select missing from siasn_records where participant_id = $1")
+                .bind(participant)
+                .fetch_optional(&mut *tx)
+                .await?;
         let codes = codes.unwrap_or_else(|| vec!["not_passed".into()]);
         sqlx::query(
             "update siasn_pushes set status = 'failed', error_kind = 'missing', error_detail = $2 where id = $1 and status <> 'running'",
@@ -418,7 +441,8 @@ async fn training_page(
         csrf_token: String::new(),
     });
     let status = errors.status();
-    let records = records::select(&mut conn, &user.scope(), Selection { training: Some(id), ..Default::default() }).await?;
+    let records =
+        records::select(&mut conn, &user.scope(), Selection { training: Some(id), ..Default::default() }).await?;
     let page = TrainingPage {
         id,
         title,
@@ -434,7 +458,12 @@ async fn training_page(
     render_status(status, &page)
 }
 
-async fn training_form(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+async fn training_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     training_page(&state, ctx, &user, id, None, FieldErrors::default()).await
 }
 
@@ -465,24 +494,28 @@ async fn save_training(
         .fetch_optional(&mut *tx)
         .await?;
     exists.ok_or(AppError::NotFound)?;
-    let mut known = async |kind: &str, value: &str, field: &'static str, key: &'static str| -> Result<String, sqlx::Error> {
-        let v = clean_text(value, 60).unwrap_or_default();
-        if v.is_empty() {
-            return Ok(v);
-        }
-        let ok: bool = sqlx::query_scalar("select exists (select 1 from siasn_refs where kind = $1 and ref_id = $2)")
-            .bind(kind)
-            .bind(&v)
-            .fetch_one(&mut *tx)
-            .await?;
-        if !ok {
-            errors.add(field, key);
-        }
-        Ok(v)
-    };
+    let mut known =
+        async |kind: &str, value: &str, field: &'static str, key: &'static str| -> Result<String, sqlx::Error> {
+            let v = clean_text(value, 60).unwrap_or_default();
+            if v.is_empty() {
+                return Ok(v);
+            }
+            let ok: bool =
+                sqlx::query_scalar("select exists (select 1 from siasn_refs where kind = $1 and ref_id = $2)")
+                    .bind(kind)
+                    .bind(&v)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if !ok {
+                errors.add(field, key);
+            }
+            Ok(v)
+        };
     let latihan = known("latihan_struktural", &form.latihan_struktural, "latihan_struktural", "siasn.err.ref").await?;
     let kompetensi = known("jenis_kompetensi", &form.jenis_kompetensi, "jenis_kompetensi", "siasn.err.ref").await?;
-    let sertifikat = known("jenis_kursus_sertifikat", &form.jenis_kursus_sertifikat, "jenis_kursus_sertifikat", "siasn.err.ref").await?;
+    let sertifikat =
+        known("jenis_kursus_sertifikat", &form.jenis_kursus_sertifikat, "jenis_kursus_sertifikat", "siasn.err.ref")
+            .await?;
     let lokasi = match clean_text(&form.lokasi, 60) {
         Ok(l) => l,
         Err(k) => {

@@ -199,27 +199,40 @@ async fn gateway_token(State(sim): State<Sim>, headers: HeaderMap, axum::Form(f)
         .encode(format!("{}:{}", sim.creds.consumer_key, sim.creds.consumer_secret));
     let auth = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     if auth != format!("Basic {expected}") || f.grant_type != "client_credentials" {
-        return sim_answer(StatusCode::UNAUTHORIZED, json!({"error": "invalid_client", "error_description": "Client Authentication failed."}));
+        return sim_answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": "invalid_client", "error_description": "Client Authentication failed."}),
+        );
     }
     let token = random_token();
     let mut s = sim.lock();
     let life = s.token_lifetime.unwrap_or(Duration::from_secs(3600));
     s.gateway_tokens.insert(token.clone(), Instant::now() + life);
     s.tokens_issued.0 += 1;
-    sim_answer(StatusCode::OK, json!({"access_token": token, "scope": "default", "token_type": "Bearer", "expires_in": life.as_secs()}))
+    sim_answer(
+        StatusCode::OK,
+        json!({"access_token": token, "scope": "default", "token_type": "Bearer", "expires_in": life.as_secs()}),
+    )
 }
 
 async fn sso_token(State(sim): State<Sim>, axum::Form(f): axum::Form<TokenForm>) -> Response {
     let c = &sim.creds;
-    if f.grant_type != "password" || f.client_id != c.sso_client || f.username != c.username || f.password != c.password {
-        return sim_answer(StatusCode::UNAUTHORIZED, json!({"error": "invalid_grant", "error_description": "Invalid user credentials"}));
+    if f.grant_type != "password" || f.client_id != c.sso_client || f.username != c.username || f.password != c.password
+    {
+        return sim_answer(
+            StatusCode::UNAUTHORIZED,
+            json!({"error": "invalid_grant", "error_description": "Invalid user credentials"}),
+        );
     }
     let token = random_token();
     let mut s = sim.lock();
     let life = s.token_lifetime.unwrap_or(Duration::from_secs(12 * 3600));
     s.sso_tokens.insert(token.clone(), Instant::now() + life);
     s.tokens_issued.1 += 1;
-    sim_answer(StatusCode::OK, json!({"access_token": token, "token_type": "Bearer", "expires_in": life.as_secs(), "refresh_expires_in": life.as_secs()}))
+    sim_answer(
+        StatusCode::OK,
+        json!({"access_token": token, "token_type": "Bearer", "expires_in": life.as_secs(), "refresh_expires_in": life.as_secs()}),
+    )
 }
 
 /// Check both tokens and apply a fault; records the call. `Err` is the answer to give.
@@ -245,10 +258,7 @@ async fn gate(sim: &Sim, headers: &HeaderMap, method: &str, path: &str, body: &V
     let now = Instant::now();
     let (gw_ok, sso_ok) = {
         let s = sim.lock();
-        (
-            s.gateway_tokens.get(&bearer).is_some_and(|e| *e > now),
-            s.sso_tokens.get(&sso).is_some_and(|e| *e > now),
-        )
+        (s.gateway_tokens.get(&bearer).is_some_and(|e| *e > now), s.sso_tokens.get(&sso).is_some_and(|e| *e > now))
     };
     let refusal = if !gw_ok {
         Some(err(StatusCode::UNAUTHORIZED, "Invalid Credentials. Make sure you have given the correct access token"))
@@ -281,9 +291,7 @@ fn has(body: &Value, key: &str) -> bool {
 }
 
 fn dmy_ok(body: &Value, key: &str) -> bool {
-    body.get(key)
-        .and_then(Value::as_str)
-        .is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%d-%m-%Y").is_ok())
+    body.get(key).and_then(Value::as_str).is_some_and(|d| chrono::NaiveDate::parse_from_str(d, "%d-%m-%Y").is_ok())
 }
 
 async fn data_utama(State(sim): State<Sim>, headers: HeaderMap, Path(nip): Path<String>) -> Response {
@@ -306,7 +314,10 @@ async fn history(sim: Sim, headers: HeaderMap, kind: &'static str, nip: String) 
     let id = format!("PNS-{}", nip.get(nip.len().saturating_sub(8)..).unwrap_or(""));
     let mut rows: Vec<Value> = map
         .values()
-        .filter(|r| r.get("pnsOrangId").and_then(Value::as_str) == Some(&id) || r.get("nip").and_then(Value::as_str) == Some(&nip))
+        .filter(|r| {
+            r.get("pnsOrangId").and_then(Value::as_str) == Some(&id)
+                || r.get("nip").and_then(Value::as_str) == Some(&nip)
+        })
         .cloned()
         .collect();
     rows.sort_by_key(|r| r.get("id").and_then(Value::as_str).unwrap_or("").to_string());
@@ -321,8 +332,16 @@ async fn rw_kursus(State(sim): State<Sim>, headers: HeaderMap, Path(nip): Path<S
     history(sim, headers, "kursus", nip).await
 }
 
-const DIKLAT_REQUIRED: &[&str] =
-    &["pnsOrangId", "latihanStrukturalId", "nomor", "tanggal", "tanggalSelesai", "tahun", "jumlahJam", "institusiPenyelenggara"];
+const DIKLAT_REQUIRED: &[&str] = &[
+    "pnsOrangId",
+    "latihanStrukturalId",
+    "nomor",
+    "tanggal",
+    "tanggalSelesai",
+    "tahun",
+    "jumlahJam",
+    "institusiPenyelenggara",
+];
 const KURSUS_REQUIRED: &[&str] = &[
     "instansiId",
     "pnsOrangId",
@@ -353,7 +372,9 @@ async fn save(sim: Sim, headers: HeaderMap, kind: &'static str, body: Value) -> 
     }
     let mut s = sim.lock();
     let given = body.get("id").and_then(Value::as_str).filter(|i| !i.is_empty()).map(str::to_string);
-    let exists = given.as_ref().is_some_and(|i| if kind == "diklat" { s.diklat.contains_key(i) } else { s.kursus.contains_key(i) });
+    let exists = given
+        .as_ref()
+        .is_some_and(|i| if kind == "diklat" { s.diklat.contains_key(i) } else { s.kursus.contains_key(i) });
     if given.is_some() && !exists {
         return err(StatusCode::BAD_REQUEST, "Data riwayat dengan id tersebut tidak ditemukan");
     }
@@ -453,7 +474,9 @@ async fn reference(State(sim): State<Sim>, headers: HeaderMap, Path(kind): Path<
             ("8", "PELATIHAN KEPEMIMPINAN NASIONAL TK.II"),
             ("9", "PELATIHAN KEPEMIMPINAN NASIONAL TK.I"),
         ],
-        "jenis-kursus-sertifikat" => vec![("P", "Sertifikat Pelatihan"), ("S", "Sertifikat Keahlian"), ("T", "Surat Tanda Tamat")],
+        "jenis-kursus-sertifikat" => {
+            vec![("P", "Sertifikat Pelatihan"), ("S", "Sertifikat Keahlian"), ("T", "Surat Tanda Tamat")]
+        }
         "jenis-kompetensi" => vec![("M", "Manajerial"), ("T", "Teknis"), ("S", "Sosial Kultural")],
         "jenis-diklat" => vec![
             ("1", "Struktural"),

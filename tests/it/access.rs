@@ -153,6 +153,16 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/employees/{id}/development", "/employees/{emp}/development", UNIT_A),
         ("GET", "/development/siasn", "/development/siasn?file=kursus", HR_HEAD),
         ("GET", "/development/effect", "/development/effect", HR_HEAD),
+        ("GET", "/siasn", "/siasn", HR),
+        ("POST", "/siasn/send", "/siasn/send", HR),
+        ("GET", "/siasn/pushes/{id}", "/siasn/pushes/{push}", HR),
+        ("POST", "/siasn/pushes/{id}/resend", "/siasn/pushes/{push}/resend", HR),
+        ("GET", "/siasn/trainings/{id}", "/siasn/trainings/{training}", HR),
+        ("POST", "/siasn/trainings/{id}", "/siasn/trainings/{training}", HR),
+        ("GET", "/siasn/refs", "/siasn/refs", HR),
+        ("POST", "/siasn/refs/refresh", "/siasn/refs/refresh", HR),
+        ("GET", "/siasn/reconcile", "/siasn/reconcile", HR),
+        ("POST", "/siasn/reconcile/import", "/siasn/reconcile/import", HR),
         ("GET", "/gaps", "/gaps", HR_HEAD),
         ("GET", "/gaps/matrix", "/gaps/matrix", HR_HEAD),
         ("GET", "/employees/{id}/gaps", "/employees/{emp}/gaps", UNIT_A),
@@ -282,6 +292,13 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
                       insert into campaign_units (campaign_id, unit_id)
                       select c.id, u.id from c, units u where u.code = 'APT-PA' returning campaign_id")
     .await;
+    let push: i64 = sqlx::query_scalar(
+        "insert into siasn_pushes (participant_id, kind, status) values ($1, 'kursus', 'failed') returning id",
+    )
+    .bind(dev[2])
+    .fetch_one(&app.pool)
+    .await
+    .expect("push");
     HashMap::from([
         ("{provider}", dev[0].to_string()),
         ("{training}", dev[1].to_string()),
@@ -298,6 +315,7 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
         ("{batch}", batch.to_string()),
         ("{campaign}", campaign.to_string()),
         ("{programme}", q("select min(id) from programmes").await.to_string()),
+        ("{push}", push.to_string()),
     ])
 }
 

@@ -24,7 +24,9 @@ pub struct Fixture {
 
 pub async fn fixture(app: &TestApp) -> Fixture {
     let year = chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap_or(2026) - 1;
-    let provider = app.scalar("insert into providers (name, kind) values ('BPSDM Jawa Barat Uji', 'lan_bpsdm') returning id").await;
+    let provider = app
+        .scalar("insert into providers (name, kind) values ('BPSDM Jawa Barat Uji', 'lan_bpsdm') returning id")
+        .await;
     let training = |title: &str, form: &str, jenis: i16| {
         let sql = format!(
             "insert into trainings (title, form, jenis_diklat, provider_id, starts_on, ends_on, jp, budget_year, budget_unit_id, quota,
@@ -90,7 +92,11 @@ async fn run(app: &TestApp) -> usize {
 }
 
 fn saves(sim: &Sim, kind: &str) -> Vec<serde_json::Value> {
-    sim.received().into_iter().filter(|r| r.path == format!("/{kind}/save") && r.status == 200).map(|r| r.body).collect()
+    sim.received()
+        .into_iter()
+        .filter(|r| r.path == format!("/{kind}/save") && r.status == 200)
+        .map(|r| r.body)
+        .collect()
 }
 
 #[sqlx::test]
@@ -105,18 +111,30 @@ async fn a_push_stores_the_ids_and_a_second_push_updates(pool: PgPool) {
     let r = send(&mut hr, "training", f.kursus).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(run(&app).await, 2);
-    let ids: Vec<(String, Option<String>)> =
-        sqlx::query_as("select status, siasn_id from siasn_pushes where participant_id = any($1) order by participant_id")
-            .bind(&f.kursus_people)
-            .fetch_all(&app.pool)
-            .await
-            .expect("pushes");
-    assert!(ids.iter().all(|(s, id)| s == "sent" && id.as_deref().is_some_and(|i| i.starts_with("kursus-"))), "{ids:?}");
+    let ids: Vec<(String, Option<String>)> = sqlx::query_as(
+        "select status, siasn_id from siasn_pushes where participant_id = any($1) order by participant_id",
+    )
+    .bind(&f.kursus_people)
+    .fetch_all(&app.pool)
+    .await
+    .expect("pushes");
+    assert!(
+        ids.iter().all(|(s, id)| s == "sent" && id.as_deref().is_some_and(|i| i.starts_with("kursus-"))),
+        "{ids:?}"
+    );
     let (_, kursus) = sim.records();
     assert_eq!(kursus.len(), 2);
     // What SIASN got: every field its save needs, dates dd-mm-yyyy, the uploaded certificate.
     let body = &saves(&sim, "kursus")[0];
-    for field in ["instansiId", "pnsOrangId", "jenisDiklatId", "jenisKursusSertipikat", "namaKursus", "lokasiId", "nomorSertipikat"] {
+    for field in [
+        "instansiId",
+        "pnsOrangId",
+        "jenisDiklatId",
+        "jenisKursusSertipikat",
+        "namaKursus",
+        "lokasiId",
+        "nomorSertipikat",
+    ] {
         assert!(body[field].as_str().is_some_and(|v| !v.is_empty()), "{field} in {body}");
     }
     assert_eq!(body["tanggalKursus"], format!("02-03-{}", f.year));
@@ -150,7 +168,9 @@ async fn a_push_stores_the_ids_and_a_second_push_updates(pool: PgPool) {
     let push = app.scalar(&format!("select id from siasn_pushes where participant_id = {}", f.kursus_people[0])).await;
     let log = hr.get(&format!("/siasn/pushes/{push}")).await;
     assert_eq!(log.status, StatusCode::OK);
-    assert!(log.body.contains("Terkirim") && log.body.contains("Menyimpan riwayat") && log.body.contains("kepegawaian"));
+    assert!(
+        log.body.contains("Terkirim") && log.body.contains("Menyimpan riwayat") && log.body.contains("kepegawaian")
+    );
     assert!(log.body.contains("rwKursusId") && log.body.contains("nomorSertipikat"), "what was sent and the answer");
     assert_eq!(app.audit_count("send").await, 2);
 }
@@ -261,10 +281,16 @@ async fn an_incomplete_record_is_never_sent_and_the_page_says_which_field(pool: 
         "nip,pnsOrangId,latihanStrukturalId,nomor,tanggal,tanggalSelesai,tahun,jumlahJam,bobot,jenisKompetensi,institusiPenyelenggara,path,Kekurangan (belum bisa dikirim)"
     );
     let row = lines.iter().find(|l| l.contains("PKP/2025/017")).expect("the PKP row");
-    assert!(row.contains("isi jenis pelatihan struktural") && row.contains(",2.5,M,BPSDM Jawa Barat Uji,sertifikat-"), "{row}");
+    assert!(
+        row.contains("isi jenis pelatihan struktural") && row.contains(",2.5,M,BPSDM Jawa Barat Uji,sertifikat-"),
+        "{row}"
+    );
     let kursus = hr.get(&format!("/development/siasn?file=kursus&year={}", f.year)).await;
     let head = kursus.body.trim_start_matches('\u{feff}').lines().next().unwrap_or("").to_string();
-    assert!(head.starts_with("nip,pnsOrangId,instansiId,jenisDiklatId,jenisKursus,jenisKursusSertipikat,namaKursus"), "{head}");
+    assert!(
+        head.starts_with("nip,pnsOrangId,instansiId,jenisDiklatId,jenisKursus,jenisKursusSertipikat,namaKursus"),
+        "{head}"
+    );
     // A record that loses a field after it was queued is checked again and not sent.
     send(&mut hr, "training", f.kursus).await;
     sqlx::query("update training_participants set certificate_no = '' where id = $1")
@@ -373,10 +399,11 @@ async fn secrets_never_show_in_pages_logs_or_the_audit_log(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .expect("audit");
-    let log: String = sqlx::query_scalar("select coalesce(string_agg(to_jsonb(l)::text, ' '), '') from siasn_push_log l")
-        .fetch_one(&app.pool)
-        .await
-        .expect("push log");
+    let log: String =
+        sqlx::query_scalar("select coalesce(string_agg(to_jsonb(l)::text, ' '), '') from siasn_push_log l")
+            .fetch_one(&app.pool)
+            .await
+            .expect("push log");
     let logs = String::from_utf8_lossy(&captured.0.lock().map(|v| v.clone()).unwrap_or_default()).into_owned();
     assert!(logs.contains("SIASN record saved"), "the logs were captured");
     assert!(log.contains("rwKursusId"), "the push log was written");
@@ -419,7 +446,10 @@ async fn reconcile_shows_both_sides_and_imports_a_siasn_only_record(pool: PgPool
     let sid = hidden_after(&page.body, "Bimtek Tata Kelola Data Uji");
     let employee = app.scalar(&format!("select id from employees where nip = '{nip}'")).await.to_string();
     let r = hr
-        .post("/siasn/reconcile/import", &[("employee", &employee), ("kind", "kursus"), ("siasn_id", &sid), ("unit", &unit.to_string())])
+        .post(
+            "/siasn/reconcile/import",
+            &[("employee", &employee), ("kind", "kursus"), ("siasn_id", &sid), ("unit", &unit.to_string())],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let (name, jp): (String, f64) = sqlx::query_as("select name, jp::float8 from siasn_imported where siasn_id = $1")
@@ -436,11 +466,12 @@ async fn reconcile_shows_both_sides_and_imports_a_siasn_only_record(pool: PgPool
     // The reference lists come from SIASN.
     let r = hr.post("/siasn/refs/refresh", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let name: String =
-        sqlx::query_scalar("select name from siasn_refs where kind = 'latihan_struktural' and ref_id = '6' and refreshed_at is not null")
-            .fetch_one(&app.pool)
-            .await
-            .expect("refreshed");
+    let name: String = sqlx::query_scalar(
+        "select name from siasn_refs where kind = 'latihan_struktural' and ref_id = '6' and refreshed_at is not null",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("refreshed");
     assert_eq!(name, "PELATIHAN KEPEMIMPINAN PENGAWAS");
 }
 
