@@ -45,6 +45,7 @@ pub fn wake() -> &'static tokio::sync::Notify {
     WAKE.get_or_init(tokio::sync::Notify::new)
 }
 
+#[derive(sqlx::FromRow)]
 struct Claimed {
     id: i64,
     participant_id: i64,
@@ -146,7 +147,7 @@ fn document(json: &Value) -> Option<Value> {
 pub async fn run_one(state: &AppState) -> Result<bool, sqlx::Error> {
     let worker =
         format!("{}:{}", std::fs::read_to_string("/etc/hostname").unwrap_or_default().trim(), std::process::id());
-    let claimed: Option<(i64, i64, i32, Option<String>, Option<Value>, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let claimed: Option<Claimed> = sqlx::query_as(
         "update siasn_pushes p set status = 'running', started_at = now(), worker = $1, attempts = attempts + 1
          where p.id = (select id from siasn_pushes
                        where (status = 'queued' and next_attempt_at <= now())
@@ -157,10 +158,9 @@ pub async fn run_one(state: &AppState) -> Result<bool, sqlx::Error> {
     .bind(&worker)
     .fetch_optional(&state.pool)
     .await?;
-    let Some((id, participant_id, attempts, siasn_id, doc, doc_file_id, queued_by)) = claimed else {
+    let Some(c) = claimed else {
         return Ok(false);
     };
-    let c = Claimed { id, participant_id, attempts, siasn_id, doc, doc_file_id, queued_by };
     run(state, &c).await?;
     Ok(true)
 }

@@ -480,3 +480,91 @@ fn hidden_after(body: &str, title: &str) -> String {
     let row = body.split(title).nth(1).unwrap_or("");
     row.split("name=\"siasn_id\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("").to_string()
 }
+
+/// How many pushes the sync page lists as sent (reloading it).
+async fn sent_on_page(b: &crate::browser::Browser, want: u64) {
+    for _ in 0..120 {
+        b.goto("/siasn").await;
+        let n = b
+            .client
+            .execute("return document.querySelectorAll('#siasn-pushes tr.push-sent').length;", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        if n >= want {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    panic!("the page never listed {want} sent pushes: {}", b.text("main").await);
+}
+
+#[sqlx::test]
+async fn hr_previews_sends_reads_the_log_fixes_a_field_and_resends_in_chromium(pool: PgPool) {
+    use crate::{browser::open, helpers::PW};
+    let (app, sim) = app_with_sim(pool).await;
+    let f = fixture(&app).await;
+    let Some(b) = open(&app).await else { return };
+    // As the portal does: pushes run in a worker, never in the request.
+    let worker = tokio::spawn(cakap::siasn::push::worker(app.state.clone()));
+    b.login("kepegawaian", PW).await;
+    b.click("nav.sidenav a[href='/siasn']").await;
+    assert_eq!(b.text("main h1").await, "Sinkronisasi SIASN");
+    // Preview everything not yet sent: two complete course records, the PKP lacking its type.
+    b.click("#siasn-choose button[type=submit]").await;
+    let preview = b.text("#siasn-preview").await;
+    // (The demo's own results lack their certificate files and SIASN data: they wait too.)
+    assert!(preview.contains("2 siap dikirim") && preview.contains("belum lengkap (tidak dikirim)"), "{preview}");
+    assert!(preview.contains("isi jenis pelatihan struktural"), "{preview}");
+    b.shot("siasn-preview").await;
+    b.click("#siasn-send button[type=submit]").await;
+    assert!(b.text(".flash").await.contains("dijadwalkan"));
+    sent_on_page(&b, 2).await;
+    assert_eq!(sim.records().1.len(), 2);
+    // The log of one record: what was sent, SIASN's answer, who asked.
+    b.click("#siasn-pushes a[href^='/siasn/pushes/']").await;
+    let log = b.text("main").await;
+    assert!(log.contains("Menyimpan riwayat") && log.contains("berhasil") && log.contains("kepegawaian"), "{log}");
+    b.shot("siasn-log").await;
+    // Fix the missing field from the preview's link, then send that training.
+    b.goto(&format!("/siasn?scope=training&training={}", f.diklat)).await;
+    b.click("#siasn-preview a.fix").await;
+    assert_eq!(b.path().await, format!("/siasn/trainings/{}", f.diklat));
+    assert!(b.text("main").await.contains("Di SIASN: latihanStrukturalId"), "the SIASN name is help text");
+    let set = b
+        .client
+        .execute("const s = document.querySelector('#latihan_struktural'); s.value = '6'; return s.value;", vec![])
+        .await
+        .expect("choose");
+    assert_eq!(set, serde_json::json!("6"));
+    b.click("#siasn-training-form button[type=submit]").await;
+    assert!(b.text(".flash").await.contains("Perubahan disimpan"));
+    b.goto(&format!("/siasn?scope=training&training={}", f.diklat)).await;
+    assert!(b.text("#siasn-preview").await.contains("Siap dikirim"));
+    b.click("#siasn-send button[type=submit]").await;
+    sent_on_page(&b, 3).await;
+    let (diklat, _) = sim.records();
+    assert_eq!(diklat.len(), 1);
+    assert!(diklat.values().all(|d| d["latihanStrukturalId"] == "6"));
+    // Resend from its log: SIASN's record is updated, not duplicated.
+    let push = app.scalar(&format!("select id from siasn_pushes where participant_id = {}", f.diklat_person)).await;
+    b.goto(&format!("/siasn/pushes/{push}")).await;
+    b.click("#push-resend button[type=submit]").await;
+    assert!(b.text(".flash").await.contains("dijadwalkan"));
+    for _ in 0..120 {
+        if saves(&sim, "diklat").len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(saves(&sim, "diklat").len(), 2);
+    assert_eq!(sim.records().0.len(), 1, "updated, not duplicated");
+    // The same page in English.
+    b.goto("/lang/en?next=/siasn").await;
+    assert_eq!(b.text("main h1").await, "SIASN sync");
+    assert!(b.text("#siasn-pushes").await.contains("Sent"));
+    b.shot("siasn-en").await;
+    worker.abort();
+    b.close().await;
+}
