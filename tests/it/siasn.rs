@@ -502,10 +502,14 @@ async fn sent_on_page(b: &crate::browser::Browser, want: u64) {
 
 #[sqlx::test]
 async fn hr_previews_sends_reads_the_log_fixes_a_field_and_resends_in_chromium(pool: PgPool) {
-    use crate::{browser::open, helpers::PW};
+    use crate::{
+        browser::{Checks, open},
+        helpers::PW,
+    };
     let (app, sim) = app_with_sim(pool).await;
     let f = fixture(&app).await;
     let Some(b) = open(&app).await else { return };
+    let mut checks = Checks::new();
     // As the portal does: pushes run in a worker, never in the request.
     let worker = tokio::spawn(cakap::siasn::push::worker(app.state.clone()));
     b.login("kepegawaian", PW).await;
@@ -518,6 +522,7 @@ async fn hr_previews_sends_reads_the_log_fixes_a_field_and_resends_in_chromium(p
     assert!(preview.contains("2 siap dikirim") && preview.contains("belum lengkap (tidak dikirim)"), "{preview}");
     assert!(preview.contains("isi jenis pelatihan struktural"), "{preview}");
     b.shot("siasn-preview").await;
+    checks.page(&b, "siasn preview").await;
     b.click("#siasn-send button[type=submit]").await;
     assert!(b.text(".flash").await.contains("dijadwalkan"));
     sent_on_page(&b, 2).await;
@@ -527,11 +532,13 @@ async fn hr_previews_sends_reads_the_log_fixes_a_field_and_resends_in_chromium(p
     let log = b.text("main").await;
     assert!(log.contains("Menyimpan riwayat") && log.contains("berhasil") && log.contains("kepegawaian"), "{log}");
     b.shot("siasn-log").await;
+    checks.page(&b, "siasn log").await;
     // Fix the missing field from the preview's link, then send that training.
     b.goto(&format!("/siasn?scope=training&training={}", f.diklat)).await;
     b.click("#siasn-preview a.fix").await;
     assert_eq!(b.path().await, format!("/siasn/trainings/{}", f.diklat));
     assert!(b.text("main").await.contains("Di SIASN: latihanStrukturalId"), "the SIASN name is help text");
+    checks.page(&b, "siasn training form").await;
     let set = b
         .client
         .execute("const s = document.querySelector('#latihan_struktural'); s.value = '6'; return s.value;", vec![])
@@ -565,6 +572,30 @@ async fn hr_previews_sends_reads_the_log_fixes_a_field_and_resends_in_chromium(p
     assert_eq!(b.text("main h1").await, "SIASN sync");
     assert!(b.text("#siasn-pushes").await.contains("Sent"));
     b.shot("siasn-en").await;
+    checks.page(&b, "siasn en").await;
+    b.goto(&format!("/siasn/pushes/{push}")).await;
+    checks.page(&b, "siasn log en").await;
+    b.goto("/siasn/refs").await;
+    checks.page(&b, "siasn refs en").await;
+    let unit = app.scalar("select id from units where code = 'APT-PA'").await;
+    b.goto(&format!("/siasn/reconcile?unit={unit}")).await;
+    checks.page(&b, "siasn reconcile en").await;
+    b.goto("/lang/id?next=/siasn/refs").await;
+    checks.page(&b, "siasn refs").await;
+    b.goto(&format!("/siasn/reconcile?unit={unit}")).await;
+    assert!(b.visible("#cakap-only").await, "what Cakap has and SIASN not");
+    checks.page(&b, "siasn reconcile").await;
+    // A phone: the sync page does not scroll sideways.
+    b.client.set_window_size(390, 844).await.expect("phone size");
+    b.goto("/siasn").await;
+    let wide = b
+        .client
+        .execute("return document.documentElement.scrollWidth > window.innerWidth;", vec![])
+        .await
+        .expect("width");
+    assert_eq!(wide, serde_json::json!(false), "the sync page scrolls sideways on a phone");
+    let problems = checks.finish();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
     worker.abort();
     b.close().await;
 }
