@@ -8,6 +8,7 @@ mod development;
 pub mod names;
 mod org;
 mod programmes;
+mod siasn;
 pub mod synthetic;
 
 use sqlx::PgPool;
@@ -51,8 +52,14 @@ impl Rng {
     }
 }
 
-const STEPS: &[&str] =
-    &["demo.org.v1", "demo.catalog.v1", "catalog.descriptors.v1", "demo.development.v1", "demo.programmes.v1"];
+const STEPS: &[&str] = &[
+    "demo.org.v1",
+    "demo.catalog.v1",
+    "catalog.descriptors.v1",
+    "demo.development.v1",
+    "demo.programmes.v1",
+    "demo.siasn.v1",
+];
 
 /// Apply the demo steps not applied yet. Returns whether anything was seeded.
 pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
@@ -73,6 +80,7 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
             "demo.development.v1" => development::seed(&mut tx).await?,
             "demo.programmes.v1" => programmes::seed(&mut tx).await?,
             "catalog.descriptors.v1" => catalog::upgrade_descriptors(&mut tx).await?,
+            "demo.siasn.v1" => siasn::seed(&mut tx).await?,
             other => anyhow::bail!("unknown seed step {other}"),
         }
         sqlx::query("insert into app_meta (key, value) values ($1, now()::text)").bind(step).execute(&mut *tx).await?;

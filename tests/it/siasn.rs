@@ -515,12 +515,26 @@ async fn hr_previews_sends_reads_the_log_fixes_a_field_and_resends_in_chromium(p
     b.login("kepegawaian", PW).await;
     b.click("nav.sidenav a[href='/siasn']").await;
     assert_eq!(b.text("main h1").await, "Sinkronisasi SIASN");
-    // Preview everything not yet sent: two complete course records, the PKP lacking its type.
+    // Everything not yet sent: the demo's complete results wait beside the fixture's, and the PKP
+    // says what it lacks.
     b.click("#siasn-choose button[type=submit]").await;
     let preview = b.text("#siasn-preview").await;
-    // (The demo's own results lack their certificate files and SIASN data: they wait too.)
-    assert!(preview.contains("2 siap dikirim") && preview.contains("belum lengkap (tidak dikirim)"), "{preview}");
+    assert!(preview.contains("siap dikirim") && preview.contains("belum lengkap (tidak dikirim)"), "{preview}");
     assert!(preview.contains("isi jenis pelatihan struktural"), "{preview}");
+    // One training: its two complete course records.
+    let chosen = b
+        .client
+        .execute(
+            "document.querySelector('#scope').value = 'training'; const t = document.querySelector('#training');
+             t.value = arguments[0]; return t.value;",
+            vec![serde_json::json!(f.kursus.to_string())],
+        )
+        .await
+        .expect("choose");
+    assert_eq!(chosen, serde_json::json!(f.kursus.to_string()));
+    b.click("#siasn-choose button[type=submit]").await;
+    let preview = b.text("#siasn-preview").await;
+    assert!(preview.contains("2 siap dikirim · 0 di antaranya memperbarui catatan yang sudah ada · 0 belum lengkap"), "{preview}");
     b.shot("siasn-preview").await;
     checks.page(&b, "siasn preview").await;
     b.click("#siasn-send button[type=submit]").await;
