@@ -534,7 +534,10 @@ async fn hr_previews_sends_reads_the_log_fixes_a_field_and_resends_in_chromium(p
     assert_eq!(chosen, serde_json::json!(f.kursus.to_string()));
     b.click("#siasn-choose button[type=submit]").await;
     let preview = b.text("#siasn-preview").await;
-    assert!(preview.contains("2 siap dikirim · 0 di antaranya memperbarui catatan yang sudah ada · 0 belum lengkap"), "{preview}");
+    assert!(
+        preview.contains("2 siap dikirim · 0 di antaranya memperbarui catatan yang sudah ada · 0 belum lengkap"),
+        "{preview}"
+    );
     b.shot("siasn-preview").await;
     checks.page(&b, "siasn preview").await;
     b.click("#siasn-send button[type=submit]").await;
