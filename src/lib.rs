@@ -23,6 +23,7 @@ pub mod programmes;
 pub mod search;
 pub mod seed;
 pub mod settings;
+pub mod siasn;
 pub mod talent;
 pub mod units;
 

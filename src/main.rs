@@ -29,6 +29,9 @@ enum Command {
         /// Seed the demo department (once) before serving; same as CAKAP_SEED_DEMO=1.
         #[arg(long)]
         demo: bool,
+        /// Start the SIASN simulator and send to it (when no CAKAP_SIASN_* settings are given).
+        #[arg(long)]
+        siasn_sim: bool,
     },
     /// Apply pending migrations and exit.
     Migrate,
@@ -71,6 +74,12 @@ enum Command {
     #[command(hide = true)]
     Floor {
         #[arg(long, default_value = "127.0.0.1:18081")]
+        bind: String,
+    },
+    /// Run the SIASN simulator (for the demo and manual tests): prints the settings that point the
+    /// portal at it. Not BKN's service: confirm the real one's details with BKN.
+    SiasnSim {
+        #[arg(long, default_value = "127.0.0.1:8091")]
         bind: String,
     },
     /// Create an account (e.g. the first admin). Prints a one-time password unless
@@ -119,11 +128,14 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::SiasnSim { bind } = &cli.command {
+        return siasn_sim(bind).await;
+    }
     let mut config = Config::from_env()?;
     match cli.command {
-        Command::Serve { demo } => {
+        Command::Serve { demo, siasn_sim } => {
             config.seed_demo |= demo;
-            serve(config).await
+            serve(config, siasn_sim).await
         }
         Command::Migrate => {
             let pool = db::connect(&config).await?;
@@ -176,6 +188,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Floor { bind } => floor(&config, &bind).await,
+        Command::SiasnSim { .. } => Ok(()),
         Command::CreateUser { username, role, nip, head_unit, password_stdin } => {
             create_user(&config, username, role, nip, head_unit, password_stdin).await
         }
@@ -189,7 +202,7 @@ fn print_logins() {
     }
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(config: Config, siasn_sim: bool) -> anyhow::Result<()> {
     let pool = db::connect(&config).await?;
     db::migrate(&pool).await?;
     if config.seed_demo {
@@ -198,10 +211,24 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = server::bind(&config.bind).await?;
     let addr = listener.local_addr().context("listener address")?;
     let mailer = cakap::notifications::digest::Mailer::from_config(&config)?;
+    let mut siasn = cakap::siasn::Settings::from_env()?;
+    if siasn.is_none() && siasn_sim {
+        let sim = cakap::siasn::sim::start("127.0.0.1:0", Default::default()).await?;
+        println!("SIASN simulator at {} (not BKN's service): the sync sends there.", sim.url);
+        let mut s = sim.settings();
+        s.retry_base = std::time::Duration::from_secs(5);
+        siasn = Some(s);
+    }
     let state = AppState::new(pool, config.clone());
+    if siasn.is_some() {
+        tracing::info!("SIASN sync configured");
+    }
+    state.siasn.configure(siasn);
     let jobs = tokio::spawn(cakap::app::jobs::run(state.clone(), mailer));
     // Plans are computed by this worker (and every other node's), never by a request.
     let planner = tokio::spawn(cakap::gaps::plan_run::worker(state.clone()));
+    // SIASN pushes run here (and on every other node), never in a request.
+    let pusher = tokio::spawn(cakap::siasn::push::worker(state.clone()));
     let app = router::build(state);
     println!("Cakap is running at http://{addr}/  (Ctrl-C to stop)");
     if config.seed_demo {
@@ -210,7 +237,29 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     server::serve(listener, app, server::shutdown_signal()).await?;
     jobs.abort();
     planner.abort();
+    pusher.abort();
     println!("Cakap stopped.");
+    Ok(())
+}
+
+/// The SIASN simulator in the foreground, until Ctrl-C.
+async fn siasn_sim(bind: &str) -> anyhow::Result<()> {
+    let sim = cakap::siasn::sim::start(bind, Default::default()).await?;
+    let c = &sim.creds;
+    println!("SIASN simulator at {} (not BKN's service). Point the portal at it with:", sim.url);
+    println!("  CAKAP_SIASN_GATEWAY_URL={}", sim.url);
+    println!("  CAKAP_SIASN_SSO_URL={}{}", sim.url, cakap::siasn::sim::SSO_PATH);
+    println!("  CAKAP_SIASN_CONSUMER_KEY={}", c.consumer_key);
+    println!("  CAKAP_SIASN_CONSUMER_SECRET={}", c.consumer_secret);
+    println!("  CAKAP_SIASN_SSO_CLIENT={}", c.sso_client);
+    println!("  CAKAP_SIASN_USERNAME={}", c.username);
+    println!("  CAKAP_SIASN_PASSWORD={}", c.password);
+    println!("  CAKAP_SIASN_INSTANSI_ID=A5EB03E23C4AF6A0E040640A040252AD");
+    println!(
+        "Make it fail: curl -X POST {}/_sim/fail -H 'content-type: application/json' -d '{{\"mode\":\"5xx\"}}'",
+        sim.url
+    );
+    server::shutdown_signal().await;
     Ok(())
 }
 

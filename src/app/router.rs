@@ -51,6 +51,7 @@ pub fn routes() -> Routes {
         .merge(notifications::routes())
         .merge(campaigns::routes())
         .merge(crate::people::routes())
+        .merge(crate::siasn::routes())
 }
 
 /// The route table, for tests and documentation.

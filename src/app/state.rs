@@ -35,6 +35,8 @@ pub struct AppState {
     pub personal: super::versioned::VersionCache,
     /// Finished plan runs, parsed once per node (a run never changes).
     pub plan_results: crate::gaps::plan_run::ResultCache,
+    /// The SIASN sync's settings and client (unconfigured unless set; see `siasn::settings`).
+    pub siasn: crate::siasn::Siasn,
 }
 
 /// How long a node may show an account's navigation counts before counting again.
@@ -123,6 +125,7 @@ impl AppState {
             replica,
             badge_cache: BadgeCache::default(),
             plan_results: Default::default(),
+            siasn: Default::default(),
         }
     }
 

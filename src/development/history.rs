@@ -11,9 +11,7 @@ use serde::Deserialize;
 
 use super::{
     db::{self, JpYear},
-    model::{
-        ActivityKind, ActivityStatus, JpRuleApplied, ParticipantStatus, TrainingStatus, jenis_name, jp_plain, jp_text,
-    },
+    model::{ActivityKind, ActivityStatus, JpRuleApplied, ParticipantStatus, TrainingStatus, jenis_name, jp_text},
 };
 use crate::app::context::Val;
 use crate::{
@@ -89,6 +87,18 @@ struct HistoryPage {
     years: Vec<JpYear>,
     minimum: f64,
     is_self: bool,
+    /// Records imported from SIASN (the reconcile page).
+    imported: Vec<ImportedRow>,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ImportedRow {
+    pub name: String,
+    pub institusi: String,
+    pub jp: Option<f64>,
+    pub nomor: String,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub ends_on: Option<chrono::NaiveDate>,
 }
 
 impl HistoryPage {
@@ -329,7 +339,15 @@ async fn history(
     }
     let minimum = ctx.agency.jp_per_year;
     let is_self = user.employee_id == Some(id);
-    render(&HistoryPage { ctx, e, formal, informal, given, years, minimum, is_self })
+    // Read beside the kept history: an import from SIASN shows at once.
+    let imported: Vec<ImportedRow> = sqlx::query_as(
+        "select name, institusi, jp::float8 as jp, nomor, starts_on, ends_on from siasn_imported
+         where employee_id = $1 order by ends_on desc nulls last, id desc",
+    )
+    .bind(id)
+    .fetch_all(&state.pool)
+    .await?;
+    render(&HistoryPage { ctx, e, formal, informal, given, years, minimum, is_self, imported })
 }
 
 #[derive(Deserialize, Default)]
@@ -350,12 +368,7 @@ async fn siasn_all(
     siasn(&state, &ctx, &user.scope(), None, Some(year), format).await
 }
 
-fn dmy(d: chrono::NaiveDate) -> String {
-    d.format("%d-%m-%Y").to_string()
-}
-
-/// The SIASN riwayat files as CSV. Diklat: struktural trainings (jenisDiklatId 1). Kursus: every
-/// other passed training, and every confirmed informal activity with its type (14, 15, 22…).
+/// The SIASN riwayat files as CSV (every field SIASN's save takes, and what each row lacks).
 async fn siasn(
     state: &AppState,
     ctx: &Ctx,
@@ -364,102 +377,5 @@ async fn siasn(
     year: Option<i32>,
     format: &str,
 ) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let agency = ctx.agency_name().to_string();
-    if format == "siasn-diklat" {
-        let rows: Vec<(String, String, String, f64, String, chrono::NaiveDate, chrono::NaiveDate)> = sqlx::query_as(
-            "select e.nip, t.siasn_ref, coalesce(p.name, ''), tj.jp::float8, tp.certificate_no, t.starts_on, t.ends_on
-             from training_jp tj join training_participants tp on tp.id = tj.participant_id join trainings t on t.id = tj.training_id
-             join employees e on e.id = tj.employee_id join units u on u.id = e.unit_id left join providers p on p.id = t.provider_id
-             where t.jenis_diklat = 1 and ($1::bigint is null or e.id = $1) and ($2::int is null or tj.year = $2)
-               and scope_sees($3, $4, $5, e.id, u.path)
-             order by e.nip, t.starts_on",
-        )
-        .bind(employee)
-        .bind(year)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .fetch_all(&mut *conn)
-        .await?;
-        let table = Table {
-            name: "siasn-riwayat-diklat",
-            headers: export::keys(&[
-                "nip",
-                "latihanStrukturalId",
-                "institusiPenyelenggara",
-                "jumlahJam",
-                "nomor",
-                "tanggal",
-                "tanggalSelesai",
-                "tahun",
-            ]),
-            rows: rows
-                .into_iter()
-                .map(|r| vec![r.0, r.1, r.2, jp_plain(r.3), r.4, dmy(r.5), dmy(r.6), r.6.year().to_string()])
-                .collect(),
-        };
-        return export::csv(None, &table);
-    }
-    type K = (String, i16, String, String, String, f64, String, chrono::NaiveDate, chrono::NaiveDate);
-    let rows: Vec<K> = sqlx::query_as(
-        "select * from (
-           select e.nip, t.jenis_diklat, t.form as jenis, t.title, coalesce(p.name, '') as institusi, tj.jp::float8 as jp,
-                  tp.certificate_no, t.starts_on, t.ends_on
-           from training_jp tj join training_participants tp on tp.id = tj.participant_id join trainings t on t.id = tj.training_id
-           join employees e on e.id = tj.employee_id join units u on u.id = e.unit_id left join providers p on p.id = t.provider_id
-           where t.jenis_diklat <> 1 and ($1::bigint is null or e.id = $1) and ($2::int is null or tj.year = $2)
-             and scope_sees($3, $4, $5, e.id, u.path)
-           union all
-           select e.nip, 0::smallint, a.kind, a.topic, $6, aj.jp::float8, '', a.held_on, a.held_on
-           from activity_jp aj join activities a on a.id = aj.activity_id join employees e on e.id = aj.employee_id
-           join units u on u.id = e.unit_id
-           where aj.jp > 0 and ($1::bigint is null or e.id = $1) and ($2::int is null or aj.year = $2)
-             and scope_sees($3, $4, $5, e.id, u.path)
-         ) k order by 1, 8",
-    )
-    .bind(employee)
-    .bind(year)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .bind(&agency)
-    .fetch_all(&mut *conn)
-    .await?;
-    let table = Table {
-        name: "siasn-riwayat-kursus",
-        headers: export::keys(&[
-            "nip",
-            "jenisDiklatId",
-            "jenisKursus",
-            "namaKursus",
-            "institusiPenyelenggara",
-            "jumlahJam",
-            "nomorSertipikat",
-            "tanggalKursus",
-            "tanggalSelesaiKursus",
-            "tahunKursus",
-        ]),
-        rows: rows
-            .into_iter()
-            .map(|r| {
-                // Informal rows carry their kind; its SIASN type comes from the one mapping.
-                let jenis =
-                    if r.1 == 0 { ActivityKind::parse(&r.2).map(ActivityKind::jenis).unwrap_or(25) } else { r.1 };
-                vec![
-                    r.0,
-                    jenis.to_string(),
-                    jenis_name(jenis).to_string(),
-                    r.3,
-                    r.4,
-                    jp_plain(r.5),
-                    r.6,
-                    dmy(r.7),
-                    dmy(r.8),
-                    r.8.year().to_string(),
-                ]
-            })
-            .collect(),
-    };
-    export::csv(None, &table)
+    crate::siasn::records::file(state, ctx, scope, employee, year, format == "siasn-diklat").await
 }

@@ -3,15 +3,17 @@
 
 use std::{collections::HashMap, sync::LazyLock};
 
-mod picker;
 mod accounts;
+mod picker;
+mod siasn;
 mod strings;
 mod talent;
 mod ui;
 
 /// Every string table: the original one, then one file per later feature (so parallel work on
 /// different features never edits the same lines). Keys stay unique across all of them.
-const TABLES: &[&[(&str, &str, &str)]] = &[strings::STRINGS, picker::STRINGS, accounts::STRINGS, talent::STRINGS, ui::STRINGS];
+const TABLES: &[&[(&str, &str, &str)]] =
+    &[strings::STRINGS, picker::STRINGS, accounts::STRINGS, talent::STRINGS, ui::STRINGS, siasn::STRINGS];
 
 fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     TABLES.iter().flat_map(|t| t.iter())

@@ -8,6 +8,7 @@ mod development;
 pub mod names;
 mod org;
 mod programmes;
+mod siasn;
 pub mod synthetic;
 mod talent;
 
@@ -59,6 +60,7 @@ const STEPS: &[&str] = &[
     "demo.development.v1",
     "demo.programmes.v1",
     "demo.talent.v1",
+    "demo.siasn.v1",
 ];
 
 /// Apply the demo steps not applied yet. Returns whether anything was seeded.
@@ -81,6 +83,7 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
             "demo.programmes.v1" => programmes::seed(&mut tx).await?,
             "demo.talent.v1" => talent::seed(&mut tx).await?,
             "catalog.descriptors.v1" => catalog::upgrade_descriptors(&mut tx).await?,
+            "demo.siasn.v1" => siasn::seed(&mut tx).await?,
             other => anyhow::bail!("unknown seed step {other}"),
         }
         sqlx::query("insert into app_meta (key, value) values ($1, now()::text)").bind(step).execute(&mut *tx).await?;

@@ -164,6 +164,16 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/employees/{id}/development", "/employees/{emp}/development", UNIT_A),
         ("GET", "/development/siasn", "/development/siasn?file=kursus", HR_HEAD),
         ("GET", "/development/effect", "/development/effect", HR_HEAD),
+        ("GET", "/siasn", "/siasn", HR),
+        ("POST", "/siasn/send", "/siasn/send", HR),
+        ("GET", "/siasn/pushes/{id}", "/siasn/pushes/{push}", HR),
+        ("POST", "/siasn/pushes/{id}/resend", "/siasn/pushes/{push}/resend", HR),
+        ("GET", "/siasn/trainings/{id}", "/siasn/trainings/{training}", HR),
+        ("POST", "/siasn/trainings/{id}", "/siasn/trainings/{training}", HR),
+        ("GET", "/siasn/refs", "/siasn/refs", HR),
+        ("POST", "/siasn/refs/refresh", "/siasn/refs/refresh", HR),
+        ("GET", "/siasn/reconcile", "/siasn/reconcile", HR),
+        ("POST", "/siasn/reconcile/import", "/siasn/reconcile/import", HR),
         ("GET", "/gaps", "/gaps", HR_HEAD),
         ("GET", "/gaps/matrix", "/gaps/matrix", HR_HEAD),
         ("GET", "/employees/{id}/gaps", "/employees/{emp}/gaps", UNIT_A),
@@ -330,6 +340,13 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
                      from i, competencies c where c.code = 'APL-01'
                      on conflict (idp_id, competency_id) do update set goal_level = 5 returning id")
     .await;
+    let push: i64 = sqlx::query_scalar(
+        "insert into siasn_pushes (participant_id, kind, status) values ($1, 'kursus', 'failed') returning id",
+    )
+    .bind(dev[2])
+    .fetch_one(&app.pool)
+    .await
+    .expect("push");
     HashMap::from([
         ("{idpline}", idpline.to_string()),
         ("{provider}", dev[0].to_string()),
@@ -348,6 +365,7 @@ pub async fn ids(app: &TestApp) -> HashMap<&'static str, String> {
         ("{campaign}", campaign.to_string()),
         ("{programme}", q("select min(id) from programmes").await.to_string()),
         ("{acctbatch}", q("insert into account_batches (created_count) values (0) returning id").await.to_string()),
+        ("{push}", push.to_string()),
     ])
 }
 

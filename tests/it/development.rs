@@ -614,8 +614,20 @@ async fn the_siasn_files_have_siasns_columns(pool: PgPool) {
         .expect("participant");
     let diklat = hr.get(&format!("/employees/{own}/development?format=siasn-diklat")).await;
     let lines: Vec<&str> = diklat.body.trim_start_matches('\u{feff}').lines().collect();
-    assert_eq!(lines[0], "nip,latihanStrukturalId,institusiPenyelenggara,jumlahJam,nomor,tanggal,tanggalSelesai,tahun");
-    assert!(lines.contains(&format!("{nip},PKP-01,,100,PKP/2025/7,06-05-2025,20-06-2025,2025").as_str()), "{lines:?}");
+    assert_eq!(
+        lines[0],
+        "nip,pnsOrangId,latihanStrukturalId,nomor,tanggal,tanggalSelesai,tahun,jumlahJam,bobot,jenisKompetensi,institusiPenyelenggara,path,Kekurangan (belum bisa dikirim)"
+    );
+    // Every field SIASN takes, and what the row lacks in words.
+    assert!(
+        lines.contains(
+            &format!(
+                "{nip},,PKP-01,PKP/2025/7,06-05-2025,20-06-2025,2025,100,,,,,isi jenis kompetensi; isi bobot pelatihan; isi penyelenggara pelatihan; unggah berkas sertifikat; ID pegawai di SIASN belum dibaca (dibaca otomatis saat sinkronisasi)"
+            )
+            .as_str()
+        ),
+        "{lines:?}"
+    );
     // Informal activities go out as kursus with their SIASN type (15 mentoring).
     let comp = app.scalar("select id from competencies where code = 'APL-01'").await;
     sqlx::query(
@@ -631,11 +643,12 @@ async fn the_siasn_files_have_siasns_columns(pool: PgPool) {
     let lines: Vec<&str> = kursus.body.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         lines[0],
-        "nip,jenisDiklatId,jenisKursus,namaKursus,institusiPenyelenggara,jumlahJam,nomorSertipikat,tanggalKursus,tanggalSelesaiKursus,tahunKursus"
+        "nip,pnsOrangId,instansiId,jenisDiklatId,jenisKursus,jenisKursusSertipikat,namaKursus,institusiPenyelenggara,jumlahJam,lokasiId,nomorSertipikat,tahunKursus,tanggalKursus,tanggalSelesaiKursus,path,Kekurangan (belum bisa dikirim)"
     );
     assert!(
-        lines.iter().any(|l| l.starts_with(&format!("{nip},15,Mentoring,Mentoring SQL,"))
-            && l.ends_with(",2,,03-02-2026,03-02-2026,2026")),
+        lines.iter().any(|l| l.starts_with(&format!("{nip},,,15,Mentoring,,Mentoring SQL,"))
+            && l.contains(",2,,,2026,03-02-2026,03-02-2026,,")
+            && l.contains("pembelajaran nonklasikal")),
         "{lines:?}"
     );
     assert!(!lines.iter().any(|l| l.contains("Pelatihan Kepemimpinan Uji")), "struktural goes to riwayat diklat only");
