@@ -99,7 +99,7 @@ class Session:
         body = b"".join(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
         ) + f"--{boundary}--\r\n".encode()
-        return self.send(path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})[0]
+        return self.send(path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}", "X-CSRF-Token": self.csrf()})[0]
 
     def csrf(self):
         for c in self.jar.cookiejar:
@@ -153,16 +153,19 @@ def main():
         return s.post(f"/employees/{emp}", f.fields) == 303
 
     kinds = [assess, decide, edit]
-    done, failed, took = [0], [0], []
+    done, failed, took, failures = [0], [0], [], {}
 
     def one(s):
         t = time.perf_counter()
-        ok = random.choice(kinds)(s)
+        kind = random.choice(kinds)
+        ok = kind(s)
         dt = time.perf_counter() - t
         with lock:
             took.append(dt)
             done[0] += ok
             failed[0] += not ok
+            if not ok:
+                failures[kind.__name__] = failures.get(kind.__name__, 0) + 1
 
     start = time.perf_counter()
     if mode == "rate":
@@ -189,7 +192,7 @@ def main():
     wall = time.perf_counter() - start
     took.sort()
     p = lambda q: round(took[min(len(took) - 1, int(q * len(took)))] * 1000) if took else 0
-    print(json.dumps({"writes": done[0], "failed": failed[0], "per_s": round(done[0] / wall, 1), "p50_ms": p(0.5), "p99_ms": p(0.99)}))
+    print(json.dumps({"writes": done[0], "failed": failed[0], "failures": failures, "per_s": round(done[0] / wall, 1), "p50_ms": p(0.5), "p99_ms": p(0.99)}))
 
 
 if __name__ == "__main__":
