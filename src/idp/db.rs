@@ -146,6 +146,7 @@ pub struct NextStep {
     pub programme: Option<String>,
     pub training_id: Option<i64>,
     pub training: Option<String>,
+    pub mentor_id: Option<i64>,
     pub mentor: Option<String>,
     pub mentor_nip: Option<String>,
     pub note: String,
@@ -163,7 +164,7 @@ pub async fn next_step(
          select i.employee_id, i.status, (select round(avg(percent))::bigint from l) as percent,
                 (select count(*) from l where state <> 'reached') as open_lines,
                 l.competency_id, c.code, case when $3 then c.name_en else c.name_id end as name, l.goal_level, l.target_date,
-                l.route, pr.title as programme, l.training_id, t.title as training,
+                l.route, pr.title as programme, l.training_id, t.title as training, l.mentor_id,
                 employee_display_name(m.front_title, m.name, m.back_title) as mentor, m.nip as mentor_nip, l.note
          from l join idps i on i.id = l.idp_id join competencies c on c.id = l.competency_id
          left join programmes pr on pr.id = l.programme_id left join trainings t on t.id = l.training_id

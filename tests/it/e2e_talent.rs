@@ -139,7 +139,7 @@ async fn a_head_makes_an_idp_and_the_employees_mentoring_moves_it(pool: PgPool) 
     b.login("kabid.aptika", PW).await;
     b.click("nav.sidenav a[href='/approvals']").await;
     b.client
-        .find(Locator::XPath("//tr[contains(., 'Pendampingan rencana pengembangan individu')]//input[@name='item']"))
+        .find(Locator::XPath("//li[contains(@class, 'claim')][contains(., 'Pendampingan rencana pengembangan individu')]//input[@name='item']"))
         .await
         .expect("the session in the queue")
         .click()

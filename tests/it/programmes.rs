@@ -303,7 +303,7 @@ async fn the_list_filters_and_exports(pool: PgPool) {
     .execute(&app.pool)
     .await
     .expect("programme");
-    let rows = |body: &str| body.matches("<td class=\"mono nowrap\"><a href=\"/programmes/").count() as i64;
+    let rows = |body: &str| body.matches("<td class=\"mono\"><a href=\"/programmes/").count() as i64;
     let all = hr.get("/programmes").await;
     assert_eq!(all.status, StatusCode::OK);
     assert_eq!(rows(&all.body), app.scalar("select count(*) from programmes").await);

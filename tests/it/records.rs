@@ -78,10 +78,11 @@ async fn list_pages_issue_a_bounded_number_of_queries(pool: PgPool) {
     assert!(r.body.contains("dari 420"));
     assert_eq!(before, after, "same number of queries for 120 and 420 employees");
     assert!(after <= 10, "{after} queries");
-    // Read again while the records are unchanged: the page is reused under the version read with
-    // the session, in that one round trip.
+    // Read again while the records are unchanged: the page is reused after one read of the
+    // version of what it depends on (and the session's, which a node reuses for a moment outside
+    // the tests).
     let (again, n) = count_queries(hr.get("/employees")).await;
-    assert_eq!(n, 1, "a reused page costs the session's round trip only");
+    assert_eq!(n, 2, "a reused page costs the session and its version's round trips only");
     assert_eq!(tbody(&again.body), tbody(&r.body));
     for page in ["/positions", "/units", "/competencies", "/assessments/pending", "/audit"] {
         let (_, n) = count_queries(hr.get(page)).await;
