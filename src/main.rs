@@ -76,6 +76,17 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:18081")]
         bind: String,
     },
+    /// Solve one plan run (what the portal's plan worker starts as a child process) and print
+    /// its result as JSON.
+    #[command(hide = true)]
+    PlanSolve {
+        #[arg(long)]
+        unit_id: i64,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        budget: i64,
+    },
     /// Run the SIASN simulator (for the demo and manual tests): prints the settings that point the
     /// portal at it. Not BKN's service: confirm the real one's details with BKN.
     SiasnSim {
@@ -188,6 +199,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Floor { bind } => floor(&config, &bind).await,
+        Command::PlanSolve { unit_id, year, budget } => {
+            config.db_max_connections = 2;
+            let pool = db::connect(&config).await?;
+            let state = cakap::AppState::new(pool, config);
+            cakap::gaps::plan_run::solve_to_stdout(&state, unit_id, year, budget)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        }
         Command::SiasnSim { .. } => Ok(()),
         Command::CreateUser { username, role, nip, head_unit, password_stdin } => {
             create_user(&config, username, role, nip, head_unit, password_stdin).await

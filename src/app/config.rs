@@ -46,6 +46,10 @@ pub struct Config {
     /// `CAKAP_CACHE_MB`: the memory a node spends on kept results (64 MiB), three quarters for
     /// department-wide ones, a quarter for single readers'.
     pub cache_bytes: usize,
+    /// `CAKAP_PLAN_IN_PROCESS=1` solves next year's plans inside the portal; by default each run
+    /// is solved by a child process of the portal's own binary (this path), so the solver's memory
+    /// leaves with it.
+    pub plan_solver: Option<PathBuf>,
     /// `CAKAP_SMTP_URL`: where the daily e-mail digest is sent through
     /// (`smtp://host:25`, `smtp://user:pass@host:587?tls=required`, `smtps://host:465`); unset: no e-mail.
     pub smtp_url: Option<String>,
@@ -103,6 +107,11 @@ impl Config {
             stale_results: Duration::from_secs(num("CAKAP_STALE_RESULTS_SECS", 5)?),
             session_reuse: Duration::from_millis(num("CAKAP_SESSION_REUSE_MS", 2000)?),
             cache_bytes: num::<usize>("CAKAP_CACHE_MB", 64)?.saturating_mul(1024 * 1024),
+            plan_solver: if var("CAKAP_PLAN_IN_PROCESS").is_some_and(|v| v == "1") {
+                None
+            } else {
+                std::env::current_exe().ok()
+            },
             smtp_url: var("CAKAP_SMTP_URL"),
             smtp_from: var("CAKAP_SMTP_FROM").unwrap_or_else(|| "Cakap <cakap@localhost>".into()),
             digest_hour: match num("CAKAP_DIGEST_HOUR", 6u32)? {
@@ -135,6 +144,8 @@ impl Config {
             stale_results: Duration::ZERO,
             session_reuse: Duration::ZERO,
             cache_bytes: 64 * 1024 * 1024,
+            // The test binary is not the portal's: plans are solved in the test's process.
+            plan_solver: None,
             smtp_url: None,
             smtp_from: "Cakap <cakap@localhost>".into(),
             digest_hour: 6,

@@ -326,3 +326,32 @@ async fn kept_results_stay_within_their_byte_budget(pool: PgPool) {
     assert_eq!(computed.load(Ordering::SeqCst), 6);
     assert_eq!(cache.used_bytes(), used);
 }
+
+/// Next year's plan is solved by a child process of the portal's binary (the portal's default), so
+/// the solver's memory leaves with it; the child's answer is the same plan as one solved here.
+#[sqlx::test]
+async fn a_plan_solved_in_a_child_process_is_the_same_plan(pool: PgPool) {
+    let seeded = TestApp::seeded(pool).await;
+    let unit = seeded.scalar("select id from units where code = 'APT'").await;
+    let year = chrono::Datelike::year(&chrono::Local::now().date_naive()) + 1;
+    let solve = |child: bool| {
+        let pool = seeded.pool.clone();
+        async move {
+            let mut config = crate::helpers::test_config(&pool);
+            config.plan_solver = child.then(|| std::path::PathBuf::from(env!("CARGO_BIN_EXE_cakap")));
+            let state = cakap::AppState::new(pool.clone(), config);
+            sqlx::query("delete from plan_runs").execute(&pool).await.expect("clear");
+            cakap::gaps::plan_run::enqueue(&state, unit, year, 50_000_000, None).await.expect("queued");
+            assert_eq!(cakap::gaps::plan_run::run_queued(&state).await.expect("run"), 1);
+            let (status, result): (String, Option<serde_json::Value>) =
+                sqlx::query_as("select status, result from plan_runs").fetch_one(&pool).await.expect("run");
+            assert_eq!(status, "done", "{result:?}");
+            result.expect("a result")
+        }
+    };
+    let here = solve(false).await;
+    let child = solve(true).await;
+    assert_eq!(child["optimal"]["objective"], here["optimal"]["objective"]);
+    assert_eq!(child["lines"].as_array().map(Vec::len), here["lines"].as_array().map(Vec::len));
+    assert_eq!(child["people"], here["people"]);
+}
