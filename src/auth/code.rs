@@ -86,23 +86,18 @@ pub async fn code_submit(
     };
     // Counted with the account's password attempts, before anything is checked.
     let throttle_key = throttle::account_key(account_id, &key);
-    let (attempt, failures) = match throttle::reserve(&state.pool, &throttle_key, &ctx.ip).await {
-        Ok(throttle::Gate::Locked) => {
-            let mut conn = state.pool.acquire().await?;
-            audit::record(&mut conn, &actor, "login", &key, "login_blocked", None, Some(json!({"username": key})))
-                .await?;
-            return fail(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked");
+    let (attempt, failures) = match throttle::enter(&state, &actor, &throttle_key).await? {
+        Ok(slot) => slot,
+        Err(throttle::Refused::Locked) => return fail(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked"),
+        Err(throttle::Refused::Busy) => {
+            return throttle::busy(fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy"));
         }
-        Ok(throttle::Gate::Open { attempt, failures }) => (attempt, failures),
-        Err(e) if throttle::is_lock_timeout(&e) => return fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy"),
-        Err(e) => return Err(e.into()),
     };
-    tokio::time::sleep(failures.delay(state.config.login_delay_ms)).await;
     // No code: the dummy hash is checked instead, so it costs the same.
     let verified = verify_password(code, live.as_ref().map(|(_, h, _)| h.clone())).await;
     let Ok(verified) = verified else {
         throttle::unchecked(&state.pool, attempt).await?;
-        return fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy");
+        return throttle::busy(fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy"));
     };
     let expired = live.as_ref().is_some_and(|(_, _, e)| *e);
     let mut tx = state.pool.begin().await?;

@@ -100,20 +100,13 @@ async fn login_submit(
     };
     let throttle_key = throttle::account_key(account_id, &key);
     // The attempt is counted (its slot reserved) before any password is checked.
-    let (attempt, failures) = match throttle::reserve(&state.pool, &throttle_key, &ctx.ip).await {
-        Ok(throttle::Gate::Locked) => {
-            let mut conn = state.pool.acquire().await?;
-            audit::record(&mut conn, &actor, "login", &key, "login_blocked", None, Some(json!({"username": key})))
-                .await?;
-            return fail(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked");
+    let (attempt, failures) = match throttle::enter(&state, &actor, &throttle_key).await? {
+        Ok(slot) => slot,
+        Err(throttle::Refused::Locked) => return fail(ctx, StatusCode::TOO_MANY_REQUESTS, "login.locked"),
+        Err(throttle::Refused::Busy) => {
+            return throttle::busy(fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy"));
         }
-        Ok(throttle::Gate::Open { attempt, failures }) => (attempt, failures),
-        Err(e) if throttle::is_lock_timeout(&e) => {
-            return busy(fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy"));
-        }
-        Err(e) => return Err(e.into()),
     };
-    tokio::time::sleep(failures.delay(state.config.login_delay_ms)).await;
 
     // The published demo password is only good on a demo portal; elsewhere it must be changed now.
     let demo_password = f.password == super::password::DEMO_PASSWORD && !state.config.seed_demo;
@@ -125,7 +118,7 @@ async fn login_submit(
     let Ok(verified) = verified else {
         // No hashing slot came free: nothing was checked, so nothing is counted.
         throttle::unchecked(&state.pool, attempt).await?;
-        return busy(fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy"));
+        return throttle::busy(fail(ctx, StatusCode::SERVICE_UNAVAILABLE, "login.busy"));
     };
     let ok = verified && !disabled;
 
@@ -171,13 +164,6 @@ async fn login_submit(
             fail(ctx, StatusCode::UNAUTHORIZED, "login.failed")
         }
     }
-}
-
-/// A "busy, try again" answer with `Retry-After`.
-fn busy(res: AppResult<Response>) -> AppResult<Response> {
-    let mut res = res?;
-    res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
-    Ok(res)
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {

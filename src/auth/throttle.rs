@@ -5,7 +5,14 @@
 
 use std::time::Duration;
 
+use axum::{http::header, response::Response};
+use serde_json::json;
 use sqlx::PgConnection;
+
+use crate::{
+    app::{AppResult, AppState},
+    audit::{self, Actor},
+};
 
 pub const WINDOW_MINUTES: i64 = 15;
 pub const SLOW_AFTER: i64 = 3;
@@ -39,6 +46,42 @@ pub enum Gate {
     /// A slot is reserved: the attempt is already counted as a failure (row `attempt`) and turns
     /// into a success only if the password is right. `failures` is what was counted before it.
     Open { attempt: i64, failures: Failures },
+}
+
+/// Why a sign-in attempt is turned away before any secret is checked.
+pub enum Refused {
+    /// Too many failures (the attempt is audited): answer 429.
+    Locked,
+    /// The gate's lock was not had in time: answer 503, nothing counted.
+    Busy,
+}
+
+/// The gate every sign-in form passes (password and one-time code alike): reserve the attempt's
+/// slot, audit a locked-out attempt, and serve the slow-down. Ok((attempt, failures before it))
+/// lets the caller check the secret.
+pub async fn enter(state: &AppState, actor: &Actor, throttle_key: &str) -> AppResult<Result<(i64, Failures), Refused>> {
+    match reserve(&state.pool, throttle_key, &actor.ip).await {
+        Ok(Gate::Locked) => {
+            let mut conn = state.pool.acquire().await?;
+            let key = &actor.label;
+            audit::record(&mut conn, actor, "login", key, "login_blocked", None, Some(json!({"username": key})))
+                .await?;
+            Ok(Err(Refused::Locked))
+        }
+        Ok(Gate::Open { attempt, failures }) => {
+            tokio::time::sleep(failures.delay(state.config.login_delay_ms)).await;
+            Ok(Ok((attempt, failures)))
+        }
+        Err(e) if is_lock_timeout(&e) => Ok(Err(Refused::Busy)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A busy answer tells the client when to come back.
+pub fn busy(res: AppResult<Response>) -> AppResult<Response> {
+    let mut res = res?;
+    res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+    Ok(res)
 }
 
 /// Count the failures and reserve this attempt's slot in one transaction, under advisory locks on
