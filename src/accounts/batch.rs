@@ -159,9 +159,14 @@ pub async fn batch_letters(
     if recipients.is_empty() {
         return Ok(redirect_flash(&format!("/accounts/batches/{id}"), FlashKind::Err, "code.err.nobody"));
     }
-    let issued = codes::issue(&state, &Actor::from_ctx(&ctx), recipients, "letter").await?;
-    let bytes = codes::letters(&state, ctx.agency_name(), ctx.today, ctx.agency.time_zone.offset(), &issued);
-    Ok(pdf::response(&format!("surat-akun-{id}"), bytes))
+    print_letters(&state, &ctx, recipients, &id.to_string()).await
+}
+
+/// Issue fresh codes to `recipients` and answer with their letters, one PDF page each.
+async fn print_letters(state: &AppState, ctx: &Ctx, recipients: Vec<Recipient>, name: &str) -> AppResult<Response> {
+    let issued = codes::issue(state, &Actor::from_ctx(ctx), recipients, "letter").await?;
+    let bytes = codes::letters(state, ctx.agency_name(), ctx.today, ctx.agency.time_zone.offset(), &issued);
+    Ok(pdf::response(&format!("surat-akun-{name}"), bytes))
 }
 
 /// Send the batch's codes by e-mail to those with an address who have not signed in yet.
@@ -216,10 +221,8 @@ pub async fn account_letter(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let r = one(&state, &user, id).await?;
-    let issued = codes::issue(&state, &Actor::from_ctx(&ctx), vec![r], "letter").await?;
-    let bytes = codes::letters(&state, ctx.agency_name(), ctx.today, ctx.agency.time_zone.offset(), &issued);
-    let name = issued.first().map(|(r, _, _)| r.username.clone()).unwrap_or_default();
-    Ok(pdf::response(&format!("surat-akun-{name}"), bytes))
+    let name = r.username.clone();
+    print_letters(&state, &ctx, vec![r], &name).await
 }
 
 /// Re-issue one person's code by e-mail.
