@@ -82,6 +82,21 @@ pub async fn open(app: &TestApp) -> Option<Browser> {
 }
 
 impl Browser {
+    /// Set a field's value as a user choosing it would (selects, dates), firing `change`.
+    pub async fn set(&self, css: &str, value: &str) {
+        let done = self
+            .client
+            .execute(
+                "const el = document.querySelector(arguments[0]); if (!el) return false;
+                 el.value = arguments[1]; el.dispatchEvent(new Event('change', { bubbles: true }));
+                 return el.value === arguments[1];",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .expect("set");
+        assert_eq!(done, json!(true), "{css} could not be set to {value}");
+    }
+
     pub async fn goto(&self, path: &str) {
         self.client.goto(&format!("{}{path}", self.base)).await.expect("navigate");
     }

@@ -12,21 +12,6 @@ use crate::{
 };
 
 impl Browser {
-    /// Set a field's value as a user choosing it would (selects, dates), firing `change`.
-    async fn set(&self, css: &str, value: &str) {
-        let done = self
-            .client
-            .execute(
-                "const el = document.querySelector(arguments[0]); if (!el) return false;
-                 el.value = arguments[1]; el.dispatchEvent(new Event('change', { bubbles: true }));
-                 return el.value === arguments[1];",
-                vec![json!(css), json!(value)],
-            )
-            .await
-            .expect("set");
-        assert_eq!(done, json!(true), "{css} could not be set to {value}");
-    }
-
     /// Follow the link `css` as a download: (content type, content disposition, body as bytes).
     async fn download(&self, css: &str) -> (String, String, Vec<u8>) {
         let href = self.client.find(Locator::Css(css)).await.expect(css).attr("href").await.expect("href");

@@ -4,28 +4,12 @@
 //! their own box and why. Both languages.
 
 use fantoccini::Locator;
-use serde_json::json;
 use sqlx::PgPool;
 
 use crate::{
     browser::{Browser, open},
     helpers::{PW, TestApp},
 };
-
-/// Set a select's or date's value as a user choosing it would.
-async fn choose(b: &Browser, css: &str, value: &str) {
-    let done = b
-        .client
-        .execute(
-            "const el = document.querySelector(arguments[0]); if (!el) return false;
-             el.value = arguments[1]; el.dispatchEvent(new Event('change', { bubbles: true }));
-             return el.value === arguments[1];",
-            vec![json!(css), json!(value)],
-        )
-        .await
-        .expect("set");
-    assert_eq!(done, json!(true), "{css} could not be set to {value}");
-}
 
 async fn logout(b: &Browser) {
     b.goto("/").await;
@@ -91,15 +75,15 @@ async fn a_head_makes_an_idp_and_the_employees_mentoring_moves_it(pool: PgPool) 
     .expect("a line with a programme");
     // The mentor line: a colleague from the gap card's options, 4 JP.
     b.tap(&format!("#line-{mline} details summary")).await;
-    choose(&b, &format!("#l{mline}-route"), "mentor").await;
-    choose(&b, &format!("#l{mline}-mentor"), &mentor.to_string()).await;
+    b.set(&format!("#l{mline}-route"), "mentor").await;
+    b.set(&format!("#l{mline}-mentor"), &mentor.to_string()).await;
     b.fill(&format!("#l{mline}-expected_jp"), "4").await;
     b.click(&format!("#line-{mline} form button[type=submit]")).await;
     assert!(b.text(".flash").await.contains("disimpan"), "{}", b.text("main").await);
     // The programme line.
     b.tap(&format!("#line-{pline} details summary")).await;
-    choose(&b, &format!("#l{pline}-route"), "programme").await;
-    choose(&b, &format!("#l{pline}-programme"), &programme.to_string()).await;
+    b.set(&format!("#l{pline}-route"), "programme").await;
+    b.set(&format!("#l{pline}-programme"), &programme.to_string()).await;
     b.click(&format!("#line-{pline} form button[type=submit]")).await;
     assert!(b.text(".flash").await.contains("disimpan"), "{}", b.text("main").await);
     let chosen: (String, Option<i64>, String, Option<i64>) = sqlx::query_as(
@@ -318,8 +302,8 @@ async fn talent_pages_meet_wcag_aa_are_valid_and_fit_a_phone(pool: PgPool) {
             if *user == "kabid.aptika" {
                 b.goto(&format!("/employees/{other}/idp")).await;
                 b.tap(&format!("#line-{line} details summary")).await;
-                choose(&b, &format!("#l{line}-route"), "mentor").await;
-                choose(&b, &format!("#l{line}-mentor"), "").await;
+                b.set(&format!("#l{line}-route"), "mentor").await;
+                b.set(&format!("#l{line}-mentor"), "").await;
                 b.click(&format!("#line-{line} form button[type=submit]")).await;
                 checks.posted_page(&b, &format!("IDP line with errors [{lang}]")).await;
             }
