@@ -20,8 +20,8 @@
 //! plan are recomputed exactly from its trainings (`evaluate`, by `assign::by_need_value` on the
 //! whole candidate graph) and every figure shown is scored from the choices, never from the
 //! solver's fractional credits. Every plan is checked against every limit (`feasible`) before it
-//! is shown; a solve stopped by its time limit without a feasible plan falls back to the plan it
-//! was started from.
+//! is shown; a solve stopped by its time limit (wall time) answers with the best of the plan it
+//! was started from and the solver's state rounded to a feasible plan, with the solver's bound.
 //!
 //! Solver: CBC (COIN-OR) through `coin_cbc`, linked to Debian's `coinor-libcbc-dev`. Measured on
 //! the same instances as the alternatives (see `scripts/bench-plan` and the README): HiGHS through
@@ -106,6 +106,9 @@ pub struct Plan {
     /// The solver's own plan broke a limit or was worse than the plan it started from, which is
     /// shown instead.
     pub fell_back: bool,
+    /// The run's time ran out before this budget was solved: the plan is its starting plan.
+    #[serde(default)]
+    pub not_reached: bool,
     pub seconds: f64,
 }
 
@@ -206,8 +209,10 @@ fn scored(input: &Input, chosen: Vec<(usize, usize)>, started: Instant) -> Plan 
     }
 }
 
-/// The optimal plan (or the best found within `limit` of the process's CPU time, CBC's own limit,
-/// with its proven bound); when the solver's plan is worse than `start` (a feasible plan: the
+/// Above this many (person, training) pairs a model is large (see `optimal`).
+const LARGE: usize = 2000;
+
+/// The optimal plan (or the best found within `limit` of wall time, with its proven bound); when the solver's plan is worse than `start` (a feasible plan: the
 /// greedy one, or the plan of a smaller budget) or breaks a limit, `start` is returned, marked.
 pub fn optimal(input: &Input, limit: Duration, start: Option<&Plan>) -> Plan {
     use coin_cbc::{Model, Sense};
@@ -225,8 +230,16 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&Plan>) -> Plan {
     }
     let mut m = Model::default();
     m.set_log_level(0);
+    // Wall time, not the process's CPU time (CBC's default), which a busy machine stretches.
+    m.set_parameter("timeMode", "elapsed");
     m.set_parameter("sec", &format!("{:.3}", limit.as_secs_f64().max(0.05)));
     m.set_parameter("threads", "1");
+    // At regency scale (thousands of pairs) the first LP takes most of the time and is nearly
+    // integral: the plan is rounded from it below. The feasibility pump would then run past the
+    // limit (CBC checks the time only between its passes: 9.4 s for a 6.5 s limit, measured).
+    if pairs.len() > LARGE {
+        m.set_parameter("feasibilityPump", "off");
+    }
     m.set_obj_sense(Sense::Maximize);
     // Among plans closing the same gap, the cheapest: every rupiah (and every seat) costs a little,
     // at most PENALTY in all, far below any difference in the weighted gap.
@@ -389,6 +402,58 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&Plan>) -> Plan {
     } else {
         Plan { fell_back: true, ..start.cloned().unwrap_or_else(|| scored(input, vec![], started)) }
     };
+    // Stopped by its limit: what the solver holds (its plan, or the relaxation it stopped in; at
+    // regency scale the first LP takes most of the time and is nearly integral) rounded: the
+    // pairs it holds whole (classes below their minimum closed), then those it holds in part
+    // while they fit, then grown greedily with the money left. Feasible by construction
+    // (checked), so it stands when it closes more.
+    if !proven {
+        let whole: Vec<(usize, usize)> =
+            pairs.iter().enumerate().filter(|(i, _)| sol.col(x[*i]) > 1.0 - 1e-6).map(|(_, p)| *p).collect();
+        let mut size = vec![0u32; input.trainings.len()];
+        for (_, t) in &whole {
+            size[*t] += 1;
+        }
+        let mut kept: Vec<(usize, usize)> =
+            whole.into_iter().filter(|(_, t)| size[*t] >= input.trainings[*t].min_class).collect();
+        // Then the pairs it holds in part, the most first, each while it fits: a seat in a class
+        // kept open or a training without a minimum, within seats, caps and the money left.
+        let mut used = vec![0u32; input.trainings.len()];
+        let mut per = vec![0u32; input.people];
+        for (p, t) in &kept {
+            used[*t] += 1;
+            per[*p] += 1;
+        }
+        let mut spent = cost(input, &kept);
+        let mut part: Vec<(f64, (usize, usize))> = pairs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (sol.col(x[i]), *p))
+            .filter(|(v, _)| *v > 0.05 && *v <= 1.0 - 1e-6)
+            .collect();
+        part.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, (p, t)) in part {
+            let tr = &input.trainings[t];
+            let add = tr.cost_per_participant + if used[t] == 0 { tr.fixed_cost } else { 0 };
+            if (used[t] == 0 && tr.min_class > 1)
+                || used[t] >= tr.seats
+                || per[p] >= input.per_person.get(p).copied().unwrap_or(0)
+                || spent + add > input.budget
+            {
+                continue;
+            }
+            used[t] += 1;
+            per[p] += 1;
+            spent += add;
+            kept.push((p, t));
+        }
+        if feasible(input, &kept) {
+            let grown = greedy_from(input, &kept);
+            if grown.objective > plan.objective + 1e-9 {
+                plan = Plan { fell_back: false, ..grown };
+            }
+        }
+    }
     if let Some(s) = start
         && s.objective > plan.objective + 1e-9
     {
@@ -407,71 +472,89 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&Plan>) -> Plan {
     plan
 }
 
-/// The plan at each budget. The main budget is solved first with `main_limit`, started from the
-/// greedy plan; then the others, lowest first, each started from the best of its greedy plan and
-/// the plan of the budget below (feasible for a larger budget), with `limit` each while the
-/// whole stays within `deadline`. A point reached after the deadline is the best of those
-/// starting plans, shown unproven. The points never fall (a plan for less money stands for a
-/// larger budget), never lose to the greedy plan, and a bound is tightened by the bound of a
-/// larger budget (the best plan never gains from less money).
-pub fn frontier(
-    input: &Input,
-    budgets: &[i64],
-    main: i64,
-    (main_limit, limit, deadline): (Duration, Duration, Duration),
-) -> Vec<(i64, Plan)> {
-    let started = Instant::now();
-    let mut budgets = budgets.to_vec();
-    budgets.sort_unstable();
-    budgets.dedup();
-    let at = |b: i64| {
-        let mut i = input.clone();
-        i.budget = b;
-        i
-    };
-    let better = |a: Plan, b: Plan| if b.objective > a.objective + 1e-9 { b } else { a };
-    let main_plan = budgets.contains(&main).then(|| {
-        let i = at(main);
-        optimal(&i, main_limit, Some(&greedy(&i)))
-    });
-    let mut out: Vec<(i64, Plan)> = vec![];
-    for b in budgets {
-        if b == main
-            && let Some(p) = &main_plan
-        {
-            out.push((b, p.clone()));
-            continue;
+/// A point of the frontier: a budget and its plan.
+pub type Point = (i64, Plan);
+
+/// How long a frontier may take. Every limit is wall time: CBC is told to count elapsed time
+/// (`timeMode elapsed`), and no solve starts past `deadline` or runs beyond it.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// At most this for the main budget's solve.
+    pub main: Duration,
+    /// At most this for each other point (less when the time left, shared among the points not
+    /// solved yet, is shorter).
+    pub point: Duration,
+    /// No solve runs past this instant; points not reached keep their starting plans.
+    pub deadline: Instant,
+}
+
+/// Below this much time left a solve is not started (CBC would only read the model).
+const MIN_SOLVE: Duration = Duration::from_millis(100);
+
+/// What no plan can exceed, whatever the budget: per need the best of its offers (for a person
+/// who may still be given a training) and its mentoring (when a mentor with capacity may take
+/// it): a need is credited with the best of its routes, never their sum.
+pub fn upper_bound(input: &Input) -> f64 {
+    let mut best = vec![0.0f64; input.needs.len()];
+    for o in input.offers.iter().filter(|o| o.value > 0.0) {
+        if input.per_person.get(input.needs[o.need].person).copied().unwrap_or(0) > 0 {
+            best[o.need] = best[o.need].max(o.value);
         }
-        let i = at(b);
-        let mut start = greedy(&i);
-        let below = out.last().map(|(_, p)| p.clone()).into_iter();
-        let main_below = main_plan.clone().filter(|_| main < b).into_iter();
-        for p in below.chain(main_below) {
-            if feasible(&i, &p.chosen) {
-                start = better(start, p);
-            }
-        }
-        let plan = if started.elapsed() + limit <= deadline {
-            optimal(&i, limit, Some(&start))
-        } else {
-            Plan { optimal: false, bound: f64::INFINITY, fell_back: true, ..start }
-        };
-        out.push((b, plan));
     }
-    // Never falling: a plan for less money stands for more.
+    for e in &input.mentor_edges {
+        if input.mentors.get(e.mentor).copied().unwrap_or(0) > 0 && e.need < best.len() {
+            best[e.need] = best[e.need].max(input.needs[e.need].by_mentor);
+        }
+    }
+    best.iter().sum()
+}
+
+/// The frontier as it stands: each point its solved plan, or (not solved yet) its starting plan,
+/// marked unproven. Then the points never fall (a plan for less money is feasible for more, and
+/// stands in, marked), no point loses to its greedy plan, and every bound is tightened by the
+/// bound of a larger budget (the best plan never gains from less money) and by `upper_bound`;
+/// a point whose bound meets its plan is proven.
+fn assemble(budgets: &[i64], starts: &[Plan], solved: &[Option<Plan>], ceiling: f64) -> Vec<(i64, Plan)> {
+    let mut out: Vec<(i64, Plan)> = budgets
+        .iter()
+        .zip(starts)
+        .zip(solved)
+        .map(|((b, g), s)| {
+            let p = match s {
+                Some(p) => p.clone(),
+                None => Plan {
+                    optimal: false,
+                    bound: f64::INFINITY,
+                    fell_back: true,
+                    timed_out: true,
+                    not_reached: true,
+                    ..g.clone()
+                },
+            };
+            (*b, p)
+        })
+        .collect();
     for k in 1..out.len() {
         if out[k].1.objective + 1e-9 < out[k - 1].1.objective {
             let prev = out[k - 1].1.clone();
             let p = &mut out[k].1;
-            let bound = p.bound;
-            *p = Plan { optimal: false, fell_back: true, bound: bound.max(prev.objective), ..prev };
+            let (bound, timed_out, not_reached) = (p.bound, p.timed_out, p.not_reached);
+            *p = Plan {
+                optimal: false,
+                fell_back: true,
+                timed_out,
+                not_reached,
+                bound: bound.max(prev.objective),
+                ..prev
+            };
         }
     }
-    for k in (0..out.len().saturating_sub(1)).rev() {
-        let above = out[k + 1].1.bound;
+    for k in (0..out.len()).rev() {
+        let above = if k + 1 < out.len() { out[k + 1].1.bound } else { f64::INFINITY };
         let p = &mut out[k].1;
-        if above < p.bound {
-            p.bound = above.max(p.objective);
+        let limit = above.min(ceiling);
+        if limit < p.bound {
+            p.bound = limit.max(p.objective);
         }
         // The solver's bound carries the tie-breaking penalty (at most 1e-4): within it is proven.
         if !p.optimal && p.bound - p.objective <= 1e-3 {
@@ -482,14 +565,130 @@ pub fn frontier(
     out
 }
 
+/// The plan at each budget, within `limits` of wall time. Every budget first gets a starting
+/// plan: the better of its greedy plan and the plan of the budget below (feasible for a larger
+/// budget) grown greedily with the money added. The main budget is solved first, then the
+/// others, lowest first, each started from the best plan known for it, each with the time left
+/// shared among the points not solved yet (at most `limits.point`); the starting plans above a
+/// solved point grow again from it. After each step `emit` receives the whole frontier as it stands
+/// (`assemble`): every point a feasible plan, the points never falling, each proven or with its
+/// true bound, so a run cut short at any moment keeps the last frontier emitted.
+pub fn frontier(
+    input: &Input,
+    budgets: &[i64],
+    main: i64,
+    limits: Limits,
+    emit: &mut dyn FnMut(&[Point]),
+) -> Vec<(i64, Plan)> {
+    let mut budgets = budgets.to_vec();
+    budgets.sort_unstable();
+    budgets.dedup();
+    let at = |b: i64| {
+        let mut i = input.clone();
+        i.budget = b;
+        i
+    };
+    let ceiling = upper_bound(input);
+    // Each budget's starting plan: the better of its greedy plan and the plan below it (solved,
+    // or itself a starting plan) extended greedily with the money added; `base[k]` is what the
+    // plan below closed when budget k was last extended from it.
+    let mut starts: Vec<Plan> = budgets.iter().map(|b| greedy(&at(*b))).collect();
+    let mut base = vec![f64::NEG_INFINITY; budgets.len()];
+    let mut solved: Vec<Option<Plan>> = vec![None; budgets.len()];
+    let extend = |starts: &mut Vec<Plan>, base: &mut Vec<f64>, solved: &[Option<Plan>]| {
+        for k in 1..budgets.len() {
+            let below = solved[k - 1].as_ref().unwrap_or(&starts[k - 1]).clone();
+            if solved[k].is_some() || below.objective <= base[k] + 1e-9 {
+                continue;
+            }
+            base[k] = below.objective;
+            let grown = greedy_from(&at(budgets[k]), &below.chosen);
+            if grown.objective > starts[k].objective + 1e-9 {
+                starts[k] = grown;
+            }
+        }
+    };
+    extend(&mut starts, &mut base, &solved);
+    let mut current = assemble(&budgets, &starts, &solved, ceiling);
+    emit(&current);
+    let left = || limits.deadline.saturating_duration_since(Instant::now());
+    // The main budget first, then the others from the lowest.
+    let mut order: Vec<usize> = (0..budgets.len()).filter(|k| budgets[*k] != main).collect();
+    if let Some(k) = budgets.iter().position(|b| *b == main) {
+        order.insert(0, k);
+    }
+    for (n, k) in order.iter().copied().enumerate() {
+        let time = left();
+        if time < MIN_SOLVE {
+            break;
+        }
+        let i = at(budgets[k]);
+        let limit =
+            if budgets[k] == main { limits.main.min(time) } else { limits.point.min(time / (order.len() - n) as u32) };
+        // The best feasible plan known for this budget: its starting plan, or a point below as
+        // it stands.
+        let mut start = starts[k].clone();
+        for p in current[..k].iter().map(|(_, p)| p) {
+            if p.objective > start.objective + 1e-9 && feasible(&i, &p.chosen) {
+                start = p.clone();
+            }
+        }
+        start.optimal = false;
+        start.not_reached = false;
+        solved[k] = Some(optimal(&i, limit.max(MIN_SOLVE), Some(&start)));
+        extend(&mut starts, &mut base, &solved);
+        current = assemble(&budgets, &starts, &solved, ceiling);
+        emit(&current);
+    }
+    current
+}
+
 /// The simple plan to compare with: repeatedly take the move that closes the most weighted gap
 /// per rupiah while it fits, a move being one seat in a class already open or a scheduled
 /// training, or opening a class with the minimum number of its best candidates. Mentors then
 /// take what is left, as in every plan.
 pub fn greedy(input: &Input) -> Plan {
+    greedy_from(input, &[])
+}
+
+/// A training's best move as a heap key: (gain per rupiah, gain, training), greater first; among
+/// equal moves the lower training first.
+#[derive(Clone, Copy, Debug)]
+struct MoveKey(f64, f64, usize);
+
+impl PartialEq for MoveKey {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for MoveKey {}
+
+impl PartialOrd for MoveKey {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Ord for MoveKey {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&o.0).then(self.1.total_cmp(&o.1)).then(o.2.cmp(&self.2))
+    }
+}
+
+/// The greedy plan grown from `start` (a feasible plan: kept whole, its classes open), as
+/// `greedy` does from nothing: the plan of a smaller budget, extended with what more money buys.
+///
+/// Lazily: each training's move is kept in a heap by the key it had when last computed. A move's
+/// key never rises until its own training is taken (gains only fall as needs are closed and
+/// people reach their cap; its cost stays), and a move that no longer fits never fits again (the
+/// money spent only grows), so the top move, computed again and still at least the next key, is
+/// the best move of all: the same choice as computing every move at every step.
+pub fn greedy_from(input: &Input, start: &[(usize, usize)]) -> Plan {
+    use std::collections::{BinaryHeap, HashMap, HashSet};
     let started = Instant::now();
     // The offers of each (person, training) pair, and the pairs of each training.
-    let mut by_pair: std::collections::HashMap<(usize, usize), Vec<(usize, f64)>> = std::collections::HashMap::new();
+    let mut by_pair: HashMap<(usize, usize), Vec<(usize, f64)>> = HashMap::new();
     for o in input.offers.iter().filter(|o| o.value > 0.0) {
         by_pair.entry((input.needs[o.need].person, o.training)).or_default().push((o.need, o.value));
     }
@@ -497,59 +696,83 @@ pub fn greedy(input: &Input) -> Plan {
     for (p, t) in pairs(input) {
         of_training[t].push(p);
     }
-    let mut chosen: Vec<(usize, usize)> = vec![];
-    let mut picked: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
-    let mut seated = vec![0u32; input.trainings.len()];
-    let mut taken = vec![0u32; input.people];
-    let mut best = vec![0.0f64; input.needs.len()];
-    let mut spent = 0i64;
-    loop {
-        // (gain per rupiah, gain, the pairs of the move, its cost)
-        type Move = (f64, f64, Vec<(usize, usize)>, i64);
-        let mut pick: Option<Move> = None;
-        for (t, tr) in input.trainings.iter().enumerate() {
-            if seated[t] >= tr.seats {
-                continue;
-            }
-            let mut candidates: Vec<(f64, usize)> = of_training[t]
-                .iter()
-                .filter(|p| !picked.contains(&(**p, t)) && taken[**p] < input.per_person[**p])
-                .map(|p| {
-                    let gain: f64 =
-                        by_pair.get(&(*p, t)).into_iter().flatten().map(|(n, v)| (v - best[*n]).max(0.0)).sum();
-                    (gain, *p)
-                })
-                .filter(|(g, _)| *g > 0.0)
-                .collect();
-            let size = if seated[t] == 0 { tr.min_class.max(1) as usize } else { 1 };
-            if candidates.len() < size || seated[t] + size as u32 > tr.seats {
-                continue;
-            }
-            candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let group: Vec<(usize, usize)> = candidates[..size].iter().map(|(_, p)| (*p, t)).collect();
-            let gain: f64 = candidates[..size].iter().map(|(g, _)| g).sum();
-            let c = tr.cost_per_participant * size as i64 + if seated[t] == 0 { tr.fixed_cost } else { 0 };
-            if spent + c > input.budget {
-                continue;
-            }
-            let ratio = if c == 0 { f64::INFINITY } else { gain / c as f64 };
-            if pick.as_ref().is_none_or(|(r, g, _, _)| ratio > *r || (ratio == *r && gain > *g)) {
-                pick = Some((ratio, gain, group, c));
+    struct State {
+        chosen: Vec<(usize, usize)>,
+        picked: HashSet<(usize, usize)>,
+        seated: Vec<u32>,
+        taken: Vec<u32>,
+        best: Vec<f64>,
+        spent: i64,
+    }
+    let mut st = State {
+        chosen: vec![],
+        picked: HashSet::new(),
+        seated: vec![0; input.trainings.len()],
+        taken: vec![0; input.people],
+        best: vec![0.0; input.needs.len()],
+        spent: 0,
+    };
+    let take = |st: &mut State, group: &[(usize, usize)]| {
+        for &(p, t) in group {
+            st.chosen.push((p, t));
+            st.picked.insert((p, t));
+            st.seated[t] += 1;
+            st.taken[p] += 1;
+            for (n, v) in by_pair.get(&(p, t)).into_iter().flatten() {
+                st.best[*n] = st.best[*n].max(*v);
             }
         }
-        let Some((_, _, group, c)) = pick else { break };
-        spent += c;
-        for (p, t) in group {
-            chosen.push((p, t));
-            picked.insert((p, t));
-            seated[t] += 1;
-            taken[p] += 1;
-            for (n, v) in by_pair.get(&(p, t)).into_iter().flatten() {
-                best[*n] = best[*n].max(*v);
-            }
+    };
+    if feasible(input, start) {
+        st.spent = cost(input, start);
+        take(&mut st, start);
+    }
+    // The best move of training t now: (key, the pairs of the move, its cost), if one fits.
+    let best_move = |st: &State, t: usize| {
+        let tr = &input.trainings[t];
+        if st.seated[t] >= tr.seats {
+            return None;
+        }
+        let mut candidates: Vec<(f64, usize)> = of_training[t]
+            .iter()
+            .filter(|p| st.taken[**p] < input.per_person[**p] && !st.picked.contains(&(**p, t)))
+            .map(|p| {
+                let gain: f64 =
+                    by_pair.get(&(*p, t)).into_iter().flatten().map(|(n, v)| (v - st.best[*n]).max(0.0)).sum();
+                (gain, *p)
+            })
+            .filter(|(g, _)| *g > 0.0)
+            .collect();
+        let size = if st.seated[t] == 0 { tr.min_class.max(1) as usize } else { 1 };
+        if candidates.len() < size || st.seated[t] + size as u32 > tr.seats {
+            return None;
+        }
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let group: Vec<(usize, usize)> = candidates[..size].iter().map(|(_, p)| (*p, t)).collect();
+        let gain: f64 = candidates[..size].iter().map(|(g, _)| g).sum();
+        let c = tr.cost_per_participant * size as i64 + if st.seated[t] == 0 { tr.fixed_cost } else { 0 };
+        if st.spent + c > input.budget {
+            return None;
+        }
+        let ratio = if c == 0 { f64::INFINITY } else { gain / c as f64 };
+        Some((MoveKey(ratio, gain, t), group, c))
+    };
+    let mut heap: BinaryHeap<MoveKey> =
+        (0..input.trainings.len()).filter_map(|t| best_move(&st, t).map(|m| m.0)).collect();
+    while let Some(top) = heap.pop() {
+        // Gone for good: no candidate left, no seat, or it no longer fits.
+        let Some((key, group, c)) = best_move(&st, top.2) else { continue };
+        if heap.peek().is_some_and(|next| key < *next) {
+            heap.push(key);
+            continue;
+        }
+        st.spent += c;
+        take(&mut st, &group);
+        if let Some((again, _, _)) = best_move(&st, top.2) {
+            heap.push(again);
         }
     }
-    scored(input, chosen, started)
+    scored(input, st.chosen, started)
 }
 
 #[cfg(test)]
@@ -690,33 +913,216 @@ mod tests {
         assert!(greedy_worse > 0, "on some cases the greedy plan is worse than the optimal one");
     }
 
-    /// Every frontier point is a feasible plan, and more money never closes less.
+    /// Each point of a frontier re-checked against the constraints of its budget: budget, seats,
+    /// classes and caps (`feasible`), scored from its choices, never falling, its bound never
+    /// below the true optimum (brute force), proven only when it is the optimum.
+    fn check_points(input: &Input, points: &[(i64, Plan)], what: &str) {
+        let mut last = -1.0;
+        for (b, p) in points {
+            let mut i = input.clone();
+            i.budget = *b;
+            assert!(feasible(&i, &p.chosen), "{what}: point at {b} breaks a limit");
+            assert!(p.cost <= *b && p.cost == cost(&i, &p.chosen), "{what}: point at {b} costs {}", p.cost);
+            let (score, _) = evaluate(&i, &p.chosen);
+            assert!((score - p.objective).abs() < 1e-9, "{what}: point at {b} scored {score}, shown {}", p.objective);
+            assert!(p.objective + 1e-9 >= last, "{what}: the frontier falls at {b}");
+            assert!(p.bound + 1e-9 >= p.objective);
+            last = p.objective;
+            if pairs(&i).len() <= 12 {
+                let best = brute(&i);
+                assert!(p.bound + 1e-6 >= best, "{what}: point at {b}: bound {} below the optimum {best}", p.bound);
+                assert!(!p.optimal || (p.objective - best).abs() < 1e-6, "{what}: point at {b} proven but not optimal");
+            }
+        }
+    }
+
+    /// Every frontier point is a feasible plan, and more money never closes less: the frontier
+    /// solved in full (every point optimal), every frontier emitted on the way (what a run cut
+    /// short by its wall-time limit keeps: solved points and starting plans), and a frontier
+    /// whose deadline has passed before any solve (greedy plans and the plans below, unproven).
     #[test]
     fn the_frontier_is_feasible_and_monotone() {
         let mut rng = Rng::new(99);
+        let budgets: Vec<i64> = [0, 1, 2, 3, 4, 6, 8, 12].iter().map(|k| k * 1_000_000).collect();
+        let (mut cut_unproven, mut cut_bounded) = (0, 0);
         for case in 0..60 {
             let mut input = random(&mut rng);
             input.budget = 6_000_000;
-            let budgets: Vec<i64> = [0, 1, 2, 3, 4, 6, 8, 12].iter().map(|k| k * 1_000_000).collect();
-            let points = frontier(
-                &input,
-                &budgets,
-                input.budget,
-                (Duration::from_secs(5), Duration::from_secs(2), Duration::from_secs(600)),
-            );
-            let mut last = -1.0;
+            let limits = Limits {
+                main: Duration::from_secs(5),
+                point: Duration::from_secs(2),
+                deadline: Instant::now() + Duration::from_secs(600),
+            };
+            let mut emitted: Vec<Vec<(i64, Plan)>> = vec![];
+            let points = frontier(&input, &budgets, input.budget, limits, &mut |f| emitted.push(f.to_vec()));
+            assert_eq!(emitted.len(), budgets.len() + 1, "case {case}: the greedy frontier, then one per solve");
+            assert_eq!(emitted.last(), Some(&points));
+            check_points(&input, &points, &format!("case {case}"));
             for (b, p) in &points {
                 let mut i = input.clone();
                 i.budget = *b;
-                assert!(feasible(&i, &p.chosen), "case {case}: point at {b} breaks a limit");
-                assert!(p.cost <= *b);
-                assert!(p.objective + 1e-9 >= last, "case {case}: the frontier falls at {b}");
-                assert!(p.bound + 1e-9 >= p.objective);
-                last = p.objective;
                 if pairs(&i).len() <= 12 {
-                    assert!((p.objective - brute(&i)).abs() < 1e-6, "case {case}: point at {b} not optimal");
+                    assert!(p.optimal, "case {case}: point at {b} proven");
                 }
             }
+            for (k, f) in emitted.iter().enumerate() {
+                check_points(&input, f, &format!("case {case}, emitted {k}"));
+            }
+            // Cut short before any solve.
+            let past = Limits { deadline: Instant::now(), ..limits };
+            let mut n = 0;
+            let cut = frontier(&input, &budgets, input.budget, past, &mut |_| n += 1);
+            assert_eq!(n, 1, "case {case}: only the starting frontier");
+            check_points(&input, &cut, &format!("case {case}, cut short"));
+            for (_, p) in &cut {
+                if !p.optimal {
+                    cut_unproven += 1;
+                    cut_bounded += usize::from(p.bound.is_finite());
+                }
+            }
+        }
+        assert!(
+            cut_unproven > 0 && cut_bounded > 0,
+            "unproven points, with their bound: {cut_unproven}, {cut_bounded}"
+        );
+    }
+
+    /// The greedy plan as first written: every move computed again at every step.
+    fn exhaustive_greedy(input: &Input) -> Plan {
+        let started = Instant::now();
+        // The offers of each (person, training) pair, and the pairs of each training.
+        let mut by_pair: std::collections::HashMap<(usize, usize), Vec<(usize, f64)>> =
+            std::collections::HashMap::new();
+        for o in input.offers.iter().filter(|o| o.value > 0.0) {
+            by_pair.entry((input.needs[o.need].person, o.training)).or_default().push((o.need, o.value));
+        }
+        let mut of_training: Vec<Vec<usize>> = vec![vec![]; input.trainings.len()];
+        for (p, t) in pairs(input) {
+            of_training[t].push(p);
+        }
+        let mut chosen: Vec<(usize, usize)> = vec![];
+        let mut picked: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
+        let mut seated = vec![0u32; input.trainings.len()];
+        let mut taken = vec![0u32; input.people];
+        let mut best = vec![0.0f64; input.needs.len()];
+        let mut spent = 0i64;
+        loop {
+            // (gain per rupiah, gain, the pairs of the move, its cost)
+            type Move = (f64, f64, Vec<(usize, usize)>, i64);
+            let mut pick: Option<Move> = None;
+            for (t, tr) in input.trainings.iter().enumerate() {
+                if seated[t] >= tr.seats {
+                    continue;
+                }
+                let mut candidates: Vec<(f64, usize)> = of_training[t]
+                    .iter()
+                    .filter(|p| !picked.contains(&(**p, t)) && taken[**p] < input.per_person[**p])
+                    .map(|p| {
+                        let gain: f64 =
+                            by_pair.get(&(*p, t)).into_iter().flatten().map(|(n, v)| (v - best[*n]).max(0.0)).sum();
+                        (gain, *p)
+                    })
+                    .filter(|(g, _)| *g > 0.0)
+                    .collect();
+                let size = if seated[t] == 0 { tr.min_class.max(1) as usize } else { 1 };
+                if candidates.len() < size || seated[t] + size as u32 > tr.seats {
+                    continue;
+                }
+                candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let group: Vec<(usize, usize)> = candidates[..size].iter().map(|(_, p)| (*p, t)).collect();
+                let gain: f64 = candidates[..size].iter().map(|(g, _)| g).sum();
+                let c = tr.cost_per_participant * size as i64 + if seated[t] == 0 { tr.fixed_cost } else { 0 };
+                if spent + c > input.budget {
+                    continue;
+                }
+                let ratio = if c == 0 { f64::INFINITY } else { gain / c as f64 };
+                if pick.as_ref().is_none_or(|(r, g, _, _)| ratio > *r || (ratio == *r && gain > *g)) {
+                    pick = Some((ratio, gain, group, c));
+                }
+            }
+            let Some((_, _, group, c)) = pick else { break };
+            spent += c;
+            for (p, t) in group {
+                chosen.push((p, t));
+                picked.insert((p, t));
+                seated[t] += 1;
+                taken[p] += 1;
+                for (n, v) in by_pair.get(&(p, t)).into_iter().flatten() {
+                    best[*n] = best[*n].max(*v);
+                }
+            }
+        }
+        scored(input, chosen, started)
+    }
+
+    /// The lazy greedy plan takes the same moves as computing every move at every step, on small
+    /// instances and on larger ones (many people, trainings with classes); grown from a smaller
+    /// budget's plan it keeps that plan and stays feasible.
+    #[test]
+    fn the_lazy_greedy_plan_is_the_greedy_plan() {
+        let mut rng = Rng::new(5);
+        for case in 0..400 {
+            let mut input = random(&mut rng);
+            if case >= 300 {
+                // Larger: 40 people, 8 trainings.
+                let mut big = random(&mut rng);
+                for _ in 0..12 {
+                    let more = random(&mut rng);
+                    let (people, needs, trainings) = (big.people, big.needs.len(), big.trainings.len());
+                    big.people += more.people;
+                    big.per_person.extend(more.per_person);
+                    big.needs.extend(more.needs.iter().map(|n| Need { person: n.person + people, ..n.clone() }));
+                    big.offers.extend(more.offers.iter().map(|o| Offer {
+                        need: o.need + needs,
+                        training: o.training % (trainings.max(1)),
+                        value: o.value,
+                    }));
+                }
+                big.budget *= 4;
+                input = big;
+            }
+            let lazy = greedy(&input);
+            let every = exhaustive_greedy(&input);
+            assert_eq!(lazy.chosen, every.chosen, "case {case}");
+            assert!((lazy.objective - every.objective).abs() < 1e-9);
+            let mut more = input.clone();
+            more.budget += 5_000_000;
+            let grown = greedy_from(&more, &lazy.chosen);
+            assert!(feasible(&more, &grown.chosen), "case {case}: grown plan feasible");
+            assert!(lazy.chosen.iter().all(|p| grown.chosen.contains(p)), "case {case}: the plan it grew from is kept");
+            assert!(grown.objective + 1e-9 >= lazy.objective);
+        }
+    }
+
+    /// A solve stopped by its limit (here at once) still answers with a feasible plan no worse
+    /// than the one it started from, whatever it held when stopped, and an honest bound.
+    #[test]
+    fn a_solve_stopped_at_once_is_feasible_and_no_worse_than_its_start() {
+        let mut rng = Rng::new(17);
+        for case in 0..40 {
+            let mut big = random(&mut rng);
+            for _ in 0..15 {
+                let more = random(&mut rng);
+                let (people, needs, trainings) = (big.people, big.needs.len(), big.trainings.len());
+                big.people += more.people;
+                big.per_person.extend(more.per_person);
+                big.needs.extend(more.needs.iter().map(|n| Need { person: n.person + people, ..n.clone() }));
+                big.offers.extend(more.offers.iter().map(|o| Offer {
+                    need: o.need + needs,
+                    training: o.training % trainings.max(1),
+                    value: o.value,
+                }));
+            }
+            big.budget *= 5;
+            let start = greedy(&big);
+            let p = optimal(&big, Duration::from_millis(1), Some(&start));
+            assert!(feasible(&big, &p.chosen), "case {case}: feasible");
+            assert!(p.objective + 1e-9 >= start.objective, "case {case}: no worse than its start");
+            let (score, _) = evaluate(&big, &p.chosen);
+            assert!((score - p.objective).abs() < 1e-9, "case {case}: scored from its choices");
+            assert!(p.bound + 1e-9 >= p.objective);
+            let full = optimal(&big, Duration::from_secs(20), None);
+            assert!(p.bound + 1e-6 >= full.objective, "case {case}: bound {} below a plan {}", p.bound, full.objective);
         }
     }
 

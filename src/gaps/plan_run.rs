@@ -19,13 +19,23 @@ use super::{
 };
 use crate::app::{AppError, AppState};
 
-/// The main plan's time limit (CBC counts the process's CPU time).
-pub const PLAN_LIMIT: Duration = Duration::from_millis(3500);
-/// Each other point of the budget frontier (CPU time, as above).
-pub const FRONTIER_LIMIT: Duration = Duration::from_millis(750);
-/// The whole frontier's solving (wall time): points not reached by then are the best of their
-/// starting plans (the greedy plan, the plan of the budget below), shown unproven.
-pub const PLAN_DEADLINE: Duration = Duration::from_secs(7);
+/// The main plan's time limit (wall time, as every limit here). At ~400 staff CBC's first LP
+/// alone takes 4–5 s (measured on the benchmark's dinas of 324–352, and CBC checks the time only
+/// after it); the plan rounded from it is within 0.1 % of its bound.
+pub const PLAN_LIMIT: Duration = Duration::from_millis(4000);
+/// At most this for each other point of the budget frontier (less when the time left, shared
+/// among the points not solved yet, is shorter).
+pub const FRONTIER_LIMIT: Duration = Duration::from_millis(1500);
+/// A run's whole wall time, from starting its solver to taking its answer. The solver (a child
+/// process, `cakap plan-solve`) writes the whole result after each solve (the greedy frontier,
+/// then the main plan, then each other point); at this limit it is stopped and the last result
+/// it wrote is kept: the points it had not reached keep their starting plans (the greedy plan,
+/// or the plan of the budget below), marked unproven, with the bound a larger budget proves.
+pub const PLAN_WALL: Duration = Duration::from_secs(9);
+/// What the solver keeps of the run's wall time to write its last result.
+const WRITE_MARGIN: Duration = Duration::from_millis(700);
+/// How the run's wall time is passed to the child (milliseconds).
+const WALL_ENV: &str = "CAKAP_PLAN_WALL_MS";
 /// The frontier's budgets, as shares of the budget chosen.
 pub const FRONTIER_SHARES: [f64; 8] = [0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0];
 
@@ -215,35 +225,6 @@ fn matches(needs: &[NeedRow], holders: &[Holder], ids: &[i64], routed: &[(usize,
             })
         })
         .collect()
-}
-
-/// The optimal routing of these needs to colleagues on the whole candidate graph (exact), and
-/// what first come, first served would reach on the same data, for comparison.
-pub fn route_to_mentors(
-    needs: &[NeedRow],
-    holders: &[Holder],
-    caps: &HashMap<i64, u32>,
-) -> (Vec<MentorMatch>, f64, f64) {
-    let (ids, capacities, edges) = mentor_graph(needs, holders, caps);
-    let values: Vec<f64> = needs.iter().map(NeedRow::mentor_value).collect();
-    let flat: Vec<(usize, usize, bool)> = edges.iter().map(|e| (e.need, e.mentor, e.same_unit)).collect();
-    let chosen = super::assign::by_need_value(&values, &capacities, &flat);
-    let routed: Vec<(usize, usize)> = chosen.iter().enumerate().filter_map(|(n, m)| Some((n, (*m)?))).collect();
-    let optimal: f64 = routed.iter().map(|(n, _)| values[*n]).sum();
-    // First come, first served: each need in turn (largest first) takes the first mentor free.
-    let mut left = capacities.clone();
-    let mut first_come = 0.0;
-    let mut per_need: Vec<Vec<usize>> = vec![vec![]; needs.len()];
-    for e in &edges {
-        per_need[e.need].push(e.mentor);
-    }
-    for (n, ms) in per_need.iter().enumerate() {
-        if let Some(m) = ms.iter().find(|m| left[**m] > 0) {
-            left[*m] -= 1;
-            first_come += values[n];
-        }
-    }
-    (matches(needs, holders, &ids, &routed), optimal, first_come)
 }
 
 /// Something the plan may send people to: a training scheduled in the year, or a class of a
@@ -497,7 +478,21 @@ pub struct PlanResult {
     pub total_gap: f64,
     pub frontier: Vec<(i64, Plan)>,
     pub people: usize,
+    /// The run's wall time (from starting its solver to taking its answer).
     pub seconds: f64,
+    /// The mentors' part of the plan in figures (absent from runs stored before it was kept).
+    #[serde(default)]
+    pub mentor_figures: Option<MentorFigures>,
+}
+
+/// The mentors' part of a plan: what the trainings leave to colleagues (each need's first level,
+/// less what its training closes), what the exact routing covers on the whole candidate graph,
+/// and what first come, first served would cover on the same data.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct MentorFigures {
+    pub left: f64,
+    pub covered: f64,
+    pub first_come: f64,
 }
 
 impl PlanResult {
@@ -573,19 +568,37 @@ pub fn frontier_budgets(budget: i64) -> Vec<i64> {
     FRONTIER_SHARES.iter().map(|f| (top as f64 * f).round() as i64).chain(std::iter::once(budget)).collect()
 }
 
-/// Solve: the frontier (the chosen budget among its points, with the longer limit), the greedy
-/// plan beside it, and the lines of the chosen budget's plan. CPU-bound: call off the runtime.
-pub fn solve(i: &Inputs) -> PlanResult {
+/// Solve within `deadline` (wall time): the frontier (the chosen budget among its points, solved
+/// first with the longer limit), the greedy plan beside it, and the lines of the chosen budget's
+/// plan. `emit` receives the whole result after each solve (first with every point at its
+/// greedy plan), each one complete and checked, so a run stopped at any moment keeps the last.
+/// CPU-bound: call off the runtime.
+pub fn solve(i: &Inputs, deadline: Instant, emit: &mut dyn FnMut(&PlanResult)) -> PlanResult {
     let started = Instant::now();
     let (input, mentor_ids) = model(i);
-    let frontier =
-        plan::frontier(&input, &frontier_budgets(i.budget), i.budget, (PLAN_LIMIT, FRONTIER_LIMIT, PLAN_DEADLINE));
-    let optimal =
-        frontier.iter().find(|(b, _)| *b == i.budget).map(|(_, p)| p.clone()).unwrap_or_else(|| plan::greedy(&input));
     let greedy = plan::greedy(&input);
+    let limits = plan::Limits { main: PLAN_LIMIT, point: FRONTIER_LIMIT, deadline };
+    let frontier = plan::frontier(&input, &frontier_budgets(i.budget), i.budget, limits, &mut |f| {
+        emit(&result_of(i, &input, &mentor_ids, f, &greedy, started));
+    });
+    result_of(i, &input, &mentor_ids, &frontier, &greedy, started)
+}
+
+/// The result shown for a frontier: its chosen budget's plan with its lines, mentors and what
+/// is left uncovered, the greedy plan, the frontier's shown points.
+fn result_of(
+    i: &Inputs,
+    input: &Input,
+    mentor_ids: &[i64],
+    frontier: &[(i64, Plan)],
+    greedy: &Plan,
+    started: Instant,
+) -> PlanResult {
+    let optimal =
+        frontier.iter().find(|(b, _)| *b == i.budget).map(|(_, p)| p.clone()).unwrap_or_else(|| greedy.clone());
     let frontier: Vec<(i64, Plan)> = {
         let shown = frontier_budgets(i.budget);
-        frontier.into_iter().filter(|(b, _)| shown[..FRONTIER_SHARES.len()].contains(b)).collect()
+        frontier.iter().filter(|(b, _)| shown[..FRONTIER_SHARES.len()].contains(b)).cloned().collect()
     };
     let min_n = i64::from(i.settings.effect_min_participants);
     let mut people: Vec<i64> = i.needs.iter().map(|n| n.employee_id).collect();
@@ -639,7 +652,7 @@ pub fn solve(i: &Inputs) -> PlanResult {
         }
     }
     lines.sort_by(|a, b| a.name.cmp(&b.name).then(a.employee_id.cmp(&b.employee_id)).then(a.choice.cmp(&b.choice)));
-    let mentors = matches(&i.needs, &i.holders, &mentor_ids, &optimal.mentored);
+    let mentors = matches(&i.needs, &i.holders, mentor_ids, &optimal.mentored);
     let routed: HashSet<usize> = optimal.mentored.iter().map(|(n, _)| *n).collect();
     let uncovered: Vec<NeedRow> = i
         .needs
@@ -654,14 +667,45 @@ pub fn solve(i: &Inputs) -> PlanResult {
         choices: i.choices.clone(),
         total_gap: i.needs.iter().map(NeedRow::value).sum(),
         people: people.len(),
+        mentor_figures: Some(mentor_figures(input, &optimal)),
         optimal,
-        greedy,
+        greedy: greedy.clone(),
         lines,
         mentors,
         uncovered,
         frontier,
         seconds: started.elapsed().as_secs_f64(),
     }
+}
+
+/// What a plan's trainings leave to mentors, what its routing covers, and what first come, first
+/// served (each need in turn, the largest first, takes the first candidate with room) would.
+fn mentor_figures(input: &Input, p: &Plan) -> MentorFigures {
+    let mut credit = vec![0.0f64; input.needs.len()];
+    let mut chosen = p.chosen.clone();
+    chosen.sort_unstable();
+    for o in &input.offers {
+        if chosen.binary_search(&(input.needs[o.need].person, o.training)).is_ok() {
+            credit[o.need] = credit[o.need].max(o.value);
+        }
+    }
+    let rest: Vec<f64> = input.needs.iter().zip(&credit).map(|(n, c)| (n.by_mentor - c).max(0.0)).collect();
+    let mut per_need: Vec<Vec<usize>> = vec![vec![]; input.needs.len()];
+    for e in &input.mentor_edges {
+        per_need[e.need].push(e.mentor);
+    }
+    let mut room = input.mentors.clone();
+    let mut first_come = 0.0;
+    for (n, ms) in per_need.iter().enumerate() {
+        if rest[n] <= 0.0 {
+            continue;
+        }
+        if let Some(m) = ms.iter().find(|m| room[**m] > 0) {
+            room[*m] -= 1;
+            first_come += rest[n];
+        }
+    }
+    MentorFigures { left: rest.iter().sum(), covered: p.mentored.iter().map(|(n, _)| rest[*n]).sum(), first_come }
 }
 
 /// A run of the plan, as the page reads it.
@@ -726,6 +770,31 @@ pub async fn latest(
     .await?;
     let done_id = runs.iter().find(|r| r.status == "done").map(|r| r.id);
     let pending = runs.iter().find(|r| r.status != "done" && done_id.is_none_or(|d| r.id > d)).cloned();
+    let done = match runs.into_iter().find(|r| r.status == "done") {
+        Some(run) => result(cache, &mut *conn, run.id).await?.map(|v| (run, v)),
+        None => None,
+    };
+    Ok((done, pending))
+}
+
+/// The unit's latest finished run, whatever its year and budget (what `/gaps/mentors` shows: the
+/// mentor part of the plan), and a run of the unit waiting or running after it, if any.
+pub async fn latest_for_unit(
+    cache: &ResultCache,
+    conn: &mut PgConnection,
+    unit_id: i64,
+) -> sqlx::Result<(Option<(RunRow, Arc<PlanResult>)>, Option<RunRow>)> {
+    let runs: Vec<RunRow> = sqlx::query_as(
+        "(select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
+          where unit_id = $1 and status = 'done' order by finished_at desc nulls last, id desc limit 1)
+         union all
+         (select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
+          where unit_id = $1 and status in ('queued', 'running') order by id desc limit 1)",
+    )
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let pending = runs.iter().find(|r| r.status != "done").cloned();
     let done = match runs.into_iter().find(|r| r.status == "done") {
         Some(run) => result(cache, &mut *conn, run.id).await?.map(|v| (run, v)),
         None => None,
@@ -846,29 +915,94 @@ fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname").map(|s| s.trim().to_string()).unwrap_or_else(|_| "node".into())
 }
 
-/// Compute a run: in a child process of this binary when one is configured
-/// (`Config::plan_solver`, the portal's default), so CBC's memory (~270 MB for a dinas of 400
-/// with 134 000 mentor edges, measured) is returned to the system when the solve ends instead of
-/// staying in the portal's heap; else here, off the async runtime.
-async fn compute(state: &AppState, unit_id: i64, year: i32, budget: i64) -> Result<(PlanResult, i64), AppError> {
-    let Some(exe) = state.config.plan_solver.clone() else { return compute_here(state, unit_id, year, budget).await };
-    let out = tokio::process::Command::new(&exe)
+/// Compute a run within `PLAN_WALL` of wall time: in a child process of this binary when one is
+/// configured (`Config::plan_solver`, the portal's default), so CBC's memory (~270 MB for a
+/// dinas of 400 with 134 000 mentor edges, measured) is returned to the system when the solve
+/// ends instead of staying in the portal's heap; else here, off the async runtime. Either way
+/// the answer is the last complete result written by the limit.
+pub async fn compute(state: &AppState, unit_id: i64, year: i32, budget: i64) -> Result<(PlanResult, i64), AppError> {
+    let started = Instant::now();
+    let deadline = started + PLAN_WALL;
+    let (mut result, version) = match state.config.plan_solver.clone() {
+        Some(exe) => solve_in_child(&exe, &state.config.database_url, unit_id, year, budget, deadline).await?,
+        None => compute_here(state, unit_id, year, budget, deadline).await?,
+    };
+    result.seconds = started.elapsed().as_secs_f64();
+    Ok((result, version))
+}
+
+/// Solve in a child process (`cakap plan-solve`), reading each result it writes as it comes; at
+/// `deadline` the child is stopped and its last complete result is the answer.
+pub async fn solve_in_child(
+    exe: &std::path::Path,
+    database_url: &str,
+    unit_id: i64,
+    year: i32,
+    budget: i64,
+    deadline: Instant,
+) -> Result<(PlanResult, i64), AppError> {
+    use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _};
+    let wall = deadline.saturating_duration_since(Instant::now());
+    let failed = |what: String| AppError::Other(anyhow::anyhow!("plan solver {}: {what}", exe.display()));
+    let mut child = tokio::process::Command::new(exe)
         .args(["plan-solve", "--unit-id", &unit_id.to_string(), "--year", &year.to_string()])
         .args(["--budget", &budget.to_string()])
-        .env("DATABASE_URL", &state.config.database_url)
+        .env("DATABASE_URL", database_url)
         .env("RUST_LOG", "warn")
+        .env(WALL_ENV, wall.as_millis().to_string())
         .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| AppError::Other(anyhow::anyhow!("plan solver {}: {e}", exe.display())))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(AppError::Other(anyhow::anyhow!("plan solver exited with {}: {}", out.status, err.trim())));
+        .spawn()
+        .map_err(|e| failed(e.to_string()))?;
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().ok_or_else(|| failed("no stdout".into()))?).lines();
+    let mut stderr = child.stderr.take().ok_or_else(|| failed("no stderr".into()))?;
+    let errors = tokio::spawn(async move {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text).await;
+        text
+    });
+    let mut last: Option<Solved> = None;
+    let mut stopped = false;
+    loop {
+        match tokio::time::timeout_at(deadline.into(), lines.next_line()).await {
+            Ok(Ok(Some(line))) => {
+                if let Ok(solved) = serde_json::from_str::<Solved>(&line) {
+                    last = Some(solved);
+                }
+            }
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => return Err(failed(e.to_string())),
+            Err(_) => {
+                stopped = true;
+                break;
+            }
+        }
     }
-    let solved: Solved = serde_json::from_slice(&out.stdout)
-        .map_err(|e| AppError::Other(anyhow::anyhow!("plan solver's answer: {e}")))?;
-    Ok((solved.result, solved.version))
+    if stopped {
+        // Its time is up: what it wrote last stands.
+        let _ = child.start_kill();
+    }
+    let status = child.wait().await.map_err(|e| failed(e.to_string()))?;
+    let errors = errors.await.unwrap_or_default();
+    match last {
+        Some(s) => {
+            if stopped {
+                tracing::info!(
+                    unit = unit_id,
+                    year,
+                    budget,
+                    "plan solver stopped at its wall-time limit; its last result kept"
+                );
+            } else if !status.success() {
+                tracing::warn!(unit = unit_id, %status, errors = %errors.trim(), "plan solver failed after a result; its last result kept");
+            }
+            Ok((s.result, s.version))
+        }
+        None if stopped => Err(failed(format!("no result within {:.1} s", wall.as_secs_f64()))),
+        None => Err(failed(format!("exited with {status}: {}", errors.trim()))),
+    }
 }
 
 /// What `cakap plan-solve` prints: the run's result and the records' version it was read at.
@@ -878,16 +1012,47 @@ pub struct Solved {
     pub version: i64,
 }
 
-/// `cakap plan-solve`: one run computed in this process, printed as JSON on standard output.
+/// `cakap plan-solve`: one run computed in this process within the wall time the parent gives
+/// (`CAKAP_PLAN_WALL_MS`, else `PLAN_WALL`), the whole result printed as one line of JSON on
+/// standard output after each solve (the parent keeps the last line it has when time is up).
 pub async fn solve_to_stdout(state: &AppState, unit_id: i64, year: i32, budget: i64) -> Result<(), AppError> {
-    let (result, version) = compute_here(state, unit_id, year, budget).await?;
-    let json = serde_json::to_string(&Solved { result, version }).map_err(anyhow::Error::from)?;
-    println!("{json}");
+    let started = Instant::now();
+    let wall = std::env::var(WALL_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(PLAN_WALL);
+    let deadline = started + wall.saturating_sub(WRITE_MARGIN);
+    let inputs = snapshot(state, unit_id, year, budget).await?;
+    let version = inputs.data_version;
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write as _;
+        solve(&inputs, deadline, &mut |result| {
+            let mut out = std::io::stdout().lock();
+            // A result that cannot be written (the parent has gone) is not worth more work.
+            let written = serde_json::to_writer(&mut out, &SolvedRef { result, version })
+                .map_err(std::io::Error::from)
+                .and_then(|_| out.write_all(b"\n"))
+                .and_then(|_| out.flush());
+            if written.is_err() {
+                std::process::exit(1);
+            }
+        });
+    })
+    .await
+    .map_err(|e| AppError::Other(anyhow::anyhow!("plan solver: {e}")))?;
     Ok(())
 }
 
-/// Read the inputs in one read-only snapshot, release the connection, solve off the runtime.
-async fn compute_here(state: &AppState, unit_id: i64, year: i32, budget: i64) -> Result<(PlanResult, i64), AppError> {
+/// `Solved`, written without copying the result.
+#[derive(Serialize)]
+struct SolvedRef<'a> {
+    result: &'a PlanResult,
+    version: i64,
+}
+
+/// Read what a run draws on in one read-only snapshot and release the connection.
+async fn snapshot(state: &AppState, unit_id: i64, year: i32, budget: i64) -> Result<Inputs, AppError> {
     let agency = state.settings.get(&state.pool).await?;
     let today = state.clock.today(agency.time_zone);
     let mut tx = state.pool.begin().await?;
@@ -896,11 +1061,38 @@ async fn compute_here(state: &AppState, unit_id: i64, year: i32, budget: i64) ->
         sqlx::query_scalar("select path from units where id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
     let inputs = read_inputs(&mut tx, &path, year, budget, today).await?;
     tx.commit().await?;
+    Ok(inputs)
+}
+
+/// Read the inputs in one snapshot, solve off the runtime; at `deadline` the last complete result
+/// is the answer (the solving thread, whose own limits end with the deadline, finishes alone).
+async fn compute_here(
+    state: &AppState,
+    unit_id: i64,
+    year: i32,
+    budget: i64,
+    deadline: Instant,
+) -> Result<(PlanResult, i64), AppError> {
+    let inputs = snapshot(state, unit_id, year, budget).await?;
     let version = inputs.data_version;
-    let inputs = Arc::new(inputs);
-    let result = tokio::task::spawn_blocking(move || solve(&inputs))
-        .await
-        .map_err(|e| AppError::Other(anyhow::anyhow!("plan solver: {e}")))?;
+    let last: Arc<std::sync::Mutex<Option<PlanResult>>> = Arc::default();
+    let kept = last.clone();
+    let solver_deadline = deadline.checked_sub(WRITE_MARGIN).unwrap_or(deadline);
+    let solving = tokio::task::spawn_blocking(move || {
+        solve(&inputs, solver_deadline, &mut |r| {
+            if let Ok(mut l) = kept.lock() {
+                *l = Some(r.clone());
+            }
+        })
+    });
+    let result = match tokio::time::timeout_at(deadline.into(), solving).await {
+        Ok(done) => done.map_err(|e| AppError::Other(anyhow::anyhow!("plan solver: {e}")))?,
+        Err(_) => last
+            .lock()
+            .ok()
+            .and_then(|mut l| l.take())
+            .ok_or_else(|| AppError::Other(anyhow::anyhow!("plan solver: no result within its time")))?,
+    };
     Ok((result, version))
 }
 
@@ -978,17 +1170,22 @@ pub async fn check(
         input.mentors.len(),
         input.mentor_edges.len()
     );
-    let solve_started = Instant::now();
-    let inputs = Arc::new(inputs);
-    let r = {
-        let i = inputs.clone();
-        tokio::task::spawn_blocking(move || solve(&i)).await?
-    };
-    let solve = solve_started.elapsed();
+    // The run as the worker computes it: in a child process (unless CAKAP_PLAN_IN_PROCESS=1),
+    // within its wall time, the last complete result kept.
+    let config = crate::app::config::Config::from_env()?;
+    let how = if config.plan_solver.is_some() { "a child process" } else { "in process" };
+    let state = AppState::new(pool.clone(), config);
+    let run_started = Instant::now();
+    let (r, version) = compute(&state, unit_id, year, budget).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let run = run_started.elapsed();
+    if version != inputs.data_version {
+        println!("the records changed while checking: the checks below may not hold");
+    }
     println!(
-        "read {:.2} s, solve {:.2} s (main plan {:.2} s), whole run {:.2} s wall",
+        "read {:.2} s; the run ({how}, wall-time limit {:.1} s) {:.2} s wall, main plan {:.2} s; whole check {:.2} s",
         read.as_secs_f64(),
-        solve.as_secs_f64(),
+        PLAN_WALL.as_secs_f64(),
+        run.as_secs_f64(),
         r.optimal.seconds,
         started.elapsed().as_secs_f64()
     );
@@ -1001,6 +1198,7 @@ pub async fn check(
             "not proven".to_string()
         }
     };
+    let how = |p: &Plan| if p.not_reached { " (its starting plan: not solved in time)" } else { "" };
     println!(
         "plan: closes {:.1} of {:.1} for {} ({}); greedy closes {:.1} for {} ({:+.1} % for the optimal); {} classes opened, {} lines, {} to mentors, {} left",
         r.optimal.objective,
@@ -1025,12 +1223,13 @@ pub async fn check(
         let monotone = p.objective + 1e-9 >= last;
         let honest = (rescored - p.objective).abs() < 1e-6 && p.bound + 1e-9 >= p.objective;
         println!(
-            "  frontier {:>16}: closes {:>8.1}, costs {:>16}, {:.2} s, {}{}{}{}",
+            "  frontier {:>16}: closes {:>8.1}, costs {:>16}, {:.2} s, {}{}{}{}{}",
             crate::development::model::rupiah(*b),
             p.objective,
             crate::development::model::rupiah(p.cost),
             p.seconds,
             quality(p),
+            how(p),
             if feasible { "" } else { "  INFEASIBLE" },
             if monotone { "" } else { "  FALLS" },
             if honest { "" } else { "  SCORE DIFFERS" }
@@ -1038,6 +1237,11 @@ pub async fn check(
         ok &= feasible && monotone && honest;
         last = p.objective;
     }
+    println!(
+        "frontier: {} of {} points proven optimal, the others shown with their gap to a proven bound or as not proven",
+        r.frontier.iter().filter(|(_, p)| p.optimal).count(),
+        r.frontier.len()
+    );
     // The mentors of the plan against an independent exact method (minimum-cost flow) on the
     // same whole candidate graph, given the plan's trainings.
     let mut credit = vec![0.0f64; input.needs.len()];

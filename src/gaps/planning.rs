@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::{
     db::{self, GapSettings},
-    plan_run::{self, BudgetFigures, MentorMatch, NeedRow, PlanResult, RunRow},
+    plan_run::{self, BudgetFigures, NeedRow, PlanResult, RunRow},
     routes::pick_unit,
 };
 use crate::{
@@ -51,49 +51,71 @@ struct UnitQuery {
     format: String,
     /// `1`: list what changed in the unit's gaps since the plan shown was computed.
     changes: String,
+    /// `/gaps/mentors`: the mentor part of this run (the plan page links to it), else of the
+    /// unit's latest run.
+    run: String,
 }
 
 #[derive(askama::Template)]
 #[template(path = "gaps/mentors.html")]
-struct MentorsPage {
+struct MentorsPage<'a> {
     ctx: Ctx,
     unit_id: i64,
     unit_name: String,
     units: Vec<UnitOption>,
-    matches: Vec<MentorMatch>,
-    uncovered: Vec<NeedRow>,
-    optimal: f64,
-    first_come: f64,
-    total: f64,
+    /// The unit's latest computed plan, whose mentor part this page shows.
+    run: Option<&'a RunRow>,
+    v: Option<&'a PlanResult>,
+    /// A run of the unit waiting or running.
+    pending: Option<RunRow>,
+    /// The records moved since that plan was computed.
+    outdated: bool,
+    /// What computing (again) asks for: the plan's year and budget, else next year and what remains.
+    year: i32,
+    budget: String,
     settings: GapSettings,
 }
 
-/// Every gap of the unit routed to colleagues: the exact assignment on the whole candidate graph
-/// (the same routine the plan routes what its trainings leave with), off the async runtime.
+impl MentorsPage<'_> {
+    fn money(&self, v: impl Val<i64>) -> String {
+        rupiah(v.val())
+    }
+}
+
+/// The mentor part of the unit's latest computed plan: one result with `/gaps/plan`, so both name
+/// the same mentor for the same gap (the exact routing, on the whole candidate graph, of what the
+/// plan's trainings leave). Nothing is solved here: without a plan, or with an outdated one, the
+/// page says so and offers to compute it.
 async fn mentors(
     State(state): State<AppState>,
     ctx: Ctx,
     user: CurrentUser,
     Query(q): Query<UnitQuery>,
 ) -> AppResult<Response> {
-    let (unit_id, unit_name, path) = pick_unit(&state, &user, &q.unit).await?;
     let mut conn = state.pool.acquire().await?;
+    let asked = match q.run.trim().parse::<i64>() {
+        Ok(id) => Some(plan_run::by_id(&state.plan_results, &mut conn, id).await?.ok_or(AppError::NotFound)?),
+        Err(_) => None,
+    };
+    // A run's page is its unit's (in the reader's scope, or 404).
+    let unit = asked.as_ref().map(|(r, _)| r.unit_id.to_string()).unwrap_or_else(|| q.unit.clone());
+    let (unit_id, unit_name, path) = pick_unit(&state, &user, &unit).await?;
     let settings = db::settings(&mut conn).await?;
-    let needs = plan_run::needs(&mut conn, ctx.today, &path, ctx.lang.is_en(), false).await?;
-    let (holders, caps) = plan_run::holders(&mut conn, &needs, &path, ctx.today, &settings).await?;
+    let (latest, pending) = plan_run::latest_for_unit(&state.plan_results, &mut conn, unit_id).await?;
+    let done = asked.or(latest);
+    let version = plan_run::plan_version(&mut conn, &path).await?;
     let units = db::unit_options(&state, &mut conn, &user, unit_id).await?;
     drop(conn);
-    let (needs, (matches, optimal, first_come)) = tokio::task::spawn_blocking(move || {
-        let routed = plan_run::route_to_mentors(&needs, &holders, &caps);
-        (needs, routed)
-    })
-    .await
-    .map_err(|e| AppError::Other(anyhow::anyhow!("mentor routing: {e}")))?;
-    let covered: HashSet<(i64, i64)> = matches.iter().map(|m| (m.need.employee_id, m.need.competency_id)).collect();
-    let total: f64 = needs.iter().map(NeedRow::mentor_value).sum();
-    let uncovered: Vec<NeedRow> =
-        needs.into_iter().filter(|n| !covered.contains(&(n.employee_id, n.competency_id))).collect();
-    render(&MentorsPage { ctx, unit_id, unit_name, units, matches, uncovered, optimal, first_come, total, settings })
+    let outdated = done.as_ref().is_some_and(|(r, _)| r.data_version != Some(version));
+    let (run, v) = match &done {
+        Some((r, v)) => (Some(r), Some(v.as_ref())),
+        None => (None, None),
+    };
+    let (year, budget) = match run {
+        Some(r) => (r.year, r.budget.to_string()),
+        None => (plan_year(&ctx, ""), String::new()),
+    };
+    render(&MentorsPage { ctx, unit_id, unit_name, units, run, v, pending, outdated, year, budget, settings })
 }
 
 /// What changed in the unit's gaps since a run read them: (new or changed, gone or changed).
@@ -137,10 +159,6 @@ impl PlanPage<'_> {
         rupiah(v.val())
     }
 
-    fn percent(&self, v: impl Val<f64>) -> String {
-        crate::app::num::fixed(v.val() * 100.0, 1, self.ctx.lang)
-    }
-
     fn jp(&self, v: impl Val<f64>) -> String {
         jp_text(v.val(), self.ctx.lang.is_en())
     }
@@ -157,16 +175,37 @@ impl PlanPage<'_> {
         v.choices.iter().filter(|c| !c.is_programme()).count()
     }
 
-    /// A plan's quality in words: proven optimal, or at most this far from the best possible.
+    /// A plan's quality in words: proven optimal, or at most this far from the best possible
+    /// (rounded up, so a plan not proven never reads as 0 %), or not proven at all.
     fn quality(&self, p: &crate::gaps::plan::Plan) -> String {
         if p.optimal {
             self.ctx.t("plan.optimal").to_string()
         } else if p.bound.is_finite() {
-            self.ctx.t("plan.within").replace("{pct}", &self.percent(p.gap()))
+            self.ctx.t("plan.within").replace("{pct}", &gap_text(p.gap(), self.ctx.lang))
         } else {
             self.ctx.t("plan.unproven").to_string()
         }
     }
+
+    /// Whether the run's time ran out before some point of the frontier was solved.
+    fn cut_short(&self, v: &PlanResult) -> bool {
+        v.optimal.not_reached || v.frontier.iter().any(|(_, p)| p.not_reached)
+    }
+
+    fn any_unproven(&self, v: &PlanResult) -> bool {
+        v.frontier.iter().any(|(_, p)| !p.optimal)
+    }
+
+    fn wall_seconds(&self) -> String {
+        self.ctx.decimal(plan_run::PLAN_WALL.as_secs_f64())
+    }
+}
+
+/// How far from optimal a plan not proven can be at most, in percent with one decimal, rounded
+/// up: a gap of 0.004 % reads "0,1", never "0,0".
+fn gap_text(gap: f64, lang: crate::i18n::Lang) -> String {
+    let tenths = (gap * 1000.0 - 1e-9).ceil().max(1.0);
+    crate::app::num::fixed(tenths / 10.0, 1, lang)
 }
 
 /// The year a plan is for: the one asked, else next year (an AKPK is written the year before).
@@ -281,7 +320,11 @@ async fn plan_page(
                 ctx.t("plan.frontier"),
                 &v.frontier
                     .iter()
-                    .map(|(b, p)| Bar { label: rupiah(*b), value: p.objective, text: ctx.decimal(p.objective) })
+                    .map(|(b, p)| Bar {
+                        label: rupiah(*b),
+                        value: p.objective,
+                        text: format!("{}{}", ctx.decimal(p.objective), if p.optimal { "" } else { "*" }),
+                    })
                     .collect::<Vec<_>>(),
                 max,
             )
@@ -494,4 +537,20 @@ struct Item {
     jp: f64,
     cost: i64,
     funding: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gap_text;
+    use crate::i18n::Lang;
+
+    /// A plan not proven never reads "0,0 %" from the optimum: its gap is rounded up.
+    #[test]
+    fn a_gap_is_rounded_up() {
+        assert_eq!(gap_text(0.00004, Lang::Id), "0,1");
+        assert_eq!(gap_text(0.0, Lang::En), "0.1");
+        assert_eq!(gap_text(0.0123, Lang::En), "1.3");
+        assert_eq!(gap_text(0.012, Lang::En), "1.2");
+        assert_eq!(gap_text(0.25, Lang::Id), "25,0");
+    }
 }

@@ -5,6 +5,7 @@ use std::{collections::HashMap, sync::LazyLock};
 
 mod accounts;
 mod picker;
+mod plan_run;
 mod siasn;
 mod strings;
 mod talent;
@@ -12,8 +13,15 @@ mod ui;
 
 /// Every string table: the original one, then one file per later feature (so parallel work on
 /// different features never edits the same lines). Keys stay unique across all of them.
-const TABLES: &[&[(&str, &str, &str)]] =
-    &[strings::STRINGS, picker::STRINGS, accounts::STRINGS, talent::STRINGS, ui::STRINGS, siasn::STRINGS];
+const TABLES: &[&[(&str, &str, &str)]] = &[
+    strings::STRINGS,
+    picker::STRINGS,
+    accounts::STRINGS,
+    talent::STRINGS,
+    ui::STRINGS,
+    siasn::STRINGS,
+    plan_run::STRINGS,
+];
 
 fn all_strings() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     TABLES.iter().flat_map(|t| t.iter())

@@ -253,12 +253,19 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     .await
     .expect("B's UJI-03");
     let mut hr = app.as_user("kepegawaian").await;
-    // Mentors bring one level in a year (a gap of g levels is worth weight × (g + (g−1) + … + 1),
-    // its first level weight × g): A teaches UJI-01 to B (3 × 2 = 6) and C (3), C teaches UJI-03
-    // to B (1), B teaches UJI-02 to C (2): 12 in all.
+    // The mentors are the plan's: before any plan the page offers to compute one.
     let m = hr.get(&format!("/gaps/mentors?unit={}", f.unit)).await;
     assert_eq!(m.status, StatusCode::OK);
-    assert!(m.body.contains("<strong>12,0</strong>"), "{}", m.body);
+    assert!(m.body.contains("id=\"no-plan\"") && m.body.contains("action=\"/gaps/plan/compute\""), "{}", m.body);
+    // Next year's plan (no trainings there, no budget: mentors alone). Mentors bring one level in
+    // a year (a gap of g levels is worth weight × (g + (g−1) + … + 1), its first level
+    // weight × g): A teaches UJI-01 to B (3 × 2 = 6) and C (3), C teaches UJI-03 to B (1), B
+    // teaches UJI-02 to C (2): 12 in all.
+    let r = hr.post("/gaps/plan/compute", &[("unit", &f.unit.to_string())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(cakap::gaps::plan_run::run_queued(&app.state).await.expect("runs"), 1);
+    let m = hr.get(&format!("/gaps/mentors?unit={}", f.unit)).await;
+    assert!(m.body.contains("<strong>12,0</strong>") && m.body.contains("Ani Uji"), "{}", m.body);
     // HR lowers the cap to one mentee per mentor: A can take only B's UJI-01 (6); C's (3) stays open.
     let form = hr.get("/gaps/settings").await;
     let fields: Vec<(String, String)> = [
@@ -285,8 +292,19 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     let r = hr.post_edit("/gaps/settings", "/gaps/settings", &good).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(app.scalar("select count(*) from audit_log where entity = 'gap_settings'").await, 1);
+    // The plan shown is outdated: computing again (its year and budget) routes with the new cap.
     let m = hr.get(&format!("/gaps/mentors?unit={}", f.unit)).await;
-    assert!(m.body.contains("<strong>9,0</strong>"), "6 + 1 + 2 with one mentee each");
+    assert!(m.body.contains("id=\"plan-outdated\"") && m.body.contains("<strong>12,0</strong>"), "{}", m.body);
+    let next = (app.scalar("select extract(year from current_date)::bigint").await + 1).to_string();
+    let r = hr.post("/gaps/plan/compute", &[("unit", &f.unit.to_string()), ("year", &next), ("budget", "0")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(cakap::gaps::plan_run::run_queued(&app.state).await.expect("runs"), 1);
+    let m = hr.get(&format!("/gaps/mentors?unit={}", f.unit)).await;
+    assert!(
+        m.body.contains("<strong>9,0</strong>") && !m.body.contains("id=\"plan-outdated\""),
+        "6 + 1 + 2 with one mentee each: {}",
+        m.body
+    );
 
     // Trainings this year: T1 develops UJI-01 to 3 for Rp4.000.000 (one seat); T2 develops UJI-01
     // to 3 and UJI-03 to 2 for Rp5.000.000. B's UJI-01 (two levels: 9 in all) is worth 6 by a

@@ -24,6 +24,7 @@ mod helpers;
 mod idp;
 mod imports;
 mod picker;
+mod plan_run;
 mod programmes;
 mod records;
 mod scale;
