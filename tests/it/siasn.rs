@@ -616,3 +616,135 @@ async fn hr_previews_sends_reads_the_log_fixes_a_field_and_resends_in_chromium(p
     worker.abort();
     b.close().await;
 }
+
+/// SKP ratings read from SIASN's `rw-skp22` for a unit and a year: new ones added with SIASN as
+/// their source, SIASN's earlier ones updated, a rating recorded by hand that differs kept and
+/// shown beside SIASN's, values that cannot be read with certainty and calls that fail taken as
+/// nothing; reading again changes nothing.
+#[sqlx::test]
+async fn skp_ratings_are_read_from_siasn_and_hand_records_are_kept(pool: PgPool) {
+    use serde_json::{Value, json};
+    let (app, sim) = app_with_sim(pool).await;
+    let year = chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap_or(2026) - 1;
+    let unit = app.scalar("select id from units where code = 'APT-PA'").await;
+    let staff: Vec<(i64, String)> = sqlx::query_as(
+        "select e.id, e.nip from employees e join units u on u.id = e.unit_id
+         where u.path like (select path from units where id = $1) || '%' and e.active order by e.id",
+    )
+    .bind(unit)
+    .fetch_all(&app.pool)
+    .await
+    .expect("staff");
+    assert!(staff.len() >= 6, "{staff:?}");
+    let ids: Vec<i64> = staff.iter().map(|s| s.0).collect();
+    sqlx::query("delete from performance_ratings where employee_id = any($1) and year = $2")
+        .bind(&ids)
+        .bind(year)
+        .execute(&app.pool)
+        .await
+        .expect("clear");
+    let rating = |e: i64, h: &'static str, p: &'static str, pred: &'static str, src: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query(
+                "insert into performance_ratings (employee_id, year, hasil_kerja, perilaku_kerja, predicate, source)
+                 values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(e)
+            .bind(year)
+            .bind(h)
+            .bind(p)
+            .bind(pred)
+            .bind(src)
+            .execute(&pool)
+            .await
+            .expect("rating");
+        }
+    };
+    let skp = |h: Value, p: Value| vec![json!({"tahun": year, "hasilKinerjaNilai": h, "PerilakuKerjaNilai": p})];
+    // 0: new in Cakap. 1: recorded by hand, differs. 2: SIASN's before, changed there.
+    // 3: a value outside 1-3. 4: nothing for the year. The rest: the simulator's made-up history.
+    sim.set_skp(&staff[0].1, skp(json!(1), json!(2)));
+    sim.set_skp(&staff[1].1, skp(json!(1), json!(1)));
+    rating(staff[1].0, "as_expected", "as_expected", "baik", "manual").await;
+    sim.set_skp(&staff[2].1, skp(json!("2"), json!("2")));
+    rating(staff[2].0, "below", "below", "sangat_kurang", "siasn").await;
+    sim.set_skp(&staff[3].1, skp(json!(4), json!(1)));
+    sim.set_skp(&staff[4].1, vec![json!({"tahun": year - 1, "hasilKinerjaNilai": 1, "PerilakuKerjaNilai": 1})]);
+
+    let mut hr = app.as_user("kepegawaian").await;
+    let form = hr.get("/talent/ratings/siasn").await;
+    assert_eq!(form.status, StatusCode::OK);
+    // No unit: the field says so, nothing is read.
+    let r = hr.post("/talent/ratings/siasn", &[("unit", ""), ("year", &year.to_string())]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Pilih unit."), "{}", r.body);
+    assert!(!sim.received().iter().any(|c| c.path.contains("rw-skp22")));
+
+    let u = unit.to_string();
+    let y = year.to_string();
+    let r = hr.post("/talent/ratings/siasn", &[("unit", &u), ("year", &y)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rest = staff.len() - 5;
+    let count = |label: &str| -> usize {
+        let at = r.body.find(&format!("{label}: <strong>")).unwrap_or_else(|| panic!("{label} in {}", r.body));
+        let s = &r.body[at + label.len() + ": <strong>".len()..];
+        s[..s.find('<').unwrap_or(0)].parse().expect("count")
+    };
+    assert_eq!(count("Ditambahkan"), 1 + rest);
+    assert_eq!(count("Diperbarui"), 1);
+    assert_eq!(count("Sudah sama"), 0);
+    assert_eq!(count("Berbeda dengan catatan Cakap (tidak diubah)"), 1);
+    assert_eq!(count("Tanpa SKP tahun ini di SIASN"), 1);
+    assert_eq!(count("Tidak dapat diambil"), 1);
+    let held = |e: i64| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, String, String, String)>(
+                "select hasil_kerja, perilaku_kerja, predicate, source from performance_ratings where employee_id = $1 and year = $2",
+            )
+            .bind(e)
+            .bind(year)
+            .fetch_optional(&pool)
+            .await
+            .expect("held")
+        }
+    };
+    assert_eq!(held(staff[0].0).await, Some(("above".into(), "as_expected".into(), "baik".into(), "siasn".into())));
+    assert_eq!(
+        held(staff[1].0).await,
+        Some(("as_expected".into(), "as_expected".into(), "baik".into(), "manual".into()))
+    );
+    assert_eq!(
+        held(staff[2].0).await,
+        Some(("as_expected".into(), "as_expected".into(), "baik".into(), "siasn".into()))
+    );
+    assert_eq!(held(staff[3].0).await, None);
+    assert_eq!(held(staff[4].0).await, None);
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where entity = 'performance_rating' and action in ('create', 'update')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("audit");
+    assert_eq!(audited as usize, 2 + rest);
+
+    // Again, with SIASN failing one call (a 4xx is not retried): nothing new is written.
+    sim.fail(Fault::Reject("Data tidak ditemukan".into()), 1, Some("rw-skp22"));
+    let r = hr.post("/talent/ratings/siasn", &[("unit", &u), ("year", &y)]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Ditambahkan: <strong>0</strong>"), "{}", r.body);
+    assert!(r.body.contains("Diperbarui: <strong>0</strong>"));
+    assert!(r.body.contains("SIASN tidak menjawab"));
+    let again: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where entity = 'performance_rating' and action in ('create', 'update')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("audit");
+    assert_eq!(again, audited);
+
+    // Only HR reads SKP from SIASN.
+    let mut head = app.as_user("kabid.aptika").await;
+    assert_eq!(head.get("/talent/ratings/siasn").await.status, StatusCode::FORBIDDEN);
+}
