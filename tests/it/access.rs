@@ -194,6 +194,8 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/talent/ratings", "/talent/ratings", HR),
         ("POST", "/talent/ratings", "/talent/ratings", HR),
         ("POST", "/talent/ratings/import", "/talent/ratings/import", HR),
+        ("GET", "/talent/ratings/siasn", "/talent/ratings/siasn", HR),
+        ("POST", "/talent/ratings/siasn", "/talent/ratings/siasn", HR),
         ("GET", "/talent/ratings/template.csv", "/talent/ratings/template.csv", HR),
         ("GET", "/idp", "/idp", HR_HEAD),
         ("GET", "/employees/{id}/idp", "/employees/{emp}/idp", UNIT_A),
