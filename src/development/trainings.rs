@@ -13,12 +13,10 @@ use sqlx::PgConnection;
 
 use super::{
     db::{self, BudgetFigures, Opt},
-    model::{
-        JENIS_DIKLAT, Jp, ParticipantStatus, Rupiah, TrainingForm, TrainingStatus, jenis_name, jp_plain, jp_text,
-        rupiah,
-    },
+    model::{Jp, ParticipantStatus, Rupiah, TrainingForm, TrainingStatus, jp_plain, jp_text, rupiah},
 };
 use crate::app::context::Val;
+use crate::siasn::refs;
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
@@ -287,7 +285,8 @@ struct FormPage {
     form: TrainingInput,
     errors: FieldErrors,
     forms: &'static [TrainingForm],
-    jenis: &'static [(i16, &'static str)],
+    jenis: Vec<(String, String)>,
+    latihan: Vec<(String, String)>,
     statuses: &'static [TrainingStatus],
     providers: Vec<Opt>,
     units: Vec<UnitOption>,
@@ -316,7 +315,8 @@ async fn form_page(
         form,
         errors,
         forms: TrainingForm::ALL,
-        jenis: &JENIS_DIKLAT,
+        jenis: crate::siasn::refs::options(&mut conn, "jenis_diklat").await?,
+        latihan: crate::siasn::refs::options(&mut conn, "latihan_struktural").await?,
         statuses: TrainingStatus::ALL,
         providers,
         units,
@@ -445,11 +445,22 @@ async fn check(
     if form.is_none() {
         errors.add("form", "trn.err.form");
     }
-    let jenis = f.jenis_diklat.trim().parse::<i16>().ok().filter(|j| (1..=25).contains(j));
+    let jenis = match f.jenis_diklat.trim().parse::<i16>() {
+        Ok(j) if refs::known(&mut *conn, "jenis_diklat", &j.to_string()).await? => Some(j),
+        _ => None,
+    };
     if jenis.is_none() {
         errors.add("jenis_diklat", "trn.err.jenis");
     }
-    let siasn_ref = clean_text(&f.siasn_ref, 60).map_err(|k| errors.add("siasn_ref", k)).unwrap_or_default();
+    // The leadership type: from SIASN's list, and only for structural training (jenis 1).
+    let siasn_ref = f.siasn_ref.trim().to_string();
+    let ref_ok = match siasn_ref.as_str() {
+        "" => true,
+        r => jenis == Some(1) && refs::known(&mut *conn, "latihan_struktural", r).await?,
+    };
+    if !ref_ok {
+        errors.add("siasn_ref", "siasn.trn.err.latihan");
+    }
     let provider = if f.provider.trim().is_empty() {
         None
     } else {
@@ -698,11 +709,13 @@ pub struct Training {
     pub quota: i32,
     pub status: TrainingStatus,
     pub cost: i64,
+    /// The type's name on SIASN's list as HR last refreshed it.
+    pub jenis_name: String,
 }
 
 impl Training {
     pub fn jenis_label(&self) -> String {
-        format!("{} · {}", self.jenis_diklat, jenis_name(self.jenis_diklat))
+        format!("{} · {}", self.jenis_diklat, self.jenis_name)
     }
 }
 
@@ -710,8 +723,9 @@ pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Training>, 
     sqlx::query_as(
         "select t.id, t.title, t.form, t.jenis_diklat, t.provider_id, p.name as provider, t.place, t.online, t.starts_on,
                 t.ends_on, t.jp::float8 as jp, t.cost_per_participant, t.fixed_cost, t.budget_year, t.budget_unit_id,
-                t.budget_line, t.quota, t.status, c.cost
+                t.budget_line, t.quota, t.status, c.cost, coalesce(r.name, '') as jenis_name
          from trainings t left join providers p on p.id = t.provider_id join training_costs c on c.training_id = t.id
+         left join siasn_refs r on r.kind = 'jenis_diklat' and r.ref_id = t.jenis_diklat::text
          where t.id = $1",
     )
     .bind(id)

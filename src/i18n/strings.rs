@@ -1716,7 +1716,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The end date cannot be before the start date.",
     ),
     ("trn.err.form", "Pilih bentuk pelatihan.", "Choose the form of training."),
-    ("trn.err.jenis", "Pilih jenis diklat SIASN (1–25).", "Choose the SIASN type (1–25)."),
+    ("trn.err.jenis", "Pilih jenis diklat dari daftar SIASN.", "Choose the training type from SIASN's list."),
     ("trn.err.place", "Isi tempat, atau tandai daring.", "Enter the place, or mark it online."),
     ("trn.err.provider", "Penyelenggara tidak ditemukan.", "Provider not found."),
     ("trn.err.quota", "Kuota berupa bilangan bulat 1 sampai 10000.", "The quota is a whole number from 1 to 10000."),

@@ -25,7 +25,7 @@ use crate::{
     auth::CurrentUser,
     development::{
         db::Opt,
-        model::{JENIS_DIKLAT, TrainingForm, rupiah},
+        model::{TrainingForm, rupiah},
     },
     employees::db::competency_options,
 };
@@ -136,7 +136,7 @@ struct FormPage {
     providers: Vec<Opt>,
     schemes: &'static [Scheme],
     forms: &'static [TrainingForm],
-    jenis: &'static [(i16, &'static str)],
+    jenis: Vec<(String, String)>,
     edit: EditState,
     label_prefix: &'static str,
 }
@@ -160,7 +160,7 @@ async fn form_page(
         providers,
         schemes: Scheme::ALL,
         forms: TrainingForm::ALL,
-        jenis: &JENIS_DIKLAT,
+        jenis: crate::siasn::refs::options(&mut conn, "jenis_diklat").await?,
         edit,
         label_prefix: "prog",
     };
@@ -225,12 +225,20 @@ async fn save(
         Ok(p) => !db::provider_exists(&mut tx, p).await?,
         Err(_) => false,
     };
+    // The type must be on SIASN's list as HR last refreshed it.
+    let jenis_unknown = match &parsed {
+        Ok(p) => !crate::siasn::refs::known(&mut tx, "jenis_diklat", &p.jenis.to_string()).await?,
+        Err(_) => false,
+    };
     let p = match parsed {
-        Ok(p) if !provider_missing => p,
+        Ok(p) if !provider_missing && !jenis_unknown => p,
         other => {
             let mut errors = other.err().unwrap_or_default();
             if provider_missing {
                 errors.add("provider", "trn.err.provider");
+            }
+            if jenis_unknown {
+                errors.add("jenis_diklat", "trn.err.jenis");
             }
             drop(tx);
             return form_page(&state, ctx, id, form, errors, posted.again()).await;

@@ -310,6 +310,7 @@ async fn role_pages(app: &TestApp) -> Vec<(&'static str, Vec<String>)> {
         "/talent/ratings/siasn".into(),
         "/idp/templates".into(),
         "/siasn".into(),
+        "/siasn/ids".into(),
     ];
     vec![
         ("pegawai", employee),

@@ -748,3 +748,111 @@ async fn skp_ratings_are_read_from_siasn_and_hand_records_are_kept(pool: PgPool)
     let mut head = app.as_user("kabid.aptika").await;
     assert_eq!(head.get("/talent/ratings/siasn").await.status, StatusCode::FORBIDDEN);
 }
+
+#[sqlx::test]
+async fn forms_offer_siasns_lists_and_staff_ids_import_from_a_file_all_or_none(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    // The training form offers SIASN's lists as HR last refreshed them, not constants.
+    sqlx::query("insert into siasn_refs (kind, ref_id, name) values ('jenis_diklat', '26', 'Jenis Baru Dari SIASN')")
+        .execute(&app.pool)
+        .await
+        .expect("ref");
+    let form = hr.get("/trainings/new").await;
+    assert!(form.body.contains("26 · Jenis Baru Dari SIASN"), "the refreshed list: {}", form.body);
+    assert!(form.body.contains("Pelatihan Kepemimpinan Pengawas (PKP)"), "latihan struktural is a list");
+    let programme = hr.get("/programmes/new").await;
+    assert!(programme.body.contains("26 · Jenis Baru Dari SIASN"));
+    let token = crate::helpers::hidden(&form.body, "form_token");
+    let apt = app.scalar("select id from units where code = 'APT'").await.to_string();
+    let fields = |jenis: &'static str, latihan: &'static str| {
+        vec![
+            ("title", "Pelatihan Uji SIASN".to_string()),
+            ("form", "teknis".into()),
+            ("jenis_diklat", jenis.into()),
+            ("siasn_ref", latihan.into()),
+            ("place", "Bandung".into()),
+            ("starts_on", "02-03-2031".into()),
+            ("ends_on", "04-03-2031".into()),
+            ("jp", "16".into()),
+            ("cost_per_participant", "0".into()),
+            ("fixed_cost", "0".into()),
+            ("budget_year", "2031".into()),
+            ("budget_unit", apt.clone()),
+            ("quota", "3".into()),
+            ("status", "planned".into()),
+            ("form_token", token.clone()),
+        ]
+    };
+    let post = async |hr: &mut Client, f: Vec<(&'static str, String)>| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        hr.post("/trainings", &f).await
+    };
+    // A leadership type on a technical training, and a type not on the list: field errors, input kept.
+    let r = post(&mut hr, fields("3", "6")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("hanya untuk diklat struktural (jenis 1)"), "{}", r.body);
+    assert!(r.body.contains("<option value=\"6\" selected>"), "the choice is kept");
+    let r = post(&mut hr, fields("99", "")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Pilih jenis diklat dari daftar SIASN"), "{}", r.body);
+    // A structural training with its leadership type, and a type added by a refresh: saved.
+    let r = post(&mut hr, fields("1", "6")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r.location().trim_start_matches("/trainings/").parse().expect("id");
+    let (jenis, latihan): (i16, String) = sqlx::query_as("select jenis_diklat, siasn_ref from trainings where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("training");
+    assert_eq!((jenis, latihan.as_str()), (1, "6"));
+    assert!(hr.get(&format!("/trainings/{id}")).await.body.contains("1 · Struktural"));
+
+    // Staff SIASN ids from a file: every row checked first, nothing written on any problem.
+    let staff: Vec<(i64, String)> = sqlx::query_as("select id, nip from employees where active order by id limit 3")
+        .fetch_all(&app.pool)
+        .await
+        .expect("staff");
+    sqlx::query("delete from siasn_employees").execute(&app.pool).await.expect("clear");
+    let (a, b, c) = (&staff[0].1, &staff[1].1, &staff[2].1);
+    let bad = format!(
+        "NIP,pnsOrangId\n{a},A8ACA7397AEB3912E040640A040269BB\n199901012020011999,B8ACA7397AEB3912E040640A040269BB\n{b},=HYPERLINK(\"x\")\n{c},A8ACA7397AEB3912E040640A040269BB\n{a},C8ACA7397AEB3912E040640A040269BB\n"
+    );
+    let r = hr.post_multipart("/siasn/ids", &[], Some(("file", "ids.csv", bad.as_bytes()))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for (row, words) in [
+        ("Baris 3", "NIP tidak dikenal"),
+        ("Baris 4", "bukan ID SIASN"),
+        ("Baris 5", "sudah milik pegawai lain"),
+        ("Baris 6", "lebih dari sekali"),
+    ] {
+        assert!(r.body.contains(&format!("{row}: ")) && r.body.contains(words), "{row} {words}: {}", r.body);
+    }
+    assert_eq!(app.scalar("select count(*) from siasn_employees").await, 0, "nothing written");
+    let good =
+        format!("NIP,pnsOrangId\n{a},A8ACA7397AEB3912E040640A040269BB\n{b},0f8e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b\n");
+    let r = hr.post_multipart("/siasn/ids", &[], Some(("file", "ids.csv", good.as_bytes()))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let ids: Vec<(i64, String)> =
+        sqlx::query_as("select employee_id, pns_orang_id from siasn_employees order by employee_id")
+            .fetch_all(&app.pool)
+            .await
+            .expect("ids");
+    assert_eq!(
+        ids,
+        vec![
+            (staff[0].0, "A8ACA7397AEB3912E040640A040269BB".to_string()),
+            (staff[1].0, "0f8e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b".to_string())
+        ]
+    );
+    let audits = app.scalar("select count(*) from audit_log where entity = 'siasn_employee'").await;
+    assert_eq!(audits, 2);
+    // The same file again changes nothing; the page counts who has an id.
+    hr.post_multipart("/siasn/ids", &[], Some(("file", "ids.csv", good.as_bytes()))).await;
+    assert_eq!(app.scalar("select count(*) from audit_log where entity = 'siasn_employee'").await, 2);
+    let page = hr.get("/siasn/ids").await;
+    assert!(page.body.contains("2 dari "), "{}", page.body);
+    // Only HR.
+    let mut head = app.as_user("kabid.aptika").await;
+    assert_eq!(head.get("/siasn/ids").await.status, StatusCode::FORBIDDEN);
+}
