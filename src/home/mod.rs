@@ -467,7 +467,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         None => vec![],
     };
     let idp_next = match user.employee_id {
-        Some(id) => crate::idp::routes::home_block(&mut conn, id, &ctx).await?,
+        Some(id) => crate::idp::routes::home_block(&state, &mut conn, id, &ctx).await?,
         None => None,
     };
     render(&HomePage {

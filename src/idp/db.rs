@@ -152,6 +152,8 @@ pub struct NextStep {
     pub note: String,
 }
 
+impl crate::app::versioned::Weigh for NextStep {}
+
 pub async fn next_step(
     conn: &mut PgConnection,
     employee: i64,
