@@ -202,6 +202,8 @@ const CONSTRAINT_FIELDS: &[(&str, &str, &str)] = &[
     ("employees_nip_key", "nip", "emp.err.nip_taken"),
     ("units_code_key", "code", "unit.err.code_taken"),
     ("competencies_code_key", "code", "comp.err.code_taken"),
+    ("providers_name_key", "name", "prov.err.name_taken"),
+    ("programmes_code_key", "code", "prog.err.code_taken"),
 ];
 
 /// The form field and message of a named constraint violation, if it is one a user can fix.
