@@ -21,6 +21,7 @@ pub mod render;
 pub mod replica;
 pub mod router;
 pub mod routes;
+pub mod rules;
 pub mod server;
 pub mod state;
 pub mod versioned;

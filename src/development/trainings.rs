@@ -758,6 +758,8 @@ pub struct Participant {
     pub score: Option<f64>,
     pub jp: Option<f64>,
     pub evaluated: bool,
+    /// Their evaluation of the training is owed (`evaluations_owed`).
+    pub evaluation_owed: bool,
     /// What a pass led to, per competency: proposed and where it waits, or confirmed.
     #[sqlx(skip)]
     pub outcomes: Vec<String>,
@@ -814,7 +816,8 @@ pub struct DetailPage {
     /// The nomination's person picker, drawn.
     pub nominate_picker: String,
     pub problem: Vec<String>,
-    pub own_participant: Option<(i64, ParticipantStatus, bool)>,
+    /// The reader's participation whose evaluation they owe.
+    pub owed_evaluation: Option<i64>,
 }
 
 impl DetailPage {
@@ -870,7 +873,8 @@ pub async fn detail_page(
                 u.name as unit, tp.status, scope_decides($2, $3, $4, e.id, u.path) as decides, tp.decision_reason,
                 tp.override_reason, tp.certificate_no, tp.certificate_expires_on, tp.certificate_file_id, tp.score::float8 as score,
                 case when tp.status = 'passed' then coalesce(tp.jp_credited, t.jp)::float8 end as jp,
-                exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as evaluated
+                exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as evaluated,
+                exists (select 1 from evaluations_owed o where o.participant_id = tp.id) as evaluation_owed
          from training_participants tp join trainings t on t.id = tp.training_id
          join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
          where tp.training_id = $1 and scope_sees($2, $3, $4, e.id, u.path)
@@ -930,9 +934,9 @@ pub async fn detail_page(
         (EvalSummary::default(), vec![], vec![], None)
     };
     let competencies = if user.has(Role::Hr) { competency_options(&mut conn, en).await? } else { vec![] };
-    let own_participant = user
+    let owed_evaluation = user
         .employee_id
-        .and_then(|me| participants.iter().find(|p| p.employee_id == me).map(|p| (p.id, p.status, p.evaluated)));
+        .and_then(|me| participants.iter().find(|p| p.employee_id == me && p.evaluation_owed).map(|p| p.id));
     let nominate_picker = nominate.html(&ctx)?;
     Ok(DetailPage {
         ctx,
@@ -949,7 +953,7 @@ pub async fn detail_page(
         levels: Level::ALL,
         nominate_picker,
         problem,
-        own_participant,
+        owed_evaluation,
     })
 }
 

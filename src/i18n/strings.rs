@@ -384,18 +384,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "PP 11/2017 pasal 203: paling sedikit 20 JP setahun.",
         "Government Regulation 11/2017 art. 203: at least 20 JP a year.",
     ),
-    ("set.jp_minutes", "Menit per JP", "Minutes per JP"),
-    (
-        "set.minutes_hint",
-        "Umumnya 45 menit; ubah bila aturan instansi berbeda.",
-        "Commonly 45 minutes; change it if your agency's rule differs.",
-    ),
     (
         "set.err.jp",
         "Masukkan angka 1 sampai 500 (boleh satu desimal).",
         "Enter a number from 1 to 500 (one decimal at most).",
     ),
-    ("set.err.minutes", "Masukkan angka 15 sampai 120.", "Enter a number from 15 to 120."),
     // levels (PermenPANRB 38/2017)
     ("level.1", "Paham", "Awareness"),
     ("level.2", "Dasar", "Basic"),

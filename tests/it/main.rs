@@ -26,6 +26,7 @@ mod imports;
 mod picker;
 mod programmes;
 mod records;
+mod rules;
 mod scale;
 mod schema;
 mod siasn;
