@@ -20,7 +20,7 @@ use crate::siasn::refs;
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, Begin, EditState, Versioned},
+        edit::{self, EditState, Versioned},
         export::{self, Table},
         form::{FieldErrors, clean_text, contains_pattern, required_text},
         paging::{PER_PAGE, Pager, query_string},
@@ -407,11 +407,7 @@ struct TrainingRow {
 }
 
 async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let (version, form) = load_form(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
-    drop(conn);
-    let edit = EditState::loaded(version, &form);
-    form_page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
+    edit::edit_form::<TrainingRecord>(&state, ctx, id).await
 }
 
 /// A training's fields, checked.
@@ -556,116 +552,137 @@ async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json:
         .await
 }
 
-async fn save(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: Option<i64>,
-    posted: Versioned<TrainingInput>,
-) -> AppResult<Response> {
-    let mut tx = state.pool.begin().await?;
-    let current = match id {
-        Some(id) => Some(load_form(&mut tx, id, true).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    let (form, merged) = match edit::begin(&mut tx, user.account_id, &posted, current).await? {
-        Begin::Go { form, merged } => (form, merged),
-        Begin::Conflict(edit) => {
-            drop(tx);
-            return form_page(&state, ctx, id, posted.form, FieldErrors::default(), edit).await;
-        }
-        Begin::Duplicate(location) => {
-            let to = if location.is_empty() { "/trainings".to_string() } else { location };
-            return Ok(redirect_flash(&to, FlashKind::Ok, "flash.already_saved"));
-        }
-    };
-    let mut errors = FieldErrors::default();
-    let checked = check(&mut tx, &form, &mut errors).await?;
-    // The quota cannot fall below the participants already taken on.
-    if let (Some(c), Some(id)) = (&checked, id) {
-        let taken: i64 = sqlx::query_scalar(
-            "select count(*) from training_participants where training_id = $1 and status <> 'rejected'",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if i64::from(c.quota) < taken {
-            errors.add("quota", "trn.err.quota_below_participants");
-        }
+/// A training, edited through its versioned form (`edit::save`). A new training takes its target
+/// competencies with it.
+struct TrainingRecord;
+
+impl edit::Editable for TrainingRecord {
+    type Form = TrainingInput;
+    type Checked = (Checked, Vec<(i64, Level)>);
+    const ENTITY: &'static str = "training";
+    const LIST: &'static str = "/trainings";
+
+    async fn load(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, TrainingInput)>, sqlx::Error> {
+        load_form(conn, id, lock).await
     }
-    let targets = if id.is_none() { check_targets(&mut tx, &form, &mut errors).await? } else { vec![] };
-    let Some(c) = checked.filter(|_| errors.is_empty()) else {
-        drop(tx);
-        return form_page(&state, ctx, id, form, errors, posted.again()).await;
-    };
-    let before = match id {
-        Some(id) => snapshot(&mut tx, id).await?,
-        None => None,
-    };
-    let sql = if id.is_some() {
-        "update trainings set title = $1, form = $2, jenis_diklat = $3, siasn_ref = $4, provider_id = $5, place = $6,
-                online = $7, starts_on = $8, ends_on = $9, jp = round($10::numeric, 1), cost_per_participant = $11,
-                fixed_cost = $12, budget_year = $13, budget_unit_id = $14, budget_line = $15, quota = $16, status = $17
-         where id = $18 returning id"
-    } else {
-        "insert into trainings (title, form, jenis_diklat, siasn_ref, provider_id, place, online, starts_on, ends_on, jp,
-                                cost_per_participant, fixed_cost, budget_year, budget_unit_id, budget_line, quota, status)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, round($10::numeric, 1), $11, $12, $13, $14, $15, $16, $17) returning id"
-    };
-    let saved: i64 = sqlx::query_scalar(sql)
-        .bind(&c.title)
-        .bind(c.form.as_str())
-        .bind(c.jenis)
-        .bind(&c.siasn_ref)
-        .bind(c.provider)
-        .bind(&c.place)
-        .bind(c.online)
-        .bind(c.starts_on)
-        .bind(c.ends_on)
-        .bind(c.jp.get())
-        .bind(c.cpp.get())
-        .bind(c.fixed.get())
-        .bind(c.year)
-        .bind(c.unit)
-        .bind(&c.line)
-        .bind(c.quota)
-        .bind(c.status.as_str())
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let after = snapshot(&mut tx, saved).await?;
-    let action = if id.is_some() { "update" } else { "create" };
-    audit::record(&mut tx, &Actor::from_ctx(&ctx), "training", saved, action, before, after).await?;
-    if !targets.is_empty() {
-        let (competencies, levels): (Vec<i64>, Vec<i16>) = targets.iter().map(|(c, l)| (*c, l.get())).unzip();
-        sqlx::query(
-            "insert into training_competencies (training_id, competency_id, target_level)
-             select $1, c, l from unnest($2::bigint[], $3::smallint[]) as x(c, l)",
-        )
-        .bind(saved)
-        .bind(&competencies)
-        .bind(&levels)
-        .execute(&mut *tx)
-        .await?;
-        for (c, l) in &targets {
-            audit::record(
-                &mut tx,
-                &Actor::from_ctx(&ctx),
-                "training",
-                saved,
-                "target_set",
-                None,
-                Some(json!({"competency_id": c, "target_level": l.get()})),
+
+    async fn check(
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        form: &TrainingInput,
+        errors: &mut FieldErrors,
+    ) -> Result<Option<Self::Checked>, sqlx::Error> {
+        let checked = check(&mut *conn, form, errors).await?;
+        // The quota cannot fall below the participants already taken on.
+        if let (Some(c), Some(id)) = (&checked, id) {
+            let taken: i64 = sqlx::query_scalar(
+                "select count(*) from training_participants where training_id = $1 and status <> 'rejected'",
             )
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+            if i64::from(c.quota) < taken {
+                errors.add("quota", "trn.err.quota_below_participants");
+            }
+        }
+        let targets = if id.is_none() { check_targets(&mut *conn, form, errors).await? } else { vec![] };
+        Ok(checked.map(|c| (c, targets)))
+    }
+
+    async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
+        snapshot(conn, id).await
+    }
+
+    async fn write(
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        _: &TrainingInput,
+        (c, targets): &Self::Checked,
+    ) -> Result<i64, sqlx::Error> {
+        let sql = if id.is_some() {
+            "update trainings set title = $1, form = $2, jenis_diklat = $3, siasn_ref = $4, provider_id = $5, place = $6,
+                    online = $7, starts_on = $8, ends_on = $9, jp = round($10::numeric, 1), cost_per_participant = $11,
+                    fixed_cost = $12, budget_year = $13, budget_unit_id = $14, budget_line = $15, quota = $16, status = $17
+             where id = $18 returning id"
+        } else {
+            "insert into trainings (title, form, jenis_diklat, siasn_ref, provider_id, place, online, starts_on, ends_on, jp,
+                                    cost_per_participant, fixed_cost, budget_year, budget_unit_id, budget_line, quota, status)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, round($10::numeric, 1), $11, $12, $13, $14, $15, $16, $17) returning id"
+        };
+        let saved: i64 = sqlx::query_scalar(sql)
+            .bind(&c.title)
+            .bind(c.form.as_str())
+            .bind(c.jenis)
+            .bind(&c.siasn_ref)
+            .bind(c.provider)
+            .bind(&c.place)
+            .bind(c.online)
+            .bind(c.starts_on)
+            .bind(c.ends_on)
+            .bind(c.jp.get())
+            .bind(c.cpp.get())
+            .bind(c.fixed.get())
+            .bind(c.year)
+            .bind(c.unit)
+            .bind(&c.line)
+            .bind(c.quota)
+            .bind(c.status.as_str())
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if !targets.is_empty() {
+            let (competencies, levels): (Vec<i64>, Vec<i16>) = targets.iter().map(|(c, l)| (*c, l.get())).unzip();
+            sqlx::query(
+                "insert into training_competencies (training_id, competency_id, target_level)
+                 select $1, c, l from unnest($2::bigint[], $3::smallint[]) as x(c, l)",
+            )
+            .bind(saved)
+            .bind(&competencies)
+            .bind(&levels)
+            .execute(&mut *conn)
             .await?;
         }
+        Ok(saved)
     }
-    let to = format!("/trainings/{saved}");
-    if id.is_none() {
-        edit::remember(&mut tx, &posted.form_token, &to).await?;
+
+    /// A new training's targets, each in the audit log.
+    async fn after(
+        conn: &mut PgConnection,
+        actor: &Actor,
+        edited: Option<i64>,
+        saved: i64,
+        _: (Option<&serde_json::Value>, Option<&serde_json::Value>),
+    ) -> Result<(), sqlx::Error> {
+        if edited.is_some() {
+            return Ok(());
+        }
+        let targets: Vec<(i64, i16)> = sqlx::query_as(
+            "select competency_id, target_level from training_competencies where training_id = $1 order by competency_id",
+        )
+        .bind(saved)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (c, l) in targets {
+            let target = json!({"competency_id": c, "target_level": l});
+            audit::record(&mut *conn, actor, "training", saved, "target_set", None, Some(target)).await?;
+        }
+        Ok(())
     }
-    tx.commit().await?;
-    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
+
+    fn location(saved: i64) -> String {
+        format!("/trainings/{saved}")
+    }
+
+    async fn page(
+        state: &AppState,
+        ctx: Ctx,
+        id: Option<i64>,
+        form: TrainingInput,
+        errors: FieldErrors,
+        edit: EditState,
+    ) -> AppResult<Response> {
+        form_page(state, ctx, id, form, errors, edit).await
+    }
 }
 
 async fn create(
@@ -674,7 +691,7 @@ async fn create(
     user: CurrentUser,
     Form(form): Form<Versioned<TrainingInput>>,
 ) -> AppResult<Response> {
-    save(state, ctx, user, None, form).await
+    edit::save::<TrainingRecord>(&state, ctx, &user, None, form).await
 }
 
 async fn update(
@@ -684,7 +701,7 @@ async fn update(
     Path(id): Path<i64>,
     Form(form): Form<Versioned<TrainingInput>>,
 ) -> AppResult<Response> {
-    save(state, ctx, user, Some(id), form).await
+    edit::save::<TrainingRecord>(&state, ctx, &user, Some(id), form).await
 }
 
 /// One training as its page shows it.
