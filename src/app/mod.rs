@@ -19,6 +19,7 @@ pub mod paging;
 pub mod pdf;
 pub mod render;
 pub mod replica;
+pub mod retry;
 pub mod router;
 pub mod routes;
 pub mod rules;

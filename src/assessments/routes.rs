@@ -399,6 +399,21 @@ pub(crate) async fn decide(
     approve: bool,
     reason: String,
 ) -> AppResult<Response> {
+    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
+    crate::app::retry::transaction(|| {
+        decide_once(state.clone(), ctx.clone(), user.clone(), id, approve, reason.clone())
+    })
+    .await
+}
+
+async fn decide_once(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: i64,
+    approve: bool,
+    reason: String,
+) -> AppResult<Response> {
     let reason = clean_text(&reason, 1000).unwrap_or_default();
     let scope = user.scope();
     let mut tx = state.pool.begin().await?;

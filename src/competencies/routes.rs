@@ -1,5 +1,4 @@
 use axum::{
-    Form,
     extract::{Path, Query, State},
     response::Response,
 };
@@ -10,12 +9,12 @@ use super::model::{Area, CompetencyCode, CompetencyKind};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, EditState, Versioned},
+        edit::{self, EditState},
         export::{self, Table},
         form::{FieldErrors, clean_text},
         render::{render, render_status},
     },
-    auth::{CurrentUser, Role},
+    auth::Role,
 };
 
 const HR: &[Role] = &[Role::Hr];
@@ -25,10 +24,10 @@ pub fn routes() -> Routes {
         .nav(70, |_| Some(("/competencies".into(), "nav.catalog")))
         .get("/competencies", Access::SignedIn, list)
         .get("/competencies/new", Access::AnyOf(HR), new_form)
-        .post("/competencies", Access::AnyOf(HR), create)
+        .post("/competencies", Access::AnyOf(HR), edit::create::<Competency>)
         .get("/competencies/{id}", Access::SignedIn, detail)
-        .get("/competencies/{id}/edit", Access::AnyOf(HR), edit_form)
-        .post("/competencies/{id}", Access::AnyOf(HR), update)
+        .get("/competencies/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Competency>)
+        .post("/competencies/{id}", Access::AnyOf(HR), edit::update::<Competency>)
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -337,10 +336,6 @@ async fn new_form(ctx: Ctx) -> AppResult<Response> {
     form_page(ctx, None, form, FieldErrors::default(), EditState::create())
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    edit::edit_form::<Competency>(&state, ctx, id).await
-}
-
 /// A competency as its edit form shows it, with its version (`lock`: held until the transaction ends).
 async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, CompForm)>, sqlx::Error> {
     let sql = if lock {
@@ -472,23 +467,4 @@ impl edit::Editable for Competency {
     ) -> AppResult<Response> {
         form_page(ctx, id, form, errors, edit)
     }
-}
-
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<CompForm>>,
-) -> AppResult<Response> {
-    edit::save::<Competency>(&state, ctx, &user, None, form).await
-}
-
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<CompForm>>,
-) -> AppResult<Response> {
-    edit::save::<Competency>(&state, ctx, &user, Some(id), form).await
 }

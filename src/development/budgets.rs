@@ -162,6 +162,18 @@ async fn save(
     if !(2000..=2100).contains(&year) {
         return Err(AppError::NotFound);
     }
+    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
+    crate::app::retry::transaction(|| save_once(&state, ctx.clone(), &user, year, unit, &f)).await
+}
+
+async fn save_once(
+    state: &AppState,
+    ctx: Ctx,
+    user: &CurrentUser,
+    year: i32,
+    unit: i64,
+    f: &BudgetForm,
+) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let exists: Option<i64> =
         sqlx::query_scalar("select id from units where id = $1").bind(unit).fetch_optional(&mut *tx).await?;
@@ -182,7 +194,8 @@ async fn save(
     };
     let (Ok(amount), None) = (amount, problem) else {
         drop(tx);
-        let p = page(&state, ctx, &user, year, Some((unit, problem.unwrap_or("dev.err.money"), f.amount))).await?;
+        let p =
+            page(state, ctx, user, year, Some((unit, problem.unwrap_or("dev.err.money"), f.amount.clone()))).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
     };
     sqlx::query(

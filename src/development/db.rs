@@ -65,7 +65,7 @@ pub async fn jp_years(conn: &mut PgConnection, employee_id: i64, this_year: i32)
          span as (
            select least(greatest(case when e.status = 'PNS' and substr(e.nip, 9, 4) ~ '^(19|20)[0-9]{2}$'
                                       then substr(e.nip, 9, 4)::int
-                                      else extract(year from e.created_at)::int end, 2017),
+                                      else extract(year from agency_date(e.created_at))::int end, 2017),
                         $2, coalesce((select min(year) from t), $2)) as first,
                   greatest($2, coalesce((select max(year) from t), $2)) as last
            from employees e where e.id = $1)

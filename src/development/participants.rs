@@ -181,19 +181,31 @@ pub(crate) async fn approve(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
+    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
+    crate::app::retry::transaction(|| approve_once(&state, ctx.clone(), &user, id, &f)).await
+}
+
+async fn approve_once(
+    state: &AppState,
+    ctx: Ctx,
+    user: &CurrentUser,
+    id: i64,
+    f: &DecisionForm,
+) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    // Lock order: budget, then training, then participant (every approval takes them so).
-    let key: Option<(i32, i64, i64)> = sqlx::query_as(
-        "select t.budget_year, t.budget_unit_id, t.id from training_participants tp join trainings t on t.id = tp.training_id
-         where tp.id = $1",
+    // Lock order: training, then the budget it is charged to, then participant (every approval
+    // takes them so). The budget is read under the training's lock, so an edit charging the
+    // training elsewhere cannot slip between the read and the budget's lock.
+    let key: Option<(i32, i64)> = sqlx::query_as(
+        "select t.budget_year, t.budget_unit_id from training_participants tp join trainings t on t.id = tp.training_id
+         where tp.id = $1 for update of t",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (year, unit, training) = key.ok_or(AppError::NotFound)?;
+    let (year, unit) = key.ok_or(AppError::NotFound)?;
     db::lock_budget(&mut tx, year, unit).await?;
-    sqlx::query("select id from trainings where id = $1 for update").bind(training).execute(&mut *tx).await?;
-    let d = load_deciding(&mut tx, &user, id).await?;
+    let d = load_deciding(&mut tx, user, id).await?;
     if d.status != ParticipantStatus::Nominated {
         return Err(AppError::Conflict("flash.already_decided"));
     }
@@ -225,7 +237,7 @@ pub(crate) async fn approve(
     }
     if !problem.is_empty() {
         drop(tx);
-        return refuse(&state, ctx, &user, d.training_id, nominate_picker(), problem).await;
+        return refuse(state, ctx, user, d.training_id, nominate_picker(), problem).await;
     }
     let override_reason = if over { reason } else { String::new() };
     sqlx::query(
@@ -261,8 +273,12 @@ pub(crate) async fn reject(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
+    crate::app::retry::transaction(|| reject_once(&state, ctx.clone(), &user, id, &f)).await
+}
+
+async fn reject_once(state: &AppState, ctx: Ctx, user: &CurrentUser, id: i64, f: &DecisionForm) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    let d = load_deciding(&mut tx, &user, id).await?;
+    let d = load_deciding(&mut tx, user, id).await?;
     if d.status != ParticipantStatus::Nominated {
         return Err(AppError::Conflict("flash.already_decided"));
     }
@@ -270,7 +286,7 @@ pub(crate) async fn reject(
     if reason.is_empty() {
         drop(tx);
         let problem = vec![ctx.t("part.err.reason").to_string()];
-        return refuse(&state, ctx, &user, d.training_id, nominate_picker(), problem).await;
+        return refuse(state, ctx, user, d.training_id, nominate_picker(), problem).await;
     }
     sqlx::query(
         "update training_participants set status = 'rejected', decided_by = $2, decided_at = now(), decision_reason = $3

@@ -2,8 +2,7 @@
 //! across trainings, with their evaluation results beside them.
 
 use axum::{
-    Form,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     response::Response,
 };
 use serde::{Deserialize, Serialize};
@@ -13,12 +12,12 @@ use super::model::ProviderKind;
 use crate::{
     app::{
         Access, AppResult, AppState, Ctx, Routes,
-        edit::{self, EditState, Versioned},
+        edit::{self, EditState},
         export::{self, Table},
         form::{FieldErrors, clean_text, required_text},
         render::{render, render_status},
     },
-    auth::{CurrentUser, Role},
+    auth::Role,
     employees::model::{Email, Phone},
 };
 
@@ -28,9 +27,9 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/providers", Access::AnyOf(&[Role::Hr, Role::Head]), list)
         .get("/providers/new", Access::AnyOf(HR), new_form)
-        .post("/providers", Access::AnyOf(HR), create)
-        .get("/providers/{id}/edit", Access::AnyOf(HR), edit_form)
-        .post("/providers/{id}", Access::AnyOf(HR), update)
+        .post("/providers", Access::AnyOf(HR), edit::create::<Provider>)
+        .get("/providers/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Provider>)
+        .post("/providers/{id}", Access::AnyOf(HR), edit::update::<Provider>)
 }
 
 #[derive(sqlx::FromRow)]
@@ -173,10 +172,6 @@ async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Optio
     }))
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    edit::edit_form::<Provider>(&state, ctx, id).await
-}
-
 /// A provider, edited through its versioned form (`edit::save`).
 struct Provider;
 
@@ -278,23 +273,4 @@ impl edit::Editable for Provider {
     ) -> AppResult<Response> {
         form_page(ctx, id, form, errors, edit)
     }
-}
-
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<ProviderForm>>,
-) -> AppResult<Response> {
-    edit::save::<Provider>(&state, ctx, &user, None, form).await
-}
-
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<ProviderForm>>,
-) -> AppResult<Response> {
-    edit::save::<Provider>(&state, ctx, &user, Some(id), form).await
 }

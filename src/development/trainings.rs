@@ -20,7 +20,7 @@ use crate::siasn::refs;
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, EditState, Versioned},
+        edit::{self, EditState},
         export::{self, Table},
         form::{FieldErrors, clean_text, contains_pattern, required_text},
         paging::{PER_PAGE, Pager, query_string},
@@ -40,10 +40,10 @@ pub fn routes() -> Routes {
         .nav(35, |_| Some(("/trainings".into(), "nav.trainings")))
         .get("/trainings", Access::SignedIn, list)
         .get("/trainings/new", Access::AnyOf(HR), new_form)
-        .post("/trainings", Access::AnyOf(HR), create)
+        .post("/trainings", Access::AnyOf(HR), edit::create::<TrainingRecord>)
         .get("/trainings/{id}", Access::SignedIn, detail)
-        .get("/trainings/{id}/edit", Access::AnyOf(HR), edit_form)
-        .post("/trainings/{id}", Access::AnyOf(HR), update)
+        .get("/trainings/{id}/edit", Access::AnyOf(HR), edit::edit_page::<TrainingRecord>)
+        .post("/trainings/{id}", Access::AnyOf(HR), edit::update::<TrainingRecord>)
         .post("/trainings/{id}/competencies", Access::AnyOf(HR), add_competency)
         .post("/trainings/{id}/competencies/remove", Access::AnyOf(HR), remove_competency)
 }
@@ -406,10 +406,6 @@ struct TrainingRow {
     status: String,
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    edit::edit_form::<TrainingRecord>(&state, ctx, id).await
-}
-
 /// A training's fields, checked.
 struct Checked {
     title: String,
@@ -683,25 +679,6 @@ impl edit::Editable for TrainingRecord {
     ) -> AppResult<Response> {
         form_page(state, ctx, id, form, errors, edit).await
     }
-}
-
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<TrainingInput>>,
-) -> AppResult<Response> {
-    edit::save::<TrainingRecord>(&state, ctx, &user, None, form).await
-}
-
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<TrainingInput>>,
-) -> AppResult<Response> {
-    edit::save::<TrainingRecord>(&state, ctx, &user, Some(id), form).await
 }
 
 /// One training as its page shows it.

@@ -434,7 +434,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
                           and date_trunc('month', starts_on) = date_trunc('month', $2::date)) as trainings_this_month,
                         (select count(*) from training_participants where certificate_expires_on between $2::date and $2::date + 90) as certificates_expiring,
                         (select avg((ev.relevance + ev.method + ev.trainer + ev.usefulness) / 4.0)::float8 from training_evaluations ev
-                          where extract(year from ev.submitted_at) = $1) as evaluation
+                          where extract(year from agency_date(ev.submitted_at)) = $1) as evaluation
                          from (select coalesce(sum(allocated), 0)::bigint as allocated, coalesce(sum(committed), 0)::bigint as committed,
                                       coalesce(sum(spent), 0)::bigint as spent
                                from budget_figures($1)) b",

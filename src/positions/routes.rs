@@ -11,14 +11,14 @@ use super::{FunctionalLevel, PositionKind};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, EditState, Versioned},
+        edit::{self, EditState},
         export::{self, Table},
         form::{FieldErrors, required_text},
         paging::{PER_PAGE, Pager, query_string},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor, Table as AuditTable},
-    auth::{CurrentUser, Role},
+    auth::Role,
     competencies::model::{Level, Priority},
     employees::db::{Opt, competency_options, position_options},
     units::db::{UnitOption, options as unit_options},
@@ -32,10 +32,10 @@ pub fn routes() -> Routes {
         .nav(60, |u| (u.has(Role::Hr) || u.has(Role::Head)).then(|| ("/positions".into(), "nav.positions")))
         .get("/positions", Access::AnyOf(READERS), list)
         .get("/positions/new", Access::AnyOf(HR), new_form)
-        .post("/positions", Access::AnyOf(HR), create)
+        .post("/positions", Access::AnyOf(HR), edit::create::<Position>)
         .get("/positions/{id}", Access::AnyOf(READERS), detail)
-        .get("/positions/{id}/edit", Access::AnyOf(HR), edit_form)
-        .post("/positions/{id}", Access::AnyOf(HR), update)
+        .get("/positions/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Position>)
+        .post("/positions/{id}", Access::AnyOf(HR), edit::update::<Position>)
         .post("/positions/{id}/standard", Access::AnyOf(HR), set_standard)
         .post("/positions/{id}/standard/remove", Access::AnyOf(HR), remove_standard)
         .post("/positions/{id}/standard/copy", Access::AnyOf(HR), copy_standard)
@@ -324,10 +324,6 @@ struct PosRecord {
     active: bool,
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    edit::edit_form::<Position>(&state, ctx, id).await
-}
-
 /// A position, edited through its versioned form (`edit::save`).
 struct Position;
 
@@ -473,25 +469,6 @@ impl edit::Editable for Position {
     ) -> AppResult<Response> {
         form_page(state, ctx, id, form, errors, edit).await
     }
-}
-
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<PosForm>>,
-) -> AppResult<Response> {
-    edit::save::<Position>(&state, ctx, &user, None, form).await
-}
-
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<PosForm>>,
-) -> AppResult<Response> {
-    edit::save::<Position>(&state, ctx, &user, Some(id), form).await
 }
 
 #[derive(Deserialize, Default)]

@@ -1,8 +1,7 @@
 //! The catalogue list with its filters and exports, and the form that adds or edits a programme.
 
 use axum::{
-    Form,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     response::Response,
 };
 use chrono::Datelike as _;
@@ -17,12 +16,11 @@ use super::{
 use crate::{
     app::{
         AppResult, AppState, Ctx,
-        edit::{self, EditState, Versioned},
+        edit::{self, EditState},
         export::{self, Table},
         form::FieldErrors,
         render::{render, render_status},
     },
-    auth::CurrentUser,
     development::{
         db::Opt,
         model::{TrainingForm, rupiah},
@@ -187,12 +185,8 @@ pub(super) async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResu
     form_page(&state, ctx, None, form, FieldErrors::default(), EditState::create()).await
 }
 
-pub(super) async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    edit::edit_form::<ProgrammeRecord>(&state, ctx, id).await
-}
-
 /// A catalogue programme, edited through its versioned form (`edit::save`).
-struct ProgrammeRecord;
+pub(super) struct ProgrammeRecord;
 
 impl edit::Editable for ProgrammeRecord {
     type Form = ProgrammeInput;
@@ -295,23 +289,4 @@ impl edit::Editable for ProgrammeRecord {
     ) -> AppResult<Response> {
         form_page(state, ctx, id, form, errors, edit).await
     }
-}
-
-pub(super) async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<ProgrammeInput>>,
-) -> AppResult<Response> {
-    edit::save::<ProgrammeRecord>(&state, ctx, &user, None, form).await
-}
-
-pub(super) async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<ProgrammeInput>>,
-) -> AppResult<Response> {
-    edit::save::<ProgrammeRecord>(&state, ctx, &user, Some(id), form).await
 }

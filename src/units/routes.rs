@@ -1,5 +1,4 @@
 use axum::{
-    Form,
     extract::{Path, Query, State},
     response::Response,
 };
@@ -13,13 +12,13 @@ use super::{
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, EditState, Versioned},
+        edit::{self, EditState},
         export::{self, Table},
         form::{FieldErrors, required_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor, Table as AuditTable},
-    auth::{CurrentUser, Role},
+    auth::Role,
     competencies::model::CompetencyCode,
 };
 
@@ -30,9 +29,9 @@ pub fn routes() -> Routes {
         .nav(50, |u| u.has(Role::Hr).then(|| ("/units".into(), "nav.units")))
         .get("/units", Access::SignedIn, list)
         .get("/units/new", Access::AnyOf(HR), new_form)
-        .post("/units", Access::AnyOf(HR), create)
-        .get("/units/{id}/edit", Access::AnyOf(HR), edit_form)
-        .post("/units/{id}", Access::AnyOf(HR), update)
+        .post("/units", Access::AnyOf(HR), edit::create::<Unit>)
+        .get("/units/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Unit>)
+        .post("/units/{id}", Access::AnyOf(HR), edit::update::<Unit>)
         .post("/units/{id}/close", Access::AnyOf(HR), close)
         .post("/units/{id}/reopen", Access::AnyOf(HR), reopen)
 }
@@ -218,10 +217,6 @@ async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Optio
     }))
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    edit::edit_form::<Unit>(&state, ctx, id).await
-}
-
 /// A unit, edited through its versioned form (`edit::save`).
 struct Unit;
 
@@ -325,25 +320,6 @@ impl edit::Editable for Unit {
     ) -> AppResult<Response> {
         form_page(state, ctx, id, form, errors, edit).await
     }
-}
-
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<UnitForm>>,
-) -> AppResult<Response> {
-    edit::save::<Unit>(&state, ctx, &user, None, form).await
-}
-
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<UnitForm>>,
-) -> AppResult<Response> {
-    edit::save::<Unit>(&state, ctx, &user, Some(id), form).await
 }
 
 async fn set_closed(state: AppState, ctx: Ctx, id: i64, close: bool) -> AppResult<Response> {

@@ -235,6 +235,7 @@ const MULTIPART: &[&str] = &[
     "/participants/{id}/result",
     "/activities",
     "/talent/ratings/import",
+    "/siasn/ids",
 ];
 
 pub fn outcome(r: &Resp) -> O {

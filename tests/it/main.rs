@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod agency_day;
 mod akpk;
 mod assessments;
 mod auth;

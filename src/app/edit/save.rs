@@ -16,7 +16,11 @@
 
 use std::future::Future;
 
-use axum::response::Response;
+use axum::{
+    Form,
+    extract::{Path, State},
+    response::Response,
+};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 use sqlx::PgConnection;
@@ -162,4 +166,34 @@ pub async fn save<E: Editable>(
     }
     tx.commit().await?;
     Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
+}
+
+/// `GET …/{id}/edit` of kind `E`.
+pub async fn edit_page<E: Editable>(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    edit_form::<E>(&state, ctx, id).await
+}
+
+/// `POST` of a create form of kind `E`.
+pub async fn create<E: Editable>(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Form(form): Form<Versioned<E::Form>>,
+) -> AppResult<Response> {
+    save::<E>(&state, ctx, &user, None, form).await
+}
+
+/// `POST …/{id}` of an edit form of kind `E`.
+pub async fn update<E: Editable>(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<Versioned<E::Form>>,
+) -> AppResult<Response> {
+    save::<E>(&state, ctx, &user, Some(id), form).await
 }
