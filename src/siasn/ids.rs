@@ -18,6 +18,7 @@ use crate::{
         render::{FlashKind, redirect_flash, render_status},
     },
     audit::{self, Actor},
+    employees::model::Nip,
     imports::file::{self, normalise},
 };
 
@@ -45,11 +46,6 @@ async fn page(state: &AppState, ctx: Ctx, problems: Vec<(usize, String)>) -> App
 
 pub(super) async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     page(&state, ctx, vec![]).await
-}
-
-/// A NIP as typed between its groups (spaces, dots, dashes), digits only.
-fn nip_digits(s: &str) -> String {
-    s.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}')).collect()
 }
 
 /// SIASN's ids are letters, digits and dashes (a UUID, or 32 hexadecimal characters).
@@ -88,7 +84,7 @@ pub(super) async fn import(State(state): State<AppState>, ctx: Ctx, mp: Multipar
     let parsed: Vec<(usize, String, bool, String)> = sheet.rows[h + 1..]
         .iter()
         .filter(|(_, r)| r.iter().any(|c| !c.text.trim().is_empty()))
-        .map(|(n, r)| (*n, nip_digits(&cell(r, c_nip)), r.get(c_nip).is_some_and(|x| x.numeric), cell(r, c_id)))
+        .map(|(n, r)| (*n, Nip::typed_digits(&cell(r, c_nip)), r.get(c_nip).is_some_and(|x| x.numeric), cell(r, c_id)))
         .collect();
     let nips: Vec<String> = parsed.iter().map(|p| p.1.clone()).collect();
     let mut tx = state.pool.begin().await?;

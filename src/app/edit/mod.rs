@@ -8,7 +8,7 @@
 
 mod save;
 
-pub use save::{Editable, create, edit_form, edit_page, save, update};
+pub use save::{Editable, create, edit_page, save, update};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 use sqlx::PgConnection;

@@ -99,15 +99,6 @@ pub trait Editable: Send + Sync + 'static {
     ) -> impl Future<Output = AppResult<Response>> + Send;
 }
 
-/// The edit form of record `id`, as loaded now.
-pub async fn edit_form<E: Editable>(state: &AppState, ctx: Ctx, id: i64) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let (version, form) = E::load(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
-    drop(conn);
-    let edit = EditState::loaded(version, &form);
-    E::page(state, ctx, Some(id), form, FieldErrors::default(), edit).await
-}
-
 /// Save a create (`id` is `None`) or edit form of kind `E` (see the module's comment).
 pub async fn save<E: Editable>(
     state: &AppState,
@@ -174,7 +165,11 @@ pub async fn edit_page<E: Editable>(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    edit_form::<E>(&state, ctx, id).await
+    let mut conn = state.pool.acquire().await?;
+    let (version, form) = E::load(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
+    drop(conn);
+    let edit = EditState::loaded(version, &form);
+    E::page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
 }
 
 /// `POST` of a create form of kind `E`.
