@@ -21,8 +21,8 @@ pub struct AccountRow {
 }
 
 impl AccountRow {
-    pub fn last_login(&self, lang: &crate::i18n::Lang) -> String {
-        self.last_login_at.map(|t| crate::i18n::datetime(*lang, t)).unwrap_or_else(|| "—".into())
+    pub fn last_login(&self, ctx: &crate::app::Ctx) -> String {
+        self.last_login_at.map(|t| ctx.date_time(t)).unwrap_or_else(|| "—".into())
     }
 
     pub fn has_role(&self, r: crate::auth::Role) -> bool {

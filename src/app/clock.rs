@@ -1,5 +1,8 @@
 //! The one clock of the portal. "Today" is the agency's date in its time zone (a setting), never
 //! UTC's: between 00:00 and 07:00 WIB the UTC date is still yesterday. Tests may fix the instant.
+//! An instant is shown in the agency's zone with its name (`i18n::datetime`: "23 November 2026 14:05 WITA").
+//! The database has the same rules as SQL functions (`agency_today()`, `agency_date(instant)`,
+//! `agency_day_start(date)`, migration 50) for the statements that need "today" themselves.
 
 use std::sync::{Arc, RwLock};
 
@@ -24,6 +27,27 @@ impl TimeZone {
             Self::Wit => 9,
         };
         FixedOffset::east_opt(hours * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
+    }
+
+    /// The zone's name as Indonesians write it after a time (the same in both languages).
+    pub fn abbrev(self) -> &'static str {
+        match self {
+            Self::Wib => "WIB",
+            Self::Wita => "WITA",
+            Self::Wit => "WIT",
+        }
+    }
+
+    /// The instant `day` begins in this zone (its local midnight), as SQL's `agency_day_start`.
+    pub fn day_start(self, day: NaiveDate) -> DateTime<Utc> {
+        (day.and_time(chrono::NaiveTime::MIN) - chrono::Duration::seconds(i64::from(self.offset().local_minus_utc())))
+            .and_utc()
+    }
+
+    /// An instant as the agency's date and its time of day.
+    pub fn local(self, at: DateTime<Utc>) -> (NaiveDate, String) {
+        let t = at.with_timezone(&self.offset());
+        (t.date_naive(), format!("{} {}", t.format("%H:%M"), self.abbrev()))
     }
 }
 
@@ -67,5 +91,13 @@ mod tests {
         assert_eq!(c.today(TimeZone::Wib), d(2026, 12, 31));
         assert_eq!(c.today(TimeZone::Wita), d(2027, 1, 1));
         assert_eq!(TimeZone::parse("Asia/Makassar"), Some(TimeZone::Wita));
+        let at = DateTime::parse_from_rfc3339("2026-11-23T16:30:00Z").expect("instant").with_timezone(&Utc);
+        assert_eq!(TimeZone::Wib.local(at), (d(2026, 11, 23), "23:30 WIB".to_string()));
+        assert_eq!(TimeZone::Wita.local(at), (d(2026, 11, 24), "00:30 WITA".to_string()));
+        assert_eq!(TimeZone::Wit.local(at), (d(2026, 11, 24), "01:30 WIT".to_string()));
+        let start = |tz: TimeZone| tz.day_start(d(2026, 11, 24)).to_rfc3339();
+        assert_eq!(start(TimeZone::Wib), "2026-11-23T17:00:00+00:00");
+        assert_eq!(start(TimeZone::Wita), "2026-11-23T16:00:00+00:00");
+        assert_eq!(start(TimeZone::Wit), "2026-11-23T15:00:00+00:00");
     }
 }

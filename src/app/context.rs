@@ -251,10 +251,9 @@ impl Ctx {
         }
     }
 
-    /// An instant as the agency's date and time: "23 November 2026 14:05".
+    /// An instant as the agency's date and time, with its zone's name: "23 November 2026 14:05 WIB".
     pub fn date_time(&self, at: impl Val<chrono::DateTime<chrono::Utc>>) -> String {
-        let t = at.val().with_timezone(&self.agency.time_zone.offset());
-        format!("{} {}", self.date(t.date_naive()), t.format("%H:%M"))
+        i18n::datetime(self.lang, self.agency.time_zone, at.val())
     }
 
     /// This list as a file: the current URL with its filters, without paging, plus `format`.

@@ -1,4 +1,4 @@
-//! Connecting, creating the database and migrating.
+//! Connecting, creating the database, migrating and applying the rules.
 
 use std::time::Duration;
 
@@ -71,7 +71,14 @@ pub fn session_options(opts: sqlx::postgres::PgConnectOptions) -> sqlx::postgres
     opts.options([("jit", "off")])
 }
 
+/// Apply pending migrations, then the rules (`db/rules/`, see `rules::apply`).
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    migrations(pool).await?;
+    super::rules::apply(pool).await?;
+    Ok(())
+}
+
+async fn migrations(pool: &PgPool) -> anyhow::Result<()> {
     MIGRATOR.run(pool).await.map_err(|e| match e {
         MigrateError::VersionMissing(v) => anyhow::anyhow!(
             "the database has migration {v} applied, but this build of Cakap does not know it: run the newer build, or use another database"

@@ -148,7 +148,8 @@ impl AppError {
             }
             Self::Db(e) if is_unavailable(e) => (ErrorKind::Unavailable, None, vec![]),
             // Two writers met (a deadlock PostgreSQL broke, or a serialization failure): nothing
-            // was written, and trying again works.
+            // was written, and trying again works. Decisions and budget checks have tried again
+            // already (`retry::transaction`); this is what still met another after that.
             Self::Db(sqlx::Error::Database(d)) if d.code().is_some_and(|c| c == "40P01" || c == "40001") => {
                 (ErrorKind::Conflict, None, vec![])
             }
@@ -202,6 +203,8 @@ const CONSTRAINT_FIELDS: &[(&str, &str, &str)] = &[
     ("employees_nip_key", "nip", "emp.err.nip_taken"),
     ("units_code_key", "code", "unit.err.code_taken"),
     ("competencies_code_key", "code", "comp.err.code_taken"),
+    ("providers_name_key", "name", "prov.err.name_taken"),
+    ("programmes_code_key", "code", "prog.err.code_taken"),
 ];
 
 /// The form field and message of a named constraint violation, if it is one a user can fix.

@@ -55,7 +55,7 @@ pub async fn housekeeping(pool: &PgPool) -> Result<Option<u64>, sqlx::Error> {
     }
     // Levels expire with time: the kept gap facts of those whose level stopped counting are
     // refreshed (and the records' version moves) in this statement's own transaction.
-    let expired: i32 = sqlx::query_scalar("select refresh_expired_gap_facts(current_date)").fetch_one(pool).await?;
+    let expired: i32 = sqlx::query_scalar("select refresh_expired_gap_facts(agency_today())").fetch_one(pool).await?;
     if expired > 0 {
         tracing::info!(expired, "gap facts refreshed for expired levels");
     }

@@ -58,19 +58,6 @@ pub struct PendingRow {
 
 impl crate::app::versioned::Weigh for PendingRow {}
 
-/// Self-assessments in the scope waiting for validation (never counting one's own).
-pub async fn pending_count(pool: &sqlx::PgPool, scope: &crate::auth::Scope) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "select count(*) from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
-         where a.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)",
-    )
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .fetch_one(pool)
-    .await
-}
-
 /// Store an uploaded evidence file (already checked by `Evidence::parse`) for an employee.
 pub async fn store_evidence(
     conn: &mut PgConnection,

@@ -336,9 +336,9 @@ async fn pending(
                             a.assessed_on, a.note, a.evidence_id,
                             coalesce((select case when $4 then cl.descriptor_en else cl.descriptor_id end from competency_levels cl
                                       where cl.competency_id = a.competency_id and cl.level = a.level), '') as descriptor
-                     from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+                     from pending_assessments($1, $2, $3) w join assessments a on a.id = w.id
+                     join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
                      join competencies c on c.id = a.competency_id
-                     where a.status = 'pending' and scope_decides($1, $2, $3, e.id, u.path)
                      order by a.created_at, a.id limit 500",
                 )
                 .bind(scope.all)
@@ -392,6 +392,21 @@ async fn pending(
 /// people decide the same item at once, exactly one decision is recorded and audited; the other
 /// is told who decided it, how and when.
 pub(crate) async fn decide(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: i64,
+    approve: bool,
+    reason: String,
+) -> AppResult<Response> {
+    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
+    crate::app::retry::transaction(|| {
+        decide_once(state.clone(), ctx.clone(), user.clone(), id, approve, reason.clone())
+    })
+    .await
+}
+
+async fn decide_once(
     state: AppState,
     ctx: Ctx,
     user: CurrentUser,

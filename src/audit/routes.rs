@@ -6,7 +6,9 @@ use axum::{
     extract::{Query, State},
     response::Response,
 };
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use sqlx::{Postgres, QueryBuilder};
 
 use crate::{
     app::{
@@ -16,7 +18,6 @@ use crate::{
         render::render,
     },
     auth::Role,
-    i18n,
 };
 
 pub fn routes() -> Routes {
@@ -235,29 +236,49 @@ fn link(entity: &str, id: &str) -> Option<String> {
     })
 }
 
+/// The filter's conditions, each only when it is set, with typed binds. The dates are the agency's
+/// days: from the start of `from` to the start of the day after `to`, in its time zone.
+fn push_filter<'a>(
+    q: &mut QueryBuilder<'a, Postgres>,
+    f: &'a Filter,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) {
+    q.push(" where true");
+    if !f.actor.is_empty() {
+        q.push(" and a.actor ilike ").push_bind(f.actor.as_str()).push(" || '%'");
+    }
+    if !f.entity.is_empty() {
+        q.push(" and a.entity = ").push_bind(f.entity.as_str());
+    }
+    if !f.action.is_empty() {
+        q.push(" and a.action = ").push_bind(f.action.as_str());
+    }
+    if let Some(t) = since {
+        q.push(" and a.at >= ").push_bind(t);
+    }
+    if let Some(t) = until {
+        q.push(" and a.at < ").push_bind(t);
+    }
+}
+
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filter>) -> AppResult<Response> {
     f.actor = f.actor.trim().chars().take(60).collect();
     let from = crate::employees::form::parse_date(&f.from);
     let to = crate::employees::form::parse_date(&f.to);
     let date_error = (!f.from.trim().is_empty() && from.is_none()) || (!f.to.trim().is_empty() && to.is_none());
-    let filter =
-        "where ($1 = '' or a.actor ilike $1 || '%') and ($2 = '' or a.entity = $2) and ($3 = '' or a.action = $3)
-                    and ($4::date is null or a.at >= ($4::date - interval '7 hours'))
-                    and ($5::date is null or a.at < ($5::date + interval '17 hours'))";
+    let tz = ctx.agency.time_zone;
+    let since = from.map(|d| tz.day_start(d));
+    let until = to.and_then(|d| d.succ_opt()).map(|d| tz.day_start(d));
     let mut conn = state.reader(&ctx).await.acquire().await?;
-    let total: i64 = sqlx::query_scalar(&format!("select count(*) from audit_log a {filter}"))
-        .bind(&f.actor)
-        .bind(&f.entity)
-        .bind(&f.action)
-        .bind(from)
-        .bind(to)
-        .fetch_one(&mut *conn)
-        .await?;
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let mut count = QueryBuilder::new("select count(*) from audit_log a");
+    push_filter(&mut count, &f, since, until);
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *conn).await?;
+    let mut select = QueryBuilder::new(
         "select a.at, a.actor, a.ip, a.entity, a.entity_id, a.action, a.before, a.after, a.account_id as actor_account,
                 (select coalesce(nullif(employee_display_name(e.front_title, e.name, e.back_title), ''), x.username)
                    from accounts x left join employees e on e.id = x.employee_id where x.id = a.account_id) as actor_name,
-                case when a.entity_id ~ '^[0-9]{{1,18}}$' then case a.entity
+                case when a.entity_id ~ '^[0-9]{1,18}$' then case a.entity
                   when 'employee' then (select employee_display_name(front_title, name, back_title) from employees where id = a.entity_id::bigint)
                   when 'unit' then (select name from units where id = a.entity_id::bigint)
                   when 'position' then (select name from positions where id = a.entity_id::bigint)
@@ -276,18 +297,12 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
                   when 'training_request' then (select employee_display_name(e.front_title, e.name, e.back_title)
                                                 from training_requests r join employees e on e.id = r.employee_id where r.id = a.entity_id::bigint)
                   end end as record
-         from audit_log a {filter}
-         order by a.at desc, a.id desc limit $6 offset $7"
-    ))
-    .bind(&f.actor)
-    .bind(&f.entity)
-    .bind(&f.action)
-    .bind(from)
-    .bind(to)
-    .bind(if export::wanted(&f.format) { 200_000 } else { PER_PAGE })
-    .bind(if export::wanted(&f.format) { 0 } else { Pager::offset(f.page) })
-    .fetch_all(&mut *conn)
-    .await?;
+         from audit_log a",
+    );
+    push_filter(&mut select, &f, since, until);
+    let (limit, offset) = if export::wanted(&f.format) { (200_000, 0) } else { (PER_PAGE, Pager::offset(f.page)) };
+    select.push(" order by a.at desc, a.id desc limit ").push_bind(limit).push(" offset ").push_bind(offset);
+    let rows: Vec<Row> = select.build_query_as().fetch_all(&mut *conn).await?;
     if export::wanted(&f.format) {
         let table = Table {
             name: "log-audit",
@@ -387,7 +402,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
     let rows = rows
         .into_iter()
         .map(|r| View {
-            at: i18n::datetime(ctx.lang, r.at),
+            at: ctx.date_time(r.at),
             actor_link: r.actor_account.map(|a| format!("/accounts/{a}")),
             actor: r.actor_name.unwrap_or(r.actor),
             ip: r.ip,

@@ -114,7 +114,8 @@ impl CurrentUser {
 }
 
 /// Row-level reach over employees, to bind into queries:
-/// `($1 or e.id = $2 or u.path like any($3))` with `all`, `own`, `unit_patterns`.
+/// `scope_sees($1, $2, $3, e.id, u.path)` (or `scope_decides`, `unit_in_scope`: `db/rules/unit_in_scope.sql`)
+/// with `all`, `own`, `unit_patterns`.
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
     pub all: bool,

@@ -88,7 +88,7 @@ async fn unit_choices(conn: &mut PgConnection, user: &CurrentUser) -> Result<Vec
     let scope = user.scope();
     sqlx::query_as(
         "select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as depth
-         from units where closed_on is null and ($1 or path like any($2)) order by sort_key",
+         from units where closed_on is null and unit_in_scope($1, $2, path) order by sort_key",
     )
     .bind(scope.all)
     .bind(&scope.unit_patterns)
@@ -181,7 +181,7 @@ async fn create(
         }
         Some(ids) => {
             let found: Vec<(i64, bool)> = sqlx::query_as(
-                "select id, $2 or path like any($3) from units where id = any($1) and closed_on is null",
+                "select id, unit_in_scope($2, $3, path) from units where id = any($1) and closed_on is null",
             )
             .bind(&ids)
             .bind(scope.all)

@@ -1,5 +1,4 @@
 use axum::{
-    Form,
     extract::{Path, Query, State},
     response::Response,
 };
@@ -10,14 +9,12 @@ use super::model::{Area, CompetencyCode, CompetencyKind};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, Begin, EditState, Versioned},
-        error::on_constraint,
+        edit::{self, EditState},
         export::{self, Table},
         form::{FieldErrors, clean_text},
-        render::{FlashKind, redirect_flash, render, render_status},
+        render::{render, render_status},
     },
-    audit::{self, Actor},
-    auth::{CurrentUser, Role},
+    auth::Role,
 };
 
 const HR: &[Role] = &[Role::Hr];
@@ -27,10 +24,10 @@ pub fn routes() -> Routes {
         .nav(70, |_| Some(("/competencies".into(), "nav.catalog")))
         .get("/competencies", Access::SignedIn, list)
         .get("/competencies/new", Access::AnyOf(HR), new_form)
-        .post("/competencies", Access::AnyOf(HR), create)
+        .post("/competencies", Access::AnyOf(HR), edit::create::<Competency>)
         .get("/competencies/{id}", Access::SignedIn, detail)
-        .get("/competencies/{id}/edit", Access::AnyOf(HR), edit_form)
-        .post("/competencies/{id}", Access::AnyOf(HR), update)
+        .get("/competencies/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Competency>)
+        .post("/competencies/{id}", Access::AnyOf(HR), edit::update::<Competency>)
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -178,28 +175,28 @@ struct DetailPage {
     en: bool,
 }
 
-async fn find(conn: &mut PgConnection, id: i64) -> AppResult<(Comp, Vec<LevelRow>)> {
-    let c: Comp = sqlx::query_as(
+async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<(Comp, Vec<LevelRow>)>, sqlx::Error> {
+    let c: Option<Comp> = sqlx::query_as(
         "select id, code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active,
                 validity_months
          from competencies where id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    .await?;
+    let Some(c) = c else { return Ok(None) };
     let levels = sqlx::query_as(
         "select level, descriptor_id, descriptor_en from competency_levels where competency_id = $1 order by level",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok((c, levels))
+    Ok(Some((c, levels)))
 }
 
 async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let (c, levels) = find(&mut conn, id).await?;
+    let (c, levels) = find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let standards = sqlx::query_as(
         "select p.id as position_id, p.name as position, u.name as unit, s.required_level, s.priority
          from position_standards s join positions p on p.id = s.position_id join units u on u.id = p.unit_id
@@ -339,22 +336,15 @@ async fn new_form(ctx: Ctx) -> AppResult<Response> {
     form_page(ctx, None, form, FieldErrors::default(), EditState::create())
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let (version, form) = load_form(&mut conn, id, false).await?;
-    let edit = EditState::loaded(version, &form);
-    form_page(ctx, Some(id), form, FieldErrors::default(), edit)
-}
-
 /// A competency as its edit form shows it, with its version (`lock`: held until the transaction ends).
-async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> AppResult<(i64, CompForm)> {
+async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, CompForm)>, sqlx::Error> {
     let sql = if lock {
         "select version from competencies where id = $1 for update"
     } else {
         "select version from competencies where id = $1"
     };
-    let version: i64 = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
-    let (c, levels) = find(conn, id).await?;
+    let version: Option<i64> = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *conn).await?;
+    let (Some(version), Some((c, levels))) = (version, find(conn, id).await?) else { return Ok(None) };
     let lv = |n: i16| levels.iter().find(|l| l.level == n).cloned();
     let d = |n: i16| lv(n).map(|l| (l.descriptor_id, l.descriptor_en)).unwrap_or_default();
     let (l1_id, l1_en) = d(1);
@@ -384,7 +374,7 @@ async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> AppResult<(i
         l5_id,
         l5_en,
     };
-    Ok((version, form))
+    Ok(Some((version, form)))
 }
 
 async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
@@ -399,111 +389,82 @@ async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json:
     .await
 }
 
-async fn save(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: Option<i64>,
-    posted: Versioned<CompForm>,
-) -> AppResult<Response> {
-    let mut tx = state.pool.begin().await?;
-    let current = match id {
-        Some(id) => Some(load_form(&mut tx, id, true).await?),
-        None => None,
-    };
-    let (form, merged) = match edit::begin(&mut tx, user.account_id, &posted, current).await? {
-        Begin::Go { form, merged } => (form, merged),
-        Begin::Conflict(edit) => return form_page(ctx, id, posted.form, FieldErrors::default(), edit),
-        Begin::Duplicate(location) => {
-            let to = if location.is_empty() { "/competencies".to_string() } else { location };
-            return Ok(redirect_flash(&to, FlashKind::Ok, "flash.already_saved"));
-        }
-    };
-    let c = match check(&form) {
-        Ok(c) => c,
-        Err(errors) => return form_page(ctx, id, form, errors, posted.again()),
-    };
-    let before = match id {
-        Some(id) => Some(snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    let sql = if id.is_some() {
-        "update competencies set code = $1, kind = $2, area = $3, name_id = $4, name_en = $5, description_id = $6,
-           description_en = $7, framework_ref = $8, active = $9, validity_months = $10 where id = $11 returning id"
-    } else {
-        "insert into competencies (code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active,
-                                   validity_months)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id"
-    };
-    let saved: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
-        .bind(c.code.as_str())
-        .bind(c.kind.as_str())
-        .bind(c.area.as_str())
-        .bind(&c.texts[0])
-        .bind(&c.texts[1])
-        .bind(&c.texts[2])
-        .bind(&c.texts[3])
-        .bind(&c.texts[4])
-        .bind(form.active.is_some())
-        .bind(c.validity_months)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await;
-    let saved = match saved {
-        Ok(s) => s,
-        Err(e) if on_constraint(&e, "competencies_code_key") => {
-            let mut errors = FieldErrors::default();
-            errors.add("code", "comp.err.code_taken");
-            return form_page(ctx, id, form, errors, posted.again());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    for (i, (d_id, d_en)) in c.levels.iter().enumerate() {
-        sqlx::query(
-            "insert into competency_levels (competency_id, level, descriptor_id, descriptor_en) values ($1, $2, $3, $4)
-             on conflict (competency_id, level) do update set descriptor_id = excluded.descriptor_id, descriptor_en = excluded.descriptor_en",
-        )
-        .bind(saved)
-        .bind(i as i16 + 1)
-        .bind(d_id)
-        .bind(d_en)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let after = snapshot(&mut tx, saved).await?;
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "competency",
-        saved,
-        if id.is_some() { "update" } else { "create" },
-        before,
-        after,
-    )
-    .await?;
-    let to = format!("/competencies/{saved}");
-    if id.is_none() {
-        edit::remember(&mut tx, &posted.form_token, &to).await?;
-    }
-    tx.commit().await?;
-    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
-}
+/// A competency, edited through its versioned form (`edit::save`).
+struct Competency;
 
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<CompForm>>,
-) -> AppResult<Response> {
-    save(state, ctx, user, None, form).await
-}
+impl edit::Editable for Competency {
+    type Form = CompForm;
+    type Checked = Checked;
+    const ENTITY: &'static str = "competency";
+    const LIST: &'static str = "/competencies";
 
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<CompForm>>,
-) -> AppResult<Response> {
-    save(state, ctx, user, Some(id), form).await
+    async fn load(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, CompForm)>, sqlx::Error> {
+        load_form(conn, id, lock).await
+    }
+
+    async fn check(
+        _: &mut PgConnection,
+        _: Option<i64>,
+        form: &CompForm,
+        errors: &mut FieldErrors,
+    ) -> Result<Option<Checked>, sqlx::Error> {
+        Ok(check(form).map_err(|e| *errors = e).ok())
+    }
+
+    async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
+        snapshot(conn, id).await
+    }
+
+    async fn write(conn: &mut PgConnection, id: Option<i64>, form: &CompForm, c: &Checked) -> Result<i64, sqlx::Error> {
+        let sql = if id.is_some() {
+            "update competencies set code = $1, kind = $2, area = $3, name_id = $4, name_en = $5, description_id = $6,
+               description_en = $7, framework_ref = $8, active = $9, validity_months = $10 where id = $11 returning id"
+        } else {
+            "insert into competencies (code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active,
+                                       validity_months)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id"
+        };
+        let saved: i64 = sqlx::query_scalar(sql)
+            .bind(c.code.as_str())
+            .bind(c.kind.as_str())
+            .bind(c.area.as_str())
+            .bind(&c.texts[0])
+            .bind(&c.texts[1])
+            .bind(&c.texts[2])
+            .bind(&c.texts[3])
+            .bind(&c.texts[4])
+            .bind(form.active.is_some())
+            .bind(c.validity_months)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        for (i, (d_id, d_en)) in c.levels.iter().enumerate() {
+            sqlx::query(
+                "insert into competency_levels (competency_id, level, descriptor_id, descriptor_en) values ($1, $2, $3, $4)
+                 on conflict (competency_id, level) do update set descriptor_id = excluded.descriptor_id, descriptor_en = excluded.descriptor_en",
+            )
+            .bind(saved)
+            .bind(i as i16 + 1)
+            .bind(d_id)
+            .bind(d_en)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(saved)
+    }
+
+    fn location(saved: i64) -> String {
+        format!("/competencies/{saved}")
+    }
+
+    async fn page(
+        _: &AppState,
+        ctx: Ctx,
+        id: Option<i64>,
+        form: CompForm,
+        errors: FieldErrors,
+        edit: EditState,
+    ) -> AppResult<Response> {
+        form_page(ctx, id, form, errors, edit)
+    }
 }

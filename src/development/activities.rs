@@ -531,6 +531,21 @@ pub(crate) async fn decide(
     confirm: bool,
     reason: String,
 ) -> AppResult<Response> {
+    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
+    crate::app::retry::transaction(|| {
+        decide_once(state.clone(), ctx.clone(), user.clone(), id, confirm, reason.clone())
+    })
+    .await
+}
+
+async fn decide_once(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: i64,
+    confirm: bool,
+    reason: String,
+) -> AppResult<Response> {
     let scope = user.scope();
     let mut tx = state.pool.begin().await?;
     let row: Option<(ActivityStatus, bool, bool)> = sqlx::query_as(

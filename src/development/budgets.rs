@@ -38,15 +38,12 @@ pub struct BudgetRow {
     pub allocated: i64,
     pub committed: i64,
     pub spent: i64,
+    pub remaining: i64,
     pub version: i64,
     pub trainings: i64,
 }
 
 impl BudgetRow {
-    pub fn remaining(&self) -> i64 {
-        self.allocated - self.committed - self.spent
-    }
-
     pub fn indent(&self) -> String {
         "\u{a0}\u{a0}\u{a0}".repeat(self.depth.max(0) as usize)
     }
@@ -76,15 +73,15 @@ impl BudgetPage {
     }
 }
 
-/// Units within the reader's reach (HR: all; a head: their subtrees), with each budget's figures.
+/// Units within the reader's reach (HR: all; a head: their subtrees), with each budget's figures
+/// (`budget_figures`): open units, and closed ones that still have a budget.
 const BUDGET_SQL: &str = "
     select u.id as unit_id, u.name as unit, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth,
-           coalesce(b.amount, 0) as allocated, coalesce(bu.committed, 0) as committed, coalesce(bu.spent, 0) as spent,
-           coalesce(b.version, 0) as version,
+           b.allocated, b.committed, b.spent, b.remaining,
+           coalesce((select v.version from unit_budgets v where v.year = $1 and v.unit_id = u.id), 0) as version,
            (select count(*) from trainings t where t.budget_year = $1 and t.budget_unit_id = u.id and t.status <> 'cancelled') as trainings
-    from units u left join unit_budgets b on b.unit_id = u.id and b.year = $1
-    left join budget_use bu on bu.unit_id = u.id and bu.year = $1
-    where (u.closed_on is null or b.amount is not null or bu.unit_id is not null) and ($2 or u.path like any($3))
+    from budget_figures($1) b join units u on u.id = b.unit_id
+    where (u.closed_on is null or b.recorded) and unit_in_scope($2, $3, u.path)
     order by u.sort_key";
 
 async fn page(
@@ -136,7 +133,7 @@ async fn list(
                         rupiah(r.allocated),
                         rupiah(r.committed),
                         rupiah(r.spent),
-                        rupiah(r.remaining()),
+                        rupiah(r.remaining),
                     ]
                 })
                 .collect(),
@@ -165,6 +162,18 @@ async fn save(
     if !(2000..=2100).contains(&year) {
         return Err(AppError::NotFound);
     }
+    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
+    crate::app::retry::transaction(|| save_once(&state, ctx.clone(), &user, year, unit, &f)).await
+}
+
+async fn save_once(
+    state: &AppState,
+    ctx: Ctx,
+    user: &CurrentUser,
+    year: i32,
+    unit: i64,
+    f: &BudgetForm,
+) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let exists: Option<i64> =
         sqlx::query_scalar("select id from units where id = $1").bind(unit).fetch_optional(&mut *tx).await?;
@@ -185,7 +194,8 @@ async fn save(
     };
     let (Ok(amount), None) = (amount, problem) else {
         drop(tx);
-        let p = page(&state, ctx, &user, year, Some((unit, problem.unwrap_or("dev.err.money"), f.amount))).await?;
+        let p =
+            page(state, ctx, user, year, Some((unit, problem.unwrap_or("dev.err.money"), f.amount.clone()))).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
     };
     sqlx::query(

@@ -2,7 +2,7 @@
 
 use sqlx::PgConnection;
 
-/// One budget (year, unit): allocated, committed, spent; `remaining` derived.
+/// One budget (year, unit): allocated, committed, spent and remaining (`budget_figures`).
 #[derive(sqlx::FromRow, Clone, Debug, Default)]
 pub struct BudgetFigures {
     pub unit_id: i64,
@@ -11,22 +11,15 @@ pub struct BudgetFigures {
     pub allocated: i64,
     pub committed: i64,
     pub spent: i64,
-}
-
-impl BudgetFigures {
-    pub fn remaining(&self) -> i64 {
-        self.allocated - self.committed - self.spent
-    }
+    pub remaining: i64,
 }
 
 /// The figures of one budget, computed from the trainings charged to it.
 pub async fn budget(conn: &mut PgConnection, year: i32, unit_id: i64) -> Result<BudgetFigures, sqlx::Error> {
     sqlx::query_as(
-        "select u.id as unit_id, u.name as unit, $1::int as year, coalesce(b.amount, 0) as allocated,
-                coalesce(bu.committed, 0) as committed, coalesce(bu.spent, 0) as spent
-         from units u left join unit_budgets b on b.unit_id = u.id and b.year = $1
-         left join budget_use bu on bu.unit_id = u.id and bu.year = $1
-         where u.id = $2",
+        "select b.unit_id, u.name as unit, b.year, b.allocated, b.committed, b.spent, b.remaining
+         from budget_figures($1) b join units u on u.id = b.unit_id
+         where b.unit_id = $2",
     )
     .bind(year)
     .bind(unit_id)
@@ -72,7 +65,7 @@ pub async fn jp_years(conn: &mut PgConnection, employee_id: i64, this_year: i32)
          span as (
            select least(greatest(case when e.status = 'PNS' and substr(e.nip, 9, 4) ~ '^(19|20)[0-9]{2}$'
                                       then substr(e.nip, 9, 4)::int
-                                      else extract(year from e.created_at)::int end, 2017),
+                                      else extract(year from agency_date(e.created_at))::int end, 2017),
                         $2, coalesce((select min(year) from t), $2)) as first,
                   greatest($2, coalesce((select max(year) from t), $2)) as last
            from employees e where e.id = $1)

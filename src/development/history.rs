@@ -49,7 +49,8 @@ pub struct FormalRow {
     pub certificate_no: String,
     pub certificate_expires_on: Option<chrono::NaiveDate>,
     pub certificate_file_id: Option<i64>,
-    pub evaluated: bool,
+    /// Its evaluation is owed (`evaluations_owed`).
+    pub evaluation_owed: bool,
 }
 
 #[derive(sqlx::FromRow, Clone)]
@@ -141,7 +142,7 @@ async fn formal_rows(conn: &mut sqlx::PgConnection, employee: i64) -> Result<Vec
     sqlx::query_as(
         "select tp.id as participant_id, t.id as training_id, t.title, t.jenis_diklat, p.name as provider, t.starts_on, t.ends_on,
                 t.status as training_status, tp.status, tj.jp::float8 as jp, tj.rule, tp.certificate_no, tp.certificate_expires_on,
-                tp.certificate_file_id, exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as evaluated
+                tp.certificate_file_id, exists (select 1 from evaluations_owed o where o.participant_id = tp.id) as evaluation_owed
          from training_participants tp join trainings t on t.id = tp.training_id left join providers p on p.id = t.provider_id
          left join training_jp tj on tj.participant_id = tp.id
          where tp.employee_id = $1 order by t.starts_on desc, t.id desc",

@@ -97,9 +97,7 @@ async fn count_waiting(
            coalesce((select n from w where kind = 'participant'), 0) as participants,
            coalesce((select n from w where kind = 'request'), 0) as requests,
            case when $1 then (select count(*) from training_requests where status = 'approved') else 0 end as to_schedule,
-           (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
-             where tp.employee_id = $2 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
-               and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)) as evaluations,
+           (select count(*) from evaluations_owed where employee_id = $2) as evaluations,
            case when $5 then (select count(*) from reassessments_due($1, $2, $3, $4)) else 0 end as reassessments",
     )
     .bind(scope.all)
@@ -196,11 +194,8 @@ async fn hub(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppR
     let reassess = if staff { reassessments(&mut conn, &scope, ctx.today, ctx.lang.is_en()).await? } else { vec![] };
     let me = user.employee_id.unwrap_or(0);
     let owed: Vec<Owed> = sqlx::query_as(
-        "select tp.id as participant_id, t.id as training_id, t.title, t.ends_on
-         from training_participants tp join trainings t on t.id = tp.training_id
-         where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
-           and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
-         order by t.ends_on desc",
+        "select participant_id, training_id, title, ends_on from evaluations_owed where employee_id = $1
+         order by ends_on desc, participant_id",
     )
     .bind(me)
     .fetch_all(&mut *conn)

@@ -174,22 +174,26 @@ str_enum!(JpRuleApplied {
     Credited => "credited", "jprule.credited",
 });
 
-/// A number of JP (jam pelajaran): positive, at most 2000, one decimal ("2,5" or "2.5").
+/// A number of JP (jam pelajaran): positive, at most 2000, one decimal ("2,5" or "2.5"). The
+/// bounds are checked on the figure as stored (rounded to one decimal), so "0,04", which would be
+/// stored as 0, is refused here rather than by the database's `check (jp > 0)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Jp(f64);
 
 impl Jp {
     pub fn parse(s: &str) -> Result<Self, &'static str> {
-        let v = parse_decimal(s).ok_or("dev.err.jp")?;
-        if v <= 0.0 || v > 2000.0 {
-            return Err("dev.err.jp");
-        }
-        Ok(Self((v * 10.0).round() / 10.0))
+        let jp = Self::parse_zero(s)?;
+        if jp.0 > 0.0 { Ok(jp) } else { Err("dev.err.jp") }
     }
 
-    /// Zero allowed (a participant credited no JP).
+    /// Zero allowed (a participant credited no JP): "0,04" is 0.
     pub fn parse_zero(s: &str) -> Result<Self, &'static str> {
-        if parse_decimal(s) == Some(0.0) { Ok(Self(0.0)) } else { Self::parse(s) }
+        let v = parse_decimal(s).ok_or("dev.err.jp")?;
+        let stored = (v * 10.0).round() / 10.0;
+        if !(0.0..=2000.0).contains(&stored) {
+            return Err("dev.err.jp");
+        }
+        Ok(Self(stored))
     }
 
     pub fn get(self) -> f64 {
@@ -298,6 +302,12 @@ mod tests {
         assert!(Jp::parse("-1").is_err());
         assert!(Jp::parse("1e3").is_err());
         assert!(Jp::parse("2001").is_err());
+        // Checked as stored, one decimal: "0,04" would be 0 (and break `check (jp > 0)`).
+        assert_eq!(Jp::parse("0,04"), Err("dev.err.jp"));
+        assert_eq!(Jp::parse("0,06").map(Jp::get), Ok(0.1));
+        assert_eq!(Jp::parse_zero("0,04").map(Jp::get), Ok(0.0));
+        assert_eq!(Jp::parse("2000,04").map(Jp::get), Ok(2000.0));
+        assert!(Jp::parse("2000,06").is_err());
         assert_eq!(jp_text(2.5, false), "2,5");
         assert_eq!(jp_text(20.0, true), "20");
     }

@@ -141,8 +141,6 @@ struct Deciding {
     training_status: TrainingStatus,
     budget_year: i32,
     budget_unit_id: i64,
-    cost_per_participant: i64,
-    fixed_cost: i64,
     quota: i32,
 }
 
@@ -150,7 +148,7 @@ async fn load_deciding(tx: &mut sqlx::PgConnection, user: &CurrentUser, id: i64)
     let scope = user.scope();
     let row: Option<Deciding> = sqlx::query_as(
         "select tp.training_id, tp.status, scope_decides($2, $3, $4, e.id, u.path) as decides, t.status as training_status,
-                t.budget_year, t.budget_unit_id, t.cost_per_participant, t.fixed_cost, t.quota
+                t.budget_year, t.budget_unit_id, t.quota
          from training_participants tp join trainings t on t.id = tp.training_id
          join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
          where tp.id = $1 for update of tp",
@@ -183,19 +181,31 @@ pub(crate) async fn approve(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
+    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
+    crate::app::retry::transaction(|| approve_once(&state, ctx.clone(), &user, id, &f)).await
+}
+
+async fn approve_once(
+    state: &AppState,
+    ctx: Ctx,
+    user: &CurrentUser,
+    id: i64,
+    f: &DecisionForm,
+) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    // Lock order: budget, then training, then participant (every approval takes them so).
-    let key: Option<(i32, i64, i64)> = sqlx::query_as(
-        "select t.budget_year, t.budget_unit_id, t.id from training_participants tp join trainings t on t.id = tp.training_id
-         where tp.id = $1",
+    // Lock order: training, then the budget it is charged to, then participant (every approval
+    // takes them so). The budget is read under the training's lock, so an edit charging the
+    // training elsewhere cannot slip between the read and the budget's lock.
+    let key: Option<(i32, i64)> = sqlx::query_as(
+        "select t.budget_year, t.budget_unit_id from training_participants tp join trainings t on t.id = tp.training_id
+         where tp.id = $1 for update of t",
     )
     .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    let (year, unit, training) = key.ok_or(AppError::NotFound)?;
+    let (year, unit) = key.ok_or(AppError::NotFound)?;
     db::lock_budget(&mut tx, year, unit).await?;
-    sqlx::query("select id from trainings where id = $1 for update").bind(training).execute(&mut *tx).await?;
-    let d = load_deciding(&mut tx, &user, id).await?;
+    let d = load_deciding(&mut tx, user, id).await?;
     if d.status != ParticipantStatus::Nominated {
         return Err(AppError::Conflict("flash.already_decided"));
     }
@@ -203,19 +213,18 @@ pub(crate) async fn approve(
     if !matches!(d.training_status, TrainingStatus::Planned | TrainingStatus::Open | TrainingStatus::Running) {
         problem.push(ctx.t("part.err.closed").to_string());
     }
-    let paid: i64 = sqlx::query_scalar(
-        "select count(*) from training_participants where training_id = $1 and participant_billable(status)",
-    )
-    .bind(d.training_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    // The paid participants and what one more adds to the training's cost (`training_costs`).
+    let (paid, extra): (i64, i64) =
+        sqlx::query_as("select paid_participants, next_cost from training_costs where training_id = $1")
+            .bind(d.training_id)
+            .fetch_one(&mut *tx)
+            .await?;
     if paid + 1 > i64::from(d.quota) {
         problem.push(ctx.t("part.err.quota").replace("{left}", "0"));
     }
-    let extra = if paid == 0 { d.fixed_cost + d.cost_per_participant } else { d.cost_per_participant };
     let budget = db::budget(&mut tx, d.budget_year, d.budget_unit_id).await?;
     let reason = clean_text(&f.reason, 1000).unwrap_or_default();
-    let over = extra > budget.remaining();
+    let over = extra > budget.remaining;
     let may_override = user.has(Role::Hr) && !reason.is_empty();
     if over && problem.is_empty() && !may_override {
         let text = ctx
@@ -223,12 +232,12 @@ pub(crate) async fn approve(
             .replace("{unit}", &budget.unit)
             .replace("{year}", &budget.year.to_string())
             .replace("{cost}", &rupiah(extra))
-            .replace("{left}", &rupiah(budget.remaining()));
+            .replace("{left}", &rupiah(budget.remaining));
         problem.push(text);
     }
     if !problem.is_empty() {
         drop(tx);
-        return refuse(&state, ctx, &user, d.training_id, nominate_picker(), problem).await;
+        return refuse(state, ctx, user, d.training_id, nominate_picker(), problem).await;
     }
     let override_reason = if over { reason } else { String::new() };
     sqlx::query(
@@ -241,7 +250,7 @@ pub(crate) async fn approve(
     .execute(&mut *tx)
     .await?;
     let action = if over { "approve_over_budget" } else { "approve" };
-    let after = json!({"status": "approved", "cost": extra, "remaining_before": budget.remaining(), "override_reason": override_reason});
+    let after = json!({"status": "approved", "cost": extra, "remaining_before": budget.remaining, "override_reason": override_reason});
     audit::record(
         &mut tx,
         &Actor::from_ctx(&ctx),
@@ -264,8 +273,12 @@ pub(crate) async fn reject(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
+    crate::app::retry::transaction(|| reject_once(&state, ctx.clone(), &user, id, &f)).await
+}
+
+async fn reject_once(state: &AppState, ctx: Ctx, user: &CurrentUser, id: i64, f: &DecisionForm) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    let d = load_deciding(&mut tx, &user, id).await?;
+    let d = load_deciding(&mut tx, user, id).await?;
     if d.status != ParticipantStatus::Nominated {
         return Err(AppError::Conflict("flash.already_decided"));
     }
@@ -273,7 +286,7 @@ pub(crate) async fn reject(
     if reason.is_empty() {
         drop(tx);
         let problem = vec![ctx.t("part.err.reason").to_string()];
-        return refuse(&state, ctx, &user, d.training_id, nominate_picker(), problem).await;
+        return refuse(state, ctx, user, d.training_id, nominate_picker(), problem).await;
     }
     sqlx::query(
         "update training_participants set status = 'rejected', decided_by = $2, decided_at = now(), decision_reason = $3
@@ -717,22 +730,22 @@ impl EvaluationPage {
 
 const QUESTIONS: [&str; 4] = ["relevance", "method", "trainer", "usefulness"];
 
-/// The participant's own participation, if it may be evaluated: (training id, title, already done).
+/// The participant's own participation, if its evaluation is owed (`evaluations_owed`) or was
+/// given: (training id, title, already done).
 async fn own_participation(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(i64, String, bool)> {
     let me = user.employee_id.ok_or(AppError::NotFound)?;
-    let row: Option<(i64, String, TrainingStatus, ParticipantStatus, bool)> = sqlx::query_as(
-        "select t.id, t.title, t.status, tp.status, exists (select 1 from training_evaluations ev where ev.participant_id = tp.id)
-         from training_participants tp join trainings t on t.id = tp.training_id where tp.id = $1 and tp.employee_id = $2",
+    let row: Option<(i64, String, bool)> = sqlx::query_as(
+        "select t.id, t.title, exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as done
+         from training_participants tp join trainings t on t.id = tp.training_id
+         where tp.id = $1 and tp.employee_id = $2
+           and (exists (select 1 from evaluations_owed o where o.participant_id = tp.id)
+                or exists (select 1 from training_evaluations ev where ev.participant_id = tp.id))",
     )
     .bind(id)
     .bind(me)
     .fetch_optional(&state.pool)
     .await?;
-    let (tid, title, ts, ps, done) = row.ok_or(AppError::NotFound)?;
-    if ts != TrainingStatus::Completed || !ps.took_part() {
-        return Err(AppError::NotFound);
-    }
-    Ok((tid, title, done))
+    row.ok_or(AppError::NotFound)
 }
 
 async fn evaluation_form(

@@ -2,8 +2,7 @@
 //! across trainings, with their evaluation results beside them.
 
 use axum::{
-    Form,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     response::Response,
 };
 use serde::{Deserialize, Serialize};
@@ -12,14 +11,12 @@ use sqlx::PgConnection;
 use super::model::ProviderKind;
 use crate::{
     app::{
-        Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, Begin, EditState, Versioned},
-        error::on_constraint,
+        Access, AppResult, AppState, Ctx, Routes,
+        edit::{self, EditState},
         export::{self, Table},
         form::{FieldErrors, clean_text, required_text},
-        render::{FlashKind, redirect_flash, render, render_status},
+        render::{render, render_status},
     },
-    audit::{self, Actor},
     auth::Role,
     employees::model::{Email, Phone},
 };
@@ -30,9 +27,9 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/providers", Access::AnyOf(&[Role::Hr, Role::Head]), list)
         .get("/providers/new", Access::AnyOf(HR), new_form)
-        .post("/providers", Access::AnyOf(HR), create)
-        .get("/providers/{id}/edit", Access::AnyOf(HR), edit_form)
-        .post("/providers/{id}", Access::AnyOf(HR), update)
+        .post("/providers", Access::AnyOf(HR), edit::create::<Provider>)
+        .get("/providers/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Provider>)
+        .post("/providers/{id}", Access::AnyOf(HR), edit::update::<Provider>)
 }
 
 #[derive(sqlx::FromRow)]
@@ -175,112 +172,105 @@ async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Optio
     }))
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let (version, form) = load_form(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
-    let edit = EditState::loaded(version, &form);
-    form_page(ctx, Some(id), form, FieldErrors::default(), edit)
+/// A provider, edited through its versioned form (`edit::save`).
+struct Provider;
+
+/// A provider's values once checked.
+struct CheckedProvider {
+    name: String,
+    kind: ProviderKind,
+    contact: String,
+    email: String,
+    phone: String,
+    website: String,
+    notes: String,
 }
 
-async fn save(state: AppState, ctx: Ctx, id: Option<i64>, posted: Versioned<ProviderForm>) -> AppResult<Response> {
-    let account = ctx.user.as_ref().map(|u| u.account_id).ok_or(AppError::Unauthorized)?;
-    let mut tx = state.pool.begin().await?;
-    let current = match id {
-        Some(id) => Some(load_form(&mut tx, id, true).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    let (form, merged) = match edit::begin(&mut tx, account, &posted, current).await? {
-        Begin::Go { form, merged } => (form, merged),
-        Begin::Conflict(edit) => return form_page(ctx, id, posted.form, FieldErrors::default(), edit),
-        Begin::Duplicate(_) => return Ok(redirect_flash("/providers", FlashKind::Ok, "flash.already_saved")),
-    };
-    let mut errors = FieldErrors::default();
-    let name = required_text(&mut errors, "name", &form.name, 200);
-    let kind = ProviderKind::parse(&form.kind);
-    if kind.is_none() {
-        errors.add("kind", "prov.err.kind");
+impl edit::Editable for Provider {
+    type Form = ProviderForm;
+    type Checked = CheckedProvider;
+    const ENTITY: &'static str = "provider";
+    const LIST: &'static str = "/providers";
+
+    async fn load(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, ProviderForm)>, sqlx::Error> {
+        load_form(conn, id, lock).await
     }
-    let mut text = |field: &'static str, v: &str, max: usize| {
-        clean_text(v, max).map_err(|k| errors.add(field, k)).unwrap_or_default()
-    };
-    let contact = text("contact_person", &form.contact_person, 200);
-    let email = text("email", &form.email, 200);
-    let phone = text("phone", &form.phone, 40);
-    let website = text("website", &form.website, 300);
-    let notes = text("notes", &form.notes, 2000);
-    if !email.is_empty() {
-        let _ = Email::parse(&email).map_err(|k| errors.add("email", k));
-    }
-    if !phone.is_empty() {
-        let _ = Phone::parse(&phone).map_err(|k| errors.add("phone", k));
-    }
-    let (Some(kind), true) = (kind, errors.is_empty()) else {
-        return form_page(ctx, id, form, errors, posted.again());
-    };
-    let before: Option<serde_json::Value> = match id {
-        Some(id) => {
-            sqlx::query_scalar("select to_jsonb(p) - 'created_at' - 'updated_at' from providers p where id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
+
+    async fn check(
+        _: &mut PgConnection,
+        _: Option<i64>,
+        form: &ProviderForm,
+        errors: &mut FieldErrors,
+    ) -> Result<Option<CheckedProvider>, sqlx::Error> {
+        let name = required_text(errors, "name", &form.name, 200);
+        let kind = ProviderKind::parse(&form.kind);
+        if kind.is_none() {
+            errors.add("kind", "prov.err.kind");
         }
-        None => None,
-    };
-    let sql = if id.is_some() {
-        "update providers set name = $1, kind = $2, contact_person = $3, email = $4, phone = $5, website = $6, notes = $7,
-                active = $8 where id = $9 returning id"
-    } else {
-        "insert into providers (name, kind, contact_person, email, phone, website, notes, active)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id"
-    };
-    let saved: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
-        .bind(&name)
-        .bind(kind.as_str())
-        .bind(&contact)
-        .bind(&email)
-        .bind(&phone)
-        .bind(&website)
-        .bind(&notes)
-        .bind(id.is_none() || form.active == "on")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await;
-    let saved = match saved {
-        Ok(s) => s,
-        Err(e) if on_constraint(&e, "providers_name_key") => {
-            let mut errors = FieldErrors::default();
-            errors.add("name", "prov.err.name_taken");
-            return form_page(ctx, id, form, errors, posted.again());
+        let mut text = |field: &'static str, v: &str, max: usize| {
+            clean_text(v, max).map_err(|k| errors.add(field, k)).unwrap_or_default()
+        };
+        let contact = text("contact_person", &form.contact_person, 200);
+        let email = text("email", &form.email, 200);
+        let phone = text("phone", &form.phone, 40);
+        let website = text("website", &form.website, 300);
+        let notes = text("notes", &form.notes, 2000);
+        if !email.is_empty() {
+            let _ = Email::parse(&email).map_err(|k| errors.add("email", k));
         }
-        Err(e) => return Err(e.into()),
-    };
-    let after: Option<serde_json::Value> =
+        if !phone.is_empty() {
+            let _ = Phone::parse(&phone).map_err(|k| errors.add("phone", k));
+        }
+        Ok(kind.map(|kind| CheckedProvider { name, kind, contact, email, phone, website, notes }))
+    }
+
+    async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
         sqlx::query_scalar("select to_jsonb(p) - 'created_at' - 'updated_at' from providers p where id = $1")
-            .bind(saved)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let action = if id.is_some() { "update" } else { "create" };
-    audit::record(&mut tx, &Actor::from_ctx(&ctx), "provider", saved, action, before, after).await?;
-    if id.is_none() {
-        edit::remember(&mut tx, &posted.form_token, "/providers").await?;
+            .bind(id)
+            .fetch_optional(conn)
+            .await
     }
-    tx.commit().await?;
-    Ok(redirect_flash("/providers", FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
-}
 
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<Versioned<ProviderForm>>,
-) -> AppResult<Response> {
-    save(state, ctx, None, form).await
-}
+    async fn write(
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        form: &ProviderForm,
+        c: &CheckedProvider,
+    ) -> Result<i64, sqlx::Error> {
+        let sql = if id.is_some() {
+            "update providers set name = $1, kind = $2, contact_person = $3, email = $4, phone = $5, website = $6, notes = $7,
+                    active = $8 where id = $9 returning id"
+        } else {
+            "insert into providers (name, kind, contact_person, email, phone, website, notes, active)
+             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id"
+        };
+        sqlx::query_scalar(sql)
+            .bind(&c.name)
+            .bind(c.kind.as_str())
+            .bind(&c.contact)
+            .bind(&c.email)
+            .bind(&c.phone)
+            .bind(&c.website)
+            .bind(&c.notes)
+            .bind(id.is_none() || form.active == "on")
+            .bind(id)
+            .fetch_one(conn)
+            .await
+    }
 
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<ProviderForm>>,
-) -> AppResult<Response> {
-    save(state, ctx, Some(id), form).await
+    /// Providers are shown in their list: a save goes back to it.
+    fn location(_: i64) -> String {
+        "/providers".into()
+    }
+
+    async fn page(
+        _: &AppState,
+        ctx: Ctx,
+        id: Option<i64>,
+        form: ProviderForm,
+        errors: FieldErrors,
+        edit: EditState,
+    ) -> AppResult<Response> {
+        form_page(ctx, id, form, errors, edit)
+    }
 }

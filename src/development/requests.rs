@@ -298,6 +298,21 @@ pub(crate) async fn decide(
     approve: bool,
     reason: String,
 ) -> AppResult<Response> {
+    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
+    crate::app::retry::transaction(|| {
+        decide_once(state.clone(), ctx.clone(), user.clone(), id, approve, reason.clone())
+    })
+    .await
+}
+
+async fn decide_once(
+    state: AppState,
+    ctx: Ctx,
+    user: CurrentUser,
+    id: i64,
+    approve: bool,
+    reason: String,
+) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let (status, _, _) = lock_request(&mut tx, &user, id).await?;
     if status != RequestStatus::Pending {

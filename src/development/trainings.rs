@@ -13,16 +13,14 @@ use sqlx::PgConnection;
 
 use super::{
     db::{self, BudgetFigures, Opt},
-    model::{
-        JENIS_DIKLAT, Jp, ParticipantStatus, Rupiah, TrainingForm, TrainingStatus, jenis_name, jp_plain, jp_text,
-        rupiah,
-    },
+    model::{Jp, ParticipantStatus, Rupiah, TrainingForm, TrainingStatus, jp_plain, jp_text, rupiah},
 };
 use crate::app::context::Val;
+use crate::siasn::refs;
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, Begin, EditState, Versioned},
+        edit::{self, EditState},
         export::{self, Table},
         form::{FieldErrors, clean_text, contains_pattern, required_text},
         paging::{PER_PAGE, Pager, query_string},
@@ -42,10 +40,10 @@ pub fn routes() -> Routes {
         .nav(35, |_| Some(("/trainings".into(), "nav.trainings")))
         .get("/trainings", Access::SignedIn, list)
         .get("/trainings/new", Access::AnyOf(HR), new_form)
-        .post("/trainings", Access::AnyOf(HR), create)
+        .post("/trainings", Access::AnyOf(HR), edit::create::<TrainingRecord>)
         .get("/trainings/{id}", Access::SignedIn, detail)
-        .get("/trainings/{id}/edit", Access::AnyOf(HR), edit_form)
-        .post("/trainings/{id}", Access::AnyOf(HR), update)
+        .get("/trainings/{id}/edit", Access::AnyOf(HR), edit::edit_page::<TrainingRecord>)
+        .post("/trainings/{id}", Access::AnyOf(HR), edit::update::<TrainingRecord>)
         .post("/trainings/{id}/competencies", Access::AnyOf(HR), add_competency)
         .post("/trainings/{id}/competencies/remove", Access::AnyOf(HR), remove_competency)
 }
@@ -287,7 +285,8 @@ struct FormPage {
     form: TrainingInput,
     errors: FieldErrors,
     forms: &'static [TrainingForm],
-    jenis: &'static [(i16, &'static str)],
+    jenis: Vec<(String, String)>,
+    latihan: Vec<(String, String)>,
     statuses: &'static [TrainingStatus],
     providers: Vec<Opt>,
     units: Vec<UnitOption>,
@@ -316,7 +315,8 @@ async fn form_page(
         form,
         errors,
         forms: TrainingForm::ALL,
-        jenis: &JENIS_DIKLAT,
+        jenis: crate::siasn::refs::options(&mut conn, "jenis_diklat").await?,
+        latihan: crate::siasn::refs::options(&mut conn, "latihan_struktural").await?,
         statuses: TrainingStatus::ALL,
         providers,
         units,
@@ -406,14 +406,6 @@ struct TrainingRow {
     status: String,
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let (version, form) = load_form(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
-    drop(conn);
-    let edit = EditState::loaded(version, &form);
-    form_page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
-}
-
 /// A training's fields, checked.
 struct Checked {
     title: String,
@@ -445,11 +437,22 @@ async fn check(
     if form.is_none() {
         errors.add("form", "trn.err.form");
     }
-    let jenis = f.jenis_diklat.trim().parse::<i16>().ok().filter(|j| (1..=25).contains(j));
+    let jenis = match f.jenis_diklat.trim().parse::<i16>() {
+        Ok(j) if refs::known(&mut *conn, "jenis_diklat", &j.to_string()).await? => Some(j),
+        _ => None,
+    };
     if jenis.is_none() {
         errors.add("jenis_diklat", "trn.err.jenis");
     }
-    let siasn_ref = clean_text(&f.siasn_ref, 60).map_err(|k| errors.add("siasn_ref", k)).unwrap_or_default();
+    // The leadership type: from SIASN's list, and only for structural training (jenis 1).
+    let siasn_ref = f.siasn_ref.trim().to_string();
+    let ref_ok = match siasn_ref.as_str() {
+        "" => true,
+        r => jenis == Some(1) && refs::known(&mut *conn, "latihan_struktural", r).await?,
+    };
+    if !ref_ok {
+        errors.add("siasn_ref", "siasn.trn.err.latihan");
+    }
     let provider = if f.provider.trim().is_empty() {
         None
     } else {
@@ -545,135 +548,137 @@ async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json:
         .await
 }
 
-async fn save(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: Option<i64>,
-    posted: Versioned<TrainingInput>,
-) -> AppResult<Response> {
-    let mut tx = state.pool.begin().await?;
-    let current = match id {
-        Some(id) => Some(load_form(&mut tx, id, true).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    let (form, merged) = match edit::begin(&mut tx, user.account_id, &posted, current).await? {
-        Begin::Go { form, merged } => (form, merged),
-        Begin::Conflict(edit) => {
-            drop(tx);
-            return form_page(&state, ctx, id, posted.form, FieldErrors::default(), edit).await;
-        }
-        Begin::Duplicate(location) => {
-            let to = if location.is_empty() { "/trainings".to_string() } else { location };
-            return Ok(redirect_flash(&to, FlashKind::Ok, "flash.already_saved"));
-        }
-    };
-    let mut errors = FieldErrors::default();
-    let checked = check(&mut tx, &form, &mut errors).await?;
-    // The quota cannot fall below the participants already taken on.
-    if let (Some(c), Some(id)) = (&checked, id) {
-        let taken: i64 = sqlx::query_scalar(
-            "select count(*) from training_participants where training_id = $1 and status <> 'rejected'",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if i64::from(c.quota) < taken {
-            errors.add("quota", "trn.err.quota_below_participants");
-        }
+/// A training, edited through its versioned form (`edit::save`). A new training takes its target
+/// competencies with it.
+struct TrainingRecord;
+
+impl edit::Editable for TrainingRecord {
+    type Form = TrainingInput;
+    type Checked = (Checked, Vec<(i64, Level)>);
+    const ENTITY: &'static str = "training";
+    const LIST: &'static str = "/trainings";
+
+    async fn load(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, TrainingInput)>, sqlx::Error> {
+        load_form(conn, id, lock).await
     }
-    let targets = if id.is_none() { check_targets(&mut tx, &form, &mut errors).await? } else { vec![] };
-    let Some(c) = checked.filter(|_| errors.is_empty()) else {
-        drop(tx);
-        return form_page(&state, ctx, id, form, errors, posted.again()).await;
-    };
-    let before = match id {
-        Some(id) => snapshot(&mut tx, id).await?,
-        None => None,
-    };
-    let sql = if id.is_some() {
-        "update trainings set title = $1, form = $2, jenis_diklat = $3, siasn_ref = $4, provider_id = $5, place = $6,
-                online = $7, starts_on = $8, ends_on = $9, jp = round($10::numeric, 1), cost_per_participant = $11,
-                fixed_cost = $12, budget_year = $13, budget_unit_id = $14, budget_line = $15, quota = $16, status = $17
-         where id = $18 returning id"
-    } else {
-        "insert into trainings (title, form, jenis_diklat, siasn_ref, provider_id, place, online, starts_on, ends_on, jp,
-                                cost_per_participant, fixed_cost, budget_year, budget_unit_id, budget_line, quota, status)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, round($10::numeric, 1), $11, $12, $13, $14, $15, $16, $17) returning id"
-    };
-    let saved: i64 = sqlx::query_scalar(sql)
-        .bind(&c.title)
-        .bind(c.form.as_str())
-        .bind(c.jenis)
-        .bind(&c.siasn_ref)
-        .bind(c.provider)
-        .bind(&c.place)
-        .bind(c.online)
-        .bind(c.starts_on)
-        .bind(c.ends_on)
-        .bind(c.jp.get())
-        .bind(c.cpp.get())
-        .bind(c.fixed.get())
-        .bind(c.year)
-        .bind(c.unit)
-        .bind(&c.line)
-        .bind(c.quota)
-        .bind(c.status.as_str())
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let after = snapshot(&mut tx, saved).await?;
-    let action = if id.is_some() { "update" } else { "create" };
-    audit::record(&mut tx, &Actor::from_ctx(&ctx), "training", saved, action, before, after).await?;
-    if !targets.is_empty() {
-        let (competencies, levels): (Vec<i64>, Vec<i16>) = targets.iter().map(|(c, l)| (*c, l.get())).unzip();
-        sqlx::query(
-            "insert into training_competencies (training_id, competency_id, target_level)
-             select $1, c, l from unnest($2::bigint[], $3::smallint[]) as x(c, l)",
-        )
-        .bind(saved)
-        .bind(&competencies)
-        .bind(&levels)
-        .execute(&mut *tx)
-        .await?;
-        for (c, l) in &targets {
-            audit::record(
-                &mut tx,
-                &Actor::from_ctx(&ctx),
-                "training",
-                saved,
-                "target_set",
-                None,
-                Some(json!({"competency_id": c, "target_level": l.get()})),
+
+    async fn check(
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        form: &TrainingInput,
+        errors: &mut FieldErrors,
+    ) -> Result<Option<Self::Checked>, sqlx::Error> {
+        let checked = check(&mut *conn, form, errors).await?;
+        // The quota cannot fall below the participants already taken on.
+        if let (Some(c), Some(id)) = (&checked, id) {
+            let taken: i64 = sqlx::query_scalar(
+                "select count(*) from training_participants where training_id = $1 and status <> 'rejected'",
             )
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+            if i64::from(c.quota) < taken {
+                errors.add("quota", "trn.err.quota_below_participants");
+            }
+        }
+        let targets = if id.is_none() { check_targets(&mut *conn, form, errors).await? } else { vec![] };
+        Ok(checked.map(|c| (c, targets)))
+    }
+
+    async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
+        snapshot(conn, id).await
+    }
+
+    async fn write(
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        _: &TrainingInput,
+        (c, targets): &Self::Checked,
+    ) -> Result<i64, sqlx::Error> {
+        let sql = if id.is_some() {
+            "update trainings set title = $1, form = $2, jenis_diklat = $3, siasn_ref = $4, provider_id = $5, place = $6,
+                    online = $7, starts_on = $8, ends_on = $9, jp = round($10::numeric, 1), cost_per_participant = $11,
+                    fixed_cost = $12, budget_year = $13, budget_unit_id = $14, budget_line = $15, quota = $16, status = $17
+             where id = $18 returning id"
+        } else {
+            "insert into trainings (title, form, jenis_diklat, siasn_ref, provider_id, place, online, starts_on, ends_on, jp,
+                                    cost_per_participant, fixed_cost, budget_year, budget_unit_id, budget_line, quota, status)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, round($10::numeric, 1), $11, $12, $13, $14, $15, $16, $17) returning id"
+        };
+        let saved: i64 = sqlx::query_scalar(sql)
+            .bind(&c.title)
+            .bind(c.form.as_str())
+            .bind(c.jenis)
+            .bind(&c.siasn_ref)
+            .bind(c.provider)
+            .bind(&c.place)
+            .bind(c.online)
+            .bind(c.starts_on)
+            .bind(c.ends_on)
+            .bind(c.jp.get())
+            .bind(c.cpp.get())
+            .bind(c.fixed.get())
+            .bind(c.year)
+            .bind(c.unit)
+            .bind(&c.line)
+            .bind(c.quota)
+            .bind(c.status.as_str())
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        if !targets.is_empty() {
+            let (competencies, levels): (Vec<i64>, Vec<i16>) = targets.iter().map(|(c, l)| (*c, l.get())).unzip();
+            sqlx::query(
+                "insert into training_competencies (training_id, competency_id, target_level)
+                 select $1, c, l from unnest($2::bigint[], $3::smallint[]) as x(c, l)",
+            )
+            .bind(saved)
+            .bind(&competencies)
+            .bind(&levels)
+            .execute(&mut *conn)
             .await?;
         }
+        Ok(saved)
     }
-    let to = format!("/trainings/{saved}");
-    if id.is_none() {
-        edit::remember(&mut tx, &posted.form_token, &to).await?;
+
+    /// A new training's targets, each in the audit log.
+    async fn after(
+        conn: &mut PgConnection,
+        actor: &Actor,
+        edited: Option<i64>,
+        saved: i64,
+        _: (Option<&serde_json::Value>, Option<&serde_json::Value>),
+    ) -> Result<(), sqlx::Error> {
+        if edited.is_some() {
+            return Ok(());
+        }
+        let targets: Vec<(i64, i16)> = sqlx::query_as(
+            "select competency_id, target_level from training_competencies where training_id = $1 order by competency_id",
+        )
+        .bind(saved)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (c, l) in targets {
+            let target = json!({"competency_id": c, "target_level": l});
+            audit::record(&mut *conn, actor, "training", saved, "target_set", None, Some(target)).await?;
+        }
+        Ok(())
     }
-    tx.commit().await?;
-    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
-}
 
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<TrainingInput>>,
-) -> AppResult<Response> {
-    save(state, ctx, user, None, form).await
-}
+    fn location(saved: i64) -> String {
+        format!("/trainings/{saved}")
+    }
 
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<TrainingInput>>,
-) -> AppResult<Response> {
-    save(state, ctx, user, Some(id), form).await
+    async fn page(
+        state: &AppState,
+        ctx: Ctx,
+        id: Option<i64>,
+        form: TrainingInput,
+        errors: FieldErrors,
+        edit: EditState,
+    ) -> AppResult<Response> {
+        form_page(state, ctx, id, form, errors, edit).await
+    }
 }
 
 /// One training as its page shows it.
@@ -698,11 +703,13 @@ pub struct Training {
     pub quota: i32,
     pub status: TrainingStatus,
     pub cost: i64,
+    /// The type's name on SIASN's list as HR last refreshed it.
+    pub jenis_name: String,
 }
 
 impl Training {
     pub fn jenis_label(&self) -> String {
-        format!("{} · {}", self.jenis_diklat, jenis_name(self.jenis_diklat))
+        format!("{} · {}", self.jenis_diklat, self.jenis_name)
     }
 }
 
@@ -710,8 +717,9 @@ pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Training>, 
     sqlx::query_as(
         "select t.id, t.title, t.form, t.jenis_diklat, t.provider_id, p.name as provider, t.place, t.online, t.starts_on,
                 t.ends_on, t.jp::float8 as jp, t.cost_per_participant, t.fixed_cost, t.budget_year, t.budget_unit_id,
-                t.budget_line, t.quota, t.status, c.cost
+                t.budget_line, t.quota, t.status, c.cost, coalesce(r.name, '') as jenis_name
          from trainings t left join providers p on p.id = t.provider_id join training_costs c on c.training_id = t.id
+         left join siasn_refs r on r.kind = 'jenis_diklat' and r.ref_id = t.jenis_diklat::text
          where t.id = $1",
     )
     .bind(id)
@@ -744,6 +752,8 @@ pub struct Participant {
     pub score: Option<f64>,
     pub jp: Option<f64>,
     pub evaluated: bool,
+    /// Their evaluation of the training is owed (`evaluations_owed`).
+    pub evaluation_owed: bool,
     /// What a pass led to, per competency: proposed and where it waits, or confirmed.
     #[sqlx(skip)]
     pub outcomes: Vec<String>,
@@ -800,7 +810,8 @@ pub struct DetailPage {
     /// The nomination's person picker, drawn.
     pub nominate_picker: String,
     pub problem: Vec<String>,
-    pub own_participant: Option<(i64, ParticipantStatus, bool)>,
+    /// The reader's participation whose evaluation they owe.
+    pub owed_evaluation: Option<i64>,
 }
 
 impl DetailPage {
@@ -856,7 +867,8 @@ pub async fn detail_page(
                 u.name as unit, tp.status, scope_decides($2, $3, $4, e.id, u.path) as decides, tp.decision_reason,
                 tp.override_reason, tp.certificate_no, tp.certificate_expires_on, tp.certificate_file_id, tp.score::float8 as score,
                 case when tp.status = 'passed' then coalesce(tp.jp_credited, t.jp)::float8 end as jp,
-                exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as evaluated
+                exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as evaluated,
+                exists (select 1 from evaluations_owed o where o.participant_id = tp.id) as evaluation_owed
          from training_participants tp join trainings t on t.id = tp.training_id
          join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
          where tp.training_id = $1 and scope_sees($2, $3, $4, e.id, u.path)
@@ -916,9 +928,9 @@ pub async fn detail_page(
         (EvalSummary::default(), vec![], vec![], None)
     };
     let competencies = if user.has(Role::Hr) { competency_options(&mut conn, en).await? } else { vec![] };
-    let own_participant = user
+    let owed_evaluation = user
         .employee_id
-        .and_then(|me| participants.iter().find(|p| p.employee_id == me).map(|p| (p.id, p.status, p.evaluated)));
+        .and_then(|me| participants.iter().find(|p| p.employee_id == me && p.evaluation_owed).map(|p| p.id));
     let nominate_picker = nominate.html(&ctx)?;
     Ok(DetailPage {
         ctx,
@@ -935,7 +947,7 @@ pub async fn detail_page(
         levels: Level::ALL,
         nominate_picker,
         problem,
-        own_participant,
+        owed_evaluation,
     })
 }
 

@@ -62,10 +62,15 @@ impl NipError {
 pub struct Nip(String);
 
 impl Nip {
+    /// A NIP as typed, without the spaces, dots and dashes people put between its groups.
+    pub fn typed_digits(input: &str) -> String {
+        input.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}')).collect()
+    }
+
     /// Spaces, dots and dashes people type between the groups are ignored. `today` is the
     /// agency's date (a birth date after it is refused).
     pub fn parse(input: &str, status: EmployeeStatus, today: NaiveDate) -> Result<Self, NipError> {
-        let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}')).collect();
+        let digits = Self::typed_digits(input);
         if digits.len() != 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(NipError::Length);
         }

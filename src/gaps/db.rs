@@ -390,7 +390,7 @@ pub async fn unit_in_scope(
         user.head_units.first().map(|u| u.id)
     };
     let Some(id) = unit.or(default) else { return Ok(None) };
-    sqlx::query_as("select id, name, path from units where id = $1 and ($2 or path like any($3))")
+    sqlx::query_as("select id, name, path from units where id = $1 and unit_in_scope($2, $3, path)")
         .bind(id)
         .bind(scope.all)
         .bind(&scope.unit_patterns)
@@ -446,8 +446,7 @@ pub async fn lines(
         "select c.id as competency_id, c.code, case when $3 then c.name_en else c.name_id end as name, c.area,
                 ps.required_level, ps.priority, cl.level as current_level,
                 (case when cl.level is not null then greatest(ps.required_level - cl.level, 0) end)::smallint as gap,
-                (case ps.priority when 'critical' then gs.weight_critical when 'important' then gs.weight_important
-                 else gs.weight_useful end)::float8 as weight,
+                priority_weight(ps.priority, gs) as weight,
                 cl.valid_until
          from position_standards ps join competencies c on c.id = ps.competency_id cross join gap_settings gs
          left join current_levels cl on cl.employee_id = $1 and cl.competency_id = ps.competency_id
@@ -524,7 +523,8 @@ pub struct TrainingOption {
     pub jp: f64,
     pub target_level: i16,
     pub cost_per_participant: i64,
-    /// The fixed cost still to pay (0 once anybody is paid for).
+    /// The fixed cost still to pay (0 once anybody is paid for): what one more participant adds
+    /// beyond their own cost (`training_costs.next_cost`).
     pub fixed_due: i64,
     pub seats_left: i64,
     pub measured_n: i64,
@@ -539,7 +539,7 @@ pub async fn training_options(
     sqlx::query_as(
         "select t.id as training_id, tc.competency_id, t.title, coalesce(p.name, '') as provider, t.form, t.jenis_diklat, t.starts_on,
                 t.jp::float8 as jp, tc.target_level, t.cost_per_participant,
-                case when tcost.paid_participants > 0 then 0 else t.fixed_cost end as fixed_due,
+                tcost.next_cost - t.cost_per_participant as fixed_due,
                 t.quota - (select count(*) from training_participants x where x.training_id = t.id and x.status <> 'rejected') as seats_left,
                 coalesce(fx.n, 0) as measured_n, fx.gain as measured_gain
          from trainings t join training_competencies tc on tc.training_id = t.id join training_costs tcost on tcost.training_id = t.id

@@ -428,12 +428,9 @@ async fn accept(
             "plan.err.already_accepted",
         ));
     }
-    let mentoring_jp: f64 = sqlx::query_scalar(
-        "select coalesce(fixed_jp, coalesce(max_jp_per_session, 2) * 2)::float8 from jp_rules where kind = 'mentoring'",
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .unwrap_or(4.0);
+    // A mentored need counts for what the agency's JP rules give a planned mentoring (`planned_jp`).
+    let mentoring_jp: f64 =
+        sqlx::query_scalar("select coalesce(planned_jp('mentoring'), 0)").fetch_one(&mut *tx).await?;
     let plan_id: i64 = sqlx::query_scalar(
         "insert into dev_plans (unit_id, year, budget, objective, bound, optimal, accepted_by, run_id)
          values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (run_id) do nothing returning id",

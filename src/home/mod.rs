@@ -160,7 +160,7 @@ fn choose_mentors(rows: &mut [ActRow]) {
 #[derive(sqlx::FromRow, Clone, Default)]
 pub struct BudgetFigures {
     pub allocated: i64,
-    pub used: i64,
+    pub remaining: i64,
     pub plan_year: Option<i32>,
     pub plan_budget: Option<i64>,
 }
@@ -168,12 +168,6 @@ pub struct BudgetFigures {
 impl ActRow {
     pub fn tier_key(&self) -> &'static str {
         crate::gaps::db::tier_key(self.tier)
-    }
-}
-
-impl BudgetFigures {
-    pub fn left(&self) -> i64 {
-        self.allocated - self.used
     }
 }
 
@@ -262,12 +256,9 @@ async fn unit_focus(
                 let top_gaps = crate::gaps::db::top_gaps(&mut *conn, &path, en, 3).await?;
                 let year = chrono::Datelike::year(&today);
                 let budget: BudgetFigures = sqlx::query_as(
-                    "select coalesce((select sum(b.amount) from unit_budgets b join units u on u.id = b.unit_id
-                                      where b.year = $2 and u.path like $1 || '%'), 0)::bigint as allocated,
-                            coalesce((select sum(x.committed + x.spent) from budget_use x join units u on u.id = x.unit_id
-                                      where x.year = $2 and u.path like $1 || '%'), 0)::bigint as used,
-                            p.year as plan_year, p.budget as plan_budget
-                     from (select 1) one
+                    "select f.allocated, f.remaining, p.year as plan_year, p.budget as plan_budget
+                     from (select coalesce(sum(b.allocated), 0)::bigint as allocated, coalesce(sum(b.remaining), 0)::bigint as remaining
+                           from budget_figures($2) b join units u on u.id = b.unit_id where u.path like $1 || '%') f
                      left join lateral (select d.year, d.budget from dev_plans d where d.unit_id = $3 and d.year in ($2, $2 + 1)
                                         order by d.year desc, d.accepted_at desc limit 1) p on true",
                 )
@@ -322,10 +313,6 @@ impl HomePage {
 
     fn money(&self, v: &i64) -> String {
         crate::development::model::rupiah(*v)
-    }
-
-    fn money_left(&self, b: &BudgetFigures) -> String {
-        crate::development::model::rupiah(b.left())
     }
 
     /// "Yayan Sopyan (Bidang Aplikasi)" as a route's colleague, or the training's title.
@@ -442,14 +429,15 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
                           left join employee_jp_years j on j.employee_id = e.id and j.year = $1
                           where e.active and coalesce(j.jp, 0) < (select value::numeric from settings where key = 'jp_per_year')) as below_jp,
                         (select count(*) from employees where active) as staff,
-                        (select coalesce(sum(amount), 0)::bigint from unit_budgets where year = $1) as allocated,
-                        (select coalesce(sum(committed), 0)::bigint from budget_use where year = $1) as committed,
-                        (select coalesce(sum(spent), 0)::bigint from budget_use where year = $1) as spent,
+                        b.allocated, b.committed, b.spent,
                         (select count(*) from trainings where status <> 'cancelled'
                           and date_trunc('month', starts_on) = date_trunc('month', $2::date)) as trainings_this_month,
                         (select count(*) from training_participants where certificate_expires_on between $2::date and $2::date + 90) as certificates_expiring,
                         (select avg((ev.relevance + ev.method + ev.trainer + ev.usefulness) / 4.0)::float8 from training_evaluations ev
-                          where extract(year from ev.submitted_at) = $1) as evaluation",
+                          where extract(year from agency_date(ev.submitted_at)) = $1) as evaluation
+                         from (select coalesce(sum(allocated), 0)::bigint as allocated, coalesce(sum(committed), 0)::bigint as committed,
+                                      coalesce(sum(spent), 0)::bigint as spent
+                               from budget_figures($1)) b",
                     )
                     .bind(year)
                     .bind(today)
@@ -467,7 +455,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
         None => vec![],
     };
     let idp_next = match user.employee_id {
-        Some(id) => crate::idp::routes::home_block(&mut conn, id, &ctx).await?,
+        Some(id) => crate::idp::routes::home_block(&state, &mut conn, id, &ctx).await?,
         None => None,
     };
     render(&HomePage {
@@ -528,10 +516,7 @@ async fn own_parts(
                 .fetch_one(&mut *conn)
                 .await?;
                 let development: OwnDevelopment = sqlx::query_as(
-                    "with owed as (
-                       select tp.id, t.title, t.ends_on from training_participants tp join trainings t on t.id = tp.training_id
-                       where tp.employee_id = $1 and t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
-                         and not exists (select 1 from training_evaluations ev where ev.participant_id = tp.id))
+                    "with owed as (select participant_id as id, title, ends_on from evaluations_owed where employee_id = $1)
                      select (select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = $2) as jp_year,
                         (select count(*) from owed) as evaluations_owed,
                         array(select id from owed order by ends_on, id limit 5) as owed_ids,

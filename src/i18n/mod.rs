@@ -105,10 +105,10 @@ pub fn date(lang: Lang, d: chrono::NaiveDate) -> String {
     format!("{} {} {}", d.day(), months[d.month0() as usize], d.year())
 }
 
-/// Date and time (WIB is the portal's time zone, UTC+7).
-pub fn datetime(lang: Lang, at: chrono::DateTime<chrono::Utc>) -> String {
-    let local = at + chrono::Duration::hours(7);
-    format!("{} {} WIB", date(lang, local.date_naive()), local.format("%H:%M"))
+/// An instant as the agency's date and time, with its zone's name: "23 November 2026 14:05 WITA".
+pub fn datetime(lang: Lang, tz: crate::app::clock::TimeZone, at: chrono::DateTime<chrono::Utc>) -> String {
+    let (day, time) = tz.local(at);
+    format!("{} {time}", date(lang, day))
 }
 
 #[cfg(test)]

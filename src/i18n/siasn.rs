@@ -224,11 +224,17 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("siasn.none", "Tidak ada.", "None."),
     ("siasn.dates", "Tanggal", "Dates"),
     ("siasn.import", "Tambahkan ke riwayat", "Add to the history"),
-    ("siasn.trn.latihan", "Jenis pelatihan struktural (SIASN)", "Structural training type (SIASN)"),
+    ("siasn.trn.latihan", "Jenis pelatihan kepemimpinan", "Leadership training type"),
     (
         "siasn.trn.latihan_hint",
-        "Kode jenis pelatihan kepemimpinan di SIASN (latihanStrukturalId); pilih dari daftar pada halaman Data SIASN pelatihan.",
-        "The code of the leadership training type in SIASN (latihanStrukturalId); pick it from the list on the training's SIASN data page.",
+        "Hanya untuk diklat struktural (jenis 1); SIASN menolaknya tanpa isian ini. Di SIASN: latihanStrukturalId. Daftarnya diperbarui oleh kepegawaian dari SIASN.",
+        "Only for structural training (type 1); SIASN refuses it without this. In SIASN: latihanStrukturalId. HR refreshes the list from SIASN.",
+    ),
+    ("siasn.trn.latihan_none", "— bukan diklat struktural —", "— not structural training —"),
+    (
+        "siasn.trn.err.latihan",
+        "Pilih jenis pelatihan kepemimpinan dari daftar; isian ini hanya untuk diklat struktural (jenis 1), kosongkan untuk jenis lain.",
+        "Choose the leadership training type from the list; it is only for structural training (type 1), leave it empty for other types.",
     ),
     (
         "siasn.trn.jenis_hint",
@@ -246,4 +252,55 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("aud.field.siasn_jenis_kursus_sertifikat", "Jenis sertifikat kursus (SIASN)", "Course certificate type (SIASN)"),
     ("aud.field.siasn_lokasi_id", "Lokasi (SIASN)", "Location (SIASN)"),
     ("hist.siasn_imported", "Dari SIASN", "From SIASN"),
+    ("siasn.ids", "ID SIASN pegawai", "Staff SIASN ids"),
+    (
+        "siasn.ids_intro",
+        "Setiap kiriman ke SIASN memerlukan ID pegawai di SIASN (pnsOrangId). Sinkronisasi membacanya sekali per pegawai; tanpa koneksi SIASN, atau untuk banyak pegawai sekaligus, impor dari berkas (misalnya unduhan data pegawai dari SIASN).",
+        "Every record sent to SIASN needs the employee's SIASN id (pnsOrangId). The sync reads it once per person; without a SIASN connection, or for many staff at once, import it from a file (for example the staff data downloaded from SIASN).",
+    ),
+    (
+        "siasn.ids_known",
+        "{n} dari {m} pegawai aktif sudah memiliki ID SIASN.",
+        "{n} of {m} active staff have their SIASN id.",
+    ),
+    (
+        "siasn.ids_import_intro",
+        "Berkas XLSX atau CSV dengan kolom NIP dan pnsOrangId. NIP harus berupa teks (NIP yang diketik sebagai angka sudah kehilangan digit). Semua baris diperiksa dulu; bila ada masalah, tidak ada yang disimpan.",
+        "An XLSX or CSV file with the columns NIP and pnsOrangId. The NIP must be text (a NIP typed as a number has already lost digits). Every row is checked first; with any problem nothing is saved.",
+    ),
+    ("siasn.ids_template", "Unduh contoh berkas", "Download an example file"),
+    ("siasn.ids_file", "Berkas", "File"),
+    ("siasn.ids_import", "Impor ID SIASN", "Import SIASN ids"),
+    (
+        "siasn.ids_refused",
+        "Tidak ada yang disimpan. Perbaiki baris berikut lalu impor lagi:",
+        "Nothing was saved. Fix these rows and import again:",
+    ),
+    (
+        "siasn.ids.err.header",
+        "Baris judul dengan kolom NIP dan pnsOrangId tidak ditemukan.",
+        "No header line with the columns NIP and pnsOrangId.",
+    ),
+    (
+        "siasn.ids.err.id",
+        "pnsOrangId kosong atau bukan ID SIASN (hanya huruf, angka dan tanda hubung).",
+        "pnsOrangId is empty or not a SIASN id (letters, digits and dashes only).",
+    ),
+    (
+        "siasn.ids.err.twice",
+        "NIP ini muncul lebih dari sekali dalam berkas.",
+        "This NIP appears more than once in the file.",
+    ),
+    (
+        "siasn.ids.err.taken",
+        "ID SIASN ini sudah milik pegawai lain.",
+        "This SIASN id already belongs to another employee.",
+    ),
+    ("siasn.ids.flash.imported", "ID SIASN diimpor.", "SIASN ids imported."),
+    (
+        "siasn.ids.flash.same",
+        "Tidak ada perubahan: semua ID SIASN sudah sama.",
+        "Nothing changed: every SIASN id was already the same.",
+    ),
+    ("aud.entity.siasn_employee", "ID SIASN pegawai", "Staff SIASN id"),
 ];

@@ -384,18 +384,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "PP 11/2017 pasal 203: paling sedikit 20 JP setahun.",
         "Government Regulation 11/2017 art. 203: at least 20 JP a year.",
     ),
-    ("set.jp_minutes", "Menit per JP", "Minutes per JP"),
-    (
-        "set.minutes_hint",
-        "Umumnya 45 menit; ubah bila aturan instansi berbeda.",
-        "Commonly 45 minutes; change it if your agency's rule differs.",
-    ),
     (
         "set.err.jp",
         "Masukkan angka 1 sampai 500 (boleh satu desimal).",
         "Enter a number from 1 to 500 (one decimal at most).",
     ),
-    ("set.err.minutes", "Masukkan angka 15 sampai 120.", "Enter a number from 15 to 120."),
     // levels (PermenPANRB 38/2017)
     ("level.1", "Paham", "Awareness"),
     ("level.2", "Dasar", "Basic"),
@@ -1716,7 +1709,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "The end date cannot be before the start date.",
     ),
     ("trn.err.form", "Pilih bentuk pelatihan.", "Choose the form of training."),
-    ("trn.err.jenis", "Pilih jenis diklat SIASN (1–25).", "Choose the SIASN type (1–25)."),
+    ("trn.err.jenis", "Pilih jenis diklat dari daftar SIASN.", "Choose the training type from SIASN's list."),
     ("trn.err.place", "Isi tempat, atau tandai daring.", "Enter the place, or mark it online."),
     ("trn.err.provider", "Penyelenggara tidak ditemukan.", "Provider not found."),
     ("trn.err.quota", "Kuota berupa bilangan bulat 1 sampai 10000.", "The quota is a whole number from 1 to 10000."),

@@ -152,6 +152,8 @@ pub struct NextStep {
     pub note: String,
 }
 
+impl crate::app::versioned::Weigh for NextStep {}
+
 pub async fn next_step(
     conn: &mut PgConnection,
     employee: i64,
@@ -219,7 +221,7 @@ pub async fn unit_rows(
          from employees e join units u on u.id = e.unit_id left join positions po on po.id = e.position_id
          left join idps i on i.employee_id = e.id and i.year = $2
          left join idp_lines l on l.idp_id = i.id left join idp_line_progress p on p.line_id = l.id
-         where e.active and u.path like $1 || '%' and ($3 or e.id = $4 or u.path like any($5))
+         where e.active and u.path like $1 || '%' and scope_sees($3, $4, $5, e.id, u.path)
          group by e.id, po.name, u.name, u.sort_key, i.id
          order by u.sort_key, e.name, e.id",
     )

@@ -750,10 +750,19 @@ impl HomeBlock {
     }
 }
 
+/// Reused while the records are unchanged, as the home's other own parts are (everyone opens it).
 pub async fn home_block(
+    state: &AppState,
     conn: &mut sqlx::PgConnection,
     employee: i64,
     ctx: &Ctx,
 ) -> Result<Option<HomeBlock>, sqlx::Error> {
-    Ok(db::next_step(conn, employee, ctx.today.year(), ctx.lang.is_en()).await?.map(|step| HomeBlock { step }))
+    let (year, en) = (ctx.today.year(), ctx.lang.is_en());
+    let kept = state
+        .personal
+        .get(conn, format!("home.idp:{employee}:{year}:{en}"), move |conn| {
+            Box::pin(async move { db::next_step(conn, employee, year, en).await })
+        })
+        .await?;
+    Ok(kept.as_ref().clone().map(|step| HomeBlock { step }))
 }

@@ -3,9 +3,12 @@
 //! gets one message listing what is new among its notifications since its last digest — never
 //! one message per event. Without `CAKAP_SMTP_URL` nothing is sent and nothing fails.
 //!
-//! Several portal nodes run the same job: an account's digest is claimed by moving its
-//! `digest_sent_at` forward with a conditional update, so exactly one node sends it; a failed
-//! send gives the claim back and is tried again on the next round.
+//! Several portal nodes run the same job: an account's digest is leased by a conditional update
+//! of its `digest_claimed_until` (now + [`LEASE`]), so one node sends it; `digest_sent_at` moves
+//! only after the message went out. A failed send gives the lease back and is tried again on the
+//! next round; a node that stops while holding a lease (a crash, a restart) leaves the digest owed,
+//! and the first round after the lease sends it. (A node that stops between sending and marking
+//! sends it twice: a day's digest is never lost, rarely doubled.)
 
 use chrono::{DateTime, Timelike, Utc};
 use lettre::{
@@ -57,6 +60,9 @@ impl Mailer {
     }
 }
 
+/// How long a node holds an account's digest while it composes and sends it.
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(10);
+
 /// What one round of the digest did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Round {
@@ -91,14 +97,18 @@ pub async fn send_due(state: &AppState, mailer: &Mailer, now: DateTime<Utc>) -> 
          from accounts a join employees e on e.id = a.employee_id
          where a.email_digest and a.disabled_at is null and e.active and e.email like '%_@_%'
            and (a.digest_sent_at is null or (a.digest_sent_at at time zone $1)::date < $2)
+           and (a.digest_claimed_until is null or a.digest_claimed_until <= $3)
          order by a.id",
     )
     .bind(settings.time_zone.as_str())
     .bind(today)
+    .bind(now)
     .fetch_all(&state.pool)
     .await?;
     for d in due {
         let Some(user) = session::load_account(&state.pool, d.account_id).await? else { continue };
+        // Lease the day's digest of this account; another node that got here first keeps it.
+        let Some(lease) = claim(&state.pool, d.account_id, d.last, now).await? else { continue };
         let since = d.last.unwrap_or(DateTime::<Utc>::MIN_UTC);
         let mut conn = state.pool.acquire().await?;
         let fresh: Vec<Note> = notes(&mut conn, &user, now, today, settings.jp_per_year)
@@ -106,19 +116,9 @@ pub async fn send_due(state: &AppState, mailer: &Mailer, now: DateTime<Utc>) -> 
             .into_iter()
             .filter(|n| n.unread && n.at > since)
             .collect();
-        // Claim the day for this account; another node that got here first wins.
-        let claimed: Option<i64> = sqlx::query_scalar(
-            "update accounts set digest_sent_at = $3 where id = $1 and digest_sent_at is not distinct from $2 returning id",
-        )
-        .bind(d.account_id)
-        .bind(d.last)
-        .bind(now)
-        .fetch_optional(&state.pool)
-        .await?;
-        if claimed.is_none() {
-            continue;
-        }
+        drop(conn);
         if fresh.is_empty() {
+            finish(&state.pool, d.account_id, lease, Some(now)).await?;
             round.quiet += 1;
             continue;
         }
@@ -130,15 +130,13 @@ pub async fn send_due(state: &AppState, mailer: &Mailer, now: DateTime<Utc>) -> 
             Err(e) => Err(e),
         };
         match outcome {
-            Ok(()) => round.sent += 1,
+            Ok(()) => {
+                finish(&state.pool, d.account_id, lease, Some(now)).await?;
+                round.sent += 1;
+            }
             Err(e) => {
                 tracing::warn!(account = d.account_id, error = %e, "digest not sent; will retry");
-                sqlx::query("update accounts set digest_sent_at = $2 where id = $1 and digest_sent_at = $3")
-                    .bind(d.account_id)
-                    .bind(d.last)
-                    .bind(now)
-                    .execute(&state.pool)
-                    .await?;
+                finish(&state.pool, d.account_id, lease, None).await?;
                 round.failed += 1;
             }
         }
@@ -147,6 +145,48 @@ pub async fn send_due(state: &AppState, mailer: &Mailer, now: DateTime<Utc>) -> 
         tracing::info!(sent = round.sent, quiet = round.quiet, failed = round.failed, "e-mail digest round");
     }
     Ok(round)
+}
+
+/// Lease an account's digest at `now` while its last digest is still `last` and no other node holds
+/// it: the lease's end, or `None` when it is not this node's to send.
+pub async fn claim(
+    pool: &sqlx::PgPool,
+    account: i64,
+    last: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar(
+        "update accounts set digest_claimed_until = $3
+         where id = $1 and digest_sent_at is not distinct from $2
+           and (digest_claimed_until is null or digest_claimed_until <= $4)
+         returning digest_claimed_until",
+    )
+    .bind(account)
+    .bind(last)
+    .bind(now + LEASE)
+    .bind(now)
+    .fetch_optional(pool)
+    .await
+}
+
+/// End this node's lease: the digest went out (or there was nothing to send) at `sent`, or, with
+/// `None`, it did not and is owed still.
+async fn finish(
+    pool: &sqlx::PgPool,
+    account: i64,
+    lease: DateTime<Utc>,
+    sent: Option<DateTime<Utc>>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update accounts set digest_sent_at = coalesce($3, digest_sent_at), digest_claimed_until = null
+         where id = $1 and digest_claimed_until = $2",
+    )
+    .bind(account)
+    .bind(lease)
+    .bind(sent)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// One digest in the account's language: a line per notification with where to act.

@@ -11,14 +11,14 @@ use super::{FunctionalLevel, PositionKind};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, Begin, EditState, Versioned},
+        edit::{self, EditState},
         export::{self, Table},
         form::{FieldErrors, required_text},
         paging::{PER_PAGE, Pager, query_string},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor, Table as AuditTable},
-    auth::{CurrentUser, Role},
+    auth::Role,
     competencies::model::{Level, Priority},
     employees::db::{Opt, competency_options, position_options},
     units::db::{UnitOption, options as unit_options},
@@ -32,10 +32,10 @@ pub fn routes() -> Routes {
         .nav(60, |u| (u.has(Role::Hr) || u.has(Role::Head)).then(|| ("/positions".into(), "nav.positions")))
         .get("/positions", Access::AnyOf(READERS), list)
         .get("/positions/new", Access::AnyOf(HR), new_form)
-        .post("/positions", Access::AnyOf(HR), create)
+        .post("/positions", Access::AnyOf(HR), edit::create::<Position>)
         .get("/positions/{id}", Access::AnyOf(READERS), detail)
-        .get("/positions/{id}/edit", Access::AnyOf(HR), edit_form)
-        .post("/positions/{id}", Access::AnyOf(HR), update)
+        .get("/positions/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Position>)
+        .post("/positions/{id}", Access::AnyOf(HR), edit::update::<Position>)
         .post("/positions/{id}/standard", Access::AnyOf(HR), set_standard)
         .post("/positions/{id}/standard/remove", Access::AnyOf(HR), remove_standard)
         .post("/positions/{id}/standard/copy", Access::AnyOf(HR), copy_standard)
@@ -324,173 +324,151 @@ struct PosRecord {
     active: bool,
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let (version, form) = load_form(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
-    drop(conn);
-    let edit = EditState::loaded(version, &form);
-    form_page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
+/// A position, edited through its versioned form (`edit::save`).
+struct Position;
+
+/// A position's values once checked.
+struct CheckedPos {
+    name: String,
+    kind: PositionKind,
+    level: Option<FunctionalLevel>,
+    class: Option<i16>,
+    unit: i64,
+    head: bool,
 }
 
-async fn save(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: Option<i64>,
-    posted: Versioned<PosForm>,
-) -> AppResult<Response> {
-    let mut tx = state.pool.begin().await?;
-    let current = match id {
-        Some(id) => Some(load_form(&mut tx, id, true).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    let (form, merged) = match edit::begin(&mut tx, user.account_id, &posted, current).await? {
-        Begin::Go { form, merged } => (form, merged),
-        Begin::Conflict(edit) => {
-            drop(tx);
-            return form_page(&state, ctx, id, posted.form, FieldErrors::default(), edit).await;
-        }
-        Begin::Duplicate(location) => {
-            let to = if location.is_empty() { "/positions".to_string() } else { location };
-            return Ok(redirect_flash(&to, FlashKind::Ok, "flash.already_saved"));
-        }
-    };
-    let mut errors = FieldErrors::default();
-    let name = required_text(&mut errors, "name", &form.name, 200);
-    let kind = PositionKind::parse(&form.kind);
-    if kind.is_none() {
-        errors.add("kind", "pos.err.kind");
+impl edit::Editable for Position {
+    type Form = PosForm;
+    type Checked = CheckedPos;
+    const ENTITY: &'static str = "position";
+    const LIST: &'static str = "/positions";
+
+    async fn load(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, PosForm)>, sqlx::Error> {
+        load_form(conn, id, lock).await
     }
-    let level = FunctionalLevel::parse(&form.functional_level);
-    match (kind, level) {
-        (Some(PositionKind::Fungsional), None) => errors.add("functional_level", "pos.err.level_needed"),
-        (Some(k), Some(_)) if k != PositionKind::Fungsional => {
-            errors.add("functional_level", "pos.err.level_only_functional")
+
+    async fn check(
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        form: &PosForm,
+        errors: &mut FieldErrors,
+    ) -> Result<Option<CheckedPos>, sqlx::Error> {
+        let name = required_text(errors, "name", &form.name, 200);
+        let kind = PositionKind::parse(&form.kind);
+        if kind.is_none() {
+            errors.add("kind", "pos.err.kind");
         }
-        _ => {}
-    }
-    let class = if form.class_grade.trim().is_empty() {
-        None
-    } else {
-        match form.class_grade.trim().parse::<i16>() {
-            Ok(c) if (1..=17).contains(&c) => Some(c),
-            _ => {
-                errors.add("class_grade", "pos.err.class");
-                None
+        let level = FunctionalLevel::parse(&form.functional_level);
+        match (kind, level) {
+            (Some(PositionKind::Fungsional), None) => errors.add("functional_level", "pos.err.level_needed"),
+            (Some(k), Some(_)) if k != PositionKind::Fungsional => {
+                errors.add("functional_level", "pos.err.level_only_functional")
             }
+            _ => {}
         }
-    };
-    let unit: Option<i64> = match form.unit.trim().parse::<i64>() {
-        Ok(u) => {
-            sqlx::query_scalar("select id from units where id = $1 and closed_on is null")
-                .bind(u)
-                .fetch_optional(&mut *tx)
-                .await?
-        }
-        Err(_) => None,
-    };
-    if unit.is_none() {
-        errors.add("unit", "acct.err.unit");
-    }
-    let head = form.is_unit_head.is_some();
-    if let (true, Some(u)) = (head, unit) {
-        let other: bool = sqlx::query_scalar(
-            "select exists(select 1 from positions where unit_id = $1 and is_unit_head and id is distinct from $2)",
-        )
-        .bind(u)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if other {
-            errors.add("is_unit_head", "pos.err.head_taken");
-        }
-    }
-    let (Some(kind), Some(unit), true) = (kind, unit, errors.is_empty()) else {
-        drop(tx);
-        return form_page(&state, ctx, id, form, errors, posted.again()).await;
-    };
-    let before = match id {
-        Some(id) => Some(audit::snapshot(&mut tx, AuditTable::Positions, id).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    let sql = if id.is_some() {
-        "update positions set name = $1, kind = $2, functional_level = $3, class_grade = $4, unit_id = $5, is_unit_head = $6,
-           active = $7 where id = $8 returning id"
-    } else {
-        "insert into positions (name, kind, functional_level, class_grade, unit_id, is_unit_head, active)
-         values ($1, $2, $3, $4, $5, $6, $7) returning id"
-    };
-    let saved: i64 = match sqlx::query_scalar(sql)
-        .bind(&name)
-        .bind(kind.as_str())
-        .bind(level.map(FunctionalLevel::as_str))
-        .bind(class)
-        .bind(unit)
-        .bind(head)
-        .bind(id.is_none() || form.active.is_some())
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-    {
-        Ok(saved) => saved,
-        // Another officer made a head position for this unit at the same moment.
-        Err(e) => match crate::app::error::constraint_field(&e) {
-            Some((field, key)) => {
-                drop(tx);
-                let mut errors = FieldErrors::default();
-                errors.add(field, key);
-                return form_page(&state, ctx, id, form, errors, posted.again()).await;
+        let class = if form.class_grade.trim().is_empty() {
+            None
+        } else {
+            match form.class_grade.trim().parse::<i16>() {
+                Ok(c) if (1..=17).contains(&c) => Some(c),
+                _ => {
+                    errors.add("class_grade", "pos.err.class");
+                    None
+                }
             }
-            None => return Err(e.into()),
-        },
-    };
-    let after = audit::snapshot(&mut tx, AuditTable::Positions, saved).await?;
-    let heads_moved = ["is_unit_head", "unit_id", "active"]
-        .iter()
-        .any(|k| before.as_ref().map(|b| &b[*k]) != after.as_ref().map(|a| &a[*k]));
-    if heads_moved && id.is_some() {
-        // Whoever holds this position gains or loses the head role with it.
-        let holders: Vec<i64> = sqlx::query_scalar("select id from employees where position_id = $1")
-            .bind(saved)
-            .fetch_all(&mut *tx)
+        };
+        let unit: Option<i64> = match form.unit.trim().parse::<i64>() {
+            Ok(u) => {
+                sqlx::query_scalar("select id from units where id = $1 and closed_on is null")
+                    .bind(u)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            }
+            Err(_) => None,
+        };
+        if unit.is_none() {
+            errors.add("unit", "acct.err.unit");
+        }
+        let head = form.is_unit_head.is_some();
+        if let (true, Some(u)) = (head, unit) {
+            let other: bool = sqlx::query_scalar(
+                "select exists(select 1 from positions where unit_id = $1 and is_unit_head and id is distinct from $2)",
+            )
+            .bind(u)
+            .bind(id)
+            .fetch_one(&mut *conn)
             .await?;
-        crate::accounts::follow_positions(&mut tx, &Actor::from_ctx(&ctx), &holders).await?;
+            if other {
+                errors.add("is_unit_head", "pos.err.head_taken");
+            }
+        }
+        Ok(kind.zip(unit).map(|(kind, unit)| CheckedPos { name, kind, level, class, unit, head }))
     }
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "position",
-        saved,
-        if id.is_some() { "update" } else { "create" },
-        before,
-        after,
-    )
-    .await?;
-    let to = format!("/positions/{saved}");
-    if id.is_none() {
-        edit::remember(&mut tx, &posted.form_token, &to).await?;
+
+    async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
+        audit::snapshot(conn, AuditTable::Positions, id).await
     }
-    tx.commit().await?;
-    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
-}
 
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<PosForm>>,
-) -> AppResult<Response> {
-    save(state, ctx, user, None, form).await
-}
+    async fn write(
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        form: &PosForm,
+        c: &CheckedPos,
+    ) -> Result<i64, sqlx::Error> {
+        let sql = if id.is_some() {
+            "update positions set name = $1, kind = $2, functional_level = $3, class_grade = $4, unit_id = $5, is_unit_head = $6,
+               active = $7 where id = $8 returning id"
+        } else {
+            "insert into positions (name, kind, functional_level, class_grade, unit_id, is_unit_head, active)
+             values ($1, $2, $3, $4, $5, $6, $7) returning id"
+        };
+        sqlx::query_scalar(sql)
+            .bind(&c.name)
+            .bind(c.kind.as_str())
+            .bind(c.level.map(FunctionalLevel::as_str))
+            .bind(c.class)
+            .bind(c.unit)
+            .bind(c.head)
+            .bind(id.is_none() || form.active.is_some())
+            .bind(id)
+            .fetch_one(conn)
+            .await
+    }
 
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<PosForm>>,
-) -> AppResult<Response> {
-    save(state, ctx, user, Some(id), form).await
+    /// Whoever holds an edited position gains or loses the head role with it.
+    async fn after(
+        conn: &mut PgConnection,
+        actor: &Actor,
+        edited: Option<i64>,
+        saved: i64,
+        (before, after): (Option<&serde_json::Value>, Option<&serde_json::Value>),
+    ) -> Result<(), sqlx::Error> {
+        let heads_moved =
+            ["is_unit_head", "unit_id", "active"].iter().any(|k| before.map(|b| &b[*k]) != after.map(|a| &a[*k]));
+        if heads_moved && edited.is_some() {
+            let holders: Vec<i64> = sqlx::query_scalar("select id from employees where position_id = $1")
+                .bind(saved)
+                .fetch_all(&mut *conn)
+                .await?;
+            crate::accounts::follow_positions(conn, actor, &holders).await?;
+        }
+        Ok(())
+    }
+
+    fn location(saved: i64) -> String {
+        format!("/positions/{saved}")
+    }
+
+    async fn page(
+        state: &AppState,
+        ctx: Ctx,
+        id: Option<i64>,
+        form: PosForm,
+        errors: FieldErrors,
+        edit: EditState,
+    ) -> AppResult<Response> {
+        form_page(state, ctx, id, form, errors, edit).await
+    }
 }
 
 #[derive(Deserialize, Default)]

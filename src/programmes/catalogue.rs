@@ -1,12 +1,13 @@
 //! The catalogue list with its filters and exports, and the form that adds or edits a programme.
 
 use axum::{
-    Form,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     response::Response,
 };
 use chrono::Datelike as _;
 use serde::Deserialize;
+
+use sqlx::PgConnection;
 
 use super::{
     db::{self, Filter, ListRow},
@@ -14,18 +15,15 @@ use super::{
 };
 use crate::{
     app::{
-        AppError, AppResult, AppState, Ctx,
-        edit::{self, Begin, EditState, Versioned},
-        error::on_constraint,
+        AppResult, AppState, Ctx,
+        edit::{self, EditState},
         export::{self, Table},
         form::FieldErrors,
-        render::{FlashKind, redirect_flash, render, render_status},
+        render::{render, render_status},
     },
-    audit::{self, Actor},
-    auth::CurrentUser,
     development::{
         db::Opt,
-        model::{JENIS_DIKLAT, TrainingForm, rupiah},
+        model::{TrainingForm, rupiah},
     },
     employees::db::competency_options,
 };
@@ -136,7 +134,7 @@ struct FormPage {
     providers: Vec<Opt>,
     schemes: &'static [Scheme],
     forms: &'static [TrainingForm],
-    jenis: &'static [(i16, &'static str)],
+    jenis: Vec<(String, String)>,
     edit: EditState,
     label_prefix: &'static str,
 }
@@ -160,7 +158,7 @@ async fn form_page(
         providers,
         schemes: Scheme::ALL,
         forms: TrainingForm::ALL,
-        jenis: &JENIS_DIKLAT,
+        jenis: crate::siasn::refs::options(&mut conn, "jenis_diklat").await?,
         edit,
         label_prefix: "prog",
     };
@@ -187,127 +185,108 @@ pub(super) async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResu
     form_page(&state, ctx, None, form, FieldErrors::default(), EditState::create()).await
 }
 
-pub(super) async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let (version, form) = db::load_form(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
-    drop(conn);
-    let edit = EditState::loaded(version, &form);
-    form_page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
-}
+/// A catalogue programme, edited through its versioned form (`edit::save`).
+pub(super) struct ProgrammeRecord;
 
-async fn save(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: Option<i64>,
-    posted: Versioned<ProgrammeInput>,
-) -> AppResult<Response> {
-    let mut tx = state.pool.begin().await?;
-    let current = match id {
-        Some(id) => Some(db::load_form(&mut tx, id, true).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    let (form, merged) = match edit::begin(&mut tx, user.account_id, &posted, current).await? {
-        Begin::Go { form, merged } => (form, merged),
-        Begin::Conflict(edit) => {
-            drop(tx);
-            return form_page(&state, ctx, id, posted.form, FieldErrors::default(), edit).await;
-        }
-        Begin::Duplicate(location) => {
-            let to = if location.is_empty() { "/programmes".to_string() } else { location };
-            return Ok(redirect_flash(&to, FlashKind::Ok, "flash.already_saved"));
-        }
-    };
-    let parsed = Programme::try_from(&form);
-    // Looked up whatever else is wrong, so every error is shown at once (a provider that is not
-    // a number is named by the parser).
-    let provider_missing = match form.provider.trim().parse::<i64>() {
-        Ok(p) => !db::provider_exists(&mut tx, p).await?,
-        Err(_) => false,
-    };
-    let p = match parsed {
-        Ok(p) if !provider_missing => p,
-        other => {
-            let mut errors = other.err().unwrap_or_default();
-            if provider_missing {
-                errors.add("provider", "trn.err.provider");
-            }
-            drop(tx);
-            return form_page(&state, ctx, id, form, errors, posted.again()).await;
-        }
-    };
-    let before = match id {
-        Some(id) => db::snapshot(&mut tx, id).await?,
-        None => None,
-    };
-    let sql = if id.is_some() {
-        "update programmes set code = $1, title = $2, provider_id = $3, scheme = $4, form = $5, jenis_diklat = $6,
-                jp = round($7::numeric, 1), days = $8, cost_per_participant = $9, cost_per_class = $10, min_class = $11,
-                max_class = $12, offered_from = $13, offered_to = $14, notes = $15, active = $16
-         where id = $17 returning id"
-    } else {
-        "insert into programmes (code, title, provider_id, scheme, form, jenis_diklat, jp, days, cost_per_participant,
-                                 cost_per_class, min_class, max_class, offered_from, offered_to, notes, active)
-         values ($1, $2, $3, $4, $5, $6, round($7::numeric, 1), $8, $9, $10, $11, $12, $13, $14, $15, $16)
-         returning id"
-    };
-    let saved: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
-        .bind(p.code.as_str())
-        .bind(&p.title)
-        .bind(p.provider)
-        .bind(p.scheme.as_str())
-        .bind(p.form.as_str())
-        .bind(p.jenis)
-        .bind(p.jp.get())
-        .bind(p.days)
-        .bind(p.cost_per_participant.get())
-        .bind(p.cost_per_class.get())
-        .bind(p.min_class)
-        .bind(p.max_class)
-        .bind(p.offered_from)
-        .bind(p.offered_to)
-        .bind(&p.notes)
-        // A new programme is active; an edit says so with its checkbox.
-        .bind(id.is_none() || p.active)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await;
-    let saved = match saved {
-        Ok(s) => s,
-        Err(e) if on_constraint(&e, "programmes_code_key") => {
-            drop(tx);
-            let mut errors = FieldErrors::default();
-            errors.add("code", "prog.err.code_taken");
-            return form_page(&state, ctx, id, form, errors, posted.again()).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let after = db::snapshot(&mut tx, saved).await?;
-    let action = if id.is_some() { "update" } else { "create" };
-    audit::record(&mut tx, &Actor::from_ctx(&ctx), "programme", saved, action, before, after).await?;
-    let to = format!("/programmes/{saved}");
-    if id.is_none() {
-        edit::remember(&mut tx, &posted.form_token, &to).await?;
+impl edit::Editable for ProgrammeRecord {
+    type Form = ProgrammeInput;
+    type Checked = Programme;
+    const ENTITY: &'static str = "programme";
+    const LIST: &'static str = "/programmes";
+
+    async fn load(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, ProgrammeInput)>, sqlx::Error> {
+        db::load_form(conn, id, lock).await
     }
-    tx.commit().await?;
-    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
-}
 
-pub(super) async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<ProgrammeInput>>,
-) -> AppResult<Response> {
-    save(state, ctx, user, None, form).await
-}
+    /// Looks up whatever else is wrong, so every error is shown at once (a provider that is not
+    /// a number is named by the parser).
+    async fn check(
+        conn: &mut PgConnection,
+        _: Option<i64>,
+        form: &ProgrammeInput,
+        errors: &mut FieldErrors,
+    ) -> Result<Option<Programme>, sqlx::Error> {
+        let parsed = Programme::try_from(form);
+        if let Ok(p) = form.provider.trim().parse::<i64>()
+            && !db::provider_exists(&mut *conn, p).await?
+        {
+            errors.add("provider", "trn.err.provider");
+        }
+        // The type must be on SIASN's list as HR last refreshed it.
+        if let Ok(p) = &parsed
+            && !crate::siasn::refs::known(&mut *conn, "jenis_diklat", &p.jenis.to_string()).await?
+        {
+            errors.add("jenis_diklat", "trn.err.jenis");
+        }
+        match parsed {
+            Ok(p) => Ok(Some(p)),
+            // The parser's messages first, then what the lookups found.
+            Err(mut all) => {
+                for (field, key) in errors.0.drain(..) {
+                    all.add(field, key);
+                }
+                *errors = all;
+                Ok(None)
+            }
+        }
+    }
 
-pub(super) async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<ProgrammeInput>>,
-) -> AppResult<Response> {
-    save(state, ctx, user, Some(id), form).await
+    async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
+        db::snapshot(conn, id).await
+    }
+
+    async fn write(
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        _: &ProgrammeInput,
+        p: &Programme,
+    ) -> Result<i64, sqlx::Error> {
+        let sql = if id.is_some() {
+            "update programmes set code = $1, title = $2, provider_id = $3, scheme = $4, form = $5, jenis_diklat = $6,
+                    jp = round($7::numeric, 1), days = $8, cost_per_participant = $9, cost_per_class = $10, min_class = $11,
+                    max_class = $12, offered_from = $13, offered_to = $14, notes = $15, active = $16
+             where id = $17 returning id"
+        } else {
+            "insert into programmes (code, title, provider_id, scheme, form, jenis_diklat, jp, days, cost_per_participant,
+                                     cost_per_class, min_class, max_class, offered_from, offered_to, notes, active)
+             values ($1, $2, $3, $4, $5, $6, round($7::numeric, 1), $8, $9, $10, $11, $12, $13, $14, $15, $16)
+             returning id"
+        };
+        sqlx::query_scalar(sql)
+            .bind(p.code.as_str())
+            .bind(&p.title)
+            .bind(p.provider)
+            .bind(p.scheme.as_str())
+            .bind(p.form.as_str())
+            .bind(p.jenis)
+            .bind(p.jp.get())
+            .bind(p.days)
+            .bind(p.cost_per_participant.get())
+            .bind(p.cost_per_class.get())
+            .bind(p.min_class)
+            .bind(p.max_class)
+            .bind(p.offered_from)
+            .bind(p.offered_to)
+            .bind(&p.notes)
+            // A new programme is active; an edit says so with its checkbox.
+            .bind(id.is_none() || p.active)
+            .bind(id)
+            .fetch_one(conn)
+            .await
+    }
+
+    fn location(saved: i64) -> String {
+        format!("/programmes/{saved}")
+    }
+
+    async fn page(
+        state: &AppState,
+        ctx: Ctx,
+        id: Option<i64>,
+        form: ProgrammeInput,
+        errors: FieldErrors,
+        edit: EditState,
+    ) -> AppResult<Response> {
+        form_page(state, ctx, id, form, errors, edit).await
+    }
 }

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use super::model::{ProgrammeInput, Scheme};
 use crate::development::{
     db::Opt,
-    model::{TrainingForm, TrainingStatus, jenis_name, jp_plain, jp_text, rupiah},
+    model::{TrainingForm, TrainingStatus, jp_plain, jp_text, rupiah},
 };
 
 /// One programme of the list.
@@ -189,11 +189,13 @@ pub struct Detail {
     pub offered_to: i32,
     pub notes: String,
     pub active: bool,
+    /// The type's name on SIASN's list as HR last refreshed it.
+    pub jenis_name: String,
 }
 
 impl Detail {
     pub fn jenis_label(&self) -> String {
-        format!("{} · {}", self.jenis_diklat, jenis_name(self.jenis_diklat))
+        format!("{} · {}", self.jenis_diklat, self.jenis_name)
     }
 
     /// What a class of `n` participants costs the agency.
@@ -215,8 +217,10 @@ pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Detail>, sq
     sqlx::query_as(
         "select g.id, g.code, g.title, g.provider_id, p.name as provider, g.scheme, g.form, g.jenis_diklat,
                 g.jp::float8 as jp, g.days, g.cost_per_participant, g.cost_per_class, g.min_class, g.max_class,
-                g.offered_from, g.offered_to, g.notes, g.active
-         from programmes g left join providers p on p.id = g.provider_id where g.id = $1",
+                g.offered_from, g.offered_to, g.notes, g.active, coalesce(r.name, '') as jenis_name
+         from programmes g left join providers p on p.id = g.provider_id
+         left join siasn_refs r on r.kind = 'jenis_diklat' and r.ref_id = g.jenis_diklat::text
+         where g.id = $1",
     )
     .bind(id)
     .fetch_optional(conn)

@@ -21,10 +21,10 @@ pub fn routes() -> Routes {
         .nav(35, |u| (u.has(Role::Hr) || u.has(Role::Head)).then(|| ("/programmes".into(), "nav.programmes")))
         .get("/programmes", Access::AnyOf(HR_HEAD), catalogue::list)
         .get("/programmes/new", Access::AnyOf(HR), catalogue::new_form)
-        .post("/programmes", Access::AnyOf(HR), catalogue::create)
+        .post("/programmes", Access::AnyOf(HR), crate::app::edit::create::<catalogue::ProgrammeRecord>)
         .get("/programmes/{id}", Access::AnyOf(HR_HEAD), detail::detail)
-        .get("/programmes/{id}/edit", Access::AnyOf(HR), catalogue::edit_form)
-        .post("/programmes/{id}", Access::AnyOf(HR), catalogue::update)
+        .get("/programmes/{id}/edit", Access::AnyOf(HR), crate::app::edit::edit_page::<catalogue::ProgrammeRecord>)
+        .post("/programmes/{id}", Access::AnyOf(HR), crate::app::edit::update::<catalogue::ProgrammeRecord>)
         .post("/programmes/{id}/competencies", Access::AnyOf(HR), detail::add_competency)
         .post("/programmes/{id}/competencies/remove", Access::AnyOf(HR), detail::remove_competency)
 }

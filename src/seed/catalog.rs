@@ -623,7 +623,7 @@ impl Rows {
 /// managerial competencies come from assessment-centre rounds; a few self-assessments of the
 /// last six weeks wait for the head.
 async fn seed_assessments(conn: &mut PgConnection) -> anyhow::Result<()> {
-    let today: NaiveDate = sqlx::query_scalar("select current_date").fetch_one(&mut *conn).await?;
+    let today: NaiveDate = sqlx::query_scalar("select agency_today()").fetch_one(&mut *conn).await?;
     let needs: Vec<Need> = sqlx::query_as(
         "select e.id as employee_id, u.code as unit_code, s.competency_id, s.required_level, c.kind,
                 (select r.account_id from account_roles r join units h on h.id = r.unit_id

@@ -369,7 +369,7 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
         .await?;
         provider_ids.push(id);
     }
-    let today: NaiveDate = sqlx::query_scalar("select current_date").fetch_one(&mut *conn).await?;
+    let today: NaiveDate = sqlx::query_scalar("select agency_today()").fetch_one(&mut *conn).await?;
     let year = today.year();
     // Budgets: the department pool, each bidang, the others smaller.
     sqlx::query(

@@ -201,7 +201,7 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
     }
 
     let this_year: i32 =
-        sqlx::query_scalar("select extract(year from current_date)::int").fetch_one(&mut *conn).await?;
+        sqlx::query_scalar("select extract(year from agency_today())::int").fetch_one(&mut *conn).await?;
     // The `pegawai` demo account: the first Pranata Komputer Ahli Pertama of Pengembangan Aplikasi,
     // a young woman appointed CPNS three years before the demo's year.
     let young = people.iter().position(|p| p.unit == "APT-PA" && p.level == Some("ahli_pertama"));

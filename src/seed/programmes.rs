@@ -739,7 +739,7 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
         .execute(&mut *conn)
         .await?;
     }
-    let year: i32 = sqlx::query_scalar("select extract(year from current_date)::int").fetch_one(&mut *conn).await?;
+    let year: i32 = sqlx::query_scalar("select extract(year from agency_today())::int").fetch_one(&mut *conn).await?;
     for (code, title, provider, scheme, form, jenis, jp, days, cpp, cpc, min, max, targets, notes) in PROGRAMMES {
         let id: Option<i64> = sqlx::query_scalar(
             "insert into programmes (code, title, provider_id, scheme, form, jenis_diklat, jp, days, cost_per_participant,

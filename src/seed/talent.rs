@@ -10,7 +10,7 @@ use sqlx::PgConnection;
 use crate::idp::routes::{Made, make};
 
 pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
-    let today: NaiveDate = sqlx::query_scalar("select current_date").fetch_one(&mut *conn).await?;
+    let today: NaiveDate = sqlx::query_scalar("select agency_today()").fetch_one(&mut *conn).await?;
     let year = today.year() - 1;
     // Ratings: within each potential band (which does not depend on the rating), a repeating
     // pattern of performance — one in five low, three in five middle, one in five high — so every

@@ -33,7 +33,6 @@ pub fn routes() -> Routes {
 pub struct SettingsForm {
     pub department_name: String,
     pub jp_per_year: String,
-    pub jp_minutes: String,
     pub time_zone: String,
 }
 
@@ -44,7 +43,6 @@ pub async fn load(conn: &mut PgConnection) -> Result<SettingsForm, sqlx::Error> 
     Ok(SettingsForm {
         department_name: get("department_name"),
         jp_per_year: get("jp_per_year"),
-        jp_minutes: get("jp_minutes"),
         time_zone: get("time_zone"),
     })
 }
@@ -123,7 +121,6 @@ async fn save(
     let mut errors = FieldErrors::default();
     let name = required_text(&mut errors, "department_name", &form.department_name, 200);
     let jp = number(&mut errors, "jp_per_year", &form.jp_per_year, 1.0, 500.0, "set.err.jp");
-    let minutes = number(&mut errors, "jp_minutes", &form.jp_minutes, 15.0, 120.0, "set.err.minutes");
     let tz = TimeZone::parse(&form.time_zone);
     if tz.is_none() {
         errors.add("time_zone", "set.err.time_zone");
@@ -135,9 +132,7 @@ async fn save(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
     let before = current;
-    for (k, v) in
-        [("department_name", name.as_str()), ("jp_per_year", &jp), ("jp_minutes", &minutes), ("time_zone", tz.as_str())]
-    {
+    for (k, v) in [("department_name", name.as_str()), ("jp_per_year", &jp), ("time_zone", tz.as_str())] {
         sqlx::query(
             "insert into settings (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value",
         )
@@ -152,8 +147,8 @@ async fn save(
         "settings",
         "",
         "update",
-        Some(json!({"department_name": before.department_name, "jp_per_year": before.jp_per_year, "jp_minutes": before.jp_minutes, "time_zone": before.time_zone})),
-        Some(json!({"department_name": name, "jp_per_year": jp, "jp_minutes": minutes, "time_zone": tz.as_str()})),
+        Some(json!({"department_name": before.department_name, "jp_per_year": before.jp_per_year, "time_zone": before.time_zone})),
+        Some(json!({"department_name": name, "jp_per_year": jp, "time_zone": tz.as_str()})),
     )
     .await?;
     tx.commit().await?;

@@ -20,8 +20,6 @@ pub struct AgencySettings {
     pub department_name: String,
     /// The yearly minimum of competency development per employee, in JP (PP 11/2017 art. 203).
     pub jp_per_year: f64,
-    /// Minutes in one JP (jam pelajaran).
-    pub jp_minutes: f64,
     /// The agency's time zone: what "today" and "this year" are.
     pub time_zone: TimeZone,
 }
@@ -31,7 +29,6 @@ impl Default for AgencySettings {
         Self {
             department_name: "Dinas Komunikasi, Informatika dan Statistik Kabupaten Bandung".into(),
             jp_per_year: 20.0,
-            jp_minutes: 45.0,
             time_zone: TimeZone::Wib,
         }
     }
@@ -47,17 +44,11 @@ impl AgencySettings {
             match k.as_str() {
                 "department_name" if !v.trim().is_empty() => s.department_name = v.clone(),
                 "jp_per_year" => v.parse().map(|n| s.jp_per_year = n).unwrap_or_else(|_| bad()),
-                "jp_minutes" => v.parse().map(|n| s.jp_minutes = n).unwrap_or_else(|_| bad()),
                 "time_zone" => TimeZone::parse(&v).map(|t| s.time_zone = t).unwrap_or_else(bad),
                 _ => {}
             }
         }
         Ok(s)
-    }
-
-    /// Hours of learning as JP under this agency's minutes per JP, rounded to one decimal.
-    pub fn jp_from_minutes(&self, minutes: f64) -> f64 {
-        ((minutes / self.jp_minutes) * 10.0).round() / 10.0
     }
 }
 
@@ -93,18 +84,5 @@ impl SettingsCache {
         if let Ok(mut guard) = self.inner.write() {
             *guard = None;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn jp_follows_minutes_per_jp() {
-        let s = AgencySettings { jp_minutes: 45.0, ..Default::default() };
-        assert_eq!(s.jp_from_minutes(90.0), 2.0);
-        let s = AgencySettings { jp_minutes: 60.0, ..Default::default() };
-        assert_eq!(s.jp_from_minutes(90.0), 1.5);
     }
 }

@@ -4,9 +4,11 @@
 //! service for the tests and the demo.
 
 pub mod client;
+pub mod ids;
 pub mod push;
 pub mod reconcile;
 pub mod records;
+pub mod refs;
 pub mod routes;
 pub mod settings;
 pub mod sim;

@@ -12,7 +12,7 @@ use crate::{
         export::{self, Table},
     },
     auth::Scope,
-    development::model::{ActivityKind, jenis_name, jp_text},
+    development::model::{ActivityKind, jp_text},
 };
 
 /// One result as SIASN will get it, with its push (if any) and the employee's name.
@@ -26,6 +26,8 @@ pub struct Record {
     pub training_id: i64,
     pub title: String,
     pub jenis_diklat: i16,
+    /// The type's name on SIASN's list as HR last refreshed it.
+    pub jenis_name: String,
     pub kind: String,
     pub latihan_struktural_id: String,
     pub jenis_kompetensi: String,
@@ -59,12 +61,13 @@ pub struct Selection {
 }
 
 pub const SELECT: &str = "select r.participant_id, r.employee_id, r.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
-        r.pns_orang_id, r.training_id, r.title, r.jenis_diklat, r.kind, r.latihan_struktural_id, r.jenis_kompetensi, r.bobot,
+        r.pns_orang_id, r.training_id, r.title, r.jenis_diklat, coalesce(rj.name, '') as jenis_name, r.kind, r.latihan_struktural_id, r.jenis_kompetensi, r.bobot,
         r.jenis_kursus_sertifikat, r.lokasi_id, r.institusi, r.jp, r.certificate_no, r.starts_on, r.ends_on, r.year,
         r.certificate_file_id, f.filename as certificate_file, r.missing, p.id as push_id, p.status as push_status, p.siasn_id,
         p.error_kind, p.error_detail
  from siasn_records r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
  left join evidence_files f on f.id = r.certificate_file_id left join siasn_pushes p on p.participant_id = r.participant_id
+ left join siasn_refs rj on rj.kind = 'jenis_diklat' and rj.ref_id = r.jenis_diklat::text
  where scope_sees($1, $2, $3, e.id, u.path) and ($4::bigint is null or r.training_id = $4) and ($5::int is null or r.year = $5)
    and (not $6 or p.id is null or p.status <> 'sent') and ($7::bigint is null or r.employee_id = $7)
    and ($8::bigint is null or r.participant_id = $8)
@@ -144,7 +147,7 @@ pub fn body(r: &Record, pns_orang_id: &str, instansi_id: &str, siasn_id: Option<
             "instansiId": instansi_id,
             "pnsOrangId": pns_orang_id,
             "jenisDiklatId": r.jenis_diklat.to_string(),
-            "jenisKursus": jenis_name(r.jenis_diklat),
+            "jenisKursus": r.jenis_name,
             "jenisKursusSertipikat": r.jenis_kursus_sertifikat,
             "namaKursus": r.title,
             "institusiPenyelenggara": r.institusi,
@@ -234,7 +237,7 @@ pub async fn file(
                 r.pns_orang_id.clone(),
                 instansi.clone(),
                 r.jenis_diklat.to_string(),
-                jenis_name(r.jenis_diklat).to_string(),
+                r.jenis_name.clone(),
                 r.jenis_kursus_sertifikat.clone(),
                 r.title.clone(),
                 r.institusi.clone(),
@@ -267,6 +270,8 @@ pub async fn file(
     .fetch_all(&mut *conn)
     .await?;
     let agency = ctx.agency_name().to_string();
+    let names: std::collections::HashMap<String, String> =
+        super::refs::options(&mut conn, "jenis_diklat").await?.into_iter().collect();
     rows.extend(informal.into_iter().map(|(nip, pns, kind, topic, jp, on)| {
         let jenis = ActivityKind::parse(&kind).map(ActivityKind::jenis).unwrap_or(25);
         let mut m = vec!["informal".to_string()];
@@ -278,7 +283,7 @@ pub async fn file(
             pns,
             instansi.clone(),
             jenis.to_string(),
-            jenis_name(jenis).to_string(),
+            names.get(&jenis.to_string()).cloned().unwrap_or_default(),
             String::new(),
             topic,
             agency.clone(),

@@ -404,16 +404,6 @@ impl TrainingPage {
     }
 }
 
-async fn refs(conn: &mut sqlx::PgConnection, kind: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "select ref_id, name from siasn_refs where kind = $1
-         order by case when ref_id ~ '^[0-9]+$' then lpad(ref_id, 10, '0') else ref_id end",
-    )
-    .bind(kind)
-    .fetch_all(conn)
-    .await
-}
-
 async fn training_page(
     state: &AppState,
     ctx: Ctx,
@@ -449,9 +439,9 @@ async fn training_page(
         diklat: jenis == 1,
         form,
         errors,
-        latihan: refs(&mut conn, "latihan_struktural").await?,
-        kompetensi: refs(&mut conn, "jenis_kompetensi").await?,
-        sertifikat: refs(&mut conn, "jenis_kursus_sertifikat").await?,
+        latihan: super::refs::options(&mut conn, "latihan_struktural").await?,
+        kompetensi: super::refs::options(&mut conn, "jenis_kompetensi").await?,
+        sertifikat: super::refs::options(&mut conn, "jenis_kursus_sertifikat").await?,
         records,
         ctx,
     };
@@ -500,13 +490,7 @@ async fn save_training(
             if v.is_empty() {
                 return Ok(v);
             }
-            let ok: bool =
-                sqlx::query_scalar("select exists (select 1 from siasn_refs where kind = $1 and ref_id = $2)")
-                    .bind(kind)
-                    .bind(&v)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            if !ok {
+            if !super::refs::known(&mut tx, kind, &v).await? {
                 errors.add(field, key);
             }
             Ok(v)
@@ -571,4 +555,7 @@ pub fn routes() -> crate::app::Routes {
         .post("/siasn/pushes/{id}/resend", HR, resend)
         .get("/siasn/trainings/{id}", HR, training_form)
         .post("/siasn/trainings/{id}", HR, save_training)
+        .get("/siasn/ids", HR, super::ids::index)
+        .post("/siasn/ids", HR, super::ids::import)
+        .get("/siasn/ids/template.csv", HR, super::ids::template)
 }

@@ -77,6 +77,8 @@ struct Inner {
     token_lifetime: Option<Duration>,
     diklat: HashMap<String, Value>,
     kursus: HashMap<String, Value>,
+    /// SKP 2022 histories set by tests, by NIP (others are made up from the NIP).
+    skp: HashMap<String, Vec<Value>>,
     next_id: u64,
     timeout: Duration,
 }
@@ -140,6 +142,11 @@ impl Sim {
             s.kursus.insert(id.clone(), record);
         }
         id
+    }
+
+    /// Set a person's SKP 2022 history (`rw-skp22`) as SIASN would answer it.
+    pub fn set_skp(&self, nip: &str, records: Vec<Value>) {
+        self.lock().skp.insert(nip.to_string(), records);
     }
 
     /// Settings pointing at this simulator, as the portal reads them (quick time-outs, no wait
@@ -321,6 +328,48 @@ async fn history(sim: Sim, headers: HeaderMap, kind: &'static str, nip: String) 
         .cloned()
         .collect();
     rows.sort_by_key(|r| r.get("id").and_then(Value::as_str).unwrap_or("").to_string());
+    sim_answer(StatusCode::OK, json!({"success": true, "data": rows}))
+}
+
+/// A made-up SKP 2022 history for a NIP nobody set: one record a year from 2022 to last year,
+/// the same for the same NIP. Values as SIASN writes them: 1 above expectation, 2 as expected,
+/// 3 below; the GET answer spells two keys with a capital letter.
+pub fn made_up_skp(nip: &str, last_year: i32) -> Vec<Value> {
+    const WORDS: [&str; 3] = ["DIATAS EKSPEKTASI", "SESUAI EKSPEKTASI", "DIBAWAH EKSPEKTASI"];
+    let seed: u64 = nip.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    (2022..=last_year)
+        .map(|year| {
+            let h = seed.wrapping_add(year as u64 * 2_654_435_761) % 20;
+            // Mostly as expected, some above, a few below.
+            let of = |x: u64| {
+                if x < 5 {
+                    1
+                } else if x < 18 {
+                    2
+                } else {
+                    3
+                }
+            };
+            let (hasil, perilaku) = (of(h), of((h * 7 + 3) % 20));
+            json!({
+                "id": format!("skp22-{nip}-{year}"),
+                "tahun": year,
+                "hasilKinerjaNilai": hasil,
+                "hasilKinerja": WORDS[hasil - 1],
+                "PerilakuKerjaNilai": perilaku,
+                "perilakuKerja": WORDS[perilaku - 1],
+            })
+        })
+        .collect()
+}
+
+async fn rw_skp22(State(sim): State<Sim>, headers: HeaderMap, Path(nip): Path<String>) -> Response {
+    if let Err(r) = gate(&sim, &headers, "GET", &format!("/pns/rw-skp22/{nip}"), &Value::Null).await {
+        return r;
+    }
+    let set = sim.lock().skp.get(&nip).cloned();
+    let last_year = chrono::Datelike::year(&chrono::Utc::now().date_naive()) - 1;
+    let rows = set.unwrap_or_else(|| made_up_skp(&nip, last_year));
     sim_answer(StatusCode::OK, json!({"success": true, "data": rows}))
 }
 
@@ -550,6 +599,7 @@ fn router(sim: Sim) -> Router {
         .route("/pns/data-utama/{nip}", get(data_utama))
         .route("/pns/rw-diklat/{nip}", get(rw_diklat))
         .route("/pns/rw-kursus/{nip}", get(rw_kursus))
+        .route("/pns/rw-skp22/{nip}", get(rw_skp22))
         .route("/diklat/save", post(diklat_save))
         .route("/kursus/save", post(kursus_save))
         .route("/diklat/delete/{id}", delete(diklat_delete))

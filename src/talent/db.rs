@@ -97,7 +97,7 @@ pub async fn placements(
 ) -> Result<Vec<Placement>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{PLACEMENT_SELECT}
-         where u.path like $3 || '%' and ($4 or e.id = $5 or u.path like any($6))
+         where u.path like $3 || '%' and scope_sees($4, $5, $6, e.id, u.path)
          order by t.box desc nulls last, t.performance desc nulls last, t.potential desc, e.name, e.id"
     ))
     .bind(year)
@@ -224,7 +224,7 @@ pub async fn key_positions(conn: &mut PgConnection, scope: &Scope) -> Result<Vec
                 (select count(*) from employees e where e.position_id = p.id and e.active) as holders,
                 (select count(*) from position_standards s where s.position_id = p.id) as requirements
          from positions p join units u on u.id = p.unit_id
-         where p.is_key and p.active and ($1 or u.path like any($2))
+         where p.is_key and p.active and unit_in_scope($1, $2, u.path)
          order by u.sort_key, p.name, p.id",
     )
     .bind(scope.all)
@@ -255,7 +255,7 @@ pub async fn candidates(conn: &mut PgConnection, year: i32, scope: &Scope) -> Re
     sqlx::query_as(
         "with t as (select * from talent_placements($1) where box >= 7),
          kp as (select p.id from positions p join units u on u.id = p.unit_id
-                where p.is_key and p.active and ($2 or u.path like any($3)))
+                where p.is_key and p.active and unit_in_scope($2, $3, u.path))
          select kp.id as position_id, e.id as employee_id, e.nip,
                 employee_display_name(e.front_title, e.name, e.back_title) as name,
                 coalesce(cp.name, '') as current_position, u.name as unit, t.box as nine_box,
@@ -267,7 +267,7 @@ pub async fn candidates(conn: &mut PgConnection, year: i32, scope: &Scope) -> Re
          left join positions cp on cp.id = e.position_id
          left join position_standards ps on ps.position_id = kp.id
          left join current_levels cl on cl.employee_id = e.id and cl.competency_id = ps.competency_id
-         where e.position_id is distinct from kp.id and ($2 or e.id = $4 or u.path like any($3))
+         where e.position_id is distinct from kp.id and scope_sees($2, $4, $3, e.id, u.path)
          group by kp.id, e.id, cp.name, u.name, t.box
          order by kp.id, levels_short, short, unknown, t.box desc, e.name, e.id",
     )

@@ -7,6 +7,7 @@ pub mod db;
 pub mod model;
 mod ratings;
 mod routes;
+mod siasn_skp;
 
 use crate::{
     app::{Access, Routes},
@@ -36,4 +37,6 @@ pub fn routes() -> Routes {
         .post("/talent/ratings", Access::AnyOf(HR), ratings::record)
         .post("/talent/ratings/import", Access::AnyOf(HR), ratings::import)
         .get("/talent/ratings/template.csv", Access::AnyOf(HR), ratings::template)
+        .get("/talent/ratings/siasn", Access::AnyOf(HR), siasn_skp::form)
+        .post("/talent/ratings/siasn", Access::AnyOf(HR), siasn_skp::pull)
 }

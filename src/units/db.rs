@@ -30,7 +30,7 @@ pub async fn near(
     sqlx::query_as(
         "select u.id, u.name, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth
          from units u
-         where u.closed_on is null and ($2 or u.path like any($3))
+         where u.closed_on is null and unit_in_scope($2, $3, u.path)
            and (u.parent_id is null
                 or u.parent_id in (select id from units where parent_id is null)
                 or u.parent_id in (select a.id from units a join units c on c.path like a.path || '%' where c.id = $1)

@@ -1,5 +1,4 @@
 use axum::{
-    Form,
     extract::{Path, Query, State},
     response::Response,
 };
@@ -13,14 +12,13 @@ use super::{
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, Begin, EditState, Versioned},
-        error::on_constraint,
+        edit::{self, EditState},
         export::{self, Table},
         form::{FieldErrors, required_text},
         render::{FlashKind, redirect_flash, render, render_status},
     },
     audit::{self, Actor, Table as AuditTable},
-    auth::{CurrentUser, Role},
+    auth::Role,
     competencies::model::CompetencyCode,
 };
 
@@ -31,9 +29,9 @@ pub fn routes() -> Routes {
         .nav(50, |u| u.has(Role::Hr).then(|| ("/units".into(), "nav.units")))
         .get("/units", Access::SignedIn, list)
         .get("/units/new", Access::AnyOf(HR), new_form)
-        .post("/units", Access::AnyOf(HR), create)
-        .get("/units/{id}/edit", Access::AnyOf(HR), edit_form)
-        .post("/units/{id}", Access::AnyOf(HR), update)
+        .post("/units", Access::AnyOf(HR), edit::create::<Unit>)
+        .get("/units/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Unit>)
+        .post("/units/{id}", Access::AnyOf(HR), edit::update::<Unit>)
         .post("/units/{id}/close", Access::AnyOf(HR), close)
         .post("/units/{id}/reopen", Access::AnyOf(HR), reopen)
 }
@@ -219,134 +217,109 @@ async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Optio
     }))
 }
 
-async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let (version, form) = load_form(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
-    drop(conn);
-    let edit = EditState::loaded(version, &form);
-    form_page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
+/// A unit, edited through its versioned form (`edit::save`).
+struct Unit;
+
+/// A unit's values once checked.
+struct CheckedUnit {
+    code: CompetencyCode,
+    name: String,
+    kind: UnitKind,
+    parent: Option<i64>,
 }
 
-async fn save(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: Option<i64>,
-    posted: Versioned<UnitForm>,
-) -> AppResult<Response> {
-    let mut tx = state.pool.begin().await?;
-    let current = match id {
-        Some(id) => Some(load_form(&mut tx, id, true).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    let (form, merged) = match edit::begin(&mut tx, user.account_id, &posted, current).await? {
-        Begin::Go { form, merged } => (form, merged),
-        Begin::Conflict(edit) => {
-            drop(tx);
-            return form_page(&state, ctx, id, posted.form, FieldErrors::default(), edit).await;
-        }
-        Begin::Duplicate(_) => return Ok(redirect_flash("/units", FlashKind::Ok, "flash.already_saved")),
-    };
-    let mut errors = FieldErrors::default();
-    let code = CompetencyCode::parse(&form.code).map_err(|_| errors.add("code", "unit.err.code")).ok();
-    let name = required_text(&mut errors, "name", &form.name, 200);
-    let kind = UnitKind::parse(&form.kind);
-    if kind.is_none() {
-        errors.add("kind", "unit.err.kind");
+impl edit::Editable for Unit {
+    type Form = UnitForm;
+    type Checked = CheckedUnit;
+    const ENTITY: &'static str = "unit";
+    const LIST: &'static str = "/units";
+
+    async fn load(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, UnitForm)>, sqlx::Error> {
+        load_form(conn, id, lock).await
     }
-    let parent: Option<i64> = if form.parent.trim().is_empty() {
-        None
-    } else {
-        let p: Option<(i64, String)> = match form.parent.trim().parse::<i64>() {
-            Ok(pid) => {
-                sqlx::query_as("select id, path from units where id = $1 and closed_on is null")
-                    .bind(pid)
-                    .fetch_optional(&mut *tx)
-                    .await?
+
+    async fn check(
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        form: &UnitForm,
+        errors: &mut FieldErrors,
+    ) -> Result<Option<CheckedUnit>, sqlx::Error> {
+        let code = CompetencyCode::parse(&form.code).map_err(|_| errors.add("code", "unit.err.code")).ok();
+        let name = required_text(errors, "name", &form.name, 200);
+        let kind = UnitKind::parse(&form.kind);
+        if kind.is_none() {
+            errors.add("kind", "unit.err.kind");
+        }
+        let parent: Option<i64> = if form.parent.trim().is_empty() {
+            None
+        } else {
+            let p: Option<(i64, String)> = match form.parent.trim().parse::<i64>() {
+                Ok(pid) => {
+                    sqlx::query_as("select id, path from units where id = $1 and closed_on is null")
+                        .bind(pid)
+                        .fetch_optional(&mut *conn)
+                        .await?
+                }
+                Err(_) => None,
+            };
+            match (p, id) {
+                (None, _) => {
+                    errors.add("parent", "unit.err.parent");
+                    None
+                }
+                (Some((_, path)), Some(me)) if path.contains(&format!("/{me}/")) => {
+                    errors.add("parent", "unit.err.cycle");
+                    None
+                }
+                (Some((pid, _)), _) => Some(pid),
             }
-            Err(_) => None,
         };
-        match (p, id) {
-            (None, _) => {
-                errors.add("parent", "unit.err.parent");
-                None
-            }
-            (Some((_, path)), Some(me)) if path.contains(&format!("/{me}/")) => {
-                errors.add("parent", "unit.err.cycle");
-                None
-            }
-            (Some((pid, _)), _) => Some(pid),
+        if parent.is_none() && kind != Some(UnitKind::Dinas) && errors.get("parent").is_none() {
+            errors.add("parent", "unit.err.parent_needed");
         }
-    };
-    if parent.is_none() && kind != Some(UnitKind::Dinas) && errors.get("parent").is_none() {
-        errors.add("parent", "unit.err.parent_needed");
+        Ok(code.zip(kind).map(|(code, kind)| CheckedUnit { code, name, kind, parent }))
     }
-    let (Some(code), Some(kind), true) = (code, kind, errors.is_empty()) else {
-        drop(tx);
-        return form_page(&state, ctx, id, form, errors, posted.again()).await;
-    };
-    let before = match id {
-        Some(id) => Some(audit::snapshot(&mut tx, AuditTable::Units, id).await?.ok_or(AppError::NotFound)?),
-        None => None,
-    };
-    let sql = if id.is_some() {
-        "update units set code = $1, name = $2, kind = $3, parent_id = $4 where id = $5 returning id"
-    } else {
-        "insert into units (code, name, kind, parent_id) values ($1, $2, $3, $4) returning id"
-    };
-    let saved: Result<i64, sqlx::Error> = sqlx::query_scalar(sql)
-        .bind(code.as_str())
-        .bind(&name)
-        .bind(kind.as_str())
-        .bind(parent)
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await;
-    let saved = match saved {
-        Ok(s) => s,
-        Err(e) if on_constraint(&e, "units_code_key") => {
-            drop(tx);
-            let mut errors = FieldErrors::default();
-            errors.add("code", "unit.err.code_taken");
-            return form_page(&state, ctx, id, form, errors, posted.again()).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let after = audit::snapshot(&mut tx, AuditTable::Units, saved).await?;
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "unit",
-        saved,
-        if id.is_some() { "update" } else { "create" },
-        before,
-        after,
-    )
-    .await?;
-    if id.is_none() {
-        edit::remember(&mut tx, &posted.form_token, "/units").await?;
+
+    async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
+        audit::snapshot(conn, AuditTable::Units, id).await
     }
-    tx.commit().await?;
-    Ok(redirect_flash("/units", FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
-}
 
-async fn create(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Form(form): Form<Versioned<UnitForm>>,
-) -> AppResult<Response> {
-    save(state, ctx, user, None, form).await
-}
+    async fn write(
+        conn: &mut PgConnection,
+        id: Option<i64>,
+        _: &UnitForm,
+        c: &CheckedUnit,
+    ) -> Result<i64, sqlx::Error> {
+        let sql = if id.is_some() {
+            "update units set code = $1, name = $2, kind = $3, parent_id = $4 where id = $5 returning id"
+        } else {
+            "insert into units (code, name, kind, parent_id) values ($1, $2, $3, $4) returning id"
+        };
+        sqlx::query_scalar(sql)
+            .bind(c.code.as_str())
+            .bind(&c.name)
+            .bind(c.kind.as_str())
+            .bind(c.parent)
+            .bind(id)
+            .fetch_one(conn)
+            .await
+    }
 
-async fn update(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(form): Form<Versioned<UnitForm>>,
-) -> AppResult<Response> {
-    save(state, ctx, user, Some(id), form).await
+    /// Units are shown in their tree: a save goes back to it.
+    fn location(_: i64) -> String {
+        "/units".into()
+    }
+
+    async fn page(
+        state: &AppState,
+        ctx: Ctx,
+        id: Option<i64>,
+        form: UnitForm,
+        errors: FieldErrors,
+        edit: EditState,
+    ) -> AppResult<Response> {
+        form_page(state, ctx, id, form, errors, edit).await
+    }
 }
 
 async fn set_closed(state: AppState, ctx: Ctx, id: i64, close: bool) -> AppResult<Response> {

@@ -173,6 +173,9 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/siasn/refs", "/siasn/refs", HR),
         ("POST", "/siasn/refs/refresh", "/siasn/refs/refresh", HR),
         ("GET", "/siasn/reconcile", "/siasn/reconcile", HR),
+        ("GET", "/siasn/ids", "/siasn/ids", HR),
+        ("POST", "/siasn/ids", "/siasn/ids", HR),
+        ("GET", "/siasn/ids/template.csv", "/siasn/ids/template.csv", HR),
         ("POST", "/siasn/reconcile/import", "/siasn/reconcile/import", HR),
         ("GET", "/gaps", "/gaps", HR_HEAD),
         ("GET", "/gaps/matrix", "/gaps/matrix", HR_HEAD),
@@ -194,6 +197,8 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("GET", "/talent/ratings", "/talent/ratings", HR),
         ("POST", "/talent/ratings", "/talent/ratings", HR),
         ("POST", "/talent/ratings/import", "/talent/ratings/import", HR),
+        ("GET", "/talent/ratings/siasn", "/talent/ratings/siasn", HR),
+        ("POST", "/talent/ratings/siasn", "/talent/ratings/siasn", HR),
         ("GET", "/talent/ratings/template.csv", "/talent/ratings/template.csv", HR),
         ("GET", "/idp", "/idp", HR_HEAD),
         ("GET", "/employees/{id}/idp", "/employees/{emp}/idp", UNIT_A),
@@ -230,6 +235,7 @@ const MULTIPART: &[&str] = &[
     "/participants/{id}/result",
     "/activities",
     "/talent/ratings/import",
+    "/siasn/ids",
 ];
 
 pub fn outcome(r: &Resp) -> O {

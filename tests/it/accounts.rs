@@ -172,27 +172,18 @@ async fn admin_keeps_the_settings(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     let mut admin = app.as_user("admin").await;
     let r = admin.get("/settings").await;
-    assert!(r.body.contains("value=\"20\"") && r.body.contains("value=\"45\""));
-    let r = admin
-        .post_edit(
-            "/settings",
-            "/settings",
-            &[("department_name", ""), ("jp_per_year", "banyak"), ("jp_minutes", "1000")],
-        )
-        .await;
+    assert!(r.body.contains("value=\"20\""));
+    // JP come from the JP rules per form of learning: no minutes-per-JP setting is offered.
+    assert!(!r.body.contains("jp_minutes"));
+    let r = admin.post_edit("/settings", "/settings", &[("department_name", ""), ("jp_per_year", "banyak")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains("Wajib diisi") && r.body.contains("1 sampai 500") && r.body.contains("15 sampai 120"));
+    assert!(r.body.contains("Wajib diisi") && r.body.contains("1 sampai 500"));
     assert!(r.body.contains("value=\"banyak\""), "input kept");
     let r = admin
         .post_edit(
             "/settings",
             "/settings",
-            &[
-                ("department_name", "Diskominfo Kab. Bandung"),
-                ("jp_per_year", "24,5"),
-                ("jp_minutes", "45"),
-                ("time_zone", "Asia/Makassar"),
-            ],
+            &[("department_name", "Diskominfo Kab. Bandung"), ("jp_per_year", "24,5"), ("time_zone", "Asia/Makassar")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -218,7 +209,7 @@ async fn admin_keeps_the_settings(pool: PgPool) {
         .post_edit(
             "/settings",
             "/settings",
-            &[("department_name", "X"), ("jp_per_year", "20"), ("jp_minutes", "45"), ("time_zone", "Europe/Paris")],
+            &[("department_name", "X"), ("jp_per_year", "20"), ("time_zone", "Europe/Paris")],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

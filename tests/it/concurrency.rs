@@ -175,7 +175,6 @@ async fn units_and_settings_refuse_lost_updates(pool: PgPool) {
             &[
                 ("department_name", name),
                 ("jp_per_year", jp),
-                ("jp_minutes", "45"),
                 ("time_zone", "Asia/Jakarta"),
                 ("version", &hidden(&page.body, "version")),
                 ("base", &hidden(&page.body, "base")),

@@ -306,6 +306,43 @@ async fn bad_training_input_is_refused_with_the_input_kept(pool: PgPool) {
     assert!(r.body.contains("sudah ada"));
 }
 
+/// A JP that rounds to nothing ("0,04" is stored with one decimal: 0) is a field error next to the
+/// JP field with what was typed kept, not the database's `check (jp > 0)` as a 500; "0,06" is 0,1.
+#[sqlx::test]
+async fn a_jp_that_rounds_to_zero_is_a_field_error(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let apt = app.scalar("select id from units where code = 'APT'").await.to_string();
+    let mut hr = app.as_user("kepegawaian").await;
+    let before = app.scalar("select count(*) from trainings").await;
+    let mut fields = training_fields(&apt, "Pelatihan Sepersekian JP");
+    for (k, v) in fields.iter_mut() {
+        if *k == "jp" {
+            *v = "0,04";
+        }
+    }
+    let r = hr.post("/trainings", &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let err = r.body.split("id=\"jp-err\"").nth(1).expect("an error under the JP field");
+    assert!(err.contains("JP berupa angka lebih dari 0"), "{err}");
+    assert!(r.body.contains("name=\"jp\" inputmode=\"decimal\" value=\"0,04\""), "what was typed is kept");
+    assert_eq!(app.scalar("select count(*) from trainings").await, before, "nothing written");
+    // The same on an existing training's edit.
+    let t = create_training(&mut hr, &apt, "Pelatihan JP Diubah").await;
+    let with_jp = |jp: &'static str| {
+        let mut f = training_fields(&apt, "Pelatihan JP Diubah");
+        f.iter_mut().filter(|(k, _)| *k == "jp").for_each(|(_, v)| *v = jp);
+        f
+    };
+    let r = hr.post_edit(&format!("/trainings/{t}/edit"), &format!("/trainings/{t}"), &with_jp("0,04")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"jp-err\""));
+    assert!(r.body.contains("value=\"0,04\""));
+    assert_eq!(text(&app, &format!("select jp::text from trainings where id = {t}")).await, "16.0");
+    let r = hr.post_edit(&format!("/trainings/{t}/edit"), &format!("/trainings/{t}"), &with_jp("0,06")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(text(&app, &format!("select jp::text from trainings where id = {t}")).await, "0.1");
+}
+
 /// Informal JP by the agency's rules: 150 minutes of mentoring is capped at 2 JP a session, the
 /// third session in a month counts 0, self-study at most 2 JP a day, magang a fixed 20 JP; a rule
 /// HR changes applies to every activity at once.
@@ -790,6 +827,145 @@ async fn two_approvals_cannot_both_spend_the_last_of_a_budget(pool: PgPool) {
     got.sort();
     assert_eq!(got, vec![StatusCode::SEE_OTHER, StatusCode::UNPROCESSABLE_ENTITY]);
     assert_eq!(budget_use(&app).await, (10_000_000, 0), "never past the budget");
+}
+
+/// A training of the Aplikasi Informatika budget for 2031 (`amount`) with one nominated member of
+/// its staff: (training, participant).
+async fn one_nomination(app: &TestApp, title: &str, amount: i64) -> (i64, i64) {
+    let apt = app.scalar("select id from units where code = 'APT'").await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let t = create_training(&mut hr, &apt.to_string(), title).await;
+    sqlx::query("insert into unit_budgets (year, unit_id, amount) values (2031, $1, $2)")
+        .bind(apt)
+        .bind(amount)
+        .execute(&app.pool)
+        .await
+        .expect("budget");
+    let (emp, _) = apt_staff(app, 1).await[0];
+    let p =
+        sqlx::query_scalar("insert into training_participants (training_id, employee_id) values ($1, $2) returning id")
+            .bind(t)
+            .bind(emp)
+            .fetch_one(&app.pool)
+            .await
+            .expect("participant");
+    (t, p)
+}
+
+/// Wait until a statement waits for the lock of the (2031, `unit`) budget.
+async fn wait_for_budget_lock(app: &TestApp, unit: i64) {
+    for _ in 0..250 {
+        let waiting: bool = sqlx::query_scalar(
+            "select exists (select 1 from pg_locks where locktype = 'advisory' and not granted and classid = 727100
+                              and objid::bigint = (hashtext('2031/' || $1::bigint::text)::bigint + 4294967296) % 4294967296)",
+        )
+        .bind(unit)
+        .fetch_one(&app.pool)
+        .await
+        .expect("locks");
+        if waiting {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("nothing waited for the budget's lock");
+}
+
+/// An approval reads the budget a training is charged to only under the training's lock: while
+/// HR's edit charges the training to another budget, the approval holds no budget and waits;
+/// then it takes the lock of the budget the training is charged to now, and checks that one.
+#[sqlx::test]
+async fn an_approval_locks_the_budget_the_training_is_charged_to_now(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let apt = app.scalar("select id from units where code = 'APT'").await;
+    let dkis = app.scalar("select id from units where code = 'DKIS'").await;
+    let (t, p) = one_nomination(&app, "Pelatihan Pindah Anggaran", 50_000_000).await;
+    sqlx::query("insert into unit_budgets (year, unit_id, amount) values (2031, $1, 80000000)")
+        .bind(dkis)
+        .execute(&app.pool)
+        .await
+        .expect("budget");
+    // HR's edit is under way: it holds the training and charges it to the Dinas' budget.
+    let mut edit = app.pool.begin().await.expect("tx");
+    sqlx::query("update trainings set budget_unit_id = $2 where id = $1")
+        .bind(t)
+        .bind(dkis)
+        .execute(&mut *edit)
+        .await
+        .expect("recharge");
+    // Another decision holds the Dinas' budget.
+    let mut other = app.pool.begin().await.expect("tx");
+    sqlx::query("select pg_advisory_xact_lock(727100, hashtext('2031/' || $1::bigint::text))")
+        .bind(dkis)
+        .execute(&mut *other)
+        .await
+        .expect("lock");
+    let mut head = app.as_user("kabid.aptika").await;
+    head.prime().await;
+    let approval = tokio::spawn(async move { head.post(&format!("/participants/{p}/approve"), &[]).await.status });
+    app.wait_for_locks(1).await;
+    let mut probe = app.pool.begin().await.expect("tx");
+    let free: bool =
+        sqlx::query_scalar("select pg_try_advisory_xact_lock(727100, hashtext('2031/' || $1::bigint::text))")
+            .bind(apt)
+            .fetch_one(&mut *probe)
+            .await
+            .expect("try");
+    drop(probe);
+    assert!(free, "waiting for the training, the approval holds no budget (not the one it would have read before)");
+    edit.commit().await.expect("edit saved");
+    wait_for_budget_lock(&app, dkis).await;
+    assert!(!approval.is_finished(), "the approval waits for the budget the training is charged to now");
+    other.commit().await.expect("release");
+    assert_eq!(approval.await.expect("approval"), StatusCode::SEE_OTHER);
+    assert_eq!(status(&app, p).await, "approved");
+    let remaining = text(
+        &app,
+        &format!(
+            "select after->>'remaining_before' from audit_log where entity = 'participant' and entity_id = '{p}' and action = 'approve'"
+        ),
+    )
+    .await;
+    assert_eq!(remaining, "80000000", "checked against the Dinas' budget");
+}
+
+/// A deadlock PostgreSQL breaks is not the user's to retry: the approval it aborted runs again
+/// and is decided (it was answered 409 "try again").
+#[sqlx::test]
+async fn an_approval_aborted_by_a_deadlock_runs_again(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let apt = app.scalar("select id from units where code = 'APT'").await;
+    let (t, p) = one_nomination(&app, "Pelatihan Kebuntuan", 100_000_000).await;
+    // This transaction holds the budget; it waits for deadlocks longer than the portal's sessions,
+    // so PostgreSQL breaks the cycle below by aborting the approval, not this.
+    let mut tx = app.pool.begin().await.expect("tx");
+    sqlx::query("set local deadlock_timeout = '20s'").execute(&mut *tx).await.expect("timeout");
+    sqlx::query("select pg_advisory_xact_lock(727100, hashtext('2031/' || $1::bigint::text))")
+        .bind(apt)
+        .execute(&mut *tx)
+        .await
+        .expect("lock");
+    let mut head = app.as_user("kabid.aptika").await;
+    head.prime().await;
+    let approval = tokio::spawn(async move { head.post(&format!("/participants/{p}/approve"), &[]).await.status });
+    // The approval holds the training and waits for the budget; now this waits for the training.
+    wait_for_budget_lock(&app, apt).await;
+    let started = std::time::Instant::now();
+    sqlx::query("select id from trainings where id = $1 for update")
+        .bind(t)
+        .execute(&mut *tx)
+        .await
+        .expect("the approval was the deadlock's victim");
+    assert!(started.elapsed() < std::time::Duration::from_secs(15), "broken by the approval's deadlock check");
+    tx.commit().await.expect("release");
+    assert_eq!(approval.await.expect("approval"), StatusCode::SEE_OTHER, "run again, not 409");
+    assert_eq!(status(&app, p).await, "approved");
+    let audited = app
+        .scalar(&format!(
+            "select count(*) from audit_log where entity = 'participant' and entity_id = '{p}' and action = 'approve'"
+        ))
+        .await;
+    assert_eq!(audited, 1, "decided and audited once");
 }
 
 /// One approval queue: self-assessments, nominations, requests and activities decided in bulk,

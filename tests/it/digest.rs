@@ -5,7 +5,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use cakap::notifications::digest::{Mailer, Round, send_due};
+use cakap::notifications::digest::{LEASE, Mailer, Round, claim, send_due};
 use chrono::{DateTime, Duration, Timelike, Utc};
 use sqlx::PgPool;
 use tokio::{
@@ -207,4 +207,45 @@ async fn a_failed_send_is_tried_again_and_no_setting_means_no_mail(pool: PgPool)
     let round = send_due(&app.state, &up, morning()).await.expect("round");
     assert!(round.sent >= 1, "{round:?}");
     assert_eq!(sink.to(&head).len(), 1);
+}
+
+/// A node that leased an account's digest and stopped before sending it (a crash, a restart) does
+/// not lose that day's digest: no round sends it while the lease holds, nothing marks it sent, and
+/// the first round after the lease sends it, once.
+#[sqlx::test]
+async fn a_digest_whose_node_stopped_goes_out_after_the_lease(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let sink = Sink::start().await;
+    let up = mailer(&app, &format!("smtp://{}", sink.addr));
+    let head = email_of(&app, "kabid.aptika").await;
+    let account = app.scalar("select id from accounts where username = 'kabid.aptika'").await;
+    let sent_at = || async {
+        sqlx::query_scalar::<_, Option<DateTime<Utc>>>("select digest_sent_at from accounts where id = $1")
+            .bind(account)
+            .fetch_one(&app.pool)
+            .await
+            .expect("sent at")
+    };
+    // 07:00 WIB tomorrow: every step below falls on the same day, after the digest hour.
+    let tomorrow = (Utc::now() + Duration::hours(7)).date_naive().succ_opt().expect("tomorrow");
+    let day = tomorrow.and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+    // Another node leases the head's digest, then stops before sending.
+    let lease = claim(&app.pool, account, None, day).await.expect("claim").expect("leased");
+    assert!((lease - (day + LEASE)).num_milliseconds().abs() < 1, "{lease} {day}");
+    assert_eq!(claim(&app.pool, account, None, day).await.expect("claim"), None, "one node holds it");
+    assert_eq!(sent_at().await, None, "leased is not sent");
+    // While the lease holds, the other nodes leave it alone.
+    let round = send_due(&app.state, &up, day + Duration::minutes(5)).await.expect("round");
+    assert!(round.sent >= 1, "the others' digests go: {round:?}");
+    assert!(sink.to(&head).is_empty(), "the leased one waits");
+    assert_eq!(sent_at().await, None);
+    // The lease has run out: the owed digest goes out, once, and is marked sent.
+    let after = day + LEASE + Duration::minutes(1);
+    let round = send_due(&app.state, &up, after).await.expect("round");
+    assert_eq!((round.sent, round.failed), (1, 0), "{round:?}");
+    assert_eq!(sink.to(&head).len(), 1);
+    assert!(sink.to(&head)[0].data.contains("hal menunggu keputusan Anda"));
+    assert_eq!(sent_at().await.map(|t| t.timestamp()), Some(after.timestamp()));
+    send_due(&app.state, &up, after + Duration::minutes(30)).await.expect("round");
+    assert_eq!(sink.to(&head).len(), 1, "not twice");
 }

@@ -207,6 +207,8 @@ async fn role_pages(app: &TestApp) -> Vec<(&'static str, Vec<String>)> {
         "/jp/rules".into(),
         "/certificates".into(),
         format!("/employees/{own}/gaps"),
+        format!("/employees/{own}/idp"),
+        "/talent/me".into(),
         "/search?q=jaringan".into(),
         "/notifications".into(),
     ];
@@ -242,6 +244,8 @@ async fn role_pages(app: &TestApp) -> Vec<(&'static str, Vec<String>)> {
             "/campaigns/new".into(),
             format!("/campaigns/{camp_open}"),
             format!("/campaigns/{camp_open}/edit"),
+            "/talent".into(),
+            format!("/employees/{other}/idp"),
         ]
     };
     let kabid = q("select employee_id from accounts where username = 'kabid.aptika'").await;
@@ -300,6 +304,13 @@ async fn role_pages(app: &TestApp) -> Vec<(&'static str, Vec<String>)> {
         "/campaigns".into(),
         format!("/campaigns/{camp_closed}"),
         "/search?q=a".into(),
+        "/talent".into(),
+        "/talent/pool".into(),
+        "/talent/ratings".into(),
+        "/talent/ratings/siasn".into(),
+        "/idp/templates".into(),
+        "/siasn".into(),
+        "/siasn/ids".into(),
     ];
     vec![
         ("pegawai", employee),

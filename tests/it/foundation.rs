@@ -27,7 +27,7 @@ fn app_without_database() -> TestApp {
 
 #[sqlx::test]
 async fn healthz_is_ok_when_the_database_answers(pool: PgPool) {
-    let app = TestApp::bare(pool);
+    let app = TestApp::fresh(pool).await;
     let r = app.client().get("/healthz").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body, "ok");
@@ -53,7 +53,7 @@ async fn healthz_is_503_and_pages_are_friendly_without_database() {
 
 #[sqlx::test]
 async fn unknown_pages_get_a_friendly_404_in_both_languages_and_json(pool: PgPool) {
-    let app = TestApp::bare(pool);
+    let app = TestApp::fresh(pool).await;
     let mut c = app.client();
     let r = c.get("/tidak-ada").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -76,7 +76,7 @@ async fn unknown_pages_get_a_friendly_404_in_both_languages_and_json(pool: PgPoo
 
 #[sqlx::test]
 async fn security_headers_and_static_files(pool: PgPool) {
-    let app = TestApp::bare(pool);
+    let app = TestApp::fresh(pool).await;
     let mut c = app.client();
     let r = c.get("/login").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -122,7 +122,7 @@ async fn security_headers_and_static_files(pool: PgPool) {
 
 #[sqlx::test]
 async fn oversized_and_malformed_bodies_are_refused_cleanly(pool: PgPool) {
-    let mut app = TestApp::bare(pool);
+    let mut app = TestApp::fresh(pool).await;
     let mut config = (*app.state.config).clone();
     config.max_body_bytes = 1024;
     app.state = AppState::new(app.pool.clone(), config);
@@ -173,7 +173,7 @@ async fn demo_seed_runs_once(pool: PgPool) {
 
 #[sqlx::test]
 async fn graceful_shutdown_finishes_requests_in_flight(pool: PgPool) {
-    let app = TestApp::bare(pool);
+    let app = TestApp::fresh(pool).await;
     let (addr, tx, server) = serve_with_slow_page(&app, Duration::from_millis(600)).await;
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     stream.write_all(b"GET /slow HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.expect("write");
@@ -462,7 +462,7 @@ async fn a_synthetic_organisation_is_valid_and_deterministic(pool: PgPool) {
     sqlx::query(&format!("create database \"{name}\"")).execute(&admin).await.expect("create");
     let other =
         sqlx::PgPool::connect_with(pool.connect_options().as_ref().clone().database(&name)).await.expect("other");
-    sqlx::migrate!("./migrations").run(&other).await.expect("migrate");
+    cakap::app::db::migrate(&other).await.expect("migrate");
     cakap::seed::synthetic::seed(&other, 950, 7).await.expect("seed again");
     assert_eq!(fingerprint(other.clone()).await, first);
     other.close().await;
@@ -654,7 +654,7 @@ async fn a_read_replica_serves_lists_without_hiding_anyone_s_own_writes() {
     let replica = app.state.replica.clone().expect("replica configured");
     let replica_db = sqlx::PgPool::connect(&read_url).await.expect("replica connects");
     // Wait until the replica has replayed a fresh write (its replay time is now).
-    sqlx::query("update settings set value = value where key = 'jp_minutes'").execute(&pool).await.expect("touch");
+    sqlx::query("update settings set value = value where key = 'jp_per_year'").execute(&pool).await.expect("touch");
     let mut healthy = false;
     for _ in 0..100 {
         replica.recheck();
@@ -739,7 +739,7 @@ async fn futures_join4(pool: &PgPool) -> Vec<Option<u64>> {
 
 #[sqlx::test]
 async fn graceful_shutdown_under_load_drops_no_request(pool: PgPool) {
-    let app = TestApp::bare(pool);
+    let app = TestApp::fresh(pool).await;
     let (addr, tx, server) = serve_with_slow_page(&app, Duration::from_millis(300)).await;
     // Sixteen requests in flight (slow page and the health check) when the stop signal comes.
     let mut clients = vec![];

@@ -389,6 +389,10 @@ async fn mentors_plan_and_akpk_on_the_fixture(pool: PgPool) {
     assert!(items.contains(&(c, "UJI-01".into(), "nonklasikal".into(), None, 0)), "{items:?}");
     assert!(items.iter().any(|i| i.0 == c && i.1 == "UJI-02" && i.2 == "nonklasikal"), "{items:?}");
     assert_eq!(items.iter().map(|i| i.4).sum::<i64>(), 4_000_000, "the items cost what the plan showed");
+    // A need routed to a mentor counts the JP the agency's rules give a planned mentoring.
+    let mentored = "select count(*) from dev_plan_items where mentor_id is not null";
+    assert!(app.scalar(mentored).await > 0);
+    assert_eq!(app.scalar(&format!("{mentored} and jp <> round(planned_jp('mentoring')::numeric, 1)")).await, 0);
     assert_eq!(app.scalar("select count(*) from dev_plans where run_id is not null and objective = 15").await, 1);
     let again = hr.post("/gaps/plan", &[("run", &run), ("seen_changes", "1")]).await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);

@@ -62,7 +62,9 @@ pub fn test_config(pool: &PgPool) -> Config {
     Config::for_tests(&format!("postgres://{user}@{host}:{port}/{db}"))
 }
 
-/// The migrations and the seed code, hashed: a template made from other code is not reused.
+/// The migrations, the seed code and the rules, hashed: a template made from other code is not
+/// reused. The rules are hashed as this build embeds them (a file edited after the build would
+/// name a template holding rules this build does not apply).
 fn template_name() -> String {
     use sha2::{Digest as _, Sha256};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -77,6 +79,10 @@ fn template_name() -> String {
     for f in files {
         h.update(f.file_name().map(|n| n.as_encoded_bytes().to_vec()).unwrap_or_default());
         h.update(std::fs::read(&f).expect("read file"));
+    }
+    for (name, sql) in cakap::app::rules::RULES {
+        h.update(name.as_bytes());
+        h.update(sql.as_bytes());
     }
     let hex: String = h.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
     format!("cakap_tpl_{hex}")
@@ -115,7 +121,7 @@ async fn template(admin: &PgPool) -> String {
                 sqlx::query(&format!("create database \"{building}\"")).execute(&mut *conn).await.expect("create template");
                 let opts = admin.connect_options().as_ref().clone().database(&building);
                 let tpl = sqlx::postgres::PgPoolOptions::new().max_connections(2).connect_with(opts).await.expect("connect");
-                sqlx::migrate!("./migrations").run(&tpl).await.expect("migrate template");
+                cakap::app::db::migrate(&tpl).await.expect("migrate template");
                 seed::demo(&tpl).await.expect("seed template");
                 tpl.close().await;
                 sqlx::query(&format!("alter database \"{building}\" rename to \"{name}\""))
@@ -161,6 +167,14 @@ impl TestApp {
         Self::bare(cloned)
     }
 
+    /// The router over the empty database `#[sqlx::test]` made: sqlx ran the migrations, this adds
+    /// the rules (`db/rules/`), as every start of the portal does.
+    pub async fn fresh(pool: PgPool) -> Self {
+        cakap::app::rules::apply(&pool).await.expect("apply the rules");
+        Self::bare(pool)
+    }
+
+    /// The router over a database that is ready (migrated, with the rules).
     pub fn bare(pool: PgPool) -> Self {
         let state = AppState::new(pool.clone(), test_config(&pool));
         let router = router::build(state.clone());

@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod agency_day;
 mod akpk;
 mod assessments;
 mod auth;
@@ -27,6 +28,7 @@ mod picker;
 mod plan_run;
 mod programmes;
 mod records;
+mod rules;
 mod scale;
 mod schema;
 mod siasn;

@@ -132,7 +132,7 @@ async fn hr_adds_a_programme_and_bad_input_is_named_beside_each_field(pool: PgPo
         ("title", "Wajib diisi"),
         ("scheme", "Pilih skema pembiayaan"),
         ("form", "Pilih bentuk pelatihan"),
-        ("jenis_diklat", "Pilih jenis diklat SIASN"),
+        ("jenis_diklat", "Pilih jenis diklat dari daftar SIASN"),
         ("jp", "JP berupa angka"),
         ("days", "Lama berupa bilangan bulat 1–365"),
         ("cost_per_participant", "tidak boleh negatif"),

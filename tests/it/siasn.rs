@@ -616,3 +616,243 @@ async fn hr_previews_sends_reads_the_log_fixes_a_field_and_resends_in_chromium(p
     worker.abort();
     b.close().await;
 }
+
+/// SKP ratings read from SIASN's `rw-skp22` for a unit and a year: new ones added with SIASN as
+/// their source, SIASN's earlier ones updated, a rating recorded by hand that differs kept and
+/// shown beside SIASN's, values that cannot be read with certainty and calls that fail taken as
+/// nothing; reading again changes nothing.
+#[sqlx::test]
+async fn skp_ratings_are_read_from_siasn_and_hand_records_are_kept(pool: PgPool) {
+    use serde_json::{Value, json};
+    let (app, sim) = app_with_sim(pool).await;
+    let year = chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap_or(2026) - 1;
+    let unit = app.scalar("select id from units where code = 'APT-PA'").await;
+    let staff: Vec<(i64, String)> = sqlx::query_as(
+        "select e.id, e.nip from employees e join units u on u.id = e.unit_id
+         where u.path like (select path from units where id = $1) || '%' and e.active order by e.id",
+    )
+    .bind(unit)
+    .fetch_all(&app.pool)
+    .await
+    .expect("staff");
+    assert!(staff.len() >= 6, "{staff:?}");
+    let ids: Vec<i64> = staff.iter().map(|s| s.0).collect();
+    sqlx::query("delete from performance_ratings where employee_id = any($1) and year = $2")
+        .bind(&ids)
+        .bind(year)
+        .execute(&app.pool)
+        .await
+        .expect("clear");
+    let rating = |e: i64, h: &'static str, p: &'static str, pred: &'static str, src: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query(
+                "insert into performance_ratings (employee_id, year, hasil_kerja, perilaku_kerja, predicate, source)
+                 values ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(e)
+            .bind(year)
+            .bind(h)
+            .bind(p)
+            .bind(pred)
+            .bind(src)
+            .execute(&pool)
+            .await
+            .expect("rating");
+        }
+    };
+    let skp = |h: Value, p: Value| vec![json!({"tahun": year, "hasilKinerjaNilai": h, "PerilakuKerjaNilai": p})];
+    // 0: new in Cakap. 1: recorded by hand, differs. 2: SIASN's before, changed there.
+    // 3: a value outside 1-3. 4: nothing for the year. The rest: the simulator's made-up history.
+    sim.set_skp(&staff[0].1, skp(json!(1), json!(2)));
+    sim.set_skp(&staff[1].1, skp(json!(1), json!(1)));
+    rating(staff[1].0, "as_expected", "as_expected", "baik", "manual").await;
+    sim.set_skp(&staff[2].1, skp(json!("2"), json!("2")));
+    rating(staff[2].0, "below", "below", "sangat_kurang", "siasn").await;
+    sim.set_skp(&staff[3].1, skp(json!(4), json!(1)));
+    sim.set_skp(&staff[4].1, vec![json!({"tahun": year - 1, "hasilKinerjaNilai": 1, "PerilakuKerjaNilai": 1})]);
+
+    let mut hr = app.as_user("kepegawaian").await;
+    let form = hr.get("/talent/ratings/siasn").await;
+    assert_eq!(form.status, StatusCode::OK);
+    // No unit: the field says so, nothing is read.
+    let r = hr.post("/talent/ratings/siasn", &[("unit", ""), ("year", &year.to_string())]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Pilih unit."), "{}", r.body);
+    assert!(!sim.received().iter().any(|c| c.path.contains("rw-skp22")));
+
+    let u = unit.to_string();
+    let y = year.to_string();
+    let r = hr.post("/talent/ratings/siasn", &[("unit", &u), ("year", &y)]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rest = staff.len() - 5;
+    let count = |label: &str| -> usize {
+        let at = r.body.find(&format!("{label}: <strong>")).unwrap_or_else(|| panic!("{label} in {}", r.body));
+        let s = &r.body[at + label.len() + ": <strong>".len()..];
+        s[..s.find('<').unwrap_or(0)].parse().expect("count")
+    };
+    assert_eq!(count("Ditambahkan"), 1 + rest);
+    assert_eq!(count("Diperbarui"), 1);
+    assert_eq!(count("Sudah sama"), 0);
+    assert_eq!(count("Berbeda dengan catatan Cakap (tidak diubah)"), 1);
+    assert_eq!(count("Tanpa SKP tahun ini di SIASN"), 1);
+    assert_eq!(count("Tidak dapat diambil"), 1);
+    let held = |e: i64| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, String, String, String)>(
+                "select hasil_kerja, perilaku_kerja, predicate, source from performance_ratings where employee_id = $1 and year = $2",
+            )
+            .bind(e)
+            .bind(year)
+            .fetch_optional(&pool)
+            .await
+            .expect("held")
+        }
+    };
+    assert_eq!(held(staff[0].0).await, Some(("above".into(), "as_expected".into(), "baik".into(), "siasn".into())));
+    assert_eq!(
+        held(staff[1].0).await,
+        Some(("as_expected".into(), "as_expected".into(), "baik".into(), "manual".into()))
+    );
+    assert_eq!(
+        held(staff[2].0).await,
+        Some(("as_expected".into(), "as_expected".into(), "baik".into(), "siasn".into()))
+    );
+    assert_eq!(held(staff[3].0).await, None);
+    assert_eq!(held(staff[4].0).await, None);
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where entity = 'performance_rating' and action in ('create', 'update')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("audit");
+    assert_eq!(audited as usize, 2 + rest);
+
+    // Again, with SIASN failing one call (a 4xx is not retried): nothing new is written.
+    sim.fail(Fault::Reject("Data tidak ditemukan".into()), 1, Some("rw-skp22"));
+    let r = hr.post("/talent/ratings/siasn", &[("unit", &u), ("year", &y)]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Ditambahkan: <strong>0</strong>"), "{}", r.body);
+    assert!(r.body.contains("Diperbarui: <strong>0</strong>"));
+    assert!(r.body.contains("SIASN tidak menjawab"));
+    let again: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where entity = 'performance_rating' and action in ('create', 'update')",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("audit");
+    assert_eq!(again, audited);
+
+    // Only HR reads SKP from SIASN.
+    let mut head = app.as_user("kabid.aptika").await;
+    assert_eq!(head.get("/talent/ratings/siasn").await.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test]
+async fn forms_offer_siasns_lists_and_staff_ids_import_from_a_file_all_or_none(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    // The training form offers SIASN's lists as HR last refreshed them, not constants.
+    sqlx::query("insert into siasn_refs (kind, ref_id, name) values ('jenis_diklat', '26', 'Jenis Baru Dari SIASN')")
+        .execute(&app.pool)
+        .await
+        .expect("ref");
+    let form = hr.get("/trainings/new").await;
+    assert!(form.body.contains("26 · Jenis Baru Dari SIASN"), "the refreshed list: {}", form.body);
+    assert!(form.body.contains("Pelatihan Kepemimpinan Pengawas (PKP)"), "latihan struktural is a list");
+    let programme = hr.get("/programmes/new").await;
+    assert!(programme.body.contains("26 · Jenis Baru Dari SIASN"));
+    let token = crate::helpers::hidden(&form.body, "form_token");
+    let apt = app.scalar("select id from units where code = 'APT'").await.to_string();
+    let fields = |jenis: &'static str, latihan: &'static str| {
+        vec![
+            ("title", "Pelatihan Uji SIASN".to_string()),
+            ("form", "teknis".into()),
+            ("jenis_diklat", jenis.into()),
+            ("siasn_ref", latihan.into()),
+            ("place", "Bandung".into()),
+            ("starts_on", "02-03-2031".into()),
+            ("ends_on", "04-03-2031".into()),
+            ("jp", "16".into()),
+            ("cost_per_participant", "0".into()),
+            ("fixed_cost", "0".into()),
+            ("budget_year", "2031".into()),
+            ("budget_unit", apt.clone()),
+            ("quota", "3".into()),
+            ("status", "planned".into()),
+            ("form_token", token.clone()),
+        ]
+    };
+    let post = async |hr: &mut Client, f: Vec<(&'static str, String)>| {
+        let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        hr.post("/trainings", &f).await
+    };
+    // A leadership type on a technical training, and a type not on the list: field errors, input kept.
+    let r = post(&mut hr, fields("3", "6")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("hanya untuk diklat struktural (jenis 1)"), "{}", r.body);
+    assert!(r.body.contains("<option value=\"6\" selected>"), "the choice is kept");
+    let r = post(&mut hr, fields("99", "")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Pilih jenis diklat dari daftar SIASN"), "{}", r.body);
+    // A structural training with its leadership type, and a type added by a refresh: saved.
+    let r = post(&mut hr, fields("1", "6")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r.location().trim_start_matches("/trainings/").parse().expect("id");
+    let (jenis, latihan): (i16, String) = sqlx::query_as("select jenis_diklat, siasn_ref from trainings where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("training");
+    assert_eq!((jenis, latihan.as_str()), (1, "6"));
+    assert!(hr.get(&format!("/trainings/{id}")).await.body.contains("1 · Struktural"));
+
+    // Staff SIASN ids from a file: every row checked first, nothing written on any problem.
+    let staff: Vec<(i64, String)> = sqlx::query_as("select id, nip from employees where active order by id limit 3")
+        .fetch_all(&app.pool)
+        .await
+        .expect("staff");
+    sqlx::query("delete from siasn_employees").execute(&app.pool).await.expect("clear");
+    let (a, b, c) = (&staff[0].1, &staff[1].1, &staff[2].1);
+    let bad = format!(
+        "NIP,pnsOrangId\n{a},A8ACA7397AEB3912E040640A040269BB\n199901012020011999,B8ACA7397AEB3912E040640A040269BB\n{b},=HYPERLINK(\"x\")\n{c},A8ACA7397AEB3912E040640A040269BB\n{a},C8ACA7397AEB3912E040640A040269BB\n"
+    );
+    let r = hr.post_multipart("/siasn/ids", &[], Some(("file", "ids.csv", bad.as_bytes()))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for (row, words) in [
+        ("Baris 3", "NIP tidak dikenal"),
+        ("Baris 4", "bukan ID SIASN"),
+        ("Baris 5", "sudah milik pegawai lain"),
+        ("Baris 6", "lebih dari sekali"),
+    ] {
+        assert!(r.body.contains(&format!("{row}: ")) && r.body.contains(words), "{row} {words}: {}", r.body);
+    }
+    assert_eq!(app.scalar("select count(*) from siasn_employees").await, 0, "nothing written");
+    let good =
+        format!("NIP,pnsOrangId\n{a},A8ACA7397AEB3912E040640A040269BB\n{b},0f8e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b\n");
+    let r = hr.post_multipart("/siasn/ids", &[], Some(("file", "ids.csv", good.as_bytes()))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let ids: Vec<(i64, String)> =
+        sqlx::query_as("select employee_id, pns_orang_id from siasn_employees order by employee_id")
+            .fetch_all(&app.pool)
+            .await
+            .expect("ids");
+    assert_eq!(
+        ids,
+        vec![
+            (staff[0].0, "A8ACA7397AEB3912E040640A040269BB".to_string()),
+            (staff[1].0, "0f8e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b".to_string())
+        ]
+    );
+    let audits = app.scalar("select count(*) from audit_log where entity = 'siasn_employee'").await;
+    assert_eq!(audits, 2);
+    // The same file again changes nothing; the page counts who has an id.
+    hr.post_multipart("/siasn/ids", &[], Some(("file", "ids.csv", good.as_bytes()))).await;
+    assert_eq!(app.scalar("select count(*) from audit_log where entity = 'siasn_employee'").await, 2);
+    let page = hr.get("/siasn/ids").await;
+    assert!(page.body.contains("2 dari "), "{}", page.body);
+    // Only HR.
+    let mut head = app.as_user("kabid.aptika").await;
+    assert_eq!(head.get("/siasn/ids").await.status, StatusCode::FORBIDDEN);
+}

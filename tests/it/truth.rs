@@ -363,12 +363,7 @@ async fn exports_carry_the_agency_s_name(pool: PgPool) {
         .post_edit(
             "/settings",
             "/settings",
-            &[
-                ("department_name", "Diskominfo Kabupaten Contoh"),
-                ("jp_per_year", "20"),
-                ("jp_minutes", "45"),
-                ("time_zone", "Asia/Jakarta"),
-            ],
+            &[("department_name", "Diskominfo Kabupaten Contoh"), ("jp_per_year", "20"), ("time_zone", "Asia/Jakarta")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

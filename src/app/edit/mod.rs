@@ -6,6 +6,9 @@
 //!
 //! A create form carries a one-time token instead, so a double click creates one record.
 
+mod save;
+
+pub use save::{Editable, create, edit_page, save, update};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 use sqlx::PgConnection;
