@@ -3,8 +3,7 @@
 -- A participant who took part (attended, passed or failed) in a training that is completed owes
 -- its evaluation until they submit it. One row per participation owed, with the training: the
 -- development page (list and count), the employee's home, a training's page, the development
--- history and the evaluation form itself read it. (The notifications' line, in `account_notes`,
--- still writes it out; tests/it/rules.rs checks that it offers the same evaluations.)
+-- history, the evaluation form itself and the notifications (`account_notes`) read it.
 
 create or replace view evaluations_owed as
 select tp.id as participant_id, tp.employee_id, t.id as training_id, t.title, t.ends_on

@@ -46,7 +46,7 @@ returns table (
       select gs.coverage_threshold, j.jp_min, j.jp_min::numeric as jp_min_n,
              p_today - make_interval(months => gs.development_months) as dev_cutoff,
              p_today - make_interval(months => gs.assessment_months) as asm_cutoff
-      from gap_settings gs cross join (select value::float8 as jp_min from settings where key = 'jp_per_year') j
+      from gap_settings gs cross join (select jp_minimum()::float8 as jp_min) j
       offset 0) cfg
     left join employee_jp_years j on j.employee_id = f.employee_id and j.year = extract(year from p_today)::int
     where f.active and u.path like p_path || '%' and (p_employee is null or f.employee_id = p_employee)

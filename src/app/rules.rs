@@ -15,6 +15,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("unit_in_scope", include_str!("../../db/rules/unit_in_scope.sql")),
     ("priority_weight", include_str!("../../db/rules/priority_weight.sql")),
     ("requirement_gap", include_str!("../../db/rules/requirement_gap.sql")),
+    ("jp_minimum", include_str!("../../db/rules/jp_minimum.sql")),
     ("flagged", include_str!("../../db/rules/flagged.sql")),
     ("training_cost", include_str!("../../db/rules/training_cost.sql")),
     ("budget_remaining", include_str!("../../db/rules/budget_remaining.sql")),
@@ -22,6 +23,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("pending_assessments", include_str!("../../db/rules/pending_assessments.sql")),
     ("waiting_decisions", include_str!("../../db/rules/waiting_decisions.sql")),
     ("planned_jp", include_str!("../../db/rules/planned_jp.sql")),
+    ("notifications", include_str!("../../db/rules/notifications.sql")),
 ];
 
 /// The advisory lock (two-key form) under which one node at a time applies the rules.

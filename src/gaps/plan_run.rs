@@ -372,10 +372,9 @@ impl BudgetFigures {
 
 pub async fn budget(conn: &mut PgConnection, year: i32, path: &str) -> sqlx::Result<BudgetFigures> {
     let parts: Vec<(String, i64, i64)> = sqlx::query_as(
-        "select u.name, coalesce(b.amount, 0)::bigint, coalesce(x.committed + x.spent, 0)::bigint
-         from units u left join unit_budgets b on b.unit_id = u.id and b.year = $1
-         left join budget_use x on x.unit_id = u.id and x.year = $1
-         where u.path like $2 || '%' and (b.amount is not null or x.unit_id is not null)
+        "select u.name, f.allocated, f.committed + f.spent
+         from units u join budget_figures($1) f on f.unit_id = u.id
+         where u.path like $2 || '%' and f.recorded
          order by u.path",
     )
     .bind(year)

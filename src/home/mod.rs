@@ -425,9 +425,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
             .get(&mut conn, format!("home.department:{today}"), move |conn| {
                 Box::pin(async move {
                     sqlx::query_as::<_, DepartmentFigures>(
-                        "select (select count(*) from employees e
-                          left join employee_jp_years j on j.employee_id = e.id and j.year = $1
-                          where e.active and coalesce(j.jp, 0) < (select value::numeric from settings where key = 'jp_per_year')) as below_jp,
+                        "select (select count(*) from staff_below_jp($1)) as below_jp,
                         (select count(*) from employees where active) as staff,
                         b.allocated, b.committed, b.spent,
                         (select count(*) from trainings where status <> 'cancelled'

@@ -36,9 +36,12 @@ use crate::{
     units::db::UnitOption,
 };
 
-/// Default JP expected of a mentored or self-study line, per level of gap (editable per line,
-/// named on the page).
-pub const JP_PER_LEVEL_INFORMAL: f64 = 4.0;
+/// The JP expected of a mentored or self-study line, per level of gap (editable per line, named
+/// on the page): what the agency's JP rules give a planned mentoring (`planned_jp`, the rule the
+/// plan counts a mentored need with).
+pub async fn jp_per_level_informal(conn: &mut sqlx::PgConnection) -> Result<f64, sqlx::Error> {
+    sqlx::query_scalar("select coalesce(planned_jp('mentoring'), 0)").fetch_one(conn).await
+}
 
 /// A choice in a select.
 #[derive(Clone, Debug)]
@@ -186,6 +189,7 @@ async fn show_page(
             programmes.entry(c).or_insert_with(Vec::new).push(Choice { id, label });
         }
     }
+    let jp_per_level = jp_per_level_informal(&mut conn).await?;
     let percent = idp_percent(&lines.iter().map(|l| i64::from(l.percent)).collect::<Vec<_>>());
     let (refused_id, refused_form, refused_errors) = match refused {
         Some((id, f, e)) => (Some(id), Some(f), e),
@@ -219,7 +223,7 @@ async fn show_page(
     render_status(
         status,
         &ShowPage {
-            jp_per_level: jp_text(JP_PER_LEVEL_INFORMAL, ctx.lang.is_en()),
+            jp_per_level: jp_text(jp_per_level, ctx.lang.is_en()),
             ctx,
             e,
             year,
@@ -336,10 +340,11 @@ pub async fn make(
     let needs: Vec<(i64, i16)> = seeds.iter().map(|s| (s.competency_id, s.required_level)).collect();
     let mentors = mentor_options(conn, &needs, id, today, 1).await?;
     let end = year_end(year).unwrap_or(today);
+    let jp_per_level = jp_per_level_informal(conn).await?;
     let mut rows = NewLines::default();
     for s in &seeds {
         let levels = f64::from(s.required_level - s.current_level.unwrap_or(0)).max(1.0);
-        let informal = levels * JP_PER_LEVEL_INFORMAL;
+        let informal = levels * jp_per_level;
         let mentor = mentors.iter().find(|m| m.competency_id == s.competency_id).map(|m| m.employee_id);
         let (route, programme, training, mentor_id, jp, source, date) =
             match (s.plan_training, s.plan_mentor, s.plan_programme) {

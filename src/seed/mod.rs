@@ -65,6 +65,9 @@ const STEPS: &[&str] = &[
 
 /// Apply the demo steps not applied yet. Returns whether anything was seeded.
 pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
+    // The seeds read the rules (an IDP's informal JP, budgets): make sure they are there (nothing
+    // is done when they are applied already).
+    crate::app::rules::apply(pool).await?;
     let mut applied = false;
     for step in STEPS {
         let mut tx = pool.begin().await?;

@@ -51,8 +51,23 @@ async fn an_idp_is_made_from_the_gap_card_approved_and_its_progress_follows_the_
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Buat IDP dari kesenjangan"), "{}", page.body);
 
+    // A mentored or self-study line expects, per level, what the agency's JP rules give a planned
+    // mentoring (`planned_jp`): 4 JP by default, 6 once the rules fix a session at 6 JP.
+    sqlx::query("update jp_rules set fixed_jp = 6 where kind = 'mentoring'").execute(&app.pool).await.expect("rule");
     let r = head.post(&format!("/employees/{emp}/idp"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let informal: (i64, i64) = sqlx::query_as(
+        "select count(*), count(*) filter (where l.expected_jp <> greatest(l.goal_level - coalesce(l.start_level, 0), 1) * 6)
+         from idp_lines l join idps i on i.id = l.idp_id
+         where i.employee_id = $1 and l.route in ('mentor', 'self_study')",
+    )
+    .bind(emp)
+    .fetch_one(&app.pool)
+    .await
+    .expect("informal lines");
+    assert!(informal.0 > 0, "some lines are informal");
+    assert_eq!(informal.1, 0, "every informal line expects 6 JP a level");
+    assert!(head.get(&format!("/employees/{emp}/idp")).await.body.contains("6 JP"), "the hint names the rule's JP");
     let (idp, status): (i64, String) =
         sqlx::query_as("select id, status from idps where employee_id = $1 and year = extract(year from current_date)")
             .bind(emp)
