@@ -482,6 +482,10 @@ pub struct PlanResult {
     /// The mentors' part of the plan in figures (absent from runs stored before it was kept).
     #[serde(default)]
     pub mentor_figures: Option<MentorFigures>,
+    /// The page's part that depends only on this run, drawn once per language by its first
+    /// reader (`planning::PlanBody`; Indonesian, then English). Never stored.
+    #[serde(skip)]
+    pub drawn: [std::sync::OnceLock<String>; 2],
 }
 
 /// The mentors' part of a plan: what the trainings leave to colleagues (each need's first level,
@@ -674,6 +678,7 @@ fn result_of(
         uncovered,
         frontier,
         seconds: started.elapsed().as_secs_f64(),
+        drawn: Default::default(),
     }
 }
 

@@ -24,7 +24,8 @@ use crate::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
         chart::{self, Bar},
         context::Val,
-        render::{FlashKind, redirect_flash, render, render_status},
+        render::{FlashKind, fragment, redirect_flash, render, render_status},
+        versioned,
     },
     audit::{self, Actor},
     auth::{CurrentUser, Role},
@@ -151,16 +152,13 @@ struct PlanPage<'a> {
     outdated: bool,
     /// Asked for (`changes=1`): the unit's gaps now against the run's.
     drift: Option<Drift>,
-    frontier_chart: String,
+    /// The run's part of the page (`PlanBody`), drawn once per run and language.
+    body: &'a str,
 }
 
 impl PlanPage<'_> {
     fn money(&self, v: impl Val<i64>) -> String {
         rupiah(v.val())
-    }
-
-    fn jp(&self, v: impl Val<f64>) -> String {
-        jp_text(v.val(), self.ctx.lang.is_en())
     }
 
     /// Computing again is offered when nothing is waiting (or the last attempt failed).
@@ -169,6 +167,38 @@ impl PlanPage<'_> {
             None => true,
             Some(p) => p.status == "failed",
         }
+    }
+
+    /// Whether the run's time ran out before some point of the frontier was solved.
+    fn cut_short(&self, v: &PlanResult) -> bool {
+        v.optimal.not_reached || v.frontier.iter().any(|(_, p)| p.not_reached)
+    }
+
+    fn wall_seconds(&self) -> String {
+        self.ctx.decimal(plan_run::PLAN_WALL.as_secs_f64())
+    }
+}
+
+/// What the plan page shows of a run: its figures, classes, lines, mentors and frontier. It
+/// depends only on the run and the language, so it is drawn once (`PlanResult::drawn`) and a view
+/// after a write, which never changes a run, draws only the page around it.
+#[derive(askama::Template)]
+#[template(path = "gaps/plan_body.html")]
+struct PlanBody<'a> {
+    ctx: &'a Ctx,
+    unit_id: i64,
+    run_id: i64,
+    v: &'a PlanResult,
+    frontier_chart: String,
+}
+
+impl PlanBody<'_> {
+    fn money(&self, v: impl Val<i64>) -> String {
+        rupiah(v.val())
+    }
+
+    fn jp(&self, v: impl Val<f64>) -> String {
+        jp_text(v.val(), self.ctx.lang.is_en())
     }
 
     fn scheduled(&self, v: &PlanResult) -> usize {
@@ -187,17 +217,8 @@ impl PlanPage<'_> {
         }
     }
 
-    /// Whether the run's time ran out before some point of the frontier was solved.
-    fn cut_short(&self, v: &PlanResult) -> bool {
-        v.optimal.not_reached || v.frontier.iter().any(|(_, p)| p.not_reached)
-    }
-
     fn any_unproven(&self, v: &PlanResult) -> bool {
         v.frontier.iter().any(|(_, p)| !p.optimal)
-    }
-
-    fn wall_seconds(&self) -> String {
-        self.ctx.decimal(plan_run::PLAN_WALL.as_secs_f64())
     }
 }
 
@@ -312,10 +333,10 @@ async fn plan_page(
         }
         _ => None,
     };
-    let frontier_chart = match &done {
-        Some((_, v)) => {
+    let body = match &done {
+        Some((r, v)) => versioned::once(&v.drawn[usize::from(ctx.lang.is_en())], || {
             let max = v.frontier.iter().map(|(_, p)| p.objective).fold(0.0, f64::max).max(1.0);
-            chart::bars(
+            let frontier_chart = chart::bars(
                 "frontier",
                 ctx.t("plan.frontier"),
                 &v.frontier
@@ -327,9 +348,11 @@ async fn plan_page(
                     })
                     .collect::<Vec<_>>(),
                 max,
-            )
-        }
-        None => String::new(),
+            );
+            fragment(&PlanBody { ctx: &ctx, unit_id, run_id: r.id, v, frontier_chart })
+        })?
+        .as_str(),
+        None => "",
     };
     let units = db::unit_options(&state, &state.pool, &user, unit_id).await?;
     let budget_text = if budget_error.is_some() { q.budget.clone() } else { rupiah(budget) };
@@ -355,7 +378,7 @@ async fn plan_page(
             pending,
             outdated,
             drift,
-            frontier_chart,
+            body,
         },
     )
 }
