@@ -1,12 +1,7 @@
 //! A new account for an employee (or an officer without one), shown once with its one-time
 //! password. Not a versioned form: its answer is the password page, not a record to go back to.
 
-use axum::{
-    Form,
-    extract::State,
-    http::StatusCode,
-    response::Response,
-};
+use axum::{Form, extract::State, http::StatusCode, response::Response};
 
 use super::{
     db,
@@ -135,4 +130,3 @@ pub(super) async fn create(
     tx.commit().await?;
     render(&OneTimePage { ctx, id, username: form.username, password })
 }
-

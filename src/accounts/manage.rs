@@ -9,7 +9,7 @@ use serde_json::json;
 use super::db;
 use crate::{
     app::{
-        AppResult, AppState, Ctx, AppError, edit,
+        AppError, AppResult, AppState, Ctx, edit,
         render::{FlashKind, redirect_flash, render},
     },
     audit::{self, Actor},

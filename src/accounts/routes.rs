@@ -7,8 +7,9 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    create, manage,
+    create,
     db::{AccountRow, SELECT},
+    manage,
     roles::{self, AccountRoles},
 };
 use crate::{
@@ -111,4 +112,3 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
     let pager = Pager::new(q.page, total, query_string(&[("q", &search)]));
     render(&ListPage { ctx, q: search, rows, pager })
 }
-

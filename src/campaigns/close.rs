@@ -17,7 +17,12 @@ use crate::{
 
 /// Close a campaign: each item keeps the state it has now (one statement), so who never answered
 /// is recorded as of this moment. HR or the head who opened it; twice at once closes once.
-pub(super) async fn close(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Response> {
+pub(super) async fn close(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let open = super::edit::managed(&mut tx, &user, id, true).await?;
     let to = format!("/campaigns/{id}");

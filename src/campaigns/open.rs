@@ -2,11 +2,7 @@
 //! token: sent twice, one campaign). Who is asked is worked out before anything is written: a
 //! campaign that would ask nobody is refused beside its units.
 
-use axum::{
-    Form,
-    extract::State,
-    response::Response,
-};
+use axum::{Form, extract::State, response::Response};
 use serde_json::Value;
 use sqlx::PgConnection;
 

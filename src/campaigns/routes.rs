@@ -157,4 +157,3 @@ fn staff_table(ctx: &Ctx, rows: &[StaffRow], unanswered: bool) -> Table {
             .collect(),
     }
 }
-

@@ -33,24 +33,9 @@ struct FormPage {
     label_prefix: &'static str,
 }
 
-async fn form_page(
-    state: &AppState,
-    ctx: Ctx,
-    id: Option<i64>,
-    form: EmployeeInput,
-    errors: FieldErrors,
-    edit: EditState,
-) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let positions = db::position_options(&mut conn).await?;
-    let ranks = db::rank_options(&mut conn).await?;
-    let status = edit.status(&errors);
-    render_status(status, &FormPage { ctx, id, form, errors, positions, ranks, edit, label_prefix: "emp" })
-}
-
 pub(super) async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let form = EmployeeInput { status: "PNS".into(), ..Default::default() };
-    form_page(&state, ctx, None, form, FieldErrors::default(), EditState::create()).await
+    <Employee as edit::Editable>::page(&state, ctx, None, form, FieldErrors::default(), EditState::create()).await
 }
 
 /// An employee, edited through its versioned form (`edit::save`). Only HR edits employees, and
@@ -174,6 +159,10 @@ impl edit::Editable for Employee {
         errors: FieldErrors,
         edit: EditState,
     ) -> AppResult<Response> {
-        form_page(state, ctx, id, form, errors, edit).await
+        let mut conn = state.pool.acquire().await?;
+        let positions = db::position_options(&mut conn).await?;
+        let ranks = db::rank_options(&mut conn).await?;
+        let status = edit.status(&errors);
+        render_status(status, &FormPage { ctx, id, form, errors, positions, ranks, edit, label_prefix: "emp" })
     }
 }

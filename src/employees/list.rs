@@ -160,4 +160,3 @@ async fn export_table(state: &AppState, ctx: &Ctx, user: &CurrentUser, f: &Filte
         .collect();
     Ok(Table { name: "pegawai", headers: export::keys(&headers), rows })
 }
-

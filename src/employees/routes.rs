@@ -72,4 +72,3 @@ async fn detail(
     let can_assess = user.has(Role::Hr) || e.decides;
     render(&DetailPage { ctx, e, lines, history, is_hr: user.has(Role::Hr), can_assess, is_self })
 }
-

@@ -253,9 +253,11 @@ async fn two_officers_saving_one_accounts_roles_at_once_leave_one_winner_per_fie
     };
     let (u1, u2, u3) = (unit("APT-PA").await, unit("INF").await, unit("UPT-CC").await);
     let head = || async {
-        app.scalar(&format!("select coalesce(max(unit_id), 0) from account_roles where account_id = {target} and role = 'head'"))
-            .await
-            .to_string()
+        app.scalar(&format!(
+            "select coalesce(max(unit_id), 0) from account_roles where account_id = {target} and role = 'head'"
+        ))
+        .await
+        .to_string()
     };
     let mut a = app.as_user("kepegawaian").await;
     let mut b = app.as_user("kepegawaian").await;
@@ -282,8 +284,9 @@ async fn two_officers_saving_one_accounts_roles_at_once_leave_one_winner_per_fie
     let (ra, rb) = tokio::join!(a.post(&path, &fa), b.post(&path, &fb));
     assert_eq!((ra.status, rb.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER), "{} / {}", ra.body, rb.body);
     assert_eq!(head().await, u3);
-    let employee_role =
-        app.scalar(&format!("select count(*) from account_roles where account_id = {target} and role = 'employee'")).await;
+    let employee_role = app
+        .scalar(&format!("select count(*) from account_roles where account_id = {target} and role = 'employee'"))
+        .await;
     assert_eq!(employee_role, 0);
     assert_eq!(app.audit_count("roles_change").await, 3, "one audit entry per saved change");
 }

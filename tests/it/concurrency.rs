@@ -490,7 +490,8 @@ async fn two_officers_saving_one_employee_at_once_leave_one_winner_per_field(poo
     let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
     statuses.sort();
     assert_eq!(statuses, [303, 409], "one winner: {} / {}", ra.body, rb.body);
-    let (winner, loser) = if ra.status == StatusCode::SEE_OTHER { ("082200000000", &rb) } else { ("083300000000", &ra) };
+    let (winner, loser) =
+        if ra.status == StatusCode::SEE_OTHER { ("082200000000", &rb) } else { ("083300000000", &ra) };
     assert!(loser.body.contains("Data ini diubah orang lain"), "the other sees the clash");
     assert_eq!(field(&app, id, "phone").await, winner);
     let email = if winner == "083300000000" { "bersamaan@bandungkab.go.id" } else { "awal@bandungkab.go.id" };
