@@ -5,7 +5,11 @@
 mod batch;
 mod bulk;
 pub mod codes;
+mod create;
 mod db;
+mod form;
+mod manage;
+mod roles;
 mod routes;
 
 pub use db::{create_account, follow_positions, generate_one_time_password};

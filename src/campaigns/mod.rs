@@ -5,8 +5,11 @@
 //! where each item stands (`campaign_item_states`, migration 22). The employee sees what to assess
 //! by when on their home, in the notifications and in the e-mail digest.
 
+mod close;
 pub mod db;
+mod edit;
 pub mod model;
+mod open;
 mod routes;
 
 pub use routes::routes;

@@ -30,7 +30,8 @@ str_enum!(
 pub const MAX_DAYS: i64 = 366;
 
 /// The new-campaign form as posted (units and competencies are repeated fields).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct CampaignInput {
     pub name: String,
     pub units: Vec<String>,

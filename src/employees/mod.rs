@@ -2,8 +2,11 @@
 //! edit, deactivate, export.
 
 pub mod db;
+mod edit;
 pub mod form;
+mod list;
 pub mod model;
 mod routes;
+mod status;
 
 pub use routes::routes;

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{PW, TestApp};
+use crate::helpers::{self, PW, TestApp};
 
 async fn free_employee(app: &TestApp) -> (i64, String) {
     sqlx::query_as("select id, nip from employees e where not exists (select 1 from accounts a where a.employee_id = e.id) order by id limit 1")
@@ -237,4 +237,56 @@ async fn an_employee_who_leaves_can_no_longer_sign_in(pool: PgPool) {
             .expect("audit");
     assert_eq!(before["disabled"], false);
     assert_eq!(after["reason"], "employee deactivated");
+}
+
+/// Two officers saving one account's roles at the same moment through the real router: the same
+/// field has one winner and the other is shown the clash (409); different fields are merged; the
+/// audit log has one entry per saved change.
+#[sqlx::test]
+async fn two_officers_saving_one_accounts_roles_at_once_leave_one_winner_per_field(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let target = app.scalar("select id from accounts where username = 'pegawai'").await;
+    let (page, path) = (format!("/accounts/{target}"), format!("/accounts/{target}/roles"));
+    let unit = |code: &'static str| {
+        let app = &app;
+        async move { app.scalar(&format!("select id from units where code = '{code}'")).await.to_string() }
+    };
+    let (u1, u2, u3) = (unit("APT-PA").await, unit("INF").await, unit("UPT-CC").await);
+    let head = || async {
+        app.scalar(&format!(
+            "select coalesce(max(unit_id), 0) from account_roles where account_id = {target} and role = 'head'"
+        ))
+        .await
+        .to_string()
+    };
+    let mut a = app.as_user("kepegawaian").await;
+    let mut b = app.as_user("kepegawaian").await;
+    let stamp = |body: &str| (helpers::hidden(body, "version"), helpers::hidden(body, "base"));
+    // Both make the employee head of a unit, a different one, at the same moment.
+    let (va, ba) = stamp(&a.get(&page).await.body);
+    let (vb, bb) = stamp(&b.get(&page).await.body);
+    let fa = [("role_employee", "on"), ("head_unit", u1.as_str()), ("version", &va), ("base", &ba)];
+    let fb = [("role_employee", "on"), ("head_unit", u2.as_str()), ("version", &vb), ("base", &bb)];
+    let (ra, rb) = tokio::join!(a.post(&path, &fa), b.post(&path, &fb));
+    let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [303, 409], "one winner: {} / {}", ra.body, rb.body);
+    let (winner, loser) = if ra.status == StatusCode::SEE_OTHER { (&u1, &rb) } else { (&u2, &ra) };
+    assert!(loser.body.contains("Data ini diubah orang lain"), "the other sees the clash");
+    assert_eq!(&head().await, winner);
+    assert_eq!(app.audit_count("roles_change").await, 1, "one audit entry for the one save");
+    // Different fields at the same moment: one moves the head role, the other takes away the
+    // employee role; both kept.
+    let (va, ba) = stamp(&a.get(&page).await.body);
+    let (vb, bb) = stamp(&b.get(&page).await.body);
+    let fa = [("role_employee", "on"), ("head_unit", u3.as_str()), ("version", &va), ("base", &ba)];
+    let fb = [("head_unit", winner.as_str()), ("version", &vb), ("base", &bb)];
+    let (ra, rb) = tokio::join!(a.post(&path, &fa), b.post(&path, &fb));
+    assert_eq!((ra.status, rb.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER), "{} / {}", ra.body, rb.body);
+    assert_eq!(head().await, u3);
+    let employee_role = app
+        .scalar(&format!("select count(*) from account_roles where account_id = {target} and role = 'employee'"))
+        .await;
+    assert_eq!(employee_role, 0);
+    assert_eq!(app.audit_count("roles_change").await, 3, "one audit entry per saved change");
 }

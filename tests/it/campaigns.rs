@@ -762,3 +762,61 @@ impl crate::browser::Browser {
         self.click("details.usermenu button[type=submit]").await;
     }
 }
+
+/// The head who opened a campaign and HR saving its name or deadline at the same moment through
+/// the real router: the same field has one winner and the other is shown the clash (409);
+/// different fields are merged; the audit log has one entry per saved change.
+#[sqlx::test]
+async fn two_people_changing_one_campaign_at_once_leave_one_winner_per_field(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let (apt_pa, comp) = (unit(&app, "APT-PA").await, competency(&app, "APL-04").await);
+    let mut head = app.as_user("kabid.aptika").await;
+    let fields = [("name", "Serentak"), ("unit", &apt_pa), ("scope", "picked"), ("competency", &comp)];
+    let deadline = in_days(5);
+    let id = opened(&open(&mut head, &[fields.as_slice(), &[("deadline", deadline.as_str())]].concat()).await);
+    let mut hr = app.as_user("kepegawaian").await;
+    let (edit, path) = (format!("/campaigns/{id}/edit"), format!("/campaigns/{id}"));
+    let updates = || async {
+        app.scalar(&format!(
+            "select count(*) from audit_log where entity = 'campaign' and entity_id = '{id}' and action = 'update'"
+        ))
+        .await
+    };
+    let name = || async {
+        sqlx::query_scalar::<_, String>("select name from campaigns where id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .expect("name")
+    };
+    let stamp = |body: &str| (crate::helpers::hidden(body, "version"), crate::helpers::hidden(body, "base"));
+    // Both rename it, differently, at the same moment.
+    let (va, ba) = stamp(&head.get(&edit).await.body);
+    let (vb, bb) = stamp(&hr.get(&edit).await.body);
+    let fa = [("name", "Nama kepala"), ("deadline", deadline.as_str()), ("version", &va), ("base", &ba)];
+    let fb = [("name", "Nama SDM"), ("deadline", deadline.as_str()), ("version", &vb), ("base", &bb)];
+    let (ra, rb) = tokio::join!(head.post(&path, &fa), hr.post(&path, &fb));
+    let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [303, 409], "one winner: {} / {}", ra.body, rb.body);
+    let (winner, loser) = if ra.status == StatusCode::SEE_OTHER { ("Nama kepala", &rb) } else { ("Nama SDM", &ra) };
+    assert!(loser.body.contains("Data ini diubah orang lain"), "the other sees the clash");
+    assert_eq!(name().await, winner);
+    assert_eq!(updates().await, 1, "one audit entry for the one save");
+    // One renames it, the other moves the deadline, at the same moment: both kept.
+    let later = in_days(12);
+    let (va, ba) = stamp(&head.get(&edit).await.body);
+    let (vb, bb) = stamp(&hr.get(&edit).await.body);
+    let fa = [("name", "Nama akhir"), ("deadline", deadline.as_str()), ("version", &va), ("base", &ba)];
+    let fb = [("name", winner), ("deadline", later.as_str()), ("version", &vb), ("base", &bb)];
+    let (ra, rb) = tokio::join!(head.post(&path, &fa), hr.post(&path, &fb));
+    assert_eq!((ra.status, rb.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER), "{} / {}", ra.body, rb.body);
+    assert_eq!(name().await, "Nama akhir");
+    let saved: String = sqlx::query_scalar("select deadline::text from campaigns where id = $1")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .expect("deadline");
+    assert_eq!(saved, later);
+    assert_eq!(updates().await, 3, "one audit entry per saved change");
+}

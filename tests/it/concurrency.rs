@@ -466,3 +466,45 @@ async fn two_assessments_at_once_keep_the_right_current_level(pool: PgPool) {
         .await;
     assert_eq!(level, 2, "removing it falls back to the one before");
 }
+
+#[sqlx::test]
+async fn two_officers_saving_one_employee_at_once_leave_one_winner_per_field(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let id = employee(&app).await;
+    let path = format!("/employees/{id}");
+    let updates = || async {
+        app.scalar(&format!(
+            "select count(*) from audit_log where entity = 'employee' and entity_id = '{id}' and action = 'update'"
+        ))
+        .await
+    };
+    let mut a = app.as_user("kepegawaian").await;
+    let mut b = app.as_user("kepegawaian").await;
+    // The same field, sent at the same moment: one saves, the other is shown both values.
+    let (mut fa, _) = open_edit(&mut a, id).await;
+    let (mut fb, _) = open_edit(&mut b, id).await;
+    set(&mut fa, "phone", "082200000000");
+    set(&mut fb, "phone", "083300000000");
+    set(&mut fb, "email", "bersamaan@bandungkab.go.id");
+    let (ra, rb) = tokio::join!(post(&mut a, &path, &fa), post(&mut b, &path, &fb));
+    let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [303, 409], "one winner: {} / {}", ra.body, rb.body);
+    let (winner, loser) =
+        if ra.status == StatusCode::SEE_OTHER { ("082200000000", &rb) } else { ("083300000000", &ra) };
+    assert!(loser.body.contains("Data ini diubah orang lain"), "the other sees the clash");
+    assert_eq!(field(&app, id, "phone").await, winner);
+    let email = if winner == "083300000000" { "bersamaan@bandungkab.go.id" } else { "awal@bandungkab.go.id" };
+    assert_eq!(field(&app, id, "email").await, email, "nothing of the loser's form applied");
+    assert_eq!(updates().await, 1, "one audit entry for the one save");
+    // Different fields at the same moment: both kept, one of them told of the merge.
+    let (mut fa, _) = open_edit(&mut a, id).await;
+    let (mut fb, _) = open_edit(&mut b, id).await;
+    set(&mut fa, "phone", "084400000000");
+    set(&mut fb, "email", "gabung@bandungkab.go.id");
+    let (ra, rb) = tokio::join!(post(&mut a, &path, &fa), post(&mut b, &path, &fb));
+    assert_eq!((ra.status, rb.status), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER), "{} / {}", ra.body, rb.body);
+    assert_eq!(field(&app, id, "phone").await, "084400000000");
+    assert_eq!(field(&app, id, "email").await, "gabung@bandungkab.go.id");
+    assert_eq!(updates().await, 3, "one audit entry per saved change");
+}

@@ -12,7 +12,12 @@
 //!    before and after, and the token's record address;
 //! 6. commit, and to the record's page with "saved" (or "saved, merged with …").
 //!
-//! A kind says only what differs: how it loads, checks, writes and shows its form.
+//! A kind says only what differs: how it loads, checks, writes and shows its form; and, where it
+//! has them, who may save a record (`Editable::refuse`), the rules that depend on who saves or on
+//! today (`Editable::check_in`), and its own audit action and flash message.
+//!
+//! An edit that changed nothing (the record as the audit log keeps it is the same before and
+//! after) leaves no audit entry.
 
 use std::future::Future;
 
@@ -54,14 +59,45 @@ pub trait Editable: Send + Sync + 'static {
         lock: bool,
     ) -> impl Future<Output = Result<Option<(i64, Self::Form)>, sqlx::Error>> + Send;
 
+    /// The audit log's action for an edit.
+    const UPDATE_ACTION: &'static str = "update";
+
     /// Check the values (lookups may read the database); every problem goes into `errors`.
-    /// `None` (or any error added) shows the form again.
+    /// `None` (or any error added) shows the form again. A kind implements this, or `check_in`
+    /// when its rules depend on who saves or on the agency's date (a kind implementing neither
+    /// never saves).
     fn check(
+        _conn: &mut PgConnection,
+        _id: Option<i64>,
+        _form: &Self::Form,
+        _errors: &mut FieldErrors,
+    ) -> impl Future<Output = Result<Option<Self::Checked>, sqlx::Error>> + Send {
+        async { Ok(None) }
+    }
+
+    /// `check`, for the rules that depend on who saves (`ctx.user`) or on the agency's date
+    /// (`ctx.today`). The default is `check`.
+    fn check_in(
         conn: &mut PgConnection,
+        _ctx: &Ctx,
         id: Option<i64>,
         form: &Self::Form,
         errors: &mut FieldErrors,
-    ) -> impl Future<Output = Result<Option<Self::Checked>, sqlx::Error>> + Send;
+    ) -> impl Future<Output = Result<Option<Self::Checked>, sqlx::Error>> + Send {
+        Self::check(conn, id, form, errors)
+    }
+
+    /// Whether this user may edit record `id` (asked with the record locked, before anything is
+    /// compared, and before its edit form is shown): an error (404 for a record they do not see,
+    /// 403) or a response instead of the form (a closed record sends back to its page). The
+    /// default: whoever the route lets in.
+    fn refuse(
+        _conn: &mut PgConnection,
+        _ctx: &Ctx,
+        _id: i64,
+    ) -> impl Future<Output = AppResult<Option<Response>>> + Send {
+        async { Ok(None) }
+    }
 
     /// The record as the audit log keeps it.
     fn snapshot(conn: &mut PgConnection, id: i64) -> impl Future<Output = Result<Option<Value>, sqlx::Error>> + Send;
@@ -88,6 +124,11 @@ pub trait Editable: Send + Sync + 'static {
     /// Where the saved record is shown.
     fn location(saved: i64) -> String;
 
+    /// The flash message after a save (`created`: a create form), unless merged with others'.
+    fn saved_flash(_created: bool) -> &'static str {
+        "flash.saved"
+    }
+
     /// The form page, with its errors or clashes.
     fn page(
         state: &AppState,
@@ -109,7 +150,13 @@ pub async fn save<E: Editable>(
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let current = match id {
-        Some(id) => Some(E::load(&mut tx, id, true).await?.ok_or(AppError::NotFound)?),
+        Some(id) => {
+            let current = E::load(&mut tx, id, true).await?.ok_or(AppError::NotFound)?;
+            if let Some(instead) = E::refuse(&mut tx, &ctx, id).await? {
+                return Ok(instead);
+            }
+            Some(current)
+        }
         None => None,
     };
     let (form, merged) = match super::begin(&mut tx, user.account_id, &posted, current).await? {
@@ -124,7 +171,7 @@ pub async fn save<E: Editable>(
         }
     };
     let mut errors = FieldErrors::default();
-    let checked = E::check(&mut tx, id, &form, &mut errors).await?;
+    let checked = E::check_in(&mut tx, &ctx, id, &form, &mut errors).await?;
     let Some(checked) = checked.filter(|_| errors.is_empty()) else {
         drop(tx);
         return E::page(state, ctx, id, form, errors, posted.again()).await;
@@ -149,14 +196,16 @@ pub async fn save<E: Editable>(
     let after = E::snapshot(&mut tx, saved).await?;
     let actor = Actor::from_ctx(&ctx);
     E::after(&mut tx, &actor, id, saved, (before.as_ref(), after.as_ref())).await?;
-    let action = if id.is_some() { "update" } else { "create" };
-    audit::record(&mut tx, &actor, E::ENTITY, saved, action, before, after).await?;
+    if id.is_none() || before != after {
+        let action = if id.is_some() { E::UPDATE_ACTION } else { "create" };
+        audit::record(&mut tx, &actor, E::ENTITY, saved, action, before, after).await?;
+    }
     let to = E::location(saved);
     if id.is_none() {
         super::remember(&mut tx, &posted.form_token, &to).await?;
     }
     tx.commit().await?;
-    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { "flash.saved" }))
+    Ok(redirect_flash(&to, FlashKind::Ok, if merged { "flash.saved_merged" } else { E::saved_flash(id.is_none()) }))
 }
 
 /// `GET …/{id}/edit` of kind `E`.
@@ -167,6 +216,9 @@ pub async fn edit_page<E: Editable>(
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let (version, form) = E::load(&mut conn, id, false).await?.ok_or(AppError::NotFound)?;
+    if let Some(instead) = E::refuse(&mut conn, &ctx, id).await? {
+        return Ok(instead);
+    }
     drop(conn);
     let edit = EditState::loaded(version, &form);
     E::page(&state, ctx, Some(id), form, FieldErrors::default(), edit).await
