@@ -14,7 +14,9 @@ use serde_json::json;
 use super::model::{ActivityKind, ActivityStatus, JpRuleApplied, jp_text};
 use crate::{
     app::{
-        Access, AppError, AppResult, AppState, Ctx, Routes, edit,
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        decide::{self, Applied, Decidable, Decision, Head, Locked, Outcome, StatusChange, Way},
+        edit,
         form::{FieldErrors, clean_text, read_multipart, required_text},
         paging::{PER_PAGE, Pager, query_string},
         render::{FlashKind, redirect_flash, render, render_status},
@@ -521,84 +523,66 @@ struct DecisionForm {
     reason: String,
 }
 
-/// Confirm or reject a logged activity: only someone who decides for every learner and took no
-/// part in it; one decision, under a row lock.
-pub(crate) async fn decide(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    confirm: bool,
-    reason: String,
-) -> AppResult<Response> {
-    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
-    crate::app::retry::transaction(|| {
-        decide_once(state.clone(), ctx.clone(), user.clone(), id, confirm, reason.clone())
-    })
-    .await
+/// A logged activity, decided through [`decide`]: confirmed or rejected only by someone who
+/// decides for every learner and took no part in it as the mentor.
+pub(crate) struct Activity;
+
+impl Decidable for Activity {
+    const ENTITY: &'static str = "activity";
+    type Row = ();
+    type Plan = ();
+
+    async fn lock(
+        conn: &mut sqlx::PgConnection,
+        ctx: &Ctx,
+        user: &CurrentUser,
+        id: i64,
+        _approve: bool,
+    ) -> AppResult<Option<Locked<()>>> {
+        let scope = user.scope();
+        let row: Option<Head<ActivityStatus>> = sqlx::query_as(
+            "select a.status,
+                    not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                                where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
+                      and not (a.mentor_id is not distinct from $3 and $3 is not null),
+                    a.decided_by, a.decided_at
+             from activities a where a.id = $1 for update",
+        )
+        .bind(id)
+        .bind(scope.all)
+        .bind(scope.own)
+        .bind(&scope.unit_patterns)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(row.map(|head| Locked::new(ctx, head, ActivityStatus::Pending, ())))
+    }
+
+    async fn apply(
+        conn: &mut sqlx::PgConnection,
+        user: &CurrentUser,
+        id: i64,
+        _row: &(),
+        _plan: (),
+        decision: &Decision,
+    ) -> AppResult<Applied> {
+        const CHANGE: StatusChange = StatusChange {
+            sql: "update activities set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
+                  where id = $1 and status = 'pending'",
+            from: "pending",
+            approve: Way { status: "confirmed", action: "confirm", key: "flash.activity_confirmed" },
+            reject: Way { status: "rejected", action: "reject", key: "flash.activity_rejected" },
+        };
+        CHANGE.apply(conn, id, user.account_id, decision).await
+    }
 }
 
-async fn decide_once(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    confirm: bool,
-    reason: String,
-) -> AppResult<Response> {
-    let scope = user.scope();
-    let mut tx = state.pool.begin().await?;
-    let row: Option<(ActivityStatus, bool, bool)> = sqlx::query_as(
-        "select a.status,
-                not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
-                            where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path)),
-                a.mentor_id is not distinct from $3 and $3 is not null
-         from activities a where a.id = $1 for update",
-    )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (status, decides, is_mentor) = row.ok_or(AppError::NotFound)?;
-    if !decides || is_mentor {
-        return Err(AppError::Forbidden);
+/// Confirm or reject an activity: the decision's outcome as the activities' page answers it.
+async fn decide_page(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, decision: Decision) -> AppResult<Response> {
+    match decide::decide::<Activity>(&state, &ctx, &user, id, decision).await? {
+        Outcome::Decided { key, .. } => Ok(redirect_flash("/activities", FlashKind::Ok, key)),
+        Outcome::NeedsReason { .. } => Ok(redirect_flash("/activities", FlashKind::Err, "part.err.reason")),
+        other => Err(other.error()),
     }
-    if status != ActivityStatus::Pending {
-        return Err(AppError::Conflict("flash.already_decided"));
-    }
-    let reason = clean_text(&reason, 1000).unwrap_or_default();
-    if !confirm && reason.is_empty() {
-        return Ok(redirect_flash("/activities", FlashKind::Err, "part.err.reason"));
-    }
-    let new_status = if confirm { ActivityStatus::Confirmed } else { ActivityStatus::Rejected };
-    sqlx::query(
-        "update activities set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
-         where id = $1 and status = 'pending'",
-    )
-    .bind(id)
-    .bind(new_status.as_str())
-    .bind(user.account_id)
-    .bind(&reason)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "activity",
-        id,
-        if confirm { "confirm" } else { "reject" },
-        Some(json!({"status": "pending"})),
-        Some(json!({"status": new_status.as_str(), "reason": reason})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_flash(
-        "/activities",
-        FlashKind::Ok,
-        if confirm { "flash.activity_confirmed" } else { "flash.activity_rejected" },
-    ))
 }
 
 async fn confirm(
@@ -608,7 +592,7 @@ async fn confirm(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    decide(state, ctx, user, id, true, f.reason).await
+    decide_page(state, ctx, user, id, Decision { approve: true, reason: f.reason }).await
 }
 
 async fn reject(
@@ -618,5 +602,5 @@ async fn reject(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    decide(state, ctx, user, id, false, f.reason).await
+    decide_page(state, ctx, user, id, Decision { approve: false, reason: f.reason }).await
 }

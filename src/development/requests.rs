@@ -14,8 +14,10 @@ use serde_json::json;
 use super::{db, model::RequestStatus};
 use crate::{
     app::{
-        Access, AppError, AppResult, AppState, Ctx, Routes, edit,
-        form::{FieldErrors, clean_text, required_text},
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        decide::{self, Applied, Decidable, Decision, Locked, Outcome, StatusChange, Way},
+        edit,
+        form::{FieldErrors, required_text},
         paging::{PER_PAGE, Pager},
         render::{FlashKind, redirect_flash, render, render_status},
     },
@@ -265,15 +267,16 @@ struct DecisionForm {
     training: String,
 }
 
-/// A request read under a lock, with whether this user decides for its employee.
-async fn lock_request(
+/// A request read under a lock: its status, employee, whether this user decides for that
+/// employee, and who decided it and when.
+async fn locked_request(
     tx: &mut sqlx::PgConnection,
     user: &CurrentUser,
     id: i64,
-) -> AppResult<(RequestStatus, i64, bool)> {
+) -> Result<Option<LockedRequest>, sqlx::Error> {
     let scope = user.scope();
-    let row: Option<(RequestStatus, i64, bool)> = sqlx::query_as(
-        "select r.status, r.employee_id, scope_decides($2, $3, $4, e.id, u.path)
+    sqlx::query_as(
+        "select r.status, r.employee_id, scope_decides($2, $3, $4, e.id, u.path) as decides, r.decided_by, r.decided_at
          from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
          where r.id = $1 for update of r",
     )
@@ -282,75 +285,67 @@ async fn lock_request(
     .bind(scope.own)
     .bind(&scope.unit_patterns)
     .fetch_optional(&mut *tx)
-    .await?;
-    let row = row.ok_or(AppError::NotFound)?;
-    if !row.2 {
-        return Err(AppError::Forbidden);
-    }
-    Ok(row)
-}
-
-pub(crate) async fn decide(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    approve: bool,
-    reason: String,
-) -> AppResult<Response> {
-    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
-    crate::app::retry::transaction(|| {
-        decide_once(state.clone(), ctx.clone(), user.clone(), id, approve, reason.clone())
-    })
     .await
 }
 
-async fn decide_once(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    approve: bool,
-    reason: String,
-) -> AppResult<Response> {
-    let mut tx = state.pool.begin().await?;
-    let (status, _, _) = lock_request(&mut tx, &user, id).await?;
-    if status != RequestStatus::Pending {
-        return Err(AppError::Conflict("flash.already_decided"));
+#[derive(sqlx::FromRow)]
+struct LockedRequest {
+    status: RequestStatus,
+    employee_id: i64,
+    decides: bool,
+    decided_by: Option<i64>,
+    decided_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A training request, decided through [`decide`]: approved or rejected by the employee's head or HR.
+pub(crate) struct Request;
+
+impl Decidable for Request {
+    const ENTITY: &'static str = "training_request";
+    type Row = ();
+    type Plan = ();
+
+    async fn lock(
+        conn: &mut sqlx::PgConnection,
+        ctx: &Ctx,
+        user: &CurrentUser,
+        id: i64,
+        _approve: bool,
+    ) -> AppResult<Option<Locked<()>>> {
+        Ok(locked_request(conn, user, id)
+            .await?
+            .map(|r| Locked::new(ctx, (r.status, r.decides, r.decided_by, r.decided_at), RequestStatus::Pending, ())))
     }
-    let reason = clean_text(&reason, 1000).unwrap_or_default();
-    if !approve && reason.is_empty() {
-        drop(tx);
-        let page = list_page(&state, ctx, &user, Some((id, "part.err.reason")), None).await?;
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+
+    async fn apply(
+        conn: &mut sqlx::PgConnection,
+        user: &CurrentUser,
+        id: i64,
+        _row: &(),
+        _plan: (),
+        decision: &Decision,
+    ) -> AppResult<Applied> {
+        const CHANGE: StatusChange = StatusChange {
+            sql: "update training_requests set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
+                  where id = $1 and status = 'pending'",
+            from: "pending",
+            approve: Way { status: "approved", action: "approve", key: "flash.request_approved" },
+            reject: Way { status: "rejected", action: "reject", key: "flash.request_rejected" },
+        };
+        CHANGE.apply(conn, id, user.account_id, decision).await
     }
-    let new_status = if approve { RequestStatus::Approved } else { RequestStatus::Rejected };
-    sqlx::query(
-        "update training_requests set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
-         where id = $1 and status = 'pending'",
-    )
-    .bind(id)
-    .bind(new_status.as_str())
-    .bind(user.account_id)
-    .bind(&reason)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "training_request",
-        id,
-        if approve { "approve" } else { "reject" },
-        Some(json!({"status": "pending"})),
-        Some(json!({"status": new_status.as_str(), "reason": reason})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_flash(
-        "/training-requests",
-        FlashKind::Ok,
-        if approve { "flash.request_approved" } else { "flash.request_rejected" },
-    ))
+}
+
+/// Approve or reject a request: the decision's outcome as the requests' page answers it.
+async fn decide_page(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, decision: Decision) -> AppResult<Response> {
+    match decide::decide::<Request>(&state, &ctx, &user, id, decision).await? {
+        Outcome::Decided { key, .. } => Ok(redirect_flash("/training-requests", FlashKind::Ok, key)),
+        Outcome::NeedsReason { .. } => {
+            let page = list_page(&state, ctx, &user, Some((id, "part.err.reason")), None).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        other => Err(other.error()),
+    }
 }
 
 async fn approve(
@@ -360,7 +355,7 @@ async fn approve(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    decide(state, ctx, user, id, true, f.reason).await
+    decide_page(state, ctx, user, id, Decision { approve: true, reason: f.reason }).await
 }
 
 async fn reject(
@@ -370,7 +365,7 @@ async fn reject(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> AppResult<Response> {
-    decide(state, ctx, user, id, false, f.reason).await
+    decide_page(state, ctx, user, id, Decision { approve: false, reason: f.reason }).await
 }
 
 /// Schedule an approved request into a planned or open training: the employee is nominated
@@ -392,7 +387,11 @@ async fn schedule(
         }
         Err(_) => None,
     };
-    let (status, employee, _) = lock_request(&mut tx, &user, id).await?;
+    let r = locked_request(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    if !r.decides {
+        return Err(AppError::Forbidden);
+    }
+    let (status, employee) = (r.status, r.employee_id);
     if status == RequestStatus::Scheduled {
         return Err(AppError::Conflict("flash.already_decided"));
     }
