@@ -2,9 +2,9 @@
 //! self-assessment or a training's proposal, a training request, an informal activity and a
 //! nomination the same way, in one transaction (run again by [`retry::transaction`] when it meets
 //! another writer):
-//! 1. the item is read under its row lock (`Decidable::lock`, which first takes any lock the kind
-//!    takes before it, in the kind's fixed order), with whether this user decides it and, once
-//!    decided, by whom, how and when;
+//! 1. the item is read under its row lock (`Decidable::LOCK`, after any lock the kind takes
+//!    before it in its fixed order, `Decidable::lock_first`), with whether this user decides it
+//!    and, once decided, by whom, how and when (an item gone may say how, `Decidable::gone`);
 //! 2. the checks every kind shares: not found, not this user's to decide, already decided (two
 //!    people deciding at once: exactly one decision is recorded, the other is told who was
 //!    first), a rejection without a reason;
@@ -18,9 +18,15 @@
 
 use std::future::Future;
 
+use axum::{
+    Form,
+    extract::{Path, State},
+    response::Response,
+};
 use chrono::{DateTime, Utc};
+use serde::Deserialize;
 use serde_json::{Value, json};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Row as _, postgres::PgRow};
 
 use super::{AppError, AppResult, AppState, Ctx, enums::Labelled, form::clean_text, retry};
 use crate::{
@@ -44,24 +50,47 @@ pub struct Prior {
     pub status: &'static str,
 }
 
-/// An item read under its lock: whether this user may decide it, how it was decided if it no
-/// longer waits, and what the kind's check and change need of it.
-pub struct Locked<R> {
+/// An item read under its lock (`Decidable::LOCK`): its status, whether this user may decide it
+/// (`decides`), the account that decided it and when (`decided_by`, `decided_at`), and what the
+/// kind's check and change need of it (`row`, the query's other columns).
+pub struct Locked<S, R> {
+    pub status: S,
     pub decides: bool,
-    pub prior: Option<Prior>,
+    pub decided_by: Option<i64>,
+    pub decided_at: Option<DateTime<Utc>>,
     pub row: R,
 }
 
-/// What every kind's lock reads of its item: its status, whether this user decides it, the
-/// account that decided it and when.
-pub type Head<S> = (S, bool, Option<i64>, Option<DateTime<Utc>>);
-
-impl<R> Locked<R> {
-    /// An item read under its lock; it waits while its status is `waiting`.
-    pub fn new<S: Labelled + PartialEq>(ctx: &Ctx, head: Head<S>, waiting: S, row: R) -> Self {
-        let (status, decides, by, at) = head;
-        Self { decides, prior: (status != waiting).then(|| Prior { by, at, status: ctx.label(status) }), row }
+impl<'r, S, R> sqlx::FromRow<'r, PgRow> for Locked<S, R>
+where
+    S: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+    R: sqlx::FromRow<'r, PgRow>,
+{
+    fn from_row(r: &'r PgRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            status: r.try_get("status")?,
+            decides: r.try_get("decides")?,
+            decided_by: r.try_get("decided_by")?,
+            decided_at: r.try_get("decided_at")?,
+            row: R::from_row(r)?,
+        })
     }
+}
+
+/// Read item `id` of kind `K` under its row lock (`K::LOCK`), for this user's scope.
+pub async fn lock_row<K: Decidable>(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<Option<Locked<K::Status, K::Row>>, sqlx::Error> {
+    let scope = user.scope();
+    sqlx::query_as(K::LOCK)
+        .bind(id)
+        .bind(scope.all)
+        .bind(scope.own)
+        .bind(&scope.unit_patterns)
+        .fetch_optional(conn)
+        .await
 }
 
 /// One reason a kind refuses a decision: its i18n key (for a flash) and its text with the
@@ -140,20 +169,42 @@ impl Outcome {
 pub trait Decidable: Send + Sync + 'static {
     /// The item's name in the audit log ("participant").
     const ENTITY: &'static str;
-    /// What the lock reads that the check and the change need.
-    type Row: Send + Sync;
+    /// The item's status, and the one it has while it waits.
+    type Status: for<'r> sqlx::Decode<'r, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>
+        + Labelled
+        + PartialEq
+        + Send
+        + Sync
+        + Unpin;
+    const WAITING: Self::Status;
+    /// The lock query: `$1` the item's id, `$2`..`$4` the user's scope (`scope_decides`); it
+    /// returns the columns `status`, `decides`, `decided_by`, `decided_at` (see [`Locked`]) and
+    /// the `Row`'s, and ends `for update` of the item's row.
+    const LOCK: &'static str;
+    /// What the lock query reads besides that for the check and the change.
+    type Row: for<'r> sqlx::FromRow<'r, PgRow> + Send + Sync + Unpin;
     /// What the check found that the change needs (the budget figures of an approval…).
     type Plan: Default + Send + Sync;
+    /// The kind's usual change of status.
+    const CHANGE: StatusChange;
 
-    /// Take the kind's locks in its fixed order, the item's row last, and read it: `None` if
-    /// there is no such item.
-    fn lock(
-        conn: &mut PgConnection,
-        ctx: &Ctx,
-        user: &CurrentUser,
-        id: i64,
-        approve: bool,
-    ) -> impl Future<Output = AppResult<Option<Locked<Self::Row>>>> + Send;
+    /// The locks the kind takes before the item's row, in its fixed order; `false` if there is
+    /// no such item. None unless the kind says.
+    fn lock_first(_conn: &mut PgConnection, _id: i64, _approve: bool) -> impl Future<Output = AppResult<bool>> + Send {
+        async { Ok(true) }
+    }
+
+    /// An item that is no longer there: how it was decided, if it was and this user decides
+    /// for it (a training's proposal that became a confirmation); else it is not found.
+    fn gone(
+        _conn: &mut PgConnection,
+        _ctx: &Ctx,
+        _user: &CurrentUser,
+        _id: i64,
+    ) -> impl Future<Output = AppResult<Option<Prior>>> + Send {
+        async { Ok(None) }
+    }
 
     /// The page the item is decided on (a nomination: its training).
     fn within(id: i64, _row: &Self::Row) -> i64 {
@@ -173,15 +224,48 @@ pub trait Decidable: Send + Sync + 'static {
         async { Ok(Ok(Self::Plan::default())) }
     }
 
-    /// The change, and any other effect the kind's decision has, in the same transaction.
+    /// The change, and any other effect the kind's decision has, in the same transaction: the
+    /// kind's usual change of status unless it says otherwise.
     fn apply(
         conn: &mut PgConnection,
         user: &CurrentUser,
         id: i64,
-        row: &Self::Row,
-        plan: Self::Plan,
+        _row: &Self::Row,
+        _plan: Self::Plan,
         decision: &Decision,
-    ) -> impl Future<Output = AppResult<Applied>> + Send;
+    ) -> impl Future<Output = AppResult<Applied>> + Send {
+        Self::CHANGE.apply(conn, id, user.account_id, decision)
+    }
+
+    /// The kind's own page's answer to an outcome (a redirect with its flash, a page with the
+    /// refusal; [`Outcome::error`] for the rest).
+    fn page(
+        state: &AppState,
+        ctx: Ctx,
+        user: &CurrentUser,
+        id: i64,
+        outcome: Outcome,
+    ) -> impl Future<Output = AppResult<Response>> + Send;
+}
+
+/// The form of an approve or reject button: the reason (required to reject).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct DecisionForm {
+    reason: String,
+}
+
+/// `POST …/{id}/approve` (validate, confirm: `APPROVE`) or `POST …/{id}/reject` of kind `K`,
+/// answered by the kind's own page.
+pub async fn post<K: Decidable, const APPROVE: bool>(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let outcome = decide::<K>(&state, &ctx, &user, id, Decision { approve: APPROVE, reason: f.reason }).await?;
+    K::page(&state, ctx, &user, id, outcome).await
 }
 
 /// Decide item `id` of kind `K` (see the module's comment).
@@ -205,18 +289,22 @@ async fn once<K: Decidable>(
     decision: &Decision,
 ) -> AppResult<Outcome> {
     let mut tx = state.pool.begin().await?;
-    let Some(Locked { decides, prior, row }) = K::lock(&mut tx, ctx, user, id, decision.approve).await? else {
-        return Ok(Outcome::NotFound);
+    let locked = if K::lock_first(&mut tx, id, decision.approve).await? {
+        lock_row::<K>(&mut tx, user, id).await?
+    } else {
+        None
+    };
+    let Some(Locked { status, decides, decided_by, decided_at, row }) = locked else {
+        return match K::gone(&mut tx, ctx, user, id).await? {
+            Some(prior) => already(&mut tx, prior).await,
+            None => Ok(Outcome::NotFound),
+        };
     };
     if !decides {
         return Ok(Outcome::NotYours);
     }
-    if let Some(Prior { by, at, status }) = prior {
-        let by = match by {
-            Some(account) => name_of(&mut tx, account).await?,
-            None => None,
-        };
-        return Ok(Outcome::AlreadyDecided { by, at, status });
+    if status != K::WAITING {
+        return already(&mut tx, Prior { by: decided_by, at: decided_at, status: ctx.label(status) }).await;
     }
     let within = K::within(id, &row);
     if !decision.approve && decision.reason.is_empty() {
@@ -239,6 +327,15 @@ async fn once<K: Decidable>(
     .await?;
     tx.commit().await?;
     Ok(Outcome::Decided { key: applied.key, within })
+}
+
+/// Someone decided it first: who (by name), when and how.
+async fn already(conn: &mut PgConnection, prior: Prior) -> AppResult<Outcome> {
+    let by = match prior.by {
+        Some(account) => name_of(conn, account).await?,
+        None => None,
+    };
+    Ok(Outcome::AlreadyDecided { by, at: prior.at, status: prior.status })
 }
 
 /// An account's name as shown: the employee's display name, else the username.

@@ -11,7 +11,7 @@ use super::{
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        decide::{self, Applied, Decidable, Decision, Head, Locked, Outcome, Prior, Refusal, StatusChange, Way},
+        decide::{self, Applied, Decidable, Decision, Outcome, Prior, Refusal, StatusChange, Way},
         edit,
         export::{self, Table},
         form::{FieldErrors, clean_text, read_multipart},
@@ -31,8 +31,8 @@ pub fn routes() -> Routes {
         .get("/employees/{id}/assessments/new", Access::SignedIn, new_form)
         .post("/employees/{id}/assessments", Access::SignedIn, create)
         .get("/assessments/pending", Access::AnyOf(&[Role::Hr, Role::Head]), pending)
-        .post("/assessments/{id}/validate", Access::AnyOf(&[Role::Hr, Role::Head]), validate)
-        .post("/assessments/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), reject)
+        .post("/assessments/{id}/validate", Access::AnyOf(&[Role::Hr, Role::Head]), decide::post::<Assessment, true>)
+        .post("/assessments/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), decide::post::<Assessment, false>)
         .get("/evidence/{id}", Access::SignedIn, evidence)
         .post("/assessments/{id}/withdraw", Access::SignedIn, withdraw)
 }
@@ -395,44 +395,28 @@ async fn pending(
 /// confirmation instead (or refused, see [`Approval`]).
 pub(crate) struct Assessment;
 
-/// A self-assessment validated or rejected.
-const CHANGE: StatusChange = StatusChange {
-    sql: "update assessments set status = $2, validated_by = $3, validated_at = now(), decision_reason = $4
-          where id = $1 and status = 'pending'",
-    from: "pending",
-    approve: Way { status: "validated", action: "validate", key: "flash.assessment_validated" },
-    reject: Way { status: "rejected", action: "reject", key: "flash.assessment_rejected" },
-};
-
 impl Decidable for Assessment {
     const ENTITY: &'static str = "assessment";
+    type Status = Status;
+    const WAITING: Status = Status::Pending;
+    const LOCK: &'static str = "select a.status, scope_decides($2, $3, $4, e.id, u.path) as decides,
+               a.validated_by as decided_by, a.validated_at as decided_at
+        from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+        where a.id = $1 for update of a";
     type Row = ();
     type Plan = Approval;
+    const CHANGE: StatusChange = StatusChange {
+        sql: "update assessments set status = $2, validated_by = $3, validated_at = now(), decision_reason = $4
+              where id = $1 and status = 'pending'",
+        from: "pending",
+        approve: Way { status: "validated", action: "validate", key: "flash.assessment_validated" },
+        reject: Way { status: "rejected", action: "reject", key: "flash.assessment_rejected" },
+    };
 
-    async fn lock(
-        conn: &mut sqlx::PgConnection,
-        ctx: &Ctx,
-        user: &CurrentUser,
-        id: i64,
-        _approve: bool,
-    ) -> AppResult<Option<Locked<()>>> {
+    /// A training's proposal someone approved after the employee's level had reached it is now a
+    /// confirmation: who and when, to those who decide for her.
+    async fn gone(conn: &mut sqlx::PgConnection, ctx: &Ctx, user: &CurrentUser, id: i64) -> AppResult<Option<Prior>> {
         let scope = user.scope();
-        let row: Option<Head<Status>> = sqlx::query_as(
-            "select a.status, scope_decides($2, $3, $4, e.id, u.path), a.validated_by, a.validated_at
-             from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
-             where a.id = $1 for update of a",
-        )
-        .bind(id)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if let Some(head) = row {
-            return Ok(Some(Locked::new(ctx, head, Status::Pending, ())));
-        }
-        // Gone: a training's proposal someone approved after the employee's level had reached
-        // it is now a confirmation (told who and when, to those who decide for her).
         let confirmed: Option<(Option<i64>, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
             "select f.confirmed_by, f.created_at
              from training_confirmations f join training_participants tp on tp.id = f.participant_id
@@ -445,11 +429,7 @@ impl Decidable for Assessment {
         .bind(&scope.unit_patterns)
         .fetch_optional(&mut *conn)
         .await?;
-        Ok(confirmed.map(|(by, at)| Locked {
-            decides: true,
-            prior: Some(Prior { by, at: Some(at), status: ctx.t("asm.confirmed_instead") }),
-            row: (),
-        }))
+        Ok(confirmed.map(|(by, at)| Prior { by, at: Some(at), status: ctx.t("asm.confirmed_instead") }))
     }
 
     async fn check(
@@ -480,22 +460,21 @@ impl Decidable for Assessment {
         if let Approval::Confirm { participant, competency, target, held } = plan {
             return confirm_instead(conn, user.account_id, id, participant, competency, target, held).await;
         }
-        CHANGE.apply(conn, id, user.account_id, decision).await
+        Self::CHANGE.apply(conn, id, user.account_id, decision).await
     }
-}
 
-/// Validate or reject one self-assessment or training's proposal (its own page and the queue):
-/// the decision's outcome as this page answers it.
-async fn decide_page(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, decision: Decision) -> AppResult<Response> {
-    const BACK: &str = "/assessments/pending";
-    match decide::decide::<Assessment>(&state, &ctx, &user, id, decision).await? {
-        Outcome::Decided { key, .. } => Ok(redirect_flash(BACK, FlashKind::Ok, key)),
-        Outcome::AlreadyDecided { by, at, status } => decided_page(ctx, status, by, at),
-        Outcome::NeedsReason { .. } => Ok(redirect_flash(BACK, FlashKind::Err, "asm.err.reason")),
-        Outcome::Refused { refusals, .. } => {
-            Ok(redirect_flash(BACK, FlashKind::Err, refusals.first().map_or("appr.refused", |r| r.key)))
+    /// Back to the pending list with its flash; someone first: who, how and when (409).
+    async fn page(_state: &AppState, ctx: Ctx, _user: &CurrentUser, _id: i64, outcome: Outcome) -> AppResult<Response> {
+        const BACK: &str = "/assessments/pending";
+        match outcome {
+            Outcome::Decided { key, .. } => Ok(redirect_flash(BACK, FlashKind::Ok, key)),
+            Outcome::AlreadyDecided { by, at, status } => decided_page(ctx, status, by, at),
+            Outcome::NeedsReason { .. } => Ok(redirect_flash(BACK, FlashKind::Err, "asm.err.reason")),
+            Outcome::Refused { refusals, .. } => {
+                Ok(redirect_flash(BACK, FlashKind::Err, refusals.first().map_or("appr.refused", |r| r.key)))
+            }
+            other => Err(other.error()),
         }
-        other => Err(other.error()),
     }
 }
 
@@ -644,31 +623,6 @@ struct DecidedPage {
     outcome: &'static str,
     by: String,
     when: String,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct DecisionForm {
-    reason: String,
-}
-
-async fn validate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    decide_page(state, ctx, user, id, Decision { approve: true, reason: String::new() }).await
-}
-
-async fn reject(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    axum::Form(f): axum::Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide_page(state, ctx, user, id, Decision { approve: false, reason: f.reason }).await
 }
 
 /// An evidence file, only to those who may see the employee.

@@ -4,8 +4,7 @@
 //! HR for their own staff it counts at once. JP come from the agency's rules (`activity_jp`).
 
 use axum::{
-    Form,
-    extract::{Multipart, Path, Query, State},
+    extract::{Multipart, Query, State},
     response::Response,
 };
 use serde::Deserialize;
@@ -15,7 +14,7 @@ use super::model::{ActivityKind, ActivityStatus, JpRuleApplied, jp_text};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        decide::{self, Applied, Decidable, Decision, Head, Locked, Outcome, StatusChange, Way},
+        decide::{self, Decidable, Outcome, StatusChange, Way},
         edit,
         form::{FieldErrors, clean_text, read_multipart, required_text},
         paging::{PER_PAGE, Pager, query_string},
@@ -41,8 +40,8 @@ pub fn routes() -> Routes {
         .get("/activities", Access::SignedIn, list)
         .get("/activities/new", Access::SignedIn, new_form)
         .post("/activities", Access::SignedIn, create)
-        .post("/activities/{id}/confirm", Access::AnyOf(&[Role::Hr, Role::Head]), confirm)
-        .post("/activities/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), reject)
+        .post("/activities/{id}/confirm", Access::AnyOf(&[Role::Hr, Role::Head]), decide::post::<Activity, true>)
+        .post("/activities/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), decide::post::<Activity, false>)
         .badge("/development", waiting_badge)
 }
 
@@ -517,90 +516,42 @@ async fn create(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, mp: 
     ))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct DecisionForm {
-    reason: String,
-}
-
 /// A logged activity, decided through [`decide`]: confirmed or rejected only by someone who
 /// decides for every learner and took no part in it as the mentor.
 pub(crate) struct Activity;
 
 impl Decidable for Activity {
     const ENTITY: &'static str = "activity";
+    type Status = ActivityStatus;
+    const WAITING: ActivityStatus = ActivityStatus::Pending;
+    const LOCK: &'static str = "select a.status, a.decided_by, a.decided_at,
+               not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id
+                           join units u on u.id = e.unit_id
+                           where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
+                 and not (a.mentor_id is not distinct from $3 and $3 is not null) as decides
+        from activities a where a.id = $1 for update";
     type Row = ();
     type Plan = ();
+    const CHANGE: StatusChange = StatusChange {
+        sql: "update activities set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
+              where id = $1 and status = 'pending'",
+        from: "pending",
+        approve: Way { status: "confirmed", action: "confirm", key: "flash.activity_confirmed" },
+        reject: Way { status: "rejected", action: "reject", key: "flash.activity_rejected" },
+    };
 
-    async fn lock(
-        conn: &mut sqlx::PgConnection,
-        ctx: &Ctx,
-        user: &CurrentUser,
-        id: i64,
-        _approve: bool,
-    ) -> AppResult<Option<Locked<()>>> {
-        let scope = user.scope();
-        let row: Option<Head<ActivityStatus>> = sqlx::query_as(
-            "select a.status,
-                    not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
-                                where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
-                      and not (a.mentor_id is not distinct from $3 and $3 is not null),
-                    a.decided_by, a.decided_at
-             from activities a where a.id = $1 for update",
-        )
-        .bind(id)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .fetch_optional(&mut *conn)
-        .await?;
-        Ok(row.map(|head| Locked::new(ctx, head, ActivityStatus::Pending, ())))
+    /// Back to the activities with its flash.
+    async fn page(
+        _state: &AppState,
+        _ctx: Ctx,
+        _user: &CurrentUser,
+        _id: i64,
+        outcome: Outcome,
+    ) -> AppResult<Response> {
+        match outcome {
+            Outcome::Decided { key, .. } => Ok(redirect_flash("/activities", FlashKind::Ok, key)),
+            Outcome::NeedsReason { .. } => Ok(redirect_flash("/activities", FlashKind::Err, "part.err.reason")),
+            other => Err(other.error()),
+        }
     }
-
-    async fn apply(
-        conn: &mut sqlx::PgConnection,
-        user: &CurrentUser,
-        id: i64,
-        _row: &(),
-        _plan: (),
-        decision: &Decision,
-    ) -> AppResult<Applied> {
-        const CHANGE: StatusChange = StatusChange {
-            sql: "update activities set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
-                  where id = $1 and status = 'pending'",
-            from: "pending",
-            approve: Way { status: "confirmed", action: "confirm", key: "flash.activity_confirmed" },
-            reject: Way { status: "rejected", action: "reject", key: "flash.activity_rejected" },
-        };
-        CHANGE.apply(conn, id, user.account_id, decision).await
-    }
-}
-
-/// Confirm or reject an activity: the decision's outcome as the activities' page answers it.
-async fn decide_page(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, decision: Decision) -> AppResult<Response> {
-    match decide::decide::<Activity>(&state, &ctx, &user, id, decision).await? {
-        Outcome::Decided { key, .. } => Ok(redirect_flash("/activities", FlashKind::Ok, key)),
-        Outcome::NeedsReason { .. } => Ok(redirect_flash("/activities", FlashKind::Err, "part.err.reason")),
-        other => Err(other.error()),
-    }
-}
-
-async fn confirm(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide_page(state, ctx, user, id, Decision { approve: true, reason: f.reason }).await
-}
-
-async fn reject(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide_page(state, ctx, user, id, Decision { approve: false, reason: f.reason }).await
 }

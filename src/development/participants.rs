@@ -20,7 +20,7 @@ use super::{
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        decide::{self, Applied, Decidable, Decision, Locked, Outcome, Refusal, StatusChange, Way},
+        decide::{self, Applied, Decidable, Decision, Outcome, Refusal, StatusChange, Way},
         form::{FieldErrors, clean_text, read_multipart},
         render::{FlashKind, redirect_flash, render_status},
     },
@@ -36,8 +36,8 @@ const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
 pub fn routes() -> Routes {
     Routes::new()
         .post("/trainings/{id}/participants", Access::AnyOf(HR_HEAD), nominate)
-        .post("/participants/{id}/approve", Access::AnyOf(HR_HEAD), approve)
-        .post("/participants/{id}/reject", Access::AnyOf(HR_HEAD), reject)
+        .post("/participants/{id}/approve", Access::AnyOf(HR_HEAD), decide::post::<Nomination, true>)
+        .post("/participants/{id}/reject", Access::AnyOf(HR_HEAD), decide::post::<Nomination, false>)
         .get("/participants/{id}/result", Access::AnyOf(&[Role::Hr]), result_form)
         .post("/participants/{id}/result", Access::AnyOf(&[Role::Hr]), save_result)
         .get("/participants/{id}/certificate", Access::SignedIn, certificate)
@@ -138,14 +138,10 @@ async fn nominate(
 /// the audit log), or rejected with a reason.
 pub(crate) struct Nomination;
 
-/// A participant about to be decided, read under a lock.
+/// A participant about to be decided: its training, read under the participant's lock.
 #[derive(sqlx::FromRow)]
 pub(crate) struct Deciding {
     training_id: i64,
-    status: ParticipantStatus,
-    decides: bool,
-    decided_by: Option<i64>,
-    decided_at: Option<chrono::DateTime<chrono::Utc>>,
     training_status: TrainingStatus,
     budget_year: i32,
     budget_unit_id: i64,
@@ -162,48 +158,42 @@ pub(crate) struct Charge {
 
 impl Decidable for Nomination {
     const ENTITY: &'static str = "participant";
+    type Status = ParticipantStatus;
+    const WAITING: ParticipantStatus = ParticipantStatus::Nominated;
+    const LOCK: &'static str =
+        "select tp.status, scope_decides($2, $3, $4, e.id, u.path) as decides, tp.decided_by, tp.decided_at,
+                tp.training_id, t.status as training_status, t.budget_year, t.budget_unit_id, t.quota
+         from training_participants tp join trainings t on t.id = tp.training_id
+         join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
+         where tp.id = $1 for update of tp";
     type Row = Deciding;
     type Plan = Charge;
+    /// A rejection (an approval records its cost and any override: see `apply`).
+    const CHANGE: StatusChange = StatusChange {
+        sql: "update training_participants set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
+              where id = $1 and status = 'nominated'",
+        from: "nominated",
+        approve: Way { status: "approved", action: "approve", key: "flash.participant_approved" },
+        reject: Way { status: "rejected", action: "reject", key: "flash.participant_rejected" },
+    };
 
-    async fn lock(
-        conn: &mut sqlx::PgConnection,
-        ctx: &Ctx,
-        user: &CurrentUser,
-        id: i64,
-        approve: bool,
-    ) -> AppResult<Option<Locked<Deciding>>> {
-        if approve {
-            // Lock order: training, then the budget it is charged to, then participant (every
-            // approval takes them so). The budget is read under the training's lock, so an edit
-            // charging the training elsewhere cannot slip between the read and the budget's lock.
-            let key: Option<(i32, i64)> = sqlx::query_as(
-                "select t.budget_year, t.budget_unit_id from training_participants tp join trainings t on t.id = tp.training_id
-                 where tp.id = $1 for update of t",
-            )
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let Some((year, unit)) = key else { return Ok(None) };
-            db::lock_budget(&mut *conn, year, unit).await?;
+    /// An approval's lock order: training, then the budget it is charged to, then participant
+    /// (every approval takes them so). The budget is read under the training's lock, so an edit
+    /// charging the training elsewhere cannot slip between the read and the budget's lock.
+    async fn lock_first(conn: &mut sqlx::PgConnection, id: i64, approve: bool) -> AppResult<bool> {
+        if !approve {
+            return Ok(true);
         }
-        let scope = user.scope();
-        let row: Option<Deciding> = sqlx::query_as(
-            "select tp.training_id, tp.status, scope_decides($2, $3, $4, e.id, u.path) as decides, tp.decided_by, tp.decided_at,
-                    t.status as training_status, t.budget_year, t.budget_unit_id, t.quota
-             from training_participants tp join trainings t on t.id = tp.training_id
-             join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
-             where tp.id = $1 for update of tp",
+        let key: Option<(i32, i64)> = sqlx::query_as(
+            "select t.budget_year, t.budget_unit_id from training_participants tp join trainings t on t.id = tp.training_id
+             where tp.id = $1 for update of t",
         )
         .bind(id)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
         .fetch_optional(&mut *conn)
         .await?;
-        Ok(row.map(|d| {
-            let head = (d.status, d.decides, d.decided_by, d.decided_at);
-            Locked::new(ctx, head, ParticipantStatus::Nominated, d)
-        }))
+        let Some((year, unit)) = key else { return Ok(false) };
+        db::lock_budget(&mut *conn, year, unit).await?;
+        Ok(true)
     }
 
     fn within(_id: i64, d: &Deciding) -> i64 {
@@ -264,14 +254,7 @@ impl Decidable for Nomination {
         decision: &Decision,
     ) -> AppResult<Applied> {
         if !decision.approve {
-            const CHANGE: StatusChange = StatusChange {
-                sql: "update training_participants set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
-                      where id = $1 and status = 'nominated'",
-                from: "nominated",
-                approve: Way { status: "approved", action: "approve", key: "flash.participant_approved" },
-                reject: Way { status: "rejected", action: "reject", key: "flash.participant_rejected" },
-            };
-            return CHANGE.apply(conn, id, user.account_id, decision).await;
+            return Self::CHANGE.apply(conn, id, user.account_id, decision).await;
         }
         let override_reason = if charge.over { decision.reason.as_str() } else { "" };
         sqlx::query(
@@ -291,45 +274,20 @@ impl Decidable for Nomination {
             key: "flash.participant_approved",
         })
     }
-}
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct DecisionForm {
-    reason: String,
-}
-
-/// Approve or reject a nomination: the decision's outcome as the training's page answers it.
-async fn decide_page(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, decision: Decision) -> AppResult<Response> {
-    let problem = match decide::decide::<Nomination>(&state, &ctx, &user, id, decision).await? {
-        Outcome::Decided { key, within } => {
-            return Ok(redirect_flash(&format!("/trainings/{within}"), FlashKind::Ok, key));
-        }
-        Outcome::NeedsReason { within } => (within, vec![ctx.t("part.err.reason").to_string()]),
-        Outcome::Refused { refusals, within } => (within, refusals.into_iter().map(|r| r.text).collect()),
-        other => return Err(other.error()),
-    };
-    refuse(&state, ctx, &user, problem.0, nominate_picker(), problem.1).await
-}
-
-async fn approve(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide_page(state, ctx, user, id, Decision { approve: true, reason: f.reason }).await
-}
-
-async fn reject(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide_page(state, ctx, user, id, Decision { approve: false, reason: f.reason }).await
+    /// Back to the training with its flash; a refusal or a rejection without a reason shows the
+    /// training again with why (422).
+    async fn page(state: &AppState, ctx: Ctx, user: &CurrentUser, _id: i64, outcome: Outcome) -> AppResult<Response> {
+        let (training, problem) = match outcome {
+            Outcome::Decided { key, within } => {
+                return Ok(redirect_flash(&format!("/trainings/{within}"), FlashKind::Ok, key));
+            }
+            Outcome::NeedsReason { within } => (within, vec![ctx.t("part.err.reason").to_string()]),
+            Outcome::Refused { refusals, within } => (within, refusals.into_iter().map(|r| r.text).collect()),
+            other => return Err(other.error()),
+        };
+        refuse(state, ctx, user, training, nominate_picker(), problem).await
+    }
 }
 
 #[derive(Clone, Debug, Default)]

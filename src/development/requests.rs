@@ -15,7 +15,7 @@ use super::{db, model::RequestStatus};
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
-        decide::{self, Applied, Decidable, Decision, Locked, Outcome, StatusChange, Way},
+        decide::{self, Decidable, Outcome, StatusChange, Way},
         edit,
         form::{FieldErrors, required_text},
         paging::{PER_PAGE, Pager},
@@ -34,8 +34,8 @@ pub fn routes() -> Routes {
         .get("/training-requests", Access::SignedIn, list)
         .get("/training-requests/new", Access::SignedIn, new_form)
         .post("/training-requests", Access::SignedIn, create)
-        .post("/training-requests/{id}/approve", Access::AnyOf(HR_HEAD), approve)
-        .post("/training-requests/{id}/reject", Access::AnyOf(HR_HEAD), reject)
+        .post("/training-requests/{id}/approve", Access::AnyOf(HR_HEAD), decide::post::<Request, true>)
+        .post("/training-requests/{id}/reject", Access::AnyOf(HR_HEAD), decide::post::<Request, false>)
         .post("/training-requests/{id}/schedule", Access::AnyOf(&[Role::Hr]), schedule)
 }
 
@@ -262,39 +262,14 @@ async fn create(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct DecisionForm {
-    reason: String,
+struct ScheduleForm {
     training: String,
 }
 
-/// A request read under a lock: its status, employee, whether this user decides for that
-/// employee, and who decided it and when.
-async fn locked_request(
-    tx: &mut sqlx::PgConnection,
-    user: &CurrentUser,
-    id: i64,
-) -> Result<Option<LockedRequest>, sqlx::Error> {
-    let scope = user.scope();
-    sqlx::query_as(
-        "select r.status, r.employee_id, scope_decides($2, $3, $4, e.id, u.path) as decides, r.decided_by, r.decided_at
-         from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
-         where r.id = $1 for update of r",
-    )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .fetch_optional(&mut *tx)
-    .await
-}
-
+/// The employee of a request (whom scheduling nominates).
 #[derive(sqlx::FromRow)]
-struct LockedRequest {
-    status: RequestStatus,
+pub(crate) struct Requestee {
     employee_id: i64,
-    decides: bool,
-    decided_by: Option<i64>,
-    decided_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A training request, decided through [`decide`]: approved or rejected by the employee's head or HR.
@@ -302,70 +277,34 @@ pub(crate) struct Request;
 
 impl Decidable for Request {
     const ENTITY: &'static str = "training_request";
-    type Row = ();
+    type Status = RequestStatus;
+    const WAITING: RequestStatus = RequestStatus::Pending;
+    const LOCK: &'static str =
+        "select r.status, r.employee_id, scope_decides($2, $3, $4, e.id, u.path) as decides, r.decided_by, r.decided_at
+         from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
+         where r.id = $1 for update of r";
+    type Row = Requestee;
     type Plan = ();
+    const CHANGE: StatusChange = StatusChange {
+        sql: "update training_requests set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
+              where id = $1 and status = 'pending'",
+        from: "pending",
+        approve: Way { status: "approved", action: "approve", key: "flash.request_approved" },
+        reject: Way { status: "rejected", action: "reject", key: "flash.request_rejected" },
+    };
 
-    async fn lock(
-        conn: &mut sqlx::PgConnection,
-        ctx: &Ctx,
-        user: &CurrentUser,
-        id: i64,
-        _approve: bool,
-    ) -> AppResult<Option<Locked<()>>> {
-        Ok(locked_request(conn, user, id)
-            .await?
-            .map(|r| Locked::new(ctx, (r.status, r.decides, r.decided_by, r.decided_at), RequestStatus::Pending, ())))
-    }
-
-    async fn apply(
-        conn: &mut sqlx::PgConnection,
-        user: &CurrentUser,
-        id: i64,
-        _row: &(),
-        _plan: (),
-        decision: &Decision,
-    ) -> AppResult<Applied> {
-        const CHANGE: StatusChange = StatusChange {
-            sql: "update training_requests set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
-                  where id = $1 and status = 'pending'",
-            from: "pending",
-            approve: Way { status: "approved", action: "approve", key: "flash.request_approved" },
-            reject: Way { status: "rejected", action: "reject", key: "flash.request_rejected" },
-        };
-        CHANGE.apply(conn, id, user.account_id, decision).await
-    }
-}
-
-/// Approve or reject a request: the decision's outcome as the requests' page answers it.
-async fn decide_page(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, decision: Decision) -> AppResult<Response> {
-    match decide::decide::<Request>(&state, &ctx, &user, id, decision).await? {
-        Outcome::Decided { key, .. } => Ok(redirect_flash("/training-requests", FlashKind::Ok, key)),
-        Outcome::NeedsReason { .. } => {
-            let page = list_page(&state, ctx, &user, Some((id, "part.err.reason")), None).await?;
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    /// Back to the requests with its flash; a rejection without a reason shows the list again
+    /// with the message beside the request (422).
+    async fn page(state: &AppState, ctx: Ctx, user: &CurrentUser, id: i64, outcome: Outcome) -> AppResult<Response> {
+        match outcome {
+            Outcome::Decided { key, .. } => Ok(redirect_flash("/training-requests", FlashKind::Ok, key)),
+            Outcome::NeedsReason { .. } => {
+                let page = list_page(state, ctx, user, Some((id, "part.err.reason")), None).await?;
+                render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            }
+            other => Err(other.error()),
         }
-        other => Err(other.error()),
     }
-}
-
-async fn approve(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide_page(state, ctx, user, id, Decision { approve: true, reason: f.reason }).await
-}
-
-async fn reject(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide_page(state, ctx, user, id, Decision { approve: false, reason: f.reason }).await
 }
 
 /// Schedule an approved request into a planned or open training: the employee is nominated
@@ -375,7 +314,7 @@ async fn schedule(
     ctx: Ctx,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
+    Form(f): Form<ScheduleForm>,
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let training: Option<(i64, i32)> = match f.training.trim().parse::<i64>() {
@@ -387,11 +326,11 @@ async fn schedule(
         }
         Err(_) => None,
     };
-    let r = locked_request(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    let r = decide::lock_row::<Request>(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
     if !r.decides {
         return Err(AppError::Forbidden);
     }
-    let (status, employee) = (r.status, r.employee_id);
+    let (status, employee) = (r.status, r.row.employee_id);
     if status == RequestStatus::Scheduled {
         return Err(AppError::Conflict("flash.already_decided"));
     }
