@@ -1044,6 +1044,69 @@ async fn one_queue_decides_in_bulk(pool: PgPool) {
     assert_eq!(app.as_user("pegawai").await.get("/approvals").await.status, StatusCode::FORBIDDEN);
 }
 
+/// The queue says why each item it could not decide was not, from the decision's outcome: decided
+/// first (by whom, how), over the budget (with the figures); what could be decided is.
+#[sqlx::test]
+async fn the_queue_says_why_an_item_was_not_decided(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let comp = app.scalar("select id from competencies where code = 'APL-02'").await;
+    let req = app
+        .scalar(&format!(
+            "insert into training_requests (employee_id, competency_id, target_level, reason) values ({own}, {comp}, 3, 'Perlu') returning id"
+        ))
+        .await;
+    let asm = app
+        .scalar(&format!(
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status) values ({own}, {comp}, 3, current_date, 'self', 'pending') returning id"
+        ))
+        .await;
+    let t = app
+        .scalar(
+            "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, cost_per_participant, budget_year, budget_unit_id, quota, place, status)
+             select 'Mahal', 'teknis', 3, '2031-05-01', '2031-05-02', 16, 99000000, 2031, id, 3, 'Bandung', 'open' from units where code = 'APT' returning id",
+        )
+        .await;
+    let part = app
+        .scalar(&format!(
+            "insert into training_participants (training_id, employee_id) values ({t}, {own}) returning id"
+        ))
+        .await;
+    let mut head = app.as_user("kabid.aptika").await;
+    head.get("/approvals").await;
+    // HR approves the request on its own page while the head still has it on the queue.
+    let r = app.as_user("kepegawaian").await.post(&format!("/training-requests/{req}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let hr_name = text(
+        &app,
+        "select coalesce(employee_display_name(e.front_title, e.name, e.back_title), a.username)
+         from accounts a left join employees e on e.id = a.employee_id where a.username = 'kepegawaian'",
+    )
+    .await;
+    let items = [format!("request:{req}"), format!("participant:{part}"), format!("assessment:{asm}")];
+    let mut fields: Vec<(&str, &str)> = items.iter().map(|i| ("item", i.as_str())).collect();
+    fields.push(("decision", "approve"));
+    let r = head.post("/approvals", &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains(&format!("sudah diputuskan lebih dulu: Disetujui oleh {hr_name}")),
+        "who decided the request first, and how: {}",
+        r.body
+    );
+    assert!(r.body.contains("Melampaui anggaran"), "the nomination's refusal in words: {}", r.body);
+    assert!(!r.body.contains("ditolak sistem"), "not a guess from a status code");
+    assert_eq!(text(&app, &format!("select status from assessments where id = {asm}")).await, "validated");
+    assert_eq!(status(&app, part).await, "nominated");
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from audit_log where entity = 'training_request' and entity_id = '{req}' and action = 'approve'"
+        ))
+        .await,
+        1,
+        "the request was decided once, by HR"
+    );
+}
+
 /// Notifications come from the records: a decided request, a certificate expiring, an owed
 /// evaluation; the unread count beside the menu item drops to zero once read.
 #[sqlx::test]
