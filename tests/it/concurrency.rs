@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{Client, Resp, TestApp, hidden};
+use crate::helpers::{Client, Resp, TestApp, Waiting, hidden, waiting_of_each_kind};
 
 /// The fields of an employee edit form as loaded (values of its inputs and selects).
 async fn open_edit(c: &mut Client, id: i64) -> (Vec<(String, String)>, String) {
@@ -467,90 +467,13 @@ async fn two_assessments_at_once_keep_the_right_current_level(pool: PgPool) {
     assert_eq!(level, 2, "removing it falls back to the one before");
 }
 
-/// One item of each kind that waits for a decision, for the staff member `pegawai` (whom HR and
-/// the head of Aptika decide for): (audit entity, the table its row lock is on, id, approve path,
-/// reject path, the audit actions of a decision).
-async fn one_of_each_kind(
-    app: &TestApp,
-) -> Vec<(&'static str, &'static str, i64, String, String, &'static [&'static str])> {
-    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
-    let comp = app.scalar("select id from competencies where code = 'APL-02'").await;
-    let asm = app
-        .scalar(&format!(
-            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
-             values ({own}, {comp}, 3, current_date, 'self', 'pending') returning id"
-        ))
-        .await;
-    let req = app
-        .scalar(&format!(
-            "insert into training_requests (employee_id, competency_id, target_level, reason)
-             values ({own}, {comp}, 3, 'Perlu') returning id"
-        ))
-        .await;
-    let act = app
-        .scalar(&format!(
-            "with a as (insert into activities (kind, competency_id, held_on, minutes, topic, status)
-                        values ('mentoring', {comp}, current_date, 60, 'Bersamaan', 'pending') returning id)
-             insert into activity_learners select id, {own} from a returning activity_id"
-        ))
-        .await;
-    // Free, so the approval is never refused for its cost.
-    let t = app
-        .scalar(
-            "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, cost_per_participant, budget_year,
-                                    budget_unit_id, quota, place, status)
-             select 'Bersamaan', 'teknis', 3, '2031-05-01', '2031-05-02', 16, 0, 2031, id, 3, 'Bandung', 'open'
-             from units where code = 'APT' returning id",
-        )
-        .await;
-    let part = app
-        .scalar(&format!(
-            "insert into training_participants (training_id, employee_id) values ({t}, {own}) returning id"
-        ))
-        .await;
-    vec![
-        (
-            "assessment",
-            "assessments",
-            asm,
-            format!("/assessments/{asm}/validate"),
-            format!("/assessments/{asm}/reject"),
-            &["validate", "reject", "confirm_instead"],
-        ),
-        (
-            "training_request",
-            "training_requests",
-            req,
-            format!("/training-requests/{req}/approve"),
-            format!("/training-requests/{req}/reject"),
-            &["approve", "reject"],
-        ),
-        (
-            "activity",
-            "activities",
-            act,
-            format!("/activities/{act}/confirm"),
-            format!("/activities/{act}/reject"),
-            &["confirm", "reject"],
-        ),
-        (
-            "participant",
-            "training_participants",
-            part,
-            format!("/participants/{part}/approve"),
-            format!("/participants/{part}/reject"),
-            &["approve", "approve_over_budget", "reject"],
-        ),
-    ]
-}
-
 /// Every kind decided through the one decide workflow: HR approves and the head rejects the same
 /// item at the same moment; exactly one decision is recorded and audited, the other is told
 /// (409) that it was decided first.
 #[sqlx::test]
 async fn each_kind_decided_twice_at_once_records_one_decision(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
-    for (entity, table, id, approve, reject, actions) in one_of_each_kind(&app).await {
+    for Waiting { entity, table, id, approve, reject, actions } in waiting_of_each_kind(&app).await {
         let mut hr = app.as_user("kepegawaian").await;
         let mut head = app.as_user("kabid.aptika").await;
         hr.prime().await;

@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{Client, TestApp};
+use crate::helpers::{Client, TestApp, waiting_of_each_kind};
 
 async fn text(app: &TestApp, sql: &str) -> String {
     sqlx::query_scalar(sql).fetch_one(&app.pool).await.expect(sql)
@@ -1049,29 +1049,17 @@ async fn one_queue_decides_in_bulk(pool: PgPool) {
 #[sqlx::test]
 async fn the_queue_says_why_an_item_was_not_decided(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
-    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
-    let comp = app.scalar("select id from competencies where code = 'APL-02'").await;
-    let req = app
-        .scalar(&format!(
-            "insert into training_requests (employee_id, competency_id, target_level, reason) values ({own}, {comp}, 3, 'Perlu') returning id"
-        ))
-        .await;
-    let asm = app
-        .scalar(&format!(
-            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status) values ({own}, {comp}, 3, current_date, 'self', 'pending') returning id"
-        ))
-        .await;
-    let t = app
-        .scalar(
-            "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, cost_per_participant, budget_year, budget_unit_id, quota, place, status)
-             select 'Mahal', 'teknis', 3, '2031-05-01', '2031-05-02', 16, 99000000, 2031, id, 3, 'Bandung', 'open' from units where code = 'APT' returning id",
-        )
-        .await;
-    let part = app
-        .scalar(&format!(
-            "insert into training_participants (training_id, employee_id) values ({t}, {own}) returning id"
-        ))
-        .await;
+    let items = waiting_of_each_kind(&app).await;
+    let id = |entity: &str| items.iter().find(|w| w.entity == entity).map_or(0, |w| w.id);
+    let (req, asm, part) = (id("training_request"), id("assessment"), id("participant"));
+    sqlx::query(
+        "update trainings set cost_per_participant = 99000000
+         where id = (select training_id from training_participants where id = $1)",
+    )
+    .bind(part)
+    .execute(&app.pool)
+    .await
+    .expect("dear");
     let mut head = app.as_user("kabid.aptika").await;
     head.get("/approvals").await;
     // HR approves the request on its own page while the head still has it on the queue.
