@@ -7,6 +7,7 @@ pub mod clock;
 pub mod config;
 pub mod context;
 pub mod db;
+pub mod decide;
 pub mod edit;
 pub mod enums;
 pub mod error;

@@ -32,13 +32,6 @@ pub enum FlashKind {
 pub const FLASH_COOKIE: &str = "cakap_flash";
 
 /// A 303 redirect that shows the message (an i18n key) on the next page.
-/// Whether a response carries an error flash (`redirect_flash` with `FlashKind::Err`): a redirect
-/// that reports a refusal rather than a change made.
-pub fn has_error_flash(res: &Response) -> bool {
-    let prefix = format!("{FLASH_COOKIE}=err.");
-    res.headers().get_all(header::SET_COOKIE).iter().any(|v| v.to_str().is_ok_and(|v| v.starts_with(&prefix)))
-}
-
 pub fn redirect_flash(to: &str, kind: FlashKind, key: &'static str) -> Response {
     let mut res = Redirect::to(to).into_response();
     let k = match kind {

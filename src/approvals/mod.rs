@@ -1,22 +1,19 @@
 //! One approval queue for heads and HR: self-assessments, training nominations, training requests
 //! and informal activities waiting for their decision, with bulk approve / reject-with-reason.
-//! Each decision goes through the same code as on its own page (locks, budget checks, audit).
+//! Each decision goes through the same code as on its own page (`app::decide`: locks, budget
+//! checks, audit), and what was not decided is listed with why.
 
-use axum::{
-    Form,
-    extract::{Path, State},
-    http::StatusCode,
-    response::Response,
-};
+use axum::{Form, extract::State, http::StatusCode, response::Response};
 
 use crate::{
     app::{
         Access, AppResult, AppState, Ctx, Routes,
-        render::{FlashKind, has_error_flash, redirect_flash, render_status},
+        decide::{Decision, decide},
+        render::{FlashKind, redirect_flash, render_status},
     },
-    assessments::model::Source as AssessmentSource,
+    assessments::{model::Source as AssessmentSource, routes::Assessment},
     auth::{CurrentUser, Role},
-    development::model::ActivityKind,
+    development::{activities::Activity, model::ActivityKind, participants::Nomination, requests::Request},
 };
 
 const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
@@ -370,7 +367,8 @@ async fn queue(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> Ap
 }
 
 /// Decide one item (its own approve / reject button, with its own reason) or every ticked item
-/// the same way (the bulk buttons, with the shared reason), each through its own page's code;
+/// the same way (the bulk buttons, with the shared reason), each through `app::decide` as on its
+/// own page;
 /// what could not be decided (someone decided first, over budget, no reason) is listed with why,
 /// and the page comes back with the ticks and the reasons as they were.
 async fn bulk(
@@ -420,31 +418,25 @@ async fn bulk(
     };
     let mut failed = vec![];
     for (kind, id) in &items {
-        let (s, c, u) = (state.clone(), ctx.clone(), user.clone());
+        let d = Decision { approve, reason: reason.clone() };
         let outcome = match kind.as_str() {
-            "assessment" => crate::assessments::routes::decide(s, c, u, *id, approve, reason.clone()).await,
-            "activity" => crate::development::activities::decide(s, c, u, *id, approve, reason.clone()).await,
-            "request" => crate::development::requests::decide(s, c, u, *id, approve, reason.clone()).await,
-            "participant" => {
-                let form = Form(crate::development::participants::DecisionForm { reason: reason.clone() });
-                if approve {
-                    crate::development::participants::approve(State(s), c, u, Path(*id), form).await
-                } else {
-                    crate::development::participants::reject(State(s), c, u, Path(*id), form).await
-                }
-            }
+            "assessment" => decide::<Assessment>(&state, &ctx, &user, *id, d).await,
+            "activity" => decide::<Activity>(&state, &ctx, &user, *id, d).await,
+            "request" => decide::<Request>(&state, &ctx, &user, *id, d).await,
+            "participant" => decide::<Nomination>(&state, &ctx, &user, *id, d).await,
             _ => continue,
         };
-        // The single-item answer: a redirect back to its list means it was decided (an error
-        // flash means it was not); anything else (409, 422, 403, 404) is a refusal.
-        let done = matches!(&outcome, Ok(r) if r.status().is_redirection() && !has_error_flash(r));
-        if !done {
-            let why = match &outcome {
-                Ok(r) if r.status() == StatusCode::CONFLICT => ctx.t("flash.already_decided"),
-                Ok(r) if r.status() == StatusCode::UNPROCESSABLE_ENTITY => ctx.t("appr.refused"),
-                _ => ctx.t("appr.not_allowed"),
-            };
-            failed.push((format!("{kind}:{id}"), why.to_string()));
+        // Not decided: someone was first, not this user's, no reason, or refused (over budget,
+        // no seat…), each said in words; an error (the database still busy) is said as such.
+        let why = match outcome {
+            Ok(o) => o.why(&ctx),
+            Err(e) => {
+                tracing::warn!(item = %format!("{kind}:{id}"), error = %e, "a queued decision failed");
+                Some(ctx.t("appr.not_allowed").to_string())
+            }
+        };
+        if let Some(why) = why {
+            failed.push((format!("{kind}:{id}"), why));
         }
     }
     if failed.is_empty() {

@@ -10,7 +10,9 @@ use super::{
 };
 use crate::{
     app::{
-        Access, AppError, AppResult, AppState, Ctx, Routes, edit,
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        decide::{self, Applied, Decidable, Decision, Outcome, Prior, Refusal, StatusChange, Way},
+        edit,
         export::{self, Table},
         form::{FieldErrors, clean_text, read_multipart},
         render::{FlashKind, redirect_flash, render, render_status},
@@ -29,8 +31,8 @@ pub fn routes() -> Routes {
         .get("/employees/{id}/assessments/new", Access::SignedIn, new_form)
         .post("/employees/{id}/assessments", Access::SignedIn, create)
         .get("/assessments/pending", Access::AnyOf(&[Role::Hr, Role::Head]), pending)
-        .post("/assessments/{id}/validate", Access::AnyOf(&[Role::Hr, Role::Head]), validate)
-        .post("/assessments/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), reject)
+        .post("/assessments/{id}/validate", Access::AnyOf(&[Role::Hr, Role::Head]), decide::post::<Assessment, true>)
+        .post("/assessments/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), decide::post::<Assessment, false>)
         .get("/evidence/{id}", Access::SignedIn, evidence)
         .post("/assessments/{id}/withdraw", Access::SignedIn, withdraw)
 }
@@ -388,111 +390,103 @@ async fn pending(
     render(&PendingPage { ctx, rows })
 }
 
-/// Validate or reject one self-assessment: one atomic state change under a row lock. When two
-/// people decide the same item at once, exactly one decision is recorded and audited; the other
-/// is told who decided it, how and when.
-pub(crate) async fn decide(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    approve: bool,
-    reason: String,
-) -> AppResult<Response> {
-    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
-    crate::app::retry::transaction(|| {
-        decide_once(state.clone(), ctx.clone(), user.clone(), id, approve, reason.clone())
-    })
-    .await
-}
+/// A self-assessment or a training's proposal, decided through [`decide`]: validated or
+/// rejected; a training's proposal at or below the level the employee now holds is recorded as a
+/// confirmation instead (or refused, see [`Approval`]).
+pub(crate) struct Assessment;
 
-async fn decide_once(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    approve: bool,
-    reason: String,
-) -> AppResult<Response> {
-    let reason = clean_text(&reason, 1000).unwrap_or_default();
-    let scope = user.scope();
-    let mut tx = state.pool.begin().await?;
-    let row: Option<DecisionRow> = sqlx::query_as(
-        "select scope_decides($2, $3, $4, e.id, u.path) as decides, a.status,
-                coalesce(employee_display_name(ve.front_title, ve.name, ve.back_title), v.username) as by,
-                a.validated_at as at
-         from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
-         left join accounts v on v.id = a.validated_by left join employees ve on ve.id = v.employee_id
-         where a.id = $1 for update of a",
-    )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(DecisionRow { decides, status, by, at }) = row else {
-        return confirmed_already(&state, ctx, &user, id).await;
+impl Decidable for Assessment {
+    const ENTITY: &'static str = "assessment";
+    type Status = Status;
+    const WAITING: Status = Status::Pending;
+    const LOCK: &'static str = "select a.status, scope_decides($2, $3, $4, e.id, u.path) as decides,
+               a.validated_by as decided_by, a.validated_at as decided_at
+        from assessments a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+        where a.id = $1 for update of a";
+    type Row = ();
+    type Plan = Approval;
+    const CHANGE: StatusChange = StatusChange {
+        sql: "update assessments set status = $2, validated_by = $3, validated_at = now(), decision_reason = $4
+              where id = $1 and status = 'pending'",
+        from: "pending",
+        approve: Way { status: "validated", action: "validate", key: "flash.assessment_validated" },
+        reject: Way { status: "rejected", action: "reject", key: "flash.assessment_rejected" },
     };
-    if !decides {
-        return Err(AppError::Forbidden);
+
+    /// A training's proposal someone approved after the employee's level had reached it is now a
+    /// confirmation: who and when, to those who decide for her.
+    async fn gone(conn: &mut sqlx::PgConnection, ctx: &Ctx, user: &CurrentUser, id: i64) -> AppResult<Option<Prior>> {
+        let scope = user.scope();
+        let confirmed: Option<(Option<i64>, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+            "select f.confirmed_by, f.created_at
+             from training_confirmations f join training_participants tp on tp.id = f.participant_id
+             join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
+             where f.proposal_id = $1 and scope_decides($2, $3, $4, e.id, u.path)",
+        )
+        .bind(id)
+        .bind(scope.all)
+        .bind(scope.own)
+        .bind(&scope.unit_patterns)
+        .fetch_optional(&mut *conn)
+        .await?;
+        Ok(confirmed.map(|(by, at)| Prior { by, at: Some(at), status: ctx.t("asm.confirmed_instead") }))
     }
-    if status != Status::Pending {
-        return decided_page(ctx, status, by, at);
+
+    async fn check(
+        conn: &mut sqlx::PgConnection,
+        ctx: &Ctx,
+        _user: &CurrentUser,
+        id: i64,
+        _row: &(),
+        decision: &Decision,
+    ) -> AppResult<Result<Approval, Vec<Refusal>>> {
+        if !decision.approve {
+            return Ok(Ok(Approval::Validate));
+        }
+        Ok(match approve_training(conn, id).await? {
+            Approval::Refused => Err(vec![Refusal::plain(ctx, "asm.err.would_lower")]),
+            plan => Ok(plan),
+        })
     }
-    if !approve && reason.is_empty() {
-        return Ok(redirect_flash("/assessments/pending", FlashKind::Err, "asm.err.reason"));
+
+    async fn apply(
+        conn: &mut sqlx::PgConnection,
+        user: &CurrentUser,
+        id: i64,
+        _row: &(),
+        plan: Approval,
+        decision: &Decision,
+    ) -> AppResult<Applied> {
+        if let Approval::Confirm { participant, competency, target, held } = plan {
+            return confirm_instead(conn, user.account_id, id, participant, competency, target, held).await;
+        }
+        Self::CHANGE.apply(conn, id, user.account_id, decision).await
     }
-    if approve {
-        match approve_training(&mut tx, &ctx, user.account_id, id).await? {
-            Approval::Validate => {}
-            Approval::Confirmed => {
-                tx.commit().await?;
-                return Ok(redirect_flash("/assessments/pending", FlashKind::Ok, "flash.training_confirmed"));
+
+    /// Back to the pending list with its flash; someone first: who, how and when (409).
+    async fn page(_state: &AppState, ctx: Ctx, _user: &CurrentUser, _id: i64, outcome: Outcome) -> AppResult<Response> {
+        const BACK: &str = "/assessments/pending";
+        match outcome {
+            Outcome::Decided { key, .. } => Ok(redirect_flash(BACK, FlashKind::Ok, key)),
+            Outcome::AlreadyDecided { by, at, status } => decided_page(ctx, status, by, at),
+            Outcome::NeedsReason { .. } => Ok(redirect_flash(BACK, FlashKind::Err, "asm.err.reason")),
+            Outcome::Refused { refusals, .. } => {
+                Ok(redirect_flash(BACK, FlashKind::Err, refusals.first().map_or("appr.refused", |r| r.key)))
             }
-            Approval::Refused => {
-                return Ok(redirect_flash("/assessments/pending", FlashKind::Err, "asm.err.would_lower"));
-            }
+            other => Err(other.error()),
         }
     }
-    let new_status = if approve { Status::Validated } else { Status::Rejected };
-    let changed = sqlx::query(
-        "update assessments set status = $2, validated_by = $3, validated_at = now(), decision_reason = $4
-         where id = $1 and status = 'pending'",
-    )
-    .bind(id)
-    .bind(new_status.as_str())
-    .bind(user.account_id)
-    .bind(&reason)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed != 1 {
-        return Err(AppError::Conflict("flash.already_decided"));
-    }
-    let action = if approve { "validate" } else { "reject" };
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "assessment",
-        id,
-        action,
-        Some(json!({"status": "pending"})),
-        Some(json!({"status": new_status.as_str(), "reason": reason})),
-    )
-    .await?;
-    tx.commit().await?;
-    let key = if approve { "flash.assessment_validated" } else { "flash.assessment_rejected" };
-    Ok(redirect_flash("/assessments/pending", FlashKind::Ok, key))
 }
 
 /// What approving a training's proposal does.
-enum Approval {
+#[derive(Default)]
+pub(crate) enum Approval {
     /// Validate it as usual.
+    #[default]
     Validate,
     /// The employee already holds its level or higher (validated while it waited): recorded as
     /// the training confirming the level held (`training_confirmations`), no new level.
-    Confirmed,
+    Confirm { participant: i64, competency: i64, target: i16, held: i16 },
     /// The same, for a proposal made before proposals named their participation: it cannot
     /// become a confirmation, and validating it would make a lower level the latest.
     Refused,
@@ -500,11 +494,10 @@ enum Approval {
 
 /// Approving a training's proposal at or below the level the employee now holds would record a
 /// lower level as the latest: it is recorded instead as what it is, the training confirming the
-/// level she holds. The proposal leaves the queue (its row goes to the audit log) and the
-/// training's page says "confirmed at level N". The pair's current level is read under the
-/// locks every writer of it takes (`refresh_current_levels`), so a level validated at the same
-/// moment is seen.
-async fn approve_training(tx: &mut sqlx::PgConnection, ctx: &Ctx, account: i64, id: i64) -> AppResult<Approval> {
+/// level she holds. The pair's current level is read under the locks every writer of it takes
+/// (`refresh_current_levels`), taken after the assessment's row lock, so a level validated at the
+/// same moment is seen.
+async fn approve_training(tx: &mut sqlx::PgConnection, id: i64) -> AppResult<Approval> {
     let row: Option<(i64, i64, i16, Option<i64>)> = sqlx::query_as(
         "select employee_id, competency_id, level, training_participant_id from assessments
          where id = $1 and source = 'training' and status = 'pending'",
@@ -527,6 +520,20 @@ async fn approve_training(tx: &mut sqlx::PgConnection, ctx: &Ctx, account: i64, 
             .await?;
     let Some(held) = held.filter(|h| *h >= target) else { return Ok(Approval::Validate) };
     let Some(participant) = participant else { return Ok(Approval::Refused) };
+    Ok(Approval::Confirm { participant, competency, target, held })
+}
+
+/// The training's proposal becomes its confirmation of the level held: the proposal leaves the
+/// queue (its row goes to the audit log) and the training's page says "confirmed at level N".
+async fn confirm_instead(
+    tx: &mut sqlx::PgConnection,
+    account: i64,
+    id: i64,
+    participant: i64,
+    competency: i64,
+    target: i16,
+    held: i16,
+) -> AppResult<Applied> {
     let before: serde_json::Value =
         sqlx::query_scalar("delete from assessments a where id = $1 returning to_jsonb(a) - 'created_at'")
             .bind(id)
@@ -545,8 +552,7 @@ async fn approve_training(tx: &mut sqlx::PgConnection, ctx: &Ctx, account: i64, 
     .execute(&mut *tx)
     .await?;
     let after = json!({"participant_id": participant, "target_level": target, "held_level": held});
-    audit::record(tx, &Actor::from_ctx(ctx), "assessment", id, "confirm_instead", Some(before), Some(after)).await?;
-    Ok(Approval::Confirmed)
+    Ok(Applied { action: "confirm_instead", before, after, key: "flash.training_confirmed" })
 }
 
 /// An employee withdraws their own self-assessment while it still waits.
@@ -559,7 +565,7 @@ async fn withdraw(
     let own = user.employee_id.ok_or(AppError::NotFound)?;
     let mut tx = state.pool.begin().await?;
     let row: Option<DecisionRow> = sqlx::query_as(
-        "select true as decides, a.status,
+        "select a.status,
                 coalesce(employee_display_name(ve.front_title, ve.name, ve.back_title), v.username) as by,
                 a.validated_at as at
          from assessments a left join accounts v on v.id = a.validated_by left join employees ve on ve.id = v.employee_id
@@ -569,9 +575,10 @@ async fn withdraw(
     .bind(own)
     .fetch_optional(&mut *tx)
     .await?;
-    let DecisionRow { status, by, at, .. } = row.ok_or(AppError::NotFound)?;
+    let DecisionRow { status, by, at } = row.ok_or(AppError::NotFound)?;
     if status != Status::Pending {
-        return decided_page(ctx, status, by, at);
+        let outcome = ctx.label(status);
+        return decided_page(ctx, outcome, by, at);
     }
     let before: serde_json::Value =
         sqlx::query_scalar("delete from assessments a where id = $1 returning to_jsonb(a) - 'created_at'")
@@ -583,54 +590,25 @@ async fn withdraw(
     Ok(redirect_flash(&format!("/employees/{own}"), FlashKind::Ok, "flash.self_assessment_withdrawn"))
 }
 
-/// A self-assessment about to be decided: may this user decide it, its status, who decided it and when.
+/// A self-assessment about to be withdrawn: its status, who decided it and when.
 #[derive(sqlx::FromRow)]
 struct DecisionRow {
-    decides: bool,
     status: Status,
     by: Option<String>,
     at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The 409 page for an assessment someone else decided first.
+/// The 409 page for an assessment someone else decided first: how (in words), by whom, when.
 fn decided_page(
     ctx: Ctx,
-    status: Status,
+    outcome: &'static str,
     by: Option<String>,
     at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> AppResult<Response> {
-    let outcome = ctx.label(status);
     let page = DecidedPage {
         when: at.map(|t| ctx.date_time(t)).unwrap_or_default(),
         ctx,
         outcome,
-        by: by.unwrap_or_default(),
-    };
-    render_status(axum::http::StatusCode::CONFLICT, &page)
-}
-
-/// An assessment that is gone: a training's proposal someone approved after the employee's level
-/// had reached it, now a confirmation (409, who and when, to those who decide for her), or 404.
-async fn confirmed_already(state: &AppState, ctx: Ctx, user: &CurrentUser, id: i64) -> AppResult<Response> {
-    let scope = user.scope();
-    let row: Option<(Option<String>, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-        "select coalesce(employee_display_name(ve.front_title, ve.name, ve.back_title), v.username), f.created_at
-         from training_confirmations f join training_participants tp on tp.id = f.participant_id
-         join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
-         left join accounts v on v.id = f.confirmed_by left join employees ve on ve.id = v.employee_id
-         where f.proposal_id = $1 and scope_decides($2, $3, $4, e.id, u.path)",
-    )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .fetch_optional(&state.pool)
-    .await?;
-    let (by, at) = row.ok_or(AppError::NotFound)?;
-    let page = DecidedPage {
-        when: ctx.date_time(at),
-        outcome: ctx.t("asm.confirmed_instead"),
-        ctx,
         by: by.unwrap_or_default(),
     };
     render_status(axum::http::StatusCode::CONFLICT, &page)
@@ -645,31 +623,6 @@ struct DecidedPage {
     outcome: &'static str,
     by: String,
     when: String,
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct DecisionForm {
-    reason: String,
-}
-
-async fn validate(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    decide(state, ctx, user, id, true, String::new()).await
-}
-
-async fn reject(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    axum::Form(f): axum::Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(state, ctx, user, id, false, f.reason).await
 }
 
 /// An evidence file, only to those who may see the employee.

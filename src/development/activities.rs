@@ -4,8 +4,7 @@
 //! HR for their own staff it counts at once. JP come from the agency's rules (`activity_jp`).
 
 use axum::{
-    Form,
-    extract::{Multipart, Path, Query, State},
+    extract::{Multipart, Query, State},
     response::Response,
 };
 use serde::Deserialize;
@@ -14,7 +13,9 @@ use serde_json::json;
 use super::model::{ActivityKind, ActivityStatus, JpRuleApplied, jp_text};
 use crate::{
     app::{
-        Access, AppError, AppResult, AppState, Ctx, Routes, edit,
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        decide::{self, Decidable, Outcome, StatusChange, Way},
+        edit,
         form::{FieldErrors, clean_text, read_multipart, required_text},
         paging::{PER_PAGE, Pager, query_string},
         render::{FlashKind, redirect_flash, render, render_status},
@@ -39,8 +40,8 @@ pub fn routes() -> Routes {
         .get("/activities", Access::SignedIn, list)
         .get("/activities/new", Access::SignedIn, new_form)
         .post("/activities", Access::SignedIn, create)
-        .post("/activities/{id}/confirm", Access::AnyOf(&[Role::Hr, Role::Head]), confirm)
-        .post("/activities/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), reject)
+        .post("/activities/{id}/confirm", Access::AnyOf(&[Role::Hr, Role::Head]), decide::post::<Activity, true>)
+        .post("/activities/{id}/reject", Access::AnyOf(&[Role::Hr, Role::Head]), decide::post::<Activity, false>)
         .badge("/development", waiting_badge)
 }
 
@@ -515,108 +516,42 @@ async fn create(State(state): State<AppState>, ctx: Ctx, user: CurrentUser, mp: 
     ))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct DecisionForm {
-    reason: String,
-}
+/// A logged activity, decided through [`decide`]: confirmed or rejected only by someone who
+/// decides for every learner and took no part in it as the mentor.
+pub(crate) struct Activity;
 
-/// Confirm or reject a logged activity: only someone who decides for every learner and took no
-/// part in it; one decision, under a row lock.
-pub(crate) async fn decide(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    confirm: bool,
-    reason: String,
-) -> AppResult<Response> {
-    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
-    crate::app::retry::transaction(|| {
-        decide_once(state.clone(), ctx.clone(), user.clone(), id, confirm, reason.clone())
-    })
-    .await
-}
+impl Decidable for Activity {
+    const ENTITY: &'static str = "activity";
+    type Status = ActivityStatus;
+    const WAITING: ActivityStatus = ActivityStatus::Pending;
+    const LOCK: &'static str = "select a.status, a.decided_by, a.decided_at,
+               not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id
+                           join units u on u.id = e.unit_id
+                           where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
+                 and not (a.mentor_id is not distinct from $3 and $3 is not null) as decides
+        from activities a where a.id = $1 for update";
+    type Row = ();
+    type Plan = ();
+    const CHANGE: StatusChange = StatusChange {
+        sql: "update activities set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
+              where id = $1 and status = 'pending'",
+        from: "pending",
+        approve: Way { status: "confirmed", action: "confirm", key: "flash.activity_confirmed" },
+        reject: Way { status: "rejected", action: "reject", key: "flash.activity_rejected" },
+    };
 
-async fn decide_once(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    confirm: bool,
-    reason: String,
-) -> AppResult<Response> {
-    let scope = user.scope();
-    let mut tx = state.pool.begin().await?;
-    let row: Option<(ActivityStatus, bool, bool)> = sqlx::query_as(
-        "select a.status,
-                not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
-                            where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path)),
-                a.mentor_id is not distinct from $3 and $3 is not null
-         from activities a where a.id = $1 for update",
-    )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (status, decides, is_mentor) = row.ok_or(AppError::NotFound)?;
-    if !decides || is_mentor {
-        return Err(AppError::Forbidden);
+    /// Back to the activities with its flash.
+    async fn page(
+        _state: &AppState,
+        _ctx: Ctx,
+        _user: &CurrentUser,
+        _id: i64,
+        outcome: Outcome,
+    ) -> AppResult<Response> {
+        match outcome {
+            Outcome::Decided { key, .. } => Ok(redirect_flash("/activities", FlashKind::Ok, key)),
+            Outcome::NeedsReason { .. } => Ok(redirect_flash("/activities", FlashKind::Err, "part.err.reason")),
+            other => Err(other.error()),
+        }
     }
-    if status != ActivityStatus::Pending {
-        return Err(AppError::Conflict("flash.already_decided"));
-    }
-    let reason = clean_text(&reason, 1000).unwrap_or_default();
-    if !confirm && reason.is_empty() {
-        return Ok(redirect_flash("/activities", FlashKind::Err, "part.err.reason"));
-    }
-    let new_status = if confirm { ActivityStatus::Confirmed } else { ActivityStatus::Rejected };
-    sqlx::query(
-        "update activities set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
-         where id = $1 and status = 'pending'",
-    )
-    .bind(id)
-    .bind(new_status.as_str())
-    .bind(user.account_id)
-    .bind(&reason)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "activity",
-        id,
-        if confirm { "confirm" } else { "reject" },
-        Some(json!({"status": "pending"})),
-        Some(json!({"status": new_status.as_str(), "reason": reason})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_flash(
-        "/activities",
-        FlashKind::Ok,
-        if confirm { "flash.activity_confirmed" } else { "flash.activity_rejected" },
-    ))
-}
-
-async fn confirm(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(state, ctx, user, id, true, f.reason).await
-}
-
-async fn reject(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(state, ctx, user, id, false, f.reason).await
 }

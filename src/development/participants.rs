@@ -20,6 +20,7 @@ use super::{
 use crate::{
     app::{
         Access, AppError, AppResult, AppState, Ctx, Routes,
+        decide::{self, Applied, Decidable, Decision, Outcome, Refusal, StatusChange, Way},
         form::{FieldErrors, clean_text, read_multipart},
         render::{FlashKind, redirect_flash, render_status},
     },
@@ -35,8 +36,8 @@ const HR_HEAD: &[Role] = &[Role::Hr, Role::Head];
 pub fn routes() -> Routes {
     Routes::new()
         .post("/trainings/{id}/participants", Access::AnyOf(HR_HEAD), nominate)
-        .post("/participants/{id}/approve", Access::AnyOf(HR_HEAD), approve)
-        .post("/participants/{id}/reject", Access::AnyOf(HR_HEAD), reject)
+        .post("/participants/{id}/approve", Access::AnyOf(HR_HEAD), decide::post::<Nomination, true>)
+        .post("/participants/{id}/reject", Access::AnyOf(HR_HEAD), decide::post::<Nomination, false>)
         .get("/participants/{id}/result", Access::AnyOf(&[Role::Hr]), result_form)
         .post("/participants/{id}/result", Access::AnyOf(&[Role::Hr]), save_result)
         .get("/participants/{id}/certificate", Access::SignedIn, certificate)
@@ -132,183 +133,161 @@ async fn nominate(
     Ok(redirect_flash(&format!("/trainings/{id}"), FlashKind::Ok, "flash.nominated"))
 }
 
-/// A participant about to be decided, read under a lock.
+/// A nomination, decided through [`decide`]: approved within the seats and the budget it is
+/// charged to (past the budget only HR, and only with a reason, kept on the participant and in
+/// the audit log), or rejected with a reason.
+pub(crate) struct Nomination;
+
+/// A participant about to be decided: its training, read under the participant's lock.
 #[derive(sqlx::FromRow)]
-struct Deciding {
+pub(crate) struct Deciding {
     training_id: i64,
-    status: ParticipantStatus,
-    decides: bool,
     training_status: TrainingStatus,
     budget_year: i32,
     budget_unit_id: i64,
     quota: i32,
 }
 
-async fn load_deciding(tx: &mut sqlx::PgConnection, user: &CurrentUser, id: i64) -> AppResult<Deciding> {
-    let scope = user.scope();
-    let row: Option<Deciding> = sqlx::query_as(
-        "select tp.training_id, tp.status, scope_decides($2, $3, $4, e.id, u.path) as decides, t.status as training_status,
-                t.budget_year, t.budget_unit_id, t.quota
+/// What one more approved participant costs, and whether that is past the budget left.
+#[derive(Default)]
+pub(crate) struct Charge {
+    cost: i64,
+    remaining: i64,
+    over: bool,
+}
+
+impl Decidable for Nomination {
+    const ENTITY: &'static str = "participant";
+    type Status = ParticipantStatus;
+    const WAITING: ParticipantStatus = ParticipantStatus::Nominated;
+    const LOCK: &'static str =
+        "select tp.status, scope_decides($2, $3, $4, e.id, u.path) as decides, tp.decided_by, tp.decided_at,
+                tp.training_id, t.status as training_status, t.budget_year, t.budget_unit_id, t.quota
          from training_participants tp join trainings t on t.id = tp.training_id
          join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
-         where tp.id = $1 for update of tp",
-    )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let d = row.ok_or(AppError::NotFound)?;
-    if !d.decides {
-        return Err(AppError::Forbidden);
-    }
-    Ok(d)
-}
+         where tp.id = $1 for update of tp";
+    type Row = Deciding;
+    type Plan = Charge;
+    /// A rejection (an approval records its cost and any override: see `apply`).
+    const CHANGE: StatusChange = StatusChange {
+        sql: "update training_participants set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
+              where id = $1 and status = 'nominated'",
+        from: "nominated",
+        approve: Way { status: "approved", action: "approve", key: "flash.participant_approved" },
+        reject: Way { status: "rejected", action: "reject", key: "flash.participant_rejected" },
+    };
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct DecisionForm {
-    pub(crate) reason: String,
-}
+    /// An approval's lock order: training, then the budget it is charged to, then participant
+    /// (every approval takes them so). The budget is read under the training's lock, so an edit
+    /// charging the training elsewhere cannot slip between the read and the budget's lock.
+    async fn lock_first(conn: &mut sqlx::PgConnection, id: i64, approve: bool) -> AppResult<bool> {
+        if !approve {
+            return Ok(true);
+        }
+        let key: Option<(i32, i64)> = sqlx::query_as(
+            "select t.budget_year, t.budget_unit_id from training_participants tp join trainings t on t.id = tp.training_id
+             where tp.id = $1 for update of t",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some((year, unit)) = key else { return Ok(false) };
+        db::lock_budget(&mut *conn, year, unit).await?;
+        Ok(true)
+    }
 
-/// Approve a nomination: within the seats and the budget it is charged to. Past the budget only
-/// HR can approve, and only with a reason (kept on the participant and in the audit log).
-pub(crate) async fn approve(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
-    crate::app::retry::transaction(|| approve_once(&state, ctx.clone(), &user, id, &f)).await
-}
+    fn within(_id: i64, d: &Deciding) -> i64 {
+        d.training_id
+    }
 
-async fn approve_once(
-    state: &AppState,
-    ctx: Ctx,
-    user: &CurrentUser,
-    id: i64,
-    f: &DecisionForm,
-) -> AppResult<Response> {
-    let mut tx = state.pool.begin().await?;
-    // Lock order: training, then the budget it is charged to, then participant (every approval
-    // takes them so). The budget is read under the training's lock, so an edit charging the
-    // training elsewhere cannot slip between the read and the budget's lock.
-    let key: Option<(i32, i64)> = sqlx::query_as(
-        "select t.budget_year, t.budget_unit_id from training_participants tp join trainings t on t.id = tp.training_id
-         where tp.id = $1 for update of t",
-    )
-    .bind(id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (year, unit) = key.ok_or(AppError::NotFound)?;
-    db::lock_budget(&mut tx, year, unit).await?;
-    let d = load_deciding(&mut tx, user, id).await?;
-    if d.status != ParticipantStatus::Nominated {
-        return Err(AppError::Conflict("flash.already_decided"));
+    /// An approval: the training still takes participants, a seat is left, and the budget
+    /// covers one more (or HR overrides it with a reason).
+    async fn check(
+        conn: &mut sqlx::PgConnection,
+        ctx: &Ctx,
+        user: &CurrentUser,
+        _id: i64,
+        d: &Deciding,
+        decision: &Decision,
+    ) -> AppResult<Result<Charge, Vec<Refusal>>> {
+        if !decision.approve {
+            return Ok(Ok(Charge::default()));
+        }
+        let mut problem = vec![];
+        if !matches!(d.training_status, TrainingStatus::Planned | TrainingStatus::Open | TrainingStatus::Running) {
+            problem.push(Refusal::plain(ctx, "part.err.closed"));
+        }
+        // The paid participants and what one more adds to the training's cost (`training_costs`).
+        let (paid, cost): (i64, i64) =
+            sqlx::query_as("select paid_participants, next_cost from training_costs where training_id = $1")
+                .bind(d.training_id)
+                .fetch_one(&mut *conn)
+                .await?;
+        if paid + 1 > i64::from(d.quota) {
+            problem.push(Refusal { key: "part.err.quota", text: ctx.t("part.err.quota").replace("{left}", "0") });
+        }
+        let budget = db::budget(&mut *conn, d.budget_year, d.budget_unit_id).await?;
+        let over = cost > budget.remaining;
+        let may_override = user.has(Role::Hr) && !decision.reason.is_empty();
+        if over && problem.is_empty() && !may_override {
+            let key = if user.has(Role::Hr) { "part.err.over_budget_hr" } else { "part.err.over_budget" };
+            let text = ctx
+                .t(key)
+                .replace("{unit}", &budget.unit)
+                .replace("{year}", &budget.year.to_string())
+                .replace("{cost}", &rupiah(cost))
+                .replace("{left}", &rupiah(budget.remaining));
+            problem.push(Refusal { key, text });
+        }
+        if !problem.is_empty() {
+            return Ok(Err(problem));
+        }
+        Ok(Ok(Charge { cost, remaining: budget.remaining, over }))
     }
-    let mut problem = vec![];
-    if !matches!(d.training_status, TrainingStatus::Planned | TrainingStatus::Open | TrainingStatus::Running) {
-        problem.push(ctx.t("part.err.closed").to_string());
-    }
-    // The paid participants and what one more adds to the training's cost (`training_costs`).
-    let (paid, extra): (i64, i64) =
-        sqlx::query_as("select paid_participants, next_cost from training_costs where training_id = $1")
-            .bind(d.training_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    if paid + 1 > i64::from(d.quota) {
-        problem.push(ctx.t("part.err.quota").replace("{left}", "0"));
-    }
-    let budget = db::budget(&mut tx, d.budget_year, d.budget_unit_id).await?;
-    let reason = clean_text(&f.reason, 1000).unwrap_or_default();
-    let over = extra > budget.remaining;
-    let may_override = user.has(Role::Hr) && !reason.is_empty();
-    if over && problem.is_empty() && !may_override {
-        let text = ctx
-            .t(if user.has(Role::Hr) { "part.err.over_budget_hr" } else { "part.err.over_budget" })
-            .replace("{unit}", &budget.unit)
-            .replace("{year}", &budget.year.to_string())
-            .replace("{cost}", &rupiah(extra))
-            .replace("{left}", &rupiah(budget.remaining));
-        problem.push(text);
-    }
-    if !problem.is_empty() {
-        drop(tx);
-        return refuse(state, ctx, user, d.training_id, nominate_picker(), problem).await;
-    }
-    let override_reason = if over { reason } else { String::new() };
-    sqlx::query(
-        "update training_participants set status = 'approved', decided_by = $2, decided_at = now(), override_reason = $3
-         where id = $1 and status = 'nominated'",
-    )
-    .bind(id)
-    .bind(user.account_id)
-    .bind(&override_reason)
-    .execute(&mut *tx)
-    .await?;
-    let action = if over { "approve_over_budget" } else { "approve" };
-    let after = json!({"status": "approved", "cost": extra, "remaining_before": budget.remaining, "override_reason": override_reason});
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "participant",
-        id,
-        action,
-        Some(json!({"status": "nominated"})),
-        Some(after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_flash(&format!("/trainings/{}", d.training_id), FlashKind::Ok, "flash.participant_approved"))
-}
 
-/// Reject a nomination, with a reason.
-pub(crate) async fn reject(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    crate::app::retry::transaction(|| reject_once(&state, ctx.clone(), &user, id, &f)).await
-}
+    async fn apply(
+        conn: &mut sqlx::PgConnection,
+        user: &CurrentUser,
+        id: i64,
+        _row: &Deciding,
+        charge: Charge,
+        decision: &Decision,
+    ) -> AppResult<Applied> {
+        if !decision.approve {
+            return Self::CHANGE.apply(conn, id, user.account_id, decision).await;
+        }
+        let override_reason = if charge.over { decision.reason.as_str() } else { "" };
+        sqlx::query(
+            "update training_participants set status = 'approved', decided_by = $2, decided_at = now(), override_reason = $3
+             where id = $1 and status = 'nominated'",
+        )
+        .bind(id)
+        .bind(user.account_id)
+        .bind(override_reason)
+        .execute(&mut *conn)
+        .await?;
+        Ok(Applied {
+            action: if charge.over { "approve_over_budget" } else { "approve" },
+            before: json!({"status": "nominated"}),
+            after: json!({"status": "approved", "cost": charge.cost, "remaining_before": charge.remaining,
+                          "override_reason": override_reason}),
+            key: "flash.participant_approved",
+        })
+    }
 
-async fn reject_once(state: &AppState, ctx: Ctx, user: &CurrentUser, id: i64, f: &DecisionForm) -> AppResult<Response> {
-    let mut tx = state.pool.begin().await?;
-    let d = load_deciding(&mut tx, user, id).await?;
-    if d.status != ParticipantStatus::Nominated {
-        return Err(AppError::Conflict("flash.already_decided"));
+    /// Back to the training with its flash; a refusal or a rejection without a reason shows the
+    /// training again with why (422).
+    async fn page(state: &AppState, ctx: Ctx, user: &CurrentUser, _id: i64, outcome: Outcome) -> AppResult<Response> {
+        let (training, problem) = match outcome {
+            Outcome::Decided { key, within } => {
+                return Ok(redirect_flash(&format!("/trainings/{within}"), FlashKind::Ok, key));
+            }
+            Outcome::NeedsReason { within } => (within, vec![ctx.t("part.err.reason").to_string()]),
+            Outcome::Refused { refusals, within } => (within, refusals.into_iter().map(|r| r.text).collect()),
+            other => return Err(other.error()),
+        };
+        refuse(state, ctx, user, training, nominate_picker(), problem).await
     }
-    let reason = clean_text(&f.reason, 1000).unwrap_or_default();
-    if reason.is_empty() {
-        drop(tx);
-        let problem = vec![ctx.t("part.err.reason").to_string()];
-        return refuse(state, ctx, user, d.training_id, nominate_picker(), problem).await;
-    }
-    sqlx::query(
-        "update training_participants set status = 'rejected', decided_by = $2, decided_at = now(), decision_reason = $3
-         where id = $1 and status = 'nominated'",
-    )
-    .bind(id)
-    .bind(user.account_id)
-    .bind(&reason)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "participant",
-        id,
-        "reject",
-        Some(json!({"status": "nominated"})),
-        Some(json!({"status": "rejected", "reason": reason})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_flash(&format!("/trainings/{}", d.training_id), FlashKind::Ok, "flash.participant_rejected"))
 }
 
 #[derive(Clone, Debug, Default)]

@@ -14,8 +14,10 @@ use serde_json::json;
 use super::{db, model::RequestStatus};
 use crate::{
     app::{
-        Access, AppError, AppResult, AppState, Ctx, Routes, edit,
-        form::{FieldErrors, clean_text, required_text},
+        Access, AppError, AppResult, AppState, Ctx, Routes,
+        decide::{self, Decidable, Outcome, StatusChange, Way},
+        edit,
+        form::{FieldErrors, required_text},
         paging::{PER_PAGE, Pager},
         render::{FlashKind, redirect_flash, render, render_status},
     },
@@ -32,8 +34,8 @@ pub fn routes() -> Routes {
         .get("/training-requests", Access::SignedIn, list)
         .get("/training-requests/new", Access::SignedIn, new_form)
         .post("/training-requests", Access::SignedIn, create)
-        .post("/training-requests/{id}/approve", Access::AnyOf(HR_HEAD), approve)
-        .post("/training-requests/{id}/reject", Access::AnyOf(HR_HEAD), reject)
+        .post("/training-requests/{id}/approve", Access::AnyOf(HR_HEAD), decide::post::<Request, true>)
+        .post("/training-requests/{id}/reject", Access::AnyOf(HR_HEAD), decide::post::<Request, false>)
         .post("/training-requests/{id}/schedule", Access::AnyOf(&[Role::Hr]), schedule)
 }
 
@@ -260,117 +262,49 @@ async fn create(
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct DecisionForm {
-    reason: String,
+struct ScheduleForm {
     training: String,
 }
 
-/// A request read under a lock, with whether this user decides for its employee.
-async fn lock_request(
-    tx: &mut sqlx::PgConnection,
-    user: &CurrentUser,
-    id: i64,
-) -> AppResult<(RequestStatus, i64, bool)> {
-    let scope = user.scope();
-    let row: Option<(RequestStatus, i64, bool)> = sqlx::query_as(
-        "select r.status, r.employee_id, scope_decides($2, $3, $4, e.id, u.path)
+/// The employee of a request (whom scheduling nominates).
+#[derive(sqlx::FromRow)]
+pub(crate) struct Requestee {
+    employee_id: i64,
+}
+
+/// A training request, decided through [`decide`]: approved or rejected by the employee's head or HR.
+pub(crate) struct Request;
+
+impl Decidable for Request {
+    const ENTITY: &'static str = "training_request";
+    type Status = RequestStatus;
+    const WAITING: RequestStatus = RequestStatus::Pending;
+    const LOCK: &'static str =
+        "select r.status, r.employee_id, scope_decides($2, $3, $4, e.id, u.path) as decides, r.decided_by, r.decided_at
          from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
-         where r.id = $1 for update of r",
-    )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let row = row.ok_or(AppError::NotFound)?;
-    if !row.2 {
-        return Err(AppError::Forbidden);
+         where r.id = $1 for update of r";
+    type Row = Requestee;
+    type Plan = ();
+    const CHANGE: StatusChange = StatusChange {
+        sql: "update training_requests set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
+              where id = $1 and status = 'pending'",
+        from: "pending",
+        approve: Way { status: "approved", action: "approve", key: "flash.request_approved" },
+        reject: Way { status: "rejected", action: "reject", key: "flash.request_rejected" },
+    };
+
+    /// Back to the requests with its flash; a rejection without a reason shows the list again
+    /// with the message beside the request (422).
+    async fn page(state: &AppState, ctx: Ctx, user: &CurrentUser, id: i64, outcome: Outcome) -> AppResult<Response> {
+        match outcome {
+            Outcome::Decided { key, .. } => Ok(redirect_flash("/training-requests", FlashKind::Ok, key)),
+            Outcome::NeedsReason { .. } => {
+                let page = list_page(state, ctx, user, Some((id, "part.err.reason")), None).await?;
+                render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            }
+            other => Err(other.error()),
+        }
     }
-    Ok(row)
-}
-
-pub(crate) async fn decide(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    approve: bool,
-    reason: String,
-) -> AppResult<Response> {
-    // One transaction, run again if it meets another writer (a deadlock PostgreSQL broke).
-    crate::app::retry::transaction(|| {
-        decide_once(state.clone(), ctx.clone(), user.clone(), id, approve, reason.clone())
-    })
-    .await
-}
-
-async fn decide_once(
-    state: AppState,
-    ctx: Ctx,
-    user: CurrentUser,
-    id: i64,
-    approve: bool,
-    reason: String,
-) -> AppResult<Response> {
-    let mut tx = state.pool.begin().await?;
-    let (status, _, _) = lock_request(&mut tx, &user, id).await?;
-    if status != RequestStatus::Pending {
-        return Err(AppError::Conflict("flash.already_decided"));
-    }
-    let reason = clean_text(&reason, 1000).unwrap_or_default();
-    if !approve && reason.is_empty() {
-        drop(tx);
-        let page = list_page(&state, ctx, &user, Some((id, "part.err.reason")), None).await?;
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
-    }
-    let new_status = if approve { RequestStatus::Approved } else { RequestStatus::Rejected };
-    sqlx::query(
-        "update training_requests set status = $2, decided_by = $3, decided_at = now(), decision_reason = $4
-         where id = $1 and status = 'pending'",
-    )
-    .bind(id)
-    .bind(new_status.as_str())
-    .bind(user.account_id)
-    .bind(&reason)
-    .execute(&mut *tx)
-    .await?;
-    audit::record(
-        &mut tx,
-        &Actor::from_ctx(&ctx),
-        "training_request",
-        id,
-        if approve { "approve" } else { "reject" },
-        Some(json!({"status": "pending"})),
-        Some(json!({"status": new_status.as_str(), "reason": reason})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(redirect_flash(
-        "/training-requests",
-        FlashKind::Ok,
-        if approve { "flash.request_approved" } else { "flash.request_rejected" },
-    ))
-}
-
-async fn approve(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(state, ctx, user, id, true, f.reason).await
-}
-
-async fn reject(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> AppResult<Response> {
-    decide(state, ctx, user, id, false, f.reason).await
 }
 
 /// Schedule an approved request into a planned or open training: the employee is nominated
@@ -380,7 +314,7 @@ async fn schedule(
     ctx: Ctx,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
+    Form(f): Form<ScheduleForm>,
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let training: Option<(i64, i32)> = match f.training.trim().parse::<i64>() {
@@ -392,7 +326,11 @@ async fn schedule(
         }
         Err(_) => None,
     };
-    let (status, employee, _) = lock_request(&mut tx, &user, id).await?;
+    let r = decide::lock_row::<Request>(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
+    if !r.decides {
+        return Err(AppError::Forbidden);
+    }
+    let (status, employee) = (r.status, r.row.employee_id);
     if status == RequestStatus::Scheduled {
         return Err(AppError::Conflict("flash.already_decided"));
     }

@@ -2369,6 +2369,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("appr.refused", "ditolak sistem (mis. melampaui anggaran atau kuota)", "refused (e.g. over budget or quota)"),
     ("appr.not_allowed", "tidak dapat diputuskan di sini", "cannot be decided here"),
+    (
+        "appr.decided_first",
+        "sudah diputuskan lebih dulu: {status} oleh {by} ({when})",
+        "already decided: {status} by {by} ({when})",
+    ),
     ("appr.all_link", "Lihat semua yang menunggu keputusan", "See everything waiting for a decision"),
     ("flash.bulk_approved", "Semua yang dipilih disetujui.", "Every ticked item approved."),
     ("flash.bulk_rejected", "Semua yang dipilih ditolak.", "Every ticked item rejected."),

@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{Client, Resp, TestApp, hidden};
+use crate::helpers::{Client, Resp, TestApp, Waiting, hidden, waiting_of_each_kind};
 
 /// The fields of an employee edit form as loaded (values of its inputs and selects).
 async fn open_edit(c: &mut Client, id: i64) -> (Vec<(String, String)>, String) {
@@ -507,4 +507,47 @@ async fn two_officers_saving_one_employee_at_once_leave_one_winner_per_field(poo
     assert_eq!(field(&app, id, "phone").await, "084400000000");
     assert_eq!(field(&app, id, "email").await, "gabung@bandungkab.go.id");
     assert_eq!(updates().await, 3, "one audit entry per saved change");
+}
+
+/// Every kind decided through the one decide workflow: HR approves and the head rejects the same
+/// item at the same moment; exactly one decision is recorded and audited, the other is told
+/// (409) that it was decided first.
+#[sqlx::test]
+async fn each_kind_decided_twice_at_once_records_one_decision(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    for Waiting { entity, table, id, approve, reject, actions } in waiting_of_each_kind(&app).await {
+        let mut hr = app.as_user("kepegawaian").await;
+        let mut head = app.as_user("kabid.aptika").await;
+        hr.prime().await;
+        head.prime().await;
+        // Hold the item's row so both decisions arrive while it is busy, then let them race.
+        let mut hold = app.pool.begin().await.expect("tx");
+        sqlx::query(&format!("select id from {table} where id = $1 for update"))
+            .bind(id)
+            .execute(&mut *hold)
+            .await
+            .expect("lock");
+        let (r1, r2, ()) =
+            tokio::join!(hr.post(&approve, &[]), head.post(&reject, &[("reason", "Belum perlu")]), async {
+                app.wait_for_locks(2).await;
+                hold.commit().await.expect("release");
+            });
+        let mut statuses = [r1.status.as_u16(), r2.status.as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [303, 409], "{entity}: exactly one decision ({} / {})", r1.body, r2.body);
+        let loser = if r1.status == StatusCode::CONFLICT { &r1 } else { &r2 };
+        assert!(loser.body.contains("sudah diputuskan"), "{entity}: the other is told: {}", loser.body);
+        let decisions = app
+            .scalar(&format!(
+                "select count(*) from audit_log where entity = '{entity}' and entity_id = '{id}'
+                 and action = any(array[{}])",
+                actions.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ")
+            ))
+            .await;
+        assert_eq!(decisions, 1, "{entity}: one decision audited");
+        let waiting = app
+            .scalar(&format!("select count(*) from {table} where id = {id} and status in ('pending', 'nominated')"))
+            .await;
+        assert_eq!(waiting, 0, "{entity}: decided");
+    }
 }

@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{Client, TestApp};
+use crate::helpers::{Client, TestApp, waiting_of_each_kind};
 
 async fn text(app: &TestApp, sql: &str) -> String {
     sqlx::query_scalar(sql).fetch_one(&app.pool).await.expect(sql)
@@ -1042,6 +1042,57 @@ async fn one_queue_decides_in_bulk(pool: PgPool) {
     assert_eq!(text(&app, &format!("select status from activities where id = {act}")).await, "confirmed");
     assert_eq!(status(&app, part).await, "nominated");
     assert_eq!(app.as_user("pegawai").await.get("/approvals").await.status, StatusCode::FORBIDDEN);
+}
+
+/// The queue says why each item it could not decide was not, from the decision's outcome: decided
+/// first (by whom, how), over the budget (with the figures); what could be decided is.
+#[sqlx::test]
+async fn the_queue_says_why_an_item_was_not_decided(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let items = waiting_of_each_kind(&app).await;
+    let id = |entity: &str| items.iter().find(|w| w.entity == entity).map_or(0, |w| w.id);
+    let (req, asm, part) = (id("training_request"), id("assessment"), id("participant"));
+    sqlx::query(
+        "update trainings set cost_per_participant = 99000000
+         where id = (select training_id from training_participants where id = $1)",
+    )
+    .bind(part)
+    .execute(&app.pool)
+    .await
+    .expect("dear");
+    let mut head = app.as_user("kabid.aptika").await;
+    head.get("/approvals").await;
+    // HR approves the request on its own page while the head still has it on the queue.
+    let r = app.as_user("kepegawaian").await.post(&format!("/training-requests/{req}/approve"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let hr_name = text(
+        &app,
+        "select coalesce(employee_display_name(e.front_title, e.name, e.back_title), a.username)
+         from accounts a left join employees e on e.id = a.employee_id where a.username = 'kepegawaian'",
+    )
+    .await;
+    let items = [format!("request:{req}"), format!("participant:{part}"), format!("assessment:{asm}")];
+    let mut fields: Vec<(&str, &str)> = items.iter().map(|i| ("item", i.as_str())).collect();
+    fields.push(("decision", "approve"));
+    let r = head.post("/approvals", &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains(&format!("sudah diputuskan lebih dulu: Disetujui oleh {hr_name}")),
+        "who decided the request first, and how: {}",
+        r.body
+    );
+    assert!(r.body.contains("Melampaui anggaran"), "the nomination's refusal in words: {}", r.body);
+    assert!(!r.body.contains("ditolak sistem"), "not a guess from a status code");
+    assert_eq!(text(&app, &format!("select status from assessments where id = {asm}")).await, "validated");
+    assert_eq!(status(&app, part).await, "nominated");
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from audit_log where entity = 'training_request' and entity_id = '{req}' and action = 'approve'"
+        ))
+        .await,
+        1,
+        "the request was decided once, by HR"
+    );
 }
 
 /// Notifications come from the records: a decided request, a certificate expiring, an owed

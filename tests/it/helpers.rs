@@ -403,3 +403,86 @@ pub fn hidden(body: &str, name: &str) -> String {
         .replace("&amp;", "&")
         .replace("&#38;", "&")
 }
+
+/// One item waiting for a decision: its audit entity, the table of its row, its id, the paths
+/// that approve and reject it, and the audit actions of a decision on it.
+pub struct Waiting {
+    pub entity: &'static str,
+    pub table: &'static str,
+    pub id: i64,
+    pub approve: String,
+    pub reject: String,
+    pub actions: &'static [&'static str],
+}
+
+/// One item of each kind that waits for a decision, for the staff member `pegawai` (whom HR and
+/// the head of Aptika decide for): a self-assessment, a training request, an informal activity
+/// and a nomination to a free 2031 training charged to Aptika.
+pub async fn waiting_of_each_kind(app: &TestApp) -> Vec<Waiting> {
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let comp = app.scalar("select id from competencies where code = 'APL-02'").await;
+    let asm = app
+        .scalar(&format!(
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+             values ({own}, {comp}, 3, current_date, 'self', 'pending') returning id"
+        ))
+        .await;
+    let req = app
+        .scalar(&format!(
+            "insert into training_requests (employee_id, competency_id, target_level, reason)
+             values ({own}, {comp}, 3, 'Perlu') returning id"
+        ))
+        .await;
+    let act = app
+        .scalar(&format!(
+            "with a as (insert into activities (kind, competency_id, held_on, minutes, topic, status)
+                        values ('mentoring', {comp}, current_date, 60, 'Bersamaan', 'pending') returning id)
+             insert into activity_learners select id, {own} from a returning activity_id"
+        ))
+        .await;
+    let t = app
+        .scalar(
+            "insert into trainings (title, form, jenis_diklat, starts_on, ends_on, jp, cost_per_participant, budget_year,
+                                    budget_unit_id, quota, place, status)
+             select 'Bersamaan', 'teknis', 3, '2031-05-01', '2031-05-02', 16, 0, 2031, id, 3, 'Bandung', 'open'
+             from units where code = 'APT' returning id",
+        )
+        .await;
+    let part = app
+        .scalar(&format!(
+            "insert into training_participants (training_id, employee_id) values ({t}, {own}) returning id"
+        ))
+        .await;
+    let item = |entity, table, id, approve: &str, actions| Waiting {
+        entity,
+        table,
+        id,
+        approve: approve.to_string(),
+        reject: format!("{}/reject", approve.rsplit_once('/').map_or("", |(base, _)| base)),
+        actions,
+    };
+    vec![
+        item(
+            "assessment",
+            "assessments",
+            asm,
+            &format!("/assessments/{asm}/validate"),
+            &["validate", "reject", "confirm_instead"],
+        ),
+        item(
+            "training_request",
+            "training_requests",
+            req,
+            &format!("/training-requests/{req}/approve"),
+            &["approve", "reject"],
+        ),
+        item("activity", "activities", act, &format!("/activities/{act}/confirm"), &["confirm", "reject"]),
+        item(
+            "participant",
+            "training_participants",
+            part,
+            &format!("/participants/{part}/approve"),
+            &["approve", "approve_over_budget", "reject"],
+        ),
+    ]
+}
