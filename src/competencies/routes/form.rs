@@ -1,214 +1,6 @@
-use axum::{
-    extract::{Path, Query, State},
-    response::Response,
-};
-use serde::Deserialize;
-use sqlx::PgConnection;
+//! The competency form, and the competency as a versioned record (`edit::save`).
 
-use super::model::{Area, CompetencyCode, CompetencyKind};
-use crate::{
-    app::{
-        Access, AppError, AppResult, AppState, Ctx, Routes,
-        edit::{self, EditState},
-        export::{self, Table},
-        form::{FieldErrors, clean_text},
-        render::{render, render_status},
-    },
-    auth::Role,
-};
-
-const HR: &[Role] = &[Role::Hr];
-
-pub fn routes() -> Routes {
-    Routes::new()
-        .nav(70, |_| Some(("/competencies".into(), "nav.catalog")))
-        .get("/competencies", Access::SignedIn, list)
-        .get("/competencies/new", Access::AnyOf(HR), new_form)
-        .post("/competencies", Access::AnyOf(HR), edit::create::<Competency>)
-        .get("/competencies/{id}", Access::SignedIn, detail)
-        .get("/competencies/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Competency>)
-        .post("/competencies/{id}", Access::AnyOf(HR), edit::update::<Competency>)
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-struct ListQuery {
-    q: String,
-    kind: String,
-    area: String,
-    format: String,
-}
-
-#[derive(sqlx::FromRow, Clone)]
-pub struct CompRow {
-    pub id: i64,
-    pub code: String,
-    pub kind: super::model::CompetencyKind,
-    pub area: super::model::Area,
-    pub name_id: String,
-    pub name_en: String,
-    pub active: bool,
-    pub positions: i64,
-}
-
-impl crate::app::versioned::Weigh for CompRow {}
-
-#[derive(askama::Template)]
-#[template(path = "competencies/list.html")]
-struct ListPage {
-    ctx: Ctx,
-    f: ListQuery,
-    rows: Vec<CompRow>,
-    kinds: &'static [CompetencyKind],
-    areas: &'static [Area],
-    is_hr: bool,
-}
-
-async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<ListQuery>) -> AppResult<Response> {
-    f.q = f.q.trim().chars().take(100).collect();
-    let like = crate::app::form::contains_pattern(&f.q);
-    // How many positions ask each competency counts every standard of the organisation: the
-    // list is reused while the records are unchanged.
-    let key = format!("catalog:{:?}", (&f.q, &f.kind, &f.area));
-    let (q, kind, area) = (f.q.clone(), f.kind.clone(), f.area.clone());
-    let rows: Vec<CompRow> = (*state
-        .versions
-        .get(state.reader(&ctx).await, key, move |conn| {
-            Box::pin(async move {
-                sqlx::query_as::<_, CompRow>(
-                    "select c.id, c.code, c.kind, c.area, c.name_id, c.name_en, c.active,
-                            (select count(*) from position_standards s where s.competency_id = c.id) as positions
-                     from competencies c
-                     where ($1 = '' or c.code ilike $2 or c.name_id ilike $2 or c.name_en ilike $2)
-                       and ($3 = '' or c.kind = $3) and ($4 = '' or c.area = $4)
-                     order by c.kind <> 'teknis', c.code",
-                )
-                .bind(&q)
-                .bind(&like)
-                .bind(&kind)
-                .bind(&area)
-                .fetch_all(conn)
-                .await
-            })
-        })
-        .await?)
-        .clone();
-    if export::wanted(&f.format) {
-        let table = Table {
-            name: "kompetensi",
-            headers: export::keys(&[
-                "col.code",
-                "col.name",
-                "col.name_en",
-                "col.kind",
-                "col.area",
-                "col.active",
-                "col.position",
-            ]),
-            rows: rows
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.code.clone(),
-                        c.name_id.clone(),
-                        c.name_en.clone(),
-                        ctx.label(c.kind).to_string(),
-                        ctx.label(c.area).to_string(),
-                        ctx.yes_no(c.active).into(),
-                        c.positions.to_string(),
-                    ]
-                })
-                .collect(),
-        };
-        return export::send(&ctx, &f.format, &table);
-    }
-    let is_hr = ctx.has(Role::Hr);
-    render(&ListPage { ctx, f, rows, kinds: CompetencyKind::ALL, areas: Area::ALL, is_hr })
-}
-
-#[derive(sqlx::FromRow, Clone)]
-pub struct Comp {
-    pub id: i64,
-    pub code: String,
-    pub kind: super::model::CompetencyKind,
-    pub area: super::model::Area,
-    pub name_id: String,
-    pub name_en: String,
-    pub description_id: String,
-    pub description_en: String,
-    pub framework_ref: String,
-    pub active: bool,
-    /// How long a level of it stays valid before it counts as not assessed again.
-    pub validity_months: i16,
-}
-
-impl Comp {
-    pub fn name(&self, en: &bool) -> &str {
-        if *en { &self.name_en } else { &self.name_id }
-    }
-}
-
-#[derive(sqlx::FromRow, Clone)]
-pub struct LevelRow {
-    pub level: i16,
-    pub descriptor_id: String,
-    pub descriptor_en: String,
-}
-
-#[derive(sqlx::FromRow)]
-pub struct StdRow {
-    pub position_id: i64,
-    pub position: String,
-    pub unit: String,
-    pub required_level: i16,
-    pub priority: super::model::Priority,
-}
-
-#[derive(askama::Template)]
-#[template(path = "competencies/detail.html")]
-struct DetailPage {
-    ctx: Ctx,
-    c: Comp,
-    levels: Vec<LevelRow>,
-    standards: Vec<StdRow>,
-    is_hr: bool,
-    en: bool,
-}
-
-async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<(Comp, Vec<LevelRow>)>, sqlx::Error> {
-    let c: Option<Comp> = sqlx::query_as(
-        "select id, code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active,
-                validity_months
-         from competencies where id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(c) = c else { return Ok(None) };
-    let levels = sqlx::query_as(
-        "select level, descriptor_id, descriptor_en from competency_levels where competency_id = $1 order by level",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(Some((c, levels)))
-}
-
-async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let (c, levels) = find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let standards = sqlx::query_as(
-        "select p.id as position_id, p.name as position, u.name as unit, s.required_level, s.priority
-         from position_standards s join positions p on p.id = s.position_id join units u on u.id = p.unit_id
-         where s.competency_id = $1 order by u.sort_key, p.name",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let is_hr = ctx.has(Role::Hr);
-    let en = ctx.lang.is_en();
-    render(&DetailPage { ctx, c, levels, standards, is_hr, en })
-}
+use super::*;
 
 #[derive(Deserialize, serde::Serialize, Default, Clone, Debug)]
 #[serde(default)]
@@ -256,7 +48,7 @@ impl CompForm {
     }
 }
 
-struct Checked {
+pub(super) struct Checked {
     code: CompetencyCode,
     kind: CompetencyKind,
     area: Area,
@@ -265,7 +57,7 @@ struct Checked {
     validity_months: i16,
 }
 
-fn check(f: &CompForm) -> Result<Checked, FieldErrors> {
+pub(super) fn check(f: &CompForm) -> Result<Checked, FieldErrors> {
     let mut e = FieldErrors::default();
     let code = CompetencyCode::parse(&f.code).map_err(|k| e.add("code", k)).ok();
     let kind = CompetencyKind::parse(&f.kind);
@@ -309,7 +101,7 @@ fn check(f: &CompForm) -> Result<Checked, FieldErrors> {
 
 #[derive(askama::Template)]
 #[template(path = "competencies/form.html")]
-struct FormPage {
+pub(super) struct FormPage {
     ctx: Ctx,
     id: Option<i64>,
     form: CompForm,
@@ -320,13 +112,19 @@ struct FormPage {
     label_prefix: &'static str,
 }
 
-fn form_page(ctx: Ctx, id: Option<i64>, form: CompForm, errors: FieldErrors, edit: EditState) -> AppResult<Response> {
+pub(super) fn form_page(
+    ctx: Ctx,
+    id: Option<i64>,
+    form: CompForm,
+    errors: FieldErrors,
+    edit: EditState,
+) -> AppResult<Response> {
     let status = edit.status(&errors);
     let (kinds, areas) = (CompetencyKind::ALL, Area::ALL);
     render_status(status, &FormPage { ctx, id, form, errors, kinds, areas, edit, label_prefix: "comp" })
 }
 
-async fn new_form(ctx: Ctx) -> AppResult<Response> {
+pub(super) async fn new_form(ctx: Ctx) -> AppResult<Response> {
     let form = CompForm {
         kind: "teknis".into(),
         active: Some("on".into()),
@@ -337,7 +135,11 @@ async fn new_form(ctx: Ctx) -> AppResult<Response> {
 }
 
 /// A competency as its edit form shows it, with its version (`lock`: held until the transaction ends).
-async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, CompForm)>, sqlx::Error> {
+pub(super) async fn load_form(
+    conn: &mut PgConnection,
+    id: i64,
+    lock: bool,
+) -> Result<Option<(i64, CompForm)>, sqlx::Error> {
     let sql = if lock {
         "select version from competencies where id = $1 for update"
     } else {
@@ -377,7 +179,7 @@ async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Optio
     Ok(Some((version, form)))
 }
 
-async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
+pub(super) async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
     sqlx::query_scalar(
         "select to_jsonb(c) - 'created_at' - 'updated_at' ||
                 jsonb_build_object('levels', (select jsonb_agg(jsonb_build_object('level', level, 'id', descriptor_id, 'en', descriptor_en) order by level)
@@ -390,7 +192,7 @@ async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json:
 }
 
 /// A competency, edited through its versioned form (`edit::save`).
-struct Competency;
+pub(super) struct Competency;
 
 impl edit::Editable for Competency {
     type Form = CompForm;
