@@ -1,4 +1,4 @@
-//! The talent settings (HR): the rating bands and the pool's thresholds.
+//! The talent settings (HR): the map's weights and cut points, and their sources.
 
 use super::*;
 
