@@ -1,6 +1,6 @@
 //! Closing the gaps: the mentor assignment for a unit, the budget-constrained plan for a year
 //! (computed as a job, `plan_run`) with its budget frontier and the simple greedy plan beside it,
-//! and accepting exactly the plan shown (the AKPK in `akpk.rs` comes from the plan accepted last).
+//! and accepting exactly the plan shown (the AKPK in `akpk` comes from the plan accepted last).
 
 use std::collections::HashSet;
 
