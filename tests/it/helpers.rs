@@ -68,16 +68,22 @@ pub fn test_config(pool: &PgPool) -> Config {
 fn template_name() -> String {
     use sha2::{Digest as _, Sha256};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Every file under these folders, the seed's subfolders (`seed/development/` …) too.
+    fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).expect("read dir").flatten() {
+            let path = e.path();
+            if path.is_dir() { walk(&path, files) } else { files.push(path) }
+        }
+    }
     let mut files: Vec<std::path::PathBuf> = vec![];
     for dir in ["migrations", "src/seed"] {
-        for e in std::fs::read_dir(root.join(dir)).expect("read dir").flatten() {
-            files.push(e.path());
-        }
+        walk(&root.join(dir), &mut files);
     }
     files.sort();
     let mut h = Sha256::new();
     for f in files {
-        h.update(f.file_name().map(|n| n.as_encoded_bytes().to_vec()).unwrap_or_default());
+        let name = f.strip_prefix(root).unwrap_or(&f);
+        h.update(name.as_os_str().as_encoded_bytes());
         h.update(std::fs::read(&f).expect("read file"));
     }
     for (name, sql) in cakap::app::rules::RULES {

@@ -1,0 +1,268 @@
+//! The cache of values by the version of the records they were computed at, shared by a node's
+//! requests, and the versions a request reads.
+
+use super::*;
+
+/// (version, last used, computed at, bytes, value)
+pub(super) type Entry = (i64, Instant, Instant, usize, Arc<dyn Any + Send + Sync>);
+
+#[derive(Clone)]
+pub struct VersionCache {
+    /// At most this many bytes of results (estimated by `Weigh`), the least recently used go
+    /// first.
+    budget: usize,
+    used: Arc<AtomicU64>,
+    /// Where background refreshes compute (the primary).
+    pool: sqlx::PgPool,
+    /// How old a result made stale by a write may be and still be served while it is refreshed.
+    stale: Duration,
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    /// One computation per key at a time: concurrent readers of a key wait for it rather than
+    /// each computing the same result.
+    computing: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+/// A page request's view of the versions: each dependency's version is read once per request,
+/// and whether a result made stale by a later write may be served.
+#[derive(Default)]
+pub struct RequestVersions {
+    /// This user wrote moments ago: always the current result.
+    pub fresh: bool,
+    memo: Mutex<Vec<(Depends, i64)>>,
+    /// The age of the oldest stale result served (milliseconds; 0 = none).
+    pub stale_ms: AtomicU64,
+}
+
+impl RequestVersions {
+    pub fn new(fresh: bool) -> Self {
+        Self { fresh, ..Self::default() }
+    }
+}
+
+tokio::task_local! {
+    /// Set for page requests (GET) by the request middleware.
+    pub static REQUEST: Arc<RequestVersions>;
+}
+
+/// The version of what `dep` covers, as this connection sees it now.
+pub async fn version_of(conn: &mut PgConnection, dep: &Depends) -> Result<i64, sqlx::Error> {
+    match dep {
+        Depends::All => sqlx::query_scalar("select records_version(null)").fetch_one(conn).await,
+        Depends::Unit(path) => sqlx::query_scalar("select records_version($1)").bind(path).fetch_one(conn).await,
+        Depends::Employee(id) => sqlx::query_scalar(
+            "select records_version((select u.path from employees e join units u on u.id = e.unit_id where e.id = $1))",
+        )
+        .bind(id)
+        .fetch_one(conn)
+        .await,
+    }
+}
+
+/// The version of everything (what a plan run records, what the plan page compares).
+pub async fn version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    version_of(conn, &Depends::All).await
+}
+
+/// The version of `dep` for this request: read once per request and dependency.
+pub(super) async fn request_version(conn: &mut PgConnection, dep: &Depends) -> Result<i64, sqlx::Error> {
+    let req = REQUEST.try_with(Arc::clone).ok();
+    if let Some(req) = &req
+        && let Some(v) = req.memo.lock().ok().and_then(|m| m.iter().find(|(d, _)| d == dep).map(|(_, v)| *v))
+    {
+        return Ok(v);
+    }
+    let v = version_of(conn, dep).await?;
+    if let Some(req) = req
+        && let Ok(mut m) = req.memo.lock()
+    {
+        m.push((dep.clone(), v));
+    }
+    Ok(v)
+}
+
+/// May a result made stale by a later write be served to this request?
+pub(super) fn may_serve_stale() -> bool {
+    REQUEST.try_with(|r| !r.fresh).unwrap_or(false)
+}
+
+pub(super) fn note_stale(age: Duration) {
+    let ms = age.as_millis().clamp(1, u64::MAX as u128) as u64;
+    let _ = REQUEST.try_with(|r| r.stale_ms.fetch_max(ms, Ordering::Relaxed));
+}
+
+pub(super) enum Lookup<T> {
+    Hit(Arc<T>),
+    /// Kept for an older version, computed this long ago.
+    Old(Arc<T>, Duration),
+    Miss,
+}
+
+impl VersionCache {
+    /// A cache keeping at most `budget` bytes of results.
+    pub fn new(budget: usize, pool: sqlx::PgPool, stale: Duration) -> Self {
+        Self { budget, used: Arc::default(), pool, stale, entries: Arc::default(), computing: Arc::default() }
+    }
+
+    /// The bytes of results kept now (estimated).
+    pub fn used_bytes(&self) -> u64 {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    fn lookup<T: Weigh + Send + Sync + 'static>(&self, key: &str, version: i64) -> Lookup<T> {
+        let Ok(mut map) = self.entries.lock() else { return Lookup::Miss };
+        let Some(entry) = map.get_mut(key) else { return Lookup::Miss };
+        let Ok(value) = entry.4.clone().downcast::<T>() else { return Lookup::Miss };
+        if entry.0 == version {
+            entry.1 = Instant::now();
+            Lookup::Hit(value)
+        } else if entry.0 < version {
+            Lookup::Old(value, entry.2.elapsed())
+        } else {
+            // Kept for a newer version than this reader's snapshot (a replica behind): computed
+            // again for this reader, not kept.
+            Lookup::Miss
+        }
+    }
+
+    fn store(&self, key: String, version: i64, computed: Instant, bytes: usize, value: Arc<dyn Any + Send + Sync>) {
+        let bytes = bytes + key.len() + 64;
+        if bytes > self.budget {
+            // Larger than the whole budget: served to this reader, never kept.
+            return;
+        }
+        if let Ok(mut map) = self.entries.lock() {
+            if map.get(&key).is_some_and(|e| e.0 > version) {
+                return;
+            }
+            let mut used: usize = map.get(&key).map_or(0, |e| e.3);
+            used = (self.used.load(Ordering::Relaxed) as usize).saturating_sub(used) + bytes;
+            if used > self.budget {
+                // The least recently used go first, until the new one fits.
+                let mut by_use: Vec<(Instant, String, usize)> =
+                    map.iter().filter(|(k, _)| **k != key).map(|(k, e)| (e.1, k.clone(), e.3)).collect();
+                by_use.sort_unstable_by_key(|e| e.0);
+                for (_, k, b) in by_use {
+                    if used <= self.budget {
+                        break;
+                    }
+                    map.remove(&k);
+                    used -= b;
+                }
+            }
+            map.insert(key, (version, Instant::now(), computed, bytes, value));
+            self.used.store(used as u64, Ordering::Relaxed);
+        }
+    }
+
+    fn gate(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.computing.lock() {
+            Ok(mut m) => {
+                if m.len() > 1000 {
+                    m.retain(|_, g| Arc::strong_count(g) > 1);
+                }
+                m.entry(key.to_string()).or_default().clone()
+            }
+            Err(_) => Arc::default(),
+        }
+    }
+
+    /// `get_in` for a result that depends on records anywhere.
+    pub async fn get<'a, T, E, F>(&self, conn: impl Into<Source<'a>>, key: String, compute: F) -> Result<Arc<T>, E>
+    where
+        T: Weigh + Send + Sync + 'static,
+        E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
+        self.get_in(Depends::All, conn, key, compute).await
+    }
+
+    /// The result for `key` at the current version of what it depends on (`dep`): reused when
+    /// this node computed it for this version, else computed by `compute` in one consistent
+    /// snapshot and kept. `key` must name everything the result depends on besides the records
+    /// (unit, date, language, the reader's scope…).
+    /// A page request may be served the previous result, at most `stale` old, while one
+    /// background task computes the new one (see the module's comment).
+    /// `conn` is the caller's connection, or the pool. A request that already holds a connection
+    /// passes it: under load, waiting for a second one exhausts the pool.
+    pub async fn get_in<'a, T, E, F>(
+        &self,
+        dep: Depends,
+        conn: impl Into<Source<'a>>,
+        key: String,
+        compute: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Weigh + Send + Sync + 'static,
+        E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
+        let mut taken: Option<sqlx::pool::PoolConnection<sqlx::Postgres>> = None;
+        let conn: &mut PgConnection = match conn.into() {
+            Source::Conn(c) => c,
+            Source::Pool(pool) => taken.insert(pool.acquire().await?),
+        };
+        let now = request_version(&mut *conn, &dep).await?;
+        match self.lookup::<T>(&key, now) {
+            Lookup::Hit(hit) => return Ok(hit),
+            Lookup::Old(old, age) if age < self.stale && may_serve_stale() => {
+                // Served as it was; the first reader to find it stale starts its refresh.
+                let gate = self.gate(&key);
+                if let Ok(turn) = gate.try_lock_owned() {
+                    let cache = self.clone();
+                    tokio::spawn(async move {
+                        let _turn = turn;
+                        let refreshed = async {
+                            let mut c = cache.pool.acquire().await.map_err(E::from)?;
+                            cache.compute_and_store(&mut c, &dep, key, compute).await
+                        };
+                        if let Err(e) = refreshed.await {
+                            tracing::warn!(error = ?e, "refreshing a kept result");
+                        }
+                    });
+                }
+                note_stale(age);
+                return Ok(old);
+            }
+            _ => {}
+        }
+        let gate = self.gate(&key);
+        let _turn = match gate.clone().try_lock_owned() {
+            Ok(turn) => turn,
+            Err(_) => {
+                // Another reader is computing it: wait, then take theirs if it is still current.
+                let turn = gate.lock_owned().await;
+                let now = version_of(&mut *conn, &dep).await?;
+                if let Lookup::Hit(hit) = self.lookup::<T>(&key, now) {
+                    return Ok(hit);
+                }
+                turn
+            }
+        };
+        self.compute_and_store(conn, &dep, key, compute).await
+    }
+
+    async fn compute_and_store<T, E, F>(
+        &self,
+        conn: &mut PgConnection,
+        dep: &Depends,
+        key: String,
+        compute: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Weigh + Send + Sync + 'static,
+        E: From<sqlx::Error>,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>>,
+    {
+        let started = Instant::now();
+        // A transaction object rolls back if this request is dropped half-way.
+        let mut tx =
+            sqlx::Connection::begin_with(&mut *conn, "begin isolation level repeatable read, read only").await?;
+        let seen = version_of(&mut tx, dep).await?;
+        let value = compute(&mut tx).await?;
+        tx.rollback().await?;
+        let bytes = value.bytes();
+        let value = Arc::new(value);
+        self.store(key, seen, started, bytes, value.clone());
+        Ok(value)
+    }
+}

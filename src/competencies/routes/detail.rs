@@ -1,0 +1,87 @@
+//! The page of one competency: its levels and the standards that require it.
+
+use super::*;
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct Comp {
+    pub id: i64,
+    pub code: String,
+    pub kind: crate::competencies::model::CompetencyKind,
+    pub area: crate::competencies::model::Area,
+    pub name_id: String,
+    pub name_en: String,
+    pub description_id: String,
+    pub description_en: String,
+    pub framework_ref: String,
+    pub active: bool,
+    /// How long a level of it stays valid before it counts as not assessed again.
+    pub validity_months: i16,
+}
+
+impl Comp {
+    pub fn name(&self, en: &bool) -> &str {
+        if *en { &self.name_en } else { &self.name_id }
+    }
+}
+
+#[derive(sqlx::FromRow, Clone)]
+pub struct LevelRow {
+    pub level: i16,
+    pub descriptor_id: String,
+    pub descriptor_en: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct StdRow {
+    pub position_id: i64,
+    pub position: String,
+    pub unit: String,
+    pub required_level: i16,
+    pub priority: crate::competencies::model::Priority,
+}
+
+#[derive(askama::Template)]
+#[template(path = "competencies/detail.html")]
+pub(super) struct DetailPage {
+    ctx: Ctx,
+    c: Comp,
+    levels: Vec<LevelRow>,
+    standards: Vec<StdRow>,
+    is_hr: bool,
+    en: bool,
+}
+
+pub(super) async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<(Comp, Vec<LevelRow>)>, sqlx::Error> {
+    let c: Option<Comp> = sqlx::query_as(
+        "select id, code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active,
+                validity_months
+         from competencies where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(c) = c else { return Ok(None) };
+    let levels = sqlx::query_as(
+        "select level, descriptor_id, descriptor_en from competency_levels where competency_id = $1 order by level",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some((c, levels)))
+}
+
+pub(super) async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let (c, levels) = find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    let standards = sqlx::query_as(
+        "select p.id as position_id, p.name as position, u.name as unit, s.required_level, s.priority
+         from position_standards s join positions p on p.id = s.position_id join units u on u.id = p.unit_id
+         where s.competency_id = $1 order by u.sort_key, p.name",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let is_hr = ctx.has(Role::Hr);
+    let en = ctx.lang.is_en();
+    render(&DetailPage { ctx, c, levels, standards, is_hr, en })
+}

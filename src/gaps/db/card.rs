@@ -1,0 +1,149 @@
+//! A gap card's lines and what could close each: mentors and trainings.
+
+use super::*;
+
+/// A requirement line of one employee against a position's standard.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct GapLine {
+    pub competency_id: i64,
+    pub code: String,
+    pub name: String,
+    pub area: String,
+    pub required_level: i16,
+    pub priority: String,
+    /// None: not assessed, or no longer valid ("belum dinilai"), never level 0.
+    pub current_level: Option<i16>,
+    /// None where the level is unknown.
+    pub gap: Option<i16>,
+    pub weight: f64,
+    /// The last day the current level counts.
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl GapLine {
+    /// The gap where it is known, 0 otherwise (for sums over what is known).
+    pub fn known_gap(&self) -> i16 {
+        self.gap.unwrap_or(0)
+    }
+}
+
+/// An employee against a position's standard (their own or a target one).
+pub async fn lines(
+    conn: &mut PgConnection,
+    employee: i64,
+    position: i64,
+    en: bool,
+) -> Result<Vec<GapLine>, sqlx::Error> {
+    sqlx::query_as(
+        "select c.id as competency_id, c.code, case when $3 then c.name_en else c.name_id end as name, c.area,
+                ps.required_level, ps.priority, cl.level as current_level,
+                (case when cl.level is not null then greatest(ps.required_level - cl.level, 0) end)::smallint as gap,
+                priority_weight(ps.priority, gs) as weight,
+                cl.valid_until
+         from position_standards ps join competencies c on c.id = ps.competency_id cross join gap_settings gs
+         left join current_levels cl on cl.employee_id = $1 and cl.competency_id = ps.competency_id
+         where ps.position_id = $2
+         order by greatest(ps.required_level - cl.level, 0) desc nulls last, c.code",
+    )
+    .bind(employee)
+    .bind(position)
+    .bind(en)
+    .fetch_all(conn)
+    .await
+}
+
+/// A colleague who can teach a competency: holds it at `level` or above.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct MentorOption {
+    pub competency_id: i64,
+    pub employee_id: i64,
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub level: i16,
+    pub same_unit: bool,
+    pub mentees: i64,
+}
+
+/// Candidate mentors for several competencies at once: `$1` competency ids, `$2` required levels,
+/// `$3` the mentee, `$4` today, `$5` per competency at most. Same unit first, then the department;
+/// with the mentees each already has in the period.
+pub async fn mentor_options(
+    conn: &mut PgConnection,
+    needs: &[(i64, i16)],
+    mentee: i64,
+    today: NaiveDate,
+    per: i64,
+) -> Result<Vec<MentorOption>, sqlx::Error> {
+    let comps: Vec<i64> = needs.iter().map(|n| n.0).collect();
+    let levels: Vec<i16> = needs.iter().map(|n| n.1).collect();
+    sqlx::query_as(
+        "with need as (select * from unnest($1::bigint[], $2::smallint[]) as n(competency_id, level)),
+         me as (select unit_id from employees where id = $3),
+         load as (select * from mentor_load($4::date)),
+         c as (
+           select n.competency_id, m.id as employee_id, m.nip, employee_display_name(m.front_title, m.name, m.back_title) as name,
+                  u.name as unit, cl.level, m.unit_id = me.unit_id as same_unit, coalesce(ld.mentees, 0) as mentees,
+                  row_number() over (partition by n.competency_id order by m.unit_id = me.unit_id desc, cl.level desc,
+                                     coalesce(ld.mentees, 0), m.name, m.id) as rn
+           from need n join current_levels cl on cl.competency_id = n.competency_id and cl.level >= n.level
+           join employees m on m.id = cl.employee_id and m.active and m.id <> $3 join units u on u.id = m.unit_id
+           cross join me left join load ld on ld.mentor_id = m.id)
+         select competency_id, employee_id, nip, name, unit, level, same_unit, mentees from c where rn <= $5
+         order by competency_id, rn",
+    )
+    .bind(&comps)
+    .bind(&levels)
+    .bind(mentee)
+    .bind(today)
+    .bind(per)
+    .fetch_all(conn)
+    .await
+}
+
+/// A planned or open training that develops a competency, with its seats left and the effect
+/// measured on earlier runs of the same training (same title).
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct TrainingOption {
+    pub training_id: i64,
+    pub competency_id: i64,
+    pub title: String,
+    pub provider: String,
+    pub form: String,
+    pub jenis_diklat: i16,
+    pub starts_on: NaiveDate,
+    pub jp: f64,
+    pub target_level: i16,
+    pub cost_per_participant: i64,
+    /// The fixed cost still to pay (0 once anybody is paid for): what one more participant adds
+    /// beyond their own cost (`training_costs.next_cost`).
+    pub fixed_due: i64,
+    pub seats_left: i64,
+    pub measured_n: i64,
+    pub measured_gain: Option<f64>,
+}
+
+/// Trainings for these competencies (`$1`), planned or open, with seats left.
+pub async fn training_options(
+    conn: &mut PgConnection,
+    competencies: &[i64],
+) -> Result<Vec<TrainingOption>, sqlx::Error> {
+    sqlx::query_as(
+        "select t.id as training_id, tc.competency_id, t.title, coalesce(p.name, '') as provider, t.form, t.jenis_diklat, t.starts_on,
+                t.jp::float8 as jp, tc.target_level, t.cost_per_participant,
+                tcost.next_cost - t.cost_per_participant as fixed_due,
+                t.quota - (select count(*) from training_participants x where x.training_id = t.id and x.status <> 'rejected') as seats_left,
+                coalesce(fx.n, 0) as measured_n, fx.gain as measured_gain
+         from trainings t join training_competencies tc on tc.training_id = t.id join training_costs tcost on tcost.training_id = t.id
+         left join providers p on p.id = t.provider_id
+         left join lateral (
+           select count(*) as n, avg(e.after_level - e.before_level)::float8 as gain
+           from training_effect e join trainings past on past.id = e.training_id
+           where past.title = t.title and e.competency_id = tc.competency_id and e.after_level is not null) fx on true
+         where t.status in ('planned', 'open') and tc.competency_id = any($1)
+         order by t.starts_on, t.id",
+    )
+    .bind(competencies)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,135 @@
+//! An employee's gap card: each gap with the mentors and trainings that could close it.
+
+use super::*;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct CardQuery {
+    position: String,
+}
+
+/// A gap line with its recommendations.
+pub struct CardLine {
+    pub line: GapLine,
+    pub mentors: Vec<MentorOption>,
+    pub trainings: Vec<TrainingOption>,
+}
+
+impl CardLine {
+    pub fn words(&self, ctx: &Ctx) -> String {
+        ctx.gap_words(Some(self.line.required_level), self.line.current_level)
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "gaps/card.html")]
+pub(super) struct CardPage {
+    ctx: Ctx,
+    e: Detail,
+    summary: Option<StaffGap>,
+    reasons: Vec<String>,
+    lines: Vec<CardLine>,
+    target: Option<(i64, String)>,
+    positions: Vec<Opt>,
+    /// Assessment coverage (assessed / required) and readiness over what is known (met / assessed).
+    coverage: i64,
+    readiness: Option<i64>,
+    unknown: usize,
+    score: f64,
+    settings: GapSettings,
+    is_self: bool,
+}
+
+impl CardPage {
+    fn money(&self, v: &i64) -> String {
+        rupiah(*v)
+    }
+
+    fn jp(&self, v: &f64) -> String {
+        jp_text(*v, self.ctx.lang.is_en())
+    }
+
+    /// The measured effect of a training, or its declared target.
+    fn effect(&self, t: &TrainingOption) -> String {
+        match t.measured_gain {
+            Some(g) if t.measured_n >= i64::from(self.settings.effect_min_participants) => self
+                .ctx
+                .t("gap.effect.measured")
+                .replace("{gain}", &self.ctx.decimal(g))
+                .replace("{n}", &t.measured_n.to_string()),
+            _ => self.ctx.t("gap.effect.declared").replace("{level}", &t.target_level.to_string()),
+        }
+    }
+}
+
+pub(super) async fn card(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<CardQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let e = emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    let settings = db::settings(&mut conn).await?;
+    let en = ctx.lang.is_en();
+    let target: Option<(i64, String)> = match q.position.trim().parse::<i64>() {
+        Ok(p) if Some(p) != e.position_id => {
+            sqlx::query_as("select id, name from positions where id = $1").bind(p).fetch_optional(&mut *conn).await?
+        }
+        _ => None,
+    };
+    let position = target.as_ref().map(|t| t.0).or(e.position_id);
+    let lines = match position {
+        Some(p) => db::lines(&mut conn, id, p, en).await?,
+        None => vec![],
+    };
+    let summary = if target.is_none() { db::staff_gap(&mut conn, ctx.today, id).await? } else { None };
+    let reasons = summary.as_ref().map(|s| s.reasons(&ctx, &settings)).unwrap_or_default();
+    let needs: Vec<(i64, i16)> =
+        lines.iter().filter(|l| l.known_gap() > 0).map(|l| (l.competency_id, l.required_level)).collect();
+    let mentors = db::mentor_options(&mut conn, &needs, id, ctx.today, 4).await?;
+    let comps: Vec<i64> = needs.iter().map(|n| n.0).collect();
+    let trainings = db::training_options(&mut conn, &comps).await?;
+    // The same figures as the summary's, over what is known (the card shows them for a target
+    // position too, which the kept facts do not hold).
+    let total: f64 = lines.iter().map(|l| f64::from(l.known_gap()) * l.weight).sum();
+    let assessed = lines.iter().filter(|l| l.gap.is_some()).count();
+    let met = lines.iter().filter(|l| l.gap == Some(0)).count();
+    let unknown = lines.len() - assessed;
+    let coverage = if lines.is_empty() { 100 } else { (assessed as f64 * 100.0 / lines.len() as f64).round() as i64 };
+    let readiness = (assessed > 0).then(|| (met as f64 * 100.0 / assessed as f64).round() as i64);
+    let lines = lines
+        .into_iter()
+        .map(|l| CardLine {
+            mentors: mentors.iter().filter(|m| m.competency_id == l.competency_id).cloned().collect(),
+            trainings: trainings
+                .iter()
+                .filter(|t| {
+                    t.competency_id == l.competency_id
+                        && l.current_level.is_some_and(|c| t.target_level > c)
+                        && t.seats_left > 0
+                })
+                .cloned()
+                .collect(),
+            line: l,
+        })
+        .collect();
+    let positions = emp_db::position_options(&mut conn).await?;
+    let is_self = user.employee_id == Some(id);
+    render(&CardPage {
+        ctx,
+        e,
+        summary,
+        reasons,
+        lines,
+        target,
+        positions,
+        coverage,
+        readiness,
+        unknown,
+        score: total,
+        settings,
+        is_self,
+    })
+}

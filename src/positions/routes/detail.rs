@@ -1,0 +1,83 @@
+//! The page of one position with its competency standard.
+
+use super::*;
+
+#[derive(sqlx::FromRow)]
+pub struct StdLine {
+    pub competency_id: i64,
+    pub code: String,
+    pub name_id: String,
+    pub name_en: String,
+    pub required_level: i16,
+    pub priority: crate::competencies::model::Priority,
+    pub met: i64,
+    pub holders: i64,
+}
+
+#[derive(askama::Template)]
+#[template(path = "positions/detail.html")]
+pub(super) struct DetailPage {
+    ctx: Ctx,
+    p: PosRow,
+    seen: String,
+    lines: Vec<StdLine>,
+    competencies: Vec<Opt>,
+    positions: Vec<Opt>,
+    priorities: &'static [Priority],
+    levels: [Level; 5],
+    errors: FieldErrors,
+    is_hr: bool,
+}
+
+pub(super) async fn detail_page(state: &AppState, ctx: Ctx, id: i64, errors: FieldErrors) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    // The standard as this page shows it: its forms send it back, so a change someone else made
+    // meanwhile is noticed instead of overwritten.
+    let seen = standard_json(&mut conn, id).await?.to_string();
+    let p: PosRow = sqlx::query_as(&format!("{POS_SELECT} where p.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lines: Vec<StdLine> = sqlx::query_as(
+        "select c.id as competency_id, c.code, c.name_id, c.name_en, c.kind, s.required_level, s.priority,
+                count(cl.employee_id) filter (where cl.level >= s.required_level) as met,
+                count(e.id) as holders
+         from position_standards s join competencies c on c.id = s.competency_id
+         left join employees e on e.position_id = s.position_id and e.active
+         left join current_levels cl on cl.employee_id = e.id and cl.competency_id = s.competency_id
+         where s.position_id = $1
+         group by c.id, s.required_level, s.priority
+         order by c.kind <> 'teknis', case s.priority when 'critical' then 0 when 'important' then 1 else 2 end, c.code",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
+    let positions = position_options(&mut conn).await?.into_iter().filter(|o| o.id != id).collect();
+    let is_hr = ctx.has(Role::Hr);
+    let status = if errors.get("competency") == Some("pos.err.std_changed")
+        || errors.get("from") == Some("pos.err.std_changed_all")
+    {
+        axum::http::StatusCode::CONFLICT
+    } else {
+        errors.status()
+    };
+    let page = DetailPage {
+        ctx,
+        p,
+        seen,
+        lines,
+        competencies,
+        positions,
+        priorities: Priority::ALL,
+        levels: Level::ALL,
+        errors,
+        is_hr,
+    };
+    render_status(status, &page)
+}
+
+pub(super) async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    detail_page(&state, ctx, id, FieldErrors::default()).await
+}

@@ -1,0 +1,148 @@
+//! The succession pool: key positions and their candidates, and marking a position key.
+
+use super::*;
+
+#[derive(askama::Template)]
+#[template(path = "talent/pool.html")]
+pub(super) struct PoolPage {
+    ctx: Ctx,
+    year: i32,
+    keys: Vec<KeyPosition>,
+    candidates: Vec<Candidate>,
+    /// Positions HR may mark as key (HR only).
+    positions: Vec<emp_db::Opt>,
+}
+
+impl PoolPage {
+    fn of(&self, position: &i64) -> Vec<&Candidate> {
+        self.candidates.iter().filter(|c| c.position_id == *position).collect()
+    }
+}
+
+pub(super) fn pool_table(ctx: &Ctx, keys: &[KeyPosition], candidates: &[Candidate]) -> Table {
+    let name =
+        |id: i64| keys.iter().find(|k| k.id == id).map(|k| format!("{} ({})", k.name, k.unit)).unwrap_or_default();
+    Table {
+        name: "succession-pool",
+        headers: export::keys(&[
+            "tal.col.key_position",
+            "col.nip",
+            "col.name",
+            "col.position",
+            "col.unit",
+            "tal.col.box",
+            "tal.col.met",
+            "tal.col.short",
+            "tal.col.unknown",
+            "tal.col.levels_short",
+        ]),
+        rows: candidates
+            .iter()
+            .map(|c| {
+                vec![
+                    name(c.position_id),
+                    c.nip.clone(),
+                    c.name.clone(),
+                    c.current_position.clone(),
+                    c.unit.clone(),
+                    c.nine_box.to_string(),
+                    c.met.to_string(),
+                    c.short.to_string(),
+                    c.unknown.to_string(),
+                    c.levels_short.to_string(),
+                ]
+            })
+            .chain(keys.iter().filter(|k| !candidates.iter().any(|c| c.position_id == k.id)).map(|k| {
+                let mut r = vec![name(k.id), String::new(), ctx.t("tal.pool_none").to_string()];
+                r.resize(10, String::new());
+                r
+            }))
+            .collect(),
+    }
+}
+
+/// The succession pool: boxes 7–9 against each key position in reach, with their gap.
+pub(in crate::talent) async fn pool(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<MapQuery>,
+) -> AppResult<Response> {
+    let mut conn = state.pool.acquire().await?;
+    let year = match year_of(&q.year) {
+        Some(y) => y,
+        None => db::default_year(&mut conn, ctx.today.year()).await?,
+    };
+    let scope = user.scope();
+    let keys = db::key_positions(&mut conn, &scope).await?;
+    let candidates = db::candidates(&mut conn, year, &scope).await?;
+    if q.format == "pdf" {
+        let t = pool_table(&ctx, &keys, &candidates);
+        let title = format!("{} {year}", ctx.t("tal.pool_title"));
+        let meta = pdf::meta(&ctx, title.clone(), true);
+        let blocks = vec![
+            Block::Heading(title),
+            Block::Table { headers: t.headers.iter().map(|h| ctx.t(h).to_string()).collect(), rows: t.rows },
+        ];
+        return Ok(pdf::response(&format!("kelompok-suksesi-{year}"), pdf::render(&meta, &blocks)));
+    }
+    if export::wanted(&q.format) {
+        let mut kinds = vec![Kind::Text; 5];
+        kinds.extend([Kind::Integer; 5]);
+        let f = export::file_with(
+            &ctx,
+            &q.format,
+            &pool_table(&ctx, &keys, &candidates),
+            &Columns { kinds, totals: None },
+        )?;
+        return Ok(axum::response::IntoResponse::into_response(f));
+    }
+    let positions = if ctx.is_hr() { emp_db::position_options(&mut conn).await? } else { vec![] };
+    render(&PoolPage { ctx, year, keys, candidates, positions })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(in crate::talent) struct KeyForm {
+    position: String,
+    key: String,
+}
+
+/// HR marks a position as key (or not).
+pub(in crate::talent) async fn set_key(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<KeyForm>,
+) -> AppResult<Response> {
+    let Ok(position) = f.position.trim().parse::<i64>() else {
+        return Ok(redirect_flash("/talent/pool", FlashKind::Err, "tal.err.position"));
+    };
+    let key = f.key == "1";
+    let mut tx = state.pool.begin().await?;
+    let before: Option<bool> = sqlx::query_scalar("select is_key from positions where id = $1 for update")
+        .bind(position)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(before) = before else {
+        return Ok(redirect_flash("/talent/pool", FlashKind::Err, "tal.err.position"));
+    };
+    if before != key {
+        sqlx::query("update positions set is_key = $2, version = version + 1 where id = $1")
+            .bind(position)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(
+            &mut tx,
+            &Actor::from_ctx(&ctx),
+            "position",
+            position,
+            "key_position",
+            Some(json!({"is_key": before})),
+            Some(json!({"is_key": key})),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(redirect_flash("/talent/pool", FlashKind::Ok, "flash.saved"))
+}
