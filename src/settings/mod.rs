@@ -38,8 +38,8 @@ pub struct SettingsForm {
 
 /// Read all settings (three small rows).
 pub async fn load(conn: &mut PgConnection) -> Result<SettingsForm, sqlx::Error> {
-    let rows: Vec<(String, String)> = sqlx::query_as("select key, value from settings").fetch_all(conn).await?;
-    let get = |k: &str| rows.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let rows = sqlx::query!("select key, value from settings").fetch_all(conn).await?;
+    let get = |k: &str| rows.iter().find(|r| r.key == k).map(|r| r.value.clone()).unwrap_or_default();
     Ok(SettingsForm {
         department_name: get("department_name"),
         jp_per_year: get("jp_per_year"),
@@ -133,11 +133,11 @@ async fn save(
     };
     let before = current;
     for (k, v) in [("department_name", name.as_str()), ("jp_per_year", &jp), ("time_zone", tz.as_str())] {
-        sqlx::query(
+        sqlx::query!(
             "insert into settings (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value",
+            k,
+            v,
         )
-        .bind(k)
-        .bind(v)
         .execute(&mut *tx)
         .await?;
     }

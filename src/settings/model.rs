@@ -37,9 +37,9 @@ impl Default for AgencySettings {
 impl AgencySettings {
     /// Read the stored values; a value that does not parse keeps its default (and is logged).
     pub async fn load(conn: impl PgExecutor<'_>) -> Result<Self, sqlx::Error> {
-        let rows: Vec<(String, String)> = sqlx::query_as("select key, value from settings").fetch_all(conn).await?;
+        let rows = sqlx::query!("select key, value from settings").fetch_all(conn).await?;
         let mut s = Self::default();
-        for (k, v) in rows {
+        for (k, v) in rows.into_iter().map(|r| (r.key, r.value)) {
             let bad = || tracing::warn!(key = %k, value = %v, "setting ignored: not a valid value");
             match k.as_str() {
                 "department_name" if !v.trim().is_empty() => s.department_name = v.clone(),
