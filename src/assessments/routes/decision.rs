@@ -30,18 +30,19 @@ impl Decidable for Assessment {
     /// confirmation: who and when, to those who decide for her.
     async fn gone(conn: &mut sqlx::PgConnection, ctx: &Ctx, user: &CurrentUser, id: i64) -> AppResult<Option<Prior>> {
         let scope = user.scope();
-        let confirmed: Option<(Option<i64>, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        let confirmed: Option<(Option<i64>, chrono::DateTime<chrono::Utc>)> = sqlx::query!(
             "select f.confirmed_by, f.created_at
              from training_confirmations f join training_participants tp on tp.id = f.participant_id
              join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
              where f.proposal_id = $1 and scope_decides($2, $3, $4, e.id, u.path)",
+            id,
+            scope.all,
+            scope.own,
+            &scope.unit_patterns,
         )
-        .bind(id)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
         .fetch_optional(&mut *conn)
-        .await?;
+        .await?
+        .map(|r| (r.confirmed_by, r.created_at));
         Ok(confirmed.map(|(by, at)| Prior { by, at: Some(at), status: ctx.t("asm.confirmed_instead") }))
     }
 
@@ -111,26 +112,30 @@ pub(crate) enum Approval {
 /// (`refresh_current_levels`), taken after the assessment's row lock, so a level validated at the
 /// same moment is seen.
 async fn approve_training(tx: &mut sqlx::PgConnection, id: i64) -> AppResult<Approval> {
-    let row: Option<(i64, i64, i16, Option<i64>)> = sqlx::query_as(
+    let row: Option<(i64, i64, i16, Option<i64>)> = sqlx::query!(
         "select employee_id, competency_id, level, training_participant_id from assessments
          where id = $1 and source = 'training' and status = 'pending'",
+        id,
     )
-    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|r| (r.employee_id, r.competency_id, r.level, r.training_participant_id));
+    let Some((employee, competency, target, participant)) = row else { return Ok(Approval::Validate) };
+    sqlx::query!("select pg_advisory_xact_lock_shared(727300, 0)").execute(&mut *tx).await?;
+    sqlx::query!(
+        "select pg_advisory_xact_lock(727301, hashtext($1::bigint::text || '/' || $2::bigint::text))",
+        employee,
+        competency,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let held: Option<i16> = sqlx::query_scalar!(
+        r#"select level as "level!" from current_levels where employee_id = $1 and competency_id = $2"#,
+        employee,
+        competency,
+    )
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((employee, competency, target, participant)) = row else { return Ok(Approval::Validate) };
-    sqlx::query("select pg_advisory_xact_lock_shared(727300, 0)").execute(&mut *tx).await?;
-    sqlx::query("select pg_advisory_xact_lock(727301, hashtext($1::text || '/' || $2::text))")
-        .bind(employee)
-        .bind(competency)
-        .execute(&mut *tx)
-        .await?;
-    let held: Option<i16> =
-        sqlx::query_scalar("select level from current_levels where employee_id = $1 and competency_id = $2")
-            .bind(employee)
-            .bind(competency)
-            .fetch_optional(&mut *tx)
-            .await?;
     let Some(held) = held.filter(|h| *h >= target) else { return Ok(Approval::Validate) };
     let Some(participant) = participant else { return Ok(Approval::Refused) };
     Ok(Approval::Confirm { participant, competency, target, held })
@@ -147,21 +152,22 @@ async fn confirm_instead(
     target: i16,
     held: i16,
 ) -> AppResult<Applied> {
-    let before: serde_json::Value =
-        sqlx::query_scalar("delete from assessments a where id = $1 returning to_jsonb(a) - 'created_at'")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-    sqlx::query(
+    let before: serde_json::Value = sqlx::query_scalar!(
+        r#"delete from assessments a where id = $1 returning to_jsonb(a) - 'created_at' as "before!""#,
+        id,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query!(
         "insert into training_confirmations (participant_id, competency_id, target_level, held_level, confirmed_by, proposal_id)
          values ($1, $2, $3, $4, $5, $6) on conflict (participant_id, competency_id) do nothing",
+        participant,
+        competency,
+        target,
+        held,
+        account,
+        id,
     )
-    .bind(participant)
-    .bind(competency)
-    .bind(target)
-    .bind(held)
-    .bind(account)
-    .bind(id)
     .execute(&mut *tx)
     .await?;
     let after = json!({"participant_id": participant, "target_level": target, "held_level": held});
@@ -177,15 +183,16 @@ pub(super) async fn withdraw(
 ) -> AppResult<Response> {
     let own = user.employee_id.ok_or(AppError::NotFound)?;
     let mut tx = state.pool.begin().await?;
-    let row: Option<DecisionRow> = sqlx::query_as(
-        "select a.status,
-                coalesce(employee_display_name(ve.front_title, ve.name, ve.back_title), v.username) as by,
+    let row: Option<DecisionRow> = sqlx::query_as!(
+        DecisionRow,
+        r#"select a.status as "status: _",
+                coalesce(employee_display_name(ve.front_title, ve.name, ve.back_title), v.username) as "by?",
                 a.validated_at as at
          from assessments a left join accounts v on v.id = a.validated_by left join employees ve on ve.id = v.employee_id
-         where a.id = $1 and a.employee_id = $2 and a.source = 'self' for update of a",
+         where a.id = $1 and a.employee_id = $2 and a.source = 'self' for update of a"#,
+        id,
+        own,
     )
-    .bind(id)
-    .bind(own)
     .fetch_optional(&mut *tx)
     .await?;
     let DecisionRow { status, by, at } = row.ok_or(AppError::NotFound)?;
@@ -193,18 +200,18 @@ pub(super) async fn withdraw(
         let outcome = ctx.label(status);
         return decided_page(ctx, outcome, by, at);
     }
-    let before: serde_json::Value =
-        sqlx::query_scalar("delete from assessments a where id = $1 returning to_jsonb(a) - 'created_at'")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let before: serde_json::Value = sqlx::query_scalar!(
+        r#"delete from assessments a where id = $1 returning to_jsonb(a) - 'created_at' as "before!""#,
+        id,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "assessment", id, "withdraw", Some(before), None).await?;
     tx.commit().await?;
     Ok(redirect_flash(&format!("/employees/{own}"), FlashKind::Ok, "flash.self_assessment_withdrawn"))
 }
 
 /// A self-assessment about to be withdrawn: its status, who decided it and when.
-#[derive(sqlx::FromRow)]
 struct DecisionRow {
     status: Status,
     by: Option<String>,

@@ -44,27 +44,32 @@ pub struct Chosen {
 /// The requirement, current level and descriptors of one competency for one employee.
 async fn chosen(conn: &mut sqlx::PgConnection, e: &Detail, competency: &str, en: bool) -> AppResult<Option<Chosen>> {
     let Ok(id) = competency.trim().parse::<i64>() else { return Ok(None) };
-    let head: Option<(String, Option<i16>, Option<i16>)> = sqlx::query_as(
-        "select c.code || ' ' || case when $3 then c.name_en else c.name_id end,
-                (select ps.required_level from position_standards ps where ps.position_id = $4 and ps.competency_id = c.id),
-                (select cl.level from current_levels cl where cl.employee_id = $2 and cl.competency_id = c.id)
-         from competencies c where c.id = $1 and c.active",
+    let head: Option<(String, Option<i16>, Option<i16>)> = sqlx::query!(
+        r#"select c.code || ' ' || case when $3 then c.name_en else c.name_id end as "label!",
+                (select ps.required_level from position_standards ps where ps.position_id = $4 and ps.competency_id = c.id)
+                  as "required?",
+                (select cl.level from current_levels cl where cl.employee_id = $2 and cl.competency_id = c.id) as "current?"
+         from competencies c where c.id = $1 and c.active"#,
+        id,
+        e.id,
+        en,
+        e.position_id,
     )
-    .bind(id)
-    .bind(e.id)
-    .bind(en)
-    .bind(e.position_id)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await?
+    .map(|r| (r.label, r.required, r.current));
     let Some((label, required, current)) = head else { return Ok(None) };
-    let levels: Vec<(i16, String)> = sqlx::query_as(
-        "select level, case when $2 then descriptor_en else descriptor_id end from competency_levels
-         where competency_id = $1 order by level",
+    let levels: Vec<(i16, String)> = sqlx::query!(
+        r#"select level, case when $2 then descriptor_en else descriptor_id end as "descriptor!" from competency_levels
+         where competency_id = $1 order by level"#,
+        id,
+        en,
     )
-    .bind(id)
-    .bind(en)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.level, r.descriptor))
+    .collect();
     Ok(Some(Chosen { id, label, required, current, levels }))
 }
 
@@ -85,15 +90,18 @@ pub(super) async fn form_page(
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let en = ctx.lang.is_en();
-    let options: Vec<(i64, String, bool)> = sqlx::query_as(
-        "select c.id, c.code || ' ' || case when $1 then c.name_en else c.name_id end,
-                exists (select 1 from position_standards ps where ps.position_id = $2 and ps.competency_id = c.id)
-         from competencies c where c.active order by 3 desc, c.code",
+    let options: Vec<(i64, String, bool)> = sqlx::query!(
+        r#"select c.id, c.code || ' ' || case when $1 then c.name_en else c.name_id end as "label!",
+                exists (select 1 from position_standards ps where ps.position_id = $2 and ps.competency_id = c.id) as "own!"
+         from competencies c where c.active order by 3 desc, c.code"#,
+        en,
+        e.position_id,
     )
-    .bind(en)
-    .bind(e.position_id)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.label, r.own))
+    .collect();
     let (own, others): (Vec<_>, Vec<_>) = options.into_iter().partition(|o| o.2);
     let opt = |v: Vec<(i64, String, bool)>| v.into_iter().map(|(id, label, _)| Opt { id, label }).collect::<Vec<_>>();
     let chosen = chosen(&mut conn, &e, &form.competency, en).await?;
@@ -160,8 +168,7 @@ pub(super) async fn create(
     let mut conn = state.pool.acquire().await?;
     let competency: Option<i64> = match form.competency.trim().parse::<i64>() {
         Ok(c) => {
-            sqlx::query_scalar("select id from competencies where id = $1 and active")
-                .bind(c)
+            sqlx::query_scalar!("select id from competencies where id = $1 and active", c)
                 .fetch_optional(&mut *conn)
                 .await?
         }
@@ -208,15 +215,16 @@ pub(super) async fn create(
     // same competency is not hers to replace: it waits beside it.
     let mut replaced = false;
     if is_self {
-        sqlx::query("select id from employees where id = $1 for update").bind(id).execute(&mut *tx).await?;
-        let old: Option<(i64, serde_json::Value)> = sqlx::query_as(
-            "delete from assessments a where employee_id = $1 and competency_id = $2 and status = 'pending' and source = 'self'
-             returning a.id, to_jsonb(a) - 'created_at'",
+        sqlx::query!("select id from employees where id = $1 for update", id).fetch_optional(&mut *tx).await?;
+        let old: Option<(i64, serde_json::Value)> = sqlx::query!(
+            r#"delete from assessments a where employee_id = $1 and competency_id = $2 and status = 'pending' and source = 'self'
+             returning a.id, to_jsonb(a) - 'created_at' as "before!""#,
+            id,
+            competency,
         )
-        .bind(id)
-        .bind(competency)
         .fetch_optional(&mut *tx)
-        .await?;
+        .await?
+        .map(|r| (r.id, r.before));
         if let Some((old_id, before)) = old {
             audit::record(&mut tx, &Actor::from_ctx(&ctx), "assessment", old_id, "replace", Some(before), None).await?;
             replaced = true;
@@ -226,22 +234,22 @@ pub(super) async fn create(
         Some(ev) => Some(crate::assessments::db::store_evidence(&mut tx, id, ev, user.account_id).await?),
         None => None,
     };
-    let aid: i64 = sqlx::query_scalar(
+    let aid: i64 = sqlx::query_scalar!(
         "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_account_id, assessor_name,
                                   note, evidence_id, status, validated_by, validated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, case when $10 = 'validated' then now() end) returning id",
+        id,
+        competency,
+        level.get(),
+        date,
+        source.as_str(),
+        user.account_id,
+        assessor_name,
+        note,
+        evidence_id,
+        status.as_str(),
+        (!is_self).then_some(user.account_id),
     )
-    .bind(id)
-    .bind(competency)
-    .bind(level.get())
-    .bind(date)
-    .bind(source.as_str())
-    .bind(user.account_id)
-    .bind(&assessor_name)
-    .bind(&note)
-    .bind(evidence_id)
-    .bind(status.as_str())
-    .bind((!is_self).then_some(user.account_id))
     .fetch_one(&mut *tx)
     .await?;
     let after = json!({"employee_id": id, "competency_id": competency, "level": level.get(), "assessed_on": date,

@@ -76,16 +76,17 @@ async fn evidence(
     Query(q): Query<EvidenceQuery>,
 ) -> AppResult<Response> {
     let scope = user.scope();
-    let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+    let row: Option<(String, String, Vec<u8>)> = sqlx::query!(
         "select f.filename, f.content_type, f.data from evidence_files f join employees e on e.id = f.employee_id
          join units u on u.id = e.unit_id where f.id = $1 and scope_sees($2, $3, $4, e.id, u.path)",
+        id,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
     )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
     .fetch_optional(&state.pool)
-    .await?;
+    .await?
+    .map(|f| (f.filename, f.content_type, f.data));
     let (filename, content_type, data) = row.ok_or(AppError::NotFound)?;
     Ok(crate::app::render::stored_file(&filename, content_type, data, q.download.is_empty()))
 }

@@ -29,23 +29,25 @@ pub(super) async fn pending(
         .personal
         .get(&state.pool, key, move |conn| {
             Box::pin(async move {
-                sqlx::query_as(
-                    "select a.id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as employee,
+                sqlx::query_as!(
+                    PendingRow,
+                    r#"select a.id, e.id as employee_id, e.nip,
+                            employee_display_name(e.front_title, e.name, e.back_title) as "employee!",
                             u.name as unit, c.code, c.name_id, c.name_en, a.level,
                             (select cl.level from current_levels cl where cl.employee_id = a.employee_id
-                               and cl.competency_id = a.competency_id) as current_level,
+                               and cl.competency_id = a.competency_id) as "current_level?",
                             a.assessed_on, a.note, a.evidence_id,
                             coalesce((select case when $4 then cl.descriptor_en else cl.descriptor_id end from competency_levels cl
-                                      where cl.competency_id = a.competency_id and cl.level = a.level), '') as descriptor
+                                      where cl.competency_id = a.competency_id and cl.level = a.level), '') as "descriptor!"
                      from pending_assessments($1, $2, $3) w join assessments a on a.id = w.id
                      join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
                      join competencies c on c.id = a.competency_id
-                     order by a.created_at, a.id limit 500",
+                     order by a.created_at, a.id limit 500"#,
+                    scope.all,
+                    scope.own,
+                    &scope.unit_patterns,
+                    en,
                 )
-                .bind(scope.all)
-                .bind(scope.own)
-                .bind(&scope.unit_patterns)
-                .bind(en)
                 .fetch_all(&mut *conn)
                 .await
             })
