@@ -1,6 +1,6 @@
 use sqlx::PgConnection;
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct HistoryRow {
     pub id: i64,
     pub code: String,
@@ -24,20 +24,21 @@ impl HistoryRow {
 
 /// Every assessment of an employee, newest first.
 pub async fn history(conn: &mut PgConnection, employee_id: i64) -> Result<Vec<HistoryRow>, sqlx::Error> {
-    sqlx::query_as(
-        "select a.id, c.code, c.name_id, c.name_en, a.level, a.assessed_on, a.source,
-                coalesce(nullif(a.assessor_name, ''), acc.username, '') as assessor, a.note, a.status, a.evidence_id,
-                a.decision_reason
+    sqlx::query_as!(
+        HistoryRow,
+        r#"select a.id, c.code, c.name_id, c.name_en, a.level, a.assessed_on, a.source as "source: _",
+                coalesce(nullif(a.assessor_name, ''), acc.username, '') as "assessor!", a.note, a.status as "status: _",
+                a.evidence_id, a.decision_reason
          from assessments a join competencies c on c.id = a.competency_id
          left join accounts acc on acc.id = a.assessor_account_id
-         where a.employee_id = $1 order by a.assessed_on desc, a.id desc",
+         where a.employee_id = $1 order by a.assessed_on desc, a.id desc"#,
+        employee_id,
     )
-    .bind(employee_id)
     .fetch_all(conn)
     .await
 }
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct PendingRow {
     pub id: i64,
     pub employee_id: i64,
@@ -66,17 +67,17 @@ pub async fn store_evidence(
     uploaded_by: i64,
 ) -> Result<i64, sqlx::Error> {
     use sha2::{Digest as _, Sha256};
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "insert into evidence_files (employee_id, filename, content_type, size_bytes, sha256, data, uploaded_by)
          values ($1, $2, $3, $4, $5, $6, $7) returning id",
+        employee_id,
+        ev.filename,
+        ev.content_type,
+        ev.bytes.len() as i32,
+        Sha256::digest(&ev.bytes).to_vec(),
+        ev.bytes,
+        uploaded_by,
     )
-    .bind(employee_id)
-    .bind(&ev.filename)
-    .bind(ev.content_type)
-    .bind(ev.bytes.len() as i32)
-    .bind(Sha256::digest(&ev.bytes).to_vec())
-    .bind(&ev.bytes)
-    .bind(uploaded_by)
     .fetch_one(conn)
     .await
 }

@@ -29,24 +29,25 @@ pub(super) async fn close(
     if !open {
         return Ok(redirect_flash(&to, FlashKind::Err, "camp.err.already_closed"));
     }
-    let (not_started, submitted, validated, unanswered): (i64, i64, i64, i64) = sqlx::query_as(
-        "with frozen as (
+    let counts = sqlx::query!(
+        r#"with frozen as (
            update campaign_items i set closed_state = s.state
            from campaign_item_states s
            where s.campaign_id = $1 and i.campaign_id = s.campaign_id and i.employee_id = s.employee_id
              and i.competency_id = s.competency_id
            returning i.employee_id, i.closed_state)
-         select count(*) filter (where closed_state = 'not_started'), count(*) filter (where closed_state = 'submitted'),
-                count(*) filter (where closed_state = 'validated'),
-                count(distinct employee_id) filter (where closed_state = 'not_started')
-         from frozen",
+         select count(*) filter (where closed_state = 'not_started') as "not_started!",
+                count(*) filter (where closed_state = 'submitted') as "submitted!",
+                count(*) filter (where closed_state = 'validated') as "validated!",
+                count(distinct employee_id) filter (where closed_state = 'not_started') as "unanswered!"
+         from frozen"#,
+        id,
     )
-    .bind(id)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("update campaigns set closed_at = now(), closed_by = $2 where id = $1")
-        .bind(id)
-        .bind(user.account_id)
+    let (not_started, submitted, validated, unanswered) =
+        (counts.not_started, counts.submitted, counts.validated, counts.unanswered);
+    sqlx::query!("update campaigns set closed_at = now(), closed_by = $2 where id = $1", id, user.account_id)
         .execute(&mut *tx)
         .await?;
     audit::record(

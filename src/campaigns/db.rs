@@ -8,7 +8,7 @@ use super::model::{CampaignScope, ItemState};
 use crate::{app::context::Val, auth::Scope};
 
 /// A campaign as its page shows it.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Header {
     pub id: i64,
     pub name: String,
@@ -45,31 +45,32 @@ pub async fn header(
     account_id: i64,
     en: bool,
 ) -> Result<Option<Header>, sqlx::Error> {
-    sqlx::query_as(
-        "select c.id, c.name, c.scope, c.only_unknown, c.deadline, c.opened_by as opened_by_account,
-                coalesce(employee_display_name(oe.front_title, oe.name, oe.back_title), oa.username) as opened_by,
-                c.opened_at, coalesce(employee_display_name(ce.front_title, ce.name, ce.back_title), ca.username) as closed_by,
+    sqlx::query_as!(
+        Header,
+        r#"select c.id, c.name, c.scope as "scope: CampaignScope", c.only_unknown, c.deadline, c.opened_by as opened_by_account,
+                coalesce(employee_display_name(oe.front_title, oe.name, oe.back_title), oa.username) as "opened_by!",
+                c.opened_at, coalesce(employee_display_name(ce.front_title, ce.name, ce.back_title), ca.username) as "closed_by?",
                 c.closed_at, c.version,
                 array(select u.name from campaign_units cu join units u on u.id = cu.unit_id
-                      where cu.campaign_id = c.id order by u.sort_key) as units,
+                      where cu.campaign_id = c.id order by u.sort_key) as "units!",
                 array(select k.code || ' ' || case when $5 then k.name_en else k.name_id end
                       from campaign_competencies cc join competencies k on k.id = cc.competency_id
-                      where cc.campaign_id = c.id order by k.code) as competencies
+                      where cc.campaign_id = c.id order by k.code) as "competencies!"
          from campaigns c join accounts oa on oa.id = c.opened_by left join employees oe on oe.id = oa.employee_id
          left join accounts ca on ca.id = c.closed_by left join employees ce on ce.id = ca.employee_id
-         where c.id = $1 and campaign_sees($2, $3, $4, c.id)",
+         where c.id = $1 and campaign_sees($2, $3, $4, c.id)"#,
+        id,
+        scope.all,
+        account_id,
+        &scope.unit_patterns,
+        en,
     )
-    .bind(id)
-    .bind(scope.all)
-    .bind(account_id)
-    .bind(&scope.unit_patterns)
-    .bind(en)
     .fetch_optional(conn)
     .await
 }
 
 /// One row of the campaign list, with the progress of the staff this reader sees.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct ListRow {
     pub id: i64,
     pub name: String,
@@ -111,19 +112,21 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ListRow>, sqlx::Error> {
-    sqlx::query_as(
-        "with page as (
+    sqlx::query_as!(
+        ListRow,
+        r#"with page as (
            select c.id, count(*) over () as total,
                   row_number() over (order by c.closed_at is null desc, case when c.closed_at is null then c.deadline end,
                                      c.opened_at desc, c.id desc) as n
            from campaigns c where campaign_sees($1, $2, $3, c.id)
            order by n limit $5 offset $6)
-         select c.id, c.name, c.scope, c.deadline,
-                coalesce(employee_display_name(oe.front_title, oe.name, oe.back_title), oa.username) as opened_by,
+         select c.id, c.name, c.scope as "scope: CampaignScope", c.deadline,
+                coalesce(employee_display_name(oe.front_title, oe.name, oe.back_title), oa.username) as "opened_by!",
                 c.closed_at,
                 coalesce((select string_agg(u.name, ', ' order by u.sort_key) from campaign_units cu join units u on u.id = cu.unit_id
-                          where cu.campaign_id = c.id), '') as units,
-                p.staff, p.not_started, p.submitted, p.validated, page.total
+                          where cu.campaign_id = c.id), '') as "units!",
+                p.staff as "staff!", p.not_started as "not_started!", p.submitted as "submitted!", p.validated as "validated!",
+                page.total as "total!"
          from page join campaigns c on c.id = page.id
          join accounts oa on oa.id = c.opened_by left join employees oe on oe.id = oa.employee_id
          cross join lateral (
@@ -133,20 +136,20 @@ pub async fn list(
                   count(*) filter (where s.state = 'validated') as validated
            from campaign_item_states s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
            where s.campaign_id = c.id and scope_sees($1, $4, $3, e.id, u.path)) p
-         order by page.n",
+         order by page.n"#,
+        scope.all,
+        account_id,
+        &scope.unit_patterns,
+        scope.own,
+        limit,
+        offset,
     )
-    .bind(scope.all)
-    .bind(account_id)
-    .bind(&scope.unit_patterns)
-    .bind(scope.own)
-    .bind(limit)
-    .bind(offset)
     .fetch_all(conn)
     .await
 }
 
 /// Progress in one unit (its own staff, not its sub-units'): items per state.
-#[derive(sqlx::FromRow, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct UnitProgress {
     pub unit_id: i64,
     pub name: String,
@@ -168,26 +171,27 @@ impl UnitProgress {
 
 /// Progress per unit of the staff this reader sees: one statement, grouped in SQL.
 pub async fn progress(conn: &mut PgConnection, id: i64, scope: &Scope) -> Result<Vec<UnitProgress>, sqlx::Error> {
-    sqlx::query_as(
-        "select u.id as unit_id, u.name, count(distinct s.employee_id) as staff,
-                count(*) filter (where s.state = 'not_started') as not_started,
-                count(*) filter (where s.state = 'submitted') as submitted,
-                count(*) filter (where s.state = 'validated') as validated
+    sqlx::query_as!(
+        UnitProgress,
+        r#"select u.id as unit_id, u.name, count(distinct s.employee_id) as "staff!",
+                count(*) filter (where s.state = 'not_started') as "not_started!",
+                count(*) filter (where s.state = 'submitted') as "submitted!",
+                count(*) filter (where s.state = 'validated') as "validated!"
          from campaign_item_states s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
          where s.campaign_id = $1 and scope_sees($2, $3, $4, e.id, u.path)
          group by u.id, u.name, u.sort_key
-         order by u.sort_key",
+         order by u.sort_key"#,
+        id,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
     )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
     .fetch_all(conn)
     .await
 }
 
 /// A person in a campaign: their items per state and the competencies not answered yet.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StaffRow {
     pub employee_id: i64,
     pub nip: String,
@@ -228,29 +232,30 @@ pub async fn staff(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<StaffRow>, sqlx::Error> {
-    sqlx::query_as(
-        "select e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
-                u.name as unit, count(*) as items,
-                count(*) filter (where s.state = 'not_started') as not_started,
-                count(*) filter (where s.state = 'submitted') as submitted,
-                count(*) filter (where s.state = 'validated') as validated,
-                coalesce(string_agg(k.code, ', ' order by k.code) filter (where s.state = 'not_started'), '') as missing,
-                count(*) over () as total
+    sqlx::query_as!(
+        StaffRow,
+        r#"select e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                u.name as unit, count(*) as "items!",
+                count(*) filter (where s.state = 'not_started') as "not_started!",
+                count(*) filter (where s.state = 'submitted') as "submitted!",
+                count(*) filter (where s.state = 'validated') as "validated!",
+                coalesce(string_agg(k.code, ', ' order by k.code) filter (where s.state = 'not_started'), '') as "missing!",
+                count(*) over () as "total!"
          from campaign_item_states s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
          join competencies k on k.id = s.competency_id
          where s.campaign_id = $1 and scope_sees($2, $3, $4, e.id, u.path)
          group by e.id, u.id
          having not $5 or count(*) filter (where s.state = 'not_started') > 0
          order by u.sort_key, e.name, e.id
-         limit $6 offset $7",
+         limit $6 offset $7"#,
+        id,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        unanswered,
+        limit,
+        offset,
     )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .bind(unanswered)
-    .bind(limit)
-    .bind(offset)
     .fetch_all(conn)
     .await
 }
@@ -261,7 +266,7 @@ pub fn manages(h: &Header, user: &crate::auth::CurrentUser) -> bool {
 }
 
 /// One competency an employee is asked to assess, with where it stands.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 struct OwnItem {
     campaign_id: i64,
     name: String,
@@ -297,15 +302,16 @@ impl OwnCampaign {
 
 /// The open campaigns that ask this employee something, nearest deadline first.
 pub async fn own(conn: &mut PgConnection, employee_id: i64, en: bool) -> Result<Vec<OwnCampaign>, sqlx::Error> {
-    let rows: Vec<OwnItem> = sqlx::query_as(
-        "select c.id as campaign_id, c.name, c.deadline, k.id as competency_id,
-                k.code || ' ' || case when $2 then k.name_en else k.name_id end as label, s.state
+    let rows: Vec<OwnItem> = sqlx::query_as!(
+        OwnItem,
+        r#"select c.id as campaign_id, c.name, c.deadline, k.id as competency_id,
+                k.code || ' ' || case when $2 then k.name_en else k.name_id end as "label!", s.state as "state!: ItemState"
          from campaign_item_states s join campaigns c on c.id = s.campaign_id join competencies k on k.id = s.competency_id
          where s.employee_id = $1 and c.closed_at is null
-         order by c.deadline, c.id, k.code",
+         order by c.deadline, c.id, k.code"#,
+        employee_id,
+        en,
     )
-    .bind(employee_id)
-    .bind(en)
     .fetch_all(conn)
     .await?;
     let mut out: Vec<OwnCampaign> = vec![];

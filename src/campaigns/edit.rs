@@ -37,16 +37,16 @@ struct EditPage {
 
 /// A campaign as the audit log keeps it: what it asks, of whom, by when, and how many items.
 pub(super) async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<Value>, sqlx::Error> {
-    sqlx::query_scalar(
-        "select jsonb_build_object('name', c.name, 'scope', c.scope, 'only_unknown', c.only_unknown,
+    sqlx::query_scalar!(
+        r#"select jsonb_build_object('name', c.name, 'scope', c.scope, 'only_unknown', c.only_unknown,
                   'deadline', c.deadline,
                   'unit_id', (select coalesce(jsonb_agg(unit_id order by unit_id), '[]') from campaign_units where campaign_id = c.id),
                   'competency_id', (select coalesce(jsonb_agg(competency_id order by competency_id), '[]')
                                     from campaign_competencies where campaign_id = c.id),
-                  'items', (select count(*) from campaign_items where campaign_id = c.id))
-         from campaigns c where c.id = $1",
+                  'items', (select count(*) from campaign_items where campaign_id = c.id)) as "snapshot!"
+         from campaigns c where c.id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(conn)
     .await
 }
@@ -55,19 +55,31 @@ pub(super) async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<
 /// the transaction ends). Not seen: 404; seen but neither HR nor the head who opened it: 403.
 pub(super) async fn managed(conn: &mut PgConnection, user: &CurrentUser, id: i64, lock: bool) -> AppResult<bool> {
     let scope = user.scope();
-    let sql = if lock {
-        "select c.closed_at is null, c.opened_by from campaigns c where c.id = $1 and campaign_sees($2, $3, $4, c.id)
-         for update"
-    } else {
-        "select c.closed_at is null, c.opened_by from campaigns c where c.id = $1 and campaign_sees($2, $3, $4, c.id)"
-    };
-    let row: Option<(bool, i64)> = sqlx::query_as(sql)
-        .bind(id)
-        .bind(scope.all)
-        .bind(user.account_id)
-        .bind(&scope.unit_patterns)
+    let row: Option<(bool, i64)> = if lock {
+        sqlx::query!(
+            r#"select c.closed_at is null as "open!", c.opened_by from campaigns c
+               where c.id = $1 and campaign_sees($2, $3, $4, c.id) for update"#,
+            id,
+            scope.all,
+            user.account_id,
+            &scope.unit_patterns,
+        )
         .fetch_optional(conn)
-        .await?;
+        .await?
+        .map(|r| (r.open, r.opened_by))
+    } else {
+        sqlx::query!(
+            r#"select c.closed_at is null as "open!", c.opened_by from campaigns c
+               where c.id = $1 and campaign_sees($2, $3, $4, c.id)"#,
+            id,
+            scope.all,
+            user.account_id,
+            &scope.unit_patterns,
+        )
+        .fetch_optional(conn)
+        .await?
+        .map(|r| (r.open, r.opened_by))
+    };
     let (open, opened_by) = row.ok_or(AppError::NotFound)?;
     if !(user.has(Role::Hr) || opened_by == user.account_id) {
         return Err(AppError::Forbidden);
@@ -91,12 +103,17 @@ impl edit::Editable for CampaignEdit {
     const LIST: &'static str = "/campaigns";
 
     async fn load(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, EditForm)>, sqlx::Error> {
-        let sql = if lock {
-            "select version, name, deadline from campaigns where id = $1 for update"
+        let row: Option<(i64, String, chrono::NaiveDate)> = if lock {
+            sqlx::query!("select version, name, deadline from campaigns where id = $1 for update", id)
+                .fetch_optional(conn)
+                .await?
+                .map(|r| (r.version, r.name, r.deadline))
         } else {
-            "select version, name, deadline from campaigns where id = $1"
+            sqlx::query!("select version, name, deadline from campaigns where id = $1", id)
+                .fetch_optional(conn)
+                .await?
+                .map(|r| (r.version, r.name, r.deadline))
         };
-        let row: Option<(i64, String, chrono::NaiveDate)> = sqlx::query_as(sql).bind(id).fetch_optional(conn).await?;
         Ok(row.map(|(version, name, deadline)| {
             (version, EditForm { name, deadline: deadline.format("%Y-%m-%d").to_string() })
         }))
@@ -126,12 +143,14 @@ impl edit::Editable for CampaignEdit {
     }
 
     async fn write(conn: &mut PgConnection, id: Option<i64>, _: &EditForm, c: &Changed) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("update campaigns set name = $2, deadline = $3 where id = $1 returning id")
-            .bind(id)
-            .bind(&c.name)
-            .bind(c.deadline)
-            .fetch_one(conn)
-            .await
+        sqlx::query_scalar!(
+            "update campaigns set name = $2, deadline = $3 where id = $1 returning id",
+            id,
+            c.name,
+            c.deadline,
+        )
+        .fetch_one(conn)
+        .await
     }
 
     fn location(saved: i64) -> String {

@@ -32,12 +32,13 @@ struct FormPage {
 /// The open units this user may ask: all for HR, a head's unit subtrees otherwise.
 async fn unit_choices(conn: &mut PgConnection, user: &CurrentUser) -> Result<Vec<UnitOption>, sqlx::Error> {
     let scope = user.scope();
-    sqlx::query_as(
-        "select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as depth
-         from units where closed_on is null and unit_in_scope($1, $2, path) order by sort_key",
+    sqlx::query_as!(
+        UnitOption,
+        r#"select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as "depth!"
+         from units where closed_on is null and unit_in_scope($1, $2, path) order by sort_key"#,
+        scope.all,
+        &scope.unit_patterns,
     )
-    .bind(scope.all)
-    .bind(&scope.unit_patterns)
     .fetch_all(conn)
     .await
 }
@@ -87,8 +88,13 @@ pub(super) async fn create(
 /// Everyone a campaign asks, as (employee, competency): the active staff of the units `$1` (with
 /// their sub-units), each with the competencies of their own standard (`$2` = 'standard') or the
 /// ones picked (`$3`), only the unknown ones if `$4`. One statement, counted before the campaign
-/// is opened and then written.
-const ASKED: &str = "select distinct e.id as employee_id, x.competency_id
+/// is opened and then written: `asked!(query_macro, "before", "after", args…)` is the checked
+/// statement `before` + this select + `after` (the select written once, pasted as a literal).
+macro_rules! asked {
+    ($query:ident, $before:tt, $after:tt, $($arg:expr),* $(,)?) => {
+        sqlx::$query!(
+            $before
+                + "select distinct e.id as employee_id, x.competency_id
      from units top
      join units u on u.path like top.path || '%'
      join employees e on e.unit_id = u.id and e.active
@@ -100,7 +106,12 @@ const ASKED: &str = "select distinct e.id as employee_id, x.competency_id
      join competencies k on k.id = x.competency_id and k.active
      where top.id = any($1)
        and (not $4
-            or not exists (select 1 from current_levels cl where cl.employee_id = e.id and cl.competency_id = x.competency_id))";
+            or not exists (select 1 from current_levels cl where cl.employee_id = e.id and cl.competency_id = x.competency_id))"
+                + $after,
+            $($arg),*
+        )
+    };
+}
 
 /// A new campaign, opened through its create form (`edit::save`). What it asks (units,
 /// competencies) is fixed once opened: its name and deadline change through `super::edit`.
@@ -149,14 +160,17 @@ impl edit::Editable for NewCampaign {
                 vec![]
             }
             Some(ids) => {
-                let found: Vec<(i64, bool)> = sqlx::query_as(
-                    "select id, unit_in_scope($2, $3, path) from units where id = any($1) and closed_on is null",
+                let found: Vec<(i64, bool)> = sqlx::query!(
+                    r#"select id, unit_in_scope($2, $3, path) as "allowed!" from units where id = any($1) and closed_on is null"#,
+                    &ids,
+                    scope.all,
+                    &scope.unit_patterns,
                 )
-                .bind(&ids)
-                .bind(scope.all)
-                .bind(&scope.unit_patterns)
                 .fetch_all(&mut *conn)
-                .await?;
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.allowed))
+                .collect();
                 if found.len() != ids.len() {
                     errors.add("units", "camp.err.units");
                 } else if found.iter().any(|(_, allowed)| !allowed) {
@@ -186,10 +200,12 @@ impl edit::Editable for NewCampaign {
                 vec![]
             }
             (Some(CampaignScope::Picked), Some(ids)) => {
-                let n: i64 = sqlx::query_scalar("select count(*) from competencies where id = any($1) and active")
-                    .bind(&ids)
-                    .fetch_one(&mut *conn)
-                    .await?;
+                let n: i64 = sqlx::query_scalar!(
+                    r#"select count(*) as "n!" from competencies where id = any($1) and active"#,
+                    &ids
+                )
+                .fetch_one(&mut *conn)
+                .await?;
                 if n != ids.len() as i64 {
                     errors.add("competencies", "asm.err.competency");
                 }
@@ -199,13 +215,17 @@ impl edit::Editable for NewCampaign {
         let deadline = parse_deadline(errors, &form.deadline, ctx.today);
         let (Some(scope), Some(deadline), true) = (kind, deadline, errors.is_empty()) else { return Ok(None) };
         // Nobody in those units has anything to assess: nothing is opened.
-        let asked: i64 = sqlx::query_scalar(&format!("select count(*) from ({ASKED}) a"))
-            .bind(&units)
-            .bind(scope.as_str())
-            .bind(&picked)
-            .bind(form.only_unknown)
-            .fetch_one(&mut *conn)
-            .await?;
+        let asked: i64 = asked!(
+            query_scalar,
+            r#"select count(*) as "n!" from ("#,
+            ") a",
+            &units,
+            scope.as_str(),
+            &picked,
+            form.only_unknown,
+        )
+        .fetch_one(&mut *conn)
+        .await?;
         if asked == 0 {
             errors.add("units", "camp.err.nobody");
             return Ok(None);
@@ -224,34 +244,36 @@ impl edit::Editable for NewCampaign {
         form: &CampaignInput,
         c: &Opening,
     ) -> Result<i64, sqlx::Error> {
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = sqlx::query_scalar!(
             "insert into campaigns (name, scope, only_unknown, deadline, opened_by) values ($1, $2, $3, $4, $5) returning id",
+            c.name,
+            c.scope.as_str(),
+            form.only_unknown,
+            c.deadline,
+            c.opened_by,
         )
-        .bind(&c.name)
-        .bind(c.scope.as_str())
-        .bind(form.only_unknown)
-        .bind(c.deadline)
-        .bind(c.opened_by)
         .fetch_one(&mut *conn)
         .await?;
-        sqlx::query("insert into campaign_units (campaign_id, unit_id) select $1, unnest($2::bigint[])")
-            .bind(id)
-            .bind(&c.units)
+        sqlx::query!("insert into campaign_units (campaign_id, unit_id) select $1, unnest($2::bigint[])", id, &c.units)
             .execute(&mut *conn)
             .await?;
-        sqlx::query("insert into campaign_competencies (campaign_id, competency_id) select $1, unnest($2::bigint[])")
-            .bind(id)
-            .bind(&c.picked)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(&format!(
-            "insert into campaign_items (campaign_id, employee_id, competency_id) select $5, employee_id, competency_id from ({ASKED}) a"
-        ))
-        .bind(&c.units)
-        .bind(c.scope.as_str())
-        .bind(&c.picked)
-        .bind(form.only_unknown)
-        .bind(id)
+        sqlx::query!(
+            "insert into campaign_competencies (campaign_id, competency_id) select $1, unnest($2::bigint[])",
+            id,
+            &c.picked,
+        )
+        .execute(&mut *conn)
+        .await?;
+        asked!(
+            query,
+            "insert into campaign_items (campaign_id, employee_id, competency_id) select $5, employee_id, competency_id from (",
+            ") a",
+            &c.units,
+            c.scope.as_str(),
+            &c.picked,
+            form.only_unknown,
+            id,
+        )
         .execute(&mut *conn)
         .await?;
         Ok(id)

@@ -33,12 +33,13 @@ struct Page {
 }
 
 async fn page(state: &AppState, ctx: Ctx, problems: Vec<(usize, String)>) -> AppResult<Response> {
-    let (staff, known): (i64, i64) = sqlx::query_as(
-        "select count(*), count(se.employee_id) from employees e
-         left join siasn_employees se on se.employee_id = e.id where e.active",
+    let counts = sqlx::query!(
+        r#"select count(*) as "staff!", count(se.employee_id) as "known!" from employees e
+         left join siasn_employees se on se.employee_id = e.id where e.active"#,
     )
     .fetch_one(&state.pool)
     .await?;
+    let (staff, known) = (counts.staff, counts.known);
     let status =
         if problems.is_empty() { axum::http::StatusCode::OK } else { axum::http::StatusCode::UNPROCESSABLE_ENTITY };
     render_status(status, &Page { ctx, staff, known, problems })
@@ -88,16 +89,23 @@ pub(super) async fn import(State(state): State<AppState>, ctx: Ctx, mp: Multipar
         .collect();
     let nips: Vec<String> = parsed.iter().map(|p| p.1.clone()).collect();
     let mut tx = state.pool.begin().await?;
-    let found: Vec<(String, i64)> =
-        sqlx::query_as("select nip, id from employees where nip = any($1)").bind(&nips).fetch_all(&mut *tx).await?;
+    let found: Vec<(String, i64)> = sqlx::query!("select nip, id from employees where nip = any($1)", &nips)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.nip, r.id))
+        .collect();
     let ids: Vec<String> = parsed.iter().filter_map(|p| orang_id(&p.3)).collect();
     // Ids already held, by whom: locked, so two imports at once cannot give one id to two people.
-    let held: Vec<(String, i64)> = sqlx::query_as(
+    let held: Vec<(String, i64)> = sqlx::query!(
         "select pns_orang_id, employee_id from siasn_employees where pns_orang_id = any($1) order by employee_id for update",
+        &ids,
     )
-    .bind(&ids)
     .fetch_all(&mut *tx)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.pns_orang_id, r.employee_id))
+    .collect();
     let mut problems = vec![];
     let mut rows: Vec<(i64, String)> = vec![];
     let mut nips_seen = std::collections::HashSet::new();
@@ -132,22 +140,25 @@ pub(super) async fn import(State(state): State<AppState>, ctx: Ctx, mp: Multipar
         return page(&state, ctx, problems).await;
     }
     let employees: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let before: Vec<(i64, String)> = sqlx::query_as(
+    let before: Vec<(i64, String)> = sqlx::query!(
         "select employee_id, pns_orang_id from siasn_employees where employee_id = any($1) order by employee_id for update",
+        &employees,
     )
-    .bind(&employees)
     .fetch_all(&mut *tx)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.employee_id, r.pns_orang_id))
+    .collect();
     let changed: Vec<&(i64, String)> =
         rows.iter().filter(|(e, id)| !before.iter().any(|(b, bid)| b == e && bid == id)).collect();
     let (changed_ids, changed_values): (Vec<i64>, Vec<String>) = changed.iter().map(|(e, id)| (*e, id.clone())).unzip();
-    sqlx::query(
+    sqlx::query!(
         "insert into siasn_employees (employee_id, pns_orang_id)
          select * from unnest($1::bigint[], $2::text[])
          on conflict (employee_id) do update set pns_orang_id = excluded.pns_orang_id, read_at = now()",
+        &changed_ids,
+        &changed_values,
     )
-    .bind(&changed_ids)
-    .bind(&changed_values)
     .execute(&mut *tx)
     .await?;
     let actor = Actor::from_ctx(&ctx);

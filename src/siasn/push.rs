@@ -24,7 +24,7 @@ pub async fn enqueue(
     participants: &[i64],
     account: Option<i64>,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar!(
         "insert into siasn_pushes (participant_id, kind, queued_by)
          select r.participant_id, r.kind, $2 from siasn_records r
          where r.participant_id = any($1) and cardinality(r.missing) = 0
@@ -32,9 +32,9 @@ pub async fn enqueue(
            next_attempt_at = now(), error_kind = null, error_detail = '', queued_by = excluded.queued_by, queued_at = now()
            where siasn_pushes.status <> 'running'
          returning id",
+        participants,
+        account,
     )
-    .bind(participants)
-    .bind(account)
     .fetch_all(conn)
     .await
 }
@@ -45,7 +45,6 @@ pub fn wake() -> &'static tokio::sync::Notify {
     WAKE.get_or_init(tokio::sync::Notify::new)
 }
 
-#[derive(sqlx::FromRow)]
 struct Claimed {
     id: i64,
     participant_id: i64,
@@ -65,30 +64,30 @@ async fn log(
     answer: &str,
     outcome: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into siasn_push_log (push_id, actor, step, attempt, sent, http_status, answer, outcome)
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        c.id,
+        c.queued_by,
+        step,
+        c.attempts,
+        sent,
+        http_status.map(i32::from),
+        answer.chars().take(4000).collect::<String>(),
+        outcome,
     )
-    .bind(c.id)
-    .bind(c.queued_by)
-    .bind(step)
-    .bind(c.attempts)
-    .bind(sent)
-    .bind(http_status.map(i32::from))
-    .bind(answer.chars().take(4000).collect::<String>())
-    .bind(outcome)
     .execute(&state.pool)
     .await?;
     Ok(())
 }
 
 async fn finish(state: &AppState, id: i64, kind: &str, detail: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "update siasn_pushes set status = 'failed', error_kind = $2, error_detail = $3, worker = null where id = $1",
+        id,
+        kind,
+        detail,
     )
-    .bind(id)
-    .bind(kind)
-    .bind(detail)
     .execute(&state.pool)
     .await?;
     Ok(())
@@ -112,13 +111,13 @@ async fn failed(
         Failure::Retry { status, detail } if c.attempts < max => {
             log(state, c, step, sent, *status, detail, "retry").await?;
             let wait = base.saturating_mul(1u32 << (c.attempts - 1).clamp(0, 16) as u32);
-            sqlx::query(
+            sqlx::query!(
                 "update siasn_pushes set status = 'queued', worker = null, error_kind = 'unreachable', error_detail = $2,
                         next_attempt_at = now() + make_interval(secs => $3) where id = $1",
+                c.id,
+                detail,
+                wait.as_secs_f64(),
             )
-            .bind(c.id)
-            .bind(detail)
-            .bind(wait.as_secs_f64())
             .execute(&state.pool)
             .await?;
             Ok(())
@@ -147,15 +146,16 @@ fn document(json: &Value) -> Option<Value> {
 pub async fn run_one(state: &AppState) -> Result<bool, sqlx::Error> {
     let worker =
         format!("{}:{}", std::fs::read_to_string("/etc/hostname").unwrap_or_default().trim(), std::process::id());
-    let claimed: Option<Claimed> = sqlx::query_as(
+    let claimed: Option<Claimed> = sqlx::query_as!(
+        Claimed,
         "update siasn_pushes p set status = 'running', started_at = now(), worker = $1, attempts = attempts + 1
          where p.id = (select id from siasn_pushes
                        where (status = 'queued' and next_attempt_at <= now())
                           or (status = 'running' and started_at < now() - interval '10 minutes')
                        order by next_attempt_at, id for update skip locked limit 1)
          returning p.id, p.participant_id, p.attempts, p.siasn_id, p.doc, p.doc_file_id, p.queued_by",
+        worker,
     )
-    .bind(&worker)
     .fetch_optional(&state.pool)
     .await?;
     let Some(c) = claimed else {
@@ -197,12 +197,12 @@ async fn run(state: &AppState, c: &Claimed) -> Result<(), sqlx::Error> {
             Ok(a) => match client::pns_orang_id(&a.json) {
                 Some(id) => {
                     log(state, c, "pns", Some(&sent), Some(a.status), &a.body, "ok").await?;
-                    sqlx::query(
+                    sqlx::query!(
                         "insert into siasn_employees (employee_id, pns_orang_id) values ($1, $2)
                          on conflict (employee_id) do update set pns_orang_id = excluded.pns_orang_id, read_at = now()",
+                        r.employee_id,
+                        id,
                     )
-                    .bind(r.employee_id)
-                    .bind(&id)
                     .execute(&state.pool)
                     .await?;
                     pns = id;
@@ -219,26 +219,30 @@ async fn run(state: &AppState, c: &Claimed) -> Result<(), sqlx::Error> {
     let doc = match (&c.doc, c.doc_file_id) {
         (Some(d), Some(f)) if Some(f) == r.certificate_file_id => d.clone(),
         _ => {
-            let file: Option<(String, String, Vec<u8>)> =
-                sqlx::query_as("select filename, content_type, data from evidence_files where id = $1")
-                    .bind(r.certificate_file_id)
-                    .fetch_optional(&state.pool)
-                    .await?;
-            let Some((name, mime, bytes)) = file else {
+            let file = sqlx::query!(
+                "select filename, content_type, data from evidence_files where id = $1",
+                r.certificate_file_id,
+            )
+            .fetch_optional(&state.pool)
+            .await?;
+            let Some(file) = file else {
                 log(state, c, "check", None, None, "berkas", "missing").await?;
                 return finish(state, c.id, "missing", "berkas").await;
             };
+            let (name, mime, bytes) = (file.filename, file.content_type, file.data);
             let sent = json!({ "id_ref_dokumen": ID_REF_DOKUMEN, "file": { "name": name, "size": bytes.len() } });
             match client.upload(ID_REF_DOKUMEN, &name, &mime, &bytes).await {
                 Ok(a) => match document(&a.json) {
                     Some(d) => {
                         log(state, c, "upload", Some(&sent), Some(a.status), &a.body, "ok").await?;
-                        sqlx::query("update siasn_pushes set doc = $2, doc_file_id = $3 where id = $1")
-                            .bind(c.id)
-                            .bind(&d)
-                            .bind(r.certificate_file_id)
-                            .execute(&state.pool)
-                            .await?;
+                        sqlx::query!(
+                            "update siasn_pushes set doc = $2, doc_file_id = $3 where id = $1",
+                            c.id,
+                            d,
+                            r.certificate_file_id,
+                        )
+                        .execute(&state.pool)
+                        .await?;
                         d
                     }
                     None => {
@@ -262,12 +266,12 @@ async fn run(state: &AppState, c: &Claimed) -> Result<(), sqlx::Error> {
                 return failed(state, c, "save", Some(&body), &f).await;
             };
             log(state, c, "save", Some(&body), Some(a.status), &a.body, "ok").await?;
-            sqlx::query(
+            sqlx::query!(
                 "update siasn_pushes set status = 'sent', siasn_id = $2, sent_at = now(), worker = null, error_kind = null,
                         error_detail = '' where id = $1",
+                c.id,
+                siasn_id,
             )
-            .bind(c.id)
-            .bind(&siasn_id)
             .execute(&state.pool)
             .await?;
             tracing::info!(push = c.id, kind = %r.kind, "SIASN record saved");

@@ -31,7 +31,6 @@ pub const REFS: &[(&str, &str, &str)] = &[
     ("jenis_kompetensi", "/referensi/jenis-kompetensi", "siasn.ref.jenis_kompetensi"),
 ];
 
-#[derive(sqlx::FromRow)]
 pub struct RefRow {
     pub kind: String,
     pub ref_id: String,
@@ -48,7 +47,8 @@ struct RefsPage {
 }
 
 async fn refs_page(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let rows: Vec<RefRow> = sqlx::query_as(
+    let rows: Vec<RefRow> = sqlx::query_as!(
+        RefRow,
         "select kind, ref_id, name, refreshed_at from siasn_refs
          order by kind, case when ref_id ~ '^[0-9]+$' then lpad(ref_id, 10, '0') else ref_id end",
     )
@@ -93,17 +93,17 @@ async fn refresh(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response>
     let mut tx = state.pool.begin().await?;
     let mut total = 0usize;
     for (kind, rows) in &lists {
-        let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-        let names: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+        let names: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
         total += rows.len();
-        sqlx::query(
+        sqlx::query!(
             "insert into siasn_refs (kind, ref_id, name, refreshed_at)
              select $1, i, n, now() from unnest($2::text[], $3::text[]) as x (i, n)
              on conflict (kind, ref_id) do update set name = excluded.name, refreshed_at = excluded.refreshed_at",
+            *kind,
+            &ids,
+            &names,
         )
-        .bind(kind)
-        .bind(&ids)
-        .bind(&names)
         .execute(&mut *tx)
         .await?;
     }
@@ -185,9 +185,12 @@ async fn reconcile(
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let units: Vec<(i64, String)> =
-        sqlx::query_as("select id, name from units where closed_on is null order by sort_key")
+        sqlx::query!("select id, name from units where closed_on is null order by sort_key")
             .fetch_all(&mut *conn)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
     let unit = q.unit.trim().parse::<i64>().ok().filter(|u| units.iter().any(|(id, _)| id == u));
     let mut page = ReconcilePage {
         configured: state.siasn.configured(),
@@ -200,23 +203,26 @@ async fn reconcile(
         ctx,
     };
     let (Some(unit), Some(client)) = (unit, state.siasn.client()) else { return render(&page) };
-    let staff: Vec<(i64, String, String)> = sqlx::query_as(
-        "select e.id, employee_display_name(e.front_title, e.name, e.back_title), e.nip
+    let staff: Vec<(i64, String, String)> = sqlx::query!(
+        r#"select e.id, employee_display_name(e.front_title, e.name, e.back_title) as "name!", e.nip
          from employees e join units u on u.id = e.unit_id
-         where e.active and u.path like (select path from units where id = $1) || '%' order by e.name limit $2",
+         where e.active and u.path like (select path from units where id = $1) || '%' order by e.name limit $2"#,
+        unit,
+        MAX_STAFF,
     )
-    .bind(unit)
-    .bind(MAX_STAFF)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|s| (s.id, s.name, s.nip))
+    .collect();
     let ids: Vec<i64> = staff.iter().map(|s| s.0).collect();
     // What Cakap knows of these staff's SIASN records: sent pushes and imported records.
-    let known: Vec<String> = sqlx::query_scalar(
-        "select p.siasn_id from siasn_pushes p join training_participants tp on tp.id = p.participant_id
+    let known: Vec<String> = sqlx::query_scalar!(
+        r#"select p.siasn_id as "siasn_id!" from siasn_pushes p join training_participants tp on tp.id = p.participant_id
          where tp.employee_id = any($1) and p.siasn_id is not null
-         union all select siasn_id from siasn_imported where employee_id = any($1)",
+         union all select siasn_id from siasn_imported where employee_id = any($1)"#,
+        &ids,
     )
-    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
     let cakap: Vec<records::Record> = records::select(&mut conn, &user.scope(), Selection::default())
@@ -313,13 +319,13 @@ async fn import(
     };
     let employee: i64 = f.employee.trim().parse().map_err(|_| AppError::NotFound)?;
     let scope = user.scope();
-    let nip: Option<String> = sqlx::query_scalar(
+    let nip: Option<String> = sqlx::query_scalar!(
         "select e.nip from employees e join units u on u.id = e.unit_id where e.id = $1 and scope_sees($2, $3, $4, e.id, u.path)",
+        employee,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
     )
-    .bind(employee)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
     .fetch_optional(&state.pool)
     .await?;
     let nip = nip.ok_or(AppError::NotFound)?;
@@ -336,28 +342,29 @@ async fn import(
     let year: Option<i32> = text(&v, if kind == "diklat" { "tahun" } else { "tahunKursus" }).parse().ok();
     let title: String = record_title(&v, kind).chars().take(300).collect();
     let mut tx = state.pool.begin().await?;
-    let id: Option<i64> = sqlx::query_scalar(
+    // jp is bound as float8 (as before) and PostgreSQL rounds it into numeric(6, 1) on insert.
+    let id: Option<i64> = sqlx::query_scalar!(
         "insert into siasn_imported (employee_id, kind, siasn_id, name, institusi, jp, nomor, starts_on, ends_on, year, imported_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) on conflict (kind, siasn_id) do nothing returning id",
+         values ($1, $2, $3, $4, $5, $6::float8, $7, $8, $9, $10, $11) on conflict (kind, siasn_id) do nothing returning id",
+        employee,
+        kind,
+        text(&v, "id"),
+        if title.is_empty() { "—".to_string() } else { title },
+        text(&v, "institusiPenyelenggara").chars().take(300).collect::<String>(),
+        jp,
+        [text(&v, "nomor"), text(&v, "nomorSertipikat")].into_iter().find(|n| !n.is_empty()).unwrap_or_default(),
+        parse_dmy(&from),
+        parse_dmy(&to),
+        year,
+        user.account_id,
     )
-    .bind(employee)
-    .bind(kind)
-    .bind(text(&v, "id"))
-    .bind(if title.is_empty() { "—".to_string() } else { title })
-    .bind(text(&v, "institusiPenyelenggara").chars().take(300).collect::<String>())
-    .bind(jp)
-    .bind([text(&v, "nomor"), text(&v, "nomorSertipikat")].into_iter().find(|n| !n.is_empty()).unwrap_or_default())
-    .bind(parse_dmy(&from))
-    .bind(parse_dmy(&to))
-    .bind(year)
-    .bind(user.account_id)
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(id) = id {
-        let after: Option<Value> = sqlx::query_scalar("select to_jsonb(s) from siasn_imported s where id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let after: Option<Value> =
+            sqlx::query_scalar!(r#"select to_jsonb(s) as "row!" from siasn_imported s where id = $1"#, id)
+                .fetch_optional(&mut *tx)
+                .await?;
         audit::record(&mut tx, &Actor::from_ctx(&ctx), "siasn_imported", id, "create", None, after).await?;
     }
     tx.commit().await?;

@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// One result as SIASN will get it, with its push (if any) and the employee's name.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Record {
     pub participant_id: i64,
     pub employee_id: i64,
@@ -60,31 +60,39 @@ pub struct Selection {
     pub participant: Option<i64>,
 }
 
-pub const SELECT: &str = "select r.participant_id, r.employee_id, r.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
-        r.pns_orang_id, r.training_id, r.title, r.jenis_diklat, coalesce(rj.name, '') as jenis_name, r.kind, r.latihan_struktural_id, r.jenis_kompetensi, r.bobot,
-        r.jenis_kursus_sertifikat, r.lokasi_id, r.institusi, r.jp, r.certificate_no, r.starts_on, r.ends_on, r.year,
-        r.certificate_file_id, f.filename as certificate_file, r.missing, p.id as push_id, p.status as push_status, p.siasn_id,
-        p.error_kind, p.error_detail
+/// Every column of `siasn_records` is a view's (PostgreSQL cannot say which are null), so each
+/// says it here: the view's not-null ones with `!`, the push's and the file's (outer joins) with `?`.
+pub async fn select(conn: &mut sqlx::PgConnection, scope: &Scope, s: Selection) -> Result<Vec<Record>, sqlx::Error> {
+    sqlx::query_as!(
+        Record,
+        r#"select r.participant_id as "participant_id!", r.employee_id as "employee_id!", r.nip as "nip!",
+        employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+        r.pns_orang_id as "pns_orang_id!", r.training_id as "training_id!", r.title as "title!",
+        r.jenis_diklat as "jenis_diklat!", coalesce(rj.name, '') as "jenis_name!", r.kind as "kind!",
+        r.latihan_struktural_id as "latihan_struktural_id!", r.jenis_kompetensi as "jenis_kompetensi!", r.bobot,
+        r.jenis_kursus_sertifikat as "jenis_kursus_sertifikat!", r.lokasi_id as "lokasi_id!", r.institusi as "institusi!",
+        r.jp as "jp!", r.certificate_no as "certificate_no!", r.starts_on as "starts_on!", r.ends_on as "ends_on!",
+        r.year as "year!", r.certificate_file_id, f.filename as "certificate_file?", r.missing as "missing!",
+        p.id as "push_id?", p.status as "push_status?", p.siasn_id as "siasn_id?", p.error_kind as "error_kind?",
+        p.error_detail as "error_detail?"
  from siasn_records r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
  left join evidence_files f on f.id = r.certificate_file_id left join siasn_pushes p on p.participant_id = r.participant_id
  left join siasn_refs rj on rj.kind = 'jenis_diklat' and rj.ref_id = r.jenis_diklat::text
  where scope_sees($1, $2, $3, e.id, u.path) and ($4::bigint is null or r.training_id = $4) and ($5::int is null or r.year = $5)
    and (not $6 or p.id is null or p.status <> 'sent') and ($7::bigint is null or r.employee_id = $7)
    and ($8::bigint is null or r.participant_id = $8)
- order by r.ends_on desc, r.training_id, e.name, r.participant_id";
-
-pub async fn select(conn: &mut sqlx::PgConnection, scope: &Scope, s: Selection) -> Result<Vec<Record>, sqlx::Error> {
-    sqlx::query_as(SELECT)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .bind(s.training)
-        .bind(s.year)
-        .bind(s.unsent)
-        .bind(s.employee)
-        .bind(s.participant)
-        .fetch_all(conn)
-        .await
+ order by r.ends_on desc, r.training_id, e.name, r.participant_id"#,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        s.training,
+        s.year,
+        s.unsent,
+        s.employee,
+        s.participant,
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// The i18n key saying what to do about a missing field.
@@ -254,21 +262,25 @@ pub async fn file(
         .collect();
     // Confirmed informal learning goes to SIASN as kursus of its type; the sync does not send it.
     type Informal = (String, String, String, String, f64, chrono::NaiveDate);
-    let informal: Vec<Informal> = sqlx::query_as(
-        "select e.nip, coalesce(se.pns_orang_id, ''), a.kind, a.topic, aj.jp::float8, a.held_on
+    // aj.jp > 0: never null in what is read.
+    let informal: Vec<Informal> = sqlx::query!(
+        r#"select e.nip, coalesce(se.pns_orang_id, '') as "pns!", a.kind, a.topic, aj.jp::float8 as "jp!", a.held_on
          from activity_jp aj join activities a on a.id = aj.activity_id join employees e on e.id = aj.employee_id
          join units u on u.id = e.unit_id left join siasn_employees se on se.employee_id = e.id
          where aj.jp > 0 and ($1::bigint is null or e.id = $1) and ($2::int is null or aj.year = $2)
            and scope_sees($3, $4, $5, e.id, u.path)
-         order by e.nip, a.held_on",
+         order by e.nip, a.held_on"#,
+        employee,
+        year,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
     )
-    .bind(employee)
-    .bind(year)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.nip, r.pns, r.kind, r.topic, r.jp, r.held_on))
+    .collect();
     let agency = ctx.agency_name().to_string();
     let names: std::collections::HashMap<String, String> =
         super::refs::options(&mut conn, "jenis_diklat").await?.into_iter().collect();

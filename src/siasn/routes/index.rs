@@ -31,7 +31,6 @@ impl Choose {
 }
 
 /// A push as listed on the page.
-#[derive(sqlx::FromRow)]
 pub struct PushRow {
     pub id: i64,
     pub name: String,
@@ -124,13 +123,16 @@ pub(super) async fn index(
     Query(choose): Query<Choose>,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let trainings: Vec<(i64, String, i32)> = sqlx::query_as(
-        "select t.id, t.title, extract(year from t.ends_on)::int from trainings t
+    let trainings: Vec<(i64, String, i32)> = sqlx::query!(
+        r#"select t.id, t.title, extract(year from t.ends_on)::int as "year!" from trainings t
          where exists (select 1 from siasn_records r where r.training_id = t.id)
-         order by t.ends_on desc, t.id desc limit 500",
+         order by t.ends_on desc, t.id desc limit 500"#,
     )
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|t| (t.id, t.title, t.year))
+    .collect();
     let preview = match choose.selection() {
         Some(s) => Some(records::select(&mut conn, &user.scope(), s).await?),
         None => None,
@@ -140,12 +142,13 @@ pub(super) async fn index(
         let update = p.iter().filter(|r| r.missing.is_empty() && r.siasn_id.is_some()).count();
         (ready, p.len() - ready, update)
     });
-    let pushes: Vec<PushRow> = sqlx::query_as(
-        "select p.id, employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, t.title, p.kind, p.status, p.attempts,
+    let pushes: Vec<PushRow> = sqlx::query_as!(
+        PushRow,
+        r#"select p.id, employee_display_name(e.front_title, e.name, e.back_title) as "name!", e.nip, t.title, p.kind, p.status, p.attempts,
                 p.siasn_id, p.error_kind, p.error_detail, p.updated_at
          from siasn_pushes p join training_participants tp on tp.id = p.participant_id join trainings t on t.id = tp.training_id
          join employees e on e.id = tp.employee_id
-         order by (p.status = 'failed') desc, p.updated_at desc, p.id desc limit 200",
+         order by (p.status = 'failed') desc, p.updated_at desc, p.id desc limit 200"#,
     )
     .fetch_all(&mut *conn)
     .await?;

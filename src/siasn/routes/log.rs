@@ -3,7 +3,6 @@
 use super::*;
 
 /// One line of a push's log.
-#[derive(sqlx::FromRow)]
 pub struct LogRow {
     pub at: chrono::DateTime<chrono::Utc>,
     pub actor: Option<String>,
@@ -77,27 +76,30 @@ impl LogPage {
 
 pub(super) async fn log(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let row: Option<PushRow> = sqlx::query_as(
-        "select p.id, employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, t.title, p.kind, p.status, p.attempts,
+    let row: Option<PushRow> = sqlx::query_as!(
+        PushRow,
+        r#"select p.id, employee_display_name(e.front_title, e.name, e.back_title) as "name!", e.nip, t.title, p.kind, p.status, p.attempts,
                 p.siasn_id, p.error_kind, p.error_detail, p.updated_at
          from siasn_pushes p join training_participants tp on tp.id = p.participant_id join trainings t on t.id = tp.training_id
-         join employees e on e.id = tp.employee_id where p.id = $1",
+         join employees e on e.id = tp.employee_id where p.id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
     let push = row.ok_or(AppError::NotFound)?;
-    let (participant_id, training_id): (i64, i64) = sqlx::query_as(
+    let ids = sqlx::query!(
         "select tp.id, tp.training_id from siasn_pushes p join training_participants tp on tp.id = p.participant_id where p.id = $1",
+        id,
     )
-    .bind(id)
     .fetch_one(&mut *conn)
     .await?;
-    let rows: Vec<LogRow> = sqlx::query_as(
-        "select l.at, a.username as actor, l.step, l.attempt, l.sent, l.http_status, l.answer, l.outcome
-         from siasn_push_log l left join accounts a on a.id = l.actor where l.push_id = $1 order by l.at desc, l.id desc",
+    let (participant_id, training_id) = (ids.id, ids.training_id);
+    let rows: Vec<LogRow> = sqlx::query_as!(
+        LogRow,
+        r#"select l.at, a.username as "actor?", l.step, l.attempt, l.sent, l.http_status, l.answer, l.outcome
+         from siasn_push_log l left join accounts a on a.id = l.actor where l.push_id = $1 order by l.at desc, l.id desc"#,
+        id,
     )
-    .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     render(&LogPage { ctx, push, participant_id, training_id, rows })
@@ -111,8 +113,7 @@ pub(super) async fn resend(
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let participant: Option<i64> =
-        sqlx::query_scalar("select participant_id from siasn_pushes where id = $1 for update")
-            .bind(id)
+        sqlx::query_scalar!("select participant_id from siasn_pushes where id = $1 for update", id)
             .fetch_optional(&mut *tx)
             .await?;
     let participant = participant.ok_or(AppError::NotFound)?;
@@ -123,17 +124,18 @@ pub(super) async fn resend(
     let queued = push::enqueue(&mut tx, &[participant], Some(user.account_id)).await?;
     if queued.is_empty() {
         // Still incomplete (or running): nothing is sent; the log says what it lacks.
-        let codes: Option<Vec<String>> =
-            sqlx::query_scalar("select missing from siasn_records where participant_id = $1")
-                .bind(participant)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let codes = codes.unwrap_or_else(|| vec!["not_passed".into()]);
-        sqlx::query(
-            "update siasn_pushes set status = 'failed', error_kind = 'missing', error_detail = $2 where id = $1 and status <> 'running'",
+        let codes: Option<Vec<String>> = sqlx::query_scalar!(
+            r#"select missing as "missing!" from siasn_records where participant_id = $1"#,
+            participant,
         )
-        .bind(id)
-        .bind(codes.join(","))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let codes = codes.unwrap_or_else(|| vec!["not_passed".into()]);
+        sqlx::query!(
+            "update siasn_pushes set status = 'failed', error_kind = 'missing', error_detail = $2 where id = $1 and status <> 'running'",
+            id,
+            codes.join(","),
+        )
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -45,13 +45,25 @@ pub(super) async fn training_page(
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     type T = (String, i16, String, String, Option<f64>, String, String);
-    let t: Option<T> = sqlx::query_as(
-        "select title, jenis_diklat, siasn_ref, siasn_jenis_kompetensi, siasn_bobot::float8, siasn_jenis_kursus_sertifikat, siasn_lokasi_id
-         from trainings where id = $1",
+    let t: Option<T> = sqlx::query!(
+        r#"select title, jenis_diklat, siasn_ref, siasn_jenis_kompetensi, siasn_bobot::float8 as "siasn_bobot?",
+                  siasn_jenis_kursus_sertifikat, siasn_lokasi_id
+         from trainings where id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await?
+    .map(|t| {
+        (
+            t.title,
+            t.jenis_diklat,
+            t.siasn_ref,
+            t.siasn_jenis_kompetensi,
+            t.siasn_bobot,
+            t.siasn_jenis_kursus_sertifikat,
+            t.siasn_lokasi_id,
+        )
+    });
     let (title, jenis, latihan, kompetensi, bobot, sertifikat, lokasi) = t.ok_or(AppError::NotFound)?;
     let form = form.unwrap_or(TrainingSiasn {
         latihan_struktural: latihan,
@@ -110,10 +122,8 @@ pub(super) async fn save_training(
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     let mut tx = state.pool.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("select id from trainings where id = $1 for update")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar!("select id from trainings where id = $1 for update", id).fetch_optional(&mut *tx).await?;
     exists.ok_or(AppError::NotFound)?;
     let mut known =
         async |kind: &str, value: &str, field: &'static str, key: &'static str| -> Result<String, sqlx::Error> {
@@ -149,23 +159,25 @@ pub(super) async fn save_training(
         drop(tx);
         return training_page(&state, ctx, &user, id, Some(form), errors).await;
     }
-    let before: Option<serde_json::Value> = sqlx::query_scalar(
-        "select jsonb_build_object('siasn_ref', siasn_ref, 'siasn_jenis_kompetensi', siasn_jenis_kompetensi, 'siasn_bobot', siasn_bobot,
-                'siasn_jenis_kursus_sertifikat', siasn_jenis_kursus_sertifikat, 'siasn_lokasi_id', siasn_lokasi_id) from trainings where id = $1",
+    let before: Option<serde_json::Value> = sqlx::query_scalar!(
+        r#"select jsonb_build_object('siasn_ref', siasn_ref, 'siasn_jenis_kompetensi', siasn_jenis_kompetensi, 'siasn_bobot', siasn_bobot,
+                'siasn_jenis_kursus_sertifikat', siasn_jenis_kursus_sertifikat, 'siasn_lokasi_id', siasn_lokasi_id) as "before!"
+           from trainings where id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *tx)
     .await?;
-    sqlx::query(
-        "update trainings set siasn_ref = $2, siasn_jenis_kompetensi = $3, siasn_bobot = $4, siasn_jenis_kursus_sertifikat = $5,
-                siasn_lokasi_id = $6 where id = $1",
+    // bobot is bound as float8 (as before); PostgreSQL rounds it into numeric(6, 2).
+    sqlx::query!(
+        "update trainings set siasn_ref = $2, siasn_jenis_kompetensi = $3, siasn_bobot = $4::float8,
+                siasn_jenis_kursus_sertifikat = $5, siasn_lokasi_id = $6 where id = $1",
+        id,
+        latihan,
+        kompetensi,
+        bobot,
+        sertifikat,
+        lokasi,
     )
-    .bind(id)
-    .bind(&latihan)
-    .bind(&kompetensi)
-    .bind(bobot)
-    .bind(&sertifikat)
-    .bind(&lokasi)
     .execute(&mut *tx)
     .await?;
     let after = serde_json::json!({"siasn_ref": latihan, "siasn_jenis_kompetensi": kompetensi, "siasn_bobot": bobot,
