@@ -97,8 +97,7 @@ pub async fn create_user(
     db::migrate(&pool).await?;
     let employee_id: Option<i64> = match &nip {
         Some(n) => Some(
-            sqlx::query_scalar("select id from employees where nip = $1")
-                .bind(n.trim())
+            sqlx::query_scalar!("select id from employees where nip = $1", n.trim())
                 .fetch_optional(&pool)
                 .await?
                 .with_context(|| format!("no employee with NIP {n}"))?,
@@ -110,8 +109,7 @@ pub async fn create_user(
     }
     let unit_id: Option<i64> = match (&head_unit, roles.contains(&Role::Head)) {
         (Some(code), true) => Some(
-            sqlx::query_scalar("select id from units where code = $1 and closed_on is null")
-                .bind(code.trim())
+            sqlx::query_scalar!("select id from units where code = $1 and closed_on is null", code.trim())
                 .fetch_optional(&pool)
                 .await?
                 .with_context(|| format!("no open unit with code {code}"))?,
@@ -129,11 +127,11 @@ pub async fn create_user(
         let nip_given = nip.as_deref();
         let person: Option<String> = match employee_id {
             Some(id) => {
-                sqlx::query_scalar("select name from employees where id = $1").bind(id).fetch_optional(&pool).await?
+                sqlx::query_scalar!("select name from employees where id = $1", id).fetch_optional(&pool).await?
             }
             None => None,
         };
-        let agency: Option<String> = sqlx::query_scalar("select value from settings where key = 'department_name'")
+        let agency: Option<String> = sqlx::query_scalar!("select value from settings where key = 'department_name'")
             .fetch_optional(&pool)
             .await?;
         let who = cakap::auth::PasswordContext {
@@ -152,10 +150,10 @@ pub async fn create_user(
     };
     let hash = hash_password(password.clone()).await?;
     let mut tx = pool.begin().await?;
-    let taken: bool = sqlx::query_scalar("select exists(select 1 from accounts where username = $1)")
-        .bind(&username)
-        .fetch_one(&mut *tx)
-        .await?;
+    let taken =
+        sqlx::query_scalar!(r#"select exists(select 1 from accounts where username = $1) as "taken!""#, &username)
+            .fetch_one(&mut *tx)
+            .await?;
     if taken {
         bail!("an account named {username} already exists");
     }
@@ -192,7 +190,7 @@ pub async fn floor(config: &Config, bind: &str) -> anyhow::Result<()> {
     use axum::{extract::State, http::StatusCode, routing::get};
     let pool = db::pool_options(config).connect(&config.database_url).await?;
     async fn ping(State(pool): State<sqlx::PgPool>) -> Result<&'static str, StatusCode> {
-        sqlx::query_scalar::<_, i32>("select 1")
+        sqlx::query_scalar!("select 1")
             .fetch_one(&pool)
             .await
             .map(|_| "ok")
