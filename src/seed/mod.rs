@@ -71,9 +71,8 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
     let mut applied = false;
     for step in STEPS {
         let mut tx = pool.begin().await?;
-        sqlx::query("select pg_advisory_xact_lock(727001)").execute(&mut *tx).await?;
-        let done: bool = sqlx::query_scalar("select exists(select 1 from app_meta where key = $1)")
-            .bind(step)
+        sqlx::query!("select pg_advisory_xact_lock(727001)").execute(&mut *tx).await?;
+        let done = sqlx::query_scalar!(r#"select exists(select 1 from app_meta where key = $1) as "done!""#, *step,)
             .fetch_one(&mut *tx)
             .await?;
         if done {
@@ -89,7 +88,7 @@ pub async fn demo(pool: &PgPool) -> anyhow::Result<bool> {
             "demo.siasn.v1" => siasn::seed(&mut tx).await?,
             other => anyhow::bail!("unknown seed step {other}"),
         }
-        sqlx::query("insert into app_meta (key, value) values ($1, now()::text)").bind(step).execute(&mut *tx).await?;
+        sqlx::query!("insert into app_meta (key, value) values ($1, now()::text)", *step,).execute(&mut *tx).await?;
         tx.commit().await?;
         applied = true;
     }

@@ -153,14 +153,15 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
     let mut people: Vec<Person> = vec![];
     for (code, name, kind, parent) in UNITS {
         let parent_id = parent.and_then(|p| unit_ids.get(p).copied());
-        let id: i64 =
-            sqlx::query_scalar("insert into units (parent_id, code, name, kind) values ($1, $2, $3, $4) returning id")
-                .bind(parent_id)
-                .bind(code)
-                .bind(name)
-                .bind(kind)
-                .fetch_one(&mut *conn)
-                .await?;
+        let id: i64 = sqlx::query_scalar!(
+            "insert into units (parent_id, code, name, kind) values ($1, $2, $3, $4) returning id",
+            parent_id,
+            code,
+            name,
+            kind
+        )
+        .fetch_one(&mut *conn)
+        .await?;
         unit_ids.insert(code, id);
         let (pname, pkind, class) = head_position(
             kind,
@@ -172,27 +173,27 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
             "subbagian" => format!("Kepala Subbagian {}", name.trim_start_matches("Subbagian ")),
             _ => pname,
         };
-        let pid: i64 = sqlx::query_scalar(
+        let pid: i64 = sqlx::query_scalar!(
             "insert into positions (unit_id, name, kind, class_grade, is_unit_head) values ($1, $2, $3, $4, true) returning id",
+            id,
+            &pname,
+            pkind,
+            class,
         )
-        .bind(id)
-        .bind(&pname)
-        .bind(pkind)
-        .bind(class)
         .fetch_one(&mut *conn)
         .await?;
         people.push(Person { unit: code, position: pid, kind: pkind, level: None });
     }
     for (unit, name, kind, level, class, count) in STAFF {
         let uid = unit_ids[unit];
-        let pid: i64 = sqlx::query_scalar(
+        let pid: i64 = sqlx::query_scalar!(
             "insert into positions (unit_id, name, kind, functional_level, class_grade) values ($1, $2, $3, $4, $5) returning id",
+            uid,
+            name,
+            kind,
+            *level,
+            class,
         )
-        .bind(uid)
-        .bind(name)
-        .bind(kind)
-        .bind(level)
-        .bind(class)
         .fetch_one(&mut *conn)
         .await?;
         for _ in 0..*count {
@@ -200,8 +201,9 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
         }
     }
 
-    let this_year: i32 =
-        sqlx::query_scalar("select extract(year from agency_today())::int").fetch_one(&mut *conn).await?;
+    let this_year: i32 = sqlx::query_scalar!(r#"select extract(year from agency_today())::int as "year!""#,)
+        .fetch_one(&mut *conn)
+        .await?;
     // The `pegawai` demo account: the first Pranata Komputer Ahli Pertama of Pengembangan Aplikasi,
     // a young woman appointed CPNS three years before the demo's year.
     let young = people.iter().position(|p| p.unit == "APT-PA" && p.level == Some("ahli_pertama"));
@@ -274,25 +276,25 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
         let email = format!("{}.{}{}@bandungkab.go.id", first.to_lowercase(), family.to_lowercase(), i + 1);
         let phone = format!("08{}{:08}", rng.range(11, 59), rng.range(0, 99_999_999));
         let front = if p.kind == "jpt_pratama" && rng.range(0, 1) == 0 { "Dr." } else { "" };
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = sqlx::query_scalar!(
             "insert into employees (nip, status, front_title, name, back_title, sex, birth_date, rank_code, position_id,
                                     unit_id, education_level, education_field, email, phone)
              values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id",
+            &nip,
+            if pppk { "PPPK" } else { "PNS" },
+            front,
+            format!("{first} {family}"),
+            &back,
+            if female { "P" } else { "L" },
+            birth,
+            &rank_code,
+            p.position,
+            unit_ids[p.unit],
+            edu,
+            field,
+            &email,
+            &phone,
         )
-        .bind(&nip)
-        .bind(if pppk { "PPPK" } else { "PNS" })
-        .bind(front)
-        .bind(format!("{first} {family}"))
-        .bind(&back)
-        .bind(if female { "P" } else { "L" })
-        .bind(birth)
-        .bind(&rank_code)
-        .bind(p.position)
-        .bind(unit_ids[p.unit])
-        .bind(edu)
-        .bind(field)
-        .bind(&email)
-        .bind(&phone)
         .fetch_one(&mut *conn)
         .await?;
         employee_ids.push(id);

@@ -728,74 +728,76 @@ const RUNS: &[(&str, &str)] = &[
 
 pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
     for (name, kind, contact, email) in PROVIDERS {
-        sqlx::query(
+        sqlx::query!(
             "insert into providers (name, kind, contact_person, email) values ($1, $2, $3, $4)
              on conflict (lower(name)) do nothing",
+            name,
+            kind,
+            contact,
+            email
         )
-        .bind(name)
-        .bind(kind)
-        .bind(contact)
-        .bind(email)
         .execute(&mut *conn)
         .await?;
     }
-    let year: i32 = sqlx::query_scalar("select extract(year from agency_today())::int").fetch_one(&mut *conn).await?;
+    let year: i32 = sqlx::query_scalar!(r#"select extract(year from agency_today())::int as "year!""#,)
+        .fetch_one(&mut *conn)
+        .await?;
     for (code, title, provider, scheme, form, jenis, jp, days, cpp, cpc, min, max, targets, notes) in PROGRAMMES {
-        let id: Option<i64> = sqlx::query_scalar(
+        let id: Option<i64> = sqlx::query_scalar!(
             "insert into programmes (code, title, provider_id, scheme, form, jenis_diklat, jp, days, cost_per_participant,
                                      cost_per_class, min_class, max_class, offered_from, offered_to, notes)
              values ($1, $2, (select id from providers where lower(name) = lower($3)), $4, $5, $6, $7::float8::numeric, $8, $9, $10,
                      $11, $12, $13, $13 + 2, $14)
              on conflict (code) do nothing returning id",
+            code,
+            title,
+            provider,
+            scheme,
+            form,
+            jenis,
+            jp,
+            days,
+            cpp,
+            cpc,
+            min,
+            max,
+            year,
+            notes,
         )
-        .bind(code)
-        .bind(title)
-        .bind(provider)
-        .bind(scheme)
-        .bind(form)
-        .bind(jenis)
-        .bind(jp)
-        .bind(days)
-        .bind(cpp)
-        .bind(cpc)
-        .bind(min)
-        .bind(max)
-        .bind(year)
-        .bind(notes)
         .fetch_optional(&mut *conn)
         .await?;
         // A code HR already used is left as HR made it.
         let Some(id) = id else { continue };
         for (competency, level) in *targets {
-            sqlx::query(
+            sqlx::query!(
                 "insert into programme_competencies (programme_id, competency_id, target_level)
                  select $1, id, $3 from competencies where code = $2",
+                id,
+                competency,
+                level
             )
-            .bind(id)
-            .bind(competency)
-            .bind(level)
             .execute(&mut *conn)
             .await?;
         }
     }
     // Next year's budgets, a little above this year's, so next year's plan has money.
-    sqlx::query(
+    sqlx::query!(
         "insert into unit_budgets (year, unit_id, amount)
          select $1 + 1, u.id, case u.kind when 'dinas' then 160000000 when 'bidang' then 75000000 else 21000000 end
          from units u where u.kind in ('dinas', 'bidang', 'sekretariat', 'upt')
          on conflict (year, unit_id) do nothing",
+        year
     )
-    .bind(year)
     .execute(&mut *conn)
     .await?;
     // Earlier runs of a programme carry its id, so its page shows what they measurably did.
     for (title, code) in RUNS {
-        sqlx::query(
+        sqlx::query!(
             "update trainings set programme_id = (select id from programmes where code = $2)
              where title = $1 and programme_id is null",
+            title,
+            code
         )
-        .bind(title)
-        .bind(code)
         .execute(&mut *conn)
         .await?;
     }

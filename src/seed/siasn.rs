@@ -6,7 +6,7 @@
 use sqlx::PgConnection;
 
 pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "update trainings set siasn_jenis_kursus_sertifikat = case when jenis_diklat = 1 then '' else 'P' end,
                 siasn_lokasi_id = case when jenis_diklat = 1 then '' else '3204' end,
                 siasn_jenis_kompetensi = case when jenis_diklat = 1 or form = 'manajerial' then 'M' else 'T' end,
@@ -15,7 +15,7 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
     )
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "with c as (
            select p.id, p.employee_id, convert_to('%PDF-1.4' || chr(10) || '% Sertifikat ' || p.certificate_no || chr(10) || '%%EOF', 'UTF8') as d
            from training_participants p join trainings t on t.id = p.training_id

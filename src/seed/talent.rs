@@ -10,12 +10,12 @@ use sqlx::PgConnection;
 use crate::idp::routes::{Made, make};
 
 pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
-    let today: NaiveDate = sqlx::query_scalar("select agency_today()").fetch_one(&mut *conn).await?;
+    let today: NaiveDate = sqlx::query_scalar!(r#"select agency_today() as "today!""#).fetch_one(&mut *conn).await?;
     let year = today.year() - 1;
     // Ratings: within each potential band (which does not depend on the rating), a repeating
     // pattern of performance — one in five low, three in five middle, one in five high — so every
     // box is reached and the middle holds most.
-    sqlx::query(
+    sqlx::query!(
         "with t as (select employee_id, pot_band,
                            row_number() over (partition by pot_band order by employee_id) as rn
                     from talent_placements($1)),
@@ -29,13 +29,13 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
                      when hk = 'below' then 'butuh_perbaikan' when hk = 'above' and pk = 'above' then 'sangat_baik'
                      else 'baik' end, 'import'
          from pick",
+        year,
     )
-    .bind(year)
     .execute(&mut *conn)
     .await?;
 
     // Key positions: the seksi heads of the two technical bidang.
-    sqlx::query(
+    sqlx::query!(
         "update positions p set is_key = true from units u
          where u.id = p.unit_id and p.is_unit_head and u.kind = 'seksi'
            and exists (select 1 from units b where b.code in ('APT', 'INF') and u.path like b.path || '%')",
@@ -44,10 +44,10 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
     .await?;
 
     // IDPs for Bidang Aplikasi, made as the head makes them.
-    let head: Option<i64> = sqlx::query_scalar("select id from accounts where username = 'kabid.aptika'")
+    let head: Option<i64> = sqlx::query_scalar!("select id from accounts where username = 'kabid.aptika'")
         .fetch_optional(&mut *conn)
         .await?;
-    let staff: Vec<i64> = sqlx::query_scalar(
+    let staff: Vec<i64> = sqlx::query_scalar!(
         "select e.id from employees e join units u on u.id = e.unit_id
          where e.active and u.path like (select path from units where code = 'APT') || '%'
          order by e.id",
@@ -57,19 +57,19 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
     let start = today - Duration::days(90);
     for (i, id) in staff.iter().enumerate() {
         let Made::Made { idp, .. } = make(conn, *id, today, head).await? else { continue };
-        sqlx::query("update idps set starts_on = $2 where id = $1").bind(idp).bind(start).execute(&mut *conn).await?;
+        sqlx::query!("update idps set starts_on = $2 where id = $1", idp, start).execute(&mut *conn).await?;
         if i % 3 != 2 {
-            sqlx::query(
+            sqlx::query!(
                 "update idps set status = 'approved', approved_by = $2, approved_at = now() - interval '80 days' where id = $1",
+                idp,
+                head,
             )
-            .bind(idp)
-            .bind(head)
             .execute(&mut *conn)
             .await?;
         }
         // Every other approved IDP: two confirmed sessions with the mentor of its first mentored line.
         if i % 2 == 0 && i % 3 != 2 {
-            sqlx::query(
+            sqlx::query!(
                 "with l as (select competency_id, mentor_id from idp_lines where idp_id = $1 and route = 'mentor'
                             order by competency_id limit 1),
                  a as (insert into activities (kind, mentor_id, competency_id, held_on, minutes, topic, status, decided_by, decided_at)
@@ -77,11 +77,11 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
                               'confirmed', $4, now()
                        from l, unnest(array[40, 12]) as d returning id)
                  insert into activity_learners (activity_id, employee_id) select id, $2 from a",
+                idp,
+                id,
+                today,
+                head,
             )
-            .bind(idp)
-            .bind(id)
-            .bind(today)
-            .bind(head)
             .execute(&mut *conn)
             .await?;
         }
@@ -89,7 +89,7 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
 
     // A template for the Pranata Komputer Ahli Pertama: the two technical competencies most
     // often short among them, at the standard's level.
-    sqlx::query(
+    sqlx::query!(
         "insert into idp_templates (position_id, competency_id, goal_level, route, months, expected_jp)
          select ps.position_id, ps.competency_id, ps.required_level, 'self_study', 9, 8
          from position_standards ps join positions p on p.id = ps.position_id

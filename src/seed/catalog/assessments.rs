@@ -2,7 +2,6 @@
 
 use super::*;
 
-#[derive(sqlx::FromRow)]
 pub(super) struct Need {
     employee_id: i64,
     unit_code: String,
@@ -98,17 +97,18 @@ impl Rows {
 /// managerial competencies come from assessment-centre rounds; a few self-assessments of the
 /// last six weeks wait for the head.
 pub(super) async fn seed_assessments(conn: &mut PgConnection) -> anyhow::Result<()> {
-    let today: NaiveDate = sqlx::query_scalar("select agency_today()").fetch_one(&mut *conn).await?;
-    let needs: Vec<Need> = sqlx::query_as(
-        "select e.id as employee_id, u.code as unit_code, s.competency_id, s.required_level, c.kind,
+    let today: NaiveDate = sqlx::query_scalar!(r#"select agency_today() as "today!""#).fetch_one(&mut *conn).await?;
+    let needs = sqlx::query_as!(
+        Need,
+        r#"select e.id as employee_id, u.code as unit_code, s.competency_id, s.required_level, c.kind,
                 (select r.account_id from account_roles r join units h on h.id = r.unit_id
                   where r.role = 'head' and u.path like h.path || '%' and h.id <> e.unit_id
-                  order by length(h.path) desc limit 1) as unit_head_account
+                  order by length(h.path) desc limit 1) as "unit_head_account?"
          from employees e
          join units u on u.id = e.unit_id
          join position_standards s on s.position_id = e.position_id
          join competencies c on c.id = s.competency_id
-         order by e.id, c.kind <> 'teknis', s.competency_id",
+         order by e.id, c.kind <> 'teknis', s.competency_id"#,
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -188,7 +188,7 @@ pub(super) async fn seed_assessments(conn: &mut PgConnection) -> anyhow::Result<
             rows.push(n, level, days(rng.range(1, 42)), rng.range(7 * 60, 21 * 60) as i32, "self", None, "pending");
         }
     }
-    sqlx::query(
+    sqlx::query!(
         "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_account_id, assessor_name, status,
                                   validated_at, created_at)
          select e, c, l, d, s, a, n, st,
@@ -196,16 +196,16 @@ pub(super) async fn seed_assessments(conn: &mut PgConnection) -> anyhow::Result<
                 (d + make_interval(mins => m)) at time zone 'Asia/Jakarta'
          from unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::date[], $5::int[], $6::text[], $7::bigint[], $8::text[],
                      $9::text[]) as t(e, c, l, d, m, s, a, n, st)",
+        &rows.emp,
+        &rows.comp,
+        &rows.level,
+        &rows.date,
+        &rows.minute,
+        &rows.source as &[&str],
+        &rows.assessor as &[Option<i64>],
+        &rows.name as &[&str],
+        &rows.status as &[&str],
     )
-    .bind(&rows.emp)
-    .bind(&rows.comp)
-    .bind(&rows.level)
-    .bind(&rows.date)
-    .bind(&rows.minute)
-    .bind(&rows.source)
-    .bind(&rows.assessor)
-    .bind(&rows.name)
-    .bind(&rows.status)
     .execute(&mut *conn)
     .await?;
     Ok(())

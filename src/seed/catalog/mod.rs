@@ -101,7 +101,6 @@ fn managerial_level(kind: &str) -> i16 {
     }
 }
 
-#[derive(sqlx::FromRow)]
 struct Pos {
     id: i64,
     kind: String,
@@ -111,18 +110,18 @@ struct Pos {
 
 pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
     for (code, kind, area, name_id, name_en, subj_id, subj_en, reference) in CATALOG {
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = sqlx::query_scalar!(
             "insert into competencies (code, kind, area, name_id, name_en, description_id, description_en, framework_ref)
              values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+            code,
+            kind,
+            area,
+            name_id,
+            name_en,
+            format!("Kemampuan dalam {subj_id}."),
+            format!("Ability in {subj_en}."),
+            if reference.is_empty() { String::new() } else { format!("e-CF {reference}") },
         )
-        .bind(code)
-        .bind(kind)
-        .bind(area)
-        .bind(name_id)
-        .bind(name_en)
-        .bind(format!("Kemampuan dalam {subj_id}."))
-        .bind(format!("Ability in {subj_en}."))
-        .bind(if reference.is_empty() { String::new() } else { format!("e-CF {reference}") })
         .fetch_one(&mut *conn)
         .await?;
         let template = descriptors(subj_id, subj_en);
@@ -132,18 +131,21 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
                 Some(w) => (w[i].0, w[i].1),
                 None => (d_id.as_str(), d_en.as_str()),
             };
-            sqlx::query("insert into competency_levels (competency_id, level, descriptor_id, descriptor_en) values ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(i as i16 + 1)
-                .bind(d_id)
-                .bind(d_en)
+            sqlx::query!(
+                "insert into competency_levels (competency_id, level, descriptor_id, descriptor_en) values ($1, $2, $3, $4)",
+                id,
+                i as i16 + 1,
+                d_id,
+                d_en,
+            )
                 .execute(&mut *conn)
                 .await?;
         }
     }
 
     // Position standards: technical by unit, managerial and socio-cultural by tier.
-    let positions: Vec<Pos> = sqlx::query_as(
+    let positions = sqlx::query_as!(
+        Pos,
         "select p.id, p.kind, p.functional_level, u.code as unit_code from positions p join units u on u.id = p.unit_id order by p.id",
     )
     .fetch_all(&mut *conn)
@@ -170,16 +172,16 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
             s_prio.push(if code == "MNJ-01" || code == "MNJ-05" { "important" } else { "useful" });
         }
     }
-    sqlx::query(
+    sqlx::query!(
         "insert into position_standards (position_id, competency_id, required_level, priority)
          select s.pos, c.id, s.lvl, s.prio
          from unnest($1::bigint[], $2::text[], $3::smallint[], $4::text[]) as s(pos, code, lvl, prio)
          join competencies c on c.code = s.code",
+        &s_pos,
+        &s_code,
+        &s_level,
+        &s_prio as &[&str]
     )
-    .bind(&s_pos)
-    .bind(&s_code)
-    .bind(&s_level)
-    .bind(&s_prio)
     .execute(&mut *conn)
     .await?;
 
@@ -200,17 +202,17 @@ pub async fn upgrade_descriptors(conn: &mut PgConnection) -> anyhow::Result<()> 
             new_en.push(written[i].1.to_string());
         }
     }
-    sqlx::query(
+    sqlx::query!(
         "update competency_levels cl set descriptor_id = n.new_id, descriptor_en = n.new_en
          from unnest($1::text[], $2::smallint[], $3::text[], $4::text[], $5::text[]) as n(code, level, old_id, new_id, new_en)
          join competencies c on c.code = n.code
          where cl.competency_id = c.id and cl.level = n.level and cl.descriptor_id = n.old_id",
+        &codes,
+        &levels,
+        &old_id,
+        &new_id,
+        &new_en,
     )
-    .bind(&codes)
-    .bind(&levels)
-    .bind(&old_id)
-    .bind(&new_id)
-    .bind(&new_en)
     .execute(conn)
     .await?;
     Ok(())

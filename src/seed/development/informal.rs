@@ -247,11 +247,12 @@ pub(super) fn waiting_activities(world: &World, rng: &mut Rng, out: &mut Informa
 /// and the assessments after mentoring.
 pub(super) async fn insert_informal(conn: &mut PgConnection, informal: &Informal) -> anyhow::Result<()> {
     let all = &informal.activities;
-    let ids: Vec<i64> =
-        sqlx::query_scalar("select nextval(pg_get_serial_sequence('activities', 'id')) from generate_series(1, $1)")
-            .bind(all.len() as i64)
-            .fetch_all(&mut *conn)
-            .await?;
+    let ids: Vec<i64> = sqlx::query_scalar!(
+        r#"select nextval(pg_get_serial_sequence('activities', 'id')) as "id!" from generate_series(1, $1)"#,
+        all.len() as i64
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let kinds: Vec<&str> = all.iter().map(|a| a.kind).collect();
     let topics: Vec<&str> = all.iter().map(|a| a.topic.as_str()).collect();
     let reports: Vec<&str> = all.iter().map(|a| a.report.as_str()).collect();
@@ -262,7 +263,7 @@ pub(super) async fn insert_informal(conn: &mut PgConnection, informal: &Informal
     let pending: Vec<bool> = all.iter().map(|a| a.pending).collect();
     let logged: Vec<Option<i64>> = all.iter().map(|a| a.logged_by).collect();
     let decided: Vec<Option<i64>> = all.iter().map(|a| a.decided_by).collect();
-    sqlx::query(
+    sqlx::query!(
         "insert into activities (id, kind, mentor_id, competency_id, target_level, held_on, minutes, topic, notes, outcome, report,
                                  status, logged_by, decided_by, decided_at, created_at)
          overriding system value
@@ -277,18 +278,18 @@ pub(super) async fn insert_informal(conn: &mut PgConnection, informal: &Informal
          from unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::date[], $6::int[], $7::text[], $8::text[],
                      $9::bool[], $10::bigint[], $11::bigint[])
            as t(id, kind, mentor, comp, held, minutes, topic, report, pending, logged, decided)",
+        &ids,
+        &kinds as &[&str],
+        &mentors as &[Option<i64>],
+        &comps,
+        &held,
+        &minutes,
+        &topics as &[&str],
+        &reports as &[&str],
+        &pending,
+        &logged as &[Option<i64>],
+        &decided as &[Option<i64>],
     )
-    .bind(&ids)
-    .bind(&kinds)
-    .bind(&mentors)
-    .bind(&comps)
-    .bind(&held)
-    .bind(&minutes)
-    .bind(&topics)
-    .bind(&reports)
-    .bind(&pending)
-    .bind(&logged)
-    .bind(&decided)
     .execute(&mut *conn)
     .await?;
     let (mut l_act, mut l_emp) = (vec![], vec![]);
@@ -298,26 +299,26 @@ pub(super) async fn insert_informal(conn: &mut PgConnection, informal: &Informal
             l_emp.push(*e);
         }
     }
-    sqlx::query(
+    sqlx::query!(
         "insert into activity_learners (activity_id, employee_id) select * from unnest($1::bigint[], $2::bigint[])",
+        &l_act,
+        &l_emp
     )
-    .bind(&l_act)
-    .bind(&l_emp)
     .execute(&mut *conn)
     .await?;
     let a = &informal.assessments;
-    sqlx::query(
+    sqlx::query!(
         "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_account_id, assessor_name, note,
                                   status, validated_at, created_at)
          select e, c, l, d, 'supervisor', a, 'Atasan langsung', 'Penilaian setelah mentoring', 'validated',
                 (d + time '11:00') at time zone 'Asia/Jakarta', (d + time '11:00') at time zone 'Asia/Jakarta'
          from unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::date[], $5::bigint[]) as t(e, c, l, d, a)",
+        &a.iter().map(|x| x.0).collect::<Vec<_>>(),
+        &a.iter().map(|x| x.1).collect::<Vec<_>>(),
+        &a.iter().map(|x| x.2).collect::<Vec<_>>(),
+        &a.iter().map(|x| x.3).collect::<Vec<_>>(),
+        &a.iter().map(|x| x.4).collect::<Vec<_>>() as &[Option<i64>],
     )
-    .bind(a.iter().map(|x| x.0).collect::<Vec<_>>())
-    .bind(a.iter().map(|x| x.1).collect::<Vec<_>>())
-    .bind(a.iter().map(|x| x.2).collect::<Vec<_>>())
-    .bind(a.iter().map(|x| x.3).collect::<Vec<_>>())
-    .bind(a.iter().map(|x| x.4).collect::<Vec<_>>())
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -39,7 +39,6 @@ enum Tier {
     High,
 }
 
-#[derive(sqlx::FromRow)]
 struct Staff {
     id: i64,
     unit_id: i64,
@@ -106,26 +105,26 @@ impl World {
 pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
     let mut provider_ids = vec![];
     for (name, kind, contact, email, _) in PROVIDERS {
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = sqlx::query_scalar!(
             "insert into providers (name, kind, contact_person, email) values ($1, $2, $3, $4) returning id",
+            name,
+            kind,
+            contact,
+            email
         )
-        .bind(name)
-        .bind(kind)
-        .bind(contact)
-        .bind(email)
         .fetch_one(&mut *conn)
         .await?;
         provider_ids.push(id);
     }
-    let today: NaiveDate = sqlx::query_scalar("select agency_today()").fetch_one(&mut *conn).await?;
+    let today: NaiveDate = sqlx::query_scalar!(r#"select agency_today() as "today!""#).fetch_one(&mut *conn).await?;
     let year = today.year();
     // Budgets: the department pool, each bidang, the others smaller.
-    sqlx::query(
+    sqlx::query!(
         "insert into unit_budgets (year, unit_id, amount)
          select y, u.id, case u.kind when 'dinas' then 150000000 when 'bidang' then 70000000 else 20000000 end
          from units u cross join generate_series($1 - 2, $1) y where u.kind in ('dinas', 'bidang', 'sekretariat', 'upt')",
+        year,
     )
-    .bind(year)
     .execute(&mut *conn)
     .await?;
     let world = load(conn, today).await?;
@@ -233,19 +232,19 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
             p_created.push(created.min(world.days_ago(1)));
         }
     }
-    sqlx::query(
+    sqlx::query!(
         "insert into training_participants (training_id, employee_id, status, nominated_by, decided_by, decided_at, created_at)
          select t, e, s, $6::bigint, case when d is not null then $6::bigint end,
                 (d + time '10:00') at time zone 'Asia/Jakarta',
                 (c + time '08:30' + make_interval(mins => (abs(hashtext(e::text || t::text)) % 420)::int)) at time zone 'Asia/Jakarta'
          from unnest($1::bigint[], $2::bigint[], $3::text[], $4::date[], $5::date[]) as p(t, e, s, d, c)",
+        &p_training,
+        &p_employee,
+        &p_status as &[&str],
+        &p_decided as &[Option<NaiveDate>],
+        &p_created,
+        world.hr,
     )
-    .bind(&p_training)
-    .bind(&p_employee)
-    .bind(&p_status)
-    .bind(&p_decided)
-    .bind(&p_created)
-    .bind(world.hr)
     .execute(&mut *conn)
     .await?;
     results(conn, today, &trainings).await?;
@@ -260,39 +259,40 @@ pub async fn seed(conn: &mut PgConnection) -> anyhow::Result<()> {
 }
 
 async fn load(conn: &mut PgConnection, today: NaiveDate) -> anyhow::Result<World> {
-    let hr: Option<i64> =
-        sqlx::query_scalar("select id from accounts where username = 'kepegawaian'").fetch_optional(&mut *conn).await?;
-    let staff: Vec<Staff> = sqlx::query_as(
-        "select e.id, e.unit_id, u.code as unit_code, u.path, coalesce(p.kind, '') as position_kind,
-                (select a.id from accounts a where a.employee_id = e.id order by a.id limit 1) as account,
+    let hr: Option<i64> = sqlx::query_scalar!("select id from accounts where username = 'kepegawaian'")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let staff = sqlx::query_as!(
+        Staff,
+        r#"select e.id, e.unit_id, u.code as unit_code, u.path, coalesce(p.kind, '') as "position_kind!",
+                (select a.id from accounts a where a.employee_id = e.id order by a.id limit 1) as "account?",
                 coalesce((select r.account_id from account_roles r join units h on h.id = r.unit_id join accounts a on a.id = r.account_id
                           where r.role = 'head' and u.path like h.path || '%' and a.employee_id is distinct from e.id
-                          order by length(h.path) desc limit 1), $1) as head
+                          order by length(h.path) desc limit 1), $1) as "head?"
          from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
-         where e.active order by e.id",
+         where e.active order by e.id"#,
+        hr,
     )
-    .bind(hr)
     .fetch_all(&mut *conn)
     .await?;
-    let rows: Vec<(i64, i64, i16, bool)> = sqlx::query_as(
-        "select e.id, ps.competency_id, ps.required_level, c.kind = 'teknis'
+    let rows = sqlx::query!(
+        r#"select e.id, ps.competency_id, ps.required_level, c.kind = 'teknis' as "technical!"
          from employees e join position_standards ps on ps.position_id = e.position_id join competencies c on c.id = ps.competency_id
-         order by e.id, ps.competency_id",
+         order by e.id, ps.competency_id"#,
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut standard: HashMap<i64, Vec<(i64, i16, bool)>> = HashMap::new();
-    for (e, c, l, t) in rows {
-        standard.entry(e).or_default().push((c, l, t));
+    for r in rows {
+        standard.entry(r.id).or_default().push((r.competency_id, r.required_level, r.technical));
     }
-    let rows: Vec<(i64, i64, i16, NaiveDate)> = sqlx::query_as(
+    let rows = sqlx::query!(
         "select distinct on (employee_id, competency_id) employee_id, competency_id, level, assessed_on from assessments
          where status = 'validated' order by employee_id, competency_id, assessed_on desc, id desc",
     )
     .fetch_all(&mut *conn)
     .await?;
-    let levels = rows.into_iter().map(|(e, c, l, d)| ((e, c), (l, d))).collect();
-    let names =
-        sqlx::query_as::<_, (i64, String)>("select id, name_id from competencies").fetch_all(&mut *conn).await?;
-    Ok(World { today, hr, staff, standard, levels, names: names.into_iter().collect() })
+    let levels = rows.into_iter().map(|r| ((r.employee_id, r.competency_id), (r.level, r.assessed_on))).collect();
+    let names = sqlx::query!("select id, name_id from competencies").fetch_all(&mut *conn).await?;
+    Ok(World { today, hr, staff, standard, levels, names: names.into_iter().map(|r| (r.id, r.name_id)).collect() })
 }

@@ -35,7 +35,7 @@ pub(super) async fn requests(conn: &mut PgConnection, world: &World, rng: &mut R
         r_decider.push(s.head.or(world.hr));
         r_created.push(world.days_ago(ago));
     }
-    sqlx::query(
+    sqlx::query!(
         "insert into training_requests (employee_id, competency_id, target_level, reason, requested_by, status, decided_by, decided_at,
                                         decision_reason, created_at)
          select r.e, r.c, r.l, 'Kesenjangan pada ' || c.name_id || ' menghambat tugas; mohon diikutkan pelatihan tahun ini.',
@@ -46,14 +46,14 @@ pub(super) async fn requests(conn: &mut PgConnection, world: &World, rng: &mut R
          from unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::text[], $5::bigint[], $6::bigint[], $7::date[])
            as r(e, c, l, s, b, d, at)
          join competencies c on c.id = r.c",
+        &r_emp,
+        &r_comp,
+        &r_level,
+        &r_status as &[&str],
+        &r_by as &[Option<i64>],
+        &r_decider as &[Option<i64>],
+        &r_created,
     )
-    .bind(&r_emp)
-    .bind(&r_comp)
-    .bind(&r_level)
-    .bind(&r_status)
-    .bind(&r_by)
-    .bind(&r_decider)
-    .bind(&r_created)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -32,38 +32,39 @@ pub(super) async fn trainings(
             } else {
                 "planned"
             };
-            let (id, path): (i64, String) = sqlx::query_as(
-                "insert into trainings (title, form, jenis_diklat, provider_id, place, online, starts_on, ends_on, jp,
+            let row = sqlx::query!(
+                r#"insert into trainings (title, form, jenis_diklat, provider_id, place, online, starts_on, ends_on, jp,
                                         cost_per_participant, fixed_cost, budget_year, budget_unit_id, budget_line, quota,
                                         status, created_at)
                  select $1, $2, $3, $4, case when $2 in ('e_learning', 'pjj') then '' else 'Bandung' end,
                         $2 in ('e_learning', 'seminar', 'pjj'), $5, $6, $7::float8::numeric, $8, $9, $10, u.id,
                         '5.02.01 Belanja Diklat', $11, $12, least(now(), ($5::date - 75 + time '09:00') at time zone 'Asia/Jakarta')
-                 from units u where u.code = $13 returning id, (select path from units where code = $13)",
+                 from units u where u.code = $13 returning id, (select path from units where code = $13) as "path!""#,
+                title,
+                form,
+                jenis,
+                provider_ids[prov],
+                starts_on,
+                ends_on,
+                jp,
+                cpp,
+                fixed,
+                y,
+                quota as i32,
+                status,
+                unit,
             )
-            .bind(title)
-            .bind(form)
-            .bind(jenis)
-            .bind(provider_ids[prov])
-            .bind(starts_on)
-            .bind(ends_on)
-            .bind(jp)
-            .bind(cpp)
-            .bind(fixed)
-            .bind(y)
-            .bind(quota as i32)
-            .bind(status)
-            .bind(unit)
             .fetch_one(&mut *conn)
             .await?;
+            let (id, path) = (row.id, row.path);
             for (code, level) in targets {
-                sqlx::query(
+                sqlx::query!(
                     "insert into training_competencies (training_id, competency_id, target_level)
                      select $1, id, $3 from competencies where code = $2",
+                    id,
+                    code,
+                    level
                 )
-                .bind(id)
-                .bind(code)
-                .bind(level)
                 .execute(&mut *conn)
                 .await?;
             }
@@ -83,7 +84,7 @@ pub(super) async fn results(conn: &mut PgConnection, today: NaiveDate, trainings
     let quality: Vec<i32> = trainings.iter().map(|t| t.quality).collect();
     // Certificates for certification and courses (a certification is valid two years; some of
     // the oldest expire within the next months).
-    sqlx::query(
+    sqlx::query!(
         "update training_participants tp set certificate_no = 'SRT/' || extract(year from t.ends_on) || '/' || lpad(tp.id::text, 5, '0'),
                 certificate_issued_on = t.ends_on,
                 certificate_expires_on = case when t.form = 'sertifikasi' then
@@ -92,13 +93,13 @@ pub(super) async fn results(conn: &mut PgConnection, today: NaiveDate, trainings
                 score = 70 + abs(hashtext(tp.id::text || 's')) % 30
          from trainings t where t.id = tp.training_id and t.id = any($1) and tp.status = 'passed'
            and t.form in ('sertifikasi', 'kursus', 'teknis', 'struktural', 'fungsional')",
+        &ids,
+        today,
     )
-    .bind(&ids)
-    .bind(today)
     .execute(&mut *conn)
     .await?;
     // Reaction, by the provider's quality with some spread.
-    sqlx::query(
+    sqlx::query!(
         "insert into training_evaluations (participant_id, relevance, method, trainer, usefulness, comment, submitted_at)
          select tp.id, least(5, greatest(1, q.quality + (abs(hashtext(tp.id::text || 'r')) % 3) - 1)),
                 least(5, greatest(1, q.quality + (abs(hashtext(tp.id::text || 'm')) % 3) - 1)),
@@ -111,15 +112,15 @@ pub(super) async fn results(conn: &mut PgConnection, today: NaiveDate, trainings
          join trainings t on t.id = q.training_id join training_participants tp on tp.training_id = t.id
          where t.status = 'completed' and tp.status in ('attended', 'passed', 'failed')
            and abs(hashtext(tp.id::text || 'e')) % 6 <> 0",
+        &ids,
+        &quality,
     )
-    .bind(&ids)
-    .bind(&quality)
     .execute(&mut *conn)
     .await?;
     // The three-month re-assessment: the level before the training, one level up after a pass for
     // most (more often with a better provider: 80 % at quality 5, 35 % at 2) but never past the
     // target, unchanged by a failure; one under the target for those never assessed before.
-    sqlx::query(
+    sqlx::query!(
         "insert into assessments (employee_id, competency_id, level, assessed_on, source, assessor_name, note, status,
                                   validated_at, created_at)
          select x.employee_id, x.competency_id, x.level, x.on_date, 'supervisor', 'Atasan langsung',
@@ -146,10 +147,10 @@ pub(super) async fn results(conn: &mut PgConnection, today: NaiveDate, trainings
            where t.status = 'completed' and tp.status in ('passed', 'failed') and t.ends_on + 90 <= $3::date
              and h.h < case when t.ends_on + 90 > $3::date - 42 then 40 when u.code like 'STA%' then 45 else 94 end
          ) x",
+        &ids,
+        &quality,
+        today
     )
-    .bind(&ids)
-    .bind(&quality)
-    .bind(today)
     .execute(&mut *conn)
     .await?;
     Ok(())

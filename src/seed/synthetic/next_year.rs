@@ -8,7 +8,7 @@
 /// participants; every sixth a free national scheme with no minimum), 1–3 competencies each.
 /// Realistic instances: the plan has real choices, classes to fill and money to weigh.
 pub(super) async fn next_year(tx: &mut sqlx::PgConnection, year: i32, seed: &str) -> anyhow::Result<()> {
-    sqlx::query(
+    sqlx::query!(
         "insert into trainings (title, form, jenis_diklat, provider_id, place, starts_on, ends_on, jp, cost_per_participant,
                                 fixed_cost, budget_year, budget_unit_id, quota, status)
          select 'Pelatihan Terjadwal ' || u.code || '-' || ($1 + 1) || '-' || k,
@@ -22,21 +22,21 @@ pub(super) async fn next_year(tx: &mut sqlx::PgConnection, year: i32, seed: &str
          from units u cross join generate_series(1, 20) k
          cross join lateral (select make_date($1 + 1, 1 + (k * 7) % 12, 3 + (k * 5) % 24) as starts_on) d
          where u.code ~ '^SYN-[0-9]+$'",
+        year,
+        seed,
     )
-    .bind(year)
-    .bind(seed)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into training_competencies (training_id, competency_id, target_level)
          select t.id, c.id, 3 + abs(hashtext($1 || 'tl' || t.id::text || c.code)) % 2 from trainings t
          join lateral (select id, code from competencies where kind = 'teknis' order by abs(hashtext($1 || t.id::text || code)) limit 2) c on true
          where t.title like 'Pelatihan Terjadwal %'",
+        seed,
     )
-    .bind(seed)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into programmes (code, title, provider_id, scheme, form, jenis_diklat, jp, days, cost_per_participant,
                                  cost_per_class, min_class, max_class, offered_from, offered_to)
          select 'SYN-P' || k, 'Program Sintetis ' || k, (select min(id) from providers) + (k % 8),
@@ -51,20 +51,20 @@ pub(super) async fn next_year(tx: &mut sqlx::PgConnection, year: i32, seed: &str
                 $1, $1 + 2
          from generate_series(1, 48) k
          on conflict (code) do nothing",
+        year,
+        seed
     )
-    .bind(year)
-    .bind(seed)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into programme_competencies (programme_id, competency_id, target_level)
          select g.id, c.id, 3 + abs(hashtext($1 || 'gl' || g.id::text || c.code)) % 2 from programmes g
          join lateral (select id, code from competencies where kind = 'teknis'
                        order by abs(hashtext($1 || 'g' || g.id::text || code)) limit 1 + g.id % 3) c on true
          where g.code like 'SYN-P%'
          on conflict do nothing",
+        seed
     )
-    .bind(seed)
     .execute(&mut *tx)
     .await?;
     Ok(())
