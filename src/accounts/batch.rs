@@ -10,8 +10,8 @@ use axum::{
 use serde::Deserialize;
 
 use super::{
-    bulk::{BATCHES, BatchRow},
-    codes::{self, RECIPIENT, Recipient},
+    bulk::{BatchRow, batch_rows},
+    codes::{self, Recipient, recipient_rows},
 };
 use crate::{
     app::{
@@ -22,7 +22,7 @@ use crate::{
     auth::CurrentUser,
 };
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MemberRow {
     pub id: i64,
     pub username: String,
@@ -71,16 +71,28 @@ fn local(ctx: &Ctx, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
     at.with_timezone(&ctx.agency.time_zone.offset()).date_naive()
 }
 
-/// The columns of a `MemberRow` over `accounts a` joined to `employees e`, `units u`.
-pub const MEMBER: &str = "select a.id, a.username, employee_display_name(e.front_title, e.name, e.back_title) as name,
-        u.name as unit, coalesce(e.email like '%_@_%', false) as has_email,
-        a.last_login_at is not null as signed_in, a.disabled_at is not null as disabled,
-        c.issued_at as code_issued, c.delivery as code_delivery, c.expires_at as code_expires,
-        exists (select 1 from mail_outbox o where o.account_id = a.id and o.sent_at is null and o.cancelled_at is null)
-          as mail_waiting
-      from accounts a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
-      left join lateral (select * from sign_in_codes s where s.account_id = a.id and s.revoked_at is null
-                         order by s.issued_at desc limit 1) c on true";
+/// `sqlx::query_as!` of `MemberRow`s: the columns over `accounts a` joined to `employees e`,
+/// `units u` and the account's latest live code `c`, then `$rest` (a literal: where, order) with
+/// its binds.
+macro_rules! member_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            MemberRow,
+            r#"select a.id, a.username, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                      u.name as unit, coalesce(e.email like '%_@_%', false) as "has_email!",
+                      a.last_login_at is not null as "signed_in!", a.disabled_at is not null as "disabled!",
+                      c.issued_at as "code_issued?", c.delivery as "code_delivery?", c.expires_at as "code_expires?",
+                      exists (select 1 from mail_outbox o
+                              where o.account_id = a.id and o.sent_at is null and o.cancelled_at is null)
+                        as "mail_waiting!"
+               from accounts a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+               left join lateral (select * from sign_in_codes s where s.account_id = a.id and s.revoked_at is null
+                                  order by s.issued_at desc limit 1) c on true "#
+                + $rest
+            $(, $arg)*
+        )
+    };
+}
 
 #[derive(askama::Template)]
 #[template(path = "accounts/batch.html")]
@@ -95,16 +107,10 @@ struct BatchPage {
 
 pub async fn batch(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let batch: BatchRow = sqlx::query_as(&format!("{BATCHES} where b.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let batch: BatchRow =
+        batch_rows!("where b.id = $1", id).fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
     let members: Vec<MemberRow> =
-        sqlx::query_as(&format!("{MEMBER} where a.batch_id = $1 order by u.sort_key, e.name"))
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
+        member_rows!("where a.batch_id = $1 order by u.sort_key, e.name", id).fetch_all(&mut *conn).await?;
     let waiting = members.iter().filter(|m| !m.signed_in && !m.disabled).count();
     let waiting_email = members.iter().filter(|m| !m.signed_in && !m.disabled && m.has_email).count();
     let mail_on = state.config.smtp_url.is_some();
@@ -126,22 +132,22 @@ async fn waiting_in(
     batch: i64,
     only_without_email: bool,
 ) -> AppResult<Vec<Recipient>> {
-    let exists: bool = sqlx::query_scalar("select exists(select 1 from account_batches where id = $1)")
-        .bind(batch)
-        .fetch_one(&state.pool)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar!(r#"select exists(select 1 from account_batches where id = $1) as "e!""#, batch)
+            .fetch_one(&state.pool)
+            .await?;
     if !exists {
         return Err(AppError::NotFound);
     }
-    Ok(sqlx::query_as(&format!(
-        "{RECIPIENT} where a.batch_id = $1 and a.last_login_at is null and a.disabled_at is null and e.active
+    Ok(recipient_rows!(
+        "where a.batch_id = $1 and a.last_login_at is null and a.disabled_at is null and e.active
            and (not $2 or coalesce(e.email like '%_@_%', false) = false)
            and ($3 or not exists (select 1 from account_roles r where r.account_id = a.id and r.role in ('admin', 'hr')))
-         order by u.sort_key, e.name, e.id"
-    ))
-    .bind(batch)
-    .bind(only_without_email)
-    .bind(user.has(crate::auth::Role::Admin))
+         order by u.sort_key, e.name, e.id",
+        batch,
+        only_without_email,
+        user.has(crate::auth::Role::Admin)
+    )
     .fetch_all(&state.pool)
     .await?)
 }
@@ -196,15 +202,14 @@ async fn queue(state: &AppState, ctx: &Ctx, recipients: Vec<Recipient>, back: &s
 /// The one account a code may be issued for: linked to an active employee, not disabled, and
 /// one the officer may manage (HR does not manage admin and HR accounts).
 async fn one(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Recipient> {
-    let r: Recipient = sqlx::query_as(&format!("{RECIPIENT} where a.id = $1 and a.disabled_at is null and e.active"))
-        .bind(id)
+    let r: Recipient = recipient_rows!("where a.id = $1 and a.disabled_at is null and e.active", id)
         .fetch_optional(&state.pool)
         .await?
         .ok_or(AppError::NotFound)?;
-    let privileged: bool = sqlx::query_scalar(
-        "select exists(select 1 from account_roles where account_id = $1 and role in ('admin', 'hr'))",
+    let privileged: bool = sqlx::query_scalar!(
+        r#"select exists(select 1 from account_roles where account_id = $1 and role in ('admin', 'hr')) as "e!""#,
+        id
     )
-    .bind(id)
     .fetch_one(&state.pool)
     .await?;
     if privileged && !user.has(crate::auth::Role::Admin) {
@@ -238,5 +243,5 @@ pub async fn account_email(
 
 /// Where an account's code stands (for its detail page).
 pub async fn member(conn: &mut sqlx::PgConnection, id: i64) -> Result<Option<MemberRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{MEMBER} where a.id = $1")).bind(id).fetch_optional(conn).await
+    member_rows!("where a.id = $1", id).fetch_optional(conn).await
 }

@@ -39,7 +39,7 @@ struct Choice {
     subunits: bool,
 }
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct PreviewRow {
     pub name: String,
     pub nip: String,
@@ -70,7 +70,7 @@ struct BulkPage {
     batches: Vec<BatchRow>,
 }
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct BatchRow {
     pub id: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -91,10 +91,23 @@ impl BatchRow {
     }
 }
 
-pub const BATCHES: &str = "select b.id, b.created_at, coalesce(c.username, '') as created_by, u.name as unit, b.with_subunits,
-        b.created_count,
-        (select count(*) from accounts a where a.batch_id = b.id and a.last_login_at is null and a.disabled_at is null) as waiting
-      from account_batches b left join accounts c on c.id = b.created_by left join units u on u.id = b.unit_id";
+/// `sqlx::query_as!` of `BatchRow`s over `account_batches b`, its creator `c` and unit `u`, then
+/// `$rest` (a literal: where, order) with its binds.
+macro_rules! batch_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            $crate::accounts::bulk::BatchRow,
+            r#"select b.id, b.created_at, coalesce(c.username, '') as "created_by!", u.name as "unit?", b.with_subunits,
+                      b.created_count,
+                      (select count(*) from accounts a
+                       where a.batch_id = b.id and a.last_login_at is null and a.disabled_at is null) as "waiting!"
+               from account_batches b left join accounts c on c.id = b.created_by left join units u on u.id = b.unit_id "#
+                + $rest
+            $(, $arg)*
+        )
+    };
+}
+pub(super) use batch_rows;
 
 fn check(form: &BulkForm, units: &[UnitOption], errors: &mut FieldErrors) -> Option<Choice> {
     match form.scope.as_str() {
@@ -115,22 +128,23 @@ fn check(form: &BulkForm, units: &[UnitOption], errors: &mut FieldErrors) -> Opt
 
 /// Everybody active in the choice, with the account they have (if any).
 async fn preview_rows(conn: &mut sqlx::PgConnection, c: &Choice) -> Result<Vec<PreviewRow>, sqlx::Error> {
-    sqlx::query_as(
-        "select employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, u.name as unit,
-                coalesce(p.name, '') as position,
-                case when p.is_unit_head and p.active then hu.name end as head_of,
-                coalesce(e.email like '%_@_%', false) as has_email,
-                a.username, coalesce(a.disabled_at is not null, false) as disabled,
-                a.id is null and exists (select 1 from accounts x where x.username = e.nip) as name_taken
-         from employees e join units u on u.id = e.unit_id
-         left join positions p on p.id = e.position_id left join units hu on hu.id = p.unit_id
-         left join accounts a on a.employee_id = e.id
-         where e.active and ($1::bigint is null or u.id = $1
-               or ($2 and u.path like (select path from units where id = $1) || '%'))
-         order by u.sort_key, e.name, e.id",
+    sqlx::query_as!(
+        PreviewRow,
+        r#"select employee_display_name(e.front_title, e.name, e.back_title) as "name!", e.nip, u.name as unit,
+                  coalesce(p.name, '') as "position!",
+                  case when p.is_unit_head and p.active then hu.name end as head_of,
+                  coalesce(e.email like '%_@_%', false) as "has_email!",
+                  a.username as "username?", coalesce(a.disabled_at is not null, false) as "disabled!",
+                  a.id is null and exists (select 1 from accounts x where x.username = e.nip) as "name_taken!"
+           from employees e join units u on u.id = e.unit_id
+           left join positions p on p.id = e.position_id left join units hu on hu.id = p.unit_id
+           left join accounts a on a.employee_id = e.id
+           where e.active and ($1::bigint is null or u.id = $1
+                 or ($2 and u.path like (select path from units where id = $1) || '%'))
+           order by u.sort_key, e.name, e.id"#,
+        c.unit,
+        c.subunits
     )
-    .bind(c.unit)
-    .bind(c.subunits)
     .fetch_all(conn)
     .await
 }
@@ -144,8 +158,7 @@ async fn page(
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let units = unit_options(&mut conn).await?;
-    let batches: Vec<BatchRow> =
-        sqlx::query_as(&format!("{BATCHES} order by b.id desc limit 10")).fetch_all(&mut *conn).await?;
+    let batches: Vec<BatchRow> = batch_rows!("order by b.id desc limit 10").fetch_all(&mut *conn).await?;
     let mut p = BulkPage {
         ctx,
         form: form.clone(),
@@ -201,17 +214,17 @@ pub async fn bulk_create(State(state): State<AppState>, ctx: Ctx, Form(form): Fo
     };
     let actor = Actor::from_ctx(&ctx);
     let mut tx = state.pool.begin().await?;
-    sqlx::query("select pg_advisory_xact_lock(3, hashtext('accounts.bulk'))").execute(&mut *tx).await?;
-    let batch: i64 = sqlx::query_scalar(
+    sqlx::query!("select pg_advisory_xact_lock(3, hashtext('accounts.bulk'))").execute(&mut *tx).await?;
+    let batch: i64 = sqlx::query_scalar!(
         "insert into account_batches (created_by, unit_id, with_subunits) values ($1, $2, $3) returning id",
+        actor.account_id,
+        choice.unit,
+        choice.subunits
     )
-    .bind(actor.account_id)
-    .bind(choice.unit)
-    .bind(choice.subunits)
     .fetch_one(&mut *tx)
     .await?;
-    let created: i64 = sqlx::query_scalar(
-        "with cand as (
+    let created: i64 = sqlx::query_scalar!(
+        r#"with cand as (
            select e.id as employee_id, e.nip, case when p.is_unit_head and p.active then p.unit_id end as head_unit
            from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
            where e.active and ($1::bigint is null or u.id = $1
@@ -239,14 +252,14 @@ pub async fn bulk_create(State(state): State<AppState>, ctx: Ctx, Form(form): Fo
                                      else jsonb_build_array(jsonb_build_object('role', 'head', 'unit_id', c.head_unit)) end)
            from made m join cand c on c.employee_id = m.employee_id
            returning 1)
-         select count(*) from made",
+         select count(*) as "n!" from made"#,
+        choice.unit,
+        choice.subunits,
+        batch,
+        actor.account_id,
+        actor.label,
+        actor.ip
     )
-    .bind(choice.unit)
-    .bind(choice.subunits)
-    .bind(batch)
-    .bind(actor.account_id)
-    .bind(&actor.label)
-    .bind(&actor.ip)
     .fetch_one(&mut *tx)
     .await?;
     if created == 0 {
@@ -254,9 +267,7 @@ pub async fn bulk_create(State(state): State<AppState>, ctx: Ctx, Form(form): Fo
         drop(tx);
         return Ok(redirect_flash("/accounts/bulk", FlashKind::Ok, "bulk.none_created"));
     }
-    sqlx::query("update account_batches set created_count = $2 where id = $1")
-        .bind(batch)
-        .bind(created as i32)
+    sqlx::query!("update account_batches set created_count = $2 where id = $1", batch, created as i32)
         .execute(&mut *tx)
         .await?;
     crate::audit::record(

@@ -21,7 +21,7 @@ pub fn normalise(code: &str) -> String {
 }
 
 /// Who a code is for, with what its letter says.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Recipient {
     pub account_id: i64,
     pub username: String,
@@ -33,13 +33,24 @@ pub struct Recipient {
     pub lang: String,
 }
 
-/// The columns of a `Recipient` over `accounts a` joined to `employees e`.
-pub const RECIPIENT: &str = "select a.id as account_id, a.username,
-        employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, u.name as unit,
-        coalesce(p.name, '') as position,
-        case when e.email like '%_@_%' then trim(e.email) end as email, a.lang
-      from accounts a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
-      left join positions p on p.id = e.position_id";
+/// `sqlx::query_as!` of `Recipient`s over `accounts a` joined to `employees e`, `units u` and
+/// the position `p`, then `$rest` (a literal: where, order) with its binds.
+macro_rules! recipient_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            $crate::accounts::codes::Recipient,
+            r#"select a.id as account_id, a.username,
+                      employee_display_name(e.front_title, e.name, e.back_title) as "name!", e.nip, u.name as unit,
+                      coalesce(p.name, '') as "position!",
+                      case when e.email like '%_@_%' then trim(e.email) end as email, a.lang
+               from accounts a join employees e on e.id = a.employee_id join units u on u.id = e.unit_id
+               left join positions p on p.id = e.position_id "#
+                + $rest
+            $(, $arg)*
+        )
+    };
+}
+pub(crate) use recipient_rows;
 
 /// A fresh code for each recipient: made and hashed first (no transaction waits on the hashing),
 /// then stored in one transaction that revokes the codes still unused, audited per account.
@@ -87,16 +98,16 @@ pub async fn store(
 ) -> Result<DateTime<Utc>, sqlx::Error> {
     let ids: Vec<i64> = hashes.iter().map(|(id, _)| *id).collect();
     let hs: Vec<String> = hashes.iter().map(|(_, h)| h.clone()).collect();
-    let revoked: Vec<i64> = sqlx::query_scalar(
+    let revoked: Vec<i64> = sqlx::query_scalar!(
         "update sign_in_codes set revoked_at = now()
          where account_id = any($1) and used_at is null and revoked_at is null
          returning account_id",
+        &ids
     )
-    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
-    let expires: DateTime<Utc> = sqlx::query_scalar(
-        "with made as (
+    let expires: DateTime<Utc> = sqlx::query_scalar!(
+        r#"with made as (
            insert into sign_in_codes (account_id, code_hash, delivery, issued_by, expires_at)
            select t.id, t.h, $3, $4, now() + make_interval(days => $5)
            from unnest($1::bigint[], $2::text[]) as t(id, h)
@@ -107,16 +118,16 @@ pub async fn store(
                   case when m.account_id = any($8) then jsonb_build_object('previous_code_revoked', true) end,
                   jsonb_build_object('delivery', $3::text, 'valid_days', $5)
            from made m returning 1)
-         select coalesce(max(expires_at), now() + make_interval(days => $5)) from made",
+         select coalesce(max(expires_at), now() + make_interval(days => $5)) as "expires!" from made"#,
+        &ids,
+        &hs,
+        delivery,
+        actor.account_id,
+        CODE_DAYS as i32,
+        actor.label,
+        actor.ip,
+        &revoked
     )
-    .bind(&ids)
-    .bind(&hs)
-    .bind(delivery)
-    .bind(actor.account_id)
-    .bind(CODE_DAYS as i32)
-    .bind(&actor.label)
-    .bind(&actor.ip)
-    .bind(&revoked)
     .fetch_one(conn)
     .await?;
     Ok(expires)
@@ -227,26 +238,28 @@ pub async fn send_outbox(state: &AppState, mailer: &crate::notifications::digest
     let settings = state.settings.get(&state.pool).await?;
     let (agency, tz) = (settings.department_name.clone(), settings.time_zone.offset());
     for _ in 0..200 {
-        let claimed: Option<(i64, i64, String, i32)> = sqlx::query_as(
+        let claimed = sqlx::query!(
             "update mail_outbox set attempts = attempts + 1,
                     next_try_at = now() + make_interval(mins => 5 * (attempts + 1))
              where id = (select id from mail_outbox where sent_at is null and cancelled_at is null and next_try_at <= now()
                          order by id limit 1 for update skip locked)
-             returning id, account_id, to_address, attempts",
+             returning id, account_id, to_address, attempts"
         )
         .fetch_optional(&state.pool)
         .await?;
-        let Some((id, account_id, to, attempts)) = claimed else { break };
+        let Some(claimed) = claimed else { break };
+        let (id, account_id, to, attempts) = (claimed.id, claimed.account_id, claimed.to_address, claimed.attempts);
         let recipient: Option<Recipient> =
-            sqlx::query_as(&format!("{RECIPIENT} where a.id = $1 and a.disabled_at is null and e.active"))
-                .bind(account_id)
+            recipient_rows!("where a.id = $1 and a.disabled_at is null and e.active", account_id)
                 .fetch_optional(&state.pool)
                 .await?;
         let Some(r) = recipient else {
-            sqlx::query("update mail_outbox set cancelled_at = now(), last_error = 'account disabled' where id = $1")
-                .bind(id)
-                .execute(&state.pool)
-                .await?;
+            sqlx::query!(
+                "update mail_outbox set cancelled_at = now(), last_error = 'account disabled' where id = $1",
+                id
+            )
+            .execute(&state.pool)
+            .await?;
             continue;
         };
         let code = crate::accounts::generate_one_time_password();
@@ -262,27 +275,26 @@ pub async fn send_outbox(state: &AppState, mailer: &crate::notifications::digest
         let (subject, body) = mail_text(state, &agency, tz, &r, &code, expires);
         match mailer.send_text(&to, &subject, body).await {
             Ok(()) => {
-                sqlx::query("update mail_outbox set sent_at = now(), last_error = null where id = $1")
-                    .bind(id)
+                sqlx::query!("update mail_outbox set sent_at = now(), last_error = null where id = $1", id)
                     .execute(&state.pool)
                     .await?;
                 round.sent += 1;
             }
             Err(e) => {
                 tracing::warn!(outbox = id, error = %e, "sign-in code mail not sent; will retry");
-                sqlx::query(
+                sqlx::query!(
                     "update sign_in_codes set revoked_at = now()
                      where account_id = $1 and delivery = 'email' and used_at is null and revoked_at is null",
+                    account_id
                 )
-                .bind(account_id)
                 .execute(&state.pool)
                 .await?;
-                sqlx::query(
+                sqlx::query!(
                     "update mail_outbox set last_error = $2, cancelled_at = case when $3 >= 5 then now() end where id = $1",
+                    id,
+                    e.chars().take(500).collect::<String>(),
+                    attempts
                 )
-                .bind(id)
-                .bind(e.chars().take(500).collect::<String>())
-                .bind(attempts)
                 .execute(&state.pool)
                 .await?;
                 round.failed += 1;
@@ -300,8 +312,8 @@ pub async fn queue_mails(conn: &mut PgConnection, actor: &Actor, recipients: &[R
     let with: Vec<&Recipient> = recipients.iter().filter(|r| r.email.is_some()).collect();
     let ids: Vec<i64> = with.iter().map(|r| r.account_id).collect();
     let to: Vec<String> = with.iter().map(|r| r.email.clone().unwrap_or_default()).collect();
-    let n: i64 = sqlx::query_scalar(
-        "with dropped as (
+    let n: i64 = sqlx::query_scalar!(
+        r#"with dropped as (
            update mail_outbox set cancelled_at = now()
            where account_id = any($1) and sent_at is null and cancelled_at is null returning id),
          queued as (
@@ -312,13 +324,13 @@ pub async fn queue_mails(conn: &mut PgConnection, actor: &Actor, recipients: &[R
            insert into audit_log (account_id, actor, ip, entity, entity_id, action, after)
            select $3, $4, $5, 'account', q.account_id::text, 'code_mail_queued', jsonb_build_object('delivery', 'email')
            from queued q returning 1)
-         select count(*) from queued",
+         select count(*) as "n!" from queued"#,
+        &ids,
+        &to,
+        actor.account_id,
+        actor.label,
+        actor.ip
     )
-    .bind(&ids)
-    .bind(&to)
-    .bind(actor.account_id)
-    .bind(&actor.label)
-    .bind(&actor.ip)
     .fetch_one(conn)
     .await?;
     Ok(n as u64)

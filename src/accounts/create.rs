@@ -61,22 +61,24 @@ pub(super) async fn create(
     }
     let mut conn = state.pool.acquire().await?;
     if valid_name {
-        let taken: bool = sqlx::query_scalar("select exists(select 1 from accounts where username = $1)")
-            .bind(&form.username)
-            .fetch_one(&mut *conn)
-            .await?;
+        let taken: bool =
+            sqlx::query_scalar!(r#"select exists(select 1 from accounts where username = $1) as "e!""#, form.username)
+                .fetch_one(&mut *conn)
+                .await?;
         if taken {
             errors.add("username", "acct.err.username_taken");
         }
     }
     let mut employee_id = None;
     if !form.nip.is_empty() {
-        let found: Option<(i64, bool)> = sqlx::query_as(
-            "select e.id, exists(select 1 from accounts a where a.employee_id = e.id) from employees e where e.nip = $1 and e.active",
+        let found = sqlx::query!(
+            r#"select e.id, exists(select 1 from accounts a where a.employee_id = e.id) as "has_account!"
+               from employees e where e.nip = $1 and e.active"#,
+            form.nip
         )
-        .bind(&form.nip)
         .fetch_optional(&mut *conn)
-        .await?;
+        .await?
+        .map(|r| (r.id, r.has_account));
         match found {
             None => errors.add("nip", "acct.err.nip_unknown"),
             Some((_, true)) => errors.add("nip", "acct.err.nip_has_account"),

@@ -6,7 +6,7 @@ use crate::{
     auth::Role,
 };
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AccountRow {
     pub id: i64,
     pub username: String,
@@ -30,24 +30,39 @@ impl AccountRow {
     }
 }
 
-pub const SELECT: &str = "select a.id, a.username, a.employee_id, employee_display_name(e.front_title, e.name, e.back_title) as employee_name, e.nip,
-        array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
-        array(select u.name from account_roles r join units u on u.id = r.unit_id
-              where r.account_id = a.id order by u.sort_key) as head_units,
-        a.disabled_at is not null as disabled, a.must_change_password, a.last_login_at
-      from accounts a left join employees e on e.id = a.employee_id";
+/// `sqlx::query_as!` of `AccountRow`s: the columns over `accounts a` left-joined to `employees e`,
+/// then `$rest` (a literal: where, order) with its binds.
+macro_rules! account_rows {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            $crate::accounts::db::AccountRow,
+            "select a.id, a.username, a.employee_id,
+                    employee_display_name(e.front_title, e.name, e.back_title) as employee_name, e.nip as \"nip?\",
+                    array(select r.role from account_roles r where r.account_id = a.id order by r.role)
+                      as \"roles!: Vec<crate::auth::Role>\",
+                    array(select u.name from account_roles r join units u on u.id = r.unit_id
+                          where r.account_id = a.id order by u.sort_key) as \"head_units!\",
+                    a.disabled_at is not null as \"disabled!\", a.must_change_password, a.last_login_at
+             from accounts a left join employees e on e.id = a.employee_id "
+                + $rest
+            $(, $arg)*
+        )
+    };
+}
+pub(super) use account_rows;
 
 pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<AccountRow>, sqlx::Error> {
-    sqlx::query_as(&format!("{SELECT} where a.id = $1")).bind(id).fetch_optional(conn).await
+    account_rows!("where a.id = $1", id).fetch_optional(conn).await
 }
 
 /// The role grants of an account as JSON, for the audit log.
 pub async fn roles_json(conn: &mut PgConnection, id: i64) -> Result<serde_json::Value, sqlx::Error> {
-    sqlx::query_scalar(
-        "select coalesce(json_agg(json_build_object('role', role, 'unit_id', unit_id) order by role, unit_id), '[]'::json)::jsonb
-         from account_roles where account_id = $1",
+    sqlx::query_scalar!(
+        r#"select coalesce(json_agg(json_build_object('role', role, 'unit_id', unit_id) order by role, unit_id), '[]'::json)::jsonb
+             as "roles!"
+           from account_roles where account_id = $1"#,
+        id
     )
-    .bind(id)
     .fetch_one(conn)
     .await
 }
@@ -58,18 +73,14 @@ pub async fn set_roles(
     roles: &[Role],
     head_unit: Option<i64>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from account_roles where account_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query!("delete from account_roles where account_id = $1", id).execute(&mut *conn).await?;
     for r in roles.iter().filter(|r| **r != Role::Head) {
-        sqlx::query("insert into account_roles (account_id, role) values ($1, $2)")
-            .bind(id)
-            .bind(r.as_str())
+        sqlx::query!("insert into account_roles (account_id, role) values ($1, $2)", id, r.as_str())
             .execute(&mut *conn)
             .await?;
     }
     if let Some(u) = head_unit {
-        sqlx::query("insert into account_roles (account_id, role, unit_id) values ($1, 'head', $2)")
-            .bind(id)
-            .bind(u)
+        sqlx::query!("insert into account_roles (account_id, role, unit_id) values ($1, 'head', $2)", id, u)
             .execute(&mut *conn)
             .await?;
     }
@@ -99,14 +110,14 @@ pub async fn create_account(
     roles: &[Role],
     head_unit: Option<i64>,
 ) -> Result<i64, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar!(
         "insert into accounts (username, employee_id, password_hash, must_change_password)
          values ($1, $2, $3, $4) returning id",
+        username,
+        employee_id,
+        password_hash,
+        must_change
     )
-    .bind(username)
-    .bind(employee_id)
-    .bind(password_hash)
-    .bind(must_change)
     .fetch_one(&mut *conn)
     .await?;
     set_roles(conn, id, roles, head_unit).await?;
@@ -131,11 +142,14 @@ pub async fn follow_positions(conn: &mut PgConnection, actor: &Actor, employees:
     if employees.is_empty() {
         return Ok(0);
     }
-    sqlx::query_scalar("select sync_head_roles($1, $2, $3, $4)")
-        .bind(employees)
-        .bind(actor.account_id)
-        .bind(&actor.label)
-        .bind(&actor.ip)
-        .fetch_one(conn)
-        .await
+    // The function ends with `select count(*) into n … return n`: never null.
+    sqlx::query_scalar!(
+        r#"select sync_head_roles($1, $2, $3, $4) as "n!""#,
+        employees,
+        actor.account_id,
+        actor.label,
+        actor.ip
+    )
+    .fetch_one(conn)
+    .await
 }

@@ -99,8 +99,7 @@ pub(super) async fn check_roles(
     }
     let unit: Option<i64> = match form.head_unit.parse::<i64>() {
         Ok(id) => {
-            sqlx::query_scalar("select id from units where id = $1 and closed_on is null")
-                .bind(id)
+            sqlx::query_scalar!("select id from units where id = $1 and closed_on is null", id)
                 .fetch_optional(&mut *conn)
                 .await?
         }

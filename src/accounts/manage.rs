@@ -31,9 +31,7 @@ pub(super) async fn reset_password(
     let password = db::generate_one_time_password();
     let hash = hash_password(password.clone()).await?;
     let mut tx = state.pool.begin().await?;
-    sqlx::query("update accounts set password_hash = $1, must_change_password = true where id = $2")
-        .bind(hash)
-        .bind(id)
+    sqlx::query!("update accounts set password_hash = $1, must_change_password = true where id = $2", hash, id)
         .execute(&mut *tx)
         .await?;
     session::delete_all_for(&mut tx, id, None).await?;
@@ -61,11 +59,11 @@ async fn set_disabled(state: AppState, ctx: Ctx, user: CurrentUser, id: i64, dis
         return Ok(redirect_flash(&format!("/accounts/{id}"), FlashKind::Err, "acct.err.self_disable"));
     }
     // One atomic change: of two officers disabling at once, one does it, the other is told.
-    let changed = sqlx::query(
+    let changed = sqlx::query!(
         "update accounts set disabled_at = case when $2 then now() end where id = $1 and (disabled_at is null) = $2",
+        id,
+        disable
     )
-    .bind(id)
-    .bind(disable)
     .execute(&mut *tx)
     .await?
     .rows_affected();

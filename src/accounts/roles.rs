@@ -105,19 +105,23 @@ pub(super) async fn detail(
 /// The roles of an account as its form shows them, with the account's version (`lock`: held
 /// until the transaction ends).
 async fn current_roles(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, RolesForm)>, sqlx::Error> {
-    let sql = if lock {
-        "select version from accounts where id = $1 for update"
+    let version = if lock {
+        sqlx::query_scalar!("select version from accounts where id = $1 for update", id)
+            .fetch_optional(&mut *conn)
+            .await?
     } else {
-        "select version from accounts where id = $1"
+        sqlx::query_scalar!("select version from accounts where id = $1", id).fetch_optional(&mut *conn).await?
     };
-    let Some(version) = sqlx::query_scalar::<_, i64>(sql).bind(id).fetch_optional(&mut *conn).await? else {
+    let Some(version) = version else {
         return Ok(None);
     };
     let roles: Vec<(String, Option<i64>)> =
-        sqlx::query_as("select role, unit_id from account_roles where account_id = $1")
-            .bind(id)
+        sqlx::query!("select role, unit_id from account_roles where account_id = $1", id)
             .fetch_all(conn)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|r| (r.role, r.unit_id))
+            .collect();
     let has = |r: &str| roles.iter().any(|(x, _)| x == r).then(|| "on".to_string());
     let head = roles.iter().find(|(r, _)| r == "head").and_then(|(_, u)| *u);
     Ok(Some((
@@ -199,7 +203,7 @@ impl edit::Editable for AccountRoles {
         let before = db::roles_json(&mut *conn, id).await?;
         db::set_roles(&mut *conn, id, &c.roles, c.head_unit).await?;
         if db::roles_json(&mut *conn, id).await? != before {
-            sqlx::query("update accounts set version = version + 1 where id = $1").bind(id).execute(&mut *conn).await?;
+            sqlx::query!("update accounts set version = version + 1 where id = $1", id).execute(&mut *conn).await?;
         }
         Ok(id)
     }

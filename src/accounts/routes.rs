@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::{
     create,
-    db::{AccountRow, SELECT},
+    db::{AccountRow, account_rows},
     manage,
     roles::{self, AccountRoles},
 };
@@ -64,22 +64,25 @@ struct ListPage {
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     let search: String = q.q.trim().chars().take(100).collect();
     let pattern = crate::app::form::contains_pattern(&search);
-    let filter = "where ($1 = '' or a.username ilike $2 or e.name ilike $2 or e.nip like $2)";
     let mut conn = state.pool.acquire().await?;
-    let total: i64 = sqlx::query_scalar(&format!(
-        "select count(*) from accounts a left join employees e on e.id = a.employee_id {filter}"
-    ))
-    .bind(&search)
-    .bind(&pattern)
+    let total: i64 = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from accounts a left join employees e on e.id = a.employee_id
+           where ($1 = '' or a.username ilike $2 or e.name ilike $2 or e.nip like $2)"#,
+        search,
+        pattern
+    )
     .fetch_one(&mut *conn)
     .await?;
-    let rows: Vec<AccountRow> = sqlx::query_as(&format!("{SELECT} {filter} order by a.username limit $3 offset $4"))
-        .bind(&search)
-        .bind(&pattern)
-        .bind(if export::wanted(&q.format) { 200_000 } else { crate::app::paging::PER_PAGE })
-        .bind(if export::wanted(&q.format) { 0 } else { Pager::offset(q.page) })
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows: Vec<AccountRow> = account_rows!(
+        "where ($1 = '' or a.username ilike $2 or e.name ilike $2 or e.nip like $2)
+         order by a.username limit $3 offset $4",
+        search,
+        pattern,
+        if export::wanted(&q.format) { 200_000 } else { crate::app::paging::PER_PAGE },
+        if export::wanted(&q.format) { 0 } else { Pager::offset(q.page) }
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     if export::wanted(&q.format) {
         let table = Table {
             name: "akun",

@@ -43,7 +43,7 @@ pub async fn restore(pool: &PgPool, url: &str, file: &Path) -> anyhow::Result<()
         bail!("{} is not a backup file", file.display());
     }
     let tables: i64 =
-        sqlx::query_scalar("select count(*) from information_schema.tables where table_schema = 'public'")
+        sqlx::query_scalar!(r#"select count(*) as "n!" from information_schema.tables where table_schema = 'public'"#)
             .fetch_one(pool)
             .await?;
     if tables > 0 {

@@ -340,11 +340,11 @@ async fn already(conn: &mut PgConnection, prior: Prior) -> AppResult<Outcome> {
 
 /// An account's name as shown: the employee's display name, else the username.
 async fn name_of(conn: &mut PgConnection, account: i64) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "select coalesce(employee_display_name(e.front_title, e.name, e.back_title), a.username)
-         from accounts a left join employees e on e.id = a.employee_id where a.id = $1",
+    sqlx::query_scalar!(
+        r#"select coalesce(employee_display_name(e.front_title, e.name, e.back_title), a.username) as "name!"
+           from accounts a left join employees e on e.id = a.employee_id where a.id = $1"#,
+        account
     )
-    .bind(account)
     .fetch_optional(conn)
     .await
 }

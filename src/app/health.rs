@@ -11,7 +11,7 @@ use super::{
 /// `GET /healthz`: 200 `ok` when the database answers, 503 when it does not; with a read
 /// replica configured, a second line says whether reads go to it or fall back to the primary.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    let ping = sqlx::query_scalar::<_, i32>("select 1").fetch_one(&state.pool);
+    let ping = sqlx::query_scalar!(r#"select 1 as "one!""#).fetch_one(&state.pool);
     let (status, mut body) = match tokio::time::timeout(Duration::from_secs(3), ping).await {
         Ok(Ok(_)) => (StatusCode::OK, "ok".to_string()),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable".to_string()),
@@ -35,7 +35,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 /// `GET /ping` (signed in): `select 1` through the same pool, session and middleware as every
 /// page. The benchmark's floor: what a page costs before its own work.
 async fn ping(State(state): State<AppState>, _user: crate::auth::CurrentUser) -> Result<&'static str, super::AppError> {
-    sqlx::query_scalar::<_, i32>("select 1").fetch_one(&state.pool).await?;
+    sqlx::query_scalar!(r#"select 1 as "one!""#).fetch_one(&state.pool).await?;
     Ok("pong")
 }
 

@@ -19,14 +19,14 @@ pub const HOUSEKEEPING: Job = Job { name: "housekeeping", every: Duration::from_
 /// Claim this period's run of `job`. True for exactly one caller per period, whatever the node.
 pub async fn claim(pool: &PgPool, job: &Job) -> Result<bool, sqlx::Error> {
     let key = format!("job.{}", job.name);
-    let claimed: Option<String> = sqlx::query_scalar(
+    let claimed: Option<String> = sqlx::query_scalar!(
         "insert into app_meta (key, value) values ($1, now()::text)
          on conflict (key) do update set value = now()::text
            where app_meta.value::timestamptz <= now() - make_interval(secs => $2)
          returning value",
+        key,
+        job.every.as_secs_f64()
     )
-    .bind(&key)
-    .bind(job.every.as_secs_f64())
     .fetch_optional(pool)
     .await?;
     Ok(claimed.is_some())
@@ -38,24 +38,28 @@ pub async fn housekeeping(pool: &PgPool) -> Result<Option<u64>, sqlx::Error> {
         return Ok(None);
     }
     let mut removed = 0;
-    for sql in [
-        "delete from sessions where expires_at < now() - interval '1 day'",
-        "delete from login_attempts where at < now() - interval '30 days'",
-        "delete from form_submissions where created_at < now() - interval '7 days'",
-        "delete from import_batches where applied_at is null and created_at < now() - interval '30 days'",
+    for statement in [
+        sqlx::query!("delete from sessions where expires_at < now() - interval '1 day'"),
+        sqlx::query!("delete from login_attempts where at < now() - interval '30 days'"),
+        sqlx::query!("delete from form_submissions where created_at < now() - interval '7 days'"),
+        sqlx::query!("delete from import_batches where applied_at is null and created_at < now() - interval '30 days'"),
         // Sign-in code mails sent or given up a month ago (they never held a code).
-        "delete from mail_outbox where coalesce(sent_at, cancelled_at) < now() - interval '30 days'",
+        sqlx::query!("delete from mail_outbox where coalesce(sent_at, cancelled_at) < now() - interval '30 days'"),
         // Plan runs a month old, unless accepted or the last of their parameters.
-        "delete from plan_runs r where r.requested_at < now() - interval '30 days'
-           and not exists (select 1 from dev_plans d where d.run_id = r.id)
-           and exists (select 1 from plan_runs n where n.unit_id = r.unit_id and n.year = r.year
-                         and n.budget = r.budget and n.status = 'done' and n.id > r.id)",
+        sqlx::query!(
+            "delete from plan_runs r where r.requested_at < now() - interval '30 days'
+               and not exists (select 1 from dev_plans d where d.run_id = r.id)
+               and exists (select 1 from plan_runs n where n.unit_id = r.unit_id and n.year = r.year
+                             and n.budget = r.budget and n.status = 'done' and n.id > r.id)"
+        ),
     ] {
-        removed += sqlx::query(sql).execute(pool).await?.rows_affected();
+        removed += statement.execute(pool).await?.rows_affected();
     }
     // Levels expire with time: the kept gap facts of those whose level stopped counting are
     // refreshed (and the records' version moves) in this statement's own transaction.
-    let expired: i32 = sqlx::query_scalar("select refresh_expired_gap_facts(agency_today())").fetch_one(pool).await?;
+    // The function returns the row count of its insert: never null.
+    let expired: i32 =
+        sqlx::query_scalar!(r#"select refresh_expired_gap_facts(agency_today()) as "n!""#).fetch_one(pool).await?;
     if expired > 0 {
         tracing::info!(expired, "gap facts refreshed for expired levels");
     }

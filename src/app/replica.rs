@@ -51,18 +51,21 @@ impl Replica {
     }
 
     async fn check(&self, primary: &PgPool) -> ReplicaHealth {
+        // A primary always has a current WAL position.
         let primary_lsn: Result<String, _> =
-            sqlx::query_scalar("select pg_current_wal_lsn()::text").fetch_one(primary).await;
+            sqlx::query_scalar!(r#"select pg_current_wal_lsn()::text as "lsn!""#).fetch_one(primary).await;
+        // On a replica the replayed position is known; elsewhere `false and null` is false.
         let replica = tokio::time::timeout(
             Duration::from_secs(2),
-            sqlx::query_as::<_, (bool, f64)>(
-                "select pg_is_in_recovery() and pg_last_wal_replay_lsn() >= $1::pg_lsn,
-                        coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), 1e9)::float8",
+            sqlx::query!(
+                r#"select pg_is_in_recovery() and pg_last_wal_replay_lsn() >= $1::text::pg_lsn as "caught_up!",
+                          coalesce(extract(epoch from now() - pg_last_xact_replay_timestamp()), 1e9)::float8 as "lag!""#,
+                primary_lsn.as_deref().unwrap_or("0/0")
             )
-            .bind(primary_lsn.as_deref().unwrap_or("0/0"))
             .fetch_one(&self.pool),
         )
-        .await;
+        .await
+        .map(|r| r.map(|r| (r.caught_up, r.lag)));
         match replica {
             Ok(Ok((true, _))) => ReplicaHealth::Ok(0.0),
             Ok(Ok((false, lag))) if lag <= self.max_lag.as_secs_f64() => ReplicaHealth::Ok(lag),

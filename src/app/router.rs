@@ -102,11 +102,10 @@ async fn switch_lang(
     let lang = Lang::from_code(&code);
     // A signed-in user's choice is also kept on the account: the e-mail digest speaks it.
     if let Some(user) = &ctx.user
-        && let Err(e) = sqlx::query("update accounts set lang = $2 where id = $1 and lang <> $2")
-            .bind(user.account_id)
-            .bind(lang.code())
-            .execute(&state.pool)
-            .await
+        && let Err(e) =
+            sqlx::query!("update accounts set lang = $2 where id = $1 and lang <> $2", user.account_id, lang.code())
+                .execute(&state.pool)
+                .await
     {
         tracing::warn!(error = %e, "language not kept on the account");
     }

@@ -52,13 +52,17 @@ fn checksums(newest_migration: i64) -> Vec<(&'static str, Vec<u8>)> {
 /// takes while other nodes serve.
 pub async fn apply(pool: &PgPool) -> anyhow::Result<bool> {
     let mut tx = pool.begin().await?;
-    sqlx::query("select pg_advisory_xact_lock($1, $2)").bind(LOCK.0).bind(LOCK.1).execute(&mut *tx).await?;
+    sqlx::query!("select pg_advisory_xact_lock($1, $2)", LOCK.0, LOCK.1).execute(&mut *tx).await?;
     let newest: i64 = sqlx::query_scalar("select coalesce(max(version), 0) from _sqlx_migrations where success")
         .fetch_one(&mut *tx)
         .await?;
     let wanted = checksums(newest);
-    let mut held: Vec<(String, Vec<u8>)> =
-        sqlx::query_as("select name, checksum from rules_applied").fetch_all(&mut *tx).await?;
+    let mut held: Vec<(String, Vec<u8>)> = sqlx::query!("select name, checksum from rules_applied")
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|r| (r.name, r.checksum))
+        .collect();
     held.sort();
     let mut sorted: Vec<(String, Vec<u8>)> = wanted.iter().map(|(n, c)| (n.to_string(), c.clone())).collect();
     sorted.sort();
@@ -69,12 +73,14 @@ pub async fn apply(pool: &PgPool) -> anyhow::Result<bool> {
     for (name, sql) in RULES {
         sqlx::raw_sql(sql).execute(&mut *tx).await.with_context(|| format!("applying the rule db/rules/{name}.sql"))?;
     }
-    sqlx::query("delete from rules_applied").execute(&mut *tx).await?;
-    sqlx::query("insert into rules_applied (name, checksum) select * from unnest($1::text[], $2::bytea[])")
-        .bind(wanted.iter().map(|w| w.0).collect::<Vec<_>>())
-        .bind(wanted.iter().map(|w| w.1.clone()).collect::<Vec<_>>())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!("delete from rules_applied").execute(&mut *tx).await?;
+    sqlx::query!(
+        "insert into rules_applied (name, checksum) select * from unnest($1::text[], $2::bytea[])",
+        &wanted.iter().map(|w| w.0.to_string()).collect::<Vec<_>>(),
+        &wanted.iter().map(|w| w.1.clone()).collect::<Vec<_>>()
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     tracing::info!(files = RULES.len(), "rules applied");
     Ok(true)

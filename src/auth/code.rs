@@ -58,30 +58,29 @@ pub async fn code_submit(
         return fail(ctx, StatusCode::UNPROCESSABLE_ENTITY, "code.login.missing");
     }
     let actor = Actor { account_id: None, label: key.clone(), ip: ctx.ip.clone() };
-    let account: Option<(i64, bool)> = sqlx::query_as(
-        "select a.id, a.disabled_at is not null or coalesce(not e.active, false)
-         from accounts a left join employees e on e.id = a.employee_id
-         where a.username = $1 or (e.nip = $1 and length($1) = 18)
-         order by (a.username = $1) desc limit 1",
+    let account = sqlx::query!(
+        r#"select a.id, a.disabled_at is not null or coalesce(not e.active, false) as "disabled!"
+           from accounts a left join employees e on e.id = a.employee_id
+           where a.username = $1 or (e.nip = $1 and length($1) = 18)
+           order by (a.username = $1) desc limit 1"#,
+        key
     )
-    .bind(&key)
     .fetch_optional(&state.pool)
     .await?;
     let (account_id, disabled) = match account {
-        Some((id, d)) => (Some(id), d),
+        Some(a) => (Some(a.id), a.disabled),
         None => (None, false),
     };
     // The latest code not used nor revoked (an expired one too: its holder is told to ask again).
     let live: Option<(i64, String, bool)> = match account_id {
-        Some(id) => {
-            sqlx::query_as(
-                "select id, code_hash, expires_at <= now() from sign_in_codes
-                 where account_id = $1 and used_at is null and revoked_at is null",
-            )
-            .bind(id)
-            .fetch_optional(&state.pool)
-            .await?
-        }
+        Some(id) => sqlx::query!(
+            r#"select id, code_hash, expires_at <= now() as "expired!" from sign_in_codes
+                   where account_id = $1 and used_at is null and revoked_at is null"#,
+            id
+        )
+        .fetch_optional(&state.pool)
+        .await?
+        .map(|c| (c.id, c.code_hash, c.expired)),
         None => None,
     };
     // Counted with the account's password attempts, before anything is checked.
@@ -103,11 +102,11 @@ pub async fn code_submit(
     let mut tx = state.pool.begin().await?;
     if let (Some(id), Some((code_id, _, _)), true, false, false) = (account_id, &live, verified, expired, disabled) {
         // Single use: of two sign-ins with one code, one takes it.
-        let used = sqlx::query(
+        let used = sqlx::query!(
             "update sign_in_codes set used_at = now()
              where id = $1 and used_at is null and revoked_at is null and expires_at > now()",
+            code_id
         )
-        .bind(code_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -118,12 +117,10 @@ pub async fn code_submit(
             }
             let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
             let token = session::create(&mut tx, &state, id, &ctx.ip, ua).await?;
-            sqlx::query("update sessions set via_code = true where token_hash = $1")
-                .bind(session::token_hash(&token))
+            sqlx::query!("update sessions set via_code = true where token_hash = $1", session::token_hash(&token))
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("update accounts set last_login_at = now(), must_change_password = true where id = $1")
-                .bind(id)
+            sqlx::query!("update accounts set last_login_at = now(), must_change_password = true where id = $1", id)
                 .execute(&mut *tx)
                 .await?;
             let who = Actor { account_id: Some(id), ..actor };
@@ -157,8 +154,7 @@ pub async fn code_submit(
 /// Whether this session was opened with a sign-in code (it may set the first password without an
 /// old one).
 pub async fn via_code(pool: &sqlx::PgPool, session_hash: &[u8]) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query_scalar("select via_code from sessions where token_hash = $1")
-        .bind(session_hash)
+    Ok(sqlx::query_scalar!("select via_code from sessions where token_hash = $1", session_hash)
         .fetch_optional(pool)
         .await?
         .unwrap_or(false))

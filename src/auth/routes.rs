@@ -84,18 +84,18 @@ async fn login_submit(
     let actor = Actor { account_id: None, label: key.clone(), ip: ctx.ip.clone() };
     // The account first (no hashing): its attempts are counted per account, so its username and
     // its NIP share one limit; an unknown name is counted under what was typed.
-    let account: Option<(i64, String, bool)> = sqlx::query_as(
-        "select a.id, a.password_hash, a.disabled_at is not null or coalesce(not e.active, false)
-         from accounts a left join employees e on e.id = a.employee_id
-         where a.username = $1 or (e.nip = $1 and length($1) = 18)
-         order by (a.username = $1) desc limit 1",
+    let account = sqlx::query!(
+        r#"select a.id, a.password_hash, a.disabled_at is not null or coalesce(not e.active, false) as "disabled!"
+           from accounts a left join employees e on e.id = a.employee_id
+           where a.username = $1 or (e.nip = $1 and length($1) = 18)
+           order by (a.username = $1) desc limit 1"#,
+        key
     )
-    .bind(&key)
     .fetch_optional(&state.pool)
     .await?;
     // An account made in bulk has no password until its code is used: checked like an unknown one.
     let (account_id, hash, disabled) = match account {
-        Some((id, h, d)) => (Some(id), (!h.is_empty()).then_some(h), d),
+        Some(a) => (Some(a.id), (!a.password_hash.is_empty()).then_some(a.password_hash), a.disabled),
         None => (None, None, false),
     };
     let throttle_key = throttle::account_key(account_id, &key);
@@ -131,12 +131,12 @@ async fn login_submit(
             }
             let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
             let token = session::create(&mut tx, &state, id, &ctx.ip, ua).await?;
-            sqlx::query(
+            sqlx::query!(
                 "update accounts set last_login_at = now(), must_change_password = must_change_password or $2
                  where id = $1",
+                id,
+                demo_password
             )
-            .bind(id)
-            .bind(demo_password)
             .execute(&mut *tx)
             .await?;
             let who = Actor { account_id: Some(id), ..actor };
@@ -219,14 +219,15 @@ async fn password_submit(
 ) -> AppResult<Response> {
     let mut errors = FieldErrors::default();
     let need_current = !first_password(&state, &user).await?;
-    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "select a.password_hash, e.nip, e.name from accounts a left join employees e on e.id = a.employee_id
-         where a.id = $1",
+    let row = sqlx::query!(
+        r#"select a.password_hash, e.nip as "nip?", e.name as "name?"
+           from accounts a left join employees e on e.id = a.employee_id
+           where a.id = $1"#,
+        user.account_id
     )
-    .bind(user.account_id)
     .fetch_optional(&state.pool)
     .await?;
-    let (hash, nip, name) = row.map(|(h, n, m)| (Some(h), n, m)).unwrap_or_default();
+    let (hash, nip, name) = row.map(|r| (Some(r.password_hash), r.nip, r.name)).unwrap_or_default();
     // Checking the current password is a guess like a sign-in's: counted per account first.
     let key = throttle::account_key(Some(user.account_id), "");
     let current_ok = if !need_current {
@@ -286,11 +287,13 @@ async fn password_submit(
     }
     let new_hash = hash_password(f.new).await?;
     let mut tx = state.pool.begin().await?;
-    sqlx::query("update accounts set password_hash = $1, must_change_password = false where id = $2")
-        .bind(new_hash)
-        .bind(user.account_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "update accounts set password_hash = $1, must_change_password = false where id = $2",
+        new_hash,
+        user.account_id
+    )
+    .execute(&mut *tx)
+    .await?;
     session::delete_all_for(&mut tx, user.account_id, Some(&user.session_hash)).await?;
     audit::record(
         &mut tx,

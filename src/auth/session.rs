@@ -13,7 +13,6 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     account_id: i64,
     username: String,
@@ -30,21 +29,29 @@ struct Row {
     head_paths: Vec<String>,
 }
 
-/// The columns that make a `CurrentUser` of account `a` (employee `e`): one definition for a
-/// session's user and for an account read without a session (the e-mail digest).
-macro_rules! user_columns {
-    () => {
-        "a.id as account_id, a.username, a.employee_id, a.must_change_password,
-         a.notifications_seen_at::text as notes_seen, a.email_digest, nullif(trim(e.email), '') as email,
-         coalesce(nullif(trim(employee_display_name(e.front_title, e.name, e.back_title)), ''), a.username)
-             as display_name,
-         array(select r.role from account_roles r where r.account_id = a.id order by r.role) as roles,
-         array(select r.unit_id from account_roles r join units u on u.id = r.unit_id
-               where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_ids,
-         array(select u.name from account_roles r join units u on u.id = r.unit_id
-               where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_names,
-         array(select u.path from account_roles r join units u on u.id = r.unit_id
-               where r.account_id = a.id and r.role = 'head' order by u.sort_key) as head_paths"
+/// `sqlx::query_as!` of the `Row` that makes a `CurrentUser` of account `a` (employee `e`), then
+/// `$rest` (a literal: `stale`, from, where) with its binds: one definition for a session's user
+/// and for an account read without a session (the e-mail digest).
+macro_rules! user_row {
+    ($rest:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            Row,
+            r#"select a.id as account_id, a.username, a.employee_id, a.must_change_password,
+                      a.notifications_seen_at::text as "notes_seen!", a.email_digest,
+                      nullif(trim(e.email), '') as email,
+                      coalesce(nullif(trim(employee_display_name(e.front_title, e.name, e.back_title)), ''), a.username)
+                        as "display_name!",
+                      array(select r.role from account_roles r where r.account_id = a.id order by r.role)
+                        as "roles!: Vec<Role>",
+                      array(select r.unit_id from account_roles r join units u on u.id = r.unit_id
+                            where r.account_id = a.id and r.role = 'head' order by u.sort_key) as "head_ids!: Vec<i64>",
+                      array(select u.name from account_roles r join units u on u.id = r.unit_id
+                            where r.account_id = a.id and r.role = 'head' order by u.sort_key) as "head_names!",
+                      array(select u.path from account_roles r join units u on u.id = r.unit_id
+                            where r.account_id = a.id and r.role = 'head' order by u.sort_key) as "head_paths!", "#
+                + $rest
+            $(, $arg)*
+        )
     };
 }
 
@@ -114,27 +121,24 @@ pub async fn load_user(state: &AppState, token: &str) -> Result<Option<CurrentUs
     if let Some(user) = kept(&hash, state.config.session_reuse) {
         return Ok(Some(user));
     }
-    let row: Option<Row> = sqlx::query_as(concat!(
-        "select ",
-        user_columns!(),
-        ", s.last_seen_at < now() - interval '60 seconds' as stale
-         from sessions s
-         join accounts a on a.id = s.account_id
-         left join employees e on e.id = a.employee_id
-         where s.token_hash = $1
-           and s.expires_at > now()
-           and s.last_seen_at > now() - make_interval(secs => $2)
-           and a.disabled_at is null
-           and (e.id is null or e.active)"
-    ))
-    .bind(&hash)
-    .bind(state.config.session_idle.as_secs_f64())
+    let row: Option<Row> = user_row!(
+        r#"s.last_seen_at < now() - interval '60 seconds' as "stale!"
+           from sessions s
+           join accounts a on a.id = s.account_id
+           left join employees e on e.id = a.employee_id
+           where s.token_hash = $1
+             and s.expires_at > now()
+             and s.last_seen_at > now() - make_interval(secs => $2)
+             and a.disabled_at is null
+             and (e.id is null or e.active)"#,
+        &hash,
+        state.config.session_idle.as_secs_f64()
+    )
     .fetch_optional(&state.pool)
     .await?;
     let Some(r) = row else { return Ok(None) };
     if r.stale {
-        sqlx::query("update sessions set last_seen_at = now() where token_hash = $1")
-            .bind(&hash)
+        sqlx::query!("update sessions set last_seen_at = now() where token_hash = $1", &hash)
             .execute(&state.pool)
             .await?;
     }
@@ -171,14 +175,12 @@ impl Row {
 /// An enabled account's user, read without a session (for work done on its behalf, such as
 /// its e-mail digest).
 pub async fn load_account(pool: &sqlx::PgPool, account_id: i64) -> Result<Option<CurrentUser>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(concat!(
-        "select ",
-        user_columns!(),
-        ", false as stale
-         from accounts a left join employees e on e.id = a.employee_id
-         where a.id = $1 and a.disabled_at is null and (e.id is null or e.active)"
-    ))
-    .bind(account_id)
+    let row: Option<Row> = user_row!(
+        r#"false as "stale!"
+           from accounts a left join employees e on e.id = a.employee_id
+           where a.id = $1 and a.disabled_at is null and (e.id is null or e.active)"#,
+        account_id
+    )
     .fetch_optional(pool)
     .await?;
     Ok(row.map(|r| r.into_user(Vec::new())))
@@ -193,34 +195,36 @@ pub async fn create(
     user_agent: &str,
 ) -> Result<String, sqlx::Error> {
     let token = random_token();
-    sqlx::query(
+    sqlx::query!(
         "insert into sessions (token_hash, account_id, expires_at, ip, user_agent)
          values ($1, $2, now() + make_interval(secs => $3), $4, $5)",
+        token_hash(&token),
+        account_id,
+        state.config.session_max.as_secs_f64(),
+        ip,
+        user_agent.chars().take(300).collect::<String>()
     )
-    .bind(token_hash(&token))
-    .bind(account_id)
-    .bind(state.config.session_max.as_secs_f64())
-    .bind(ip)
-    .bind(user_agent.chars().take(300).collect::<String>())
     .execute(&mut *conn)
     .await?;
-    sqlx::query("delete from sessions where expires_at < now() - interval '1 day'").execute(&mut *conn).await?;
+    sqlx::query!("delete from sessions where expires_at < now() - interval '1 day'").execute(&mut *conn).await?;
     Ok(token)
 }
 
 pub async fn delete(conn: &mut PgConnection, hash: &[u8]) -> Result<(), sqlx::Error> {
     forget(Some(hash), None);
-    sqlx::query("delete from sessions where token_hash = $1").bind(hash).execute(conn).await?;
+    sqlx::query!("delete from sessions where token_hash = $1", hash).execute(conn).await?;
     Ok(())
 }
 
 /// End every session of an account except (optionally) one.
 pub async fn delete_all_for(conn: &mut PgConnection, account_id: i64, keep: Option<&[u8]>) -> Result<(), sqlx::Error> {
     forget(None, Some(account_id));
-    sqlx::query("delete from sessions where account_id = $1 and ($2::bytea is null or token_hash <> $2)")
-        .bind(account_id)
-        .bind(keep)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "delete from sessions where account_id = $1 and ($2::bytea is null or token_hash <> $2)",
+        account_id,
+        keep
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }

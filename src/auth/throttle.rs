@@ -93,23 +93,23 @@ pub async fn reserve(pool: &sqlx::PgPool, username_key: &str, ip: &str) -> Resul
     let mut tx = pool.begin().await?;
     // A flood on one username or address waits here holding pool connections: bounded, so the
     // rest of the portal keeps its connections (the caller answers 503, nothing is counted).
-    sqlx::query("set local lock_timeout = '3s'").execute(&mut *tx).await?;
+    sqlx::query!("set local lock_timeout = '3s'").execute(&mut *tx).await?;
     // Always the username's lock first, then the address's: no two attempts wait on each other in
     // a circle. The two key spaces (1, 2) keep a username and an address that hash alike apart.
-    sqlx::query("select pg_advisory_xact_lock(1, hashtext($1))").bind(username_key).execute(&mut *tx).await?;
+    sqlx::query!("select pg_advisory_xact_lock(1, hashtext($1))", username_key).execute(&mut *tx).await?;
     if !ip.is_empty() {
-        sqlx::query("select pg_advisory_xact_lock(2, hashtext($1))").bind(ip).execute(&mut *tx).await?;
+        sqlx::query!("select pg_advisory_xact_lock(2, hashtext($1))", ip).execute(&mut *tx).await?;
     }
     let failures = failures(&mut tx, username_key, ip).await?;
     if failures.locked() {
         tx.commit().await?;
         return Ok(Gate::Locked);
     }
-    let attempt: i64 = sqlx::query_scalar(
+    let attempt: i64 = sqlx::query_scalar!(
         "insert into login_attempts (username_key, ip, success) values ($1, $2, false) returning id",
+        username_key,
+        ip
     )
-    .bind(username_key)
-    .bind(ip)
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -118,14 +118,14 @@ pub async fn reserve(pool: &sqlx::PgPool, username_key: &str, ip: &str) -> Resul
 
 /// The reserved attempt succeeded: it no longer counts as a failure, and resets the username's count.
 pub async fn succeeded(conn: &mut PgConnection, attempt: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("update login_attempts set success = true where id = $1").bind(attempt).execute(conn).await?;
+    sqlx::query!("update login_attempts set success = true where id = $1", attempt).execute(conn).await?;
     Ok(())
 }
 
 /// The reserved attempt was never checked (no hashing slot came free): it is no guess, so it does
 /// not count. (Otherwise keeping the server busy would lock real users out.)
 pub async fn unchecked(pool: &sqlx::PgPool, attempt: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from login_attempts where id = $1 and not success").bind(attempt).execute(pool).await?;
+    sqlx::query!("delete from login_attempts where id = $1 and not success", attempt).execute(pool).await?;
     Ok(())
 }
 
@@ -159,18 +159,21 @@ pub fn is_lock_timeout(e: &sqlx::Error) -> bool {
 /// Failed attempts since the last success (in the order the slots were reserved, under the
 /// locks), within the window; reserved slots count as failures.
 async fn failures(conn: &mut PgConnection, username_key: &str, ip: &str) -> Result<Failures, sqlx::Error> {
-    let (user, ip): (i64, i64) = sqlx::query_as(
-        "select
-           (select count(*) from login_attempts
-             where username_key = $1 and not success and at > now() - make_interval(mins => $3::int)
-               and id > coalesce((select max(id) from login_attempts where username_key = $1 and success), 0)),
-           (select count(*) from login_attempts
-             where ip = $2 and $2 <> '' and not success and at > now() - make_interval(mins => $3::int))",
+    // A count's subquery always gives one row: never null.
+    let n = sqlx::query!(
+        r#"select
+             (select count(*) from login_attempts
+               where username_key = $1 and not success and at > now() - make_interval(mins => $3::int)
+                 and id > coalesce((select max(id) from login_attempts where username_key = $1 and success), 0))
+               as "user!",
+             (select count(*) from login_attempts
+               where ip = $2 and $2 <> '' and not success and at > now() - make_interval(mins => $3::int))
+               as "ip!""#,
+        username_key,
+        ip,
+        WINDOW_MINUTES as i32
     )
-    .bind(username_key)
-    .bind(ip)
-    .bind(WINDOW_MINUTES as i32)
     .fetch_one(conn)
     .await?;
-    Ok(Failures { user, ip })
+    Ok(Failures { user: n.user, ip: n.ip })
 }

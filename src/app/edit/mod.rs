@@ -234,16 +234,16 @@ pub async fn already_done(
     action: &str,
     back: &str,
 ) -> Result<axum::response::Response, super::AppError> {
-    let row: Option<(String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+    let row = sqlx::query!(
         "select actor, at from audit_log where entity = $1 and entity_id = $2 and action = $3 order by id desc limit 1",
+        entity,
+        id.to_string(),
+        action
     )
-    .bind(entity)
-    .bind(id.to_string())
-    .bind(action)
     .fetch_optional(conn)
     .await?;
     let (by, when) = match row {
-        Some((by, at)) => (by, ctx.date_time(at)),
+        Some(r) => (r.actor, ctx.date_time(r.at)),
         None => (String::new(), String::new()),
     };
     let what = ctx.t(&format!("done.{action}"));
@@ -263,31 +263,29 @@ pub async fn claim(conn: &mut PgConnection, account_id: i64, token: &str) -> Res
     if !(16..=64).contains(&token.len()) {
         return Ok(None);
     }
-    let inserted =
-        sqlx::query("insert into form_submissions (token, account_id) values ($1, $2) on conflict (token) do nothing")
-            .bind(token)
-            .bind(account_id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
+    let inserted = sqlx::query!(
+        "insert into form_submissions (token, account_id) values ($1, $2) on conflict (token) do nothing",
+        token,
+        account_id
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
     if inserted == 1 {
         return Ok(None);
     }
-    let location: Option<String> =
-        sqlx::query_scalar("select location from form_submissions where token = $1 and account_id = $2")
-            .bind(token)
-            .bind(account_id)
-            .fetch_optional(conn)
-            .await?;
+    let location: Option<String> = sqlx::query_scalar!(
+        "select location from form_submissions where token = $1 and account_id = $2",
+        token,
+        account_id
+    )
+    .fetch_optional(conn)
+    .await?;
     Ok(Some(location.unwrap_or_default()))
 }
 
 pub async fn remember(conn: &mut PgConnection, token: &str, location: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("update form_submissions set location = $2 where token = $1")
-        .bind(token)
-        .bind(location)
-        .execute(conn)
-        .await?;
+    sqlx::query!("update form_submissions set location = $2 where token = $1", token, location).execute(conn).await?;
     Ok(())
 }
 

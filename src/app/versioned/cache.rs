@@ -47,12 +47,14 @@ tokio::task_local! {
 /// The version of what `dep` covers, as this connection sees it now.
 pub async fn version_of(conn: &mut PgConnection, dep: &Depends) -> Result<i64, sqlx::Error> {
     match dep {
-        Depends::All => sqlx::query_scalar("select records_version(null)").fetch_one(conn).await,
-        Depends::Unit(path) => sqlx::query_scalar("select records_version($1)").bind(path).fetch_one(conn).await,
-        Depends::Employee(id) => sqlx::query_scalar(
-            "select records_version((select u.path from employees e join units u on u.id = e.unit_id where e.id = $1))",
+        // `records_version` sums with coalesce: never null.
+        Depends::All => sqlx::query_scalar!(r#"select records_version(null) as "v!""#).fetch_one(conn).await,
+        Depends::Unit(path) => sqlx::query_scalar!(r#"select records_version($1) as "v!""#, path).fetch_one(conn).await,
+        Depends::Employee(id) => sqlx::query_scalar!(
+            r#"select records_version((select u.path from employees e join units u on u.id = e.unit_id where e.id = $1))
+                 as "v!""#,
+            id
         )
-        .bind(id)
         .fetch_one(conn)
         .await,
     }

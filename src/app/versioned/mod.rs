@@ -126,7 +126,8 @@ pub async fn beside(
     pool: &sqlx::PgPool,
 ) -> Result<Option<(sqlx::pool::PoolConnection<sqlx::Postgres>, String)>, sqlx::Error> {
     let Some(helper) = pool.try_acquire() else { return Ok(None) };
-    let snapshot: String = sqlx::query_scalar("select pg_export_snapshot()").fetch_one(&mut *conn).await?;
+    let snapshot: String =
+        sqlx::query_scalar!(r#"select pg_export_snapshot() as "snapshot!""#).fetch_one(&mut *conn).await?;
     Ok(Some((helper, snapshot)))
 }
 
