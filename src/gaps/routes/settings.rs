@@ -97,7 +97,7 @@ pub(super) async fn save_settings(
     Form(posted): Form<Versioned<SettingsForm>>,
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    let current: GapSettings = sqlx::query_as(db::SETTINGS_LOCK_SQL).fetch_one(&mut *tx).await?;
+    let current: GapSettings = db::settings_for_update(&mut tx).await?;
     let now = SettingsForm::of(&current);
     let form = match edit::begin(&mut tx, user.account_id, &posted, Some((current.version, now))).await? {
         Begin::Go { form, .. } => form,
