@@ -3,9 +3,9 @@
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
-use super::model::IdpStatus;
+use super::model::{IdpRoute, IdpStatus, LineSource};
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Idp {
     pub id: i64,
     pub employee_id: i64,
@@ -19,20 +19,22 @@ pub struct Idp {
 
 /// The employee's IDP of a year.
 pub async fn find(conn: &mut PgConnection, employee: i64, year: i32) -> Result<Option<Idp>, sqlx::Error> {
-    sqlx::query_as(
-        "select i.id, i.employee_id, i.year, i.starts_on, i.status,
-                coalesce(employee_display_name(ea.front_title, ea.name, ea.back_title), a.username) as approved_by, i.approved_at, i.version
+    sqlx::query_as!(
+        Idp,
+        r#"select i.id, i.employee_id, i.year, i.starts_on, i.status as "status: IdpStatus",
+                coalesce(employee_display_name(ea.front_title, ea.name, ea.back_title), a.username) as "approved_by?",
+                i.approved_at, i.version
          from idps i left join accounts a on a.id = i.approved_by left join employees ea on ea.id = a.employee_id
-         where i.employee_id = $1 and i.year = $2",
+         where i.employee_id = $1 and i.year = $2"#,
+        employee,
+        year,
     )
-    .bind(employee)
-    .bind(year)
     .fetch_optional(conn)
     .await
 }
 
 /// One line with its progress.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Line {
     pub id: i64,
     pub competency_id: i64,
@@ -42,7 +44,7 @@ pub struct Line {
     pub goal_level: i16,
     pub required_level: Option<i16>,
     pub target_date: NaiveDate,
-    pub route: super::model::IdpRoute,
+    pub route: IdpRoute,
     pub programme_id: Option<i64>,
     pub programme: Option<String>,
     pub training_id: Option<i64>,
@@ -53,7 +55,7 @@ pub struct Line {
     pub mentor_nip: Option<String>,
     pub note: String,
     pub expected_jp: f64,
-    pub source: super::model::LineSource,
+    pub source: LineSource,
     pub version: i64,
     pub current_level: Option<i16>,
     pub earned_jp: f64,
@@ -65,30 +67,33 @@ pub struct Line {
 }
 
 pub async fn lines(conn: &mut PgConnection, idp: i64, en: bool) -> Result<Vec<Line>, sqlx::Error> {
-    sqlx::query_as(
-        "select l.id, l.competency_id, c.code, case when $2 then c.name_en else c.name_id end as name,
-                l.start_level, l.goal_level, ps.required_level, l.target_date, l.route,
-                l.programme_id, pr.title as programme, l.training_id, t.title as training, t.starts_on as training_starts,
-                l.mentor_id, employee_display_name(m.front_title, m.name, m.back_title) as mentor, m.nip as mentor_nip,
-                l.note, l.expected_jp::float8 as expected_jp, l.source, l.version,
-                p.current_level, p.earned_jp, p.waiting, p.sessions, p.passed, p.percent, p.state
+    sqlx::query_as!(
+        Line,
+        r#"select l.id, l.competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!",
+                l.start_level, l.goal_level, ps.required_level as "required_level?", l.target_date,
+                l.route as "route: IdpRoute", l.programme_id, pr.title as "programme?", l.training_id,
+                t.title as "training?", t.starts_on as "training_starts?", l.mentor_id,
+                employee_display_name(m.front_title, m.name, m.back_title) as "mentor?", m.nip as "mentor_nip?",
+                l.note, l.expected_jp::float8 as "expected_jp!", l.source as "source: LineSource", l.version,
+                p.current_level as "current_level?", p.earned_jp as "earned_jp!", p.waiting as "waiting!",
+                p.sessions as "sessions!", p.passed as "passed!", p.percent as "percent!", p.state as "state!"
          from idp_lines l join idp_line_progress p on p.line_id = l.id join competencies c on c.id = l.competency_id
          join idps i on i.id = l.idp_id join employees e on e.id = i.employee_id
          left join position_standards ps on ps.position_id = e.position_id and ps.competency_id = l.competency_id
          left join programmes pr on pr.id = l.programme_id left join trainings t on t.id = l.training_id
          left join employees m on m.id = l.mentor_id
          where l.idp_id = $1
-         order by (p.state = 'reached'), l.target_date, c.code",
+         order by (p.state = 'reached'), l.target_date, c.code"#,
+        idp,
+        en,
     )
-    .bind(idp)
-    .bind(en)
     .fetch_all(conn)
     .await
 }
 
 /// A gap line the IDP is made from: the requirement, the level now, and the line of the latest
 /// accepted unit plan (AKPK) for this person and competency, if any.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Seed {
     pub competency_id: i64,
     pub required_level: i16,
@@ -106,10 +111,12 @@ pub struct Seed {
 /// The known gaps of the employee against their own position, with what the accepted plan and the
 /// catalogue offer for each (`$2` the year).
 pub async fn seeds(conn: &mut PgConnection, employee: i64, year: i32) -> Result<Vec<Seed>, sqlx::Error> {
-    sqlx::query_as(
-        "select g.competency_id, g.required_level, g.current_level,
-                pl.training_id as plan_training, pl.mentor_id as plan_mentor, pl.programme_id as plan_programme,
-                pl.jp::float8 as plan_jp, t.ends_on as training_ends, pg.id as programme, pg.jp::float8 as programme_jp
+    sqlx::query_as!(
+        Seed,
+        r#"select g.competency_id as "competency_id!", g.required_level as "required_level!",
+                g.current_level as "current_level?", pl.training_id as "plan_training?", pl.mentor_id as "plan_mentor?",
+                pl.programme_id as "plan_programme?", pl.jp::float8 as "plan_jp?", t.ends_on as "training_ends?",
+                pg.id as "programme?", pg.jp::float8 as "programme_jp?"
          from requirement_gaps g
          left join lateral (
            select di.training_id, di.mentor_id, di.programme_id, di.jp from dev_plan_items di join dev_plans dp on dp.id = di.plan_id
@@ -122,16 +129,16 @@ pub async fn seeds(conn: &mut PgConnection, employee: i64, year: i32) -> Result<
              and $2 between p.offered_from and p.offered_to
            order by p.scheme = 'national_free' desc, p.jp, p.id limit 1) pg on true
          where g.employee_id = $1 and g.gap > 0
-         order by g.competency_id",
+         order by g.competency_id"#,
+        employee,
+        year,
     )
-    .bind(employee)
-    .bind(year)
     .fetch_all(conn)
     .await
 }
 
 /// The next step of an employee's IDP of the year: the first line not reached, by target date.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct NextStep {
     pub employee_id: i64,
     pub status: IdpStatus,
@@ -142,7 +149,7 @@ pub struct NextStep {
     pub name: String,
     pub goal_level: i16,
     pub target_date: NaiveDate,
-    pub route: super::model::IdpRoute,
+    pub route: IdpRoute,
     pub programme: Option<String>,
     pub training_id: Option<i64>,
     pub training: Option<String>,
@@ -160,29 +167,32 @@ pub async fn next_step(
     year: i32,
     en: bool,
 ) -> Result<Option<NextStep>, sqlx::Error> {
-    sqlx::query_as(
-        "with l as (select l.*, p.percent, p.state from idps i join idp_lines l on l.idp_id = i.id
+    sqlx::query_as!(
+        NextStep,
+        r#"with l as (select l.*, p.percent, p.state from idps i join idp_lines l on l.idp_id = i.id
                     join idp_line_progress p on p.line_id = l.id where i.employee_id = $1 and i.year = $2)
-         select i.employee_id, i.status, (select round(avg(percent))::bigint from l) as percent,
-                (select count(*) from l where state <> 'reached') as open_lines,
-                l.competency_id, c.code, case when $3 then c.name_en else c.name_id end as name, l.goal_level, l.target_date,
-                l.route, pr.title as programme, l.training_id, t.title as training, l.mentor_id,
-                employee_display_name(m.front_title, m.name, m.back_title) as mentor, m.nip as mentor_nip, l.note
+         select i.employee_id, i.status as "status: IdpStatus", (select round(avg(percent))::bigint from l) as "percent!",
+                (select count(*) from l where state <> 'reached') as "open_lines!",
+                l.competency_id as "competency_id!", c.code, case when $3 then c.name_en else c.name_id end as "name!",
+                l.goal_level as "goal_level!", l.target_date as "target_date!", l.route as "route!: IdpRoute",
+                pr.title as "programme?", l.training_id as "training_id?", t.title as "training?",
+                l.mentor_id as "mentor_id?", employee_display_name(m.front_title, m.name, m.back_title) as "mentor?",
+                m.nip as "mentor_nip?", l.note as "note!"
          from l join idps i on i.id = l.idp_id join competencies c on c.id = l.competency_id
          left join programmes pr on pr.id = l.programme_id left join trainings t on t.id = l.training_id
          left join employees m on m.id = l.mentor_id
          where l.state <> 'reached'
-         order by l.target_date, c.code limit 1",
+         order by l.target_date, c.code limit 1"#,
+        employee,
+        year,
+        en,
     )
-    .bind(employee)
-    .bind(year)
-    .bind(en)
     .fetch_optional(conn)
     .await
 }
 
 /// One IDP in a unit's list (IDP progress report), or a person without one.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct UnitRow {
     pub employee_id: i64,
     pub nip: String,
@@ -209,40 +219,41 @@ pub async fn unit_rows(
     year: i32,
     scope: &crate::auth::Scope,
 ) -> Result<Vec<UnitRow>, sqlx::Error> {
-    sqlx::query_as(
-        "select e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
-                coalesce(po.name, '') as position, u.name as unit, i.id as idp_id, i.status,
-                count(l.id) as lines, count(l.id) filter (where p.state = 'reached') as reached,
-                count(l.id) filter (where p.state = 'moving') as moving,
-                coalesce(sum(l.expected_jp), 0)::float8 as expected_jp,
-                coalesce(sum(least(p.earned_jp, l.expected_jp::float8)), 0)::float8 as earned_jp,
-                round(avg(p.percent))::bigint as percent,
-                (select count(*) from requirement_gaps g where g.employee_id = e.id and g.gap > 0) as gaps
+    sqlx::query_as!(
+        UnitRow,
+        r#"select e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                coalesce(po.name, '') as "position!", u.name as unit, i.id as "idp_id?", i.status as "status?: IdpStatus",
+                count(l.id) as "lines!", count(l.id) filter (where p.state = 'reached') as "reached!",
+                count(l.id) filter (where p.state = 'moving') as "moving!",
+                coalesce(sum(l.expected_jp), 0)::float8 as "expected_jp!",
+                coalesce(sum(least(p.earned_jp, l.expected_jp::float8)), 0)::float8 as "earned_jp!",
+                round(avg(p.percent))::bigint as "percent?",
+                (select count(*) from requirement_gaps g where g.employee_id = e.id and g.gap > 0) as "gaps!"
          from employees e join units u on u.id = e.unit_id left join positions po on po.id = e.position_id
          left join idps i on i.employee_id = e.id and i.year = $2
          left join idp_lines l on l.idp_id = i.id left join idp_line_progress p on p.line_id = l.id
          where e.active and u.path like $1 || '%' and scope_sees($3, $4, $5, e.id, u.path)
          group by e.id, po.name, u.name, u.sort_key, i.id
-         order by u.sort_key, e.name, e.id",
+         order by u.sort_key, e.name, e.id"#,
+        path,
+        year,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
     )
-    .bind(path)
-    .bind(year)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
     .fetch_all(conn)
     .await
 }
 
 /// A template line of a position.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct TemplateLine {
     pub id: i64,
     pub competency_id: i64,
     pub code: String,
     pub name: String,
     pub goal_level: i16,
-    pub route: super::model::IdpRoute,
+    pub route: IdpRoute,
     pub programme_id: Option<i64>,
     pub programme: Option<String>,
     pub months: i16,
@@ -254,14 +265,16 @@ pub async fn template_lines(
     position: i64,
     en: bool,
 ) -> Result<Vec<TemplateLine>, sqlx::Error> {
-    sqlx::query_as(
-        "select t.id, t.competency_id, c.code, case when $2 then c.name_en else c.name_id end as name, t.goal_level,
-                t.route, t.programme_id, p.title as programme, t.months, t.expected_jp::float8 as expected_jp
+    sqlx::query_as!(
+        TemplateLine,
+        r#"select t.id, t.competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!", t.goal_level,
+                t.route as "route: IdpRoute", t.programme_id, p.title as "programme?", t.months,
+                t.expected_jp::float8 as "expected_jp!"
          from idp_templates t join competencies c on c.id = t.competency_id left join programmes p on p.id = t.programme_id
-         where t.position_id = $1 order by c.code",
+         where t.position_id = $1 order by c.code"#,
+        position,
+        en,
     )
-    .bind(position)
-    .bind(en)
     .fetch_all(conn)
     .await
 }
@@ -285,8 +298,8 @@ pub async fn apply_template(
     starts_on: NaiveDate,
     account: i64,
 ) -> Result<Applied, sqlx::Error> {
-    let (idps, lines, untouched): (i64, i64, i64) = sqlx::query_as(
-        "with need as (
+    let r = sqlx::query!(
+        r#"with need as (
            select e.id as employee_id, t.competency_id, cl.level as current_level, t.goal_level, t.route, t.programme_id,
                   t.months, t.expected_jp
            from employees e join idp_templates t on t.position_id = e.position_id
@@ -310,15 +323,15 @@ pub async fn apply_template(
            from target where idp_id is not null
            on conflict (idp_id, competency_id) do nothing
            returning idp_id)
-         select (select count(*) from made), (select count(*) from added),
+         select (select count(*) from made) as "idps!", (select count(*) from added) as "lines!",
                 (select count(*) from employees e where e.position_id = $1 and e.active
-                   and not exists (select 1 from need n where n.employee_id = e.id))",
+                   and not exists (select 1 from need n where n.employee_id = e.id)) as "untouched!""#,
+        position,
+        year,
+        starts_on,
+        account,
     )
-    .bind(position)
-    .bind(year)
-    .bind(starts_on)
-    .bind(account)
     .fetch_one(conn)
     .await?;
-    Ok(Applied { idps, lines, untouched })
+    Ok(Applied { idps: r.idps, lines: r.lines, untouched: r.untouched })
 }

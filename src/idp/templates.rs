@@ -85,18 +85,19 @@ async fn show(
     let (lines, staff) = match position {
         Some(p) => (
             db::template_lines(&mut conn, p, en).await?,
-            sqlx::query_scalar("select count(*) from employees where position_id = $1 and active")
-                .bind(p)
+            sqlx::query_scalar!(r#"select count(*) as "n!" from employees where position_id = $1 and active"#, p)
                 .fetch_one(&mut *conn)
                 .await?,
         ),
         None => (vec![], 0),
     };
     let competencies = competency_options(&mut conn, en).await?;
-    let programmes: Vec<Opt> =
-        sqlx::query_as("select id, code || ' · ' || title as label from programmes where active order by code")
-            .fetch_all(&mut *conn)
-            .await?;
+    let programmes: Vec<Opt> = sqlx::query_as!(
+        Opt,
+        r#"select id, code || ' · ' || title as "label!" from programmes where active order by code"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
     let status = errors.status();
     render_status(
         status,
@@ -129,16 +130,13 @@ pub(super) async fn page(
 pub(super) async fn add(State(state): State<AppState>, ctx: Ctx, Form(f): Form<AddForm>) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let position: Option<i64> = match f.position.trim().parse::<i64>() {
-        Ok(p) => {
-            sqlx::query_scalar("select id from positions where id = $1").bind(p).fetch_optional(&mut *conn).await?
-        }
+        Ok(p) => sqlx::query_scalar!("select id from positions where id = $1", p).fetch_optional(&mut *conn).await?,
         Err(_) => None,
     };
     let mut errors = FieldErrors::default();
     let competency: Option<i64> = match f.competency.trim().parse::<i64>() {
         Ok(c) => {
-            sqlx::query_scalar("select id from competencies where id = $1 and active")
-                .bind(c)
+            sqlx::query_scalar!("select id from competencies where id = $1 and active", c)
                 .fetch_optional(&mut *conn)
                 .await?
         }
@@ -154,8 +152,7 @@ pub(super) async fn add(State(state): State<AppState>, ctx: Ctx, Form(f): Form<A
     }
     let programme: Option<i64> = match (route, f.programme.trim().parse::<i64>()) {
         (Some(IdpRoute::Programme), Ok(p)) => {
-            sqlx::query_scalar("select id from programmes where id = $1 and active")
-                .bind(p)
+            sqlx::query_scalar!("select id from programmes where id = $1 and active", p)
                 .fetch_optional(&mut *conn)
                 .await?
         }
@@ -176,20 +173,20 @@ pub(super) async fn add(State(state): State<AppState>, ctx: Ctx, Form(f): Form<A
         return show(&state, ctx, position, f, errors).await;
     };
     let mut tx = state.pool.begin().await?;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar!(
         "insert into idp_templates (position_id, competency_id, goal_level, route, programme_id, months, expected_jp)
-         values ($1, $2, $3, $4, $5, $6, $7)
+         values ($1, $2, $3, $4, $5, $6, $7::float8)
          on conflict (position_id, competency_id) do update set goal_level = excluded.goal_level, route = excluded.route,
            programme_id = excluded.programme_id, months = excluded.months, expected_jp = excluded.expected_jp
          returning id",
+        position,
+        competency,
+        goal.get(),
+        route.as_str(),
+        programme,
+        months,
+        jp.get(),
     )
-    .bind(position)
-    .bind(competency)
-    .bind(goal.get())
-    .bind(route.as_str())
-    .bind(programme)
-    .bind(months)
-    .bind(jp.get())
     .fetch_one(&mut *tx)
     .await?;
     audit::record(
@@ -218,11 +215,12 @@ pub(super) async fn remove(State(state): State<AppState>, ctx: Ctx, Form(f): For
         return Ok(redirect_flash("/idp/templates", FlashKind::Err, "idp.err.template"));
     };
     let mut tx = state.pool.begin().await?;
-    let gone: Option<serde_json::Value> =
-        sqlx::query_scalar("delete from idp_templates where id = $1 returning to_jsonb(idp_templates) - 'created_at'")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let gone: Option<serde_json::Value> = sqlx::query_scalar!(
+        r#"delete from idp_templates where id = $1 returning to_jsonb(idp_templates) - 'created_at' as "row!""#,
+        id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some(before) = gone else {
         return Ok(redirect_flash("/idp/templates", FlashKind::Ok, "flash.already_saved"));
     };
@@ -249,8 +247,7 @@ pub(super) async fn apply(
         return Ok(redirect_flash("/idp/templates", FlashKind::Err, "idp.err.template"));
     };
     let mut tx = state.pool.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("select id from positions where id = $1 for share")
-        .bind(position)
+    let exists: Option<i64> = sqlx::query_scalar!("select id from positions where id = $1 for share", position)
         .fetch_optional(&mut *tx)
         .await?;
     if exists.is_none() {

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use super::model::{Expectation, Predicate};
 use crate::auth::Scope;
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Settings {
     pub perf_hasil: f64,
     pub perf_perilaku: f64,
@@ -24,36 +24,37 @@ pub struct Settings {
 }
 
 pub async fn settings(conn: &mut PgConnection) -> Result<Settings, sqlx::Error> {
-    sqlx::query_as(
-        "select perf_hasil::float8 as perf_hasil, perf_perilaku::float8 as perf_perilaku,
-                pot_readiness::float8 as pot_readiness, pot_qualification::float8 as pot_qualification,
-                pot_development::float8 as pot_development, exp_above, exp_as_expected, exp_below, low_cut, high_cut, pot_low_cut, pot_high_cut, version
-         from talent_settings where id = 1",
+    sqlx::query_as!(
+        Settings,
+        r#"select perf_hasil::float8 as "perf_hasil!", perf_perilaku::float8 as "perf_perilaku!",
+                pot_readiness::float8 as "pot_readiness!", pot_qualification::float8 as "pot_qualification!",
+                pot_development::float8 as "pot_development!", exp_above, exp_as_expected, exp_below, low_cut, high_cut, pot_low_cut, pot_high_cut, version
+         from talent_settings where id = 1"#,
     )
     .fetch_one(conn)
     .await
 }
 
 pub async fn qualification_scores(conn: &mut PgConnection) -> Result<Vec<(String, i16)>, sqlx::Error> {
-    sqlx::query_as(
+    let rows = sqlx::query!(
         "select education_level, score from talent_qualification_scores
          order by array_position(array['SD','SMP','SMA','D1','D2','D3','D4','S1','S2','S3'], education_level)",
     )
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.education_level, r.score)).collect())
 }
 
 /// The rating year shown by default: the latest year rated, else last year.
 pub async fn default_year(conn: &mut PgConnection, this_year: i32) -> Result<i32, sqlx::Error> {
-    let y: Option<i32> = sqlx::query_scalar("select max(year) from performance_ratings where year <= $1")
-        .bind(this_year)
+    let y: Option<i32> = sqlx::query_scalar!("select max(year) from performance_ratings where year <= $1", this_year)
         .fetch_one(conn)
         .await?;
     Ok(y.unwrap_or(this_year - 1))
 }
 
 /// One person on the map, with the parts of both axes.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Placement {
     pub employee_id: i64,
     pub nip: String,
@@ -79,14 +80,6 @@ pub struct Placement {
     pub idp_id: Option<i64>,
 }
 
-const PLACEMENT_SELECT: &str = "select t.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
-        coalesce(p.name, '') as position, u.name as unit, t.hasil_kerja, t.perilaku_kerja, t.predicate, t.performance,
-        t.readiness, t.assessed, t.met, t.education_level, t.qualification, t.development_jp, t.development, t.potential,
-        t.perf_band, t.pot_band, t.box as nine_box,
-        (select i.id from idps i where i.employee_id = e.id and i.year = $2) as idp_id
- from talent_placements($1) t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
- left join positions p on p.id = e.position_id";
-
 /// Everyone active in the unit subtree `path`, within the reader's scope.
 pub async fn placements(
     conn: &mut PgConnection,
@@ -95,17 +88,27 @@ pub async fn placements(
     path: &str,
     scope: &Scope,
 ) -> Result<Vec<Placement>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "{PLACEMENT_SELECT}
+    sqlx::query_as!(
+        Placement,
+        r#"select t.employee_id as "employee_id!", e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                coalesce(p.name, '') as "position!", u.name as unit, t.hasil_kerja as "hasil_kerja?: Expectation",
+                t.perilaku_kerja as "perilaku_kerja?: Expectation", t.predicate as "predicate?: Predicate",
+                t.performance as "performance?", t.readiness as "readiness?", t.assessed as "assessed!", t.met as "met!",
+                t.education_level as "education_level?", t.qualification as "qualification!",
+                t.development_jp as "development_jp!", t.development as "development!", t.potential as "potential!",
+                t.perf_band as "perf_band?", t.pot_band as "pot_band!", t.box as "nine_box?",
+                (select i.id from idps i where i.employee_id = e.id and i.year = $2) as "idp_id?"
+         from talent_placements($1) t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
+         left join positions p on p.id = e.position_id
          where u.path like $3 || '%' and scope_sees($4, $5, $6, e.id, u.path)
-         order by t.box desc nulls last, t.performance desc nulls last, t.potential desc, e.name, e.id"
-    ))
-    .bind(year)
-    .bind(idp_year)
-    .bind(path)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
+         order by t.box desc nulls last, t.performance desc nulls last, t.potential desc, e.name, e.id"#,
+        year,
+        idp_year,
+        path,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+    )
     .fetch_all(conn)
     .await
 }
@@ -117,15 +120,28 @@ pub async fn placement(
     idp_year: i32,
     employee: i64,
 ) -> Result<Option<Placement>, sqlx::Error> {
-    sqlx::query_as(&format!("{PLACEMENT_SELECT} where t.employee_id = $3"))
-        .bind(year)
-        .bind(idp_year)
-        .bind(employee)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as!(
+        Placement,
+        r#"select t.employee_id as "employee_id!", e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                coalesce(p.name, '') as "position!", u.name as unit, t.hasil_kerja as "hasil_kerja?: Expectation",
+                t.perilaku_kerja as "perilaku_kerja?: Expectation", t.predicate as "predicate?: Predicate",
+                t.performance as "performance?", t.readiness as "readiness?", t.assessed as "assessed!", t.met as "met!",
+                t.education_level as "education_level?", t.qualification as "qualification!",
+                t.development_jp as "development_jp!", t.development as "development!", t.potential as "potential!",
+                t.perf_band as "perf_band?", t.pot_band as "pot_band!", t.box as "nine_box?",
+                (select i.id from idps i where i.employee_id = e.id and i.year = $2) as "idp_id?"
+         from talent_placements($1) t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
+         left join positions p on p.id = e.position_id
+         where t.employee_id = $3"#,
+        year,
+        idp_year,
+        employee,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RatingRow {
     pub id: i64,
     pub employee_id: i64,
@@ -142,13 +158,15 @@ pub struct RatingRow {
 }
 
 pub async fn ratings(conn: &mut PgConnection, year: i32) -> Result<Vec<RatingRow>, sqlx::Error> {
-    sqlx::query_as(
-        "select r.id, r.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
-                r.year, r.hasil_kerja, r.perilaku_kerja, r.predicate, r.source, r.version, r.updated_at
+    sqlx::query_as!(
+        RatingRow,
+        r#"select r.id, r.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!", u.name as unit,
+                r.year, r.hasil_kerja as "hasil_kerja: Expectation", r.perilaku_kerja as "perilaku_kerja: Expectation",
+                r.predicate as "predicate: Predicate", r.source, r.version, r.updated_at
          from performance_ratings r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
-         where r.year = $1 order by u.sort_key, e.name, e.id",
+         where r.year = $1 order by u.sort_key, e.name, e.id"#,
+        year,
     )
-    .bind(year)
     .fetch_all(conn)
     .await
 }
@@ -176,8 +194,8 @@ pub async fn upsert_ratings(
     let hk: Vec<&str> = rows.iter().map(|r| r.hasil_kerja.as_str()).collect();
     let pk: Vec<&str> = rows.iter().map(|r| r.perilaku_kerja.as_str()).collect();
     let pr: Vec<&str> = rows.iter().map(|r| r.predicate.as_str()).collect();
-    sqlx::query_as(
-        "with input as (select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])
+    let rows = sqlx::query!(
+        r#"with input as (select * from unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[])
                         as i(employee_id, year, hasil_kerja, perilaku_kerja, predicate)),
          before as (select r.* from performance_ratings r join input i using (employee_id, year) for update of r),
          written as (
@@ -189,27 +207,28 @@ pub async fn upsert_ratings(
            where (performance_ratings.hasil_kerja, performance_ratings.perilaku_kerja, performance_ratings.predicate)
                  is distinct from (excluded.hasil_kerja, excluded.perilaku_kerja, excluded.predicate)
            returning *)
-         select w.id, case when b.id is null then null
+         select w.id as "id!", case when b.id is null then null
                       else jsonb_build_object('hasil_kerja', b.hasil_kerja, 'perilaku_kerja', b.perilaku_kerja,
-                                              'predicate', b.predicate, 'version', b.version) end,
+                                              'predicate', b.predicate, 'version', b.version) end as "before?",
                 jsonb_build_object('employee_id', w.employee_id, 'year', w.year, 'hasil_kerja', w.hasil_kerja,
                                    'perilaku_kerja', w.perilaku_kerja, 'predicate', w.predicate, 'source', w.source,
-                                   'version', w.version)
-         from written w left join before b on b.id = w.id",
+                                   'version', w.version) as "after!"
+         from written w left join before b on b.id = w.id"#,
+        &emp,
+        &year,
+        &hk as &[&str],
+        &pk as &[&str],
+        &pr as &[&str],
+        source,
+        account,
     )
-    .bind(&emp)
-    .bind(&year)
-    .bind(&hk)
-    .bind(&pk)
-    .bind(&pr)
-    .bind(source)
-    .bind(account)
     .fetch_all(conn)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.before, r.after)).collect())
 }
 
 /// A key position in the reader's reach.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct KeyPosition {
     pub id: i64,
     pub name: String,
@@ -219,22 +238,23 @@ pub struct KeyPosition {
 }
 
 pub async fn key_positions(conn: &mut PgConnection, scope: &Scope) -> Result<Vec<KeyPosition>, sqlx::Error> {
-    sqlx::query_as(
-        "select p.id, p.name, u.name as unit,
-                (select count(*) from employees e where e.position_id = p.id and e.active) as holders,
-                (select count(*) from position_standards s where s.position_id = p.id) as requirements
+    sqlx::query_as!(
+        KeyPosition,
+        r#"select p.id, p.name, u.name as unit,
+                (select count(*) from employees e where e.position_id = p.id and e.active) as "holders!",
+                (select count(*) from position_standards s where s.position_id = p.id) as "requirements!"
          from positions p join units u on u.id = p.unit_id
          where p.is_key and p.active and unit_in_scope($1, $2, u.path)
-         order by u.sort_key, p.name, p.id",
+         order by u.sort_key, p.name, p.id"#,
+        scope.all,
+        &scope.unit_patterns,
     )
-    .bind(scope.all)
-    .bind(&scope.unit_patterns)
     .fetch_all(conn)
     .await
 }
 
 /// A candidate of boxes 7–9 for a key position, with their gap against its standard.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Candidate {
     pub position_id: i64,
     pub employee_id: i64,
@@ -252,29 +272,30 @@ pub struct Candidate {
 /// For every key position in reach, the people of boxes 7–9 in the reader's scope (its holders
 /// left out), closest to its standard first: one statement.
 pub async fn candidates(conn: &mut PgConnection, year: i32, scope: &Scope) -> Result<Vec<Candidate>, sqlx::Error> {
-    sqlx::query_as(
-        "with t as (select * from talent_placements($1) where box >= 7),
+    sqlx::query_as!(
+        Candidate,
+        r#"with t as (select * from talent_placements($1) where box >= 7),
          kp as (select p.id from positions p join units u on u.id = p.unit_id
                 where p.is_key and p.active and unit_in_scope($2, $3, u.path))
-         select kp.id as position_id, e.id as employee_id, e.nip,
-                employee_display_name(e.front_title, e.name, e.back_title) as name,
-                coalesce(cp.name, '') as current_position, u.name as unit, t.box as nine_box,
-                count(ps.competency_id) filter (where cl.level >= ps.required_level) as met,
-                count(ps.competency_id) filter (where cl.level < ps.required_level) as short,
-                count(ps.competency_id) filter (where cl.level is null) as unknown,
-                coalesce(sum(greatest(ps.required_level - cl.level, 0)), 0)::bigint as levels_short
+         select kp.id as "position_id!", e.id as employee_id, e.nip,
+                employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                coalesce(cp.name, '') as "current_position!", u.name as unit, t.box as "nine_box!",
+                count(ps.competency_id) filter (where cl.level >= ps.required_level) as "met!",
+                count(ps.competency_id) filter (where cl.level < ps.required_level) as "short!",
+                count(ps.competency_id) filter (where cl.level is null) as "unknown!",
+                coalesce(sum(greatest(ps.required_level - cl.level, 0)), 0)::bigint as "levels_short!"
          from kp cross join t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
          left join positions cp on cp.id = e.position_id
          left join position_standards ps on ps.position_id = kp.id
          left join current_levels cl on cl.employee_id = e.id and cl.competency_id = ps.competency_id
          where e.position_id is distinct from kp.id and scope_sees($2, $4, $3, e.id, u.path)
          group by kp.id, e.id, cp.name, u.name, t.box
-         order by kp.id, levels_short, short, unknown, t.box desc, e.name, e.id",
+         order by kp.id, "levels_short!", "short!", "unknown!", t.box desc, e.name, e.id"#,
+        year,
+        scope.all,
+        &scope.unit_patterns,
+        scope.own,
     )
-    .bind(year)
-    .bind(scope.all)
-    .bind(&scope.unit_patterns)
-    .bind(scope.own)
     .fetch_all(conn)
     .await
 }

@@ -126,7 +126,7 @@ pub(super) async fn record(
     let mut errors = FieldErrors::default();
     let mut conn = state.pool.acquire().await?;
     let employee: Option<i64> = if p.nip.len() == 18 && p.nip.bytes().all(|b| b.is_ascii_digit()) {
-        sqlx::query_scalar("select id from employees where nip = $1").bind(&p.nip).fetch_optional(&mut *conn).await?
+        sqlx::query_scalar!("select id from employees where nip = $1", p.nip).fetch_optional(&mut *conn).await?
     } else {
         None
     };
@@ -238,8 +238,12 @@ pub(super) async fn import(
         .collect();
     let nips: Vec<String> = parsed.iter().map(|(_, p, _)| p.nip.clone()).collect();
     let mut conn = state.pool.acquire().await?;
-    let found: Vec<(String, i64)> =
-        sqlx::query_as("select nip, id from employees where nip = any($1)").bind(&nips).fetch_all(&mut *conn).await?;
+    let found: Vec<(String, i64)> = sqlx::query!("select nip, id from employees where nip = any($1)", &nips)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.nip, r.id))
+        .collect();
     drop(conn);
     let mut problems = vec![];
     let mut rows = vec![];

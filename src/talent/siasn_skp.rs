@@ -131,9 +131,10 @@ pub fn read_year(records: &[Value], year: i32) -> Result<Option<(Expectation, Ex
 }
 
 async fn units(state: &AppState) -> AppResult<Vec<(i64, String)>> {
-    Ok(sqlx::query_as("select id, name from units where closed_on is null order by sort_key")
+    let rows = sqlx::query!("select id, name from units where closed_on is null order by sort_key")
         .fetch_all(&state.pool)
-        .await?)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
 
 pub(super) async fn form(State(state): State<AppState>, ctx: Ctx, Query(f): Query<PullForm>) -> AppResult<Response> {
@@ -168,15 +169,19 @@ pub(super) async fn pull(
     }
     let mut page = Page { configured: client.is_some(), units, errors, form: f, outcome: None, ctx };
     let (Some(unit), Some(year), Some(client)) = (unit, year, client) else { return render(&page) };
-    let staff: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "select e.id, employee_display_name(e.front_title, e.name, e.back_title), e.nip, count(*) over ()
+    let staff: Vec<(i64, String, String, i64)> = sqlx::query!(
+        r#"select e.id, employee_display_name(e.front_title, e.name, e.back_title) as "name!", e.nip,
+                count(*) over () as "total!"
          from employees e join units u on u.id = e.unit_id
-         where e.active and u.path like (select path from units where id = $1) || '%' order by e.name, e.id limit $2",
+         where e.active and u.path like (select path from units where id = $1) || '%' order by e.name, e.id limit $2"#,
+        unit,
+        MAX_STAFF,
     )
-    .bind(unit)
-    .bind(MAX_STAFF)
     .fetch_all(&state.pool)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.name, r.nip, r.total))
+    .collect();
     let mut outcome = Outcome { more: staff.first().map_or(0, |s| s.3 - staff.len() as i64), ..Default::default() };
     // Read SIASN first, outside any transaction.
     let mut read: Vec<(Line, (Expectation, Expectation))> = vec![];
@@ -205,14 +210,19 @@ pub(super) async fn pull(
     // rating recorded meanwhile by hand is seen and kept.
     let mut tx = state.pool.begin().await?;
     let ids: Vec<i64> = read.iter().map(|(l, _)| l.employee_id).collect();
-    let held: Vec<(i64, Expectation, Expectation, String)> = sqlx::query_as(
-        "select employee_id, hasil_kerja, perilaku_kerja, source from performance_ratings
-         where employee_id = any($1) and year = $2 order by employee_id for update",
+    let held: Vec<(i64, Expectation, Expectation, String)> = sqlx::query!(
+        r#"select employee_id, hasil_kerja as "hasil_kerja: Expectation", perilaku_kerja as "perilaku_kerja: Expectation",
+                source
+         from performance_ratings
+         where employee_id = any($1) and year = $2 order by employee_id for update"#,
+        &ids,
+        year,
     )
-    .bind(&ids)
-    .bind(year)
     .fetch_all(&mut *tx)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.employee_id, r.hasil_kerja, r.perilaku_kerja, r.source))
+    .collect();
     let mut rows = vec![];
     for (mut line, (h, p)) in read {
         let had = held.iter().find(|x| x.0 == line.employee_id);

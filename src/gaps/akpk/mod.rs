@@ -44,7 +44,7 @@ struct AkpkQuery {
 }
 
 /// One AKPK row.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct AkpkRow {
     pub nip: String,
     pub name: String,
@@ -75,7 +75,7 @@ impl AkpkRow {
 /// Who signs the AKPK: the head of the dinas the unit belongs to (the topmost unit of kind
 /// `dinas` above it, or itself), as the records hold it. No head recorded: the name, rank and
 /// NIP stay blank, to be written by hand.
-#[derive(sqlx::FromRow, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Signer {
     /// The dinas' name ("Dinas Komunikasi, Informatika dan Statistik"); empty if the unit has no
     /// dinas above it.
@@ -175,27 +175,30 @@ async fn akpk_data(
     year: i32,
     en: bool,
 ) -> Result<AkpkData, sqlx::Error> {
-    let plan: Option<AcceptedPlan> = sqlx::query_as(
+    let plan: Option<AcceptedPlan> = sqlx::query!(
         "select id, accepted_at, budget, optimal from dev_plans where unit_id = $1 and year = $2 order by accepted_at desc, id desc limit 1",
+        unit_id,
+        year,
     )
-    .bind(unit_id)
-    .bind(year)
     .fetch_optional(&mut *conn)
-    .await?;
+    .await?
+    .map(|r| (r.id, r.accepted_at, r.budget, r.optimal));
     let rows: Vec<AkpkRow> = match plan {
         Some((id, ..)) => {
-            sqlx::query_as(
-                "select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, coalesce(p.name, '') as position,
-                        u.name as unit, c.kind, c.code, case when $2 then c.name_en else c.name_id end as competency,
+            sqlx::query_as!(
+                AkpkRow,
+                r#"select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                        coalesce(p.name, '') as "position!", u.name as unit, c.kind, c.code,
+                        case when $2 then c.name_en else c.name_id end as "competency!",
                         i.required_level, i.current_level, i.priority, i.route, i.jenis_diklat, i.programme, i.provider,
-                        i.jp::float8 as jp, i.estimated_cost, i.funding, tp.status
+                        i.jp::float8 as "jp!", i.estimated_cost, i.funding, tp.status as "status?"
                  from dev_plan_items i join employees e on e.id = i.employee_id join units u on u.id = e.unit_id
                  left join positions p on p.id = e.position_id join competencies c on c.id = i.competency_id
                  left join training_participants tp on tp.training_id = i.training_id and tp.employee_id = i.employee_id
-                 where i.plan_id = $1 order by e.name, c.code, i.id",
+                 where i.plan_id = $1 order by e.name, c.code, i.id"#,
+                id,
+                en,
             )
-            .bind(id)
-            .bind(en)
             .fetch_all(&mut *conn)
             .await?
         }
@@ -203,8 +206,9 @@ async fn akpk_data(
     };
     // The head of the topmost dinas at or above the unit: an active account with the head role
     // for that unit (the latest given, if several), and its employee's rank.
-    let signer: Signer = sqlx::query_as(
-        "select d.name as dinas, h.name, h.nip, h.rank
+    let signer: Signer = sqlx::query_as!(
+        Signer,
+        r#"select d.name as dinas, h.name as "name?", h.nip as "nip?", h.rank as "rank?"
          from units d
          left join lateral (
            select employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip,
@@ -215,9 +219,9 @@ async fn akpk_data(
            order by ar.created_at desc, ar.id desc limit 1
          ) h on true
          where d.kind = 'dinas' and $1 like d.path || '%'
-         order by length(d.path) limit 1",
+         order by length(d.path) limit 1"#,
+        path,
     )
-    .bind(path)
     .fetch_optional(&mut *conn)
     .await?
     .unwrap_or_default();

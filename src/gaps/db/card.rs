@@ -3,7 +3,7 @@
 use super::*;
 
 /// A requirement line of one employee against a position's standard.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct GapLine {
     pub competency_id: i64,
     pub code: String,
@@ -34,26 +34,27 @@ pub async fn lines(
     position: i64,
     en: bool,
 ) -> Result<Vec<GapLine>, sqlx::Error> {
-    sqlx::query_as(
-        "select c.id as competency_id, c.code, case when $3 then c.name_en else c.name_id end as name, c.area,
-                ps.required_level, ps.priority, cl.level as current_level,
-                (case when cl.level is not null then greatest(ps.required_level - cl.level, 0) end)::smallint as gap,
-                priority_weight(ps.priority, gs) as weight,
-                cl.valid_until
+    sqlx::query_as!(
+        GapLine,
+        r#"select c.id as competency_id, c.code, case when $3 then c.name_en else c.name_id end as "name!", c.area,
+                ps.required_level, ps.priority, cl.level as "current_level?",
+                (case when cl.level is not null then greatest(ps.required_level - cl.level, 0) end)::smallint as "gap?",
+                priority_weight(ps.priority, gs) as "weight!",
+                cl.valid_until as "valid_until?"
          from position_standards ps join competencies c on c.id = ps.competency_id cross join gap_settings gs
          left join current_levels cl on cl.employee_id = $1 and cl.competency_id = ps.competency_id
          where ps.position_id = $2
-         order by greatest(ps.required_level - cl.level, 0) desc nulls last, c.code",
+         order by greatest(ps.required_level - cl.level, 0) desc nulls last, c.code"#,
+        employee,
+        position,
+        en,
     )
-    .bind(employee)
-    .bind(position)
-    .bind(en)
     .fetch_all(conn)
     .await
 }
 
 /// A colleague who can teach a competency: holds it at `level` or above.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MentorOption {
     pub competency_id: i64,
     pub employee_id: i64,
@@ -77,8 +78,9 @@ pub async fn mentor_options(
 ) -> Result<Vec<MentorOption>, sqlx::Error> {
     let comps: Vec<i64> = needs.iter().map(|n| n.0).collect();
     let levels: Vec<i16> = needs.iter().map(|n| n.1).collect();
-    sqlx::query_as(
-        "with need as (select * from unnest($1::bigint[], $2::smallint[]) as n(competency_id, level)),
+    sqlx::query_as!(
+        MentorOption,
+        r#"with need as (select * from unnest($1::bigint[], $2::smallint[]) as n(competency_id, level)),
          me as (select unit_id from employees where id = $3),
          load as (select * from mentor_load($4::date)),
          c as (
@@ -89,21 +91,23 @@ pub async fn mentor_options(
            from need n join current_levels cl on cl.competency_id = n.competency_id and cl.level >= n.level
            join employees m on m.id = cl.employee_id and m.active and m.id <> $3 join units u on u.id = m.unit_id
            cross join me left join load ld on ld.mentor_id = m.id)
-         select competency_id, employee_id, nip, name, unit, level, same_unit, mentees from c where rn <= $5
-         order by competency_id, rn",
+         select competency_id as "competency_id!", employee_id as "employee_id!", nip as "nip!", name as "name!",
+                unit as "unit!", level as "level!", same_unit as "same_unit!", mentees as "mentees!"
+         from c where rn <= $5
+         order by competency_id, rn"#,
+        &comps,
+        &levels,
+        mentee,
+        today,
+        per,
     )
-    .bind(&comps)
-    .bind(&levels)
-    .bind(mentee)
-    .bind(today)
-    .bind(per)
     .fetch_all(conn)
     .await
 }
 
 /// A planned or open training that develops a competency, with its seats left and the effect
 /// measured on earlier runs of the same training (same title).
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct TrainingOption {
     pub training_id: i64,
     pub competency_id: i64,
@@ -128,12 +132,13 @@ pub async fn training_options(
     conn: &mut PgConnection,
     competencies: &[i64],
 ) -> Result<Vec<TrainingOption>, sqlx::Error> {
-    sqlx::query_as(
-        "select t.id as training_id, tc.competency_id, t.title, coalesce(p.name, '') as provider, t.form, t.jenis_diklat, t.starts_on,
-                t.jp::float8 as jp, tc.target_level, t.cost_per_participant,
-                tcost.next_cost - t.cost_per_participant as fixed_due,
-                t.quota - (select count(*) from training_participants x where x.training_id = t.id and x.status <> 'rejected') as seats_left,
-                coalesce(fx.n, 0) as measured_n, fx.gain as measured_gain
+    sqlx::query_as!(
+        TrainingOption,
+        r#"select t.id as training_id, tc.competency_id, t.title, coalesce(p.name, '') as "provider!", t.form, t.jenis_diklat,
+                t.starts_on, t.jp::float8 as "jp!", tc.target_level, t.cost_per_participant,
+                tcost.next_cost - t.cost_per_participant as "fixed_due!",
+                t.quota - (select count(*) from training_participants x where x.training_id = t.id and x.status <> 'rejected') as "seats_left!",
+                coalesce(fx.n, 0) as "measured_n!", fx.gain as "measured_gain?"
          from trainings t join training_competencies tc on tc.training_id = t.id join training_costs tcost on tcost.training_id = t.id
          left join providers p on p.id = t.provider_id
          left join lateral (
@@ -141,9 +146,9 @@ pub async fn training_options(
            from training_effect e join trainings past on past.id = e.training_id
            where past.title = t.title and e.competency_id = tc.competency_id and e.after_level is not null) fx on true
          where t.status in ('planned', 'open') and tc.competency_id = any($1)
-         order by t.starts_on, t.id",
+         order by t.starts_on, t.id"#,
+        competencies,
     )
-    .bind(competencies)
     .fetch_all(conn)
     .await
 }

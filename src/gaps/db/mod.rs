@@ -12,7 +12,7 @@ pub use card::*;
 pub use units::*;
 
 /// HR's thresholds and weights (one row).
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct GapSettings {
     pub weight_critical: f64,
     pub weight_important: f64,
@@ -27,21 +27,33 @@ pub struct GapSettings {
     pub version: i64,
 }
 
-pub const SETTINGS_SQL: &str =
-    "select weight_critical::float8 as weight_critical, weight_important::float8 as weight_important,
-        weight_useful::float8 as weight_useful, coverage_threshold, development_months, assessment_months, mentor_cap,
-        mentor_period_days, trainings_per_person, effect_min_participants, version from gap_settings where id = 1";
-
-pub const SETTINGS_LOCK_SQL: &str = "select weight_critical::float8 as weight_critical, weight_important::float8 as weight_important,
-        weight_useful::float8 as weight_useful, coverage_threshold, development_months, assessment_months, mentor_cap,
-        mentor_period_days, trainings_per_person, effect_min_participants, version from gap_settings where id = 1 for update";
-
 pub async fn settings(conn: &mut PgConnection) -> Result<GapSettings, sqlx::Error> {
-    sqlx::query_as(SETTINGS_SQL).fetch_one(conn).await
+    sqlx::query_as!(
+        GapSettings,
+        r#"select weight_critical::float8 as "weight_critical!", weight_important::float8 as "weight_important!",
+                weight_useful::float8 as "weight_useful!", coverage_threshold, development_months, assessment_months,
+                mentor_cap, mentor_period_days, trainings_per_person, effect_min_participants, version
+         from gap_settings where id = 1"#
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// The settings, locked for an update (the same columns as `settings`).
+pub async fn settings_for_update(conn: &mut PgConnection) -> Result<GapSettings, sqlx::Error> {
+    sqlx::query_as!(
+        GapSettings,
+        r#"select weight_critical::float8 as "weight_critical!", weight_important::float8 as "weight_important!",
+                weight_useful::float8 as "weight_useful!", coverage_threshold, development_months, assessment_months,
+                mentor_cap, mentor_period_days, trainings_per_person, effect_min_participants, version
+         from gap_settings where id = 1 for update"#
+    )
+    .fetch_one(conn)
+    .await
 }
 
 /// One employee's gap summary with the facts behind each flag.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct StaffGap {
     pub employee_id: i64,
     pub nip: String,
@@ -171,17 +183,20 @@ pub async fn staff_gap(
 ) -> Result<Option<StaffGap>, sqlx::Error> {
     // The same columns as `staff_page` (kept as whole statements: the schema test
     // prepares every static statement).
-    sqlx::query_as(
-        "select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
-                coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
-                s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,
-                s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment, s.assessed, s.readiness, s.critical_big,
-                s.tier, s.flagged
+    sqlx::query_as!(
+        StaffGap,
+        r#"select s.employee_id as "employee_id!", e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                u.name as unit, coalesce(p.name, '') as "position!", s.requirements as "requirements!", s.met as "met!",
+                s.coverage as "coverage!", s.score as "score!", s.max_gap as "max_gap!", s.critical_below, s.big_gaps,
+                s.jp_year as "jp_year!", s.jp_minimum as "jp_minimum!", s.last_development, s.last_assessment,
+                s.flag_critical as "flag_critical!", s.flag_coverage as "flag_coverage!", s.flag_big_gap as "flag_big_gap!",
+                s.flag_jp as "flag_jp!", s.flag_development as "flag_development!", s.flag_assessment as "flag_assessment!",
+                s.assessed as "assessed!", s.readiness, s.critical_big, s.tier as "tier!", s.flagged as "flagged!"
          from gap_summary($1, '/', $2) s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
-         left join positions p on p.id = e.position_id",
+         left join positions p on p.id = e.position_id"#,
+        today,
+        employee,
     )
-    .bind(today)
-    .bind(employee)
     .fetch_optional(conn)
     .await
 }

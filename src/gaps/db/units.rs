@@ -4,7 +4,7 @@
 use super::*;
 
 /// Readiness and flagged staff of the unit and of each unit directly under it.
-#[derive(sqlx::FromRow, serde::Deserialize, Clone, Debug)]
+#[derive(serde::Deserialize, Clone, Debug)]
 pub struct UnitReadiness {
     pub unit_id: i64,
     pub name: String,
@@ -60,8 +60,9 @@ pub async fn readiness(
     unit: i64,
     path: &str,
 ) -> Result<Vec<UnitReadiness>, sqlx::Error> {
-    sqlx::query_as(
-        "with by_unit as (
+    sqlx::query_as!(
+        UnitReadiness,
+        r#"with by_unit as (
            select g.unit_id, count(*) as staff, count(*) filter (where g.flagged) as flagged,
                   sum(g.requirements) as requirements, sum(g.met) as met, sum(g.assessed) as assessed,
                   count(*) filter (where g.tier = 1) as top_tier, count(*) filter (where g.tier = 3) as not_assessed
@@ -74,16 +75,16 @@ pub async fn readiness(
          parts as (select id, name, path, 0 as ord, '' as sort_key from units where id = $2
                    union all
                    select id, name, path, 1, sort_key from units where parent_id = $2 and closed_on is null)
-         select p.id as unit_id, p.name, coalesce(sum(b.staff), 0)::bigint as staff,
-                coalesce(sum(b.flagged), 0)::bigint as flagged, coalesce(sum(b.requirements), 0)::bigint as requirements,
-                coalesce(sum(b.met), 0)::bigint as met, coalesce(sum(b.assessed), 0)::bigint as assessed,
-                coalesce(sum(b.top_tier), 0)::bigint as top_tier, coalesce(sum(b.not_assessed), 0)::bigint as not_assessed
+         select p.id as "unit_id!", p.name as "name!", coalesce(sum(b.staff), 0)::bigint as "staff!",
+                coalesce(sum(b.flagged), 0)::bigint as "flagged!", coalesce(sum(b.requirements), 0)::bigint as "requirements!",
+                coalesce(sum(b.met), 0)::bigint as "met!", coalesce(sum(b.assessed), 0)::bigint as "assessed!",
+                coalesce(sum(b.top_tier), 0)::bigint as "top_tier!", coalesce(sum(b.not_assessed), 0)::bigint as "not_assessed!"
          from parts p left join by_part b on p.ord = 0 or b.part_path = p.path
-         group by p.id, p.name, p.ord, p.sort_key order by p.ord, p.sort_key",
+         group by p.id, p.name, p.ord, p.sort_key order by p.ord, p.sort_key"#,
+        today,
+        unit,
+        path,
     )
-    .bind(today)
-    .bind(unit)
-    .bind(path)
     .fetch_all(conn)
     .await
 }
@@ -100,31 +101,34 @@ pub async fn staff_page(
 ) -> Result<Vec<StaffGap>, sqlx::Error> {
     // The same columns as `staff_gap` (kept as whole statements: the schema test prepares every
     // static statement).
-    sqlx::query_as(
-        "with s as (
+    sqlx::query_as!(
+        StaffGap,
+        r#"with s as (
            select * from gap_summary($1, $2) s
            where not $3 or s.flagged
            order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id offset $4 limit $5)
-         select s.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
-                coalesce(p.name, '') as position, s.requirements, s.met, s.coverage, s.score, s.max_gap, s.critical_below,
-                s.big_gaps, s.jp_year, s.jp_minimum, s.last_development, s.last_assessment, s.flag_critical, s.flag_coverage,
-                s.flag_big_gap, s.flag_jp, s.flag_development, s.flag_assessment, s.assessed, s.readiness, s.critical_big,
-                s.tier, s.flagged
+         select s.employee_id as "employee_id!", e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                u.name as unit, coalesce(p.name, '') as "position!", s.requirements as "requirements!", s.met as "met!",
+                s.coverage as "coverage!", s.score as "score!", s.max_gap as "max_gap!", s.critical_below, s.big_gaps,
+                s.jp_year as "jp_year!", s.jp_minimum as "jp_minimum!", s.last_development, s.last_assessment,
+                s.flag_critical as "flag_critical!", s.flag_coverage as "flag_coverage!", s.flag_big_gap as "flag_big_gap!",
+                s.flag_jp as "flag_jp!", s.flag_development as "flag_development!", s.flag_assessment as "flag_assessment!",
+                s.assessed as "assessed!", s.readiness, s.critical_big, s.tier as "tier!", s.flagged as "flagged!"
          from s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
          left join positions p on p.id = e.position_id
-         order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id",
+         order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id"#,
+        today,
+        path,
+        only_flagged,
+        offset,
+        limit,
     )
-    .bind(today)
-    .bind(path)
-    .bind(only_flagged)
-    .bind(offset)
-    .bind(limit)
     .fetch_all(conn)
     .await
 }
 
 /// A competency with the total gap in a unit.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct CompetencyGap {
     pub competency_id: i64,
     pub code: String,
@@ -140,26 +144,28 @@ pub async fn top_gaps(
     en: bool,
     limit: i64,
 ) -> Result<Vec<CompetencyGap>, sqlx::Error> {
-    sqlx::query_as(
-        "with a as (
+    sqlx::query_as!(
+        CompetencyGap,
+        r#"with a as (
            select f.competency_id, sum(f.staff_short)::bigint as staff_short, sum(f.gap_critical)::int as gc,
                   sum(f.gap_important)::int as gi, sum(f.gap_useful)::int as gu
            from unit_gap_facts f join units u on u.id = f.unit_id where u.path like $1 || '%' group by f.competency_id)
-         select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name, a.staff_short,
-                (a.gc + a.gi + a.gu)::bigint as levels, weighted_gap(a.gc, a.gi, a.gu, gs) as weighted
+         select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!",
+                a.staff_short as "staff_short!", (a.gc + a.gi + a.gu)::bigint as "levels!",
+                weighted_gap(a.gc, a.gi, a.gu, gs) as "weighted!"
          from a join competencies c on c.id = a.competency_id cross join gap_settings gs
          where a.gc + a.gi + a.gu > 0
-         order by weighted desc, c.code limit $3",
+         order by "weighted!" desc, c.code limit $3"#,
+        path,
+        en,
+        limit,
     )
-    .bind(path)
-    .bind(en)
-    .bind(limit)
     .fetch_all(conn)
     .await
 }
 
 /// A required competency that one person or nobody in the unit holds at the required level.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct SinglePoint {
     pub code: String,
     pub name: String,
@@ -171,8 +177,9 @@ pub struct SinglePoint {
 }
 
 pub async fn single_points(conn: &mut PgConnection, path: &str, en: bool) -> Result<Vec<SinglePoint>, sqlx::Error> {
-    sqlx::query_as(
-        "with agg as (
+    sqlx::query_as!(
+        SinglePoint,
+        r#"with agg as (
            select f.competency_id, max(f.max_required) filter (where f.required_by > 0) as required_level,
                   sum(f.h1) as h1, sum(f.h2) as h2, sum(f.h3) as h3, sum(f.h4) as h4, sum(f.h5) as h5
            from unit_gap_facts f join units u on u.id = f.unit_id
@@ -181,19 +188,19 @@ pub async fn single_points(conn: &mut PgConnection, path: &str, en: bool) -> Res
            select a.competency_id, a.required_level, a.h1::bigint as known,
                   (case a.required_level when 1 then a.h1 when 2 then a.h2 when 3 then a.h3 when 4 then a.h4 else a.h5 end)::bigint as holders
            from agg a where a.required_level is not null)
-         select c.code, case when $2 then c.name_en else c.name_id end as name, h.required_level::smallint as required_level, h.holders,
-                h.known,
+         select c.code, case when $2 then c.name_en else c.name_id end as "name!",
+                h.required_level::smallint as "required_level!", h.holders as "holders!", h.known as "known!",
                 case when h.holders = 1 then
                   (select employee_display_name(e.front_title, e.name, e.back_title)
                    from current_levels cl join employees e on e.id = cl.employee_id and e.active
                    join units u on u.id = e.unit_id
                    where cl.competency_id = h.competency_id and cl.level >= h.required_level and u.path like $1 || '%'
-                   limit 1) end as holder
+                   limit 1) end as "holder?"
          from held h join competencies c on c.id = h.competency_id
-         where h.holders <= 1 order by h.known = 0, h.holders, c.code",
+         where h.holders <= 1 order by h.known = 0, h.holders, c.code"#,
+        path,
+        en,
     )
-    .bind(path)
-    .bind(en)
     .fetch_all(conn)
     .await
 }
@@ -206,19 +213,22 @@ pub async fn unit_in_scope(
 ) -> Result<Option<(i64, String, String)>, sqlx::Error> {
     let scope = user.scope();
     let default = if scope.all {
-        sqlx::query_scalar("select id from units where parent_id is null order by sort_key limit 1")
+        sqlx::query_scalar!("select id from units where parent_id is null order by sort_key limit 1")
             .fetch_optional(&mut *conn)
             .await?
     } else {
         user.head_units.first().map(|u| u.id)
     };
     let Some(id) = unit.or(default) else { return Ok(None) };
-    sqlx::query_as("select id, name, path from units where id = $1 and unit_in_scope($2, $3, path)")
-        .bind(id)
-        .bind(scope.all)
-        .bind(&scope.unit_patterns)
-        .fetch_optional(conn)
-        .await
+    Ok(sqlx::query!(
+        "select id, name, path from units where id = $1 and unit_in_scope($2, $3, path)",
+        id,
+        scope.all,
+        &scope.unit_patterns
+    )
+    .fetch_optional(conn)
+    .await?
+    .map(|r| (r.id, r.name, r.path)))
 }
 
 /// Units the reader may analyse, for the unit picker (reused while the records are unchanged: a

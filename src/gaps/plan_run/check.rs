@@ -14,16 +14,16 @@ pub async fn check(
     let settings = crate::settings::SettingsCache::default().get(pool).await?;
     let today = crate::app::clock::Clock::default().today(settings.time_zone);
     let year = year.unwrap_or(chrono::Datelike::year(&today) + 1);
-    let (unit_id, path): (i64, String) = sqlx::query_as("select id, path from units where code = $1")
-        .bind(unit_code)
+    let (unit_id, path): (i64, String) = sqlx::query!("select id, path from units where code = $1", unit_code)
         .fetch_optional(pool)
         .await?
+        .map(|r| (r.id, r.path))
         .ok_or_else(|| anyhow::anyhow!("no unit with code {unit_code}"))?;
     let mut conn = pool.acquire().await?;
-    let staff: i64 = sqlx::query_scalar(
-        "select count(*) from employees e join units u on u.id = e.unit_id where e.active and u.path like $1 || '%'",
+    let staff: i64 = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from employees e join units u on u.id = e.unit_id where e.active and u.path like $1 || '%'"#,
+        &path,
     )
-    .bind(&path)
     .fetch_one(&mut *conn)
     .await?;
     let budget = match budget {

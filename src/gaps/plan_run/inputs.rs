@@ -41,7 +41,6 @@ impl Choice {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(super) struct ChoiceRow {
     kind: String,
     id: i64,
@@ -71,18 +70,21 @@ pub(super) async fn choices(
     year: i32,
     path: &str,
 ) -> sqlx::Result<Vec<Choice>> {
-    let rows: Vec<ChoiceRow> = sqlx::query_as(
-        "with fx as (
+    let rows: Vec<ChoiceRow> = sqlx::query_as!(
+        ChoiceRow,
+        r#"with fx as (
            select coalesce(past.programme_id::text, 't:' || past.title) as run_of, e.competency_id, count(*) as n,
                   avg(e.after_level - e.before_level)::float8 as gain
            from training_effect e join trainings past on past.id = e.training_id
            where e.after_level is not null and e.before_level > 0 and e.competency_id = any($1)
            group by 1, 2)
-         select 'training' as kind, t.id, t.title, coalesce(p.name, '') as provider, t.jenis_diklat, t.jp::float8 as jp,
-                t.starts_on, t.cost_per_participant,
-                case when tcost.paid_participants > 0 then 0 else t.fixed_cost end as fixed_cost,
-                (t.quota - (select count(*) from training_participants x where x.training_id = t.id and x.status <> 'rejected'))::bigint as seats,
-                1::bigint as min_class, tc.competency_id, tc.target_level, coalesce(fx.n, 0) as measured_n, fx.gain as measured_gain
+         select 'training' as "kind!", t.id as "id!", t.title as "title!", coalesce(p.name, '') as "provider!",
+                t.jenis_diklat as "jenis_diklat!", t.jp::float8 as "jp!", t.starts_on as "starts_on?",
+                t.cost_per_participant as "cost_per_participant!",
+                case when tcost.paid_participants > 0 then 0 else t.fixed_cost end as "fixed_cost!",
+                (t.quota - (select count(*) from training_participants x where x.training_id = t.id and x.status <> 'rejected'))::bigint as "seats!",
+                1::bigint as "min_class!", tc.competency_id as "competency_id!", tc.target_level as "target_level!",
+                coalesce(fx.n, 0) as "measured_n!", fx.gain as "measured_gain?"
          from trainings t join training_competencies tc on tc.training_id = t.id
          join training_costs tcost on tcost.training_id = t.id
          join units bu on bu.id = t.budget_unit_id
@@ -98,11 +100,11 @@ pub(super) async fn choices(
          left join providers p on p.id = g.provider_id
          left join fx on fx.run_of = g.id::text and fx.competency_id = gc.competency_id
          where g.active and $2 between g.offered_from and g.offered_to and gc.competency_id = any($1)
-         order by 1 desc, 2, 12",
+         order by 1 desc, 2, 12"#,
+        competencies,
+        year,
+        path,
     )
-    .bind(competencies)
-    .bind(year)
-    .bind(path)
     .fetch_all(conn)
     .await?;
     let mut out: Vec<Choice> = vec![];
@@ -152,16 +154,19 @@ impl BudgetFigures {
 }
 
 pub async fn budget(conn: &mut PgConnection, year: i32, path: &str) -> sqlx::Result<BudgetFigures> {
-    let parts: Vec<(String, i64, i64)> = sqlx::query_as(
-        "select u.name, f.allocated, f.committed + f.spent
+    let parts: Vec<(String, i64, i64)> = sqlx::query!(
+        r#"select u.name, f.allocated as "allocated!", f.committed + f.spent as "used!"
          from units u join budget_figures($1) f on f.unit_id = u.id
          where u.path like $2 || '%' and f.recorded
-         order by u.path",
+         order by u.path"#,
+        year,
+        path,
     )
-    .bind(year)
-    .bind(path)
     .fetch_all(conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.name, r.allocated, r.used))
+    .collect();
     let with_money: Vec<(String, i64)> = parts.iter().filter(|p| p.1 > 0).map(|p| (p.0.clone(), p.1)).collect();
     Ok(BudgetFigures {
         allocated: parts.iter().map(|p| p.1).sum(),
@@ -211,15 +216,19 @@ pub async fn read_inputs(
     let mut people: Vec<i64> = needs.iter().map(|n| n.employee_id).collect();
     people.sort_unstable();
     people.dedup();
-    let rows: Vec<(i64, i64, bool)> = sqlx::query_as(
-        "select p.employee_id, p.training_id, t.budget_year = $2 from training_participants p join trainings t on t.id = p.training_id
+    let rows: Vec<(i64, i64, bool)> = sqlx::query!(
+        r#"select p.employee_id, p.training_id, t.budget_year = $2 as "this_year!"
+         from training_participants p join trainings t on t.id = p.training_id
          where p.employee_id = any($1) and p.status <> 'rejected' and t.status <> 'cancelled'
-           and (t.budget_year = $2 or t.status in ('planned', 'open'))",
+           and (t.budget_year = $2 or t.status in ('planned', 'open'))"#,
+        &people,
+        year,
     )
-    .bind(&people)
-    .bind(year)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| (r.employee_id, r.training_id, r.this_year))
+    .collect();
     let mut enrolled: HashMap<i64, u32> = HashMap::new();
     let mut taken = HashSet::new();
     for (e, t, this_year) in rows {

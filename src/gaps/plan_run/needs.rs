@@ -4,7 +4,7 @@
 use super::*;
 
 /// One gap of one person in the unit.
-#[derive(sqlx::FromRow, Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NeedRow {
     pub employee_id: i64,
     pub nip: String,
@@ -50,27 +50,30 @@ pub async fn needs(
     en: bool,
     only_flagged: bool,
 ) -> sqlx::Result<Vec<NeedRow>> {
-    sqlx::query_as(
-        "select g.employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, e.unit_id,
-                g.competency_id, c.code, case when $3 then c.name_en else c.name_id end as competency, c.kind,
-                g.required_level, g.current_level, g.gap, g.priority, g.weight
+    sqlx::query_as!(
+        NeedRow,
+        r#"select g.employee_id as "employee_id!", e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                e.unit_id, g.competency_id as "competency_id!", c.code,
+                case when $3 then c.name_en else c.name_id end as "competency!", c.kind,
+                g.required_level as "required_level!", g.current_level as "current_level!", g.gap as "gap!",
+                g.priority as "priority!", g.weight as "weight!"
          from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
          join competencies c on c.id = g.competency_id
          where u.path like $2 || '%' and g.gap > 0
            and (not $4 or g.employee_id in (
              select s.employee_id from gap_summary($1, $2) s where s.flagged))
-         order by g.gap * g.weight desc, e.name, c.code",
+         order by g.gap * g.weight desc, e.name, c.code"#,
+        today,
+        path,
+        en,
+        only_flagged,
     )
-    .bind(today)
-    .bind(path)
-    .bind(en)
-    .bind(only_flagged)
     .fetch_all(conn)
     .await
 }
 
 /// A colleague who holds a competency.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Holder {
     pub employee_id: i64,
     pub competency_id: i64,
@@ -92,31 +95,36 @@ pub async fn holders(
 ) -> sqlx::Result<(Vec<Holder>, HashMap<i64, u32>)> {
     let comps: Vec<i64> = needs.iter().map(|n| n.competency_id).collect();
     let levels: Vec<i16> = needs.iter().map(|n| n.required_level).collect();
-    let holders: Vec<Holder> = sqlx::query_as(
-        "with need as (select competency_id, min(level) as level from unnest($1::bigint[], $2::smallint[]) as n(competency_id, level)
+    let holders: Vec<Holder> = sqlx::query_as!(
+        Holder,
+        r#"with need as (select competency_id, min(level) as level from unnest($1::bigint[], $2::smallint[]) as n(competency_id, level)
                        group by competency_id)
-         select cl.employee_id, cl.competency_id, cl.level, e.unit_id,
-                employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, u.name as unit
+         select cl.employee_id as "employee_id!", cl.competency_id as "competency_id!", cl.level as "level!", e.unit_id,
+                employee_display_name(e.front_title, e.name, e.back_title) as "name!", e.nip, u.name as unit
          from need n join current_levels cl on cl.competency_id = n.competency_id and cl.level >= n.level
          join employees e on e.id = cl.employee_id and e.active join units u on u.id = e.unit_id
          where u.path like coalesce((select a.path from units a where a.kind = 'dinas' and $3 like a.path || '%'
                                      order by length(a.path) desc limit 1), $3) || '%'
-         order by cl.employee_id, cl.competency_id",
+         order by cl.employee_id, cl.competency_id"#,
+        &comps,
+        &levels,
+        unit_path,
     )
-    .bind(&comps)
-    .bind(&levels)
-    .bind(unit_path)
     .fetch_all(&mut *conn)
     .await?;
     let mut ids: Vec<i64> = holders.iter().map(|h| h.employee_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let load: Vec<(i64, i64)> =
-        sqlx::query_as("select mentor_id, mentees from mentor_load($2::date) where mentor_id = any($1)")
-            .bind(&ids)
-            .bind(today)
-            .fetch_all(&mut *conn)
-            .await?;
+    let load: Vec<(i64, i64)> = sqlx::query!(
+        r#"select mentor_id as "mentor_id!", mentees as "mentees!" from mentor_load($2::date) where mentor_id = any($1)"#,
+        &ids,
+        today,
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.mentor_id, r.mentees))
+    .collect();
     let load: HashMap<i64, i64> = load.into_iter().collect();
     let caps = ids
         .iter()

@@ -4,7 +4,7 @@
 use super::*;
 
 /// A run of the plan, as the page reads it.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct RunRow {
     pub id: i64,
     pub unit_id: i64,
@@ -25,11 +25,12 @@ pub async fn result(cache: &ResultCache, conn: &mut PgConnection, id: i64) -> sq
     if let Some(r) = cache.lock().ok().and_then(|m| m.get(&id).cloned()) {
         return Ok(Some(r));
     }
-    let found: Option<sqlx::types::Json<PlanResult>> =
-        sqlx::query_scalar("select result from plan_runs where id = $1 and status = 'done'")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
+    let found: Option<sqlx::types::Json<PlanResult>> = sqlx::query_scalar!(
+        r#"select result as "result!: sqlx::types::Json<PlanResult>" from plan_runs where id = $1 and status = 'done'"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await?;
     let Some(found) = found else { return Ok(None) };
     let r = Arc::new(found.0);
     if let Ok(mut m) = cache.lock() {
@@ -51,16 +52,18 @@ pub async fn latest(
     year: i32,
     budget: i64,
 ) -> sqlx::Result<(Option<(RunRow, Arc<PlanResult>)>, Option<RunRow>)> {
-    let runs: Vec<RunRow> = sqlx::query_as(
-        "(select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
+    let runs: Vec<RunRow> = sqlx::query_as!(
+        RunRow,
+        r#"(select id as "id!", unit_id as "unit_id!", year as "year!", budget as "budget!", status as "status!", requested_at as "requested_at!",
+                 finished_at, data_version, error as "error!" from plan_runs
           where unit_id = $1 and year = $2 and budget = $3 and status = 'done' order by id desc limit 1)
          union all
          (select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
-          where unit_id = $1 and year = $2 and budget = $3 and status <> 'done' order by id desc limit 1)",
+          where unit_id = $1 and year = $2 and budget = $3 and status <> 'done' order by id desc limit 1)"#,
+        unit_id,
+        year,
+        budget,
     )
-    .bind(unit_id)
-    .bind(year)
-    .bind(budget)
     .fetch_all(&mut *conn)
     .await?;
     let done_id = runs.iter().find(|r| r.status == "done").map(|r| r.id);
@@ -79,14 +82,16 @@ pub async fn latest_for_unit(
     conn: &mut PgConnection,
     unit_id: i64,
 ) -> sqlx::Result<(Option<(RunRow, Arc<PlanResult>)>, Option<RunRow>)> {
-    let runs: Vec<RunRow> = sqlx::query_as(
-        "(select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
+    let runs: Vec<RunRow> = sqlx::query_as!(
+        RunRow,
+        r#"(select id as "id!", unit_id as "unit_id!", year as "year!", budget as "budget!", status as "status!", requested_at as "requested_at!",
+                 finished_at, data_version, error as "error!" from plan_runs
           where unit_id = $1 and status = 'done' order by finished_at desc nulls last, id desc limit 1)
          union all
          (select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
-          where unit_id = $1 and status in ('queued', 'running') order by id desc limit 1)",
+          where unit_id = $1 and status in ('queued', 'running') order by id desc limit 1)"#,
+        unit_id,
     )
-    .bind(unit_id)
     .fetch_all(&mut *conn)
     .await?;
     let pending = runs.iter().find(|r| r.status != "done").cloned();
@@ -103,11 +108,12 @@ pub async fn by_id(
     conn: &mut PgConnection,
     id: i64,
 ) -> sqlx::Result<Option<(RunRow, Arc<PlanResult>)>> {
-    let run: Option<RunRow> = sqlx::query_as(
+    let run: Option<RunRow> = sqlx::query_as!(
+        RunRow,
         "select id, unit_id, year, budget, status, requested_at, finished_at, data_version, error from plan_runs
          where id = $1 and status = 'done'",
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(run) = run else { return Ok(None) };
@@ -124,31 +130,33 @@ pub async fn enqueue(
 ) -> sqlx::Result<i64> {
     let mut tx = state.pool.begin().await?;
     // One request per parameters at a time, whatever the node.
-    sqlx::query("select pg_advisory_xact_lock(727200, hashtext($1::bigint::text || '/' || $2::int::text || '/' || $3::bigint::text))")
-        .bind(unit_id)
-        .bind(year)
-        .bind(budget)
-        .execute(&mut *tx)
-        .await?;
-    let waiting: Option<i64> = sqlx::query_scalar(
+    sqlx::query!(
+        "select pg_advisory_xact_lock(727200, hashtext($1::bigint::text || '/' || $2::int::text || '/' || $3::bigint::text))",
+        unit_id,
+        year,
+        budget,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let waiting: Option<i64> = sqlx::query_scalar!(
         "select id from plan_runs where unit_id = $1 and year = $2 and budget = $3 and status in ('queued', 'running')
          order by id desc limit 1",
+        unit_id,
+        year,
+        budget,
     )
-    .bind(unit_id)
-    .bind(year)
-    .bind(budget)
     .fetch_optional(&mut *tx)
     .await?;
     let id = match waiting {
         Some(id) => id,
         None => {
-            sqlx::query_scalar(
+            sqlx::query_scalar!(
                 "insert into plan_runs (unit_id, year, budget, requested_by) values ($1, $2, $3, $4) returning id",
+                unit_id,
+                year,
+                budget,
+                account,
             )
-            .bind(unit_id)
-            .bind(year)
-            .bind(budget)
-            .bind(account)
             .fetch_one(&mut *tx)
             .await?
         }

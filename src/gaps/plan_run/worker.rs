@@ -7,39 +7,42 @@ use super::*;
 /// store the result. Returns whether there was one.
 pub async fn run_one(state: &AppState) -> Result<bool, AppError> {
     let worker = format!("{}:{}", hostname(), std::process::id());
-    let claimed: Option<(i64, i64, i32, i64)> = sqlx::query_as(
+    let claimed: Option<(i64, i64, i32, i64)> = sqlx::query!(
         "update plan_runs r set status = 'running', started_at = now(), worker = $1
          where r.id = (select id from plan_runs
                        where status = 'queued' or (status = 'running' and started_at < now() - interval '15 minutes')
                        order by requested_at, id for update skip locked limit 1)
          returning r.id, r.unit_id, r.year, r.budget",
+        &worker,
     )
-    .bind(&worker)
     .fetch_optional(&state.pool)
-    .await?;
+    .await?
+    .map(|r| (r.id, r.unit_id, r.year, r.budget));
     let Some((id, unit_id, year, budget)) = claimed else { return Ok(false) };
     let outcome = compute(state, unit_id, year, budget).await;
     match outcome {
         Ok((result, version)) => {
-            sqlx::query(
+            sqlx::query!(
                 "update plan_runs set status = 'done', finished_at = now(), data_version = $2, seconds = $3, result = $4
                  where id = $1 and worker = $5",
+                id,
+                version,
+                result.seconds,
+                sqlx::types::Json(&result) as _,
+                &worker,
             )
-            .bind(id)
-            .bind(version)
-            .bind(result.seconds)
-            .bind(sqlx::types::Json(&result))
-            .bind(&worker)
             .execute(&state.pool)
             .await?;
         }
         Err(e) => {
             tracing::error!(run = id, error = %e, "plan run failed");
-            sqlx::query("update plan_runs set status = 'failed', finished_at = now(), error = $2 where id = $1")
-                .bind(id)
-                .bind(e.to_string())
-                .execute(&state.pool)
-                .await?;
+            sqlx::query!(
+                "update plan_runs set status = 'failed', finished_at = now(), error = $2 where id = $1",
+                id,
+                e.to_string()
+            )
+            .execute(&state.pool)
+            .await?;
         }
     }
     Ok(true)
@@ -190,9 +193,8 @@ pub(super) async fn snapshot(state: &AppState, unit_id: i64, year: i32, budget: 
     let agency = state.settings.get(&state.pool).await?;
     let today = state.clock.today(agency.time_zone);
     let mut tx = state.pool.begin().await?;
-    sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
-    let path: String =
-        sqlx::query_scalar("select path from units where id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
+    sqlx::query!("set transaction isolation level repeatable read, read only").execute(&mut *tx).await?;
+    let path: String = sqlx::query_scalar!("select path from units where id = $1", unit_id).fetch_one(&mut *tx).await?;
     let inputs = read_inputs(&mut tx, &path, year, budget, today).await?;
     tx.commit().await?;
     Ok(inputs)

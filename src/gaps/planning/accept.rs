@@ -62,7 +62,7 @@ pub(super) async fn accept(
         return Ok(redirect_flash(&back, FlashKind::Err, "plan.err.see_changes"));
     }
     let already: Option<i64> =
-        sqlx::query_scalar("select id from dev_plans where run_id = $1").bind(run_id).fetch_optional(&mut *tx).await?;
+        sqlx::query_scalar!("select id from dev_plans where run_id = $1", run_id).fetch_optional(&mut *tx).await?;
     if already.is_some() {
         return Ok(redirect_flash(
             &format!("/gaps/akpk?unit={unit_id}&year={}", run.year),
@@ -72,19 +72,19 @@ pub(super) async fn accept(
     }
     // A mentored need counts for what the agency's JP rules give a planned mentoring (`planned_jp`).
     let mentoring_jp: f64 =
-        sqlx::query_scalar("select coalesce(planned_jp('mentoring'), 0)").fetch_one(&mut *tx).await?;
-    let plan_id: i64 = sqlx::query_scalar(
+        sqlx::query_scalar!(r#"select coalesce(planned_jp('mentoring'), 0) as "jp!""#).fetch_one(&mut *tx).await?;
+    let plan_id: i64 = sqlx::query_scalar!(
         "insert into dev_plans (unit_id, year, budget, objective, bound, optimal, accepted_by, run_id)
          values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (run_id) do nothing returning id",
+        unit_id,
+        run.year,
+        run.budget,
+        v.optimal.objective,
+        if v.optimal.bound.is_finite() { v.optimal.bound } else { v.optimal.objective },
+        v.optimal.optimal,
+        user.account_id,
+        run_id,
     )
-    .bind(unit_id)
-    .bind(run.year)
-    .bind(run.budget)
-    .bind(v.optimal.objective)
-    .bind(if v.optimal.bound.is_finite() { v.optimal.bound } else { v.optimal.objective })
-    .bind(v.optimal.optimal)
-    .bind(user.account_id)
-    .bind(run_id)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or(AppError::Conflict("plan.err.already_accepted"))?;
@@ -130,29 +130,30 @@ pub(super) async fn accept(
         });
     }
     // One statement for every item (arrays), not one round trip each.
-    sqlx::query(
+    // jp goes as text rounded to a tenth (as before), cast to numeric by the statement.
+    sqlx::query!(
         "insert into dev_plan_items (plan_id, employee_id, competency_id, required_level, current_level, priority, route,
                                      jenis_diklat, training_id, programme_id, mentor_id, programme, provider, jp, estimated_cost, funding)
          select $1, i.* from unnest($2::bigint[], $3::bigint[], $4::smallint[], $5::smallint[], $6::text[], $7::text[],
                                     $8::smallint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[],
-                                    $14::numeric[], $15::bigint[], $16::text[]) as i",
+                                    $14::text[]::numeric[], $15::bigint[], $16::text[]) as i",
+        plan_id,
+        &items.iter().map(|i| i.need.employee_id).collect::<Vec<_>>(),
+        &items.iter().map(|i| i.need.competency_id).collect::<Vec<_>>(),
+        &items.iter().map(|i| i.need.required_level).collect::<Vec<_>>(),
+        &items.iter().map(|i| i.need.current_level).collect::<Vec<_>>(),
+        &items.iter().map(|i| i.need.priority.clone()).collect::<Vec<_>>(),
+        &items.iter().map(|i| i.route.to_string()).collect::<Vec<_>>(),
+        &items.iter().map(|i| i.jenis).collect::<Vec<_>>(),
+        &items.iter().map(|i| i.training).collect::<Vec<_>>() as &[Option<i64>],
+        &items.iter().map(|i| i.programme_id).collect::<Vec<_>>() as &[Option<i64>],
+        &items.iter().map(|i| i.mentor).collect::<Vec<_>>() as &[Option<i64>],
+        &items.iter().map(|i| i.programme.clone()).collect::<Vec<_>>(),
+        &items.iter().map(|i| i.provider.clone()).collect::<Vec<_>>(),
+        &items.iter().map(|i| format!("{:.1}", i.jp)).collect::<Vec<_>>(),
+        &items.iter().map(|i| i.cost).collect::<Vec<_>>(),
+        &items.iter().map(|i| i.funding.clone()).collect::<Vec<_>>(),
     )
-    .bind(plan_id)
-    .bind(items.iter().map(|i| i.need.employee_id).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.need.competency_id).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.need.required_level).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.need.current_level).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.need.priority.clone()).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.route.to_string()).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.jenis).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.training).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.programme_id).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.mentor).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.programme.clone()).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.provider.clone()).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| format!("{:.1}", i.jp)).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.cost).collect::<Vec<_>>())
-    .bind(items.iter().map(|i| i.funding.clone()).collect::<Vec<_>>())
     .execute(&mut *tx)
     .await?;
     let total: i64 = items.iter().map(|i| i.cost).sum();

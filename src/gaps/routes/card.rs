@@ -74,9 +74,10 @@ pub(super) async fn card(
     let settings = db::settings(&mut conn).await?;
     let en = ctx.lang.is_en();
     let target: Option<(i64, String)> = match q.position.trim().parse::<i64>() {
-        Ok(p) if Some(p) != e.position_id => {
-            sqlx::query_as("select id, name from positions where id = $1").bind(p).fetch_optional(&mut *conn).await?
-        }
+        Ok(p) if Some(p) != e.position_id => sqlx::query!("select id, name from positions where id = $1", p)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| (r.id, r.name)),
         _ => None,
     };
     let position = target.as_ref().map(|t| t.0).or(e.position_id);

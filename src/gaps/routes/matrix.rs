@@ -17,7 +17,7 @@ pub(super) struct MatrixQuery {
 pub(super) const MATRIX_PER_PAGE: usize = 100;
 
 /// A matrix column: a competency required somewhere in the unit.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Column {
     pub competency_id: i64,
     pub code: String,
@@ -27,7 +27,7 @@ pub struct Column {
 }
 
 /// A matrix row: one person.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct MatrixRow {
     pub employee_id: i64,
     pub name: String,
@@ -130,48 +130,54 @@ pub(super) async fn matrix(
             Box::pin(async move {
                 let path = path_owned;
                     // Columns: competencies some position in the unit requires (filtered), most total gap first.
-                    let columns: Vec<Column> = sqlx::query_as(
-                        "select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name,
-                                count(*) filter (where g.gap > 0) as short, count(*) as required_by
+                    let columns: Vec<Column> = sqlx::query_as!(
+                        Column,
+                        r#"select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!",
+                                count(*) filter (where g.gap > 0) as "short!", count(*) as "required_by!"
                          from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
                          join competencies c on c.id = g.competency_id
                          where u.path like $1 || '%' and ($3 = '' or c.area = $3) and ($4 = '' or g.priority = $4)
                          group by c.id, c.code, c.name_en, c.name_id
-                         order by case when $5 then sum(g.gap * g.weight) end desc nulls last, c.code limit 60",
+                         order by case when $5 then sum(g.gap * g.weight) end desc nulls last, c.code limit 60"#,
+                        &*path,
+                        en,
+                        area,
+                        priority,
+                        by_gap,
                     )
-                    .bind(&*path)
-                    .bind(en)
-                    .bind(area)
-                    .bind(priority)
-                    .bind(by_gap)
                     .fetch_all(&mut *conn)
                     .await?;
-                    let rows: Vec<MatrixRow> = sqlx::query_as(
-                        "select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as name,
-                                coalesce(p.name, '') as position, g.score
+                    let rows: Vec<MatrixRow> = sqlx::query_as!(
+                        MatrixRow,
+                        r#"select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                                coalesce(p.name, '') as "position!", g.score as "score!"
                          from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
                          left join employee_gap_facts f on f.employee_id = e.id
                          cross join lateral (select coalesce(f.score, 0) as score) g
                          where e.active and u.path like $1 || '%'
-                         order by case when $2 then g.score end desc nulls last, e.name, e.id limit 400",
+                         order by case when $2 then g.score end desc nulls last, e.name, e.id limit 400"#,
+                        &*path,
+                        by_gap,
                     )
-                    .bind(&*path)
-                    .bind(by_gap)
                     .fetch_all(&mut *conn)
                     .await?;
                     let ids: Vec<i64> = rows.iter().map(|r| r.employee_id).collect();
                     let comps: Vec<i64> = columns.iter().map(|c| c.competency_id).collect();
-                    let cells: Vec<(i64, i64, Option<i16>, Option<i16>)> = sqlx::query_as(
-                        "select e.id, c.id, cl.level, ps.required_level
+                    let cells: Vec<(i64, i64, Option<i16>, Option<i16>)> = sqlx::query!(
+                        r#"select e.id as employee_id, c.id as "competency_id!", cl.level as "level?",
+                                  ps.required_level as "required_level?"
                          from employees e cross join unnest($2::bigint[]) as c(id)
                          left join current_levels cl on cl.employee_id = e.id and cl.competency_id = c.id
                          left join position_standards ps on ps.position_id = e.position_id and ps.competency_id = c.id
-                         where e.id = any($1) and (cl.level is not null or ps.required_level is not null)",
+                         where e.id = any($1) and (cl.level is not null or ps.required_level is not null)"#,
+                        &ids,
+                        &comps,
                     )
-                    .bind(&ids)
-                    .bind(&comps)
                     .fetch_all(&mut *conn)
-                    .await?;
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.employee_id, r.competency_id, r.level, r.required_level))
+                    .collect();
                 let map: HashMap<(i64, i64), Cell> =
                     cells.into_iter().map(|(e, c, cur, req)| ((e, c), Cell { current: cur, required: req })).collect();
                 let grid: Vec<(MatrixRow, Vec<Cell>)> = rows

@@ -97,7 +97,7 @@ pub(super) async fn save_settings(
     Form(posted): Form<Versioned<SettingsForm>>,
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    let current: GapSettings = sqlx::query_as(db::SETTINGS_LOCK_SQL).fetch_one(&mut *tx).await?;
+    let current: GapSettings = db::settings_for_update(&mut tx).await?;
     let now = SettingsForm::of(&current);
     let form = match edit::begin(&mut tx, user.account_id, &posted, Some((current.version, now))).await? {
         Begin::Go { form, .. } => form,
@@ -136,25 +136,25 @@ pub(super) async fn save_settings(
         return settings_page(ctx, form, errors, posted.again());
     }
     let before: serde_json::Value =
-        sqlx::query_scalar("select to_jsonb(g) - 'updated_at' from gap_settings g where id = 1")
+        sqlx::query_scalar!(r#"select to_jsonb(g) - 'updated_at' as "row!" from gap_settings g where id = 1"#)
             .fetch_one(&mut *tx)
             .await?;
-    let after: serde_json::Value = sqlx::query_scalar(
-        "update gap_settings g set weight_critical = $1, weight_important = $2, weight_useful = $3, coverage_threshold = $4,
-                development_months = $5, assessment_months = $6, mentor_cap = $7, mentor_period_days = $8,
-                trainings_per_person = $9, effect_min_participants = $10
-         where id = 1 returning to_jsonb(g) - 'updated_at'",
+    let after: serde_json::Value = sqlx::query_scalar!(
+        r#"update gap_settings g set weight_critical = $1::float8, weight_important = $2::float8, weight_useful = $3::float8,
+                coverage_threshold = $4, development_months = $5, assessment_months = $6, mentor_cap = $7,
+                mentor_period_days = $8, trainings_per_person = $9, effect_min_participants = $10
+         where id = 1 returning to_jsonb(g) - 'updated_at' as "row!""#,
+        values[0],
+        values[1],
+        values[2],
+        values[3] as i16,
+        values[4] as i16,
+        values[5] as i16,
+        values[6] as i16,
+        values[7] as i16,
+        values[8] as i16,
+        values[9] as i16,
     )
-    .bind(values[0])
-    .bind(values[1])
-    .bind(values[2])
-    .bind(values[3] as i16)
-    .bind(values[4] as i16)
-    .bind(values[5] as i16)
-    .bind(values[6] as i16)
-    .bind(values[7] as i16)
-    .bind(values[8] as i16)
-    .bind(values[9] as i16)
     .fetch_one(&mut *tx)
     .await?;
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "gap_settings", 1, "update", Some(before), Some(after)).await?;

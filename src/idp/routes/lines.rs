@@ -13,16 +13,18 @@ pub(in crate::idp) async fn save_line(
     let is_self = user.employee_id == Some(id);
     let to = format!("/employees/{id}/idp");
     let mut tx = state.pool.begin().await?;
-    let row: Option<(i64, IdpStatus, i32, NaiveDate, Option<i16>, serde_json::Value)> = sqlx::query_as(
-        "select i.id, i.status, i.year, i.starts_on, cl.level, to_jsonb(l) - 'created_at' - 'updated_at'
+    let row: Option<(i64, IdpStatus, i32, NaiveDate, Option<i16>, serde_json::Value)> = sqlx::query!(
+        r#"select i.id, i.status as "status: IdpStatus", i.year, i.starts_on, cl.level as "level?",
+                  to_jsonb(l) - 'created_at' - 'updated_at' as "before!"
          from idp_lines l join idps i on i.id = l.idp_id
          left join current_levels cl on cl.employee_id = i.employee_id and cl.competency_id = l.competency_id
-         where l.id = $1 and i.employee_id = $2 for update of l, i",
+         where l.id = $1 and i.employee_id = $2 for update of l, i"#,
+        line,
+        id,
     )
-    .bind(line)
-    .bind(id)
     .fetch_optional(&mut *tx)
-    .await?;
+    .await?
+    .map(|r| (r.id, r.status, r.year, r.starts_on, r.level, r.before));
     let (idp, status, year, starts_on, current, before) = row.ok_or(AppError::NotFound)?;
     if !(e.decides || (is_self && status == IdpStatus::Draft)) {
         if is_self {
@@ -53,8 +55,7 @@ pub(in crate::idp) async fn save_line(
         Some(IdpRoute::Programme) => {
             programme = match pick(&f.programme) {
                 Some(p) => {
-                    sqlx::query_scalar("select id from programmes where id = $1 and active")
-                        .bind(p)
+                    sqlx::query_scalar!("select id from programmes where id = $1 and active", p)
                         .fetch_optional(&mut *tx)
                         .await?
                 }
@@ -67,8 +68,7 @@ pub(in crate::idp) async fn save_line(
         Some(IdpRoute::Training) => {
             training = match pick(&f.training) {
                 Some(t) => {
-                    sqlx::query_scalar("select id from trainings where id = $1 and status <> 'cancelled'")
-                        .bind(t)
+                    sqlx::query_scalar!("select id from trainings where id = $1 and status <> 'cancelled'", t)
                         .fetch_optional(&mut *tx)
                         .await?
                 }
@@ -81,8 +81,7 @@ pub(in crate::idp) async fn save_line(
         Some(IdpRoute::Mentor) => {
             mentor = match pick(&f.mentor) {
                 Some(m) if m != id => {
-                    sqlx::query_scalar("select id from employees where id = $1 and active")
-                        .bind(m)
+                    sqlx::query_scalar!("select id from employees where id = $1 and active", m)
                         .fetch_optional(&mut *tx)
                         .await?
                 }
@@ -107,23 +106,23 @@ pub(in crate::idp) async fn save_line(
         drop(tx);
         return show_page(&state, ctx, &user, e, year, Some((line, f, errors))).await;
     }
-    let after: serde_json::Value = sqlx::query_scalar(
-        "update idp_lines set goal_level = $2, target_date = $3, route = $4, programme_id = $5, training_id = $6,
-                mentor_id = $7, expected_jp = $8, note = $9, version = version + 1
-         where id = $1 returning to_jsonb(idp_lines) - 'created_at' - 'updated_at'",
+    let after: serde_json::Value = sqlx::query_scalar!(
+        r#"update idp_lines set goal_level = $2, target_date = $3, route = $4, programme_id = $5, training_id = $6,
+                mentor_id = $7, expected_jp = $8::float8, note = $9, version = version + 1
+         where id = $1 returning to_jsonb(idp_lines) - 'created_at' - 'updated_at' as "after!""#,
+        line,
+        goal.get(),
+        date,
+        route.as_str(),
+        programme,
+        training,
+        mentor,
+        jp.get(),
+        &note,
     )
-    .bind(line)
-    .bind(goal.get())
-    .bind(date)
-    .bind(route.as_str())
-    .bind(programme)
-    .bind(training)
-    .bind(mentor)
-    .bind(jp.get())
-    .bind(&note)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("update idps set version = version + 1 where id = $1").bind(idp).execute(&mut *tx).await?;
+    sqlx::query!("update idps set version = version + 1 where id = $1", idp).execute(&mut *tx).await?;
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "idp_line", line, "update", Some(before), Some(after)).await?;
     tx.commit().await?;
     Ok(redirect_flash(&format!("{to}#line-{line}"), FlashKind::Ok, "flash.saved"))
@@ -142,14 +141,16 @@ pub(in crate::idp) async fn approve(
     }
     let to = format!("/employees/{id}/idp");
     let mut tx = state.pool.begin().await?;
-    let row: Option<(i64, IdpStatus, i64)> = sqlx::query_as(
-        "select i.id, i.status, (select count(*) from idp_lines l where l.idp_id = i.id) from idps i
-         where i.employee_id = $1 and i.year = $2 for update",
+    let row: Option<(i64, IdpStatus, i64)> = sqlx::query!(
+        r#"select i.id, i.status as "status: IdpStatus", (select count(*) from idp_lines l where l.idp_id = i.id) as "lines!"
+         from idps i
+         where i.employee_id = $1 and i.year = $2 for update"#,
+        id,
+        ctx.today.year(),
     )
-    .bind(id)
-    .bind(ctx.today.year())
     .fetch_optional(&mut *tx)
-    .await?;
+    .await?
+    .map(|r| (r.id, r.status, r.lines));
     let (idp, status, lines) = row.ok_or(AppError::NotFound)?;
     if status == IdpStatus::Approved {
         return Ok(redirect_flash(&to, FlashKind::Ok, "flash.already_saved"));
@@ -157,11 +158,11 @@ pub(in crate::idp) async fn approve(
     if lines == 0 {
         return Ok(redirect_flash(&to, FlashKind::Err, "idp.err.no_lines"));
     }
-    sqlx::query(
+    sqlx::query!(
         "update idps set status = 'approved', approved_by = $2, approved_at = now(), version = version + 1 where id = $1",
+        idp,
+        user.account_id,
     )
-    .bind(idp)
-    .bind(user.account_id)
     .execute(&mut *tx)
     .await?;
     audit::record(

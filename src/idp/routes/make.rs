@@ -65,14 +65,14 @@ pub async fn make(
     if seeds.is_empty() {
         return Ok(Made::NoGaps);
     }
-    let made: Option<i64> = sqlx::query_scalar(
+    let made: Option<i64> = sqlx::query_scalar!(
         "insert into idps (employee_id, year, starts_on, created_by) values ($1, $2, $3, $4)
          on conflict (employee_id, year) do nothing returning id",
+        id,
+        year,
+        today,
+        account,
     )
-    .bind(id)
-    .bind(year)
-    .bind(today)
-    .bind(account)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(idp) = made else {
@@ -121,23 +121,23 @@ pub async fn make(
         rows.jp.push(jp);
         rows.source.push(source.to_string());
     }
-    let lines = sqlx::query(
+    let lines = sqlx::query!(
         "insert into idp_lines (idp_id, competency_id, start_level, goal_level, target_date, route, programme_id,
                                 training_id, mentor_id, expected_jp, source)
          select $1, * from unnest($2::bigint[], $3::smallint[], $4::smallint[], $5::date[], $6::text[], $7::bigint[],
-                                  $8::bigint[], $9::bigint[], $10::numeric[], $11::text[])",
+                                  $8::bigint[], $9::bigint[], $10::float8[]::numeric[], $11::text[])",
+        idp,
+        &rows.competency,
+        &rows.start as &[Option<i16>],
+        &rows.goal,
+        &rows.date,
+        &rows.route,
+        &rows.programme as &[Option<i64>],
+        &rows.training as &[Option<i64>],
+        &rows.mentor as &[Option<i64>],
+        &rows.jp,
+        &rows.source,
     )
-    .bind(idp)
-    .bind(&rows.competency)
-    .bind(&rows.start)
-    .bind(&rows.goal)
-    .bind(&rows.date)
-    .bind(&rows.route)
-    .bind(&rows.programme)
-    .bind(&rows.training)
-    .bind(&rows.mentor)
-    .bind(&rows.jp)
-    .bind(&rows.source)
     .execute(&mut *conn)
     .await?
     .rows_affected();

@@ -50,7 +50,7 @@ pub use unit::*;
 /// on the page): what the agency's JP rules give a planned mentoring (`planned_jp`, the rule the
 /// plan counts a mentored need with).
 pub async fn jp_per_level_informal(conn: &mut sqlx::PgConnection) -> Result<f64, sqlx::Error> {
-    sqlx::query_scalar("select coalesce(planned_jp('mentoring'), 0)").fetch_one(conn).await
+    sqlx::query_scalar!(r#"select coalesce(planned_jp('mentoring'), 0) as "jp!""#).fetch_one(conn).await
 }
 
 #[derive(Deserialize, Default)]

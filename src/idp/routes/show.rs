@@ -106,10 +106,12 @@ pub(super) async fn show_page(
         Some(i) => db::lines(&mut conn, i.id, en).await?,
         None => vec![],
     };
-    let gaps: i64 = sqlx::query_scalar("select count(*) from requirement_gaps where employee_id = $1 and gap > 0")
-        .bind(e.id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let gaps: i64 = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from requirement_gaps where employee_id = $1 and gap > 0"#,
+        e.id
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let is_self = user.employee_id == Some(e.id);
     let decides = e.decides;
     let may_edit = decides || (is_self && idp.as_ref().is_some_and(|i| i.status == IdpStatus::Draft));
@@ -126,18 +128,18 @@ pub(super) async fn show_page(
                 trainings.entry(t.competency_id).or_insert_with(Vec::new).push(training_choice(&ctx, &t));
             }
         }
-        let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-            "select pc.competency_id, p.id, p.code || ' · ' || p.title from programmes p
+        let rows = sqlx::query!(
+            r#"select pc.competency_id, p.id, p.code || ' · ' || p.title as "label!" from programmes p
              join programme_competencies pc on pc.programme_id = p.id
              where pc.competency_id = any($1) and p.active and $2 between p.offered_from and p.offered_to
-             order by p.code",
+             order by p.code"#,
+            &comps,
+            year,
         )
-        .bind(&comps)
-        .bind(year)
         .fetch_all(&mut *conn)
         .await?;
-        for (c, id, label) in rows {
-            programmes.entry(c).or_insert_with(Vec::new).push(Choice { id, label });
+        for r in rows {
+            programmes.entry(r.competency_id).or_insert_with(Vec::new).push(Choice { id: r.id, label: r.label });
         }
     }
     let jp_per_level = jp_per_level_informal(&mut conn).await?;

@@ -119,17 +119,14 @@ pub(in crate::talent) async fn set_key(
     };
     let key = f.key == "1";
     let mut tx = state.pool.begin().await?;
-    let before: Option<bool> = sqlx::query_scalar("select is_key from positions where id = $1 for update")
-        .bind(position)
+    let before: Option<bool> = sqlx::query_scalar!("select is_key from positions where id = $1 for update", position)
         .fetch_optional(&mut *tx)
         .await?;
     let Some(before) = before else {
         return Ok(redirect_flash("/talent/pool", FlashKind::Err, "tal.err.position"));
     };
     if before != key {
-        sqlx::query("update positions set is_key = $2, version = version + 1 where id = $1")
-            .bind(position)
-            .bind(key)
+        sqlx::query!("update positions set is_key = $2, version = version + 1 where id = $1", position, key)
             .execute(&mut *tx)
             .await?;
         audit::record(

@@ -136,30 +136,32 @@ pub(in crate::talent) async fn save_settings(
         return settings_page(&state, ctx, f, errors).await;
     }
     let mut tx = state.pool.begin().await?;
-    let before: serde_json::Value =
-        sqlx::query_scalar("select to_jsonb(s) - 'updated_at' from talent_settings s where id = 1 for update")
-            .fetch_one(&mut *tx)
-            .await?;
-    let w = |k: &str| f64::from(get(k)) / 100.0;
-    let after: serde_json::Value = sqlx::query_scalar(
-        "update talent_settings set perf_hasil = $1, perf_perilaku = $2, pot_readiness = $3, pot_qualification = $4,
-                pot_development = $5, exp_above = $6, exp_as_expected = $7, exp_below = $8, low_cut = $9, high_cut = $10,
-                pot_low_cut = $12, pot_high_cut = $13, updated_by = $11, updated_at = now(), version = version + 1
-         where id = 1 returning to_jsonb(talent_settings) - 'updated_at'",
+    let before: serde_json::Value = sqlx::query_scalar!(
+        r#"select to_jsonb(s) - 'updated_at' as "row!" from talent_settings s where id = 1 for update"#
     )
-    .bind(w("perf_hasil"))
-    .bind(w("perf_perilaku"))
-    .bind(w("pot_readiness"))
-    .bind(w("pot_qualification"))
-    .bind(w("pot_development"))
-    .bind(get("exp_above"))
-    .bind(get("exp_as_expected"))
-    .bind(get("exp_below"))
-    .bind(get("low_cut"))
-    .bind(get("high_cut"))
-    .bind(user.account_id)
-    .bind(get("pot_low_cut"))
-    .bind(get("pot_high_cut"))
+    .fetch_one(&mut *tx)
+    .await?;
+    let w = |k: &str| f64::from(get(k)) / 100.0;
+    let after: serde_json::Value = sqlx::query_scalar!(
+        r#"update talent_settings set perf_hasil = $1::float8, perf_perilaku = $2::float8, pot_readiness = $3::float8,
+                pot_qualification = $4::float8, pot_development = $5::float8, exp_above = $6, exp_as_expected = $7,
+                exp_below = $8, low_cut = $9, high_cut = $10,
+                pot_low_cut = $12, pot_high_cut = $13, updated_by = $11, updated_at = now(), version = version + 1
+         where id = 1 returning to_jsonb(talent_settings) - 'updated_at' as "row!""#,
+        w("perf_hasil"),
+        w("perf_perilaku"),
+        w("pot_readiness"),
+        w("pot_qualification"),
+        w("pot_development"),
+        get("exp_above"),
+        get("exp_as_expected"),
+        get("exp_below"),
+        get("low_cut"),
+        get("high_cut"),
+        user.account_id,
+        get("pot_low_cut"),
+        get("pot_high_cut"),
+    )
     .fetch_one(&mut *tx)
     .await?;
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "talent_settings", 1, "update", Some(before), Some(after)).await?;
