@@ -47,8 +47,7 @@ pub struct RuleText {
 
 /// Every informal rule in words: "45 minutes = 1 JP; at most 2 JP a session; at most 2 sessions a month".
 pub async fn rule_texts(conn: &mut sqlx::PgConnection, ctx: &Ctx) -> Result<Vec<RuleText>, sqlx::Error> {
-    let rules: Vec<crate::development::jp::Rule> =
-        sqlx::query_as(crate::development::jp::RULES_SQL).fetch_all(conn).await?;
+    let rules = crate::development::jp::all_rules(conn).await?;
     Ok(rules.iter().map(|r| RuleText { kind: r.kind, text: r.describe(ctx) }).collect())
 }
 
