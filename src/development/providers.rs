@@ -247,7 +247,8 @@ impl edit::Editable for Provider {
     ) -> Result<i64, sqlx::Error> {
         let active = id.is_none() || form.active == "on";
         match id {
-            Some(id) => sqlx::query_scalar!(
+            Some(id) => {
+                sqlx::query_scalar!(
                 "update providers set name = $1, kind = $2, contact_person = $3, email = $4, phone = $5, website = $6,
                             notes = $7, active = $8 where id = $9 returning id",
                 &c.name,
@@ -260,8 +261,9 @@ impl edit::Editable for Provider {
                 active,
                 id,
             )
-            .fetch_one(conn)
-            .await,
+                .fetch_one(conn)
+                .await
+            }
             None => {
                 sqlx::query_scalar!(
                     "insert into providers (name, kind, contact_person, email, phone, website, notes, active)

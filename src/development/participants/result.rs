@@ -13,7 +13,6 @@ pub struct ResultInput {
     pub version: String,
 }
 
-#[derive(sqlx::FromRow)]
 struct ResultRow {
     training_id: i64,
     title: String,
@@ -51,22 +50,26 @@ impl ResultPage {
 }
 
 async fn load_result(conn: &mut sqlx::PgConnection, id: i64, lock: bool) -> Result<Option<ResultRow>, sqlx::Error> {
-    let sql = if lock {
-        "select tp.training_id, t.title, t.status as training_status, t.ends_on as training_ends_on, e.id as employee_id,
-                employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, tp.status, tp.certificate_no,
-                tp.certificate_issued_on, tp.certificate_expires_on, tp.score::float8 as score, tp.jp_credited::float8 as jp_credited,
-                t.jp::float8 as training_jp, tp.certificate_file_id, tp.version
-         from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
-         where tp.id = $1 for update of tp"
-    } else {
-        "select tp.training_id, t.title, t.status as training_status, t.ends_on as training_ends_on, e.id as employee_id,
-                employee_display_name(e.front_title, e.name, e.back_title) as name, e.nip, tp.status, tp.certificate_no,
-                tp.certificate_issued_on, tp.certificate_expires_on, tp.score::float8 as score, tp.jp_credited::float8 as jp_credited,
-                t.jp::float8 as training_jp, tp.certificate_file_id, tp.version
-         from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
-         where tp.id = $1"
-    };
-    sqlx::query_as(sql).bind(id).fetch_optional(conn).await
+    // One statement, with or without the participant's row lock.
+    macro_rules! load {
+        ($tail:tt) => {
+            sqlx::query_as!(
+                ResultRow,
+                r#"select tp.training_id, t.title, t.status as "training_status: TrainingStatus", t.ends_on as training_ends_on,
+                        e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as "name!", e.nip,
+                        tp.status as "status: ParticipantStatus", tp.certificate_no, tp.certificate_issued_on,
+                        tp.certificate_expires_on, tp.score::float8 as "score?", tp.jp_credited::float8 as "jp_credited?",
+                        t.jp::float8 as "training_jp!", tp.certificate_file_id, tp.version
+                 from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
+                 where tp.id = $1"#
+                    + $tail,
+                id,
+            )
+            .fetch_optional(conn)
+            .await
+        };
+    }
+    if lock { load!(" for update of tp") } else { load!("") }
 }
 
 fn opt_date(d: Option<chrono::NaiveDate>) -> String {
@@ -189,36 +192,36 @@ pub(super) async fn save_result(
         Some(ev) => Some(store_evidence(&mut tx, r.employee_id, ev, user.account_id).await?),
         None => r.certificate_file_id,
     };
-    let before: serde_json::Value = sqlx::query_scalar(
-        "select to_jsonb(tp) - 'created_at' - 'updated_at' from training_participants tp where id = $1",
+    let before: serde_json::Value = sqlx::query_scalar!(
+        r#"select to_jsonb(tp) - 'created_at' - 'updated_at' as "before!" from training_participants tp where id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_one(&mut *tx)
     .await?;
-    let after: serde_json::Value = sqlx::query_scalar(
-        "update training_participants tp set status = $2, certificate_no = $3, certificate_issued_on = $4,
-                certificate_expires_on = $5, score = $6::float8::numeric(5, 2), jp_credited = round($7::numeric, 1),
+    let after: serde_json::Value = sqlx::query_scalar!(
+        r#"update training_participants tp set status = $2, certificate_no = $3, certificate_issued_on = $4,
+                certificate_expires_on = $5, score = $6::float8::numeric(5, 2), jp_credited = round($7::float8::numeric, 1),
                 certificate_file_id = $8
-         where id = $1 returning to_jsonb(tp) - 'created_at' - 'updated_at'",
+         where id = $1 returning to_jsonb(tp) - 'created_at' - 'updated_at' as "after!""#,
+        id,
+        status.as_str(),
+        &cert,
+        issued,
+        expires,
+        score,
+        jp.map(Jp::get),
+        file_id,
     )
-    .bind(id)
-    .bind(status.as_str())
-    .bind(&cert)
-    .bind(issued)
-    .bind(expires)
-    .bind(score)
-    .bind(jp.map(Jp::get))
-    .bind(file_id)
     .fetch_one(&mut *tx)
     .await?;
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "participant", id, "result", Some(before), Some(after)).await?;
     // The training's status follows its dates: a result recorded after its last day completes it.
     if r.training_status != TrainingStatus::Completed && r.training_ends_on <= ctx.today {
-        let done: Option<String> = sqlx::query_scalar(
+        let done: Option<String> = sqlx::query_scalar!(
             "update trainings t set status = 'completed' from trainings old
              where t.id = $1 and old.id = t.id and t.status in ('planned', 'open', 'running') returning old.status",
+            r.training_id,
         )
-        .bind(r.training_id)
         .fetch_optional(&mut *tx)
         .await?;
         if let Some(was) = done {
