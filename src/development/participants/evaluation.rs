@@ -9,17 +9,18 @@ pub(super) async fn certificate(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let scope = user.scope();
-    let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+    let row = sqlx::query!(
         "select f.filename, f.content_type, f.data from training_participants tp join evidence_files f on f.id = tp.certificate_file_id
          join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
          where tp.id = $1 and scope_sees($2, $3, $4, e.id, u.path)",
+        id,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
     )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
     .fetch_optional(&state.pool)
-    .await?;
+    .await?
+    .map(|f| (f.filename, f.content_type, f.data));
     let (filename, content_type, data) = row.ok_or(AppError::NotFound)?;
     Ok(crate::app::render::stored_file(&filename, content_type, data, false))
 }
@@ -63,17 +64,18 @@ const QUESTIONS: [&str; 4] = ["relevance", "method", "trainer", "usefulness"];
 /// given: (training id, title, already done).
 async fn own_participation(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<(i64, String, bool)> {
     let me = user.employee_id.ok_or(AppError::NotFound)?;
-    let row: Option<(i64, String, bool)> = sqlx::query_as(
-        "select t.id, t.title, exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as done
+    let row = sqlx::query!(
+        r#"select t.id, t.title, exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as "done!"
          from training_participants tp join trainings t on t.id = tp.training_id
          where tp.id = $1 and tp.employee_id = $2
            and (exists (select 1 from evaluations_owed o where o.participant_id = tp.id)
-                or exists (select 1 from training_evaluations ev where ev.participant_id = tp.id))",
+                or exists (select 1 from training_evaluations ev where ev.participant_id = tp.id))"#,
+        id,
+        me,
     )
-    .bind(id)
-    .bind(me)
     .fetch_optional(&state.pool)
-    .await?;
+    .await?
+    .map(|r| (r.id, r.title, r.done));
     row.ok_or(AppError::NotFound)
 }
 
@@ -129,16 +131,16 @@ pub(super) async fn save_evaluation(
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let mut tx = state.pool.begin().await?;
-    let n = sqlx::query(
+    let n = sqlx::query!(
         "insert into training_evaluations (participant_id, relevance, method, trainer, usefulness, comment)
          values ($1, $2, $3, $4, $5, $6) on conflict (participant_id) do nothing",
+        id,
+        a,
+        b,
+        c,
+        d,
+        &comment,
     )
-    .bind(id)
-    .bind(a)
-    .bind(b)
-    .bind(c)
-    .bind(d)
-    .bind(&comment)
     .execute(&mut *tx)
     .await?
     .rows_affected();

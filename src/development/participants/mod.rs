@@ -83,11 +83,11 @@ async fn nominate(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    let row: Option<(TrainingStatus, i32)> =
-        sqlx::query_as("select status, quota from trainings where id = $1 for update")
-            .bind(id)
+    let row =
+        sqlx::query!(r#"select status as "status: TrainingStatus", quota from trainings where id = $1 for update"#, id)
             .fetch_optional(&mut *tx)
-            .await?;
+            .await?
+            .map(|r| (r.status, r.quota));
     let (status, quota) = row.ok_or(AppError::NotFound)?;
     let mut problem = vec![];
     if !matches!(status, TrainingStatus::Planned | TrainingStatus::Open) {
@@ -100,21 +100,21 @@ async fn nominate(
         problem.push(picker.error_text().to_string());
     }
     let ids: Vec<i64> = picker.ids();
-    let already: Vec<String> = sqlx::query_scalar(
-        "select employee_display_name(e.front_title, e.name, e.back_title) from training_participants tp
-         join employees e on e.id = tp.employee_id where tp.training_id = $1 and tp.employee_id = any($2) order by e.name",
+    let already: Vec<String> = sqlx::query_scalar!(
+        r#"select employee_display_name(e.front_title, e.name, e.back_title) as "name!" from training_participants tp
+         join employees e on e.id = tp.employee_id where tp.training_id = $1 and tp.employee_id = any($2) order by e.name"#,
+        id,
+        &ids,
     )
-    .bind(id)
-    .bind(&ids)
     .fetch_all(&mut *tx)
     .await?;
     for name in already {
         problem.push(ctx.t("part.err.twice").replace("{name}", &name));
     }
-    let taken: i64 = sqlx::query_scalar(
-        "select count(*) from training_participants where training_id = $1 and status <> 'rejected'",
+    let taken: i64 = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from training_participants where training_id = $1 and status <> 'rejected'"#,
+        id,
     )
-    .bind(id)
     .fetch_one(&mut *tx)
     .await?;
     let left = i64::from(quota) - taken;
@@ -125,17 +125,18 @@ async fn nominate(
         drop(tx);
         return refuse(&state, ctx, &user, id, picker, problem).await;
     }
-    let inserted: Vec<(i64, i64)> = sqlx::query_as(
+    let inserted = sqlx::query!(
         "insert into training_participants (training_id, employee_id, nominated_by)
          select $1, unnest($2::bigint[]), $3 returning id, employee_id",
+        id,
+        &ids,
+        user.account_id,
     )
-    .bind(id)
-    .bind(&ids)
-    .bind(user.account_id)
     .fetch_all(&mut *tx)
     .await?;
     let actor = Actor::from_ctx(&ctx);
-    for (pid, emp) in inserted {
+    for r in inserted {
+        let (pid, emp) = (r.id, r.employee_id);
         let after = json!({"training_id": id, "employee_id": emp, "status": "nominated"});
         audit::record(&mut tx, &actor, "participant", pid, "nominate", None, Some(after)).await?;
     }

@@ -53,13 +53,14 @@ impl Decidable for Nomination {
         if !approve {
             return Ok(true);
         }
-        let key: Option<(i32, i64)> = sqlx::query_as(
+        let key = sqlx::query!(
             "select t.budget_year, t.budget_unit_id from training_participants tp join trainings t on t.id = tp.training_id
              where tp.id = $1 for update of t",
+            id,
         )
-        .bind(id)
         .fetch_optional(&mut *conn)
-        .await?;
+        .await?
+        .map(|r| (r.budget_year, r.budget_unit_id));
         let Some((year, unit)) = key else { return Ok(false) };
         db::lock_budget(&mut *conn, year, unit).await?;
         Ok(true)
@@ -87,11 +88,13 @@ impl Decidable for Nomination {
             problem.push(Refusal::plain(ctx, "part.err.closed"));
         }
         // The paid participants and what one more adds to the training's cost (`training_costs`).
-        let (paid, cost): (i64, i64) =
-            sqlx::query_as("select paid_participants, next_cost from training_costs where training_id = $1")
-                .bind(d.training_id)
-                .fetch_one(&mut *conn)
-                .await?;
+        let r = sqlx::query!(
+            r#"select paid_participants as "paid!", next_cost as "cost!" from training_costs where training_id = $1"#,
+            d.training_id,
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        let (paid, cost) = (r.paid, r.cost);
         if paid + 1 > i64::from(d.quota) {
             problem.push(Refusal { key: "part.err.quota", text: ctx.t("part.err.quota").replace("{left}", "0") });
         }
@@ -126,13 +129,13 @@ impl Decidable for Nomination {
             return Self::CHANGE.apply(conn, id, user.account_id, decision).await;
         }
         let override_reason = if charge.over { decision.reason.as_str() } else { "" };
-        sqlx::query(
+        sqlx::query!(
             "update training_participants set status = 'approved', decided_by = $2, decided_at = now(), override_reason = $3
              where id = $1 and status = 'nominated'",
+            id,
+            user.account_id,
+            override_reason,
         )
-        .bind(id)
-        .bind(user.account_id)
-        .bind(override_reason)
         .execute(&mut *conn)
         .await?;
         Ok(Applied {

@@ -15,8 +15,8 @@ pub(super) async fn propose_or_confirm(
     employee: i64,
     training: i64,
 ) -> AppResult<()> {
-    let (proposed, confirmed): (serde_json::Value, serde_json::Value) = sqlx::query_as(
-        "with targets as (
+    let r = sqlx::query!(
+        r#"with targets as (
            select tc.competency_id, tc.target_level, cl.level as held
            from training_competencies tc
            left join current_levels cl on cl.employee_id = $1 and cl.competency_id = tc.competency_id
@@ -39,15 +39,16 @@ pub(super) async fn propose_or_confirm(
            select $4, x.competency_id, x.target_level, x.held, $3 from targets x where x.held >= x.target_level
            returning competency_id, target_level, held_level
          )
-         select coalesce((select jsonb_agg(to_jsonb(p) order by p.competency_id) from proposed p), '[]'::jsonb),
-                coalesce((select jsonb_agg(to_jsonb(c) order by c.competency_id) from confirmed c), '[]'::jsonb)",
+         select coalesce((select jsonb_agg(to_jsonb(p) order by p.competency_id) from proposed p), '[]'::jsonb) as "proposed!",
+                coalesce((select jsonb_agg(to_jsonb(c) order by c.competency_id) from confirmed c), '[]'::jsonb) as "confirmed!""#,
+        employee,
+        training,
+        account,
+        participant,
     )
-    .bind(employee)
-    .bind(training)
-    .bind(account)
-    .bind(participant)
     .fetch_one(&mut *tx)
     .await?;
+    let (proposed, confirmed) = (r.proposed, r.confirmed);
     let actor = Actor::from_ctx(ctx);
     if proposed.as_array().is_some_and(|a| !a.is_empty()) {
         let after = json!({"proposed": proposed});
@@ -63,7 +64,6 @@ pub(super) async fn propose_or_confirm(
 /// One thing a passed result led to for one competency: a proposal (and its state) or a
 /// confirmation of the level held; for a proposal still waiting, the nearest head who decides it
 /// (none: HR).
-#[derive(sqlx::FromRow)]
 struct OutcomeRow {
     participant_id: i64,
     code: String,
@@ -82,9 +82,10 @@ pub(in crate::development) async fn outcomes(
     ctx: &Ctx,
     training: i64,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    let rows: Vec<OutcomeRow> = sqlx::query_as(
-        "select tp.id as participant_id, c.code, true as proposal, a.level, a.status, a.decision_reason as reason,
-                h.unit as head_unit, h.head
+    let rows = sqlx::query_as!(
+        OutcomeRow,
+        r#"select tp.id as "participant_id!", c.code as "code!", true as "proposal!", a.level as "level!", a.status as "status!",
+                a.decision_reason as "reason!", h.unit as "head_unit?", h.head as "head?"
          from training_participants tp join assessments a on a.training_participant_id = tp.id
          join competencies c on c.id = a.competency_id
          join employees e on e.id = a.employee_id join units eu on eu.id = e.unit_id
@@ -102,9 +103,9 @@ pub(in crate::development) async fn outcomes(
          from training_participants tp join training_confirmations f on f.participant_id = tp.id
          join competencies c on c.id = f.competency_id
          where tp.training_id = $1
-         order by 1, 2",
+         order by 1, 2"#,
+        training,
     )
-    .bind(training)
     .fetch_all(conn)
     .await?;
     Ok(rows
