@@ -43,8 +43,7 @@ pub(super) async fn create(
     }
     let competency: Option<i64> = match form.competency.trim().parse::<i64>() {
         Ok(c) => {
-            sqlx::query_scalar("select id from competencies where id = $1 and active")
-                .bind(c)
+            sqlx::query_scalar!("select id from competencies where id = $1 and active", c)
                 .fetch_optional(&mut *conn)
                 .await?
         }
@@ -147,33 +146,35 @@ pub(super) async fn create(
         Some(ev) => Some(store_evidence(&mut tx, learners[0], ev, user.account_id).await?),
         None => None,
     };
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar!(
         "insert into activities (kind, mentor_id, competency_id, target_level, held_on, minutes, topic, notes, outcome, report,
                                  evidence_id, status, logged_by, decided_by, decided_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, case when $14 then $13::bigint end, case when $14 then now() end)
          returning id",
+        kind.as_str(),
+        mentor,
+        competency,
+        target.map(Level::get),
+        held_on,
+        minutes,
+        &topic,
+        &notes,
+        &outcome,
+        &report,
+        evidence_id,
+        if confirmed { "confirmed" } else { "pending" },
+        user.account_id,
+        confirmed,
     )
-    .bind(kind.as_str())
-    .bind(mentor)
-    .bind(competency)
-    .bind(target.map(Level::get))
-    .bind(held_on)
-    .bind(minutes)
-    .bind(&topic)
-    .bind(&notes)
-    .bind(&outcome)
-    .bind(&report)
-    .bind(evidence_id)
-    .bind(if confirmed { "confirmed" } else { "pending" })
-    .bind(user.account_id)
-    .bind(confirmed)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("insert into activity_learners (activity_id, employee_id) select $1, unnest($2::bigint[])")
-        .bind(id)
-        .bind(&learners)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "insert into activity_learners (activity_id, employee_id) select $1, unnest($2::bigint[])",
+        id,
+        &learners
+    )
+    .execute(&mut *tx)
+    .await?;
     let after = json!({"kind": kind.as_str(), "mentor_id": mentor, "learners": learners, "competency_id": competency,
                        "held_on": held_on, "minutes": minutes, "topic": topic, "confirmed": confirmed});
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "activity", id, "create", None, Some(after)).await?;

@@ -2,7 +2,6 @@
 
 use super::*;
 
-#[derive(sqlx::FromRow)]
 pub struct ActivityRow {
     pub id: i64,
     pub kind: ActivityKind,
@@ -51,34 +50,6 @@ impl ListPage {
     }
 }
 
-/// The list query: `$1` whose JP to show, `$2..$4` the scope, `$5` the language, `$6` which rows,
-/// `$7` a status filter, `$8`/`$9` limit and offset.
-const LIST_SQL: &str = "
-    select a.id, a.kind, a.topic, c.code || ' ' || case when $5 then c.name_en else c.name_id end as competency, a.held_on,
-           a.minutes, employee_display_name(m.front_title, m.name, m.back_title) as mentor,
-           (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ' order by e.name)
-              from activity_learners l join employees e on e.id = l.employee_id where l.activity_id = a.id) as learners,
-           a.status, a.decision_reason, a.evidence_id, a.report,
-           aj.jp::float8 as jp, aj.rule,
-           not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
-                       where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
-             and a.mentor_id is distinct from $3 as decides,
-           count(*) over () as total
-    from activities a join competencies c on c.id = a.competency_id left join employees m on m.id = a.mentor_id
-    left join activity_jp aj on aj.activity_id = a.id and aj.employee_id = $1
-    where case $6
-      when 'mine' then exists (select 1 from activity_learners l where l.activity_id = a.id and l.employee_id = $1)
-      when 'given' then a.mentor_id = $1
-      when 'waiting' then a.status = 'pending'
-        and not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
-                        where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
-        and a.mentor_id is distinct from $3
-      else exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
-                   where l.activity_id = a.id and scope_sees($2, $3, $4, e.id, u.path))
-           and ($7 = '' or a.status = $7)
-    end
-    order by a.held_on desc, a.id desc limit $8 offset $9";
-
 async fn rows(
     conn: &mut sqlx::PgConnection,
     user: &CurrentUser,
@@ -88,18 +59,47 @@ async fn rows(
     page: Option<i64>,
 ) -> Result<Vec<ActivityRow>, sqlx::Error> {
     let scope = user.scope();
-    sqlx::query_as(LIST_SQL)
-        .bind(user.employee_id.unwrap_or(0))
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .bind(en)
-        .bind(which)
-        .bind(status)
-        .bind(PER_PAGE)
-        .bind(Pager::offset(page))
-        .fetch_all(conn)
-        .await
+    // The list query: `$1` whose JP to show, `$2..$4` the scope, `$5` the language, `$6` which rows,
+    // `$7` a status filter, `$8`/`$9` limit and offset.
+    sqlx::query_as!(
+        ActivityRow,
+        r#"
+        select a.id, a.kind as "kind: ActivityKind", a.topic, c.code || ' ' || case when $5 then c.name_en else c.name_id end as "competency!", a.held_on,
+               a.minutes, employee_display_name(m.front_title, m.name, m.back_title) as "mentor?",
+               (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ' order by e.name)
+                  from activity_learners l join employees e on e.id = l.employee_id where l.activity_id = a.id) as "learners!",
+               a.status as "status: ActivityStatus", a.decision_reason, a.evidence_id, a.report,
+               aj.jp::float8 as "jp?", aj.rule as "rule?: JpRuleApplied",
+               not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                           where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
+                 and a.mentor_id is distinct from $3 as "decides!",
+               count(*) over () as "total!"
+        from activities a join competencies c on c.id = a.competency_id left join employees m on m.id = a.mentor_id
+        left join activity_jp aj on aj.activity_id = a.id and aj.employee_id = $1
+        where case $6
+          when 'mine' then exists (select 1 from activity_learners l where l.activity_id = a.id and l.employee_id = $1)
+          when 'given' then a.mentor_id = $1
+          when 'waiting' then a.status = 'pending'
+            and not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                            where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
+            and a.mentor_id is distinct from $3
+          else exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                       where l.activity_id = a.id and scope_sees($2, $3, $4, e.id, u.path))
+               and ($7 = '' or a.status = $7)
+        end
+        order by a.held_on desc, a.id desc limit $8 offset $9"#,
+        user.employee_id.unwrap_or(0),
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        en,
+        which,
+        status,
+        PER_PAGE,
+        Pager::offset(page),
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub(super) async fn list(
