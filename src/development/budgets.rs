@@ -30,7 +30,6 @@ pub fn routes() -> Routes {
     )
 }
 
-#[derive(sqlx::FromRow)]
 pub struct BudgetRow {
     pub unit_id: i64,
     pub unit: String,
@@ -73,17 +72,6 @@ impl BudgetPage {
     }
 }
 
-/// Units within the reader's reach (HR: all; a head: their subtrees), with each budget's figures
-/// (`budget_figures`): open units, and closed ones that still have a budget.
-const BUDGET_SQL: &str = "
-    select u.id as unit_id, u.name as unit, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth,
-           b.allocated, b.committed, b.spent, b.remaining,
-           coalesce((select v.version from unit_budgets v where v.year = $1 and v.unit_id = u.id), 0) as version,
-           (select count(*) from trainings t where t.budget_year = $1 and t.budget_unit_id = u.id and t.status <> 'cancelled') as trainings
-    from budget_figures($1) b join units u on u.id = b.unit_id
-    where (u.closed_on is null or b.recorded) and unit_in_scope($2, $3, u.path)
-    order by u.sort_key";
-
 async fn page(
     state: &AppState,
     ctx: Ctx,
@@ -92,12 +80,24 @@ async fn page(
     problem: Option<(i64, &'static str, String)>,
 ) -> AppResult<BudgetPage> {
     let scope = user.scope();
-    let rows: Vec<BudgetRow> = sqlx::query_as(BUDGET_SQL)
-        .bind(year)
-        .bind(scope.all)
-        .bind(&scope.unit_patterns)
-        .fetch_all(state.reader(&ctx).await)
-        .await?;
+    // Units within the reader's reach (HR: all; a head: their subtrees), with each budget's figures
+    // (`budget_figures`): open units, and closed ones that still have a budget.
+    let rows = sqlx::query_as!(
+        BudgetRow,
+        r#"
+        select u.id as unit_id, u.name as unit, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as "depth!",
+               b.allocated as "allocated!", b.committed as "committed!", b.spent as "spent!", b.remaining as "remaining!",
+               coalesce((select v.version from unit_budgets v where v.year = $1 and v.unit_id = u.id), 0) as "version!",
+               (select count(*) from trainings t where t.budget_year = $1 and t.budget_unit_id = u.id and t.status <> 'cancelled') as "trainings!"
+        from budget_figures($1) b join units u on u.id = b.unit_id
+        where (u.closed_on is null or b.recorded) and unit_in_scope($2, $3, u.path)
+        order by u.sort_key"#,
+        year,
+        scope.all,
+        &scope.unit_patterns,
+    )
+    .fetch_all(state.reader(&ctx).await)
+    .await?;
     let total = rows.iter().fold((0, 0, 0), |t, r| (t.0 + r.allocated, t.1 + r.committed, t.2 + r.spent));
     let this_year = ctx.today.year();
     let years = ((this_year - 3)..=(this_year + 1)).rev().collect();
@@ -176,15 +176,17 @@ async fn save_once(
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let exists: Option<i64> =
-        sqlx::query_scalar("select id from units where id = $1").bind(unit).fetch_optional(&mut *tx).await?;
+        sqlx::query_scalar!("select id from units where id = $1", unit).fetch_optional(&mut *tx).await?;
     exists.ok_or(AppError::NotFound)?;
     super::db::lock_budget(&mut tx, year, unit).await?;
-    let current: Option<(i64, i64)> =
-        sqlx::query_as("select amount, version from unit_budgets where year = $1 and unit_id = $2 for update")
-            .bind(year)
-            .bind(unit)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let current: Option<(i64, i64)> = sqlx::query!(
+        "select amount, version from unit_budgets where year = $1 and unit_id = $2 for update",
+        year,
+        unit
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|r| (r.amount, r.version));
     let amount = Rupiah::parse(&f.amount);
     let problem = match (&amount, current) {
         (Err(k), _) => Some(*k),
@@ -198,13 +200,13 @@ async fn save_once(
             page(state, ctx, user, year, Some((unit, problem.unwrap_or("dev.err.money"), f.amount.clone()))).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &p);
     };
-    sqlx::query(
+    sqlx::query!(
         "insert into unit_budgets (year, unit_id, amount) values ($1, $2, $3)
          on conflict (year, unit_id) do update set amount = excluded.amount",
+        year,
+        unit,
+        amount.get(),
     )
-    .bind(year)
-    .bind(unit)
-    .bind(amount.get())
     .execute(&mut *tx)
     .await?;
     audit::record(

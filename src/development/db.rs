@@ -3,7 +3,7 @@
 use sqlx::PgConnection;
 
 /// One budget (year, unit): allocated, committed, spent and remaining (`budget_figures`).
-#[derive(sqlx::FromRow, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct BudgetFigures {
     pub unit_id: i64,
     pub unit: String,
@@ -16,13 +16,15 @@ pub struct BudgetFigures {
 
 /// The figures of one budget, computed from the trainings charged to it.
 pub async fn budget(conn: &mut PgConnection, year: i32, unit_id: i64) -> Result<BudgetFigures, sqlx::Error> {
-    sqlx::query_as(
-        "select b.unit_id, u.name as unit, b.year, b.allocated, b.committed, b.spent, b.remaining
+    sqlx::query_as!(
+        BudgetFigures,
+        r#"select b.unit_id as "unit_id!", u.name as unit, b.year as "year!", b.allocated as "allocated!",
+                b.committed as "committed!", b.spent as "spent!", b.remaining as "remaining!"
          from budget_figures($1) b join units u on u.id = b.unit_id
-         where b.unit_id = $2",
+         where b.unit_id = $2"#,
+        year,
+        unit_id,
     )
-    .bind(year)
-    .bind(unit_id)
     .fetch_one(conn)
     .await
 }
@@ -30,16 +32,18 @@ pub async fn budget(conn: &mut PgConnection, year: i32, unit_id: i64) -> Result<
 /// Serialise every decision that spends from one budget: approvals charged to (year, unit) run
 /// one after another, so two approvals cannot both pass a check only one of them fits.
 pub async fn lock_budget(conn: &mut PgConnection, year: i32, unit_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("select pg_advisory_xact_lock(727100, hashtext($1::int::text || '/' || $2::bigint::text))")
-        .bind(year)
-        .bind(unit_id)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "select pg_advisory_xact_lock(727100, hashtext($1::int::text || '/' || $2::bigint::text))",
+        year,
+        unit_id
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// An employee's JP in a year, formal and informal.
-#[derive(sqlx::FromRow, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct JpYear {
     pub year: i32,
     pub formal: f64,
@@ -57,8 +61,9 @@ impl JpYear {
 /// the NIP, otherwise the year the record was made; not before 2017, when PP 11/2017 gave the
 /// yearly 20 JP) to this year, years without any JP included as 0, newest first.
 pub async fn jp_years(conn: &mut PgConnection, employee_id: i64, this_year: i32) -> Result<Vec<JpYear>, sqlx::Error> {
-    sqlx::query_as(
-        "with t as (
+    sqlx::query_as!(
+        JpYear,
+        r#"with t as (
            select year, coalesce(sum(jp) filter (where source = 'formal'), 0)::float8 as formal,
                   coalesce(sum(jp) filter (where source = 'informal'), 0)::float8 as informal
            from jp_entries where employee_id = $1 group by year),
@@ -69,13 +74,13 @@ pub async fn jp_years(conn: &mut PgConnection, employee_id: i64, this_year: i32)
                         $2, coalesce((select min(year) from t), $2)) as first,
                   greatest($2, coalesce((select max(year) from t), $2)) as last
            from employees e where e.id = $1)
-         select y.year, coalesce(t.formal, 0) as formal, coalesce(t.informal, 0) as informal
+         select y.year as "year!", coalesce(t.formal, 0) as "formal!", coalesce(t.informal, 0) as "informal!"
          from span cross join lateral generate_series(span.first, span.last) as y(year)
          left join t on t.year = y.year
-         order by y.year desc",
+         order by y.year desc"#,
+        employee_id,
+        this_year,
     )
-    .bind(employee_id)
-    .bind(this_year)
     .fetch_all(conn)
     .await
 }
@@ -83,14 +88,15 @@ pub async fn jp_years(conn: &mut PgConnection, employee_id: i64, this_year: i32)
 pub use crate::employees::db::Opt;
 
 pub async fn provider_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx::Error> {
-    sqlx::query_as("select id, name as label from providers where active order by name").fetch_all(conn).await
+    sqlx::query_as!(Opt, "select id, name as label from providers where active order by name").fetch_all(conn).await
 }
 
 /// Trainings one can still be scheduled into (planned or open), newest first.
 pub async fn open_training_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx::Error> {
-    sqlx::query_as(
-        "select id, title || ' (' || to_char(starts_on, 'DD-MM-YYYY') || ')' as label from trainings
-         where status in ('planned', 'open') order by starts_on, id",
+    sqlx::query_as!(
+        Opt,
+        r#"select id, title || ' (' || to_char(starts_on, 'DD-MM-YYYY') || ')' as "label!" from trainings
+         where status in ('planned', 'open') order by starts_on, id"#
     )
     .fetch_all(conn)
     .await

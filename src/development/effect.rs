@@ -16,7 +16,7 @@ pub fn routes() -> Routes {
 }
 
 /// One line of the effect table: a training, a provider, a form or an informal type.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct EffectRow {
     /// The training, provider, form or kind (forms and kinds are stored values, labelled in the page).
     pub label: String,
@@ -37,36 +37,6 @@ impl EffectRow {
         (self.levels_gained > 0).then(|| self.cost / self.levels_gained)
     }
 }
-
-const BY_TRAINING: &str = "
-    select title as label, 1::bigint as trainings, measured, before::float8, after::float8,
-           (after - before)::float8 as gain, gained::bigint as levels_gained, cost, reaction::float8
-    from training_effect_summary order by measured = 0, gained desc, title";
-
-const BY_PROVIDER: &str = "
-    select provider as label, count(*) as trainings, sum(measured)::bigint as measured,
-           (sum(before * measured) / nullif(sum(measured), 0))::float8 as before,
-           (sum(after * measured) / nullif(sum(measured), 0))::float8 as after,
-           ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8 as gain,
-           sum(gained)::bigint as levels_gained, sum(cost)::bigint as cost, avg(reaction)::float8 as reaction
-    from training_effect_summary group by provider order by provider";
-
-const BY_FORM: &str = "
-    select form as label, count(*) as trainings, sum(measured)::bigint as measured,
-           (sum(before * measured) / nullif(sum(measured), 0))::float8 as before,
-           (sum(after * measured) / nullif(sum(measured), 0))::float8 as after,
-           ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8 as gain,
-           sum(gained)::bigint as levels_gained, sum(cost)::bigint as cost, avg(reaction)::float8 as reaction
-    from training_effect_summary group by form order by form";
-
-/// Informal development costs the budget nothing; its effect is measured the same way.
-const BY_KIND: &str = "
-    select kind as label, count(distinct activity_id) as trainings, count(after_level) as measured,
-           avg(before_level) filter (where after_level is not null)::float8 as before, avg(after_level)::float8 as after,
-           avg(after_level - before_level)::float8 as gain,
-           coalesce(sum(greatest(after_level - before_level, 0)) filter (where after_level is not null), 0)::bigint as levels_gained,
-           0::bigint as cost, null::float8 as reaction
-    from activity_effect group by kind order by kind";
 
 #[derive(askama::Template)]
 #[template(path = "development/effect.html")]
@@ -97,9 +67,51 @@ impl EffectPage {
 
 async fn effect(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let pool = state.reader(&ctx).await;
-    let by_training: Vec<EffectRow> = sqlx::query_as(BY_TRAINING).fetch_all(pool).await?;
-    let by_provider: Vec<EffectRow> = sqlx::query_as(BY_PROVIDER).fetch_all(pool).await?;
-    let by_form: Vec<EffectRow> = sqlx::query_as(BY_FORM).fetch_all(pool).await?;
-    let by_kind: Vec<EffectRow> = sqlx::query_as(BY_KIND).fetch_all(pool).await?;
+    let by_training = sqlx::query_as!(
+        EffectRow,
+        r#"
+        select title as "label!", 1::bigint as "trainings!", measured as "measured!", before::float8 as "before?", after::float8 as "after?",
+               (after - before)::float8 as "gain?", gained::bigint as "levels_gained!", cost as "cost!", reaction::float8 as "reaction?"
+        from training_effect_summary order by measured = 0, gained desc, title"#
+    )
+    .fetch_all(pool)
+    .await?;
+    let by_provider = sqlx::query_as!(
+        EffectRow,
+        r#"
+        select provider as "label!", count(*) as "trainings!", sum(measured)::bigint as "measured!",
+               (sum(before * measured) / nullif(sum(measured), 0))::float8 as before,
+               (sum(after * measured) / nullif(sum(measured), 0))::float8 as after,
+               ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8 as gain,
+               sum(gained)::bigint as "levels_gained!", sum(cost)::bigint as "cost!", avg(reaction)::float8 as reaction
+        from training_effect_summary group by provider order by provider"#
+    )
+    .fetch_all(pool)
+    .await?;
+    let by_form = sqlx::query_as!(
+        EffectRow,
+        r#"
+        select form as "label!", count(*) as "trainings!", sum(measured)::bigint as "measured!",
+               (sum(before * measured) / nullif(sum(measured), 0))::float8 as before,
+               (sum(after * measured) / nullif(sum(measured), 0))::float8 as after,
+               ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8 as gain,
+               sum(gained)::bigint as "levels_gained!", sum(cost)::bigint as "cost!", avg(reaction)::float8 as reaction
+        from training_effect_summary group by form order by form"#
+    )
+    .fetch_all(pool)
+    .await?;
+    // Informal development costs the budget nothing; its effect is measured the same way.
+    let by_kind = sqlx::query_as!(
+        EffectRow,
+        r#"
+        select kind as "label!", count(distinct activity_id) as "trainings!", count(after_level) as "measured!",
+               avg(before_level) filter (where after_level is not null)::float8 as before, avg(after_level)::float8 as after,
+               avg(after_level - before_level)::float8 as gain,
+               coalesce(sum(greatest(after_level - before_level, 0)) filter (where after_level is not null), 0)::bigint as "levels_gained!",
+               0::bigint as "cost!", null::float8 as "reaction?"
+        from activity_effect group by kind order by kind"#
+    )
+    .fetch_all(pool)
+    .await?;
     render(&EffectPage { ctx, by_training, by_provider, by_form, by_kind })
 }

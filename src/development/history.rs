@@ -33,7 +33,7 @@ pub fn routes() -> Routes {
     )
 }
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct FormalRow {
     pub participant_id: i64,
     pub training_id: i64,
@@ -53,7 +53,7 @@ pub struct FormalRow {
     pub evaluation_owed: bool,
 }
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct InformalRow {
     pub id: i64,
     pub kind: ActivityKind,
@@ -67,7 +67,7 @@ pub struct InformalRow {
     pub rule: Option<JpRuleApplied>,
 }
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct GivenRow {
     pub kind: ActivityKind,
     pub topic: String,
@@ -92,7 +92,6 @@ struct HistoryPage {
     imported: Vec<ImportedRow>,
 }
 
-#[derive(sqlx::FromRow)]
 pub struct ImportedRow {
     pub name: String,
     pub institusi: String,
@@ -139,15 +138,18 @@ struct HistoryQuery {
 }
 
 async fn formal_rows(conn: &mut sqlx::PgConnection, employee: i64) -> Result<Vec<FormalRow>, sqlx::Error> {
-    sqlx::query_as(
-        "select tp.id as participant_id, t.id as training_id, t.title, t.jenis_diklat, p.name as provider, t.starts_on, t.ends_on,
-                t.status as training_status, tp.status, tj.jp::float8 as jp, tj.rule, tp.certificate_no, tp.certificate_expires_on,
-                tp.certificate_file_id, exists (select 1 from evaluations_owed o where o.participant_id = tp.id) as evaluation_owed
+    sqlx::query_as!(
+        FormalRow,
+        r#"select tp.id as participant_id, t.id as training_id, t.title, t.jenis_diklat, p.name as "provider?", t.starts_on,
+                t.ends_on, t.status as "training_status: TrainingStatus", tp.status as "status: ParticipantStatus",
+                tj.jp::float8 as "jp?", tj.rule as "rule?: JpRuleApplied", tp.certificate_no, tp.certificate_expires_on,
+                tp.certificate_file_id,
+                exists (select 1 from evaluations_owed o where o.participant_id = tp.id) as "evaluation_owed!"
          from training_participants tp join trainings t on t.id = tp.training_id left join providers p on p.id = t.provider_id
          left join training_jp tj on tj.participant_id = tp.id
-         where tp.employee_id = $1 order by t.starts_on desc, t.id desc",
+         where tp.employee_id = $1 order by t.starts_on desc, t.id desc"#,
+        employee,
     )
-    .bind(employee)
     .fetch_all(conn)
     .await
 }
@@ -183,25 +185,28 @@ async fn history(
                     return Ok::<_, sqlx::Error>(None);
                 };
                 let formal = formal_rows(&mut *conn, id).await?;
-                let informal: Vec<InformalRow> = sqlx::query_as(
-                    "select a.id, a.kind, a.topic, c.code || ' ' || case when $2 then c.name_en else c.name_id end as competency, a.held_on,
-                            a.minutes, employee_display_name(m.front_title, m.name, m.back_title) as mentor, a.status,
-                            aj.jp::float8 as jp, aj.rule
+                let informal = sqlx::query_as!(
+                    InformalRow,
+                    r#"select a.id, a.kind as "kind: ActivityKind", a.topic,
+                            c.code || ' ' || case when $2 then c.name_en else c.name_id end as "competency!", a.held_on,
+                            a.minutes, employee_display_name(m.front_title, m.name, m.back_title) as "mentor?",
+                            a.status as "status: ActivityStatus", aj.jp::float8 as "jp?", aj.rule as "rule?: JpRuleApplied"
                      from activity_learners l join activities a on a.id = l.activity_id join competencies c on c.id = a.competency_id
                      left join employees m on m.id = a.mentor_id left join activity_jp aj on aj.activity_id = a.id and aj.employee_id = l.employee_id
-                     where l.employee_id = $1 order by a.held_on desc, a.id desc",
+                     where l.employee_id = $1 order by a.held_on desc, a.id desc"#,
+                    id,
+                    en,
                 )
-                .bind(id)
-                .bind(en)
                 .fetch_all(&mut *conn)
                 .await?;
-                let given: Vec<GivenRow> = sqlx::query_as(
-                    "select a.kind, a.topic, a.held_on, a.minutes, a.status,
+                let given = sqlx::query_as!(
+                    GivenRow,
+                    r#"select a.kind as "kind: ActivityKind", a.topic, a.held_on, a.minutes, a.status as "status: ActivityStatus",
                             (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ' order by e.name)
-                               from activity_learners l join employees e on e.id = l.employee_id where l.activity_id = a.id) as learners
-                     from activities a where a.mentor_id = $1 order by a.held_on desc, a.id desc",
+                               from activity_learners l join employees e on e.id = l.employee_id where l.activity_id = a.id) as "learners!"
+                     from activities a where a.mentor_id = $1 order by a.held_on desc, a.id desc"#,
+                    id,
                 )
-                .bind(id)
                 .fetch_all(&mut *conn)
                 .await?;
                 let years = db::jp_years(&mut *conn, id, this_year).await?;
@@ -341,11 +346,12 @@ async fn history(
     let minimum = ctx.agency.jp_per_year;
     let is_self = user.employee_id == Some(id);
     // Read beside the kept history: an import from SIASN shows at once.
-    let imported: Vec<ImportedRow> = sqlx::query_as(
-        "select name, institusi, jp::float8 as jp, nomor, starts_on, ends_on from siasn_imported
-         where employee_id = $1 order by ends_on desc nulls last, id desc",
+    let imported = sqlx::query_as!(
+        ImportedRow,
+        r#"select name, institusi, jp::float8 as "jp?", nomor, starts_on, ends_on from siasn_imported
+         where employee_id = $1 order by ends_on desc nulls last, id desc"#,
+        id,
     )
-    .bind(id)
     .fetch_all(&state.pool)
     .await?;
     render(&HistoryPage { ctx, e, formal, informal, given, years, minimum, is_self, imported })

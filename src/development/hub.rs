@@ -27,7 +27,7 @@ pub fn routes() -> Routes {
 }
 
 /// Counts of what waits for this user.
-#[derive(sqlx::FromRow, Default, Clone, Debug)]
+#[derive(Default, Clone, Debug)]
 pub struct Waiting {
     /// Self-assessments to validate.
     pub assessments: i64,
@@ -53,19 +53,6 @@ impl Waiting {
     }
 }
 
-/// The re-assessments due (`reassessments_due`, migration 19) with what the list shows, the
-/// 300 due first. Only the rows due no later than the 300th are joined to their names (the list
-/// is in due order first): at 100 000 staff 42 000 rows are due, and naming them all before
-/// keeping 300 cost more than finding them.
-const REASSESS_SQL: &str = "
-    select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as employee, u.name as unit,
-           c.id as competency_id, c.code, case when $5 then c.name_en else c.name_id end as competency, r.target_level,
-           t.id as training_id, t.title, r.due_on
-    from (select * from reassessments_due($1, $2, $3, $4) order by due_on fetch first 300 rows with ties) r
-    join trainings t on t.id = r.training_id
-    join competencies c on c.id = r.competency_id join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
-    order by t.ends_on, e.name, c.code, t.id, e.id limit 300";
-
 pub async fn waiting<'a>(
     state: &AppState,
     conn: impl Into<crate::app::versioned::Source<'a>>,
@@ -89,27 +76,28 @@ async fn count_waiting(
     staff: bool,
     today: chrono::NaiveDate,
 ) -> Result<Waiting, sqlx::Error> {
-    sqlx::query_as(
-        "with w as (select w.kind, count(*) as n from waiting_decisions($1, $2, $3) w where $5 group by w.kind)
+    sqlx::query_as!(
+        Waiting,
+        r#"with w as (select w.kind, count(*) as n from waiting_decisions($1, $2, $3) w where $5 group by w.kind)
          select
-           coalesce((select n from w where kind = 'assessment'), 0) as assessments,
-           coalesce((select n from w where kind = 'activity'), 0) as activities,
-           coalesce((select n from w where kind = 'participant'), 0) as participants,
-           coalesce((select n from w where kind = 'request'), 0) as requests,
-           case when $1 then (select count(*) from training_requests where status = 'approved') else 0 end as to_schedule,
-           (select count(*) from evaluations_owed where employee_id = $2) as evaluations,
-           case when $5 then (select count(*) from reassessments_due($1, $2, $3, $4)) else 0 end as reassessments",
+           coalesce((select n from w where kind = 'assessment'), 0) as "assessments!",
+           coalesce((select n from w where kind = 'activity'), 0) as "activities!",
+           coalesce((select n from w where kind = 'participant'), 0) as "participants!",
+           coalesce((select n from w where kind = 'request'), 0) as "requests!",
+           case when $1 then (select count(*) from training_requests where status = 'approved') else 0 end as "to_schedule!",
+           (select count(*) from evaluations_owed where employee_id = $2) as "evaluations!",
+           case when $5 then (select count(*) from reassessments_due($1, $2, $3, $4)) else 0 end as "reassessments!""#,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        today,
+        staff,
     )
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .bind(today)
-    .bind(staff)
     .fetch_one(conn)
     .await
 }
 
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Reassessment {
     pub employee_id: i64,
     pub employee: String,
@@ -131,14 +119,28 @@ pub async fn reassessments(
     today: chrono::NaiveDate,
     en: bool,
 ) -> Result<Vec<Reassessment>, sqlx::Error> {
-    sqlx::query_as(REASSESS_SQL)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .bind(today)
-        .bind(en)
-        .fetch_all(conn)
-        .await
+    // The re-assessments due (`reassessments_due`, migration 19) with what the list shows, the
+    // 300 due first. Only the rows due no later than the 300th are joined to their names (the list
+    // is in due order first): at 100 000 staff 42 000 rows are due, and naming them all before
+    // keeping 300 cost more than finding them.
+    sqlx::query_as!(
+        Reassessment,
+        r#"
+        select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as "employee!", u.name as unit,
+               c.id as competency_id, c.code, case when $5 then c.name_en else c.name_id end as "competency!", r.target_level as "target_level!",
+               t.id as training_id, t.title, r.due_on as "due_on!"
+        from (select * from reassessments_due($1, $2, $3, $4) order by due_on fetch first 300 rows with ties) r
+        join trainings t on t.id = r.training_id
+        join competencies c on c.id = r.competency_id join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
+        order by t.ends_on, e.name, c.code, t.id, e.id limit 300"#,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        today,
+        en,
+    )
+    .fetch_all(conn)
+    .await
 }
 
 /// The re-assessments due as a table (the approval queue and the development hub show it).
@@ -154,7 +156,6 @@ pub fn reassess_table(ctx: &Ctx, reassess: &[Reassessment]) -> crate::app::AppRe
     crate::app::render::fragment(&ReassessTable { ctx, reassess })
 }
 
-#[derive(sqlx::FromRow)]
 pub struct Owed {
     pub participant_id: i64,
     pub training_id: i64,
@@ -193,26 +194,28 @@ async fn hub(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppR
     let scope = user.scope();
     let reassess = if staff { reassessments(&mut conn, &scope, ctx.today, ctx.lang.is_en()).await? } else { vec![] };
     let me = user.employee_id.unwrap_or(0);
-    let owed: Vec<Owed> = sqlx::query_as(
-        "select participant_id, training_id, title, ends_on from evaluations_owed where employee_id = $1
-         order by ends_on desc, participant_id",
+    let owed = sqlx::query_as!(
+        Owed,
+        r#"select participant_id as "participant_id!", training_id as "training_id!", title as "title!", ends_on as "ends_on!"
+         from evaluations_owed where employee_id = $1
+         order by ends_on desc, participant_id"#,
+        me,
     )
-    .bind(me)
     .fetch_all(&mut *conn)
     .await?;
     let expiring = expiring_certificates(&mut conn, &user, ctx.today, 90, 20).await?;
-    let jp_year: f64 =
-        sqlx::query_scalar("select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = $2")
-            .bind(me)
-            .bind(ctx.today.year())
-            .fetch_one(&mut *conn)
-            .await?;
+    let jp_year: f64 = sqlx::query_scalar!(
+        r#"select coalesce(sum(jp), 0)::float8 as "jp!" from jp_entries where employee_id = $1 and year = $2"#,
+        me,
+        ctx.today.year(),
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let minimum = ctx.agency.jp_per_year;
     let reassess_table = reassess_table(&ctx, &reassess)?;
     render(&HubPage { ctx, w, reassess_table, owed, expiring, jp_year, minimum, staff })
 }
 
-#[derive(sqlx::FromRow)]
 pub struct Certificate {
     pub participant_id: i64,
     pub employee_id: i64,
@@ -234,20 +237,21 @@ async fn expiring_certificates(
     limit: i64,
 ) -> Result<Vec<Certificate>, sqlx::Error> {
     let scope = user.scope();
-    sqlx::query_as(
-        "select tp.id as participant_id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as employee,
-                u.name as unit, t.title, tp.certificate_no, tp.certificate_expires_on as expires_on, tp.status
+    sqlx::query_as!(
+        Certificate,
+        r#"select tp.id as participant_id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "employee!",
+                u.name as unit, t.title, tp.certificate_no, tp.certificate_expires_on as "expires_on!", tp.status as "status: ParticipantStatus"
          from training_participants tp join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id
          join units u on u.id = e.unit_id
          where tp.certificate_expires_on between $4::date and $4::date + $5::int and e.active and scope_sees($1, $2, $3, e.id, u.path)
-         order by tp.certificate_expires_on, e.name limit $6",
+         order by tp.certificate_expires_on, e.name limit $6"#,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        today,
+        days,
+        limit,
     )
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .bind(today)
-    .bind(days)
-    .bind(limit)
     .fetch_all(conn)
     .await
 }

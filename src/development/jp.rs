@@ -30,7 +30,6 @@ pub fn routes() -> Routes {
         .post("/jp/rules/{kind}", Access::AnyOf(&[Role::Hr]), save_rule)
 }
 
-#[derive(sqlx::FromRow)]
 pub struct JpRow {
     pub id: i64,
     pub nip: String,
@@ -85,22 +84,6 @@ impl JpPage {
     }
 }
 
-/// Staff within the reader's scope with their JP of the year, those below the minimum first
-/// (only those, unless `all`). One query; the totals come from `jp_entries`.
-const JP_SQL: &str = "
-    with totals as (
-      select employee_id, coalesce(sum(jp) filter (where source = 'formal'), 0)::float8 as formal,
-             coalesce(sum(jp) filter (where source = 'informal'), 0)::float8 as informal
-      from jp_entries where year = $1 group by employee_id)
-    select e.id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name, u.name as unit,
-           coalesce(t.formal, 0) as formal, coalesce(t.informal, 0) as informal, count(*) over () as total_rows
-    from employees e join units u on u.id = e.unit_id left join totals t on t.employee_id = e.id
-    where e.active and scope_sees($2, $3, $4, e.id, u.path) and ($5 or coalesce(t.formal, 0) + coalesce(t.informal, 0) < $6)
-      and ($9::bigint is null or u.path like (select f.path from units f where f.id = $9) || '%')
-    order by case when $10 = 'name' then e.name end, case when $10 = 'unit' then u.sort_key end,
-             coalesce(t.formal, 0) + coalesce(t.informal, 0), e.name, e.id
-    limit $7 offset $8";
-
 async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -120,23 +103,39 @@ async fn list(
     let scope = user.scope();
     let exporting = export::wanted(&q.format);
     let (limit, offset) = if exporting { (100_000, 0) } else { (crate::app::paging::PER_PAGE, Pager::offset(q.page)) };
-    let raw: Vec<(i64, String, String, String, f64, f64, i64)> = sqlx::query_as(JP_SQL)
-        .bind(year)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .bind(all)
-        .bind(minimum)
-        .bind(limit)
-        .bind(offset)
-        .bind(unit)
-        .bind(sort)
-        .fetch_all(state.reader(&ctx).await)
-        .await?;
-    let total = raw.first().map(|r| r.6).unwrap_or(0);
+    // Staff within the reader's scope with their JP of the year, those below the minimum first
+    // (only those, unless `all`). One query; the totals come from `jp_entries`.
+    let raw = sqlx::query!(
+        r#"
+        with totals as (
+          select employee_id, coalesce(sum(jp) filter (where source = 'formal'), 0)::float8 as formal,
+                 coalesce(sum(jp) filter (where source = 'informal'), 0)::float8 as informal
+          from jp_entries where year = $1 group by employee_id)
+        select e.id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!", u.name as unit,
+               coalesce(t.formal, 0) as "formal!", coalesce(t.informal, 0) as "informal!", count(*) over () as "total_rows!"
+        from employees e join units u on u.id = e.unit_id left join totals t on t.employee_id = e.id
+        where e.active and scope_sees($2, $3, $4, e.id, u.path) and ($5 or coalesce(t.formal, 0) + coalesce(t.informal, 0) < $6)
+          and ($9::bigint is null or u.path like (select f.path from units f where f.id = $9) || '%')
+        order by case when $10 = 'name' then e.name end, case when $10 = 'unit' then u.sort_key end,
+                 coalesce(t.formal, 0) + coalesce(t.informal, 0), e.name, e.id
+        limit $7 offset $8"#,
+        year,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        all,
+        minimum,
+        limit,
+        offset,
+        unit,
+        sort,
+    )
+    .fetch_all(state.reader(&ctx).await)
+    .await?;
+    let total = raw.first().map(|r| r.total_rows).unwrap_or(0);
     let rows: Vec<JpRow> = raw
         .into_iter()
-        .map(|r| JpRow { id: r.0, nip: r.1, name: r.2, unit: r.3, formal: r.4, informal: r.5 })
+        .map(|r| JpRow { id: r.id, nip: r.nip, name: r.name, unit: r.unit, formal: r.formal, informal: r.informal })
         .collect();
     let en = ctx.lang.is_en();
     if exporting {
@@ -181,7 +180,7 @@ async fn list(
 }
 
 /// One conversion rule as stored.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Rule {
     pub kind: ActivityKind,
     pub minutes_per_jp: i32,
@@ -192,9 +191,17 @@ pub struct Rule {
     pub version: i64,
 }
 
-pub const RULES_SQL: &str =
-    "select kind, minutes_per_jp, max_jp_per_session::float8 as max_jp_per_session, max_sessions_per_month,
-        max_jp_per_day::float8 as max_jp_per_day, fixed_jp::float8 as fixed_jp, version from jp_rules order by kind";
+/// Every conversion rule, by kind.
+pub async fn all_rules(conn: impl sqlx::PgExecutor<'_>) -> Result<Vec<Rule>, sqlx::Error> {
+    sqlx::query_as!(
+        Rule,
+        r#"select kind as "kind: ActivityKind", minutes_per_jp, max_jp_per_session::float8 as max_jp_per_session,
+                max_sessions_per_month, max_jp_per_day::float8 as max_jp_per_day, fixed_jp::float8 as fixed_jp, version
+         from jp_rules order by kind"#
+    )
+    .fetch_all(conn)
+    .await
+}
 
 impl Rule {
     /// The rule in words, in the reader's language.
@@ -247,7 +254,7 @@ struct RulesPage {
 }
 
 async fn rules(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let rules: Vec<Rule> = sqlx::query_as(RULES_SQL).fetch_all(&state.pool).await?;
+    let rules = all_rules(&state.pool).await?;
     render(&RulesPage { ctx, rules, problem: None })
 }
 
@@ -295,11 +302,13 @@ async fn save_rule(
         ))
     })();
     let mut tx = state.pool.begin().await?;
-    let current: Option<Rule> = sqlx::query_as(
-        "select kind, minutes_per_jp, max_jp_per_session::float8 as max_jp_per_session, max_sessions_per_month,
-                max_jp_per_day::float8 as max_jp_per_day, fixed_jp::float8 as fixed_jp, version from jp_rules where kind = $1 for update",
+    let current = sqlx::query_as!(
+        Rule,
+        r#"select kind as "kind: ActivityKind", minutes_per_jp, max_jp_per_session::float8 as max_jp_per_session,
+                max_sessions_per_month, max_jp_per_day::float8 as max_jp_per_day, fixed_jp::float8 as fixed_jp, version
+         from jp_rules where kind = $1 for update"#,
+        kind.as_str(),
     )
-    .bind(kind.as_str())
     .fetch_optional(&mut *tx)
     .await?;
     let current = current.ok_or(AppError::NotFound)?;
@@ -310,26 +319,27 @@ async fn save_rule(
     };
     let (Ok((minutes, session, month, day, fixed)), None) = (parsed, problem) else {
         drop(tx);
-        let rules: Vec<Rule> = sqlx::query_as(RULES_SQL).fetch_all(&state.pool).await?;
+        let rules = all_rules(&state.pool).await?;
         let page = RulesPage { ctx, rules, problem: Some((kind, problem.unwrap_or("jp.err.minutes"))) };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let before: serde_json::Value =
-        sqlx::query_scalar("select to_jsonb(r) - 'updated_at' from jp_rules r where kind = $1")
-            .bind(kind.as_str())
-            .fetch_one(&mut *tx)
-            .await?;
-    let after: serde_json::Value = sqlx::query_scalar(
-        "update jp_rules r set minutes_per_jp = $2, max_jp_per_session = round($3::numeric, 1), max_sessions_per_month = $4,
-                max_jp_per_day = round($5::numeric, 1), fixed_jp = round($6::numeric, 1)
-         where kind = $1 returning to_jsonb(r) - 'updated_at'",
+    let before: serde_json::Value = sqlx::query_scalar!(
+        r#"select to_jsonb(r) - 'updated_at' as "before!" from jp_rules r where kind = $1"#,
+        kind.as_str()
     )
-    .bind(kind.as_str())
-    .bind(minutes)
-    .bind(session)
-    .bind(month)
-    .bind(day)
-    .bind(fixed)
+    .fetch_one(&mut *tx)
+    .await?;
+    let after: serde_json::Value = sqlx::query_scalar!(
+        r#"update jp_rules r set minutes_per_jp = $2, max_jp_per_session = round($3::float8::numeric, 1), max_sessions_per_month = $4,
+                max_jp_per_day = round($5::float8::numeric, 1), fixed_jp = round($6::float8::numeric, 1)
+         where kind = $1 returning to_jsonb(r) - 'updated_at' as "after!""#,
+        kind.as_str(),
+        minutes,
+        session,
+        month,
+        day,
+        fixed,
+    )
     .fetch_one(&mut *tx)
     .await?;
     audit::record(&mut tx, &Actor::from_ctx(&ctx), "jp_rule", kind.as_str(), "update", Some(before), Some(after))

@@ -32,7 +32,6 @@ pub fn routes() -> Routes {
         .post("/providers/{id}", Access::AnyOf(HR), edit::update::<Provider>)
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     name: String,
@@ -61,16 +60,17 @@ struct ListQuery {
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "select p.id, p.name, p.kind, p.contact_person, p.email, p.phone, p.active,
-                (select count(*) from trainings t where t.provider_id = p.id) as trainings,
-                coalesce(ev.n, 0) as evaluations, ev.score
+    let rows = sqlx::query_as!(
+        Row,
+        r#"select p.id, p.name, p.kind as "kind: ProviderKind", p.contact_person, p.email, p.phone, p.active,
+                (select count(*) from trainings t where t.provider_id = p.id) as "trainings!",
+                coalesce(ev.n, 0) as "evaluations!", ev.score as "score?"
          from providers p
          left join (select t.provider_id, count(*) as n,
                            avg((e.relevance + e.method + e.trainer + e.usefulness) / 4.0)::float8 as score
                     from training_evaluations e join training_participants tp on tp.id = e.participant_id
                     join trainings t on t.id = tp.training_id group by t.provider_id) ev on ev.provider_id = p.id
-         order by p.active desc, p.name",
+         order by p.active desc, p.name"#
     )
     .fetch_all(state.reader(&ctx).await)
     .await?;
@@ -148,28 +148,34 @@ async fn new_form(ctx: Ctx) -> AppResult<Response> {
 }
 
 async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, ProviderForm)>, sqlx::Error> {
-    let sql = if lock {
-        "select version, name, kind, contact_person, email, phone, website, notes, active from providers where id = $1 for update"
-    } else {
-        "select version, name, kind, contact_person, email, phone, website, notes, active from providers where id = $1"
-    };
-    type R = (i64, String, String, String, String, String, String, String, bool);
-    let row: Option<R> = sqlx::query_as(sql).bind(id).fetch_optional(conn).await?;
-    Ok(row.map(|r| {
-        (
-            r.0,
-            ProviderForm {
-                name: r.1,
-                kind: r.2,
-                contact_person: r.3,
-                email: r.4,
-                phone: r.5,
-                website: r.6,
-                notes: r.7,
-                active: if r.8 { "on".into() } else { String::new() },
-            },
+    macro_rules! load {
+        ($sql:literal) => {
+            sqlx::query!($sql, id).fetch_optional(conn).await?.map(|r| {
+                (
+                    r.version,
+                    ProviderForm {
+                        name: r.name,
+                        kind: r.kind,
+                        contact_person: r.contact_person,
+                        email: r.email,
+                        phone: r.phone,
+                        website: r.website,
+                        notes: r.notes,
+                        active: if r.active { "on".into() } else { String::new() },
+                    },
+                )
+            })
+        };
+    }
+    Ok(if lock {
+        load!(
+            "select version, name, kind, contact_person, email, phone, website, notes, active from providers where id = $1 for update"
         )
-    }))
+    } else {
+        load!(
+            "select version, name, kind, contact_person, email, phone, website, notes, active from providers where id = $1"
+        )
+    })
 }
 
 /// A provider, edited through its versioned form (`edit::save`).
@@ -225,10 +231,12 @@ impl edit::Editable for Provider {
     }
 
     async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
-        sqlx::query_scalar("select to_jsonb(p) - 'created_at' - 'updated_at' from providers p where id = $1")
-            .bind(id)
-            .fetch_optional(conn)
-            .await
+        sqlx::query_scalar!(
+            r#"select to_jsonb(p) - 'created_at' - 'updated_at' as "snapshot!" from providers p where id = $1"#,
+            id
+        )
+        .fetch_optional(conn)
+        .await
     }
 
     async fn write(
@@ -237,25 +245,42 @@ impl edit::Editable for Provider {
         form: &ProviderForm,
         c: &CheckedProvider,
     ) -> Result<i64, sqlx::Error> {
-        let sql = if id.is_some() {
-            "update providers set name = $1, kind = $2, contact_person = $3, email = $4, phone = $5, website = $6, notes = $7,
-                    active = $8 where id = $9 returning id"
-        } else {
-            "insert into providers (name, kind, contact_person, email, phone, website, notes, active)
-             values ($1, $2, $3, $4, $5, $6, $7, $8) returning id"
-        };
-        sqlx::query_scalar(sql)
-            .bind(&c.name)
-            .bind(c.kind.as_str())
-            .bind(&c.contact)
-            .bind(&c.email)
-            .bind(&c.phone)
-            .bind(&c.website)
-            .bind(&c.notes)
-            .bind(id.is_none() || form.active == "on")
-            .bind(id)
-            .fetch_one(conn)
-            .await
+        let active = id.is_none() || form.active == "on";
+        match id {
+            Some(id) => {
+                sqlx::query_scalar!(
+                "update providers set name = $1, kind = $2, contact_person = $3, email = $4, phone = $5, website = $6,
+                            notes = $7, active = $8 where id = $9 returning id",
+                &c.name,
+                c.kind.as_str(),
+                &c.contact,
+                &c.email,
+                &c.phone,
+                &c.website,
+                &c.notes,
+                active,
+                id,
+            )
+                .fetch_one(conn)
+                .await
+            }
+            None => {
+                sqlx::query_scalar!(
+                    "insert into providers (name, kind, contact_person, email, phone, website, notes, active)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+                    &c.name,
+                    c.kind.as_str(),
+                    &c.contact,
+                    &c.email,
+                    &c.phone,
+                    &c.website,
+                    &c.notes,
+                    active,
+                )
+                .fetch_one(conn)
+                .await
+            }
+        }
     }
 
     /// Providers are shown in their list: a save goes back to it.

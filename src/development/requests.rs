@@ -39,7 +39,6 @@ pub fn routes() -> Routes {
         .post("/training-requests/{id}/schedule", Access::AnyOf(&[Role::Hr]), schedule)
 }
 
-#[derive(sqlx::FromRow)]
 pub struct RequestRow {
     pub id: i64,
     pub employee_id: i64,
@@ -84,24 +83,25 @@ async fn list_page(
 ) -> AppResult<ListPage> {
     let scope = user.scope();
     let mut conn = state.pool.acquire().await?;
-    let rows: Vec<RequestRow> = sqlx::query_as(
-        "select r.id, e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as employee, u.name as unit,
-                c.code || ' ' || case when $4 then c.name_en else c.name_id end as competency, r.target_level,
-                cl.level as current_level, r.reason, r.status, r.decision_reason, r.training_id, t.title as training,
-                scope_decides($1, $2, $3, e.id, u.path) as decides, r.created_at, count(*) over () as total
+    let rows = sqlx::query_as!(
+        RequestRow,
+        r#"select r.id, e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as "employee!", u.name as unit,
+                c.code || ' ' || case when $4 then c.name_en else c.name_id end as "competency!", r.target_level,
+                cl.level as "current_level?", r.reason, r.status as "status: RequestStatus", r.decision_reason, r.training_id,
+                t.title as "training?", scope_decides($1, $2, $3, e.id, u.path) as "decides!", r.created_at, count(*) over () as "total!"
          from training_requests r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
          join competencies c on c.id = r.competency_id left join trainings t on t.id = r.training_id
          left join current_levels cl on cl.employee_id = r.employee_id and cl.competency_id = r.competency_id
          where scope_sees($1, $2, $3, e.id, u.path)
          order by r.status = 'pending' desc, r.status = 'approved' desc, r.created_at desc, r.id desc
-         limit $5 offset $6",
+         limit $5 offset $6"#,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        ctx.lang.is_en(),
+        PER_PAGE,
+        Pager::offset(page),
     )
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
-    .bind(ctx.lang.is_en())
-    .bind(PER_PAGE)
-    .bind(Pager::offset(page))
     .fetch_all(&mut *conn)
     .await?;
     let trainings = if user.has(Role::Hr) { db::open_training_options(&mut conn).await? } else { vec![] };
@@ -213,8 +213,7 @@ async fn create(
     }
     let competency: Option<i64> = match form.competency.trim().parse::<i64>() {
         Ok(c) => {
-            sqlx::query_scalar("select id from competencies where id = $1 and active")
-                .bind(c)
+            sqlx::query_scalar!("select id from competencies where id = $1 and active", c)
                 .fetch_optional(&mut *tx)
                 .await?
         }
@@ -226,11 +225,11 @@ async fn create(
     let level = Level::parse(&form.target_level).map_err(|k| errors.add("target_level", k)).ok();
     let reason = required_text(&mut errors, "reason", &form.reason, 2000);
     if let Some(c) = competency {
-        let open: bool = sqlx::query_scalar(
-            "select exists (select 1 from training_requests where employee_id = $1 and competency_id = $2 and status in ('pending', 'approved'))",
+        let open: bool = sqlx::query_scalar!(
+            r#"select exists (select 1 from training_requests where employee_id = $1 and competency_id = $2 and status in ('pending', 'approved')) as "open!""#,
+            employee,
+            c,
         )
-        .bind(employee)
-        .bind(c)
         .fetch_one(&mut *tx)
         .await?;
         if open {
@@ -241,15 +240,15 @@ async fn create(
         drop(tx);
         return form_page(&state, ctx, form, name, errors).await;
     };
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = sqlx::query_scalar!(
         "insert into training_requests (employee_id, competency_id, target_level, reason, requested_by)
          values ($1, $2, $3, $4, $5) returning id",
+        employee,
+        competency,
+        level.get(),
+        &reason,
+        user.account_id,
     )
-    .bind(employee)
-    .bind(competency)
-    .bind(level.get())
-    .bind(&reason)
-    .bind(user.account_id)
     .fetch_one(&mut *tx)
     .await?;
     let after =
@@ -318,12 +317,13 @@ async fn schedule(
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let training: Option<(i64, i32)> = match f.training.trim().parse::<i64>() {
-        Ok(t) => {
-            sqlx::query_as("select id, quota from trainings where id = $1 and status in ('planned', 'open') for update")
-                .bind(t)
-                .fetch_optional(&mut *tx)
-                .await?
-        }
+        Ok(t) => sqlx::query!(
+            "select id, quota from trainings where id = $1 and status in ('planned', 'open') for update",
+            t
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| (r.id, r.quota)),
         Err(_) => None,
     };
     let r = decide::lock_row::<Request>(&mut tx, &user, id).await?.ok_or(AppError::NotFound)?;
@@ -337,14 +337,15 @@ async fn schedule(
     let problem = match (status, training) {
         (RequestStatus::Approved, None) => Some("req.err.training"),
         (RequestStatus::Approved, Some((t, quota))) => {
-            let (taken, already): (i64, bool) = sqlx::query_as(
-                "select count(*) filter (where status <> 'rejected'), bool_or(employee_id = $2) is true
-                 from training_participants where training_id = $1",
+            let r = sqlx::query!(
+                r#"select count(*) filter (where status <> 'rejected') as "taken!", bool_or(employee_id = $2) is true as "already!"
+                 from training_participants where training_id = $1"#,
+                t,
+                employee,
             )
-            .bind(t)
-            .bind(employee)
             .fetch_one(&mut *tx)
             .await?;
+            let (taken, already) = (r.taken, r.already);
             if already {
                 Some("req.err.already_participant")
             } else if taken >= i64::from(quota) {
@@ -360,18 +361,16 @@ async fn schedule(
         let page = list_page(&state, ctx, &user, Some((id, problem.unwrap_or("req.err.training"))), None).await?;
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let pid: i64 = sqlx::query_scalar(
+    let pid: i64 = sqlx::query_scalar!(
         "insert into training_participants (training_id, employee_id, nominated_by, request_id) values ($1, $2, $3, $4) returning id",
+        training,
+        employee,
+        user.account_id,
+        id,
     )
-    .bind(training)
-    .bind(employee)
-    .bind(user.account_id)
-    .bind(id)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("update training_requests set status = 'scheduled', training_id = $2 where id = $1")
-        .bind(id)
-        .bind(training)
+    sqlx::query!("update training_requests set status = 'scheduled', training_id = $2 where id = $1", id, training)
         .execute(&mut *tx)
         .await?;
     let actor = Actor::from_ctx(&ctx);

@@ -4,7 +4,6 @@
 use super::*;
 
 /// One training as its page shows it.
-#[derive(sqlx::FromRow)]
 pub struct Training {
     pub id: i64,
     pub title: String,
@@ -36,20 +35,21 @@ impl Training {
 }
 
 pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Training>, sqlx::Error> {
-    sqlx::query_as(
-        "select t.id, t.title, t.form, t.jenis_diklat, t.provider_id, p.name as provider, t.place, t.online, t.starts_on,
-                t.ends_on, t.jp::float8 as jp, t.cost_per_participant, t.fixed_cost, t.budget_year, t.budget_unit_id,
-                t.budget_line, t.quota, t.status, c.cost, coalesce(r.name, '') as jenis_name
+    sqlx::query_as!(
+        Training,
+        r#"select t.id, t.title, t.form as "form: TrainingForm", t.jenis_diklat, t.provider_id, p.name as "provider?", t.place,
+                t.online, t.starts_on, t.ends_on, t.jp::float8 as "jp!", t.cost_per_participant, t.fixed_cost, t.budget_year,
+                t.budget_unit_id, t.budget_line, t.quota, t.status as "status: TrainingStatus", c.cost as "cost!",
+                coalesce(r.name, '') as "jenis_name!"
          from trainings t left join providers p on p.id = t.provider_id join training_costs c on c.training_id = t.id
          left join siasn_refs r on r.kind = 'jenis_diklat' and r.ref_id = t.jenis_diklat::text
-         where t.id = $1",
+         where t.id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(conn)
     .await
 }
 
-#[derive(sqlx::FromRow)]
 pub struct Target {
     pub competency_id: i64,
     pub code: String,
@@ -57,7 +57,6 @@ pub struct Target {
     pub target_level: i16,
 }
 
-#[derive(sqlx::FromRow)]
 pub struct Participant {
     pub id: i64,
     pub employee_id: i64,
@@ -77,7 +76,6 @@ pub struct Participant {
     /// Their evaluation of the training is owed (`evaluations_owed`).
     pub evaluation_owed: bool,
     /// What a pass led to, per competency: proposed and where it waits, or confirmed.
-    #[sqlx(skip)]
     pub outcomes: Vec<String>,
 }
 
@@ -93,7 +91,7 @@ impl Participant {
 }
 
 /// Reaction: the mean of each question over the evaluations received.
-#[derive(sqlx::FromRow, Default)]
+#[derive(Default)]
 pub struct EvalSummary {
     pub n: i64,
     pub relevance: Option<f64>,
@@ -103,7 +101,6 @@ pub struct EvalSummary {
 }
 
 /// Effect: the change in each developed competency over the participants measured after.
-#[derive(sqlx::FromRow)]
 pub struct EffectLine {
     pub code: String,
     pub name: String,
@@ -175,33 +172,56 @@ pub async fn detail_page(
     let mut conn = state.pool.acquire().await?;
     let t = find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     let en = ctx.lang.is_en();
-    let targets: Vec<Target> = sqlx::query_as(
-        "select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name, tc.target_level
-         from training_competencies tc join competencies c on c.id = tc.competency_id where tc.training_id = $1 order by c.code",
+    let targets = sqlx::query_as!(
+        Target,
+        r#"select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!", tc.target_level
+         from training_competencies tc join competencies c on c.id = tc.competency_id where tc.training_id = $1 order by c.code"#,
+        id,
+        en,
     )
-    .bind(id)
-    .bind(en)
     .fetch_all(&mut *conn)
     .await?;
     let scope = user.scope();
-    let mut participants: Vec<Participant> = sqlx::query_as(
-        "select tp.id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
-                u.name as unit, tp.status, scope_decides($2, $3, $4, e.id, u.path) as decides, tp.decision_reason,
-                tp.override_reason, tp.certificate_no, tp.certificate_expires_on, tp.certificate_file_id, tp.score::float8 as score,
-                case when tp.status = 'passed' then coalesce(tp.jp_credited, t.jp)::float8 end as jp,
-                exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as evaluated,
-                exists (select 1 from evaluations_owed o where o.participant_id = tp.id) as evaluation_owed
+    let mut participants: Vec<Participant> = sqlx::query!(
+        r#"select tp.id, e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                u.name as unit, tp.status as "status: ParticipantStatus", scope_decides($2, $3, $4, e.id, u.path) as "decides!",
+                tp.decision_reason, tp.override_reason, tp.certificate_no, tp.certificate_expires_on, tp.certificate_file_id,
+                tp.score::float8 as "score?",
+                case when tp.status = 'passed' then coalesce(tp.jp_credited, t.jp)::float8 end as "jp?",
+                exists (select 1 from training_evaluations ev where ev.participant_id = tp.id) as "evaluated!",
+                exists (select 1 from evaluations_owed o where o.participant_id = tp.id) as "evaluation_owed!"
          from training_participants tp join trainings t on t.id = tp.training_id
          join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
          where tp.training_id = $1 and scope_sees($2, $3, $4, e.id, u.path)
-         order by tp.status = 'rejected', e.name, e.id",
+         order by tp.status = 'rejected', e.name, e.id"#,
+        id,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
     )
-    .bind(id)
-    .bind(scope.all)
-    .bind(scope.own)
-    .bind(&scope.unit_patterns)
     .fetch_all(&mut *conn)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| Participant {
+        id: r.id,
+        employee_id: r.employee_id,
+        nip: r.nip,
+        name: r.name,
+        unit: r.unit,
+        status: r.status,
+        decides: r.decides,
+        decision_reason: r.decision_reason,
+        override_reason: r.override_reason,
+        certificate_no: r.certificate_no,
+        certificate_expires_on: r.certificate_expires_on,
+        certificate_file_id: r.certificate_file_id,
+        score: r.score,
+        jp: r.jp,
+        evaluated: r.evaluated,
+        evaluation_owed: r.evaluation_owed,
+        outcomes: vec![],
+    })
+    .collect();
     for (pid, line) in crate::development::participants::outcomes(&mut conn, &ctx, id).await? {
         if let Some(p) = participants.iter_mut().find(|p| p.id == pid) {
             p.outcomes.push(line);
@@ -210,38 +230,40 @@ pub async fn detail_page(
     let budget = db::budget(&mut conn, t.budget_year, t.budget_unit_id).await?;
     let staff_view = user.has(Role::Hr) || user.has(Role::Head);
     let (eval, comments, effect, cost_per_level) = if staff_view {
-        let eval: EvalSummary = sqlx::query_as(
-            "select count(*) as n, avg(relevance)::float8 as relevance, avg(method)::float8 as method,
+        let eval = sqlx::query_as!(
+            EvalSummary,
+            r#"select count(*) as "n!", avg(relevance)::float8 as relevance, avg(method)::float8 as method,
                     avg(trainer)::float8 as trainer, avg(usefulness)::float8 as usefulness
-             from training_evaluations ev join training_participants tp on tp.id = ev.participant_id where tp.training_id = $1",
+             from training_evaluations ev join training_participants tp on tp.id = ev.participant_id where tp.training_id = $1"#,
+            id,
         )
-        .bind(id)
         .fetch_one(&mut *conn)
         .await?;
-        let comments: Vec<String> = sqlx::query_scalar(
+        let comments: Vec<String> = sqlx::query_scalar!(
             "select ev.comment from training_evaluations ev join training_participants tp on tp.id = ev.participant_id
              where tp.training_id = $1 and ev.comment <> '' order by ev.submitted_at",
+            id,
         )
-        .bind(id)
         .fetch_all(&mut *conn)
         .await?;
-        let effect: Vec<EffectLine> = sqlx::query_as(
-            "select c.code, case when $2 then c.name_en else c.name_id end as name,
-                    count(fx.after_level) as measured,
+        let effect = sqlx::query_as!(
+            EffectLine,
+            r#"select c.code, case when $2 then c.name_en else c.name_id end as "name!",
+                    count(fx.after_level) as "measured!",
                     avg(fx.before_level) filter (where fx.after_level is not null)::float8 as before,
                     avg(fx.after_level)::float8 as after,
                     avg(fx.after_level - fx.before_level)::float8 as gain
              from training_effect fx join competencies c on c.id = fx.competency_id
-             where fx.training_id = $1 group by c.code, c.name_en, c.name_id order by c.code",
+             where fx.training_id = $1 group by c.code, c.name_en, c.name_id order by c.code"#,
+            id,
+            en,
         )
-        .bind(id)
-        .bind(en)
         .fetch_all(&mut *conn)
         .await?;
-        let gained: Option<i64> = sqlx::query_scalar(
+        let gained: Option<i64> = sqlx::query_scalar!(
             "select sum(greatest(after_level - before_level, 0))::bigint from training_effect where training_id = $1 and after_level is not null",
+            id,
         )
-        .bind(id)
         .fetch_one(&mut *conn)
         .await?;
         let cpl = gained.filter(|g| *g > 0).map(|g| t.cost / g);

@@ -16,8 +16,7 @@ pub(super) async fn check_targets(
     let known: Vec<i64> = if ids.is_empty() {
         vec![]
     } else {
-        sqlx::query_scalar("select id from competencies where id = any($1) and active")
-            .bind(&ids)
+        sqlx::query_scalar!("select id from competencies where id = any($1) and active", &ids)
             .fetch_all(&mut *conn)
             .await?
     };
@@ -91,9 +90,10 @@ pub(super) async fn form_page(
 }
 
 pub(super) async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let top: Option<i64> = sqlx::query_scalar("select id from units where parent_id is null order by sort_key limit 1")
-        .fetch_optional(&state.pool)
-        .await?;
+    let top: Option<i64> =
+        sqlx::query_scalar!("select id from units where parent_id is null order by sort_key limit 1")
+            .fetch_optional(&state.pool)
+            .await?;
     let form = TrainingInput {
         form: "teknis".into(),
         jenis_diklat: "3".into(),
@@ -112,16 +112,22 @@ pub(super) async fn load_form(
     id: i64,
     lock: bool,
 ) -> Result<Option<(i64, TrainingInput)>, sqlx::Error> {
-    let sql = if lock {
-        "select version, title, form, jenis_diklat, siasn_ref, provider_id, place, online, starts_on, ends_on, jp::float8,
-                cost_per_participant, fixed_cost, budget_year, budget_unit_id, budget_line, quota, status
-         from trainings where id = $1 for update"
-    } else {
-        "select version, title, form, jenis_diklat, siasn_ref, provider_id, place, online, starts_on, ends_on, jp::float8,
-                cost_per_participant, fixed_cost, budget_year, budget_unit_id, budget_line, quota, status
-         from trainings where id = $1"
-    };
-    let row: Option<TrainingRow> = sqlx::query_as(sql).bind(id).fetch_optional(conn).await?;
+    // One statement, with or without the training's row lock.
+    macro_rules! load {
+        ($tail:tt) => {
+            sqlx::query_as!(
+                TrainingRow,
+                r#"select version, title, form, jenis_diklat, siasn_ref, provider_id, place, online, starts_on, ends_on,
+                        jp::float8 as "jp!", cost_per_participant, fixed_cost, budget_year, budget_unit_id, budget_line, quota, status
+                 from trainings where id = $1"#
+                    + $tail,
+                id,
+            )
+            .fetch_optional(conn)
+            .await?
+        };
+    }
+    let row = if lock { load!(" for update") } else { load!("") };
     Ok(row.map(|r| {
         (
             r.version,

@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct ListRow {
     pub id: i64,
     pub title: String,
@@ -67,26 +67,28 @@ pub(super) async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Quer
         .versions
         .get(state.reader(&ctx).await, key, move |conn| {
             Box::pin(async move {
-                sqlx::query_as::<_, ListRow>(
-                    "with page as (
+                sqlx::query_as!(
+                    ListRow,
+                    r#"with page as (
            select t.id, count(*) over () as total, row_number() over (order by t.starts_on desc, t.id desc) as n
            from trainings t
-           where (extract(year from t.starts_on) = $1 or t.budget_year = $1)
+           where (extract(year from t.starts_on) = $1::int or t.budget_year = $1)
              and ($2::text is null or t.status = $2) and ($3 = '' or t.title ilike $4)
            order by n limit $5 offset $6)
-         select t.id, t.title, t.form, p.name as provider, t.starts_on, t.ends_on, t.jp::float8 as jp, t.status, t.quota,
-                (select count(*) from training_participants tp where tp.training_id = t.id and tp.status <> 'rejected') as participants,
-                c.cost, page.total
+         select t.id, t.title, t.form as "form: TrainingForm", p.name as "provider?", t.starts_on, t.ends_on,
+                t.jp::float8 as "jp!", t.status as "status: TrainingStatus", t.quota,
+                (select count(*) from training_participants tp where tp.training_id = t.id and tp.status <> 'rejected') as "participants!",
+                c.cost as "cost!", page.total as "total!"
          from page join trainings t on t.id = page.id left join providers p on p.id = t.provider_id
          join lateral (select tc.cost from training_costs tc where tc.training_id = t.id) c on true
-         order by page.n",
+         order by page.n"#,
+                    year,
+                    status_s,
+                    &text_s,
+                    &like,
+                    limit,
+                    offset,
                 )
-                .bind(year)
-                .bind(status_s)
-                .bind(&text_s)
-                .bind(&like)
-                .bind(limit)
-                .bind(offset)
                 .fetch_all(conn)
                 .await
             })

@@ -110,7 +110,6 @@ impl TrainingInput {
     }
 }
 
-#[derive(sqlx::FromRow)]
 struct TrainingRow {
     version: i64,
     title: String,
@@ -122,7 +121,6 @@ struct TrainingRow {
     online: bool,
     starts_on: chrono::NaiveDate,
     ends_on: chrono::NaiveDate,
-    #[sqlx(rename = "jp")]
     jp: f64,
     cost_per_participant: i64,
     fixed_cost: i64,

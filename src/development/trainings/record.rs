@@ -33,7 +33,7 @@ pub(super) async fn check(
     } else {
         let found: Option<i64> = match f.provider.trim().parse::<i64>() {
             Ok(p) => {
-                sqlx::query_scalar("select id from providers where id = $1").bind(p).fetch_optional(&mut *conn).await?
+                sqlx::query_scalar!("select id from providers where id = $1", p).fetch_optional(&mut *conn).await?
             }
             Err(_) => None,
         };
@@ -65,7 +65,7 @@ pub(super) async fn check(
         errors.add("budget_year", "trn.err.year");
     }
     let unit: Option<i64> = match f.budget_unit.trim().parse::<i64>() {
-        Ok(u) => sqlx::query_scalar("select id from units where id = $1").bind(u).fetch_optional(&mut *conn).await?,
+        Ok(u) => sqlx::query_scalar!("select id from units where id = $1", u).fetch_optional(&mut *conn).await?,
         Err(_) => None,
     };
     if unit.is_none() {
@@ -117,10 +117,12 @@ pub(super) async fn check(
 }
 
 pub(super) async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    sqlx::query_scalar("select to_jsonb(t) - 'created_at' - 'updated_at' from trainings t where id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"select to_jsonb(t) - 'created_at' - 'updated_at' as "snapshot!" from trainings t where id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// A training, edited through its versioned form (`edit::save`). A new training takes its target
@@ -146,10 +148,10 @@ impl edit::Editable for TrainingRecord {
         let checked = check(&mut *conn, form, errors).await?;
         // The quota cannot fall below the participants already taken on.
         if let (Some(c), Some(id)) = (&checked, id) {
-            let taken: i64 = sqlx::query_scalar(
-                "select count(*) from training_participants where training_id = $1 and status <> 'rejected'",
+            let taken: i64 = sqlx::query_scalar!(
+                r#"select count(*) as "n!" from training_participants where training_id = $1 and status <> 'rejected'"#,
+                id,
             )
-            .bind(id)
             .fetch_one(&mut *conn)
             .await?;
             if i64::from(c.quota) < taken {
@@ -170,46 +172,72 @@ impl edit::Editable for TrainingRecord {
         _: &TrainingInput,
         (c, targets): &Self::Checked,
     ) -> Result<i64, sqlx::Error> {
-        let sql = if id.is_some() {
-            "update trainings set title = $1, form = $2, jenis_diklat = $3, siasn_ref = $4, provider_id = $5, place = $6,
-                    online = $7, starts_on = $8, ends_on = $9, jp = round($10::numeric, 1), cost_per_participant = $11,
-                    fixed_cost = $12, budget_year = $13, budget_unit_id = $14, budget_line = $15, quota = $16, status = $17
-             where id = $18 returning id"
-        } else {
-            "insert into trainings (title, form, jenis_diklat, siasn_ref, provider_id, place, online, starts_on, ends_on, jp,
-                                    cost_per_participant, fixed_cost, budget_year, budget_unit_id, budget_line, quota, status)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, round($10::numeric, 1), $11, $12, $13, $14, $15, $16, $17) returning id"
+        let saved: i64 = match id {
+            Some(id) => {
+                sqlx::query_scalar!(
+                    "update trainings set title = $1, form = $2, jenis_diklat = $3, siasn_ref = $4, provider_id = $5, place = $6,
+                            online = $7, starts_on = $8, ends_on = $9, jp = round($10::float8::numeric, 1), cost_per_participant = $11,
+                            fixed_cost = $12, budget_year = $13, budget_unit_id = $14, budget_line = $15, quota = $16, status = $17
+                     where id = $18 returning id",
+                    &c.title,
+                    c.form.as_str(),
+                    c.jenis,
+                    &c.siasn_ref,
+                    c.provider,
+                    &c.place,
+                    c.online,
+                    c.starts_on,
+                    c.ends_on,
+                    c.jp.get(),
+                    c.cpp.get(),
+                    c.fixed.get(),
+                    c.year,
+                    c.unit,
+                    &c.line,
+                    c.quota,
+                    c.status.as_str(),
+                    id,
+                )
+                .fetch_one(&mut *conn)
+                .await?
+            }
+            None => {
+                sqlx::query_scalar!(
+                    "insert into trainings (title, form, jenis_diklat, siasn_ref, provider_id, place, online, starts_on, ends_on, jp,
+                                            cost_per_participant, fixed_cost, budget_year, budget_unit_id, budget_line, quota, status)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, round($10::float8::numeric, 1), $11, $12, $13, $14, $15, $16, $17)
+                     returning id",
+                    &c.title,
+                    c.form.as_str(),
+                    c.jenis,
+                    &c.siasn_ref,
+                    c.provider,
+                    &c.place,
+                    c.online,
+                    c.starts_on,
+                    c.ends_on,
+                    c.jp.get(),
+                    c.cpp.get(),
+                    c.fixed.get(),
+                    c.year,
+                    c.unit,
+                    &c.line,
+                    c.quota,
+                    c.status.as_str(),
+                )
+                .fetch_one(&mut *conn)
+                .await?
+            }
         };
-        let saved: i64 = sqlx::query_scalar(sql)
-            .bind(&c.title)
-            .bind(c.form.as_str())
-            .bind(c.jenis)
-            .bind(&c.siasn_ref)
-            .bind(c.provider)
-            .bind(&c.place)
-            .bind(c.online)
-            .bind(c.starts_on)
-            .bind(c.ends_on)
-            .bind(c.jp.get())
-            .bind(c.cpp.get())
-            .bind(c.fixed.get())
-            .bind(c.year)
-            .bind(c.unit)
-            .bind(&c.line)
-            .bind(c.quota)
-            .bind(c.status.as_str())
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
         if !targets.is_empty() {
             let (competencies, levels): (Vec<i64>, Vec<i16>) = targets.iter().map(|(c, l)| (*c, l.get())).unzip();
-            sqlx::query(
+            sqlx::query!(
                 "insert into training_competencies (training_id, competency_id, target_level)
                  select $1, c, l from unnest($2::bigint[], $3::smallint[]) as x(c, l)",
+                saved,
+                &competencies,
+                &levels,
             )
-            .bind(saved)
-            .bind(&competencies)
-            .bind(&levels)
             .execute(&mut *conn)
             .await?;
         }
@@ -227,13 +255,14 @@ impl edit::Editable for TrainingRecord {
         if edited.is_some() {
             return Ok(());
         }
-        let targets: Vec<(i64, i16)> = sqlx::query_as(
+        let targets = sqlx::query!(
             "select competency_id, target_level from training_competencies where training_id = $1 order by competency_id",
+            saved,
         )
-        .bind(saved)
         .fetch_all(&mut *conn)
         .await?;
-        for (c, l) in targets {
+        for t in targets {
+            let (c, l) = (t.competency_id, t.target_level);
             let target = json!({"competency_id": c, "target_level": l});
             audit::record(&mut *conn, actor, "training", saved, "target_set", None, Some(target)).await?;
         }

@@ -1,0 +1,133 @@
+//! The activities page: waiting for my decision, mine, given by me, my staff's.
+
+use super::*;
+
+pub struct ActivityRow {
+    pub id: i64,
+    pub kind: ActivityKind,
+    pub topic: String,
+    pub competency: String,
+    pub held_on: chrono::NaiveDate,
+    pub minutes: i32,
+    pub mentor: Option<String>,
+    pub learners: String,
+    pub status: ActivityStatus,
+    pub decision_reason: String,
+    pub evidence_id: Option<i64>,
+    pub report: String,
+    /// My JP from it (as a learner) and the rule that produced them.
+    pub jp: Option<f64>,
+    pub rule: Option<JpRuleApplied>,
+    pub decides: bool,
+    /// Rows of this list (all pages).
+    pub total: i64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ListQuery {
+    status: String,
+    page: Option<i64>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "development/activities.html")]
+struct ListPage {
+    ctx: Ctx,
+    waiting: Vec<ActivityRow>,
+    mine: Vec<ActivityRow>,
+    given: Vec<ActivityRow>,
+    staff: Vec<ActivityRow>,
+    status: String,
+    statuses: &'static [ActivityStatus],
+    /// Pages of the staff list (the one that grows with the department).
+    pager: Pager,
+}
+
+impl ListPage {
+    fn jp(&self, v: &Option<f64>) -> String {
+        v.map(|j| jp_text(j, self.ctx.lang.is_en())).unwrap_or_else(|| "—".into())
+    }
+}
+
+async fn rows(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    en: bool,
+    which: &str,
+    status: &str,
+    page: Option<i64>,
+) -> Result<Vec<ActivityRow>, sqlx::Error> {
+    let scope = user.scope();
+    // The list query: `$1` whose JP to show, `$2..$4` the scope, `$5` the language, `$6` which rows,
+    // `$7` a status filter, `$8`/`$9` limit and offset.
+    sqlx::query_as!(
+        ActivityRow,
+        r#"
+        select a.id, a.kind as "kind: ActivityKind", a.topic, c.code || ' ' || case when $5 then c.name_en else c.name_id end as "competency!", a.held_on,
+               a.minutes, employee_display_name(m.front_title, m.name, m.back_title) as "mentor?",
+               (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ' order by e.name)
+                  from activity_learners l join employees e on e.id = l.employee_id where l.activity_id = a.id) as "learners!",
+               a.status as "status: ActivityStatus", a.decision_reason, a.evidence_id, a.report,
+               aj.jp::float8 as "jp?", aj.rule as "rule?: JpRuleApplied",
+               not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                           where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
+                 and a.mentor_id is distinct from $3 as "decides!",
+               count(*) over () as "total!"
+        from activities a join competencies c on c.id = a.competency_id left join employees m on m.id = a.mentor_id
+        left join activity_jp aj on aj.activity_id = a.id and aj.employee_id = $1
+        where case $6
+          when 'mine' then exists (select 1 from activity_learners l where l.activity_id = a.id and l.employee_id = $1)
+          when 'given' then a.mentor_id = $1
+          when 'waiting' then a.status = 'pending'
+            and not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                            where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
+            and a.mentor_id is distinct from $3
+          else exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                       where l.activity_id = a.id and scope_sees($2, $3, $4, e.id, u.path))
+               and ($7 = '' or a.status = $7)
+        end
+        order by a.held_on desc, a.id desc limit $8 offset $9"#,
+        user.employee_id.unwrap_or(0),
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        en,
+        which,
+        status,
+        PER_PAGE,
+        Pager::offset(page),
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let en = ctx.lang.is_en();
+    let status = ActivityStatus::parse(&q.status).map(|s| s.as_str()).unwrap_or("");
+    let mut conn = state.pool.acquire().await?;
+    let staff_view = user.has(Role::Hr) || user.has(Role::Head);
+    let waiting = if staff_view { rows(&mut conn, &user, en, "waiting", "", None).await? } else { vec![] };
+    let (mine, given) = if user.employee_id.is_some() {
+        (rows(&mut conn, &user, en, "mine", "", None).await?, rows(&mut conn, &user, en, "given", "", None).await?)
+    } else {
+        (vec![], vec![])
+    };
+    let staff = if staff_view { rows(&mut conn, &user, en, "staff", status, q.page).await? } else { vec![] };
+    let pager = Pager::new(q.page, staff.first().map_or(0, |r| r.total), query_string(&[("status", status)]));
+    render(&ListPage {
+        ctx,
+        waiting,
+        mine,
+        given,
+        staff,
+        status: status.to_string(),
+        statuses: ActivityStatus::ALL,
+        pager,
+    })
+}
