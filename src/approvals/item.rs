@@ -5,7 +5,7 @@ use super::*;
 /// One item waiting: its kind and id (the form's value), who, and what is claimed, with the
 /// figures that say it in words (the claimed and current level, the activity's form and minutes,
 /// the training's dates, JP and cost), its note and evidence, and where its own page is.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Item {
     pub kind: String,
     pub id: i64,

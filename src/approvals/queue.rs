@@ -2,47 +2,6 @@
 
 use super::*;
 
-/// Everything waiting for this user's decision (`waiting_decisions`, the one definition the
-/// development counts and the notifications also read), with what each item claims; oldest first.
-const QUEUE_SQL: &str = "
-    with w as (select * from waiting_decisions($1, $2, $3))
-    select * from (
-      select 'assessment' as kind, a.id, employee_display_name(e.front_title, e.name, e.back_title) as employee,
-             u.name as unit, c.code, case when $4 then c.name_en else c.name_id end as competency,
-             a.level as level, cl.level as current_level, a.source as source,
-             null::text as activity_kind, null::int as minutes, null::date as held_on, null::text as mentor,
-             ''::text as title, null::date as starts_on, null::date as ends_on, null::float8 as jp, null::bigint as cost,
-             a.note, a.evidence_id, '/employees/' || e.id as href, w.since
-      from w join assessments a on w.kind = 'assessment' and a.id = w.id join employees e on e.id = a.employee_id
-      join units u on u.id = e.unit_id join competencies c on c.id = a.competency_id
-      left join current_levels cl on cl.employee_id = e.id and cl.competency_id = c.id
-      union all
-      select 'participant', tp.id, employee_display_name(e.front_title, e.name, e.back_title), u.name, '', '',
-             null, null, null, null, null, null, null,
-             t.title, t.starts_on, t.ends_on, t.jp::float8, t.cost_per_participant, '', null, '/trainings/' || t.id, w.since
-      from w join training_participants tp on w.kind = 'participant' and tp.id = w.id
-      join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
-      union all
-      select 'request', r.id, employee_display_name(e.front_title, e.name, e.back_title), u.name,
-             c.code, case when $4 then c.name_en else c.name_id end, r.target_level, cl.level, null,
-             null, null, null, null, '', null, null, null, null, r.reason, null, '/training-requests', w.since
-      from w join training_requests r on w.kind = 'request' and r.id = w.id join employees e on e.id = r.employee_id
-      join units u on u.id = e.unit_id join competencies c on c.id = r.competency_id
-      left join current_levels cl on cl.employee_id = e.id and cl.competency_id = c.id
-      union all
-      select 'activity', a.id,
-             (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ' order by e.name)
-                from activity_learners l join employees e on e.id = l.employee_id where l.activity_id = a.id),
-             (select string_agg(distinct u.name, ', ') from activity_learners l join employees e on e.id = l.employee_id
-                join units u on u.id = e.unit_id where l.activity_id = a.id),
-             c.code, case when $4 then c.name_en else c.name_id end, a.target_level, null, null,
-             a.kind, a.minutes, a.held_on, employee_display_name(m.front_title, m.name, m.back_title),
-             a.topic, null, null, null, null, concat_ws(' — ', nullif(a.report, ''), nullif(a.notes, '')), a.evidence_id,
-             '/activities', w.since
-      from w join activities a on w.kind = 'activity' and a.id = w.id join competencies c on c.id = a.competency_id
-      left join employees m on m.id = a.mentor_id
-    ) q order by since, kind, id limit 500";
-
 /// What a decision posted back: the ticked items stay ticked, the reasons typed stay typed, and
 /// the error shows where it belongs (the shared reason, or one item's).
 #[derive(Default, Debug)]
@@ -176,13 +135,60 @@ async fn queue_data(
         .personal
         .get(&state.pool, key, move |conn| {
             Box::pin(async move {
-                let items: Vec<Item> = sqlx::query_as(QUEUE_SQL)
-                    .bind(scope.all)
-                    .bind(scope.own)
-                    .bind(&scope.unit_patterns)
-                    .bind(en)
-                    .fetch_all(&mut *conn)
-                    .await?;
+                // Everything waiting for this user's decision (`waiting_decisions`, the one definition
+                // the development counts and the notifications also read), with what each item
+                // claims; oldest first.
+                let items = sqlx::query_as!(
+                    Item,
+                    r#"
+    with w as (select * from waiting_decisions($1, $2, $3))
+    select kind as "kind!", id as "id!", employee as "employee!", unit as "unit!", code as "code!",
+           competency as "competency!", level, current_level, source as "source: AssessmentSource",
+           activity_kind as "activity_kind: ActivityKind", minutes, held_on, mentor, title as "title!", starts_on,
+           ends_on, jp, cost, note as "note!", evidence_id, href as "href!", since as "since!"
+    from (
+      select 'assessment' as kind, a.id, employee_display_name(e.front_title, e.name, e.back_title) as employee,
+             u.name as unit, c.code, case when $4 then c.name_en else c.name_id end as competency,
+             a.level as level, cl.level as current_level, a.source as source,
+             null::text as activity_kind, null::int as minutes, null::date as held_on, null::text as mentor,
+             ''::text as title, null::date as starts_on, null::date as ends_on, null::float8 as jp, null::bigint as cost,
+             a.note, a.evidence_id, '/employees/' || e.id as href, w.since
+      from w join assessments a on w.kind = 'assessment' and a.id = w.id join employees e on e.id = a.employee_id
+      join units u on u.id = e.unit_id join competencies c on c.id = a.competency_id
+      left join current_levels cl on cl.employee_id = e.id and cl.competency_id = c.id
+      union all
+      select 'participant', tp.id, employee_display_name(e.front_title, e.name, e.back_title), u.name, '', '',
+             null, null, null, null, null, null, null,
+             t.title, t.starts_on, t.ends_on, t.jp::float8, t.cost_per_participant, '', null, '/trainings/' || t.id, w.since
+      from w join training_participants tp on w.kind = 'participant' and tp.id = w.id
+      join trainings t on t.id = tp.training_id join employees e on e.id = tp.employee_id join units u on u.id = e.unit_id
+      union all
+      select 'request', r.id, employee_display_name(e.front_title, e.name, e.back_title), u.name,
+             c.code, case when $4 then c.name_en else c.name_id end, r.target_level, cl.level, null,
+             null, null, null, null, '', null, null, null, null, r.reason, null, '/training-requests', w.since
+      from w join training_requests r on w.kind = 'request' and r.id = w.id join employees e on e.id = r.employee_id
+      join units u on u.id = e.unit_id join competencies c on c.id = r.competency_id
+      left join current_levels cl on cl.employee_id = e.id and cl.competency_id = c.id
+      union all
+      select 'activity', a.id,
+             (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ' order by e.name)
+                from activity_learners l join employees e on e.id = l.employee_id where l.activity_id = a.id),
+             (select string_agg(distinct u.name, ', ') from activity_learners l join employees e on e.id = l.employee_id
+                join units u on u.id = e.unit_id where l.activity_id = a.id),
+             c.code, case when $4 then c.name_en else c.name_id end, a.target_level, null, null,
+             a.kind, a.minutes, a.held_on, employee_display_name(m.front_title, m.name, m.back_title),
+             a.topic, null, null, null, null, concat_ws(' — ', nullif(a.report, ''), nullif(a.notes, '')), a.evidence_id,
+             '/activities', w.since
+      from w join activities a on w.kind = 'activity' and a.id = w.id join competencies c on c.id = a.competency_id
+      left join employees m on m.id = a.mentor_id
+    ) q order by since, kind, id limit 500"#,
+                    scope.all,
+                    scope.own,
+                    &scope.unit_patterns,
+                    en,
+                )
+                .fetch_all(&mut *conn)
+                .await?;
                 let due = crate::development::hub::reassessments(&mut *conn, &scope, today, en).await?;
                 Ok::<_, sqlx::Error>(QueueData { items, reassess: due, drawn: Default::default() })
             })
