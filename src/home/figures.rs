@@ -13,7 +13,6 @@ pub struct OwnProfile {
     pub status: crate::employees::model::EmployeeStatus,
 }
 
-
 pub struct UnitSummary {
     pub id: i64,
     pub name: String,

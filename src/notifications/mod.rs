@@ -168,10 +168,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
 }
 
 async fn mark_read(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    sqlx::query!(
-        r#"update accounts set notifications_seen_at = now() where id = $1"#,
-        user.account_id,
-    )
+    sqlx::query!(r#"update accounts set notifications_seen_at = now() where id = $1"#, user.account_id,)
         .execute(&state.pool)
         .await?;
     Ok(redirect_flash("/notifications", FlashKind::Ok, "flash.notes_read"))
@@ -190,11 +187,7 @@ async fn save_digest(
     Form(f): Form<DigestForm>,
 ) -> AppResult<Response> {
     let on = f.digest.is_some();
-    sqlx::query!(
-        r#"update accounts set email_digest = $2 where id = $1"#,
-        user.account_id,
-        on,
-    )
+    sqlx::query!(r#"update accounts set email_digest = $2 where id = $1"#, user.account_id, on,)
         .execute(&state.pool)
         .await?;
     Ok(redirect_flash("/notifications", FlashKind::Ok, if on { "flash.digest_on" } else { "flash.digest_off" }))

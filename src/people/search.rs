@@ -7,7 +7,6 @@ pub(super) const MATCHES: i64 = 10;
 /// At most this many names or NIPs in one field.
 pub(super) const MAX_LINES: usize = 500;
 
-
 /// Everyone matching each typed text, one statement for all of them: `$1..$3` the scope, `$4`
 /// management (scope of decisions, NIP shown), `$5` the texts, `$6` matches per text. A full NIP
 /// finds its holder; four or more digits find NIPs containing them among the records the reader

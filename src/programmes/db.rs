@@ -97,7 +97,9 @@ pub async fn provider_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx:
 }
 
 pub async fn provider_exists(conn: &mut PgConnection, id: i64) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar!(r#"select exists(select 1 from providers where id = $1) as "exists!""#, id).fetch_one(conn).await
+    sqlx::query_scalar!(r#"select exists(select 1 from providers where id = $1) as "exists!""#, id)
+        .fetch_one(conn)
+        .await
 }
 
 struct FormRow {
@@ -174,9 +176,12 @@ pub async fn load_form(
 
 /// The stored row for the audit log.
 pub async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    sqlx::query_scalar!(r#"select to_jsonb(g) - 'created_at' - 'updated_at' as "row!" from programmes g where id = $1"#, id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"select to_jsonb(g) - 'created_at' - 'updated_at' as "row!" from programmes g where id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// One programme as its page shows it.

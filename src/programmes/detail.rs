@@ -102,13 +102,14 @@ pub(super) async fn add_competency(
     Form(f): Form<TargetForm>,
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar!("select id from programmes where id = $1 for update", id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar!("select id from programmes where id = $1 for update", id).fetch_optional(&mut *tx).await?;
     exists.ok_or(AppError::NotFound)?;
     let competency: Option<i64> = match f.competency.trim().parse::<i64>() {
         Ok(c) => {
-            sqlx::query_scalar!("select id from competencies where id = $1 and active", c).fetch_optional(&mut *tx).await?
+            sqlx::query_scalar!("select id from competencies where id = $1 and active", c)
+                .fetch_optional(&mut *tx)
+                .await?
         }
         Err(_) => None,
     };

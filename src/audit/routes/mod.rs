@@ -188,26 +188,24 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
         };
         return export::send(&ctx, &f.format, &table);
     }
-    let actions: Vec<(String, &'static str)> =
-        sqlx::query_scalar!("select distinct action from audit_log order by 1")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|a| {
-                let l = ctx.tv("aud.action", &a);
-                (a, l)
-            })
-            .collect();
-    let entities: Vec<(String, &'static str)> =
-        sqlx::query_scalar!("select distinct entity from audit_log order by 1")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|e| {
-                let l = ctx.tv("aud.entity", &e);
-                (e, l)
-            })
-            .collect();
+    let actions: Vec<(String, &'static str)> = sqlx::query_scalar!("select distinct action from audit_log order by 1")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let l = ctx.tv("aud.action", &a);
+            (a, l)
+        })
+        .collect();
+    let entities: Vec<(String, &'static str)> = sqlx::query_scalar!("select distinct entity from audit_log order by 1")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let l = ctx.tv("aud.entity", &e);
+            (e, l)
+        })
+        .collect();
     // Names for the ids the changes mention, in one query.
     let mut refs: Vec<(String, String)> = vec![];
     for r in &rows {

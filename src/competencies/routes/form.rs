@@ -141,7 +141,9 @@ pub(super) async fn load_form(
     lock: bool,
 ) -> Result<Option<(i64, CompForm)>, sqlx::Error> {
     let version = if lock {
-        sqlx::query_scalar!("select version from competencies where id = $1 for update", id).fetch_optional(&mut *conn).await?
+        sqlx::query_scalar!("select version from competencies where id = $1 for update", id)
+            .fetch_optional(&mut *conn)
+            .await?
     } else {
         sqlx::query_scalar!("select version from competencies where id = $1", id).fetch_optional(&mut *conn).await?
     };
