@@ -260,12 +260,10 @@ impl edit::Editable for Unit {
             None
         } else {
             let p: Option<(i64, String)> = match form.parent.trim().parse::<i64>() {
-                Ok(pid) => {
-                    sqlx::query!("select id, path from units where id = $1 and closed_on is null", pid)
-                        .fetch_optional(&mut *conn)
-                        .await?
-                        .map(|r| (r.id, r.path))
-                }
+                Ok(pid) => sqlx::query!("select id, path from units where id = $1 and closed_on is null", pid)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .map(|r| (r.id, r.path)),
                 Err(_) => None,
             };
             match (p, id) {

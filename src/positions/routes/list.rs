@@ -11,7 +11,7 @@ pub(super) struct ListQuery {
     page: Option<i64>,
 }
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct PosRow {
     pub id: i64,
     pub name: String,
