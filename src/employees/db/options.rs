@@ -10,9 +10,10 @@ pub struct Opt {
 }
 
 pub async fn position_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx::Error> {
-    sqlx::query_as(
-        "select p.id, p.name || ' — ' || u.name as label from positions p join units u on u.id = p.unit_id
-         where p.active and u.closed_on is null order by u.sort_key, p.is_unit_head desc, p.name",
+    sqlx::query_as!(
+        Opt,
+        r#"select p.id, p.name || ' — ' || u.name as "label!" from positions p join units u on u.id = p.unit_id
+         where p.active and u.closed_on is null order by u.sort_key, p.is_unit_head desc, p.name"#,
     )
     .fetch_all(conn)
     .await
@@ -29,15 +30,16 @@ pub async fn position_filter_options(
     unit: Option<i64>,
     chosen: Option<i64>,
 ) -> Result<Option<Vec<Opt>>, sqlx::Error> {
-    let found: Vec<Opt> = sqlx::query_as(
-        "select p.id, p.name || ' — ' || u.name as label from positions p join units u on u.id = p.unit_id
+    let found: Vec<Opt> = sqlx::query_as!(
+        Opt,
+        r#"select p.id, p.name || ' — ' || u.name as "label!" from positions p join units u on u.id = p.unit_id
          where ((p.active and u.closed_on is null
                  and ($1::bigint is null or u.path like (select path from units where id = $1) || '%')) or p.id = $2)
-         order by u.sort_key, p.is_unit_head desc, p.name limit $3",
+         order by u.sort_key, p.is_unit_head desc, p.name limit $3"#,
+        unit,
+        chosen,
+        POSITION_FILTER_MAX as i64 + 1,
     )
-    .bind(unit)
-    .bind(chosen)
-    .bind(POSITION_FILTER_MAX as i64 + 1)
     .fetch_all(conn)
     .await?;
     if found.len() > POSITION_FILTER_MAX && unit.is_none() {
@@ -47,10 +49,11 @@ pub async fn position_filter_options(
 }
 
 pub async fn competency_options(conn: &mut PgConnection, en: bool) -> Result<Vec<Opt>, sqlx::Error> {
-    sqlx::query_as(
-        "select id, code || ' ' || case when $1 then name_en else name_id end as label from competencies where active order by code",
+    sqlx::query_as!(
+        Opt,
+        r#"select id, code || ' ' || case when $1 then name_en else name_id end as "label!" from competencies where active order by code"#,
+        en,
     )
-    .bind(en)
     .fetch_all(conn)
     .await
 }
@@ -64,9 +67,10 @@ pub struct RankOpt {
 }
 
 pub async fn rank_options(conn: &mut PgConnection) -> Result<Vec<RankOpt>, sqlx::Error> {
-    sqlx::query_as(
-        "select code, rank_label(grade, status, title) as label, status
-         from ranks order by status, ordinal",
+    sqlx::query_as!(
+        RankOpt,
+        r#"select code, rank_label(grade, status, title) as "label!", status
+         from ranks order by status, ordinal"#,
     )
     .fetch_all(conn)
     .await

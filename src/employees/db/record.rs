@@ -93,22 +93,24 @@ impl Line {
 /// The standard of the employee's position beside current levels, plus competencies assessed
 /// outside the standard. One query.
 pub async fn profile_lines(conn: &mut PgConnection, employee_id: i64) -> Result<Vec<Line>, sqlx::Error> {
-    sqlx::query_as(
-        "with e as (select id, position_id from employees where id = $1),
+    sqlx::query_as!(
+        Line,
+        r#"with e as (select id, position_id from employees where id = $1),
          cur as (select competency_id, level, assessed_on from current_levels where employee_id = $1),
          pend as (select competency_id, count(*) as n from assessments where employee_id = $1 and status = 'pending' group by 1),
          comps as (select s.competency_id from position_standards s join e on s.position_id = e.position_id
                    union select competency_id from cur union select competency_id from pend)
-         select c.id as competency_id, c.code, c.name_id, c.name_en, c.kind,
-                s.required_level, s.priority, cur.level as current_level, cur.assessed_on, coalesce(pend.n, 0) as pending
+         select c.id as competency_id, c.code, c.name_id, c.name_en, c.kind as "kind: crate::competencies::model::CompetencyKind",
+                s.required_level as "required_level?", s.priority as "priority?: crate::competencies::model::Priority",
+                cur.level as "current_level?", cur.assessed_on as "assessed_on?", coalesce(pend.n, 0) as "pending!"
          from comps join competencies c on c.id = comps.competency_id
          left join e on true
          left join position_standards s on s.position_id = e.position_id and s.competency_id = c.id
          left join cur on cur.competency_id = c.id
          left join pend on pend.competency_id = c.id
-         order by s.required_level is null, c.kind <> 'teknis', case s.priority when 'critical' then 0 when 'important' then 1 else 2 end, c.code",
+         order by s.required_level is null, c.kind <> 'teknis', case s.priority when 'critical' then 0 when 'important' then 1 else 2 end, c.code"#,
+        employee_id,
     )
-    .bind(employee_id)
     .fetch_all(conn)
     .await
 }

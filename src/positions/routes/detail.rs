@@ -33,11 +33,11 @@ pub(super) async fn detail_page(state: &AppState, ctx: Ctx, id: i64, errors: Fie
     // The standard as this page shows it: its forms send it back, so a change someone else made
     // meanwhile is noticed instead of overwritten.
     let seen = standard_json(&mut conn, id).await?.to_string();
-    let p: PosRow = sqlx::query_as(&format!("{POS_SELECT} where p.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let p: PosRow =
+        pos_rows!("", " 0::bigint as \"total!\" from positions p join units u on u.id = p.unit_id where p.id = $1", id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
     let lines: Vec<StdLine> = sqlx::query_as!(
         StdLine,
         r#"select c.id as competency_id, c.code, c.name_id, c.name_en, s.required_level,
