@@ -144,9 +144,7 @@ pub(super) async fn apply(
         return preview_page(ctx, b, StatusCode::UNPROCESSABLE_ENTITY, false);
     }
     // Serialise applies: two imports (or one applied twice at once) never interleave their checks.
-    sqlx::query!(
-        r#"select pg_advisory_xact_lock(hashtext('cakap.import.apply'))"#,
-    ).execute(&mut *tx).await?;
+    sqlx::query!(r#"select pg_advisory_xact_lock(hashtext('cakap.import.apply'))"#,).execute(&mut *tx).await?;
     let mapped = b.mapped();
     // Lock the employees this file touches before checking it again: an edit saved meanwhile is
     // either seen by the check (and the preview is stale) or waits for this import.
@@ -174,10 +172,7 @@ pub(super) async fn apply(
             write_assessments(&mut tx, &actor, &ok).await?
         }
     };
-    sqlx::query!(
-        r#"update import_batches set applied_at = now() where id = $1"#,
-        id,
-    ).execute(&mut *tx).await?;
+    sqlx::query!(r#"update import_batches set applied_at = now() where id = $1"#, id,).execute(&mut *tx).await?;
     if written > 0 {
         crate::audit::record(
             &mut tx,
@@ -239,8 +234,8 @@ pub(super) async fn stale(
         serde_json::to_value(&results).map_err(anyhow::Error::from)?,
         errors,
     )
-        .execute(&mut *tx)
-        .await?;
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     preview_page(ctx, Batch { rows: results, error_count: errors, ..b }, StatusCode::CONFLICT, true)
 }

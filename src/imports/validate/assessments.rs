@@ -57,20 +57,18 @@ pub async fn assessments(
     let nips: Vec<String> = mapped.rows.iter().map(nip_digits).collect();
     let codes: Vec<String> =
         mapped.rows.iter().map(|r| r.values[1].clone().unwrap_or_default().trim().to_uppercase()).collect();
-    let emps: HashMap<String, i64> =
-        sqlx::query!("select nip, id from employees where nip = any($1)", &nips)
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|r| (r.nip, r.id))
-            .collect();
-    let comps: HashMap<String, i64> =
-        sqlx::query!("select code, id from competencies where code = any($1)", &codes)
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|r| (r.code, r.id))
-            .collect();
+    let emps: HashMap<String, i64> = sqlx::query!("select nip, id from employees where nip = any($1)", &nips)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.nip, r.id))
+        .collect();
+    let comps: HashMap<String, i64> = sqlx::query!("select code, id from competencies where code = any($1)", &codes)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.id))
+        .collect();
     let ids: Vec<i64> = emps.values().copied().collect();
     let stored: HashMap<(i64, i64, NaiveDate, Source), StoredAssessment> = sqlx::query_as!(
         StoredAssessment,
