@@ -48,7 +48,6 @@ impl crate::app::versioned::Weigh for Note {}
 /// unread count beside the menu is on every page).
 /// Assessment campaigns add their own lines (`campaign_notes`, the same file: what to assess, and a
 /// reminder three days before the deadline), in the same statement.
-
 pub async fn notes(
     conn: &mut sqlx::PgConnection,
     user: &CurrentUser,

@@ -37,7 +37,6 @@ pub(super) fn source(s: &str) -> Option<Source> {
 }
 
 /// A validated assessment already stored under the same key (employee, competency, date, source).
-
 pub(super) struct StoredAssessment {
     employee_id: i64,
     competency_id: i64,
