@@ -43,18 +43,18 @@ pub async fn record(
     before: Option<Value>,
     after: Option<Value>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    sqlx::query!(
         "insert into audit_log (account_id, actor, ip, entity, entity_id, action, before, after)
          values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        actor.account_id,
+        &actor.label,
+        &actor.ip,
+        entity,
+        entity_id.to_string(),
+        action,
+        before,
+        after,
     )
-    .bind(actor.account_id)
-    .bind(&actor.label)
-    .bind(&actor.ip)
-    .bind(entity)
-    .bind(entity_id.to_string())
-    .bind(action)
-    .bind(before)
-    .bind(after)
     .execute(conn)
     .await?;
     Ok(())
@@ -70,10 +70,30 @@ pub enum Table {
 
 /// A row as JSON (without timestamps) for the audit log's before/after values.
 pub async fn snapshot(conn: &mut PgConnection, table: Table, id: i64) -> Result<Option<Value>, sqlx::Error> {
-    let sql = match table {
-        Table::Units => "select to_jsonb(t) - 'created_at' - 'updated_at' from units t where id = $1",
-        Table::Positions => "select to_jsonb(t) - 'created_at' - 'updated_at' from positions t where id = $1",
-        Table::Employees => "select to_jsonb(t) - 'created_at' - 'updated_at' from employees t where id = $1",
-    };
-    sqlx::query_scalar(sql).bind(id).fetch_optional(conn).await
+    match table {
+        Table::Units => {
+            sqlx::query_scalar!(
+                r#"select to_jsonb(t) - 'created_at' - 'updated_at' as "row!" from units t where id = $1"#,
+                id
+            )
+            .fetch_optional(conn)
+            .await
+        }
+        Table::Positions => {
+            sqlx::query_scalar!(
+                r#"select to_jsonb(t) - 'created_at' - 'updated_at' as "row!" from positions t where id = $1"#,
+                id
+            )
+            .fetch_optional(conn)
+            .await
+        }
+        Table::Employees => {
+            sqlx::query_scalar!(
+                r#"select to_jsonb(t) - 'created_at' - 'updated_at' as "row!" from employees t where id = $1"#,
+                id
+            )
+            .fetch_optional(conn)
+            .await
+        }
+    }
 }

@@ -57,8 +57,7 @@ impl edit::Editable for Employee {
 
     async fn load(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, EmployeeInput)>, sqlx::Error> {
         if lock {
-            let found: Option<i64> = sqlx::query_scalar("select id from employees where id = $1 for update")
-                .bind(id)
+            let found: Option<i64> = sqlx::query_scalar!(r#"select id from employees where id = $1 for update"#, id,)
                 .fetch_optional(&mut *conn)
                 .await?;
             if found.is_none() {
@@ -85,27 +84,27 @@ impl edit::Editable for Employee {
             }
         }
         let position: Option<(i64, i64)> = match form.position.trim().parse::<i64>() {
-            Ok(pid) => {
-                sqlx::query_as(
-                    "select p.id, p.unit_id from positions p join units u on u.id = p.unit_id
+            Ok(pid) => sqlx::query!(
+                "select p.id, p.unit_id from positions p join units u on u.id = p.unit_id
                      where p.id = $1 and p.active and u.closed_on is null",
-                )
-                .bind(pid)
-                .fetch_optional(&mut *conn)
-                .await?
-            }
+                pid,
+            )
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|r| (r.id, r.unit_id)),
             Err(_) => None,
         };
         if position.is_none() {
             errors.add("position", "emp.err.position");
         }
         if let Ok(e) = &parsed {
-            let taken: bool =
-                sqlx::query_scalar("select exists(select 1 from employees where nip = $1 and id is distinct from $2)")
-                    .bind(e.nip.as_str())
-                    .bind(id)
-                    .fetch_one(&mut *conn)
-                    .await?;
+            let taken: bool = sqlx::query_scalar!(
+                r#"select exists(select 1 from employees where nip = $1 and id is distinct from $2) as "taken!""#,
+                e.nip.as_str(),
+                id,
+            )
+            .fetch_one(&mut *conn)
+            .await?;
             if taken {
                 errors.add("nip", "emp.err.nip_taken");
             }

@@ -174,37 +174,60 @@ impl NewEmployee {
         position_id: Option<i64>,
         unit_id: i64,
     ) -> Result<i64, sqlx::Error> {
-        let sql = match id {
+        let rank = self.rank.as_ref().map(RankCode::as_str);
+        let education = self.education_level.map(EducationLevel::as_str);
+        let email = self.email.as_ref().map(Email::as_str);
+        let phone = self.phone.as_ref().map(Phone::as_str);
+        match id {
             None => {
-                "insert into employees (nip, status, front_title, name, back_title, sex, birth_date, rank_code, position_id,
-                   unit_id, education_level, education_field, email, phone)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id"
+                sqlx::query_scalar!(
+                    "insert into employees (nip, status, front_title, name, back_title, sex, birth_date, rank_code, position_id,
+                       unit_id, education_level, education_field, email, phone)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id",
+                    self.nip.as_str(),
+                    self.status.as_str(),
+                    self.front_title.as_str(),
+                    self.name.as_str(),
+                    self.back_title.as_str(),
+                    self.sex.as_str(),
+                    self.birth_date,
+                    rank,
+                    position_id,
+                    unit_id,
+                    education,
+                    &self.education_field,
+                    email,
+                    phone,
+                )
+                .fetch_one(conn)
+                .await
             }
-            Some(_) => {
-                "update employees set nip = $1, status = $2, front_title = $3, name = $4, back_title = $5, sex = $6,
-                   birth_date = $7, rank_code = $8, position_id = $9, unit_id = $10, education_level = $11,
-                   education_field = $12, email = $13, phone = $14
-                 where id = $15 returning id"
+            Some(id) => {
+                sqlx::query_scalar!(
+                    "update employees set nip = $1, status = $2, front_title = $3, name = $4, back_title = $5, sex = $6,
+                       birth_date = $7, rank_code = $8, position_id = $9, unit_id = $10, education_level = $11,
+                       education_field = $12, email = $13, phone = $14
+                     where id = $15 returning id",
+                    self.nip.as_str(),
+                    self.status.as_str(),
+                    self.front_title.as_str(),
+                    self.name.as_str(),
+                    self.back_title.as_str(),
+                    self.sex.as_str(),
+                    self.birth_date,
+                    rank,
+                    position_id,
+                    unit_id,
+                    education,
+                    &self.education_field,
+                    email,
+                    phone,
+                    id,
+                )
+                .fetch_one(conn)
+                .await
             }
-        };
-        sqlx::query_scalar(sql)
-            .bind(self.nip.as_str())
-            .bind(self.status.as_str())
-            .bind(self.front_title.as_str())
-            .bind(self.name.as_str())
-            .bind(self.back_title.as_str())
-            .bind(self.sex.as_str())
-            .bind(self.birth_date)
-            .bind(self.rank.as_ref().map(RankCode::as_str))
-            .bind(position_id)
-            .bind(unit_id)
-            .bind(self.education_level.map(EducationLevel::as_str))
-            .bind(&self.education_field)
-            .bind(self.email.as_ref().map(Email::as_str))
-            .bind(self.phone.as_ref().map(Phone::as_str))
-            .bind(id)
-            .fetch_one(conn)
-            .await
+        }
     }
 }
 

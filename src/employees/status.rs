@@ -33,14 +33,14 @@ async fn set_active(
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     let before = snapshot(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let changed = sqlx::query(
-        "update employees set active = $2, deactivated_on = case when $2 then null else coalesce($3::date, $4::date) end
-         where id = $1 and active <> $2",
+    let changed = sqlx::query!(
+        r#"update employees set active = $2, deactivated_on = case when $2 then null else coalesce($3::date, $4::date) end
+         where id = $1 and active <> $2"#,
+        id,
+        active,
+        date,
+        ctx.today,
     )
-    .bind(id)
-    .bind(active)
-    .bind(date)
-    .bind(ctx.today)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -52,10 +52,10 @@ async fn set_active(
         crate::accounts::follow_positions(&mut tx, &Actor::from_ctx(&ctx), &[id]).await?;
         if !active {
             // Someone who has left no longer signs in: their account is disabled with them.
-            let accounts: Vec<i64> = sqlx::query_scalar(
-                "update accounts set disabled_at = now() where employee_id = $1 and disabled_at is null returning id",
+            let accounts: Vec<i64> = sqlx::query_scalar!(
+                r#"update accounts set disabled_at = now() where employee_id = $1 and disabled_at is null returning id"#,
+                id,
             )
-            .bind(id)
             .fetch_all(&mut *tx)
             .await?;
             for account in accounts {

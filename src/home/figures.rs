@@ -3,7 +3,7 @@
 
 use super::*;
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct OwnProfile {
     pub nip: String,
     pub name: String,
@@ -13,7 +13,6 @@ pub struct OwnProfile {
     pub status: crate::employees::model::EmployeeStatus,
 }
 
-#[derive(sqlx::FromRow)]
 pub struct UnitSummary {
     pub id: i64,
     pub name: String,
@@ -21,7 +20,7 @@ pub struct UnitSummary {
     pub employees: i64,
 }
 
-#[derive(sqlx::FromRow, Default)]
+#[derive(Default)]
 pub struct Totals {
     pub employees: i64,
     pub pns: i64,
@@ -34,7 +33,7 @@ pub struct Totals {
 }
 
 /// The employee's own standard at a glance.
-#[derive(sqlx::FromRow, Default, Clone)]
+#[derive(Default, Clone)]
 pub struct OwnStanding {
     pub required: i64,
     pub met: i64,
@@ -46,7 +45,7 @@ pub struct OwnStanding {
 }
 
 /// An employee's development this year at a glance.
-#[derive(sqlx::FromRow, Default, Clone)]
+#[derive(Default, Clone)]
 pub struct OwnDevelopment {
     pub jp_year: f64,
     pub evaluations_owed: i64,
@@ -59,7 +58,7 @@ pub struct OwnDevelopment {
 }
 
 /// The department's development figures for HR.
-#[derive(sqlx::FromRow, Default, Clone)]
+#[derive(Default, Clone)]
 pub struct DepartmentFigures {
     pub below_jp: i64,
     pub staff: i64,
@@ -74,7 +73,7 @@ pub struct DepartmentFigures {
 impl crate::app::versioned::Weigh for DepartmentFigures {}
 
 /// A person to act on now, with the largest known gap and the suggested route to close it.
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct ActRow {
     pub employee_id: i64,
     pub name: String,
@@ -86,9 +85,7 @@ pub struct ActRow {
     pub current_level: Option<i16>,
     pub required_level: Option<i16>,
     /// The colleague suggested as mentor (chosen after the query, within each one's spare capacity).
-    #[sqlx(skip)]
     pub mentor_id: Option<i64>,
-    #[sqlx(skip)]
     pub mentor: Option<String>,
     /// Colleagues who hold the level, best first, with the mentoring capacity each has left.
     pub mentor_ids: Vec<i64>,
@@ -119,7 +116,7 @@ pub(super) fn choose_mentors(rows: &mut [ActRow]) {
 }
 
 /// The budget of a unit's subtree this year against its latest accepted plan.
-#[derive(sqlx::FromRow, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct BudgetFigures {
     pub allocated: i64,
     pub remaining: i64,
@@ -170,8 +167,9 @@ pub(super) async fn unit_focus(
                 // gap in what is known), each with their largest known gap and one route: a
                 // colleague who holds it (same unit first), else a planned or open training.
                 let settings = crate::gaps::db::settings(&mut *conn).await?;
-                let act_now: Vec<ActRow> = sqlx::query_as(
-                    "with s as (
+                let act_now: Vec<ActRow> = sqlx::query_as!(
+                    ActRow,
+                    r#"with s as (
                        select s.employee_id, s.tier, s.critical_big, s.score, s.sort_name from gap_summary($1, $2) s
                        where s.flagged
                        order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id limit $3),
@@ -179,11 +177,12 @@ pub(super) async fn unit_focus(
                        select distinct on (g.employee_id) g.employee_id, g.competency_id, g.required_level, g.current_level
                        from requirement_gaps g join s on s.employee_id = g.employee_id where g.gap > 0
                        order by g.employee_id, g.gap * g.weight desc, g.competency_id)
-                     select s.employee_id, employee_display_name(e.front_title, e.name, e.back_title) as name,
-                            coalesce(p.name, '') as position, u.name as unit, s.tier, c.code,
-                            case when $4 then c.name_en else c.name_id end as competency, n.current_level, n.required_level,
-                            coalesce(m.ids, '{}') as mentor_ids, coalesce(m.names, '{}') as mentor_names,
-                            coalesce(m.spare, '{}') as mentor_spare, t.id as training_id, t.title as training
+                     select s.employee_id as "employee_id!", employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                            coalesce(p.name, '') as "position!", u.name as unit, s.tier as "tier!", c.code as "code?",
+                            case when $4 then c.name_en else c.name_id end as "competency?", n.current_level as "current_level?", n.required_level as "required_level?",
+                            coalesce(m.ids, '{}') as "mentor_ids!", coalesce(m.names, '{}') as "mentor_names!",
+                            coalesce(m.spare, '{}') as "mentor_spare!", t.id as "training_id?", t.title as "training?",
+                            null::bigint as "mentor_id?", null::text as "mentor?"
                      from s join employees e on e.id = s.employee_id join units u on u.id = e.unit_id
                      left join positions p on p.id = e.position_id
                      left join need n on n.employee_id = s.employee_id left join competencies c on c.id = n.competency_id
@@ -204,29 +203,30 @@ pub(super) async fn unit_focus(
                        where tc.competency_id = n.competency_id and tc.target_level >= n.required_level
                          and t.status in ('planned', 'open')
                        order by t.starts_on, t.id limit 1) t on true
-                     order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id",
+                     order by s.critical_big is not null desc, s.score desc, s.sort_name, s.employee_id"#,
+                    today,
+                    &path,
+                    ACT_NOW,
+                    en,
+                    i32::from(settings.mentor_cap),
                 )
-                .bind(today)
-                .bind(&path)
-                .bind(ACT_NOW)
-                .bind(en)
-                .bind(i32::from(settings.mentor_cap))
                 .fetch_all(&mut *conn)
                 .await?;
                 let mut act_now = act_now;
                 choose_mentors(&mut act_now);
                 let top_gaps = crate::gaps::db::top_gaps(&mut *conn, &path, en, 3).await?;
                 let year = chrono::Datelike::year(&today);
-                let budget: BudgetFigures = sqlx::query_as(
-                    "select f.allocated, f.remaining, p.year as plan_year, p.budget as plan_budget
+                let budget: BudgetFigures = sqlx::query_as!(
+                    BudgetFigures,
+                    r#"select f.allocated as "allocated!", f.remaining as "remaining!", p.year as "plan_year?", p.budget as "plan_budget?"
                      from (select coalesce(sum(b.allocated), 0)::bigint as allocated, coalesce(sum(b.remaining), 0)::bigint as remaining
                            from budget_figures($2) b join units u on u.id = b.unit_id where u.path like $1 || '%') f
                      left join lateral (select d.year, d.budget from dev_plans d where d.unit_id = $3 and d.year in ($2, $2 + 1)
-                                        order by d.year desc, d.accepted_at desc limit 1) p on true",
+                                        order by d.year desc, d.accepted_at desc limit 1) p on true"#,
+                    &path,
+                    year,
+                    unit_id,
                 )
-                .bind(&path)
-                .bind(year)
-                .bind(unit_id)
                 .fetch_one(&mut *conn)
                 .await?;
                 Ok::<_, sqlx::Error>(Some(UnitFocus { readiness, act_now, top_gaps, budget }))

@@ -69,14 +69,15 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
     let units: Vec<UnitSummary> = if unit_ids.is_empty() {
         vec![]
     } else {
-        sqlx::query_as(
-            "select h.id, h.name,
-                    (select count(*) from units s where s.path like h.path || '%' and s.id <> h.id and s.closed_on is null) as sub_units,
+        sqlx::query_as!(
+            UnitSummary,
+            r#"select h.id, h.name,
+                    (select count(*) from units s where s.path like h.path || '%' and s.id <> h.id and s.closed_on is null) as "sub_units!",
                     (select count(*) from employees e join units s on s.id = e.unit_id
-                      where s.path like h.path || '%' and e.active) as employees
-             from units h where h.id = any($1) order by h.sort_key",
+                      where s.path like h.path || '%' and e.active) as "employees!"
+             from units h where h.id = any($1) order by h.sort_key"#,
+            &unit_ids,
         )
-        .bind(&unit_ids)
         .fetch_all(&mut *conn)
         .await?
     };
@@ -89,25 +90,28 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
             .versions
             .get(&mut conn, "home.totals".into(), |conn| {
                 Box::pin(async move {
-                    sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(
-                        "select e.employees, e.pns, e.pppk,
-                                (select count(*) from units where closed_on is null),
-                                (select count(*) from positions where active)
+                    let r = sqlx::query!(
+                        r#"select e.employees as "employees!", e.pns as "pns!", e.pppk as "pppk!",
+                                (select count(*) from units where closed_on is null) as "units!",
+                                (select count(*) from positions where active) as "positions!"
                          from (select count(*) as employees, count(*) filter (where status = 'PNS') as pns,
                                       count(*) filter (where status = 'PPPK') as pppk
-                               from employees where active) e",
+                               from employees where active) e"#,
                     )
                     .fetch_one(conn)
-                    .await
+                    .await?;
+                    Ok::<_, sqlx::Error>((r.employees, r.pns, r.pppk, r.units, r.positions))
                 })
             })
             .await?;
-        let (accounts, disabled_accounts, failed_logins_24h): (i64, i64, i64) = sqlx::query_as(
-            "select (select count(*) from accounts), (select count(*) from accounts where disabled_at is not null),
-                    (select count(*) from login_attempts where not success and at > now() - interval '24 hours')",
+        let r = sqlx::query!(
+            r#"select (select count(*) from accounts) as "accounts!",
+                    (select count(*) from accounts where disabled_at is not null) as "disabled!",
+                    (select count(*) from login_attempts where not success and at > now() - interval '24 hours') as "failed!""#,
         )
         .fetch_one(&mut *conn)
         .await?;
+        let (accounts, disabled_accounts, failed_logins_24h) = (r.accounts, r.disabled, r.failed);
         let (employees, pns, pppk, units, positions) = *staff;
         Some(Totals { employees, pns, pppk, units, positions, accounts, disabled_accounts, failed_logins_24h })
     } else {
@@ -117,9 +121,10 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
     let decisions = if staff_view { Some(pending_to_validate.unwrap_or(0)) } else { None };
     // The unit whose figures come first: the department for HR, else the head's own unit.
     let focus_unit: Option<(i64, String)> = if is_hr {
-        sqlx::query_as("select id, path from units where parent_id is null order by sort_key limit 1")
+        sqlx::query!("select id, path from units where parent_id is null order by sort_key limit 1")
             .fetch_optional(&mut *conn)
             .await?
+            .map(|r| (r.id, r.path))
     } else {
         user.head_units.first().map(|u| (u.id, u.path.clone()))
     };
@@ -152,21 +157,22 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
             .versions
             .get(&mut conn, format!("home.department:{today}"), move |conn| {
                 Box::pin(async move {
-                    sqlx::query_as::<_, DepartmentFigures>(
-                        "select (select count(*) from staff_below_jp($1)) as below_jp,
-                        (select count(*) from employees where active) as staff,
-                        b.allocated, b.committed, b.spent,
+                    sqlx::query_as!(
+                        DepartmentFigures,
+                        r#"select (select count(*) from staff_below_jp($1)) as "below_jp!",
+                        (select count(*) from employees where active) as "staff!",
+                        b.allocated as "allocated!", b.committed as "committed!", b.spent as "spent!",
                         (select count(*) from trainings where status <> 'cancelled'
-                          and date_trunc('month', starts_on) = date_trunc('month', $2::date)) as trainings_this_month,
-                        (select count(*) from training_participants where certificate_expires_on between $2::date and $2::date + 90) as certificates_expiring,
+                          and date_trunc('month', starts_on) = date_trunc('month', $2::date)) as "trainings_this_month!",
+                        (select count(*) from training_participants where certificate_expires_on between $2::date and $2::date + 90) as "certificates_expiring!",
                         (select avg((ev.relevance + ev.method + ev.trainer + ev.usefulness) / 4.0)::float8 from training_evaluations ev
                           where extract(year from agency_date(ev.submitted_at)) = $1) as evaluation
                          from (select coalesce(sum(allocated), 0)::bigint as allocated, coalesce(sum(committed), 0)::bigint as committed,
                                       coalesce(sum(spent), 0)::bigint as spent
-                               from budget_figures($1)) b",
+                               from budget_figures($1)) b"#,
+                        year,
+                        today,
                     )
-                    .bind(year)
-                    .bind(today)
                     .fetch_one(conn)
                     .await
                 })
@@ -214,50 +220,53 @@ pub(super) async fn own_parts(
         .personal
         .get(conn, format!("home.own:{id}:{today}"), move |conn| {
             Box::pin(async move {
-                let profile: Option<OwnProfile> = sqlx::query_as(
-                    "select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as name,
-                    coalesce(p.name, '') as position, u.name as unit,
-                    coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
-                    e.status
+                let profile: Option<OwnProfile> = sqlx::query_as!(
+                    OwnProfile,
+                    r#"select e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                    coalesce(p.name, '') as "position!", u.name as unit,
+                    coalesce(rank_label(r.grade, r.status, r.title), '') as "rank!",
+                    e.status as "status: crate::employees::model::EmployeeStatus"
              from employees e join units u on u.id = e.unit_id
              left join positions p on p.id = e.position_id left join ranks r on r.code = e.rank_code
-             where e.id = $1",
+             where e.id = $1"#,
+                    id,
                 )
-                .bind(id)
                 .fetch_optional(&mut *conn)
                 .await?;
-                let standing: OwnStanding = sqlx::query_as(
-                    "with s as (select s.competency_id, s.required_level, cl.level
+                let standing: OwnStanding = sqlx::query_as!(
+                    OwnStanding,
+                    r#"with s as (select s.competency_id, s.required_level, cl.level
                             from employees e join position_standards s on s.position_id = e.position_id
                             left join current_levels cl on cl.employee_id = e.id and cl.competency_id = s.competency_id
                             where e.id = $1)
-                 select count(*) as required, count(*) filter (where level >= required_level) as met,
-                        count(*) filter (where level < required_level) as below, count(*) filter (where level is null) as not_assessed,
-                        (select count(*) from assessments where employee_id = $1 and status = 'pending') as pending,
+                 select count(*) as "required!", count(*) filter (where level >= required_level) as "met!",
+                        count(*) filter (where level < required_level) as "below!", count(*) filter (where level is null) as "not_assessed!",
+                        (select count(*) from assessments where employee_id = $1 and status = 'pending') as "pending!",
                         count(*) filter (where level is null and exists (
-                          select 1 from current_level_rows r where r.employee_id = $1 and r.competency_id = s.competency_id)) as expired
-                 from s",
+                          select 1 from current_level_rows r where r.employee_id = $1 and r.competency_id = s.competency_id)) as "expired!"
+                 from s"#,
+                    id,
                 )
-                .bind(id)
                 .fetch_one(&mut *conn)
                 .await?;
-                let development: OwnDevelopment = sqlx::query_as(
-                    "with owed as (select participant_id as id, title, ends_on from evaluations_owed where employee_id = $1)
-                     select (select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = $2) as jp_year,
-                        (select count(*) from owed) as evaluations_owed,
-                        array(select id from owed order by ends_on, id limit 5) as owed_ids,
-                        array(select title from owed order by ends_on, id limit 5) as owed_titles,
+                let development: OwnDevelopment = sqlx::query_as!(
+                    OwnDevelopment,
+                    r#"with owed as (select participant_id as id, title, ends_on from evaluations_owed where employee_id = $1)
+                     select (select coalesce(sum(jp), 0)::float8 from jp_entries where employee_id = $1 and year = $2) as "jp_year!",
+                        (select count(*) from owed) as "evaluations_owed!",
+                        array(select id from owed order by ends_on, id limit 5) as "owed_ids!",
+                        array(select title from owed order by ends_on, id limit 5) as "owed_titles!",
                         (select count(*) from training_participants where employee_id = $1
-                          and certificate_expires_on between $3::date and $3::date + 90) as certificates_expiring,
+                          and certificate_expires_on between $3::date and $3::date + 90) as "certificates_expiring!",
                         (select count(*) from activities a join activity_learners l on l.activity_id = a.id
-                          where l.employee_id = $1 and a.status = 'pending') as activities_waiting,
+                          where l.employee_id = $1 and a.status = 'pending') as "activities_waiting!",
                         (select count(*) from training_participants tp join trainings t on t.id = tp.training_id
                           where tp.employee_id = $1 and tp.status in ('nominated', 'approved')
-                            and t.status in ('planned', 'open', 'running')) as trainings_ahead",
+                            and t.status in ('planned', 'open', 'running')) as "trainings_ahead!""#,
+                    id,
+                    year,
+                    today,
                 )
-                .bind(id)
-                .bind(year)
-                .bind(today)
                 .fetch_one(&mut *conn)
                 .await?;
                 Ok::<_, sqlx::Error>((profile, standing, development))

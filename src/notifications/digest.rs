@@ -92,17 +92,18 @@ pub async fn send_due(state: &AppState, mailer: &Mailer, now: DateTime<Utc>) -> 
         return Ok(round);
     }
     let today = local.date_naive();
-    let due: Vec<Due> = sqlx::query_as(
-        "select a.id as account_id, trim(e.email) as email, a.lang, a.digest_sent_at as last
+    let due: Vec<Due> = sqlx::query_as!(
+        Due,
+        r#"select a.id as account_id, trim(e.email) as "email!", a.lang, a.digest_sent_at as last
          from accounts a join employees e on e.id = a.employee_id
          where a.email_digest and a.disabled_at is null and e.active and e.email like '%_@_%'
            and (a.digest_sent_at is null or (a.digest_sent_at at time zone $1)::date < $2)
            and (a.digest_claimed_until is null or a.digest_claimed_until <= $3)
-         order by a.id",
+         order by a.id"#,
+        settings.time_zone.as_str(),
+        today,
+        now,
     )
-    .bind(settings.time_zone.as_str())
-    .bind(today)
-    .bind(now)
     .fetch_all(&state.pool)
     .await?;
     for d in due {
@@ -155,16 +156,16 @@ pub async fn claim(
     last: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<DateTime<Utc>>> {
-    sqlx::query_scalar(
-        "update accounts set digest_claimed_until = $3
+    sqlx::query_scalar!(
+        r#"update accounts set digest_claimed_until = $3
          where id = $1 and digest_sent_at is not distinct from $2
            and (digest_claimed_until is null or digest_claimed_until <= $4)
-         returning digest_claimed_until",
+         returning digest_claimed_until as "until!""#,
+        account,
+        last,
+        now + LEASE,
+        now,
     )
-    .bind(account)
-    .bind(last)
-    .bind(now + LEASE)
-    .bind(now)
     .fetch_optional(pool)
     .await
 }
@@ -177,13 +178,13 @@ async fn finish(
     lease: DateTime<Utc>,
     sent: Option<DateTime<Utc>>,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "update accounts set digest_sent_at = coalesce($3, digest_sent_at), digest_claimed_until = null
-         where id = $1 and digest_claimed_until = $2",
+    sqlx::query!(
+        r#"update accounts set digest_sent_at = coalesce($3, digest_sent_at), digest_claimed_until = null
+         where id = $1 and digest_claimed_until = $2"#,
+        account,
+        lease,
+        sent,
     )
-    .bind(account)
-    .bind(lease)
-    .bind(sent)
     .execute(pool)
     .await?;
     Ok(())

@@ -29,7 +29,7 @@ pub fn routes() -> Routes {
 }
 
 /// One notification: what (an i18n key and its figures), when, where to act.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Note {
     pub kind: String,
     pub at: chrono::DateTime<chrono::Utc>,
@@ -43,17 +43,11 @@ pub struct Note {
 impl crate::app::versioned::Weigh for Note {}
 
 /// Every notification of this account, newest first, each saying whether it is unread
-/// (`account_notes`, migration 18: the employee, the scope, whether they decide for others, today,
+/// (`account_notes`, db/rules/notifications.sql: the employee, the scope, whether they decide for others, today,
 /// the JP minimum, the account, and now: nothing dated later is news yet). One round trip (the
 /// unread count beside the menu is on every page).
-/// Assessment campaigns add their own lines (`campaign_notes`, migration 22: what to assess, and a
+/// Assessment campaigns add their own lines (`campaign_notes`, the same file: what to assess, and a
 /// reminder three days before the deadline), in the same statement.
-const NOTES_SQL: &str = "select kind, at, subject, outcome, href, unread from (
-       select * from account_notes($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       union all
-       select * from campaign_notes($1, $6, $8, $9)) n
-     order by at desc limit 100";
-
 pub async fn notes(
     conn: &mut sqlx::PgConnection,
     user: &CurrentUser,
@@ -62,17 +56,24 @@ pub async fn notes(
     jp_min: f64,
 ) -> sqlx::Result<Vec<Note>> {
     let scope = user.scope();
-    sqlx::query_as(NOTES_SQL)
-        .bind(user.employee_id.unwrap_or(0))
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .bind(user.has(Role::Hr) || user.has(Role::Head))
-        .bind(today)
-        .bind(jp_min)
-        .bind(user.account_id)
-        .bind(now)
-        .fetch_all(conn)
+    sqlx::query_as!(
+        Note,
+        r#"select kind as "kind!", at as "at!", subject as "subject!", outcome as "outcome!", href as "href!", unread as "unread!" from (
+       select * from account_notes($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       union all
+       select * from campaign_notes($1, $6, $8, $9)) n
+     order by at desc limit 100"#,
+        user.employee_id.unwrap_or(0),
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        user.has(Role::Hr) || user.has(Role::Head),
+        today,
+        jp_min,
+        user.account_id,
+        now,
+    )
+    .fetch_all(conn)
         .await
 }
 
@@ -166,8 +167,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> App
 }
 
 async fn mark_read(State(state): State<AppState>, user: CurrentUser) -> AppResult<Response> {
-    sqlx::query("update accounts set notifications_seen_at = now() where id = $1")
-        .bind(user.account_id)
+    sqlx::query!(r#"update accounts set notifications_seen_at = now() where id = $1"#, user.account_id,)
         .execute(&state.pool)
         .await?;
     Ok(redirect_flash("/notifications", FlashKind::Ok, "flash.notes_read"))
@@ -186,9 +186,7 @@ async fn save_digest(
     Form(f): Form<DigestForm>,
 ) -> AppResult<Response> {
     let on = f.digest.is_some();
-    sqlx::query("update accounts set email_digest = $2 where id = $1")
-        .bind(user.account_id)
-        .bind(on)
+    sqlx::query!(r#"update accounts set email_digest = $2 where id = $1"#, user.account_id, on,)
         .execute(&state.pool)
         .await?;
     Ok(redirect_flash("/notifications", FlashKind::Ok, if on { "flash.digest_on" } else { "flash.digest_off" }))

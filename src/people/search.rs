@@ -12,13 +12,21 @@ pub(super) const MAX_LINES: usize = 500;
 /// finds its holder; four or more digits find NIPs containing them among the records the reader
 /// sees; anything else is part of a name. Same unit first, then by name. The reader never finds
 /// themselves.
-pub(super) const SEARCH_SQL: &str = r"
+pub(super) async fn search_many(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    purpose: Purpose,
+    texts: &[String],
+) -> Result<Vec<Vec<(Person, bool)>>, sqlx::Error> {
+    let scope = user.scope();
+    let rows = sqlx::query!(
+        r#"
     with q as (
       select t.text, t.ord,
              '%' || replace(replace(replace(t.text, '\', '\\'), '%', '\%'), '_', '\_') || '%' as pat,
              t.text ~ '^[0-9]{18}$' as full_nip, t.text ~ '^[0-9]{4,}$' as digits
       from unnest($5::text[]) with ordinality as t(text, ord))
-    select q.ord, p.id, p.name, p.position, p.unit, p.nip, p.exact
+    select q.ord as "ord!", p.id as "id!", p.name as "name!", p.position as "position!", p.unit as "unit!", p.nip, p.exact as "exact!"
     from q cross join lateral (
       select e.id, employee_display_name(e.front_title, e.name, e.back_title) as name,
              coalesce(pos.name, '') as position, u.name as unit, case when $4 then e.nip end as nip,
@@ -32,52 +40,29 @@ pub(super) const SEARCH_SQL: &str = r"
       order by lower(e.name) = lower(q.text) desc, e.unit_id = (select m.unit_id from employees m where m.id = $2) desc nulls last,
                e.name, e.id
       limit $6) p
-    order by q.ord, p.exact desc, p.name, p.id";
-
-/// The chosen ids, checked again: active, not the reader, within the purpose's scope.
-pub(super) const BY_IDS_SQL: &str = "
-    select e.id, employee_display_name(e.front_title, e.name, e.back_title) as name,
-           coalesce(pos.name, '') as position, u.name as unit, case when $4 then e.nip end as nip
-    from employees e join units u on u.id = e.unit_id left join positions pos on pos.id = e.position_id
-    where e.id = any($5) and e.active and e.id is distinct from $2
-      and (not $4 or scope_decides($1, $2, $3, e.id, u.path))
-    order by e.name, e.id";
-
-#[derive(sqlx::FromRow)]
-pub(super) struct Match {
-    ord: i64,
-    #[sqlx(flatten)]
-    person: Person,
-    /// The whole name (or the whole NIP) was typed.
-    exact: bool,
-}
-
-pub(super) async fn search_many(
-    conn: &mut sqlx::PgConnection,
-    user: &CurrentUser,
-    purpose: Purpose,
-    texts: &[String],
-) -> Result<Vec<Vec<(Person, bool)>>, sqlx::Error> {
-    let scope = user.scope();
-    let rows: Vec<Match> = sqlx::query_as(SEARCH_SQL)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .bind(purpose == Purpose::Manage)
-        .bind(texts)
-        .bind(MATCHES + 1)
-        .fetch_all(conn)
-        .await?;
+    order by q.ord, p.exact desc, p.name, p.id"#,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        purpose == Purpose::Manage,
+        texts,
+        MATCHES + 1,
+    )
+    .fetch_all(conn)
+    .await?;
     let mut out: Vec<Vec<(Person, bool)>> = vec![vec![]; texts.len()];
     for m in rows {
         if let Some(slot) = usize::try_from(m.ord - 1).ok().and_then(|i| out.get_mut(i)) {
-            slot.push((m.person, m.exact));
+            let person = Person { id: m.id, name: m.name, position: m.position, unit: m.unit, nip: m.nip };
+            // The whole name (or the whole NIP) was typed.
+            slot.push((person, m.exact));
         }
     }
     Ok(out)
 }
 
-/// The people behind these ids that the reader may choose for this purpose.
+/// The people behind these ids that the reader may choose for this purpose, checked again: active,
+/// not the reader, within the purpose's scope.
 pub async fn by_ids(
     conn: &mut sqlx::PgConnection,
     user: &CurrentUser,
@@ -88,14 +73,23 @@ pub async fn by_ids(
         return Ok(vec![]);
     }
     let scope = user.scope();
-    sqlx::query_as(BY_IDS_SQL)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .bind(purpose == Purpose::Manage)
-        .bind(ids)
-        .fetch_all(conn)
-        .await
+    sqlx::query_as!(
+        Person,
+        r#"
+    select e.id, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+           coalesce(pos.name, '') as "position!", u.name as unit, case when $4 then e.nip end as nip
+    from employees e join units u on u.id = e.unit_id left join positions pos on pos.id = e.position_id
+    where e.id = any($5) and e.active and e.id is distinct from $2
+      and (not $4 or scope_decides($1, $2, $3, e.id, u.path))
+    order by e.name, e.id"#,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        purpose == Purpose::Manage,
+        ids,
+    )
+    .fetch_all(conn)
+    .await
 }
 
 #[derive(Deserialize, Default)]

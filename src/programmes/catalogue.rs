@@ -241,38 +241,63 @@ impl edit::Editable for ProgrammeRecord {
         _: &ProgrammeInput,
         p: &Programme,
     ) -> Result<i64, sqlx::Error> {
-        let sql = if id.is_some() {
-            "update programmes set code = $1, title = $2, provider_id = $3, scheme = $4, form = $5, jenis_diklat = $6,
-                    jp = round($7::numeric, 1), days = $8, cost_per_participant = $9, cost_per_class = $10, min_class = $11,
-                    max_class = $12, offered_from = $13, offered_to = $14, notes = $15, active = $16
-             where id = $17 returning id"
-        } else {
-            "insert into programmes (code, title, provider_id, scheme, form, jenis_diklat, jp, days, cost_per_participant,
-                                     cost_per_class, min_class, max_class, offered_from, offered_to, notes, active)
-             values ($1, $2, $3, $4, $5, $6, round($7::numeric, 1), $8, $9, $10, $11, $12, $13, $14, $15, $16)
-             returning id"
-        };
-        sqlx::query_scalar(sql)
-            .bind(p.code.as_str())
-            .bind(&p.title)
-            .bind(p.provider)
-            .bind(p.scheme.as_str())
-            .bind(p.form.as_str())
-            .bind(p.jenis)
-            .bind(p.jp.get())
-            .bind(p.days)
-            .bind(p.cost_per_participant.get())
-            .bind(p.cost_per_class.get())
-            .bind(p.min_class)
-            .bind(p.max_class)
-            .bind(p.offered_from)
-            .bind(p.offered_to)
-            .bind(&p.notes)
-            // A new programme is active; an edit says so with its checkbox.
-            .bind(id.is_none() || p.active)
-            .bind(id)
-            .fetch_one(conn)
-            .await
+        // A new programme is active; an edit says so with its checkbox.
+        let active = id.is_none() || p.active;
+        match id {
+            Some(id) => {
+                sqlx::query_scalar!(
+                    "update programmes set code = $1, title = $2, provider_id = $3, scheme = $4, form = $5, jenis_diklat = $6,
+                            jp = round($7::float8::numeric, 1), days = $8, cost_per_participant = $9, cost_per_class = $10,
+                            min_class = $11, max_class = $12, offered_from = $13, offered_to = $14, notes = $15, active = $16
+                     where id = $17 returning id",
+                    p.code.as_str(),
+                    &p.title,
+                    p.provider,
+                    p.scheme.as_str(),
+                    p.form.as_str(),
+                    p.jenis,
+                    p.jp.get(),
+                    p.days,
+                    p.cost_per_participant.get(),
+                    p.cost_per_class.get(),
+                    p.min_class,
+                    p.max_class,
+                    p.offered_from,
+                    p.offered_to,
+                    &p.notes,
+                    active,
+                    id,
+                )
+                .fetch_one(conn)
+                .await
+            }
+            None => {
+                sqlx::query_scalar!(
+                    "insert into programmes (code, title, provider_id, scheme, form, jenis_diklat, jp, days, cost_per_participant,
+                                             cost_per_class, min_class, max_class, offered_from, offered_to, notes, active)
+                     values ($1, $2, $3, $4, $5, $6, round($7::float8::numeric, 1), $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                     returning id",
+                    p.code.as_str(),
+                    &p.title,
+                    p.provider,
+                    p.scheme.as_str(),
+                    p.form.as_str(),
+                    p.jenis,
+                    p.jp.get(),
+                    p.days,
+                    p.cost_per_participant.get(),
+                    p.cost_per_class.get(),
+                    p.min_class,
+                    p.max_class,
+                    p.offered_from,
+                    p.offered_to,
+                    &p.notes,
+                    active,
+                )
+                .fetch_one(conn)
+                .await
+            }
+        }
     }
 
     fn location(saved: i64) -> String {

@@ -10,7 +10,7 @@ use crate::development::{
 };
 
 /// One programme of the list.
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct ListRow {
     pub id: i64,
     pub code: String,
@@ -67,23 +67,25 @@ pub struct Filter {
 }
 
 pub async fn list(conn: &mut PgConnection, f: &Filter) -> Result<Vec<ListRow>, sqlx::Error> {
-    sqlx::query_as(
-        "select g.id, g.code, g.title, p.name as provider, g.scheme, g.form, g.jp::float8 as jp, g.days,
+    sqlx::query_as!(
+        ListRow,
+        r#"select g.id, g.code, g.title, p.name as "provider?", g.scheme as "scheme: Scheme", g.form as "form: TrainingForm",
+                g.jp::float8 as "jp!", g.days,
                 g.cost_per_participant, g.cost_per_class, g.min_class, g.max_class, g.offered_from, g.offered_to, g.active,
                 coalesce((select string_agg(c.code || ' → ' || pc.target_level, ', ' order by c.code)
                           from programme_competencies pc join competencies c on c.id = pc.competency_id
-                          where pc.programme_id = g.id), '') as develops,
-                (select count(*) from trainings t where t.programme_id = g.id) as runs
+                          where pc.programme_id = g.id), '') as "develops!",
+                (select count(*) from trainings t where t.programme_id = g.id) as "runs!"
          from programmes g left join providers p on p.id = g.provider_id
          where ($1::int is null or $1 between g.offered_from and g.offered_to)
            and ($2::bigint is null or exists (select 1 from programme_competencies pc
                                               where pc.programme_id = g.id and pc.competency_id = $2))
            and ($3::text is null or g.scheme = $3)
-         order by g.active desc, g.code",
+         order by g.active desc, g.code"#,
+        f.year,
+        f.competency,
+        f.scheme.map(Scheme::as_str),
     )
-    .bind(f.year)
-    .bind(f.competency)
-    .bind(f.scheme.map(Scheme::as_str))
     .fetch_all(conn)
     .await
 }
@@ -91,14 +93,15 @@ pub async fn list(conn: &mut PgConnection, f: &Filter) -> Result<Vec<ListRow>, s
 /// Every provider, for the form's choice (an inactive one stays choosable: a programme may
 /// still name it).
 pub async fn provider_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx::Error> {
-    sqlx::query_as("select id, name as label from providers order by active desc, name").fetch_all(conn).await
+    sqlx::query_as!(Opt, "select id, name as label from providers order by active desc, name").fetch_all(conn).await
 }
 
 pub async fn provider_exists(conn: &mut PgConnection, id: i64) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("select exists(select 1 from providers where id = $1)").bind(id).fetch_one(conn).await
+    sqlx::query_scalar!(r#"select exists(select 1 from providers where id = $1) as "exists!""#, id)
+        .fetch_one(conn)
+        .await
 }
 
-#[derive(sqlx::FromRow)]
 struct FormRow {
     version: i64,
     code: String,
@@ -125,16 +128,27 @@ pub async fn load_form(
     id: i64,
     lock: bool,
 ) -> Result<Option<(i64, ProgrammeInput)>, sqlx::Error> {
-    let sql = if lock {
-        "select version, code, title, provider_id, scheme, form, jenis_diklat, jp::float8 as jp, days, cost_per_participant,
-                cost_per_class, min_class, max_class, offered_from, offered_to, notes, active
-         from programmes where id = $1 for update"
+    let row = if lock {
+        sqlx::query_as!(
+            FormRow,
+            r#"select version, code, title, provider_id, scheme, form, jenis_diklat, jp::float8 as "jp!", days,
+                    cost_per_participant, cost_per_class, min_class, max_class, offered_from, offered_to, notes, active
+             from programmes where id = $1 for update"#,
+            id,
+        )
+        .fetch_optional(conn)
+        .await?
     } else {
-        "select version, code, title, provider_id, scheme, form, jenis_diklat, jp::float8 as jp, days, cost_per_participant,
-                cost_per_class, min_class, max_class, offered_from, offered_to, notes, active
-         from programmes where id = $1"
+        sqlx::query_as!(
+            FormRow,
+            r#"select version, code, title, provider_id, scheme, form, jenis_diklat, jp::float8 as "jp!", days,
+                    cost_per_participant, cost_per_class, min_class, max_class, offered_from, offered_to, notes, active
+             from programmes where id = $1"#,
+            id,
+        )
+        .fetch_optional(conn)
+        .await?
     };
-    let row: Option<FormRow> = sqlx::query_as(sql).bind(id).fetch_optional(conn).await?;
     Ok(row.map(|r| {
         (
             r.version,
@@ -162,14 +176,15 @@ pub async fn load_form(
 
 /// The stored row for the audit log.
 pub async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    sqlx::query_scalar("select to_jsonb(g) - 'created_at' - 'updated_at' from programmes g where id = $1")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar!(
+        r#"select to_jsonb(g) - 'created_at' - 'updated_at' as "row!" from programmes g where id = $1"#,
+        id
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// One programme as its page shows it.
-#[derive(sqlx::FromRow)]
 pub struct Detail {
     pub id: i64,
     pub code: String,
@@ -214,20 +229,21 @@ impl Detail {
 }
 
 pub async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<Detail>, sqlx::Error> {
-    sqlx::query_as(
-        "select g.id, g.code, g.title, g.provider_id, p.name as provider, g.scheme, g.form, g.jenis_diklat,
-                g.jp::float8 as jp, g.days, g.cost_per_participant, g.cost_per_class, g.min_class, g.max_class,
-                g.offered_from, g.offered_to, g.notes, g.active, coalesce(r.name, '') as jenis_name
+    sqlx::query_as!(
+        Detail,
+        r#"select g.id, g.code, g.title, g.provider_id, p.name as "provider?", g.scheme as "scheme: Scheme",
+                g.form as "form: TrainingForm", g.jenis_diklat, g.jp::float8 as "jp!", g.days, g.cost_per_participant,
+                g.cost_per_class, g.min_class, g.max_class, g.offered_from, g.offered_to, g.notes, g.active,
+                coalesce(r.name, '') as "jenis_name!"
          from programmes g left join providers p on p.id = g.provider_id
          left join siasn_refs r on r.kind = 'jenis_diklat' and r.ref_id = g.jenis_diklat::text
-         where g.id = $1",
+         where g.id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(conn)
     .await
 }
 
-#[derive(sqlx::FromRow)]
 pub struct Target {
     pub competency_id: i64,
     pub code: String,
@@ -236,20 +252,20 @@ pub struct Target {
 }
 
 pub async fn targets(conn: &mut PgConnection, id: i64, en: bool) -> Result<Vec<Target>, sqlx::Error> {
-    sqlx::query_as(
-        "select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as name, pc.target_level
+    sqlx::query_as!(
+        Target,
+        r#"select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!", pc.target_level
          from programme_competencies pc join competencies c on c.id = pc.competency_id
-         where pc.programme_id = $1 order by c.code",
+         where pc.programme_id = $1 order by c.code"#,
+        id,
+        en,
     )
-    .bind(id)
-    .bind(en)
     .fetch_all(conn)
     .await
 }
 
 /// The effect measured on the programme's completed runs, per competency: only participants whose
 /// level before was known and who were assessed again after.
-#[derive(sqlx::FromRow)]
 pub struct EffectLine {
     pub code: String,
     pub name: String,
@@ -263,23 +279,23 @@ pub struct EffectLine {
 }
 
 pub async fn effect(conn: &mut PgConnection, id: i64, en: bool) -> Result<Vec<EffectLine>, sqlx::Error> {
-    sqlx::query_as(
-        "select c.code, case when $2 then c.name_en else c.name_id end as name, count(*) as measured,
-                avg(fx.before_level)::float8 as before, avg(fx.after_level)::float8 as after,
-                avg(fx.after_level - fx.before_level)::float8 as gain,
-                exists (select 1 from programme_competencies pc where pc.programme_id = $1 and pc.competency_id = c.id) as targeted
+    sqlx::query_as!(
+        EffectLine,
+        r#"select c.code, case when $2 then c.name_en else c.name_id end as "name!", count(*) as "measured!",
+                avg(fx.before_level)::float8 as "before?", avg(fx.after_level)::float8 as "after?",
+                avg(fx.after_level - fx.before_level)::float8 as "gain?",
+                exists (select 1 from programme_competencies pc where pc.programme_id = $1 and pc.competency_id = c.id) as "targeted!"
          from training_effect fx join trainings t on t.id = fx.training_id join competencies c on c.id = fx.competency_id
          where t.programme_id = $1 and fx.before_level > 0 and fx.after_level is not null
-         group by c.id, c.code, c.name_en, c.name_id order by c.code",
+         group by c.id, c.code, c.name_en, c.name_id order by c.code"#,
+        id,
+        en,
     )
-    .bind(id)
-    .bind(en)
     .fetch_all(conn)
     .await
 }
 
 /// A training run as this programme.
-#[derive(sqlx::FromRow)]
 pub struct Run {
     pub id: i64,
     pub title: String,
@@ -293,15 +309,16 @@ pub struct Run {
 }
 
 pub async fn runs(conn: &mut PgConnection, id: i64) -> Result<Vec<Run>, sqlx::Error> {
-    sqlx::query_as(
-        "select t.id, t.title, t.starts_on, t.ends_on, t.status,
+    sqlx::query_as!(
+        Run,
+        r#"select t.id, t.title, t.starts_on, t.ends_on, t.status as "status: TrainingStatus",
                 (select count(*) from training_participants tp
-                 where tp.training_id = t.id and tp.status in ('attended', 'passed', 'failed')) as took_part,
+                 where tp.training_id = t.id and tp.status in ('attended', 'passed', 'failed')) as "took_part!",
                 (select count(distinct fx.participant_id) from training_effect fx
-                 where fx.training_id = t.id and fx.before_level > 0 and fx.after_level is not null) as measured
-         from trainings t where t.programme_id = $1 order by t.starts_on desc, t.id desc",
+                 where fx.training_id = t.id and fx.before_level > 0 and fx.after_level is not null) as "measured!"
+         from trainings t where t.programme_id = $1 order by t.starts_on desc, t.id desc"#,
+        id,
     )
-    .bind(id)
     .fetch_all(conn)
     .await
 }

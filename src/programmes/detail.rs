@@ -102,15 +102,12 @@ pub(super) async fn add_competency(
     Form(f): Form<TargetForm>,
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar("select id from programmes where id = $1 for update")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar!("select id from programmes where id = $1 for update", id).fetch_optional(&mut *tx).await?;
     exists.ok_or(AppError::NotFound)?;
     let competency: Option<i64> = match f.competency.trim().parse::<i64>() {
         Ok(c) => {
-            sqlx::query_scalar("select id from competencies where id = $1 and active")
-                .bind(c)
+            sqlx::query_scalar!("select id from competencies where id = $1 and active", c)
                 .fetch_optional(&mut *tx)
                 .await?
         }
@@ -122,20 +119,20 @@ pub(super) async fn add_competency(
         let problem = vec![ctx.t("trn.err.target").to_string()];
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(&state, ctx, id, problem).await?);
     };
-    let before: Option<i16> = sqlx::query_scalar(
+    let before: Option<i16> = sqlx::query_scalar!(
         "select target_level from programme_competencies where programme_id = $1 and competency_id = $2",
+        id,
+        competency,
     )
-    .bind(id)
-    .bind(competency)
     .fetch_optional(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into programme_competencies (programme_id, competency_id, target_level) values ($1, $2, $3)
          on conflict (programme_id, competency_id) do update set target_level = excluded.target_level",
+        id,
+        competency,
+        level.get(),
     )
-    .bind(id)
-    .bind(competency)
-    .bind(level.get())
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -162,11 +159,11 @@ pub(super) async fn remove_competency(
         return Ok(redirect_flash(&format!("/programmes/{id}"), FlashKind::Err, "trn.err.target"));
     };
     let mut tx = state.pool.begin().await?;
-    let removed: Option<i16> = sqlx::query_scalar(
+    let removed: Option<i16> = sqlx::query_scalar!(
         "delete from programme_competencies where programme_id = $1 and competency_id = $2 returning target_level",
+        id,
+        competency,
     )
-    .bind(id)
-    .bind(competency)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(level) = removed else {

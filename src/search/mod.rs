@@ -23,7 +23,6 @@ struct SearchQuery {
 }
 
 /// One hit: where it leads, what it is called, and a line of context.
-#[derive(sqlx::FromRow)]
 pub struct Hit {
     pub href: String,
     pub title: String,
@@ -60,39 +59,42 @@ async fn search(
         };
         let scope = user.scope();
         let pool = state.reader(&ctx).await;
-        employees = sqlx::query_as(
-            "select '/employees/' || e.id as href, employee_display_name(e.front_title, e.name, e.back_title) as title,
-                    e.nip || ' · ' || coalesce(p.name, '') || ' · ' || u.name as detail
+        employees = sqlx::query_as!(
+            Hit,
+            r#"select '/employees/' || e.id as "href!", employee_display_name(e.front_title, e.name, e.back_title) as "title!",
+                    e.nip || ' · ' || coalesce(p.name, '') || ' · ' || u.name as "detail!"
              from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
              where e.active and (e.name ilike $1 or ($2 <> '' and e.nip like $2)) and scope_sees($3, $4, $5, e.id, u.path)
-             order by e.name, e.id limit $6",
+             order by e.name, e.id limit $6"#,
+            &like,
+            &nip,
+            scope.all,
+            scope.own,
+            &scope.unit_patterns,
+            LIMIT,
         )
-        .bind(&like)
-        .bind(&nip)
-        .bind(scope.all)
-        .bind(scope.own)
-        .bind(&scope.unit_patterns)
-        .bind(LIMIT)
         .fetch_all(pool)
         .await?;
-        competencies = sqlx::query_as(
-            "select '/competencies/' || id as href, code || ' ' || case when $2 then name_en else name_id end as title,
-                    case when $2 then description_en else description_id end as detail
+        competencies = sqlx::query_as!(
+            Hit,
+            r#"select '/competencies/' || id as "href!", code || ' ' || case when $2 then name_en else name_id end as "title!",
+                    case when $2 then description_en else description_id end as "detail!"
              from competencies where active and (code ilike $1 or name_id ilike $1 or name_en ilike $1)
-             order by code limit $3",
+             order by code limit $3"#,
+            &like,
+            ctx.lang.is_en(),
+            LIMIT,
         )
-        .bind(&like)
-        .bind(ctx.lang.is_en())
-        .bind(LIMIT)
         .fetch_all(pool)
         .await?;
-        trainings = sqlx::query_as(
-            "select '/trainings/' || t.id as href, t.title, to_char(t.starts_on, 'DD-MM-YYYY') || ' · ' || coalesce(p.name, '') as detail
+        trainings = sqlx::query_as!(
+            Hit,
+            r#"select '/trainings/' || t.id as "href!", t.title, to_char(t.starts_on, 'DD-MM-YYYY') || ' · ' || coalesce(p.name, '') as "detail!"
              from trainings t left join providers p on p.id = t.provider_id
-             where t.title ilike $1 or p.name ilike $1 order by t.starts_on desc, t.id desc limit $2",
+             where t.title ilike $1 or p.name ilike $1 order by t.starts_on desc, t.id desc limit $2"#,
+            &like,
+            LIMIT,
         )
-        .bind(&like)
-        .bind(LIMIT)
         .fetch_all(pool)
         .await?;
     }

@@ -27,8 +27,9 @@ pub async fn near(
     all: bool,
     patterns: &[String],
 ) -> Result<Vec<UnitOption>, sqlx::Error> {
-    sqlx::query_as(
-        "select u.id, u.name, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth
+    sqlx::query_as!(
+        UnitOption,
+        r#"select u.id, u.name, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as "depth!"
          from units u
          where u.closed_on is null and unit_in_scope($2, $3, u.path)
            and (u.parent_id is null
@@ -36,11 +37,11 @@ pub async fn near(
                 or u.parent_id in (select a.id from units a join units c on c.path like a.path || '%' where c.id = $1)
                 or u.id = $1
                 or not $2 and exists (select 1 from unnest($3) p where u.path || '%' = p))
-         order by u.sort_key",
+         order by u.sort_key"#,
+        chosen,
+        all,
+        patterns,
     )
-    .bind(chosen)
-    .bind(all)
-    .bind(patterns)
     .fetch_all(conn)
     .await
 }
@@ -64,9 +65,10 @@ pub async fn near_reused<'a>(
 }
 
 pub async fn options(conn: &mut PgConnection) -> Result<Vec<UnitOption>, sqlx::Error> {
-    sqlx::query_as(
-        "select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as depth
-         from units where closed_on is null order by sort_key",
+    sqlx::query_as!(
+        UnitOption,
+        r#"select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as "depth!"
+         from units where closed_on is null order by sort_key"#,
     )
     .fetch_all(conn)
     .await

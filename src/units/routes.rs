@@ -79,8 +79,9 @@ struct ListQuery {
 /// grouped statement over the employees (a unit's subtree sum adds every employee to each unit on
 /// their unit's path), not a subquery per unit, so the page costs the same at 2 000 units.
 async fn tree_rows(conn: &sqlx::PgPool, offset: i64, limit: i64) -> Result<Vec<TreeRow>, sqlx::Error> {
-    sqlx::query_as(
-        "with page as (
+    sqlx::query_as!(
+        TreeRow,
+        r#"with page as (
            select u.* from units u order by u.sort_key offset $1 limit $2
          ), own as (
            select unit_id, count(*) as n from employees where active group by unit_id
@@ -95,17 +96,18 @@ async fn tree_rows(conn: &sqlx::PgPool, offset: i64, limit: i64) -> Result<Vec<T
            where p.is_unit_head and p.unit_id in (select id from page)
            order by p.unit_id, e.id
          )
-         select u.id, u.code, u.name, u.kind, (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as depth,
-                u.closed_on is not null as closed, coalesce(o.n, 0) as employees, coalesce(t.n, 0) as subtree_employees,
-                h.name as head
+         select u.id as "id!", u.code as "code!", u.name as "name!", u.kind as "kind!: super::UnitKind",
+                (length(u.path) - length(replace(u.path, '/', '')) - 2)::int as "depth!",
+                u.closed_on is not null as "closed!", coalesce(o.n, 0) as "employees!", coalesce(t.n, 0) as "subtree_employees!",
+                h.name as "head?"
          from page u
          left join own o on o.unit_id = u.id
          left join subtree t on t.unit_id = u.id
          left join heads h on h.unit_id = u.id
-         order by u.sort_key",
+         order by u.sort_key"#,
+        offset,
+        limit,
     )
-    .bind(offset)
-    .bind(limit)
     .fetch_all(conn)
     .await
 }
@@ -116,7 +118,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery
         let rows = tree_rows(conn, 0, i64::MAX).await?;
         return export_rows(&ctx, &q.format, &rows);
     }
-    let total: i64 = sqlx::query_scalar("select count(*) from units").fetch_one(conn).await?;
+    let total: i64 = sqlx::query_scalar!(r#"select count(*) as "n!" from units"#).fetch_one(conn).await?;
     let page = q.page.unwrap_or(1).clamp(1, (total + UNITS_PER_PAGE - 1) / UNITS_PER_PAGE.max(1) + 1);
     let rows = tree_rows(conn, (page - 1) * UNITS_PER_PAGE, UNITS_PER_PAGE).await?;
     let pager = (total > UNITS_PER_PAGE).then(|| {
@@ -205,13 +207,17 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
 
 /// A unit as its edit form shows it, with its version (`lock`: held until the transaction ends).
 async fn load_form(conn: &mut PgConnection, id: i64, lock: bool) -> Result<Option<(i64, UnitForm)>, sqlx::Error> {
-    let sql = if lock {
-        "select version, code, name, kind, parent_id from units where id = $1 for update"
+    let row = if lock {
+        sqlx::query!("select version, code, name, kind, parent_id from units where id = $1 for update", id)
+            .fetch_optional(conn)
+            .await?
+            .map(|r| (r.version, r.code, r.name, r.kind, r.parent_id))
     } else {
-        "select version, code, name, kind, parent_id from units where id = $1"
+        sqlx::query!("select version, code, name, kind, parent_id from units where id = $1", id)
+            .fetch_optional(conn)
+            .await?
+            .map(|r| (r.version, r.code, r.name, r.kind, r.parent_id))
     };
-    let row: Option<(i64, String, String, String, Option<i64>)> =
-        sqlx::query_as(sql).bind(id).fetch_optional(conn).await?;
     Ok(row.map(|r| {
         (r.0, UnitForm { code: r.1, name: r.2, kind: r.3, parent: r.4.map(|p| p.to_string()).unwrap_or_default() })
     }))
@@ -254,12 +260,10 @@ impl edit::Editable for Unit {
             None
         } else {
             let p: Option<(i64, String)> = match form.parent.trim().parse::<i64>() {
-                Ok(pid) => {
-                    sqlx::query_as("select id, path from units where id = $1 and closed_on is null")
-                        .bind(pid)
-                        .fetch_optional(&mut *conn)
-                        .await?
-                }
+                Ok(pid) => sqlx::query!("select id, path from units where id = $1 and closed_on is null", pid)
+                    .fetch_optional(&mut *conn)
+                    .await?
+                    .map(|r| (r.id, r.path)),
                 Err(_) => None,
             };
             match (p, id) {
@@ -290,19 +294,31 @@ impl edit::Editable for Unit {
         _: &UnitForm,
         c: &CheckedUnit,
     ) -> Result<i64, sqlx::Error> {
-        let sql = if id.is_some() {
-            "update units set code = $1, name = $2, kind = $3, parent_id = $4 where id = $5 returning id"
-        } else {
-            "insert into units (code, name, kind, parent_id) values ($1, $2, $3, $4) returning id"
-        };
-        sqlx::query_scalar(sql)
-            .bind(c.code.as_str())
-            .bind(&c.name)
-            .bind(c.kind.as_str())
-            .bind(c.parent)
-            .bind(id)
-            .fetch_one(conn)
-            .await
+        match id {
+            Some(id) => {
+                sqlx::query_scalar!(
+                    "update units set code = $1, name = $2, kind = $3, parent_id = $4 where id = $5 returning id",
+                    c.code.as_str(),
+                    &c.name,
+                    c.kind.as_str(),
+                    c.parent,
+                    id,
+                )
+                .fetch_one(conn)
+                .await
+            }
+            None => {
+                sqlx::query_scalar!(
+                    "insert into units (code, name, kind, parent_id) values ($1, $2, $3, $4) returning id",
+                    c.code.as_str(),
+                    &c.name,
+                    c.kind.as_str(),
+                    c.parent,
+                )
+                .fetch_one(conn)
+                .await
+            }
+        }
     }
 
     /// Units are shown in their tree: a save goes back to it.
@@ -326,23 +342,23 @@ async fn set_closed(state: AppState, ctx: Ctx, id: i64, close: bool) -> AppResul
     let mut tx = state.pool.begin().await?;
     let before = audit::snapshot(&mut tx, AuditTable::Units, id).await?.ok_or(AppError::NotFound)?;
     if close {
-        let busy: (i64, i64) = sqlx::query_as(
-            "select (select count(*) from employees where unit_id = $1 and active),
-                    (select count(*) from units where parent_id = $1 and closed_on is null)",
+        let busy = sqlx::query!(
+            r#"select (select count(*) from employees where unit_id = $1 and active) as "staff!",
+                    (select count(*) from units where parent_id = $1 and closed_on is null) as "units!""#,
+            id,
         )
-        .bind(id)
         .fetch_one(&mut *tx)
         .await?;
-        if busy.0 > 0 || busy.1 > 0 {
+        if busy.staff > 0 || busy.units > 0 {
             return Ok(redirect_flash("/units", FlashKind::Err, "unit.err.not_empty"));
         }
     }
-    let n = sqlx::query(
-        "update units set closed_on = case when $2 then $3::date end where id = $1 and (closed_on is null) = $2",
+    let n = sqlx::query!(
+        r#"update units set closed_on = case when $2 then $3::date end where id = $1 and (closed_on is null) = $2"#,
+        id,
+        close,
+        ctx.today,
     )
-    .bind(id)
-    .bind(close)
-    .bind(ctx.today)
     .execute(&mut *tx)
     .await?
     .rows_affected();

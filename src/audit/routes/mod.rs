@@ -188,26 +188,24 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
         };
         return export::send(&ctx, &f.format, &table);
     }
-    let actions: Vec<(String, &'static str)> =
-        sqlx::query_scalar::<_, String>("select distinct action from audit_log order by 1")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|a| {
-                let l = ctx.tv("aud.action", &a);
-                (a, l)
-            })
-            .collect();
-    let entities: Vec<(String, &'static str)> =
-        sqlx::query_scalar::<_, String>("select distinct entity from audit_log order by 1")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .map(|e| {
-                let l = ctx.tv("aud.entity", &e);
-                (e, l)
-            })
-            .collect();
+    let actions: Vec<(String, &'static str)> = sqlx::query_scalar!("select distinct action from audit_log order by 1")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let l = ctx.tv("aud.action", &a);
+            (a, l)
+        })
+        .collect();
+    let entities: Vec<(String, &'static str)> = sqlx::query_scalar!("select distinct entity from audit_log order by 1")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let l = ctx.tv("aud.entity", &e);
+            (e, l)
+        })
+        .collect();
     // Names for the ids the changes mention, in one query.
     let mut refs: Vec<(String, String)> = vec![];
     for r in &rows {
@@ -238,21 +236,21 @@ async fn list(State(state): State<AppState>, ctx: Ctx, Query(mut f): Query<Filte
     refs.sort();
     refs.dedup();
     let (kinds, ids): (Vec<String>, Vec<String>) = refs.into_iter().unzip();
-    let named: Vec<(String, String, String)> = sqlx::query_as(
-        "select r.kind, r.id, coalesce(case r.kind
+    let named = sqlx::query!(
+        r#"select r.kind as "kind!", r.id as "id!", coalesce(case r.kind
                   when 'employee' then (select employee_display_name(front_title, name, back_title) from employees where id = r.id::bigint)
                   when 'unit' then (select name from units where id = r.id::bigint)
                   when 'position' then (select name from positions where id = r.id::bigint)
                   when 'competency' then (select code || ' ' || name_id from competencies where id = r.id::bigint)
                   when 'training' then (select title from trainings where id = r.id::bigint)
-                  when 'provider' then (select name from providers where id = r.id::bigint) end, r.id)
-         from unnest($1::text[], $2::text[]) as r(kind, id) where r.id ~ '^[0-9]{1,18}$'",
+                  when 'provider' then (select name from providers where id = r.id::bigint) end, r.id) as "name!"
+         from unnest($1::text[], $2::text[]) as r(kind, id) where r.id ~ '^[0-9]{1,18}$'"#,
+        &kinds,
+        &ids,
     )
-    .bind(&kinds)
-    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?;
-    let names: HashMap<(String, String), String> = named.into_iter().map(|(k, i, n)| ((k, i), n)).collect();
+    let names: HashMap<(String, String), String> = named.into_iter().map(|r| ((r.kind, r.id), r.name)).collect();
     let rows = rows
         .into_iter()
         .map(|r| View {

@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct Comp {
     pub id: i64,
     pub code: String,
@@ -24,14 +24,13 @@ impl Comp {
     }
 }
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct LevelRow {
     pub level: i16,
     pub descriptor_id: String,
     pub descriptor_en: String,
 }
 
-#[derive(sqlx::FromRow)]
 pub struct StdRow {
     pub position_id: i64,
     pub position: String,
@@ -52,19 +51,21 @@ pub(super) struct DetailPage {
 }
 
 pub(super) async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<(Comp, Vec<LevelRow>)>, sqlx::Error> {
-    let c: Option<Comp> = sqlx::query_as(
-        "select id, code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active,
+    let c: Option<Comp> = sqlx::query_as!(
+        Comp,
+        r#"select id, code, kind as "kind: crate::competencies::model::CompetencyKind", area as "area: crate::competencies::model::Area", name_id, name_en, description_id, description_en, framework_ref, active,
                 validity_months
-         from competencies where id = $1",
+         from competencies where id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(c) = c else { return Ok(None) };
-    let levels = sqlx::query_as(
-        "select level, descriptor_id, descriptor_en from competency_levels where competency_id = $1 order by level",
+    let levels = sqlx::query_as!(
+        LevelRow,
+        r#"select level, descriptor_id, descriptor_en from competency_levels where competency_id = $1 order by level"#,
+        id,
     )
-    .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     Ok(Some((c, levels)))
@@ -73,12 +74,13 @@ pub(super) async fn find(conn: &mut PgConnection, id: i64) -> Result<Option<(Com
 pub(super) async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let (c, levels) = find(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    let standards = sqlx::query_as(
-        "select p.id as position_id, p.name as position, u.name as unit, s.required_level, s.priority
+    let standards = sqlx::query_as!(
+        StdRow,
+        r#"select p.id as position_id, p.name as position, u.name as unit, s.required_level, s.priority as "priority: crate::competencies::model::Priority"
          from position_standards s join positions p on p.id = s.position_id join units u on u.id = p.unit_id
-         where s.competency_id = $1 order by u.sort_key, p.name",
+         where s.competency_id = $1 order by u.sort_key, p.name"#,
+        id,
     )
-    .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let is_hr = ctx.has(Role::Hr);

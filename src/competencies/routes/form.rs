@@ -140,12 +140,13 @@ pub(super) async fn load_form(
     id: i64,
     lock: bool,
 ) -> Result<Option<(i64, CompForm)>, sqlx::Error> {
-    let sql = if lock {
-        "select version from competencies where id = $1 for update"
+    let version = if lock {
+        sqlx::query_scalar!("select version from competencies where id = $1 for update", id)
+            .fetch_optional(&mut *conn)
+            .await?
     } else {
-        "select version from competencies where id = $1"
+        sqlx::query_scalar!("select version from competencies where id = $1", id).fetch_optional(&mut *conn).await?
     };
-    let version: Option<i64> = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *conn).await?;
     let (Some(version), Some((c, levels))) = (version, find(conn, id).await?) else { return Ok(None) };
     let lv = |n: i16| levels.iter().find(|l| l.level == n).cloned();
     let d = |n: i16| lv(n).map(|l| (l.descriptor_id, l.descriptor_en)).unwrap_or_default();
@@ -180,13 +181,13 @@ pub(super) async fn load_form(
 }
 
 pub(super) async fn snapshot(conn: &mut PgConnection, id: i64) -> Result<Option<serde_json::Value>, sqlx::Error> {
-    sqlx::query_scalar(
-        "select to_jsonb(c) - 'created_at' - 'updated_at' ||
+    sqlx::query_scalar!(
+        r#"select to_jsonb(c) - 'created_at' - 'updated_at' ||
                 jsonb_build_object('levels', (select jsonb_agg(jsonb_build_object('level', level, 'id', descriptor_id, 'en', descriptor_en) order by level)
-                                              from competency_levels where competency_id = c.id))
-         from competencies c where id = $1",
+                                              from competency_levels where competency_id = c.id)) as "row!"
+         from competencies c where id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_optional(conn)
     .await
 }
@@ -218,37 +219,56 @@ impl edit::Editable for Competency {
     }
 
     async fn write(conn: &mut PgConnection, id: Option<i64>, form: &CompForm, c: &Checked) -> Result<i64, sqlx::Error> {
-        let sql = if id.is_some() {
-            "update competencies set code = $1, kind = $2, area = $3, name_id = $4, name_en = $5, description_id = $6,
-               description_en = $7, framework_ref = $8, active = $9, validity_months = $10 where id = $11 returning id"
-        } else {
-            "insert into competencies (code, kind, area, name_id, name_en, description_id, description_en, framework_ref, active,
-                                       validity_months)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id"
+        let (texts, active) = (&c.texts, form.active.is_some());
+        let saved = match id {
+            Some(id) => {
+                sqlx::query_scalar!(
+                    "update competencies set code = $1, kind = $2, area = $3, name_id = $4, name_en = $5, description_id = $6,
+                       description_en = $7, framework_ref = $8, active = $9, validity_months = $10 where id = $11 returning id",
+                    c.code.as_str(),
+                    c.kind.as_str(),
+                    c.area.as_str(),
+                    &texts[0],
+                    &texts[1],
+                    &texts[2],
+                    &texts[3],
+                    &texts[4],
+                    active,
+                    c.validity_months,
+                    id,
+                )
+                .fetch_one(&mut *conn)
+                .await?
+            }
+            None => {
+                sqlx::query_scalar!(
+                    "insert into competencies (code, kind, area, name_id, name_en, description_id, description_en, framework_ref,
+                                               active, validity_months)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
+                    c.code.as_str(),
+                    c.kind.as_str(),
+                    c.area.as_str(),
+                    &texts[0],
+                    &texts[1],
+                    &texts[2],
+                    &texts[3],
+                    &texts[4],
+                    active,
+                    c.validity_months,
+                )
+                .fetch_one(&mut *conn)
+                .await?
+            }
         };
-        let saved: i64 = sqlx::query_scalar(sql)
-            .bind(c.code.as_str())
-            .bind(c.kind.as_str())
-            .bind(c.area.as_str())
-            .bind(&c.texts[0])
-            .bind(&c.texts[1])
-            .bind(&c.texts[2])
-            .bind(&c.texts[3])
-            .bind(&c.texts[4])
-            .bind(form.active.is_some())
-            .bind(c.validity_months)
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?;
         for (i, (d_id, d_en)) in c.levels.iter().enumerate() {
-            sqlx::query(
-                "insert into competency_levels (competency_id, level, descriptor_id, descriptor_en) values ($1, $2, $3, $4)
-                 on conflict (competency_id, level) do update set descriptor_id = excluded.descriptor_id, descriptor_en = excluded.descriptor_en",
+            sqlx::query!(
+                r#"insert into competency_levels (competency_id, level, descriptor_id, descriptor_en) values ($1, $2, $3, $4)
+                 on conflict (competency_id, level) do update set descriptor_id = excluded.descriptor_id, descriptor_en = excluded.descriptor_en"#,
+                saved,
+                i as i16 + 1,
+                d_id,
+                d_en,
             )
-            .bind(saved)
-            .bind(i as i16 + 1)
-            .bind(d_id)
-            .bind(d_en)
             .execute(&mut *conn)
             .await?;
         }

@@ -11,7 +11,7 @@ pub(super) struct ListQuery {
     format: String,
 }
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct CompRow {
     pub id: i64,
     pub code: String,
@@ -51,18 +51,20 @@ pub(super) async fn list(
         .versions
         .get(state.reader(&ctx).await, key, move |conn| {
             Box::pin(async move {
-                sqlx::query_as::<_, CompRow>(
-                    "select c.id, c.code, c.kind, c.area, c.name_id, c.name_en, c.active,
-                            (select count(*) from position_standards s where s.competency_id = c.id) as positions
+                sqlx::query_as!(
+                    CompRow,
+                    r#"select c.id, c.code, c.kind as "kind: crate::competencies::model::CompetencyKind",
+                            c.area as "area: crate::competencies::model::Area", c.name_id, c.name_en, c.active,
+                            (select count(*) from position_standards s where s.competency_id = c.id) as "positions!"
                      from competencies c
                      where ($1 = '' or c.code ilike $2 or c.name_id ilike $2 or c.name_en ilike $2)
                        and ($3 = '' or c.kind = $3) and ($4 = '' or c.area = $4)
-                     order by c.kind <> 'teknis', c.code",
+                     order by c.kind <> 'teknis', c.code"#,
+                    &q,
+                    &like,
+                    &kind,
+                    &area,
                 )
-                .bind(&q)
-                .bind(&like)
-                .bind(&kind)
-                .bind(&area)
                 .fetch_all(conn)
                 .await
             })

@@ -81,18 +81,18 @@ pub(super) async fn upload(
     let mut conn = state.pool.acquire().await?;
     let results = check(&mut conn, kind, &mapped, ctx.today).await?;
     let errors = results.iter().filter(|r| !r.errors.is_empty()).count() as i32;
-    let id: i64 = sqlx::query_scalar(
-        "insert into import_batches (kind, account_id, filename, rows, row_count, error_count, present, ignored)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
+    let id: i64 = sqlx::query_scalar!(
+        r#"insert into import_batches (kind, account_id, filename, rows, row_count, error_count, present, ignored)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id"#,
+        kind.as_str(),
+        user.account_id,
+        &filename,
+        serde_json::to_value(&results).map_err(anyhow::Error::from)?,
+        results.len() as i32,
+        errors,
+        json!(mapped.present),
+        json!(mapped.ignored),
     )
-    .bind(kind.as_str())
-    .bind(user.account_id)
-    .bind(&filename)
-    .bind(serde_json::to_value(&results).map_err(anyhow::Error::from)?)
-    .bind(results.len() as i32)
-    .bind(errors)
-    .bind(json!(mapped.present))
-    .bind(json!(mapped.ignored))
     .fetch_one(&mut *conn)
     .await?;
     Ok(axum::response::IntoResponse::into_response(axum::response::Redirect::to(&format!("/imports/batches/{id}"))))

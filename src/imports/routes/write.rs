@@ -15,20 +15,20 @@ pub(super) async fn write_employees(
         return Ok(0);
     }
     // Those whose position the file changes: their accounts' head role follows (after writing).
-    let moved: Vec<i64> = sqlx::query_scalar(
-        "select e.id from employees e join unnest($1::text[], $2::bigint[]) as t(nip, position_id) on t.nip = e.nip
-         where e.position_id is distinct from t.position_id",
+    let moved: Vec<i64> = sqlx::query_scalar!(
+        r#"select e.id from employees e join unnest($1::text[], $2::bigint[]) as t(nip, position_id) on t.nip = e.nip
+         where e.position_id is distinct from t.position_id"#,
+        &rows.iter().map(|r| r.employee.nip.as_str().to_string()).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.position_id).collect::<Vec<_>>(),
     )
-    .bind(rows.iter().map(|r| r.employee.nip.as_str().to_string()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.position_id).collect::<Vec<_>>())
     .fetch_all(&mut *tx)
     .await?;
     let col = |f: &dyn Fn(&validate::EmployeeRow) -> Option<String>| rows.iter().map(|r| f(r)).collect::<Vec<_>>();
     let p = |key: &str| {
         Kind::Employees.fields().iter().position(|f| f.key == key).and_then(|i| present.get(i).copied()).unwrap_or(true)
     };
-    let n: i64 = sqlx::query_scalar(
-        "with input as (
+    let n: i64 = sqlx::query_scalar!(
+        r#"with input as (
            select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[],
                                 $8::text[], $9::bigint[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[])
              as t(nip, status, front_title, name, back_title, sex, birth_date, rank_code, position_id, unit_id,
@@ -59,34 +59,34 @@ pub(super) async fn write_employees(
            from written w left join before b on b.nip = w.nip
            where b.j is distinct from w.j
            returning 1)
-         select count(*) from audited",
+         select count(*) as "n!" from audited"#,
+        &col(&|r| Some(r.employee.nip.as_str().to_string())) as _,
+        &col(&|r| Some(r.employee.status.as_str().to_string())) as _,
+        &col(&|r| Some(r.employee.front_title.as_str().to_string())) as _,
+        &col(&|r| Some(r.employee.name.as_str().to_string())) as _,
+        &col(&|r| Some(r.employee.back_title.as_str().to_string())) as _,
+        &col(&|r| Some(r.employee.sex.as_str().to_string())) as _,
+        &rows.iter().map(|r| r.employee.birth_date).collect::<Vec<_>>() as _,
+        &col(&|r| r.employee.rank.as_ref().map(|x| x.as_str().to_string())) as _,
+        &rows.iter().map(|r| r.position_id).collect::<Vec<_>>() as _,
+        &rows.iter().map(|r| r.unit_id).collect::<Vec<_>>() as _,
+        &col(&|r| r.employee.education_level.map(|x| x.as_str().to_string())) as _,
+        &col(&|r| Some(r.employee.education_field.clone())) as _,
+        &col(&|r| r.employee.email.as_ref().map(|x| x.as_str().to_string())) as _,
+        &col(&|r| r.employee.phone.as_ref().map(|x| x.as_str().to_string())) as _,
+        p("front_title"),
+        p("back_title"),
+        p("sex"),
+        p("birth_date"),
+        p("rank"),
+        p("education_level"),
+        p("education_field"),
+        p("email"),
+        p("phone"),
+        actor.account_id,
+        &actor.label,
+        &actor.ip,
     )
-    .bind(col(&|r| Some(r.employee.nip.as_str().to_string())))
-    .bind(col(&|r| Some(r.employee.status.as_str().to_string())))
-    .bind(col(&|r| Some(r.employee.front_title.as_str().to_string())))
-    .bind(col(&|r| Some(r.employee.name.as_str().to_string())))
-    .bind(col(&|r| Some(r.employee.back_title.as_str().to_string())))
-    .bind(col(&|r| Some(r.employee.sex.as_str().to_string())))
-    .bind(rows.iter().map(|r| r.employee.birth_date).collect::<Vec<_>>())
-    .bind(col(&|r| r.employee.rank.as_ref().map(|x| x.as_str().to_string())))
-    .bind(rows.iter().map(|r| r.position_id).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.unit_id).collect::<Vec<_>>())
-    .bind(col(&|r| r.employee.education_level.map(|x| x.as_str().to_string())))
-    .bind(col(&|r| Some(r.employee.education_field.clone())))
-    .bind(col(&|r| r.employee.email.as_ref().map(|x| x.as_str().to_string())))
-    .bind(col(&|r| r.employee.phone.as_ref().map(|x| x.as_str().to_string())))
-    .bind(p("front_title"))
-    .bind(p("back_title"))
-    .bind(p("sex"))
-    .bind(p("birth_date"))
-    .bind(p("rank"))
-    .bind(p("education_level"))
-    .bind(p("education_field"))
-    .bind(p("email"))
-    .bind(p("phone"))
-    .bind(actor.account_id)
-    .bind(&actor.label)
-    .bind(&actor.ip)
     .fetch_one(&mut *tx)
     .await?;
     crate::accounts::follow_positions(tx, actor, &moved).await?;
@@ -103,8 +103,8 @@ pub(super) async fn write_assessments(
     if rows.is_empty() {
         return Ok(0);
     }
-    let n: i64 = sqlx::query_scalar(
-        "with input as (
+    let n: i64 = sqlx::query_scalar!(
+        r#"with input as (
            select * from unnest($1::bigint[], $2::bigint[], $3::smallint[], $4::date[], $5::text[], $6::text[], $7::text[])
              as t(employee_id, competency_id, level, assessed_on, source, assessor, note)),
          matched as (
@@ -134,18 +134,18 @@ pub(super) async fn write_assessments(
            union all
            select $8, $9, $10, 'assessment', id::text, 'create', null, after from ins
            returning 1)
-         select count(*) from aud",
+         select count(*) as "n!" from aud"#,
+        &rows.iter().map(|r| r.employee_id).collect::<Vec<_>>() as _,
+        &rows.iter().map(|r| r.competency_id).collect::<Vec<_>>() as _,
+        &rows.iter().map(|r| r.level.get()).collect::<Vec<_>>() as _,
+        &rows.iter().map(|r| r.date).collect::<Vec<_>>() as _,
+        &rows.iter().map(|r| r.source.as_str()).collect::<Vec<_>>() as _,
+        &rows.iter().map(|r| r.assessor.clone()).collect::<Vec<_>>() as _,
+        &rows.iter().map(|r| r.note.clone()).collect::<Vec<_>>() as _,
+        actor.account_id,
+        &actor.label,
+        &actor.ip,
     )
-    .bind(rows.iter().map(|r| r.employee_id).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.competency_id).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.level.get()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.date).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.source.as_str()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.assessor.clone()).collect::<Vec<_>>())
-    .bind(rows.iter().map(|r| r.note.clone()).collect::<Vec<_>>())
-    .bind(actor.account_id)
-    .bind(&actor.label)
-    .bind(&actor.ip)
     .fetch_one(&mut *tx)
     .await?;
     Ok(n as usize)

@@ -37,7 +37,6 @@ pub(super) fn source(s: &str) -> Option<Source> {
 }
 
 /// A validated assessment already stored under the same key (employee, competency, date, source).
-#[derive(sqlx::FromRow)]
 pub(super) struct StoredAssessment {
     employee_id: i64,
     competency_id: i64,
@@ -57,28 +56,27 @@ pub async fn assessments(
     let nips: Vec<String> = mapped.rows.iter().map(nip_digits).collect();
     let codes: Vec<String> =
         mapped.rows.iter().map(|r| r.values[1].clone().unwrap_or_default().trim().to_uppercase()).collect();
-    let emps: HashMap<String, i64> =
-        sqlx::query_as::<_, (String, i64)>("select nip, id from employees where nip = any($1)")
-            .bind(&nips)
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect();
-    let comps: HashMap<String, i64> =
-        sqlx::query_as::<_, (String, i64)>("select code, id from competencies where code = any($1)")
-            .bind(&codes)
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect();
+    let emps: HashMap<String, i64> = sqlx::query!("select nip, id from employees where nip = any($1)", &nips)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.nip, r.id))
+        .collect();
+    let comps: HashMap<String, i64> = sqlx::query!("select code, id from competencies where code = any($1)", &codes)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.id))
+        .collect();
     let ids: Vec<i64> = emps.values().copied().collect();
-    let stored: HashMap<(i64, i64, NaiveDate, Source), StoredAssessment> = sqlx::query_as::<_, StoredAssessment>(
-        "select distinct on (employee_id, competency_id, assessed_on, source)
-                employee_id, competency_id, assessed_on, source, level, assessor_name, note
+    let stored: HashMap<(i64, i64, NaiveDate, Source), StoredAssessment> = sqlx::query_as!(
+        StoredAssessment,
+        r#"select distinct on (employee_id, competency_id, assessed_on, source)
+                employee_id, competency_id, assessed_on, source as "source: Source", level, assessor_name, note
          from assessments where status = 'validated' and employee_id = any($1)
-         order by employee_id, competency_id, assessed_on, source, id",
+         order by employee_id, competency_id, assessed_on, source, id"#,
+        &ids,
     )
-    .bind(&ids)
     .fetch_all(&mut *conn)
     .await?
     .into_iter()

@@ -3,7 +3,7 @@
 use super::*;
 
 /// An employee as stored, for merging absent columns and showing what changes.
-#[derive(sqlx::FromRow, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Stored {
     nip: String,
     status: String,
@@ -83,23 +83,31 @@ pub async fn employees(
     today: NaiveDate,
 ) -> Result<(Vec<RowResult>, Vec<EmployeeRow>), sqlx::Error> {
     let kind = Kind::Employees;
-    let units: Vec<(i64, String, String, String)> =
-        sqlx::query_as("select id, lower(code), lower(name), code from units where closed_on is null")
-            .fetch_all(&mut *conn)
-            .await?;
+    let units: Vec<(i64, String, String, String)> = sqlx::query!(
+        r#"select id, lower(code) as "code_key!", lower(name) as "name_key!", code from units where closed_on is null"#
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.code_key, r.name_key, r.code))
+    .collect();
     let positions: Vec<(i64, i64, String, String)> =
-        sqlx::query_as("select id, unit_id, lower(name), name from positions where active")
+        sqlx::query!(r#"select id, unit_id, lower(name) as "name_key!", name from positions where active"#)
             .fetch_all(&mut *conn)
-            .await?;
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.unit_id, r.name_key, r.name))
+            .collect();
     let nips: Vec<String> = mapped.rows.iter().map(nip_digits).collect();
-    let stored: HashMap<String, Stored> = sqlx::query_as::<_, Stored>(
-        "select e.nip, e.status, e.front_title, e.name, e.back_title, e.sex, e.birth_date, e.rank_code,
-                e.position_id, coalesce(p.name, '') as position, e.unit_id, u.code as unit, e.education_level,
+    let stored: HashMap<String, Stored> = sqlx::query_as!(
+        Stored,
+        r#"select e.nip, e.status, e.front_title, e.name, e.back_title, e.sex, e.birth_date, e.rank_code,
+                e.position_id, coalesce(p.name, '') as "position!", e.unit_id, u.code as unit, e.education_level,
                 e.education_field, e.email, e.phone
          from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
-         where e.nip = any($1)",
+         where e.nip = any($1)"#,
+        &nips,
     )
-    .bind(&nips)
     .fetch_all(&mut *conn)
     .await?
     .into_iter()

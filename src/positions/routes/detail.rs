@@ -2,7 +2,6 @@
 
 use super::*;
 
-#[derive(sqlx::FromRow)]
 pub struct StdLine {
     pub competency_id: i64,
     pub code: String,
@@ -34,23 +33,25 @@ pub(super) async fn detail_page(state: &AppState, ctx: Ctx, id: i64, errors: Fie
     // The standard as this page shows it: its forms send it back, so a change someone else made
     // meanwhile is noticed instead of overwritten.
     let seen = standard_json(&mut conn, id).await?.to_string();
-    let p: PosRow = sqlx::query_as(&format!("{POS_SELECT} where p.id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lines: Vec<StdLine> = sqlx::query_as(
-        "select c.id as competency_id, c.code, c.name_id, c.name_en, c.kind, s.required_level, s.priority,
-                count(cl.employee_id) filter (where cl.level >= s.required_level) as met,
-                count(e.id) as holders
+    let p: PosRow =
+        pos_rows!("", " 0::bigint as \"total!\" from positions p join units u on u.id = p.unit_id where p.id = $1", id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let lines: Vec<StdLine> = sqlx::query_as!(
+        StdLine,
+        r#"select c.id as competency_id, c.code, c.name_id, c.name_en, s.required_level,
+                s.priority as "priority: crate::competencies::model::Priority",
+                count(cl.employee_id) filter (where cl.level >= s.required_level) as "met!",
+                count(e.id) as "holders!"
          from position_standards s join competencies c on c.id = s.competency_id
          left join employees e on e.position_id = s.position_id and e.active
          left join current_levels cl on cl.employee_id = e.id and cl.competency_id = s.competency_id
          where s.position_id = $1
          group by c.id, s.required_level, s.priority
-         order by c.kind <> 'teknis', case s.priority when 'critical' then 0 when 'important' then 1 else 2 end, c.code",
+         order by c.kind <> 'teknis', case s.priority when 'critical' then 0 when 'important' then 1 else 2 end, c.code"#,
+        id,
     )
-    .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;

@@ -54,14 +54,25 @@ pub(super) async fn load_form(
     id: i64,
     lock: bool,
 ) -> Result<Option<(i64, PosForm)>, sqlx::Error> {
-    let sql = if lock {
-        "select version, name, kind, functional_level, class_grade, unit_id, is_unit_head, active from positions
-         where id = $1 for update"
+    let r = if lock {
+        sqlx::query_as!(
+            PosRecord,
+            "select version, name, kind, functional_level, class_grade, unit_id, is_unit_head, active from positions
+             where id = $1 for update",
+            id,
+        )
+        .fetch_optional(conn)
+        .await?
     } else {
-        "select version, name, kind, functional_level, class_grade, unit_id, is_unit_head, active from positions
-         where id = $1"
+        sqlx::query_as!(
+            PosRecord,
+            "select version, name, kind, functional_level, class_grade, unit_id, is_unit_head, active from positions
+             where id = $1",
+            id,
+        )
+        .fetch_optional(conn)
+        .await?
     };
-    let r: Option<PosRecord> = sqlx::query_as(sql).bind(id).fetch_optional(conn).await?;
     Ok(r.map(|r| {
         let form = PosForm {
             name: r.name,
@@ -76,7 +87,6 @@ pub(super) async fn load_form(
     }))
 }
 
-#[derive(sqlx::FromRow)]
 pub(super) struct PosRecord {
     version: i64,
     name: String,
@@ -143,8 +153,7 @@ impl edit::Editable for Position {
         };
         let unit: Option<i64> = match form.unit.trim().parse::<i64>() {
             Ok(u) => {
-                sqlx::query_scalar("select id from units where id = $1 and closed_on is null")
-                    .bind(u)
+                sqlx::query_scalar!(r#"select id from units where id = $1 and closed_on is null"#, u,)
                     .fetch_optional(&mut *conn)
                     .await?
             }
@@ -155,11 +164,11 @@ impl edit::Editable for Position {
         }
         let head = form.is_unit_head.is_some();
         if let (true, Some(u)) = (head, unit) {
-            let other: bool = sqlx::query_scalar(
-                "select exists(select 1 from positions where unit_id = $1 and is_unit_head and id is distinct from $2)",
+            let other: bool = sqlx::query_scalar!(
+                r#"select exists(select 1 from positions where unit_id = $1 and is_unit_head and id is distinct from $2) as "exists!""#,
+                u,
+                id,
             )
-            .bind(u)
-            .bind(id)
             .fetch_one(&mut *conn)
             .await?;
             if other {
@@ -179,24 +188,41 @@ impl edit::Editable for Position {
         form: &PosForm,
         c: &CheckedPos,
     ) -> Result<i64, sqlx::Error> {
-        let sql = if id.is_some() {
-            "update positions set name = $1, kind = $2, functional_level = $3, class_grade = $4, unit_id = $5, is_unit_head = $6,
-               active = $7 where id = $8 returning id"
-        } else {
-            "insert into positions (name, kind, functional_level, class_grade, unit_id, is_unit_head, active)
-             values ($1, $2, $3, $4, $5, $6, $7) returning id"
-        };
-        sqlx::query_scalar(sql)
-            .bind(&c.name)
-            .bind(c.kind.as_str())
-            .bind(c.level.map(FunctionalLevel::as_str))
-            .bind(c.class)
-            .bind(c.unit)
-            .bind(c.head)
-            .bind(id.is_none() || form.active.is_some())
-            .bind(id)
-            .fetch_one(conn)
-            .await
+        let active = id.is_none() || form.active.is_some();
+        let level = c.level.map(FunctionalLevel::as_str);
+        match id {
+            Some(id) => {
+                sqlx::query_scalar!(
+                    "update positions set name = $1, kind = $2, functional_level = $3, class_grade = $4, unit_id = $5,
+                       is_unit_head = $6, active = $7 where id = $8 returning id",
+                    &c.name,
+                    c.kind.as_str(),
+                    level,
+                    c.class,
+                    c.unit,
+                    c.head,
+                    active,
+                    id,
+                )
+                .fetch_one(conn)
+                .await
+            }
+            None => {
+                sqlx::query_scalar!(
+                    "insert into positions (name, kind, functional_level, class_grade, unit_id, is_unit_head, active)
+                     values ($1, $2, $3, $4, $5, $6, $7) returning id",
+                    &c.name,
+                    c.kind.as_str(),
+                    level,
+                    c.class,
+                    c.unit,
+                    c.head,
+                    active,
+                )
+                .fetch_one(conn)
+                .await
+            }
+        }
     }
 
     /// Whoever holds an edited position gains or loses the head role with it.
@@ -210,8 +236,7 @@ impl edit::Editable for Position {
         let heads_moved =
             ["is_unit_head", "unit_id", "active"].iter().any(|k| before.map(|b| &b[*k]) != after.map(|a| &a[*k]));
         if heads_moved && edited.is_some() {
-            let holders: Vec<i64> = sqlx::query_scalar("select id from employees where position_id = $1")
-                .bind(saved)
+            let holders: Vec<i64> = sqlx::query_scalar!(r#"select id from employees where position_id = $1"#, saved,)
                 .fetch_all(&mut *conn)
                 .await?;
             crate::accounts::follow_positions(conn, actor, &holders).await?;

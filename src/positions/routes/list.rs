@@ -11,7 +11,7 @@ pub(super) struct ListQuery {
     page: Option<i64>,
 }
 
-#[derive(sqlx::FromRow, Clone)]
+#[derive(Clone)]
 pub struct PosRow {
     pub id: i64,
     pub name: String,
@@ -23,8 +23,7 @@ pub struct PosRow {
     pub active: bool,
     pub holders: i64,
     pub standard_size: i64,
-    /// Rows of the list (all pages); absent outside the list.
-    #[sqlx(default)]
+    /// Rows of the list (all pages); 0 outside the list.
     pub total: i64,
 }
 
@@ -41,11 +40,24 @@ pub(super) struct ListPage {
     pager: Pager,
 }
 
-pub(super) const POS_SELECT: &str =
-    "select p.id, p.name, p.kind, p.functional_level, p.class_grade, u.name as unit, p.is_unit_head, p.active,
-        (select count(*) from employees e where e.position_id = p.id and e.active) as holders,
-        (select count(*) from position_standards s where s.position_id = p.id) as standard_size
-      from positions p join units u on u.id = p.unit_id";
+/// A position's row as the list and its page show it: `$head`, the select, `$tail` (the caller's
+/// `where` and what wraps it), then the binds; one column list, each statement checked.
+macro_rules! pos_rows {
+    ($head:literal, $tail:literal $(, $arg:expr)* $(,)?) => {
+        sqlx::query_as!(
+            $crate::positions::routes::list::PosRow,
+            $head
+                + "select p.id, p.name, p.kind as \"kind: crate::positions::PositionKind\",
+                          p.functional_level as \"functional_level: crate::positions::FunctionalLevel\", p.class_grade,
+                          u.name as unit, p.is_unit_head, p.active,
+                          (select count(*) from employees e where e.position_id = p.id and e.active) as \"holders!\",
+                          (select count(*) from position_standards s where s.position_id = p.id) as \"standard_size!\","
+                + $tail
+            $(, $arg)*
+        )
+    };
+}
+pub(super) use pos_rows;
 
 pub(super) async fn list(
     State(state): State<AppState>,
@@ -65,22 +77,22 @@ pub(super) async fn list(
         .versions
         .get(state.reader(&ctx).await, key, move |conn| {
             Box::pin(async move {
-                sqlx::query_as::<_, PosRow>(&format!(
+                pos_rows!(
                     "with page as (
                        select p.id, count(*) over () as total, row_number() over (order by u.sort_key, p.is_unit_head desc, p.name, p.id) as n
                        from positions p join units u on u.id = p.unit_id
                        where ($1::bigint is null or u.path like (select path from units where id = $1) || '%')
                          and ($2 = '' or p.name ilike $3)
-                       order by n limit $4 offset $5)
-                     select x.*, page.total from page
-                     join lateral ({POS_SELECT} where p.id = page.id) x on true
-                     order by page.n"
-                ))
-                .bind(unit)
-                .bind(&q)
-                .bind(&like)
-                .bind(limit)
-                .bind(offset)
+                       order by n limit $4 offset $5) ",
+                    " page.total as \"total!\"
+                     from page join positions p on p.id = page.id join units u on u.id = p.unit_id
+                     order by page.n",
+                    unit,
+                    &q,
+                    &like,
+                    limit,
+                    offset,
+                )
                 .fetch_all(conn)
                 .await
             })

@@ -27,11 +27,11 @@ pub(super) fn changed_since(seen: &str, now: &serde_json::Value, competency: Opt
 }
 
 pub(super) async fn standard_json(conn: &mut PgConnection, id: i64) -> Result<serde_json::Value, sqlx::Error> {
-    sqlx::query_scalar(
-        "select coalesce(jsonb_agg(jsonb_build_object('competency_id', competency_id, 'level', required_level, 'priority', priority)
-                 order by competency_id), '[]'::jsonb) from position_standards where position_id = $1",
+    sqlx::query_scalar!(
+        r#"select coalesce(jsonb_agg(jsonb_build_object('competency_id', competency_id, 'level', required_level, 'priority', priority)
+                 order by competency_id), '[]'::jsonb) as "row!" from position_standards where position_id = $1"#,
+        id,
     )
-    .bind(id)
     .fetch_one(conn)
     .await
 }
@@ -40,7 +40,7 @@ pub(super) async fn standard_json(conn: &mut PgConnection, id: i64) -> Result<se
 /// standard happen one after the other.
 pub(super) async fn position_exists(conn: &mut PgConnection, id: i64) -> AppResult<()> {
     let ok: Option<i64> =
-        sqlx::query_scalar("select id from positions where id = $1 for update").bind(id).fetch_optional(conn).await?;
+        sqlx::query_scalar!(r#"select id from positions where id = $1 for update"#, id,).fetch_optional(conn).await?;
     if ok.is_some() { Ok(()) } else { Err(AppError::NotFound) }
 }
 
@@ -56,7 +56,7 @@ pub(super) async fn set_standard(
     position_exists(&mut tx, id).await?;
     let competency: Option<i64> = match f.competency.trim().parse::<i64>() {
         Ok(c) => {
-            sqlx::query_scalar("select id from competencies where id = $1").bind(c).fetch_optional(&mut *tx).await?
+            sqlx::query_scalar!(r#"select id from competencies where id = $1"#, c,).fetch_optional(&mut *tx).await?
         }
         Err(_) => None,
     };
@@ -78,14 +78,14 @@ pub(super) async fn set_standard(
         errors.add("competency", "pos.err.std_changed");
         return detail_page(&state, ctx, id, errors).await;
     }
-    sqlx::query(
-        "insert into position_standards (position_id, competency_id, required_level, priority) values ($1, $2, $3, $4)
-         on conflict (position_id, competency_id) do update set required_level = excluded.required_level, priority = excluded.priority",
+    sqlx::query!(
+        r#"insert into position_standards (position_id, competency_id, required_level, priority) values ($1, $2, $3, $4)
+         on conflict (position_id, competency_id) do update set required_level = excluded.required_level, priority = excluded.priority"#,
+        id,
+        c,
+        level.get(),
+        priority.as_str(),
     )
-    .bind(id)
-    .bind(c)
-    .bind(level.get())
-    .bind(priority.as_str())
     .execute(&mut *tx)
     .await?;
     let after = standard_json(&mut tx, id).await?;
@@ -110,12 +110,14 @@ pub(super) async fn remove_standard(
         errors.add("competency", "pos.err.std_changed");
         return detail_page(&state, ctx, id, errors).await;
     }
-    let n = sqlx::query("delete from position_standards where position_id = $1 and competency_id = $2")
-        .bind(id)
-        .bind(f.competency.trim().parse::<i64>().unwrap_or(-1))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = sqlx::query!(
+        r#"delete from position_standards where position_id = $1 and competency_id = $2"#,
+        id,
+        f.competency.trim().parse::<i64>().unwrap_or(-1),
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if n > 0 {
         let after = standard_json(&mut tx, id).await?;
         audit::record(&mut tx, &Actor::from_ctx(&ctx), "position_standard", id, "update", Some(before), Some(after))
@@ -136,7 +138,7 @@ pub(super) async fn copy_standard(
     position_exists(&mut tx, id).await?;
     let from: Option<i64> = match f.from.trim().parse::<i64>() {
         Ok(p) if p != id => {
-            sqlx::query_scalar("select id from positions where id = $1").bind(p).fetch_optional(&mut *tx).await?
+            sqlx::query_scalar!(r#"select id from positions where id = $1"#, p,).fetch_optional(&mut *tx).await?
         }
         _ => None,
     };
@@ -153,13 +155,13 @@ pub(super) async fn copy_standard(
         errors.add("from", "pos.err.std_changed_all");
         return detail_page(&state, ctx, id, errors).await;
     }
-    sqlx::query("delete from position_standards where position_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query(
-        "insert into position_standards (position_id, competency_id, required_level, priority)
-         select $1, competency_id, required_level, priority from position_standards where position_id = $2",
+    sqlx::query!(r#"delete from position_standards where position_id = $1"#, id,).execute(&mut *tx).await?;
+    sqlx::query!(
+        r#"insert into position_standards (position_id, competency_id, required_level, priority)
+         select $1, competency_id, required_level, priority from position_standards where position_id = $2"#,
+        id,
+        from,
     )
-    .bind(id)
-    .bind(from)
     .execute(&mut *tx)
     .await?;
     let after = standard_json(&mut tx, id).await?;

@@ -1,8 +1,6 @@
-//! Employee queries. Every read is filtered by the caller's scope.
+//! The list: its filters, order and pages (built to the filters given).
 
-use sqlx::{PgConnection, Postgres, QueryBuilder};
-
-use crate::auth::Scope;
+use super::*;
 
 /// The list filters, as they appear in the URL.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -110,7 +108,7 @@ pub struct Row {
     pub front_title: String,
     pub name: String,
     pub back_title: String,
-    pub status: super::model::EmployeeStatus,
+    pub status: crate::employees::model::EmployeeStatus,
     pub rank: String,
     pub position: String,
     pub unit: String,
@@ -125,7 +123,7 @@ const SELECT: &str = "select e.id, e.nip,
     e.status, coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
     coalesce(p.name, '') as position, u.name as unit, u.code as unit_code, e.active";
 
-fn push_from(qb: &mut QueryBuilder<'_, Postgres>) {
+pub(super) fn push_from(qb: &mut QueryBuilder<'_, Postgres>) {
     qb.push(
         " from employees e join units u on u.id = e.unit_id
           left join positions p on p.id = e.position_id left join ranks r on r.code = e.rank_code",
@@ -253,185 +251,4 @@ pub async fn list(
         qb.push(" desc");
     }
     qb.build_query_as().fetch_all(conn).await
-}
-
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct Detail {
-    pub id: i64,
-    pub nip: String,
-    pub status: super::model::EmployeeStatus,
-    pub front_title: String,
-    pub name: String,
-    pub back_title: String,
-    pub full_name: String,
-    pub sex: super::model::Sex,
-    pub birth_date: chrono::NaiveDate,
-    pub rank_code: Option<String>,
-    pub rank: String,
-    pub position_id: Option<i64>,
-    pub position: String,
-    pub unit_id: i64,
-    pub unit: String,
-    pub unit_path: String,
-    pub education_level: Option<String>,
-    pub education_field: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub active: bool,
-    pub deactivated_on: Option<chrono::NaiveDate>,
-    /// Whether the reader may decide on this employee's records (validate, assess): the
-    /// `scope_decides` rule, never their own record.
-    pub decides: bool,
-    /// The version this was read at (edit forms carry it).
-    pub version: i64,
-}
-
-/// One employee, if within the scope.
-pub async fn find(conn: &mut PgConnection, id: i64, scope: &Scope) -> Result<Option<Detail>, sqlx::Error> {
-    let mut qb = QueryBuilder::new(
-        "select e.id, e.nip, e.status, e.front_title, e.name, e.back_title,
-            employee_display_name(e.front_title, e.name, e.back_title) as full_name,
-            e.sex, e.birth_date, e.rank_code,
-            coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
-            e.position_id, coalesce(p.name, '') as position, e.unit_id, unit_path_label(u.path) as unit, u.path as unit_path,
-            e.education_level, e.education_field, e.email, e.phone, e.active, e.deactivated_on, e.version, scope_decides(",
-    );
-    qb.push_bind(scope.all)
-        .push(", ")
-        .push_bind(scope.own)
-        .push(", ")
-        .push_bind(scope.unit_patterns.clone())
-        .push(", e.id, u.path) as decides");
-    push_from(&mut qb);
-    qb.push(" where e.id = ").push_bind(id).push(" and");
-    push_scope(&mut qb, scope);
-    qb.build_query_as().fetch_optional(conn).await
-}
-
-/// A competency line on the profile: the standard's requirement beside the current level.
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct Line {
-    pub competency_id: i64,
-    pub code: String,
-    pub name_id: String,
-    pub name_en: String,
-    pub kind: crate::competencies::model::CompetencyKind,
-    pub required_level: Option<i16>,
-    pub priority: Option<crate::competencies::model::Priority>,
-    pub current_level: Option<i16>,
-    pub assessed_on: Option<chrono::NaiveDate>,
-    pub pending: i64,
-}
-
-impl Line {
-    pub fn gap(&self) -> Option<i16> {
-        match (self.required_level, self.current_level) {
-            (Some(r), Some(c)) => Some(c - r),
-            _ => None,
-        }
-    }
-
-    /// CSS class for the gap cell: met, −1, −2 or worse, not assessed, not required.
-    pub fn gap_class(&self) -> &'static str {
-        match (self.required_level, self.gap()) {
-            (None, _) => "gap-none",
-            (Some(_), None) => "gap-unknown",
-            (_, Some(g)) if g >= 0 => "gap-met",
-            (_, Some(-1)) => "gap-1",
-            _ => "gap-2",
-        }
-    }
-}
-
-/// The standard of the employee's position beside current levels, plus competencies assessed
-/// outside the standard. One query.
-pub async fn profile_lines(conn: &mut PgConnection, employee_id: i64) -> Result<Vec<Line>, sqlx::Error> {
-    sqlx::query_as(
-        "with e as (select id, position_id from employees where id = $1),
-         cur as (select competency_id, level, assessed_on from current_levels where employee_id = $1),
-         pend as (select competency_id, count(*) as n from assessments where employee_id = $1 and status = 'pending' group by 1),
-         comps as (select s.competency_id from position_standards s join e on s.position_id = e.position_id
-                   union select competency_id from cur union select competency_id from pend)
-         select c.id as competency_id, c.code, c.name_id, c.name_en, c.kind,
-                s.required_level, s.priority, cur.level as current_level, cur.assessed_on, coalesce(pend.n, 0) as pending
-         from comps join competencies c on c.id = comps.competency_id
-         left join e on true
-         left join position_standards s on s.position_id = e.position_id and s.competency_id = c.id
-         left join cur on cur.competency_id = c.id
-         left join pend on pend.competency_id = c.id
-         order by s.required_level is null, c.kind <> 'teknis', case s.priority when 'critical' then 0 when 'important' then 1 else 2 end, c.code",
-    )
-    .bind(employee_id)
-    .fetch_all(conn)
-    .await
-}
-
-/// Options for the filter and form select lists.
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct Opt {
-    pub id: i64,
-    pub label: String,
-}
-
-pub async fn position_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx::Error> {
-    sqlx::query_as(
-        "select p.id, p.name || ' — ' || u.name as label from positions p join units u on u.id = p.unit_id
-         where p.active and u.closed_on is null order by u.sort_key, p.is_unit_head desc, p.name",
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// Most positions offered in the list's filter at once; more (a regency has thousands) and the
-/// filter asks for a unit first.
-pub const POSITION_FILTER_MAX: usize = 300;
-
-/// The positions the list's filter offers: those of the chosen unit's subtree, or all when there
-/// are few; `None` when there are too many to list without a unit (the chosen one is kept).
-pub async fn position_filter_options(
-    conn: &mut PgConnection,
-    unit: Option<i64>,
-    chosen: Option<i64>,
-) -> Result<Option<Vec<Opt>>, sqlx::Error> {
-    let found: Vec<Opt> = sqlx::query_as(
-        "select p.id, p.name || ' — ' || u.name as label from positions p join units u on u.id = p.unit_id
-         where ((p.active and u.closed_on is null
-                 and ($1::bigint is null or u.path like (select path from units where id = $1) || '%')) or p.id = $2)
-         order by u.sort_key, p.is_unit_head desc, p.name limit $3",
-    )
-    .bind(unit)
-    .bind(chosen)
-    .bind(POSITION_FILTER_MAX as i64 + 1)
-    .fetch_all(conn)
-    .await?;
-    if found.len() > POSITION_FILTER_MAX && unit.is_none() {
-        return Ok(None);
-    }
-    Ok(Some(found))
-}
-
-pub async fn competency_options(conn: &mut PgConnection, en: bool) -> Result<Vec<Opt>, sqlx::Error> {
-    sqlx::query_as(
-        "select id, code || ' ' || case when $1 then name_en else name_id end as label from competencies where active order by code",
-    )
-    .bind(en)
-    .fetch_all(conn)
-    .await
-}
-
-#[derive(sqlx::FromRow, Clone, Debug)]
-pub struct RankOpt {
-    pub code: String,
-    pub label: String,
-    /// PNS or PPPK: the form offers only the ranks of the chosen status.
-    pub status: String,
-}
-
-pub async fn rank_options(conn: &mut PgConnection) -> Result<Vec<RankOpt>, sqlx::Error> {
-    sqlx::query_as(
-        "select code, rank_label(grade, status, title) as label, status
-         from ranks order by status, ordinal",
-    )
-    .fetch_all(conn)
-    .await
 }
