@@ -88,8 +88,11 @@ fn number(errors: &mut FieldErrors, field: &'static str, v: &str, min: f64, max:
 /// The settings' version: the sum of their rows' versions, which grows with every change
 /// (`lock`: the rows stay locked until the transaction ends).
 async fn version(conn: &mut PgConnection, lock: bool) -> Result<i64, sqlx::Error> {
-    let sql = if lock { "select version from settings for update" } else { "select version from settings" };
-    let v: Vec<i64> = sqlx::query_scalar(sql).fetch_all(conn).await?;
+    let v = if lock {
+        sqlx::query_scalar!("select version from settings for update").fetch_all(conn).await?
+    } else {
+        sqlx::query_scalar!("select version from settings").fetch_all(conn).await?
+    };
     Ok(v.iter().sum())
 }
 
