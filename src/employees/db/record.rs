@@ -35,24 +35,25 @@ pub struct Detail {
 
 /// One employee, if within the scope.
 pub async fn find(conn: &mut PgConnection, id: i64, scope: &Scope) -> Result<Option<Detail>, sqlx::Error> {
-    let mut qb = QueryBuilder::new(
-        "select e.id, e.nip, e.status, e.front_title, e.name, e.back_title,
-            employee_display_name(e.front_title, e.name, e.back_title) as full_name,
-            e.sex, e.birth_date, e.rank_code,
-            coalesce(rank_label(r.grade, r.status, r.title), '') as rank,
-            e.position_id, coalesce(p.name, '') as position, e.unit_id, unit_path_label(u.path) as unit, u.path as unit_path,
-            e.education_level, e.education_field, e.email, e.phone, e.active, e.deactivated_on, e.version, scope_decides(",
-    );
-    qb.push_bind(scope.all)
-        .push(", ")
-        .push_bind(scope.own)
-        .push(", ")
-        .push_bind(scope.unit_patterns.clone())
-        .push(", e.id, u.path) as decides");
-    push_from(&mut qb);
-    qb.push(" where e.id = ").push_bind(id).push(" and");
-    push_scope(&mut qb, scope);
-    qb.build_query_as().fetch_optional(conn).await
+    sqlx::query_as!(
+        Detail,
+        r#"select e.id, e.nip, e.status as "status: crate::employees::model::EmployeeStatus", e.front_title, e.name,
+            e.back_title, employee_display_name(e.front_title, e.name, e.back_title) as "full_name!",
+            e.sex as "sex: crate::employees::model::Sex", e.birth_date, e.rank_code,
+            coalesce(rank_label(r.grade, r.status, r.title), '') as "rank!",
+            e.position_id, coalesce(p.name, '') as "position!", e.unit_id, unit_path_label(u.path) as "unit!",
+            u.path as unit_path, e.education_level, e.education_field, e.email, e.phone, e.active, e.deactivated_on,
+            e.version, scope_decides($1, $2, $3, e.id, u.path) as "decides!"
+         from employees e join units u on u.id = e.unit_id
+         left join positions p on p.id = e.position_id left join ranks r on r.code = e.rank_code
+         where e.id = $4 and scope_sees($1, $2, $3, e.id, u.path)"#,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        id,
+    )
+    .fetch_optional(conn)
+    .await
 }
 
 /// A competency line on the profile: the standard's requirement beside the current level.
