@@ -117,12 +117,15 @@ def main():
     base, db_url, mode, n, secs = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), float(sys.argv[5])
     employees = [int(r[0]) for r in psql(db_url, "select id from employees where active order by random() limit 2000")]
     comps = [int(r[0]) for r in psql(db_url, "select id from competencies where active")]
-    # Pending self-assessments to decide, spread over the organisation.
+    # Pending self-assessments to decide, spread over the organisation: topped up to 3 000, so
+    # repeated runs on a kept database do not pile up a queue no office has (each run decides
+    # only some of them).
     psql(
         db_url,
         "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)"
         " select e.id, (select id from competencies where active order by random() + e.id * 0 limit 1), 3,"
-        " current_date, 'self', 'pending' from employees e where e.active order by random() limit 3000",
+        " current_date, 'self', 'pending' from employees e where e.active order by random()"
+        " limit greatest(0, 3000 - (select count(*) from assessments where status = 'pending'))",
     )
     pending = [int(r[0]) for r in psql(db_url, "select id from assessments where status = 'pending' order by random()")]
     lock = threading.Lock()

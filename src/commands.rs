@@ -42,6 +42,11 @@ pub async fn serve(config: Config, siasn_sim: bool) -> anyhow::Result<()> {
     }
     state.siasn.configure(siasn);
     let jobs = tokio::spawn(cakap::app::jobs::run(state.clone(), mailer));
+    // Pages read the records' versions from this node's watch, not from the database.
+    let watch = tokio::spawn(cakap::app::versioned::VersionWatch::run(
+        std::sync::Arc::downgrade(&state.watch),
+        state.pool.clone(),
+    ));
     // Plans are computed by this worker (and every other node's), never by a request.
     let planner = tokio::spawn(cakap::gaps::plan_run::worker(state.clone()));
     // SIASN pushes run here (and on every other node), never in a request.
@@ -53,6 +58,7 @@ pub async fn serve(config: Config, siasn_sim: bool) -> anyhow::Result<()> {
     }
     server::serve(listener, app, server::shutdown_signal()).await?;
     jobs.abort();
+    watch.abort();
     planner.abort();
     pusher.abort();
     println!("Cakap stopped.");

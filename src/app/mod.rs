@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod num;
 pub mod paging;
 pub mod pdf;
+pub mod recent;
 pub mod render;
 pub mod replica;
 pub mod retry;

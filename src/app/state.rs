@@ -33,6 +33,11 @@ pub struct AppState {
     pub versions: super::versioned::VersionCache,
     /// One reader's results (keyed by their account) reused the same way, kept apart.
     pub personal: super::versioned::VersionCache,
+    /// The records' versions as this node last read them (answers only while a watcher runs:
+    /// `serve` starts one; see `versioned::watch`).
+    pub watch: Arc<super::versioned::VersionWatch>,
+    /// Small figures the versions do not follow, kept a few seconds (`app::recent`).
+    pub recent: super::recent::Recent,
     /// Finished plan runs, parsed once per node (a run never changes).
     pub plan_results: crate::gaps::plan_run::ResultCache,
     /// The SIASN sync's settings and client (unconfigured unless set; see `siasn::settings`).
@@ -124,6 +129,8 @@ impl AppState {
             nav: Arc::default(),
             replica,
             badge_cache: BadgeCache::default(),
+            watch: Arc::default(),
+            recent: Default::default(),
             plan_results: Default::default(),
             siasn: Default::default(),
         }

@@ -104,14 +104,20 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
                 })
             })
             .await?;
-        let r = sqlx::query!(
-            r#"select (select count(*) from accounts) as "accounts!",
+        let figures = state
+            .recent
+            .get("home.accounts", ctx.recent_write, || async {
+                let r = sqlx::query!(
+                    r#"select (select count(*) from accounts) as "accounts!",
                     (select count(*) from accounts where disabled_at is not null) as "disabled!",
                     (select count(*) from login_attempts where not success and at > now() - interval '24 hours') as "failed!""#,
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        let (accounts, disabled_accounts, failed_logins_24h) = (r.accounts, r.disabled, r.failed);
+                )
+                .fetch_one(&mut *conn)
+                .await?;
+                Ok::<_, sqlx::Error>((r.accounts, r.disabled, r.failed))
+            })
+            .await?;
+        let (accounts, disabled_accounts, failed_logins_24h) = *figures;
         let (employees, pns, pppk, units, positions) = *staff;
         Some(Totals { employees, pns, pppk, units, positions, accounts, disabled_accounts, failed_logins_24h })
     } else {
@@ -121,10 +127,18 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
     let decisions = if staff_view { Some(pending_to_validate.unwrap_or(0)) } else { None };
     // The unit whose figures come first: the department for HR, else the head's own unit.
     let focus_unit: Option<(i64, String)> = if is_hr {
-        sqlx::query!("select id, path from units where parent_id is null order by sort_key limit 1")
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| (r.id, r.path))
+        let root = state
+            .versions
+            .get(&mut conn, "home.root_unit".into(), |conn| {
+                Box::pin(async move {
+                    sqlx::query!("select id, path from units where parent_id is null order by sort_key limit 1")
+                        .fetch_optional(conn)
+                        .await
+                        .map(|r| r.map(|r| (r.id, r.path)))
+                })
+            })
+            .await?;
+        (*root).clone()
     } else {
         user.head_units.first().map(|u| (u.id, u.path.clone()))
     };

@@ -206,7 +206,7 @@ async fn a_stale_result_is_served_while_one_refresh_runs_and_the_writer_sees_the
     let computed = Arc::new(AtomicUsize::new(0));
     let read = |fresh: bool| {
         let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
-        let req = Arc::new(RequestVersions::new(fresh));
+        let req = Arc::new(RequestVersions::new(fresh, None));
         let reading = async move {
             let n = cache
                 .get_in(Depends::All, &pool, "count".into(), move |conn| {
@@ -354,4 +354,58 @@ async fn a_plan_solved_in_a_child_process_is_the_same_plan(pool: PgPool) {
     assert_eq!(child["optimal"]["objective"], here["optimal"]["objective"]);
     assert_eq!(child["lines"].as_array().map(Vec::len), here["lines"].as_array().map(Vec::len));
     assert_eq!(child["people"], here["people"]);
+}
+
+/// With the node's watch reading the records' version, a page served from kept results asks the
+/// database nothing; a write moves the watch (what it kept goes, and a version read before the
+/// move is not kept after it); a reader who just wrote reads the versions in their own snapshot.
+#[sqlx::test]
+async fn a_page_reads_the_versions_from_the_nodes_watch(pool: PgPool) {
+    use cakap::app::versioned::Depends;
+    let seeded = TestApp::seeded(pool).await;
+    let mut config = crate::helpers::test_config(&seeded.pool);
+    config.session_reuse = std::time::Duration::from_secs(30);
+    let state = cakap::AppState::new(seeded.pool.clone(), config);
+    let app = TestApp { router: cakap::app::router::build(state.clone()), pool: seeded.pool.clone(), state };
+    let watch = app.state.watch.clone();
+    assert_eq!(watch.get(&Depends::All), None, "no watcher, no answer");
+    assert!(watch.poll(&app.pool).await.expect("poll"), "the first read");
+    let v0 = watch.get(&Depends::All).expect("the version of everything is known");
+
+    let mut c = app.as_user("pegawai").await;
+    for _ in 0..2 {
+        assert_eq!(c.get("/").await.status, 200);
+    }
+    let (r, queries) = crate::helpers::count_queries(c.get("/")).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(queries, 0, "a page served from kept results reads its versions from the watch");
+    assert!(!watch.poll(&app.pool).await.expect("poll"), "nothing moved");
+
+    // Someone writes: the watch's next read drops what it kept.
+    let write = "update employees set phone = '0811' || id where id = (select max(id) from employees)";
+    sqlx::query(write).execute(&app.pool).await.expect("write");
+    assert!(watch.poll(&app.pool).await.expect("poll"), "moved");
+    assert!(watch.get(&Depends::All).expect("known") > v0);
+    let (r, queries) = crate::helpers::count_queries(c.get("/")).await;
+    assert_eq!(r.status, 200);
+    assert!(queries >= 1, "after a move the page reads the versions again");
+
+    // A version read before a move, kept after it, would be wrong: it is dropped.
+    let unit = Depends::Unit("/1/".into());
+    let seen = watch.generation();
+    sqlx::query(write).execute(&app.pool).await.expect("write");
+    assert!(watch.poll(&app.pool).await.expect("poll"));
+    watch.put(&unit, 1, seen);
+    assert_eq!(watch.get(&unit), None);
+    watch.put(&unit, 2, watch.generation());
+    assert_eq!(watch.get(&unit), Some(2));
+
+    // A reader who wrote moments ago reads the versions in their own snapshot.
+    for _ in 0..2 {
+        assert_eq!(c.get("/").await.status, 200);
+    }
+    c.cookies.insert(cakap::app::context::RECENT_WRITE_COOKIE.into(), "1".into());
+    let (r, queries) = crate::helpers::count_queries(c.get("/")).await;
+    assert_eq!(r.status, 200);
+    assert!(queries >= 1, "the writer's own versions");
 }

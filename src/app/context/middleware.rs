@@ -144,7 +144,8 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     // later write made stale (unless this user wrote moments ago).
     let reading = method == axum::http::Method::GET || method == axum::http::Method::HEAD;
     let res = if reading {
-        let versions = Arc::new(crate::app::versioned::RequestVersions::new(ctx.recent_write));
+        let versions =
+            Arc::new(crate::app::versioned::RequestVersions::new(ctx.recent_write, Some(state.watch.clone())));
         let mut res =
             crate::app::versioned::REQUEST.scope(versions.clone(), next.run(Request::from_parts(parts, body))).await;
         let stale = versions.stale_ms.load(std::sync::atomic::Ordering::Relaxed);

@@ -31,11 +31,13 @@ pub struct RequestVersions {
     memo: Mutex<Vec<(Depends, i64)>>,
     /// The age of the oldest stale result served (milliseconds; 0 = none).
     pub stale_ms: AtomicU64,
+    /// The node's watch of the versions, which a reader who did not just write may use.
+    watch: Option<Arc<VersionWatch>>,
 }
 
 impl RequestVersions {
-    pub fn new(fresh: bool) -> Self {
-        Self { fresh, ..Self::default() }
+    pub fn new(fresh: bool, watch: Option<Arc<VersionWatch>>) -> Self {
+        Self { fresh, watch: if fresh { None } else { watch }, ..Self::default() }
     }
 }
 
@@ -65,21 +67,35 @@ pub async fn version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
     version_of(conn, &Depends::All).await
 }
 
-/// The version of `dep` for this request: read once per request and dependency.
-pub(super) async fn request_version(conn: &mut PgConnection, dep: &Depends) -> Result<i64, sqlx::Error> {
+/// The version of `dep` for this request: read once per request and dependency, from the node's
+/// watch when it knows it (see `watch`). True with it when it came from the watch: then a result
+/// kept for a later version is newer still, and served.
+pub(super) async fn request_version(conn: &mut PgConnection, dep: &Depends) -> Result<(i64, bool), sqlx::Error> {
     let req = REQUEST.try_with(Arc::clone).ok();
     if let Some(req) = &req
         && let Some(v) = req.memo.lock().ok().and_then(|m| m.iter().find(|(d, _)| d == dep).map(|(_, v)| *v))
     {
-        return Ok(v);
+        return Ok((v, req.watch.is_some()));
     }
-    let v = version_of(conn, dep).await?;
+    let watch = req.as_ref().and_then(|r| r.watch.clone());
+    let (v, shared) = match &watch {
+        Some(w) => match w.get(dep) {
+            Some(v) => (v, true),
+            None => {
+                let seen = w.generation();
+                let v = version_of(conn, dep).await?;
+                w.put(dep, v, seen);
+                (v, true)
+            }
+        },
+        None => (version_of(conn, dep).await?, false),
+    };
     if let Some(req) = req
         && let Ok(mut m) = req.memo.lock()
     {
         m.push((dep.clone(), v));
     }
-    Ok(v)
+    Ok((v, shared))
 }
 
 /// May a result made stale by a later write be served to this request?
@@ -110,11 +126,13 @@ impl VersionCache {
         self.used.load(Ordering::Relaxed)
     }
 
-    fn lookup<T: Weigh + Send + Sync + 'static>(&self, key: &str, version: i64) -> Lookup<T> {
+    /// `newer_ok`: the version came from the node's watch, so a result kept for a later one (a
+    /// reader or refresh that read the database after the watch last did) is current too.
+    fn lookup<T: Weigh + Send + Sync + 'static>(&self, key: &str, version: i64, newer_ok: bool) -> Lookup<T> {
         let Ok(mut map) = self.entries.lock() else { return Lookup::Miss };
         let Some(entry) = map.get_mut(key) else { return Lookup::Miss };
         let Ok(value) = entry.4.clone().downcast::<T>() else { return Lookup::Miss };
-        if entry.0 == version {
+        if entry.0 == version || (newer_ok && entry.0 > version) {
             entry.1 = Instant::now();
             Lookup::Hit(value)
         } else if entry.0 < version {
@@ -203,8 +221,8 @@ impl VersionCache {
             Source::Conn(c) => c,
             Source::Pool(pool) => taken.insert(pool.acquire().await?),
         };
-        let now = request_version(&mut *conn, &dep).await?;
-        match self.lookup::<T>(&key, now) {
+        let (now, shared) = request_version(&mut *conn, &dep).await?;
+        match self.lookup::<T>(&key, now, shared) {
             Lookup::Hit(hit) => return Ok(hit),
             Lookup::Old(old, age) if age < self.stale && may_serve_stale() => {
                 // Served as it was; the first reader to find it stale starts its refresh.
@@ -234,7 +252,7 @@ impl VersionCache {
                 // Another reader is computing it: wait, then take theirs if it is still current.
                 let turn = gate.lock_owned().await;
                 let now = version_of(&mut *conn, &dep).await?;
-                if let Lookup::Hit(hit) = self.lookup::<T>(&key, now) {
+                if let Lookup::Hit(hit) = self.lookup::<T>(&key, now, false) {
                     return Ok(hit);
                 }
                 turn

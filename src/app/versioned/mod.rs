@@ -25,8 +25,10 @@ use std::{
 use sqlx::PgConnection;
 
 mod cache;
+mod watch;
 
 pub use cache::*;
+pub use watch::{POLL, VersionWatch};
 
 /// Where a result missing from the cache is computed: the caller's connection, or one taken
 /// from the pool only then.
@@ -93,6 +95,7 @@ impl<T: Weigh> Weigh for Option<T> {
 impl Weigh for i64 {}
 impl<A, B, C, D, E> Weigh for (A, B, C, D, E) {}
 impl<A, B, C> Weigh for (A, B, C) {}
+impl Weigh for (i64, String) {}
 
 /// Rows of `v`, each its own size and `heap` bytes more (its strings; its part of a drawn table).
 pub fn rows_bytes<T>(v: &[T], heap: usize) -> usize {
