@@ -13,8 +13,11 @@ use std::{
 /// How long such a figure is shown before it is counted again.
 pub const RECENT_TTL: Duration = Duration::from_secs(5);
 
+/// A figure and when it was counted.
+type Kept = (Instant, Arc<dyn Any + Send + Sync>);
+
 #[derive(Clone, Default)]
-pub struct Recent(Arc<Mutex<HashMap<&'static str, (Instant, Arc<dyn Any + Send + Sync>)>>>);
+pub struct Recent(Arc<Mutex<HashMap<&'static str, Kept>>>);
 
 impl Recent {
     /// The value kept for `key` if counted within `RECENT_TTL` (and `fresh` is false), else what
