@@ -24,12 +24,18 @@ pub(super) async fn bulk(
             .take(500)
             .collect(),
         reason: get("reason"),
+        page: get("page").parse::<i64>().ok().filter(|p| *p > 1),
         ..Default::default()
+    };
+    // Back to the page the decision was taken on.
+    let back = match posted.page {
+        Some(p) => format!("/approvals?page={p}"),
+        None => "/approvals".to_string(),
     };
     let one = get("one");
     let (approve, items, reason) = if let Some((decision, key)) = one.split_once(':') {
         let Some((kind, id)) = parse_key(key) else {
-            return Ok(redirect_flash("/approvals", FlashKind::Err, "appr.err.none"));
+            return Ok(redirect_flash(&back, FlashKind::Err, "appr.err.none"));
         };
         let dom = format!("{kind}-{id}");
         let reason = posted.reason_of(&dom).trim().to_string();
@@ -82,7 +88,7 @@ pub(super) async fn bulk(
             (false, true) => "flash.one_approved",
             (false, false) => "flash.one_rejected",
         };
-        return Ok(redirect_flash("/approvals", FlashKind::Ok, key));
+        return Ok(redirect_flash(&back, FlashKind::Ok, key));
     }
     // What was decided is gone from the list; what was not stays ticked.
     posted.ticked.retain(|t| failed.iter().any(|(k, _)| k == t));

@@ -15,6 +15,8 @@ pub struct Posted {
     pub error: Option<&'static str>,
     /// One item's error (its dom key and the message key).
     pub item_error: Option<(String, &'static str)>,
+    /// The page of the queue the decision was taken on (it comes back there).
+    pub page: Option<i64>,
 }
 
 impl Posted {
@@ -35,15 +37,18 @@ impl Posted {
 #[template(path = "approvals/queue.html")]
 struct QueuePage<'a> {
     ctx: Ctx,
-    /// How many items wait (the list shows the first 500).
+    /// How many items wait (the list shows 50 a page).
     waiting: i64,
+    pager: crate::app::paging::Pager,
     /// The items' list, drawn by `ItemsTable`.
     items_table: &'a str,
     /// Items a decision could not take, in words, with why (their own page says more).
     failed: Vec<(String, String)>,
     /// How many 3-month re-assessments are due (not a yes/no: an assessment to record; the list
-    /// shows the first 300).
+    /// shows the first `REASSESS_SHOWN`, the development page up to 300).
     due: i64,
+    shown_due: usize,
+    more_due: bool,
     /// Their table, drawn by `hub::ReassessTable`.
     reassess_table: &'a str,
     posted: &'a Posted,
@@ -59,9 +64,19 @@ struct ItemsTable<'a> {
     posted: &'a Posted,
 }
 
-/// The queue page: everything waiting for this user and the re-assessments due in their scope,
-/// the tables drawn by the first reader of this version (up to 300 rows each: drawing them cost
-/// more than the rest of the request) unless a decision came back with what was ticked and typed,
+/// Re-assessments due listed on the queue (the development page lists up to 300).
+const REASSESS_SHOWN: usize = 50;
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(super) struct QueueQuery {
+    page: Option<i64>,
+}
+
+/// The queue page: a page of 50 of what waits for this user (the oldest first) and the first
+/// re-assessments due in their scope, the tables drawn by the first reader of this version and
+/// page (drawing them cost more than the rest of the request; the whole queue on one page was
+/// ~1 MB of forms during a campaign) unless a decision came back with what was ticked and typed,
 /// the counts the same as the menu's and the development page's.
 pub(super) async fn page(
     state: &AppState,
@@ -71,19 +86,22 @@ pub(super) async fn page(
     failed: Vec<(String, String)>,
     posted: &Posted,
 ) -> AppResult<Response> {
-    let data = queue_data(state, user, ctx.lang.is_en(), ctx.today).await?;
+    let offset = crate::app::paging::Pager::offset(posted.page);
+    let data = queue_data(state, user, ctx.lang.is_en(), ctx.today, offset).await?;
     let counts = crate::development::hub::waiting(state, &state.pool, user).await?;
+    let shown_due = data.reassess.len().min(REASSESS_SHOWN);
+    let reassess = &data.reassess[..shown_due];
     let fresh;
     let (items_table, reassess_table) = if status == StatusCode::OK {
         let (a, b) = crate::app::versioned::once(&data.drawn, || {
             let items = crate::app::render::fragment(&ItemsTable { ctx: &ctx, items: &data.items, posted })?;
-            Ok::<_, crate::app::AppError>((items, crate::development::hub::reassess_table(&ctx, &data.reassess)?))
+            Ok::<_, crate::app::AppError>((items, crate::development::hub::reassess_table(&ctx, reassess)?))
         })?;
         (a.as_str(), b.as_str())
     } else {
         fresh = (
             crate::app::render::fragment(&ItemsTable { ctx: &ctx, items: &data.items, posted })?,
-            crate::development::hub::reassess_table(&ctx, &data.reassess)?,
+            crate::development::hub::reassess_table(&ctx, reassess)?,
         );
         (fresh.0.as_str(), fresh.1.as_str())
     };
@@ -95,9 +113,13 @@ pub(super) async fn page(
             None => (ctx.t("appr.gone").to_string(), why),
         })
         .collect();
+    let pager = crate::app::paging::Pager::new(posted.page, counts.decisions(), String::new());
     let page = QueuePage {
         ctx,
         waiting: counts.decisions(),
+        pager,
+        shown_due,
+        more_due: counts.reassessments > shown_due as i64,
         items_table,
         failed,
         due: counts.reassessments,
@@ -128,9 +150,10 @@ async fn queue_data(
     user: &CurrentUser,
     en: bool,
     today: chrono::NaiveDate,
+    offset: i64,
 ) -> Result<std::sync::Arc<QueueData>, sqlx::Error> {
     let scope = user.scope();
-    let key = format!("approvals:{}:{en}:{today}", user.account_id);
+    let key = format!("approvals:{}:{en}:{today}:{offset}", user.account_id);
     state
         .personal
         .get(&state.pool, key, move |conn| {
@@ -181,11 +204,13 @@ async fn queue_data(
              '/activities', w.since
       from w join activities a on w.kind = 'activity' and a.id = w.id join competencies c on c.id = a.competency_id
       left join employees m on m.id = a.mentor_id
-    ) q order by since, kind, id limit 500"#,
+    ) q order by since, kind, id limit $5 offset $6"#,
                     scope.all,
                     scope.own,
                     &scope.unit_patterns,
                     en,
+                    crate::app::paging::PER_PAGE,
+                    offset,
                 )
                 .fetch_all(&mut *conn)
                 .await?;
@@ -196,6 +221,11 @@ async fn queue_data(
         .await
 }
 
-pub(super) async fn queue(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    page(&state, ctx, &user, StatusCode::OK, vec![], &Posted::default()).await
+pub(super) async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    user: CurrentUser,
+    axum::extract::Query(q): axum::extract::Query<QueueQuery>,
+) -> AppResult<Response> {
+    page(&state, ctx, &user, StatusCode::OK, vec![], &Posted { page: q.page, ..Default::default() }).await
 }

@@ -55,9 +55,15 @@ pub struct PendingRow {
     pub evidence_id: Option<i64>,
     /// What the proposed level means for this competency (in the reader's language).
     pub descriptor: String,
+    /// How many wait in all (every row of one page says the same).
+    pub total: i64,
 }
 
-impl crate::app::versioned::Weigh for PendingRow {}
+impl crate::app::versioned::Weigh for PendingRow {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.employee.len() + self.note.len() + self.descriptor.len() + 128
+    }
+}
 
 /// Store an uploaded evidence file (already checked by `Evidence::parse`) for an employee.
 pub async fn store_evidence(

@@ -2375,6 +2375,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "already decided: {status} by {by} ({when})",
     ),
     ("appr.all_link", "Lihat semua yang menunggu keputusan", "See everything waiting for a decision"),
+    (
+        "appr.reassess_more",
+        "Di sini {n} yang pertama; semuanya di halaman Pengembangan",
+        "The first {n} here; all of them on the Development page",
+    ),
     ("flash.bulk_approved", "Semua yang dipilih disetujui.", "Every ticked item approved."),
     ("flash.bulk_rejected", "Semua yang dipilih ditolak.", "Every ticked item rejected."),
     ("nav.notifications", "Notifikasi", "Notifications"),

@@ -301,3 +301,52 @@ async fn a_rejection_says_why_and_evidence_opens_in_the_browser(pool: PgPool) {
             .starts_with("attachment")
     );
 }
+
+/// Thousands wait during a campaign: the pending list and the approval queue show 50 a page with
+/// the whole count, and a decision taken on a later page comes back to that page.
+#[sqlx::test]
+async fn long_queues_are_paged_and_a_decision_returns_to_its_page(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    sqlx::query(
+        "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+         select e.id, c.id, 3, current_date - 1, 'self', 'pending'
+         from (select id from employees where active order by id limit 12) e
+         cross join (select id from competencies where active order by id limit 11) c
+         on conflict do nothing",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("pending");
+    let waiting = app.scalar("select count(*) from pending_assessments(true, 0, '{}')").await;
+    assert!(waiting > 120, "enough for three pages: {waiting}");
+    let mut hr = app.as_user("kepegawaian").await;
+
+    let first = hr.get("/assessments/pending").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body.matches("/validate\"").count(), 50, "one page of 50");
+    assert!(first.body.contains(&format!("<span class=\"chip\">{waiting}</span>")), "the whole count");
+    assert!(first.body.contains("rel=\"next\""));
+    let last_page = (waiting + 49) / 50;
+    let last = hr.get(&format!("/assessments/pending?page={last_page}")).await;
+    assert_eq!(last.body.matches("/validate\"").count() as i64, waiting - (last_page - 1) * 50);
+    let beyond = hr.get(&format!("/assessments/pending?page={}", last_page + 5)).await;
+    assert_eq!(beyond.status, StatusCode::OK);
+    assert!(beyond.body.contains(&format!("<span class=\"chip\">{waiting}</span>")), "past the end: still counted");
+
+    let queue = hr.get("/approvals").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert_eq!(queue.body.matches("name=\"item\"").count(), 50, "the queue: one page of 50");
+    let second = hr.get("/approvals?page=2").await;
+    assert_eq!(second.body.matches("name=\"item\"").count(), 50);
+    assert!(second.body.contains("name=\"page\" value=\"2\""), "the page goes back with the decision");
+    // The second page's first item, approved from there: back to page 2.
+    let key = second.body.split("name=\"item\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("an item");
+    let r = hr.post("/approvals", &[("item", key), ("decision", "approve"), ("page", "2")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), "/approvals?page=2");
+    let id = key.split(':').nth(1).expect("id");
+    assert_eq!(
+        app.scalar(&format!("select count(*) from assessments where id = {id} and status = 'validated'")).await,
+        1
+    );
+}
