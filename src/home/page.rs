@@ -106,7 +106,7 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
             .await?;
         let figures = state
             .recent
-            .get("home.accounts", ctx.recent_write, || async {
+            .get("home.accounts".into(), crate::app::recent::RECENT_TTL, ctx.recent_write, || async {
                 let r = sqlx::query!(
                     r#"select (select count(*) from accounts) as "accounts!",
                     (select count(*) from accounts where disabled_at is not null) as "disabled!",

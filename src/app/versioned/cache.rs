@@ -98,6 +98,13 @@ pub(super) async fn request_version(conn: &mut PgConnection, dep: &Depends) -> R
     Ok((v, shared))
 }
 
+/// The version of `dep` as a page compares it with what it shows (a plan run's): from the node's
+/// watch when this reader did not just write, so it may be up to `watch::POLL` behind; compare
+/// with `<`, never `!=`.
+pub async fn page_version(conn: &mut PgConnection, dep: &Depends) -> Result<i64, sqlx::Error> {
+    Ok(request_version(conn, dep).await?.0)
+}
+
 /// May a result made stale by a later write be served to this request?
 pub(super) fn may_serve_stale() -> bool {
     REQUEST.try_with(|r| !r.fresh).unwrap_or(false)

@@ -43,6 +43,11 @@ pub async fn result(cache: &ResultCache, conn: &mut PgConnection, id: i64) -> sq
     Ok(Some(r))
 }
 
+/// Where the plan page keeps the runs it read for these parameters (`app::recent`, a second).
+pub fn runs_key(unit_id: i64, year: i32, budget: i64) -> String {
+    format!("plan.runs:{unit_id}:{year}:{budget}")
+}
+
 /// The last finished run for these parameters with its plan, and the run waiting, running or
 /// failed after it, if any.
 pub async fn latest(
@@ -162,6 +167,7 @@ pub async fn enqueue(
         }
     };
     tx.commit().await?;
+    state.recent.forget(&runs_key(unit_id, year, budget));
     wake().notify_one();
     Ok(id)
 }

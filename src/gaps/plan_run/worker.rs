@@ -19,6 +19,7 @@ pub async fn run_one(state: &AppState) -> Result<bool, AppError> {
     .await?
     .map(|r| (r.id, r.unit_id, r.year, r.budget));
     let Some((id, unit_id, year, budget)) = claimed else { return Ok(false) };
+    state.recent.forget(&super::runs_key(unit_id, year, budget));
     let outcome = compute(state, unit_id, year, budget).await;
     match outcome {
         Ok((result, version)) => {
@@ -45,6 +46,8 @@ pub async fn run_one(state: &AppState) -> Result<bool, AppError> {
             .await?;
         }
     }
+    // This node's plan page shows it at once (another node's within `recent::RUNS_TTL`).
+    state.recent.forget(&super::runs_key(unit_id, year, budget));
     Ok(true)
 }
 

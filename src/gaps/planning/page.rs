@@ -199,8 +199,16 @@ pub(super) async fn plan_page(
     let year = plan_year(&ctx, &q.year);
     let (figures, budget, budget_error) = parameters(&state, unit_id, &path, year, &q.budget).await?;
     let mut conn = state.pool.acquire().await?;
-    let (done, mut pending) = plan_run::latest(&state.plan_results, &mut conn, unit_id, year, budget).await?;
-    let version = plan_run::plan_version(&mut conn, &path).await?;
+    // The runs as read within the last second (a finished run shows within it), unless this
+    // reader just asked for one.
+    let runs = state
+        .recent
+        .get(plan_run::runs_key(unit_id, year, budget), crate::app::recent::RUNS_TTL, ctx.recent_write, || {
+            plan_run::latest(&state.plan_results, &mut conn, unit_id, year, budget)
+        })
+        .await?;
+    let (done, mut pending) = (*runs).clone();
+    let version = versioned::page_version(&mut conn, &versioned::Depends::Unit(path.clone())).await?;
     drop(conn);
     // The first reader of these parameters queues the first run; after that only "compute
     // again" does (writes never start a solve by themselves).
@@ -209,7 +217,8 @@ pub(super) async fn plan_page(
         let mut conn = state.pool.acquire().await?;
         pending = plan_run::latest(&state.plan_results, &mut conn, unit_id, year, budget).await?.1;
     }
-    let outdated = done.as_ref().is_some_and(|(r, _)| r.data_version != Some(version));
+    // The page's version may be a moment behind a run just computed: older is not outdated.
+    let outdated = done.as_ref().is_some_and(|(r, _)| r.data_version.is_none_or(|d| d < version));
     let drift = match &done {
         Some((r, v)) if outdated && q.changes == "1" => {
             Some(drift(&state, &ctx, &path, r.id, v.clone()).await?.as_ref().clone())
