@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Writes through the portal's own routes, for scripts/bench (Python's standard library only).
 
-  bench-writes.py BASE DB_URL rate R SECS      R writes a second, spread over units, for SECS
-  bench-writes.py BASE DB_URL writers N SECS   N writers as fast as they can: throughput, p99
+  bench-writes.py BASE DB_URL rate R SECS [READY]     R writes a second, spread over units, for SECS
+  bench-writes.py BASE DB_URL writers N SECS          N writers (processes) as fast as they can
+
+READY: a file written once the writer has set up and signed in, before its first write (the
+benchmark measures pages only from then on: the setup itself writes).
 
 The writes are what people do in working hours, each as a browser sends it (session, CSRF token,
 form token, the record's version): HR enters an assessment for someone (a campaign's
@@ -78,7 +81,9 @@ class Session:
         self.opener = urllib.request.build_opener(self.jar, NoRedirect())
         page = self.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)
-        self.post("/login", {"csrf_token": token, "username": username, "password": PASSWORD, "next": "/"})
+        status = self.post("/login", {"csrf_token": token, "username": username, "password": PASSWORD, "next": "/"})
+        if status != 303 or not any(c.name == "cakap_session" for c in self.jar.cookiejar):
+            raise SystemExit(f"bench-writes: signing in as {username} failed ({status})")
 
     def send(self, path, data=None, headers=None):
         req = urllib.request.Request(self.base + path, data=data, headers={"Origin": self.base, **(headers or {})})
@@ -86,6 +91,9 @@ class Session:
             with self.opener.open(req, timeout=30) as r:
                 return r.status, r.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as e:
+            # A redirect to the sign-in page is a lost session, not a write done.
+            if e.code == 303 and (e.headers.get("Location") or "").startswith("/login"):
+                return 401, ""
             return e.code, e.read().decode("utf-8", "replace")
 
     def get(self, path):
@@ -170,9 +178,12 @@ def main():
             if not ok:
                 failures[kind.__name__] = failures.get(kind.__name__, 0) + 1
 
-    start = time.perf_counter()
+    ready = sys.argv[6] if len(sys.argv) > 6 else None
     if mode == "rate":
         s = Session(base, "kepegawaian")
+        if ready:
+            open(ready, "w").write("ready\n")
+        start = time.perf_counter()
         interval, k = 1.0 / n, 0
         while time.perf_counter() - start < secs:
             threading.Thread(target=one, args=(s,), daemon=True).start()
@@ -180,18 +191,47 @@ def main():
             time.sleep(max(0.0, start + k * interval - time.perf_counter()))
         time.sleep(1)
     else:
-        sessions = [Session(base, "kepegawaian") for _ in range(int(n))]
+        # One process per writer, as N browsers are: threads of one Python process would queue on
+        # its interpreter lock and measure the client, not the portal.
+        import multiprocessing
 
-        def loop(s):
-            while time.perf_counter() - start < secs:
+        mp = multiprocessing.get_context("fork")
+        writers = int(n)
+        results = mp.Queue()
+        go = mp.Event()
+
+        # Signed in one after another (sign-in throttling refuses a burst of them), before the
+        # processes start.
+        sessions = [Session(base, "kepegawaian") for _ in range(writers)]
+
+        def writer(i):
+            s = sessions[i]
+            mine = pending[i::writers]
+            pending.clear()
+            pending.extend(mine)
+            results.put("ready")
+            go.wait()
+            t0 = time.perf_counter()
+            while time.perf_counter() - t0 < secs:
                 one(s)
+            results.put((done[0], failed[0], took, failures))
 
+        procs = [mp.Process(target=writer, args=(i,)) for i in range(writers)]
+        for p in procs:
+            p.start()
+        for _ in procs:
+            results.get()
         start = time.perf_counter()
-        threads = [threading.Thread(target=loop, args=(s,)) for s in sessions]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        go.set()
+        for _ in procs:
+            d, f, t, fs = results.get()
+            done[0] += d
+            failed[0] += f
+            took.extend(t)
+            for k, v in fs.items():
+                failures[k] = failures.get(k, 0) + v
+        for p in procs:
+            p.join()
     wall = time.perf_counter() - start
     took.sort()
     p = lambda q: round(took[min(len(took) - 1, int(q * len(took)))] * 1000) if took else 0

@@ -40,6 +40,10 @@ pub struct Config {
     /// department-wide result from before it while one background task computes the new one
     /// (0: every reader waits for the current result). The writer always sees their own write.
     pub stale_results: Duration,
+    /// `CAKAP_REFRESH_EVERY_MS`: under a stream of writes, how often at most one kept result is
+    /// computed again (1000; less than `stale_results`): 5 writes a second cost one refresh a
+    /// second per result, not five. See `app::versioned`.
+    pub refresh_every: Duration,
     /// `CAKAP_SESSION_REUSE_MS`: how long a node reuses a signed-in user's session without
     /// reading it again (2000; 0 reads it on every request). See `auth::session`.
     pub session_reuse: Duration,
@@ -105,6 +109,7 @@ impl Config {
             read_url: var("CAKAP_DATABASE_READ_URL"),
             replica_max_lag: Duration::from_secs(num("CAKAP_REPLICA_MAX_LAG_SECS", 10)?),
             stale_results: Duration::from_secs(num("CAKAP_STALE_RESULTS_SECS", 5)?),
+            refresh_every: Duration::from_millis(num("CAKAP_REFRESH_EVERY_MS", 1000)?),
             session_reuse: Duration::from_millis(num("CAKAP_SESSION_REUSE_MS", 2000)?),
             cache_bytes: num::<usize>("CAKAP_CACHE_MB", 64)?.saturating_mul(1024 * 1024),
             plan_solver: if var("CAKAP_PLAN_IN_PROCESS").is_some_and(|v| v == "1") {
@@ -142,6 +147,7 @@ impl Config {
             replica_max_lag: Duration::from_secs(10),
             // Tests check what each write changes at once; the stale window has its own test.
             stale_results: Duration::ZERO,
+            refresh_every: Duration::ZERO,
             session_reuse: Duration::ZERO,
             cache_bytes: 64 * 1024 * 1024,
             // The test binary is not the portal's: plans are solved in the test's process.

@@ -115,12 +115,14 @@ impl AppState {
         });
         let shared = (config.cache_bytes as f64 * super::versioned::SHARED_SHARE) as usize;
         Self {
-            versions: super::versioned::VersionCache::new(shared, pool.clone(), config.stale_results),
+            versions: super::versioned::VersionCache::new(shared, pool.clone(), config.stale_results)
+                .refreshing_every(config.refresh_every),
             personal: super::versioned::VersionCache::new(
                 config.cache_bytes.saturating_sub(shared),
                 pool.clone(),
                 config.stale_results,
-            ),
+            )
+            .refreshing_every(config.refresh_every),
             pool,
             config: Arc::new(config),
             clock: Clock::default(),

@@ -244,6 +244,66 @@ async fn a_stale_result_is_served_while_one_refresh_runs_and_the_writer_sees_the
     assert!(computed.load(Ordering::SeqCst) <= 3, "one refresh, not one per reader");
 }
 
+/// Under a stream of writes a kept result is computed again at most once per interval: a result
+/// computed a moment ago is served (marked stale) and not refreshed until it is old enough.
+#[sqlx::test]
+async fn a_result_computed_a_moment_ago_is_not_refreshed_after_every_write(pool: PgPool) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use cakap::app::versioned::{Depends, REQUEST, RequestVersions, VersionCache};
+    let app = TestApp::seeded(pool).await;
+    let cache = VersionCache::new(1 << 20, app.pool.clone(), std::time::Duration::from_secs(120))
+        .refreshing_every(std::time::Duration::from_secs(3));
+    let computed = Arc::new(AtomicUsize::new(0));
+    let read = || {
+        let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
+        let req = Arc::new(RequestVersions::new(false, None));
+        let reading = async move {
+            *cache
+                .get_in(Depends::All, &pool, "count".into(), move |conn| {
+                    Box::pin(async move {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0898%'")
+                            .fetch_one(&mut *conn)
+                            .await
+                    })
+                })
+                .await
+                .expect("read")
+        };
+        REQUEST.scope(req, reading)
+    };
+    assert_eq!(read().await, 0);
+    let write = |n: i64| {
+        sqlx::query("update employees set phone = '0898' || $1 where id = (select min(id) from employees)")
+            .bind(n.to_string())
+            .execute(&app.pool)
+    };
+    // Three writes in quick succession, each followed by readers: all served the kept result, and
+    // nothing computed again yet.
+    for n in 0..3 {
+        write(n).await.expect("write");
+        assert_eq!(read().await, 0, "the kept result, served while it is young");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert_eq!(computed.load(Ordering::SeqCst), 1, "no refresh per write");
+    // Once it is old enough, one reader starts one refresh, and later readers get the new result.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let mut seen = read().await;
+    for _ in 0..100 {
+        if seen == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        seen = read().await;
+    }
+    assert_eq!(seen, 1, "refreshed once it was old enough");
+    assert_eq!(computed.load(Ordering::SeqCst), 2, "one refresh for the three writes");
+}
+
 /// A node reuses a signed-in user's session for a moment (one round trip less per request), and
 /// forgets it at once when the session ends here.
 #[sqlx::test]

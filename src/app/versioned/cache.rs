@@ -16,6 +16,10 @@ pub struct VersionCache {
     pool: sqlx::PgPool,
     /// How old a result made stale by a write may be and still be served while it is refreshed.
     stale: Duration,
+    /// A result made stale is refreshed once it is this old, not before: under a steady stream
+    /// of writes each kept result is computed again at most once per interval, not once per
+    /// write (0: at the first read after each write).
+    refresh_every: Duration,
     entries: Arc<Mutex<HashMap<String, Entry>>>,
     /// One computation per key at a time: concurrent readers of a key wait for it rather than
     /// each computing the same result.
@@ -125,7 +129,21 @@ pub(super) enum Lookup<T> {
 impl VersionCache {
     /// A cache keeping at most `budget` bytes of results.
     pub fn new(budget: usize, pool: sqlx::PgPool, stale: Duration) -> Self {
-        Self { budget, used: Arc::default(), pool, stale, entries: Arc::default(), computing: Arc::default() }
+        Self {
+            budget,
+            used: Arc::default(),
+            pool,
+            stale,
+            refresh_every: Duration::ZERO,
+            entries: Arc::default(),
+            computing: Arc::default(),
+        }
+    }
+
+    /// The same cache refreshing a stale result once it is `every` old (see `refresh_every`).
+    pub fn refreshing_every(mut self, every: Duration) -> Self {
+        self.refresh_every = every;
+        self
     }
 
     /// The bytes of results kept now (estimated).
@@ -232,9 +250,12 @@ impl VersionCache {
         match self.lookup::<T>(&key, now, shared) {
             Lookup::Hit(hit) => return Ok(hit),
             Lookup::Old(old, age) if age < self.stale && may_serve_stale() => {
-                // Served as it was; the first reader to find it stale starts its refresh.
+                // Served as it was; the first reader to find it stale, once it is old enough,
+                // starts its refresh.
                 let gate = self.gate(&key);
-                if let Ok(turn) = gate.try_lock_owned() {
+                if age < self.refresh_every {
+                    // Computed a moment ago: the writes since wait for the next refresh.
+                } else if let Ok(turn) = gate.try_lock_owned() {
                     let cache = self.clone();
                     tokio::spawn(async move {
                         let _turn = turn;

@@ -34,10 +34,14 @@ pub struct PlanResult {
     /// The mentors' part of the plan in figures (absent from runs stored before it was kept).
     #[serde(default)]
     pub mentor_figures: Option<MentorFigures>,
-    /// The page's part that depends only on this run, drawn once per language by its first
+    /// The page's parts that depend only on this run (head and tail), drawn once per language by its first
     /// reader (`planning::PlanBody`; Indonesian, then English). Never stored.
     #[serde(skip)]
-    pub drawn: [std::sync::OnceLock<String>; 2],
+    pub drawn: [std::sync::OnceLock<(String, String)>; 2],
+    /// Each page of its lines (`planning::PlanLines`), drawn once per language by its first
+    /// reader. Never stored.
+    #[serde(skip)]
+    pub lines_drawn: std::sync::OnceLock<Vec<[std::sync::OnceLock<String>; 2]>>,
 }
 
 /// The mentors' part of a plan: what the trainings leave to colleagues (each need's first level,
@@ -231,6 +235,7 @@ pub(super) fn result_of(
         frontier,
         seconds: started.elapsed().as_secs_f64(),
         drawn: Default::default(),
+        lines_drawn: Default::default(),
     }
 }
 

@@ -63,6 +63,8 @@ struct UnitQuery {
     /// `/gaps/mentors`: the mentor part of this run (the plan page links to it), else of the
     /// unit's latest run.
     run: String,
+    /// The page of the plan's lines.
+    page: Option<i64>,
 }
 
 #[cfg(test)]

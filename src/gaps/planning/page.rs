@@ -35,8 +35,10 @@ pub(super) struct PlanPage<'a> {
     outdated: bool,
     /// Asked for (`changes=1`): the unit's gaps now against the run's.
     drift: Option<Drift>,
-    /// The run's part of the page (`PlanBody`), drawn once per run and language.
-    body: &'a str,
+    /// The run's parts of the page (`PlanBody`, head and tail), drawn once per run and language.
+    body: &'a (String, String),
+    /// The page of the run's lines asked for (`PlanLines`), drawn once per run, language and page.
+    lines: &'a str,
 }
 
 impl PlanPage<'_> {
@@ -62,9 +64,10 @@ impl PlanPage<'_> {
     }
 }
 
-/// What the plan page shows of a run: its figures, classes, lines, mentors and frontier. It
-/// depends only on the run and the language, so it is drawn once (`PlanResult::drawn`) and a view
-/// after a write, which never changes a run, draws only the page around it.
+/// What the plan page shows of a run: its figures and classes (`head`), then its mentors and
+/// frontier. It depends only on the run and the language, so it is drawn once
+/// (`PlanResult::drawn`) and a view after a write, which never changes a run, draws only the page
+/// around it.
 #[derive(askama::Template)]
 #[template(path = "gaps/plan_body.html")]
 struct PlanBody<'a> {
@@ -72,16 +75,52 @@ struct PlanBody<'a> {
     unit_id: i64,
     run_id: i64,
     v: &'a PlanResult,
-    frontier_chart: String,
+    frontier_chart: &'a str,
+    head: bool,
 }
 
-impl PlanBody<'_> {
+/// One page of a run's lines (a plan for a dinas has hundreds: drawn all at once they made a
+/// 260 KB page).
+#[derive(askama::Template)]
+#[template(path = "gaps/plan_lines.html")]
+struct PlanLines<'a> {
+    ctx: &'a Ctx,
+    v: &'a PlanResult,
+    lines: &'a [plan_run::PlanLine],
+    pager: crate::app::paging::Pager,
+}
+
+impl PlanLines<'_> {
     fn money(&self, v: impl Val<i64>) -> String {
         rupiah(v.val())
     }
 
     fn jp(&self, v: impl Val<f64>) -> String {
         jp_text(v.val(), self.ctx.lang.is_en())
+    }
+}
+
+/// The page of a run's lines asked for (the last when past it), drawn once per language.
+fn lines_page<'v>(ctx: &Ctx, r: &RunRow, v: &'v PlanResult, page: Option<i64>) -> AppResult<&'v str> {
+    use crate::app::paging::{PER_PAGE, Pager, query_string};
+    let total = v.lines.len() as i64;
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let page = page.unwrap_or(1).clamp(1, pages);
+    let cells = v.lines_drawn.get_or_init(|| (0..pages).map(|_| Default::default()).collect());
+    let Some(cell) = cells.get((page - 1) as usize) else { return Ok("") };
+    let drawn = versioned::once(&cell[usize::from(ctx.lang.is_en())], || {
+        let from = ((page - 1) * PER_PAGE) as usize;
+        let lines = &v.lines[from.min(v.lines.len())..(from + PER_PAGE as usize).min(v.lines.len())];
+        let (unit, year, budget) = (r.unit_id.to_string(), r.year.to_string(), r.budget.to_string());
+        let query = query_string(&[("unit", &unit), ("year", &year), ("budget", &budget)]);
+        fragment(&PlanLines { ctx, v, lines, pager: Pager::new(Some(page), total, query) })
+    })?;
+    Ok(drawn.as_str())
+}
+
+impl PlanBody<'_> {
+    fn money(&self, v: impl Val<i64>) -> String {
+        rupiah(v.val())
     }
 
     fn scheduled(&self, v: &PlanResult) -> usize {
@@ -225,6 +264,7 @@ pub(super) async fn plan_page(
         }
         _ => None,
     };
+    static NONE: (String, String) = (String::new(), String::new());
     let body = match &done {
         Some((r, v)) => versioned::once(&v.drawn[usize::from(ctx.lang.is_en())], || {
             let max = v.frontier.iter().map(|(_, p)| p.objective).fold(0.0, f64::max).max(1.0);
@@ -241,9 +281,15 @@ pub(super) async fn plan_page(
                     .collect::<Vec<_>>(),
                 max,
             );
-            fragment(&PlanBody { ctx: &ctx, unit_id, run_id: r.id, v, frontier_chart })
-        })?
-        .as_str(),
+            let part = |head| {
+                fragment(&PlanBody { ctx: &ctx, unit_id, run_id: r.id, v, frontier_chart: &frontier_chart, head })
+            };
+            Ok::<_, AppError>((part(true)?, part(false)?))
+        })?,
+        None => &NONE,
+    };
+    let lines = match &done {
+        Some((r, v)) => lines_page(&ctx, r, v, q.page)?,
         None => "",
     };
     let units = db::unit_options(&state, &state.pool, &user, unit_id).await?;
@@ -271,6 +317,7 @@ pub(super) async fn plan_page(
             outdated,
             drift,
             body,
+            lines,
         },
     )
 }

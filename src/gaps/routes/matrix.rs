@@ -13,8 +13,9 @@ pub(super) struct MatrixQuery {
     page: Option<i64>,
 }
 
-/// Staff rows of the matrix on one page (a dinas of 400 was one 500 KB page).
-pub(super) const MATRIX_PER_PAGE: usize = 100;
+/// Staff rows of the matrix on one page (a dinas of 400 was one 500 KB page, a hundred rows
+/// 140 KB).
+pub(super) const MATRIX_PER_PAGE: usize = 50;
 
 /// A matrix column: a competency required somewhere in the unit.
 #[derive(Clone, Debug)]
