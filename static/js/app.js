@@ -1,12 +1,13 @@
 // Small progressive enhancements; every page works without this file.
 (function () {
   'use strict';
-  // Ask before destructive actions: forms with data-confirm.
+  // Ask before destructive actions: forms, or the button that submits one, with data-confirm.
   document.addEventListener('submit', function (ev) {
     var form = ev.target;
-    if (form instanceof HTMLFormElement && form.dataset.confirm) {
-      if (!window.confirm(form.dataset.confirm)) { ev.preventDefault(); }
-    }
+    var button = ev.submitter;
+    var ask = (button && button.dataset && button.dataset.confirm) ||
+      (form instanceof HTMLFormElement && form.dataset.confirm);
+    if (ask && !window.confirm(ask)) { ev.preventDefault(); }
   });
   // A form that came back with errors: move focus to the summary, whose links lead to each field.
   var summary = document.getElementById('error-summary');

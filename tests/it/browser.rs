@@ -821,3 +821,39 @@ async fn a_mentoring_session_is_logged_confirmed_and_counted(pool: PgPool) {
     b.shot("development-history").await;
     b.close().await;
 }
+
+/// In Chromium: HR closes an empty unit from the unit tree. The tree is drawn once for every
+/// reader, so its buttons submit one form carrying the session's token (`formaction`); closing
+/// asks first, and "cancel" leaves the unit open.
+#[sqlx::test]
+async fn hr_closes_and_reopens_a_unit_from_the_tree(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let parent = app.scalar("select id from units where code = 'INF'").await;
+    let unit = app
+        .scalar(&format!(
+            "insert into units (code, name, kind, parent_id) values ('SEK-KOSONG', 'Seksi Kosong', 'seksi', {parent}) returning id"
+        ))
+        .await;
+    let Some(b) = open(&app).await else { return };
+    b.login("kepegawaian", PW).await;
+    b.goto("/units").await;
+    let close = format!("button[formaction='/units/{unit}/close']");
+    // Cancelled: nothing is sent.
+    b.client
+        .execute("window.confirm = function (m) { window.__asked = m; return false; };", vec![])
+        .await
+        .expect("stub confirm");
+    b.tap(&close).await;
+    let asked = b.client.execute("return window.__asked || '';", vec![]).await.expect("asked");
+    assert!(asked.as_str().unwrap_or("").contains("Tutup unit"), "asked first: {asked}");
+    assert_eq!(app.scalar(&format!("select count(*) from units where id = {unit} and closed_on is null")).await, 1);
+    // Confirmed: the unit is closed and the tree says so.
+    b.client.execute("window.confirm = function () { return true; };", vec![]).await.expect("stub confirm");
+    b.click(&close).await;
+    assert!(b.text(".flash").await.contains("Unit ditutup"), "{}", b.text("main").await);
+    assert_eq!(app.scalar(&format!("select count(*) from units where id = {unit} and closed_on is not null")).await, 1);
+    b.click(&format!("button[formaction='/units/{unit}/reopen']")).await;
+    assert!(b.text(".flash").await.contains("Unit dibuka kembali"), "{}", b.text("main").await);
+    assert_eq!(app.scalar(&format!("select count(*) from units where id = {unit} and closed_on is null")).await, 1);
+    b.close().await;
+}

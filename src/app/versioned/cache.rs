@@ -241,6 +241,40 @@ impl VersionCache {
         E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
     {
+        self.get_with(dep, conn, key, compute, false).await
+    }
+
+    /// `get_in` for a figure that may lag a moment even for a reader who just wrote (a count
+    /// their write rarely changes, shown beside the current lists): the previous result, at
+    /// most `stale` old, while one background task computes the new one.
+    pub async fn get_in_lagging<'a, T, E, F>(
+        &self,
+        dep: Depends,
+        conn: impl Into<Source<'a>>,
+        key: String,
+        compute: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Weigh + Send + Sync + 'static,
+        E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
+        self.get_with(dep, conn, key, compute, true).await
+    }
+
+    async fn get_with<'a, T, E, F>(
+        &self,
+        dep: Depends,
+        conn: impl Into<Source<'a>>,
+        key: String,
+        compute: F,
+        lag_ok: bool,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Weigh + Send + Sync + 'static,
+        E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+    {
         let mut taken: Option<sqlx::pool::PoolConnection<sqlx::Postgres>> = None;
         let conn: &mut PgConnection = match conn.into() {
             Source::Conn(c) => c,
@@ -249,7 +283,7 @@ impl VersionCache {
         let (now, shared) = request_version(&mut *conn, &dep).await?;
         match self.lookup::<T>(&key, now, shared) {
             Lookup::Hit(hit) => return Ok(hit),
-            Lookup::Old(old, age) if age < self.stale && may_serve_stale() => {
+            Lookup::Old(old, age) if age < self.stale && (lag_ok || may_serve_stale()) => {
                 // Served as it was; the first reader to find it stale, once it is old enough,
                 // starts its refresh.
                 let gate = self.gate(&key);

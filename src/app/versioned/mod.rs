@@ -37,6 +37,16 @@ pub enum Source<'a> {
     Pool(&'a sqlx::PgPool),
 }
 
+impl Source<'_> {
+    /// The same source for one more call (a connection reborrowed, the pool copied).
+    pub fn reborrow(&mut self) -> Source<'_> {
+        match self {
+            Source::Conn(c) => Source::Conn(&mut **c),
+            Source::Pool(p) => Source::Pool(p),
+        }
+    }
+}
+
 impl<'a> From<&'a mut PgConnection> for Source<'a> {
     fn from(c: &'a mut PgConnection) -> Self {
         Source::Conn(c)
