@@ -41,7 +41,7 @@ impl Source<'_> {
     /// The same source for one more call (a connection reborrowed, the pool copied).
     pub fn reborrow(&mut self) -> Source<'_> {
         match self {
-            Source::Conn(c) => Source::Conn(&mut **c),
+            Source::Conn(c) => Source::Conn(c),
             Source::Pool(p) => Source::Pool(p),
         }
     }
