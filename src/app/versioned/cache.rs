@@ -3,8 +3,8 @@
 
 use super::*;
 
-/// (version, last used, computed at, bytes, value)
-pub(super) type Entry = (i64, Instant, Instant, usize, Arc<dyn Any + Send + Sync>);
+/// (version, last used, computed at, bytes, value, how long computing it took)
+pub(super) type Entry = (i64, Instant, Instant, usize, Arc<dyn Any + Send + Sync>, Duration);
 
 #[derive(Clone)]
 pub struct VersionCache {
@@ -121,8 +121,8 @@ pub(super) fn note_stale(age: Duration) {
 
 pub(super) enum Lookup<T> {
     Hit(Arc<T>),
-    /// Kept for an older version, computed this long ago.
-    Old(Arc<T>, Duration),
+    /// Kept for an older version, computed this long ago, in this long.
+    Old(Arc<T>, Duration, Duration),
     Miss,
 }
 
@@ -161,7 +161,7 @@ impl VersionCache {
             entry.1 = Instant::now();
             Lookup::Hit(value)
         } else if entry.0 < version {
-            Lookup::Old(value, entry.2.elapsed())
+            Lookup::Old(value, entry.2.elapsed(), entry.5)
         } else {
             // Kept for a newer version than this reader's snapshot (a replica behind): computed
             // again for this reader, not kept.
@@ -194,7 +194,7 @@ impl VersionCache {
                     used -= b;
                 }
             }
-            map.insert(key, (version, Instant::now(), computed, bytes, value));
+            map.insert(key, (version, Instant::now(), computed, bytes, value, computed.elapsed()));
             self.used.store(used as u64, Ordering::Relaxed);
         }
     }
@@ -283,11 +283,14 @@ impl VersionCache {
         let (now, shared) = request_version(&mut *conn, &dep).await?;
         match self.lookup::<T>(&key, now, shared) {
             Lookup::Hit(hit) => return Ok(hit),
-            Lookup::Old(old, age) if age < self.stale && (lag_ok || may_serve_stale()) => {
+            Lookup::Old(old, age, took) if age < self.stale && (lag_ok || may_serve_stale()) => {
                 // Served as it was; the first reader to find it stale, once it is old enough,
-                // starts its refresh.
+                // starts its refresh. Old enough: `refresh_every`, or five times what it took to
+                // compute (a result that costs 0.6 s is refreshed at most every 3 s: under a
+                // stream of writes its refreshes take a fifth of a core at most), never so late
+                // that readers would find it past the stale window and wait.
                 let gate = self.gate(&key);
-                if age < self.refresh_every {
+                if age < self.refresh_every.max(took * 5).min(self.stale / 2) {
                     // Computed a moment ago: the writes since wait for the next refresh.
                 } else if let Ok(turn) = gate.try_lock_owned() {
                     let cache = self.clone();
