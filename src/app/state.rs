@@ -26,8 +26,11 @@ pub struct AppState {
     pub replica: Option<Replica>,
     /// Navigation counts per account: they are read on every page, and computing them on each
     /// request cost more than the page itself. Older than `BADGE_TTL` they are shown while one
-    /// background task counts them again; a user's own write clears theirs (counted before their
-    /// next page). What others do shows within `BADGE_TTL` and one page view.
+    /// background task counts them again; a user's own write expires theirs: the session that
+    /// wrote counts them before its next page, the account's other sessions (another tab, a
+    /// colleague sharing the account) see the previous counts while one background task counts
+    /// again, rather than every one of them counting at once. What others do shows within
+    /// `BADGE_TTL` and one page view.
     pub badge_cache: BadgeCache,
     /// Department-wide results reused while the records' version is unchanged.
     pub versions: super::versioned::VersionCache,
@@ -49,8 +52,9 @@ pub const BADGE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub type Badges = Vec<(&'static str, i64)>;
 
-/// An account's counts: when counted, what, and whether a recount is under way.
-type BadgeEntry = (std::time::Instant, Badges, bool);
+/// An account's counts: when counted, what, whether a recount is under way, and whether the
+/// account wrote since they were counted.
+type BadgeEntry = (std::time::Instant, Badges, bool, bool);
 
 #[derive(Clone, Default)]
 pub struct BadgeCache(Arc<std::sync::Mutex<std::collections::HashMap<i64, BadgeEntry>>>);
@@ -67,13 +71,16 @@ pub enum BadgeLookup {
 }
 
 impl BadgeCache {
-    pub fn get(&self, account: i64) -> BadgeLookup {
+    /// The counts for a page of `account`; `wrote`: this session wrote moments ago (the
+    /// recent-write cookie), so counts from before its write are not shown to it.
+    pub fn get(&self, account: i64, wrote: bool) -> BadgeLookup {
         let Ok(mut map) = self.0.lock() else { return BadgeLookup::Missing };
         match map.get_mut(&account) {
-            Some((at, b, _)) if at.elapsed() < BADGE_TTL => BadgeLookup::Fresh(b.clone()),
+            Some((_, _, _, true)) if wrote => BadgeLookup::Missing,
+            Some((at, b, _, false)) if at.elapsed() < BADGE_TTL => BadgeLookup::Fresh(b.clone()),
             // Someone is already counting again: show these meanwhile.
-            Some((_, b, true)) => BadgeLookup::Fresh(b.clone()),
-            Some((_, b, recount)) => {
+            Some((_, b, true, _)) => BadgeLookup::Fresh(b.clone()),
+            Some((_, b, recount, _)) => {
                 *recount = true;
                 BadgeLookup::Stale(b.clone())
             }
@@ -86,7 +93,7 @@ impl BadgeCache {
             if map.len() > 10_000 {
                 map.clear();
             }
-            map.insert(account, (std::time::Instant::now(), badges, false));
+            map.insert(account, (std::time::Instant::now(), badges, false, false));
         }
     }
 
@@ -99,9 +106,12 @@ impl BadgeCache {
         }
     }
 
-    pub fn forget(&self, account: i64) {
-        if let Ok(mut map) = self.0.lock() {
-            map.remove(&account);
+    /// The account wrote: its counts are counted again (see `badge_cache`).
+    pub fn expire(&self, account: i64) {
+        if let Ok(mut map) = self.0.lock()
+            && let Some(e) = map.get_mut(&account)
+        {
+            e.3 = true;
         }
     }
 }

@@ -469,3 +469,40 @@ async fn a_page_reads_the_versions_from_the_nodes_watch(pool: PgPool) {
     assert_eq!(r.status, 200);
     assert!(queries >= 1, "the writer's own versions");
 }
+
+/// A write expires its account's navigation counts: the session that wrote counts them before its
+/// next page; another session of the same account is shown the previous counts while one
+/// background recount runs (rather than every session counting at once), then the new ones.
+#[sqlx::test]
+async fn a_write_recounts_the_writers_badges_and_others_of_the_account_follow(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut a = app.as_user("kepegawaian").await;
+    let mut b = app.as_user("kepegawaian").await;
+    // B did not write a moment ago (signing in is a write).
+    b.cookies.remove("cakap_rw");
+    let count = |body: &str| -> i64 {
+        let at = body.find("href=\"/approvals\"").expect("the queue in the menu");
+        let chip = &body[at..];
+        let start = chip.find("<span class=\"chip count\">").expect("a count") + "<span class=\"chip count\">".len();
+        chip[start..].split('<').next().unwrap_or("").trim().parse().expect("a number")
+    };
+    let before = count(&b.get("/").await.body);
+    assert!(before > 0, "something waits for HR");
+    let pending = app
+        .scalar("select min(a.id) from assessments a join employees e on e.id = a.employee_id where a.status = 'pending' and a.source = 'self'")
+        .await;
+    let r = a.post(&format!("/assessments/{pending}/validate"), &[]).await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+    assert_eq!(count(&a.get("/").await.body), before - 1, "the writer's next page counts first");
+    // B: the previous counts at once, the new ones after the background recount.
+    let mut seen = count(&b.get("/").await.body);
+    assert!(seen == before || seen == before - 1, "{seen}");
+    for _ in 0..100 {
+        if seen == before - 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        seen = count(&b.get("/").await.body);
+    }
+    assert_eq!(seen, before - 1);
+}

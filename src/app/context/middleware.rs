@@ -127,7 +127,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     }
 
     if let Some(token) = cookie(&parts.headers, session::SESSION_COOKIE) {
-        match load_user_and_badges(&state, token).await {
+        match load_user_and_badges(&state, token, ctx.recent_write).await {
             Ok((user, badges)) => {
                 ctx.user = user.map(Arc::new);
                 ctx.badges = badges;
@@ -158,9 +158,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     } else {
         next.run(Request::from_parts(parts, body)).await
     };
-    // A write may change this user's counts: the next page counts them again.
+    // A write may change this user's counts: their next page counts them again (the account's
+    // other sessions meanwhile show the previous ones while one recount runs).
     if !reading && let Some(u) = &ctx.user {
-        state.badge_cache.forget(u.account_id);
+        state.badge_cache.expire(u.account_id);
     }
     finish(&state, &ctx, json, &method, &path, res, new_csrf, ctx.flash.is_some())
 }
@@ -169,9 +170,10 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
 pub(super) async fn load_user_and_badges(
     state: &AppState,
     token: &str,
+    wrote: bool,
 ) -> Result<(Option<CurrentUser>, Vec<(&'static str, i64)>), sqlx::Error> {
     let Some(user) = session::load_user(state, token).await? else { return Ok((None, vec![])) };
-    let badges = match state.badge_cache.get(user.account_id) {
+    let badges = match state.badge_cache.get(user.account_id, wrote) {
         BadgeLookup::Fresh(b) => b,
         BadgeLookup::Stale(b) => {
             let (state, user) = (state.clone(), user.clone());
