@@ -88,7 +88,10 @@ pub(super) async fn development(
     .execute(&mut *tx)
     .await?;
     // Participants: nobody of the "nothing" tier, and of the "under the minimum" tier only short
-    // ones, in the last twelve months.
+    // ones, in the last twelve months. A training's staff are its dinas's subtree as a range of
+    // paths (the paths' index), and the tables are analysed first: without statistics of what this
+    // transaction loaded, the planner reads every employee once per training.
+    analyze_loaded(&mut *tx).await?;
     with_tier!(
         ["insert into training_participants (training_id, employee_id, status)
          select t.id, e.id,
@@ -98,7 +101,7 @@ pub(super) async fn development(
          from trainings t join units bu on bu.id = t.budget_unit_id
          join lateral (select e.id from employees e join units u on u.id = e.unit_id cross join lateral "],
         [" tier
-                       where u.path like bu.path || '%' and e.active
+                       where u.path ~>=~ bu.path and u.path ~<~ (left(bu.path, -1) || '0') and e.active
                          and (t.ends_on <= $2::date - 365 or t.ends_on >= $2::date or tier.tier >= 2
                               or (tier.tier = 1 and t.jp <= 8))
                        order by abs(hashtext($1 || e.id::text || t.id::text)) limit 20) e on true
@@ -150,6 +153,7 @@ pub(super) async fn development(
     )
     .execute(&mut *tx)
     .await?;
+    analyze_loaded(&mut *tx).await?;
     with_need!(
         ["
          insert into activity_learners (activity_id, employee_id)
@@ -180,4 +184,14 @@ pub(super) async fn development(
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// Statistics of what this transaction has loaded so far (ANALYZE counts its own rows): without
+/// them the planner takes the new tables for empty and joins them row by row, which at 100 000
+/// staff stalled the seed for many minutes (a training's staff, each employee's year, each seksi's meetings by topic).
+async fn analyze_loaded(tx: &mut sqlx::PgConnection) -> sqlx::Result<()> {
+    sqlx::query!("analyze units, employees, trainings, training_participants, activities, activity_learners")
+        .execute(tx)
+        .await
+        .map(|_| ())
 }
