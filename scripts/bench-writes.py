@@ -91,8 +91,9 @@ class Session:
             with self.opener.open(req, timeout=30) as r:
                 return r.status, r.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as e:
-            # A redirect to the sign-in page is a lost session, not a write done.
-            if e.code == 303 and (e.headers.get("Location") or "").startswith("/login"):
+            # A redirect to the sign-in page (a lost session) or to the password change (an
+            # account that must change it first) is not a write done.
+            if e.code == 303 and (e.headers.get("Location") or "").startswith(("/login", "/password")):
                 return 401, ""
             return e.code, e.read().decode("utf-8", "replace")
 

@@ -84,26 +84,44 @@ pub async fn notes(
 /// names the day and the last reading; `now` only leaves out what is dated later, and nothing
 /// dated later can appear without a change to the records. A decision leaves the list 90 days on,
 /// counted from when the list was made: at most until the day turns.
+/// `lagging`: the previous list may serve a moment after this user's own write while it is made
+/// again in the background (the count beside the menu; the list itself is always current).
 async fn kept_notes(
     state: &AppState,
     user: &CurrentUser,
     today: chrono::NaiveDate,
     jp_min: f64,
+    lagging: bool,
 ) -> sqlx::Result<Arc<Vec<Note>>> {
+    use crate::app::versioned::Depends;
     let key = format!("notes:{}:{today}:{jp_min}:{}", user.account_id, user.notes_seen);
     let (user, now) = (user.clone(), state.clock.now());
-    state
-        .personal
-        .get(&state.pool, key, move |conn| Box::pin(async move { notes(&mut *conn, &user, now, today, jp_min).await }))
-        .await
+    if lagging {
+        state
+            .personal
+            .get_in_lagging(Depends::All, &state.pool, key, move |conn| {
+                Box::pin(async move { notes(&mut *conn, &user, now, today, jp_min).await })
+            })
+            .await
+    } else {
+        state
+            .personal
+            .get(&state.pool, key, move |conn| {
+                Box::pin(async move { notes(&mut *conn, &user, now, today, jp_min).await })
+            })
+            .await
+    }
 }
 
-/// The unread count beside "Notifikasi".
+/// The unread count beside "Notifikasi". After the user's own write it may show the count of a
+/// moment before while it is counted again: for HR the list sums the decisions waiting over the
+/// department (15 ms at 15 000 staff), which every write of theirs paid again before its next
+/// page. Their own writes rarely change their notifications; the list is current.
 fn unread_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> BadgeFuture<'a> {
     Box::pin(async move {
         let settings = state.settings.get(&state.pool).await?;
         let today = state.clock.today(settings.time_zone);
-        let all = kept_notes(state, user, today, settings.jp_per_year).await?;
+        let all = kept_notes(state, user, today, settings.jp_per_year, true).await?;
         Ok(Some(all.iter().filter(|n| n.unread).count() as i64))
     })
 }
@@ -156,7 +174,7 @@ pub fn note_text(lang: crate::i18n::Lang, n: &Note) -> String {
 }
 
 async fn list(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    let notes = kept_notes(&state, &user, ctx.today, ctx.agency.jp_per_year).await?;
+    let notes = kept_notes(&state, &user, ctx.today, ctx.agency.jp_per_year, false).await?;
     render(&ListPage {
         ctx,
         notes,

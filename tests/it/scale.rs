@@ -370,6 +370,48 @@ async fn a_costly_result_is_served_stale_longer_and_refreshed_less_often(pool: P
     assert_eq!(computed.load(Ordering::SeqCst), 2, "one refresh");
 }
 
+/// A figure kept as lagging (the notifications' count beside the menu, the re-assessments due) is
+/// served as it was even to the reader who just wrote, while one refresh runs; a plain kept
+/// result is computed again for them.
+#[sqlx::test]
+async fn a_lagging_figure_may_be_a_moment_old_even_for_the_writer(pool: PgPool) {
+    use std::sync::Arc;
+
+    use cakap::app::versioned::{Depends, REQUEST, RequestVersions, VersionCache};
+    let app = TestApp::seeded(pool).await;
+    let cache = VersionCache::new(1 << 20, app.pool.clone(), std::time::Duration::from_secs(120));
+    let read = |lagging: bool| {
+        let (cache, pool) = (cache.clone(), app.pool.clone());
+        // The reader who just wrote.
+        let req = Arc::new(RequestVersions::new(true, None));
+        let reading = async move {
+            fn compute(
+                conn: &mut sqlx::PgConnection,
+            ) -> cakap::app::versioned::BoxFuture<'_, Result<i64, sqlx::Error>> {
+                Box::pin(async move {
+                    sqlx::query_scalar::<_, i64>("select count(*) from employees where phone = '0896'")
+                        .fetch_one(&mut *conn)
+                        .await
+                })
+            }
+            let n = if lagging {
+                cache.get_in_lagging(Depends::All, &pool, "figure".into(), compute).await
+            } else {
+                cache.get_in(Depends::All, &pool, "figure".into(), compute).await
+            };
+            *n.expect("read")
+        };
+        REQUEST.scope(req, reading)
+    };
+    assert_eq!(read(true).await, 0);
+    sqlx::query("update employees set phone = '0896' where id = (select min(id) from employees)")
+        .execute(&app.pool)
+        .await
+        .expect("write");
+    assert_eq!(read(true).await, 0, "lagging: the previous figure, at once");
+    assert_eq!(read(false).await, 1, "not lagging: the writer's own write");
+}
+
 /// A node reuses a signed-in user's session for a moment (one round trip less per request), and
 /// forgets it at once when the session ends here.
 #[sqlx::test]
