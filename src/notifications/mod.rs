@@ -96,21 +96,16 @@ async fn kept_notes(
     use crate::app::versioned::Depends;
     let key = format!("notes:{}:{today}:{jp_min}:{}", user.account_id, user.notes_seen);
     let (user, now) = (user.clone(), state.clock.now());
-    if lagging {
-        state
-            .personal
-            .get_in_lagging(Depends::All, &state.pool, key, move |conn| {
-                Box::pin(async move { notes(&mut *conn, &user, now, today, jp_min).await })
-            })
-            .await
-    } else {
-        state
-            .personal
-            .get(&state.pool, key, move |conn| {
-                Box::pin(async move { notes(&mut *conn, &user, now, today, jp_min).await })
-            })
-            .await
-    }
+    state
+        .personal
+        .get_with(
+            Depends::All,
+            &state.pool,
+            key,
+            move |conn| Box::pin(async move { notes(&mut *conn, &user, now, today, jp_min).await }),
+            lagging,
+        )
+        .await
 }
 
 /// The unread count beside "Notifikasi". After the user's own write it may show the count of a

@@ -277,7 +277,9 @@ impl VersionCache {
         if self.stale.is_zero() { Duration::ZERO } else { self.stale.max(self.refresh_after(took) + took * 2) }
     }
 
-    async fn get_with<'a, T, E, F>(
+    /// `get_in` (`lag_ok` false) or `get_in_lagging` (true), for a caller that reads one figure
+    /// both ways.
+    pub async fn get_with<'a, T, E, F>(
         &self,
         dep: Depends,
         conn: impl Into<Source<'a>>,

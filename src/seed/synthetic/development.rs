@@ -188,7 +188,8 @@ pub(super) async fn development(
 
 /// Statistics of what this transaction has loaded so far (ANALYZE counts its own rows): without
 /// them the planner takes the new tables for empty and joins them row by row, which at 100 000
-/// staff stalled the seed for many minutes (a training's staff, each employee's year, each seksi's meetings by topic).
+/// staff stalled the seed for many minutes (a training's staff, each employee's year, each
+/// seksi's meetings by topic).
 async fn analyze_loaded(tx: &mut sqlx::PgConnection) -> sqlx::Result<()> {
     sqlx::query!("analyze units, employees, trainings, training_participants, activities, activity_learners")
         .execute(tx)
