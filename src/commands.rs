@@ -47,6 +47,12 @@ pub async fn serve(config: Config, siasn_sim: bool) -> anyhow::Result<()> {
         std::sync::Arc::downgrade(&state.watch),
         state.pool.clone(),
     ));
+    // Costly kept results read lately are confirmed current while nothing they depend on changes,
+    // so that their first reader after a write is served them at once while they are refreshed.
+    let confirm = tokio::spawn(cakap::app::versioned::confirm_loop(
+        vec![state.versions.clone(), state.personal.clone()],
+        std::sync::Arc::downgrade(&state.watch),
+    ));
     // Plans are computed by this worker (and every other node's), never by a request.
     let planner = tokio::spawn(cakap::gaps::plan_run::worker(state.clone()));
     // SIASN pushes run here (and on every other node), never in a request.
@@ -59,6 +65,7 @@ pub async fn serve(config: Config, siasn_sim: bool) -> anyhow::Result<()> {
     server::serve(listener, app, server::shutdown_signal()).await?;
     jobs.abort();
     watch.abort();
+    confirm.abort();
     planner.abort();
     pusher.abort();
     println!("Cakap stopped.");

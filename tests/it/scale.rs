@@ -370,6 +370,87 @@ async fn a_costly_result_is_served_stale_longer_and_refreshed_less_often(pool: P
     assert_eq!(computed.load(Ordering::SeqCst), 2, "one refresh");
 }
 
+/// How far behind a stale result is counts from the last moment it was known current: a costly
+/// result computed long ago, which the node confirmed current while nothing changed, is served
+/// at once to the first reader after a write (marked a moment behind) while one refresh runs.
+/// Unconfirmed, that reader waits for the whole computation. Cheap results are not confirmed.
+#[sqlx::test]
+async fn a_costly_result_confirmed_current_is_served_at_once_after_a_quiet_while(pool: PgPool) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    use std::time::{Duration, Instant};
+
+    use cakap::app::versioned::{Depends, REQUEST, RequestVersions, VersionCache};
+    let app = TestApp::seeded(pool).await;
+    // A 0.3 s computation and a 0.2 s window: served stale while at most 7 × 0.3 = 2.1 s behind.
+    let confirmed = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    let unconfirmed = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    let computed = Arc::new(AtomicUsize::new(0));
+    // (the count, how long the read took, how far behind the served result was in ms)
+    let read = |cache: &VersionCache, key: &'static str, sleep: f64| {
+        let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
+        let req = Arc::new(RequestVersions::new(false, None));
+        let reading = async move {
+            let started = Instant::now();
+            let n = *cache
+                .get_in(Depends::All, &pool, key.into(), move |conn| {
+                    Box::pin(async move {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        sqlx::query("select pg_sleep($1)").bind(sleep).execute(&mut *conn).await?;
+                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0895%'")
+                            .fetch_one(&mut *conn)
+                            .await
+                    })
+                })
+                .await
+                .expect("read");
+            (n, started.elapsed())
+        };
+        let req2 = req.clone();
+        async move {
+            let (n, took) = REQUEST.scope(req2, reading).await;
+            (n, took, req.stale_ms.load(Ordering::Relaxed))
+        }
+    };
+    assert_eq!(read(&confirmed, "costly", 0.3).await.0, 0);
+    assert_eq!(read(&confirmed, "cheap", 0.0).await.0, 0);
+    assert_eq!(read(&unconfirmed, "costly", 0.3).await.0, 0);
+    assert_eq!(computed.load(Ordering::SeqCst), 3);
+    // A quiet while, longer than any result may be served behind; the node confirms meanwhile.
+    let quiet = Instant::now();
+    while quiet.elapsed() < Duration::from_millis(2600) {
+        let n = confirmed.confirm(None).await.expect("confirm");
+        assert_eq!(n, 1, "the costly result is confirmed, the cheap one is not");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    sqlx::query("update employees set phone = '0895' where id = (select min(id) from employees)")
+        .execute(&app.pool)
+        .await
+        .expect("write");
+    let (n, took, behind) = read(&confirmed, "costly", 0.3).await;
+    assert_eq!(n, 0, "the previous result, served at once");
+    assert!(took < Duration::from_millis(250), "no wait for the computation ({took:?})");
+    assert!(behind > 0 && behind < 1500, "marked as a moment behind, not as computed seconds ago ({behind} ms)");
+    let (n, took, behind) = read(&unconfirmed, "costly", 0.3).await;
+    assert_eq!((n, behind), (1, 0), "unconfirmed: too far behind to serve, computed again");
+    assert!(took >= Duration::from_millis(300), "its reader waited ({took:?})");
+    let (n, _, _) = read(&confirmed, "cheap", 0.0).await;
+    assert_eq!(n, 1, "the cheap result, unconfirmed, is computed again");
+    // The refresh the first reader started lands; nothing else computed it.
+    let mut seen = 0;
+    for _ in 0..100 {
+        seen = read(&confirmed, "costly", 0.3).await.0;
+        if seen == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, 1, "refreshed");
+    assert_eq!(computed.load(Ordering::SeqCst), 6, "one refresh each, and the cheap one once more");
+}
+
 /// A figure kept as lagging (the notifications' count beside the menu, the re-assessments due) is
 /// served as it was even to the reader who just wrote, while one refresh runs; a plain kept
 /// result is computed again for them.

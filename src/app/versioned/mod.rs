@@ -11,6 +11,12 @@
 //! the new one (a response carrying such a result has the `x-cakap-stale-ms` header). A user who
 //! wrote a moment ago (the recent-write cookie) always waits for the current result, so their own
 //! write shows on their next page; so do writes (POST) and background work.
+//!
+//! How far behind a stale result is counts from the last moment it was known current, not from
+//! when it was computed: a node confirms its costly results read lately every half second while
+//! nothing they depend on changes (`confirm_loop`, one version read per dependency). So the
+//! first reader after a write is served a department's figures computed an hour ago, marked as
+//! a moment behind, instead of waiting seconds for them.
 
 use std::{
     any::Any,
