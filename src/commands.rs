@@ -47,9 +47,9 @@ pub async fn serve(config: Config, siasn_sim: bool) -> anyhow::Result<()> {
         std::sync::Arc::downgrade(&state.watch),
         state.pool.clone(),
     ));
-    // Costly kept results read lately are confirmed current while nothing they depend on changes,
-    // so that their first reader after a write is served them at once while they are refreshed.
-    let confirm = tokio::spawn(cakap::app::versioned::confirm_loop(
+    // Costly kept results read lately are kept current (confirmed while nothing they depend on
+    // changes, refreshed after a write), so that their readers do not wait for them.
+    let confirm = tokio::spawn(cakap::app::versioned::keep_current_loop(
         vec![state.versions.clone(), state.personal.clone()],
         std::sync::Arc::downgrade(&state.watch),
     ));

@@ -382,7 +382,7 @@ async fn a_costly_result_confirmed_current_is_served_at_once_after_a_quiet_while
     };
     use std::time::{Duration, Instant};
 
-    use cakap::app::versioned::{Depends, REQUEST, RequestVersions, VersionCache};
+    use cakap::app::versioned::{Depends, Kept, REQUEST, RequestVersions, VersionCache};
     let app = TestApp::seeded(pool).await;
     // A 0.3 s computation and a 0.2 s window: served stale while at most 7 × 0.3 = 2.1 s behind.
     let confirmed = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
@@ -421,8 +421,8 @@ async fn a_costly_result_confirmed_current_is_served_at_once_after_a_quiet_while
     // A quiet while, longer than any result may be served behind; the node confirms meanwhile.
     let quiet = Instant::now();
     while quiet.elapsed() < Duration::from_millis(2600) {
-        let n = confirmed.confirm(None).await.expect("confirm");
-        assert_eq!(n, 1, "the costly result is confirmed, the cheap one is not");
+        let kept = confirmed.keep_current(None).await.expect("keep current");
+        assert_eq!(kept, Kept { confirmed: 1, refreshing: 0 }, "the costly result is confirmed, the cheap one is not");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     sqlx::query("update employees set phone = '0895' where id = (select min(id) from employees)")
@@ -449,6 +449,73 @@ async fn a_costly_result_confirmed_current_is_served_at_once_after_a_quiet_while
     }
     assert_eq!(seen, 1, "refreshed");
     assert_eq!(computed.load(Ordering::SeqCst), 6, "one refresh each, and the cheap one once more");
+}
+
+/// A costly result read lately and made stale by a write is refreshed by the node itself once
+/// its refresh is due, not by its next reader: a reader who comes back later finds it current.
+#[sqlx::test]
+async fn a_costly_result_read_lately_is_refreshed_ahead_of_its_next_reader(pool: PgPool) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    use std::time::{Duration, Instant};
+
+    use cakap::app::versioned::{Depends, Kept, REQUEST, RequestVersions, VersionCache};
+    let app = TestApp::seeded(pool).await;
+    // A 0.3 s computation: its refresh is due 1.5 s after it was computed.
+    let cache = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    let computed = Arc::new(AtomicUsize::new(0));
+    let read = || {
+        let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
+        let req = Arc::new(RequestVersions::new(false, None));
+        let reading = async move {
+            let started = Instant::now();
+            let n = *cache
+                .get_in(Depends::All, &pool, "costly".into(), move |conn| {
+                    Box::pin(async move {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        sqlx::query("select pg_sleep(0.3)").execute(&mut *conn).await?;
+                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0894%'")
+                            .fetch_one(&mut *conn)
+                            .await
+                    })
+                })
+                .await
+                .expect("read");
+            (n, started.elapsed())
+        };
+        let req2 = req.clone();
+        async move {
+            let (n, took) = REQUEST.scope(req2, reading).await;
+            (n, took, req.stale_ms.load(Ordering::Relaxed))
+        }
+    };
+    let computed_at = Instant::now();
+    assert_eq!(read().await.0, 0);
+    sqlx::query("update employees set phone = '0894' where id = (select min(id) from employees)")
+        .execute(&app.pool)
+        .await
+        .expect("write");
+    let kept = cache.keep_current(None).await.expect("keep current");
+    assert_eq!(kept, Kept::default(), "computed a moment ago: not refreshed yet");
+    tokio::time::sleep(Duration::from_millis(1600).saturating_sub(computed_at.elapsed())).await;
+    let kept = cache.keep_current(None).await.expect("keep current");
+    assert_eq!(kept, Kept { confirmed: 0, refreshing: 1 }, "its refresh is due: started by the node");
+    let kept = cache.keep_current(None).await.expect("keep current");
+    assert_eq!(kept.refreshing, 0, "one refresh at a time");
+    for _ in 0..100 {
+        if computed.load(Ordering::SeqCst) == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Let the refresh store its result.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (n, took, behind) = read().await;
+    assert_eq!((n, behind), (1, 0), "current when its reader comes back");
+    assert!(took < Duration::from_millis(250), "without waiting ({took:?})");
+    assert_eq!(computed.load(Ordering::SeqCst), 2, "one refresh, by the node");
 }
 
 /// A figure kept as lagging (the notifications' count beside the menu, the re-assessments due) is

@@ -17,16 +17,34 @@ pub(super) struct Entry {
     value: Arc<dyn Any + Send + Sync>,
     /// How long computing it took.
     took: Duration,
+    /// Computes it again in the background (`keep_current`).
+    refresh: Refresher,
 }
 
-/// A kept result read within this long is confirmed current by `confirm` while nothing it
-/// depends on changes, when it costs at least `CONFIRM_COSTLY` to compute.
+/// Starts computing a kept result again in the background, holding its key's turn.
+type Refresher =
+    Arc<dyn Fn(&VersionCache, tokio::sync::OwnedMutexGuard<()>) -> tokio::task::JoinHandle<()> + Send + Sync>;
+
+/// What one `keep_current` pass did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    /// Results still current, marked so.
+    pub confirmed: usize,
+    /// Results made stale by a write, whose refresh this pass started.
+    pub refreshing: usize,
+}
+
+/// A costly kept result (`KEEP_COSTLY`) read within this long is confirmed current by
+/// `keep_current` while nothing it depends on changes.
 pub const CONFIRM_WITHIN: Duration = Duration::from_secs(600);
-/// Results cheaper than this are not confirmed: their first reader after a quiet while computes
+/// A costly kept result read within this long is refreshed by `keep_current` after a write, not
+/// by its next reader.
+pub const REFRESH_AHEAD_WITHIN: Duration = Duration::from_secs(180);
+/// Results cheaper than this are left to their readers: the first one after a while computes
 /// them again, which costs them little.
-pub const CONFIRM_COSTLY: Duration = Duration::from_millis(20);
-/// How often a node confirms its costly kept results (`confirm_loop`).
-pub const CONFIRM_EVERY: Duration = Duration::from_millis(500);
+pub const KEEP_COSTLY: Duration = Duration::from_millis(20);
+/// How often a node keeps its costly results current (`keep_current_loop`).
+pub const KEEP_EVERY: Duration = Duration::from_millis(500);
 
 #[derive(Clone)]
 pub struct VersionCache {
@@ -43,6 +61,8 @@ pub struct VersionCache {
     /// write (0: at the first read after each write).
     refresh_every: Duration,
     entries: Arc<Mutex<HashMap<String, Entry>>>,
+    /// The refresh `keep_current` started last: one at a time per cache.
+    ahead: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
     /// One computation per key at a time: concurrent readers of a key wait for it rather than
     /// each computing the same result.
     computing: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
@@ -159,6 +179,7 @@ impl VersionCache {
             stale,
             refresh_every: Duration::ZERO,
             entries: Arc::default(),
+            ahead: Arc::default(),
             computing: Arc::default(),
         }
     }
@@ -194,6 +215,7 @@ impl VersionCache {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn store(
         &self,
         key: String,
@@ -202,6 +224,7 @@ impl VersionCache {
         computed: Instant,
         bytes: usize,
         value: Arc<dyn Any + Send + Sync>,
+        refresh: Refresher,
     ) {
         let bytes = bytes + key.len() + 64;
         if bytes > self.budget {
@@ -236,6 +259,7 @@ impl VersionCache {
                 bytes,
                 value,
                 took: computed.elapsed(),
+                refresh,
             };
             map.insert(key, entry);
             self.used.store(used as u64, Ordering::Relaxed);
@@ -259,7 +283,7 @@ impl VersionCache {
     where
         T: Weigh + Send + Sync + 'static,
         E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Clone + Send + Sync + 'static,
     {
         self.get_in(Depends::All, conn, key, compute).await
     }
@@ -283,7 +307,7 @@ impl VersionCache {
     where
         T: Weigh + Send + Sync + 'static,
         E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Clone + Send + Sync + 'static,
     {
         self.get_with(dep, conn, key, compute, false).await
     }
@@ -301,7 +325,7 @@ impl VersionCache {
     where
         T: Weigh + Send + Sync + 'static,
         E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Clone + Send + Sync + 'static,
     {
         self.get_with(dep, conn, key, compute, true).await
     }
@@ -335,7 +359,7 @@ impl VersionCache {
     where
         T: Weigh + Send + Sync + 'static,
         E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Clone + Send + Sync + 'static,
     {
         let mut taken: Option<sqlx::pool::PoolConnection<sqlx::Postgres>> = None;
         let conn: &mut PgConnection = match conn.into() {
@@ -354,17 +378,7 @@ impl VersionCache {
                 if age < self.refresh_after(took) {
                     // Computed a moment ago: the writes since wait for the next refresh.
                 } else if let Ok(turn) = gate.try_lock_owned() {
-                    let cache = self.clone();
-                    tokio::spawn(async move {
-                        let _turn = turn;
-                        let refreshed = async {
-                            let mut c = cache.pool.acquire().await.map_err(E::from)?;
-                            cache.compute_and_store(&mut c, &dep, key, compute).await
-                        };
-                        if let Err(e) = refreshed.await {
-                            tracing::warn!(error = ?e, "refreshing a kept result");
-                        }
-                    });
+                    self.spawn_refresh(turn, dep, key, compute);
                 }
                 note_stale(behind);
                 return Ok(old);
@@ -387,23 +401,52 @@ impl VersionCache {
         self.compute_and_store(conn, &dep, key, compute).await
     }
 
-    /// Mark the costly results read lately (`CONFIRM_COSTLY`, `CONFIRM_WITHIN`) that are still
-    /// current as known current now: after the next write their readers are served them at once
-    /// (marked as a moment behind) while one refresh runs, however long ago they were computed.
-    /// Without this, the first reader after a quiet while waited for the whole computation (at
-    /// 100 000 staff, 3-6 s for HR's home). Nothing is computed here: one version read per
-    /// dependency, none when the node's `watch` knows it. Returns how many were confirmed.
-    pub async fn confirm(&self, watch: Option<&VersionWatch>) -> Result<usize, sqlx::Error> {
+    /// Compute a kept result again in the background, holding its key's `turn`.
+    fn spawn_refresh<T, E, F>(
+        &self,
+        turn: tokio::sync::OwnedMutexGuard<()>,
+        dep: Depends,
+        key: String,
+        compute: F,
+    ) -> tokio::task::JoinHandle<()>
+    where
+        T: Weigh + Send + Sync + 'static,
+        E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Clone + Send + Sync + 'static,
+    {
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let _turn = turn;
+            let refreshed = async {
+                let mut c = cache.pool.acquire().await.map_err(E::from)?;
+                cache.compute_and_store(&mut c, &dep, key, compute).await
+            };
+            if let Err(e) = refreshed.await {
+                tracing::warn!(error = ?e, "refreshing a kept result");
+            }
+        })
+    }
+
+    /// Keep the costly results read lately (`KEEP_COSTLY`) current, so that their readers do
+    /// not wait for them. Without this, the first reader after a quiet while, or after writes
+    /// nobody was reading through, waited for the whole computation (at 100 000 staff, 3-6 s for
+    /// HR's home).
+    /// - Still current (read within `CONFIRM_WITHIN`): marked as known current now, so after the
+    ///   next write they are served at once, marked as a moment behind, however long ago they
+    ///   were computed. One version read per dependency, none when the node's `watch` knows it.
+    /// - Made stale by a write (read within `REFRESH_AHEAD_WITHIN`): refreshed here once
+    ///   `refresh_after` allows, the one furthest behind first, one refresh at a time per cache.
+    pub async fn keep_current(&self, watch: Option<&VersionWatch>) -> Result<Kept, sqlx::Error> {
         let wanted: Vec<(String, Depends, i64)> = match self.entries.lock() {
             Ok(map) => map
                 .iter()
-                .filter(|(_, e)| e.took >= CONFIRM_COSTLY && e.last_used.elapsed() < CONFIRM_WITHIN)
+                .filter(|(_, e)| e.took >= KEEP_COSTLY && e.last_used.elapsed() < CONFIRM_WITHIN)
                 .map(|(k, e)| (k.clone(), e.dep.clone(), e.version))
                 .collect(),
-            Err(_) => return Ok(0),
+            Err(_) => return Ok(Kept::default()),
         };
         if wanted.is_empty() {
-            return Ok(0);
+            return Ok(Kept::default());
         }
         // What the watch answers is current within its poll; what the database answers, now.
         let asked = Instant::now();
@@ -432,20 +475,36 @@ impl VersionCache {
             versions.insert(dep, v);
         }
         drop(conn);
-        let mut confirmed = 0;
+        let mut kept = Kept::default();
+        let mut behind: Option<(Instant, String, Refresher)> = None;
         if let Ok(mut map) = self.entries.lock() {
             for (key, dep, version) in &wanted {
-                if let Some(e) = map.get_mut(key)
-                    && e.version == *version
-                    && versions.get(dep).is_some_and(|now| now <= version)
-                    && e.current_at < as_of
+                let Some(e) = map.get_mut(key) else { continue };
+                let Some(&now) = versions.get(dep) else { continue };
+                if e.version != *version {
+                    // Computed again meanwhile.
+                } else if now <= *version {
+                    if e.current_at < as_of {
+                        e.current_at = as_of;
+                        kept.confirmed += 1;
+                    }
+                } else if e.last_used.elapsed() < REFRESH_AHEAD_WITHIN
+                    && e.computed.elapsed() >= self.refresh_after(e.took)
+                    && behind.as_ref().is_none_or(|b| e.current_at < b.0)
                 {
-                    e.current_at = as_of;
-                    confirmed += 1;
+                    behind = Some((e.current_at, key.clone(), e.refresh.clone()));
                 }
             }
         }
-        Ok(confirmed)
+        if let Some((_, key, refresh)) = behind
+            && let Ok(mut ahead) = self.ahead.lock()
+            && ahead.as_ref().is_none_or(|h| h.is_finished())
+            && let Ok(turn) = self.gate(&key).try_lock_owned()
+        {
+            *ahead = Some(refresh(self, turn));
+            kept.refreshing += 1;
+        }
+        Ok(kept)
     }
 
     async fn compute_and_store<T, E, F>(
@@ -457,9 +516,15 @@ impl VersionCache {
     ) -> Result<Arc<T>, E>
     where
         T: Weigh + Send + Sync + 'static,
-        E: From<sqlx::Error>,
-        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>>,
+        E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
+        F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Clone + Send + Sync + 'static,
     {
+        let refresh: Refresher = {
+            let (dep, key, compute) = (dep.clone(), key.clone(), compute.clone());
+            Arc::new(move |cache: &VersionCache, turn| {
+                cache.spawn_refresh(turn, dep.clone(), key.clone(), compute.clone())
+            })
+        };
         let started = Instant::now();
         // A transaction object rolls back if this request is dropped half-way.
         let mut tx =
@@ -469,23 +534,23 @@ impl VersionCache {
         tx.rollback().await?;
         let bytes = value.bytes();
         let value = Arc::new(value);
-        self.store(key, dep, seen, started, bytes, value.clone());
+        self.store(key, dep, seen, started, bytes, value.clone(), refresh);
         Ok(value)
     }
 }
 
-/// Confirm `caches`' costly results every `CONFIRM_EVERY` (see `VersionCache::confirm`) until the
-/// node stops (its watch is dropped with its state).
-pub async fn confirm_loop(caches: Vec<VersionCache>, watch: std::sync::Weak<VersionWatch>) {
+/// Keep `caches`' costly results current every `KEEP_EVERY` (see `VersionCache::keep_current`)
+/// until the node stops (its watch is dropped with its state).
+pub async fn keep_current_loop(caches: Vec<VersionCache>, watch: std::sync::Weak<VersionWatch>) {
     let mut failing = false;
     loop {
-        tokio::time::sleep(CONFIRM_EVERY).await;
+        tokio::time::sleep(KEEP_EVERY).await;
         let Some(w) = watch.upgrade() else { return };
         for cache in &caches {
-            match cache.confirm(Some(&w)).await {
+            match cache.keep_current(Some(&w)).await {
                 Ok(_) => failing = false,
                 Err(e) if !failing => {
-                    tracing::warn!(error = %e, "confirming kept results; their readers may wait meanwhile");
+                    tracing::warn!(error = %e, "keeping kept results current; their readers may wait meanwhile");
                     failing = true;
                 }
                 Err(_) => {}
