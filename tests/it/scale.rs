@@ -388,6 +388,7 @@ async fn a_costly_result_confirmed_current_is_served_at_once_after_a_quiet_while
     let confirmed = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
     let unconfirmed = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
     let computed = Arc::new(AtomicUsize::new(0));
+    let ahead = std::sync::Mutex::default();
     // (the count, how long the read took, how far behind the served result was in ms)
     let read = |cache: &VersionCache, key: &'static str, sleep: f64| {
         let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
@@ -421,7 +422,7 @@ async fn a_costly_result_confirmed_current_is_served_at_once_after_a_quiet_while
     // A quiet while, longer than any result may be served behind; the node confirms meanwhile.
     let quiet = Instant::now();
     while quiet.elapsed() < Duration::from_millis(2600) {
-        let kept = confirmed.keep_current(None).await.expect("keep current");
+        let kept = confirmed.keep_current(None, &ahead).await.expect("keep current");
         assert_eq!(kept, Kept { confirmed: 1, refreshing: 0 }, "the costly result is confirmed, the cheap one is not");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -461,12 +462,15 @@ async fn a_costly_result_read_lately_is_refreshed_ahead_of_its_next_reader(pool:
     };
     use std::time::{Duration, Instant};
 
-    use cakap::app::versioned::{Depends, Kept, REQUEST, RequestVersions, VersionCache};
+    use cakap::app::versioned::{Ahead, Depends, Kept, REQUEST, RequestVersions, VersionCache};
     let app = TestApp::seeded(pool).await;
     // A 0.3 s computation: its refresh is due 1.5 s after it was computed.
     let cache = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    // Another cache of the same node, with a result as costly made stale by the same write.
+    let other = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    let ahead = std::sync::Mutex::new(Ahead::default());
     let computed = Arc::new(AtomicUsize::new(0));
-    let read = || {
+    let read_in = |cache: &VersionCache| {
         let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
         let req = Arc::new(RequestVersions::new(false, None));
         let reading = async move {
@@ -491,21 +495,26 @@ async fn a_costly_result_read_lately_is_refreshed_ahead_of_its_next_reader(pool:
             (n, took, req.stale_ms.load(Ordering::Relaxed))
         }
     };
+    let read = || read_in(&cache);
     let computed_at = Instant::now();
     assert_eq!(read().await.0, 0);
+    assert_eq!(read_in(&other).await.0, 0);
     sqlx::query("update employees set phone = '0894' where id = (select min(id) from employees)")
         .execute(&app.pool)
         .await
         .expect("write");
-    let kept = cache.keep_current(None).await.expect("keep current");
+    let kept = cache.keep_current(None, &ahead).await.expect("keep current");
     assert_eq!(kept, Kept::default(), "computed a moment ago: not refreshed yet");
     tokio::time::sleep(Duration::from_millis(1600).saturating_sub(computed_at.elapsed())).await;
-    let kept = cache.keep_current(None).await.expect("keep current");
+    let kept = cache.keep_current(None, &ahead).await.expect("keep current");
+    let started = Instant::now();
     assert_eq!(kept, Kept { confirmed: 0, refreshing: 1 }, "its refresh is due: started by the node");
-    let kept = cache.keep_current(None).await.expect("keep current");
+    let kept = cache.keep_current(None, &ahead).await.expect("keep current");
     assert_eq!(kept.refreshing, 0, "one refresh at a time");
+    let kept = other.keep_current(None, &ahead).await.expect("keep current");
+    assert_eq!(kept.refreshing, 0, "one refresh ahead at a time over the node's caches");
     for _ in 0..100 {
-        if computed.load(Ordering::SeqCst) == 2 {
+        if computed.load(Ordering::SeqCst) == 3 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -515,7 +524,14 @@ async fn a_costly_result_read_lately_is_refreshed_ahead_of_its_next_reader(pool:
     let (n, took, behind) = read().await;
     assert_eq!((n, behind), (1, 0), "current when its reader comes back");
     assert!(took < Duration::from_millis(250), "without waiting ({took:?})");
-    assert_eq!(computed.load(Ordering::SeqCst), 2, "one refresh, by the node");
+    assert_eq!(computed.load(Ordering::SeqCst), 3, "one refresh, by the node");
+    if started.elapsed() < Duration::from_millis(1400) {
+        let kept = other.keep_current(None, &ahead).await.expect("keep current");
+        assert_eq!(kept.refreshing, 0, "the last refresh ahead finished, but the next waits out its share");
+    }
+    tokio::time::sleep(Duration::from_millis(1600).saturating_sub(started.elapsed())).await;
+    let kept = other.keep_current(None, &ahead).await.expect("keep current");
+    assert_eq!(kept, Kept { confirmed: 0, refreshing: 1 }, "then the other cache's turn");
 }
 
 /// A figure kept as lagging (the notifications' count beside the menu, the re-assessments due) is

@@ -14,9 +14,11 @@
 //!
 //! How far behind a stale result is counts from the last moment it was known current, not from
 //! when it was computed: a node confirms its costly results read lately every half second while
-//! nothing they depend on changes (`confirm_loop`, one version read per dependency). So the
+//! nothing they depend on changes (`keep_current_loop`, one version read per dependency). So the
 //! first reader after a write is served a department's figures computed an hour ago, marked as
-//! a moment behind, instead of waiting seconds for them.
+//! a moment behind, instead of waiting seconds for them. After a write, the node refreshes such
+//! results read in the last minutes itself, one at a time over its caches and at most a fifth of
+//! a core (`Ahead`), so that their next reader finds them current.
 
 use std::{
     any::Any,
