@@ -269,6 +269,26 @@ async fn a_level_from_a_certificate_counts_until_the_certificate_expires(pool: P
         .expect("certified level");
         assert_eq!(counted().await, expected, "valid until {until}");
     }
+    // The kept level carries the certificate's end itself: correcting it on the assessment moves it.
+    sqlx::query(
+        "update assessments set valid_until = current_date + 60
+         where id = (select max(id) from assessments where employee_id = $1 and competency_id = $2)",
+    )
+    .bind(id)
+    .bind(reqs[3].0)
+    .execute(&app.pool)
+    .await
+    .expect("certificate corrected");
+    assert_eq!(counted().await, 3, "certificate extended");
+    let until: bool = sqlx::query_scalar(
+        "select valid_until = current_date + 60 from current_levels where employee_id = $1 and competency_id = $2",
+    )
+    .bind(id)
+    .bind(reqs[3].0)
+    .fetch_one(&app.pool)
+    .await
+    .expect("current level");
+    assert!(until, "the current level ends with its certificate");
 }
 
 /// On the demo the summary separates: at most 40 % of staff in the top tier, units whose readiness
