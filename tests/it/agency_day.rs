@@ -147,3 +147,32 @@ async fn the_same_day_in_wib_wita_and_wit(pool: PgPool) {
         );
     }
 }
+
+/// The HR home's evaluation average covers the agency's year: an evaluation sent at 00:30 WIB on
+/// 1 January counts in that year although it was still 31 December in UTC.
+#[sqlx::test]
+async fn the_home_averages_the_evaluations_of_the_agencys_year(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    app.state.clock.set(Some("2026-06-01T05:00:00Z".parse().expect("instant")));
+    sqlx::query("delete from training_evaluations").execute(&app.pool).await.expect("clear");
+    // 00:30 WIB on 1 January 2026, 23:30 WIB on 31 December 2025, 00:30 WIB on 1 January 2027.
+    for (n, (score, at)) in
+        [(5, "2025-12-31T17:30:00Z"), (1, "2025-12-31T16:30:00Z"), (2, "2026-12-31T17:30:00Z")].into_iter().enumerate()
+    {
+        sqlx::query(
+            "insert into training_evaluations (participant_id, relevance, method, trainer, usefulness, submitted_at)
+             select id, $1, $1, $1, $1, $2::timestamptz from training_participants order by id offset $3 limit 1",
+        )
+        .bind(score as i16)
+        .bind(at)
+        .bind(n as i64)
+        .execute(&app.pool)
+        .await
+        .expect("evaluation");
+    }
+    let mut hr = app.as_user("kepegawaian").await;
+    let home = hr.get("/").await;
+    let tile = home.body.split("<a href=\"/development/effect\">").next().expect("page");
+    let figure = tile.rsplit("<span class=\"tile-num\">").next().expect("tile");
+    assert!(figure.starts_with("5,00</span>") || figure.starts_with("5.00</span>"), "the 2026 average: {figure}");
+}
