@@ -370,6 +370,62 @@ async fn a_costly_result_is_served_stale_longer_and_refreshed_less_often(pool: P
     assert_eq!(computed.load(Ordering::SeqCst), 2, "one refresh");
 }
 
+/// A node refreshes its costly results ahead with a fifth of a core, so with several of them each
+/// comes round less often than every seven times its cost. Meanwhile its readers are still served
+/// the stale result at once, for as long as the node's refresh-ahead cycle (`keep_current_loop`
+/// sums each cache's part), not made to wait for it; a cache with no cycle makes them wait.
+#[sqlx::test]
+async fn a_stale_result_is_served_while_the_nodes_refreshes_ahead_come_round_to_it(pool: PgPool) {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use cakap::app::versioned::{AHEAD_SHARE, Depends, REQUEST, RequestVersions, VersionCache};
+    let app = TestApp::seeded(pool).await;
+    // A 0.2 s computation and a 0.2 s window: served stale while at most 7 × 0.2 = 1.4 s behind.
+    let cycling = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    let plain = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    let read = |cache: &VersionCache| {
+        let (cache, pool) = (cache.clone(), app.pool.clone());
+        let req = Arc::new(RequestVersions::new(false, None));
+        let reading = async move {
+            let started = Instant::now();
+            let n = *cache
+                .get_in(Depends::All, &pool, "costly".into(), move |conn| {
+                    Box::pin(async move {
+                        sqlx::query("select pg_sleep(0.2)").execute(&mut *conn).await?;
+                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0896%'")
+                            .fetch_one(&mut *conn)
+                            .await
+                    })
+                })
+                .await
+                .expect("read");
+            (n, started.elapsed())
+        };
+        REQUEST.scope(req, reading)
+    };
+    let computed_at = Instant::now();
+    assert_eq!(read(&cycling).await.0, 0);
+    assert_eq!(read(&plain).await.0, 0);
+    // Its part of the cycle: refreshed in its cost, then AHEAD_SHARE times as long before the next.
+    let part = cycling.ahead_cycle_part();
+    let cost = part / (AHEAD_SHARE + 1);
+    assert!(cost >= Duration::from_millis(200) && cost < Duration::from_secs(2), "part {part:?}");
+    cycling.set_ahead_cycle(Duration::from_secs(6));
+    sqlx::query("update employees set phone = '0896' where id = (select min(id) from employees)")
+        .execute(&app.pool)
+        .await
+        .expect("write");
+    // 1.8 s after: past seven times its cost, within the node's cycle.
+    tokio::time::sleep(Duration::from_millis(1800).saturating_sub(computed_at.elapsed())).await;
+    let (n, took) = read(&cycling).await;
+    assert_eq!(n, 0, "the previous result, while the node's refreshes come round to it");
+    assert!(took < Duration::from_millis(150), "served without waiting ({took:?})");
+    let (n, took) = read(&plain).await;
+    assert_eq!(n, 1, "without a cycle: computed for its reader");
+    assert!(took >= Duration::from_millis(200), "its reader waited ({took:?})");
+}
+
 /// How far behind a stale result is counts from the last moment it was known current: a costly
 /// result computed long ago, which the node confirmed current while nothing changed, is served
 /// at once to the first reader after a write (marked a moment behind) while one refresh runs.

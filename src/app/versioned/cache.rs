@@ -50,6 +50,9 @@ pub const KEEP_EVERY: Duration = Duration::from_millis(500);
 /// staff and 5 writes a second, refreshing ahead back to back took the CPU the pages needed
 /// (department pages fell from 0.5 to 0.2 of `/ping`).
 pub const AHEAD_SHARE: u32 = 5;
+/// A stale result is served for at most this long while the node's refreshes ahead come round
+/// to it (`VersionCache::serve_stale_until`); past it, its reader waits for it.
+pub const AHEAD_CYCLE_CAP: Duration = Duration::from_secs(120);
 
 /// A node's refreshes ahead (`VersionCache::keep_current`): one at a time over all its caches,
 /// at most one part in `AHEAD_SHARE` of a core.
@@ -81,6 +84,9 @@ pub struct VersionCache {
     /// write (0: at the first read after each write).
     refresh_every: Duration,
     entries: Arc<Mutex<HashMap<String, Entry>>>,
+    /// How long the node's refreshes ahead take to come round to every costly result read
+    /// lately, over all its caches (milliseconds; set by `keep_current_loop`, 0 without it).
+    ahead_cycle: Arc<AtomicU64>,
     /// One computation per key at a time: concurrent readers of a key wait for it rather than
     /// each computing the same result.
     computing: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
@@ -197,6 +203,7 @@ impl VersionCache {
             stale,
             refresh_every: Duration::ZERO,
             entries: Arc::default(),
+            ahead_cycle: Arc::default(),
             computing: Arc::default(),
         }
     }
@@ -205,6 +212,26 @@ impl VersionCache {
     pub fn refreshing_every(mut self, every: Duration) -> Self {
         self.refresh_every = every;
         self
+    }
+
+    /// This cache's part of the node's refresh-ahead cycle: each costly result read within
+    /// `REFRESH_AHEAD_WITHIN` is refreshed ahead in its computing time, and the next refresh
+    /// ahead waits `AHEAD_SHARE` times as long.
+    pub fn ahead_cycle_part(&self) -> Duration {
+        match self.entries.lock() {
+            Ok(map) => map
+                .values()
+                .filter(|e| e.took >= KEEP_COSTLY && e.last_used.elapsed() < REFRESH_AHEAD_WITHIN)
+                .map(|e| e.took * (AHEAD_SHARE + 1))
+                .sum(),
+            Err(_) => Duration::ZERO,
+        }
+    }
+
+    /// The node's whole refresh-ahead cycle (the sum of its caches' parts), which a stale result
+    /// may be served for (`serve_stale_until`).
+    pub fn set_ahead_cycle(&self, cycle: Duration) {
+        self.ahead_cycle.store(cycle.as_millis().min(u64::MAX as u128) as u64, Ordering::Relaxed);
     }
 
     /// The bytes of results kept now (estimated).
@@ -358,9 +385,18 @@ impl VersionCache {
     /// A stale result may be served while it is at most this far behind the records (since it
     /// was last known current): the stale window, or long enough for its refresh to start and
     /// finish, so that no reader waits for a costly result's refresh (a zero window serves
-    /// nothing stale).
+    /// nothing stale). On a node that refreshes ahead, also as long as those refreshes take to
+    /// come round to it (`ahead_cycle`, at most `AHEAD_CYCLE_CAP`): with several costly results
+    /// and a fifth of a core for them, each is refreshed ahead less often than every seven times
+    /// its cost, and its next reader waited for it (at 100 000 staff the approval queue's first
+    /// view after a change took 1-1.3 s).
     fn serve_stale_until(&self, took: Duration) -> Duration {
-        if self.stale.is_zero() { Duration::ZERO } else { self.stale.max(self.refresh_after(took) + took * 2) }
+        if self.stale.is_zero() {
+            return Duration::ZERO;
+        }
+        let cycle = Duration::from_millis(self.ahead_cycle.load(Ordering::Relaxed));
+        let round = if cycle.is_zero() { Duration::ZERO } else { (cycle + took).min(AHEAD_CYCLE_CAP) };
+        self.stale.max(self.refresh_after(took) + took * 2).max(round)
     }
 
     /// `get_in` (`lag_ok` false) or `get_in_lagging` (true), for a caller that reads one figure
@@ -567,6 +603,10 @@ pub async fn keep_current_loop(caches: Vec<VersionCache>, watch: std::sync::Weak
     loop {
         tokio::time::sleep(KEEP_EVERY).await;
         let Some(w) = watch.upgrade() else { return };
+        let cycle: Duration = caches.iter().map(VersionCache::ahead_cycle_part).sum();
+        for cache in &caches {
+            cache.set_ahead_cycle(cycle);
+        }
         for cache in &caches {
             match cache.keep_current(Some(&w), &ahead).await {
                 Ok(_) => failing = false,

@@ -18,7 +18,9 @@
 //! first reader after a write is served a department's figures computed an hour ago, marked as
 //! a moment behind, instead of waiting seconds for them. After a write, the node refreshes such
 //! results read in the last minutes itself, one at a time over its caches and at most a fifth of
-//! a core (`Ahead`), so that their next reader finds them current.
+//! a core (`Ahead`), so that their next reader finds them current. Until those refreshes come
+//! round to a result (the node's cycle, at most two minutes), its readers are served it stale
+//! rather than made to wait for it.
 
 use std::{
     any::Any,
