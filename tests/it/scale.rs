@@ -590,6 +590,66 @@ async fn a_costly_result_read_lately_is_refreshed_ahead_of_its_next_reader(pool:
     assert_eq!(kept, Kept { confirmed: 0, refreshing: 1 }, "then the other cache's turn");
 }
 
+/// Over a node's caches, the one result furthest behind is refreshed ahead first, whichever cache
+/// keeps it. Asked one cache after the other, the first cache took every free turn and the
+/// second's results (the approval queue, the counts beside the menu) were never refreshed ahead
+/// under a stream of writes.
+#[sqlx::test]
+async fn the_result_furthest_behind_is_refreshed_ahead_first_over_all_caches(pool: PgPool) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    use std::time::{Duration, Instant};
+
+    use cakap::app::versioned::{Ahead, Depends, REQUEST, RequestVersions, VersionCache, keep_current_all};
+    let app = TestApp::seeded(pool).await;
+    let first = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    let second = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    let ahead = std::sync::Mutex::new(Ahead::default());
+    let read_in = |cache: &VersionCache, computed: Arc<AtomicUsize>| {
+        let (cache, pool) = (cache.clone(), app.pool.clone());
+        let reading = async move {
+            *cache
+                .get_in(Depends::All, &pool, "costly".into(), move |conn| {
+                    Box::pin(async move {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        sqlx::query("select pg_sleep(0.1)").execute(&mut *conn).await?;
+                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0893%'")
+                            .fetch_one(&mut *conn)
+                            .await
+                    })
+                })
+                .await
+                .expect("read")
+        };
+        REQUEST.scope(Arc::new(RequestVersions::new(false, None)), reading)
+    };
+    let (in_first, in_second) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    // The second cache's result was computed first: it is the further behind after a write.
+    assert_eq!(read_in(&second, in_second.clone()).await, 0);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let computed_at = Instant::now();
+    assert_eq!(read_in(&first, in_first.clone()).await, 0);
+    sqlx::query("update employees set phone = '0893' where id = (select min(id) from employees)")
+        .execute(&app.pool)
+        .await
+        .expect("write");
+    // Both refreshes are due five times their 0.1 s cost after they were computed.
+    tokio::time::sleep(Duration::from_millis(900).saturating_sub(computed_at.elapsed())).await;
+    let caches = [first.clone(), second.clone()];
+    let kept = keep_current_all(&caches, None, &ahead).await.expect("keep current");
+    assert_eq!(kept.refreshing, 1, "one refresh ahead for the node");
+    for _ in 0..100 {
+        if in_second.load(Ordering::SeqCst) == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(in_second.load(Ordering::SeqCst), 2, "the second cache's result, the furthest behind, first");
+    assert_eq!(in_first.load(Ordering::SeqCst), 1, "the first cache's waits its turn");
+}
+
 /// A figure kept as lagging (the notifications' count beside the menu, the re-assessments due) is
 /// served as it was even to the reader who just wrote, while one refresh runs; a plain kept
 /// result is computed again for them.

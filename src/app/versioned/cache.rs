@@ -492,16 +492,26 @@ impl VersionCache {
     ///   one refresh ahead at a time over all its caches, at most one part in `AHEAD_SHARE` of a
     ///   core.
     pub async fn keep_current(&self, watch: Option<&VersionWatch>, ahead: &Mutex<Ahead>) -> Result<Kept, sqlx::Error> {
+        keep_current_all(std::slice::from_ref(self), watch, ahead).await
+    }
+
+    /// `keep_current`'s work in this cache: confirms what is still current (counted in `kept`)
+    /// and proposes the result furthest behind whose refresh ahead is due.
+    async fn confirm_and_propose(
+        &self,
+        watch: Option<&VersionWatch>,
+        kept: &mut Kept,
+    ) -> Result<Option<Proposal>, sqlx::Error> {
         let wanted: Vec<(String, Depends, i64)> = match self.entries.lock() {
             Ok(map) => map
                 .iter()
                 .filter(|(_, e)| e.took >= KEEP_COSTLY && e.last_used.elapsed() < CONFIRM_WITHIN)
                 .map(|(k, e)| (k.clone(), e.dep.clone(), e.version))
                 .collect(),
-            Err(_) => return Ok(Kept::default()),
+            Err(_) => return Ok(None),
         };
         if wanted.is_empty() {
-            return Ok(Kept::default());
+            return Ok(None);
         }
         // What the watch answers is current within its poll; what the database answers, now.
         let asked = Instant::now();
@@ -530,8 +540,7 @@ impl VersionCache {
             versions.insert(dep, v);
         }
         drop(conn);
-        let mut kept = Kept::default();
-        let mut behind: Option<(Instant, String, Refresher, Duration)> = None;
+        let mut behind: Option<Proposal> = None;
         if let Ok(mut map) = self.entries.lock() {
             for (key, dep, version) in &wanted {
                 let Some(e) = map.get_mut(key) else { continue };
@@ -545,22 +554,18 @@ impl VersionCache {
                     }
                 } else if e.last_used.elapsed() < REFRESH_AHEAD_WITHIN
                     && e.computed.elapsed() >= self.refresh_after(e.took)
-                    && behind.as_ref().is_none_or(|b| e.current_at < b.0)
+                    && behind.as_ref().is_none_or(|b| e.current_at < b.current_at)
                 {
-                    behind = Some((e.current_at, key.clone(), e.refresh.clone(), e.took));
+                    behind = Some(Proposal {
+                        current_at: e.current_at,
+                        key: key.clone(),
+                        refresh: e.refresh.clone(),
+                        took: e.took,
+                    });
                 }
             }
         }
-        if let Some((_, key, refresh, took)) = behind
-            && let Ok(mut ahead) = ahead.lock()
-            && ahead.free()
-            && let Ok(turn) = self.gate(&key).try_lock_owned()
-        {
-            ahead.running = Some(refresh(self, turn));
-            ahead.next = Some(Instant::now() + took * AHEAD_SHARE);
-            kept.refreshing += 1;
-        }
-        Ok(kept)
+        Ok(behind)
     }
 
     async fn compute_and_store<T, E, F>(
@@ -595,6 +600,45 @@ impl VersionCache {
     }
 }
 
+/// A result a cache proposes to refresh ahead (`VersionCache::confirm_and_propose`).
+struct Proposal {
+    current_at: Instant,
+    key: String,
+    refresh: Refresher,
+    took: Duration,
+}
+
+/// `VersionCache::keep_current` over all of a node's caches at once: each confirms its results
+/// still current, and the one result furthest behind among all of them is refreshed ahead when
+/// the node's `ahead` is free. Asked one cache after the other, the first cache took every free
+/// turn and the second's results (the approval queue, the counts beside the menu) were never
+/// refreshed ahead under a stream of writes: their readers waited for them.
+pub async fn keep_current_all(
+    caches: &[VersionCache],
+    watch: Option<&VersionWatch>,
+    ahead: &Mutex<Ahead>,
+) -> Result<Kept, sqlx::Error> {
+    let mut kept = Kept::default();
+    let mut best: Option<(&VersionCache, Proposal)> = None;
+    for cache in caches {
+        if let Some(p) = cache.confirm_and_propose(watch, &mut kept).await?
+            && best.as_ref().is_none_or(|(_, b)| p.current_at < b.current_at)
+        {
+            best = Some((cache, p));
+        }
+    }
+    if let Some((cache, p)) = best
+        && let Ok(mut ahead) = ahead.lock()
+        && ahead.free()
+        && let Ok(turn) = cache.gate(&p.key).try_lock_owned()
+    {
+        ahead.running = Some((p.refresh)(cache, turn));
+        ahead.next = Some(Instant::now() + p.took * AHEAD_SHARE);
+        kept.refreshing += 1;
+    }
+    Ok(kept)
+}
+
 /// Keep `caches`' costly results current every `KEEP_EVERY` (see `VersionCache::keep_current`)
 /// until the node stops (its watch is dropped with its state).
 pub async fn keep_current_loop(caches: Vec<VersionCache>, watch: std::sync::Weak<VersionWatch>) {
@@ -607,15 +651,13 @@ pub async fn keep_current_loop(caches: Vec<VersionCache>, watch: std::sync::Weak
         for cache in &caches {
             cache.set_ahead_cycle(cycle);
         }
-        for cache in &caches {
-            match cache.keep_current(Some(&w), &ahead).await {
-                Ok(_) => failing = false,
-                Err(e) if !failing => {
-                    tracing::warn!(error = %e, "keeping kept results current; their readers may wait meanwhile");
-                    failing = true;
-                }
-                Err(_) => {}
+        match keep_current_all(&caches, Some(&w), &ahead).await {
+            Ok(_) => failing = false,
+            Err(e) if !failing => {
+                tracing::warn!(error = %e, "keeping kept results current; their readers may wait meanwhile");
+                failing = true;
             }
+            Err(_) => {}
         }
     }
 }
