@@ -26,7 +26,10 @@ pub fn optimal(input: &Input, limit: Duration, start: Option<&Plan>) -> Plan {
     // Wall time, not the process's CPU time (CBC's default), which a busy machine stretches.
     m.set_parameter("timeMode", "elapsed");
     m.set_parameter("sec", &format!("{:.3}", limit.as_secs_f64().max(0.05)));
-    m.set_parameter("threads", "1");
+    // CBC's serial search (its default, no `threads`): with "threads" = 1 it runs its threaded
+    // search with one worker, which now and then sat idle until the time limit after finishing
+    // (a model of a few pairs took the whole 10 s limit, unproven, in about one run in two of
+    // the brute-force test; plan runs took their whole wall-time limit).
     // At regency scale (thousands of pairs) the first LP takes most of the time and is nearly
     // integral: the plan is rounded from it below. The feasibility pump would then run past the
     // limit (CBC checks the time only between its passes: 9.4 s for a 6.5 s limit, measured).
