@@ -188,8 +188,8 @@ pub(super) fn note_stale(age: Duration) {
 pub(super) enum Lookup<T> {
     Hit(Arc<T>),
     /// Kept for an older version: the value, computed this long ago, last known current this long
-    /// ago, computed in this long.
-    Old(Arc<T>, Duration, Duration, Duration),
+    /// ago, computed in this long, last read this long ago.
+    Old(Arc<T>, Duration, Duration, Duration, Duration),
     Miss,
 }
 
@@ -214,15 +214,21 @@ impl VersionCache {
         self
     }
 
-    /// This cache's part of the node's refresh-ahead cycle: each costly result read within
-    /// `REFRESH_AHEAD_WITHIN` is refreshed ahead in its computing time, and the next refresh
-    /// ahead waits `AHEAD_SHARE` times as long.
+    /// How long one result's refresh ahead holds the node's turn: its computing time, then
+    /// `AHEAD_SHARE` times as long before the next starts, and at least one `KEEP_EVERY` tick
+    /// (one refresh ahead starts per tick at most).
+    fn ahead_turn(e: &Entry) -> Duration {
+        e.took + (e.took * AHEAD_SHARE).max(KEEP_EVERY)
+    }
+
+    /// This cache's part of the node's refresh-ahead cycle: the turns of its costly results read
+    /// within `REFRESH_AHEAD_WITHIN`.
     pub fn ahead_cycle_part(&self) -> Duration {
         match self.entries.lock() {
             Ok(map) => map
                 .values()
                 .filter(|e| e.took >= KEEP_COSTLY && e.last_used.elapsed() < REFRESH_AHEAD_WITHIN)
-                .map(|e| e.took * (AHEAD_SHARE + 1))
+                .map(Self::ahead_turn)
                 .sum(),
             Err(_) => Duration::ZERO,
         }
@@ -251,7 +257,13 @@ impl VersionCache {
             entry.current_at = now;
             Lookup::Hit(value)
         } else if entry.version < version {
-            Lookup::Old(value, entry.computed.elapsed(), entry.current_at.elapsed(), entry.took)
+            Lookup::Old(
+                value,
+                entry.computed.elapsed(),
+                entry.current_at.elapsed(),
+                entry.took,
+                entry.last_used.elapsed(),
+            )
         } else {
             // Kept for a newer version than this reader's snapshot (a replica behind): computed
             // again for this reader, not kept.
@@ -357,8 +369,8 @@ impl VersionCache {
     }
 
     /// `get_in` for a figure that may lag a moment even for a reader who just wrote (a count
-    /// their write rarely changes, shown beside the current lists): the previous result, at
-    /// most `stale` behind, while one background task computes the new one.
+    /// their write rarely changes, shown beside the current lists): the previous result, as far
+    /// behind as `serve_stale_until` allows, while one background task computes the new one.
     pub async fn get_in_lagging<'a, T, E, F>(
         &self,
         dep: Depends,
@@ -390,12 +402,16 @@ impl VersionCache {
     /// and a fifth of a core for them, each is refreshed ahead less often than every seven times
     /// its cost, and its next reader waited for it (at 100 000 staff the approval queue's first
     /// view after a change took 1-1.3 s).
-    fn serve_stale_until(&self, took: Duration) -> Duration {
+    /// The cycle counts only for a result the node refreshes ahead (`ahead_cycle_part`: costly,
+    /// read within `REFRESH_AHEAD_WITHIN`, `unread` being how long ago it was last read); others
+    /// come round only when a reader asks.
+    fn serve_stale_until(&self, took: Duration, unread: Duration) -> Duration {
         if self.stale.is_zero() {
             return Duration::ZERO;
         }
         let cycle = Duration::from_millis(self.ahead_cycle.load(Ordering::Relaxed));
-        let round = if cycle.is_zero() { Duration::ZERO } else { (cycle + took).min(AHEAD_CYCLE_CAP) };
+        let ahead = took >= KEEP_COSTLY && unread < REFRESH_AHEAD_WITHIN;
+        let round = if cycle.is_zero() || !ahead { Duration::ZERO } else { (cycle + took).min(AHEAD_CYCLE_CAP) };
         self.stale.max(self.refresh_after(took) + took * 2).max(round)
     }
 
@@ -422,8 +438,8 @@ impl VersionCache {
         let (now, shared) = request_version(&mut *conn, &dep).await?;
         match self.lookup::<T>(&key, now, shared) {
             Lookup::Hit(hit) => return Ok(hit),
-            Lookup::Old(old, age, behind, took)
-                if behind < self.serve_stale_until(took) && (lag_ok || may_serve_stale()) =>
+            Lookup::Old(old, age, behind, took, unread)
+                if behind < self.serve_stale_until(took, unread) && (lag_ok || may_serve_stale()) =>
             {
                 // Served as it was; the first reader to find it stale, once it is old enough,
                 // starts its refresh (see `refresh_after`).
@@ -619,24 +635,34 @@ pub async fn keep_current_all(
     ahead: &Mutex<Ahead>,
 ) -> Result<Kept, sqlx::Error> {
     let mut kept = Kept::default();
-    let mut best: Option<(&VersionCache, Proposal)> = None;
+    let mut proposed: Vec<(&VersionCache, Proposal)> = vec![];
+    let mut failed = None;
     for cache in caches {
-        if let Some(p) = cache.confirm_and_propose(watch, &mut kept).await?
-            && best.as_ref().is_none_or(|(_, b)| p.current_at < b.current_at)
-        {
-            best = Some((cache, p));
+        // One cache failing to read its versions does not keep the others' results current.
+        match cache.confirm_and_propose(watch, &mut kept).await {
+            Ok(Some(p)) => proposed.push((cache, p)),
+            Ok(None) => {}
+            Err(e) => failed = failed.or(Some(e)),
         }
     }
-    if let Some((cache, p)) = best
-        && let Ok(mut ahead) = ahead.lock()
+    proposed.sort_by_key(|(_, p)| p.current_at);
+    if let Ok(mut ahead) = ahead.lock()
         && ahead.free()
-        && let Ok(turn) = cache.gate(&p.key).try_lock_owned()
     {
-        ahead.running = Some((p.refresh)(cache, turn));
-        ahead.next = Some(Instant::now() + p.took * AHEAD_SHARE);
-        kept.refreshing += 1;
+        // The furthest behind whose key is free (a reader may be computing the first).
+        for (cache, p) in proposed {
+            if let Ok(turn) = cache.gate(&p.key).try_lock_owned() {
+                ahead.running = Some((p.refresh)(cache, turn));
+                ahead.next = Some(Instant::now() + p.took * AHEAD_SHARE);
+                kept.refreshing += 1;
+                break;
+            }
+        }
     }
-    Ok(kept)
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(kept),
+    }
 }
 
 /// Keep `caches`' costly results current every `KEEP_EVERY` (see `VersionCache::keep_current`)
