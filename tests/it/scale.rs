@@ -4,6 +4,43 @@ use sqlx::PgPool;
 
 use crate::helpers::TestApp;
 
+/// A page's read of `key` from `cache` (by a reader who did not just write): the employees whose
+/// phone starts with `phone`, computed in `sleep` seconds and counted in `computed`. The count,
+/// how long the read took, and how far behind the result served was (ms; 0 when current).
+async fn page_read(
+    cache: &cakap::app::versioned::VersionCache,
+    pool: &PgPool,
+    key: &str,
+    sleep: f64,
+    phone: &'static str,
+    computed: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> (i64, std::time::Duration, u64) {
+    use std::sync::{Arc, atomic::Ordering};
+
+    use cakap::app::versioned::{Depends, REQUEST, RequestVersions};
+    let req = Arc::new(RequestVersions::new(false, None));
+    let computed = computed.clone();
+    let reading = async {
+        let started = std::time::Instant::now();
+        let n = *cache
+            .get_in(Depends::All, pool, key.into(), move |conn| {
+                Box::pin(async move {
+                    computed.fetch_add(1, Ordering::SeqCst);
+                    sqlx::query("select pg_sleep($1)").bind(sleep).execute(&mut *conn).await?;
+                    sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like $1 || '%'")
+                        .bind(phone)
+                        .fetch_one(&mut *conn)
+                        .await
+                })
+            })
+            .await
+            .expect("read");
+        (n, started.elapsed())
+    };
+    let (n, took) = REQUEST.scope(req.clone(), reading).await;
+    (n, took, req.stale_ms.load(Ordering::Relaxed))
+}
+
 /// `/units` counts staff per unit and per subtree with grouped statements (the same figures as
 /// counting each unit's subtree on its own) and pages a long tree.
 #[sqlx::test]
@@ -315,32 +352,12 @@ async fn a_costly_result_is_served_stale_longer_and_refreshed_less_often(pool: P
     };
     use std::time::{Duration, Instant};
 
-    use cakap::app::versioned::{Depends, REQUEST, RequestVersions, VersionCache};
+    use cakap::app::versioned::VersionCache;
     let app = TestApp::seeded(pool).await;
     // A 0.3 s computation and a 0.5 s window: served stale until 7 × 0.3 = 2.1 s, refreshed at 1.5 s.
     let cache = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(500));
     let computed = Arc::new(AtomicUsize::new(0));
-    let read = || {
-        let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
-        let req = Arc::new(RequestVersions::new(false, None));
-        let reading = async move {
-            let started = Instant::now();
-            let n = *cache
-                .get_in(Depends::All, &pool, "costly".into(), move |conn| {
-                    Box::pin(async move {
-                        computed.fetch_add(1, Ordering::SeqCst);
-                        sqlx::query("select pg_sleep(0.3)").execute(&mut *conn).await?;
-                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0897%'")
-                            .fetch_one(&mut *conn)
-                            .await
-                    })
-                })
-                .await
-                .expect("read");
-            (n, started.elapsed())
-        };
-        REQUEST.scope(req, reading)
-    };
+    let read = || page_read(&cache, &app.pool, "costly", 0.3, "0897", &computed);
     let computed_at = Instant::now();
     assert_eq!(read().await.0, 0);
     sqlx::query("update employees set phone = '0897' where id = (select min(id) from employees)")
@@ -349,13 +366,13 @@ async fn a_costly_result_is_served_stale_longer_and_refreshed_less_often(pool: P
         .expect("write");
     // Past the 0.5 s window, before the refresh is due: served at once, nothing computed.
     tokio::time::sleep(Duration::from_millis(800).saturating_sub(computed_at.elapsed())).await;
-    let (n, took) = read().await;
+    let (n, took, _) = read().await;
     assert_eq!(n, 0, "the previous result, past the stale window");
     assert!(took < Duration::from_millis(250), "served without waiting for a computation ({took:?})");
     assert_eq!(computed.load(Ordering::SeqCst), 1, "not refreshed before five times its cost");
     // Once the refresh is due, one reader starts it and is still served at once.
     tokio::time::sleep(Duration::from_millis(1700).saturating_sub(computed_at.elapsed())).await;
-    let (n, took) = read().await;
+    let (n, took, _) = read().await;
     assert_eq!(n, 0);
     assert!(took < Duration::from_millis(250), "the refresh runs in the background ({took:?})");
     let mut seen = n;
@@ -376,56 +393,23 @@ async fn a_costly_result_is_served_stale_longer_and_refreshed_less_often(pool: P
 /// sums each cache's part), not made to wait for it; a cache with no cycle makes them wait.
 #[sqlx::test]
 async fn a_stale_result_is_served_while_the_nodes_refreshes_ahead_come_round_to_it(pool: PgPool) {
-    use std::sync::Arc;
+    use std::sync::{Arc, atomic::AtomicUsize};
     use std::time::{Duration, Instant};
 
-    use cakap::app::versioned::{AHEAD_SHARE, Depends, REQUEST, RequestVersions, VersionCache};
+    use cakap::app::versioned::{AHEAD_SHARE, VersionCache};
     let app = TestApp::seeded(pool).await;
     // A 0.2 s computation and a 0.2 s window: served stale while at most 7 × 0.2 = 1.4 s behind.
     let cycling = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
     let plain = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
-    let read = |cache: &VersionCache| {
-        let (cache, pool) = (cache.clone(), app.pool.clone());
-        let req = Arc::new(RequestVersions::new(false, None));
-        let reading = async move {
-            let started = Instant::now();
-            let n = *cache
-                .get_in(Depends::All, &pool, "costly".into(), move |conn| {
-                    Box::pin(async move {
-                        sqlx::query("select pg_sleep(0.2)").execute(&mut *conn).await?;
-                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0896%'")
-                            .fetch_one(&mut *conn)
-                            .await
-                    })
-                })
-                .await
-                .expect("read");
-            (n, started.elapsed())
-        };
-        REQUEST.scope(req, reading)
-    };
+    let computed = Arc::new(AtomicUsize::new(0));
+    let read = |cache| page_read(cache, &app.pool, "costly", 0.2, "0896", &computed);
     // A cheap result in the same cache: the node does not refresh it ahead, so the cycle does not
     // count for it.
-    let cheap = |cache: &VersionCache| {
-        let (cache, pool) = (cache.clone(), app.pool.clone());
-        let reading = async move {
-            *cache
-                .get_in(Depends::All, &pool, "cheap".into(), move |conn| {
-                    Box::pin(async move {
-                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0896%'")
-                            .fetch_one(&mut *conn)
-                            .await
-                    })
-                })
-                .await
-                .expect("read")
-        };
-        REQUEST.scope(Arc::new(RequestVersions::new(false, None)), reading)
-    };
+    let cheap = |cache| page_read(cache, &app.pool, "cheap", 0.0, "0896", &computed);
     let computed_at = Instant::now();
     assert_eq!(read(&cycling).await.0, 0);
     assert_eq!(read(&plain).await.0, 0);
-    assert_eq!(cheap(&cycling).await, 0);
+    assert_eq!(cheap(&cycling).await.0, 0);
     // Its part of the cycle: refreshed in its cost, then AHEAD_SHARE times as long before the next.
     let part = cycling.ahead_cycle_part();
     let cost = part / (AHEAD_SHARE + 1);
@@ -437,11 +421,11 @@ async fn a_stale_result_is_served_while_the_nodes_refreshes_ahead_come_round_to_
         .expect("write");
     // 1.8 s after: past seven times its cost, within the node's cycle.
     tokio::time::sleep(Duration::from_millis(1800).saturating_sub(computed_at.elapsed())).await;
-    let (n, took) = read(&cycling).await;
+    let (n, took, _) = read(&cycling).await;
     assert_eq!(n, 0, "the previous result, while the node's refreshes come round to it");
     assert!(took < Duration::from_millis(150), "served without waiting ({took:?})");
-    assert_eq!(cheap(&cycling).await, 1, "a cheap result past the window: computed again for its reader");
-    let (n, took) = read(&plain).await;
+    assert_eq!(cheap(&cycling).await.0, 1, "a cheap result past the window: computed again for its reader");
+    let (n, took, _) = read(&plain).await;
     assert_eq!(n, 1, "without a cycle: computed for its reader");
     assert!(took >= Duration::from_millis(200), "its reader waited ({took:?})");
 }
@@ -458,39 +442,14 @@ async fn a_costly_result_confirmed_current_is_served_at_once_after_a_quiet_while
     };
     use std::time::{Duration, Instant};
 
-    use cakap::app::versioned::{Depends, Kept, REQUEST, RequestVersions, VersionCache};
+    use cakap::app::versioned::{Kept, VersionCache};
     let app = TestApp::seeded(pool).await;
     // A 0.3 s computation and a 0.2 s window: served stale while at most 7 × 0.3 = 2.1 s behind.
     let confirmed = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
     let unconfirmed = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
     let computed = Arc::new(AtomicUsize::new(0));
     let ahead = std::sync::Mutex::default();
-    // (the count, how long the read took, how far behind the served result was in ms)
-    let read = |cache: &VersionCache, key: &'static str, sleep: f64| {
-        let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
-        let req = Arc::new(RequestVersions::new(false, None));
-        let reading = async move {
-            let started = Instant::now();
-            let n = *cache
-                .get_in(Depends::All, &pool, key.into(), move |conn| {
-                    Box::pin(async move {
-                        computed.fetch_add(1, Ordering::SeqCst);
-                        sqlx::query("select pg_sleep($1)").bind(sleep).execute(&mut *conn).await?;
-                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0895%'")
-                            .fetch_one(&mut *conn)
-                            .await
-                    })
-                })
-                .await
-                .expect("read");
-            (n, started.elapsed())
-        };
-        let req2 = req.clone();
-        async move {
-            let (n, took) = REQUEST.scope(req2, reading).await;
-            (n, took, req.stale_ms.load(Ordering::Relaxed))
-        }
-    };
+    let read = |cache, key, sleep| page_read(cache, &app.pool, key, sleep, "0895", &computed);
     assert_eq!(read(&confirmed, "costly", 0.3).await.0, 0);
     assert_eq!(read(&confirmed, "cheap", 0.0).await.0, 0);
     assert_eq!(read(&unconfirmed, "costly", 0.3).await.0, 0);
@@ -538,7 +497,7 @@ async fn a_costly_result_read_lately_is_refreshed_ahead_of_its_next_reader(pool:
     };
     use std::time::{Duration, Instant};
 
-    use cakap::app::versioned::{Ahead, Depends, Kept, REQUEST, RequestVersions, VersionCache};
+    use cakap::app::versioned::{Ahead, Kept, VersionCache};
     let app = TestApp::seeded(pool).await;
     // A 0.3 s computation: its refresh is due 1.5 s after it was computed.
     let cache = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
@@ -546,31 +505,7 @@ async fn a_costly_result_read_lately_is_refreshed_ahead_of_its_next_reader(pool:
     let other = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
     let ahead = std::sync::Mutex::new(Ahead::default());
     let computed = Arc::new(AtomicUsize::new(0));
-    let read_in = |cache: &VersionCache| {
-        let (cache, computed, pool) = (cache.clone(), computed.clone(), app.pool.clone());
-        let req = Arc::new(RequestVersions::new(false, None));
-        let reading = async move {
-            let started = Instant::now();
-            let n = *cache
-                .get_in(Depends::All, &pool, "costly".into(), move |conn| {
-                    Box::pin(async move {
-                        computed.fetch_add(1, Ordering::SeqCst);
-                        sqlx::query("select pg_sleep(0.3)").execute(&mut *conn).await?;
-                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0894%'")
-                            .fetch_one(&mut *conn)
-                            .await
-                    })
-                })
-                .await
-                .expect("read");
-            (n, started.elapsed())
-        };
-        let req2 = req.clone();
-        async move {
-            let (n, took) = REQUEST.scope(req2, reading).await;
-            (n, took, req.stale_ms.load(Ordering::Relaxed))
-        }
-    };
+    let read_in = |cache| page_read(cache, &app.pool, "costly", 0.3, "0894", &computed);
     let read = || read_in(&cache);
     let computed_at = Instant::now();
     assert_eq!(read().await.0, 0);
@@ -622,35 +557,18 @@ async fn the_result_furthest_behind_is_refreshed_ahead_first_over_all_caches(poo
     };
     use std::time::{Duration, Instant};
 
-    use cakap::app::versioned::{Ahead, Depends, REQUEST, RequestVersions, VersionCache, keep_current_all};
+    use cakap::app::versioned::{Ahead, VersionCache, keep_current_all};
     let app = TestApp::seeded(pool).await;
     let first = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
     let second = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
     let ahead = std::sync::Mutex::new(Ahead::default());
-    let read_in = |cache: &VersionCache, computed: Arc<AtomicUsize>| {
-        let (cache, pool) = (cache.clone(), app.pool.clone());
-        let reading = async move {
-            *cache
-                .get_in(Depends::All, &pool, "costly".into(), move |conn| {
-                    Box::pin(async move {
-                        computed.fetch_add(1, Ordering::SeqCst);
-                        sqlx::query("select pg_sleep(0.1)").execute(&mut *conn).await?;
-                        sqlx::query_scalar::<_, i64>("select count(*) from employees where phone like '0893%'")
-                            .fetch_one(&mut *conn)
-                            .await
-                    })
-                })
-                .await
-                .expect("read")
-        };
-        REQUEST.scope(Arc::new(RequestVersions::new(false, None)), reading)
-    };
+    let read_in = |cache, computed| page_read(cache, &app.pool, "costly", 0.1, "0893", computed);
     let (in_first, in_second) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     // The second cache's result was computed first: it is the further behind after a write.
-    assert_eq!(read_in(&second, in_second.clone()).await, 0);
+    assert_eq!(read_in(&second, &in_second).await.0, 0);
     tokio::time::sleep(Duration::from_millis(50)).await;
     let computed_at = Instant::now();
-    assert_eq!(read_in(&first, in_first.clone()).await, 0);
+    assert_eq!(read_in(&first, &in_first).await.0, 0);
     sqlx::query("update employees set phone = '0893' where id = (select min(id) from employees)")
         .execute(&app.pool)
         .await

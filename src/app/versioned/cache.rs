@@ -214,6 +214,12 @@ impl VersionCache {
         self
     }
 
+    /// Does the node refresh this result ahead after a write (`keep_current`)? A costly one
+    /// (`KEEP_COSTLY`) read within `REFRESH_AHEAD_WITHIN` (`unread`: how long ago).
+    fn refreshed_ahead(took: Duration, unread: Duration) -> bool {
+        took >= KEEP_COSTLY && unread < REFRESH_AHEAD_WITHIN
+    }
+
     /// How long one result's refresh ahead holds the node's turn: its computing time, then
     /// `AHEAD_SHARE` times as long before the next starts, and at least one `KEEP_EVERY` tick
     /// (one refresh ahead starts per tick at most).
@@ -227,7 +233,7 @@ impl VersionCache {
         match self.entries.lock() {
             Ok(map) => map
                 .values()
-                .filter(|e| e.took >= KEEP_COSTLY && e.last_used.elapsed() < REFRESH_AHEAD_WITHIN)
+                .filter(|e| Self::refreshed_ahead(e.took, e.last_used.elapsed()))
                 .map(Self::ahead_turn)
                 .sum(),
             Err(_) => Duration::ZERO,
@@ -402,16 +408,18 @@ impl VersionCache {
     /// and a fifth of a core for them, each is refreshed ahead less often than every seven times
     /// its cost, and its next reader waited for it (at 100 000 staff the approval queue's first
     /// view after a change took 1-1.3 s).
-    /// The cycle counts only for a result the node refreshes ahead (`ahead_cycle_part`: costly,
-    /// read within `REFRESH_AHEAD_WITHIN`, `unread` being how long ago it was last read); others
-    /// come round only when a reader asks.
+    /// The cycle counts only for a result the node refreshes ahead (`refreshed_ahead`, `unread`
+    /// being how long ago it was last read); others come round only when a reader asks.
     fn serve_stale_until(&self, took: Duration, unread: Duration) -> Duration {
         if self.stale.is_zero() {
             return Duration::ZERO;
         }
         let cycle = Duration::from_millis(self.ahead_cycle.load(Ordering::Relaxed));
-        let ahead = took >= KEEP_COSTLY && unread < REFRESH_AHEAD_WITHIN;
-        let round = if cycle.is_zero() || !ahead { Duration::ZERO } else { (cycle + took).min(AHEAD_CYCLE_CAP) };
+        let round = if cycle.is_zero() || !Self::refreshed_ahead(took, unread) {
+            Duration::ZERO
+        } else {
+            (cycle + took).min(AHEAD_CYCLE_CAP)
+        };
         self.stale.max(self.refresh_after(took) + took * 2).max(round)
     }
 
@@ -568,7 +576,7 @@ impl VersionCache {
                         e.current_at = as_of;
                         kept.confirmed += 1;
                     }
-                } else if e.last_used.elapsed() < REFRESH_AHEAD_WITHIN
+                } else if Self::refreshed_ahead(e.took, e.last_used.elapsed())
                     && e.computed.elapsed() >= self.refresh_after(e.took)
                     && behind.as_ref().is_none_or(|b| e.current_at < b.current_at)
                 {
