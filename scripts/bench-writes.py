@@ -16,6 +16,7 @@ the whole organisation, so the writes spread over its units. Prints one line of 
 
 import html.parser
 import json
+import os
 import random
 import re
 import subprocess
@@ -115,6 +116,14 @@ class Session:
             if c.name == "cakap_csrf":
                 return c.value
         return ""
+
+
+def busy_ticks():
+    """The machine's busy CPU time so far (all cores, every process: client, portal, database), in
+    clock ticks: /proc/stat's first line without idle and iowait."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v) - v[3] - v[4]
 
 
 def psql(db_url, sql):
@@ -222,7 +231,7 @@ def main():
             p.start()
         for _ in procs:
             results.get()
-        start = time.perf_counter()
+        start, ticks0 = time.perf_counter(), busy_ticks()
         go.set()
         for _ in procs:
             d, f, t, fs = results.get()
@@ -231,12 +240,21 @@ def main():
             took.extend(t)
             for k, v in fs.items():
                 failures[k] = failures.get(k, 0) + v
+        ticks1 = busy_ticks()
         for p in procs:
             p.join()
     wall = time.perf_counter() - start
     took.sort()
     p = lambda q: round(took[min(len(took) - 1, int(q * len(took)))] * 1000) if took else 0
-    print(json.dumps({"writes": done[0], "failed": failed[0], "failures": failures, "per_s": round(done[0] / wall, 1), "p50_ms": p(0.5), "p99_ms": p(0.99)}))
+    out = {"writes": done[0], "failed": failed[0], "failures": failures, "per_s": round(done[0] / wall, 1), "p50_ms": p(0.5), "p99_ms": p(0.99)}
+    if mode != "rate" and done[0]:
+        # What one write costs the machine (client included), and how many cores were busy: with
+        # every core busy, writes/s cannot exceed cores / cpu_ms_per_write.
+        secs_busy = (ticks1 - ticks0) / os.sysconf("SC_CLK_TCK")
+        out["cpu_ms_per_write"] = round(secs_busy * 1000 / done[0], 1)
+        out["busy_cores"] = round(secs_busy / wall, 2)
+        out["cores"] = os.cpu_count()
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

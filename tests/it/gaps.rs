@@ -573,13 +573,28 @@ async fn kept_gap_facts_match_their_definition_after_every_kind_of_change(pool: 
             .expect("compare");
             assert_eq!(differ, 0, "{kept} differs from its definition after {after}");
         }
-        let pending: i64 =
-            sqlx::query_scalar("select count(*) from gap_facts_pending").fetch_one(pool).await.expect("pending");
+        let differ: i64 = sqlx::query_scalar(
+            "select count(*) from ((select * from reassessment_candidates except all select * from reassessment_candidates_of(null))
+             union all (select * from reassessment_candidates_of(null) except all select * from reassessment_candidates)) d",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("compare");
+        assert_eq!(differ, 0, "the kept re-assessments differ from their definition after {after}");
+        let pending: i64 = sqlx::query_scalar(
+            "select (select count(*) from gap_facts_pending) + (select count(*) from reassessment_pending)",
+        )
+        .fetch_one(pool)
+        .await
+        .expect("pending");
         assert_eq!(pending, 0, "nothing left pending after {after}");
     }
     agree(&pool, "the seed").await;
     let rows: i64 = sqlx::query_scalar("select count(*) from unit_gap_facts").fetch_one(&pool).await.expect("n");
     assert!(rows > 50, "unit facts kept: {rows}");
+    let due: i64 =
+        sqlx::query_scalar("select count(*) from reassessment_candidates").fetch_one(&pool).await.expect("due");
+    assert!(due > 20, "re-assessments kept: {due}");
     let changes: &[(&str, &str)] = &[
         (
             "a validated assessment",
@@ -633,6 +648,47 @@ async fn kept_gap_facts_match_their_definition_after_every_kind_of_change(pool: 
         (
             "a rejected activity",
             "update activities set status = 'rejected' where id = (select min(activity_id) from activity_learners)",
+        ),
+        (
+            "a due competency self-assessed",
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status, note)
+             select employee_id, competency_id, 3, ends_on + 90, 'self', 'pending', 'due-test' from reassessment_candidates
+             where ends_on + 90 <= current_date order by employee_id, training_id, competency_id limit 4",
+        ),
+        (
+            "that self-assessment rejected",
+            "update assessments set status = 'rejected' where id = (select min(id) from assessments where note = 'due-test')",
+        ),
+        (
+            "a self-assessment dated before the due day",
+            "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+             select employee_id, competency_id, 3, ends_on + 89, 'test', 'validated' from reassessment_candidates
+             order by employee_id desc, training_id, competency_id limit 2",
+        ),
+        (
+            "a competency added to a completed training",
+            "insert into training_competencies (training_id, competency_id, target_level)
+             select t.id, c.id, 3 from trainings t cross join competencies c
+             where t.status = 'completed' and exists (select 1 from training_participants p where p.training_id = t.id and p.status = 'passed')
+               and not exists (select 1 from training_competencies tc where tc.training_id = t.id and tc.competency_id = c.id)
+             order by t.id, c.id limit 1",
+        ),
+        (
+            "a competency dropped from a completed training",
+            "delete from training_competencies where (training_id, competency_id) =
+               (select training_id, competency_id from reassessment_candidates order by training_id desc, competency_id limit 1)",
+        ),
+        (
+            "a training completed",
+            "update trainings set status = 'completed', starts_on = current_date - 122, ends_on = current_date - 120
+             where id = (select t.id from trainings t join training_participants p on p.training_id = t.id
+                         join training_competencies tc on tc.training_id = t.id
+                         where t.status <> 'completed' and t.status <> 'cancelled' order by t.id limit 1)",
+        ),
+        (
+            "participants attended",
+            "update training_participants set status = 'attended'
+             where training_id in (select t.id from trainings t where t.status = 'completed') and status not in ('attended', 'passed', 'failed')",
         ),
         ("another JP rule", "update jp_rules set minutes_per_jp = minutes_per_jp + 15"),
         ("new weights", "update gap_settings set weight_critical = weight_critical + 1.5, weight_useful = 0.5"),
