@@ -745,6 +745,75 @@ async fn kept_gap_facts_match_their_definition_after_every_kind_of_change(pool: 
     agree(&pool, "two writers at once").await;
 }
 
+/// The matrix's columns, summed from the units' kept facts, are the ones the requirement rows
+/// give: the same competencies, counts and order (most weighted gap first, a competency nobody's
+/// level is known of after the rest), for the department and for a bidang, with and without an
+/// area filter.
+#[sqlx::test]
+async fn the_matrix_columns_from_kept_facts_are_those_of_the_requirements(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    // One required competency whose every level becomes unknown (its assessments withdrawn).
+    let unknown: i64 = app
+        .scalar(
+            "select ps.competency_id from position_standards ps join employees e on e.position_id = ps.position_id
+             where e.active group by ps.competency_id order by count(*) desc, ps.competency_id limit 1 offset 2",
+        )
+        .await;
+    sqlx::query("update assessments set status = 'rejected' where competency_id = $1 and status = 'validated'")
+        .bind(unknown)
+        .execute(&app.pool)
+        .await
+        .expect("withdraw");
+    let dinas = app.scalar("select id from units where code = 'DKIS'").await;
+    let bidang = app
+        .scalar(
+            "select u.id from units u where u.path like (select path from units where code = 'DKIS') || '_%'
+             and exists (select 1 from employees e join units x on x.id = e.unit_id where x.path like u.path || '%')
+             order by length(u.path), u.id limit 1",
+        )
+        .await;
+    let mut saw_unknown_last = false;
+    for unit in [dinas, bidang] {
+        for area in ["", "aplikasi"] {
+            let body = hr.get(&format!("/gaps/matrix?unit={unit}&area={area}")).await.body;
+            let got: Vec<(String, i64, i64)> = body
+                .split("<span class=\"col-head\">")
+                .skip(1)
+                .map(|h| {
+                    let code = h.split(' ').next().unwrap_or("").to_string();
+                    let counts = h.split("<span class=\"muted\">").nth(1).unwrap_or("").split('<').next().unwrap_or("");
+                    let (short, of) = counts.split_once('/').unwrap_or(("-1", "-1"));
+                    (code, short.parse().unwrap_or(-1), of.parse().unwrap_or(-1))
+                })
+                .collect();
+            let expected: Vec<(String, i64, i64)> = sqlx::query_as(
+                "select c.code, count(*) filter (where g.gap > 0), count(*)
+                 from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
+                 join competencies c on c.id = g.competency_id
+                 where u.path like (select path from units where id = $1) || '%' and ($2 = '' or c.area = $2)
+                 group by c.id, c.code order by sum(g.gap * g.weight) desc nulls last, c.code limit 60",
+            )
+            .bind(unit)
+            .bind(area)
+            .fetch_all(&app.pool)
+            .await
+            .expect("expected");
+            assert!(!area.is_empty() || !expected.is_empty(), "unit {unit} has columns");
+            assert_eq!(got, expected, "unit {unit} area {area:?}");
+            let code: String = sqlx::query_scalar("select code from competencies where id = $1")
+                .bind(unknown)
+                .fetch_one(&app.pool)
+                .await
+                .expect("code");
+            if let Some(i) = got.iter().position(|c| c.0 == code) {
+                saw_unknown_last |= i + 1 == got.len() || got[i + 1..].iter().all(|c| c.1 == 0);
+            }
+        }
+    }
+    assert!(saw_unknown_last, "the competency nobody's level is known of comes after the others");
+}
+
 /// The skills matrix shows fifty staff a page; the pages together hold every row once.
 #[sqlx::test]
 async fn the_matrix_pages_its_staff(pool: PgPool) {

@@ -130,8 +130,34 @@ pub(super) async fn matrix(
         .get_in(crate::app::versioned::Depends::Unit(path.clone()), state.reader(&ctx).await, key, move |conn| {
             Box::pin(async move {
                 let path = path_owned;
-                    // Columns: competencies some position in the unit requires (filtered), most total gap first.
-                    let columns: Vec<Column> = sqlx::query_as!(
+                    // Columns: competencies some position in the unit requires (filtered), most total
+                    // gap first; a competency nobody's level is known of has no gap to rank by and
+                    // comes after. Summed from the units' kept facts; those are not kept per
+                    // priority, so with a priority filter the requirements themselves are read.
+                    let columns: Vec<Column> = if priority.is_empty() {
+                        sqlx::query_as!(
+                            Column,
+                            r#"with a as (
+                                 select f.competency_id, sum(f.staff_short)::bigint as short, sum(f.required_by)::bigint as required_by,
+                                        sum(f.known)::bigint as known, sum(f.gap_critical)::int as gc,
+                                        sum(f.gap_important)::int as gi, sum(f.gap_useful)::int as gu
+                                 from unit_gap_facts f join units u on u.id = f.unit_id
+                                 where u.path like $1 || '%' group by f.competency_id)
+                               select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!",
+                                      a.short as "short!", a.required_by as "required_by!"
+                               from a join competencies c on c.id = a.competency_id cross join gap_settings gs
+                               where a.required_by > 0 and ($3 = '' or c.area = $3)
+                               order by case when $4 and a.known > 0 then weighted_gap(a.gc, a.gi, a.gu, gs) end desc nulls last,
+                                        c.code limit 60"#,
+                            &*path,
+                            en,
+                            area,
+                            by_gap,
+                        )
+                        .fetch_all(&mut *conn)
+                        .await?
+                    } else {
+                        sqlx::query_as!(
                         Column,
                         r#"select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!",
                                 count(*) filter (where g.gap > 0) as "short!", count(*) as "required_by!"
@@ -147,7 +173,8 @@ pub(super) async fn matrix(
                         by_gap,
                     )
                     .fetch_all(&mut *conn)
-                    .await?;
+                    .await?
+                    };
                     let rows: Vec<MatrixRow> = sqlx::query_as!(
                         MatrixRow,
                         r#"select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
