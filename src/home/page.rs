@@ -159,11 +159,19 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
     } else {
         vec![]
     };
-    let focus = match &focus_unit {
-        Some((id, path)) => unit_focus(&state, &mut conn, (*id, path), ctx.today, ctx.lang.is_en()).await?,
-        None => None,
+    // The unit's figures and the department's sums are independent: computed at once, on two
+    // connections (at 100 000 staff, 0.6 s and 0.2 s when neither is kept yet).
+    let focus_part = async {
+        match &focus_unit {
+            Some((id, path)) => unit_focus(&state, &mut conn, (*id, path), ctx.today, ctx.lang.is_en()).await,
+            None => Ok(None),
+        }
     };
-    let department: Option<DepartmentFigures> = if is_hr {
+    let department_part = async {
+        if !is_hr {
+            return Ok::<_, sqlx::Error>(None);
+        }
+        let mut conn = state.pool.acquire().await?;
         // Department-wide sums over every employee: reused while the records are unchanged. The
         // year's evaluations are a range of instants computed once (`agency_date` per row read the
         // time zone setting 229 000 times at 100 000 staff: 780 ms, now 75 ms).
@@ -195,10 +203,9 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
                 })
             })
             .await?;
-        Some((*figures).clone())
-    } else {
-        None
+        Ok(Some((*figures).clone()))
     };
+    let (focus, department): (_, Option<DepartmentFigures>) = tokio::try_join!(focus_part, department_part)?;
     let campaigns = match user.employee_id {
         Some(id) => crate::campaigns::db::own_reused(&state, &mut conn, id, ctx.lang.is_en()).await?,
         None => vec![],
