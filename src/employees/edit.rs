@@ -27,7 +27,10 @@ struct FormPage {
     id: Option<i64>,
     form: EmployeeInput,
     errors: FieldErrors,
+    /// Every active position, or (`search`) the chosen one and the matches of what was typed.
     positions: Vec<Opt>,
+    /// Too many positions to list: the form offers a search.
+    search: bool,
     ranks: Vec<RankOpt>,
     edit: EditState,
     label_prefix: &'static str,
@@ -83,18 +86,33 @@ impl edit::Editable for Employee {
                 errors.add(field, key);
             }
         }
-        let position: Option<(i64, i64)> = match form.position.trim().parse::<i64>() {
-            Ok(pid) => sqlx::query!(
-                "select p.id, p.unit_id from positions p join units u on u.id = p.unit_id
+        // A typed position (the form's search, where there are too many positions to list) is
+        // taken when it names one position; otherwise the ticked one.
+        let typed = form.position_q.trim();
+        let position: Option<(i64, i64)> = if !typed.is_empty() {
+            let found = db::search_positions(conn, typed, db::POSITION_MATCHES + 1).await?;
+            let one = db::single_position(&found).map(|m| (m.id, m.unit_id));
+            if one.is_none() {
+                errors.add(
+                    "position",
+                    if found.is_empty() { "emp.err.position_none" } else { "emp.err.position_several" },
+                );
+            }
+            one
+        } else {
+            match form.position.trim().parse::<i64>() {
+                Ok(pid) => sqlx::query!(
+                    "select p.id, p.unit_id from positions p join units u on u.id = p.unit_id
                      where p.id = $1 and p.active and u.closed_on is null",
-                pid,
-            )
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|r| (r.id, r.unit_id)),
-            Err(_) => None,
+                    pid,
+                )
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|r| (r.id, r.unit_id)),
+                Err(_) => None,
+            }
         };
-        if position.is_none() {
+        if position.is_none() && typed.is_empty() {
             errors.add("position", "emp.err.position");
         }
         if let Ok(e) = &parsed {
@@ -159,9 +177,30 @@ impl edit::Editable for Employee {
         edit: EditState,
     ) -> AppResult<Response> {
         let mut conn = state.pool.acquire().await?;
-        let positions = db::position_options(&mut conn).await?;
+        let search = db::active_position_count(&mut conn).await? > db::POSITION_LIST_MAX;
+        let positions =
+            if search { searched_positions(&mut conn, &form).await? } else { db::position_options(&mut conn).await? };
         let ranks = db::rank_options(&mut conn).await?;
         let status = edit.status(&errors);
-        render_status(status, &FormPage { ctx, id, form, errors, positions, ranks, edit, label_prefix: "emp" })
+        render_status(status, &FormPage { ctx, id, form, errors, positions, search, ranks, edit, label_prefix: "emp" })
     }
+}
+
+/// The positions the form's search offers: the ticked one, then those matching what was typed
+/// (when it named no single one, the form comes back with them to tick).
+async fn searched_positions(conn: &mut PgConnection, form: &EmployeeInput) -> Result<Vec<Opt>, sqlx::Error> {
+    let mut out: Vec<Opt> = vec![];
+    if let Ok(id) = form.position.trim().parse::<i64>()
+        && let Some(o) = db::position_option(conn, id).await?
+    {
+        out.push(o);
+    }
+    if !form.position_q.trim().is_empty() {
+        for m in db::search_positions(conn, form.position_q.trim(), db::POSITION_MATCHES).await? {
+            if !out.iter().any(|o| o.id == m.id) {
+                out.push(m.opt());
+            }
+        }
+    }
+    Ok(out)
 }

@@ -19,6 +19,10 @@ pub struct EmployeeInput {
     pub birth_date: String,
     pub rank: String,
     pub position: String,
+    /// What was typed to find another position, where the form offers a search instead of the
+    /// whole list (`db::POSITION_LIST_MAX`); not part of the record.
+    #[serde(skip_serializing)]
+    pub position_q: String,
     pub education_level: String,
     pub education_field: String,
     pub email: String,
@@ -251,6 +255,7 @@ pub fn input_from_detail(d: &super::db::Detail) -> EmployeeInput {
         education_field: d.education_field.clone(),
         email: d.email.clone().unwrap_or_default(),
         phone: d.phone.clone().unwrap_or_default(),
+        position_q: String::new(),
     }
 }
 

@@ -505,6 +505,22 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("emp.err.phone", "Nomor telepon harus 8–15 angka.", "The phone number must have 8–15 digits."),
     ("emp.err.position", "Pilih jabatan yang masih aktif.", "Choose an active position."),
     (
+        "emp.err.position_none",
+        "Tidak ada jabatan aktif yang cocok dengan yang diketik. Ketik sebagian nama jabatan atau unitnya.",
+        "No active position matches what was typed. Type part of the position's or its unit's name.",
+    ),
+    (
+        "emp.err.position_several",
+        "Beberapa jabatan cocok dengan yang diketik: pilih salah satu di bawah, atau ketik lebih lengkap.",
+        "Several positions match what was typed: choose one below, or type more of it.",
+    ),
+    (
+        "emp.position_search_hint",
+        "Untuk mengganti jabatan, ketik sebagian nama jabatan atau unitnya (mis. \"pranata aplikasi\"), lalu pilih.",
+        "To change the position, type part of its name or its unit's (e.g. \"pranata aplikasi\"), then choose it.",
+    ),
+    ("emp.position_q", "Cari jabatan lain", "Find another position"),
+    (
         "emp.err.nip_taken",
         "NIP ini sudah terdaftar untuk pegawai lain.",
         "This NIP is already registered for another employee.",

@@ -12,6 +12,10 @@
   }
   function setUp(box) {
     var field = box.dataset.field;
+    // The chosen ids' inputs: `{field}_id` checkboxes for people; a form may name them itself
+    // (the employee form's positions are `position` radios).
+    var idName = box.dataset.idName || field + '_id';
+    var idType = box.dataset.idType || 'checkbox';
     var multiple = box.hasAttribute('data-multiple');
     var input = document.getElementById(field);
     var picked = box.querySelector('.picked');
@@ -33,13 +37,13 @@
     function close() { results.textContent = ''; }
     function choose(p) {
       if (!multiple) {
-        picked.querySelectorAll('input[type=checkbox]').forEach(function (c) {
+        picked.querySelectorAll('input[type=checkbox], input[type=radio]').forEach(function (c) {
           var li = c.closest('li');
           if (li) { li.remove(); }
         });
       }
       // One person only: whatever else was ticked (a list of matches offered) is unticked.
-      box.querySelectorAll('input[name="' + field + '_id"]').forEach(function (c) {
+      box.querySelectorAll('input[name="' + idName + '"]').forEach(function (c) {
         if (c.value === String(p.id)) { c.checked = true; } else if (!multiple) { c.checked = false; }
       });
       if (!picked.querySelector('input[value="' + p.id + '"]')) {
@@ -47,8 +51,8 @@
         var label = document.createElement('label');
         label.className = 'check';
         var box2 = document.createElement('input');
-        box2.type = 'checkbox';
-        box2.name = field + '_id';
+        box2.type = idType;
+        box2.name = idName;
         box2.value = String(p.id);
         box2.checked = true;
         var span = document.createElement('span');
@@ -120,7 +124,9 @@
       if (q.length < 2) { close(); return; }
       timer = window.setTimeout(function () {
         var mine = ++seq;
-        var url = '/people/search?for=' + encodeURIComponent(purposeOf(box)) + '&q=' + encodeURIComponent(q);
+        var url = box.dataset.search
+          ? box.dataset.search + 'q=' + encodeURIComponent(q)
+          : '/people/search?for=' + encodeURIComponent(purposeOf(box)) + '&q=' + encodeURIComponent(q);
         fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
           .then(function (r) { return r.ok ? r.json() : { people: [] }; })
           .then(function (data) { if (mine === seq) { show(data); } })

@@ -8,7 +8,7 @@ use sqlx::PgPool;
 
 use crate::{
     digest::Sink,
-    helpers::{Client, PW, TestApp},
+    helpers::{Client, PW, TestApp, employee_fields},
 };
 
 pub const NEW_PASSWORD: &str = "sawah-hijau-di-ciparay";
@@ -439,36 +439,6 @@ async fn codes_by_e_mail_go_through_the_outbox(pool: PgPool) {
             .await,
         n - 1
     );
-}
-
-/// The fields of an employee's edit form as stored, with `position` replaced.
-async fn employee_fields(app: &TestApp, id: i64, position: i64) -> Vec<(String, String)> {
-    let v: Vec<String> = sqlx::query_scalar(
-        "select array[nip, status, front_title, name, back_title, sex, birth_date::text, coalesce(rank_code, ''),
-                      coalesce(education_level, ''), education_field, coalesce(email, ''), coalesce(phone, '')]
-         from employees where id = $1",
-    )
-    .bind(id)
-    .fetch_one(&app.pool)
-    .await
-    .expect("employee");
-    let keys = [
-        "nip",
-        "status",
-        "front_title",
-        "name",
-        "back_title",
-        "sex",
-        "birth_date",
-        "rank",
-        "education_level",
-        "education_field",
-        "email",
-        "phone",
-    ];
-    let mut fields: Vec<(String, String)> = keys.iter().zip(v).map(|(k, v)| (k.to_string(), v)).collect();
-    fields.push(("position".into(), position.to_string()));
-    fields
 }
 
 async fn head_units(app: &TestApp, username: &str) -> Vec<i64> {

@@ -9,7 +9,7 @@ use sqlx::PgPool;
 
 use crate::{
     browser::{Browser, open},
-    helpers::{PW, TestApp},
+    helpers::{PW, TestApp, many_positions},
 };
 
 /// Run a script on the page and return its value.
@@ -278,5 +278,50 @@ async fn a_head_decides_from_the_queue_without_opening_the_profile(pool: PgPool)
     let queue = b.text("main").await;
     assert!(queue.contains("Self-study 120 minutes"), "{queue}");
     b.click("nav.lang a[lang=id]").await;
+    b.close().await;
+}
+
+/// HR moves someone to another position by typing part of its name where there are too many
+/// positions to list: the matches appear as buttons, the chosen one is ticked, the form saves it.
+#[sqlx::test]
+async fn hr_moves_someone_to_a_position_found_by_typing(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    many_positions(&app).await;
+    let emp: i64 = sqlx::query_scalar("select employee_id from accounts where username = 'pegawai'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("pegawai");
+    let target: i64 = sqlx::query_scalar(
+        "select p.id from positions p join units u on u.id = p.unit_id where p.name = 'Analis Uji Sistem 142' and u.code = 'APT'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("target");
+    let Some(b) = open(&app).await else { return };
+    b.client.set_window_size(1366, 768).await.expect("resize");
+    b.login("kepegawaian", PW).await;
+    b.goto(&format!("/employees/{emp}/edit")).await;
+    assert!(!b.visible("select#position").await, "no list of every position");
+    b.fill("#position", "uji sistem 142").await;
+    wait_visible(&b, &format!("#position-results button.pick[data-id='{target}']")).await;
+    js(&b, "document.getElementById('position-results').scrollIntoView({block: 'center'});", vec![]).await;
+    b.shot("e2e-position-matches").await;
+    b.tap(&format!("#position-results button.pick[data-id='{target}']")).await;
+    let ticked = js(
+        &b,
+        "const r = document.querySelector('#position-picked input[name=position]:checked'); return r ? r.value : null;",
+        vec![],
+    )
+    .await;
+    assert_eq!(ticked, json!(target.to_string()), "the chosen position is ticked");
+    assert_eq!(js(&b, "return document.getElementById('position').value;", vec![]).await, json!(""));
+    b.click("main form button[type=submit]").await;
+    assert!(b.path().await.starts_with(&format!("/employees/{emp}")), "{}", b.text("main").await);
+    let got: i64 = sqlx::query_scalar("select position_id from employees where id = $1")
+        .bind(emp)
+        .fetch_one(&app.pool)
+        .await
+        .expect("saved");
+    assert_eq!(got, target);
     b.close().await;
 }

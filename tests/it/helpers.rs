@@ -492,3 +492,46 @@ pub async fn waiting_of_each_kind(app: &TestApp) -> Vec<Waiting> {
         ),
     ]
 }
+
+/// The fields of an employee's edit form as stored, with `position` replaced.
+pub async fn employee_fields(app: &TestApp, id: i64, position: i64) -> Vec<(String, String)> {
+    let v: Vec<String> = sqlx::query_scalar(
+        "select array[nip, status, front_title, name, back_title, sex, birth_date::text, coalesce(rank_code, ''),
+                      coalesce(education_level, ''), education_field, coalesce(email, ''), coalesce(phone, '')]
+         from employees where id = $1",
+    )
+    .bind(id)
+    .fetch_one(&app.pool)
+    .await
+    .expect("employee");
+    let keys = [
+        "nip",
+        "status",
+        "front_title",
+        "name",
+        "back_title",
+        "sex",
+        "birth_date",
+        "rank",
+        "education_level",
+        "education_field",
+        "email",
+        "phone",
+    ];
+    let mut fields: Vec<(String, String)> = keys.iter().zip(v).map(|(k, v)| (k.to_string(), v)).collect();
+    fields.push(("position".into(), position.to_string()));
+    fields
+}
+
+/// 400 more active positions ("Analis Uji Sistem 1" … "200" in the bidang APT and INF), so that
+/// the demo agency has more than the employee form lists (`POSITION_LIST_MAX`).
+pub async fn many_positions(app: &TestApp) {
+    sqlx::query(
+        "insert into positions (unit_id, name, kind)
+         select u.id, 'Analis Uji Sistem ' || g, 'pelaksana' from generate_series(1, 200) g
+         cross join (select id from units where code in ('APT', 'INF')) u",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("positions");
+}

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{Client, TestApp, hidden};
+use crate::helpers::{Client, TestApp, employee_fields, hidden, many_positions};
 
 /// (id, name, NIP) of an active employee, the first the query gives.
 async fn person(app: &TestApp, sql: &str) -> (i64, String, String) {
@@ -401,4 +401,103 @@ async fn the_queue_shows_each_claim_in_words_and_decides_one_right_there(pool: P
         1,
         "only the one decided"
     );
+}
+
+/// Where an agency has more active positions than a list can offer (a regency has thousands),
+/// the employee form searches them instead: the page stays small and keeps the current position
+/// ticked; a typed text naming one position takes it; several come back to tick with the text
+/// kept and a message beside the field; none is an error; the JSON search serves the script, for
+/// HR only.
+#[sqlx::test]
+async fn the_employee_form_searches_positions_where_there_are_too_many_to_list(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let (emp, own): (i64, i64) = sqlx::query_as(
+        "select e.id, e.position_id from accounts a join employees e on e.id = a.employee_id where a.username = 'pegawai'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("pegawai");
+    let form = format!("/employees/{emp}/edit");
+    // Few positions: the whole list, as before.
+    let small = hr.get(&form).await;
+    assert!(small.body.contains("<select id=\"position\" name=\"position\""), "a list while there are few");
+    // 400 more, in two units.
+    many_positions(&app).await;
+    let page = hr.get(&form).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<select id=\"position\""), "no list of every position");
+    assert!(page.body.contains("name=\"position_q\""), "a search");
+    assert!(page.body.len() < 60_000, "the form stays small: {} bytes", page.body.len());
+    assert!(
+        page.body.contains(&format!("type=\"radio\" name=\"position\" value=\"{own}\" checked")),
+        "the current position is ticked"
+    );
+    let base = employee_fields(&app, emp, own).await;
+    let with = |extra: &[(&str, &str)]| -> Vec<(String, String)> {
+        let mut f: Vec<(String, String)> =
+            base.iter().filter(|(k, _)| !extra.iter().any(|(e, _)| e == k)).cloned().collect();
+        f.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        f
+    };
+    async fn send(hr: &mut Client, emp: i64, f: &[(String, String)]) -> crate::helpers::Resp {
+        let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        hr.post_edit(&format!("/employees/{emp}/edit"), &format!("/employees/{emp}"), &fields).await
+    }
+    let position_of = |app: &TestApp| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("select position_id from employees where id = $1")
+                .bind(emp)
+                .fetch_one(&pool)
+                .await
+                .expect("position")
+        }
+    };
+
+    // Several match: the form comes back with them to tick, the text kept, the message beside it.
+    let r = send(&mut hr, emp, &with(&[("position_q", "analis uji sistem 1")])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("id=\"position-err\""), "the message beside the field");
+    assert!(r.body.contains("value=\"analis uji sistem 1\""), "the text kept");
+    assert!(r.body.matches("type=\"radio\" name=\"position\"").count() >= 5, "the matches to tick");
+    assert_eq!(position_of(&app).await, own, "nothing saved");
+
+    // None: an error, the text kept.
+    let r = send(&mut hr, emp, &with(&[("position_q", "juru masak istana")])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"position-err\"") && r.body.contains("value=\"juru masak istana\""));
+
+    // One: the position's words and its unit's name together name it.
+    let (target, unit_name): (i64, String) = sqlx::query_as(
+        "select p.id, u.name from positions p join units u on u.id = p.unit_id
+         where p.name = 'Analis Uji Sistem 137' and u.code = 'INF'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("target");
+    let typed = format!("Analis Uji Sistem 137 {unit_name}");
+    let r = send(&mut hr, emp, &with(&[("position_q", &typed)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(position_of(&app).await, target);
+
+    // A ticked position with nothing typed is kept as ticked (the script ticks what was chosen).
+    let r = send(&mut hr, emp, &with(&[("position", &own.to_string()), ("position_q", "")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(position_of(&app).await, own);
+
+    // The JSON search: matches by every word, ten at most with "more"; HR only.
+    let r = hr.get_json("/positions/search?q=uji%20sistem%2013").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: Value = serde_json::from_str(&r.body).expect("json");
+    let found = v["people"].as_array().cloned().unwrap_or_default();
+    assert_eq!(found.len(), 10, "{v}");
+    assert_eq!(v["more"], true);
+    assert!(found.iter().all(|p| {
+        let name = p["name"].as_str().unwrap_or("");
+        name.contains("Uji Sistem") && name.contains("13")
+    }));
+    assert!(found.iter().all(|p| p["unit"].as_str().is_some_and(|u| !u.is_empty())));
+    let mut staff = app.as_user("pegawai").await;
+    assert_eq!(staff.get_json("/positions/search?q=analis").await.status, StatusCode::FORBIDDEN);
 }

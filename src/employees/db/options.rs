@@ -75,3 +75,89 @@ pub async fn rank_options(conn: &mut PgConnection) -> Result<Vec<RankOpt>, sqlx:
     .fetch_all(conn)
     .await
 }
+
+/// Up to this many active positions the employee form offers them all in one list; beyond, a
+/// regency's thousands (13 000 at 100 000 staff: a 1.3 MB form), it offers a search.
+pub const POSITION_LIST_MAX: i64 = POSITION_FILTER_MAX as i64;
+
+/// Matches offered for a typed position at once.
+pub const POSITION_MATCHES: i64 = 10;
+
+pub async fn active_position_count(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from positions p join units u on u.id = p.unit_id
+         where p.active and u.closed_on is null"#
+    )
+    .fetch_one(conn)
+    .await
+}
+
+/// A position found by what was typed: its unit, its label, and whether the text is its whole
+/// name or whole label.
+#[derive(Clone, Debug)]
+pub struct PositionMatch {
+    pub id: i64,
+    pub unit_id: i64,
+    pub name: String,
+    pub unit: String,
+    pub exact: bool,
+}
+
+impl PositionMatch {
+    pub fn opt(&self) -> Opt {
+        Opt { id: self.id, label: format!("{} — {}", self.name, self.unit) }
+    }
+}
+
+/// Active positions whose name and unit together contain every word typed (case ignored), the
+/// whole name or label first, then in the tree's order; at most `limit`.
+pub async fn search_positions(
+    conn: &mut PgConnection,
+    text: &str,
+    limit: i64,
+) -> Result<Vec<PositionMatch>, sqlx::Error> {
+    let words: Vec<String> = text.split_whitespace().filter(|w| *w != "—").take(8).map(str::to_string).collect();
+    if words.is_empty() {
+        return Ok(vec![]);
+    }
+    sqlx::query_as!(
+        PositionMatch,
+        r#"select p.id, p.unit_id, p.name, u.name as unit,
+                lower(p.name) = lower($2) or lower(p.name || ' — ' || u.name) = lower($2) as "exact!"
+         from positions p join units u on u.id = p.unit_id
+         where p.active and u.closed_on is null
+           and (select bool_and(p.name || ' ' || u.name ilike
+                                '%' || replace(replace(replace(w, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+                from unnest($1::text[]) w)
+         order by lower(p.name) = lower($2) or lower(p.name || ' — ' || u.name) = lower($2) desc,
+                  u.sort_key, p.is_unit_head desc, p.name, p.id
+         limit $3"#,
+        &words,
+        text.trim(),
+        limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The one position a typed text names: the only match, or the only exact one.
+pub fn single_position(found: &[PositionMatch]) -> Option<&PositionMatch> {
+    let exact: Vec<&PositionMatch> = found.iter().filter(|m| m.exact).collect();
+    match (found.len(), exact.len()) {
+        (1, _) => found.first(),
+        (_, 1) => exact.first().copied(),
+        _ => None,
+    }
+}
+
+/// The chosen position as an option (if it is active), for the form's search.
+pub async fn position_option(conn: &mut PgConnection, id: i64) -> Result<Option<Opt>, sqlx::Error> {
+    sqlx::query_as!(
+        Opt,
+        r#"select p.id, p.name || ' — ' || u.name as "label!" from positions p join units u on u.id = p.unit_id
+         where p.id = $1 and p.active and u.closed_on is null"#,
+        id,
+    )
+    .fetch_optional(conn)
+    .await
+}

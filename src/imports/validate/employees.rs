@@ -155,6 +155,7 @@ pub async fn employees(
             education_field: get("education_field"),
             email: get("email"),
             phone: get("phone"),
+            position_q: String::new(),
         };
         let parsed = input.parse(today);
         if let Err(fe) = &parsed {

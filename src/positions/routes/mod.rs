@@ -27,6 +27,7 @@ use crate::{
 mod detail;
 mod form;
 mod list;
+mod search;
 mod standard;
 
 pub use detail::*;
@@ -42,6 +43,7 @@ pub fn routes() -> Routes {
         .nav(60, |u| (u.has(Role::Hr) || u.has(Role::Head)).then(|| ("/positions".into(), "nav.positions")))
         .get("/positions", Access::AnyOf(READERS), list)
         .get("/positions/new", Access::AnyOf(HR), new_form)
+        .get("/positions/search", Access::AnyOf(HR), search::search)
         .post("/positions", Access::AnyOf(HR), edit::create::<Position>)
         .get("/positions/{id}", Access::AnyOf(READERS), detail)
         .get("/positions/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Position>)
