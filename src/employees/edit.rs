@@ -87,11 +87,15 @@ impl edit::Editable for Employee {
             }
         }
         // A typed position (the form's search, where there are too many positions to list) is
-        // taken when it names one position; otherwise the ticked one.
+        // taken when it names one position, else the ticked one among its matches (the form came
+        // back with them to choose from, the text kept); with nothing typed, the ticked one.
         let typed = form.position_q.trim();
         let position: Option<(i64, i64)> = if !typed.is_empty() {
             let found = db::search_positions(conn, typed, db::POSITION_MATCHES + 1).await?;
-            let one = db::single_position(&found).map(|m| (m.id, m.unit_id));
+            let ticked = form.position.trim().parse::<i64>().ok();
+            let one = db::single_position(&found)
+                .or_else(|| found.iter().find(|m| Some(m.id) == ticked))
+                .map(|m| (m.id, m.unit_id));
             if one.is_none() {
                 errors.add(
                     "position",

@@ -462,6 +462,18 @@ async fn the_employee_form_searches_positions_where_there_are_too_many_to_list(p
     assert!(r.body.contains("value=\"analis uji sistem 1\""), "the text kept");
     assert!(r.body.matches("type=\"radio\" name=\"position\"").count() >= 5, "the matches to tick");
     assert_eq!(position_of(&app).await, own, "nothing saved");
+    // Ticking one of those matches, the text still there, takes the ticked one.
+    let offered: i64 = r
+        .body
+        .split("type=\"radio\" name=\"position\" value=\"")
+        .skip(1)
+        .filter_map(|v| v.split('"').next().and_then(|id| id.parse::<i64>().ok()))
+        .find(|id| *id != own)
+        .expect("a match offered");
+    let r2 =
+        send(&mut hr, emp, &with(&[("position", &offered.to_string()), ("position_q", "analis uji sistem 1")])).await;
+    assert_eq!(r2.status, StatusCode::SEE_OTHER, "{}", r2.body);
+    assert_eq!(position_of(&app).await, offered, "the ticked match");
 
     // None: an error, the text kept.
     let r = send(&mut hr, emp, &with(&[("position_q", "juru masak istana")])).await;
