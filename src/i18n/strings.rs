@@ -521,6 +521,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("emp.position_q", "Cari jabatan lain", "Find another position"),
     (
+        "gap.position_search_hint",
+        "Ketik sebagian nama jabatan atau unitnya, lalu pilih dan terapkan.",
+        "Type part of the position's name or its unit's, then choose it and apply.",
+    ),
+    (
         "emp.err.nip_taken",
         "NIP ini sudah terdaftar untuk pegawai lain.",
         "This NIP is already registered for another employee.",

@@ -81,7 +81,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/units/{id}/reopen", "/units/{unit}/reopen", HR),
         ("GET", "/positions", "/positions", HR_HEAD),
         ("GET", "/positions/new", "/positions/new", HR),
-        ("GET", "/positions/search", "/positions/search?q=pranata", HR),
+        ("GET", "/positions/search", "/positions/search?q=pranata", SIGNED),
         ("POST", "/positions", "/positions", HR),
         ("GET", "/positions/{id}", "/positions/{pos}", HR_HEAD),
         ("GET", "/positions/{id}/edit", "/positions/{pos}/edit", HR),

@@ -323,5 +323,21 @@ async fn hr_moves_someone_to_a_position_found_by_typing(pool: PgPool) {
         .await
         .expect("saved");
     assert_eq!(got, target);
+
+    // Her gap card compares against another position found the same way.
+    let other: i64 = sqlx::query_scalar(
+        "select p.id from positions p join units u on u.id = p.unit_id where p.name = 'Analis Uji Sistem 137' and u.code = 'INF'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("other");
+    b.goto(&format!("/employees/{emp}/gaps")).await;
+    b.fill("#position", "uji sistem 137").await;
+    wait_visible(&b, &format!("#position-results button.pick[data-id='{other}']")).await;
+    b.tap(&format!("#position-results button.pick[data-id='{other}']")).await;
+    b.shot("e2e-card-position-matches").await;
+    b.click("form.filters button[type=submit]").await;
+    assert!(b.path().await.contains(&format!("position={other}")), "{}", b.path().await);
+    assert!(b.text("main").await.contains("Analis Uji Sistem 137"), "{}", b.text("main").await);
     b.close().await;
 }

@@ -407,7 +407,7 @@ async fn the_queue_shows_each_claim_in_words_and_decides_one_right_there(pool: P
 /// the employee form searches them instead: the page stays small and keeps the current position
 /// ticked; a typed text naming one position takes it; several come back to tick with the text
 /// kept and a message beside the field; none is an error; the JSON search serves the script, for
-/// HR only.
+/// anyone signed in.
 #[sqlx::test]
 async fn the_employee_form_searches_positions_where_there_are_too_many_to_list(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
@@ -511,5 +511,45 @@ async fn the_employee_form_searches_positions_where_there_are_too_many_to_list(p
     }));
     assert!(found.iter().all(|p| p["unit"].as_str().is_some_and(|u| !u.is_empty())));
     let mut staff = app.as_user("pegawai").await;
-    assert_eq!(staff.get_json("/positions/search?q=analis").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(staff.get_json("/positions/search?q=analis").await.status, StatusCode::OK);
+    assert_eq!(app.client().get_json("/positions/search?q=analis").await.status, StatusCode::UNAUTHORIZED);
+}
+
+/// The gap card compares against another position by search where there are too many to list:
+/// the page stays small, a text naming one position shows the card against it, several come back
+/// to choose from with a message, and a chosen one is taken.
+#[sqlx::test]
+async fn the_gap_card_finds_a_position_to_compare_against_by_typing(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let own: i64 = sqlx::query_scalar("select employee_id from accounts where username = 'pegawai'")
+        .fetch_one(&app.pool)
+        .await
+        .expect("own");
+    let mut staff = app.as_user("pegawai").await;
+    let card = format!("/employees/{own}/gaps");
+    assert!(staff.get(&card).await.body.contains("<select id=\"position\" name=\"position\""), "a list while few");
+    many_positions(&app).await;
+    let page = staff.get(&card).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<select id=\"position\""), "no list of every position");
+    assert!(page.body.contains("name=\"position_q\"") && page.body.len() < 80_000, "{} bytes", page.body.len());
+    let (target, unit): (i64, String) = sqlx::query_as(
+        "select p.id, u.name from positions p join units u on u.id = p.unit_id
+         where p.name = 'Analis Uji Sistem 137' and u.code = 'APT'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("target");
+    // One named: the card is against it.
+    let q = format!("Analis Uji Sistem 137 {unit}").replace(' ', "+");
+    let one = staff.get(&format!("{card}?position_q={q}")).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.contains(&format!("value=\"{target}\" checked")), "the named position is chosen");
+    assert!(one.body.contains("Analis Uji Sistem 137"), "the card names it");
+    // Several: the matches to choose from and a message; choosing one is taken.
+    let several = staff.get(&format!("{card}?position_q=analis+uji+sistem+8")).await;
+    assert!(several.body.contains("id=\"position-err\""), "a message");
+    assert!(several.body.matches("type=\"radio\" name=\"position\"").count() >= 6, "own position and the matches");
+    let chosen = staff.get(&format!("{card}?position={target}")).await;
+    assert!(chosen.body.contains(&format!("value=\"{target}\" checked")));
 }

@@ -6,6 +6,8 @@ use super::*;
 #[serde(default)]
 pub(super) struct CardQuery {
     position: String,
+    /// A position typed to compare against, where there are too many to list.
+    position_q: String,
 }
 
 /// A gap line with its recommendations.
@@ -30,7 +32,13 @@ pub(super) struct CardPage {
     reasons: Vec<String>,
     lines: Vec<CardLine>,
     target: Option<(i64, String)>,
+    /// Every active position, or (`search`) the target and the matches of what was typed.
     positions: Vec<Opt>,
+    /// Too many positions to list: the form offers a search.
+    search: bool,
+    /// What was typed, kept when it named no single position, with the reason.
+    typed: String,
+    typed_error: Option<&'static str>,
     /// Assessment coverage (assessed / required) and readiness over what is known (met / assessed).
     coverage: i64,
     readiness: Option<i64>,
@@ -73,8 +81,21 @@ pub(super) async fn card(
     let e = emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     let settings = db::settings(&mut conn).await?;
     let en = ctx.lang.is_en();
-    let target: Option<(i64, String)> = match q.position.trim().parse::<i64>() {
-        Ok(p) if Some(p) != e.position_id => sqlx::query!("select id, name from positions where id = $1", p)
+    // The position to compare against: one the typed text names, else the one chosen.
+    let typed = q.position_q.trim().to_string();
+    let mut matches: Vec<emp_db::PositionMatch> = vec![];
+    let mut typed_error = None;
+    let mut wanted = q.position.trim().parse::<i64>().ok();
+    if !typed.is_empty() {
+        matches = emp_db::search_positions(&mut conn, &typed, emp_db::POSITION_MATCHES).await?;
+        match emp_db::single_position(&matches) {
+            Some(m) => wanted = Some(m.id),
+            None if matches.is_empty() => typed_error = Some("emp.err.position_none"),
+            None => typed_error = Some("emp.err.position_several"),
+        }
+    }
+    let target: Option<(i64, String)> = match wanted {
+        Some(p) if Some(p) != e.position_id => sqlx::query!("select id, name from positions where id = $1", p)
             .fetch_optional(&mut *conn)
             .await?
             .map(|r| (r.id, r.name)),
@@ -116,7 +137,22 @@ pub(super) async fn card(
             line: l,
         })
         .collect();
-    let positions = emp_db::position_options(&mut conn).await?;
+    let search = emp_db::active_position_count(&mut conn).await? > emp_db::POSITION_LIST_MAX;
+    let positions = if search {
+        let mut out: Vec<Opt> = vec![];
+        if let Some((t, _)) = &target
+            && let Some(o) = emp_db::position_option(&mut conn, *t).await?
+        {
+            out.push(o);
+        }
+        if typed_error.is_some() {
+            out.extend(matches.iter().filter(|m| target.as_ref().is_none_or(|t| t.0 != m.id)).map(|m| m.opt()));
+        }
+        out
+    } else {
+        emp_db::position_options(&mut conn).await?
+    };
+    let typed = if typed_error.is_some() { typed } else { String::new() };
     let is_self = user.employee_id == Some(id);
     render(&CardPage {
         ctx,
@@ -126,6 +162,9 @@ pub(super) async fn card(
         lines,
         target,
         positions,
+        search,
+        typed,
+        typed_error,
         coverage,
         readiness,
         unknown,

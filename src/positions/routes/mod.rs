@@ -43,7 +43,7 @@ pub fn routes() -> Routes {
         .nav(60, |u| (u.has(Role::Hr) || u.has(Role::Head)).then(|| ("/positions".into(), "nav.positions")))
         .get("/positions", Access::AnyOf(READERS), list)
         .get("/positions/new", Access::AnyOf(HR), new_form)
-        .get("/positions/search", Access::AnyOf(HR), search::search)
+        .get("/positions/search", Access::SignedIn, search::search)
         .post("/positions", Access::AnyOf(HR), edit::create::<Position>)
         .get("/positions/{id}", Access::AnyOf(READERS), detail)
         .get("/positions/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Position>)

@@ -1,5 +1,7 @@
-//! `GET /positions/search?q=…`: the positions matching a typed text, for the employee form's
-//! position search (`static/js/picker.js`); the same answer shape as `/people/search`.
+//! `GET /positions/search?q=…`: the positions matching a typed text, for the position searches of
+//! the employee form and the gap card (`static/js/picker.js`); the same answer shape as
+//! `/people/search`. Any signed-in user: positions and units are the organisation's structure,
+//! shown with every colleague the people search finds.
 
 use axum::{Json, response::IntoResponse};
 use serde::Serialize;
