@@ -92,17 +92,13 @@ impl edit::Editable for Employee {
         let typed = form.position_q.trim();
         let position: Option<(i64, i64)> = if !typed.is_empty() {
             let found = db::search_positions(conn, typed, db::POSITION_MATCHES + 1).await?;
-            let ticked = form.position.trim().parse::<i64>().ok();
-            let one = db::single_position(&found)
-                .or_else(|| found.iter().find(|m| Some(m.id) == ticked))
-                .map(|m| (m.id, m.unit_id));
-            if one.is_none() {
-                errors.add(
-                    "position",
-                    if found.is_empty() { "emp.err.position_none" } else { "emp.err.position_several" },
-                );
+            match db::typed_position(&found, form.position.trim().parse().ok()) {
+                Ok(m) => Some((m.id, m.unit_id)),
+                Err(key) => {
+                    errors.add("position", key);
+                    None
+                }
             }
-            one
         } else {
             match form.position.trim().parse::<i64>() {
                 Ok(pid) => sqlx::query!(
@@ -193,18 +189,8 @@ impl edit::Editable for Employee {
 /// The positions the form's search offers: the ticked one, then those matching what was typed
 /// (when it named no single one, the form comes back with them to tick).
 async fn searched_positions(conn: &mut PgConnection, form: &EmployeeInput) -> Result<Vec<Opt>, sqlx::Error> {
-    let mut out: Vec<Opt> = vec![];
-    if let Ok(id) = form.position.trim().parse::<i64>()
-        && let Some(o) = db::position_option(conn, id).await?
-    {
-        out.push(o);
-    }
-    if !form.position_q.trim().is_empty() {
-        for m in db::search_positions(conn, form.position_q.trim(), db::POSITION_MATCHES).await? {
-            if !out.iter().any(|o| o.id == m.id) {
-                out.push(m.opt());
-            }
-        }
-    }
-    Ok(out)
+    let typed = form.position_q.trim();
+    let matches =
+        if typed.is_empty() { vec![] } else { db::search_positions(conn, typed, db::POSITION_MATCHES).await? };
+    db::searched_options(conn, form.position.trim().parse().ok(), &matches).await
 }

@@ -9,7 +9,7 @@ use sqlx::PgPool;
 
 use crate::{
     browser::{Browser, open},
-    helpers::{PW, TestApp, many_positions},
+    helpers::{PW, TestApp, many_positions, test_position},
 };
 
 /// Run a script on the page and return its value.
@@ -291,12 +291,7 @@ async fn hr_moves_someone_to_a_position_found_by_typing(pool: PgPool) {
         .fetch_one(&app.pool)
         .await
         .expect("pegawai");
-    let target: i64 = sqlx::query_scalar(
-        "select p.id from positions p join units u on u.id = p.unit_id where p.name = 'Analis Uji Sistem 142' and u.code = 'APT'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("target");
+    let (target, _) = test_position(&app, 142, "APT").await;
     let Some(b) = open(&app).await else { return };
     b.client.set_window_size(1366, 768).await.expect("resize");
     b.login("kepegawaian", PW).await;
@@ -325,12 +320,7 @@ async fn hr_moves_someone_to_a_position_found_by_typing(pool: PgPool) {
     assert_eq!(got, target);
 
     // Her gap card compares against another position found the same way.
-    let other: i64 = sqlx::query_scalar(
-        "select p.id from positions p join units u on u.id = p.unit_id where p.name = 'Analis Uji Sistem 137' and u.code = 'INF'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("other");
+    let (other, _) = test_position(&app, 137, "INF").await;
     b.goto(&format!("/employees/{emp}/gaps")).await;
     b.fill("#position", "uji sistem 137").await;
     wait_visible(&b, &format!("#position-results button.pick[data-id='{other}']")).await;

@@ -535,3 +535,16 @@ pub async fn many_positions(app: &TestApp) {
     .await
     .expect("positions");
 }
+
+/// One of `many_positions`: "Analis Uji Sistem {n}" of unit `code`, its id and its unit's name.
+pub async fn test_position(app: &TestApp, n: i64, code: &str) -> (i64, String) {
+    sqlx::query_as(
+        "select p.id, u.name from positions p join units u on u.id = p.unit_id
+         where p.name = 'Analis Uji Sistem ' || $1 and u.code = $2",
+    )
+    .bind(n.to_string())
+    .bind(code)
+    .fetch_one(&app.pool)
+    .await
+    .expect("a test position")
+}

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::Value;
 use sqlx::PgPool;
 
-use crate::helpers::{Client, TestApp, employee_fields, hidden, many_positions};
+use crate::helpers::{Client, TestApp, employee_fields, hidden, many_positions, test_position};
 
 /// (id, name, NIP) of an active employee, the first the query gives.
 async fn person(app: &TestApp, sql: &str) -> (i64, String, String) {
@@ -481,13 +481,7 @@ async fn the_employee_form_searches_positions_where_there_are_too_many_to_list(p
     assert!(r.body.contains("id=\"position-err\"") && r.body.contains("value=\"juru masak istana\""));
 
     // One: the position's words and its unit's name together name it.
-    let (target, unit_name): (i64, String) = sqlx::query_as(
-        "select p.id, u.name from positions p join units u on u.id = p.unit_id
-         where p.name = 'Analis Uji Sistem 137' and u.code = 'INF'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("target");
+    let (target, unit_name): (i64, String) = test_position(&app, 137, "INF").await;
     let typed = format!("Analis Uji Sistem 137 {unit_name}");
     let r = send(&mut hr, emp, &with(&[("position_q", &typed)])).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -533,13 +527,7 @@ async fn the_gap_card_finds_a_position_to_compare_against_by_typing(pool: PgPool
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("<select id=\"position\""), "no list of every position");
     assert!(page.body.contains("name=\"position_q\"") && page.body.len() < 80_000, "{} bytes", page.body.len());
-    let (target, unit): (i64, String) = sqlx::query_as(
-        "select p.id, u.name from positions p join units u on u.id = p.unit_id
-         where p.name = 'Analis Uji Sistem 137' and u.code = 'APT'",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .expect("target");
+    let (target, unit): (i64, String) = test_position(&app, 137, "APT").await;
     // One named: the card is against it.
     let q = format!("Analis Uji Sistem 137 {unit}").replace(' ', "+");
     let one = staff.get(&format!("{card}?position_q={q}")).await;
@@ -552,4 +540,14 @@ async fn the_gap_card_finds_a_position_to_compare_against_by_typing(pool: PgPool
     assert!(several.body.matches("type=\"radio\" name=\"position\"").count() >= 6, "own position and the matches");
     let chosen = staff.get(&format!("{card}?position={target}")).await;
     assert!(chosen.body.contains(&format!("value=\"{target}\" checked")));
+    // One of those matches ticked while the text is still in the box: the ticked one is taken.
+    let offered: i64 = several
+        .body
+        .split("type=\"radio\" name=\"position\" value=\"")
+        .skip(1)
+        .find_map(|v| v.split('"').next().and_then(|id| id.parse::<i64>().ok()))
+        .expect("a match offered");
+    let ticked = staff.get(&format!("{card}?position={offered}&position_q=analis+uji+sistem+8")).await;
+    assert!(!ticked.body.contains("id=\"position-err\""), "no message");
+    assert!(ticked.body.contains(&format!("value=\"{offered}\" checked")), "the ticked match");
 }

@@ -150,14 +150,37 @@ pub fn single_position(found: &[PositionMatch]) -> Option<&PositionMatch> {
     }
 }
 
-/// The chosen position as an option (if it is active), for the form's search.
-pub async fn position_option(conn: &mut PgConnection, id: i64) -> Result<Option<Opt>, sqlx::Error> {
-    sqlx::query_as!(
-        Opt,
-        r#"select p.id, p.name || ' — ' || u.name as "label!" from positions p join units u on u.id = p.unit_id
-         where p.id = $1 and p.active and u.closed_on is null"#,
-        id,
-    )
-    .fetch_optional(conn)
-    .await
+/// What a typed position chooses: the one position it names, else the ticked one among its
+/// matches (a form that came back with them to choose from, the text kept); else the message key
+/// saying why not.
+pub fn typed_position(found: &[PositionMatch], ticked: Option<i64>) -> Result<&PositionMatch, &'static str> {
+    single_position(found).or_else(|| found.iter().find(|m| Some(m.id) == ticked)).ok_or(if found.is_empty() {
+        "emp.err.position_none"
+    } else {
+        "emp.err.position_several"
+    })
+}
+
+/// What a position search offers to tick: the chosen position (if it is active), then the
+/// matches of what was typed.
+pub async fn searched_options(
+    conn: &mut PgConnection,
+    chosen: Option<i64>,
+    matches: &[PositionMatch],
+) -> Result<Vec<Opt>, sqlx::Error> {
+    let mut out: Vec<Opt> = match chosen {
+        Some(id) => sqlx::query_as!(
+            Opt,
+            r#"select p.id, p.name || ' — ' || u.name as "label!" from positions p join units u on u.id = p.unit_id
+             where p.id = $1 and p.active and u.closed_on is null"#,
+            id,
+        )
+        .fetch_optional(conn)
+        .await?
+        .into_iter()
+        .collect(),
+        None => vec![],
+    };
+    out.extend(matches.iter().filter(|m| Some(m.id) != chosen).map(PositionMatch::opt));
+    Ok(out)
 }

@@ -81,17 +81,17 @@ pub(super) async fn card(
     let e = emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     let settings = db::settings(&mut conn).await?;
     let en = ctx.lang.is_en();
-    // The position to compare against: one the typed text names, else the one chosen.
+    // The position to compare against: one the typed text names (or the ticked one among its
+    // matches), else the one chosen.
     let typed = q.position_q.trim().to_string();
     let mut matches: Vec<emp_db::PositionMatch> = vec![];
     let mut typed_error = None;
     let mut wanted = q.position.trim().parse::<i64>().ok();
     if !typed.is_empty() {
         matches = emp_db::search_positions(&mut conn, &typed, emp_db::POSITION_MATCHES).await?;
-        match emp_db::single_position(&matches) {
-            Some(m) => wanted = Some(m.id),
-            None if matches.is_empty() => typed_error = Some("emp.err.position_none"),
-            None => typed_error = Some("emp.err.position_several"),
+        match emp_db::typed_position(&matches, wanted) {
+            Ok(m) => wanted = Some(m.id),
+            Err(key) => typed_error = Some(key),
         }
     }
     let target: Option<(i64, String)> = match wanted {
@@ -139,16 +139,8 @@ pub(super) async fn card(
         .collect();
     let search = emp_db::active_position_count(&mut conn).await? > emp_db::POSITION_LIST_MAX;
     let positions = if search {
-        let mut out: Vec<Opt> = vec![];
-        if let Some((t, _)) = &target
-            && let Some(o) = emp_db::position_option(&mut conn, *t).await?
-        {
-            out.push(o);
-        }
-        if typed_error.is_some() {
-            out.extend(matches.iter().filter(|m| target.as_ref().is_none_or(|t| t.0 != m.id)).map(|m| m.opt()));
-        }
-        out
+        let offered = if typed_error.is_some() { &matches[..] } else { &[] };
+        emp_db::searched_options(&mut conn, target.as_ref().map(|t| t.0), offered).await?
     } else {
         emp_db::position_options(&mut conn).await?
     };
