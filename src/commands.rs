@@ -1,6 +1,8 @@
 //! The bodies of the `cakap` subcommands that are more than a call into the library: serving,
 //! the SIASN simulator in the foreground, creating an account and the benchmark's floor.
 
+pub mod bench_writes;
+
 use std::io::{BufRead as _, IsTerminal as _};
 
 use anyhow::{Context as _, bail};

@@ -71,6 +71,22 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:18081")]
         bind: String,
     },
+    /// The benchmark's writers: writes through the portal's own routes as browsers send them
+    /// (`rate`: N a second for SECS; `writers`: N writers as fast as they can), one line of JSON.
+    #[command(hide = true)]
+    BenchWrites {
+        #[arg(long)]
+        base: String,
+        #[arg(long, value_enum)]
+        mode: commands::bench_writes::Mode,
+        #[arg(long)]
+        n: f64,
+        #[arg(long)]
+        secs: f64,
+        /// A file written once signed in, before the first write.
+        #[arg(long)]
+        ready: Option<std::path::PathBuf>,
+    },
     /// Solve one plan run (what the portal's plan worker starts as a child process) and print
     /// its result as JSON.
     #[command(hide = true)]
@@ -194,6 +210,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Floor { bind } => floor(&config, &bind).await,
+        Command::BenchWrites { base, mode, n, secs, ready } => {
+            let pool = db::connect(&config).await?;
+            commands::bench_writes::run(&pool, commands::bench_writes::Args { base, mode, n, secs, ready }).await
+        }
         Command::PlanSolve { unit_id, year, budget } => {
             config.db_max_connections = 2;
             let pool = db::connect(&config).await?;

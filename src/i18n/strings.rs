@@ -521,11 +521,6 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("emp.position_q", "Cari jabatan lain", "Find another position"),
     (
-        "gap.position_search_hint",
-        "Ketik sebagian nama jabatan atau unitnya, lalu pilih dan terapkan.",
-        "Type part of the position's name or its unit's, then choose it and apply.",
-    ),
-    (
         "emp.err.nip_taken",
         "NIP ini sudah terdaftar untuk pegawai lain.",
         "This NIP is already registered for another employee.",
@@ -744,6 +739,13 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("pos.add_competency", "Tambah atau ubah kompetensi", "Add or change a competency"),
     ("pos.copy", "Salin standar", "Copy standard"),
     ("pos.copy_from", "Salin dari jabatan", "Copy from position"),
+    ("pos.search_q", "Cari jabatan", "Find a position"),
+    ("pos.choose", "— pilih jabatan —", "— choose a position —"),
+    (
+        "pos.search_hint",
+        "Ketik sebagian nama jabatan atau unitnya, lalu pilih.",
+        "Type part of the position's name or its unit's, then choose it.",
+    ),
     (
         "pos.copy_hint",
         "Standar jabatan ini diganti seluruhnya dengan salinan standar jabatan yang dipilih.",

@@ -24,7 +24,7 @@ use crate::{
     auth::CurrentUser,
     competencies::model::Level,
     development::model::{Jp, jp_text},
-    employees::db::{Opt, competency_options, position_options},
+    employees::db::{Opt, PositionChoice, competency_options},
 };
 
 /// The routes a template may name (a mentor or a training is chosen per person).
@@ -34,7 +34,8 @@ const ROUTES: &[IdpRoute] = &[IdpRoute::Programme, IdpRoute::SelfStudy, IdpRoute
 #[template(path = "idp/templates.html")]
 struct Page {
     ctx: Ctx,
-    positions: Vec<Opt>,
+    /// The position whose template is shown, chosen from a list or typed.
+    choice: PositionChoice,
     position: Option<i64>,
     lines: Vec<TemplateLine>,
     competencies: Vec<Opt>,
@@ -57,6 +58,8 @@ impl Page {
 #[serde(default)]
 pub(super) struct PositionQuery {
     position: String,
+    /// The position typed, where there are too many to list.
+    position_q: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -74,14 +77,15 @@ pub(super) struct AddForm {
 async fn show(
     state: &AppState,
     ctx: Ctx,
-    position: Option<i64>,
+    choice: PositionChoice,
     form: AddForm,
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let en = ctx.lang.is_en();
-    let positions = position_options(&mut conn).await?;
-    let position = position.filter(|p| positions.iter().any(|o| o.id == *p));
+    let choice = choice.offered(&mut conn).await?;
+    // Only an active position's template (the list and the search offer no other).
+    let position = choice.chosen.filter(|p| choice.options.iter().any(|o| o.id == *p));
     let (lines, staff) = match position {
         Some(p) => (
             db::template_lines(&mut conn, p, en).await?,
@@ -103,7 +107,7 @@ async fn show(
         status,
         &Page {
             ctx,
-            positions,
+            choice,
             position,
             lines,
             competencies,
@@ -122,9 +126,12 @@ pub(super) async fn page(
     ctx: Ctx,
     Query(q): Query<PositionQuery>,
 ) -> AppResult<Response> {
-    let position = q.position.trim().parse::<i64>().ok();
+    let choice = {
+        let mut conn = state.pool.acquire().await?;
+        PositionChoice::read(&mut conn, &q.position, &q.position_q, None).await?
+    };
     let form = AddForm { months: "12".into(), expected_jp: "0".into(), ..Default::default() };
-    show(&state, ctx, position, form, FieldErrors::default()).await
+    show(&state, ctx, choice, form, FieldErrors::default()).await
 }
 
 pub(super) async fn add(State(state): State<AppState>, ctx: Ctx, Form(f): Form<AddForm>) -> AppResult<Response> {
@@ -170,7 +177,7 @@ pub(super) async fn add(State(state): State<AppState>, ctx: Ctx, Form(f): Form<A
         (position, competency, goal, route, months, jp)
     else {
         drop(conn);
-        return show(&state, ctx, position, f, errors).await;
+        return show(&state, ctx, PositionChoice::of(position), f, errors).await;
     };
     let mut tx = state.pool.begin().await?;
     let id: i64 = sqlx::query_scalar!(

@@ -329,5 +329,28 @@ async fn hr_moves_someone_to_a_position_found_by_typing(pool: PgPool) {
     b.click("form.filters button[type=submit]").await;
     assert!(b.path().await.contains(&format!("position={other}")), "{}", b.path().await);
     assert!(b.text("main").await.contains("Analis Uji Sistem 137"), "{}", b.text("main").await);
+
+    // HR's other pages that choose among every position find it the same way: a key position
+    // marked, and an IDP template's position.
+    let (key, _) = test_position(&app, 151, "APT").await;
+    b.goto("/talent/pool").await;
+    assert!(!b.visible("select#position").await, "no list of every position");
+    b.fill("#position", "uji sistem 151").await;
+    wait_visible(&b, &format!("#position-results button.pick[data-id='{key}']")).await;
+    b.tap(&format!("#position-results button.pick[data-id='{key}']")).await;
+    b.click("form.filters[action='/talent/pool/key'] button[type=submit]").await;
+    let marked: bool = sqlx::query_scalar("select is_key from positions where id = $1")
+        .bind(key)
+        .fetch_one(&app.pool)
+        .await
+        .expect("key");
+    assert!(marked, "{}", b.text("main").await);
+    b.goto("/idp/templates").await;
+    b.fill("#position", "uji sistem 142").await;
+    wait_visible(&b, &format!("#position-results button.pick[data-id='{target}']")).await;
+    b.tap(&format!("#position-results button.pick[data-id='{target}']")).await;
+    b.click("form.filters button[type=submit]").await;
+    assert!(b.path().await.contains(&format!("position={target}")), "{}", b.path().await);
+    assert!(b.text("main").await.contains("Analis Uji Sistem 142"), "{}", b.text("main").await);
     b.close().await;
 }

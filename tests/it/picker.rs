@@ -551,3 +551,82 @@ async fn the_gap_card_finds_a_position_to_compare_against_by_typing(pool: PgPool
     assert!(!ticked.body.contains("id=\"position-err\""), "no message");
     assert!(ticked.body.contains(&format!("value=\"{offered}\" checked")), "the ticked match");
 }
+
+/// HR's other pages that choose among every position (marking a key position, copying a
+/// standard, an IDP template's position) list them while few and search them where there are
+/// too many: one named is taken, several come back to tick with the text kept and a message.
+#[sqlx::test]
+async fn hr_pages_that_choose_any_position_search_where_there_are_too_many(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let mut hr = app.as_user("kepegawaian").await;
+    for page in ["/talent/pool", "/idp/templates"] {
+        assert!(
+            hr.get(page).await.body.contains("<select id=\"position\" name=\"position\""),
+            "{page}: a list while few"
+        );
+    }
+    let dest: i64 = sqlx::query_scalar("select min(id) from positions").fetch_one(&app.pool).await.expect("dest");
+    assert!(hr.get(&format!("/positions/{dest}")).await.body.contains("<select id=\"from\" name=\"from\""));
+    many_positions(&app).await;
+    let (target, unit) = test_position(&app, 137, "APT").await;
+    let named = format!("Analis Uji Sistem 137 {unit}");
+    let several = "analis uji sistem 8";
+    for page in ["/talent/pool".to_string(), "/idp/templates".to_string(), format!("/positions/{dest}")] {
+        let r = hr.get(&page).await;
+        assert_eq!(r.status, StatusCode::OK, "{page}");
+        assert!(
+            !r.body.contains("<select id=\"position\"") && !r.body.contains("<select id=\"from\""),
+            "{page}: no list"
+        );
+        assert!(r.body.contains("_q\"") && !r.body.contains("Analis Uji Sistem 150"), "{page}: a search");
+    }
+
+    // A key position marked by typing its name.
+    let r = hr.post("/talent/pool/key", &[("position_q", &named), ("key", "1")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let key: bool = sqlx::query_scalar("select is_key from positions where id = $1")
+        .bind(target)
+        .fetch_one(&app.pool)
+        .await
+        .expect("key");
+    assert!(key, "the named position is key");
+    let keys = "select count(*) from positions where is_key";
+    let before: i64 = sqlx::query_scalar(keys).fetch_one(&app.pool).await.expect("keys");
+    let r = hr.post("/talent/pool/key", &[("position_q", several), ("key", "1")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"position-err\"") && r.body.contains(&format!("value=\"{several}\"")), "text kept");
+    assert!(r.body.matches("type=\"radio\" name=\"position\"").count() >= 5, "the matches to tick");
+    let after: i64 = sqlx::query_scalar(keys).fetch_one(&app.pool).await.expect("keys");
+    assert_eq!(after, before, "nothing else marked");
+
+    // A standard copied from a position found by typing; several leave the standard as it was.
+    let comp: i64 = sqlx::query_scalar("select min(id) from competencies").fetch_one(&app.pool).await.expect("comp");
+    sqlx::query("insert into position_standards (position_id, competency_id, required_level, priority) values ($1, $2, 4, 'critical')")
+        .bind(target)
+        .bind(comp)
+        .execute(&app.pool)
+        .await
+        .expect("standard");
+    let copy = format!("/positions/{dest}/standard/copy");
+    let r = hr.post(&copy, &[("from_q", several)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"from-err\"") && r.body.contains(&format!("value=\"{several}\"")), "text kept");
+    let r = hr.post(&copy, &[("from_q", &named)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let copied: Vec<(i64, i16)> =
+        sqlx::query_as("select competency_id, required_level from position_standards where position_id = $1")
+            .bind(dest)
+            .fetch_all(&app.pool)
+            .await
+            .expect("copied");
+    assert_eq!(copied, vec![(comp, 4)], "the named position's standard");
+    let r = hr.post(&copy, &[("from_q", "no such position anywhere")]).await;
+    assert!(r.body.contains("id=\"from-err\""), "none found: a message");
+
+    // An IDP template's position found by typing: its template is shown.
+    let r = hr.get(&format!("/idp/templates?position_q={}", named.replace(' ', "+"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains(&format!("type=\"hidden\" name=\"position\" value=\"{target}\"")), "its template");
+    let r = hr.get(&format!("/idp/templates?position_q={}", several.replace(' ', "+"))).await;
+    assert!(r.body.contains("id=\"position-err\""), "several: a message");
+}

@@ -184,3 +184,85 @@ pub async fn searched_options(
     out.extend(matches.iter().filter(|m| Some(m.id) != chosen).map(PositionMatch::opt));
     Ok(out)
 }
+
+/// A position chosen on a page that offers every position: a list where there are few, a search
+/// where there are too many to list (the same rules as the employee form's and the gap card's).
+#[derive(Clone, Debug, Default)]
+pub struct PositionChoice {
+    /// Too many positions to list: the field is typed and searched.
+    pub search: bool,
+    /// Every active position (a list), or the chosen one and the typed text's matches (a search).
+    pub options: Vec<Opt>,
+    /// The position chosen: the one the typed text names (or the ticked one among its matches),
+    /// else the one ticked or selected.
+    pub chosen: Option<i64>,
+    /// What was typed, kept when it named no single position, with the message key saying why.
+    pub typed: String,
+    pub error: Option<&'static str>,
+    /// The typed text's matches, offered to tick when it named no single position.
+    matches: Vec<PositionMatch>,
+    /// A position never offered (a position copying from itself).
+    except: Option<i64>,
+}
+
+impl PositionChoice {
+    /// Reads a choice sent as `ticked` (the position's id, from the list or a ticked match) and
+    /// `typed` (the search text, empty when nothing was typed); `except` is never chosen. Only
+    /// what the write needs: [`PositionChoice::offered`] adds what a page shows.
+    pub async fn read(
+        conn: &mut PgConnection,
+        ticked: &str,
+        typed: &str,
+        except: Option<i64>,
+    ) -> Result<PositionChoice, sqlx::Error> {
+        let mut chosen = ticked.trim().parse::<i64>().ok();
+        let typed = typed.trim();
+        let (mut matches, mut error) = (vec![], None);
+        if !typed.is_empty() {
+            matches = search_positions(conn, typed, POSITION_MATCHES).await?;
+            matches.retain(|m| Some(m.id) != except);
+            match typed_position(&matches, chosen) {
+                Ok(m) => chosen = Some(m.id),
+                Err(key) => error = Some(key),
+            }
+        }
+        if error.is_none() {
+            matches.clear();
+        }
+        let typed = if error.is_some() { typed.to_string() } else { String::new() };
+        Ok(PositionChoice { search: false, options: vec![], chosen, typed, error, matches, except })
+    }
+
+    /// What the page offers: every active position, or where there are too many to list the
+    /// chosen one and (after a text that named no single position) its matches.
+    pub async fn offered(mut self, conn: &mut PgConnection) -> Result<PositionChoice, sqlx::Error> {
+        self.search = active_position_count(conn).await? > POSITION_LIST_MAX;
+        self.options = if self.search {
+            searched_options(conn, self.chosen, &self.matches).await?
+        } else {
+            position_options(conn).await?
+        };
+        let except = self.except;
+        self.options.retain(|o| Some(o.id) != except);
+        Ok(self)
+    }
+
+    /// A position already chosen (a form's hidden field), nothing typed.
+    pub fn of(chosen: Option<i64>) -> PositionChoice {
+        PositionChoice { chosen, ..Default::default() }
+    }
+
+    /// The choice offered afresh: nothing typed, `chosen` ticked or selected.
+    pub async fn offer(
+        conn: &mut PgConnection,
+        chosen: Option<i64>,
+        except: Option<i64>,
+    ) -> Result<PositionChoice, sqlx::Error> {
+        Self::read(conn, &chosen.map(|c| c.to_string()).unwrap_or_default(), "", except).await?.offered(conn).await
+    }
+
+    /// Whether `id` is the chosen position (for the list's `selected` and the search's `checked`).
+    pub fn is(&self, id: &i64) -> bool {
+        self.chosen == Some(*id)
+    }
+}

@@ -32,13 +32,8 @@ pub(super) struct CardPage {
     reasons: Vec<String>,
     lines: Vec<CardLine>,
     target: Option<(i64, String)>,
-    /// Every active position, or (`search`) the target and the matches of what was typed.
-    positions: Vec<Opt>,
-    /// Too many positions to list: the form offers a search.
-    search: bool,
-    /// What was typed, kept when it named no single position, with the reason.
-    typed: String,
-    typed_error: Option<&'static str>,
+    /// The position to compare against (none: the employee's own), from a list or typed.
+    choice: emp_db::PositionChoice,
     /// Assessment coverage (assessed / required) and readiness over what is known (met / assessed).
     coverage: i64,
     readiness: Option<i64>,
@@ -83,18 +78,8 @@ pub(super) async fn card(
     let en = ctx.lang.is_en();
     // The position to compare against: one the typed text names (or the ticked one among its
     // matches), else the one chosen.
-    let typed = q.position_q.trim().to_string();
-    let mut matches: Vec<emp_db::PositionMatch> = vec![];
-    let mut typed_error = None;
-    let mut wanted = q.position.trim().parse::<i64>().ok();
-    if !typed.is_empty() {
-        matches = emp_db::search_positions(&mut conn, &typed, emp_db::POSITION_MATCHES).await?;
-        match emp_db::typed_position(&matches, wanted) {
-            Ok(m) => wanted = Some(m.id),
-            Err(key) => typed_error = Some(key),
-        }
-    }
-    let target: Option<(i64, String)> = match wanted {
+    let mut choice = emp_db::PositionChoice::read(&mut conn, &q.position, &q.position_q, None).await?;
+    let target: Option<(i64, String)> = match choice.chosen {
         Some(p) if Some(p) != e.position_id => sqlx::query!("select id, name from positions where id = $1", p)
             .fetch_optional(&mut *conn)
             .await?
@@ -137,14 +122,8 @@ pub(super) async fn card(
             line: l,
         })
         .collect();
-    let search = emp_db::active_position_count(&mut conn).await? > emp_db::POSITION_LIST_MAX;
-    let positions = if search {
-        let offered = if typed_error.is_some() { &matches[..] } else { &[] };
-        emp_db::searched_options(&mut conn, target.as_ref().map(|t| t.0), offered).await?
-    } else {
-        emp_db::position_options(&mut conn).await?
-    };
-    let typed = if typed_error.is_some() { typed } else { String::new() };
+    choice.chosen = target.as_ref().map(|t| t.0);
+    let choice = choice.offered(&mut conn).await?;
     let is_self = user.employee_id == Some(id);
     render(&CardPage {
         ctx,
@@ -153,10 +132,7 @@ pub(super) async fn card(
         reasons,
         lines,
         target,
-        positions,
-        search,
-        typed,
-        typed_error,
+        choice,
         coverage,
         readiness,
         unknown,

@@ -28,7 +28,7 @@ use crate::{
     audit::{self, Actor},
     auth::{CurrentUser, Role},
     development::model::{jp_text, rupiah},
-    employees::db::{self as emp_db, Detail, Opt},
+    employees::db::{self as emp_db, Detail},
     units::db::UnitOption,
 };
 

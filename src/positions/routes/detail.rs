@@ -21,7 +21,8 @@ pub(super) struct DetailPage {
     seen: String,
     lines: Vec<StdLine>,
     competencies: Vec<Opt>,
-    positions: Vec<Opt>,
+    /// The position to copy the standard from (HR only).
+    from: PositionChoice,
     priorities: &'static [Priority],
     levels: [Level; 5],
     errors: FieldErrors,
@@ -29,6 +30,17 @@ pub(super) struct DetailPage {
 }
 
 pub(super) async fn detail_page(state: &AppState, ctx: Ctx, id: i64, errors: FieldErrors) -> AppResult<Response> {
+    detail_page_with(state, ctx, id, errors, None).await
+}
+
+/// The page again with the copy form's choice as sent (what was typed kept, its matches offered).
+pub(super) async fn detail_page_with(
+    state: &AppState,
+    ctx: Ctx,
+    id: i64,
+    errors: FieldErrors,
+    from: Option<PositionChoice>,
+) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     // The standard as this page shows it: its forms send it back, so a change someone else made
     // meanwhile is noticed instead of overwritten.
@@ -55,8 +67,13 @@ pub(super) async fn detail_page(state: &AppState, ctx: Ctx, id: i64, errors: Fie
     .fetch_all(&mut *conn)
     .await?;
     let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
-    let positions = position_options(&mut conn).await?.into_iter().filter(|o| o.id != id).collect();
     let is_hr = ctx.has(Role::Hr);
+    let mut from = match from {
+        Some(from) => from.offered(&mut conn).await?,
+        None if is_hr => PositionChoice::offer(&mut conn, None, Some(id)).await?,
+        None => PositionChoice::default(),
+    };
+    from.error = from.error.or(errors.get("from"));
     let status = if errors.get("competency") == Some("pos.err.std_changed")
         || errors.get("from") == Some("pos.err.std_changed_all")
     {
@@ -70,7 +87,7 @@ pub(super) async fn detail_page(state: &AppState, ctx: Ctx, id: i64, errors: Fie
         seen,
         lines,
         competencies,
-        positions,
+        from,
         priorities: Priority::ALL,
         levels: Level::ALL,
         errors,

@@ -20,7 +20,7 @@ use crate::{
     audit::{self, Actor, Table as AuditTable},
     auth::Role,
     competencies::model::{Level, Priority},
-    employees::db::{Opt, competency_options, position_options},
+    employees::db::{Opt, PositionChoice, competency_options},
     units::db::{UnitOption, options as unit_options},
 };
 

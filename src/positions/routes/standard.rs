@@ -9,6 +9,8 @@ pub(super) struct StdForm {
     level: String,
     priority: String,
     from: String,
+    /// The position to copy from, typed where there are too many to list.
+    from_q: String,
     /// The standard as the page showed it (JSON), to notice a change made meanwhile.
     seen: String,
 }
@@ -136,8 +138,9 @@ pub(super) async fn copy_standard(
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     position_exists(&mut tx, id).await?;
-    let from: Option<i64> = match f.from.trim().parse::<i64>() {
-        Ok(p) if p != id => {
+    let choice = PositionChoice::read(&mut tx, &f.from, &f.from_q, Some(id)).await?;
+    let from: Option<i64> = match choice.chosen {
+        Some(p) if p != id && choice.error.is_none() => {
             sqlx::query_scalar!(r#"select id from positions where id = $1"#, p,).fetch_optional(&mut *tx).await?
         }
         _ => None,
@@ -145,15 +148,15 @@ pub(super) async fn copy_standard(
     let Some(from) = from else {
         drop(tx);
         let mut errors = FieldErrors::default();
-        errors.add("from", "pos.err.copy_from");
-        return detail_page(&state, ctx, id, errors).await;
+        errors.add("from", choice.error.unwrap_or("pos.err.copy_from"));
+        return detail_page_with(&state, ctx, id, errors, Some(choice)).await;
     };
     let before = standard_json(&mut tx, id).await?;
     if changed_since(&f.seen, &before, None) {
         drop(tx);
         let mut errors = FieldErrors::default();
         errors.add("from", "pos.err.std_changed_all");
-        return detail_page(&state, ctx, id, errors).await;
+        return detail_page_with(&state, ctx, id, errors, Some(choice)).await;
     }
     sqlx::query!(r#"delete from position_standards where position_id = $1"#, id,).execute(&mut *tx).await?;
     sqlx::query!(

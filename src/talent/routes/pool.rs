@@ -1,5 +1,7 @@
 //! The succession pool: key positions and their candidates, and marking a position key.
 
+use axum::http::StatusCode;
+
 use super::*;
 
 #[derive(askama::Template)]
@@ -9,8 +11,8 @@ pub(super) struct PoolPage {
     year: i32,
     keys: Vec<KeyPosition>,
     candidates: Vec<Candidate>,
-    /// Positions HR may mark as key (HR only).
-    positions: Vec<emp_db::Opt>,
+    /// The position HR may mark as key (HR only).
+    mark: emp_db::PositionChoice,
 }
 
 impl PoolPage {
@@ -68,6 +70,17 @@ pub(in crate::talent) async fn pool(
     user: CurrentUser,
     Query(q): Query<MapQuery>,
 ) -> AppResult<Response> {
+    pool_page(&state, ctx, &user, q, None).await
+}
+
+/// The pool page; `mark` is HR's choice of a key position as sent, when it named none.
+async fn pool_page(
+    state: &AppState,
+    ctx: Ctx,
+    user: &CurrentUser,
+    q: MapQuery,
+    mark: Option<emp_db::PositionChoice>,
+) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let year = match year_of(&q.year) {
         Some(y) => y,
@@ -97,14 +110,21 @@ pub(in crate::talent) async fn pool(
         )?;
         return Ok(axum::response::IntoResponse::into_response(f));
     }
-    let positions = if ctx.is_hr() { emp_db::position_options(&mut conn).await? } else { vec![] };
-    render(&PoolPage { ctx, year, keys, candidates, positions })
+    let status = if mark.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let mark = match mark {
+        Some(mark) => mark.offered(&mut conn).await?,
+        None if ctx.is_hr() => emp_db::PositionChoice::offer(&mut conn, None, None).await?,
+        None => emp_db::PositionChoice::default(),
+    };
+    render_status(status, &PoolPage { ctx, year, keys, candidates, mark })
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(in crate::talent) struct KeyForm {
     position: String,
+    /// The position typed, where there are too many to list.
+    position_q: String,
     key: String,
 }
 
@@ -112,13 +132,21 @@ pub(in crate::talent) struct KeyForm {
 pub(in crate::talent) async fn set_key(
     State(state): State<AppState>,
     ctx: Ctx,
+    user: CurrentUser,
     Form(f): Form<KeyForm>,
 ) -> AppResult<Response> {
-    let Ok(position) = f.position.trim().parse::<i64>() else {
-        return Ok(redirect_flash("/talent/pool", FlashKind::Err, "tal.err.position"));
-    };
     let key = f.key == "1";
     let mut tx = state.pool.begin().await?;
+    let choice = emp_db::PositionChoice::read(&mut tx, &f.position, &f.position_q, None).await?;
+    if choice.error.is_some() {
+        // A typed text that named no single position: the page again, the text kept and its
+        // matches offered to tick.
+        drop(tx);
+        return pool_page(&state, ctx, &user, MapQuery::default(), Some(choice)).await;
+    }
+    let Some(position) = choice.chosen else {
+        return Ok(redirect_flash("/talent/pool", FlashKind::Err, "tal.err.position"));
+    };
     let before: Option<bool> = sqlx::query_scalar!("select is_key from positions where id = $1 for update", position)
         .fetch_optional(&mut *tx)
         .await?;
