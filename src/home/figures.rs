@@ -187,17 +187,12 @@ pub(super) async fn unit_focus(
                      left join positions p on p.id = e.position_id
                      left join need n on n.employee_id = s.employee_id left join competencies c on c.id = n.competency_id
                      left join lateral (
-                       select array_agg(c.id order by c.rank) as ids, array_agg(c.name order by c.rank) as names,
-                              array_agg(c.spare order by c.rank) as spare
-                       from (
-                         select x.id, employee_display_name(x.front_title, x.name, x.back_title) as name,
-                                row_number() over (order by x.unit_id = e.unit_id desc, cl.level desc, x.name, x.id) as rank,
-                                ($5::int - coalesce(ld.mentees, 0))::int as spare
-                         from current_levels cl join employees x on x.id = cl.employee_id and x.active and x.id <> e.id
-                         left join mentor_load($1::date) ld on ld.mentor_id = x.id
-                         where cl.competency_id = n.competency_id and cl.level >= n.required_level
-                         order by x.unit_id = e.unit_id desc, cl.level desc, x.name, x.id limit 12) c
-                       where c.spare > 0) m on true
+                       select array_agg(c.mentor_id order by c.mentor_rank) as ids,
+                              array_agg(employee_display_name(x.front_title, x.name, x.back_title) order by c.mentor_rank) as names,
+                              array_agg(($5::int - c.mentees)::int order by c.mentor_rank) as spare
+                       from mentor_candidates(array[n.competency_id]::bigint[], array[n.required_level]::smallint[], e.id, $1::date, 12) c
+                       join employees x on x.id = c.mentor_id
+                       where n.competency_id is not null and $5::int - c.mentees > 0) m on true
                      left join lateral (
                        select t.id, t.title from trainings t join training_competencies tc on tc.training_id = t.id
                        where tc.competency_id = n.competency_id and tc.target_level >= n.required_level

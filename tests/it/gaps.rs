@@ -935,3 +935,70 @@ async fn a_helper_connection_reads_the_same_snapshot(pool: PgPool) {
         sqlx::Connection::begin_with(&mut *c, "begin isolation level repeatable read, read only").await.expect("begin");
     assert!(cakap::app::versioned::import_snapshot(&mut t, "x'; drop table employees; --").await.is_err());
 }
+
+/// The mentors offered (gap card, HR home) are exactly the first of every holder ranked by the
+/// rule (own unit, higher level, fewer mentees, newest record), though they are read from an
+/// index's end: checked for every requirement of every demo employee, with some colleagues
+/// already mentoring, against the ranking of every holder.
+#[sqlx::test]
+async fn mentor_candidates_are_the_first_of_every_holder_in_the_rules_order(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    // Some colleagues of other units already mentor (their load ranks them after the others).
+    sqlx::query(
+        "with pairs as (
+           select e.id as learner, m.id as mentor, row_number() over (order by e.id, m.id) as n
+           from (select id from employees where active order by id limit 6) e
+           cross join lateral (select id from employees where active and id <> e.id order by id desc limit 2) m),
+         ins as (
+           insert into activities (kind, mentor_id, competency_id, held_on, minutes, topic, status)
+           select 'mentoring', p.mentor, (select min(id) from competencies), agency_today() - 3, 90,
+                  'Pendampingan ' || p.n, 'confirmed'
+           from pairs p returning id, topic)
+         insert into activity_learners (activity_id, employee_id)
+         select i.id, p.learner from ins i join pairs p on i.topic = 'Pendampingan ' || p.n",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("mentoring");
+    let loaded: i64 = sqlx::query_scalar("select count(*) from mentor_load(agency_today())")
+        .fetch_one(&app.pool)
+        .await
+        .expect("load");
+    assert!(loaded > 0, "some colleagues mentor");
+    let diff: Vec<(i64, i64, String)> = sqlx::query_as(
+        "with req as (
+           select e.id as mentee, ps.competency_id, ps.required_level
+           from employees e join position_standards ps on ps.position_id = e.position_id where e.active),
+         got as (
+           select r.mentee, c.competency_id, c.mentor_id, c.mentor_rank
+           from (select mentee, array_agg(competency_id) cs, array_agg(required_level) ls from req group by mentee) r
+           cross join lateral mentor_candidates(r.cs, r.ls, r.mentee, agency_today(), 3) c),
+         want as (
+           select * from (
+             select q.mentee, q.competency_id, m.id as mentor_id,
+                    row_number() over (partition by q.mentee, q.competency_id
+                                       order by m.unit_id = me.unit_id desc, cl.level desc, coalesce(ld.mentees, 0), m.id desc) as mentor_rank
+             from req q join employees me on me.id = q.mentee
+             join current_levels cl on cl.competency_id = q.competency_id and cl.level >= q.required_level
+             join employees m on m.id = cl.employee_id and m.active and m.id <> q.mentee
+             left join mentor_load(agency_today()) ld on ld.mentor_id = m.id) w
+           where w.mentor_rank <= 3)
+         select coalesce(g.mentee, w.mentee), coalesce(g.competency_id, w.competency_id),
+                case when g.mentee is null then 'missing' else 'extra' end
+         from got g full join want w using (mentee, competency_id, mentor_id, mentor_rank)
+         where g.mentee is null or w.mentee is null",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("compare");
+    assert!(diff.is_empty(), "differs from every holder ranked: {diff:?}");
+    let offered: i64 = sqlx::query_scalar(
+        "select count(*) from employees e cross join lateral mentor_candidates(
+           (select array_agg(competency_id) from position_standards where position_id = e.position_id),
+           (select array_agg(required_level) from position_standards where position_id = e.position_id), e.id, agency_today(), 3) c",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("offered");
+    assert!(offered > 20, "the comparison covered real offers: {offered}");
+}

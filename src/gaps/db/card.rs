@@ -66,9 +66,9 @@ pub struct MentorOption {
     pub mentees: i64,
 }
 
-/// Candidate mentors for several competencies at once: `$1` competency ids, `$2` required levels,
-/// `$3` the mentee, `$4` today, `$5` per competency at most. Same unit first, then the department;
-/// with the mentees each already has in the period.
+/// Candidate mentors for several competencies at once, at most `per` each, in the order of the
+/// one rule `mentor_candidates` (the same unit first, then the higher level, then fewer mentees in
+/// the period); with the mentees each already has.
 pub async fn mentor_options(
     conn: &mut PgConnection,
     needs: &[(i64, i16)],
@@ -80,26 +80,17 @@ pub async fn mentor_options(
     let levels: Vec<i16> = needs.iter().map(|n| n.1).collect();
     sqlx::query_as!(
         MentorOption,
-        r#"with need as (select * from unnest($1::bigint[], $2::smallint[]) as n(competency_id, level)),
-         me as (select unit_id from employees where id = $3),
-         load as (select * from mentor_load($4::date)),
-         c as (
-           select n.competency_id, m.id as employee_id, m.nip, employee_display_name(m.front_title, m.name, m.back_title) as name,
-                  u.name as unit, cl.level, m.unit_id = me.unit_id as same_unit, coalesce(ld.mentees, 0) as mentees,
-                  row_number() over (partition by n.competency_id order by m.unit_id = me.unit_id desc, cl.level desc,
-                                     coalesce(ld.mentees, 0), m.name, m.id) as rn
-           from need n join current_levels cl on cl.competency_id = n.competency_id and cl.level >= n.level
-           join employees m on m.id = cl.employee_id and m.active and m.id <> $3 join units u on u.id = m.unit_id
-           cross join me left join load ld on ld.mentor_id = m.id)
-         select competency_id as "competency_id!", employee_id as "employee_id!", nip as "nip!", name as "name!",
-                unit as "unit!", level as "level!", same_unit as "same_unit!", mentees as "mentees!"
-         from c where rn <= $5
-         order by competency_id, rn"#,
+        r#"select c.competency_id as "competency_id!", m.id as "employee_id!", m.nip as "nip!",
+                employee_display_name(m.front_title, m.name, m.back_title) as "name!", u.name as "unit!",
+                c.level as "level!", c.same_unit as "same_unit!", c.mentees as "mentees!"
+         from mentor_candidates($1::bigint[], $2::smallint[], $3, $4::date, $5::int) c
+         join employees m on m.id = c.mentor_id join units u on u.id = m.unit_id
+         order by c.competency_id, c.mentor_rank"#,
         &comps,
         &levels,
         mentee,
         today,
-        per,
+        i32::try_from(per).unwrap_or(i32::MAX),
     )
     .fetch_all(conn)
     .await
