@@ -965,14 +965,17 @@ async fn mentor_candidates_are_the_first_of_every_holder_in_the_rules_order(pool
         .await
         .expect("load");
     assert!(loaded > 0, "some colleagues mentor");
-    let diff: Vec<(i64, i64, String)> = sqlx::query_as(
+    // One, three and twelve offered: the fewer, the more often those already mentoring sit
+    // above the last of the others.
+    for limit in [1, 3, 12] {
+        let diff: Vec<(i64, i64, String)> = sqlx::query_as(
         "with req as (
            select e.id as mentee, ps.competency_id, ps.required_level
            from employees e join position_standards ps on ps.position_id = e.position_id where e.active),
          got as (
            select r.mentee, c.competency_id, c.mentor_id, c.mentor_rank
            from (select mentee, array_agg(competency_id) cs, array_agg(required_level) ls from req group by mentee) r
-           cross join lateral mentor_candidates(r.cs, r.ls, r.mentee, agency_today(), 3) c),
+           cross join lateral mentor_candidates(r.cs, r.ls, r.mentee, agency_today(), $1) c),
          want as (
            select * from (
              select q.mentee, q.competency_id, m.id as mentor_id,
@@ -982,16 +985,18 @@ async fn mentor_candidates_are_the_first_of_every_holder_in_the_rules_order(pool
              join current_levels cl on cl.competency_id = q.competency_id and cl.level >= q.required_level
              join employees m on m.id = cl.employee_id and m.active and m.id <> q.mentee
              left join mentor_load(agency_today()) ld on ld.mentor_id = m.id) w
-           where w.mentor_rank <= 3)
+           where w.mentor_rank <= $1)
          select coalesce(g.mentee, w.mentee), coalesce(g.competency_id, w.competency_id),
                 case when g.mentee is null then 'missing' else 'extra' end
          from got g full join want w using (mentee, competency_id, mentor_id, mentor_rank)
          where g.mentee is null or w.mentee is null",
     )
+    .bind(limit)
     .fetch_all(&app.pool)
     .await
     .expect("compare");
-    assert!(diff.is_empty(), "differs from every holder ranked: {diff:?}");
+        assert!(diff.is_empty(), "{limit} offered: differs from every holder ranked: {diff:?}");
+    }
     let offered: i64 = sqlx::query_scalar(
         "select count(*) from employees e cross join lateral mentor_candidates(
            (select array_agg(competency_id) from position_standards where position_id = e.position_id),

@@ -118,27 +118,45 @@ pub struct TrainingOption {
     pub measured_gain: Option<f64>,
 }
 
-/// Trainings for these competencies (`$1`), planned or open, with seats left.
+/// Planned or open trainings with seats left that develop these competencies, each beyond a level
+/// when one is given (`(competency, above)`): the first `per` of each to start. A regency has
+/// hundreds a competency (400 at 100 000 staff), and the card offers the next few.
 pub async fn training_options(
     conn: &mut PgConnection,
-    competencies: &[i64],
+    needs: &[(i64, Option<i16>)],
+    per: i64,
 ) -> Result<Vec<TrainingOption>, sqlx::Error> {
+    let comps: Vec<i64> = needs.iter().map(|n| n.0).collect();
+    let above: Vec<Option<i16>> = needs.iter().map(|n| n.1).collect();
     sqlx::query_as!(
         TrainingOption,
-        r#"select t.id as training_id, tc.competency_id, t.title, coalesce(p.name, '') as "provider!", t.form, t.jenis_diklat,
-                t.starts_on, t.jp::float8 as "jp!", tc.target_level, t.cost_per_participant,
-                tcost.next_cost - t.cost_per_participant as "fixed_due!",
-                t.quota - (select count(*) from training_participants x where x.training_id = t.id and x.status <> 'rejected') as "seats_left!",
+        r#"select o.id as "training_id!", o.competency_id as "competency_id!", o.title as "title!",
+                coalesce(p.name, '') as "provider!", o.form as "form!", o.jenis_diklat as "jenis_diklat!",
+                o.starts_on as "starts_on!", o.jp::float8 as "jp!", o.target_level as "target_level!",
+                o.cost_per_participant as "cost_per_participant!",
+                tcost.next_cost - o.cost_per_participant as "fixed_due!", o.seats_left as "seats_left!",
                 coalesce(fx.n, 0) as "measured_n!", fx.gain as "measured_gain?"
-         from trainings t join training_competencies tc on tc.training_id = t.id join training_costs tcost on tcost.training_id = t.id
-         left join providers p on p.id = t.provider_id
+         from unnest($1::bigint[], $2::smallint[]) as n(competency_id, above)
+         cross join lateral (
+           select t.id, tc.competency_id, t.title, t.provider_id, t.form, t.jenis_diklat, t.starts_on, t.jp,
+                  tc.target_level, t.cost_per_participant, t.quota - used.n as seats_left
+           from training_competencies tc join trainings t on t.id = tc.training_id
+           cross join lateral (select count(*) as n from training_participants x
+                               where x.training_id = t.id and x.status <> 'rejected') used
+           where tc.competency_id = n.competency_id and (n.above is null or tc.target_level > n.above)
+             and t.status in ('planned', 'open') and t.quota > used.n
+           order by t.starts_on, t.id
+           limit $3) o
+         join training_costs tcost on tcost.training_id = o.id
+         left join providers p on p.id = o.provider_id
          left join lateral (
            select count(*) as n, avg(e.after_level - e.before_level)::float8 as gain
            from training_effect e join trainings past on past.id = e.training_id
-           where past.title = t.title and e.competency_id = tc.competency_id and e.after_level is not null) fx on true
-         where t.status in ('planned', 'open') and tc.competency_id = any($1)
-         order by t.starts_on, t.id"#,
-        competencies,
+           where past.title = o.title and e.competency_id = o.competency_id and e.after_level is not null) fx on true
+         order by o.starts_on, o.id"#,
+        &comps,
+        &above as &[Option<i16>],
+        per,
     )
     .fetch_all(conn)
     .await

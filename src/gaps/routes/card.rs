@@ -10,6 +10,10 @@ pub(super) struct CardQuery {
     position_q: String,
 }
 
+/// The trainings the card offers for a gap at most: the next to start, beyond the current level,
+/// with seats left.
+const TRAININGS_OFFERED: i64 = 5;
+
 /// A gap line with its recommendations.
 pub struct CardLine {
     pub line: GapLine,
@@ -96,8 +100,10 @@ pub(super) async fn card(
     let needs: Vec<(i64, i16)> =
         lines.iter().filter(|l| l.known_gap() > 0).map(|l| (l.competency_id, l.required_level)).collect();
     let mentors = db::mentor_options(&mut conn, &needs, id, ctx.today, 4).await?;
-    let comps: Vec<i64> = needs.iter().map(|n| n.0).collect();
-    let trainings = db::training_options(&mut conn, &comps).await?;
+    // Trainings beyond the current level (every line with a known gap has one).
+    let beyond: Vec<(i64, Option<i16>)> =
+        lines.iter().filter(|l| l.known_gap() > 0).map(|l| (l.competency_id, l.current_level)).collect();
+    let trainings = db::training_options(&mut conn, &beyond, TRAININGS_OFFERED).await?;
     // The same figures as the summary's, over what is known (the card shows them for a target
     // position too, which the kept facts do not hold).
     let total: f64 = lines.iter().map(|l| f64::from(l.known_gap()) * l.weight).sum();
@@ -110,15 +116,7 @@ pub(super) async fn card(
         .into_iter()
         .map(|l| CardLine {
             mentors: mentors.iter().filter(|m| m.competency_id == l.competency_id).cloned().collect(),
-            trainings: trainings
-                .iter()
-                .filter(|t| {
-                    t.competency_id == l.competency_id
-                        && l.current_level.is_some_and(|c| t.target_level > c)
-                        && t.seats_left > 0
-                })
-                .cloned()
-                .collect(),
+            trainings: trainings.iter().filter(|t| t.competency_id == l.competency_id).cloned().collect(),
             line: l,
         })
         .collect();

@@ -85,6 +85,10 @@ pub(super) fn year_of(ctx: &Ctx, s: &str) -> i32 {
     s.trim().parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or_else(|| ctx.today.year())
 }
 
+/// The trainings a line's choice offers at most per competency: the next to start with seats
+/// left (a regency has hundreds a competency).
+const TRAINING_CHOICES: i64 = 30;
+
 /// The employee within the reader's scope (404 outside it).
 pub(super) async fn employee(state: &AppState, user: &CurrentUser, id: i64) -> AppResult<Detail> {
     let mut conn = state.pool.acquire().await?;
@@ -123,10 +127,9 @@ pub(super) async fn show_page(
             mentors.entry(m.competency_id).or_insert_with(Vec::new).push(mentor_choice(&ctx, &m));
         }
         let comps: Vec<i64> = needs.iter().map(|n| n.0).collect();
-        for t in training_options(&mut conn, &comps).await? {
-            if t.seats_left > 0 {
-                trainings.entry(t.competency_id).or_insert_with(Vec::new).push(training_choice(&ctx, &t));
-            }
+        let any_level: Vec<(i64, Option<i16>)> = comps.iter().map(|c| (*c, None)).collect();
+        for t in training_options(&mut conn, &any_level, TRAINING_CHOICES).await? {
+            trainings.entry(t.competency_id).or_insert_with(Vec::new).push(training_choice(&ctx, &t));
         }
         let rows = sqlx::query!(
             r#"select pc.competency_id, p.id, p.code || ' · ' || p.title as "label!" from programmes p
