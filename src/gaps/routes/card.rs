@@ -15,6 +15,7 @@ pub(super) struct CardQuery {
 const TRAININGS_OFFERED: i64 = 5;
 
 /// A gap line with its recommendations.
+#[derive(Clone)]
 pub struct CardLine {
     pub line: GapLine,
     pub mentors: Vec<MentorOption>,
@@ -69,6 +70,63 @@ impl CardPage {
     }
 }
 
+/// What the card computes for an employee against a position: kept per version of the records.
+#[derive(Clone)]
+struct CardData {
+    summary: Option<StaffGap>,
+    lines: Vec<CardLine>,
+    coverage: i64,
+    readiness: Option<i64>,
+    unknown: usize,
+    score: f64,
+}
+
+impl crate::app::versioned::Weigh for CardData {
+    fn bytes(&self) -> usize {
+        // A line with its few mentors and trainings: about a kilobyte.
+        std::mem::size_of::<Self>() + 1024 * self.lines.len() + 512
+    }
+}
+
+async fn card_data(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    position: Option<i64>,
+    against_other: bool,
+    today: chrono::NaiveDate,
+    en: bool,
+) -> Result<CardData, sqlx::Error> {
+    let lines = match position {
+        Some(p) => db::lines(&mut *conn, id, p, en).await?,
+        None => vec![],
+    };
+    let summary = if against_other { None } else { db::staff_gap(&mut *conn, today, id).await? };
+    let needs: Vec<(i64, i16)> =
+        lines.iter().filter(|l| l.known_gap() > 0).map(|l| (l.competency_id, l.required_level)).collect();
+    let mentors = db::mentor_options(&mut *conn, &needs, id, today, 4).await?;
+    // Trainings beyond the current level (every line with a known gap has one).
+    let beyond: Vec<(i64, Option<i16>)> =
+        lines.iter().filter(|l| l.known_gap() > 0).map(|l| (l.competency_id, l.current_level)).collect();
+    let trainings = db::training_options(&mut *conn, &beyond, TRAININGS_OFFERED).await?;
+    // The same figures as the summary's, over what is known (the card shows them for a target
+    // position too, which the kept facts do not hold).
+    let score: f64 = lines.iter().map(|l| f64::from(l.known_gap()) * l.weight).sum();
+    let assessed = lines.iter().filter(|l| l.gap.is_some()).count();
+    let met = lines.iter().filter(|l| l.gap == Some(0)).count();
+    let unknown = lines.len() - assessed;
+    let coverage = if lines.is_empty() { 100 } else { (assessed as f64 * 100.0 / lines.len() as f64).round() as i64 };
+    let readiness = (assessed > 0).then(|| (met as f64 * 100.0 / assessed as f64).round() as i64);
+    let lines = lines
+        .into_iter()
+        .map(|l| CardLine {
+            mentors: mentors.iter().filter(|m| m.competency_id == l.competency_id).cloned().collect(),
+            trainings: trainings.iter().filter(|t| t.competency_id == l.competency_id).cloned().collect(),
+            line: l,
+        })
+        .collect();
+    Ok(CardData { summary, lines, coverage, readiness, unknown, score })
+}
+
 pub(super) async fn card(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -90,36 +148,17 @@ pub(super) async fn card(
             .map(|r| (r.id, r.name)),
         _ => None,
     };
+    // The card's figures and routes, kept per version of the records (the same for every reader
+    // in scope): its mentors and trainings search the whole department.
     let position = target.as_ref().map(|t| t.0).or(e.position_id);
-    let lines = match position {
-        Some(p) => db::lines(&mut conn, id, p, en).await?,
-        None => vec![],
-    };
-    let summary = if target.is_none() { db::staff_gap(&mut conn, ctx.today, id).await? } else { None };
+    let (today, against) = (ctx.today, target.as_ref().map(|t| t.0));
+    let key = format!("gap.card:{id}:{position:?}:{against:?}:{en}:{today}");
+    let data = state
+        .personal
+        .get(&mut conn, key, move |conn| Box::pin(card_data(conn, id, position, against.is_some(), today, en)))
+        .await?;
+    let CardData { summary, lines, coverage, readiness, unknown, score } = data.as_ref().clone();
     let reasons = summary.as_ref().map(|s| s.reasons(&ctx, &settings)).unwrap_or_default();
-    let needs: Vec<(i64, i16)> =
-        lines.iter().filter(|l| l.known_gap() > 0).map(|l| (l.competency_id, l.required_level)).collect();
-    let mentors = db::mentor_options(&mut conn, &needs, id, ctx.today, 4).await?;
-    // Trainings beyond the current level (every line with a known gap has one).
-    let beyond: Vec<(i64, Option<i16>)> =
-        lines.iter().filter(|l| l.known_gap() > 0).map(|l| (l.competency_id, l.current_level)).collect();
-    let trainings = db::training_options(&mut conn, &beyond, TRAININGS_OFFERED).await?;
-    // The same figures as the summary's, over what is known (the card shows them for a target
-    // position too, which the kept facts do not hold).
-    let total: f64 = lines.iter().map(|l| f64::from(l.known_gap()) * l.weight).sum();
-    let assessed = lines.iter().filter(|l| l.gap.is_some()).count();
-    let met = lines.iter().filter(|l| l.gap == Some(0)).count();
-    let unknown = lines.len() - assessed;
-    let coverage = if lines.is_empty() { 100 } else { (assessed as f64 * 100.0 / lines.len() as f64).round() as i64 };
-    let readiness = (assessed > 0).then(|| (met as f64 * 100.0 / assessed as f64).round() as i64);
-    let lines = lines
-        .into_iter()
-        .map(|l| CardLine {
-            mentors: mentors.iter().filter(|m| m.competency_id == l.competency_id).cloned().collect(),
-            trainings: trainings.iter().filter(|t| t.competency_id == l.competency_id).cloned().collect(),
-            line: l,
-        })
-        .collect();
     choice.chosen = target.as_ref().map(|t| t.0);
     let choice = choice.offered(&mut conn).await?;
     let is_self = user.employee_id == Some(id);
@@ -134,7 +173,7 @@ pub(super) async fn card(
         coverage,
         readiness,
         unknown,
-        score: total,
+        score,
         settings,
         is_self,
     })
