@@ -177,7 +177,7 @@ impl edit::Editable for Employee {
         edit: EditState,
     ) -> AppResult<Response> {
         let mut conn = state.pool.acquire().await?;
-        let search = db::active_position_count(&mut conn).await? > db::POSITION_LIST_MAX;
+        let search = db::too_many_positions(state, &mut conn).await?;
         let positions =
             if search { searched_positions(&mut conn, &form).await? } else { db::position_options(&mut conn).await? };
         let ranks = db::rank_options(&mut conn).await?;

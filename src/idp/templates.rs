@@ -83,7 +83,7 @@ async fn show(
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
     let en = ctx.lang.is_en();
-    let choice = choice.offered(&mut conn).await?;
+    let choice = choice.offered(state, &mut conn).await?;
     // Only an active position's template (the list and the search offer no other).
     let position = choice.chosen.filter(|p| choice.options.iter().any(|o| o.id == *p));
     let (lines, staff) = match position {

@@ -92,6 +92,17 @@ pub async fn active_position_count(conn: &mut PgConnection) -> Result<i64, sqlx:
     .await
 }
 
+/// Whether there are too many active positions to list (the pages then search them): the count
+/// kept per version of the records, where every view of a page counted them (13 312 positions at
+/// 100 000 staff, ~6 ms of the database a gap card).
+pub async fn too_many_positions(state: &crate::AppState, conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
+    let n = state
+        .versions
+        .get(&mut *conn, "positions.active_count".to_string(), |conn| Box::pin(active_position_count(conn)))
+        .await?;
+    Ok(*n > POSITION_LIST_MAX)
+}
+
 /// A position found by what was typed: its unit, its label, and whether the text is its whole
 /// name or whole label.
 #[derive(Clone, Debug)]
@@ -235,8 +246,12 @@ impl PositionChoice {
 
     /// What the page offers: every active position, or where there are too many to list the
     /// chosen one and (after a text that named no single position) its matches.
-    pub async fn offered(mut self, conn: &mut PgConnection) -> Result<PositionChoice, sqlx::Error> {
-        self.search = active_position_count(conn).await? > POSITION_LIST_MAX;
+    pub async fn offered(
+        mut self,
+        state: &crate::AppState,
+        conn: &mut PgConnection,
+    ) -> Result<PositionChoice, sqlx::Error> {
+        self.search = too_many_positions(state, conn).await?;
         self.options = if self.search {
             searched_options(conn, self.chosen, &self.matches).await?
         } else {
@@ -254,11 +269,15 @@ impl PositionChoice {
 
     /// The choice offered afresh: nothing typed, `chosen` ticked or selected.
     pub async fn offer(
+        state: &crate::AppState,
         conn: &mut PgConnection,
         chosen: Option<i64>,
         except: Option<i64>,
     ) -> Result<PositionChoice, sqlx::Error> {
-        Self::read(conn, &chosen.map(|c| c.to_string()).unwrap_or_default(), "", except).await?.offered(conn).await
+        Self::read(conn, &chosen.map(|c| c.to_string()).unwrap_or_default(), "", except)
+            .await?
+            .offered(state, conn)
+            .await
     }
 
     /// Whether `id` is the chosen position (for the list's `selected` and the search's `checked`).

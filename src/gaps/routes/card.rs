@@ -160,7 +160,7 @@ pub(super) async fn card(
     let CardData { summary, lines, coverage, readiness, unknown, score } = data.as_ref().clone();
     let reasons = summary.as_ref().map(|s| s.reasons(&ctx, &settings)).unwrap_or_default();
     choice.chosen = target.as_ref().map(|t| t.0);
-    let choice = choice.offered(&mut conn).await?;
+    let choice = choice.offered(&state, &mut conn).await?;
     let is_self = user.employee_id == Some(id);
     render(&CardPage {
         ctx,

@@ -69,8 +69,8 @@ pub(super) async fn detail_page_with(
     let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
     let is_hr = ctx.has(Role::Hr);
     let mut from = match from {
-        Some(from) => from.offered(&mut conn).await?,
-        None if is_hr => PositionChoice::offer(&mut conn, None, Some(id)).await?,
+        Some(from) => from.offered(state, &mut conn).await?,
+        None if is_hr => PositionChoice::offer(state, &mut conn, None, Some(id)).await?,
         None => PositionChoice::default(),
     };
     from.error = from.error.or(errors.get("from"));

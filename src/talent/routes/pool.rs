@@ -112,8 +112,8 @@ async fn pool_page(
     }
     let status = if mark.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let mark = match mark {
-        Some(mark) => mark.offered(&mut conn).await?,
-        None if ctx.is_hr() => emp_db::PositionChoice::offer(&mut conn, None, None).await?,
+        Some(mark) => mark.offered(state, &mut conn).await?,
+        None if ctx.is_hr() => emp_db::PositionChoice::offer(state, &mut conn, None, None).await?,
         None => emp_db::PositionChoice::default(),
     };
     render_status(status, &PoolPage { ctx, year, keys, candidates, mark })
