@@ -101,12 +101,14 @@ async fn card_data(
         None => vec![],
     };
     let summary = if against_other { None } else { db::staff_gap(&mut *conn, today, id).await? };
-    let needs: Vec<(i64, i16)> =
-        lines.iter().filter(|l| l.known_gap() > 0).map(|l| (l.competency_id, l.required_level)).collect();
+    // Mentors at the required level; trainings beyond the current one (every line with a known
+    // gap has one).
+    let (needs, beyond): (Vec<_>, Vec<_>) = lines
+        .iter()
+        .filter(|l| l.known_gap() > 0)
+        .map(|l| ((l.competency_id, l.required_level), (l.competency_id, l.current_level)))
+        .unzip();
     let mentors = db::mentor_options(&mut *conn, &needs, id, today, 4).await?;
-    // Trainings beyond the current level (every line with a known gap has one).
-    let beyond: Vec<(i64, Option<i16>)> =
-        lines.iter().filter(|l| l.known_gap() > 0).map(|l| (l.competency_id, l.current_level)).collect();
     let trainings = db::training_options(&mut *conn, &beyond, TRAININGS_OFFERED).await?;
     // The same figures as the summary's, over what is known (the card shows them for a target
     // position too, which the kept facts do not hold).
@@ -152,6 +154,7 @@ pub(super) async fn card(
     // in scope): its mentors and trainings search the whole department.
     let position = target.as_ref().map(|t| t.0).or(e.position_id);
     let (today, against) = (ctx.today, target.as_ref().map(|t| t.0));
+    choice.chosen = against;
     let key = format!("gap.card:{id}:{position:?}:{against:?}:{en}:{today}");
     let data = state
         .personal
@@ -159,7 +162,6 @@ pub(super) async fn card(
         .await?;
     let CardData { summary, lines, coverage, readiness, unknown, score } = data.as_ref().clone();
     let reasons = summary.as_ref().map(|s| s.reasons(&ctx, &settings)).unwrap_or_default();
-    choice.chosen = target.as_ref().map(|t| t.0);
     let choice = choice.offered(&state, &mut conn).await?;
     let is_self = user.employee_id == Some(id);
     render(&CardPage {
