@@ -33,6 +33,25 @@ pub struct Detail {
     pub version: i64,
 }
 
+impl crate::app::versioned::Weigh for Detail {}
+
+/// One employee as a page shows them to a reader with `scope` (`find`), kept per version of the
+/// records: every page about one person reads it, and its unit's label cost ~0.1 ms of the
+/// database each time (a fifth of the gap card's cost at 15 000 staff). Not for a write's
+/// checks, which read inside their own transaction.
+pub async fn find_seen(
+    state: &crate::AppState,
+    conn: &mut PgConnection,
+    id: i64,
+    scope: &Scope,
+) -> Result<Option<Detail>, sqlx::Error> {
+    let key = format!("employees.find:{id}:{}:{:?}:{:?}", scope.all, scope.own, scope.unit_patterns);
+    let scope = scope.clone();
+    let seen =
+        state.personal.get(&mut *conn, key, move |conn| Box::pin(async move { find(conn, id, &scope).await })).await?;
+    Ok(seen.as_ref().clone())
+}
+
 /// One employee, if within the scope.
 pub async fn find(conn: &mut PgConnection, id: i64, scope: &Scope) -> Result<Option<Detail>, sqlx::Error> {
     sqlx::query_as!(

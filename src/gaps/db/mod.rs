@@ -39,6 +39,14 @@ pub async fn settings(conn: &mut PgConnection) -> Result<GapSettings, sqlx::Erro
     .await
 }
 
+impl crate::app::versioned::Weigh for GapSettings {}
+
+/// The settings as pages show them, kept per version of the records (read on every gap card).
+pub async fn settings_seen(state: &crate::AppState, conn: &mut PgConnection) -> Result<GapSettings, sqlx::Error> {
+    let kept = state.versions.get(&mut *conn, "gap.settings".to_string(), |conn| Box::pin(settings(conn))).await?;
+    Ok(kept.as_ref().clone())
+}
+
 /// The settings, locked for an update (the same columns as `settings`).
 pub async fn settings_for_update(conn: &mut PgConnection) -> Result<GapSettings, sqlx::Error> {
     sqlx::query_as!(

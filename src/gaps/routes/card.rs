@@ -137,8 +137,8 @@ pub(super) async fn card(
     Query(q): Query<CardQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let e = emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
-    let settings = db::settings(&mut conn).await?;
+    let e = emp_db::find_seen(&state, &mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    let settings = db::settings_seen(&state, &mut conn).await?;
     let en = ctx.lang.is_en();
     // The position to compare against: one the typed text names (or the ticked one among its
     // matches), else the one chosen.

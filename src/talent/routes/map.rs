@@ -146,7 +146,7 @@ pub(in crate::talent) async fn own(
     Query(q): Query<MapQuery>,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let e = emp_db::find(&mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    let e = emp_db::find_seen(&state, &mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     let this_year = ctx.today.year();
     let year = match year_of(&q.year) {
         Some(y) => y,
