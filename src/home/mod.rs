@@ -13,6 +13,7 @@ mod figures;
 mod page;
 
 pub use figures::*;
+pub use page::warm;
 use page::*;
 
 pub fn routes() -> Routes {

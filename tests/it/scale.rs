@@ -841,3 +841,25 @@ async fn a_write_recounts_the_writers_badges_and_others_of_the_account_follow(po
     }
     assert_eq!(seen, before - 1);
 }
+
+/// HR's home figures are computed when a node starts, so the first HR to open the home after a
+/// start does not wait for them: served from what the start computed, even where they could no
+/// longer be computed (the function behind the department's JP count renamed away).
+#[sqlx::test]
+async fn the_home_figures_are_computed_when_a_node_starts(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let before = app.state.versions.used_bytes();
+    cakap::home::warm(app.state.clone()).await;
+    assert!(app.state.versions.used_bytes() > before, "the start kept the home's figures");
+    sqlx::query("alter function staff_below_jp(int) rename to staff_below_jp_away")
+        .execute(&app.pool)
+        .await
+        .expect("rename");
+    let mut hr = app.as_user("kepegawaian").await;
+    let page = hr.get("/").await;
+    assert_eq!(page.status, 200, "the home was served from what the start computed");
+    // A node that did not start this way computes them for its first reader, and cannot here.
+    let cold = TestApp::bare(app.pool.clone());
+    let mut hr = cold.as_user("kepegawaian").await;
+    assert_eq!(hr.get("/").await.status, 500, "without the start's figures the home computes them");
+}
