@@ -25,3 +25,17 @@ language sql stable as $$
     and not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
                     where l.activity_id = a.id and not scope_decides(p_all, p_own, p_patterns, e.id, u.path))
 $$;
+
+-- How many of each kind wait: the counts beside the menu, read again after each write of their
+-- reader. Inline, the four-part union above was planned afresh at every call (PostgreSQL kept
+-- choosing a custom plan): 2.1 of 4.8 ms at 15 000 staff. Here its plan is made once per
+-- connection, and `scope_decides` still tests `p_all` first, so HR's count reads the pending
+-- index alone.
+create or replace function waiting_counts(p_all boolean, p_own bigint, p_patterns text[])
+returns table (kind text, n bigint)
+language plpgsql stable
+set plan_cache_mode = force_generic_plan
+as $$
+begin
+  return query select w.kind, count(*) from waiting_decisions(p_all, p_own, p_patterns) w group by w.kind;
+end $$;

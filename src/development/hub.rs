@@ -106,7 +106,7 @@ async fn count_waiting(
 ) -> Result<Waiting, sqlx::Error> {
     sqlx::query_as!(
         Waiting,
-        r#"with w as (select w.kind, count(*) as n from waiting_decisions($1, $2, $3) w where $4 group by w.kind)
+        r#"with w as (select w.kind, w.n from waiting_counts($1, $2, $3) w where $4)
          select
            coalesce((select n from w where kind = 'assessment'), 0) as "assessments!",
            coalesce((select n from w where kind = 'activity'), 0) as "activities!",
