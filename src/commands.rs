@@ -59,8 +59,8 @@ pub async fn serve(config: Config, siasn_sim: bool) -> anyhow::Result<()> {
     let planner = tokio::spawn(cakap::gaps::plan_run::worker(state.clone()));
     // SIASN pushes run here (and on every other node), never in a request.
     let pusher = tokio::spawn(cakap::siasn::push::worker(state.clone()));
-    // HR's home figures, computed once at start rather than by the first HR to open it.
-    let warm = tokio::spawn(cakap::home::warm(state.clone()));
+    // HR's first pages, computed once at start rather than by the first HR to open each.
+    let warm = tokio::spawn(cakap::app::warm::run(state.clone()));
     let app = cakap::app::router::build(state);
     println!("Cakap is running at http://{addr}/  (Ctrl-C to stop)");
     if config.seed_demo {

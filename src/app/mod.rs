@@ -28,6 +28,7 @@ pub mod rules;
 pub mod server;
 pub mod state;
 pub mod versioned;
+pub mod warm;
 
 pub use context::Ctx;
 pub use error::{AppError, AppResult};

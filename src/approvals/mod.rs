@@ -44,4 +44,5 @@ mod queue;
 
 use bulk::*;
 pub use item::*;
+pub use queue::warm;
 use queue::*;

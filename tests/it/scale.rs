@@ -842,24 +842,38 @@ async fn a_write_recounts_the_writers_badges_and_others_of_the_account_follow(po
     assert_eq!(seen, before - 1);
 }
 
-/// HR's home figures are computed when a node starts, so the first HR to open the home after a
-/// start does not wait for them: served from what the start computed, even where they could no
-/// longer be computed (the function behind the department's JP count renamed away).
+/// HR's first pages are computed when a node starts, so the first HR to open them after a start
+/// does not wait. The approval queue, the gap summary and the skills matrix cost the warmed node
+/// fewer statements than a node that did not start this way; the home and the counts beside the
+/// menu are served from what the start computed even where they could no longer be computed (the
+/// functions behind the department's JP count and the counts renamed away).
 #[sqlx::test]
-async fn the_home_figures_are_computed_when_a_node_starts(pool: PgPool) {
+async fn hrs_first_pages_are_computed_when_a_node_starts(pool: PgPool) {
+    use crate::helpers::count_queries;
     let app = TestApp::seeded(pool).await;
-    let before = app.state.versions.used_bytes();
-    cakap::home::warm(app.state.clone()).await;
-    assert!(app.state.versions.used_bytes() > before, "the start kept the home's figures");
-    sqlx::query("alter function staff_below_jp(int) rename to staff_below_jp_away")
-        .execute(&app.pool)
-        .await
-        .expect("rename");
-    let mut hr = app.as_user("kepegawaian").await;
-    let page = hr.get("/").await;
-    assert_eq!(page.status, 200, "the home was served from what the start computed");
-    // A node that did not start this way computes them for its first reader, and cannot here.
+    let before = app.state.versions.used_bytes() + app.state.personal.used_bytes();
+    cakap::app::warm::run(app.state.clone()).await;
+    assert!(
+        app.state.versions.used_bytes() + app.state.personal.used_bytes() > before,
+        "the start kept HR's first pages"
+    );
     let cold = TestApp::bare(app.pool.clone());
-    let mut hr = cold.as_user("kepegawaian").await;
-    assert_eq!(hr.get("/").await.status, 500, "without the start's figures the home computes them");
+    let mut warm_hr = app.as_user("kepegawaian").await;
+    let mut cold_hr = cold.as_user("kepegawaian").await;
+    for page in ["/approvals", "/gaps", "/gaps/matrix"] {
+        let (got, warm_n) = count_queries(warm_hr.get(page)).await;
+        assert_eq!(got.status, 200, "{page}");
+        let (got, cold_n) = count_queries(cold_hr.get(page)).await;
+        assert_eq!(got.status, 200, "{page}");
+        assert!(warm_n < cold_n, "{page}: {warm_n} statements on the warmed node, {cold_n} on a cold one");
+    }
+    for f in ["staff_below_jp(int)", "waiting_counts(boolean, bigint, text[])"] {
+        let name = f.split('(').next().unwrap_or(f);
+        sqlx::query(&format!("alter function {f} rename to {name}_away")).execute(&app.pool).await.expect("rename");
+    }
+    assert_eq!(warm_hr.get("/").await.status, 200, "the home was served from what the start computed");
+    // A node that did not start this way computes them for its first reader, and cannot here.
+    let colder = TestApp::bare(app.pool.clone());
+    let mut hr = colder.as_user("kepegawaian").await;
+    assert_eq!(hr.get("/").await.status, 500, "without the start's results the home computes them");
 }

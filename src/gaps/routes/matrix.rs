@@ -67,7 +67,7 @@ impl Cell {
 
 /// A unit's matrix at one version of the records: its columns, its staff rows with their cells,
 /// and each page's table once drawn.
-pub(super) struct MatrixData {
+pub(crate) struct MatrixData {
     columns: Vec<Column>,
     grid: Vec<(MatrixRow, Vec<Cell>)>,
     pages: Vec<OnceLock<String>>,
@@ -123,111 +123,7 @@ pub(super) async fn matrix(
     let priority = ["critical", "important", "useful"].iter().find(|p| **p == q.priority).copied().unwrap_or("");
     let by_gap = q.sort != "name";
     // The unit's grid, once per version of the records and filter.
-    let key = format!("gaps.matrix:{unit_id}:{en}:{area}:{priority}:{by_gap}");
-    let path_owned = path.clone();
-    let data = state
-        .versions
-        .get_in(crate::app::versioned::Depends::Unit(path.clone()), state.reader(&ctx).await, key, move |conn| {
-            Box::pin(async move {
-                let path = path_owned;
-                    // Columns: competencies some position in the unit requires (filtered), most total
-                    // gap first; a competency nobody's level is known of has no gap to rank by and
-                    // comes after. Summed from the units' kept facts; those are not kept per
-                    // priority, so with a priority filter the requirements themselves are read.
-                    let columns: Vec<Column> = if priority.is_empty() {
-                        sqlx::query_as!(
-                            Column,
-                            r#"with a as (
-                                 select f.competency_id, sum(f.staff_short)::bigint as short, sum(f.required_by)::bigint as required_by,
-                                        sum(f.known)::bigint as known, sum(f.gap_critical)::int as gc,
-                                        sum(f.gap_important)::int as gi, sum(f.gap_useful)::int as gu
-                                 from unit_gap_facts f join units u on u.id = f.unit_id
-                                 where u.path like $1 || '%' group by f.competency_id)
-                               select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!",
-                                      a.short as "short!", a.required_by as "required_by!"
-                               from a join competencies c on c.id = a.competency_id cross join gap_settings gs
-                               where a.required_by > 0 and ($3 = '' or c.area = $3)
-                               order by case when $4 and a.known > 0 then weighted_gap(a.gc, a.gi, a.gu, gs) end desc nulls last,
-                                        c.code limit 60"#,
-                            &*path,
-                            en,
-                            area,
-                            by_gap,
-                        )
-                        .fetch_all(&mut *conn)
-                        .await?
-                    } else {
-                        sqlx::query_as!(
-                        Column,
-                        r#"select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!",
-                                count(*) filter (where g.gap > 0) as "short!", count(*) as "required_by!"
-                         from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
-                         join competencies c on c.id = g.competency_id
-                         where u.path like $1 || '%' and ($3 = '' or c.area = $3) and ($4 = '' or g.priority = $4)
-                         group by c.id, c.code, c.name_en, c.name_id
-                         order by case when $5 then sum(g.gap * g.weight) end desc nulls last, c.code limit 60"#,
-                        &*path,
-                        en,
-                        area,
-                        priority,
-                        by_gap,
-                    )
-                    .fetch_all(&mut *conn)
-                    .await?
-                    };
-                    let rows: Vec<MatrixRow> = sqlx::query_as!(
-                        MatrixRow,
-                        r#"select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
-                                coalesce(p.name, '') as "position!", g.score as "score!"
-                         from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
-                         left join employee_gap_facts f on f.employee_id = e.id
-                         cross join lateral (select coalesce(f.score, 0) as score) g
-                         where e.active and u.path like $1 || '%'
-                         order by case when $2 then g.score end desc nulls last, e.name, e.id limit 400"#,
-                        &*path,
-                        by_gap,
-                    )
-                    .fetch_all(&mut *conn)
-                    .await?;
-                    let ids: Vec<i64> = rows.iter().map(|r| r.employee_id).collect();
-                    let comps: Vec<i64> = columns.iter().map(|c| c.competency_id).collect();
-                    // The shown staff's cells, looked up pair by pair (`offset 0` keeps each lookup
-                    // an index probe): joined whole, a department of 100 000 staff hashed every
-                    // kept level for 400 rows (1 s).
-                    let cells: Vec<(i64, i64, Option<i16>, Option<i16>)> = sqlx::query!(
-                        r#"select e.id as employee_id, c.id as "competency_id!", cl.level as "level?",
-                                  ps.required_level as "required_level?"
-                         from employees e cross join unnest($2::bigint[]) as c(id)
-                         left join lateral (select x.level from current_levels x
-                                            where x.employee_id = e.id and x.competency_id = c.id offset 0) cl on true
-                         left join lateral (select s.required_level from position_standards s
-                                            where s.position_id = e.position_id and s.competency_id = c.id offset 0) ps on true
-                         where e.id = any($1) and (cl.level is not null or ps.required_level is not null)"#,
-                        &ids,
-                        &comps,
-                    )
-                    .fetch_all(&mut *conn)
-                    .await?
-                    .into_iter()
-                    .map(|r| (r.employee_id, r.competency_id, r.level, r.required_level))
-                    .collect();
-                let map: HashMap<(i64, i64), Cell> =
-                    cells.into_iter().map(|(e, c, cur, req)| ((e, c), Cell { current: cur, required: req })).collect();
-                let grid: Vec<(MatrixRow, Vec<Cell>)> = rows
-                    .into_iter()
-                    .map(|r| {
-                        let cells = columns
-                            .iter()
-                            .map(|c| map.get(&(r.employee_id, c.competency_id)).cloned().unwrap_or_default())
-                            .collect();
-                        (r, cells)
-                    })
-                    .collect();
-                let pages = grid.len().div_ceil(MATRIX_PER_PAGE).max(1);
-                Ok::<_, sqlx::Error>(MatrixData { columns, grid, pages: (0..pages).map(|_| OnceLock::new()).collect() })
-            })
-        })
-        .await?;
+    let data = kept_matrix(&state, state.reader(&ctx).await, unit_id, &path, en, area, priority, by_gap).await?;
     let columns = &data.columns;
     let grid = &data.grid;
     if q.format == "pdf" {
@@ -293,4 +189,131 @@ pub(super) async fn matrix(
         areas: AREAS.to_vec(),
         pager,
     })
+}
+
+/// A unit's grid at the records' current version, for a filter: kept per version and filter.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn kept_matrix(
+    state: &AppState,
+    source: &sqlx::PgPool,
+    unit_id: i64,
+    path: &str,
+    en: bool,
+    area: &'static str,
+    priority: &'static str,
+    by_gap: bool,
+) -> Result<std::sync::Arc<MatrixData>, sqlx::Error> {
+    let key = format!("gaps.matrix:{unit_id}:{en}:{area}:{priority}:{by_gap}");
+    let path = path.to_string();
+    state
+        .versions
+        .get_in(crate::app::versioned::Depends::Unit(path.clone()), source, key, move |conn| {
+            Box::pin(matrix_data(conn, path, en, area, priority, by_gap))
+        })
+        .await
+}
+
+async fn matrix_data(
+    conn: &mut sqlx::PgConnection,
+    path: String,
+    en: bool,
+    area: &'static str,
+    priority: &'static str,
+    by_gap: bool,
+) -> Result<MatrixData, sqlx::Error> {
+    // Columns: competencies some position in the unit requires (filtered), most total
+    // gap first; a competency nobody's level is known of has no gap to rank by and
+    // comes after. Summed from the units' kept facts; those are not kept per
+    // priority, so with a priority filter the requirements themselves are read.
+    let columns: Vec<Column> = if priority.is_empty() {
+        sqlx::query_as!(
+            Column,
+            r#"with a as (
+                 select f.competency_id, sum(f.staff_short)::bigint as short, sum(f.required_by)::bigint as required_by,
+                        sum(f.known)::bigint as known, sum(f.gap_critical)::int as gc,
+                        sum(f.gap_important)::int as gi, sum(f.gap_useful)::int as gu
+                 from unit_gap_facts f join units u on u.id = f.unit_id
+                 where u.path like $1 || '%' group by f.competency_id)
+               select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!",
+                      a.short as "short!", a.required_by as "required_by!"
+               from a join competencies c on c.id = a.competency_id cross join gap_settings gs
+               where a.required_by > 0 and ($3 = '' or c.area = $3)
+               order by case when $4 and a.known > 0 then weighted_gap(a.gc, a.gi, a.gu, gs) end desc nulls last,
+                        c.code limit 60"#,
+            &*path,
+            en,
+            area,
+            by_gap,
+        )
+        .fetch_all(&mut *conn)
+        .await?
+    } else {
+        sqlx::query_as!(
+            Column,
+            r#"select c.id as competency_id, c.code, case when $2 then c.name_en else c.name_id end as "name!",
+                    count(*) filter (where g.gap > 0) as "short!", count(*) as "required_by!"
+             from requirement_gaps g join employees e on e.id = g.employee_id join units u on u.id = e.unit_id
+             join competencies c on c.id = g.competency_id
+             where u.path like $1 || '%' and ($3 = '' or c.area = $3) and ($4 = '' or g.priority = $4)
+             group by c.id, c.code, c.name_en, c.name_id
+             order by case when $5 then sum(g.gap * g.weight) end desc nulls last, c.code limit 60"#,
+            &*path,
+            en,
+            area,
+            priority,
+            by_gap,
+        )
+        .fetch_all(&mut *conn)
+        .await?
+    };
+    let rows: Vec<MatrixRow> = sqlx::query_as!(
+        MatrixRow,
+        r#"select e.id as employee_id, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                    coalesce(p.name, '') as "position!", g.score as "score!"
+             from employees e join units u on u.id = e.unit_id left join positions p on p.id = e.position_id
+             left join employee_gap_facts f on f.employee_id = e.id
+             cross join lateral (select coalesce(f.score, 0) as score) g
+             where e.active and u.path like $1 || '%'
+             order by case when $2 then g.score end desc nulls last, e.name, e.id limit 400"#,
+        &*path,
+        by_gap,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.employee_id).collect();
+    let comps: Vec<i64> = columns.iter().map(|c| c.competency_id).collect();
+    // The shown staff's cells, looked up pair by pair (`offset 0` keeps each lookup
+    // an index probe): joined whole, a department of 100 000 staff hashed every
+    // kept level for 400 rows (1 s).
+    let cells: Vec<(i64, i64, Option<i16>, Option<i16>)> = sqlx::query!(
+        r#"select e.id as employee_id, c.id as "competency_id!", cl.level as "level?",
+                      ps.required_level as "required_level?"
+             from employees e cross join unnest($2::bigint[]) as c(id)
+             left join lateral (select x.level from current_levels x
+                                where x.employee_id = e.id and x.competency_id = c.id offset 0) cl on true
+             left join lateral (select s.required_level from position_standards s
+                                where s.position_id = e.position_id and s.competency_id = c.id offset 0) ps on true
+             where e.id = any($1) and (cl.level is not null or ps.required_level is not null)"#,
+        &ids,
+        &comps,
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.employee_id, r.competency_id, r.level, r.required_level))
+    .collect();
+    let map: HashMap<(i64, i64), Cell> =
+        cells.into_iter().map(|(e, c, cur, req)| ((e, c), Cell { current: cur, required: req })).collect();
+    let grid: Vec<(MatrixRow, Vec<Cell>)> = rows
+        .into_iter()
+        .map(|r| {
+            let cells = columns
+                .iter()
+                .map(|c| map.get(&(r.employee_id, c.competency_id)).cloned().unwrap_or_default())
+                .collect();
+            (r, cells)
+        })
+        .collect();
+    let pages = grid.len().div_ceil(MATRIX_PER_PAGE).max(1);
+    Ok(MatrixData { columns, grid, pages: (0..pages).map(|_| OnceLock::new()).collect() })
 }

@@ -184,6 +184,23 @@ impl SummaryOverview<'_> {
     }
 }
 
+/// Computes what a reader's first gap summary and skills matrix show (their default unit,
+/// unfiltered, in `lang`), so that after a node starts the first of them does not wait (the
+/// department's matrix at 100 000 staff: 0.45 s).
+pub async fn warm(
+    state: &AppState,
+    user: &CurrentUser,
+    today: chrono::NaiveDate,
+    lang: crate::i18n::Lang,
+) -> AppResult<()> {
+    let (unit_id, _, path) = pick_unit(state, user, "").await?;
+    let en = lang.is_en();
+    let titles = (crate::i18n::t(lang, "gap.chart.readiness"), crate::i18n::t(lang, "gap.chart.top"));
+    summary_data(state, today, unit_id, &path, en, titles).await?;
+    super::kept_matrix(state, &state.pool, unit_id, &path, en, "", "", true).await?;
+    Ok(())
+}
+
 pub(super) async fn summary(
     State(state): State<AppState>,
     ctx: Ctx,
