@@ -282,28 +282,34 @@ async fn matrix_data(
     .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.employee_id).collect();
     let comps: Vec<i64> = columns.iter().map(|c| c.competency_id).collect();
-    // The shown staff's cells, looked up pair by pair (`offset 0` keeps each lookup
-    // an index probe): joined whole, a department of 100 000 staff hashed every
-    // kept level for 400 rows (1 s).
-    let cells: Vec<(i64, i64, Option<i16>, Option<i16>)> = sqlx::query!(
-        r#"select e.id as employee_id, c.id as "competency_id!", cl.level as "level?",
-                      ps.required_level as "required_level?"
-             from employees e cross join unnest($2::bigint[]) as c(id)
-             left join lateral (select x.level from current_levels x
-                                where x.employee_id = e.id and x.competency_id = c.id offset 0) cl on true
-             left join lateral (select s.required_level from position_standards s
-                                where s.position_id = e.position_id and s.competency_id = c.id offset 0) ps on true
-             where e.id = any($1) and (cl.level is not null or ps.required_level is not null)"#,
+    // The shown staff's cells: their levels and their positions' requirements in the shown
+    // competencies, each read in one indexed scan and paired here. Looked up pair by pair
+    // (400 × 60 probes) they took 100 ms at 15 000 and 100 000 staff; joined whole, a
+    // department of 100 000 hashed every kept level (1 s). Now ~10 ms.
+    let mut map: HashMap<(i64, i64), Cell> = HashMap::new();
+    let levels = sqlx::query!(
+        r#"select x.employee_id as "employee_id!", x.competency_id as "competency_id!", x.level as "level!"
+           from current_levels x where x.employee_id = any($1) and x.competency_id = any($2)"#,
         &ids,
         &comps,
     )
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|r| (r.employee_id, r.competency_id, r.level, r.required_level))
-    .collect();
-    let map: HashMap<(i64, i64), Cell> =
-        cells.into_iter().map(|(e, c, cur, req)| ((e, c), Cell { current: cur, required: req })).collect();
+    .await?;
+    for l in levels {
+        map.entry((l.employee_id, l.competency_id)).or_default().current = Some(l.level);
+    }
+    let required = sqlx::query!(
+        r#"select e.id as employee_id, s.competency_id, s.required_level
+           from employees e join position_standards s on s.position_id = e.position_id
+           where e.id = any($1) and s.competency_id = any($2)"#,
+        &ids,
+        &comps,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in required {
+        map.entry((r.employee_id, r.competency_id)).or_default().required = Some(r.required_level);
+    }
     let grid: Vec<(MatrixRow, Vec<Cell>)> = rows
         .into_iter()
         .map(|r| {
