@@ -123,6 +123,14 @@ pub struct Scope {
     pub unit_patterns: Vec<String>,
 }
 
+impl Scope {
+    /// The scope as part of a kept result's key: results keyed by what the reader may see are
+    /// shared by every reader who sees the same.
+    pub fn key(&self) -> String {
+        format!("{}:{:?}:{:?}", self.all, self.own, self.unit_patterns)
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
 

@@ -76,10 +76,8 @@ pub(super) async fn list(
     // Keyed by what the reader may see, not by who reads: every HR officer shares the
     // department's pages, each head their units'.
     let key = format!(
-        "employees.list:{}:{:?}:{:?}:{}:{:?}:{:?}:{:?}:{:?}",
-        scope.all,
-        scope.own,
-        scope.unit_patterns,
+        "employees.list:{}:{}:{:?}:{:?}:{:?}:{:?}",
+        scope.key(),
         ctx.lang.is_en(),
         f.query_string(),
         f.page,

@@ -45,7 +45,7 @@ pub async fn find_seen(
     id: i64,
     scope: &Scope,
 ) -> Result<Option<Detail>, sqlx::Error> {
-    let key = format!("employees.find:{id}:{}:{:?}:{:?}", scope.all, scope.own, scope.unit_patterns);
+    let key = format!("employees.find:{id}:{}", scope.key());
     let scope = scope.clone();
     let seen =
         state.personal.get(&mut *conn, key, move |conn| Box::pin(async move { find(conn, id, &scope).await })).await?;
