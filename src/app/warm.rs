@@ -11,7 +11,6 @@ const HR_ACCOUNTS: i64 = 20;
 
 pub async fn run(state: AppState) {
     let started = std::time::Instant::now();
-    crate::home::warm(state.clone()).await;
     match for_hr(&state).await {
         Ok(()) => tracing::info!(took_ms = started.elapsed().as_millis() as u64, "computed HR's first pages"),
         Err(e) => tracing::warn!(error = ?e, "computing HR's first pages at start"),
@@ -20,6 +19,7 @@ pub async fn run(state: AppState) {
 
 async fn for_hr(state: &AppState) -> Result<(), crate::app::AppError> {
     let today = state.clock.today(state.settings.get(&state.pool).await?.time_zone);
+    crate::home::warm(state, today).await?;
     let accounts: Vec<i64> = sqlx::query_scalar!(
         "select a.id from accounts a join account_roles r on r.account_id = a.id and r.role = $1
          where a.disabled_at is null order by a.last_login_at desc nulls last, a.id limit $2",

@@ -293,22 +293,15 @@ async fn root_unit(state: &AppState, conn: &mut sqlx::PgConnection) -> Result<Op
     Ok((*root).clone())
 }
 
-/// Computes HR's home figures once when the node starts: the department's sums and its figures
-/// as a unit, in the first language. Without this the first HR to open the home after a start
-/// waited for them (~0.5 s at 100 000 staff). Read afterwards, they are kept current by
-/// `keep_current` like every costly result.
-pub async fn warm(state: AppState) {
-    let warmed = async {
-        let mut conn = state.pool.acquire().await?;
-        let today = state.clock.today(state.settings.get(&state.pool).await?.time_zone);
-        let root = root_unit(&state, &mut conn).await?;
-        focus_of(&state, &mut conn, &root, today, false).await?;
-        department_figures(&state, &mut conn, today).await?;
-        Ok::<_, sqlx::Error>(())
-    };
-    if let Err(e) = warmed.await {
-        tracing::warn!(error = ?e, "computing the home's figures at start");
-    }
+/// Computes HR's home figures (the department's sums and its figures as a unit, in the first
+/// language) when the node starts (`app::warm`): without this the first HR to open the home after
+/// a start waited for them (~0.5 s at 100 000 staff).
+pub async fn warm(state: &AppState, today: chrono::NaiveDate) -> Result<(), sqlx::Error> {
+    let mut conn = state.pool.acquire().await?;
+    let root = root_unit(state, &mut conn).await?;
+    focus_of(state, &mut conn, &root, today, false).await?;
+    department_figures(state, &mut conn, today).await?;
+    Ok(())
 }
 
 /// Department-wide sums over every employee (HR's home): reused while the records are unchanged.
