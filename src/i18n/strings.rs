@@ -1818,6 +1818,23 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("gap.all_staff", "Semua pegawai", "All staff"),
     ("gap.card", "Kartu kesenjangan", "Gap card"),
     ("gap.chart.readiness", "Kesiapan per unit", "Readiness per unit"),
+    (
+        "gap.chart.readiness_least",
+        "Kesiapan per unit: {n} terendah dari {total}",
+        "Readiness per unit: the {n} least ready of {total}",
+    ),
+    (
+        "gap.parts_least",
+        "Menampilkan {n} unit dengan kesiapan terendah dari {total} (unit yang belum dinilai sama sekali di akhir).",
+        "Showing the {n} least ready of {total} units (units with nothing assessed come last).",
+    ),
+    ("gap.parts_show_all", "Tampilkan semua unit", "Show every unit"),
+    (
+        "gap.parts_all",
+        "Semua {total} unit, menurut susunan organisasi.",
+        "All {total} units, in the organisation's order.",
+    ),
+    ("gap.parts_show_least", "Tampilkan yang terendah saja", "Show only the least ready"),
     ("gap.chart.top", "Kompetensi dengan kesenjangan terbesar", "Competencies with the largest gap"),
     ("gap.coverage", "Cakupan penilaian", "Assessment coverage"),
     ("comp.validity_months", "Masa berlaku tingkat (bulan)", "Level validity (months)"),

@@ -1007,3 +1007,95 @@ async fn mentor_candidates_are_the_first_of_every_holder_in_the_rules_order(pool
     .expect("offered");
     assert!(offered > 20, "the comparison covered real offers: {offered}");
 }
+
+/// A unit with more than `PARTS_SHOWN` parts charts and lists its least ready ones, lowest
+/// first, the parts where nothing is known after them; `parts=all` lists every part in the
+/// units' order. Checked against each part's readiness as `db::readiness` computes it.
+#[sqlx::test]
+async fn a_unit_with_many_parts_shows_its_least_ready_first(pool: PgPool) {
+    use cakap::gaps::routes::PARTS_SHOWN;
+    let app = TestApp::seeded(pool).await;
+    // Ten more bidang under the department: five take over a seksi (and its staff) of their
+    // own, five stay empty (nothing known).
+    sqlx::query(
+        "with root as (select id from units where code = 'DKIS')
+         insert into units (parent_id, code, name, kind)
+         select root.id, 'BANYAK-' || g, 'Bidang Banyak ' || g, 'bidang' from root, generate_series(1, 10) g",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("units");
+    sqlx::query(
+        "with s as (select id, row_number() over (order by sort_key) n from units u where kind = 'seksi'
+                    and exists (select 1 from employees e where e.unit_id = u.id and e.active)),
+              b as (select id, row_number() over (order by code) n from units where code in
+                    ('BANYAK-1', 'BANYAK-2', 'BANYAK-3', 'BANYAK-4', 'BANYAK-5'))
+         update units u set parent_id = b.id from s join b on b.n = s.n where u.id = s.id",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("moved");
+    let (root, path): (i64, String) =
+        sqlx::query_as("select id, path from units where code = 'DKIS'").fetch_one(&app.pool).await.expect("root");
+    let today = app.state.clock.today(cakap::app::clock::TimeZone::Wib);
+    let mut conn = app.pool.acquire().await.expect("connection");
+    let parts = cakap::gaps::db::readiness(&mut conn, today, root, &path).await.expect("readiness");
+    assert!(parts.len() - 1 > PARTS_SHOWN, "{} parts", parts.len() - 1);
+    let unknown = parts.iter().skip(1).filter(|p| p.readiness().is_none()).count();
+    assert!(unknown >= 5 && unknown < parts.len() - 1 - PARTS_SHOWN + 5, "{unknown} parts with nothing known");
+    // (unit id, readiness as shown) of the parts' table.
+    fn rows(body: &str) -> Vec<(i64, String)> {
+        let table = body.split("<caption class=\"sr-only\">Kesiapan per unit</caption>").nth(1).expect("parts table");
+        let table = table.split("</table>").next().unwrap_or_default();
+        table
+            .split("<th scope=\"row\"><a href=\"/gaps?unit=")
+            .skip(1)
+            .map(|r| {
+                let id = r.split('"').next().unwrap_or_default().parse().expect("unit id");
+                let pct = r.split("<td class=\"num\">").nth(1).and_then(|s| s.split('<').next()).unwrap_or_default();
+                (id, pct.to_string())
+            })
+            .collect()
+    }
+    let percent = |p: &cakap::gaps::db::UnitReadiness| p.percent().map(|r| format!("{r}%")).unwrap_or("—".into());
+    let mut hr = app.as_user("kepegawaian").await;
+    let page = hr.get(&format!("/gaps?unit={root}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let shown = rows(&page.body);
+    assert_eq!(shown.len(), PARTS_SHOWN, "the least ready only");
+    assert!(
+        page.body
+            .contains(&format!("Menampilkan {PARTS_SHOWN} unit dengan kesiapan terendah dari {}", parts.len() - 1))
+    );
+    assert!(
+        page.body.contains(&format!("Kesiapan per unit: {PARTS_SHOWN} terendah dari {}", parts.len() - 1)),
+        "the chart says so"
+    );
+    let chart = page.body.split("id=\"readiness-t\"").nth(1).and_then(|c| c.split("</svg>").next()).expect("chart");
+    assert_eq!(chart.matches("class=\"chart-bar\"").count(), PARTS_SHOWN, "the chart has the parts listed");
+    // Lowest known readiness first, nothing known last, and no part left out is less ready than one shown.
+    let of = |id: i64| parts.iter().find(|p| p.unit_id == id).expect("a part");
+    let known: Vec<f64> = shown.iter().filter_map(|(id, _)| of(*id).readiness()).collect();
+    assert!(known.windows(2).all(|w| w[0] <= w[1]), "lowest first: {shown:?}");
+    let first_unknown = shown.iter().position(|(id, _)| of(*id).readiness().is_none()).unwrap_or(shown.len());
+    assert!(shown[first_unknown..].iter().all(|(id, _)| of(*id).readiness().is_none()), "unknown last: {shown:?}");
+    let highest_shown = known.last().copied().unwrap_or(0.0);
+    for p in parts.iter().skip(1).filter(|p| !shown.iter().any(|(id, _)| *id == p.unit_id)) {
+        assert!(p.readiness().is_none_or(|r| r >= highest_shown), "{} left out though less ready", p.name);
+    }
+    for (id, pct) in &shown {
+        assert_eq!(*pct, percent(of(*id)), "unit {id}");
+    }
+    // Every part, in the units' order, on request; the staff list's pages keep asking for it.
+    let all = hr.get(&format!("/gaps?unit={root}&parts=all&flagged=0")).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let every: Vec<(i64, String)> = parts.iter().skip(1).map(|p| (p.unit_id, percent(p))).collect();
+    assert_eq!(rows(&all.body), every);
+    assert!(all.body.contains("parts=all&#38;page=2"), "paging keeps every part");
+    assert!(all.body.contains(&format!("href=\"/gaps?unit={root}\">Tampilkan yang terendah saja")));
+    // A unit with few parts lists them all, as before, without the note.
+    let apt: i64 =
+        sqlx::query_scalar("select id from units where code = 'APT'").fetch_one(&app.pool).await.expect("apt");
+    let small = hr.get(&format!("/gaps?unit={apt}")).await;
+    assert!(!small.body.contains("terendah dari"), "no note where every part fits");
+}

@@ -39,6 +39,7 @@ mod settings;
 mod summary;
 
 pub use card::*;
+pub use charts::ChartTitles;
 use charts::*;
 pub use matrix::*;
 use settings::*;
@@ -61,6 +62,8 @@ pub fn routes() -> Routes {
 struct UnitQuery {
     unit: String,
     flagged: String,
+    /// `all`: the summary lists every part of the unit, not only the least ready.
+    parts: String,
     format: String,
     page: Option<i64>,
 }

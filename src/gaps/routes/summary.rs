@@ -19,12 +19,43 @@ pub(super) struct SummaryPage<'a> {
     pager: Pager,
 }
 
+/// A unit with more parts than this charts and lists its least ready ones first, and every part
+/// on request (`parts=all`). At 100 000 staff the department has 300 parts: one bar each made a
+/// chart 13 000 px tall and, with their table, most of a 182 KB page.
+pub const PARTS_SHOWN: usize = 15;
+
+/// The parts (indices into `parts`, the whole unit first) the chart shows and the table lists
+/// unless every part is asked for: all of them in the units' order when there are at most
+/// `PARTS_SHOWN`, else the `PARTS_SHOWN` least ready, lowest readiness first. Parts where nothing
+/// is known come after every known readiness: unknown is not a gap (the coverage column and the
+/// "not assessed" figure show them).
+pub fn shown_parts(parts: &[UnitReadiness]) -> Vec<usize> {
+    let mut shown: Vec<usize> = (1..parts.len()).collect();
+    if shown.len() > PARTS_SHOWN {
+        shown.sort_by(|&a, &b| match (parts[a].readiness(), parts[b].readiness()) {
+            (Some(x), Some(y)) => x.total_cmp(&y).then(a.cmp(&b)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.cmp(&b),
+        });
+        shown.truncate(PARTS_SHOWN);
+    }
+    shown
+}
+
 /// The unit-wide part of the summary page, drawn once per version and language.
 #[derive(askama::Template)]
 #[template(path = "gaps/summary_overview.html")]
 pub(super) struct SummaryOverview<'a> {
     ctx: &'a Ctx,
     parts: &'a [UnitReadiness],
+    /// The parts' rows in the table (the whole unit is `parts[0]`, drawn as the figures).
+    rows: Vec<&'a UnitReadiness>,
+    /// Fewer parts listed than there are (`PARTS_SHOWN`): the link to every part is offered.
+    least_only: bool,
+    /// Every part listed although there are more than `PARTS_SHOWN`: the link back is offered.
+    all_of_many: bool,
+    unit_id: i64,
     top: &'a [CompetencyGap],
     spof: &'a [SinglePoint],
     readiness_chart: &'a str,
@@ -46,8 +77,10 @@ pub struct SummaryData {
     pub spof: Vec<SinglePoint>,
     /// The readiness and top-gaps charts (SVG), drawn once with the figures.
     pub charts: (String, String),
-    /// The page's unit-wide part, drawn by the first reader of this version.
+    /// The page's unit-wide part, drawn by the first reader of this version: with the least
+    /// ready parts (`shown_parts`), and with every part (`parts=all`).
     drawn: OnceLock<String>,
+    drawn_all: OnceLock<String>,
 }
 
 impl crate::app::versioned::Weigh for SummaryData {
@@ -58,7 +91,7 @@ impl crate::app::versioned::Weigh for SummaryData {
             + rows_bytes(&self.spof, 600)
             + self.charts.0.len()
             + self.charts.1.len()
-            + 20_000
+            + 40_000
     }
 }
 
@@ -82,7 +115,7 @@ pub async fn summary_data(
     unit_id: i64,
     path: &str,
     en: bool,
-    titles: (&'static str, &'static str),
+    titles: ChartTitles,
 ) -> AppResult<std::sync::Arc<SummaryData>> {
     let key = format!("gaps.summary:{unit_id}:{today}:{en}");
     let (path, pool) = (path.to_string(), state.pool.clone());
@@ -122,7 +155,14 @@ pub async fn summary_data(
                     titles,
                     if en { crate::i18n::Lang::En } else { crate::i18n::Lang::Id },
                 );
-                Ok::<_, sqlx::Error>(SummaryData { parts, top, spof, charts, drawn: OnceLock::new() })
+                Ok::<_, sqlx::Error>(SummaryData {
+                    parts,
+                    top,
+                    spof,
+                    charts,
+                    drawn: OnceLock::new(),
+                    drawn_all: OnceLock::new(),
+                })
             })
         })
         .await
@@ -195,7 +235,7 @@ pub async fn warm(
 ) -> AppResult<()> {
     let (unit_id, _, path) = pick_unit(state, user, "").await?;
     let en = lang.is_en();
-    let titles = (crate::i18n::t(lang, "gap.chart.readiness"), crate::i18n::t(lang, "gap.chart.top"));
+    let titles = ChartTitles::of(|k| crate::i18n::t(lang, k));
     summary_data(state, today, unit_id, &path, en, titles).await?;
     super::kept_matrix(state, &state.pool, unit_id, &path, en, "", "", true).await?;
     Ok(())
@@ -209,19 +249,35 @@ pub(super) async fn summary(
 ) -> AppResult<Response> {
     let (unit_id, unit_name, path) = pick_unit(&state, &user, &q.unit).await?;
     let en = ctx.lang.is_en();
-    let titles = (ctx.t("gap.chart.readiness"), ctx.t("gap.chart.top"));
+    let titles = ChartTitles::of(|k| ctx.t(k));
     let data = summary_data(&state, ctx.today, unit_id, &path, en, titles).await?;
     let (parts, top, spof) = (&data.parts, &data.top, &data.spof);
     let only_flagged = q.flagged != "0";
     let listed = parts.first().map(|w| if only_flagged { w.flagged } else { w.staff }).unwrap_or(0);
-    let pager = Pager::new(q.page, listed, query_string(&[("unit", &q.unit), ("flagged", &q.flagged)]));
+    let all_parts = q.parts == "all";
+    let pager = Pager::new(
+        q.page,
+        listed,
+        query_string(&[("unit", &q.unit), ("flagged", &q.flagged), ("parts", if all_parts { "all" } else { "" })]),
+    );
     if q.format != "pdf" && !export::wanted(&q.format) {
         let page = staff_page(&state, &ctx, (unit_id, &path), only_flagged, Pager::offset(q.page)).await?;
         let units = db::unit_options(&state, &state.pool, &user, unit_id).await?;
-        let overview = versioned::once(&data.drawn, || {
+        let many = parts.len() > PARTS_SHOWN + 1;
+        let drawn = if all_parts && many { &data.drawn_all } else { &data.drawn };
+        let overview = versioned::once(drawn, || {
+            let rows = if all_parts {
+                parts.iter().skip(1).collect()
+            } else {
+                shown_parts(parts).into_iter().map(|i| &parts[i]).collect()
+            };
             fragment(&SummaryOverview {
                 ctx: &ctx,
                 parts,
+                rows,
+                least_only: many && !all_parts,
+                all_of_many: many && all_parts,
+                unit_id,
                 top,
                 spof,
                 readiness_chart: &data.charts.0,
