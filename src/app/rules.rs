@@ -24,6 +24,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("waiting_decisions", include_str!("../../db/rules/waiting_decisions.sql")),
     ("planned_jp", include_str!("../../db/rules/planned_jp.sql")),
     ("notifications", include_str!("../../db/rules/notifications.sql")),
+    ("talent_placement", include_str!("../../db/rules/talent_placement.sql")),
 ];
 
 /// The advisory lock (two-key form) under which one node at a time applies the rules.

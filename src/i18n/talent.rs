@@ -206,6 +206,12 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("tal.box_label", "Kotak {n} (kinerja {perf}, potensial {pot})", "Box {n} (performance {perf}, potential {pot})"),
     ("tal.box_short", "kinerja {perf}, potensial {pot}", "performance {perf}, potential {pot}"),
     ("tal.box_empty", "Tidak ada pegawai.", "Nobody."),
+    ("tal.box_more", "dan {n} lainnya di kotak {box}: lihat tabel", "and {n} more in box {box}: see the table"),
+    ("tal.filter_box", "Tabel", "Table"),
+    ("tal.all_boxes", "Semua kotak", "Every box"),
+    ("tal.no_box", "Belum ditempatkan", "Not placed"),
+    ("tal.table_box", "Kotak {n}", "Box {n}"),
+    ("tal.show_all_boxes", "Tampilkan semua kotak", "Show every box"),
     ("tal.rating_year", "Tahun penilaian", "Rating year"),
     (
         "tal.intro",

@@ -1,4 +1,4 @@
-//! The talent map's queries: placements from `talent_placements(year)` (migration 30), ratings,
+//! The talent map's queries: placements from the rule `talent_placements_under(year, path)` (`db/rules/talent_placement.sql`), ratings,
 //! settings and the succession pool. Scope is bound into every query.
 
 use sqlx::PgConnection;
@@ -98,9 +98,9 @@ pub async fn placements(
                 t.development_jp as "development_jp!", t.development as "development!", t.potential as "potential!",
                 t.perf_band as "perf_band?", t.pot_band as "pot_band!", t.box as "nine_box?",
                 (select i.id from idps i where i.employee_id = e.id and i.year = $2) as "idp_id?"
-         from talent_placements($1) t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
+         from talent_placements_under($1, $3) t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
          left join positions p on p.id = e.position_id
-         where u.path like $3 || '%' and scope_sees($4, $5, $6, e.id, u.path)
+         where scope_sees($4, $5, $6, e.id, u.path)
          order by t.box desc nulls last, t.performance desc nulls last, t.potential desc, e.name, e.id"#,
         year,
         idp_year,
@@ -111,6 +111,114 @@ pub async fn placements(
     )
     .fetch_all(conn)
     .await
+}
+
+/// Which rows of a unit's map a page shows: the table's filter (`None` every box, `Some(0)` those
+/// without a box, else one box) and its page.
+#[derive(Clone, Copy, Debug)]
+pub struct MapView {
+    pub only_box: Option<i16>,
+    pub offset: i64,
+    pub limit: i64,
+    /// Names shown in each box of the grid.
+    pub per_box: i64,
+}
+
+/// A placement on a page of the map: its place in its box (1 = first) and in the whole list
+/// (`at`), and how many people its box holds (`box_n`; the box `None` is those without one).
+#[derive(Clone, Debug)]
+pub struct MapRow {
+    pub p: Placement,
+    pub in_box: i64,
+    pub at: i64,
+    pub box_n: i64,
+}
+
+/// What one page of the map of the subtree `path` shows, within the reader's scope, in one
+/// statement over the unit's placements: the first `per_box` people of every box (and of those
+/// without a box, for their count) and the table's page. In the list order of `placements`.
+pub async fn map_rows(
+    conn: &mut PgConnection,
+    year: i32,
+    idp_year: i32,
+    path: &str,
+    scope: &Scope,
+    view: MapView,
+) -> Result<Vec<MapRow>, sqlx::Error> {
+    let rows = sqlx::query!(
+        r#"with t as materialized (
+           select t.*, e.name as sort_name
+           from talent_placements_under($1, $3) t join employees e on e.id = t.employee_id
+           join units u on u.id = e.unit_id
+           where scope_sees($4, $5, $6, e.id, u.path)),
+         c as (select coalesce(t.box, 0) as b, count(*) as n,
+                      (sum(count(*)) over (order by t.box desc nulls last) - count(*))::bigint as before
+               from t group by t.box),
+         r as (select t.*, row_number() over (order by t.box desc nulls last, t.performance desc nulls last,
+                                                         t.potential desc, t.sort_name, t.employee_id) as at
+               from t),
+         -- A box's people are consecutive in the list: a person's place in their box is their
+         -- place in the list less the people of the boxes before.
+         shown as (select r.*, r.at - c.before as in_box, c.n as box_n from r join c on c.b = coalesce(r.box, 0)
+                   where r.at - c.before <= $7
+                      or ($8::smallint is null and r.at > $9 and r.at <= $9 + $10)
+                      or (coalesce(r.box, 0) = $8 and r.at - c.before > $9 and r.at - c.before <= $9 + $10))
+         select r.employee_id as "employee_id!", e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+                coalesce(p.name, '') as "position!", u.name as unit, r.hasil_kerja as "hasil_kerja?: Expectation",
+                r.perilaku_kerja as "perilaku_kerja?: Expectation", r.predicate as "predicate?: Predicate",
+                r.performance as "performance?", r.readiness as "readiness?", r.assessed as "assessed!", r.met as "met!",
+                r.education_level as "education_level?", r.qualification as "qualification!",
+                r.development_jp as "development_jp!", r.development as "development!", r.potential as "potential!",
+                r.perf_band as "perf_band?", r.pot_band as "pot_band!", r.box as "nine_box?",
+                (select i.id from idps i where i.employee_id = r.employee_id and i.year = $2) as "idp_id?",
+                r.in_box as "in_box!", r.at as "at!", r.box_n as "box_n!"
+         from shown r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
+         left join positions p on p.id = e.position_id
+         order by r.at"#,
+        year,
+        idp_year,
+        path,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        view.per_box,
+        view.only_box,
+        view.offset,
+        view.limit,
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| MapRow {
+            p: Placement {
+                employee_id: r.employee_id,
+                nip: r.nip,
+                name: r.name,
+                position: r.position,
+                unit: r.unit,
+                hasil_kerja: r.hasil_kerja,
+                perilaku_kerja: r.perilaku_kerja,
+                predicate: r.predicate,
+                performance: r.performance,
+                readiness: r.readiness,
+                assessed: r.assessed,
+                met: r.met,
+                education_level: r.education_level,
+                qualification: r.qualification,
+                development_jp: r.development_jp,
+                development: r.development,
+                potential: r.potential,
+                perf_band: r.perf_band,
+                pot_band: r.pot_band,
+                nine_box: r.nine_box,
+                idp_id: r.idp_id,
+            },
+            in_box: r.in_box,
+            at: r.at,
+            box_n: r.box_n,
+        })
+        .collect())
 }
 
 /// One person's placement (the caller has checked the person is in scope).

@@ -9,6 +9,8 @@ mod ratings;
 mod routes;
 mod siasn_skp;
 
+pub use routes::warm;
+
 use crate::{
     app::{Access, Routes},
     auth::Role,

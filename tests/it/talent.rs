@@ -300,3 +300,98 @@ async fn the_map_and_the_pool_keep_to_the_readers_scope(pool: PgPool) {
     let p = hr.get("/talent/pool?format=pdf").await;
     assert!(p.bytes.starts_with(b"%PDF-"));
 }
+
+/// The map of a unit reads each person's kept facts: its placements are those of the whole
+/// department under the unit, with readiness and development as the requirements and the JP
+/// entries give them. A large box shows its first 12 and its count, the rest one click away in
+/// the table filtered to it; the table's pages hold everyone once.
+#[sqlx::test]
+async fn the_map_pages_its_people_and_reads_the_kept_facts(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let year = last_year();
+    // A unit's placements are the department's under it.
+    let differ: i64 = sqlx::query_scalar(
+        "with u as (select path from units where code = 'APT'),
+              mine as (select t.* from u, talent_placements_under($1, u.path) t),
+              all_under as (select t.* from talent_placements($1) t join employees e on e.id = t.employee_id
+                            join units x on x.id = e.unit_id, u where x.path like u.path || '%')
+         select count(*) from ((select * from mine except all select * from all_under)
+                               union all (select * from all_under except all select * from mine)) d",
+    )
+    .bind(year)
+    .fetch_one(&app.pool)
+    .await
+    .expect("differ");
+    assert_eq!(differ, 0);
+    // Readiness and development from their sources, as the map's definition states them.
+    let wrong: i64 = sqlx::query_scalar(
+        "with g as (select employee_id, count(*) filter (where assessed) as assessed, count(*) filter (where gap = 0) as met
+                    from requirement_gaps group by employee_id),
+              d as (select employee_id, sum(jp)::float8 as jp from jp_entries where year between $1 - 1 and $1 group by employee_id)
+         select count(*) from talent_placements($1) t left join g on g.employee_id = t.employee_id
+         left join d on d.employee_id = t.employee_id
+         where t.assessed <> coalesce(g.assessed, 0) or t.met <> coalesce(g.met, 0)
+            or abs(t.development_jp - coalesce(d.jp, 0)) > 0.001",
+    )
+    .bind(year)
+    .fetch_one(&app.pool)
+    .await
+    .expect("wrong");
+    assert_eq!(wrong, 0, "readiness and development as their sources give them");
+
+    let counts: Vec<(i16, i64)> = sqlx::query_as(
+        "select box, count(*) from talent_placements($1) where box is not null group by box order by box",
+    )
+    .bind(year)
+    .fetch_all(&app.pool)
+    .await
+    .expect("counts");
+    let (big, big_n) = counts.iter().copied().max_by_key(|c| c.1).expect("a box");
+    assert!(big_n > 12, "the demo has a box of more than 12: {counts:?}");
+    let staff = app.scalar("select count(*) from employees where active").await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let page = hr.get("/talent").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let cell =
+        page.body.split(&format!("id=\"box-{big}\"")).nth(1).and_then(|c| c.split("</section>").next()).expect("cell");
+    assert_eq!(cell.matches("<details>").count(), 12, "the first 12 of box {big}");
+    assert!(cell.contains(&format!("<span class=\"chip\">{big_n}</span>")), "its count");
+    assert!(cell.contains(&format!("dan {} lainnya di kotak {big}", big_n - 12)));
+    // The box's table: everyone in it, in the map's order.
+    let rows = |body: &str| -> Vec<String> {
+        let table = body.split("id=\"table\"").nth(1).unwrap_or_default();
+        table
+            .split("<tr><th scope=\"row\"><a href=\"/employees/")
+            .skip(1)
+            .map(|r| r.split('/').next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let boxed = hr.get(&format!("/talent?box={big}")).await;
+    let in_box = rows(&boxed.body);
+    assert_eq!(in_box.len() as i64, big_n);
+    let first: Vec<String> = cell
+        .split("href=\"/employees/")
+        .skip(1)
+        .map(|r| r.split('/').next().unwrap_or_default().to_string())
+        .fold(vec![], |mut v, id| {
+            if !v.contains(&id) {
+                v.push(id);
+            }
+            v
+        });
+    assert_eq!(first, in_box[..12].to_vec(), "the box shows the first of its table");
+    // Every page of the whole table: everyone once.
+    let mut seen: Vec<String> = vec![];
+    for p in 1..=(staff + 49) / 50 {
+        let r = hr.get(&format!("/talent?page={p}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let these = rows(&r.body);
+        assert!(these.len() <= 50 && !these.is_empty(), "page {p}");
+        assert!(these.iter().all(|id| !seen.contains(id)), "nobody twice");
+        seen.extend(these);
+    }
+    assert_eq!(seen.len() as i64, staff);
+    // Nonsense in the filter is every box, not an error.
+    assert_eq!(hr.get("/talent?box=x").await.status, StatusCode::OK);
+    assert_eq!(rows(&hr.get("/talent?box=12").await.body).len(), 50.min(staff as usize));
+}

@@ -4,26 +4,91 @@ use super::*;
 
 #[derive(askama::Template)]
 #[template(path = "talent/map.html")]
-pub(super) struct MapPage {
+pub(super) struct MapPage<'a> {
     ctx: Ctx,
     unit_id: i64,
     unit_name: String,
     units: Vec<UnitOption>,
     year: i32,
-    people: Vec<Placement>,
+    /// The rows this page shows: the first of each box, and the table's page.
+    people: &'a [Placement],
     cells: Vec<Cell>,
-    unrated: Vec<usize>,
+    /// The table's rows (indices into `people`), in the list's order.
+    table: Vec<usize>,
+    /// The table's filter: `None` every box, `Some(0)` those without a box.
+    only_box: Option<i16>,
+    /// People under the unit (within the reader's scope) and those without a box.
+    total: i64,
+    unrated: i64,
+    pager: Pager,
     settings: Settings,
     qualification: Vec<(String, i16)>,
 }
 
-impl MapPage {
+/// Names shown in each box of the grid; the rest of a box is listed in the table, filtered to it.
+pub(super) const PER_BOX: i64 = 12;
+
+/// What one page of a unit's map shows (`db::map_rows`), kept per version of the records.
+pub(super) struct MapData {
+    people: Vec<Placement>,
+    /// Per box 1–9 its count, and (index 0) those without a box.
+    counts: [i64; 10],
+    /// Each row's box-or-0 and place in it (1 = first), and its place in the whole list.
+    places: Vec<(i16, i64, i64)>,
+}
+
+impl crate::app::versioned::Weigh for MapData {
+    fn bytes(&self) -> usize {
+        crate::app::versioned::rows_bytes(&self.people, 400) + 256
+    }
+}
+
+/// One page of the map of the unit `path` for the reader's scope (kept per version of the
+/// records: computing it reads every placement under the unit).
+async fn map_data(
+    state: &AppState,
+    (path, scope): (&str, &crate::auth::Scope),
+    (year, idp_year): (i32, i32),
+    view: db::MapView,
+) -> AppResult<std::sync::Arc<MapData>> {
+    let key = format!(
+        "talent.map:{path}:{year}:{idp_year}:{}:{:?}:{}:{}",
+        scope.key(),
+        view.only_box,
+        view.offset,
+        view.limit
+    );
+    let (path, scope) = (path.to_string(), scope.clone());
+    state
+        .versions
+        .get_in(crate::app::versioned::Depends::Unit(path.clone()), &state.pool, key, move |conn| {
+            Box::pin(async move {
+                let rows = db::map_rows(conn, year, idp_year, &path, &scope, view).await?;
+                let mut counts = [0i64; 10];
+                for r in &rows {
+                    counts[r.p.nine_box.map_or(0, |b| b.clamp(0, 9) as usize)] = r.box_n;
+                }
+                let places = rows.iter().map(|r| (r.p.nine_box.unwrap_or(0), r.in_box, r.at)).collect();
+                let people = rows.into_iter().map(|r| r.p).collect();
+                Ok::<_, sqlx::Error>(MapData { people, counts, places })
+            })
+        })
+        .await
+        .map_err(AppError::from)
+}
+
+impl MapPage<'_> {
     fn why(&self, p: &Placement) -> String {
         p.why(&self.ctx, self.year)
     }
 
     fn band(&self, b: &i16) -> &'static str {
         band(&self.ctx, *b)
+    }
+
+    /// The table filter's boxes 1–9, each with whether it is the one chosen.
+    fn box_choices(&self) -> Vec<(i16, bool)> {
+        (1..=9).map(|n| (n, self.only_box == Some(n))).collect()
     }
 
     fn weight(&self, w: &f64) -> String {
@@ -82,39 +147,105 @@ pub(in crate::talent) async fn map(
         Some(y) => y,
         None => db::default_year(&mut conn, this_year).await?,
     };
-    let people = db::placements(&mut conn, year, this_year, &path, &user.scope()).await?;
-    if q.format == "pdf" {
-        let t = map_table(&ctx, year, &people);
+    if q.format == "pdf" || export::wanted(&q.format) {
+        let people = db::placements(&mut conn, year, this_year, &path, &user.scope()).await?;
+        return export_map(&ctx, &q.format, (year, &unit_name), &people);
+    }
+    let units = crate::gaps::db::unit_options(&state, &mut conn, &user, unit_id).await?;
+    let settings = db::settings(&mut conn).await?;
+    let qualification = db::qualification_scores(&mut conn).await?;
+    drop(conn);
+    let only_box = box_of_query(&q.r#box);
+    let view = db::MapView { only_box, offset: Pager::offset(q.page), limit: PER_PAGE, per_box: PER_BOX };
+    let data = map_data(&state, (&path, &user.scope()), (year, this_year), view).await?;
+    let cells = grid_of(&data);
+    let in_table = |&(b, in_box, at): &(i16, i64, i64)| {
+        let place = if only_box.is_some() { in_box } else { at };
+        only_box.is_none_or(|o| o == b) && place > view.offset && place <= view.offset + view.limit
+    };
+    let table = data.places.iter().enumerate().filter(|(_, p)| in_table(p)).map(|(i, _)| i).collect();
+    let total: i64 = data.counts.iter().sum();
+    let listed = only_box.map_or(total, |b| data.counts[b as usize]);
+    let pager = Pager::new(
+        q.page,
+        listed,
+        query_string(&[
+            ("unit", &q.unit),
+            ("year", &q.year),
+            ("box", &only_box.map(|b| b.to_string()).unwrap_or_default()),
+        ]),
+    );
+    render(&MapPage {
+        ctx,
+        unit_id,
+        unit_name,
+        units,
+        year,
+        people: &data.people,
+        cells,
+        table,
+        only_box,
+        total,
+        unrated: data.counts[0],
+        pager,
+        settings,
+        qualification,
+    })
+}
+
+/// The whole map of a unit as PDF (each box's count, then everyone), CSV or XLSX.
+fn export_map(ctx: &Ctx, format: &str, (year, unit_name): (i32, &str), people: &[Placement]) -> AppResult<Response> {
+    if format == "pdf" {
+        let t = map_table(ctx, year, people);
         let title = format!("{} {year}: {unit_name}", ctx.t("tal.title"));
-        let meta = pdf::meta(&ctx, title.clone(), true);
+        let meta = pdf::meta(ctx, title.clone(), true);
         let mut blocks = vec![Block::Heading(title)];
-        for c in grid(&people) {
+        for c in grid(people) {
             blocks.push(Block::Para(format!(
                 "{}: {}",
                 ctx.t("tal.box_label")
                     .replace("{n}", &c.number.to_string())
-                    .replace("{perf}", band(&ctx, c.perf))
-                    .replace("{pot}", band(&ctx, c.pot)),
+                    .replace("{perf}", band(ctx, c.perf))
+                    .replace("{pot}", band(ctx, c.pot)),
                 c.people.len()
             )));
         }
         blocks.push(Block::Table { headers: t.headers.iter().map(|h| ctx.t(h).to_string()).collect(), rows: t.rows });
         return Ok(pdf::response(&format!("peta-talenta-{year}"), pdf::render(&meta, &blocks)));
     }
-    if export::wanted(&q.format) {
-        let cols = Columns {
-            kinds: vec![Kind::Text, Kind::Text, Kind::Text, Kind::Text, Kind::Integer, Kind::Integer, Kind::Integer],
-            totals: None,
-        };
-        let f = export::file_with(&ctx, &q.format, &map_table(&ctx, year, &people), &cols)?;
-        return Ok(axum::response::IntoResponse::into_response(f));
-    }
-    let units = crate::gaps::db::unit_options(&state, &mut conn, &user, unit_id).await?;
-    let settings = db::settings(&mut conn).await?;
-    let qualification = db::qualification_scores(&mut conn).await?;
-    let cells = grid(&people);
-    let unrated = people.iter().enumerate().filter(|(_, p)| p.nine_box.is_none()).map(|(i, _)| i).collect();
-    render(&MapPage { ctx, unit_id, unit_name, units, year, people, cells, unrated, settings, qualification })
+    let cols = Columns {
+        kinds: vec![Kind::Text, Kind::Text, Kind::Text, Kind::Text, Kind::Integer, Kind::Integer, Kind::Integer],
+        totals: None,
+    };
+    let f = export::file_with(ctx, format, &map_table(ctx, year, people), &cols)?;
+    Ok(axum::response::IntoResponse::into_response(f))
+}
+
+/// Computes the map a reader first sees (their default unit and rating year, every box, first
+/// page), so that after a node starts its first view does not wait (the department's map at
+/// 100 000 staff: ~0.8 s).
+pub async fn warm(state: &AppState, user: &CurrentUser, today: chrono::NaiveDate) -> AppResult<()> {
+    let (_, _, path) = crate::gaps::routes::pick_unit(state, user, "").await?;
+    let mut conn = state.pool.acquire().await?;
+    let year = db::default_year(&mut conn, today.year()).await?;
+    drop(conn);
+    let view = db::MapView { only_box: None, offset: 0, limit: PER_PAGE, per_box: PER_BOX };
+    map_data(state, (&path, &user.scope()), (year, today.year()), view).await?;
+    Ok(())
+}
+
+/// The grid of a map page: the first `PER_BOX` of each box, and its count.
+fn grid_of(data: &MapData) -> Vec<Cell> {
+    grid_with(
+        &data.people,
+        |_, i| data.places.get(i).is_some_and(|&(_, in_box, _)| in_box <= PER_BOX),
+        |b| data.counts[b.clamp(0, 9) as usize],
+    )
+}
+
+/// The table's filter from `?box=`: a box 1–9, `0` for those without a box, else every box.
+fn box_of_query(s: &str) -> Option<i16> {
+    s.trim().parse::<i16>().ok().filter(|b| (0..=9).contains(b))
 }
 
 #[derive(askama::Template)]

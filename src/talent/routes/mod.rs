@@ -16,6 +16,7 @@ use crate::{
         AppError, AppResult, AppState, Ctx,
         export::{self, Columns, Kind, Table},
         form::FieldErrors,
+        paging::{PER_PAGE, Pager, query_string},
         pdf::{self, Block},
         render::{FlashKind, redirect_flash, render, render_status},
     },
@@ -30,6 +31,7 @@ mod map;
 mod pool;
 mod settings;
 
+pub use map::warm;
 pub(super) use map::*;
 pub(super) use pool::*;
 pub(super) use settings::*;
@@ -95,21 +97,34 @@ pub struct Cell {
     pub number: i16,
     pub perf: i16,
     pub pot: i16,
+    /// Those shown (on the map page, the first `PER_BOX`).
     pub people: Vec<usize>,
+    /// How many the box holds.
+    pub count: i64,
 }
 
-/// The nine boxes, laid out as drawn: potential high at the top, performance rising to the right.
-fn grid(people: &[Placement]) -> Vec<Cell> {
+/// The nine boxes, laid out as drawn: potential high at the top, performance rising to the right;
+/// each with the people `shown(box, index)` picks and its count.
+fn grid_with(people: &[Placement], shown: impl Fn(i16, usize) -> bool, count: impl Fn(i16) -> i64) -> Vec<Cell> {
     let mut cells = vec![];
     for pot in [3, 2, 1] {
         for perf in [1, 2, 3] {
             let number = super::model::box_of(perf, pot).unwrap_or(0);
-            let people =
-                people.iter().enumerate().filter(|(_, p)| p.nine_box == Some(number)).map(|(i, _)| i).collect();
-            cells.push(Cell { number, perf, pot, people });
+            let people = people
+                .iter()
+                .enumerate()
+                .filter(|(i, p)| p.nine_box == Some(number) && shown(number, *i))
+                .map(|(i, _)| i)
+                .collect();
+            cells.push(Cell { number, perf, pot, people, count: count(number) });
         }
     }
     cells
+}
+
+/// Every one of `people` in their box.
+fn grid(people: &[Placement]) -> Vec<Cell> {
+    grid_with(people, |_, _| true, |b| people.iter().filter(|p| p.nine_box == Some(b)).count() as i64)
 }
 
 #[derive(Deserialize, Default)]
@@ -118,4 +133,7 @@ pub(super) struct MapQuery {
     unit: String,
     year: String,
     format: String,
+    /// The table's filter: a box 1–9, or 0 for those without a box.
+    r#box: String,
+    page: Option<i64>,
 }
