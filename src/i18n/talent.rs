@@ -344,6 +344,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ),
     ("tal.key_facts", "{h} pemegang jabatan, {r} persyaratan kompetensi.", "{h} holders, {r} competency requirements."),
     ("tal.pool_none", "Belum ada calon di kotak 7–9.", "No candidate in boxes 7–9 yet."),
+    ("tal.pool_more", "dan {n} calon lainnya: lihat semua", "and {n} more candidates: see them all"),
+    ("tal.pool_all_keys", "Tampilkan semua jabatan kunci", "Show every key position"),
     (
         "tal.gap_words",
         "{met} terpenuhi, {short} kurang ({levels} level), {unknown} belum dinilai",

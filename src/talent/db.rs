@@ -375,34 +375,78 @@ pub struct Candidate {
     pub short: i64,
     pub unknown: i64,
     pub levels_short: i64,
+    /// How many candidates the key position has in all (its list may be cut to the first few).
+    pub of_position: i64,
+}
+
+/// Which candidates to list: the first `per_position` of each key position (closest first), or
+/// every candidate of `position` only; `None`/`None`: all of every position (the exports).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoolView {
+    pub per_position: Option<i64>,
+    pub position: Option<i64>,
 }
 
 /// For every key position in reach, the people of boxes 7–9 in the reader's scope (its holders
-/// left out), closest to its standard first: one statement.
-pub async fn candidates(conn: &mut PgConnection, year: i32, scope: &Scope) -> Result<Vec<Candidate>, sqlx::Error> {
+/// left out), closest to its standard first: one statement. Only the units in reach are placed
+/// (a head's, not the department), and current levels are read only for the people in boxes
+/// 7–9 (by key).
+pub async fn candidates(
+    conn: &mut PgConnection,
+    year: i32,
+    scope: &Scope,
+    view: PoolView,
+) -> Result<Vec<Candidate>, sqlx::Error> {
     sqlx::query_as!(
         Candidate,
-        r#"with t as (select * from talent_placements($1) where box >= 7),
-         kp as (select p.id from positions p join units u on u.id = p.unit_id
-                where p.is_key and p.active and unit_in_scope($2, $3, u.path))
-         select kp.id as "position_id!", e.id as employee_id, e.nip,
+        r#"with t as materialized (
+           select distinct x.employee_id, x.box from (
+             select employee_id, box from talent_placements_under($1, '') where $2
+             union all
+             select p.employee_id, p.box
+             from unnest($3::text[]) pat cross join lateral talent_placements_under($1, rtrim(pat, '%')) p
+             where not $2) x
+           where x.box >= 7),
+         kp as materialized (
+           select p.id from positions p join units u on u.id = p.unit_id
+           where p.is_key and p.active and unit_in_scope($2, $3, u.path) and ($6::bigint is null or p.id = $6)),
+         c as materialized (
+           select kp.id as position_id, e.id as employee_id, t.box
+           from kp cross join t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
+           where e.position_id is distinct from kp.id and scope_sees($2, $4, $3, e.id, u.path)),
+         cl as materialized (
+           select employee_id, competency_id, level from current_levels
+           where employee_id = any(array(select employee_id from t))),
+         g as (
+           select c.position_id, c.employee_id, c.box,
+                  count(ps.competency_id) filter (where cl.level >= ps.required_level) as met,
+                  count(ps.competency_id) filter (where cl.level < ps.required_level) as short,
+                  count(ps.competency_id) filter (where cl.level is null) as unknown,
+                  coalesce(sum(greatest(ps.required_level - cl.level, 0)), 0)::bigint as levels_short
+           from c left join position_standards ps on ps.position_id = c.position_id
+           left join cl on cl.employee_id = c.employee_id and cl.competency_id = ps.competency_id
+           group by c.position_id, c.employee_id, c.box),
+         r as (
+           select g.*,
+                  row_number() over (partition by g.position_id
+                                     order by g.levels_short, g.short, g.unknown, g.box desc, e.name, e.id) as at,
+                  count(*) over (partition by g.position_id) as of_position
+           from g join employees e on e.id = g.employee_id)
+         select r.position_id as "position_id!", e.id as employee_id, e.nip,
                 employee_display_name(e.front_title, e.name, e.back_title) as "name!",
-                coalesce(cp.name, '') as "current_position!", u.name as unit, t.box as "nine_box!",
-                count(ps.competency_id) filter (where cl.level >= ps.required_level) as "met!",
-                count(ps.competency_id) filter (where cl.level < ps.required_level) as "short!",
-                count(ps.competency_id) filter (where cl.level is null) as "unknown!",
-                coalesce(sum(greatest(ps.required_level - cl.level, 0)), 0)::bigint as "levels_short!"
-         from kp cross join t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
+                coalesce(cp.name, '') as "current_position!", u.name as unit, r.box as "nine_box!",
+                r.met as "met!", r.short as "short!", r.unknown as "unknown!", r.levels_short as "levels_short!",
+                r.of_position as "of_position!"
+         from r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
          left join positions cp on cp.id = e.position_id
-         left join position_standards ps on ps.position_id = kp.id
-         left join current_levels cl on cl.employee_id = e.id and cl.competency_id = ps.competency_id
-         where e.position_id is distinct from kp.id and scope_sees($2, $4, $3, e.id, u.path)
-         group by kp.id, e.id, cp.name, u.name, t.box
-         order by kp.id, "levels_short!", "short!", "unknown!", t.box desc, e.name, e.id"#,
+         where $5::bigint is null or r.at <= $5
+         order by r.position_id, r.at"#,
         year,
         scope.all,
         &scope.unit_patterns,
         scope.own,
+        view.per_position,
+        view.position,
     )
     .fetch_all(conn)
     .await

@@ -1581,3 +1581,60 @@ async fn an_own_claim_and_a_training_proposal_both_wait_and_each_is_decided(pool
     let page = app.as_user("kepegawaian").await.get(&format!("/trainings/{t}")).await;
     assert!(page.body.contains("bukan dari usulan penilaian pelatihan ini sendiri"));
 }
+
+/// A department of many units sees its budgets 50 units a page, the totals over every unit; a
+/// save returns to the page it was made on, a refused amount is shown on its unit's page with the
+/// typed text kept, and the exports hold every unit.
+#[sqlx::test]
+async fn the_budgets_page_50_units_at_a_time_with_totals_over_all(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    sqlx::query(
+        "with d as (select id from units where parent_id is null order by id limit 1)
+         insert into units (parent_id, code, name, kind)
+         select d.id, 'BG-' || g, 'Bidang Anggaran ' || lpad(g::text, 3, '0'), 'bidang' from d, generate_series(1, 120) g",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("units");
+    sqlx::query(
+        "insert into unit_budgets (year, unit_id, amount) select 2031, id, 1000000 from units where code like 'BG-%'",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("budgets");
+    let units = app.scalar("select count(*) from units where closed_on is null").await;
+    assert!(units > 120);
+    let order: Vec<i64> = sqlx::query_scalar("select id from units where closed_on is null order by sort_key")
+        .fetch_all(&app.pool)
+        .await
+        .expect("order");
+    let mut hr = app.as_user("kepegawaian").await;
+    let first = hr.get("/budgets?year=2031").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(first.body.matches("name=\"amount\"").count(), 50);
+    assert!(first.body.contains("Rp120.000.000"), "the total is over every unit, not this page's");
+    let next = first.body.split("rel=\"next\"").next().and_then(|s| s.rsplit("href=\"").next()).unwrap_or_default();
+    assert!(next.contains("year=2031") && next.contains("page=2"), "a link to the next page: {next}");
+    let last_page = (units + 49) / 50;
+    let last = hr.get(&format!("/budgets?year=2031&page={last_page}")).await;
+    assert_eq!(last.body.matches("name=\"amount\"").count() as i64, units - (last_page - 1) * 50);
+    let unit = order[75];
+    assert!(hr.get("/budgets?year=2031&page=2").await.body.contains(&format!("id=\"amt-{unit}\"")));
+    let v = app.scalar(&format!("select version from unit_budgets where year = 2031 and unit_id = {unit}")).await;
+    let r = hr
+        .post(&format!("/budgets/2031/{unit}"), &[("amount", "2.000.000"), ("version", &v.to_string()), ("page", "2")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), format!("/budgets?year=2031&page=2#amt-{unit}"));
+    let r = hr
+        .post(
+            &format!("/budgets/2031/{unit}"),
+            &[("amount", "dua juta"), ("version", &(v + 1).to_string()), ("page", "2")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(&format!("id=\"amt-{unit}\" name=\"amount\" inputmode=\"numeric\" size=\"12\" value=\"dua juta\" aria-invalid=\"true\"")), "{}", r.body);
+    assert!(r.body.contains("Halaman 2 /"), "the page holding the unit");
+    let csv = hr.get("/budgets?year=2031&format=csv").await;
+    assert_eq!(csv.body.lines().count() as i64 - 1, units, "the export holds every unit");
+}

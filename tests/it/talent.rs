@@ -395,3 +395,95 @@ async fn the_map_pages_its_people_and_reads_the_kept_facts(pool: PgPool) {
     assert_eq!(hr.get("/talent?box=x").await.status, StatusCode::OK);
     assert_eq!(rows(&hr.get("/talent?box=12").await.body).len(), 50.min(staff as usize));
 }
+
+/// Every candidate of each key position, closest to its standard first, computed here from the
+/// standards and the current levels (not from the page's statement).
+async fn expected_pool(app: &TestApp, year: i32) -> Vec<(i64, Vec<i64>)> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "select p.id, e.id
+         from positions p cross join talent_placements($1) t join employees e on e.id = t.employee_id
+         left join position_standards ps on ps.position_id = p.id
+         left join current_levels cl on cl.employee_id = e.id and cl.competency_id = ps.competency_id
+         where p.is_key and p.active and t.box >= 7 and e.position_id is distinct from p.id
+         group by p.id, e.id, e.name, t.box
+         order by p.id,
+                  coalesce(sum(greatest(ps.required_level - cl.level, 0)), 0),
+                  count(ps.competency_id) filter (where cl.level < ps.required_level),
+                  count(ps.competency_id) filter (where cl.level is null),
+                  t.box desc, e.name, e.id",
+    )
+    .bind(year)
+    .fetch_all(&app.pool)
+    .await
+    .expect("expected pool");
+    let mut out: Vec<(i64, Vec<i64>)> = Vec::new();
+    for (p, e) in rows {
+        match out.last_mut() {
+            Some((q, es)) if *q == p => es.push(e),
+            _ => out.push((p, vec![e])),
+        }
+    }
+    out
+}
+
+/// The candidates a page lists under key position `p`, in order.
+fn listed(body: &str, p: i64) -> Vec<i64> {
+    let Some(section) = body.split(&format!("id=\"key-{p}\"")).nth(1) else { return Vec::new() };
+    let section = section.split("</section>").next().unwrap_or_default();
+    let tail = format!("/gaps?position={p}\"");
+    section
+        .split("href=\"/employees/")
+        .skip(1)
+        .filter_map(|s| s.split_once(&tail).and_then(|(id, _)| id.parse().ok()))
+        .collect()
+}
+
+/// The succession pool lists the first ten candidates of each key position, closest to its
+/// standard first, with how many more there are and a link listing them all; the exports hold
+/// everyone.
+#[sqlx::test]
+async fn the_pool_lists_the_closest_ten_and_the_rest_on_request(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let year = last_year();
+    let expected = expected_pool(&app, year).await;
+    assert!(expected.iter().any(|(_, es)| es.len() > 10), "the demo has a key position with more than ten candidates");
+    let mut hr = app.as_user("kepegawaian").await;
+    let page = hr.get("/talent/pool").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for (p, all) in &expected {
+        let shown = listed(&page.body, *p);
+        assert_eq!(shown, all.iter().copied().take(10).collect::<Vec<_>>(), "the first ten of {p}");
+        let more = format!("?year={year}&amp;position={p}#key-{p}");
+        if all.len() > 10 {
+            assert!(page.body.contains(&format!("dan {} calon lainnya", all.len() - 10)), "{p}: how many more");
+            assert!(page.body.contains(&more));
+            let one = hr.get(&format!("/talent/pool?year={year}&position={p}")).await;
+            assert_eq!(one.status, StatusCode::OK);
+            assert_eq!(&listed(&one.body, *p), all, "every candidate of {p}");
+            assert_eq!(one.body.matches("id=\"key-").count(), 1, "only that key position");
+        } else {
+            assert!(!page.body.contains(&more));
+        }
+    }
+    let csv = hr.get(&format!("/talent/pool?year={year}&format=csv")).await;
+    let rows = csv.body.lines().count() - 1;
+    assert_eq!(rows, expected.iter().map(|(_, es)| es.len()).sum::<usize>(), "the export holds everyone");
+    // A key position out of the reader's reach, or none, is not found.
+    let infra_key: i64 = app
+        .scalar(
+            "select p.id from positions p join units u on u.id = p.unit_id
+             where p.is_key and u.path not like (select path from units where code = 'APT') || '%' order by p.id limit 1",
+        )
+        .await;
+    let mut head = app.as_user("kabid.aptika").await;
+    assert_eq!(head.get(&format!("/talent/pool?position={infra_key}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(hr.get("/talent/pool?position=999999999").await.status, StatusCode::NOT_FOUND);
+    // The page is kept, and a write shows at once: a key position unmarked leaves it.
+    let (gone, _) = &expected[0];
+    let id = gone.to_string();
+    let r = hr.post("/talent/pool/key", &[("position", &id), ("key", "0")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = hr.get("/talent/pool").await;
+    assert!(!page.body.contains(&format!("id=\"key-{gone}\"")), "unmarked");
+    assert_eq!(page.body.matches("id=\"key-").count(), expected.len() - 1);
+}

@@ -224,7 +224,7 @@ fn export_map(ctx: &Ctx, format: &str, (year, unit_name): (i32, &str), people: &
 /// Computes the map a reader first sees (their default unit and rating year, every box, first
 /// page), so that after a node starts its first view does not wait (the department's map at
 /// 100 000 staff: ~0.8 s).
-pub async fn warm(state: &AppState, user: &CurrentUser, today: chrono::NaiveDate) -> AppResult<()> {
+pub(super) async fn warm_map(state: &AppState, user: &CurrentUser, today: chrono::NaiveDate) -> AppResult<()> {
     let (_, _, path) = crate::gaps::routes::pick_unit(state, user, "").await?;
     let mut conn = state.pool.acquire().await?;
     let year = db::default_year(&mut conn, today.year()).await?;

@@ -31,7 +31,12 @@ mod map;
 mod pool;
 mod settings;
 
-pub use map::warm;
+/// Keeps HR's talent map and succession pool of the current rating year ready (the start-up
+/// warm): each places everyone in reach.
+pub async fn warm(state: &AppState, user: &CurrentUser, today: chrono::NaiveDate) -> AppResult<()> {
+    map::warm_map(state, user, today).await?;
+    pool::warm_pool(state, user, today).await
+}
 pub(super) use map::*;
 pub(super) use pool::*;
 pub(super) use settings::*;
@@ -136,4 +141,6 @@ pub(super) struct MapQuery {
     /// The table's filter: a box 1–9, or 0 for those without a box.
     r#box: String,
     page: Option<i64>,
+    /// The succession pool: the key position whose every candidate is listed.
+    position: String,
 }
