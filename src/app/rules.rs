@@ -20,6 +20,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("training_cost", include_str!("../../db/rules/training_cost.sql")),
     ("budget_remaining", include_str!("../../db/rules/budget_remaining.sql")),
     ("evaluation_owed", include_str!("../../db/rules/evaluation_owed.sql")),
+    ("reassessment_due", include_str!("../../db/rules/reassessment_due.sql")),
     ("pending_assessments", include_str!("../../db/rules/pending_assessments.sql")),
     ("waiting_decisions", include_str!("../../db/rules/waiting_decisions.sql")),
     ("planned_jp", include_str!("../../db/rules/planned_jp.sql")),

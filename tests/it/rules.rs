@@ -509,3 +509,56 @@ async fn jp_come_from_the_jp_rules(pool: PgPool) {
     .expect("uncapped");
     assert_eq!(planned().await, 10, "one hour's JP when nothing caps a session");
 }
+
+/// The re-assessments due, for HR and for each head, are those recomputed here from the trainings,
+/// their participants and the assessments since, limited to the employees the reader decides for.
+#[sqlx::test]
+async fn the_reassessments_due_are_one_rule(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    for who in ["kepegawaian", "kadis", "kabid.aptika", "kabid.infra"] {
+        let (all, own, patterns): (bool, Option<i64>, Vec<String>) = sqlx::query_as(
+            "select bool_or(r.role = 'hr'), max(a.employee_id),
+                    coalesce(array_agg(distinct u.path || '%') filter (where u.path is not null), '{}')
+             from accounts a join account_roles r on r.account_id = a.id
+             left join units u on u.id = r.unit_id and r.role = 'head'
+             where a.username = $1",
+        )
+        .bind(who)
+        .fetch_one(&app.pool)
+        .await
+        .expect("scope");
+        let rule: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "select employee_id, competency_id, training_id from reassessments_due($1, $2, $3, agency_today()) order by 1, 2, 3",
+        )
+        .bind(all)
+        .bind(own)
+        .bind(&patterns)
+        .fetch_all(&app.pool)
+        .await
+        .expect("rule");
+        let recomputed: Vec<(i64, i64, i64)> = sqlx::query_as(
+            "select p.employee_id, tc.competency_id, t.id
+             from training_participants p join trainings t on t.id = p.training_id
+             join training_competencies tc on tc.training_id = t.id
+             join employees e on e.id = p.employee_id join units u on u.id = e.unit_id
+             where t.status = 'completed' and p.status in ('attended', 'passed', 'failed') and e.active
+               and t.ends_on + 90 <= agency_today() and t.ends_on + 455 > agency_today()
+               and ($1 or exists (select 1 from unnest($3::text[]) pat where u.path like pat))
+               and e.id is distinct from $2
+               and not exists (select 1 from assessments a where a.employee_id = p.employee_id
+                               and a.competency_id = tc.competency_id and a.status in ('validated', 'pending')
+                               and a.assessed_on >= t.ends_on + 90)
+             order by 1, 2, 3",
+        )
+        .bind(all)
+        .bind(own)
+        .bind(&patterns)
+        .fetch_all(&app.pool)
+        .await
+        .expect("recomputed");
+        assert_eq!(rule, recomputed, "{who}");
+        if who == "kepegawaian" {
+            assert!(!rule.is_empty(), "the demo has re-assessments due");
+        }
+    }
+}
