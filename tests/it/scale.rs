@@ -860,13 +860,19 @@ async fn hrs_first_pages_are_computed_when_a_node_starts(pool: PgPool) {
     let cold = TestApp::bare(app.pool.clone());
     let mut warm_hr = app.as_user("kepegawaian").await;
     let mut cold_hr = cold.as_user("kepegawaian").await;
-    for page in ["/approvals", "/gaps", "/gaps/matrix", "/talent"] {
+    for page in ["/approvals", "/gaps", "/gaps/matrix", "/talent", "/talent/pool"] {
         let (got, warm_n) = count_queries(warm_hr.get(page)).await;
         assert_eq!(got.status, 200, "{page}");
         let (got, cold_n) = count_queries(cold_hr.get(page)).await;
         assert_eq!(got.status, 200, "{page}");
         assert!(warm_n < cold_n, "{page}: {warm_n} statements on the warmed node, {cold_n} on a cold one");
     }
+    // The kepala dinas sees the whole department, as HR does: their map is the one HR's start kept.
+    let mut warm_kadis = app.as_user("kadis").await;
+    let mut cold_kadis = TestApp::bare(app.pool.clone()).as_user("kadis").await;
+    let (_, warm_n) = count_queries(warm_kadis.get("/talent")).await;
+    let (_, cold_n) = count_queries(cold_kadis.get("/talent")).await;
+    assert!(warm_n < cold_n, "kadis: {warm_n} statements on the warmed node, {cold_n} on a cold one");
     for f in ["staff_below_jp(int)", "waiting_counts(boolean, bigint, text[])"] {
         let name = f.split('(').next().unwrap_or(f);
         sqlx::query(&format!("alter function {f} rename to {name}_away")).execute(&app.pool).await.expect("rename");

@@ -53,12 +53,12 @@ async fn map_data(
 ) -> AppResult<std::sync::Arc<MapData>> {
     let key = format!(
         "talent.map:{path}:{year}:{idp_year}:{}:{:?}:{}:{}",
-        scope.key(),
+        scope.under(path).key(),
         view.only_box,
         view.offset,
         view.limit
     );
-    let (path, scope) = (path.to_string(), scope.clone());
+    let (path, scope) = (path.to_string(), scope.under(path));
     state
         .versions
         .get_in(crate::app::versioned::Depends::Unit(path.clone()), &state.pool, key, move |conn| {

@@ -64,8 +64,8 @@ async fn pool_data(
     year: i32,
     view: db::PoolView,
 ) -> AppResult<std::sync::Arc<PoolData>> {
+    let scope = scope.under("");
     let key = format!("talent.pool:{year}:{}:{:?}:{:?}", scope.key(), view.per_position, view.position);
-    let scope = scope.clone();
     state
         .versions
         .get_in(crate::app::versioned::Depends::All, &state.pool, key, move |conn| {
