@@ -1,7 +1,7 @@
 //! What a node computes when it starts, so that the first reader of a department-wide page
 //! after a start does not wait for it: HR's home, and for each HR account its approval queue and
 //! counts, its gap summary, its skills matrix (unfiltered, in the first language) and its talent
-//! map (first page, every box). Kept
+//! map (first page, every box) and succession pool; then the development effect. Kept
 //! afterwards like every costly result: refreshed ahead after writes while read lately.
 //! At 100 000 staff the first views took 0.2-0.5 s each (the home 0.5 s, the matrix 0.45 s).
 
@@ -35,5 +35,6 @@ async fn for_hr(state: &AppState) -> Result<(), crate::app::AppError> {
         crate::gaps::routes::warm(state, &user, today, Lang::Id).await?;
         crate::talent::warm(state, &user, today).await?;
     }
-    Ok(())
+    // Last: the development effect takes seconds in a large department and is the same for all.
+    crate::development::effect::warm(state).await
 }

@@ -1638,3 +1638,50 @@ async fn the_budgets_page_50_units_at_a_time_with_totals_over_all(pool: PgPool) 
     let csv = hr.get("/budgets?year=2031&format=csv").await;
     assert_eq!(csv.body.lines().count() as i64 - 1, units, "the export holds every unit");
 }
+
+/// The effect page lists the completed trainings 50 a page, measured ones first, and is kept:
+/// the second view reads nothing but the session.
+#[sqlx::test]
+async fn the_effect_page_lists_trainings_50_a_page(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let cols: String = sqlx::query_scalar(
+        "select string_agg(column_name, ', ' order by ordinal_position) from information_schema.columns
+         where table_schema = 'public' and table_name = 'trainings' and column_name not in ('id', 'title')
+           and is_generated = 'NEVER' and identity_generation is null",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("columns");
+    sqlx::query(&format!(
+        "insert into trainings (title, {cols})
+         select 'Pelatihan Salinan ' || lpad(g::text, 3, '0'), {cols}
+         from (select * from trainings where status = 'completed' order by id limit 1) t, generate_series(1, 80) g"
+    ))
+    .execute(&app.pool)
+    .await
+    .expect("copies");
+    let completed = app.scalar("select count(*) from trainings where status = 'completed'").await;
+    assert!(completed > 80);
+    let mut hr = app.as_user("kepegawaian").await;
+    let first = hr.get("/development/effect").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let rows = |body: &str| {
+        body.split("id=\"by-training\"")
+            .nth(1)
+            .unwrap_or_default()
+            .split("</table>")
+            .next()
+            .unwrap_or_default()
+            .matches("<tr><th scope=\"row\">")
+            .count() as i64
+    };
+    assert_eq!(rows(&first.body), 50);
+    let last_page = (completed + 49) / 50;
+    let last = hr.get(&format!("/development/effect?page={last_page}")).await;
+    assert_eq!(rows(&last.body), completed - (last_page - 1) * 50);
+    assert!(last.body.contains("Pelatihan Salinan 080"), "the copies, never measured, come last");
+    assert!(!first.body.contains("Pelatihan Salinan"), "measured trainings first");
+    let (again, n) = crate::helpers::count_queries(hr.get("/development/effect?page=2")).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(n <= 3, "the figures are kept: {n} statements");
+}
