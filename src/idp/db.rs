@@ -213,15 +213,48 @@ pub struct UnitRow {
 
 /// Every active employee of the unit subtree `$1` (within the reader's scope, `$3`–`$5`) with their
 /// IDP of the year `$2` and its progress: one statement.
+/// How many staff a unit's IDP page covers, how many have an IDP of the year and how many are
+/// approved.
+pub async fn unit_counts(
+    conn: &mut PgConnection,
+    path: &str,
+    year: i32,
+    scope: &crate::auth::Scope,
+) -> Result<(i64, i64, i64), sqlx::Error> {
+    let r = sqlx::query!(
+        r#"select count(*) as "staff!", count(i.id) as "with_idp!",
+                  count(*) filter (where i.status = 'approved') as "approved!"
+           from employees e join units u on u.id = e.unit_id
+           left join idps i on i.employee_id = e.id and i.year = $2
+           where e.active and u.path like $1 || '%' and scope_sees($3, $4, $5, e.id, u.path)"#,
+        path,
+        year,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok((r.staff, r.with_idp, r.approved))
+}
+
+/// The staff of a unit (in the unit tree's order, then by name) with their IDP of the year and
+/// its progress: `limit` of them from `offset` (a page), or all (`None`: the exports). Only the
+/// staff of the page are aggregated.
 pub async fn unit_rows(
     conn: &mut PgConnection,
     path: &str,
     year: i32,
     scope: &crate::auth::Scope,
+    (offset, limit): (i64, Option<i64>),
 ) -> Result<Vec<UnitRow>, sqlx::Error> {
     sqlx::query_as!(
         UnitRow,
-        r#"select e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
+        r#"with pe as materialized (
+             select e.id from employees e join units u on u.id = e.unit_id
+             where e.active and u.path like $1 || '%' and scope_sees($3, $4, $5, e.id, u.path)
+             order by u.sort_key, e.name, e.id offset $6 limit $7)
+         select e.id as employee_id, e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
                 coalesce(po.name, '') as "position!", u.name as unit, i.id as "idp_id?", i.status as "status?: IdpStatus",
                 count(l.id) as "lines!", count(l.id) filter (where p.state = 'reached') as "reached!",
                 count(l.id) filter (where p.state = 'moving') as "moving!",
@@ -229,10 +262,10 @@ pub async fn unit_rows(
                 coalesce(sum(least(p.earned_jp, l.expected_jp::float8)), 0)::float8 as "earned_jp!",
                 round(avg(p.percent))::bigint as "percent?",
                 (select count(*) from requirement_gaps g where g.employee_id = e.id and g.gap > 0) as "gaps!"
-         from employees e join units u on u.id = e.unit_id left join positions po on po.id = e.position_id
+         from pe join employees e on e.id = pe.id join units u on u.id = e.unit_id
+         left join positions po on po.id = e.position_id
          left join idps i on i.employee_id = e.id and i.year = $2
          left join idp_lines l on l.idp_id = i.id left join idp_line_progress p on p.line_id = l.id
-         where e.active and u.path like $1 || '%' and scope_sees($3, $4, $5, e.id, u.path)
          group by e.id, po.name, u.name, u.sort_key, i.id
          order by u.sort_key, e.name, e.id"#,
         path,
@@ -240,6 +273,8 @@ pub async fn unit_rows(
         scope.all,
         scope.own,
         &scope.unit_patterns,
+        offset,
+        limit,
     )
     .fetch_all(conn)
     .await

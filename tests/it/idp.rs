@@ -393,3 +393,64 @@ async fn an_idp_is_seen_within_scope_only(pool: PgPool) {
     assert_eq!(me.get(&format!("/employees/{emp}/idp")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(me.get("/idp").await.status, StatusCode::FORBIDDEN);
 }
+
+/// A unit's IDP page lists its staff 50 a page in the unit tree's order, its figures over all of
+/// them; the exports hold everyone.
+#[sqlx::test]
+async fn a_units_idps_come_50_a_page_with_figures_over_all(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let year = app.scalar("select extract(year from agency_today())::bigint").await;
+    sqlx::query(
+        "insert into employees (nip, status, name, sex, birth_date, unit_id)
+         select (199001012020121000 + g)::text, 'PNS', 'Pegawai Halaman ' || lpad(g::text, 3, '0'), 'L', date '1990-01-01',
+                (select id from units where code = 'APT')
+         from generate_series(1, 70) g",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("staff");
+    let root = app.scalar("select id from units where parent_id is null order by id limit 1").await;
+    let expected: Vec<i64> = sqlx::query_scalar(
+        "select e.id from employees e join units u on u.id = e.unit_id
+         where e.active and u.path like (select path from units where id = $1) || '%' order by u.sort_key, e.name, e.id",
+    )
+    .bind(root)
+    .fetch_all(&app.pool)
+    .await
+    .expect("staff");
+    let (with_idp, approved): (i64, i64) = sqlx::query_as(
+        "select count(*), count(*) filter (where i.status = 'approved') from idps i join employees e on e.id = i.employee_id
+         where e.active and i.year = $1",
+    )
+    .bind(year as i32)
+    .fetch_one(&app.pool)
+    .await
+    .expect("idps");
+    let mut hr = app.as_user("kepegawaian").await;
+    let listed = |body: &str| -> Vec<i64> {
+        body.split("<tbody>")
+            .nth(1)
+            .unwrap_or_default()
+            .split("<a href=\"/employees/")
+            .skip(1)
+            .filter_map(|s| s.split_once("/idp\"").and_then(|(id, _)| id.parse().ok()))
+            .collect()
+    };
+    let mut all = vec![];
+    let pages = (expected.len() as i64 + 49) / 50;
+    for page in 1..=pages {
+        let r = hr.get(&format!("/idp?unit={root}&year={year}&page={page}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        if page == 1 {
+            assert!(r.body.contains(&format!("<strong>{}</strong>", expected.len())), "staff over every page");
+            assert!(r.body.contains(&format!("<strong>{with_idp}</strong>")));
+            assert!(r.body.contains(&format!("<strong>{approved}</strong>")));
+        }
+        let rows = listed(&r.body);
+        assert!(rows.len() <= 50);
+        all.extend(rows);
+    }
+    assert_eq!(all, expected, "every page in order, each person once");
+    let csv = hr.get(&format!("/idp?unit={root}&year={year}&format=csv")).await;
+    assert!(csv.body.lines().count() > expected.len(), "the export holds everyone");
+}

@@ -21,6 +21,7 @@ use crate::{
         AppError, AppResult, AppState, Ctx,
         export::{self, Columns, Kind, Table},
         form::{FieldErrors, clean_text},
+        paging::{PER_PAGE, Pager},
         pdf::{self, Block},
         render::{FlashKind, redirect_flash, render, render_status},
     },
@@ -59,6 +60,7 @@ pub(super) struct YearQuery {
     year: String,
     unit: String,
     format: String,
+    page: Option<i64>,
 }
 
 /// A line's form as typed.
