@@ -60,10 +60,27 @@ async fn rows(
 ) -> Result<Vec<ActivityRow>, sqlx::Error> {
     let scope = user.scope();
     // The list query: `$1` whose JP to show, `$2..$4` the scope, `$5` the language, `$6` which rows,
-    // `$7` a status filter, `$8`/`$9` limit and offset.
+    // `$7` a status filter, `$8`/`$9` limit and offset. The page's activities are chosen and
+    // counted first; only they are described (learners, JP, whether the reader decides): HR's
+    // list at 100 000 staff described all 700 000 to count them (2.5 s).
     sqlx::query_as!(
         ActivityRow,
         r#"
+        with page as materialized (
+          select a.id, a.held_on, count(*) over () as total
+          from activities a
+          where case $6
+            when 'mine' then exists (select 1 from activity_learners l where l.activity_id = a.id and l.employee_id = $1)
+            when 'given' then a.mentor_id = $1
+            when 'waiting' then a.status = 'pending'
+              and not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                              where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
+              and a.mentor_id is distinct from $3
+            else exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                         where l.activity_id = a.id and scope_sees($2, $3, $4, e.id, u.path))
+                 and ($7 = '' or a.status = $7)
+          end
+          order by a.held_on desc, a.id desc limit $8 offset $9)
         select a.id, a.kind as "kind: ActivityKind", a.topic, c.code || ' ' || case when $5 then c.name_en else c.name_id end as "competency!", a.held_on,
                a.minutes, employee_display_name(m.front_title, m.name, m.back_title) as "mentor?",
                (select string_agg(employee_display_name(e.front_title, e.name, e.back_title), ', ' order by e.name)
@@ -73,21 +90,11 @@ async fn rows(
                not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
                            where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
                  and a.mentor_id is distinct from $3 as "decides!",
-               count(*) over () as "total!"
-        from activities a join competencies c on c.id = a.competency_id left join employees m on m.id = a.mentor_id
+               p.total as "total!"
+        from page p join activities a on a.id = p.id join competencies c on c.id = a.competency_id
+        left join employees m on m.id = a.mentor_id
         left join activity_jp aj on aj.activity_id = a.id and aj.employee_id = $1
-        where case $6
-          when 'mine' then exists (select 1 from activity_learners l where l.activity_id = a.id and l.employee_id = $1)
-          when 'given' then a.mentor_id = $1
-          when 'waiting' then a.status = 'pending'
-            and not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
-                            where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
-            and a.mentor_id is distinct from $3
-          else exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
-                       where l.activity_id = a.id and scope_sees($2, $3, $4, e.id, u.path))
-               and ($7 = '' or a.status = $7)
-        end
-        order by a.held_on desc, a.id desc limit $8 offset $9"#,
+        order by p.held_on desc, p.id desc"#,
         user.employee_id.unwrap_or(0),
         scope.all,
         scope.own,
