@@ -13,11 +13,37 @@ pub struct Pager {
     /// shown, so a deep page is found by its key rather than by skipping every row before it.
     pub next_after: Option<i64>,
     pub prev_before: Option<i64>,
+    /// The id of the part of the page the pager pages (`#table`), so that the next page opens
+    /// there rather than above what comes before it.
+    pub anchor: &'static str,
 }
 
 impl Pager {
     pub fn new(page: Option<i64>, total: i64, query: String) -> Self {
-        Self { page: page.unwrap_or(1).max(1), per_page: PER_PAGE, total, query, next_after: None, prev_before: None }
+        Self {
+            page: page.unwrap_or(1).max(1),
+            per_page: PER_PAGE,
+            total,
+            query,
+            next_after: None,
+            prev_before: None,
+            anchor: "",
+        }
+    }
+
+    /// The pager's links open the page at the element with this id.
+    pub fn at(mut self, anchor: &'static str) -> Self {
+        self.anchor = anchor;
+        self
+    }
+
+    /// The last page there is (1 when there is nothing).
+    pub fn last_page(total: i64) -> i64 {
+        ((total + PER_PAGE - 1) / PER_PAGE).max(1)
+    }
+
+    fn with_anchor(&self, link: String) -> String {
+        if self.anchor.is_empty() { link } else { format!("{link}#{}", self.anchor) }
     }
 
     /// Next and previous by key: after the last row shown, before the first.
@@ -48,17 +74,17 @@ impl Pager {
     }
 
     pub fn prev_link(&self) -> String {
-        match self.prev_before {
+        self.with_anchor(match self.prev_before {
             Some(id) if self.page > 2 => format!("{}&before={id}", self.link(self.page - 1)),
             _ => self.link(self.page - 1),
-        }
+        })
     }
 
     pub fn next_link(&self) -> String {
-        match self.next_after {
+        self.with_anchor(match self.next_after {
             Some(id) => format!("{}&after={id}", self.link(self.page + 1)),
             None => self.link(self.page + 1),
-        }
+        })
     }
 
     pub fn first_row(&self) -> i64 {

@@ -74,6 +74,12 @@ impl BudgetPage {
     fn money(&self, v: impl Val<i64>) -> String {
         rupiah(v.val())
     }
+
+    /// The unit whose amount was refused, by name.
+    fn problem_unit(&self) -> &str {
+        let id = self.problem.as_ref().map(|(u, _, _)| *u);
+        self.rows.iter().find(|r| Some(r.unit_id) == id).map_or("", |r| r.unit.as_str())
+    }
 }
 
 async fn page(
@@ -113,7 +119,7 @@ async fn page(
         (None, Some(n)) => Some(n.clamp(1, ((total_rows + per - 1) / per).max(1))),
         (None, None) => None,
     };
-    let pager = crate::app::paging::Pager::new(page_no, total_rows, format!("year={year}"));
+    let pager = crate::app::paging::Pager::new(page_no, total_rows, format!("year={year}")).at("budgets");
     let rows = match page_no {
         Some(n) => rows.into_iter().skip(((n - 1) * per) as usize).take(per as usize).collect(),
         None => rows,
@@ -242,8 +248,8 @@ async fn save_once(
     .await?;
     tx.commit().await?;
     let back = match f.page.trim().parse::<i64>() {
-        Ok(n) if n > 1 => format!("/budgets?year={year}&page={n}#amt-{unit}"),
-        _ => format!("/budgets?year={year}#amt-{unit}"),
+        Ok(n) if n > 1 => format!("/budgets?year={year}&page={n}"),
+        _ => format!("/budgets?year={year}"),
     };
     Ok(redirect_flash(&back, FlashKind::Ok, "flash.saved"))
 }

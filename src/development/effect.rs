@@ -186,6 +186,7 @@ struct EffectQuery {
 async fn effect(State(state): State<AppState>, ctx: Ctx, Query(q): Query<EffectQuery>) -> AppResult<Response> {
     let data = kept(&state).await?;
     let pages = ((data.by_training.len() as i64 + PER_PAGE - 1) / PER_PAGE).max(1);
-    let pager = Pager::new(Some(q.page.unwrap_or(1).clamp(1, pages)), data.by_training.len() as i64, String::new());
+    let pager = Pager::new(Some(q.page.unwrap_or(1).clamp(1, pages)), data.by_training.len() as i64, String::new())
+        .at("by-training");
     render(&EffectPage { ctx, data, pager })
 }

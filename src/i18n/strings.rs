@@ -1166,6 +1166,7 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("budget.spent", "Terpakai", "Spent"),
     ("budget.title", "Anggaran pengembangan", "Development budgets"),
     ("budget.total", "Seluruh dinas", "Whole department"),
+    ("budget.total_reach", "Jumlah unit Anda", "Your units in all"),
     ("cert.all", "Semua sertifikat yang akan kedaluwarsa", "All certificates about to expire"),
     ("cert.days", "hari", "days"),
     ("cert.empty", "Tidak ada sertifikat yang akan kedaluwarsa.", "No certificates about to expire."),

@@ -1625,7 +1625,7 @@ async fn the_budgets_page_50_units_at_a_time_with_totals_over_all(pool: PgPool) 
         .post(&format!("/budgets/2031/{unit}"), &[("amount", "2.000.000"), ("version", &v.to_string()), ("page", "2")])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location(), format!("/budgets?year=2031&page=2#amt-{unit}"));
+    assert_eq!(r.location(), "/budgets?year=2031&page=2", "back to its page, where the message shows");
     let r = hr
         .post(
             &format!("/budgets/2031/{unit}"),
@@ -1635,6 +1635,9 @@ async fn the_budgets_page_50_units_at_a_time_with_totals_over_all(pool: PgPool) 
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains(&format!("id=\"amt-{unit}\" name=\"amount\" inputmode=\"numeric\" size=\"12\" value=\"dua juta\" aria-invalid=\"true\"")), "{}", r.body);
     assert!(r.body.contains("Halaman 2 /"), "the page holding the unit");
+    let name: String =
+        sqlx::query_scalar("select name from units where id = $1").bind(unit).fetch_one(&app.pool).await.expect("name");
+    assert!(r.body.contains(&format!("<a href=\"#amt-{unit}\">{name}</a>")), "the message names the unit");
     let csv = hr.get("/budgets?year=2031&format=csv").await;
     assert_eq!(csv.body.lines().count() as i64 - 1, units, "the export holds every unit");
 }

@@ -451,6 +451,9 @@ async fn a_units_idps_come_50_a_page_with_figures_over_all(pool: PgPool) {
         all.extend(rows);
     }
     assert_eq!(all, expected, "every page in order, each person once");
+    let past = hr.get(&format!("/idp?unit={root}&year={year}&page=999")).await;
+    assert_eq!(listed(&past.body), expected[((pages - 1) * 50) as usize..].to_vec(), "a page past the end is the last");
+    assert!(past.body.contains(&format!("Halaman {pages} / {pages}")));
     let csv = hr.get(&format!("/idp?unit={root}&year={year}&format=csv")).await;
     assert!(csv.body.lines().count() > expected.len(), "the export holds everyone");
 }

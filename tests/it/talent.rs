@@ -391,6 +391,14 @@ async fn the_map_pages_its_people_and_reads_the_kept_facts(pool: PgPool) {
         seen.extend(these);
     }
     assert_eq!(seen.len() as i64, staff);
+    // A page past the end is the last, and the pager opens the table.
+    let last = (staff + 49) / 50;
+    let past = hr.get("/talent?page=9999").await;
+    assert!(past.body.contains(&format!("Halaman {last} / {last}")), "clamped");
+    assert!(!rows(&past.body).is_empty());
+    if last > 1 {
+        assert!(hr.get("/talent").await.body.contains("page=2#table"), "the next page opens at the table");
+    }
     // Nonsense in the filter is every box, not an error.
     assert_eq!(hr.get("/talent?box=x").await.status, StatusCode::OK);
     assert_eq!(rows(&hr.get("/talent?box=12").await.body).len(), 50.min(staff as usize));

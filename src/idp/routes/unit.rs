@@ -74,7 +74,11 @@ pub(in crate::idp) async fn unit(
     let mut conn = state.pool.acquire().await?;
     let scope = user.scope();
     let wanted = q.format == "pdf" || export::wanted(&q.format);
-    let page = if wanted { (0, None) } else { (Pager::offset(q.page), Some(PER_PAGE)) };
+    let (staff, with_idp, approved) =
+        if wanted { (0, 0, 0) } else { db::unit_counts(&mut conn, &path, year, &scope).await? };
+    // A page past the end (an old link): the last one.
+    let page_no = q.page.unwrap_or(1).clamp(1, Pager::last_page(staff));
+    let page = if wanted { (0, None) } else { (Pager::offset(Some(page_no)), Some(PER_PAGE)) };
     let rows = db::unit_rows(&mut conn, &path, year, &scope, page).await?;
     if q.format == "pdf" {
         let t = unit_table(&ctx, &rows);
@@ -114,9 +118,8 @@ pub(in crate::idp) async fn unit(
         return Ok(axum::response::IntoResponse::into_response(f));
     }
     let units = crate::gaps::db::unit_options(&state, &mut conn, &user, unit_id).await?;
-    let (staff, with_idp, approved) = db::unit_counts(&mut conn, &path, year, &scope).await?;
     let query = crate::app::paging::query_string(&[("unit", &unit_id.to_string()), ("year", &year.to_string())]);
-    let pager = Pager::new(q.page, staff, query);
+    let pager = Pager::new(Some(page_no), staff, query).at("staff");
     render(&UnitPage { ctx, unit_id, unit_name, units, year, rows, staff, with_idp, approved, pager })
 }
 

@@ -156,8 +156,16 @@ pub(in crate::talent) async fn map(
     let qualification = db::qualification_scores(&mut conn).await?;
     drop(conn);
     let only_box = box_of_query(&q.r#box);
-    let view = db::MapView { only_box, offset: Pager::offset(q.page), limit: PER_PAGE, per_box: PER_BOX };
-    let data = map_data(&state, (&path, &user.scope()), (year, this_year), view).await?;
+    let mut page = q.page.unwrap_or(1).max(1);
+    let mut view = db::MapView { only_box, offset: Pager::offset(Some(page)), limit: PER_PAGE, per_box: PER_BOX };
+    let mut data = map_data(&state, (&path, &user.scope()), (year, this_year), view).await?;
+    let listed = only_box.map_or(data.counts.iter().sum(), |b| data.counts[b as usize]);
+    if page > Pager::last_page(listed) {
+        // A page past the end (an old link, a box that emptied): the last one.
+        page = Pager::last_page(listed);
+        view.offset = Pager::offset(Some(page));
+        data = map_data(&state, (&path, &user.scope()), (year, this_year), view).await?;
+    }
     let cells = grid_of(&data);
     let in_table = |&(b, in_box, at): &(i16, i64, i64)| {
         let place = if only_box.is_some() { in_box } else { at };
@@ -165,16 +173,16 @@ pub(in crate::talent) async fn map(
     };
     let table = data.places.iter().enumerate().filter(|(_, p)| in_table(p)).map(|(i, _)| i).collect();
     let total: i64 = data.counts.iter().sum();
-    let listed = only_box.map_or(total, |b| data.counts[b as usize]);
     let pager = Pager::new(
-        q.page,
+        Some(page),
         listed,
         query_string(&[
             ("unit", &q.unit),
             ("year", &q.year),
             ("box", &only_box.map(|b| b.to_string()).unwrap_or_default()),
         ]),
-    );
+    )
+    .at("table");
     render(&MapPage {
         ctx,
         unit_id,
