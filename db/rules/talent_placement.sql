@@ -16,7 +16,10 @@
 -- `talent_placements(year)` (migration 30's name, for the succession pool and the seed) is the
 -- whole department.
 
-create or replace function talent_placements_under(p_year int, p_path text)
+-- `talent_placements_of(year, path, ids)`: the placements of the staff under the unit `path`
+-- ('' = everyone), or of those of them whose ids are given (a page of the map: only its people
+-- are scored).
+create or replace function talent_placements_of(p_year int, p_path text, p_ids bigint[])
 returns table (employee_id bigint, unit_id bigint, hasil_kerja text, perilaku_kerja text, predicate text,
                performance int, readiness int, assessed int, met int, education_level text, qualification int,
                development_jp float8, development int, potential int, perf_band smallint, pot_band smallint, box smallint)
@@ -39,7 +42,7 @@ language sql stable as $$
     left join employee_jp_years j1 on j1.employee_id = e.id and j1.year = p_year
     left join employee_jp_years j0 on j0.employee_id = e.id and j0.year = p_year - 1
     left join talent_qualification_scores q on q.education_level = e.education_level
-    where e.active and un.path like p_path || '%'),
+    where e.active and un.path like p_path || '%' and (p_ids is null or e.id = any(p_ids))),
   scored as (
     select p.*, round((coalesce(p.pot_readiness * p.readiness, 0) + p.pot_qualification * p.qualification + p.pot_development * p.development)
                 / nullif(case when p.readiness is null then 0 else p.pot_readiness end + p.pot_qualification + p.pot_development, 0))::int as potential
@@ -54,6 +57,14 @@ language sql stable as $$
          (case when b.perf_band is null then null
                else (array[1, 2, 4, 3, 5, 7, 6, 8, 9])[(b.perf_band - 1) * 3 + b.pot_band] end)::smallint as box
   from banded b
+$$;
+
+create or replace function talent_placements_under(p_year int, p_path text)
+returns table (employee_id bigint, unit_id bigint, hasil_kerja text, perilaku_kerja text, predicate text,
+               performance int, readiness int, assessed int, met int, education_level text, qualification int,
+               development_jp float8, development int, potential int, perf_band smallint, pot_band smallint, box smallint)
+language sql stable as $$
+  select * from talent_placements_of(p_year, p_path, null)
 $$;
 
 create or replace function talent_placements(p_year int)

@@ -134,35 +134,82 @@ pub struct MapRow {
     pub box_n: i64,
 }
 
-/// What one page of the map of the subtree `path` shows, within the reader's scope, in one
-/// statement over the unit's placements: the first `per_box` people of every box (and of those
-/// without a box, for their count) and the table's page. In the list order of `placements`.
-pub async fn map_rows(
+/// Where each person of a unit's map stands, in the list order (box 9 first, then performance,
+/// potential and name; those without a box last): their box, place in the whole list (`at`, 1 =
+/// first), place in their box and how many their box holds. One statement over the unit's
+/// placements within the reader's scope; kept, so that every page of the map reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct Ranked {
+    pub employee_id: i64,
+    pub nine_box: Option<i16>,
+    pub at: i64,
+    pub in_box: i64,
+    pub box_n: i64,
+}
+
+pub async fn map_rank(
     conn: &mut PgConnection,
     year: i32,
-    idp_year: i32,
     path: &str,
     scope: &Scope,
-    view: MapView,
-) -> Result<Vec<MapRow>, sqlx::Error> {
-    let rows = sqlx::query!(
+) -> Result<Vec<Ranked>, sqlx::Error> {
+    sqlx::query_as!(
+        Ranked,
         r#"with t as materialized (
-           select t.*, e.name as sort_name
-           from talent_placements_under($1, $3) t join employees e on e.id = t.employee_id
+           select t.employee_id, t.box, t.performance, t.potential, e.name as sort_name
+           from talent_placements_under($1, $2) t join employees e on e.id = t.employee_id
            join units u on u.id = e.unit_id
-           where scope_sees($4, $5, $6, e.id, u.path)),
+           where scope_sees($3, $4, $5, e.id, u.path)),
          c as (select coalesce(t.box, 0) as b, count(*) as n,
                       (sum(count(*)) over (order by t.box desc nulls last) - count(*))::bigint as before
                from t group by t.box),
          r as (select t.*, row_number() over (order by t.box desc nulls last, t.performance desc nulls last,
                                                          t.potential desc, t.sort_name, t.employee_id) as at
-               from t),
+               from t)
          -- A box's people are consecutive in the list: a person's place in their box is their
          -- place in the list less the people of the boxes before.
-         shown as (select r.*, r.at - c.before as in_box, c.n as box_n from r join c on c.b = coalesce(r.box, 0)
-                   where r.at - c.before <= $7
-                      or ($8::smallint is null and r.at > $9 and r.at <= $9 + $10)
-                      or (coalesce(r.box, 0) = $8 and r.at - c.before > $9 and r.at - c.before <= $9 + $10))
+         select r.employee_id as "employee_id!", r.box as "nine_box?", r.at as "at!",
+                r.at - c.before as "in_box!", c.n as "box_n!"
+         from r join c on c.b = coalesce(r.box, 0)
+         order by r.at"#,
+        year,
+        path,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// What one page of the map shows, from the unit's ranking: the first `per_box` people of every
+/// box (and of those without a box) and the table's page, scored and described (only they are).
+pub async fn map_rows(
+    conn: &mut PgConnection,
+    year: i32,
+    idp_year: i32,
+    path: &str,
+    rank: &[Ranked],
+    view: MapView,
+) -> Result<Vec<MapRow>, sqlx::Error> {
+    let shown: Vec<&Ranked> = rank
+        .iter()
+        .filter(|r| {
+            let b = r.nine_box.unwrap_or(0);
+            let place = if view.only_box.is_some() { r.in_box } else { r.at };
+            r.in_box <= view.per_box
+                || (view.only_box.is_none_or(|o| o == b) && place > view.offset && place <= view.offset + view.limit)
+        })
+        .collect();
+    let ids: Vec<i64> = shown.iter().map(|r| r.employee_id).collect();
+    let ats: Vec<i64> = shown.iter().map(|r| r.at).collect();
+    let in_boxes: Vec<i64> = shown.iter().map(|r| r.in_box).collect();
+    let box_ns: Vec<i64> = shown.iter().map(|r| r.box_n).collect();
+    let rows = sqlx::query!(
+        r#"with shown as (
+           select * from unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) as s(employee_id, at, in_box, box_n)),
+         r as (select t.*, s.at, s.in_box, s.box_n
+               from talent_placements_of($1, $3, $4) t join shown s on s.employee_id = t.employee_id)
          select r.employee_id as "employee_id!", e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
                 coalesce(p.name, '') as "position!", u.name as unit, r.hasil_kerja as "hasil_kerja?: Expectation",
                 r.perilaku_kerja as "perilaku_kerja?: Expectation", r.predicate as "predicate?: Predicate",
@@ -172,19 +219,16 @@ pub async fn map_rows(
                 r.perf_band as "perf_band?", r.pot_band as "pot_band!", r.box as "nine_box?",
                 (select i.id from idps i where i.employee_id = r.employee_id and i.year = $2) as "idp_id?",
                 r.in_box as "in_box!", r.at as "at!", r.box_n as "box_n!"
-         from shown r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
+         from r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
          left join positions p on p.id = e.position_id
          order by r.at"#,
         year,
         idp_year,
         path,
-        scope.all,
-        scope.own,
-        &scope.unit_patterns,
-        view.per_box,
-        view.only_box,
-        view.offset,
-        view.limit,
+        &ids,
+        &ats,
+        &in_boxes,
+        &box_ns,
     )
     .fetch_all(conn)
     .await?;

@@ -323,6 +323,19 @@ async fn the_map_pages_its_people_and_reads_the_kept_facts(pool: PgPool) {
     .await
     .expect("differ");
     assert_eq!(differ, 0);
+    // A page's people scored alone are scored as among everyone.
+    let differ: i64 = sqlx::query_scalar(
+        "with ids as (select array_agg(employee_id) as ids from (select employee_id from talent_placements($1) order by employee_id desc limit 40) x),
+              by_ids as (select t.* from ids, talent_placements_of($1, '', ids.ids) t),
+              all_of as (select t.* from talent_placements($1) t, ids where t.employee_id = any(ids.ids))
+         select (select count(*) from by_ids) - 40 + count(*) from ((select * from by_ids except all select * from all_of)
+                               union all (select * from all_of except all select * from by_ids)) d",
+    )
+    .bind(year)
+    .fetch_one(&app.pool)
+    .await
+    .expect("differ by ids");
+    assert_eq!(differ, 0);
     // Readiness and development from their sources, as the map's definition states them.
     let wrong: i64 = sqlx::query_scalar(
         "with g as (select employee_id, count(*) filter (where assessed) as assessed, count(*) filter (where gap = 0) as met
