@@ -19,8 +19,6 @@ pub struct ActivityRow {
     pub jp: Option<f64>,
     pub rule: Option<JpRuleApplied>,
     pub decides: bool,
-    /// Rows of this list (all pages).
-    pub total: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -50,6 +48,24 @@ impl ListPage {
     }
 }
 
+/// How many activities the staff list holds for the reader (its pager's count): those with a
+/// learner the reader sees, in the status asked.
+async fn staff_total(conn: &mut sqlx::PgConnection, user: &CurrentUser, status: &str) -> Result<i64, sqlx::Error> {
+    let scope = user.scope();
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from activities a
+           where exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                         where l.activity_id = a.id and scope_sees($1, $2, $3, e.id, u.path))
+             and ($4 = '' or a.status = $4)"#,
+        scope.all,
+        scope.own,
+        &scope.unit_patterns,
+        status,
+    )
+    .fetch_one(conn)
+    .await
+}
+
 async fn rows(
     conn: &mut sqlx::PgConnection,
     user: &CurrentUser,
@@ -60,14 +76,15 @@ async fn rows(
 ) -> Result<Vec<ActivityRow>, sqlx::Error> {
     let scope = user.scope();
     // The list query: `$1` whose JP to show, `$2..$4` the scope, `$5` the language, `$6` which rows,
-    // `$7` a status filter, `$8`/`$9` limit and offset. The page's activities are chosen and
-    // counted first; only they are described (learners, JP, whether the reader decides): HR's
-    // list at 100 000 staff described all 700 000 to count them (2.5 s).
+    // `$7` a status filter, `$8`/`$9` limit and offset. The page's activities are chosen first
+    // (newest first, by index) and only they are described (learners, JP, whether the reader
+    // decides); the staff list's count is `staff_total`. HR's list at 100 000 staff described
+    // all 200 000 activities to count them (2.5 s), then sorted them all to count (1.3 s).
     sqlx::query_as!(
         ActivityRow,
         r#"
         with page as materialized (
-          select a.id, a.held_on, count(*) over () as total
+          select a.id, a.held_on
           from activities a
           where case $6
             when 'mine' then exists (select 1 from activity_learners l where l.activity_id = a.id and l.employee_id = $1)
@@ -89,8 +106,7 @@ async fn rows(
                aj.jp::float8 as "jp?", aj.rule as "rule?: JpRuleApplied",
                not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
                            where l.activity_id = a.id and not scope_decides($2, $3, $4, e.id, u.path))
-                 and a.mentor_id is distinct from $3 as "decides!",
-               p.total as "total!"
+                 and a.mentor_id is distinct from $3 as "decides!"
         from page p join activities a on a.id = p.id join competencies c on c.id = a.competency_id
         left join employees m on m.id = a.mentor_id
         left join activity_jp aj on aj.activity_id = a.id and aj.employee_id = $1
@@ -125,8 +141,12 @@ pub(super) async fn list(
     } else {
         (vec![], vec![])
     };
-    let staff = if staff_view { rows(&mut conn, &user, en, "staff", status, q.page).await? } else { vec![] };
-    let pager = Pager::new(q.page, staff.first().map_or(0, |r| r.total), query_string(&[("status", status)]));
+    let (staff, total) = if staff_view {
+        (rows(&mut conn, &user, en, "staff", status, q.page).await?, staff_total(&mut conn, &user, status).await?)
+    } else {
+        (vec![], 0)
+    };
+    let pager = Pager::new(q.page, total, query_string(&[("status", status)]));
     render(&ListPage {
         ctx,
         waiting,
