@@ -1688,3 +1688,67 @@ async fn the_effect_page_lists_trainings_50_a_page(pool: PgPool) {
     assert_eq!(again.status, StatusCode::OK);
     assert!(n <= 3, "the figures are kept: {n} statements");
 }
+
+/// The informal-learning list of staff comes 50 a page, newest first, its count over every
+/// activity with a learner the reader sees (a head: their units' only).
+#[sqlx::test]
+async fn the_staff_activities_come_50_a_page_counted_within_scope(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let cols: String = sqlx::query_scalar(
+        "select string_agg(column_name, ', ' order by ordinal_position) from information_schema.columns
+         where table_schema = 'public' and table_name = 'activities' and column_name not in ('id', 'topic', 'held_on')
+           and is_generated = 'NEVER' and identity_generation is null",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("columns");
+    // 70 copies of an activity whose learners are all in Bidang Aplikasi, each with its learners.
+    sqlx::query(&format!(
+        "with src as (select a.* from activities a
+                      where not exists (select 1 from activity_learners l join employees e on e.id = l.employee_id
+                                        join units u on u.id = e.unit_id
+                                        where l.activity_id = a.id and u.path not like (select path from units where code = 'APT') || '%')
+                        and exists (select 1 from activity_learners l where l.activity_id = a.id)
+                      order by a.id limit 1),
+              made as (insert into activities (topic, held_on, {cols})
+                       select 'Sesi Salinan ' || lpad(g::text, 3, '0'), date '2000-01-01' + g, {cols}
+                       from src, generate_series(1, 70) g returning id)
+         insert into activity_learners (activity_id, employee_id)
+         select m.id, l.employee_id from made m, src join activity_learners l on l.activity_id = src.id"
+    ))
+    .execute(&app.pool)
+    .await
+    .expect("copies");
+    let seen_by = |who: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "select count(*) from activities a where exists (
+                   select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+                   where l.activity_id = a.id
+                     and (not exists (select 1 from account_roles r join accounts c on c.id = r.account_id where c.username = $1 and r.role = 'head')
+                          or exists (select 1 from account_roles r join accounts c on c.id = r.account_id join units h on h.id = r.unit_id
+                                     where c.username = $1 and r.role = 'head' and u.path like h.path || '%')))",
+            )
+            .bind(who)
+            .fetch_one(&pool)
+            .await
+            .expect("count")
+        }
+    };
+    let mut hr = app.as_user("kepegawaian").await;
+    let all = seen_by("kepegawaian").await;
+    assert!(all > 70);
+    let first = hr.get("/activities").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.body.contains(&format!("dari {all}")), "the count over every page");
+    let last_page = (all + 49) / 50;
+    let last = hr.get(&format!("/activities?page={last_page}")).await;
+    assert!(last.body.contains("Sesi Salinan 001"), "the oldest last");
+    assert!(!first.body.contains("Sesi Salinan"), "the newest first");
+    let mut infra = app.as_user("kabid.infra").await;
+    let theirs = seen_by("kabid.infra").await;
+    let page = infra.get("/activities").await;
+    assert!(page.body.contains(&format!("dari {theirs}")) || theirs == 0, "a head counts their units' only");
+    assert!(!page.body.contains("Sesi Salinan"), "another bidang's sessions are not listed");
+}
