@@ -130,12 +130,17 @@ impl Scope {
         format!("{}:{:?}:{:?}", self.all, self.own, self.unit_patterns)
     }
 
+    /// Everything, with no own record apart: for reading what a caller has already checked.
+    pub fn everything() -> Scope {
+        Scope { all: true, own: None, unit_patterns: vec![] }
+    }
+
     /// The scope as it applies to what lies under the unit `path` (`''`: the whole department):
     /// everything, with no own record apart, when the reader sees all of it (HR, or a head of
     /// `path` or above), so that readers who see the same share a kept result; else as it is.
     pub fn under(&self, path: &str) -> Scope {
         let covered = self.all || self.unit_patterns.iter().any(|p| path.starts_with(p.trim_end_matches('%')));
-        if covered { Scope { all: true, own: None, unit_patterns: vec![] } } else { self.clone() }
+        if covered { Scope::everything() } else { self.clone() }
     }
 }
 

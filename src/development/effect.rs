@@ -110,19 +110,15 @@ async fn compute(conn: &mut sqlx::PgConnection) -> Result<EffectData, sqlx::Erro
                  row_number() over (order by measured = 0, gained desc, title, training_id) as ord
           from s
           union all
-          select 'provider', provider, count(*), sum(measured)::bigint,
+          -- Per provider and per form: one aggregate over both groupings.
+          select case when grouping(provider) = 0 then 'provider' else 'form' end,
+                 coalesce(provider, form), count(*), sum(measured)::bigint,
                  (sum(before * measured) / nullif(sum(measured), 0))::float8,
                  (sum(after * measured) / nullif(sum(measured), 0))::float8,
                  ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8,
-                 sum(gained)::bigint, sum(cost)::bigint, avg(reaction)::float8, row_number() over (order by provider)
-          from s group by provider
-          union all
-          select 'form', form, count(*), sum(measured)::bigint,
-                 (sum(before * measured) / nullif(sum(measured), 0))::float8,
-                 (sum(after * measured) / nullif(sum(measured), 0))::float8,
-                 ((sum(after * measured) - sum(before * measured)) / nullif(sum(measured), 0))::float8,
-                 sum(gained)::bigint, sum(cost)::bigint, avg(reaction)::float8, row_number() over (order by form)
-          from s group by form)
+                 sum(gained)::bigint, sum(cost)::bigint, avg(reaction)::float8,
+                 row_number() over (partition by grouping(provider) order by coalesce(provider, form))
+          from s group by grouping sets ((provider), (form)))
         select grp as "grp!", label as "label!", trainings as "trainings!", measured as "measured!", before, after,
                gain, gained as "levels_gained!", cost as "cost!", reaction
         from g order by grp, ord"#

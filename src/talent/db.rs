@@ -80,13 +80,16 @@ pub struct Placement {
     pub idp_id: Option<i64>,
 }
 
-/// Everyone active in the unit subtree `path`, within the reader's scope.
+/// The placements of the active staff under the unit `path` ('' = everyone) within the reader's
+/// scope, in the map's list order (box 9 first, then performance, potential and name; those
+/// without a box last): everyone's, or only those of `ids` (a page of the map, one person), whom
+/// alone it scores.
 pub async fn placements(
     conn: &mut PgConnection,
-    year: i32,
-    idp_year: i32,
+    (year, idp_year): (i32, i32),
     path: &str,
     scope: &Scope,
+    ids: Option<&[i64]>,
 ) -> Result<Vec<Placement>, sqlx::Error> {
     sqlx::query_as!(
         Placement,
@@ -98,7 +101,7 @@ pub async fn placements(
                 t.development_jp as "development_jp!", t.development as "development!", t.potential as "potential!",
                 t.perf_band as "perf_band?", t.pot_band as "pot_band!", t.box as "nine_box?",
                 (select i.id from idps i where i.employee_id = e.id and i.year = $2) as "idp_id?"
-         from talent_placements_under($1, $3) t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
+         from talent_placements_of($1, $3, $7) t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
          left join positions p on p.id = e.position_id
          where scope_sees($4, $5, $6, e.id, u.path)
          order by t.box desc nulls last, t.performance desc nulls last, t.potential desc, e.name, e.id"#,
@@ -108,6 +111,7 @@ pub async fn placements(
         scope.all,
         scope.own,
         &scope.unit_patterns,
+        ids,
     )
     .fetch_all(conn)
     .await
@@ -202,66 +206,16 @@ pub async fn map_rows(
         })
         .collect();
     let ids: Vec<i64> = shown.iter().map(|r| r.employee_id).collect();
-    let ats: Vec<i64> = shown.iter().map(|r| r.at).collect();
-    let in_boxes: Vec<i64> = shown.iter().map(|r| r.in_box).collect();
-    let box_ns: Vec<i64> = shown.iter().map(|r| r.box_n).collect();
-    let rows = sqlx::query!(
-        r#"with shown as (
-           select * from unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[]) as s(employee_id, at, in_box, box_n)),
-         r as (select t.*, s.at, s.in_box, s.box_n
-               from talent_placements_of($1, $3, $4) t join shown s on s.employee_id = t.employee_id)
-         select r.employee_id as "employee_id!", e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
-                coalesce(p.name, '') as "position!", u.name as unit, r.hasil_kerja as "hasil_kerja?: Expectation",
-                r.perilaku_kerja as "perilaku_kerja?: Expectation", r.predicate as "predicate?: Predicate",
-                r.performance as "performance?", r.readiness as "readiness?", r.assessed as "assessed!", r.met as "met!",
-                r.education_level as "education_level?", r.qualification as "qualification!",
-                r.development_jp as "development_jp!", r.development as "development!", r.potential as "potential!",
-                r.perf_band as "perf_band?", r.pot_band as "pot_band!", r.box as "nine_box?",
-                (select i.id from idps i where i.employee_id = r.employee_id and i.year = $2) as "idp_id?",
-                r.in_box as "in_box!", r.at as "at!", r.box_n as "box_n!"
-         from r join employees e on e.id = r.employee_id join units u on u.id = e.unit_id
-         left join positions p on p.id = e.position_id
-         order by r.at"#,
-        year,
-        idp_year,
-        path,
-        &ids,
-        &ats,
-        &in_boxes,
-        &box_ns,
-    )
-    .fetch_all(conn)
-    .await?;
-    Ok(rows
+    let mut people: std::collections::HashMap<i64, Placement> =
+        placements(conn, (year, idp_year), path, &Scope::everything(), Some(&ids))
+            .await?
+            .into_iter()
+            .map(|p| (p.employee_id, p))
+            .collect();
+    // In the ranking's order; someone gone since it was kept is left out.
+    Ok(shown
         .into_iter()
-        .map(|r| MapRow {
-            p: Placement {
-                employee_id: r.employee_id,
-                nip: r.nip,
-                name: r.name,
-                position: r.position,
-                unit: r.unit,
-                hasil_kerja: r.hasil_kerja,
-                perilaku_kerja: r.perilaku_kerja,
-                predicate: r.predicate,
-                performance: r.performance,
-                readiness: r.readiness,
-                assessed: r.assessed,
-                met: r.met,
-                education_level: r.education_level,
-                qualification: r.qualification,
-                development_jp: r.development_jp,
-                development: r.development,
-                potential: r.potential,
-                perf_band: r.perf_band,
-                pot_band: r.pot_band,
-                nine_box: r.nine_box,
-                idp_id: r.idp_id,
-            },
-            in_box: r.in_box,
-            at: r.at,
-            box_n: r.box_n,
-        })
+        .filter_map(|r| people.remove(&r.employee_id).map(|p| MapRow { p, in_box: r.in_box, at: r.at, box_n: r.box_n }))
         .collect())
 }
 
@@ -272,25 +226,7 @@ pub async fn placement(
     idp_year: i32,
     employee: i64,
 ) -> Result<Option<Placement>, sqlx::Error> {
-    sqlx::query_as!(
-        Placement,
-        r#"select t.employee_id as "employee_id!", e.nip, employee_display_name(e.front_title, e.name, e.back_title) as "name!",
-                coalesce(p.name, '') as "position!", u.name as unit, t.hasil_kerja as "hasil_kerja?: Expectation",
-                t.perilaku_kerja as "perilaku_kerja?: Expectation", t.predicate as "predicate?: Predicate",
-                t.performance as "performance?", t.readiness as "readiness?", t.assessed as "assessed!", t.met as "met!",
-                t.education_level as "education_level?", t.qualification as "qualification!",
-                t.development_jp as "development_jp!", t.development as "development!", t.potential as "potential!",
-                t.perf_band as "perf_band?", t.pot_band as "pot_band!", t.box as "nine_box?",
-                (select i.id from idps i where i.employee_id = e.id and i.year = $2) as "idp_id?"
-         from talent_placements($1) t join employees e on e.id = t.employee_id join units u on u.id = e.unit_id
-         left join positions p on p.id = e.position_id
-         where t.employee_id = $3"#,
-        year,
-        idp_year,
-        employee,
-    )
-    .fetch_optional(conn)
-    .await
+    Ok(placements(conn, (year, idp_year), "", &Scope::everything(), Some(&[employee])).await?.pop())
 }
 
 #[derive(Clone, Debug)]

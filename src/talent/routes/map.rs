@@ -171,7 +171,7 @@ pub(in crate::talent) async fn map(
         None => db::default_year(&mut conn, this_year).await?,
     };
     if q.format == "pdf" || export::wanted(&q.format) {
-        let people = db::placements(&mut conn, year, this_year, &path, &user.scope()).await?;
+        let people = db::placements(&mut conn, (year, this_year), &path, &user.scope(), None).await?;
         return export_map(&ctx, &q.format, (year, &unit_name), &people);
     }
     let units = crate::gaps::db::unit_options(&state, &mut conn, &user, unit_id).await?;
