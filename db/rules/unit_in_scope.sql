@@ -23,3 +23,11 @@ create or replace function scope_decides(s_all boolean, s_own bigint, s_patterns
 returns boolean language sql immutable parallel safe as $$
   select employee_id is distinct from s_own and unit_in_scope(s_all, s_patterns, unit_path)
 $$;
+
+-- A scope covers the units under `under_path` ('' the whole department) when every one of them
+-- is in it: readers who cover the same subtree see the same there and may share a kept result.
+create or replace function scope_covers(s_all boolean, s_patterns text[], under_path text)
+returns boolean language sql stable parallel safe as $$
+  select s_all or not exists (select 1 from units u
+                              where u.path like under_path || '%' and not unit_in_scope(s_all, s_patterns, u.path))
+$$;

@@ -136,11 +136,22 @@ impl Scope {
     }
 
     /// The scope as it applies to what lies under the unit `path` (`''`: the whole department):
-    /// everything, with no own record apart, when the reader sees all of it (HR, or a head of
-    /// `path` or above), so that readers who see the same share a kept result; else as it is.
-    pub fn under(&self, path: &str) -> Scope {
-        let covered = self.all || self.unit_patterns.iter().any(|p| path.starts_with(p.trim_end_matches('%')));
-        if covered { Scope::everything() } else { self.clone() }
+    /// everything, with no own record apart, when the reader sees all of it (HR, a head of
+    /// `path` or above, a head of every root unit: the rule `scope_covers`), so that readers who
+    /// see the same share a kept result; else as it is.
+    pub async fn under(&self, db: &sqlx::PgPool, path: &str) -> Result<Scope, sqlx::Error> {
+        if self.all {
+            return Ok(Scope::everything());
+        }
+        let covered = sqlx::query_scalar!(
+            r#"select scope_covers($1, $2, $3) as "covered!""#,
+            self.all,
+            &self.unit_patterns,
+            path
+        )
+        .fetch_one(db)
+        .await?;
+        Ok(if covered { Scope::everything() } else { self.clone() })
     }
 }
 

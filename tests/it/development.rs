@@ -1751,4 +1751,22 @@ async fn the_staff_activities_come_50_a_page_counted_within_scope(pool: PgPool) 
     let page = infra.get("/activities").await;
     assert!(page.body.contains(&format!("dari {theirs}")) || theirs == 0, "a head counts their units' only");
     assert!(!page.body.contains("Sesi Salinan"), "another bidang's sessions are not listed");
+    // A head of part of the department: the list starts from their staff, in the same order.
+    let mut aptika = app.as_user("kabid.aptika").await;
+    let theirs = seen_by("kabid.aptika").await;
+    assert!(theirs > 70);
+    let first = aptika.get("/activities").await;
+    assert!(first.body.contains(&format!("dari {theirs}")), "a head's count from their staff");
+    let newest: String = sqlx::query_scalar(
+        "select a.topic from activities a where exists (
+           select 1 from activity_learners l join employees e on e.id = l.employee_id join units u on u.id = e.unit_id
+           where l.activity_id = a.id and u.path like (select path from units where code = 'APT') || '%')
+         order by a.held_on desc, a.id desc limit 1",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("newest");
+    assert!(first.body.contains(&newest), "their newest first");
+    let last = aptika.get(&format!("/activities?page={}", (theirs + 49) / 50)).await;
+    assert!(last.body.contains("Sesi Salinan 001"), "their oldest last");
 }

@@ -562,3 +562,48 @@ async fn the_reassessments_due_are_one_rule(pool: PgPool) {
         }
     }
 }
+
+/// A scope covers a subtree when every unit in it is in scope (`scope_covers`): readers who cover
+/// the same subtree share kept results. HR covers everything; the kepala dinas (the root unit)
+/// the whole department; a kepala bidang their bidang and what lies under it, never the
+/// department nor a path that merely starts like theirs.
+#[sqlx::test]
+async fn a_scope_covers_a_subtree_only_when_every_unit_in_it_is_in_scope(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let (apt, apt_child, root): (String, String, String) = sqlx::query_as(
+        "select (select path from units where code = 'APT'),
+                (select path from units where code = 'APT-PA'),
+                (select path from units where parent_id is null order by id limit 1)",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("paths");
+    let covers = |all: bool, patterns: Vec<String>, path: String| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, bool>("select scope_covers($1, $2, $3)")
+                .bind(all)
+                .bind(patterns)
+                .bind(path)
+                .fetch_one(&pool)
+                .await
+                .expect("covers")
+        }
+    };
+    let head = vec![format!("{apt}%")];
+    assert!(covers(true, vec![], String::new()).await, "HR: everything");
+    assert!(covers(false, vec![format!("{root}%")], String::new()).await, "the root's head: the department");
+    assert!(covers(false, head.clone(), apt.clone()).await, "a head: their bidang");
+    assert!(covers(false, head.clone(), apt_child).await, "a head: a unit under it");
+    assert!(!covers(false, head.clone(), String::new()).await, "not the department");
+    assert!(!covers(false, head.clone(), root).await, "not the root");
+    let prefix = apt.trim_end_matches('/').to_string();
+    let alike: i64 =
+        sqlx::query_scalar("select count(*) from units where path like $1 || '%' and path not like $2 || '%'")
+            .bind(&prefix)
+            .bind(&apt)
+            .fetch_one(&app.pool)
+            .await
+            .expect("alike");
+    assert_eq!(covers(false, head, prefix).await, alike == 0, "a path that only starts like theirs");
+}

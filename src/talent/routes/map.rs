@@ -63,7 +63,7 @@ async fn map_data(
     view: db::MapView,
 ) -> AppResult<std::sync::Arc<MapData>> {
     use crate::app::versioned::Depends;
-    let scope = scope.under(path);
+    let scope = scope.under(&state.pool, path).await?;
     let rank_key = format!("talent.rank:{path}:{year}:{}", scope.key());
     let key = format!(
         "talent.map:{path}:{year}:{idp_year}:{}:{:?}:{}:{}",

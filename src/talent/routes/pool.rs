@@ -64,7 +64,7 @@ async fn pool_data(
     year: i32,
     view: db::PoolView,
 ) -> AppResult<std::sync::Arc<PoolData>> {
-    let scope = scope.under("");
+    let scope = scope.under(&state.pool, "").await?;
     let key = format!("talent.pool:{year}:{}:{:?}:{:?}", scope.key(), view.per_position, view.position);
     state
         .versions
