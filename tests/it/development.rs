@@ -689,6 +689,39 @@ async fn the_siasn_files_have_siasns_columns(pool: PgPool) {
         "{lines:?}"
     );
     assert!(!lines.iter().any(|l| l.contains("Pelatihan Kepemimpinan Uji")), "struktural goes to riwayat diklat only");
+    // The year's file for everyone in scope (sent while it is read): every kursus result and
+    // every confirmed informal activity with JP, by NIP, each person's results before their
+    // informal learning; a kepala bidang's holds their staff only.
+    let expected = app
+        .scalar(
+            "select (select count(*) from siasn_records where kind = 'kursus' and year = 2026)
+                  + (select count(*) from activity_jp where jp > 0 and year = 2026)",
+        )
+        .await;
+    let file = hr.get("/development/siasn?file=kursus&year=2026").await;
+    assert_eq!(file.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(file.body.trim_start_matches('\u{feff}').as_bytes());
+    let keys: Vec<(String, bool)> = reader
+        .records()
+        .map(|r| r.expect("a CSV row"))
+        .map(|r| (r[0].to_string(), r[15].contains("pembelajaran nonklasikal")))
+        .collect();
+    assert_eq!(keys.len() as i64, expected, "every row once");
+    assert!(keys.iter().any(|k| k.1) && keys.iter().any(|k| !k.1), "both kinds in the demo's year");
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]), "by NIP, results first");
+    let mut kabid = app.as_user("kabid.aptika").await;
+    let theirs = kabid.get("/development/siasn?file=kursus&year=2026").await;
+    let apt: std::collections::BTreeSet<String> = sqlx::query_scalar(
+        "select e.nip from employees e join units u on u.id = e.unit_id where u.path like (select path from units where code = 'APT') || '%'",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("apt")
+    .into_iter()
+    .collect();
+    let mut reader = csv::Reader::from_reader(theirs.body.trim_start_matches('\u{feff}').as_bytes());
+    let nips: Vec<String> = reader.records().map(|r| r.expect("a CSV row")[0].to_string()).collect();
+    assert!(!nips.is_empty() && nips.iter().all(|n| apt.contains(n)), "their staff only");
     let pdf = hr.get(&format!("/employees/{own}/development?format=pdf")).await;
     assert_eq!(pdf.headers["content-type"], "application/pdf");
     assert!(

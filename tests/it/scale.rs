@@ -860,7 +860,7 @@ async fn hrs_first_pages_are_computed_when_a_node_starts(pool: PgPool) {
     let cold = TestApp::bare(app.pool.clone());
     let mut warm_hr = app.as_user("kepegawaian").await;
     let mut cold_hr = cold.as_user("kepegawaian").await;
-    for page in ["/approvals", "/gaps", "/gaps/matrix", "/talent", "/talent/pool"] {
+    for page in ["/approvals", "/gaps", "/gaps/matrix", "/talent", "/talent/pool", "/activities"] {
         let (got, warm_n) = count_queries(warm_hr.get(page)).await;
         assert_eq!(got.status, 200, "{page}");
         let (got, cold_n) = count_queries(cold_hr.get(page)).await;

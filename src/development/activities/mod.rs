@@ -54,6 +54,7 @@ fn waiting_badge<'a>(state: &'a AppState, user: &'a CurrentUser) -> BadgeFuture<
 mod create;
 mod form;
 mod list;
+pub use list::warm;
 
 use create::*;
 pub use form::*;
