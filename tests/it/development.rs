@@ -296,11 +296,14 @@ async fn bad_training_input_is_refused_with_the_input_kept(pool: PgPool) {
     }
     assert!(r.body.contains("Pelatihan Salah Isi"), "the input is kept");
     assert_eq!(app.scalar("select count(*) from trainings").await, before, "nothing written");
-    // A provider with a bad e-mail; the same name twice.
+    // A provider with a bad e-mail; the same name twice. The list is kept, and shows the new one
+    // at once to whoever added it.
+    assert!(!hr.get("/providers").await.body.contains("Lembaga Uji"));
     let r = hr.post("/providers", &[("name", "Lembaga Uji"), ("kind", "vendor"), ("email", "bukan surel")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = hr.post("/providers", &[("name", "Lembaga Uji"), ("kind", "vendor")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(hr.get("/providers").await.body.contains("Lembaga Uji"), "the kept list follows the write");
     let r = hr.post("/providers", &[("name", "lembaga uji"), ("kind", "vendor")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("sudah ada"));

@@ -734,3 +734,43 @@ async fn help_links_only_where_the_reader_may_go(pool: PgPool) {
         assert!(hr.contains(&format!("href=\"{path}\"")), "{path} not linked for HR");
     }
 }
+
+/// A competency asked by many positions lists them 50 a page with their number, every one once.
+#[sqlx::test]
+async fn a_competencys_positions_come_50_a_page(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let comp = app.scalar("select id from competencies where code = 'APL-01'").await;
+    sqlx::query(
+        "with made as (insert into positions (unit_id, name, kind)
+                       select (select id from units where code = 'APT'), 'Jabatan Uji ' || lpad(g::text, 3, '0'), 'pelaksana'
+                       from generate_series(1, 70) g returning id)
+         insert into position_standards (position_id, competency_id, required_level, priority)
+         select id, $1, 3, 'important' from made",
+    )
+    .bind(comp)
+    .execute(&app.pool)
+    .await
+    .expect("positions");
+    let total = app.scalar(&format!("select count(*) from position_standards where competency_id = {comp}")).await;
+    assert!(total > 70);
+    let mut hr = app.as_user("kepegawaian").await;
+    let mut seen = std::collections::BTreeSet::new();
+    let pages = (total + 49) / 50;
+    for page in 1..=pages {
+        let got = hr.get(&format!("/competencies/{comp}?page={page}")).await;
+        assert_eq!(got.status, StatusCode::OK);
+        assert!(got.body.contains(&format!("dari {total}")), "the number over all pages");
+        let rows: Vec<&str> =
+            got.body.split("<a href=\"/positions/").skip(1).map(|s| s.split('"').next().unwrap_or("")).collect();
+        assert!(rows.len() as i64 <= 50, "at most 50 a page");
+        for r in rows {
+            assert!(seen.insert(r.to_string()), "position {r} on two pages");
+        }
+    }
+    assert_eq!(seen.len() as i64, total, "every position once");
+    let past = hr.get(&format!("/competencies/{comp}?page={}", pages + 5)).await;
+    assert!(
+        past.body.contains(&format!("{} / {pages}", "Halaman")) || past.body.contains(&format!(" {pages} / {pages}")),
+        "past the end: the last page"
+    );
+}
