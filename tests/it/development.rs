@@ -1669,7 +1669,7 @@ async fn the_budgets_page_50_units_at_a_time_with_totals_over_all(pool: PgPool) 
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.body.contains(&format!("id=\"amt-{unit}\" name=\"amount\" inputmode=\"numeric\" size=\"12\" value=\"dua juta\" aria-invalid=\"true\"")), "{}", r.body);
+    assert!(r.body.contains(&format!("id=\"amt-{unit}\" name=\"amount\" inputmode=\"numeric\" size=\"11\" value=\"dua juta\" aria-invalid=\"true\"")), "{}", r.body);
     assert!(r.body.contains("Halaman 2 /"), "the page holding the unit");
     let name: String =
         sqlx::query_scalar("select name from units where id = $1").bind(unit).fetch_one(&app.pool).await.expect("name");
