@@ -21,6 +21,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("budget_remaining", include_str!("../../db/rules/budget_remaining.sql")),
     ("evaluation_owed", include_str!("../../db/rules/evaluation_owed.sql")),
     ("reassessment_due", include_str!("../../db/rules/reassessment_due.sql")),
+    ("activity_seen", include_str!("../../db/rules/activity_seen.sql")),
     ("pending_assessments", include_str!("../../db/rules/pending_assessments.sql")),
     ("waiting_decisions", include_str!("../../db/rules/waiting_decisions.sql")),
     ("planned_jp", include_str!("../../db/rules/planned_jp.sql")),

@@ -607,3 +607,35 @@ async fn a_scope_covers_a_subtree_only_when_every_unit_in_it_is_in_scope(pool: P
             .expect("alike");
     assert_eq!(covers(false, head, prefix).await, alike == 0, "a path that only starts like theirs");
 }
+
+/// The activities on an account's staff list are one rule (`activities_seen`): those with a
+/// learner the account sees, the same set as checking each activity's learners, for HR, a head
+/// and an employee.
+#[sqlx::test]
+async fn the_activities_seen_are_one_rule(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    let apt: String =
+        sqlx::query_scalar("select path || '%' from units where code = 'APT'").fetch_one(&app.pool).await.expect("apt");
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    for (all, own, patterns) in [(true, None, vec![]), (false, Some(own), vec![apt]), (false, Some(own), vec![])] {
+        let differ: i64 = sqlx::query_scalar(
+            "with rule as (select activity_id from activities_seen($1, $2, $3)),
+                  each as (select a.id as activity_id from activities a
+                           where exists (select 1 from activity_learners l join employees e on e.id = l.employee_id
+                                         join units u on u.id = e.unit_id
+                                         where l.activity_id = a.id and scope_sees($1, $2, $3, e.id, u.path)))
+             select (select count(*) from (select * from rule except select * from each) x)
+                  + (select count(*) from (select * from each except select * from rule) y)
+                  + (select count(*) - count(distinct activity_id) from rule)",
+        )
+        .bind(all)
+        .bind(own)
+        .bind(&patterns)
+        .fetch_one(&app.pool)
+        .await
+        .expect("compare");
+        assert_eq!(differ, 0, "scope ({all}, {own:?}, {patterns:?})");
+    }
+    let some = app.scalar(&format!("select count(*) from activities_seen(false, {own}, '{{}}')")).await;
+    assert!(some > 0, "the demo employee has activities of their own");
+}

@@ -60,10 +60,8 @@ async fn staff_total(
 ) -> Result<i64, sqlx::Error> {
     if staff_first {
         return sqlx::query_scalar!(
-            r#"select count(distinct l.activity_id) as "n!"
-               from employees e join units u on u.id = e.unit_id join activity_learners l on l.employee_id = e.id
-               join activities a on a.id = l.activity_id
-               where scope_sees($1, $2, $3, e.id, u.path) and ($4 = '' or a.status = $4)"#,
+            r#"select count(*) as "n!" from activities_seen($1, $2, $3) s join activities a on a.id = s.activity_id
+               where ($4 = '' or a.status = $4)"#,
             scope.all,
             scope.own,
             &scope.unit_patterns,
@@ -95,11 +93,8 @@ async fn page_ids(
     let scope = user.scope();
     if which == "staff" && staff_first {
         return sqlx::query_scalar!(
-            r#"select a.id from activities a
-               where a.id in (select l.activity_id from employees e join units u on u.id = e.unit_id
-                              join activity_learners l on l.employee_id = e.id
-                              where scope_sees($1, $2, $3, e.id, u.path))
-                 and ($4 = '' or a.status = $4)
+            r#"select a.id from activities_seen($1, $2, $3) s join activities a on a.id = s.activity_id
+               where ($4 = '' or a.status = $4)
                order by a.held_on desc, a.id desc limit $5 offset $6"#,
             scope.all,
             scope.own,
