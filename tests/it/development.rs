@@ -1303,6 +1303,25 @@ async fn reassessments_due_list_is_the_first_300_of_the_whole_order(pool: PgPool
     let listed: Vec<(i64, i64, i64)> = listed.iter().map(|r| (r.employee_id, r.competency_id, r.training_id)).collect();
     assert_eq!(listed.len(), 300);
     assert_eq!(listed, whole, "the same 300 rows in the same order");
+    // The development hub keeps the list per version of the records: an assessment of the first
+    // pair made since takes it off the next view.
+    let kept = cakap::development::hub::kept_reassessments(&app.state, &scope, today, false).await.expect("kept");
+    assert_eq!(kept.0.len(), 300);
+    let (employee, competency, _) = whole[0];
+    sqlx::query(
+        "insert into assessments (employee_id, competency_id, level, assessed_on, source, status)
+         values ($1, $2, 3, current_date, 'supervisor', 'validated')",
+    )
+    .bind(employee)
+    .bind(competency)
+    .execute(&app.pool)
+    .await
+    .expect("assessment");
+    let kept = cakap::development::hub::kept_reassessments(&app.state, &scope, today, false).await.expect("kept");
+    assert!(
+        !kept.0.iter().any(|r| r.employee_id == employee && r.competency_id == competency),
+        "the pair assessed since is no longer due"
+    );
 }
 
 /// A 2031 training of the Aplikasi Informatika bidang developing `targets` (code, level), which
