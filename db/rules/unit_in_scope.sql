@@ -31,3 +31,12 @@ returns boolean language sql stable parallel safe as $$
   select s_all or not exists (select 1 from units u
                               where u.path like under_path || '%' and not unit_in_scope(s_all, s_patterns, u.path))
 $$;
+
+-- The units an account reaches, as keys. A list in another order (names) narrows a head's staff
+-- by these units' index first (`e.unit_id = any(units_in_scope(...))`, beside `scope_sees`),
+-- instead of walking the whole department in that order to find their few: a kepala bidang's
+-- employee list at 100 000 staff took 0.37 s for 19 people, now 3 ms.
+create or replace function units_in_scope(s_all boolean, s_patterns text[]) returns bigint[]
+language sql stable parallel safe as $$
+  select array(select u.id from units u where unit_in_scope(s_all, s_patterns, u.path))
+$$;

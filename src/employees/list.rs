@@ -69,7 +69,8 @@ pub(super) async fn list(
         let table = export_table(&state, &ctx, &user, &f).await?;
         return export::send(&ctx, &f.format, &table);
     }
-    let scope = user.scope();
+    // A reader who sees the whole department (HR, the kepala dinas) shares HR's pages.
+    let scope = user.scope().under(&state.pool, "").await?;
     let mut conn = state.reader(&ctx).await.acquire().await?;
     // The page as a whole (its count, rows and filter options) is reused while the records are
     // unchanged: the list is read far more often than staff records change.
@@ -115,7 +116,8 @@ const EXPORT_MAX: i64 = 200_000;
 
 async fn export_table(state: &AppState, ctx: &Ctx, user: &CurrentUser, f: &Filter) -> AppResult<Table> {
     let mut conn = state.reader(ctx).await.acquire().await?;
-    let rows = db::list(&mut conn, f, &user.scope(), Some(EXPORT_MAX), 0).await?;
+    let scope = user.scope().under(&state.pool, "").await?;
+    let rows = db::list(&mut conn, f, &scope, Some(EXPORT_MAX), 0).await?;
     let with_comp = !f.competency.is_empty();
     // The columns the import reads back (titles apart from the name, the unit's code): an export
     // edited in a spreadsheet and imported again changes only what was edited.

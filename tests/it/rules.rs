@@ -605,7 +605,19 @@ async fn a_scope_covers_a_subtree_only_when_every_unit_in_it_is_in_scope(pool: P
             .fetch_one(&app.pool)
             .await
             .expect("alike");
-    assert_eq!(covers(false, head, prefix).await, alike == 0, "a path that only starts like theirs");
+    assert_eq!(covers(false, head.clone(), prefix).await, alike == 0, "a path that only starts like theirs");
+    // The units in reach as keys (`units_in_scope`) are those `unit_in_scope` admits.
+    for (all, patterns) in [(true, vec![]), (false, head), (false, vec![])] {
+        let differ: i64 = sqlx::query_scalar(
+            "select count(*) from units u where (u.id = any(units_in_scope($1, $2))) <> unit_in_scope($1, $2, u.path)",
+        )
+        .bind(all)
+        .bind(&patterns)
+        .fetch_one(&app.pool)
+        .await
+        .expect("units");
+        assert_eq!(differ, 0, "units_in_scope({all}, {patterns:?})");
+    }
 }
 
 /// The activities on an account's staff list are one rule (`activities_seen`): those with a

@@ -144,6 +144,16 @@ pub fn push_scope(qb: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
 fn push_where(qb: &mut QueryBuilder<'_, Postgres>, f: &Filter, scope: &Scope) {
     qb.push(" where");
     push_scope(qb, scope);
+    if !scope.all {
+        // A head's staff by their units' index first (the rule `units_in_scope`); `scope_sees`
+        // above still decides. Callers pass `Scope::under(…, "")`, so a reader who sees the
+        // whole department is `all` and keeps the name order's index.
+        qb.push(" and (e.id = ")
+            .push_bind(scope.own)
+            .push(" or e.unit_id = any(units_in_scope(false, ")
+            .push_bind(scope.unit_patterns.clone())
+            .push(")))");
+    }
     match f.active.as_str() {
         "all" => {}
         "no" => {
