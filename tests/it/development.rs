@@ -480,6 +480,8 @@ async fn informal_jp_follows_the_agencys_rules(pool: PgPool) {
     );
 
     // HR allows three mentoring sessions a month: the third now counts (1.5 JP for 90 minutes).
+    // The head's JP list (kept per version) is read before, and follows the change after.
+    assert_eq!(head.get("/jp?year=2026&all=1").await.status, StatusCode::OK);
     let rules = hr.get("/jp/rules").await;
     let version = rules
         .body
@@ -521,6 +523,9 @@ async fn informal_jp_follows_the_agencys_rules(pool: PgPool) {
     let total = cakap::development::model::jp_text(formal + inf, false);
     let line = csv.body.lines().find(|l| l.starts_with(&own_nip)).unwrap_or("");
     assert!(line.contains(&total), "the JP list shows the total {total}: {line}");
+    let page = head.get("/jp?year=2026&all=1").await;
+    let row = page.body.split(&own_nip).nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or("");
+    assert!(row.contains(&total), "the kept page follows the rule change: {total} in {row}");
     // The mentor sees the sessions they gave.
     let mentored = app
         .scalar(&format!("select count(*) from activities where mentor_id = {} and topic = 'Sesi uji'", mentor.0))
