@@ -38,8 +38,14 @@ impl Pager {
     }
 
     /// The last page there is (1 when there is nothing).
-    pub fn last_page(total: i64) -> i64 {
+    fn last_page(total: i64) -> i64 {
         ((total + PER_PAGE - 1) / PER_PAGE).max(1)
+    }
+
+    /// The page asked, within the pages there are: a page past the end (an old link, a list that
+    /// shrank) is the last one.
+    pub fn within(page: Option<i64>, total: i64) -> i64 {
+        page.unwrap_or(1).clamp(1, Self::last_page(total))
     }
 
     fn with_anchor(&self, link: String) -> String {

@@ -268,6 +268,19 @@ fn kursus_table() -> Table {
     }
 }
 
+/// What a row of a SIASN file lacks: the result's own `codes`, the employee's SIASN id when it has
+/// not been read yet (`pns`), and the agency's instance id where the file needs one and no setting
+/// gives it (`instansi`: the kursus file's results).
+fn file_missing(mut codes: Vec<String>, pns_orang_id: &str, instansi: Option<&str>) -> Vec<String> {
+    if pns_orang_id.is_empty() {
+        codes.push("pns".into());
+    }
+    if instansi.is_some_and(str::is_empty) {
+        codes.push("instansi".into());
+    }
+    codes
+}
+
 /// The diklat results in scope, newest first.
 async fn diklat_rows(
     conn: &mut sqlx::PgConnection,
@@ -279,10 +292,7 @@ async fn diklat_rows(
     let jam = |v: f64| jp_text(v, true);
     let mut records = each(conn, scope, Selection { year, employee, kind: Some("diklat"), ..Selection::default() });
     while let Some(r) = records.try_next().await? {
-        let mut m = r.missing.clone();
-        if r.pns_orang_id.is_empty() {
-            m.push("pns".into());
-        }
+        let m = file_missing(r.missing.clone(), &r.pns_orang_id, None);
         out.row(&[
             r.nip,
             r.pns_orang_id,
@@ -349,13 +359,11 @@ async fn kursus_rows(
     .fetch(conn);
     while let Some(r) = rows.try_next().await? {
         let informal = r.part == 1;
-        let mut m = if informal { vec!["informal".to_string()] } else { r.missing };
-        if r.pns.is_empty() {
-            m.push("pns".into());
-        }
-        if !informal && instansi.is_empty() {
-            m.push("instansi".into());
-        }
+        let m = if informal {
+            file_missing(vec!["informal".to_string()], &r.pns, None)
+        } else {
+            file_missing(r.missing, &r.pns, Some(instansi))
+        };
         let (jenis, jenis_name) = if informal {
             let jenis = ActivityKind::parse(&r.kind).map(ActivityKind::jenis).unwrap_or(25).to_string();
             let name = names.get(&jenis).cloned().unwrap_or_default();

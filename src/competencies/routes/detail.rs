@@ -92,8 +92,7 @@ pub(super) async fn detail(
     let total = sqlx::query_scalar!(r#"select count(*) as "n!" from position_standards where competency_id = $1"#, id)
         .fetch_one(&mut *conn)
         .await?;
-    // A page past the end shows the last one.
-    let page = q.page.unwrap_or(1).clamp(1, Pager::last_page(total));
+    let page = Pager::within(q.page, total);
     let standards = sqlx::query_as!(
         StdRow,
         r#"select p.id as position_id, p.name as position, u.name as unit, s.required_level, s.priority as "priority: crate::competencies::model::Priority"

@@ -49,16 +49,22 @@ impl ListPage {
     }
 }
 
+/// Which list of the page: waiting for my decision, mine, given by me, or my staff's (with the
+/// reader's scope as `Scope::under` gives it for the whole department: `all` for a reader who
+/// sees all of it).
+#[derive(Clone, Copy)]
+enum List<'a> {
+    Waiting,
+    Mine,
+    Given,
+    Staff(&'a Scope),
+}
+
 /// How many activities the staff list holds for the reader (its pager's count): those with a
-/// learner the reader sees, in the status asked. From the staff in reach (`staff_first`, a head of
-/// part of the department) or over every activity (a reader who sees all of it).
-async fn staff_total(
-    conn: &mut sqlx::PgConnection,
-    scope: &Scope,
-    staff_first: bool,
-    status: &str,
-) -> Result<i64, sqlx::Error> {
-    if staff_first {
+/// learner the reader sees, in the status asked. From the staff in reach (a head of part of the
+/// department, `activities_seen`) or over every activity (a reader who sees all of it).
+async fn staff_total(conn: &mut sqlx::PgConnection, scope: &Scope, status: &str) -> Result<i64, sqlx::Error> {
+    if !scope.all {
         return sqlx::query_scalar!(
             r#"select count(*) as "n!" from activities_seen($1, $2, $3) s join activities a on a.id = s.activity_id
                where ($4 = '' or a.status = $4)"#,
@@ -79,19 +85,20 @@ async fn staff_total(
     .await
 }
 
-/// The activities of one page of a list (`which`), newest first. The staff list of a head of part
-/// of the department (`staff_first`) starts from their staff's activities: newest first over the
+/// The activities of one page of a list, newest first. The staff list of a head of part of the
+/// department starts from their staff's activities (`activities_seen`): newest first over the
 /// whole department, a kepala bidang's page scanned for their few (0.24–0.31 s at 100 000 staff).
 /// A reader who sees the whole department reads the newest by index.
 async fn page_ids(
     conn: &mut sqlx::PgConnection,
     user: &CurrentUser,
-    (which, staff_first): (&str, bool),
+    list: List<'_>,
     status: &str,
     page: Option<i64>,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    let scope = user.scope();
-    if which == "staff" && staff_first {
+    if let List::Staff(scope) = list
+        && !scope.all
+    {
         return sqlx::query_scalar!(
             r#"select a.id from activities_seen($1, $2, $3) s join activities a on a.id = s.activity_id
                where ($4 = '' or a.status = $4)
@@ -110,8 +117,8 @@ async fn page_ids(
     let offset = Pager::offset(page);
     // One statement a list, each by its own index (one statement choosing by a `case` read every
     // activity newest first for each: ~50 ms each at 100 000 staff).
-    match which {
-        "mine" => {
+    match list {
+        List::Mine => {
             sqlx::query_scalar!(
                 r#"select a.id from activity_learners l join activities a on a.id = l.activity_id where l.employee_id = $1
                    order by a.held_on desc, a.id desc limit $2 offset $3"#,
@@ -122,7 +129,7 @@ async fn page_ids(
             .fetch_all(conn)
             .await
         }
-        "given" => {
+        List::Given => {
             sqlx::query_scalar!(
                 r#"select a.id from activities a where a.mentor_id = $1 order by a.held_on desc, a.id desc limit $2 offset $3"#,
                 me,
@@ -132,7 +139,8 @@ async fn page_ids(
             .fetch_all(conn)
             .await
         }
-        "waiting" => {
+        List::Waiting => {
+            let scope = user.scope();
             sqlx::query_scalar!(
                 r#"select a.id from activities a
                    where a.status = 'pending' and a.mentor_id is distinct from $2
@@ -148,7 +156,7 @@ async fn page_ids(
             .fetch_all(conn)
             .await
         }
-        _ => {
+        List::Staff(_) => {
             sqlx::query_scalar!(
                 r#"select a.id from activities a
                    where ($1 = '' or a.status = $1) and exists (select 1 from activity_learners l where l.activity_id = a.id)
@@ -207,30 +215,24 @@ async fn rows(
     conn: &mut sqlx::PgConnection,
     user: &CurrentUser,
     en: bool,
-    which: (&str, bool),
+    list: List<'_>,
     status: &str,
     page: Option<i64>,
 ) -> Result<Vec<ActivityRow>, sqlx::Error> {
-    let ids = page_ids(conn, user, which, status, page).await?;
+    let ids = page_ids(conn, user, list, status, page).await?;
     describe(conn, user, en, &ids).await
 }
 
 /// The staff list's count (0.5 s over 200 000 activities for a reader who sees the whole
 /// department): kept per version of the records, and after a write it may show the count of a
 /// moment before while it is counted again (the list itself is current).
-async fn kept_total(
-    state: &AppState,
-    conn: &mut sqlx::PgConnection,
-    scope: Scope,
-    staff_first: bool,
-    status: &str,
-) -> AppResult<i64> {
+async fn kept_total(state: &AppState, conn: &mut sqlx::PgConnection, scope: Scope, status: &str) -> AppResult<i64> {
     let key = format!("activities.staff_total:{}:{status}", scope.key());
     let status = status.to_string();
     let total = state
         .versions
         .get_in_lagging(crate::app::versioned::Depends::All, conn, key, move |conn| {
-            Box::pin(async move { staff_total(conn, &scope, staff_first, &status).await })
+            Box::pin(async move { staff_total(conn, &scope, &status).await })
         })
         .await?;
     Ok(*total)
@@ -239,7 +241,7 @@ async fn kept_total(
 /// The count of the whole department's staff list, computed when a node starts.
 pub async fn warm(state: &AppState) -> AppResult<()> {
     let mut conn = state.pool.acquire().await?;
-    kept_total(state, &mut conn, Scope::everything(), false, "").await.map(|_| ())
+    kept_total(state, &mut conn, Scope::everything(), "").await.map(|_| ())
 }
 
 pub(super) async fn list(
@@ -252,11 +254,11 @@ pub(super) async fn list(
     let status = ActivityStatus::parse(&q.status).map(|s| s.as_str()).unwrap_or("");
     let mut conn = state.pool.acquire().await?;
     let staff_view = user.has(Role::Hr) || user.has(Role::Head);
-    let waiting = if staff_view { rows(&mut conn, &user, en, ("waiting", false), "", None).await? } else { vec![] };
+    let waiting = if staff_view { rows(&mut conn, &user, en, List::Waiting, "", None).await? } else { vec![] };
     let (mine, given) = if user.employee_id.is_some() {
         (
-            rows(&mut conn, &user, en, ("mine", false), "", None).await?,
-            rows(&mut conn, &user, en, ("given", false), "", None).await?,
+            rows(&mut conn, &user, en, List::Mine, "", None).await?,
+            rows(&mut conn, &user, en, List::Given, "", None).await?,
         )
     } else {
         (vec![], vec![])
@@ -265,9 +267,8 @@ pub(super) async fn list(
         // A reader who sees the whole department (HR, the kepala dinas) reads its newest
         // activities; a head of part of it starts from their staff.
         let scope = user.scope().under(&state.pool, "").await?;
-        let staff_first = !scope.all;
-        let staff = rows(&mut conn, &user, en, ("staff", staff_first), status, q.page).await?;
-        let total = kept_total(&state, &mut conn, scope, staff_first, status).await?;
+        let staff = rows(&mut conn, &user, en, List::Staff(&scope), status, q.page).await?;
+        let total = kept_total(&state, &mut conn, scope, status).await?;
         (staff, total)
     } else {
         (vec![], 0)

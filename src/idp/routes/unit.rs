@@ -76,8 +76,7 @@ pub(in crate::idp) async fn unit(
     let wanted = q.format == "pdf" || export::wanted(&q.format);
     let (staff, with_idp, approved) =
         if wanted { (0, 0, 0) } else { db::unit_counts(&mut conn, &path, year, &scope).await? };
-    // A page past the end (an old link): the last one.
-    let page_no = q.page.unwrap_or(1).clamp(1, Pager::last_page(staff));
+    let page_no = Pager::within(q.page, staff);
     let page = if wanted { (0, None) } else { (Pager::offset(Some(page_no)), Some(PER_PAGE)) };
     let rows = db::unit_rows(&mut conn, &path, year, &scope, page).await?;
     if q.format == "pdf" {

@@ -183,9 +183,9 @@ pub(in crate::talent) async fn map(
     let mut view = db::MapView { only_box, offset: Pager::offset(Some(page)), limit: PER_PAGE, per_box: PER_BOX };
     let mut data = map_data(&state, (&path, &user.scope()), (year, this_year), view).await?;
     let listed = only_box.map_or(data.counts.iter().sum(), |b| data.counts[b as usize]);
-    if page > Pager::last_page(listed) {
+    if page != Pager::within(Some(page), listed) {
         // A page past the end (an old link, a box that emptied): the last one.
-        page = Pager::last_page(listed);
+        page = Pager::within(Some(page), listed);
         view.offset = Pager::offset(Some(page));
         data = map_data(&state, (&path, &user.scope()), (year, this_year), view).await?;
     }
