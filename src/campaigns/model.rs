@@ -35,6 +35,9 @@ pub const MAX_DAYS: i64 = 366;
 pub struct CampaignInput {
     pub name: String,
     pub units: Vec<String>,
+    /// A unit's name or code typed in the unit search (a regency's units are too many to list),
+    /// resolved when the form is posted without the search's help.
+    pub unit_q: String,
     pub scope: String,
     pub competencies: Vec<String>,
     pub only_unknown: bool,
@@ -50,6 +53,7 @@ impl CampaignInput {
             match k.as_str() {
                 "name" => f.name = v,
                 "unit" if f.units.len() < 2000 => f.units.push(v),
+                "unit_q" => f.unit_q = v,
                 "scope" => f.scope = v,
                 "competency" if f.competencies.len() < 2000 => f.competencies.push(v),
                 "only_unknown" => f.only_unknown = !v.is_empty(),

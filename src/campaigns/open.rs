@@ -14,9 +14,9 @@ use crate::{
         form::{FieldErrors, required_text},
         render::render_status,
     },
-    auth::{CurrentUser, Role},
+    auth::{CurrentUser, Role, Scope},
     employees::db::{Opt, competency_options},
-    units::db::UnitOption,
+    units::db::{UNIT_MATCHES, UnitMatch, UnitOption, labelled, search_in_scope},
 };
 
 #[derive(askama::Template)]
@@ -25,22 +25,94 @@ struct FormPage {
     ctx: Ctx,
     form: CampaignInput,
     errors: FieldErrors,
-    units: Vec<UnitOption>,
+    units: UnitPick,
     competencies: Vec<Opt>,
 }
 
-/// The open units this user may ask: all for HR, a head's unit subtrees otherwise.
-async fn unit_choices(conn: &mut PgConnection, user: &CurrentUser) -> Result<Vec<UnitOption>, sqlx::Error> {
-    let scope = user.scope();
+/// The units are listed to tick up to this many; a regency's thousands are searched by name.
+const UNIT_LIST_MAX: i64 = 150;
+
+/// The form's units as shown: every open unit in reach to tick, or (too many to list) the
+/// chosen ones with a search.
+struct UnitPick {
+    search: bool,
+    /// Every open unit in reach, in tree order (a list).
+    list: Vec<UnitOption>,
+    /// The units ticked and the one the typed text named (a search).
+    chosen: Vec<UnitMatch>,
+    /// What was typed, kept when it named no single unit.
+    typed: String,
+    /// The typed text's matches not chosen yet, offered to tick.
+    matches: Vec<UnitMatch>,
+}
+
+/// The open units this user may ask, at most `limit`: all for HR, a head's unit subtrees
+/// otherwise.
+async fn unit_choices(conn: &mut PgConnection, scope: &Scope, limit: i64) -> Result<Vec<UnitOption>, sqlx::Error> {
     sqlx::query_as!(
         UnitOption,
         r#"select id, name, (length(path) - length(replace(path, '/', '')) - 2)::int as "depth!"
-         from units where closed_on is null and unit_in_scope($1, $2, path) order by sort_key"#,
+         from units where closed_on is null and unit_in_scope($1, $2, path) order by sort_key limit $3"#,
         scope.all,
         &scope.unit_patterns,
+        limit,
     )
     .fetch_all(conn)
     .await
+}
+
+/// What the unit search's typed text adds to the ticked units `ticked`.
+enum Typed {
+    /// Nothing typed, or one of its matches is ticked already (chosen from the offered matches).
+    Nothing,
+    /// The only open unit in reach it matches, or the only one it names whole (name or code).
+    One(i64),
+    /// No unit or several: the message key, and the matches to tick.
+    Unresolved(&'static str, Vec<UnitMatch>),
+}
+
+async fn typed_unit(conn: &mut PgConnection, scope: &Scope, typed: &str, ticked: &[i64]) -> Result<Typed, sqlx::Error> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(Typed::Nothing);
+    }
+    let found = search_in_scope(conn, typed, scope.all, &scope.unit_patterns, UNIT_MATCHES).await?;
+    let exact: Vec<i64> = found.iter().filter(|m| m.exact).map(|m| m.id).collect();
+    Ok(match (found.as_slice(), exact.as_slice()) {
+        ([], _) => Typed::Unresolved("camp.err.unit_typed_none", vec![]),
+        ([one], _) => Typed::One(one.id),
+        (_, [one]) => Typed::One(*one),
+        _ if found.iter().any(|m| ticked.contains(&m.id)) => Typed::Nothing,
+        _ => Typed::Unresolved("camp.err.unit_typed_many", found),
+    })
+}
+
+impl UnitPick {
+    async fn read(conn: &mut PgConnection, scope: &Scope, form: &CampaignInput) -> Result<UnitPick, sqlx::Error> {
+        let list = unit_choices(conn, scope, UNIT_LIST_MAX + 1).await?;
+        if list.len() as i64 <= UNIT_LIST_MAX {
+            return Ok(UnitPick { search: false, list, chosen: vec![], typed: String::new(), matches: vec![] });
+        }
+        let mut ids = parse_ids(&form.units).unwrap_or_default();
+        let (mut typed, mut matches) = (form.unit_q.trim().to_string(), vec![]);
+        match typed_unit(conn, scope, &typed, &ids).await? {
+            Typed::One(id) => {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+                typed.clear();
+            }
+            Typed::Nothing => typed.clear(),
+            Typed::Unresolved(_, found) => matches = found.into_iter().filter(|m| !ids.contains(&m.id)).collect(),
+        }
+        let chosen = labelled(conn, &ids).await?;
+        Ok(UnitPick { search: true, list: vec![], chosen, typed, matches })
+    }
+
+    /// The "several match" legend, with what was typed.
+    fn which(&self, template: &str) -> String {
+        template.replace("{q}", &self.typed)
+    }
 }
 
 async fn form_page(
@@ -51,7 +123,7 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<Response> {
     let mut conn = state.pool.acquire().await?;
-    let units = unit_choices(&mut conn, user).await?;
+    let units = UnitPick::read(&mut conn, &user.scope(), &form).await?;
     let competencies = competency_options(&mut conn, ctx.lang.is_en()).await?;
     let status = errors.status();
     render_status(status, &FormPage { ctx, form, errors, units, competencies })
@@ -155,11 +227,17 @@ impl edit::Editable for NewCampaign {
                 errors.add("units", "camp.err.units");
                 vec![]
             }
-            Some(ids) if ids.is_empty() => {
-                errors.add("units", "camp.err.units_none");
-                vec![]
-            }
-            Some(ids) => {
+            Some(mut ids) => {
+                // A unit typed in the search and not chosen from its matches (no script, or
+                // the form sent straight away).
+                match typed_unit(conn, &scope, &form.unit_q, &ids).await? {
+                    Typed::One(id) if !ids.contains(&id) => ids.push(id),
+                    Typed::Unresolved(key, _) => errors.add("units", key),
+                    _ => {}
+                }
+                if ids.is_empty() && errors.get("units").is_none() {
+                    errors.add("units", "camp.err.units_none");
+                }
                 let found: Vec<(i64, bool)> = sqlx::query!(
                     r#"select id, unit_in_scope($2, $3, path) as "allowed!" from units where id = any($1) and closed_on is null"#,
                     &ids,

@@ -2605,6 +2605,29 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "{todo} not answered yet, {sent} waiting for validation, {ok} validated of {all} competencies.",
     ),
     ("camp.err.units_none", "Pilih setidaknya satu unit kerja.", "Choose at least one unit."),
+    ("camp.unit_q", "Cari unit kerja", "Find a unit"),
+    (
+        "camp.unit_q_hint",
+        "Ketik sebagian nama atau kode unit (atau unit di atasnya), lalu pilih. Ulangi untuk unit berikutnya.",
+        "Type part of the unit's name or code (or of the unit above it), then choose it. Repeat for the next unit.",
+    ),
+    ("camp.units_chosen", "Unit yang dipilih", "Units chosen"),
+    ("camp.units_none_yet", "Belum ada unit yang dipilih.", "No unit chosen yet."),
+    (
+        "camp.err.unit_typed_none",
+        "Tidak ada unit terbuka dalam cakupan Anda yang cocok dengan teks ini.",
+        "No open unit within your reach matches this text.",
+    ),
+    (
+        "camp.err.unit_typed_many",
+        "Beberapa unit cocok: centang yang Anda maksud.",
+        "Several units match: tick the ones you mean.",
+    ),
+    (
+        "camp.units_which",
+        "“{q}” cocok dengan beberapa unit. Centang yang Anda maksud:",
+        "“{q}” matches several units. Tick the ones you mean:",
+    ),
     ("camp.err.units", "Unit kerja tidak dikenal atau sudah ditutup.", "Unknown or closed unit."),
     (
         "camp.err.unit_scope",

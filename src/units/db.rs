@@ -73,3 +73,71 @@ pub async fn options(conn: &mut PgConnection) -> Result<Vec<UnitOption>, sqlx::E
     .fetch_all(conn)
     .await
 }
+
+/// A unit named with the units above it: names repeat across a regency ("Subbagian Umum" in
+/// every dinas), so a search or a chosen list shows where each one sits.
+#[derive(Clone, Debug)]
+pub struct UnitMatch {
+    pub id: i64,
+    pub name: String,
+    /// The units above, top first, joined by " › " (empty for a top unit).
+    pub above: String,
+    /// The typed text is the unit's whole name or code.
+    pub exact: bool,
+}
+
+/// At most this many units a search lists (more: type more).
+pub const UNIT_MATCHES: i64 = 15;
+
+/// The open units within a scope (`all`, `patterns`: `unit_in_scope`) whose name, code and the
+/// name of the unit above contain every typed word; a whole name or code first, then tree order.
+pub async fn search_in_scope(
+    conn: &mut PgConnection,
+    text: &str,
+    all: bool,
+    patterns: &[String],
+    limit: i64,
+) -> Result<Vec<UnitMatch>, sqlx::Error> {
+    let words: Vec<String> = text.split_whitespace().filter(|w| *w != "›").take(8).map(str::to_string).collect();
+    if words.is_empty() {
+        return Ok(vec![]);
+    }
+    sqlx::query_as!(
+        UnitMatch,
+        r#"select u.id, u.name,
+                coalesce((select string_agg(a.name, ' › ' order by length(a.path)) from units a
+                          where a.id = any(string_to_array(trim(both '/' from u.path), '/')::bigint[])
+                            and a.id <> u.id), '') as "above!",
+                lower(u.name) = lower($2) or lower(u.code) = lower($2) as "exact!"
+         from units u left join units p on p.id = u.parent_id
+         where u.closed_on is null and unit_in_scope($3, $4, u.path)
+           and (select bool_and(u.name || ' ' || u.code || ' ' || coalesce(p.name, '') ilike
+                                '%' || replace(replace(replace(w, '\', '\\'), '%', '\%'), '_', '\_') || '%')
+                from unnest($1::text[]) w)
+         order by lower(u.name) = lower($2) or lower(u.code) = lower($2) desc, u.sort_key
+         limit $5"#,
+        &words,
+        text.trim(),
+        all,
+        patterns,
+        limit,
+    )
+    .fetch_all(conn)
+    .await
+}
+
+/// The units `ids` with the units above them, in tree order (a chosen list shown again).
+pub async fn labelled(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<UnitMatch>, sqlx::Error> {
+    sqlx::query_as!(
+        UnitMatch,
+        r#"select u.id, u.name,
+                coalesce((select string_agg(a.name, ' › ' order by length(a.path)) from units a
+                          where a.id = any(string_to_array(trim(both '/' from u.path), '/')::bigint[])
+                            and a.id <> u.id), '') as "above!",
+                false as "exact!"
+         from units u where u.id = any($1) order by u.sort_key"#,
+        ids,
+    )
+    .fetch_all(conn)
+    .await
+}

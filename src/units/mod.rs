@@ -2,6 +2,7 @@
 
 pub mod db;
 mod routes;
+mod search;
 
 pub use routes::routes;
 

@@ -28,6 +28,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .nav(50, |u| u.has(Role::Hr).then(|| ("/units".into(), "nav.units")))
         .get("/units", Access::SignedIn, list)
+        .get("/units/search", Access::AnyOf(&[Role::Hr, Role::Head]), super::search::search)
         .get("/units/new", Access::AnyOf(HR), new_form)
         .post("/units", Access::AnyOf(HR), edit::create::<Unit>)
         .get("/units/{id}/edit", Access::AnyOf(HR), edit::edit_page::<Unit>)

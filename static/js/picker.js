@@ -17,6 +17,8 @@
     var idName = box.dataset.idName || field + '_id';
     var idType = box.dataset.idType || 'checkbox';
     var multiple = box.hasAttribute('data-multiple');
+    // Choices add up (several people, or a campaign's units typed one at a time).
+    var many = multiple || box.hasAttribute('data-many');
     var input = document.getElementById(field);
     var picked = box.querySelector('.picked');
     var results = box.querySelector('.picker-results');
@@ -36,7 +38,7 @@
     }
     function close() { results.textContent = ''; }
     function choose(p) {
-      if (!multiple) {
+      if (!many) {
         picked.querySelectorAll('input[type=checkbox], input[type=radio]').forEach(function (c) {
           var li = c.closest('li');
           if (li) { li.remove(); }
@@ -44,7 +46,7 @@
       }
       // One person only: whatever else was ticked (a list of matches offered) is unticked.
       box.querySelectorAll('input[name="' + idName + '"]').forEach(function (c) {
-        if (c.value === String(p.id)) { c.checked = true; } else if (!multiple) { c.checked = false; }
+        if (c.value === String(p.id)) { c.checked = true; } else if (!many) { c.checked = false; }
       });
       if (!picked.querySelector('input[value="' + p.id + '"]')) {
         var li = document.createElement('li');
@@ -69,6 +71,7 @@
         li.appendChild(label);
         picked.appendChild(li);
       }
+      box.querySelectorAll('.none-yet').forEach(function (n) { n.remove(); });
       clearTyped();
       close();
       input.focus();
@@ -140,6 +143,11 @@
         if (first) { ev.preventDefault(); first.focus(); }
       } else if (ev.key === 'Escape') {
         close();
+      } else if (ev.key === 'Enter' && many && !multiple) {
+        // Enter picks the only match (or goes to the first) instead of sending the whole form.
+        var picks = results.querySelectorAll('button.pick');
+        if (picks.length === 1) { ev.preventDefault(); picks[0].click(); }
+        else if (picks.length) { ev.preventDefault(); picks[0].focus(); }
       }
     });
   }

@@ -170,6 +170,86 @@ async fn opening_with_bad_input_shows_each_message_and_keeps_the_input(pool: PgP
     assert!(r.body.contains("Choose at least one unit"));
 }
 
+/// A regency's units are too many to tick from a list: the form offers a search (the chosen units
+/// ticked, each shown with the units above it), `/units/search` finds within the reader's reach,
+/// and a unit typed and sent without choosing is resolved when the form is sent: one match is
+/// taken, several are offered to tick with the text kept, none is refused beside the field.
+#[sqlx::test]
+async fn a_regencys_units_are_searched_and_typed_not_listed(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    // 160 more sections under Aplikasi, and one more "Seksi Uji 001" under Infrastruktur.
+    sqlx::query(
+        "insert into units (parent_id, code, name, kind)
+         select (select id from units where code = 'APT'), 'UJI-' || g, 'Seksi Uji ' || lpad(g::text, 3, '0'), 'seksi'
+         from generate_series(1, 160) g
+         union all select (select id from units where code = 'INF'), 'UJX-1', 'Seksi Uji 001', 'seksi'",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("units");
+    let (apt_pa, apt_leg) = (unit(&app, "APT-PA").await, unit(&app, "APT-LEG").await);
+    let deadline = in_days(14);
+    let mut hr = app.as_user("kepegawaian").await;
+    let form = hr.get("/campaigns/new").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("name=\"unit_q\"") && form.body.contains("data-search=\"/units/search?\""));
+    assert!(!form.body.contains("Seksi Uji 150"), "the units are not listed");
+    assert!(form.body.contains("Belum ada unit yang dipilih"));
+
+    // The search: matches with the units above them; more than it lists says so.
+    let found = hr.get_json("/units/search?q=seksi%20uji%20001").await;
+    assert_eq!(found.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&found.body).expect("json");
+    let people = v["people"].as_array().expect("list");
+    assert_eq!(people.len(), 2, "{v}");
+    assert!(people.iter().any(|p| p["unit"].as_str().is_some_and(|u| u.ends_with("Bidang Infrastruktur TIK"))), "{v}");
+    assert!(people.iter().all(|p| p["unit"].as_str().is_some_and(|u| u.starts_with("Dinas Komunikasi"))), "{v}");
+    let v: serde_json::Value = serde_json::from_str(&hr.get_json("/units/search?q=uji").await.body).expect("json");
+    assert_eq!(v["more"], serde_json::json!(true), "{v}");
+    // A head finds only within their own units; an employee may not search.
+    let mut kabid = app.as_user("kabid.aptika").await;
+    let v: serde_json::Value =
+        serde_json::from_str(&kabid.get_json("/units/search?q=seksi%20uji%20001").await.body).expect("json");
+    assert_eq!(v["people"].as_array().map(Vec::len), Some(1), "not Infrastruktur's: {v}");
+    let v: serde_json::Value =
+        serde_json::from_str(&kabid.get_json("/units/search?q=jaringan").await.body).expect("json");
+    assert_eq!(v["people"].as_array().map(Vec::len), Some(0), "{v}");
+    assert_eq!(app.as_user("pegawai").await.get_json("/units/search?q=uji").await.status, StatusCode::FORBIDDEN);
+
+    // Typed and sent without choosing: nothing matches.
+    let base = [("name", "Pemetaan"), ("scope", "standard"), ("deadline", deadline.as_str())];
+    let r = open(&mut hr, &[&base[..], &[("unit_q", "tidak ada unit begini")]].concat()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Tidak ada unit terbuka dalam cakupan Anda"), "{}", r.body);
+    assert!(r.body.contains("value=\"tidak ada unit begini\""), "the text is kept");
+    // Several match: offered to tick, the ticked unit kept, the text kept, nothing opened.
+    let r = open(&mut hr, &[&base[..], &[("unit", &apt_leg), ("unit_q", "Seksi Uji 001")]].concat()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Beberapa unit cocok"), "{}", r.body);
+    assert!(r.body.contains("“Seksi Uji 001” cocok dengan beberapa unit"));
+    assert!(r.body.contains(&format!("name=\"unit\" value=\"{apt_leg}\" checked")), "{}", r.body);
+    assert!(r.body.contains("Seksi Layanan e-Government"), "the chosen unit by name");
+    assert!(r.body.contains("value=\"Seksi Uji 001\""));
+    assert_eq!(app.scalar("select count(*) from campaigns").await, 0);
+    // A whole code names one unit; its staff are asked with those of the ticked unit.
+    let r = open(&mut hr, &[&base[..], &[("unit", &apt_leg), ("unit_q", "apt-pa")]].concat()).await;
+    let id = opened(&r);
+    let units: Vec<i64> =
+        sqlx::query_scalar("select unit_id from campaign_units where campaign_id = $1 order by unit_id")
+            .bind(id)
+            .fetch_all(&app.pool)
+            .await
+            .expect("units");
+    let mut want: Vec<i64> = [&apt_pa, &apt_leg].iter().map(|u| u.parse().expect("id")).collect();
+    want.sort();
+    assert_eq!(units, want);
+    // Another field wrong: the typed unit comes back chosen, the text cleared.
+    let r = open(&mut hr, &[("name", ""), ("scope", "standard"), ("deadline", &deadline), ("unit_q", "apt-pa")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains(&format!("name=\"unit\" value=\"{apt_pa}\" checked")), "{}", r.body);
+    assert!(r.body.contains("name=\"unit_q\" value=\"\""));
+}
+
 #[sqlx::test]
 async fn heads_open_only_for_their_units_and_see_only_their_staff(pool: PgPool) {
     let app = TestApp::seeded(pool).await;

@@ -354,3 +354,70 @@ async fn hr_moves_someone_to_a_position_found_by_typing(pool: PgPool) {
     assert!(b.text("main").await.contains("Analis Uji Sistem 142"), "{}", b.text("main").await);
     b.close().await;
 }
+
+/// HR opens a campaign for units found by typing (a regency's units are too many to list): Enter
+/// on the only match chooses it without sending the form, a second unit is picked from the
+/// matches, and the campaign asks both. The form fits a phone.
+#[sqlx::test]
+async fn hr_opens_a_campaign_for_units_found_by_typing(pool: PgPool) {
+    let app = TestApp::seeded(pool).await;
+    sqlx::query(
+        "insert into units (parent_id, code, name, kind)
+         select (select id from units where code = 'APT'), 'UJI-' || g, 'Seksi Uji ' || lpad(g::text, 3, '0'), 'seksi'
+         from generate_series(1, 160) g",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("units");
+    let unit = |code: &'static str| {
+        let pool = app.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("select id from units where code = $1")
+                .bind(code)
+                .fetch_one(&pool)
+                .await
+                .expect("unit")
+        }
+    };
+    let (pa, leg) = (unit("APT-PA").await, unit("APT-LEG").await);
+    let Some(b) = open(&app).await else { return };
+    b.client.set_window_size(390, 844).await.expect("resize");
+    b.login("kepegawaian", PW).await;
+    b.goto("/campaigns/new").await;
+    assert!(!b.visible(&format!("input[name=unit][value='{pa}']")).await, "no list of every unit");
+    b.fill("#name", "Pemetaan Aplikasi").await;
+    b.fill("#unit_q", "pengembangan aplikasi").await;
+    wait_visible(&b, &format!("#unit_q-results button.pick[data-id='{pa}']")).await;
+    b.client.find(Locator::Css("#unit_q")).await.expect("field").send_keys("\u{E007}").await.expect("enter");
+    wait_visible(&b, &format!("#unit_q-picked input[name=unit][value='{pa}']")).await;
+    assert!(b.path().await.starts_with("/campaigns/new"), "Enter did not send the form");
+    assert_eq!(js(&b, "return document.getElementById('unit_q').value;", vec![]).await, json!(""));
+    b.fill("#unit_q", "layanan e-gov").await;
+    wait_visible(&b, &format!("#unit_q-results button.pick[data-id='{leg}']")).await;
+    b.shot("e2e-campaign-unit-search-phone").await;
+    fits(&b, "the campaign form with the unit search").await;
+    b.tap(&format!("#unit_q-results button.pick[data-id='{leg}']")).await;
+    let ticked = js(
+        &b,
+        "return Array.from(document.querySelectorAll('#unit_q-picked input[name=unit]:checked')).map(c => c.value);",
+        vec![],
+    )
+    .await;
+    assert_eq!(ticked, json!([pa.to_string(), leg.to_string()]), "both units chosen");
+    assert!(!b.visible(".none-yet").await, "'none chosen yet' is gone");
+    b.tap("input[name=scope][value=standard]").await;
+    b.click("main form button[type=submit]").await;
+    let path = b.path().await;
+    let main = b.text("main").await;
+    let id: i64 = path.trim_start_matches("/campaigns/").parse().unwrap_or_else(|_| panic!("{path}: {main}"));
+    let units: Vec<i64> =
+        sqlx::query_scalar("select unit_id from campaign_units where campaign_id = $1 order by unit_id")
+            .bind(id)
+            .fetch_all(&app.pool)
+            .await
+            .expect("units");
+    let mut want = vec![pa, leg];
+    want.sort();
+    assert_eq!(units, want);
+    b.close().await;
+}
