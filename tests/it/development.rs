@@ -1327,6 +1327,19 @@ async fn reassessments_due_list_is_the_first_300_of_the_whole_order(pool: PgPool
         !kept.0.iter().any(|r| r.employee_id == employee && r.competency_id == competency),
         "the pair assessed since is no longer due"
     );
+    // The kepala dinas sees the whole department, as HR does: their hub reads HR's kept list, even
+    // where it could no longer be computed (the rule renamed away after HR's view).
+    let hr_page = app.as_user("kepegawaian").await.get("/development").await;
+    assert_eq!(hr_page.status, 200);
+    let mut kadis = app.as_user("kadis").await;
+    kadis.get("/").await;
+    sqlx::query("alter function reassessments_due(boolean, bigint, text[], date) rename to reassessments_due_away")
+        .execute(&app.pool)
+        .await
+        .expect("rename");
+    let page = kadis.get("/development").await;
+    assert_eq!(page.status, 200, "the kepala dinas's hub is HR's kept list");
+    assert_eq!(hr_page.body.matches("/trainings/").count(), page.body.matches("/trainings/").count());
 }
 
 /// A 2031 training of the Aplikasi Informatika bidang developing `targets` (code, level), which
