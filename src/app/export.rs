@@ -259,23 +259,100 @@ pub fn file_with(ctx: &Ctx, format: &str, t: &Table, cols: &Columns) -> Result<F
 /// file's (HR's SIASN kursus file at 100 000 staff is 270 MB; written whole it took 1.4 GB). The
 /// header goes with the response; a task writes the rows (`row`) and ends with `finish`, or with
 /// `fail`, which cuts the download short so that it is never taken for a whole file.
+///
+/// The rows go through a spool file (unlinked at once: the disk's space comes back when the
+/// download ends or is dropped), and the download reads it behind the writer. So the writer,
+/// which holds a database connection for its query, runs at the database's pace, not the
+/// client's: a slow download no longer holds one of the pool's connections for its whole length.
 pub struct CsvStream {
     w: csv::Writer<Vec<u8>>,
-    tx: tokio::sync::mpsc::Sender<Result<axum::body::Bytes, std::io::Error>>,
+    spool: tokio::fs::File,
+    /// How much of the spool is written, and how the file ended; read by the download.
+    progress: tokio::sync::watch::Sender<Spooled>,
+}
+
+/// Where a spooled file stands.
+#[derive(Clone, Copy, Debug, Default)]
+struct Spooled {
+    written: u64,
+    end: Option<Ending>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Ending {
+    Whole,
+    Failed,
 }
 
 /// What is sent at a time.
 const CHUNK: usize = 64 * 1024;
 
+/// A new spool file, open to write and to read, already unlinked.
+fn spool_file() -> std::io::Result<(std::fs::File, std::fs::File)> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "cakap-download-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let write = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+    let read = std::fs::File::open(&path);
+    std::fs::remove_file(&path)?;
+    Ok((write, read?))
+}
+
+/// The download's next chunk: what the writer has put in the spool past `at`, waiting for more
+/// while it writes; an error when it failed or went away without finishing.
+async fn next_chunk(
+    (mut file, at, mut progress): (tokio::fs::File, u64, tokio::sync::watch::Receiver<Spooled>),
+) -> Option<(Result<axum::body::Bytes, std::io::Error>, (tokio::fs::File, u64, tokio::sync::watch::Receiver<Spooled>))>
+{
+    use tokio::io::AsyncReadExt;
+    if at == u64::MAX {
+        return None;
+    }
+    loop {
+        let now = *progress.borrow_and_update();
+        if now.written > at {
+            let mut buf = vec![0u8; (now.written - at).min(CHUNK as u64) as usize];
+            let read = file.read_exact(&mut buf).await;
+            return Some(match read {
+                Ok(_) => {
+                    let n = buf.len() as u64;
+                    (Ok(buf.into()), (file, at + n, progress))
+                }
+                Err(e) => (Err(e), (file, u64::MAX, progress)),
+            });
+        }
+        match now.end {
+            Some(Ending::Whole) => return None,
+            Some(Ending::Failed) => {
+                return Some((
+                    Err(std::io::Error::other("the file could not be completed")),
+                    (file, u64::MAX, progress),
+                ));
+            }
+            None => {
+                if progress.changed().await.is_err() {
+                    // The writer went away without finishing: never a whole file.
+                    return Some((Err(std::io::Error::other("the file was not finished")), (file, u64::MAX, progress)));
+                }
+            }
+        }
+    }
+}
+
 impl CsvStream {
     /// The response to send now (the file `t`'s name and headers; its `rows` are not read) and
     /// the writer of its rows.
     pub fn start(ctx: Option<&Ctx>, t: &Table) -> Result<(Response, CsvStream), AppError> {
-        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let (write, read) = spool_file().map_err(anyhow::Error::from)?;
+        let (progress, watching) = tokio::sync::watch::channel(Spooled::default());
         // BOM so spreadsheet programs read UTF-8.
         let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
         w.write_record(header_texts(ctx, t)).map_err(anyhow::Error::from)?;
-        let chunks = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+        let chunks = futures_util::stream::unfold((tokio::fs::File::from_std(read), 0u64, watching), next_chunk);
         let response = (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -284,7 +361,7 @@ impl CsvStream {
             axum::body::Body::from_stream(chunks),
         )
             .into_response();
-        Ok((response, CsvStream { w, tx }))
+        Ok((response, CsvStream { w, spool: tokio::fs::File::from_std(write), progress }))
     }
 
     /// One row (text cells, guarded as `csv` guards them).
@@ -297,23 +374,32 @@ impl CsvStream {
     }
 
     async fn send(&mut self) -> anyhow::Result<()> {
+        use tokio::io::AsyncWriteExt;
+        if self.progress.is_closed() {
+            anyhow::bail!("the download was closed");
+        }
         let written = std::mem::replace(&mut self.w, csv::Writer::from_writer(Vec::with_capacity(CHUNK + 8 * 1024)));
         let bytes = written.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?;
         if !bytes.is_empty() {
-            self.tx.send(Ok(bytes.into())).await.map_err(|_| anyhow::anyhow!("the download was closed"))?;
+            self.spool.write_all(&bytes).await?;
+            // Written through to the file before the download is told it may read it.
+            self.spool.flush().await?;
+            self.progress.send_modify(|p| p.written += bytes.len() as u64);
         }
         Ok(())
     }
 
     /// The rest of the file.
     pub async fn finish(mut self) -> anyhow::Result<()> {
-        self.send().await
+        self.send().await?;
+        self.progress.send_modify(|p| p.end = Some(Ending::Whole));
+        Ok(())
     }
 
     /// Ends the download as failed after `e` (logged).
     pub async fn fail(self, e: anyhow::Error) {
         tracing::error!(error = %e, "a streamed CSV failed part way");
-        let _ = self.tx.send(Err(std::io::Error::other("the file could not be completed"))).await;
+        self.progress.send_modify(|p| p.end = Some(Ending::Failed));
     }
 }
 
@@ -334,15 +420,45 @@ mod tests {
         let whole = csv_file(None, &t, &Columns::default()).expect("whole");
         let (response, mut out) = CsvStream::start(None, &t).expect("start");
         let sent = t.rows.clone();
-        tokio::spawn(async move {
+        let writer = tokio::spawn(async move {
             for r in &sent {
                 out.row(r).await.expect("row");
             }
             out.finish().await.expect("finish");
         });
+        // The writer finishes while nobody reads yet: a slow download does not hold it (nor
+        // the database connection its rows come from).
+        tokio::time::timeout(std::time::Duration::from_secs(30), writer)
+            .await
+            .expect("the writer is not held by the reader")
+            .expect("writer");
         let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
         assert!(whole.bytes.len() > 10 * CHUNK, "the test spans many chunks");
         assert_eq!(body, whole.bytes, "the same bytes");
+
+        // Read while it is written, the same bytes.
+        let (response, mut out) = CsvStream::start(None, &t).expect("start");
+        let sent = t.rows.clone();
+        tokio::spawn(async move {
+            for r in &sent {
+                out.row(r).await.expect("row");
+                tokio::task::yield_now().await;
+            }
+            out.finish().await.expect("finish");
+        });
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        assert_eq!(body, whole.bytes, "the same bytes read behind the writer");
+        // A download dropped part way stops the writer.
+        let (response, mut out) = CsvStream::start(None, &t).expect("start");
+        drop(response);
+        let mut stopped = false;
+        for r in &t.rows {
+            if out.row(r).await.is_err() {
+                stopped = true;
+                break;
+            }
+        }
+        assert!(stopped, "the writer learns the download was closed");
 
         let (response, mut out) = CsvStream::start(None, &t).expect("start");
         tokio::spawn(async move {
@@ -352,6 +468,18 @@ mod tests {
         assert!(
             axum::body::to_bytes(response.into_body(), usize::MAX).await.is_err(),
             "a failed file is not taken whole"
+        );
+        // A writer gone without finishing (a panic, a dropped task): not whole either.
+        let (response, mut out) = CsvStream::start(None, &t).expect("start");
+        tokio::spawn(async move {
+            for r in t.rows.iter().take(5_000) {
+                out.row(r).await.expect("row");
+            }
+            drop(out);
+        });
+        assert!(
+            axum::body::to_bytes(response.into_body(), usize::MAX).await.is_err(),
+            "an unfinished file is not taken whole"
         );
     }
 
