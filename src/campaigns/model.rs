@@ -38,6 +38,9 @@ pub struct CampaignInput {
     /// A unit's name or code typed in the unit search (a regency's units are too many to list),
     /// resolved when the form is posted without the search's help.
     pub unit_q: String,
+    /// The typed text's matches ticked when the form came back with them (kept apart from the
+    /// units chosen before, so that only a tick among them settles what was typed).
+    pub unit_picks: Vec<String>,
     pub scope: String,
     pub competencies: Vec<String>,
     pub only_unknown: bool,
@@ -54,6 +57,7 @@ impl CampaignInput {
                 "name" => f.name = v,
                 "unit" if f.units.len() < 2000 => f.units.push(v),
                 "unit_q" => f.unit_q = v,
+                "unit_pick" if f.unit_picks.len() < 2000 => f.unit_picks.push(v),
                 "scope" => f.scope = v,
                 "competency" if f.competencies.len() < 2000 => f.competencies.push(v),
                 "only_unknown" => f.only_unknown = !v.is_empty(),

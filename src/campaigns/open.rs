@@ -44,6 +44,8 @@ struct UnitPick {
     typed: String,
     /// The typed text's matches not chosen yet, offered to tick.
     matches: Vec<UnitMatch>,
+    /// More matched than are offered: type more.
+    more: bool,
 }
 
 /// The open units this user may ask, at most `limit`: all for HR, a head's unit subtrees
@@ -63,39 +65,63 @@ async fn unit_choices(conn: &mut PgConnection, scope: &Scope, limit: i64) -> Res
 
 /// What the unit search's typed text adds to the ticked units `ticked`.
 enum Typed {
-    /// Nothing typed, or one of its matches is ticked already (chosen from the offered matches).
+    /// Nothing typed, or one of its matches offered on the form ticked (`picked`).
     Nothing,
     /// The only open unit in reach it matches, or the only one it names whole (name or code).
     One(i64),
-    /// No unit or several: the message key, and the matches to tick.
-    Unresolved(&'static str, Vec<UnitMatch>),
+    /// No unit or several: the message key, the matches to tick and whether more matched.
+    Unresolved(&'static str, Vec<UnitMatch>, bool),
 }
 
-async fn typed_unit(conn: &mut PgConnection, scope: &Scope, typed: &str, ticked: &[i64]) -> Result<Typed, sqlx::Error> {
+/// What `typed` names among the open units in reach; `picked` are the ticked ones among the
+/// matches the form offered when it came back with them.
+async fn typed_unit(conn: &mut PgConnection, scope: &Scope, typed: &str, picked: &[i64]) -> Result<Typed, sqlx::Error> {
     let typed = typed.trim();
     if typed.is_empty() {
         return Ok(Typed::Nothing);
     }
-    let found = search_in_scope(conn, typed, scope.all, &scope.unit_patterns, UNIT_MATCHES).await?;
+    let mut found = search_in_scope(conn, typed, scope.all, &scope.unit_patterns, UNIT_MATCHES + 1).await?;
+    let more = found.len() as i64 > UNIT_MATCHES;
+    found.truncate(UNIT_MATCHES as usize);
     let exact: Vec<i64> = found.iter().filter(|m| m.exact).map(|m| m.id).collect();
     Ok(match (found.as_slice(), exact.as_slice()) {
-        ([], _) => Typed::Unresolved("camp.err.unit_typed_none", vec![]),
+        ([], _) => Typed::Unresolved("camp.err.unit_typed_none", vec![], false),
         ([one], _) => Typed::One(one.id),
         (_, [one]) => Typed::One(*one),
-        _ if found.iter().any(|m| ticked.contains(&m.id)) => Typed::Nothing,
-        _ => Typed::Unresolved("camp.err.unit_typed_many", found),
+        _ if found.iter().any(|m| picked.contains(&m.id)) => Typed::Nothing,
+        _ => Typed::Unresolved("camp.err.unit_typed_many", found, more),
     })
+}
+
+/// The units ticked (chosen before, and among the offered matches) and the offered ones ticked;
+/// `None` when an id is not a number.
+fn ticked_units(form: &CampaignInput) -> Option<(Vec<i64>, Vec<i64>)> {
+    let picked = parse_ids(&form.unit_picks)?;
+    let mut ids = parse_ids(&form.units)?;
+    for id in &picked {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    Some((ids, picked))
 }
 
 impl UnitPick {
     async fn read(conn: &mut PgConnection, scope: &Scope, form: &CampaignInput) -> Result<UnitPick, sqlx::Error> {
         let list = unit_choices(conn, scope, UNIT_LIST_MAX + 1).await?;
         if list.len() as i64 <= UNIT_LIST_MAX {
-            return Ok(UnitPick { search: false, list, chosen: vec![], typed: String::new(), matches: vec![] });
+            return Ok(UnitPick {
+                search: false,
+                list,
+                chosen: vec![],
+                typed: String::new(),
+                matches: vec![],
+                more: false,
+            });
         }
-        let mut ids = parse_ids(&form.units).unwrap_or_default();
-        let (mut typed, mut matches) = (form.unit_q.trim().to_string(), vec![]);
-        match typed_unit(conn, scope, &typed, &ids).await? {
+        let (mut ids, picked) = ticked_units(form).unwrap_or_default();
+        let (mut typed, mut matches, mut more) = (form.unit_q.trim().to_string(), vec![], false);
+        match typed_unit(conn, scope, &typed, &picked).await? {
             Typed::One(id) => {
                 if !ids.contains(&id) {
                     ids.push(id);
@@ -103,10 +129,13 @@ impl UnitPick {
                 typed.clear();
             }
             Typed::Nothing => typed.clear(),
-            Typed::Unresolved(_, found) => matches = found.into_iter().filter(|m| !ids.contains(&m.id)).collect(),
+            Typed::Unresolved(_, found, beyond) => {
+                matches = found.into_iter().filter(|m| !ids.contains(&m.id)).collect();
+                more = beyond;
+            }
         }
         let chosen = labelled(conn, &ids).await?;
-        Ok(UnitPick { search: true, list: vec![], chosen, typed, matches })
+        Ok(UnitPick { search: true, list: vec![], chosen, typed, matches, more })
     }
 
     /// The "several match" legend, with what was typed.
@@ -222,17 +251,17 @@ impl edit::Editable for NewCampaign {
         let Some(user) = ctx.user.as_ref() else { return Ok(None) };
         let scope = user.scope();
         let name = required_text(errors, "name", &form.name, 200);
-        let units: Vec<i64> = match parse_ids(&form.units) {
+        let units: Vec<i64> = match ticked_units(form) {
             None => {
                 errors.add("units", "camp.err.units");
                 vec![]
             }
-            Some(mut ids) => {
+            Some((mut ids, picked)) => {
                 // A unit typed in the search and not chosen from its matches (no script, or
                 // the form sent straight away).
-                match typed_unit(conn, &scope, &form.unit_q, &ids).await? {
+                match typed_unit(conn, &scope, &form.unit_q, &picked).await? {
                     Typed::One(id) if !ids.contains(&id) => ids.push(id),
-                    Typed::Unresolved(key, _) => errors.add("units", key),
+                    Typed::Unresolved(key, ..) => errors.add("units", key),
                     _ => {}
                 }
                 if ids.is_empty() && errors.get("units").is_none() {

@@ -476,7 +476,8 @@ pub async fn run(pool: &sqlx::PgPool, args: Args) -> anyhow::Result<()> {
                 tokio::spawn(async move { one(&s, &w, &t).await });
                 // Behind (the benchmark pauses this process between the measurements of its
                 // rate): go on from now, never a burst to catch up.
-                next = (next + interval).max(Instant::now());
+                let now = Instant::now();
+                next = if next + interval < now { now + interval } else { next + interval };
                 tokio::time::sleep_until(next.into()).await;
             }
             tokio::time::sleep(Duration::from_secs(1)).await;

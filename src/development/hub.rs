@@ -247,9 +247,12 @@ async fn hub(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppR
     let w = waiting(&state, &mut conn, &user).await?;
     let staff = user.has(Role::Hr) || user.has(Role::Head);
     // A reader who covers the department (HR, the kepala dinas) shares HR's kept list.
-    let scope = user.scope().under(&state.pool, "").await?;
-    let reassess =
-        if staff { Some(kept_reassessments(&state, &scope, ctx.today, ctx.lang.is_en()).await?) } else { None };
+    let reassess = if staff {
+        let scope = user.scope().under(&state.pool, "").await?;
+        Some(kept_reassessments(&state, &scope, ctx.today, ctx.lang.is_en()).await?)
+    } else {
+        None
+    };
     let me = user.employee_id.unwrap_or(0);
     let owed = sqlx::query_as!(
         Owed,

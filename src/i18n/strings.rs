@@ -2612,6 +2612,11 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
         "Type part of the unit's name or code (or of the unit above it), then choose it. Repeat for the next unit.",
     ),
     ("camp.units_chosen", "Unit yang dipilih", "Units chosen"),
+    (
+        "camp.units_more",
+        "Masih ada unit lain yang cocok: ketik lebih banyak dari namanya bila yang Anda maksud tidak ada di sini.",
+        "More units match: type more of the name if the one you mean is not here.",
+    ),
     ("camp.units_none_yet", "Belum ada unit yang dipilih.", "No unit chosen yet."),
     (
         "camp.err.unit_typed_none",

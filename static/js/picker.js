@@ -121,7 +121,8 @@
         results.appendChild(more);
       }
     }
-    input.addEventListener('input', function () {
+    // Ask for the matches of what is typed now (`wait`: after a pause in the typing).
+    function search(wait) {
       if (timer) { window.clearTimeout(timer); }
       var q = typed();
       if (q.length < 2) { close(); return; }
@@ -134,7 +135,13 @@
           .then(function (r) { return r.ok ? r.json() : { people: [] }; })
           .then(function (data) { if (mine === seq) { show(data); } })
           .catch(function () { close(); });
-      }, 200);
+      }, wait);
+    }
+    input.addEventListener('input', function () {
+      // The matches shown are those of the text before: never chosen by Enter for this one.
+      seq++;
+      close();
+      search(200);
     });
     // Arrow down from the field goes to the first match; Escape closes the list.
     input.addEventListener('keydown', function (ev) {
@@ -144,10 +151,13 @@
       } else if (ev.key === 'Escape') {
         close();
       } else if (ev.key === 'Enter' && many && !multiple) {
-        // Enter picks the only match (or goes to the first) instead of sending the whole form.
+        // Enter picks the only match of what is typed (or goes to the first, or asks for them
+        // now) instead of sending the whole form.
+        ev.preventDefault();
         var picks = results.querySelectorAll('button.pick');
-        if (picks.length === 1) { ev.preventDefault(); picks[0].click(); }
-        else if (picks.length) { ev.preventDefault(); picks[0].focus(); }
+        if (picks.length === 1) { picks[0].click(); }
+        else if (picks.length) { picks[0].focus(); }
+        else { search(0); }
       }
     });
   }

@@ -231,9 +231,28 @@ async fn a_regencys_units_are_searched_and_typed_not_listed(pool: PgPool) {
     assert!(r.body.contains("Seksi Layanan e-Government"), "the chosen unit by name");
     assert!(r.body.contains("value=\"Seksi Uji 001\""));
     assert_eq!(app.scalar("select count(*) from campaigns").await, 0);
+    // A unit chosen before that is among the matches does not settle what was typed: only a
+    // tick among the offered matches does.
+    let uji_1 = unit(&app, "UJI-1").await;
+    let r = open(&mut hr, &[&base[..], &[("unit", &uji_1), ("unit_q", "Seksi Uji 001")]].concat()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Beberapa unit cocok"), "{}", r.body);
+    // More match than are offered: the form says to type more.
+    let r = open(&mut hr, &[&base[..], &[("unit", &apt_leg), ("unit_q", "Seksi Uji")]].concat()).await;
+    assert!(r.body.contains("Masih ada unit lain yang cocok"), "{}", r.body);
+    assert_eq!(r.body.matches("name=\"unit_pick\"").count(), 15);
+    // One offered match ticked (the text still there): it is taken with the unit ticked before.
+    let ujx = unit(&app, "UJX-1").await;
+    let r =
+        open(&mut hr, &[&base[..], &[("unit", &apt_leg), ("unit_pick", &ujx), ("unit_q", "Seksi Uji 001")]].concat())
+            .await;
+    let picked = opened(&r);
+    let n = app.scalar(&format!("select count(*) from campaign_units where campaign_id = {picked}")).await;
+    assert_eq!(n, 2, "Layanan e-Government and the ticked Seksi Uji 001");
     // A whole code names one unit; its staff are asked with those of the ticked unit.
     let r = open(&mut hr, &[&base[..], &[("unit", &apt_leg), ("unit_q", "apt-pa")]].concat()).await;
     let id = opened(&r);
+    assert_ne!(id, picked);
     let units: Vec<i64> =
         sqlx::query_scalar("select unit_id from campaign_units where campaign_id = $1 order by unit_id")
             .bind(id)
