@@ -73,6 +73,7 @@ pub fn matrix() -> Vec<(&'static str, &'static str, &'static str, [O; 6])> {
         ("POST", "/login/code", "/login/code", ALL),
         ("GET", "/audit", "/audit", ADMIN_HR),
         ("GET", "/units", "/units", SIGNED),
+        ("GET", "/units/search", "/units/search?q=seksi", HR_HEAD),
         ("GET", "/units/new", "/units/new", HR),
         ("POST", "/units", "/units", HR),
         ("GET", "/units/{id}/edit", "/units/{unit}/edit", HR),
