@@ -100,11 +100,30 @@ pub(super) struct SearchQuery {
     purpose: String,
 }
 
+/// What a picker's search answers (`static/js/picker.js`): `{"people": [...], "more": false}`,
+/// whatever it finds (people, positions, units).
 #[derive(Serialize)]
-pub(super) struct SearchAnswer {
-    people: Vec<Person>,
-    /// More matched than are listed: type more of the name.
+struct SearchAnswer<T> {
+    people: Vec<T>,
+    /// More matched than are listed: type more.
     more: bool,
+}
+
+/// A picker's answer: the first `limit` of `found` (asked for `limit + 1`, so that `more` says
+/// whether more matched), never cached.
+pub fn picker_answer<T: Serialize>(mut found: Vec<T>, limit: i64) -> Response {
+    let more = found.len() as i64 > limit;
+    found.truncate(limit.max(0) as usize);
+    let mut res = Json(SearchAnswer { people: found, more }).into_response();
+    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    res
+}
+
+/// A picker search's typed text: trimmed, no control characters, at most 100 characters; `None`
+/// under two characters (nothing is searched).
+pub fn picker_text(q: &str) -> Option<String> {
+    let q: String = q.trim().chars().filter(|c| !c.is_control()).take(100).collect();
+    (q.chars().count() >= 2).then_some(q)
 }
 
 /// `GET /people/search?q=yayan&for=learning|manage` → `{"people": [{id, name, position, unit}], "more": false}`.
@@ -119,21 +138,17 @@ pub(super) async fn search(
     }
     let q = query_text(&p.q);
     if q.chars().count() < 2 {
-        return Ok(Json(SearchAnswer { people: vec![], more: false }).into_response());
+        return Ok(picker_answer(Vec::<Person>::new(), MATCHES));
     }
     let mut conn = state.pool.acquire().await?;
-    let mut found: Vec<Person> = search_many(&mut conn, &user, purpose, &[q])
+    let found: Vec<Person> = search_many(&mut conn, &user, purpose, &[q])
         .await?
         .pop()
         .unwrap_or_default()
         .into_iter()
         .map(|m| m.0)
         .collect();
-    let more = found.len() as i64 > MATCHES;
-    found.truncate(MATCHES as usize);
-    let mut res = Json(SearchAnswer { people: found, more }).into_response();
-    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-    Ok(res)
+    Ok(picker_answer(found, MATCHES))
 }
 
 /// A typed text as searched: trimmed, spaces inside a NIP dropped, at most 100 characters, no

@@ -80,7 +80,8 @@ pub async fn options(conn: &mut PgConnection) -> Result<Vec<UnitOption>, sqlx::E
 pub struct UnitMatch {
     pub id: i64,
     pub name: String,
-    /// The units above, top first, joined by " › " (empty for a top unit).
+    /// The units above, top first, joined by " › " (`unit_path_label` of its parent; empty for a
+    /// top unit).
     pub above: String,
     /// The typed text is the unit's whole name or code.
     pub exact: bool,
@@ -104,10 +105,7 @@ pub async fn search_in_scope(
     }
     sqlx::query_as!(
         UnitMatch,
-        r#"select u.id, u.name,
-                coalesce((select string_agg(a.name, ' › ' order by length(a.path)) from units a
-                          where a.id = any(string_to_array(trim(both '/' from u.path), '/')::bigint[])
-                            and a.id <> u.id), '') as "above!",
+        r#"select u.id, u.name, unit_path_label(p.path) as "above!",
                 lower(u.name) = lower($2) or lower(u.code) = lower($2) as "exact!"
          from units u left join units p on p.id = u.parent_id
          where u.closed_on is null and unit_in_scope($3, $4, u.path)
@@ -130,12 +128,8 @@ pub async fn search_in_scope(
 pub async fn labelled(conn: &mut PgConnection, ids: &[i64]) -> Result<Vec<UnitMatch>, sqlx::Error> {
     sqlx::query_as!(
         UnitMatch,
-        r#"select u.id, u.name,
-                coalesce((select string_agg(a.name, ' › ' order by length(a.path)) from units a
-                          where a.id = any(string_to_array(trim(both '/' from u.path), '/')::bigint[])
-                            and a.id <> u.id), '') as "above!",
-                false as "exact!"
-         from units u where u.id = any($1) order by u.sort_key"#,
+        r#"select u.id, u.name, unit_path_label(p.path) as "above!", false as "exact!"
+         from units u left join units p on p.id = u.parent_id where u.id = any($1) order by u.sort_key"#,
         ids,
     )
     .fetch_all(conn)

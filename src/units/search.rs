@@ -3,10 +3,8 @@
 //! `/people/search`). HR and heads: the ones who choose units.
 
 use axum::{
-    Json,
     extract::{Query, State},
-    http::{HeaderValue, header::CACHE_CONTROL},
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +12,7 @@ use super::db::{UNIT_MATCHES, search_in_scope};
 use crate::{
     app::{AppResult, AppState},
     auth::CurrentUser,
+    people::{picker_answer, picker_text},
 };
 
 #[derive(Deserialize)]
@@ -30,29 +29,15 @@ struct Found {
     unit: String,
 }
 
-#[derive(Serialize)]
-struct SearchAnswer {
-    people: Vec<Found>,
-    /// More matched than are listed: type more.
-    more: bool,
-}
-
 pub(super) async fn search(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(p): Query<SearchQuery>,
 ) -> AppResult<Response> {
-    let q: String = p.q.trim().chars().filter(|c| !c.is_control()).take(100).collect();
-    let mut answer = SearchAnswer { people: vec![], more: false };
-    if q.chars().count() >= 2 {
-        let scope = user.scope();
-        let mut conn = state.pool.acquire().await?;
-        let mut found = search_in_scope(&mut conn, &q, scope.all, &scope.unit_patterns, UNIT_MATCHES + 1).await?;
-        answer.more = found.len() as i64 > UNIT_MATCHES;
-        found.truncate(UNIT_MATCHES as usize);
-        answer.people = found.into_iter().map(|m| Found { id: m.id, name: m.name, unit: m.above }).collect();
-    }
-    let mut res = Json(answer).into_response();
-    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+    let Some(q) = picker_text(&p.q) else { return Ok(picker_answer(Vec::<Found>::new(), UNIT_MATCHES)) };
+    let scope = user.scope();
+    let mut conn = state.pool.acquire().await?;
+    let found = search_in_scope(&mut conn, &q, scope.all, &scope.unit_patterns, UNIT_MATCHES + 1).await?;
+    let found: Vec<Found> = found.into_iter().map(|m| Found { id: m.id, name: m.name, unit: m.above }).collect();
+    Ok(picker_answer(found, UNIT_MATCHES))
 }

@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use sqlx::PgPool;
 
-use crate::helpers::{Client, Resp, TestApp};
+use crate::helpers::{Client, Resp, TestApp, many_units};
 
 /// A unit's id by its code.
 async fn unit(app: &TestApp, code: &str) -> String {
@@ -178,15 +178,7 @@ async fn opening_with_bad_input_shows_each_message_and_keeps_the_input(pool: PgP
 async fn a_regencys_units_are_searched_and_typed_not_listed(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
     // 160 more sections under Aplikasi, and one more "Seksi Uji 001" under Infrastruktur.
-    sqlx::query(
-        "insert into units (parent_id, code, name, kind)
-         select (select id from units where code = 'APT'), 'UJI-' || g, 'Seksi Uji ' || lpad(g::text, 3, '0'), 'seksi'
-         from generate_series(1, 160) g
-         union all select (select id from units where code = 'INF'), 'UJX-1', 'Seksi Uji 001', 'seksi'",
-    )
-    .execute(&app.pool)
-    .await
-    .expect("units");
+    many_units(&app).await;
     let (apt_pa, apt_leg) = (unit(&app, "APT-PA").await, unit(&app, "APT-LEG").await);
     let deadline = in_days(14);
     let mut hr = app.as_user("kepegawaian").await;

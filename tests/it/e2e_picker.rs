@@ -9,7 +9,7 @@ use sqlx::PgPool;
 
 use crate::{
     browser::{Browser, open},
-    helpers::{PW, TestApp, many_positions, test_position},
+    helpers::{PW, TestApp, many_positions, many_units, test_position},
 };
 
 /// Run a script on the page and return its value.
@@ -361,14 +361,7 @@ async fn hr_moves_someone_to_a_position_found_by_typing(pool: PgPool) {
 #[sqlx::test]
 async fn hr_opens_a_campaign_for_units_found_by_typing(pool: PgPool) {
     let app = TestApp::seeded(pool).await;
-    sqlx::query(
-        "insert into units (parent_id, code, name, kind)
-         select (select id from units where code = 'APT'), 'UJI-' || g, 'Seksi Uji ' || lpad(g::text, 3, '0'), 'seksi'
-         from generate_series(1, 160) g",
-    )
-    .execute(&app.pool)
-    .await
-    .expect("units");
+    many_units(&app).await;
     let unit = |code: &'static str| {
         let pool = app.pool.clone();
         async move {

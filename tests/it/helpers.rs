@@ -536,6 +536,21 @@ pub async fn many_positions(app: &TestApp) {
     .expect("positions");
 }
 
+/// 160 more sections under Aplikasi ("Seksi Uji 001" … "160", codes UJI-1 … UJI-160) and one
+/// more "Seksi Uji 001" under Infrastruktur (UJX-1), so that the demo agency has more open units
+/// than the campaign form lists.
+pub async fn many_units(app: &TestApp) {
+    sqlx::query(
+        "insert into units (parent_id, code, name, kind)
+         select (select id from units where code = 'APT'), 'UJI-' || g, 'Seksi Uji ' || lpad(g::text, 3, '0'), 'seksi'
+         from generate_series(1, 160) g
+         union all select (select id from units where code = 'INF'), 'UJX-1', 'Seksi Uji 001', 'seksi'",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("units");
+}
+
 /// One of `many_positions`: "Analis Uji Sistem {n}" of unit `code`, its id and its unit's name.
 pub async fn test_position(app: &TestApp, n: i64, code: &str) -> (i64, String) {
     sqlx::query_as(

@@ -3,11 +3,13 @@
 //! `/people/search`. Any signed-in user: positions and units are the organisation's structure,
 //! shown with every colleague the people search finds.
 
-use axum::{Json, response::IntoResponse};
 use serde::Serialize;
 
 use super::*;
-use crate::employees::db::{POSITION_MATCHES, search_positions};
+use crate::{
+    employees::db::{POSITION_MATCHES, search_positions},
+    people::{picker_answer, picker_text},
+};
 
 #[derive(Deserialize)]
 pub(super) struct SearchQuery {
@@ -22,24 +24,10 @@ struct Found {
     unit: String,
 }
 
-#[derive(Serialize)]
-struct SearchAnswer {
-    people: Vec<Found>,
-    /// More matched than are listed: type more.
-    more: bool,
-}
-
 pub(super) async fn search(State(state): State<AppState>, Query(p): Query<SearchQuery>) -> AppResult<Response> {
-    let q: String = p.q.trim().chars().filter(|c| !c.is_control()).take(100).collect();
-    if q.chars().count() < 2 {
-        return Ok(Json(SearchAnswer { people: vec![], more: false }).into_response());
-    }
+    let Some(q) = picker_text(&p.q) else { return Ok(picker_answer(Vec::<Found>::new(), POSITION_MATCHES)) };
     let mut conn = state.pool.acquire().await?;
-    let mut found = search_positions(&mut conn, &q, POSITION_MATCHES + 1).await?;
-    let more = found.len() as i64 > POSITION_MATCHES;
-    found.truncate(POSITION_MATCHES as usize);
-    let people = found.into_iter().map(|m| Found { id: m.id, name: m.name, unit: m.unit }).collect();
-    let mut res = Json(SearchAnswer { people, more }).into_response();
-    res.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
-    Ok(res)
+    let found = search_positions(&mut conn, &q, POSITION_MATCHES + 1).await?;
+    let found: Vec<Found> = found.into_iter().map(|m| Found { id: m.id, name: m.name, unit: m.unit }).collect();
+    Ok(picker_answer(found, POSITION_MATCHES))
 }
