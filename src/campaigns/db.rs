@@ -338,9 +338,9 @@ pub async fn own(conn: &mut PgConnection, employee_id: i64, en: bool) -> Result<
 }
 
 /// `own`, reused while the records are unchanged (the employee's home reads it on every view).
-pub async fn own_reused(
+pub async fn own_reused<'a>(
     state: &crate::app::AppState,
-    conn: &mut PgConnection,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
     employee_id: i64,
     en: bool,
 ) -> Result<Vec<OwnCampaign>, sqlx::Error> {

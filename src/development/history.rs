@@ -172,14 +172,14 @@ async fn history(
         return siasn(&state, &ctx, &user.scope(), Some(id), None, &q.format).await;
     }
     let en = ctx.lang.is_en();
-    let mut conn = state.pool.acquire().await?;
-    // The history as this reader sees it, reused while the records are unchanged.
+    // The history as this reader sees it, reused while the records are unchanged (a connection
+    // is taken only to compute it).
     let this_year = ctx.today.year();
     let key = format!("development.history:{}:{id}:{en}:{this_year}", user.account_id);
     let scope = user.scope();
     let data = state
         .personal
-        .get(&mut conn, key, move |conn| {
+        .get(&state.pool, key, move |conn| {
             Box::pin(async move {
                 let Some(e) = emp_db::find(&mut *conn, id, &scope).await? else {
                     return Ok::<_, sqlx::Error>(None);
@@ -214,7 +214,6 @@ async fn history(
             })
         })
         .await?;
-    drop(conn);
     let (e, formal, informal, given, years) = data.as_ref().clone().ok_or(AppError::NotFound)?;
     if q.format == "pdf" {
         let minimum = ctx.agency.jp_per_year;

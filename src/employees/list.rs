@@ -71,7 +71,8 @@ pub(super) async fn list(
     }
     // A reader who sees the whole department (HR, the kepala dinas) shares HR's pages.
     let scope = user.scope().under(&state.pool, "").await?;
-    let mut conn = state.reader(&ctx).await.acquire().await?;
+    // (A connection is taken only to compute the page: a kept page costs no round trip.)
+    let reader = state.reader(&ctx).await;
     // The page as a whole (its count, rows and filter options) is reused while the records are
     // unchanged: the list is read far more often than staff records change.
     // Keyed by what the reader may see, not by who reads: every HR officer shares the
@@ -88,7 +89,7 @@ pub(super) async fn list(
     let (lf, en) = (f.clone(), ctx.lang.is_en());
     let data = state
         .versions
-        .get(&mut conn, key, move |conn| {
+        .get(reader, key, move |conn| {
             Box::pin(async move {
                 let (unit, position) = (lf.unit.parse().ok(), lf.position.parse().ok());
                 Ok::<_, sqlx::Error>(ListData {

@@ -145,9 +145,9 @@ impl crate::app::versioned::Weigh for UnitFocus {}
 /// How many people the home lists to act on.
 pub(super) const ACT_NOW: i64 = 5;
 
-pub(super) async fn unit_focus(
+pub(super) async fn unit_focus<'a>(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
     (unit_id, path): (i64, &str),
     today: chrono::NaiveDate,
     en: bool,

@@ -54,10 +54,12 @@ impl HomePage {
 }
 
 pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentUser) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
+    // Every part below is kept: a connection is taken only for a part that must be computed
+    // (a page served from kept parts costs no round trip to the database).
+    let pool = &state.pool;
     // The employee's own parts, reused while the records are unchanged (the page everyone opens).
     let own = match user.employee_id {
-        Some(id) => Some(own_parts(&state, &mut conn, id, ctx.today).await?),
+        Some(id) => Some(own_parts(&state, pool, id, ctx.today).await?),
         None => None,
     };
     let (profile, standing, development) = match own {
@@ -78,7 +80,7 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
              from units h where h.id = any($1) order by h.sort_key"#,
             &unit_ids,
         )
-        .fetch_all(&mut *conn)
+        .fetch_all(pool)
         .await?
     };
     let is_admin = user.has(Role::Admin);
@@ -88,7 +90,7 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
         // figures (logins) are read each time.
         let staff = state
             .versions
-            .get(&mut conn, "home.totals".into(), |conn| {
+            .get(pool, "home.totals".into(), |conn| {
                 Box::pin(async move {
                     let r = sqlx::query!(
                         r#"select e.employees as "employees!", e.pns as "pns!", e.pppk as "pppk!",
@@ -107,6 +109,7 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
         let figures = state
             .recent
             .get("home.accounts".into(), crate::app::recent::RECENT_TTL, ctx.recent_write, || async {
+                let mut conn = pool.acquire().await?;
                 let r = sqlx::query!(
                     r#"select (select count(*) from accounts) as "accounts!",
                     (select count(*) from accounts where disabled_at is not null) as "disabled!",
@@ -126,18 +129,15 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
     let staff_view = user.has(Role::Hr) || user.has(Role::Head);
     let decisions = if staff_view { Some(pending_to_validate.unwrap_or(0)) } else { None };
     // The unit whose figures come first: the department for HR, else the head's own unit.
-    let focus_unit: Option<(i64, String)> = if is_hr {
-        root_unit(&state, &mut conn).await?
-    } else {
-        user.head_units.first().map(|u| (u.id, u.path.clone()))
-    };
+    let focus_unit: Option<(i64, String)> =
+        if is_hr { root_unit(&state, pool).await? } else { user.head_units.first().map(|u| (u.id, u.path.clone())) };
     // The open campaigns' progress, as the campaign list shows it for this reader.
     let campaign_progress = if staff_view {
         let scope = user.scope();
         let account = user.account_id;
         let rows = state
             .personal
-            .get(&mut conn, format!("home.campaigns:{account}"), move |conn| {
+            .get(pool, format!("home.campaigns:{account}"), move |conn| {
                 Box::pin(async move {
                     let rows = crate::campaigns::db::list(conn, &scope, account, 3, 0).await?;
                     Ok::<_, sqlx::Error>(rows.into_iter().filter(|r| r.closed_at.is_none()).collect::<Vec<_>>())
@@ -149,32 +149,24 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
         vec![]
     };
     // The unit's figures and the department's sums are independent: computed at once (at 100 000
-    // staff, 0.6 s and 0.2 s when neither is kept yet) on a second connection when the pool has
-    // one idle; never waiting for one while holding this one.
+    // staff, 0.6 s and 0.2 s when neither is kept yet), each on its own connection (this request
+    // holds none while it waits for one).
     let en = ctx.lang.is_en();
     let (focus, department) = if is_hr {
-        match state.pool.try_acquire() {
-            Some(mut second) => {
-                let (f, d) = tokio::try_join!(
-                    focus_of(&state, &mut conn, &focus_unit, ctx.today, en),
-                    department_figures(&state, &mut second, ctx.today)
-                )?;
-                (f, Some(d))
-            }
-            None => (
-                focus_of(&state, &mut conn, &focus_unit, ctx.today, en).await?,
-                Some(department_figures(&state, &mut conn, ctx.today).await?),
-            ),
-        }
+        let (f, d) = tokio::try_join!(
+            focus_of(&state, pool, &focus_unit, ctx.today, en),
+            department_figures(&state, pool, ctx.today)
+        )?;
+        (f, Some(d))
     } else {
-        (focus_of(&state, &mut conn, &focus_unit, ctx.today, en).await?, None)
+        (focus_of(&state, pool, &focus_unit, ctx.today, en).await?, None)
     };
     let campaigns = match user.employee_id {
-        Some(id) => crate::campaigns::db::own_reused(&state, &mut conn, id, ctx.lang.is_en()).await?,
+        Some(id) => crate::campaigns::db::own_reused(&state, pool, id, ctx.lang.is_en()).await?,
         None => vec![],
     };
     let idp_next = match user.employee_id {
-        Some(id) => crate::idp::routes::home_block(&state, &mut conn, id, &ctx).await?,
+        Some(id) => crate::idp::routes::home_block(&state, pool, id, &ctx).await?,
         None => None,
     };
     render(&HomePage {
@@ -196,9 +188,9 @@ pub(super) async fn home(State(state): State<AppState>, ctx: Ctx, user: CurrentU
 }
 
 /// An employee's own figures on their home: profile, standing against the standard, development.
-pub(super) async fn own_parts(
+pub(super) async fn own_parts<'a>(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
     id: i64,
     today: chrono::NaiveDate,
 ) -> Result<(Option<OwnProfile>, OwnStanding, OwnDevelopment), sqlx::Error> {
@@ -264,9 +256,9 @@ pub(super) async fn own_parts(
 }
 
 /// The figures of the unit the home shows first, if there is one.
-async fn focus_of(
+async fn focus_of<'a>(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
     focus_unit: &Option<(i64, String)>,
     today: chrono::NaiveDate,
     en: bool,
@@ -278,7 +270,10 @@ async fn focus_of(
 }
 
 /// The department: the first unit without a parent.
-async fn root_unit(state: &AppState, conn: &mut sqlx::PgConnection) -> Result<Option<(i64, String)>, sqlx::Error> {
+async fn root_unit<'a>(
+    state: &AppState,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
+) -> Result<Option<(i64, String)>, sqlx::Error> {
     let root = state
         .versions
         .get(conn, "home.root_unit".into(), |conn| {
@@ -307,9 +302,9 @@ pub async fn warm(state: &AppState, today: chrono::NaiveDate) -> Result<(), sqlx
 /// Department-wide sums over every employee (HR's home): reused while the records are unchanged.
 /// The year's evaluations are a range of instants computed once (`agency_date` per row read the
 /// time zone setting 229 000 times at 100 000 staff: 780 ms, now 75 ms).
-async fn department_figures(
+async fn department_figures<'a>(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
     today: chrono::NaiveDate,
 ) -> Result<DepartmentFigures, sqlx::Error> {
     let year = chrono::Datelike::year(&today);

@@ -805,6 +805,51 @@ async fn a_page_reads_the_versions_from_the_nodes_watch(pool: PgPool) {
     assert!(queries >= 1, "the writer's own versions");
 }
 
+/// A page served from kept results takes no connection from the pool: sqlx pings every connection
+/// it is given back, so a connection taken and not used cost a round trip (the kept department
+/// pages answered at 0.4 of `/ping`). Held: every connection of the pool; the kept pages still
+/// answer at once, and a page that must compute waits for one.
+#[sqlx::test]
+async fn kept_pages_answer_while_every_connection_is_held(pool: PgPool) {
+    let seeded = TestApp::seeded(pool).await;
+    let mut config = crate::helpers::test_config(&seeded.pool);
+    config.session_reuse = std::time::Duration::from_secs(60);
+    let state = cakap::AppState::new(seeded.pool.clone(), config);
+    let app = TestApp { router: cakap::app::router::build(state.clone()), pool: seeded.pool.clone(), state };
+    assert!(app.state.watch.poll(&app.pool).await.expect("poll"), "the watch knows the version");
+    let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
+    let mut hr = app.as_user("kepegawaian").await;
+    let mut emp = app.as_user("pegawai").await;
+    // Neither wrote a moment ago (signing in is a write): they are served what the node keeps.
+    hr.cookies.remove("cakap_rw");
+    emp.cookies.remove("cakap_rw");
+    let hr_pages = ["/", "/gaps", "/gaps/matrix", "/employees", "/assessments/pending", "/approvals", "/units", "/positions"];
+    let own_history = format!("/employees/{own}/development");
+    for _ in 0..2 {
+        for p in hr_pages {
+            assert_eq!(hr.get(p).await.status, 200, "{p}");
+        }
+        assert_eq!(emp.get("/").await.status, 200);
+    }
+    let max = app.pool.options().get_max_connections();
+    let mut held = Vec::new();
+    for _ in 0..max {
+        held.push(app.pool.acquire().await.expect("a connection"));
+    }
+    assert_eq!(app.pool.num_idle(), 0, "every connection is held");
+    let soon = std::time::Duration::from_secs(2);
+    for p in hr_pages {
+        let r = tokio::time::timeout(soon, hr.get(p)).await;
+        assert_eq!(r.map(|r| r.status).ok(), Some(axum::http::StatusCode::OK), "{p} answered from kept results");
+    }
+    let r = tokio::time::timeout(soon, emp.get("/")).await;
+    assert_eq!(r.map(|r| r.status).ok(), Some(axum::http::StatusCode::OK), "the employee's home");
+    // The history reads SIASN's imports beside its kept part: it waits for a connection.
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(300), emp.get(&own_history)).await.is_err());
+    drop(held);
+    assert_eq!(emp.get(&own_history).await.status, 200);
+}
+
 /// A write expires its account's navigation counts: the session that wrote counts them before its
 /// next page; another session of the same account is shown the previous counts while one
 /// background recount runs (rather than every session counting at once), then the new ones.

@@ -141,23 +141,17 @@ pub async fn version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
 /// watch when it knows it (see `watch`). True with it when it came from the watch: then a result
 /// kept for a later version is newer still, and served.
 pub(super) async fn request_version(conn: &mut PgConnection, dep: &Depends) -> Result<(i64, bool), sqlx::Error> {
-    let req = REQUEST.try_with(Arc::clone).ok();
-    if let Some(req) = &req
-        && let Some(v) = req.memo.lock().ok().and_then(|m| m.iter().find(|(d, _)| d == dep).map(|(_, v)| *v))
-    {
-        return Ok((v, req.watch.is_some()));
+    if let Some(known) = known_version(dep) {
+        return Ok(known);
     }
-    let watch = req.as_ref().and_then(|r| r.watch.clone());
-    let (v, shared) = match &watch {
-        Some(w) => match w.get(dep) {
-            Some(v) => (v, true),
-            None => {
-                let seen = w.generation();
-                let v = version_of(conn, dep).await?;
-                w.put(dep, v, seen);
-                (v, true)
-            }
-        },
+    let req = REQUEST.try_with(Arc::clone).ok();
+    let (v, shared) = match req.as_ref().and_then(|r| r.watch.clone()) {
+        Some(w) => {
+            let seen = w.generation();
+            let v = version_of(conn, dep).await?;
+            w.put(dep, v, seen);
+            (v, true)
+        }
         None => (version_of(conn, dep).await?, false),
     };
     if let Some(req) = req
@@ -168,11 +162,29 @@ pub(super) async fn request_version(conn: &mut PgConnection, dep: &Depends) -> R
     Ok((v, shared))
 }
 
+/// The version of `dep` for this request when it is known without the database: read earlier
+/// in this request, or from the node's watch (see `request_version`).
+fn known_version(dep: &Depends) -> Option<(i64, bool)> {
+    let req = REQUEST.try_with(Arc::clone).ok()?;
+    if let Some(v) = req.memo.lock().ok().and_then(|m| m.iter().find(|(d, _)| d == dep).map(|(_, v)| *v)) {
+        return Some((v, req.watch.is_some()));
+    }
+    let v = req.watch.as_ref()?.get(dep)?;
+    if let Ok(mut m) = req.memo.lock() {
+        m.push((dep.clone(), v));
+    }
+    Some((v, true))
+}
+
 /// The version of `dep` as a page compares it with what it shows (a plan run's): from the node's
 /// watch when this reader did not just write, so it may be up to `watch::POLL` behind; compare
 /// with `<`, never `!=`.
-pub async fn page_version(conn: &mut PgConnection, dep: &Depends) -> Result<i64, sqlx::Error> {
-    Ok(request_version(conn, dep).await?.0)
+/// `conn`: the caller's connection, or the pool, taken from only when the watch does not know it.
+pub async fn page_version<'a>(conn: impl Into<Source<'a>>, dep: &Depends) -> Result<i64, sqlx::Error> {
+    if let Some((v, _)) = known_version(dep) {
+        return Ok(v);
+    }
+    Ok(request_version(LazyConn::from(conn.into()).conn().await?, dep).await?.0)
 }
 
 /// May a result made stale by a later write be served to this request?
@@ -438,12 +450,15 @@ impl VersionCache {
         E: From<sqlx::Error> + std::fmt::Debug + Send + 'static,
         F: for<'c> FnOnce(&'c mut PgConnection) -> BoxFuture<'c, Result<T, E>> + Clone + Send + Sync + 'static,
     {
-        let mut taken: Option<sqlx::pool::PoolConnection<sqlx::Postgres>> = None;
-        let conn: &mut PgConnection = match conn.into() {
-            Source::Conn(c) => c,
-            Source::Pool(pool) => taken.insert(pool.acquire().await?),
+        // A connection is taken from the pool only when the version or the value needs the
+        // database: a page served from kept results costs no round trip. (sqlx pings every
+        // connection it is given back, so a connection taken and not used still cost one; at
+        // two or three results a page, kept pages answered at 0.4 of `/ping`.)
+        let mut source = LazyConn::from(conn.into());
+        let (now, shared) = match known_version(&dep) {
+            Some(known) => known,
+            None => request_version(source.conn().await?, &dep).await?,
         };
-        let (now, shared) = request_version(&mut *conn, &dep).await?;
         match self.lookup::<T>(&key, now, shared) {
             Lookup::Hit(hit) => return Ok(hit),
             Lookup::Old(old, age, behind, took, unread)
@@ -462,6 +477,7 @@ impl VersionCache {
             }
             _ => {}
         }
+        let conn = source.conn().await?;
         let gate = self.gate(&key);
         let _turn = match gate.clone().try_lock_owned() {
             Ok(turn) => turn,

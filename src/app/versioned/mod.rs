@@ -57,6 +57,33 @@ impl Source<'_> {
     }
 }
 
+/// A source that takes its connection from the pool at the first use only, and keeps it.
+pub(crate) struct LazyConn<'a> {
+    source: Source<'a>,
+    taken: Option<sqlx::pool::PoolConnection<sqlx::Postgres>>,
+}
+
+impl<'a> From<Source<'a>> for LazyConn<'a> {
+    fn from(source: Source<'a>) -> Self {
+        Self { source, taken: None }
+    }
+}
+
+impl LazyConn<'_> {
+    /// The caller's connection, or one taken from the pool now (the same one on later calls).
+    pub async fn conn(&mut self) -> Result<&mut PgConnection, sqlx::Error> {
+        match &mut self.source {
+            Source::Conn(c) => Ok(&mut **c),
+            Source::Pool(pool) => {
+                if self.taken.is_none() {
+                    self.taken = Some(pool.acquire().await?);
+                }
+                self.taken.as_deref_mut().ok_or(sqlx::Error::PoolClosed)
+            }
+        }
+    }
+}
+
 impl<'a> From<&'a mut PgConnection> for Source<'a> {
     fn from(c: &'a mut PgConnection) -> Self {
         Source::Conn(c)

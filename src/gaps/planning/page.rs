@@ -237,18 +237,17 @@ pub(super) async fn plan_page(
     let (unit_id, unit_name, path) = pick_unit(&state, &user, &q.unit).await?;
     let year = plan_year(&ctx, &q.year);
     let (figures, budget, budget_error) = parameters(&state, unit_id, &path, year, &q.budget).await?;
-    let mut conn = state.pool.acquire().await?;
     // The runs as read within the last second (a finished run shows within it), unless this
-    // reader just asked for one.
+    // reader just asked for one. A connection only when they are read.
     let runs = state
         .recent
-        .get(plan_run::runs_key(unit_id, year, budget), crate::app::recent::RUNS_TTL, ctx.recent_write, || {
-            plan_run::latest(&state.plan_results, &mut conn, unit_id, year, budget)
+        .get(plan_run::runs_key(unit_id, year, budget), crate::app::recent::RUNS_TTL, ctx.recent_write, || async {
+            let mut conn = state.pool.acquire().await?;
+            plan_run::latest(&state.plan_results, &mut conn, unit_id, year, budget).await
         })
         .await?;
     let (done, mut pending) = (*runs).clone();
-    let version = versioned::page_version(&mut conn, &versioned::Depends::Unit(path.clone())).await?;
-    drop(conn);
+    let version = versioned::page_version(&state.pool, &versioned::Depends::Unit(path.clone())).await?;
     // The first reader of these parameters queues the first run; after that only "compute
     // again" does (writes never start a solve by themselves).
     if done.is_none() && pending.is_none() && budget_error.is_none() {

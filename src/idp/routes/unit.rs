@@ -135,9 +135,9 @@ impl HomeBlock {
 }
 
 /// Reused while the records are unchanged, as the home's other own parts are (everyone opens it).
-pub async fn home_block(
+pub async fn home_block<'a>(
     state: &AppState,
-    conn: &mut sqlx::PgConnection,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
     employee: i64,
     ctx: &Ctx,
 ) -> Result<Option<HomeBlock>, sqlx::Error> {
