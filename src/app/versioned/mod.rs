@@ -82,6 +82,14 @@ impl LazyConn<'_> {
             }
         }
     }
+
+    /// A source for one call: the connection taken already, else what this was made from.
+    pub fn source(&mut self) -> Source<'_> {
+        match &mut self.taken {
+            Some(c) => Source::Conn(c),
+            None => self.source.reborrow(),
+        }
+    }
 }
 
 impl<'a> From<&'a mut PgConnection> for Source<'a> {

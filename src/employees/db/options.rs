@@ -9,6 +9,21 @@ pub struct Opt {
     pub label: String,
 }
 
+impl crate::app::versioned::Weigh for Opt {
+    fn bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.label.len()
+    }
+}
+
+/// `position_options`, reused while the records are unchanged (the pages that offer every
+/// position read it on every view).
+pub async fn position_options_kept<'a>(
+    state: &crate::AppState,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
+) -> Result<std::sync::Arc<Vec<Opt>>, sqlx::Error> {
+    state.versions.get(conn, "positions.options".to_string(), |conn| Box::pin(position_options(conn))).await
+}
+
 pub async fn position_options(conn: &mut PgConnection) -> Result<Vec<Opt>, sqlx::Error> {
     sqlx::query_as!(
         Opt,
@@ -95,12 +110,15 @@ pub async fn active_position_count(conn: &mut PgConnection) -> Result<i64, sqlx:
 /// Whether there are too many active positions to list (the pages then search them): the count
 /// kept per version of the records, where every view of a page counted them (13 312 positions at
 /// 100 000 staff, ~6 ms of the database a gap card).
-pub async fn too_many_positions(state: &crate::AppState, conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
+pub async fn too_many_positions<'a>(
+    state: &crate::AppState,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
+) -> Result<bool, sqlx::Error> {
     // It may lag a moment even after one's own write: either way the page offers every position
     // (listed or searched), and every write recounted it (0.5 ms a form under HR's writes).
     let n = state
         .versions
-        .get_in_lagging(crate::app::versioned::Depends::All, &mut *conn, "positions.active_count".to_string(), |conn| {
+        .get_in_lagging(crate::app::versioned::Depends::All, conn, "positions.active_count".to_string(), |conn| {
             Box::pin(active_position_count(conn))
         })
         .await?;
@@ -200,6 +218,11 @@ pub async fn searched_options(
     Ok(out)
 }
 
+/// `searched_options` with nothing chosen: the matches alone.
+fn searched_options_of(matches: &[PositionMatch]) -> Vec<Opt> {
+    matches.iter().map(PositionMatch::opt).collect()
+}
+
 /// A position chosen on a page that offers every position: a list where there are few, a search
 /// where there are too many to list (the same rules as the employee form's and the gap card's).
 #[derive(Clone, Debug, Default)]
@@ -224,8 +247,9 @@ impl PositionChoice {
     /// Reads a choice sent as `ticked` (the position's id, from the list or a ticked match) and
     /// `typed` (the search text, empty when nothing was typed); `except` is never chosen. Only
     /// what the write needs: [`PositionChoice::offered`] adds what a page shows.
-    pub async fn read(
-        conn: &mut PgConnection,
+    /// `conn` is used only when something was typed.
+    pub async fn read<'a>(
+        conn: impl Into<crate::app::versioned::Source<'a>>,
         ticked: &str,
         typed: &str,
         except: Option<i64>,
@@ -234,7 +258,8 @@ impl PositionChoice {
         let typed = typed.trim();
         let (mut matches, mut error) = (vec![], None);
         if !typed.is_empty() {
-            matches = search_positions(conn, typed, POSITION_MATCHES).await?;
+            let mut db = crate::app::versioned::LazyConn::from(conn.into());
+            matches = search_positions(db.conn().await?, typed, POSITION_MATCHES).await?;
             matches.retain(|m| Some(m.id) != except);
             match typed_position(&matches, chosen) {
                 Ok(m) => chosen = Some(m.id),
@@ -249,17 +274,21 @@ impl PositionChoice {
     }
 
     /// What the page offers: every active position, or where there are too many to list the
-    /// chosen one and (after a text that named no single position) its matches.
-    pub async fn offered(
+    /// chosen one and (after a text that named no single position) its matches. `conn` is used
+    /// only for what is not kept: a search with nothing chosen asks the database nothing.
+    pub async fn offered<'a>(
         mut self,
         state: &crate::AppState,
-        conn: &mut PgConnection,
+        conn: impl Into<crate::app::versioned::Source<'a>>,
     ) -> Result<PositionChoice, sqlx::Error> {
-        self.search = too_many_positions(state, conn).await?;
-        self.options = if self.search {
-            searched_options(conn, self.chosen, &self.matches).await?
+        let mut db = crate::app::versioned::LazyConn::from(conn.into());
+        self.search = too_many_positions(state, db.source()).await?;
+        self.options = if !self.search {
+            position_options_kept(state, db.source()).await?.as_ref().clone()
+        } else if self.chosen.is_some() {
+            searched_options(db.conn().await?, self.chosen, &self.matches).await?
         } else {
-            position_options(conn).await?
+            searched_options_of(&self.matches)
         };
         let except = self.except;
         self.options.retain(|o| Some(o.id) != except);
@@ -278,7 +307,7 @@ impl PositionChoice {
         chosen: Option<i64>,
         except: Option<i64>,
     ) -> Result<PositionChoice, sqlx::Error> {
-        Self::read(conn, &chosen.map(|c| c.to_string()).unwrap_or_default(), "", except)
+        Self::read(&mut *conn, &chosen.map(|c| c.to_string()).unwrap_or_default(), "", except)
             .await?
             .offered(state, conn)
             .await

@@ -39,16 +39,15 @@ impl crate::app::versioned::Weigh for Detail {}
 /// records: every page about one person reads it, and its unit's label cost ~0.1 ms of the
 /// database each time (a fifth of the gap card's cost at 15 000 staff). Not for a write's
 /// checks, which read inside their own transaction.
-pub async fn find_seen(
+pub async fn find_seen<'a>(
     state: &crate::AppState,
-    conn: &mut PgConnection,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
     id: i64,
     scope: &Scope,
 ) -> Result<Option<Detail>, sqlx::Error> {
     let key = format!("employees.find:{id}:{}", scope.key());
     let scope = scope.clone();
-    let seen =
-        state.personal.get(&mut *conn, key, move |conn| Box::pin(async move { find(conn, id, &scope).await })).await?;
+    let seen = state.personal.get(conn, key, move |conn| Box::pin(async move { find(conn, id, &scope).await })).await?;
     Ok(seen.as_ref().clone())
 }
 

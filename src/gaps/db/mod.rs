@@ -42,8 +42,11 @@ pub async fn settings(conn: &mut PgConnection) -> Result<GapSettings, sqlx::Erro
 impl crate::app::versioned::Weigh for GapSettings {}
 
 /// The settings as pages show them, kept per version of the records (read on every gap card).
-pub async fn settings_seen(state: &crate::AppState, conn: &mut PgConnection) -> Result<GapSettings, sqlx::Error> {
-    let kept = state.versions.get(&mut *conn, "gap.settings".to_string(), |conn| Box::pin(settings(conn))).await?;
+pub async fn settings_seen<'a>(
+    state: &crate::AppState,
+    conn: impl Into<crate::app::versioned::Source<'a>>,
+) -> Result<GapSettings, sqlx::Error> {
+    let kept = state.versions.get(conn, "gap.settings".to_string(), |conn| Box::pin(settings(conn))).await?;
     Ok(kept.as_ref().clone())
 }
 

@@ -136,16 +136,17 @@ pub(super) async fn card(
     Path(id): Path<i64>,
     Query(q): Query<CardQuery>,
 ) -> AppResult<Response> {
-    let mut conn = state.pool.acquire().await?;
-    let e = emp_db::find_seen(&state, &mut conn, id, &user.scope()).await?.ok_or(AppError::NotFound)?;
-    let settings = db::settings_seen(&state, &mut conn).await?;
+    // A connection only for what is not kept (a card served from kept parts costs no round trip).
+    let mut conn = crate::app::versioned::LazyConn::from(crate::app::versioned::Source::Pool(&state.pool));
+    let e = emp_db::find_seen(&state, conn.source(), id, &user.scope()).await?.ok_or(AppError::NotFound)?;
+    let settings = db::settings_seen(&state, conn.source()).await?;
     let en = ctx.lang.is_en();
     // The position to compare against: one the typed text names (or the ticked one among its
     // matches), else the one chosen.
-    let mut choice = emp_db::PositionChoice::read(&mut conn, &q.position, &q.position_q, None).await?;
+    let mut choice = emp_db::PositionChoice::read(conn.source(), &q.position, &q.position_q, None).await?;
     let target: Option<(i64, String)> = match choice.chosen {
         Some(p) if Some(p) != e.position_id => sqlx::query!("select id, name from positions where id = $1", p)
-            .fetch_optional(&mut *conn)
+            .fetch_optional(conn.conn().await?)
             .await?
             .map(|r| (r.id, r.name)),
         _ => None,
@@ -158,11 +159,11 @@ pub(super) async fn card(
     let key = format!("gap.card:{id}:{position:?}:{against:?}:{en}:{today}");
     let data = state
         .personal
-        .get(&mut conn, key, move |conn| Box::pin(card_data(conn, id, position, against.is_some(), today, en)))
+        .get(conn.source(), key, move |conn| Box::pin(card_data(conn, id, position, against.is_some(), today, en)))
         .await?;
     let CardData { summary, lines, coverage, readiness, unknown, score } = data.as_ref().clone();
     let reasons = summary.as_ref().map(|s| s.reasons(&ctx, &settings)).unwrap_or_default();
-    let choice = choice.offered(&state, &mut conn).await?;
+    let choice = choice.offered(&state, conn.source()).await?;
     let is_self = user.employee_id == Some(id);
     render(&CardPage {
         ctx,

@@ -138,7 +138,7 @@ pub(super) async fn copy_standard(
 ) -> AppResult<Response> {
     let mut tx = state.pool.begin().await?;
     position_exists(&mut tx, id).await?;
-    let choice = PositionChoice::read(&mut tx, &f.from, &f.from_q, Some(id)).await?;
+    let choice = PositionChoice::read(&mut *tx, &f.from, &f.from_q, Some(id)).await?;
     let from: Option<i64> = match choice.chosen {
         Some(p) if p != id && choice.error.is_none() => {
             sqlx::query_scalar!(r#"select id from positions where id = $1"#, p,).fetch_optional(&mut *tx).await?

@@ -220,7 +220,7 @@ pub(in crate::talent) async fn set_key(
 ) -> AppResult<Response> {
     let key = f.key == "1";
     let mut tx = state.pool.begin().await?;
-    let choice = emp_db::PositionChoice::read(&mut tx, &f.position, &f.position_q, None).await?;
+    let choice = emp_db::PositionChoice::read(&mut *tx, &f.position, &f.position_q, None).await?;
     if choice.error.is_some() {
         // A typed text that named no single position: the page again, the text kept and its
         // matches offered to tick.
