@@ -179,3 +179,17 @@ async fn every_static_query_matches_the_schema(pool: PgPool) {
         failures.join("\n")
     );
 }
+
+/// The functions every commit runs keep their plans per connection where that was measured to
+/// matter (migration 90: `refresh_gap_facts` planned afresh at every call took twice as long). A
+/// `create or replace` without the setting would drop it silently.
+#[sqlx::test]
+async fn the_commits_gap_facts_refresh_plans_once_per_connection(pool: PgPool) {
+    cakap::app::rules::apply(&pool).await.expect("apply the rules");
+    let config: Option<Vec<String>> =
+        sqlx::query_scalar("select proconfig from pg_proc where proname = 'refresh_gap_facts'")
+            .fetch_one(&pool)
+            .await
+            .expect("the function");
+    assert_eq!(config, Some(vec!["plan_cache_mode=force_generic_plan".to_string()]));
+}
