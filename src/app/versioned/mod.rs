@@ -69,6 +69,12 @@ impl<'a> From<Source<'a>> for LazyConn<'a> {
     }
 }
 
+impl<'a> From<&'a sqlx::PgPool> for LazyConn<'a> {
+    fn from(pool: &'a sqlx::PgPool) -> Self {
+        Source::Pool(pool).into()
+    }
+}
+
 impl LazyConn<'_> {
     /// The caller's connection, or one taken from the pool now (the same one on later calls).
     pub async fn conn(&mut self) -> Result<&mut PgConnection, sqlx::Error> {

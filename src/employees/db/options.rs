@@ -214,13 +214,13 @@ pub async fn searched_options(
         .collect(),
         None => vec![],
     };
-    out.extend(matches.iter().filter(|m| Some(m.id) != chosen).map(PositionMatch::opt));
+    out.extend(matches_but(matches, chosen));
     Ok(out)
 }
 
-/// `searched_options` with nothing chosen: the matches alone.
-fn searched_options_of(matches: &[PositionMatch]) -> Vec<Opt> {
-    matches.iter().map(PositionMatch::opt).collect()
+/// The typed text's matches to tick, but the chosen position (offered first when there is one).
+fn matches_but(matches: &[PositionMatch], chosen: Option<i64>) -> impl Iterator<Item = Opt> + '_ {
+    matches.iter().filter(move |m| Some(m.id) != chosen).map(PositionMatch::opt)
 }
 
 /// A position chosen on a page that offers every position: a list where there are few, a search
@@ -288,7 +288,7 @@ impl PositionChoice {
         } else if self.chosen.is_some() {
             searched_options(db.conn().await?, self.chosen, &self.matches).await?
         } else {
-            searched_options_of(&self.matches)
+            matches_but(&self.matches, None).collect()
         };
         let except = self.except;
         self.options.retain(|o| Some(o.id) != except);

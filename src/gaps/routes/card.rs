@@ -137,7 +137,7 @@ pub(super) async fn card(
     Query(q): Query<CardQuery>,
 ) -> AppResult<Response> {
     // A connection only for what is not kept (a card served from kept parts costs no round trip).
-    let mut conn = crate::app::versioned::LazyConn::from(crate::app::versioned::Source::Pool(&state.pool));
+    let mut conn = crate::app::versioned::LazyConn::from(&state.pool);
     let e = emp_db::find_seen(&state, conn.source(), id, &user.scope()).await?.ok_or(AppError::NotFound)?;
     let settings = db::settings_seen(&state, conn.source()).await?;
     let en = ctx.lang.is_en();
