@@ -3,7 +3,6 @@
 //! follows its employee, and names that are names.
 
 use axum::http::StatusCode;
-use cakap::app::{AppState, router};
 use sqlx::PgPool;
 
 use crate::{
@@ -390,8 +389,7 @@ async fn codes_by_e_mail_go_through_the_outbox(pool: PgPool) {
     let sink = Sink::start().await;
     let mut config = (*seeded.state.config).clone();
     config.smtp_url = Some(format!("smtp://{}", sink.addr));
-    let state = AppState::new(seeded.pool.clone(), config);
-    let app = TestApp { pool: seeded.pool.clone(), router: router::build(state.clone()), state };
+    let app = TestApp::with_config(seeded.pool, config);
     let mailer = cakap::notifications::digest::Mailer::from_config(&app.state.config).expect("ok").expect("set");
     let mut hr = app.as_user("kepegawaian").await;
     let batch = create_for_unit(&app, &mut hr, "APT-PA").await;

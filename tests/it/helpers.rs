@@ -182,9 +182,23 @@ impl TestApp {
 
     /// The router over a database that is ready (migrated, with the rules).
     pub fn bare(pool: PgPool) -> Self {
-        let state = AppState::new(pool.clone(), test_config(&pool));
+        let config = test_config(&pool);
+        Self::with_config(pool, config)
+    }
+
+    /// The router over a ready database with its own configuration (a setting under test).
+    pub fn with_config(pool: PgPool, config: cakap::app::config::Config) -> Self {
+        let state = AppState::new(pool.clone(), config);
         let router = router::build(state.clone());
         Self { pool, state, router }
+    }
+
+    /// `with_config` of the test configuration with sessions reused for `reuse` (as the portal
+    /// does), where the tests otherwise read every session afresh.
+    pub fn reusing_sessions(pool: PgPool, reuse: std::time::Duration) -> Self {
+        let mut config = test_config(&pool);
+        config.session_reuse = reuse;
+        Self::with_config(pool, config)
     }
 
     pub fn client(&self) -> Client {

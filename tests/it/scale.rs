@@ -644,10 +644,7 @@ async fn a_lagging_figure_may_be_a_moment_old_even_for_the_writer(pool: PgPool) 
 #[sqlx::test]
 async fn a_session_is_reused_for_a_moment_and_forgotten_when_it_ends(pool: PgPool) {
     let seeded = TestApp::seeded(pool).await;
-    let mut config = crate::helpers::test_config(&seeded.pool);
-    config.session_reuse = std::time::Duration::from_secs(30);
-    let state = cakap::AppState::new(seeded.pool.clone(), config);
-    let app = TestApp { router: cakap::app::router::build(state.clone()), pool: seeded.pool.clone(), state };
+    let app = TestApp::reusing_sessions(seeded.pool, std::time::Duration::from_secs(30));
     let mut c = app.as_user("pegawai").await;
     assert_eq!(c.get("/ping").await.status, 200);
     let (r, queries) = crate::helpers::count_queries(c.get("/ping")).await;
@@ -758,10 +755,7 @@ async fn a_plan_solved_in_a_child_process_is_the_same_plan(pool: PgPool) {
 async fn a_page_reads_the_versions_from_the_nodes_watch(pool: PgPool) {
     use cakap::app::versioned::Depends;
     let seeded = TestApp::seeded(pool).await;
-    let mut config = crate::helpers::test_config(&seeded.pool);
-    config.session_reuse = std::time::Duration::from_secs(30);
-    let state = cakap::AppState::new(seeded.pool.clone(), config);
-    let app = TestApp { router: cakap::app::router::build(state.clone()), pool: seeded.pool.clone(), state };
+    let app = TestApp::reusing_sessions(seeded.pool, std::time::Duration::from_secs(30));
     let watch = app.state.watch.clone();
     assert_eq!(watch.get(&Depends::All), None, "no watcher, no answer");
     assert!(watch.poll(&app.pool).await.expect("poll"), "the first read");
@@ -812,10 +806,7 @@ async fn a_page_reads_the_versions_from_the_nodes_watch(pool: PgPool) {
 #[sqlx::test]
 async fn kept_pages_answer_while_every_connection_is_held(pool: PgPool) {
     let seeded = TestApp::seeded(pool).await;
-    let mut config = crate::helpers::test_config(&seeded.pool);
-    config.session_reuse = std::time::Duration::from_secs(60);
-    let state = cakap::AppState::new(seeded.pool.clone(), config);
-    let app = TestApp { router: cakap::app::router::build(state.clone()), pool: seeded.pool.clone(), state };
+    let app = TestApp::reusing_sessions(seeded.pool, std::time::Duration::from_secs(60));
     assert!(app.state.watch.poll(&app.pool).await.expect("poll"), "the watch knows the version");
     let own = app.scalar("select employee_id from accounts where username = 'pegawai'").await;
     let mut hr = app.as_user("kepegawaian").await;

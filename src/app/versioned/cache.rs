@@ -139,11 +139,13 @@ pub async fn version(conn: &mut PgConnection) -> Result<i64, sqlx::Error> {
 
 /// The version of `dep` for this request: read once per request and dependency, from the node's
 /// watch when it knows it (see `watch`). True with it when it came from the watch: then a result
-/// kept for a later version is newer still, and served.
-pub(super) async fn request_version(conn: &mut PgConnection, dep: &Depends) -> Result<(i64, bool), sqlx::Error> {
+/// kept for a later version is newer still, and served. A connection is taken from `source`
+/// only when the request and the watch do not know it.
+pub(super) async fn request_version(source: &mut LazyConn<'_>, dep: &Depends) -> Result<(i64, bool), sqlx::Error> {
     if let Some(known) = known_version(dep) {
         return Ok(known);
     }
+    let conn = source.conn().await?;
     let req = REQUEST.try_with(Arc::clone).ok();
     let (v, shared) = match req.as_ref().and_then(|r| r.watch.clone()) {
         Some(w) => {
@@ -181,10 +183,7 @@ fn known_version(dep: &Depends) -> Option<(i64, bool)> {
 /// with `<`, never `!=`.
 /// `conn`: the caller's connection, or the pool, taken from only when the watch does not know it.
 pub async fn page_version<'a>(conn: impl Into<Source<'a>>, dep: &Depends) -> Result<i64, sqlx::Error> {
-    if let Some((v, _)) = known_version(dep) {
-        return Ok(v);
-    }
-    Ok(request_version(LazyConn::from(conn.into()).conn().await?, dep).await?.0)
+    Ok(request_version(&mut LazyConn::from(conn.into()), dep).await?.0)
 }
 
 /// May a result made stale by a later write be served to this request?
@@ -455,10 +454,7 @@ impl VersionCache {
         // connection it is given back, so a connection taken and not used still cost one; at
         // two or three results a page, kept pages answered at 0.4 of `/ping`.)
         let mut source = LazyConn::from(conn.into());
-        let (now, shared) = match known_version(&dep) {
-            Some(known) => known,
-            None => request_version(source.conn().await?, &dep).await?,
-        };
+        let (now, shared) = request_version(&mut source, &dep).await?;
         match self.lookup::<T>(&key, now, shared) {
             Lookup::Hit(hit) => return Ok(hit),
             Lookup::Old(old, age, behind, took, unread)
