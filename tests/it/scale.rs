@@ -554,6 +554,111 @@ async fn a_costly_result_read_lately_is_refreshed_ahead_of_its_next_reader(pool:
     assert_eq!(kept, Kept { confirmed: 0, refreshing: 1 }, "then the other cache's turn");
 }
 
+/// A request reads each version once; a result it computes after a write that came later still
+/// serves the request's next read of it. It was computed again (and not kept) when it was kept
+/// for a version newer than the one the request read first: HR's two navigation counts share the
+/// decisions waiting, and after each of their writes both computed them.
+#[sqlx::test]
+async fn a_result_read_twice_in_one_request_is_computed_once(pool: PgPool) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    use std::time::Duration;
+
+    use cakap::app::versioned::{Depends, REQUEST, RequestVersions, VersionCache};
+    let app = TestApp::seeded(pool).await;
+    let cache = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    let computed = Arc::new(AtomicUsize::new(0));
+    let read = |key: &'static str| {
+        let (cache, pool, computed) = (cache.clone(), app.pool.clone(), computed.clone());
+        async move {
+            *cache
+                .get_in(Depends::All, &pool, key.into(), move |conn| {
+                    Box::pin(async move {
+                        computed.fetch_add(1, Ordering::SeqCst);
+                        sqlx::query_scalar::<_, i64>("select count(*) from employees").fetch_one(&mut *conn).await
+                    })
+                })
+                .await
+                .expect("read")
+        }
+    };
+    // A request that just wrote: always the current results, each version read once.
+    let request = Arc::new(RequestVersions::new(true, None));
+    REQUEST
+        .scope(request, async {
+            read("first").await;
+            // Another user's write between this request's read of the version and its next result.
+            sqlx::query("update employees set phone = '0891' where id = (select min(id) from employees)")
+                .execute(&app.pool)
+                .await
+                .expect("write");
+            computed.store(0, Ordering::SeqCst);
+            let a = read("second").await;
+            let b = read("second").await;
+            assert_eq!(a, b);
+        })
+        .await;
+    assert_eq!(computed.load(Ordering::SeqCst), 1, "computed once for the request");
+}
+
+/// A refresh ahead is not a read: the result keeps the time its last reader read it, so one that
+/// nobody opens any more stops being refreshed after `REFRESH_AHEAD_WITHIN`. Each refresh used
+/// to count as a read, and under a steady stream of writes a node kept refreshing, for as long
+/// as it ran, results nobody had read since it started (its warm-up read them all).
+#[sqlx::test]
+async fn a_refresh_ahead_does_not_count_as_a_read(pool: PgPool) {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+    use std::time::{Duration, Instant};
+
+    use cakap::app::versioned::{Ahead, VersionCache};
+    let app = TestApp::seeded(pool).await;
+    let cache = VersionCache::new(1 << 20, app.pool.clone(), Duration::from_millis(200));
+    let ahead = std::sync::Mutex::new(Ahead::default());
+    let computed = Arc::new(AtomicUsize::new(0));
+    let read = || page_read(&cache, &app.pool, "costly", 0.1, "0892", &computed);
+    assert_eq!(read().await.0, 0);
+    let read_at = Instant::now();
+    sqlx::query("update employees set phone = '0892' where id = (select min(id) from employees)")
+        .execute(&app.pool)
+        .await
+        .expect("write");
+    // Its refresh is due five times its 0.1 s cost after it was computed.
+    let mut refreshing = 0;
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        refreshing = cache.keep_current(None, &ahead).await.expect("keep current").refreshing;
+        if refreshing > 0 {
+            break;
+        }
+    }
+    assert_eq!(refreshing, 1, "refreshed ahead: read moments ago");
+    for _ in 0..100 {
+        if computed.load(Ordering::SeqCst) == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let refreshed_at = Instant::now();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(computed.load(Ordering::SeqCst), 2, "one refresh, by the node");
+    let unread = cache.unread_for("costly").expect("kept");
+    // As a read, the refresh would leave it read as long ago as the refresh (about 0.2 s).
+    assert!(read_at.elapsed() >= refreshed_at.elapsed() + Duration::from_millis(150), "refreshed after the read");
+    assert!(
+        unread + Duration::from_millis(20) >= read_at.elapsed(),
+        "the refresh did not count as a read: read {unread:?} ago, by its reader {:?} ago",
+        read_at.elapsed()
+    );
+    let (n, _, behind) = read().await;
+    assert_eq!((n, behind), (1, 0), "the refreshed result, current");
+    assert!(cache.unread_for("costly").expect("kept") < Duration::from_millis(100), "a read counts");
+}
+
 /// Over a node's caches, the one result furthest behind is refreshed ahead first, whichever cache
 /// keeps it. Asked one cache after the other, the first cache took every free turn and the
 /// second's results (the approval queue, the counts beside the menu) were never refreshed ahead

@@ -197,15 +197,21 @@ pub(super) async fn load_user_and_badges(
     Ok((Some(user), badges))
 }
 
-/// The navigation counts of `user`.
+/// The navigation counts of `user`, current: they read each kept result's version once between
+/// them (each count used to read it again, a round trip and a connection each, four times for
+/// HR after each of their writes).
 pub(super) async fn count_badges(state: &AppState, user: &CurrentUser) -> Result<Badges, sqlx::Error> {
-    let mut badges = vec![];
-    for b in state.badges.iter() {
-        if let Some(n) = (b.count)(state, user).await?.filter(|n| *n > 0) {
-            badges.push((b.href, n));
+    use crate::app::versioned::{REQUEST, RequestVersions};
+    let counting = async {
+        let mut badges = vec![];
+        for b in state.badges.iter() {
+            if let Some(n) = (b.count)(state, user).await?.filter(|n| *n > 0) {
+                badges.push((b.href, n));
+            }
         }
-    }
-    Ok(badges)
+        Ok(badges)
+    };
+    REQUEST.scope(Arc::new(RequestVersions::new(true, None)), counting).await
 }
 
 /// Eight hex digits naming one request in the log and on its error page.

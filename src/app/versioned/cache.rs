@@ -168,8 +168,13 @@ pub(super) async fn request_version(source: &mut LazyConn<'_>, dep: &Depends) ->
 /// in this request, or from the node's watch (see `request_version`).
 fn known_version(dep: &Depends) -> Option<(i64, bool)> {
     let req = REQUEST.try_with(Arc::clone).ok()?;
+    // Read earlier in this request: a result kept meanwhile for a later version is current too
+    // (it was computed after everything this version counts). Not taking it, a request that reads
+    // one result twice computed it twice once a write fell between its first read of the version
+    // and that result's computation: HR's two navigation counts that share the decisions waiting,
+    // after each of their writes.
     if let Some(v) = req.memo.lock().ok().and_then(|m| m.iter().find(|(d, _)| d == dep).map(|(_, v)| *v)) {
-        return Some((v, req.watch.is_some()));
+        return Some((v, true));
     }
     let v = req.watch.as_ref()?.get(dep)?;
     if let Ok(mut m) = req.memo.lock() {
@@ -257,6 +262,11 @@ impl VersionCache {
         self.ahead_cycle.store(cycle.as_millis().min(u64::MAX as u128) as u64, Ordering::Relaxed);
     }
 
+    /// How long ago the result kept under `key` was last read (none kept).
+    pub fn unread_for(&self, key: &str) -> Option<Duration> {
+        self.entries.lock().ok()?.get(key).map(|e| e.last_used.elapsed())
+    }
+
     /// The bytes of results kept now (estimated).
     pub fn used_bytes(&self) -> u64 {
         self.used.load(Ordering::Relaxed)
@@ -274,13 +284,10 @@ impl VersionCache {
             entry.current_at = now;
             Lookup::Hit(value)
         } else if entry.version < version {
-            Lookup::Old(
-                value,
-                entry.computed.elapsed(),
-                entry.current_at.elapsed(),
-                entry.took,
-                entry.last_used.elapsed(),
-            )
+            // Read now: served as it was, or computed again for this reader.
+            let unread = entry.last_used.elapsed();
+            entry.last_used = Instant::now();
+            Lookup::Old(value, entry.computed.elapsed(), entry.current_at.elapsed(), entry.took, unread)
         } else {
             // Kept for a newer version than this reader's snapshot (a replica behind): computed
             // again for this reader, not kept.
@@ -323,10 +330,15 @@ impl VersionCache {
                     used -= b;
                 }
             }
+            // A refresh is not a read: a result refreshed ahead keeps the time it was last read,
+            // so one nobody reads any more stops being refreshed after `REFRESH_AHEAD_WITHIN`
+            // (each refresh used to count as a read, and under a steady stream of writes the
+            // node kept refreshing results nobody had opened since it started).
+            let last_used = map.get(&key).map_or_else(Instant::now, |e| e.last_used);
             let entry = Entry {
                 version,
                 dep: dep.clone(),
-                last_used: Instant::now(),
+                last_used,
                 computed,
                 current_at: computed,
                 bytes,
