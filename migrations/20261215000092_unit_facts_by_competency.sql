@@ -159,22 +159,25 @@ returns void language plpgsql as $$
 declare
   everyone bigint[];
   units bigint[];
+  level_emps bigint[];
   level_units bigint[];
   level_comps bigint[];
 begin
   p_employees := coalesce((select array_agg(distinct x) from unnest(p_employees) x where x is not null), '{}');
   p_levels := coalesce(p_levels, '{}');
   -- `p_levels` flat: employee, competency, employee, competency…
+  level_emps := coalesce((select array_agg(distinct p_levels[i])
+                          from generate_series(1, cardinality(p_levels), 2) i), '{}');
   everyone := coalesce((select array_agg(distinct x) from (
-                select unnest(p_employees) x
-                union select p_levels[i] from generate_series(1, cardinality(p_levels), 2) i) s
+                select unnest(p_employees) x union select unnest(level_emps)) s
               where x is not null), '{}');
   units := coalesce((select array_agg(distinct x) from (
              select unnest(p_units) x union select unit_id from employees where id = any(p_employees)) u
            where x is not null), '{}');
-  level_units := coalesce((select array_agg(distinct e.unit_id) from employees e
-                           where e.id in (select p_levels[i] from generate_series(1, cardinality(p_levels), 2) i)
-                             and e.unit_id <> all(units)), '{}');
+  -- By the primary key, as `units` above (its generic plan read every employee when the ids came
+  -- from a subquery).
+  level_units := coalesce((select array_agg(distinct unit_id) from employees
+                           where id = any(level_emps) and unit_id <> all(units)), '{}');
   level_comps := coalesce((select array_agg(distinct p_levels[i + 1])
                            from generate_series(1, cardinality(p_levels), 2) i), '{}');
   if cardinality(everyone) = 0 and cardinality(units) = 0 then
