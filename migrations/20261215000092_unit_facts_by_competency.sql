@@ -11,8 +11,8 @@
 
 alter table gap_facts_pending add column competency_id bigint;
 
--- Note the employees (and units) a statement touched (migration 16); a level's row with its
--- competency.
+-- Note the employees (and units) a statement touched (migrations 16, 20); a level's row with
+-- its competency.
 create or replace function note_gap_change() returns trigger language plpgsql as $$
 declare
   tx bigint := txid_current();
@@ -54,10 +54,15 @@ begin
       select tx, e.id from employees e where e.position_id in (select position_id from new_rows);
     end if;
   elsif tg_table_name = 'competencies' then
+    -- A competency's validity period changing moves whose levels count (migration 20).
     insert into gap_facts_pending (txid, employee_id)
     select distinct tx, e.id from new_rows n join old_rows o on o.id = n.id
     join position_standards ps on ps.competency_id = n.id join employees e on e.position_id = ps.position_id
-    where n.code <> o.code;
+    where n.code <> o.code or n.validity_months <> o.validity_months;
+    insert into gap_facts_pending (txid, employee_id)
+    select distinct tx, r.employee_id from new_rows n join old_rows o on o.id = n.id
+    join current_level_rows r on r.competency_id = n.id
+    where n.validity_months <> o.validity_months;
   elsif tg_table_name = 'trainings' then
     insert into gap_facts_pending (txid, employee_id)
     select distinct tx, tp.employee_id from new_rows n join old_rows o on o.id = n.id

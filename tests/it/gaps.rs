@@ -636,6 +636,13 @@ async fn kept_gap_facts_match_their_definition_after_every_kind_of_change(pool: 
              where id = (select competency_id from position_standards group by competency_id order by count(*) desc limit 1)",
         ),
         (
+            // Levels older than a month stop counting: whose levels count moves with no level row
+            // changed.
+            "a shorter validity period",
+            "update competencies set validity_months = 1
+             where id = (select competency_id from current_level_rows group by competency_id order by count(*) desc limit 1)",
+        ),
+        (
             "a cancelled training",
             "update trainings set status = 'cancelled'
              where id = (select training_id from training_participants where status = 'passed' order by training_id limit 1)",
