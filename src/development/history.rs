@@ -92,6 +92,7 @@ struct HistoryPage {
     imported: Vec<ImportedRow>,
 }
 
+#[derive(Clone)]
 pub struct ImportedRow {
     pub name: String,
     pub institusi: String,
@@ -210,11 +211,20 @@ async fn history(
                 .fetch_all(&mut *conn)
                 .await?;
                 let years = db::jp_years(&mut *conn, id, this_year).await?;
-                Ok(Some((e, formal, informal, given, years)))
+                // An import from SIASN moves the records' version like any write (migration 93).
+                let imported = sqlx::query_as!(
+                    ImportedRow,
+                    r#"select name, institusi, jp::float8 as "jp?", nomor, starts_on, ends_on from siasn_imported
+                     where employee_id = $1 order by ends_on desc nulls last, id desc"#,
+                    id,
+                )
+                .fetch_all(&mut *conn)
+                .await?;
+                Ok(Some((e, formal, informal, given, years, imported)))
             })
         })
         .await?;
-    let (e, formal, informal, given, years) = data.as_ref().clone().ok_or(AppError::NotFound)?;
+    let (e, formal, informal, given, years, imported) = data.as_ref().clone().ok_or(AppError::NotFound)?;
     if q.format == "pdf" {
         let minimum = ctx.agency.jp_per_year;
         let t = |k: &str| ctx.t(k).to_string();
@@ -344,15 +354,6 @@ async fn history(
     }
     let minimum = ctx.agency.jp_per_year;
     let is_self = user.employee_id == Some(id);
-    // Read beside the kept history: an import from SIASN shows at once.
-    let imported = sqlx::query_as!(
-        ImportedRow,
-        r#"select name, institusi, jp::float8 as "jp?", nomor, starts_on, ends_on from siasn_imported
-         where employee_id = $1 order by ends_on desc nulls last, id desc"#,
-        id,
-    )
-    .fetch_all(&state.pool)
-    .await?;
     render(&HistoryPage { ctx, e, formal, informal, given, years, minimum, is_self, imported })
 }
 

@@ -155,6 +155,7 @@ impl<T: Weigh> Weigh for Option<T> {
 
 impl Weigh for i64 {}
 impl<A, B, C, D, E> Weigh for (A, B, C, D, E) {}
+impl<A, B, C, D, E, F> Weigh for (A, B, C, D, E, F) {}
 impl<A, B, C> Weigh for (A, B, C) {}
 impl Weigh for (i64, String) {}
 
