@@ -120,8 +120,8 @@ async fn not_found(_ctx: Ctx) -> AppError {
 
 pub fn build(mut state: AppState) -> Router {
     let routes = routes();
-    state.badges = std::sync::Arc::new(routes.badges());
-    state.nav = std::sync::Arc::new(routes.nav_entries());
+    state.parts_mut().badges = std::sync::Arc::new(routes.badges());
+    state.parts_mut().nav = std::sync::Arc::new(routes.nav_entries());
     let (app, _) = routes.into_parts();
     let app = app
         .fallback(not_found)
