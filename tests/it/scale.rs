@@ -408,6 +408,7 @@ async fn a_stale_result_is_served_while_the_nodes_refreshes_ahead_come_round_to_
     let cheap = |cache| page_read(cache, &app.pool, "cheap", 0.0, "0896", &computed);
     let computed_at = Instant::now();
     assert_eq!(read(&cycling).await.0, 0);
+    let plain_at = Instant::now();
     assert_eq!(read(&plain).await.0, 0);
     assert_eq!(cheap(&cycling).await.0, 0);
     // Its part of the cycle: refreshed in its cost, then AHEAD_SHARE times as long before the next.
@@ -420,10 +421,13 @@ async fn a_stale_result_is_served_while_the_nodes_refreshes_ahead_come_round_to_
         .await
         .expect("write");
     // 1.8 s after: past seven times its cost, within the node's cycle. On a busy machine the
-    // computation measures longer than 0.2 s: wait past seven times what it measured.
+    // computations measure longer than 0.2 s and the reads start later: wait past seven times
+    // what each measured, counted from when it was read.
     let plain_cost = plain.ahead_cycle_part() / (AHEAD_SHARE + 1);
-    let past = Duration::from_millis(1800).max(cost.max(plain_cost) * 7 + Duration::from_millis(200));
-    tokio::time::sleep(past.saturating_sub(computed_at.elapsed())).await;
+    let past = (computed_at + Duration::from_millis(1800))
+        .max(computed_at + cost * 7 + Duration::from_millis(200))
+        .max(plain_at + plain_cost * 7 + Duration::from_millis(200));
+    tokio::time::sleep_until(past.into()).await;
     let (n, took, _) = read(&cycling).await;
     assert_eq!(n, 0, "the previous result, while the node's refreshes come round to it");
     assert!(took < Duration::from_millis(150), "served without waiting ({took:?})");
@@ -459,9 +463,18 @@ async fn a_costly_result_confirmed_current_is_served_at_once_after_a_quiet_while
     assert_eq!(computed.load(Ordering::SeqCst), 3);
     // A quiet while, longer than any result may be served behind; the node confirms meanwhile.
     let quiet = Instant::now();
+    // On a machine so busy that even the cheap result took `KEEP_COSTLY` to compute, it is a
+    // costly one: its own assertions are then left out.
+    let mut cheap_is_costly = false;
     while quiet.elapsed() < Duration::from_millis(2600) {
         let kept = confirmed.keep_current(None, &ahead).await.expect("keep current");
-        assert_eq!(kept, Kept { confirmed: 1, refreshing: 0 }, "the costly result is confirmed, the cheap one is not");
+        cheap_is_costly |= kept.confirmed == 2;
+        let want = if cheap_is_costly { 2 } else { 1 };
+        assert_eq!(
+            kept,
+            Kept { confirmed: want, refreshing: 0 },
+            "the costly result is confirmed, the cheap one is not"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     sqlx::query("update employees set phone = '0895' where id = (select min(id) from employees)")
@@ -476,7 +489,9 @@ async fn a_costly_result_confirmed_current_is_served_at_once_after_a_quiet_while
     assert_eq!((n, behind), (1, 0), "unconfirmed: too far behind to serve, computed again");
     assert!(took >= Duration::from_millis(300), "its reader waited ({took:?})");
     let (n, _, _) = read(&confirmed, "cheap", 0.0).await;
-    assert_eq!(n, 1, "the cheap result, unconfirmed, is computed again");
+    if !cheap_is_costly {
+        assert_eq!(n, 1, "the cheap result, unconfirmed, is computed again");
+    }
     // The refresh the first reader started lands; nothing else computed it.
     let mut seen = 0;
     for _ in 0..100 {
@@ -487,7 +502,12 @@ async fn a_costly_result_confirmed_current_is_served_at_once_after_a_quiet_while
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(seen, 1, "refreshed");
-    assert_eq!(computed.load(Ordering::SeqCst), 6, "one refresh each, and the cheap one once more");
+    if cheap_is_costly {
+        // The cheap one's refresh may still be running.
+        assert!((5..=6).contains(&computed.load(Ordering::SeqCst)), "one refresh each");
+    } else {
+        assert_eq!(computed.load(Ordering::SeqCst), 6, "one refresh each, and the cheap one once more");
+    }
 }
 
 /// A costly result read lately and made stale by a write is refreshed by the node itself once
