@@ -540,16 +540,9 @@ async fn a_costly_result_read_lately_is_refreshed_ahead_of_its_next_reader(pool:
     let kept = cache.keep_current(None, &ahead).await.expect("keep current");
     assert_eq!(kept, Kept::default(), "computed a moment ago: not refreshed yet");
     tokio::time::sleep(Duration::from_millis(1600).saturating_sub(computed_at.elapsed())).await;
-    let mut kept = cache.keep_current(None, &ahead).await.expect("keep current");
     // On a busy machine the computation measures longer than 0.3 s, and its refresh falls due
     // that much later.
-    for _ in 0..40 {
-        if kept.refreshing > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        kept = cache.keep_current(None, &ahead).await.expect("keep current");
-    }
+    let kept = until_a_refresh_starts(&cache, &ahead, 40).await;
     let started = Instant::now();
     assert_eq!(kept, Kept { confirmed: 0, refreshing: 1 }, "its refresh is due: started by the node");
     let kept = cache.keep_current(None, &ahead).await.expect("keep current");
@@ -575,15 +568,25 @@ async fn a_costly_result_read_lately_is_refreshed_ahead_of_its_next_reader(pool:
     tokio::time::sleep(Duration::from_millis(1600).saturating_sub(started.elapsed())).await;
     // The share is five times the refresh's measured time: on a busy machine (CI's two cores
     // running every test at once) the 0.3 s computation measured longer and the turn came later.
-    let mut kept = other.keep_current(None, &ahead).await.expect("keep current");
-    for _ in 0..60 {
+    let kept = until_a_refresh_starts(&other, &ahead, 60).await;
+    assert_eq!(kept, Kept { confirmed: 0, refreshing: 1 }, "then the other cache's turn");
+}
+
+/// `keep_current` asked every 50 ms, at most `tries` times more, until it starts a refresh.
+async fn until_a_refresh_starts(
+    cache: &cakap::app::versioned::VersionCache,
+    ahead: &std::sync::Mutex<cakap::app::versioned::Ahead>,
+    tries: usize,
+) -> cakap::app::versioned::Kept {
+    let mut kept = cache.keep_current(None, ahead).await.expect("keep current");
+    for _ in 0..tries {
         if kept.refreshing > 0 {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        kept = other.keep_current(None, &ahead).await.expect("keep current");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        kept = cache.keep_current(None, ahead).await.expect("keep current");
     }
-    assert_eq!(kept, Kept { confirmed: 0, refreshing: 1 }, "then the other cache's turn");
+    kept
 }
 
 /// A request reads each version once; a result it computes after a write that came later still
